@@ -1,0 +1,117 @@
+//! Opens the store that a database URL names: `sqlite://...` (the default,
+//! one file) or `postgres://...` (production). A URL that matches neither is
+//! refused with a message saying what is accepted. With the `testing`
+//! feature, [`testing`] gives every test a fresh database of its own.
+
+use komhen_store::{Store, StoreError};
+use komhen_store_postgres::PostgresStore;
+use komhen_store_sqlite::SqliteStore;
+use std::sync::Arc;
+
+pub use komhen_store_sqlite::OpenMode;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+/// The default database: `komhen.db` in the working folder.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://komhen.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(
+        "Databaseadressen «{0}» passer ikke til nogen understøttet database. Brug \
+         sqlite://sti/til/komhen.db eller postgres://bruger@vært:5432/database"
+    )]
+    UnknownScheme(String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+/// Which backend a URL names, if any.
+pub fn backend_of(url: &str) -> Option<komhen_store::Backend> {
+    if url.starts_with("sqlite:") {
+        Some(komhen_store::Backend::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Some(komhen_store::Backend::Postgres)
+    } else {
+        None
+    }
+}
+
+/// A URL fit for logs and messages: the password replaced by `***`.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((credentials, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match credentials.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// Opens the store. `mode` matters for SQLite only: a PostgreSQL database
+/// is never created by opening it.
+pub async fn open(url: &str, mode: OpenMode) -> Result<Arc<dyn Store>, OpenError> {
+    match backend_of(url) {
+        Some(komhen_store::Backend::Sqlite) => Ok(Arc::new(SqliteStore::open(url, mode).await?)),
+        Some(komhen_store::Backend::Postgres) => Ok(Arc::new(PostgresStore::open(url).await?)),
+        None => Err(OpenError::UnknownScheme(redact(url))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_their_backend() {
+        assert_eq!(
+            backend_of("sqlite://komhen.db"),
+            Some(komhen_store::Backend::Sqlite)
+        );
+        assert_eq!(
+            backend_of("postgresql://x@y/z"),
+            Some(komhen_store::Backend::Postgres)
+        );
+        assert_eq!(backend_of("mysql://x@y/z"), None);
+        assert_eq!(backend_of("komhen.db"), None);
+    }
+
+    #[test]
+    fn redact_hides_the_password_only() {
+        assert_eq!(
+            redact("postgres://kim:hemlig@db:5432/k"),
+            "postgres://kim:***@db:5432/k"
+        );
+        assert_eq!(redact("postgres://kim@db/k"), "postgres://kim@db/k");
+        assert_eq!(redact("sqlite://komhen.db"), "sqlite://komhen.db");
+    }
+
+    #[tokio::test]
+    async fn unknown_scheme_is_refused_with_the_accepted_forms() {
+        let err = open("mysql://root:pw@localhost/x", OpenMode::MustExist)
+            .await
+            .err();
+        let message = err.map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("sqlite://"), "{message}");
+        assert!(!message.contains("pw"), "password leaked: {message}");
+    }
+
+    #[tokio::test]
+    async fn serve_mode_never_creates_a_new_sqlite_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("typo.db");
+        let url = format!("sqlite://{}", path.display());
+        let err = open(&url, OpenMode::MustExist)
+            .await
+            .err()
+            .map(|e| e.to_string());
+        assert!(err.unwrap_or_default().contains("findes ikke"));
+        assert!(!path.exists());
+        open(&url, OpenMode::CreateIfMissing).await.unwrap();
+        assert!(path.exists());
+    }
+}

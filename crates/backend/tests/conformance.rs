@@ -1,0 +1,40 @@
+//! Runs the store conformance suite on the backend `KOMHEN_TEST_DATABASE_URL`
+//! names (SQLite when unset), one fresh database per check.
+
+use komhen_backend::testing::TestStore;
+
+macro_rules! conformance {
+    ($($check:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $check() {
+                let db = TestStore::new().await;
+                komhen_store::conformance::$check(db.store.as_ref()).await;
+            }
+        )*
+
+        #[test]
+        fn every_check_runs() {
+            let here: &[&str] = &[$(stringify!($check)),*];
+            assert_eq!(here, komhen_store::conformance::CHECKS);
+        }
+    };
+}
+
+conformance!(
+    reference_data_loads_idempotently,
+    municipalities_carry_region_and_latest_population,
+    tasks_are_national_or_local_to_one_municipality,
+    departments_and_units_stay_in_their_municipality,
+    task_assignment_is_scoped_to_the_unit_municipality,
+    users_hold_roles,
+    questions_and_unit_parameters_are_scoped,
+    periods_are_national_or_local_and_joinable,
+    registrations_store_dimensions_answers_and_idempotency,
+    registrations_are_listed_only_for_their_municipality,
+    batches_load_all_rows_once_and_delete_whole,
+    counts_sum_quantity_and_exclude_test,
+    total_counts_are_scoped_and_checked,
+    channel_prices_are_national_or_local,
+    audit_log_is_scoped_and_newest_first,
+);

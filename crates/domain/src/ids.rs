@@ -1,0 +1,40 @@
+//! Typed ids, so a unit id can never be passed where a task id is meant.
+
+macro_rules! typed_id {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+
+typed_id!(
+    /// A department (forvaltning) of one municipality.
+    DepartmentId,
+    /// A unit (enhed): registers inquiries under one shared login.
+    UnitId,
+    /// A personal user account.
+    UserId,
+    /// A task, national or a municipality's own.
+    TaskId,
+    /// A task package (the catalogue of one counting season).
+    TaskPackageId,
+    /// A question: an optional parameter or a task's extra question.
+    QuestionId,
+    /// One answer option of a question.
+    QuestionOptionId,
+    /// A counting period.
+    PeriodId,
+    /// One registration (one inquiry, or a counted row with a quantity).
+    RegistrationId,
+    /// One import batch: a file, an API batch, a central load or the demo.
+    BatchId,
+    /// One total count entry.
+    TotalCountId,
+);

@@ -1,0 +1,31 @@
+//! The KOMHEN 2.0 counting method as types (`../shared/METHOD.md`).
+//!
+//! Owns the method's vocabulary: municipality codes, channels and direction,
+//! inquiry types, completion, form, task codes (KLE), counting periods,
+//! roles, and a registration's validation and date dimensions.
+//!
+//! Must not do I/O, be async, or know about SQL, HTTP or file formats: every
+//! other crate turns its input into these types once, at its edge.
+
+pub mod channel;
+pub mod error;
+pub mod ids;
+pub mod municipality;
+pub mod period;
+pub mod reference;
+pub mod registration;
+pub mod role;
+pub mod task;
+
+pub use channel::{ChannelCode, Direction, Medium};
+pub use error::ParseError;
+pub use ids::*;
+pub use municipality::{MunicipalityCode, RegionCode};
+pub use period::{CountingPeriod, Season};
+pub use reference::{AnswerKind, AnswerOption};
+pub use registration::{
+    parse_form, Completion, DateDimensions, InquiryCategory, InquiryType, NewAnswer,
+    NewRegistration, Source,
+};
+pub use role::Role;
+pub use task::{KleNumber, TaskCodeKind};

@@ -1,0 +1,1690 @@
+// The one implementation of `komhen_store::Store`, shared by the SQLite and
+// PostgreSQL backends through `include!` (see README.md beside this file).
+// Only SQL that both dialects accept belongs here.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use komhen_domain::reference::{AnswerKind, ReferenceData};
+use komhen_domain::{
+    BatchId, ChannelCode, Completion, CountingPeriod, DepartmentId, Direction, InquiryCategory,
+    InquiryType, KleNumber, Medium, MunicipalityCode, NewRegistration, PeriodId, QuestionId,
+    QuestionOptionId, RegionCode, RegistrationId, Role, Season, Source, TaskCodeKind, TaskId,
+    TaskPackageId, TotalCountId, UnitId, UserId,
+};
+use komhen_store::{
+    AnswerRow, AuditRow, Backend, BatchRow, BatchStatus, ChannelPriceRow, ChannelRow,
+    DepartmentRow, InquiryTypeRow, Inserted, KleEntryRow, MunicipalityCount, MunicipalityRow,
+    NewAuditEntry, NewBatch, NewChannelPrice, NewDepartment, NewLocalTask, NewPeriod, NewQuestion,
+    NewRoleGrant, NewTotalCount, NewUnit, NewUser, PackageTaskRow, PeriodCount, PeriodRow,
+    PopulationRow, QuestionOptionRow, QuestionRow, ReferenceCounts, RegistrationFilter,
+    RegistrationRow, RoleGrantRow, StoreError, StoreResult, TaskPackageRow, TaskRow, TotalCountRow,
+    TotalMeasure, UnitRow, UserRow,
+};
+use sqlx::error::ErrorKind;
+use sqlx::{QueryBuilder, Row};
+
+type DbRow = <Db as sqlx::Database>::Row;
+
+/// Rows per multi-row INSERT: 17 columns x 1000 stays below both backends'
+/// limits on bound parameters (SQLite 32 766, PostgreSQL 65 535).
+const INSERT_CHUNK: usize = 1000;
+
+/// Turns a database error into the store's policy: rule violations the
+/// caller can explain, everything else internal.
+pub(crate) fn db_err(error: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &error {
+        let message = db.message().to_owned();
+        match db.kind() {
+            ErrorKind::UniqueViolation => return StoreError::Conflict(message),
+            ErrorKind::ForeignKeyViolation => return StoreError::NotFound(message),
+            ErrorKind::CheckViolation | ErrorKind::NotNullViolation => {
+                return StoreError::Invalid(message)
+            }
+            _ => {}
+        }
+    }
+    StoreError::Internal(error.to_string())
+}
+
+/// A stored value that no longer parses: the database was changed behind
+/// komhen's back. Internal, because no user can fix it.
+fn corrupt(what: &str, error: impl std::fmt::Display) -> StoreError {
+    StoreError::Internal(format!("ugyldig værdi i databasen ({what}): {error}"))
+}
+
+fn get<'r, T>(row: &'r DbRow, column: &str) -> StoreResult<T>
+where
+    T: sqlx::Decode<'r, Db> + sqlx::Type<Db>,
+{
+    row.try_get(column).map_err(db_err)
+}
+
+fn code_of(municipality: MunicipalityCode) -> i32 {
+    i32::from(municipality.get())
+}
+
+fn municipality_from(value: i32) -> StoreResult<MunicipalityCode> {
+    u16::try_from(value)
+        .map_err(|e| corrupt("kommunekode", e))
+        .and_then(|v| MunicipalityCode::new(v).map_err(|e| corrupt("kommunekode", e)))
+}
+
+fn opt_municipality(row: &DbRow, column: &str) -> StoreResult<Option<MunicipalityCode>> {
+    get::<Option<i32>>(row, column)?
+        .map(municipality_from)
+        .transpose()
+}
+
+fn kle_from(value: &str) -> StoreResult<KleNumber> {
+    KleNumber::parse(value).map_err(|e| corrupt("KLE", e))
+}
+
+fn channel_from(value: &str) -> StoreResult<ChannelCode> {
+    ChannelCode::parse(value).map_err(|e| corrupt("kanal", e))
+}
+
+fn task_row(row: &DbRow) -> StoreResult<TaskRow> {
+    Ok(TaskRow {
+        id: TaskId(get(row, "id")?),
+        municipality: opt_municipality(row, "municipality_code")?,
+        kle: kle_from(&get::<String>(row, "kle_number")?)?,
+        kind: TaskCodeKind::parse(&get::<String>(row, "code_kind")?)
+            .map_err(|e| corrupt("opgavetype", e))?,
+        name: get(row, "name")?,
+        retired: get::<Option<DateTime<Utc>>>(row, "retired_at")?.is_some(),
+    })
+}
+
+fn unit_row(row: &DbRow) -> StoreResult<UnitRow> {
+    Ok(UnitRow {
+        id: UnitId(get(row, "id")?),
+        municipality: municipality_from(get(row, "municipality_code")?)?,
+        department: get::<Option<i64>>(row, "department_id")?.map(DepartmentId),
+        name: get(row, "name")?,
+        login: get(row, "login")?,
+        password_hash: get(row, "password_hash")?,
+        active: get(row, "active")?,
+        last_login_at: get(row, "last_login_at")?,
+    })
+}
+
+fn user_row(row: &DbRow) -> StoreResult<UserRow> {
+    Ok(UserRow {
+        id: UserId(get(row, "id")?),
+        email: get(row, "email")?,
+        name: get(row, "name")?,
+        password_hash: get(row, "password_hash")?,
+        active: get(row, "active")?,
+    })
+}
+
+fn period_row(row: &DbRow) -> StoreResult<PeriodRow> {
+    let season: Option<String> = get(row, "season")?;
+    Ok(PeriodRow {
+        id: PeriodId(get(row, "id")?),
+        municipality: opt_municipality(row, "municipality_code")?,
+        period: CountingPeriod {
+            name: get(row, "name")?,
+            year: get(row, "year")?,
+            season: season.as_deref().and_then(Season::parse),
+            starts_on: get(row, "starts_on")?,
+            ends_on: get(row, "ends_on")?,
+            mandatory: get(row, "mandatory")?,
+            submission_deadline: get(row, "submission_deadline")?,
+        },
+        task_package: get::<Option<i64>>(row, "task_package_id")?.map(TaskPackageId),
+        published_at: get(row, "published_at")?,
+    })
+}
+
+fn batch_row(row: &DbRow) -> StoreResult<BatchRow> {
+    let status: String = get(row, "status")?;
+    Ok(BatchRow {
+        id: BatchId(get(row, "id")?),
+        municipality: opt_municipality(row, "municipality_code")?,
+        kind: get(row, "kind")?,
+        file_name: get(row, "file_name")?,
+        sha256: get(row, "sha256")?,
+        row_count: get(row, "row_count")?,
+        rejected_count: get(row, "rejected_count")?,
+        status: BatchStatus::parse(&status).ok_or_else(|| corrupt("batchstatus", &status))?,
+        errors: get(row, "errors")?,
+        created_by: get(row, "created_by")?,
+        created_at: get(row, "created_at")?,
+    })
+}
+
+fn registration_row(row: &DbRow) -> StoreResult<RegistrationRow> {
+    let inquiry_type: Option<String> = get(row, "inquiry_type_code")?;
+    let completion: Option<String> = get(row, "completion_code")?;
+    let source: String = get(row, "source")?;
+    Ok(RegistrationRow {
+        id: RegistrationId(get(row, "id")?),
+        municipality: municipality_from(get(row, "municipality_code")?)?,
+        unit: get::<Option<i64>>(row, "unit_id")?.map(UnitId),
+        task: TaskId(get(row, "task_id")?),
+        channel: channel_from(&get::<String>(row, "channel_code")?)?,
+        inquiry_type: inquiry_type
+            .map(|t| InquiryType::parse(&t).map_err(|e| corrupt("henvendelsestype", e)))
+            .transpose()?,
+        completion: completion
+            .map(|c| Completion::parse(&c).map_err(|e| corrupt("afslutning", e)))
+            .transpose()?,
+        has_form: get(row, "has_form")?,
+        registered_at: get(row, "registered_at")?,
+        day: get(row, "day")?,
+        iso_year: get(row, "iso_year")?,
+        iso_week: get(row, "iso_week")?,
+        hour: get(row, "hour")?,
+        duration_ms: get(row, "duration_ms")?,
+        quantity: get(row, "quantity")?,
+        source: Source::parse(&source).map_err(|e| corrupt("datakilde", e))?,
+        batch: get::<Option<i64>>(row, "import_batch_id")?.map(BatchId),
+        is_test: get(row, "is_test")?,
+    })
+}
+
+fn total_row(row: &DbRow) -> StoreResult<TotalCountRow> {
+    let measure: String = get(row, "measure")?;
+    let channel: Option<String> = get(row, "channel_code")?;
+    Ok(TotalCountRow {
+        id: TotalCountId(get(row, "id")?),
+        municipality: municipality_from(get(row, "municipality_code")?)?,
+        measure: TotalMeasure::parse(&measure).ok_or_else(|| corrupt("totaltal", &measure))?,
+        channel: channel.as_deref().map(channel_from).transpose()?,
+        from: get(row, "from_day")?,
+        to: get(row, "to_day")?,
+        count: get(row, "count")?,
+        source: get(row, "source")?,
+        batch: get::<Option<i64>>(row, "import_batch_id")?.map(BatchId),
+    })
+}
+
+const TASK_COLUMNS: &str =
+    "t.id, t.municipality_code, t.kle_number, t.code_kind, t.name, t.retired_at";
+const UNIT_COLUMNS: &str =
+    "id, municipality_code, department_id, name, login, password_hash, active, last_login_at";
+const PERIOD_COLUMNS: &str = "id, municipality_code, name, year, season, starts_on, ends_on, \
+     mandatory, submission_deadline, task_package_id, published_at";
+const BATCH_COLUMNS: &str = "id, municipality_code, kind, file_name, sha256, row_count, \
+     rejected_count, status, errors, created_by, created_at";
+const REGISTRATION_COLUMNS: &str = "id, municipality_code, unit_id, task_id, channel_code, \
+     inquiry_type_code, completion_code, has_form, registered_at, day, iso_year, iso_week, hour, \
+     duration_ms, quantity, source, import_batch_id, is_test";
+
+/// Inserts one registration and its answers on an open transaction.
+/// Returns None when the idempotency key was already used.
+async fn insert_one(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    r: &NewRegistration,
+    batch: Option<BatchId>,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<RegistrationId>> {
+    let dims = r.dimensions();
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO registrations (municipality_code, unit_id, task_id, channel_code, \
+         inquiry_type_code, completion_code, has_form, registered_at, day, iso_year, iso_week, \
+         hour, duration_ms, quantity, source, import_batch_id, is_test, idempotency_key, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+         ON CONFLICT (municipality_code, idempotency_key) WHERE idempotency_key IS NOT NULL \
+         DO NOTHING RETURNING id",
+    )
+    .bind(code_of(r.municipality))
+    .bind(r.unit.map(|u| u.0))
+    .bind(r.task.0)
+    .bind(r.channel.as_str())
+    .bind(r.inquiry_type.map(InquiryType::code))
+    .bind(r.completion.map(Completion::code))
+    .bind(r.has_form)
+    .bind(r.registered_at)
+    .bind(dims.day)
+    .bind(dims.iso_year)
+    .bind(dims.iso_week as i32)
+    .bind(dims.hour as i32)
+    .bind(r.duration_ms)
+    .bind(r.quantity)
+    .bind(r.source.code())
+    .bind(batch.map(|b| b.0))
+    .bind(r.is_test)
+    .bind(r.idempotency_key.as_deref())
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    let Some(id) = id else { return Ok(None) };
+    for answer in &r.answers {
+        sqlx::query(
+            "INSERT INTO registration_answers (municipality_code, registration_id, question_id, \
+             option_id, value_text) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(code_of(r.municipality))
+        .bind(id)
+        .bind(answer.question.0)
+        .bind(answer.option.map(|o| o.0))
+        .bind(answer.text.as_deref())
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(Some(RegistrationId(id)))
+}
+
+/// Inserts registrations without answers or idempotency keys, many rows per
+/// statement, on an open transaction.
+async fn insert_many(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    rows: &[&NewRegistration],
+    batch: BatchId,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let mut builder: QueryBuilder<Db> = QueryBuilder::new(
+            "INSERT INTO registrations (municipality_code, unit_id, task_id, channel_code, \
+             inquiry_type_code, completion_code, has_form, registered_at, day, iso_year, iso_week, \
+             hour, duration_ms, quantity, source, import_batch_id, is_test, created_at) ",
+        );
+        builder.push_values(chunk, |mut b, r| {
+            let dims = r.dimensions();
+            b.push_bind(code_of(r.municipality))
+                .push_bind(r.unit.map(|u| u.0))
+                .push_bind(r.task.0)
+                .push_bind(r.channel.as_str().to_owned())
+                .push_bind(r.inquiry_type.map(InquiryType::code))
+                .push_bind(r.completion.map(Completion::code))
+                .push_bind(r.has_form)
+                .push_bind(r.registered_at)
+                .push_bind(dims.day)
+                .push_bind(dims.iso_year)
+                .push_bind(dims.iso_week as i32)
+                .push_bind(dims.hour as i32)
+                .push_bind(r.duration_ms)
+                .push_bind(r.quantity)
+                .push_bind(r.source.code())
+                .push_bind(batch.0)
+                .push_bind(r.is_test)
+                .push_bind(now);
+        });
+        builder.build().execute(&mut **tx).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl komhen_store::Store for Store {
+    fn backend(&self) -> Backend {
+        BACKEND
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        run_migrations(&self.pool).await
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn apply_reference_data(&self, data: &ReferenceData) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let now = Utc::now();
+        for region in &data.regions {
+            sqlx::query(
+                "INSERT INTO regions (code, name) VALUES ($1, $2) \
+                 ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+            )
+            .bind(i32::from(region.code.get()))
+            .bind(&region.name)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        for m in &data.municipalities {
+            sqlx::query(
+                "INSERT INTO municipalities (code, name, region_code, landsdel, iso_3166_2) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO UPDATE SET \
+                 name = excluded.name, region_code = excluded.region_code, \
+                 landsdel = excluded.landsdel, iso_3166_2 = excluded.iso_3166_2",
+            )
+            .bind(code_of(m.code))
+            .bind(&m.name)
+            .bind(i32::from(m.region.get()))
+            .bind(&m.landsdel)
+            .bind(&m.iso_3166_2)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        for p in &data.populations {
+            sqlx::query(
+                "INSERT INTO municipality_populations (municipality_code, year, population) \
+                 VALUES ($1, $2, $3) ON CONFLICT (municipality_code, year) \
+                 DO UPDATE SET population = excluded.population",
+            )
+            .bind(code_of(p.municipality))
+            .bind(p.year)
+            .bind(p.population)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        for c in &data.channels {
+            sqlx::query(
+                "INSERT INTO channels (code, label_da, label_en, medium, direction, \
+                 form_applicable, digital, sort_order) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (code) DO UPDATE SET label_da = excluded.label_da, \
+                 label_en = excluded.label_en, medium = excluded.medium, \
+                 direction = excluded.direction, form_applicable = excluded.form_applicable, \
+                 digital = excluded.digital, sort_order = excluded.sort_order",
+            )
+            .bind(c.code.as_str())
+            .bind(&c.label_da)
+            .bind(&c.label_en)
+            .bind(c.medium.code())
+            .bind(c.direction.code())
+            .bind(c.form_applicable)
+            .bind(c.digital)
+            .bind(c.sort_order)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        for t in &data.inquiry_types {
+            sqlx::query(
+                "INSERT INTO inquiry_types (code, label_da, label_en, category, sort_order) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO UPDATE SET \
+                 label_da = excluded.label_da, label_en = excluded.label_en, \
+                 category = excluded.category, sort_order = excluded.sort_order",
+            )
+            .bind(t.inquiry_type.code())
+            .bind(&t.label_da)
+            .bind(&t.label_en)
+            .bind(t.inquiry_type.category().code())
+            .bind(t.sort_order)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        for c in &data.completions {
+            sqlx::query(
+                "INSERT INTO completions (code, label_da, label_en, sort_order) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO UPDATE SET \
+                 label_da = excluded.label_da, label_en = excluded.label_en, \
+                 sort_order = excluded.sort_order",
+            )
+            .bind(c.completion.code())
+            .bind(&c.label_da)
+            .bind(&c.label_en)
+            .bind(c.sort_order)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        for chunk in data.kle.chunks(INSERT_CHUNK) {
+            let mut builder: QueryBuilder<Db> =
+                QueryBuilder::new("INSERT INTO kle_entries (number, level, title, parent_number) ");
+            builder.push_values(chunk, |mut b, e| {
+                b.push_bind(e.number.as_str().to_owned())
+                    .push_bind(e.level.code())
+                    .push_bind(e.title.clone())
+                    .push_bind(e.parent.as_ref().map(|p| p.as_str().to_owned()));
+            });
+            builder.push(
+                " ON CONFLICT (number) DO UPDATE SET level = excluded.level, \
+                 title = excluded.title, parent_number = excluded.parent_number",
+            );
+            builder.build().execute(&mut *tx).await.map_err(db_err)?;
+        }
+        for package in &data.task_packages {
+            let package_id: i64 = sqlx::query_scalar(
+                "INSERT INTO task_packages (code, name_da, name_en, season, year, description_da) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO UPDATE SET \
+                 name_da = excluded.name_da, name_en = excluded.name_en, \
+                 season = excluded.season, year = excluded.year, \
+                 description_da = excluded.description_da RETURNING id",
+            )
+            .bind(&package.code)
+            .bind(&package.name_da)
+            .bind(&package.name_en)
+            .bind(package.season.code())
+            .bind(package.year)
+            .bind(&package.description_da)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            for task in &package.tasks {
+                let known: Option<String> =
+                    sqlx::query_scalar("SELECT level FROM kle_entries WHERE number = $1")
+                        .bind(task.kle.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                let kind = if known.is_some() {
+                    task.kle.level()
+                } else {
+                    TaskCodeKind::Pseudo
+                };
+                // The newest package's name wins: packages are applied oldest first.
+                let task_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO tasks (municipality_code, kle_number, code_kind, name, created_at) \
+                     VALUES (NULL, $1, $2, $3, $4) ON CONFLICT (kle_number) \
+                     WHERE municipality_code IS NULL DO UPDATE SET name = excluded.name, \
+                     code_kind = excluded.code_kind RETURNING id",
+                )
+                .bind(task.kle.as_str())
+                .bind(kind.code())
+                .bind(&task.name)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                sqlx::query(
+                    "INSERT INTO task_package_tasks (task_package_id, task_id, mandatory) \
+                     VALUES ($1, $2, $3) ON CONFLICT (task_package_id, task_id) \
+                     DO UPDATE SET mandatory = excluded.mandatory",
+                )
+                .bind(package_id)
+                .bind(task_id)
+                .bind(task.mandatory)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            }
+        }
+        for q in &data.optional_parameters {
+            let question_id: i64 = sqlx::query_scalar(
+                "INSERT INTO questions (municipality_code, code, task_id, label_da, label_en, \
+                 answer_kind, sort_order) VALUES (NULL, $1, NULL, $2, $3, $4, $5) \
+                 ON CONFLICT (code) DO UPDATE SET label_da = excluded.label_da, \
+                 label_en = excluded.label_en, answer_kind = excluded.answer_kind, \
+                 sort_order = excluded.sort_order RETURNING id",
+            )
+            .bind(&q.code)
+            .bind(&q.label_da)
+            .bind(&q.label_en)
+            .bind(q.answer_kind.code())
+            .bind(q.sort_order)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            for o in &q.options {
+                sqlx::query(
+                    "INSERT INTO question_options (question_id, code, label_da, label_en, \
+                     sort_order) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (question_id, code) \
+                     DO UPDATE SET label_da = excluded.label_da, label_en = excluded.label_en, \
+                     sort_order = excluded.sort_order",
+                )
+                .bind(question_id)
+                .bind(&o.code)
+                .bind(&o.label_da)
+                .bind(&o.label_en)
+                .bind(o.sort_order)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            }
+        }
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn reference_counts(&self) -> StoreResult<ReferenceCounts> {
+        let row = sqlx::query(
+            "SELECT \
+             (SELECT COUNT(*) FROM regions) AS regions, \
+             (SELECT COUNT(*) FROM municipalities) AS municipalities, \
+             (SELECT COUNT(*) FROM municipality_populations) AS populations, \
+             (SELECT COUNT(*) FROM channels) AS channels, \
+             (SELECT COUNT(*) FROM inquiry_types) AS inquiry_types, \
+             (SELECT COUNT(*) FROM completions) AS completions, \
+             (SELECT COUNT(*) FROM kle_entries) AS kle_entries, \
+             (SELECT COUNT(*) FROM tasks WHERE municipality_code IS NULL) AS national_tasks, \
+             (SELECT COUNT(*) FROM task_packages) AS task_packages, \
+             (SELECT COUNT(*) FROM task_package_tasks) AS package_tasks, \
+             (SELECT COUNT(*) FROM questions WHERE municipality_code IS NULL) AS national_questions",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(ReferenceCounts {
+            regions: get(&row, "regions")?,
+            municipalities: get(&row, "municipalities")?,
+            populations: get(&row, "populations")?,
+            channels: get(&row, "channels")?,
+            inquiry_types: get(&row, "inquiry_types")?,
+            completions: get(&row, "completions")?,
+            kle_entries: get(&row, "kle_entries")?,
+            national_tasks: get(&row, "national_tasks")?,
+            task_packages: get(&row, "task_packages")?,
+            package_tasks: get(&row, "package_tasks")?,
+            national_questions: get(&row, "national_questions")?,
+        })
+    }
+
+    async fn list_municipalities(&self) -> StoreResult<Vec<MunicipalityRow>> {
+        let rows = sqlx::query(
+            "SELECT m.code, m.name, m.region_code, r.name AS region_name, m.landsdel, \
+             m.iso_3166_2, m.test_mode, p.year, p.population \
+             FROM municipalities m JOIN regions r ON r.code = m.region_code \
+             LEFT JOIN municipality_populations p ON p.municipality_code = m.code AND p.year = \
+             (SELECT MAX(year) FROM municipality_populations x WHERE x.municipality_code = m.code) \
+             ORDER BY m.code",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(municipality_row).collect()
+    }
+
+    async fn get_municipality(
+        &self,
+        code: MunicipalityCode,
+    ) -> StoreResult<Option<MunicipalityRow>> {
+        let row = sqlx::query(
+            "SELECT m.code, m.name, m.region_code, r.name AS region_name, m.landsdel, \
+             m.iso_3166_2, m.test_mode, p.year, p.population \
+             FROM municipalities m JOIN regions r ON r.code = m.region_code \
+             LEFT JOIN municipality_populations p ON p.municipality_code = m.code AND p.year = \
+             (SELECT MAX(year) FROM municipality_populations x WHERE x.municipality_code = m.code) \
+             WHERE m.code = $1",
+        )
+        .bind(code_of(code))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        row.as_ref().map(municipality_row).transpose()
+    }
+
+    async fn list_populations(&self, code: MunicipalityCode) -> StoreResult<Vec<PopulationRow>> {
+        let rows = sqlx::query(
+            "SELECT year, population FROM municipality_populations \
+             WHERE municipality_code = $1 ORDER BY year",
+        )
+        .bind(code_of(code))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(PopulationRow {
+                    year: get(r, "year")?,
+                    population: get(r, "population")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn list_channels(&self) -> StoreResult<Vec<ChannelRow>> {
+        let rows = sqlx::query(
+            "SELECT code, label_da, label_en, medium, direction, form_applicable, digital, \
+             sort_order, active FROM channels ORDER BY sort_order, code",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(ChannelRow {
+                    code: channel_from(&get::<String>(r, "code")?)?,
+                    label_da: get(r, "label_da")?,
+                    label_en: get(r, "label_en")?,
+                    medium: Medium::parse(&get::<String>(r, "medium")?)
+                        .map_err(|e| corrupt("medie", e))?,
+                    direction: Direction::parse(&get::<String>(r, "direction")?)
+                        .map_err(|e| corrupt("retning", e))?,
+                    form_applicable: get(r, "form_applicable")?,
+                    digital: get(r, "digital")?,
+                    sort_order: get(r, "sort_order")?,
+                    active: get(r, "active")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn list_inquiry_types(&self) -> StoreResult<Vec<InquiryTypeRow>> {
+        let rows = sqlx::query(
+            "SELECT code, label_da, label_en, category, sort_order FROM inquiry_types \
+             ORDER BY sort_order",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(InquiryTypeRow {
+                    inquiry_type: InquiryType::parse(&get::<String>(r, "code")?)
+                        .map_err(|e| corrupt("henvendelsestype", e))?,
+                    label_da: get(r, "label_da")?,
+                    label_en: get(r, "label_en")?,
+                    category: InquiryCategory::parse(&get::<String>(r, "category")?)
+                        .map_err(|e| corrupt("kategori", e))?,
+                    sort_order: get(r, "sort_order")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn get_kle_entry(&self, number: &KleNumber) -> StoreResult<Option<KleEntryRow>> {
+        let row = sqlx::query(
+            "SELECT number, level, title, parent_number, retired FROM kle_entries WHERE number = $1",
+        )
+        .bind(number.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        row.map(|r| {
+            let parent: Option<String> = get(&r, "parent_number")?;
+            Ok(KleEntryRow {
+                number: kle_from(&get::<String>(&r, "number")?)?,
+                level: TaskCodeKind::parse(&get::<String>(&r, "level")?)
+                    .map_err(|e| corrupt("KLE-niveau", e))?,
+                title: get(&r, "title")?,
+                parent: parent.as_deref().map(kle_from).transpose()?,
+                retired: get(&r, "retired")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn list_task_packages(&self) -> StoreResult<Vec<TaskPackageRow>> {
+        let rows = sqlx::query(
+            "SELECT id, code, name_da, name_en, season, year, description_da FROM task_packages \
+             ORDER BY year, season",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                let season: String = get(r, "season")?;
+                Ok(TaskPackageRow {
+                    id: TaskPackageId(get(r, "id")?),
+                    code: get(r, "code")?,
+                    name_da: get(r, "name_da")?,
+                    name_en: get(r, "name_en")?,
+                    season: Season::parse(&season).ok_or_else(|| corrupt("sæson", &season))?,
+                    year: get(r, "year")?,
+                    description_da: get(r, "description_da")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn list_package_tasks(&self, package: TaskPackageId) -> StoreResult<Vec<PackageTaskRow>> {
+        let sql = format!(
+            "SELECT {TASK_COLUMNS}, pt.mandatory FROM task_package_tasks pt \
+             JOIN tasks t ON t.id = pt.task_id WHERE pt.task_package_id = $1 ORDER BY t.kle_number"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(package.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(PackageTaskRow {
+                    task: task_row(r)?,
+                    mandatory: get(r, "mandatory")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn list_tasks(&self, municipality: MunicipalityCode) -> StoreResult<Vec<TaskRow>> {
+        let sql = format!(
+            "SELECT {TASK_COLUMNS} FROM tasks t \
+             WHERE t.municipality_code IS NULL OR t.municipality_code = $1 \
+             ORDER BY t.kle_number, t.municipality_code, t.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(code_of(municipality))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(task_row).collect()
+    }
+
+    async fn create_local_task(&self, task: &NewLocalTask) -> StoreResult<TaskId> {
+        sqlx::query_scalar(
+            "INSERT INTO tasks (municipality_code, kle_number, code_kind, name, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(code_of(task.municipality))
+        .bind(task.kle.as_str())
+        .bind(task.kind.code())
+        .bind(&task.name)
+        .bind(Utc::now())
+        .fetch_one(&self.pool)
+        .await
+        .map(TaskId)
+        .map_err(db_err)
+    }
+
+    async fn create_department(&self, department: &NewDepartment) -> StoreResult<DepartmentId> {
+        sqlx::query_scalar(
+            "INSERT INTO departments (municipality_code, name, created_at) VALUES ($1, $2, $3) \
+             RETURNING id",
+        )
+        .bind(code_of(department.municipality))
+        .bind(&department.name)
+        .bind(Utc::now())
+        .fetch_one(&self.pool)
+        .await
+        .map(DepartmentId)
+        .map_err(db_err)
+    }
+
+    async fn list_departments(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<DepartmentRow>> {
+        let rows = sqlx::query(
+            "SELECT id, municipality_code, name, active FROM departments \
+             WHERE municipality_code = $1 ORDER BY name",
+        )
+        .bind(code_of(municipality))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(DepartmentRow {
+                    id: DepartmentId(get(r, "id")?),
+                    municipality: municipality_from(get(r, "municipality_code")?)?,
+                    name: get(r, "name")?,
+                    active: get(r, "active")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn create_unit(&self, unit: &NewUnit) -> StoreResult<UnitId> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        if let Some(department) = unit.department {
+            // A unit may only sit in a department of its own municipality.
+            let owner: Option<i32> =
+                sqlx::query_scalar("SELECT municipality_code FROM departments WHERE id = $1")
+                    .bind(department.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            if owner != Some(code_of(unit.municipality)) {
+                return Err(StoreError::NotFound(format!("forvaltning {department}")));
+            }
+        }
+        let id = sqlx::query_scalar(
+            "INSERT INTO units (municipality_code, department_id, name, login, password_hash, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(code_of(unit.municipality))
+        .bind(unit.department.map(|d| d.0))
+        .bind(&unit.name)
+        .bind(&unit.login)
+        .bind(unit.password_hash.as_deref())
+        .bind(Utc::now())
+        .fetch_one(&mut *tx)
+        .await
+        .map(UnitId)
+        .map_err(|e| match db_err(e) {
+            StoreError::Conflict(_) => StoreError::Conflict(format!("login {}", unit.login)),
+            other => other,
+        })?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(id)
+    }
+
+    async fn list_units(&self, municipality: MunicipalityCode) -> StoreResult<Vec<UnitRow>> {
+        let sql = format!(
+            "SELECT {UNIT_COLUMNS} FROM units WHERE municipality_code = $1 ORDER BY name, id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(code_of(municipality))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(unit_row).collect()
+    }
+
+    async fn find_unit_by_login(&self, login: &str) -> StoreResult<Option<UnitRow>> {
+        let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE login = $1");
+        let row = sqlx::query(&sql)
+            .bind(login)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(unit_row).transpose()
+    }
+
+    async fn assign_tasks(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        tasks: &[TaskId],
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let owner: Option<i32> =
+            sqlx::query_scalar("SELECT municipality_code FROM units WHERE id = $1")
+                .bind(unit.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        if owner != Some(code_of(municipality)) {
+            return Err(StoreError::NotFound(format!("enhed {unit}")));
+        }
+        for task in tasks {
+            // Only national tasks and the municipality's own may be assigned.
+            let inserted = sqlx::query(
+                "INSERT INTO unit_tasks (municipality_code, unit_id, task_id) \
+                 SELECT $1, $2, id FROM tasks \
+                 WHERE id = $3 AND (municipality_code IS NULL OR municipality_code = $1) \
+                 ON CONFLICT (municipality_code, unit_id, task_id) DO NOTHING",
+            )
+            .bind(code_of(municipality))
+            .bind(unit.0)
+            .bind(task.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            if inserted.rows_affected() == 0 {
+                let exists: Option<i64> = sqlx::query_scalar(
+                    "SELECT task_id FROM unit_tasks WHERE municipality_code = $1 \
+                     AND unit_id = $2 AND task_id = $3",
+                )
+                .bind(code_of(municipality))
+                .bind(unit.0)
+                .bind(task.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                if exists.is_none() {
+                    return Err(StoreError::NotFound(format!("opgave {task}")));
+                }
+            }
+        }
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn list_unit_tasks(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+    ) -> StoreResult<Vec<TaskRow>> {
+        let sql = format!(
+            "SELECT {TASK_COLUMNS} FROM unit_tasks ut JOIN tasks t ON t.id = ut.task_id \
+             WHERE ut.municipality_code = $1 AND ut.unit_id = $2 ORDER BY t.kle_number, t.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(code_of(municipality))
+            .bind(unit.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(task_row).collect()
+    }
+
+    async fn create_user(&self, user: &NewUser) -> StoreResult<UserId> {
+        sqlx::query_scalar(
+            "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) \
+             RETURNING id",
+        )
+        .bind(user.email.trim().to_lowercase())
+        .bind(&user.name)
+        .bind(user.password_hash.as_deref())
+        .bind(Utc::now())
+        .fetch_one(&self.pool)
+        .await
+        .map(UserId)
+        .map_err(|e| match db_err(e) {
+            StoreError::Conflict(_) => StoreError::Conflict(format!("e-mail {}", user.email)),
+            other => other,
+        })
+    }
+
+    async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
+        let row = sqlx::query(
+            "SELECT id, email, name, password_hash, active FROM users WHERE email = $1",
+        )
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        row.as_ref().map(user_row).transpose()
+    }
+
+    async fn grant_role(&self, grant: &NewRoleGrant) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO user_roles (municipality_code, user_id, role, unit_id) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(grant.municipality.map(code_of))
+        .bind(grant.user.0)
+        .bind(grant.role.code())
+        .bind(grant.unit.map(|u| u.0))
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn list_user_roles(&self, user: UserId) -> StoreResult<Vec<RoleGrantRow>> {
+        let rows = sqlx::query(
+            "SELECT role, municipality_code, unit_id FROM user_roles WHERE user_id = $1 ORDER BY id",
+        )
+        .bind(user.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(RoleGrantRow {
+                    role: Role::parse(&get::<String>(r, "role")?)
+                        .map_err(|e| corrupt("rolle", e))?,
+                    municipality: opt_municipality(r, "municipality_code")?,
+                    unit: get::<Option<i64>>(r, "unit_id")?.map(UnitId),
+                })
+            })
+            .collect()
+    }
+
+    async fn list_municipality_users(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<UserRow>> {
+        let rows = sqlx::query(
+            "SELECT id, email, name, password_hash, active FROM users WHERE id IN \
+             (SELECT user_id FROM user_roles WHERE municipality_code = $1) ORDER BY email",
+        )
+        .bind(code_of(municipality))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(user_row).collect()
+    }
+
+    async fn create_question(&self, question: &NewQuestion) -> StoreResult<QuestionId> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO questions (municipality_code, code, task_id, label_da, label_en, \
+             answer_kind, sort_order) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(question.municipality.map(code_of))
+        .bind(question.code.as_deref())
+        .bind(question.task.map(|t| t.0))
+        .bind(&question.label_da)
+        .bind(&question.label_en)
+        .bind(question.answer_kind.code())
+        .bind(question.sort_order)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        for o in &question.options {
+            sqlx::query(
+                "INSERT INTO question_options (question_id, code, label_da, label_en, sort_order) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(&o.code)
+            .bind(&o.label_da)
+            .bind(&o.label_en)
+            .bind(o.sort_order)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(QuestionId(id))
+    }
+
+    async fn list_questions(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<QuestionRow>> {
+        self.questions_where(
+            "q.municipality_code IS NULL OR q.municipality_code = $1",
+            municipality,
+            None,
+        )
+        .await
+    }
+
+    async fn enable_question(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        question: QuestionId,
+    ) -> StoreResult<()> {
+        let done = sqlx::query(
+            "INSERT INTO unit_questions (municipality_code, unit_id, question_id) \
+             SELECT u.municipality_code, u.id, q.id FROM units u, questions q \
+             WHERE u.id = $2 AND u.municipality_code = $1 AND q.id = $3 \
+             AND (q.municipality_code IS NULL OR q.municipality_code = $1) \
+             ON CONFLICT (municipality_code, unit_id, question_id) DO NOTHING",
+        )
+        .bind(code_of(municipality))
+        .bind(unit.0)
+        .bind(question.0)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            let enabled = self.list_unit_questions(municipality, unit).await?;
+            if !enabled.iter().any(|q| q.id == question) {
+                return Err(StoreError::NotFound(format!(
+                    "enhed {unit} eller spørgsmål {question}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    async fn list_unit_questions(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+    ) -> StoreResult<Vec<QuestionRow>> {
+        self.questions_where(
+            "q.id IN (SELECT question_id FROM unit_questions \
+             WHERE municipality_code = $1 AND unit_id = $2)",
+            municipality,
+            Some(unit),
+        )
+        .await
+    }
+
+    async fn upsert_period(&self, period: &NewPeriod) -> StoreResult<PeriodId> {
+        let p = &period.period;
+        if period.municipality.is_none() {
+            let existing: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM counting_periods WHERE municipality_code IS NULL \
+                 AND starts_on = $1 AND ends_on = $2",
+            )
+            .bind(p.starts_on)
+            .bind(p.ends_on)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+            if let Some(id) = existing {
+                return Ok(PeriodId(id));
+            }
+        }
+        sqlx::query_scalar(
+            "INSERT INTO counting_periods (municipality_code, name, year, season, starts_on, \
+             ends_on, mandatory, submission_deadline, task_package_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(period.municipality.map(code_of))
+        .bind(&p.name)
+        .bind(p.year)
+        .bind(p.season.map(Season::code))
+        .bind(p.starts_on)
+        .bind(p.ends_on)
+        .bind(p.mandatory)
+        .bind(p.submission_deadline)
+        .bind(period.task_package.map(|t| t.0))
+        .fetch_one(&self.pool)
+        .await
+        .map(PeriodId)
+        .map_err(db_err)
+    }
+
+    async fn list_periods(
+        &self,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<PeriodRow>> {
+        let sql = format!(
+            "SELECT {PERIOD_COLUMNS} FROM counting_periods \
+             WHERE municipality_code IS NULL OR municipality_code = $1 \
+             ORDER BY starts_on DESC, id DESC"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(municipality.map(code_of))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(period_row).collect()
+    }
+
+    async fn join_period(
+        &self,
+        municipality: MunicipalityCode,
+        period: PeriodId,
+    ) -> StoreResult<()> {
+        let done = sqlx::query(
+            "INSERT INTO period_participations (municipality_code, period_id) \
+             SELECT $1, id FROM counting_periods \
+             WHERE id = $2 AND (municipality_code IS NULL OR municipality_code = $1) \
+             ON CONFLICT (municipality_code, period_id) DO NOTHING",
+        )
+        .bind(code_of(municipality))
+        .bind(period.0)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        if done.rows_affected() == 0
+            && !self
+                .list_participations(municipality)
+                .await?
+                .contains(&period)
+        {
+            return Err(StoreError::NotFound(format!("tælleperiode {period}")));
+        }
+        Ok(())
+    }
+
+    async fn list_participations(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<PeriodId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT period_id FROM period_participations WHERE municipality_code = $1 \
+             ORDER BY period_id",
+        )
+        .bind(code_of(municipality))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(ids.into_iter().map(PeriodId).collect())
+    }
+
+    async fn insert_registration(&self, registration: &NewRegistration) -> StoreResult<Inserted> {
+        registration
+            .validate()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let created = insert_one(&mut tx, registration, None, Utc::now()).await?;
+        let outcome = match (created, &registration.idempotency_key) {
+            (Some(id), _) => Inserted::Created(id),
+            (None, Some(key)) => {
+                let id: i64 = sqlx::query_scalar(
+                    "SELECT id FROM registrations WHERE municipality_code = $1 \
+                     AND idempotency_key = $2",
+                )
+                .bind(code_of(registration.municipality))
+                .bind(key)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                Inserted::Duplicate(RegistrationId(id))
+            }
+            (None, None) => return Err(StoreError::Internal("registrering ikke gemt".into())),
+        };
+        tx.commit().await.map_err(db_err)?;
+        Ok(outcome)
+    }
+
+    async fn create_batch(&self, batch: &NewBatch) -> StoreResult<BatchId> {
+        sqlx::query_scalar(
+            "INSERT INTO import_batches (municipality_code, kind, file_name, sha256, status, \
+             created_by, created_at) VALUES ($1, $2, $3, $4, 'loading', $5, $6) RETURNING id",
+        )
+        .bind(batch.municipality.map(code_of))
+        .bind(&batch.kind)
+        .bind(&batch.file_name)
+        .bind(&batch.sha256)
+        .bind(&batch.created_by)
+        .bind(Utc::now())
+        .fetch_one(&self.pool)
+        .await
+        .map(BatchId)
+        .map_err(db_err)
+    }
+
+    async fn append_to_batch(&self, batch: BatchId, rows: &[NewRegistration]) -> StoreResult<u64> {
+        for row in rows {
+            row.validate()
+                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        }
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let status: Option<(String, Option<i32>)> =
+            sqlx::query_as("SELECT status, municipality_code FROM import_batches WHERE id = $1")
+                .bind(batch.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        match status {
+            Some((s, owner)) if s == "loading" => {
+                if let Some(owner) = owner {
+                    if rows.iter().any(|r| code_of(r.municipality) != owner) {
+                        return Err(StoreError::Invalid(format!(
+                            "batch {batch} tilhører kommune {owner}"
+                        )));
+                    }
+                }
+            }
+            Some(_) => return Err(StoreError::Invalid(format!("batch {batch} er afsluttet"))),
+            None => return Err(StoreError::NotFound(format!("batch {batch}"))),
+        }
+        let now = Utc::now();
+        let (single, plain): (Vec<&NewRegistration>, Vec<&NewRegistration>) = rows
+            .iter()
+            .partition(|r| !r.answers.is_empty() || r.idempotency_key.is_some());
+        insert_many(&mut tx, &plain, batch, now).await?;
+        let mut stored = plain.len() as u64;
+        for row in single {
+            if insert_one(&mut tx, row, Some(batch), now).await?.is_some() {
+                stored += 1;
+            }
+        }
+        sqlx::query("UPDATE import_batches SET row_count = row_count + $1 WHERE id = $2")
+            .bind(stored as i64)
+            .bind(batch.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(stored)
+    }
+
+    async fn commit_batch(&self, batch: BatchId) -> StoreResult<BatchRow> {
+        let sql = format!(
+            "UPDATE import_batches SET status = 'committed' WHERE id = $1 AND status = 'loading' \
+             RETURNING {BATCH_COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(batch.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        match row {
+            Some(row) => batch_row(&row),
+            None => Err(StoreError::NotFound(format!(
+                "batch {batch} under indlæsning"
+            ))),
+        }
+    }
+
+    async fn delete_batch(
+        &self,
+        municipality: Option<MunicipalityCode>,
+        batch: BatchId,
+    ) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let owner: Option<Option<i32>> =
+            sqlx::query_scalar("SELECT municipality_code FROM import_batches WHERE id = $1")
+                .bind(batch.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        if owner != Some(municipality.map(code_of)) {
+            return Err(StoreError::NotFound(format!("batch {batch}")));
+        }
+        sqlx::query(
+            "DELETE FROM registration_answers WHERE registration_id IN \
+             (SELECT id FROM registrations WHERE import_batch_id = $1)",
+        )
+        .bind(batch.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let deleted = sqlx::query("DELETE FROM registrations WHERE import_batch_id = $1")
+            .bind(batch.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        sqlx::query("DELETE FROM total_counts WHERE import_batch_id = $1")
+            .bind(batch.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        sqlx::query("UPDATE import_batches SET status = 'deleted' WHERE id = $1")
+            .bind(batch.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(deleted)
+    }
+
+    async fn list_batches(
+        &self,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<BatchRow>> {
+        let sql = format!(
+            "SELECT {BATCH_COLUMNS} FROM import_batches \
+             WHERE ($1 IS NULL AND municipality_code IS NULL) OR municipality_code = $1 \
+             ORDER BY id DESC"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(municipality.map(code_of))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(batch_row).collect()
+    }
+
+    async fn find_batch(
+        &self,
+        municipality: Option<MunicipalityCode>,
+        kind: &str,
+        sha256: &str,
+    ) -> StoreResult<Option<BatchRow>> {
+        let sql = format!(
+            "SELECT {BATCH_COLUMNS} FROM import_batches \
+             WHERE (($1 IS NULL AND municipality_code IS NULL) OR municipality_code = $1) \
+             AND kind = $2 AND sha256 = $3 AND status IN ('loading', 'committed') \
+             ORDER BY id DESC LIMIT 1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(municipality.map(code_of))
+            .bind(kind)
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(batch_row).transpose()
+    }
+
+    async fn list_registrations(
+        &self,
+        municipality: MunicipalityCode,
+        filter: &RegistrationFilter,
+    ) -> StoreResult<Vec<RegistrationRow>> {
+        let mut builder: QueryBuilder<Db> = QueryBuilder::new(format!(
+            "SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE municipality_code = "
+        ));
+        builder.push_bind(code_of(municipality));
+        if let Some(from) = filter.from {
+            builder.push(" AND day >= ").push_bind(from);
+        }
+        if let Some(to) = filter.to {
+            builder.push(" AND day <= ").push_bind(to);
+        }
+        if let Some(unit) = filter.unit {
+            builder.push(" AND unit_id = ").push_bind(unit.0);
+        }
+        if let Some(batch) = filter.batch {
+            builder.push(" AND import_batch_id = ").push_bind(batch.0);
+        }
+        if !filter.include_test {
+            builder.push(" AND NOT is_test");
+        }
+        builder
+            .push(" ORDER BY registered_at DESC, id DESC LIMIT ")
+            .push_bind(i64::from(filter.limit));
+        let rows = builder
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(registration_row).collect()
+    }
+
+    async fn list_answers(
+        &self,
+        municipality: MunicipalityCode,
+        registration: RegistrationId,
+    ) -> StoreResult<Vec<AnswerRow>> {
+        let rows = sqlx::query(
+            "SELECT question_id, option_id, value_text FROM registration_answers \
+             WHERE municipality_code = $1 AND registration_id = $2 ORDER BY question_id",
+        )
+        .bind(code_of(municipality))
+        .bind(registration.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AnswerRow {
+                    question: QuestionId(get(r, "question_id")?),
+                    option: get::<Option<i64>>(r, "option_id")?.map(QuestionOptionId),
+                    text: get(r, "value_text")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn count_by_municipality(&self) -> StoreResult<Vec<MunicipalityCount>> {
+        let rows = sqlx::query(
+            "SELECT municipality_code, CAST(SUM(quantity) AS BIGINT) AS inquiries, \
+             COUNT(*) AS row_count FROM registrations WHERE NOT is_test \
+             GROUP BY municipality_code ORDER BY municipality_code",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(MunicipalityCount {
+                    municipality: municipality_from(get(r, "municipality_code")?)?,
+                    inquiries: get(r, "inquiries")?,
+                    rows: get(r, "row_count")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn count_by_period(&self) -> StoreResult<Vec<PeriodCount>> {
+        let rows = sqlx::query(
+            "SELECT p.id, CAST(COALESCE(SUM(r.quantity), 0) AS BIGINT) AS inquiries \
+             FROM counting_periods p LEFT JOIN registrations r \
+             ON r.day >= p.starts_on AND r.day <= p.ends_on AND NOT r.is_test \
+             WHERE p.municipality_code IS NULL GROUP BY p.id ORDER BY p.id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(PeriodCount {
+                    period: PeriodId(get(r, "id")?),
+                    inquiries: get(r, "inquiries")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn insert_total_count(&self, total: &NewTotalCount) -> StoreResult<TotalCountId> {
+        sqlx::query_scalar(
+            "INSERT INTO total_counts (municipality_code, measure, channel_code, from_day, to_day, \
+             count, source, import_batch_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(code_of(total.municipality))
+        .bind(total.measure.code())
+        .bind(total.channel.as_ref().map(ChannelCode::as_str))
+        .bind(total.from)
+        .bind(total.to)
+        .bind(total.count)
+        .bind(&total.source)
+        .bind(total.batch.map(|b| b.0))
+        .bind(Utc::now())
+        .fetch_one(&self.pool)
+        .await
+        .map(TotalCountId)
+        .map_err(db_err)
+    }
+
+    async fn list_total_counts(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<TotalCountRow>> {
+        let rows = sqlx::query(
+            "SELECT id, municipality_code, measure, channel_code, from_day, to_day, count, source, \
+             import_batch_id FROM total_counts WHERE municipality_code = $1 \
+             ORDER BY from_day, measure, channel_code",
+        )
+        .bind(code_of(municipality))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(total_row).collect()
+    }
+
+    async fn set_channel_price(&self, price: &NewChannelPrice) -> StoreResult<()> {
+        let conflict = if price.municipality.is_some() {
+            "(municipality_code, channel_code, valid_from) WHERE municipality_code IS NOT NULL"
+        } else {
+            "(channel_code, valid_from) WHERE municipality_code IS NULL"
+        };
+        let sql = format!(
+            "INSERT INTO channel_prices (municipality_code, channel_code, valid_from, price_ore, \
+             source_note) VALUES ($1, $2, $3, $4, $5) ON CONFLICT {conflict} \
+             DO UPDATE SET price_ore = excluded.price_ore, source_note = excluded.source_note"
+        );
+        sqlx::query(&sql)
+            .bind(price.municipality.map(code_of))
+            .bind(price.channel.as_str())
+            .bind(price.valid_from)
+            .bind(price.price_ore)
+            .bind(&price.source_note)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn list_channel_prices(
+        &self,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<ChannelPriceRow>> {
+        let rows = sqlx::query(
+            "SELECT municipality_code, channel_code, valid_from, price_ore, source_note \
+             FROM channel_prices WHERE municipality_code IS NULL OR municipality_code = $1 \
+             ORDER BY channel_code, valid_from, municipality_code",
+        )
+        .bind(municipality.map(code_of))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(NewChannelPrice {
+                    municipality: opt_municipality(r, "municipality_code")?,
+                    channel: channel_from(&get::<String>(r, "channel_code")?)?,
+                    valid_from: get::<NaiveDate>(r, "valid_from")?,
+                    price_ore: get(r, "price_ore")?,
+                    source_note: get(r, "source_note")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (municipality_code, actor, action, entity, entity_id, \
+             before_json, after_json, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(entry.municipality.map(code_of))
+        .bind(&entry.actor)
+        .bind(&entry.action)
+        .bind(&entry.entity)
+        .bind(&entry.entity_id)
+        .bind(entry.before_json.as_deref())
+        .bind(entry.after_json.as_deref())
+        .bind(Utc::now())
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn list_audit(
+        &self,
+        municipality: Option<MunicipalityCode>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditRow>> {
+        let rows = sqlx::query(
+            "SELECT municipality_code, actor, action, entity, entity_id, before_json, after_json, \
+             at FROM audit_log WHERE $1 IS NULL OR municipality_code = $1 \
+             ORDER BY id DESC LIMIT $2",
+        )
+        .bind(municipality.map(code_of))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRow {
+                    entry: NewAuditEntry {
+                        municipality: opt_municipality(r, "municipality_code")?,
+                        actor: get(r, "actor")?,
+                        action: get(r, "action")?,
+                        entity: get(r, "entity")?,
+                        entity_id: get(r, "entity_id")?,
+                        before_json: get(r, "before_json")?,
+                        after_json: get(r, "after_json")?,
+                    },
+                    at: get(r, "at")?,
+                })
+            })
+            .collect()
+    }
+}
+
+fn municipality_row(r: &DbRow) -> StoreResult<MunicipalityRow> {
+    let year: Option<i32> = get(r, "year")?;
+    let population: Option<i64> = get(r, "population")?;
+    let region: i32 = get(r, "region_code")?;
+    Ok(MunicipalityRow {
+        code: municipality_from(get(r, "code")?)?,
+        name: get(r, "name")?,
+        region_code: RegionCode::parse(&region.to_string()).map_err(|e| corrupt("region", e))?,
+        region_name: get(r, "region_name")?,
+        landsdel: get(r, "landsdel")?,
+        iso_3166_2: get(r, "iso_3166_2")?,
+        population: year.zip(population),
+        test_mode: get(r, "test_mode")?,
+    })
+}
+
+impl Store {
+    /// Questions matching a condition on `q` (which binds the municipality
+    /// as $1 and, when given, the unit as $2), with their options.
+    async fn questions_where(
+        &self,
+        condition: &str,
+        municipality: MunicipalityCode,
+        unit: Option<UnitId>,
+    ) -> StoreResult<Vec<QuestionRow>> {
+        let sql = format!(
+            "SELECT q.id, q.municipality_code, q.code, q.task_id, q.label_da, q.label_en, \
+             q.answer_kind, q.sort_order FROM questions q WHERE q.active AND ({condition}) \
+             ORDER BY q.sort_order, q.id"
+        );
+        let mut query = sqlx::query(&sql).bind(code_of(municipality));
+        if let Some(unit) = unit {
+            query = query.bind(unit.0);
+        }
+        let rows = query.fetch_all(&self.pool).await.map_err(db_err)?;
+        let mut questions = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: i64 = get(r, "id")?;
+            let options = sqlx::query(
+                "SELECT id, code, label_da, label_en, sort_order FROM question_options \
+                 WHERE question_id = $1 ORDER BY sort_order, id",
+            )
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?
+            .iter()
+            .map(|o| {
+                Ok(QuestionOptionRow {
+                    id: QuestionOptionId(get(o, "id")?),
+                    code: get(o, "code")?,
+                    label_da: get(o, "label_da")?,
+                    label_en: get(o, "label_en")?,
+                    sort_order: get(o, "sort_order")?,
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+            questions.push(QuestionRow {
+                id: QuestionId(id),
+                municipality: opt_municipality(r, "municipality_code")?,
+                code: get(r, "code")?,
+                task: get::<Option<i64>>(r, "task_id")?.map(TaskId),
+                label_da: get(r, "label_da")?,
+                label_en: get(r, "label_en")?,
+                answer_kind: AnswerKind::parse(&get::<String>(r, "answer_kind")?)
+                    .map_err(|e| corrupt("svartype", e))?,
+                sort_order: get(r, "sort_order")?,
+                options,
+            });
+        }
+        Ok(questions)
+    }
+}

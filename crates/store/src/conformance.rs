@@ -1,0 +1,1240 @@
+//! The conformance suite: what every backend must do, written once and run
+//! unchanged on SQLite and PostgreSQL (`crates/backend/tests/conformance.rs`,
+//! one fresh database per check).
+//!
+//! Each check covers one area's write and read paths and, for tenant data,
+//! shows that a method given one municipality never returns another's rows.
+//! Checks panic on failure, like test code.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use crate::*;
+use chrono::{NaiveDate, TimeZone, Utc};
+use komhen_domain::reference::*;
+use komhen_domain::*;
+
+/// The check names, for the macro that turns them into tests.
+pub const CHECKS: &[&str] = &[
+    "reference_data_loads_idempotently",
+    "municipalities_carry_region_and_latest_population",
+    "tasks_are_national_or_local_to_one_municipality",
+    "departments_and_units_stay_in_their_municipality",
+    "task_assignment_is_scoped_to_the_unit_municipality",
+    "users_hold_roles",
+    "questions_and_unit_parameters_are_scoped",
+    "periods_are_national_or_local_and_joinable",
+    "registrations_store_dimensions_answers_and_idempotency",
+    "registrations_are_listed_only_for_their_municipality",
+    "batches_load_all_rows_once_and_delete_whole",
+    "counts_sum_quantity_and_exclude_test",
+    "total_counts_are_scoped_and_checked",
+    "channel_prices_are_national_or_local",
+    "audit_log_is_scoped_and_newest_first",
+];
+
+pub const KOEGE: u16 = 259;
+pub const KOEBENHAVN: u16 = 101;
+pub const AARHUS: u16 = 751;
+
+pub fn code(n: u16) -> MunicipalityCode {
+    MunicipalityCode::new(n).unwrap()
+}
+
+/// A small but complete set of reference data.
+pub fn reference_fixture() -> ReferenceData {
+    let region = |c: &str, n: &str| Region {
+        code: RegionCode::parse(c).unwrap(),
+        name: n.into(),
+    };
+    let municipality = |c: u16, n: &str, r: &str| Municipality {
+        code: code(c),
+        name: n.into(),
+        region: RegionCode::parse(r).unwrap(),
+        landsdel: "Test".into(),
+        iso_3166_2: "DK-00".into(),
+    };
+    let channel =
+        |c: &str, m: Medium, d: Direction, form: bool, digital: bool, order: i32| Channel {
+            code: ChannelCode::parse(c).unwrap(),
+            label_da: format!("{c} da"),
+            label_en: format!("{c} en"),
+            medium: m,
+            direction: d,
+            form_applicable: form,
+            digital,
+            sort_order: order,
+        };
+    let kle = |n: &str, t: &str| {
+        let number = KleNumber::parse(n).unwrap();
+        KleEntry {
+            level: number.level(),
+            parent: number.parent(),
+            number,
+            title: t.into(),
+        }
+    };
+    let task = |n: &str, name: &str, mandatory: bool| PackageTask {
+        kle: KleNumber::parse(n).unwrap(),
+        name: name.into(),
+        mandatory,
+    };
+    ReferenceData {
+        regions: vec![
+            region("1084", "Region Hovedstaden"),
+            region("1085", "Region Sjælland"),
+            region("1082", "Region Midtjylland"),
+        ],
+        municipalities: vec![
+            municipality(KOEBENHAVN, "København", "1084"),
+            municipality(KOEGE, "Køge", "1085"),
+            municipality(AARHUS, "Aarhus", "1082"),
+        ],
+        populations: vec![
+            Population {
+                municipality: code(KOEGE),
+                year: 2019,
+                population: 60_000,
+            },
+            Population {
+                municipality: code(KOEGE),
+                year: 2020,
+                population: 60_569,
+            },
+            Population {
+                municipality: code(KOEBENHAVN),
+                year: 2020,
+                population: 632_340,
+            },
+        ],
+        channels: vec![
+            channel(
+                "TLFIND",
+                Medium::Telephone,
+                Direction::Incoming,
+                false,
+                false,
+                10,
+            ),
+            channel(
+                "PRSNLG",
+                Medium::Personal,
+                Direction::Incoming,
+                true,
+                false,
+                20,
+            ),
+            channel("EMLUD", Medium::Email, Direction::Outgoing, true, false, 31),
+            channel("WEB", Medium::Website, Direction::Incoming, false, true, 90),
+        ],
+        inquiry_types: InquiryType::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, t)| InquiryTypeLabel {
+                inquiry_type: *t,
+                label_da: t.code().to_lowercase(),
+                label_en: t.code().to_lowercase(),
+                sort_order: i as i32,
+            })
+            .collect(),
+        completions: Completion::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, c)| CompletionLabel {
+                completion: *c,
+                label_da: c.code().into(),
+                label_en: c.code().into(),
+                sort_order: i as i32,
+            })
+            .collect(),
+        kle: vec![
+            kle("27", "Beskæftigelse"),
+            kle("27.24", "Personlige tillæg"),
+            kle("27.24.00", "Personlige tillæg i almindelighed"),
+            kle("29", "Sundhed"),
+            kle("29.03", "Sygesikring"),
+            kle("29.03.04", "Sundhedskort"),
+            kle("23.09.02", "Pas"),
+        ],
+        task_packages: vec![TaskPackage {
+            code: "2012-efteraar".into(),
+            name_da: "Pakke 2012".into(),
+            name_en: "Package 2012".into(),
+            season: Season::Autumn,
+            year: 2012,
+            description_da: String::new(),
+            tasks: vec![
+                task("29.03.04", "Sundhedskort (gult)", true),
+                task("29.03.99", "EU-sygesikringskort (blåt)", true),
+                task("23.09.02", "Pas", true),
+                task("27.24", "Personlige tillæg", false),
+            ],
+        }],
+        optional_parameters: vec![OptionalParameter {
+            code: "gender".into(),
+            answer_kind: AnswerKind::Choice,
+            label_da: "Køn".into(),
+            label_en: "Gender".into(),
+            sort_order: 10,
+            options: vec![
+                AnswerOption {
+                    code: "K".into(),
+                    label_da: "Kvinde".into(),
+                    label_en: "Woman".into(),
+                    sort_order: 1,
+                },
+                AnswerOption {
+                    code: "M".into(),
+                    label_da: "Mand".into(),
+                    label_en: "Man".into(),
+                    sort_order: 2,
+                },
+            ],
+        }],
+    }
+}
+
+async fn with_reference(store: &dyn Store) -> ReferenceData {
+    let data = reference_fixture();
+    store.apply_reference_data(&data).await.unwrap();
+    data
+}
+
+async fn national_task(store: &dyn Store, kle: &str) -> TaskRow {
+    store
+        .list_tasks(code(KOEGE))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.kle.as_str() == kle && t.municipality.is_none())
+        .unwrap()
+}
+
+async fn unit_in(store: &dyn Store, municipality: u16, login: &str) -> UnitId {
+    store
+        .create_unit(&NewUnit {
+            municipality: code(municipality),
+            department: None,
+            name: format!("Enhed {login}"),
+            login: login.into(),
+            password_hash: None,
+        })
+        .await
+        .unwrap()
+}
+
+fn registration(
+    municipality: u16,
+    unit: Option<UnitId>,
+    task: TaskId,
+    channel: &str,
+) -> NewRegistration {
+    NewRegistration {
+        municipality: code(municipality),
+        unit,
+        task,
+        channel: ChannelCode::parse(channel).unwrap(),
+        inquiry_type: Some(InquiryType::Guidance),
+        completion: Some(Completion::AtOnce),
+        has_form: None,
+        // 09:15 Danish summer time
+        registered_at: Utc.with_ymd_and_hms(2025, 10, 21, 7, 15, 0).unwrap(),
+        duration_ms: Some(4_200),
+        quantity: 1,
+        source: Source::Tool,
+        is_test: false,
+        idempotency_key: None,
+        answers: vec![],
+    }
+}
+
+fn batch(municipality: Option<u16>, sha: &str) -> NewBatch {
+    NewBatch {
+        municipality: municipality.map(code),
+        kind: "registrations_csv".into(),
+        file_name: "udtraek.csv".into(),
+        sha256: sha.into(),
+        created_by: "tovholder@koege.dk".into(),
+    }
+}
+
+pub async fn reference_data_loads_idempotently(store: &dyn Store) {
+    let data = with_reference(store).await;
+    let first = store.reference_counts().await.unwrap();
+    store.apply_reference_data(&data).await.unwrap();
+    let second = store.reference_counts().await.unwrap();
+    assert_eq!(first, second, "loading twice must change nothing");
+    assert_eq!(first.municipalities, 3);
+    assert_eq!(first.regions, 3);
+    assert_eq!(first.channels, 4);
+    assert_eq!(first.inquiry_types, 6);
+    assert_eq!(first.completions, 2);
+    assert_eq!(first.kle_entries, 7);
+    assert_eq!(first.national_tasks, 4);
+    assert_eq!(first.package_tasks, 4);
+    assert_eq!(first.national_questions, 1);
+
+    let channels = store.list_channels().await.unwrap();
+    let web = channels.iter().find(|c| c.code.as_str() == "WEB").unwrap();
+    assert!(web.digital && !web.form_applicable);
+    assert_eq!(web.medium, Medium::Website);
+    let emlud = channels
+        .iter()
+        .find(|c| c.code.as_str() == "EMLUD")
+        .unwrap();
+    assert_eq!(emlud.direction, Direction::Outgoing);
+
+    let types = store.list_inquiry_types().await.unwrap();
+    assert_eq!(types[0].inquiry_type, InquiryType::NewCase);
+    assert_eq!(types[0].category, InquiryCategory::Transaction);
+
+    let entry = store
+        .get_kle_entry(&KleNumber::parse("27.24.00").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(entry.level, TaskCodeKind::Topic);
+    assert_eq!(entry.parent.unwrap().as_str(), "27.24");
+    assert!(store
+        .get_kle_entry(&KleNumber::parse("99.99.99").unwrap())
+        .await
+        .unwrap()
+        .is_none());
+
+    let packages = store.list_task_packages().await.unwrap();
+    assert_eq!(packages.len(), 1);
+    assert_eq!(packages[0].season, Season::Autumn);
+    let tasks = store.list_package_tasks(packages[0].id).await.unwrap();
+    let pseudo = tasks
+        .iter()
+        .find(|t| t.task.kle.as_str() == "29.03.99")
+        .unwrap();
+    assert_eq!(
+        pseudo.task.kind,
+        TaskCodeKind::Pseudo,
+        "29.03.99 is not in KLE"
+    );
+    assert!(pseudo.mandatory);
+    let group = tasks
+        .iter()
+        .find(|t| t.task.kle.as_str() == "27.24")
+        .unwrap();
+    assert_eq!(group.task.kind, TaskCodeKind::Group);
+    assert!(!group.mandatory);
+}
+
+pub async fn municipalities_carry_region_and_latest_population(store: &dyn Store) {
+    with_reference(store).await;
+    let all = store.list_municipalities().await.unwrap();
+    assert_eq!(
+        all.iter().map(|m| m.code.get()).collect::<Vec<_>>(),
+        vec![101, 259, 751]
+    );
+    let koege = store.get_municipality(code(KOEGE)).await.unwrap().unwrap();
+    assert_eq!(koege.name, "Køge");
+    assert_eq!(koege.region_name, "Region Sjælland");
+    assert_eq!(koege.population, Some((2020, 60_569)));
+    assert!(!koege.test_mode);
+    let aarhus = store.get_municipality(code(AARHUS)).await.unwrap().unwrap();
+    assert_eq!(aarhus.population, None);
+    let years = store.list_populations(code(KOEGE)).await.unwrap();
+    assert_eq!(
+        years.iter().map(|p| p.year).collect::<Vec<_>>(),
+        vec![2019, 2020]
+    );
+    assert!(store
+        .list_populations(code(AARHUS))
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store.get_municipality(code(999)).await.unwrap().is_none());
+}
+
+pub async fn tasks_are_national_or_local_to_one_municipality(store: &dyn Store) {
+    with_reference(store).await;
+    let local = store
+        .create_local_task(&NewLocalTask {
+            municipality: code(KOEGE),
+            kle: KleNumber::parse("27.24.00").unwrap(),
+            kind: TaskCodeKind::Topic,
+            name: "Køges eget tillæg".into(),
+        })
+        .await
+        .unwrap();
+    let koege = store.list_tasks(code(KOEGE)).await.unwrap();
+    assert_eq!(koege.len(), 5);
+    assert!(koege
+        .iter()
+        .any(|t| t.id == local && t.municipality == Some(code(KOEGE))));
+    let kbh = store.list_tasks(code(KOEBENHAVN)).await.unwrap();
+    assert_eq!(kbh.len(), 4);
+    assert!(
+        kbh.iter().all(|t| t.municipality.is_none()),
+        "another municipality's task leaked"
+    );
+}
+
+pub async fn departments_and_units_stay_in_their_municipality(store: &dyn Store) {
+    with_reference(store).await;
+    let dept = store
+        .create_department(&NewDepartment {
+            municipality: code(KOEGE),
+            name: "Borgerservice".into(),
+        })
+        .await
+        .unwrap();
+    store
+        .create_department(&NewDepartment {
+            municipality: code(KOEBENHAVN),
+            name: "Borgerservice".into(),
+        })
+        .await
+        .unwrap();
+    let duplicate = store
+        .create_department(&NewDepartment {
+            municipality: code(KOEGE),
+            name: "Borgerservice".into(),
+        })
+        .await;
+    assert!(matches!(duplicate, Err(StoreError::Conflict(_))));
+
+    let unit = store
+        .create_unit(&NewUnit {
+            municipality: code(KOEGE),
+            department: Some(dept),
+            name: "Sekretariatet".into(),
+            login: "259sek".into(),
+            password_hash: Some("$argon2id$x".into()),
+        })
+        .await
+        .unwrap();
+    unit_in(store, KOEBENHAVN, "101bs").await;
+
+    let taken = store
+        .create_unit(&NewUnit {
+            municipality: code(KOEBENHAVN),
+            department: None,
+            name: "Andet".into(),
+            login: "259sek".into(),
+            password_hash: None,
+        })
+        .await;
+    assert!(matches!(taken, Err(StoreError::Conflict(ref m)) if m.contains("259sek")));
+
+    let foreign_department = store
+        .create_unit(&NewUnit {
+            municipality: code(KOEBENHAVN),
+            department: Some(dept),
+            name: "Snyd".into(),
+            login: "101snyd".into(),
+            password_hash: None,
+        })
+        .await;
+    assert!(matches!(foreign_department, Err(StoreError::NotFound(_))));
+
+    let depts = store.list_departments(code(KOEGE)).await.unwrap();
+    assert_eq!(depts.len(), 1);
+    assert!(depts.iter().all(|d| d.municipality == code(KOEGE)));
+    let units = store.list_units(code(KOEGE)).await.unwrap();
+    assert_eq!(units.len(), 1);
+    assert_eq!(units[0].id, unit);
+    assert_eq!(units[0].department, Some(dept));
+    assert!(units[0].active);
+    assert!(store.list_units(code(AARHUS)).await.unwrap().is_empty());
+
+    let found = store.find_unit_by_login("259sek").await.unwrap().unwrap();
+    assert_eq!((found.id, found.municipality), (unit, code(KOEGE)));
+    assert_eq!(found.password_hash.as_deref(), Some("$argon2id$x"));
+    assert!(store.find_unit_by_login("259SEKX").await.unwrap().is_none());
+}
+
+pub async fn task_assignment_is_scoped_to_the_unit_municipality(store: &dyn Store) {
+    with_reference(store).await;
+    let koege_unit = unit_in(store, KOEGE, "259bs").await;
+    let kbh_unit = unit_in(store, KOEBENHAVN, "101bs").await;
+    let pas = national_task(store, "23.09.02").await;
+    let kort = national_task(store, "29.03.04").await;
+    let kbh_local = store
+        .create_local_task(&NewLocalTask {
+            municipality: code(KOEBENHAVN),
+            kle: KleNumber::parse("27.24.00").unwrap(),
+            kind: TaskCodeKind::Topic,
+            name: "Københavns egen".into(),
+        })
+        .await
+        .unwrap();
+
+    store
+        .assign_tasks(code(KOEGE), koege_unit, &[pas.id, kort.id])
+        .await
+        .unwrap();
+    store
+        .assign_tasks(code(KOEGE), koege_unit, &[pas.id])
+        .await
+        .unwrap();
+    let assigned = store
+        .list_unit_tasks(code(KOEGE), koege_unit)
+        .await
+        .unwrap();
+    assert_eq!(
+        assigned.iter().map(|t| t.kle.as_str()).collect::<Vec<_>>(),
+        vec!["23.09.02", "29.03.04"]
+    );
+
+    let foreign_task = store
+        .assign_tasks(code(KOEGE), koege_unit, &[kbh_local])
+        .await;
+    assert!(matches!(foreign_task, Err(StoreError::NotFound(_))));
+    let foreign_unit = store.assign_tasks(code(KOEGE), kbh_unit, &[pas.id]).await;
+    assert!(matches!(foreign_unit, Err(StoreError::NotFound(_))));
+    assert!(store
+        .list_unit_tasks(code(KOEBENHAVN), koege_unit)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .list_unit_tasks(code(KOEBENHAVN), kbh_unit)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+pub async fn users_hold_roles(store: &dyn Store) {
+    with_reference(store).await;
+    let unit = unit_in(store, KOEGE, "259bs").await;
+    let admin = store
+        .create_user(&NewUser {
+            email: "Admin@KL.dk".into(),
+            name: "Admin".into(),
+            password_hash: None,
+        })
+        .await
+        .unwrap();
+    let coordinator = store
+        .create_user(&NewUser {
+            email: "tov@koege.dk".into(),
+            name: "Tovholder".into(),
+            password_hash: Some("h".into()),
+        })
+        .await
+        .unwrap();
+    let duplicate = store
+        .create_user(&NewUser {
+            email: "admin@kl.dk".into(),
+            name: "Igen".into(),
+            password_hash: None,
+        })
+        .await;
+    assert!(matches!(duplicate, Err(StoreError::Conflict(_))));
+
+    store
+        .grant_role(&NewRoleGrant {
+            user: admin,
+            role: Role::NationalAdmin,
+            municipality: None,
+            unit: None,
+        })
+        .await
+        .unwrap();
+    store
+        .grant_role(&NewRoleGrant {
+            user: coordinator,
+            role: Role::Coordinator,
+            municipality: Some(code(KOEGE)),
+            unit: None,
+        })
+        .await
+        .unwrap();
+    store
+        .grant_role(&NewRoleGrant {
+            user: coordinator,
+            role: Role::UnitLead,
+            municipality: Some(code(KOEGE)),
+            unit: Some(unit),
+        })
+        .await
+        .unwrap();
+    let bad = store
+        .grant_role(&NewRoleGrant {
+            user: admin,
+            role: Role::UnitLead,
+            municipality: Some(code(KOEGE)),
+            unit: None,
+        })
+        .await;
+    assert!(
+        matches!(bad, Err(StoreError::Invalid(_))),
+        "a unit lead needs a unit"
+    );
+
+    let found = store
+        .find_user_by_email(" ADMIN@kl.dk ")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id, admin);
+    let roles = store.list_user_roles(coordinator).await.unwrap();
+    assert_eq!(roles.len(), 2);
+    assert_eq!(
+        roles[1],
+        RoleGrantRow {
+            role: Role::UnitLead,
+            municipality: Some(code(KOEGE)),
+            unit: Some(unit)
+        }
+    );
+    let koege_users = store.list_municipality_users(code(KOEGE)).await.unwrap();
+    assert_eq!(
+        koege_users.iter().map(|u| u.id).collect::<Vec<_>>(),
+        vec![coordinator]
+    );
+    assert!(store
+        .list_municipality_users(code(KOEBENHAVN))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+pub async fn questions_and_unit_parameters_are_scoped(store: &dyn Store) {
+    with_reference(store).await;
+    let koege_unit = unit_in(store, KOEGE, "259ydelse").await;
+    let kbh_unit = unit_in(store, KOEBENHAVN, "101ydelse").await;
+    let task = national_task(store, "27.24").await;
+    let local = store
+        .create_question(&NewQuestion {
+            municipality: Some(code(KOEGE)),
+            code: None,
+            task: Some(task.id),
+            label_da: "Hvilket bidrag?".into(),
+            label_en: "Which support?".into(),
+            answer_kind: AnswerKind::Choice,
+            sort_order: 1,
+            options: vec![
+                AnswerOption {
+                    code: "NORMAL".into(),
+                    label_da: "Normalbidrag".into(),
+                    label_en: "Normal".into(),
+                    sort_order: 1,
+                },
+                AnswerOption {
+                    code: "FORHOEJET".into(),
+                    label_da: "Forhøjet bidrag".into(),
+                    label_en: "Increased".into(),
+                    sort_order: 2,
+                },
+            ],
+        })
+        .await
+        .unwrap();
+    let koege = store.list_questions(code(KOEGE)).await.unwrap();
+    assert_eq!(koege.len(), 2);
+    let gender = koege
+        .iter()
+        .find(|q| q.code.as_deref() == Some("gender"))
+        .unwrap();
+    assert_eq!(
+        gender
+            .options
+            .iter()
+            .map(|o| o.code.as_str())
+            .collect::<Vec<_>>(),
+        vec!["K", "M"]
+    );
+    let own = koege.iter().find(|q| q.id == local).unwrap();
+    assert_eq!((own.task, own.options.len()), (Some(task.id), 2));
+    let kbh = store.list_questions(code(KOEBENHAVN)).await.unwrap();
+    assert_eq!(kbh.len(), 1, "Køge's own question leaked to København");
+
+    store
+        .enable_question(code(KOEGE), koege_unit, gender.id)
+        .await
+        .unwrap();
+    store
+        .enable_question(code(KOEGE), koege_unit, local)
+        .await
+        .unwrap();
+    store
+        .enable_question(code(KOEGE), koege_unit, local)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .list_unit_questions(code(KOEGE), koege_unit)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let foreign = store
+        .enable_question(code(KOEBENHAVN), kbh_unit, local)
+        .await;
+    assert!(matches!(foreign, Err(StoreError::NotFound(_))));
+    let wrong_unit = store
+        .enable_question(code(KOEBENHAVN), koege_unit, gender.id)
+        .await;
+    assert!(matches!(wrong_unit, Err(StoreError::NotFound(_))));
+    assert!(store
+        .list_unit_questions(code(KOEBENHAVN), koege_unit)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+pub async fn periods_are_national_or_local_and_joinable(store: &dyn Store) {
+    with_reference(store).await;
+    let autumn = CountingPeriod::national(2025, Season::Autumn).unwrap();
+    let national = store
+        .upsert_period(&NewPeriod {
+            municipality: None,
+            period: autumn.clone(),
+            task_package: None,
+        })
+        .await
+        .unwrap();
+    let again = store
+        .upsert_period(&NewPeriod {
+            municipality: None,
+            period: autumn.clone(),
+            task_package: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(national, again, "a national period is stored once");
+    let mut local_period = CountingPeriod::national(2026, Season::Spring).unwrap();
+    local_period.name = "Køges ekstra uge".into();
+    local_period.mandatory = false;
+    let local = store
+        .upsert_period(&NewPeriod {
+            municipality: Some(code(KOEGE)),
+            period: local_period,
+            task_package: None,
+        })
+        .await
+        .unwrap();
+
+    let koege = store.list_periods(Some(code(KOEGE))).await.unwrap();
+    assert_eq!(
+        koege.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![local, national],
+        "newest first"
+    );
+    assert_eq!(koege[1].period, autumn);
+    assert!(koege[1].published_at.is_none());
+    let kbh = store.list_periods(Some(code(KOEBENHAVN))).await.unwrap();
+    assert_eq!(kbh.iter().map(|p| p.id).collect::<Vec<_>>(), vec![national]);
+    assert_eq!(store.list_periods(None).await.unwrap().len(), 1);
+
+    store.join_period(code(KOEGE), national).await.unwrap();
+    store.join_period(code(KOEGE), national).await.unwrap();
+    store.join_period(code(KOEGE), local).await.unwrap();
+    assert_eq!(
+        store.list_participations(code(KOEGE)).await.unwrap(),
+        vec![national, local]
+    );
+    assert!(matches!(
+        store.join_period(code(KOEBENHAVN), local).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(store
+        .list_participations(code(KOEBENHAVN))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+pub async fn registrations_store_dimensions_answers_and_idempotency(store: &dyn Store) {
+    with_reference(store).await;
+    let unit = unit_in(store, KOEGE, "259bs").await;
+    let task = national_task(store, "23.09.02").await;
+    let gender = store.list_questions(code(KOEGE)).await.unwrap().remove(0);
+    let mut r = registration(KOEGE, Some(unit), task.id, "PRSNLG");
+    r.has_form = Some(true);
+    r.idempotency_key = Some("form-123".into());
+    r.answers = vec![NewAnswer {
+        question: gender.id,
+        option: Some(gender.options[0].id),
+        text: None,
+    }];
+    let first = store.insert_registration(&r).await.unwrap();
+    assert!(matches!(first, Inserted::Created(_)));
+    let resent = store.insert_registration(&r).await.unwrap();
+    assert_eq!(
+        resent,
+        Inserted::Duplicate(first.id()),
+        "a resent form must not store a second row"
+    );
+
+    let mut zero = registration(KOEGE, Some(unit), task.id, "PRSNLG");
+    zero.quantity = 0;
+    assert!(matches!(
+        store.insert_registration(&zero).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let unknown_channel = registration(KOEGE, Some(unit), task.id, "FAX");
+    assert!(store.insert_registration(&unknown_channel).await.is_err());
+
+    let rows = store
+        .list_registrations(code(KOEGE), &RegistrationFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(row.id, first.id());
+    assert_eq!(row.day, NaiveDate::from_ymd_opt(2025, 10, 21).unwrap());
+    assert_eq!(
+        (row.iso_year, row.iso_week, row.hour),
+        (2025, 43, 9),
+        "Danish local time"
+    );
+    assert_eq!(row.registered_at, r.registered_at);
+    assert_eq!(row.channel.as_str(), "PRSNLG");
+    assert_eq!(row.inquiry_type, Some(InquiryType::Guidance));
+    assert_eq!(row.completion, Some(Completion::AtOnce));
+    assert_eq!(row.has_form, Some(true));
+    assert_eq!(
+        (row.duration_ms, row.quantity, row.source),
+        (Some(4_200), 1, Source::Tool)
+    );
+    assert_eq!(
+        (row.unit, row.batch, row.is_test),
+        (Some(unit), None, false)
+    );
+
+    let answers = store.list_answers(code(KOEGE), first.id()).await.unwrap();
+    assert_eq!(
+        answers,
+        vec![AnswerRow {
+            question: gender.id,
+            option: Some(gender.options[0].id),
+            text: None
+        }]
+    );
+    assert!(store
+        .list_answers(code(KOEBENHAVN), first.id())
+        .await
+        .unwrap()
+        .is_empty());
+
+    // The same key in another municipality is another registration.
+    let mut other = registration(KOEBENHAVN, None, task.id, "TLFIND");
+    other.idempotency_key = Some("form-123".into());
+    assert!(matches!(
+        store.insert_registration(&other).await.unwrap(),
+        Inserted::Created(_)
+    ));
+}
+
+pub async fn registrations_are_listed_only_for_their_municipality(store: &dyn Store) {
+    with_reference(store).await;
+    let koege_unit = unit_in(store, KOEGE, "259bs").await;
+    let kbh_unit = unit_in(store, KOEBENHAVN, "101bs").await;
+    let task = national_task(store, "23.09.02").await;
+    store
+        .insert_registration(&registration(KOEGE, Some(koege_unit), task.id, "TLFIND"))
+        .await
+        .unwrap();
+    let mut test = registration(KOEGE, Some(koege_unit), task.id, "TLFIND");
+    test.is_test = true;
+    store.insert_registration(&test).await.unwrap();
+    let mut late = registration(KOEGE, None, task.id, "WEB");
+    late.registered_at = Utc.with_ymd_and_hms(2025, 11, 3, 12, 0, 0).unwrap();
+    store.insert_registration(&late).await.unwrap();
+    for _ in 0..3 {
+        store
+            .insert_registration(&registration(KOEBENHAVN, Some(kbh_unit), task.id, "TLFIND"))
+            .await
+            .unwrap();
+    }
+
+    let all = |include_test| RegistrationFilter {
+        include_test,
+        ..RegistrationFilter::default()
+    };
+    let koege = store
+        .list_registrations(code(KOEGE), &all(false))
+        .await
+        .unwrap();
+    assert_eq!(
+        koege.len(),
+        2,
+        "test registrations are left out unless asked for"
+    );
+    assert!(koege.iter().all(|r| r.municipality == code(KOEGE)));
+    assert_eq!(koege[0].channel.as_str(), "WEB", "newest first");
+    assert_eq!(
+        store
+            .list_registrations(code(KOEGE), &all(true))
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    let kbh = store
+        .list_registrations(code(KOEBENHAVN), &all(true))
+        .await
+        .unwrap();
+    assert_eq!(kbh.len(), 3);
+    assert!(kbh.iter().all(|r| r.municipality == code(KOEBENHAVN)));
+    assert!(store
+        .list_registrations(code(AARHUS), &all(true))
+        .await
+        .unwrap()
+        .is_empty());
+
+    let by_unit = RegistrationFilter {
+        unit: Some(kbh_unit),
+        ..all(true)
+    };
+    assert!(store
+        .list_registrations(code(KOEGE), &by_unit)
+        .await
+        .unwrap()
+        .is_empty());
+    let october = RegistrationFilter {
+        from: NaiveDate::from_ymd_opt(2025, 10, 1),
+        to: NaiveDate::from_ymd_opt(2025, 10, 31),
+        ..all(false)
+    };
+    assert_eq!(
+        store
+            .list_registrations(code(KOEGE), &october)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let limited = RegistrationFilter {
+        limit: 2,
+        ..all(true)
+    };
+    assert_eq!(
+        store
+            .list_registrations(code(KOEBENHAVN), &limited)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+pub async fn batches_load_all_rows_once_and_delete_whole(store: &dyn Store) {
+    with_reference(store).await;
+    let task = national_task(store, "29.03.04").await;
+    let gender = store.list_questions(code(KOEGE)).await.unwrap().remove(0);
+    let id = store
+        .create_batch(&batch(Some(KOEGE), "abc"))
+        .await
+        .unwrap();
+    let mut rows: Vec<NewRegistration> = (0..2500)
+        .map(|_| registration(KOEGE, None, task.id, "TLFIND"))
+        .collect();
+    rows[7].answers = vec![NewAnswer {
+        question: gender.id,
+        option: None,
+        text: Some("fri tekst".into()),
+    }];
+    assert_eq!(store.append_to_batch(id, &rows).await.unwrap(), 2500);
+
+    // A chunk with one bad row stores nothing of that chunk.
+    let mut bad: Vec<NewRegistration> = (0..10)
+        .map(|_| registration(KOEGE, None, task.id, "TLFIND"))
+        .collect();
+    bad[9].channel = ChannelCode::parse("UKENDT").unwrap();
+    assert!(store.append_to_batch(id, &bad).await.is_err());
+    let foreign = vec![registration(KOEBENHAVN, None, task.id, "TLFIND")];
+    assert!(matches!(
+        store.append_to_batch(id, &foreign).await,
+        Err(StoreError::Invalid(_))
+    ));
+
+    let found = store
+        .find_batch(Some(code(KOEGE)), "registrations_csv", "abc")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (found.id, found.status, found.row_count),
+        (id, BatchStatus::Loading, 2500)
+    );
+    let committed = store.commit_batch(id).await.unwrap();
+    assert_eq!(
+        (committed.status, committed.row_count),
+        (BatchStatus::Committed, 2500)
+    );
+    assert!(matches!(
+        store.append_to_batch(id, &rows[..1]).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(store.commit_batch(id).await.is_err());
+
+    assert!(store
+        .find_batch(Some(code(KOEBENHAVN)), "registrations_csv", "abc")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .find_batch(None, "registrations_csv", "abc")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .find_batch(Some(code(KOEGE)), "landkort", "abc")
+        .await
+        .unwrap()
+        .is_none());
+    let central = store.create_batch(&batch(None, "central")).await.unwrap();
+    assert_eq!(
+        store
+            .list_batches(Some(code(KOEGE)))
+            .await
+            .unwrap()
+            .iter()
+            .map(|b| b.id)
+            .collect::<Vec<_>>(),
+        vec![id]
+    );
+    assert_eq!(
+        store
+            .list_batches(None)
+            .await
+            .unwrap()
+            .iter()
+            .map(|b| b.id)
+            .collect::<Vec<_>>(),
+        vec![central]
+    );
+    assert!(store
+        .list_batches(Some(code(KOEBENHAVN)))
+        .await
+        .unwrap()
+        .is_empty());
+
+    let in_batch = RegistrationFilter {
+        batch: Some(id),
+        limit: 10_000,
+        ..RegistrationFilter::default()
+    };
+    let stored = store
+        .list_registrations(code(KOEGE), &in_batch)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 2500);
+    assert!(stored.iter().all(|r| r.batch == Some(id)));
+    // The row with an answer is stored after the plain ones: newest id, listed first.
+    let answers = store.list_answers(code(KOEGE), stored[0].id).await.unwrap();
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0].text.as_deref(), Some("fri tekst"));
+
+    assert!(matches!(
+        store.delete_batch(Some(code(KOEBENHAVN)), id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        store.delete_batch(Some(code(KOEGE)), id).await.unwrap(),
+        2500
+    );
+    assert!(store
+        .list_registrations(code(KOEGE), &in_batch)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store.list_batches(Some(code(KOEGE))).await.unwrap()[0].status,
+        BatchStatus::Deleted
+    );
+    assert!(store
+        .find_batch(Some(code(KOEGE)), "registrations_csv", "abc")
+        .await
+        .unwrap()
+        .is_none());
+}
+
+pub async fn counts_sum_quantity_and_exclude_test(store: &dyn Store) {
+    with_reference(store).await;
+    let task = national_task(store, "29.03.04").await;
+    let period = store
+        .upsert_period(&NewPeriod {
+            municipality: None,
+            period: CountingPeriod::national(2025, Season::Autumn).unwrap(),
+            task_package: None,
+        })
+        .await
+        .unwrap();
+    let mut web = registration(KOEGE, None, task.id, "WEB");
+    web.quantity = 1_000;
+    web.source = Source::Central;
+    store.insert_registration(&web).await.unwrap();
+    store
+        .insert_registration(&registration(KOEGE, None, task.id, "TLFIND"))
+        .await
+        .unwrap();
+    let mut test = registration(KOEGE, None, task.id, "TLFIND");
+    test.is_test = true;
+    test.quantity = 50;
+    store.insert_registration(&test).await.unwrap();
+    let mut outside = registration(KOEBENHAVN, None, task.id, "TLFIND");
+    outside.registered_at = Utc.with_ymd_and_hms(2025, 12, 1, 9, 0, 0).unwrap();
+    store.insert_registration(&outside).await.unwrap();
+
+    let counts = store.count_by_municipality().await.unwrap();
+    assert_eq!(
+        counts,
+        vec![
+            MunicipalityCount {
+                municipality: code(KOEBENHAVN),
+                inquiries: 1,
+                rows: 1
+            },
+            MunicipalityCount {
+                municipality: code(KOEGE),
+                inquiries: 1_001,
+                rows: 2
+            },
+        ]
+    );
+    assert_eq!(
+        store.count_by_period().await.unwrap(),
+        vec![PeriodCount {
+            period,
+            inquiries: 1_001
+        }]
+    );
+}
+
+pub async fn total_counts_are_scoped_and_checked(store: &dyn Store) {
+    with_reference(store).await;
+    let from = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let to = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    let total = NewTotalCount {
+        municipality: code(KOEGE),
+        measure: TotalMeasure::Inquiries,
+        channel: Some(ChannelCode::parse("TLFIND").unwrap()),
+        from,
+        to,
+        count: 180_000,
+        source: "upload".into(),
+        batch: None,
+    };
+    let id = store.insert_total_count(&total).await.unwrap();
+    let sessions = NewTotalCount {
+        measure: TotalMeasure::WebsiteSessions,
+        channel: None,
+        count: 900_000,
+        ..total.clone()
+    };
+    store.insert_total_count(&sessions).await.unwrap();
+    let missing_channel = NewTotalCount {
+        channel: None,
+        ..total.clone()
+    };
+    assert!(matches!(
+        store.insert_total_count(&missing_channel).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let backwards = NewTotalCount {
+        from: to,
+        to: from,
+        ..total.clone()
+    };
+    assert!(matches!(
+        store.insert_total_count(&backwards).await,
+        Err(StoreError::Invalid(_))
+    ));
+
+    let rows = store.list_total_counts(code(KOEGE)).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    let phone = rows.iter().find(|r| r.id == id).unwrap();
+    assert_eq!((phone.count, phone.from, phone.to), (180_000, from, to));
+    assert_eq!(
+        phone.channel.as_ref().map(ChannelCode::as_str),
+        Some("TLFIND")
+    );
+    assert!(store
+        .list_total_counts(code(KOEBENHAVN))
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+pub async fn channel_prices_are_national_or_local(store: &dyn Store) {
+    with_reference(store).await;
+    let day = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let national = NewChannelPrice {
+        municipality: None,
+        channel: ChannelCode::parse("PRSNLG").unwrap(),
+        valid_from: day,
+        price_ore: 12_000,
+        source_note: "national".into(),
+    };
+    store.set_channel_price(&national).await.unwrap();
+    store
+        .set_channel_price(&NewChannelPrice {
+            price_ore: 13_500,
+            ..national.clone()
+        })
+        .await
+        .unwrap();
+    let local = NewChannelPrice {
+        municipality: Some(code(KOEGE)),
+        price_ore: 9_900,
+        source_note: "Køge".into(),
+        ..national.clone()
+    };
+    store.set_channel_price(&local).await.unwrap();
+
+    let koege = store.list_channel_prices(Some(code(KOEGE))).await.unwrap();
+    assert_eq!(koege.len(), 2);
+    assert!(koege.contains(&local));
+    assert!(
+        koege
+            .iter()
+            .any(|p| p.municipality.is_none() && p.price_ore == 13_500),
+        "upsert replaces"
+    );
+    let kbh = store
+        .list_channel_prices(Some(code(KOEBENHAVN)))
+        .await
+        .unwrap();
+    assert_eq!(kbh.len(), 1);
+    assert!(kbh.iter().all(|p| p.municipality.is_none()));
+    assert_eq!(store.list_channel_prices(None).await.unwrap().len(), 1);
+}
+
+pub async fn audit_log_is_scoped_and_newest_first(store: &dyn Store) {
+    with_reference(store).await;
+    let entry = |m: Option<u16>, action: &str| NewAuditEntry {
+        municipality: m.map(code),
+        actor: "tov@koege.dk".into(),
+        action: action.into(),
+        entity: "unit".into(),
+        entity_id: "1".into(),
+        before_json: None,
+        after_json: Some(r#"{"name":"Borgerservice"}"#.into()),
+    };
+    store
+        .append_audit(&entry(Some(KOEGE), "create"))
+        .await
+        .unwrap();
+    store
+        .append_audit(&entry(Some(KOEGE), "rename"))
+        .await
+        .unwrap();
+    store
+        .append_audit(&entry(Some(KOEBENHAVN), "create"))
+        .await
+        .unwrap();
+    store.append_audit(&entry(None, "publish")).await.unwrap();
+
+    let koege = store.list_audit(Some(code(KOEGE)), 100).await.unwrap();
+    assert_eq!(
+        koege
+            .iter()
+            .map(|a| a.entry.action.as_str())
+            .collect::<Vec<_>>(),
+        vec!["rename", "create"]
+    );
+    assert!(koege
+        .iter()
+        .all(|a| a.entry.municipality == Some(code(KOEGE))));
+    assert_eq!(koege[0].entry, entry(Some(KOEGE), "rename"));
+    assert_eq!(store.list_audit(None, 100).await.unwrap().len(), 4);
+    assert_eq!(store.list_audit(None, 2).await.unwrap().len(), 2);
+}

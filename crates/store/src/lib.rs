@@ -1,0 +1,256 @@
+//! The storage port of komhen: the [`Store`] trait every backend implements,
+//! the values it takes (`New*`) and returns (`*Row`), its error type, and the
+//! conformance suite every backend must pass ([`conformance`]).
+//!
+//! Must not know SQL or any database crate: the backends (`store-sqlite`,
+//! `store-postgres`) do. Tenant rule: every method that reads tenant data
+//! takes the municipality it reads for and returns only that municipality's
+//! rows; the conformance suite proves it for each backend.
+
+pub mod conformance;
+mod error;
+mod rows;
+
+pub use error::{StoreError, StoreResult};
+pub use rows::*;
+
+use async_trait::async_trait;
+use komhen_domain::reference::ReferenceData;
+use komhen_domain::{
+    BatchId, DepartmentId, KleNumber, MunicipalityCode, NewRegistration, PeriodId, QuestionId,
+    RegistrationId, TaskId, TaskPackageId, TotalCountId, UnitId, UserId,
+};
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "SQLite",
+            Self::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// Everything komhen reads and writes. One implementation per backend.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// Brings the schema up to date. Safe to run on every start.
+    async fn migrate(&self) -> StoreResult<()>;
+
+    /// Answers when the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    // --- reference data -----------------------------------------------------
+
+    /// Inserts or updates all national reference data in one transaction.
+    /// Idempotent: applying the same data twice changes nothing.
+    async fn apply_reference_data(&self, data: &ReferenceData) -> StoreResult<()>;
+
+    async fn reference_counts(&self) -> StoreResult<ReferenceCounts>;
+
+    /// All municipalities with region and latest population, by code.
+    async fn list_municipalities(&self) -> StoreResult<Vec<MunicipalityRow>>;
+
+    async fn get_municipality(
+        &self,
+        code: MunicipalityCode,
+    ) -> StoreResult<Option<MunicipalityRow>>;
+
+    /// Population per year, oldest first.
+    async fn list_populations(&self, code: MunicipalityCode) -> StoreResult<Vec<PopulationRow>>;
+
+    async fn list_channels(&self) -> StoreResult<Vec<ChannelRow>>;
+
+    async fn list_inquiry_types(&self) -> StoreResult<Vec<InquiryTypeRow>>;
+
+    async fn get_kle_entry(&self, number: &KleNumber) -> StoreResult<Option<KleEntryRow>>;
+
+    async fn list_task_packages(&self) -> StoreResult<Vec<TaskPackageRow>>;
+
+    async fn list_package_tasks(&self, package: TaskPackageId) -> StoreResult<Vec<PackageTaskRow>>;
+
+    // --- tasks --------------------------------------------------------------
+
+    /// The national tasks and the municipality's own, by KLE number.
+    async fn list_tasks(&self, municipality: MunicipalityCode) -> StoreResult<Vec<TaskRow>>;
+
+    async fn create_local_task(&self, task: &NewLocalTask) -> StoreResult<TaskId>;
+
+    // --- organisation -------------------------------------------------------
+
+    async fn create_department(&self, department: &NewDepartment) -> StoreResult<DepartmentId>;
+
+    async fn list_departments(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<DepartmentRow>>;
+
+    async fn create_unit(&self, unit: &NewUnit) -> StoreResult<UnitId>;
+
+    async fn list_units(&self, municipality: MunicipalityCode) -> StoreResult<Vec<UnitRow>>;
+
+    /// A unit by its login (`259sek`). Logins are unique across the country,
+    /// so this is how a unit's municipality is found at login.
+    async fn find_unit_by_login(&self, login: &str) -> StoreResult<Option<UnitRow>>;
+
+    /// Assigns tasks to a unit; already assigned tasks are left as they are.
+    async fn assign_tasks(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        tasks: &[TaskId],
+    ) -> StoreResult<()>;
+
+    async fn list_unit_tasks(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+    ) -> StoreResult<Vec<TaskRow>>;
+
+    async fn create_user(&self, user: &NewUser) -> StoreResult<UserId>;
+
+    async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>>;
+
+    async fn grant_role(&self, grant: &NewRoleGrant) -> StoreResult<()>;
+
+    async fn list_user_roles(&self, user: UserId) -> StoreResult<Vec<RoleGrantRow>>;
+
+    /// The users that hold a role in the municipality.
+    async fn list_municipality_users(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<UserRow>>;
+
+    // --- questions ----------------------------------------------------------
+
+    async fn create_question(&self, question: &NewQuestion) -> StoreResult<QuestionId>;
+
+    /// The national questions and the municipality's own, with options.
+    async fn list_questions(&self, municipality: MunicipalityCode)
+        -> StoreResult<Vec<QuestionRow>>;
+
+    async fn enable_question(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        question: QuestionId,
+    ) -> StoreResult<()>;
+
+    async fn list_unit_questions(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+    ) -> StoreResult<Vec<QuestionRow>>;
+
+    // --- periods ------------------------------------------------------------
+
+    /// Creates a period, or returns the national period with the same dates.
+    async fn upsert_period(&self, period: &NewPeriod) -> StoreResult<PeriodId>;
+
+    /// National periods and, given a municipality, its own; newest first.
+    async fn list_periods(
+        &self,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<PeriodRow>>;
+
+    async fn join_period(
+        &self,
+        municipality: MunicipalityCode,
+        period: PeriodId,
+    ) -> StoreResult<()>;
+
+    async fn list_participations(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<PeriodId>>;
+
+    // --- registrations ------------------------------------------------------
+
+    /// Stores one registration and its answers. A repeated idempotency key
+    /// stores nothing and returns the first registration's id.
+    async fn insert_registration(&self, registration: &NewRegistration) -> StoreResult<Inserted>;
+
+    /// Opens a batch in status `loading`.
+    async fn create_batch(&self, batch: &NewBatch) -> StoreResult<BatchId>;
+
+    /// Adds rows to a loading batch in one transaction: all of them or none.
+    async fn append_to_batch(&self, batch: BatchId, rows: &[NewRegistration]) -> StoreResult<u64>;
+
+    /// Marks a loading batch committed with its final row count.
+    async fn commit_batch(&self, batch: BatchId) -> StoreResult<BatchRow>;
+
+    /// Deletes a batch's registrations and marks it deleted. Returns the
+    /// number of registrations removed.
+    async fn delete_batch(
+        &self,
+        municipality: Option<MunicipalityCode>,
+        batch: BatchId,
+    ) -> StoreResult<u64>;
+
+    /// Batches of a municipality (or the central ones for None), newest first.
+    async fn list_batches(
+        &self,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<BatchRow>>;
+
+    /// A committed or loading batch of that kind with that file hash.
+    async fn find_batch(
+        &self,
+        municipality: Option<MunicipalityCode>,
+        kind: &str,
+        sha256: &str,
+    ) -> StoreResult<Option<BatchRow>>;
+
+    async fn list_registrations(
+        &self,
+        municipality: MunicipalityCode,
+        filter: &RegistrationFilter,
+    ) -> StoreResult<Vec<RegistrationRow>>;
+
+    async fn list_answers(
+        &self,
+        municipality: MunicipalityCode,
+        registration: RegistrationId,
+    ) -> StoreResult<Vec<AnswerRow>>;
+
+    /// Inquiries (sum of quantity) per municipality, all municipalities,
+    /// test registrations excluded.
+    async fn count_by_municipality(&self) -> StoreResult<Vec<MunicipalityCount>>;
+
+    /// Inquiries (sum of quantity) per national period, test excluded.
+    async fn count_by_period(&self) -> StoreResult<Vec<PeriodCount>>;
+
+    // --- totals, prices, audit ----------------------------------------------
+
+    async fn insert_total_count(&self, total: &NewTotalCount) -> StoreResult<TotalCountId>;
+
+    async fn list_total_counts(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<TotalCountRow>>;
+
+    async fn set_channel_price(&self, price: &NewChannelPrice) -> StoreResult<()>;
+
+    /// National prices, and given a municipality, its own.
+    async fn list_channel_prices(
+        &self,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<ChannelPriceRow>>;
+
+    async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<()>;
+
+    /// The municipality's audit entries, or all for None; newest first.
+    async fn list_audit(
+        &self,
+        municipality: Option<MunicipalityCode>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditRow>>;
+}

@@ -1,0 +1,470 @@
+//! Values the store takes (`New*`) and returns (`*Row`). Domain types inside,
+//! so a row is valid once read: backends parse codes on the way out.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use komhen_domain::reference::{AnswerKind, AnswerOption};
+use komhen_domain::{
+    BatchId, ChannelCode, Completion, CountingPeriod, DepartmentId, Direction, InquiryCategory,
+    InquiryType, KleNumber, Medium, MunicipalityCode, PeriodId, QuestionId, QuestionOptionId,
+    RegionCode, RegistrationId, Role, Season, Source, TaskCodeKind, TaskId, TaskPackageId,
+    TotalCountId, UnitId, UserId,
+};
+
+/// How many rows of each kind of reference data are stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReferenceCounts {
+    pub regions: i64,
+    pub municipalities: i64,
+    pub populations: i64,
+    pub channels: i64,
+    pub inquiry_types: i64,
+    pub completions: i64,
+    pub kle_entries: i64,
+    pub national_tasks: i64,
+    pub task_packages: i64,
+    pub package_tasks: i64,
+    pub national_questions: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MunicipalityRow {
+    pub code: MunicipalityCode,
+    pub name: String,
+    pub region_code: RegionCode,
+    pub region_name: String,
+    pub landsdel: String,
+    pub iso_3166_2: String,
+    /// The latest population figure and its year.
+    pub population: Option<(i32, i64)>,
+    pub test_mode: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PopulationRow {
+    pub year: i32,
+    pub population: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelRow {
+    pub code: ChannelCode,
+    pub label_da: String,
+    pub label_en: String,
+    pub medium: Medium,
+    pub direction: Direction,
+    pub form_applicable: bool,
+    pub digital: bool,
+    pub sort_order: i32,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InquiryTypeRow {
+    pub inquiry_type: InquiryType,
+    pub label_da: String,
+    pub label_en: String,
+    pub category: InquiryCategory,
+    pub sort_order: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KleEntryRow {
+    pub number: KleNumber,
+    pub level: TaskCodeKind,
+    pub title: String,
+    pub parent: Option<KleNumber>,
+    pub retired: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskPackageRow {
+    pub id: TaskPackageId,
+    pub code: String,
+    pub name_da: String,
+    pub name_en: String,
+    pub season: Season,
+    pub year: i32,
+    pub description_da: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageTaskRow {
+    pub task: TaskRow,
+    pub mandatory: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskRow {
+    pub id: TaskId,
+    /// None for a national task.
+    pub municipality: Option<MunicipalityCode>,
+    pub kle: KleNumber,
+    pub kind: TaskCodeKind,
+    pub name: String,
+    pub retired: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLocalTask {
+    pub municipality: MunicipalityCode,
+    pub kle: KleNumber,
+    pub kind: TaskCodeKind,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDepartment {
+    pub municipality: MunicipalityCode,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepartmentRow {
+    pub id: DepartmentId,
+    pub municipality: MunicipalityCode,
+    pub name: String,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUnit {
+    pub municipality: MunicipalityCode,
+    pub department: Option<DepartmentId>,
+    pub name: String,
+    pub login: String,
+    pub password_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitRow {
+    pub id: UnitId,
+    pub municipality: MunicipalityCode,
+    pub department: Option<DepartmentId>,
+    pub name: String,
+    pub login: String,
+    pub password_hash: Option<String>,
+    pub active: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+    pub password_hash: Option<String>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRoleGrant {
+    pub user: UserId,
+    pub role: Role,
+    /// None only for a national administrator or a national analyst.
+    pub municipality: Option<MunicipalityCode>,
+    /// Set for a unit lead.
+    pub unit: Option<UnitId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleGrantRow {
+    pub role: Role,
+    pub municipality: Option<MunicipalityCode>,
+    pub unit: Option<UnitId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewQuestion {
+    /// None for a national question.
+    pub municipality: Option<MunicipalityCode>,
+    /// Set for the method's optional parameters (`gender`, `age_band`, ...).
+    pub code: Option<String>,
+    /// Set for a task's extra question.
+    pub task: Option<TaskId>,
+    pub label_da: String,
+    pub label_en: String,
+    pub answer_kind: AnswerKind,
+    pub sort_order: i32,
+    pub options: Vec<AnswerOption>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionRow {
+    pub id: QuestionId,
+    pub municipality: Option<MunicipalityCode>,
+    pub code: Option<String>,
+    pub task: Option<TaskId>,
+    pub label_da: String,
+    pub label_en: String,
+    pub answer_kind: AnswerKind,
+    pub sort_order: i32,
+    pub options: Vec<QuestionOptionRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionOptionRow {
+    pub id: QuestionOptionId,
+    pub code: String,
+    pub label_da: String,
+    pub label_en: String,
+    pub sort_order: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPeriod {
+    /// None for a national period.
+    pub municipality: Option<MunicipalityCode>,
+    pub period: CountingPeriod,
+    pub task_package: Option<TaskPackageId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodRow {
+    pub id: PeriodId,
+    pub municipality: Option<MunicipalityCode>,
+    pub period: CountingPeriod,
+    pub task_package: Option<TaskPackageId>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+/// The outcome of storing one registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    Created(RegistrationId),
+    /// The idempotency key was seen before: nothing new was stored.
+    Duplicate(RegistrationId),
+}
+
+impl Inserted {
+    pub fn id(self) -> RegistrationId {
+        match self {
+            Self::Created(id) | Self::Duplicate(id) => id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewBatch {
+    /// None for a central load spanning municipalities.
+    pub municipality: Option<MunicipalityCode>,
+    /// What was loaded: `demo`, `registrations_csv`, `landkort`, ...
+    pub kind: String,
+    pub file_name: String,
+    pub sha256: String,
+    /// Who loaded it (user e-mail, `cli`, `demo`).
+    pub created_by: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchStatus {
+    Loading,
+    Committed,
+    Replaced,
+    Deleted,
+    Failed,
+}
+
+impl BatchStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Loading => "loading",
+            Self::Committed => "committed",
+            Self::Replaced => "replaced",
+            Self::Deleted => "deleted",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            Self::Loading,
+            Self::Committed,
+            Self::Replaced,
+            Self::Deleted,
+            Self::Failed,
+        ]
+        .into_iter()
+        .find(|s| s.code() == value)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRow {
+    pub id: BatchId,
+    pub municipality: Option<MunicipalityCode>,
+    pub kind: String,
+    pub file_name: String,
+    pub sha256: String,
+    pub row_count: i64,
+    pub rejected_count: i64,
+    pub status: BatchStatus,
+    pub errors: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Which registrations to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationFilter {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub unit: Option<UnitId>,
+    pub batch: Option<BatchId>,
+    pub include_test: bool,
+    pub limit: u32,
+}
+
+impl Default for RegistrationFilter {
+    fn default() -> Self {
+        Self {
+            from: None,
+            to: None,
+            unit: None,
+            batch: None,
+            include_test: false,
+            limit: 1000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationRow {
+    pub id: RegistrationId,
+    pub municipality: MunicipalityCode,
+    pub unit: Option<UnitId>,
+    pub task: TaskId,
+    pub channel: ChannelCode,
+    pub inquiry_type: Option<InquiryType>,
+    pub completion: Option<Completion>,
+    pub has_form: Option<bool>,
+    pub registered_at: DateTime<Utc>,
+    pub day: NaiveDate,
+    pub iso_year: i32,
+    pub iso_week: i32,
+    pub hour: i32,
+    pub duration_ms: Option<i64>,
+    pub quantity: i64,
+    pub source: Source,
+    pub batch: Option<BatchId>,
+    pub is_test: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerRow {
+    pub question: QuestionId,
+    pub option: Option<QuestionOptionId>,
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MunicipalityCount {
+    pub municipality: MunicipalityCode,
+    /// Sum of quantity: the number of inquiries.
+    pub inquiries: i64,
+    /// Number of stored rows.
+    pub rows: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeriodCount {
+    pub period: PeriodId,
+    pub inquiries: i64,
+}
+
+/// What a total count counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TotalMeasure {
+    /// All inquiries on one channel (direction built in) for the range.
+    Inquiries,
+    /// Visits (sessions) to the municipality's website.
+    WebsiteSessions,
+    /// Logins to borger.dk for the municipality.
+    BorgerdkLogins,
+    /// NemID issued by the municipality.
+    NemidIssued,
+}
+
+impl TotalMeasure {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Inquiries => "inquiries",
+            Self::WebsiteSessions => "website_sessions",
+            Self::BorgerdkLogins => "borgerdk_logins",
+            Self::NemidIssued => "nemid_issued",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            Self::Inquiries,
+            Self::WebsiteSessions,
+            Self::BorgerdkLogins,
+            Self::NemidIssued,
+        ]
+        .into_iter()
+        .find(|m| m.code() == value)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTotalCount {
+    pub municipality: MunicipalityCode,
+    pub measure: TotalMeasure,
+    /// Set exactly when the measure is `Inquiries`.
+    pub channel: Option<ChannelCode>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub count: i64,
+    pub source: String,
+    pub batch: Option<BatchId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotalCountRow {
+    pub id: TotalCountId,
+    pub municipality: MunicipalityCode,
+    pub measure: TotalMeasure,
+    pub channel: Option<ChannelCode>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub count: i64,
+    pub source: String,
+    pub batch: Option<BatchId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChannelPrice {
+    /// None for the national price.
+    pub municipality: Option<MunicipalityCode>,
+    pub channel: ChannelCode,
+    pub valid_from: NaiveDate,
+    /// Price in øre, so money is never a float.
+    pub price_ore: i64,
+    pub source_note: String,
+}
+
+pub type ChannelPriceRow = NewChannelPrice;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAuditEntry {
+    pub municipality: Option<MunicipalityCode>,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub entry: NewAuditEntry,
+    pub at: DateTime<Utc>,
+}
