@@ -846,6 +846,13 @@ impl komhen_store::Store for Store {
         rows.iter().map(unit_row).collect()
     }
 
+    async fn count_active_units(&self) -> StoreResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM units WHERE active")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+
     async fn find_unit_by_login(&self, login: &str) -> StoreResult<Option<UnitRow>> {
         let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE login = $1");
         let row = sqlx::query(&sql)

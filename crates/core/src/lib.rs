@@ -1,1 +1,12 @@
-//! placeholder
+//! komhen's use cases. Each takes a store and domain values and holds the
+//! rules the web pages and the CLI share, so both behave the same.
+//!
+//! Must not know SQL, HTTP or terminal output: progress is reported through
+//! callbacks, errors through [`CoreError`].
+
+pub mod demo;
+mod error;
+pub mod overview;
+pub mod reference;
+
+pub use error::{CoreError, CoreResult};

@@ -215,6 +215,18 @@ impl DateDimensions {
     }
 }
 
+/// The instant of a Danish wall-clock time (a counter's "today at 10:15").
+/// In the autumn hour that occurs twice, the first; in the spring hour that
+/// does not exist, None.
+pub fn danish_instant(day: NaiveDate, hour: u32, minute: u32) -> Option<DateTime<Utc>> {
+    use chrono::TimeZone;
+    let local = day.and_hms_opt(hour, minute, 0)?;
+    Copenhagen
+        .from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+}
+
 /// An answer to an optional parameter or a task's extra question.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAnswer {
@@ -299,6 +311,15 @@ mod tests {
         let d = DateDimensions::of(at);
         assert_eq!(d.day, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
         assert_eq!((d.iso_year, d.iso_week, d.hour), (2026, 1, 0));
+    }
+
+    #[test]
+    fn danish_instant_round_trips_through_the_dimensions() {
+        let day = NaiveDate::from_ymd_opt(2025, 10, 26).unwrap();
+        let at = danish_instant(day, 10, 15).unwrap();
+        assert_eq!(DateDimensions::of(at).hour, 10);
+        let spring_gap = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap();
+        assert_eq!(danish_instant(spring_gap, 2, 30), None);
     }
 
     #[test]

@@ -439,6 +439,7 @@ pub async fn departments_and_units_stay_in_their_municipality(store: &dyn Store)
     assert_eq!(units[0].department, Some(dept));
     assert!(units[0].active);
     assert!(store.list_units(code(AARHUS)).await.unwrap().is_empty());
+    assert_eq!(store.count_active_units().await.unwrap(), 2);
 
     let found = store.find_unit_by_login("259sek").await.unwrap().unwrap();
     assert_eq!((found.id, found.municipality), (unit, code(KOEGE)));

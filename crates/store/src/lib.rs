@@ -97,6 +97,9 @@ pub trait Store: Send + Sync + 'static {
 
     async fn list_units(&self, municipality: MunicipalityCode) -> StoreResult<Vec<UnitRow>>;
 
+    /// Active units across the country (a national figure, no unit detail).
+    async fn count_active_units(&self) -> StoreResult<i64>;
+
     /// A unit by its login (`259sek`). Logins are unique across the country,
     /// so this is how a unit's municipality is found at login.
     async fn find_unit_by_login(&self, login: &str) -> StoreResult<Option<UnitRow>>;

@@ -1,0 +1,705 @@
+//! The demo: a realistic country to try komhen on.
+//!
+//! Sets up every municipality with departments and units (Køge with its real
+//! 2013 TraceTool logins), assigns the season's tasks, switches optional
+//! parameters on for some units, and generates two autumn counting periods
+//! of registrations: volumes follow population; phone, e-mail, personal
+//! attendance and letters dominate; the second year shifts toward digital
+//! channels; durations are plausible. Self-service, website and Digital Post
+//! arrive as central rows with a quantity, as the method prescribes.
+//!
+//! Deterministic (fixed seed) and idempotent: the registrations are one
+//! batch of kind `demo`; a completed batch is never loaded twice and an
+//! interrupted one is removed and loaded again, so nothing is counted twice.
+
+use crate::{CoreError, CoreResult};
+use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use komhen_domain::reference::AnswerKind;
+use komhen_domain::{
+    danish_instant, ChannelCode, Completion, CountingPeriod, InquiryType, MunicipalityCode,
+    NewAnswer, NewRegistration, PeriodId, Season, Source, TaskId, UnitId,
+};
+use komhen_store::{
+    BatchStatus, NewBatch, NewDepartment, NewPeriod, NewUnit, QuestionRow, Store, TaskRow,
+};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sha2::{Digest, Sha256};
+
+/// Registrations made in the tool (rows of quantity 1) by default: ready in
+/// well under a minute on two cores.
+pub const DEFAULT_SIZE: u64 = 250_000;
+
+/// The two autumn periods of the demo.
+pub const YEARS: [i32; 2] = [2025, 2026];
+
+/// The password of every demo unit login.
+pub const DEMO_PASSWORD_NOTE: &str = "demo (adgangskoder sættes med issue 3's login)";
+
+const BATCH_KIND: &str = "demo";
+const SEED: u64 = 2026;
+const ROWS_PER_CALL: usize = 10_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoOptions {
+    pub size: u64,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        Self { size: DEFAULT_SIZE }
+    }
+}
+
+/// What the demo holds after loading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSummary {
+    /// False when a completed demo load was found and kept.
+    pub generated: bool,
+    pub rows: i64,
+    pub units: i64,
+    pub sample_logins: Vec<String>,
+}
+
+/// One kind of unit every municipality has, and the tasks it handles
+/// (by KLE prefix).
+struct UnitKind {
+    department: &'static str,
+    name: &'static str,
+    login_suffix: &'static str,
+    kle_prefixes: &'static [&'static str],
+    /// Share of the municipality's tool registrations.
+    weight: f64,
+}
+
+const STANDARD_UNITS: &[UnitKind] = &[
+    UnitKind {
+        department: "Borgerservice",
+        name: "Borgerservice",
+        login_suffix: "bs",
+        kle_prefixes: &["23.", "29.", "32.03", "32.06"],
+        weight: 0.34,
+    },
+    UnitKind {
+        department: "Ydelser og Beskæftigelse",
+        name: "Ydelsesservice",
+        login_suffix: "ydelse",
+        kle_prefixes: &[
+            "32.09", "32.12", "32.15", "32.2", "32.3", "32.42", "27.37", "25.",
+        ],
+        weight: 0.24,
+    },
+    UnitKind {
+        department: "Teknik og Miljø",
+        name: "Byg og Miljø",
+        login_suffix: "teknik",
+        kle_prefixes: &["02.", "05.", "07.", "09.", "82."],
+        weight: 0.14,
+    },
+    UnitKind {
+        department: "Børn og Unge",
+        name: "Pladsanvisning og Skole",
+        login_suffix: "boern",
+        kle_prefixes: &["17.", "28.", "18."],
+        weight: 0.16,
+    },
+    UnitKind {
+        department: "Social og Sundhed",
+        name: "Visitation og Hjælpemidler",
+        login_suffix: "social",
+        kle_prefixes: &["27.4", "27.6", "32.18"],
+        weight: 0.12,
+    },
+];
+
+/// Tasks citizens can do themselves: they get central self-service and
+/// website rows.
+const SELF_SERVICE_TASKS: &[&str] = &[
+    "23.05.10", "29.03.04", "29.03.12", "28.09.40", "17.20.01", "32.06.04", "23.09.02",
+];
+
+/// Tool channels and their shares, first year and second year: the second
+/// shows the shift toward digital channels.
+const CHANNEL_MIX: &[(&str, f64, f64)] = &[
+    ("TLFIND", 0.36, 0.33),
+    ("PRSNLG", 0.19, 0.16),
+    ("EMLIND", 0.13, 0.15),
+    ("PPRIND", 0.05, 0.03),
+    ("TLFUD", 0.07, 0.07),
+    ("EMLUD", 0.07, 0.08),
+    ("PPRUD", 0.06, 0.04),
+    ("DOKUD", 0.04, 0.08),
+    ("DOCIND", 0.02, 0.04),
+    ("SMSUD", 0.01, 0.02),
+];
+
+/// The channel codes the generator uses, parsed once.
+struct Codes {
+    mix: Vec<(ChannelCode, f64, f64)>,
+    self_service: ChannelCode,
+    website: ChannelCode,
+    digital_post_out: ChannelCode,
+}
+
+impl Codes {
+    fn new() -> CoreResult<Self> {
+        let parse = |c: &str| ChannelCode::parse(c).map_err(|e| CoreError::Invalid(e.to_string()));
+        Ok(Self {
+            mix: CHANNEL_MIX
+                .iter()
+                .map(|(c, first, second)| Ok((parse(c)?, *first, *second)))
+                .collect::<CoreResult<_>>()?,
+            self_service: parse("SLVBTJN")?,
+            website: parse("WEB")?,
+            digital_post_out: parse("DOKUD")?,
+        })
+    }
+}
+
+/// Loads the demo unless a completed demo load is present.
+pub async fn load(
+    store: &dyn Store,
+    options: &DemoOptions,
+    progress: &mut (dyn FnMut(u64, u64) + Send),
+) -> CoreResult<DemoSummary> {
+    crate::reference::migrate_and_load(store).await?;
+    let sha256 = hex(&Sha256::digest(format!(
+        "komhen-demo:{SEED}:{}",
+        options.size
+    )));
+    let existing = store.list_batches(None).await?;
+    if let Some(done) = existing
+        .iter()
+        .find(|b| b.kind == BATCH_KIND && b.status == BatchStatus::Committed)
+    {
+        return summary(store, false, done.row_count).await;
+    }
+    for interrupted in existing
+        .iter()
+        .filter(|b| b.kind == BATCH_KIND && b.status == BatchStatus::Loading)
+    {
+        store.delete_batch(None, interrupted.id).await?;
+    }
+
+    let periods = set_up_periods(store).await?;
+    let municipalities = store.list_municipalities().await?;
+    let populations: Vec<i64> = municipalities
+        .iter()
+        .map(|m| m.population.map_or(10_000, |(_, p)| p))
+        .collect();
+    let total_population: i64 = populations.iter().sum();
+    let mut plans = Vec::new();
+    for m in &municipalities {
+        plans.push(set_up_municipality(store, m.code).await?);
+        for period in &periods {
+            store.join_period(m.code, period.0).await?;
+        }
+    }
+
+    let batch = store
+        .create_batch(&NewBatch {
+            municipality: None,
+            kind: BATCH_KIND.into(),
+            file_name: format!("demo-{}.generated", options.size),
+            sha256,
+            created_by: "demo".into(),
+        })
+        .await?;
+    let codes = Codes::new()?;
+    let mut rng = StdRng::seed_from_u64(SEED);
+    let mut done = 0u64;
+    let mut pending: Vec<NewRegistration> = Vec::with_capacity(ROWS_PER_CALL);
+    let total = options.size;
+    for (plan, population) in plans.iter().zip(&populations) {
+        let share = *population as f64 / total_population as f64;
+        for (year_index, (_, period)) in periods.iter().enumerate() {
+            // Volume grows a little with the population from year to year.
+            let tool_rows = (total as f64 * share / periods.len() as f64).round() as u64;
+            for _ in 0..tool_rows {
+                pending.push(tool_registration(
+                    &mut rng, &codes, plan, period, year_index,
+                ));
+                if pending.len() == ROWS_PER_CALL {
+                    done += store.append_to_batch(batch, &pending).await?;
+                    pending.clear();
+                    progress(done, total);
+                }
+            }
+            for row in
+                central_registrations(&mut rng, &codes, plan, period, year_index, *population)
+            {
+                pending.push(row);
+            }
+        }
+    }
+    // Trial counts before the first period: stored, flagged, never counted.
+    if let Some(koege) = plans.iter().find(|p| p.municipality.get() == 259) {
+        let trial_day = periods[0].1.starts_on - Duration::days(7);
+        for _ in 0..40 {
+            let mut row = tool_registration(&mut rng, &codes, koege, &periods[0].1, 0);
+            row.registered_at = at(trial_day, rng.random_range(8..15), rng.random_range(0..60));
+            row.is_test = true;
+            pending.push(row);
+        }
+    }
+    if !pending.is_empty() {
+        done += store.append_to_batch(batch, &pending).await?;
+    }
+    progress(done.min(total), total);
+    let committed = store.commit_batch(batch).await?;
+    summary(store, true, committed.row_count).await
+}
+
+async fn summary(store: &dyn Store, generated: bool, rows: i64) -> CoreResult<DemoSummary> {
+    let code = |n| MunicipalityCode::new(n).map_err(|e| CoreError::Invalid(e.to_string()));
+    let mut sample_logins = Vec::new();
+    for municipality in [259, 751, 825] {
+        for unit in store
+            .list_units(code(municipality)?)
+            .await?
+            .into_iter()
+            .take(2)
+        {
+            sample_logins.push(format!("{} ({})", unit.login, unit.name));
+        }
+    }
+    Ok(DemoSummary {
+        generated,
+        rows,
+        units: store.count_active_units().await?,
+        sample_logins,
+    })
+}
+
+async fn set_up_periods(store: &dyn Store) -> CoreResult<Vec<(PeriodId, CountingPeriod)>> {
+    let package = store
+        .list_task_packages()
+        .await?
+        .into_iter()
+        .max_by_key(|p| p.year);
+    let mut periods = Vec::new();
+    for year in YEARS {
+        let period = CountingPeriod::national(year, Season::Autumn)
+            .ok_or_else(|| CoreError::Invalid(format!("ingen uge 43–45 i {year}")))?;
+        let id = store
+            .upsert_period(&NewPeriod {
+                municipality: None,
+                period: period.clone(),
+                task_package: package.as_ref().map(|p| p.id),
+            })
+            .await?;
+        periods.push((id, period));
+    }
+    Ok(periods)
+}
+
+/// What the generator needs to know about one municipality.
+struct Plan {
+    municipality: MunicipalityCode,
+    units: Vec<PlannedUnit>,
+    /// National tasks for central rows (self-service, website).
+    self_service_tasks: Vec<TaskId>,
+    digital_post_tasks: Vec<TaskId>,
+}
+
+struct PlannedUnit {
+    id: UnitId,
+    weight: f64,
+    tasks: Vec<TaskId>,
+    questions: Vec<QuestionRow>,
+}
+
+async fn set_up_municipality(store: &dyn Store, code: MunicipalityCode) -> CoreResult<Plan> {
+    let tasks = store.list_tasks(code).await?;
+    let package_tasks = match store
+        .list_task_packages()
+        .await?
+        .into_iter()
+        .max_by_key(|p| p.year)
+    {
+        Some(p) => store
+            .list_package_tasks(p.id)
+            .await?
+            .into_iter()
+            .map(|t| t.task)
+            .collect(),
+        None => tasks.clone(),
+    };
+    let questions = store.list_questions(code).await?;
+    let mut units = Vec::new();
+    let existing = store.list_units(code).await?;
+    if existing.is_empty() {
+        if code.get() == 259 {
+            set_up_koege(store, code, &package_tasks).await?;
+        } else {
+            set_up_standard(store, code, &package_tasks).await?;
+        }
+    }
+    let enable: &[&str] = match code.get() {
+        259 => &["gender", "age_band"],
+        751 => &["contact_profile", "could_self_serve"],
+        _ => &[],
+    };
+    for (index, unit) in store.list_units(code).await?.into_iter().enumerate() {
+        let unit_tasks = store.list_unit_tasks(code, unit.id).await?;
+        if unit_tasks.is_empty() {
+            continue;
+        }
+        // Optional parameters on the first unit of two municipalities.
+        let mut unit_questions = Vec::new();
+        if index == 0 {
+            for q in questions
+                .iter()
+                .filter(|q| q.code.as_deref().is_some_and(|c| enable.contains(&c)))
+            {
+                store.enable_question(code, unit.id, q.id).await?;
+                unit_questions.push(q.clone());
+            }
+        }
+        let weight = STANDARD_UNITS
+            .iter()
+            .find(|k| unit.login.ends_with(k.login_suffix))
+            .map_or(0.04, |k| k.weight);
+        units.push(PlannedUnit {
+            id: unit.id,
+            weight,
+            tasks: unit_tasks.iter().map(|t| t.id).collect(),
+            questions: unit_questions,
+        });
+    }
+    let find = |kle: &str| {
+        package_tasks
+            .iter()
+            .find(|t| t.kle.as_str() == kle)
+            .map(|t| t.id)
+    };
+    Ok(Plan {
+        municipality: code,
+        units,
+        self_service_tasks: SELF_SERVICE_TASKS.iter().filter_map(|k| find(k)).collect(),
+        digital_post_tasks: package_tasks
+            .iter()
+            .filter(|t| t.kle.as_str().starts_with("32."))
+            .map(|t| t.id)
+            .collect(),
+    })
+}
+
+fn tasks_for(kind: &UnitKind, tasks: &[TaskRow]) -> Vec<TaskId> {
+    tasks
+        .iter()
+        .filter(|t| {
+            kind.kle_prefixes
+                .iter()
+                .any(|p| t.kle.as_str().starts_with(p))
+        })
+        .map(|t| t.id)
+        .collect()
+}
+
+async fn set_up_standard(
+    store: &dyn Store,
+    code: MunicipalityCode,
+    tasks: &[TaskRow],
+) -> CoreResult<()> {
+    for kind in STANDARD_UNITS {
+        let department = store
+            .create_department(&NewDepartment {
+                municipality: code,
+                name: kind.department.into(),
+            })
+            .await?;
+        let unit = store
+            .create_unit(&NewUnit {
+                municipality: code,
+                department: Some(department),
+                name: kind.name.into(),
+                login: format!("{code}{}", kind.login_suffix),
+                password_hash: None,
+            })
+            .await?;
+        store
+            .assign_tasks(code, unit, &tasks_for(kind, tasks))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Køge as it counted in autumn 2013: its real unit logins and departments.
+async fn set_up_koege(
+    store: &dyn Store,
+    code: MunicipalityCode,
+    tasks: &[TaskRow],
+) -> CoreResult<()> {
+    let text = String::from_utf8_lossy(crate::reference::KOEGE_LOGINS);
+    let mut departments = Vec::new();
+    for line in text.lines().skip(1) {
+        let mut cells = line.split(';');
+        let (Some(login), Some(role), Some(department)) =
+            (cells.next(), cells.next(), cells.next())
+        else {
+            continue;
+        };
+        let department_id = match departments.iter().find(|(name, _)| name == department) {
+            Some((_, id)) => *id,
+            None => {
+                let id = store
+                    .create_department(&NewDepartment {
+                        municipality: code,
+                        name: department.trim().into(),
+                    })
+                    .await?;
+                departments.push((department.to_owned(), id));
+                id
+            }
+        };
+        let unit = store
+            .create_unit(&NewUnit {
+                municipality: code,
+                department: Some(department_id),
+                name: role.trim().into(),
+                login: login.trim().into(),
+                password_hash: None,
+            })
+            .await?;
+        // Tasks by what the unit's name and department say it does.
+        let text = format!("{role} {department}").to_lowercase();
+        let kind = if text.contains("borgerservice") || text.contains("sekretariat") {
+            &STANDARD_UNITS[0]
+        } else if text.contains("ydelse")
+            || text.contains("barsel")
+            || text.contains("jobcenter")
+            || text.contains("besk")
+        {
+            &STANDARD_UNITS[1]
+        } else if text.contains("teknik")
+            || text.contains("byg")
+            || text.contains("miljø")
+            || text.contains("vej")
+        {
+            &STANDARD_UNITS[2]
+        } else if text.contains("børn")
+            || text.contains("skole")
+            || text.contains("dagtilbud")
+            || text.contains("plads")
+        {
+            &STANDARD_UNITS[3]
+        } else {
+            &STANDARD_UNITS[4]
+        };
+        store
+            .assign_tasks(code, unit, &tasks_for(kind, tasks))
+            .await?;
+    }
+    Ok(())
+}
+
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [(T, f64)]) -> &'a T {
+    let total: f64 = items.iter().map(|(_, w)| w).sum();
+    let mut x = rng.random::<f64>() * total;
+    for (item, weight) in items {
+        if x < *weight {
+            return item;
+        }
+        x -= weight;
+    }
+    &items[items.len() - 1].0
+}
+
+/// A working day of the period and a time of day as counters see them:
+/// most inquiries from 9 to 12.
+fn working_time(rng: &mut StdRng, period: &CountingPeriod) -> chrono::DateTime<Utc> {
+    let days = (period.ends_on - period.starts_on).num_days();
+    let day = loop {
+        let d = period.starts_on + Duration::days(rng.random_range(0..=days));
+        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+            break d;
+        }
+    };
+    let hour = *pick(
+        rng,
+        &[
+            (8, 0.12),
+            (9, 0.2),
+            (10, 0.2),
+            (11, 0.16),
+            (12, 0.1),
+            (13, 0.12),
+            (14, 0.08),
+            (15, 0.02),
+        ],
+    );
+    at(day, hour, rng.random_range(0..60))
+}
+
+fn at(day: NaiveDate, hour: u32, minute: u32) -> chrono::DateTime<Utc> {
+    // Working hours never fall in the spring gap; noon UTC is a safe fallback.
+    danish_instant(day, hour, minute)
+        .unwrap_or_else(|| Utc.from_utc_datetime(&day.and_time(chrono::NaiveTime::MIN)))
+}
+
+fn tool_registration(
+    rng: &mut StdRng,
+    codes: &Codes,
+    plan: &Plan,
+    period: &CountingPeriod,
+    year_index: usize,
+) -> NewRegistration {
+    let weighted: Vec<(usize, f64)> = plan
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (i, u.weight))
+        .collect();
+    let unit = &plan.units[*pick(rng, &weighted)];
+    // A few tasks carry most of a unit's inquiries.
+    let task_weights: Vec<(TaskId, f64)> = unit
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (*t, 1.0 / (i as f64 + 1.0)))
+        .collect();
+    let task = *pick(rng, &task_weights);
+    let mix: Vec<(&ChannelCode, f64)> = codes
+        .mix
+        .iter()
+        .map(|(c, first, second)| (c, if year_index == 0 { *first } else { *second }))
+        .collect();
+    let channel = (*pick(rng, &mix)).clone();
+    let outgoing = channel.as_str().ends_with("UD");
+    let inquiry_type = if outgoing {
+        *pick(
+            rng,
+            &[
+                (InquiryType::CaseInformation, 0.45),
+                (InquiryType::StatusChange, 0.25),
+                (InquiryType::Guidance, 0.2),
+                (InquiryType::NewCase, 0.1),
+            ],
+        )
+    } else {
+        *pick(
+            rng,
+            &[
+                (InquiryType::Guidance, 0.33),
+                (InquiryType::CaseInformation, 0.27),
+                (InquiryType::NewCase, 0.14),
+                (InquiryType::StatusChange, 0.1),
+                (InquiryType::SelfServiceHelp, 0.09),
+                (InquiryType::Misdirected, 0.07),
+            ],
+        )
+    };
+    let at_once = match channel.as_str() {
+        "TLFIND" | "PRSNLG" | "TLFUD" => 0.78,
+        "EMLIND" | "PPRIND" | "DOCIND" => 0.35,
+        _ => 0.9,
+    };
+    let completion = if rng.random_bool(at_once) {
+        Completion::AtOnce
+    } else {
+        Completion::PutAside
+    };
+    let has_form = match channel.as_str() {
+        "PRSNLG" => Some(rng.random_bool(0.14)),
+        "PPRIND" | "PPRUD" => Some(rng.random_bool(0.45)),
+        "EMLIND" | "EMLUD" | "DOCIND" | "DOKUD" => Some(rng.random_bool(0.12)),
+        _ => None,
+    };
+    // Registering takes 3-15 seconds, now and then longer.
+    let duration_ms = (2_500.0
+        + rng.random::<f64>().powi(2) * 12_000.0
+        + if rng.random_bool(0.05) { 20_000.0 } else { 0.0 }) as i64;
+    let answers = unit
+        .questions
+        .iter()
+        .filter(|q| q.answer_kind == AnswerKind::Choice && !q.options.is_empty())
+        .map(|q| NewAnswer {
+            question: q.id,
+            option: Some(q.options[rng.random_range(0..q.options.len())].id),
+            text: None,
+        })
+        .collect();
+    NewRegistration {
+        municipality: plan.municipality,
+        unit: Some(unit.id),
+        task,
+        channel,
+        inquiry_type: Some(inquiry_type),
+        completion: Some(completion),
+        has_form,
+        registered_at: working_time(rng, period),
+        duration_ms: Some(duration_ms),
+        quantity: 1,
+        source: Source::Tool,
+        is_test: false,
+        idempotency_key: None,
+        answers,
+    }
+}
+
+/// Central rows: self-service applications and website visits per task
+/// and day, Digital Post per day; more of them in the second year.
+fn central_registrations(
+    rng: &mut StdRng,
+    codes: &Codes,
+    plan: &Plan,
+    period: &CountingPeriod,
+    year_index: usize,
+    population: i64,
+) -> Vec<NewRegistration> {
+    let growth = if year_index == 0 { 1.0 } else { 1.25 };
+    let mut rows = Vec::new();
+    let mut day = period.starts_on;
+    while day <= period.ends_on {
+        let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+        let scale = population as f64 / 10_000.0 * growth * if weekend { 0.3 } else { 1.0 };
+        let mut central = |task: TaskId,
+                           channel: &ChannelCode,
+                           per_10k: f64,
+                           inquiry_type: Option<InquiryType>,
+                           has_form: Option<bool>| {
+            let quantity = (scale * per_10k * (0.7 + rng.random::<f64>() * 0.6)).round() as i64;
+            if quantity >= 1 {
+                rows.push(NewRegistration {
+                    municipality: plan.municipality,
+                    unit: None,
+                    task,
+                    channel: channel.clone(),
+                    inquiry_type,
+                    completion: Some(Completion::AtOnce),
+                    has_form,
+                    registered_at: at(day, 12, 0),
+                    duration_ms: None,
+                    quantity,
+                    source: Source::Central,
+                    is_test: false,
+                    idempotency_key: None,
+                    answers: vec![],
+                });
+            }
+        };
+        for task in &plan.self_service_tasks {
+            central(*task, &codes.self_service, 0.8, None, Some(true));
+            // Website visits to the task's pages: advice and guidance, finished at once, no form.
+            central(
+                *task,
+                &codes.website,
+                6.0,
+                Some(InquiryType::Guidance),
+                Some(false),
+            );
+        }
+        if !weekend {
+            if let Some(task) = plan.digital_post_tasks.first() {
+                central(*task, &codes.digital_post_out, 9.0, None, None);
+            }
+        }
+        day += Duration::days(1);
+    }
+    rows
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
