@@ -1,1 +1,24 @@
-fn main() {}
+//! Installs the front-end packages (Det Fælles Designsystem) from the
+//! committed `package-lock.json` when they are missing, so that the assets
+//! can be embedded in the binary. node_modules is never committed.
+
+use std::path::Path;
+use std::process::Command;
+
+fn main() {
+    println!("cargo:rerun-if-changed=package.json");
+    println!("cargo:rerun-if-changed=package-lock.json");
+    println!("cargo:rerun-if-changed=node_modules/dkfds/package.json");
+    let marker = Path::new("node_modules/dkfds/dist/css/dkfds.min.css");
+    if marker.exists() {
+        return;
+    }
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])
+        .status();
+    match status {
+        Ok(s) if s.success() && marker.exists() => {}
+        Ok(s) => panic!("`npm ci` in crates/web failed ({s}); the front-end assets are missing"),
+        Err(e) => panic!("could not run npm ({e}): komhen's build needs Node.js and npm to install Det Fælles Designsystem"),
+    }
+}

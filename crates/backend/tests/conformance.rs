@@ -1,5 +1,6 @@
 //! Runs the store conformance suite on the backend `KOMHEN_TEST_DATABASE_URL`
 //! names (SQLite when unset), one fresh database per check.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
 
 use komhen_backend::testing::TestStore;
 

@@ -1,4 +1,5 @@
 //! The demo data: realistic, deterministic, loaded once.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
 
 use komhen_backend::testing::TestStore;
 use komhen_core::demo::{self, DemoOptions};

@@ -1,4 +1,5 @@
 //! The loaded reference data agrees with the shipped source files.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
 
 use komhen_backend::testing::TestStore;
 use komhen_core::reference;

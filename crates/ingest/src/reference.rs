@@ -11,10 +11,11 @@ use komhen_domain::{
 };
 use std::collections::BTreeMap;
 
+/// The content of `municipalities/kommuner.csv`.
+pub type MunicipalityFile = (Vec<Region>, Vec<Municipality>, Vec<Population>);
+
 /// `municipalities/kommuner.csv`: regions, municipalities and population per year.
-pub fn municipalities(
-    bytes: &[u8],
-) -> Result<(Vec<Region>, Vec<Municipality>, Vec<Population>), IngestError> {
+pub fn municipalities(bytes: &[u8]) -> Result<MunicipalityFile, IngestError> {
     let table = Table::read(
         "kommuner.csv",
         bytes,

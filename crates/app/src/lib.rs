@@ -1,0 +1,198 @@
+//! The `komhen` command line: `serve`, `demo`, `migrate`. Each subcommand
+//! calls the same `komhen_core` functions the web handlers call, so the CLI
+//! and the web share every rule.
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use komhen_backend::{OpenMode, DEFAULT_DATABASE_URL};
+use komhen_core::demo::{DemoOptions, DEFAULT_SIZE};
+use komhen_store::Store;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "komhen",
+    version,
+    about = "Kommunernes henvendelser efter KOMHEN 2.0"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// The database: sqlite://sti/til/komhen.db or postgres://bruger@vært:5432/database.
+    #[arg(long, global = true, env = "KOMHEN_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+    pub database_url: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web application. The database must exist (run `migrate` first).
+    Serve(ServeArgs),
+    /// Create or open the database, load reference data and demo data, and serve.
+    Demo(DemoArgs),
+    /// Create or update the schema and load the national reference data.
+    Migrate,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "KOMHEN_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// Registrations to generate in the tool (plus central rows), e.g. 250k or 5M.
+    #[arg(long, default_value_t = DEFAULT_SIZE.to_string(), value_parser = parse_size)]
+    pub size: String,
+    /// Load the demo and stop instead of serving.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+/// Accepts `250000`, `250_000`, `250k`, `5M`.
+pub fn parse_size(value: &str) -> Result<String, String> {
+    size_of(value).map(|n| n.to_string())
+}
+
+fn size_of(value: &str) -> Result<u64, String> {
+    let cleaned = value.trim().replace('_', "").to_lowercase();
+    let (digits, factor) = match cleaned.strip_suffix('m') {
+        Some(d) => (d.to_owned(), 1_000_000),
+        None => match cleaned.strip_suffix('k') {
+            Some(d) => (d.to_owned(), 1_000),
+            None => (cleaned.clone(), 1),
+        },
+    };
+    match digits.parse::<u64>() {
+        Ok(n) if n * factor >= 1_000 && n * factor <= 1_000_000_000 => Ok(n * factor),
+        _ => Err(format!(
+            "«{value}» er ikke en størrelse fra 1k til 1000M (fx 250k eller 5M)"
+        )),
+    }
+}
+
+/// Structured logs to standard error; `KOMHEN_LOG` sets the filter.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KOMHEN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let url = cli.database.database_url;
+    match cli.command {
+        Command::Migrate => {
+            let store = open(&url, OpenMode::CreateIfMissing).await?;
+            let counts = komhen_core::reference::migrate_and_load(store.as_ref()).await?;
+            println!(
+                "Databasen er opdateret ({}): {} kommuner, {} KLE-numre, {} kanaler, {} nationale opgaver i {} opgavepakker.",
+                store.backend().name(),
+                counts.municipalities,
+                counts.kle_entries,
+                counts.channels,
+                counts.national_tasks,
+                counts.task_packages
+            );
+            Ok(())
+        }
+        Command::Serve(args) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            store
+                .migrate()
+                .await
+                .context("databasen kunne ikke migreres")?;
+            serve(store, args.listen).await
+        }
+        Command::Demo(args) => {
+            let store = open(&url, OpenMode::CreateIfMissing).await?;
+            let size = size_of(&args.size).map_err(anyhow::Error::msg)?;
+            demo(store.as_ref(), size).await?;
+            if args.no_serve {
+                return Ok(());
+            }
+            serve(store, args.serve.listen).await
+        }
+    }
+}
+
+async fn open(url: &str, mode: OpenMode) -> anyhow::Result<Arc<dyn Store>> {
+    let store = komhen_backend::open(url, mode).await?;
+    tracing::info!(database = %komhen_backend::redact(url), backend = store.backend().name(), "database opened");
+    Ok(store)
+}
+
+async fn demo(store: &dyn Store, size: u64) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let bar = ProgressBar::new(size);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "Demodata {bar:40} {human_pos}/{human_len} registreringer ({per_sec}, {eta} tilbage)",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let summary = komhen_core::demo::load(store, &DemoOptions { size }, &mut progress).await?;
+    bar.finish_and_clear();
+    if summary.generated {
+        println!(
+            "Demodata indlæst på {:.1} s: {} rækker i {} enheder i 98 kommuner ({}).",
+            started.elapsed().as_secs_f64(),
+            summary.rows,
+            summary.units,
+            store.backend().name()
+        );
+    } else {
+        println!(
+            "Demodata findes allerede ({} rækker); intet er indlæst igen.",
+            summary.rows
+        );
+    }
+    println!("Enhedslogins, fx: {}", summary.sample_logins.join(", "));
+    Ok(())
+}
+
+async fn serve(store: Arc<dyn Store>, listen: SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("kan ikke lytte på {listen}"))?;
+    let address = listener.local_addr()?;
+    println!("komhen kører på http://{address}/ (stop med Ctrl+C)");
+    axum::serve(listener, komhen_web::router(store))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serveren stoppede med en fejl")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::size_of;
+
+    #[test]
+    fn sizes_accept_suffixes_and_refuse_nonsense() {
+        assert_eq!(size_of("250k"), Ok(250_000));
+        assert_eq!(size_of("5M"), Ok(5_000_000));
+        assert_eq!(size_of("1_000_000"), Ok(1_000_000));
+        assert!(size_of("lots").is_err());
+        assert!(size_of("10").is_err());
+    }
+}

@@ -1,0 +1,62 @@
+//! The web layer's error and how it is shown.
+//!
+//! Policy: a page that does not exist gets a Danish 404 page. Anything
+//! internal is logged in full with tracing and the user gets a generic
+//! Danish 500 page: an internal error's text never reaches a client.
+
+use crate::pages::ErrorPage;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+#[derive(Debug)]
+pub enum WebError {
+    NotFound,
+    Internal(String),
+}
+
+impl From<komhen_core::CoreError> for WebError {
+    fn from(error: komhen_core::CoreError) -> Self {
+        Self::Internal(error.to_string())
+    }
+}
+
+impl From<komhen_store::StoreError> for WebError {
+    fn from(error: komhen_store::StoreError) -> Self {
+        Self::Internal(error.to_string())
+    }
+}
+
+impl From<askama::Error> for WebError {
+    fn from(error: askama::Error) -> Self {
+        Self::Internal(format!("skabelon: {error}"))
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = match self {
+            Self::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Siden findes ikke",
+                "Vi kan ikke finde den side, du leder efter. Tjek adressen, eller gå til forsiden.",
+            ),
+            Self::Internal(detail) => {
+                tracing::error!(%detail, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Der opstod en fejl",
+                    "Siden kunne ikke vises lige nu. Prøv igen om lidt. Fejlen er skrevet i systemets log.",
+                )
+            }
+        };
+        let page = ErrorPage {
+            title: title.into(),
+            message: message.into(),
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, message).into_response(),
+        }
+    }
+}
