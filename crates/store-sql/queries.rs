@@ -200,6 +200,12 @@ fn total_row(row: &DbRow) -> StoreResult<TotalCountRow> {
     })
 }
 
+/// A municipality with its region and its latest population figure.
+const MUNICIPALITY_SELECT: &str = "SELECT m.code, m.name, m.region_code, \
+     r.name AS region_name, m.landsdel, m.iso_3166_2, m.test_mode, p.year, p.population \
+     FROM municipalities m JOIN regions r ON r.code = m.region_code \
+     LEFT JOIN municipality_populations p ON p.municipality_code = m.code AND p.year = \
+     (SELECT MAX(year) FROM municipality_populations x WHERE x.municipality_code = m.code)";
 const TASK_COLUMNS: &str =
     "t.id, t.municipality_code, t.kle_number, t.code_kind, t.name, t.retired_at";
 const UNIT_COLUMNS: &str =
@@ -304,7 +310,14 @@ async fn insert_many(
                 .push_bind(r.is_test)
                 .push_bind(now);
         });
-        builder.build().execute(&mut **tx).await.map_err(db_err)?;
+        // Only the full-size statement is worth keeping prepared: caching
+        // every odd-sized remainder would hold one large statement each.
+        builder
+            .build()
+            .persistent(chunk.len() == INSERT_CHUNK)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
     }
     Ok(())
 }
@@ -563,17 +576,10 @@ impl komhen_store::Store for Store {
     }
 
     async fn list_municipalities(&self) -> StoreResult<Vec<MunicipalityRow>> {
-        let rows = sqlx::query(
-            "SELECT m.code, m.name, m.region_code, r.name AS region_name, m.landsdel, \
-             m.iso_3166_2, m.test_mode, p.year, p.population \
-             FROM municipalities m JOIN regions r ON r.code = m.region_code \
-             LEFT JOIN municipality_populations p ON p.municipality_code = m.code AND p.year = \
-             (SELECT MAX(year) FROM municipality_populations x WHERE x.municipality_code = m.code) \
-             ORDER BY m.code",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
+        let rows = sqlx::query(&format!("{MUNICIPALITY_SELECT} ORDER BY m.code"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
         rows.iter().map(municipality_row).collect()
     }
 
@@ -581,18 +587,11 @@ impl komhen_store::Store for Store {
         &self,
         code: MunicipalityCode,
     ) -> StoreResult<Option<MunicipalityRow>> {
-        let row = sqlx::query(
-            "SELECT m.code, m.name, m.region_code, r.name AS region_name, m.landsdel, \
-             m.iso_3166_2, m.test_mode, p.year, p.population \
-             FROM municipalities m JOIN regions r ON r.code = m.region_code \
-             LEFT JOIN municipality_populations p ON p.municipality_code = m.code AND p.year = \
-             (SELECT MAX(year) FROM municipality_populations x WHERE x.municipality_code = m.code) \
-             WHERE m.code = $1",
-        )
-        .bind(code_of(code))
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db_err)?;
+        let row = sqlx::query(&format!("{MUNICIPALITY_SELECT} WHERE m.code = $1"))
+            .bind(code_of(code))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
         row.as_ref().map(municipality_row).transpose()
     }
 

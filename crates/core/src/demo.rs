@@ -213,16 +213,16 @@ pub async fn load(
     for (plan, population) in plans.iter().zip(&populations) {
         let share = *population as f64 / total_population as f64;
         for (year_index, (_, period)) in periods.iter().enumerate() {
-            // Volume grows a little with the population from year to year.
             let tool_rows = (total as f64 * share / periods.len() as f64).round() as u64;
             for _ in 0..tool_rows {
                 pending.push(tool_registration(
                     &mut rng, &codes, plan, period, year_index,
                 ));
-                if pending.len() == ROWS_PER_CALL {
+                if pending.len() >= ROWS_PER_CALL {
                     done += store.append_to_batch(batch, &pending).await?;
                     pending.clear();
-                    progress(done, total);
+                    // Central rows come on top of the tool rows the size names.
+                    progress(done.min(total), total);
                 }
             }
             for row in
