@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("${@:-250k 1M 5M}")
 [ $# -eq 0 ] && sizes=(250k 1M 5M)
+export PGOPTIONS="-c client_min_messages=warning"
 pg="${KOMHEN_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 cargo build --release -p komhen --locked >/dev/null 2>&1
 bin=target/release/komhen
