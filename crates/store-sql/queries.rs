@@ -13,11 +13,12 @@ use komhen_domain::{
 };
 use komhen_store::{
     AnswerRow, AuditRow, Backend, BatchRow, BatchStatus, ChannelPriceRow, ChannelRow,
-    DepartmentRow, InquiryTypeRow, Inserted, KleEntryRow, MunicipalityCount, MunicipalityRow,
-    NewAuditEntry, NewBatch, NewChannelPrice, NewDepartment, NewLocalTask, NewPeriod, NewQuestion,
-    NewRoleGrant, NewTotalCount, NewUnit, NewUser, PackageTaskRow, PeriodCount, PeriodRow,
-    PopulationRow, QuestionOptionRow, QuestionRow, ReferenceCounts, RegistrationFilter,
-    RegistrationRow, RoleGrantRow, StoreError, StoreResult, TaskPackageRow, TaskRow, TotalCountRow,
+    DepartmentRow, HourChannelCount, InquiryTypeRow, Inserted, KleEntryRow, MunicipalityCount,
+    MunicipalityRow, NewAuditEntry, NewBatch, NewChannelPrice, NewDepartment, NewLocalTask,
+    NewPeriod, NewQuestion, NewRoleGrant, NewSession, NewTotalCount, NewUnit, NewUser,
+    PackageTaskRow, PeriodCount, PeriodRow, PopulationRow, QuestionOptionRow, QuestionRow,
+    ReferenceCounts, RegistrationChange, RegistrationFilter, RegistrationRow, RoleGrantRow,
+    SessionRow, StoreError, StoreResult, TaskPackageRow, TaskRow, TaskUsage, TotalCountRow,
     TotalMeasure, UnitRow, UserRow,
 };
 use sqlx::error::ErrorKind;
@@ -181,6 +182,7 @@ fn registration_row(row: &DbRow) -> StoreResult<RegistrationRow> {
         source: Source::parse(&source).map_err(|e| corrupt("datakilde", e))?,
         batch: get::<Option<i64>>(row, "import_batch_id")?.map(BatchId),
         is_test: get(row, "is_test")?,
+        created_at: get(row, "created_at")?,
     })
 }
 
@@ -202,7 +204,7 @@ fn total_row(row: &DbRow) -> StoreResult<TotalCountRow> {
 
 /// A municipality with its region and its latest population figure.
 const MUNICIPALITY_SELECT: &str = "SELECT m.code, m.name, m.region_code, \
-     r.name AS region_name, m.landsdel, m.iso_3166_2, m.test_mode, p.year, p.population \
+     r.name AS region_name, m.landsdel, m.iso_3166_2, m.test_mode, m.test_mode_until, p.year, p.population \
      FROM municipalities m JOIN regions r ON r.code = m.region_code \
      LEFT JOIN municipality_populations p ON p.municipality_code = m.code AND p.year = \
      (SELECT MAX(year) FROM municipality_populations x WHERE x.municipality_code = m.code)";
@@ -216,7 +218,7 @@ const BATCH_COLUMNS: &str = "id, municipality_code, kind, file_name, sha256, row
      rejected_count, status, errors, created_by, created_at";
 const REGISTRATION_COLUMNS: &str = "id, municipality_code, unit_id, task_id, channel_code, \
      inquiry_type_code, completion_code, has_form, registered_at, day, iso_year, iso_week, hour, \
-     duration_ms, quantity, source, import_batch_id, is_test";
+     duration_ms, quantity, source, import_batch_id, is_test, created_at";
 
 /// Inserts one registration and its answers on an open transaction.
 /// Returns None when the idempotency key was already used.
@@ -1482,6 +1484,287 @@ impl komhen_store::Store for Store {
             .collect()
     }
 
+    async fn get_registration(
+        &self,
+        municipality: MunicipalityCode,
+        id: RegistrationId,
+    ) -> StoreResult<Option<RegistrationRow>> {
+        let sql = format!(
+            "SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE municipality_code = $1 AND id = $2"
+        );
+        let row = sqlx::query(&sql)
+            .bind(code_of(municipality))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(registration_row).transpose()
+    }
+
+    async fn delete_registration(
+        &self,
+        municipality: MunicipalityCode,
+        id: RegistrationId,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        sqlx::query(
+            "DELETE FROM registration_answers WHERE municipality_code = $1 AND registration_id = $2",
+        )
+        .bind(code_of(municipality))
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let deleted =
+            sqlx::query("DELETE FROM registrations WHERE municipality_code = $1 AND id = $2")
+                .bind(code_of(municipality))
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected();
+        tx.commit().await.map_err(db_err)?;
+        Ok(deleted == 1)
+    }
+
+    async fn update_registration(
+        &self,
+        municipality: MunicipalityCode,
+        id: RegistrationId,
+        change: &RegistrationChange,
+    ) -> StoreResult<()> {
+        let updated = sqlx::query(
+            "UPDATE registrations SET task_id = $3, channel_code = $4, inquiry_type_code = $5, \
+             completion_code = $6, has_form = $7 WHERE municipality_code = $1 AND id = $2",
+        )
+        .bind(code_of(municipality))
+        .bind(id.0)
+        .bind(change.task.0)
+        .bind(change.channel.as_str())
+        .bind(change.inquiry_type.map(InquiryType::code))
+        .bind(change.completion.map(Completion::code))
+        .bind(change.has_form)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("registrering {id}")));
+        }
+        Ok(())
+    }
+
+    async fn unit_task_usage(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        since: NaiveDate,
+    ) -> StoreResult<Vec<TaskUsage>> {
+        let rows = sqlx::query(
+            "SELECT task_id, CAST(SUM(quantity) AS BIGINT) AS inquiries FROM registrations \
+             WHERE municipality_code = $1 AND unit_id = $2 AND day >= $3 \
+             GROUP BY task_id ORDER BY inquiries DESC, task_id",
+        )
+        .bind(code_of(municipality))
+        .bind(unit.0)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(TaskUsage {
+                    task: TaskId(get(r, "task_id")?),
+                    inquiries: get(r, "inquiries")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn unit_day_counts(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        day: NaiveDate,
+    ) -> StoreResult<Vec<HourChannelCount>> {
+        let rows = sqlx::query(
+            "SELECT hour, channel_code, CAST(SUM(quantity) AS BIGINT) AS inquiries, \
+             CAST(SUM(CASE WHEN is_test THEN quantity ELSE 0 END) AS BIGINT) AS test_inquiries \
+             FROM registrations WHERE municipality_code = $1 AND unit_id = $2 AND day = $3 \
+             GROUP BY hour, channel_code ORDER BY hour, channel_code",
+        )
+        .bind(code_of(municipality))
+        .bind(unit.0)
+        .bind(day)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(HourChannelCount {
+                    hour: get(r, "hour")?,
+                    channel: channel_from(&get::<String>(r, "channel_code")?)?,
+                    inquiries: get(r, "inquiries")?,
+                    test_inquiries: get(r, "test_inquiries")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, municipality_code, unit_id, user_id, csrf_token, \
+             created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&session.token_hash)
+        .bind(session.municipality.map(code_of))
+        .bind(session.unit.map(|u| u.0))
+        .bind(session.user.map(|u| u.0))
+        .bind(&session.csrf_token)
+        .bind(session.created_at)
+        .bind(session.expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn find_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<SessionRow>> {
+        let row = sqlx::query(
+            "SELECT token_hash, municipality_code, unit_id, user_id, csrf_token, created_at, \
+             expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        row.map(|r| {
+            Ok(NewSession {
+                token_hash: get(&r, "token_hash")?,
+                municipality: opt_municipality(&r, "municipality_code")?,
+                unit: get::<Option<i64>>(&r, "unit_id")?.map(UnitId),
+                user: get::<Option<i64>>(&r, "user_id")?.map(UserId),
+                csrf_token: get(&r, "csrf_token")?,
+                created_at: get(&r, "created_at")?,
+                expires_at: get(&r, "expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn prune_sessions(
+        &self,
+        now: DateTime<Utc>,
+        failures_before: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        sqlx::query("DELETE FROM login_failures WHERE failed_at < $1")
+            .bind(failures_before)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn record_login_failure(&self, login: &str, at: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("INSERT INTO login_failures (login, failed_at) VALUES ($1, $2)")
+            .bind(login)
+            .bind(at)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn count_login_failures(&self, login: &str, since: DateTime<Utc>) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_failures WHERE login = $1 AND failed_at >= $2",
+        )
+        .bind(login)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn clear_login_failures(&self, login: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_failures WHERE login = $1")
+            .bind(login)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn set_unit_password(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        password_hash: Option<&str>,
+    ) -> StoreResult<()> {
+        let updated = sqlx::query(
+            "UPDATE units SET password_hash = $3 WHERE municipality_code = $1 AND id = $2",
+        )
+        .bind(code_of(municipality))
+        .bind(unit.0)
+        .bind(password_hash)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("enhed {unit}")));
+        }
+        Ok(())
+    }
+
+    async fn record_unit_login(&self, unit: UnitId, at: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE units SET last_login_at = $2 WHERE id = $1")
+            .bind(unit.0)
+            .bind(at)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn set_test_mode(
+        &self,
+        municipality: MunicipalityCode,
+        on: bool,
+        until: Option<DateTime<Utc>>,
+    ) -> StoreResult<()> {
+        let updated = sqlx::query(
+            "UPDATE municipalities SET test_mode = $2, test_mode_until = $3 WHERE code = $1",
+        )
+        .bind(code_of(municipality))
+        .bind(on)
+        .bind(if on { until } else { None })
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("kommune {municipality}")));
+        }
+        Ok(())
+    }
+
     async fn insert_total_count(&self, total: &NewTotalCount) -> StoreResult<TotalCountId> {
         sqlx::query_scalar(
             "INSERT INTO total_counts (municipality_code, measure, channel_code, from_day, to_day, \
@@ -1634,6 +1917,7 @@ fn municipality_row(r: &DbRow) -> StoreResult<MunicipalityRow> {
         iso_3166_2: get(r, "iso_3166_2")?,
         population: year.zip(population),
         test_mode: get(r, "test_mode")?,
+        test_mode_until: get(r, "test_mode_until")?,
     })
 }
 

@@ -38,4 +38,8 @@ conformance!(
     total_counts_are_scoped_and_checked,
     channel_prices_are_national_or_local,
     audit_log_is_scoped_and_newest_first,
+    registrations_are_corrected_and_removed_only_in_their_municipality,
+    unit_usage_and_day_counts_are_the_unit_own,
+    sessions_expire_and_logins_are_throttled,
+    unit_passwords_and_test_mode_are_set_per_municipality,
 );

@@ -29,6 +29,10 @@ pub const CHECKS: &[&str] = &[
     "total_counts_are_scoped_and_checked",
     "channel_prices_are_national_or_local",
     "audit_log_is_scoped_and_newest_first",
+    "registrations_are_corrected_and_removed_only_in_their_municipality",
+    "unit_usage_and_day_counts_are_the_unit_own",
+    "sessions_expire_and_logins_are_throttled",
+    "unit_passwords_and_test_mode_are_set_per_municipality",
 ];
 
 pub const KOEGE: u16 = 259;
@@ -1238,4 +1242,317 @@ pub async fn audit_log_is_scoped_and_newest_first(store: &dyn Store) {
     assert_eq!(koege[0].entry, entry(Some(KOEGE), "rename"));
     assert_eq!(store.list_audit(None, 100).await.unwrap().len(), 4);
     assert_eq!(store.list_audit(None, 2).await.unwrap().len(), 2);
+}
+
+pub async fn registrations_are_corrected_and_removed_only_in_their_municipality(store: &dyn Store) {
+    with_reference(store).await;
+    let unit = unit_in(store, KOEGE, "259bs").await;
+    let pas = national_task(store, "23.09.02").await;
+    let kort = national_task(store, "29.03.04").await;
+    let gender = store.list_questions(code(KOEGE)).await.unwrap().remove(0);
+    let mut r = registration(KOEGE, Some(unit), pas.id, "TLFIND");
+    r.answers = vec![NewAnswer {
+        question: gender.id,
+        option: Some(gender.options[1].id),
+        text: None,
+    }];
+    let id = store.insert_registration(&r).await.unwrap().id();
+
+    let row = store
+        .get_registration(code(KOEGE), id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.created_at >= row.registered_at);
+    assert!(store
+        .get_registration(code(KOEBENHAVN), id)
+        .await
+        .unwrap()
+        .is_none());
+
+    let change = RegistrationChange {
+        task: kort.id,
+        channel: ChannelCode::parse("PRSNLG").unwrap(),
+        inquiry_type: Some(InquiryType::NewCase),
+        completion: Some(Completion::PutAside),
+        has_form: Some(true),
+    };
+    assert!(matches!(
+        store
+            .update_registration(code(KOEBENHAVN), id, &change)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    store
+        .update_registration(code(KOEGE), id, &change)
+        .await
+        .unwrap();
+    let corrected = store
+        .get_registration(code(KOEGE), id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (corrected.task, corrected.channel.as_str()),
+        (kort.id, "PRSNLG")
+    );
+    assert_eq!(
+        (
+            corrected.inquiry_type,
+            corrected.completion,
+            corrected.has_form
+        ),
+        (
+            Some(InquiryType::NewCase),
+            Some(Completion::PutAside),
+            Some(true)
+        )
+    );
+    assert_eq!(
+        (corrected.registered_at, corrected.quantity),
+        (row.registered_at, 1),
+        "time and quantity kept"
+    );
+
+    assert!(!store
+        .delete_registration(code(KOEBENHAVN), id)
+        .await
+        .unwrap());
+    assert!(store
+        .get_registration(code(KOEGE), id)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(store.delete_registration(code(KOEGE), id).await.unwrap());
+    assert!(store
+        .get_registration(code(KOEGE), id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .list_answers(code(KOEGE), id)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(!store.delete_registration(code(KOEGE), id).await.unwrap());
+}
+
+pub async fn unit_usage_and_day_counts_are_the_unit_own(store: &dyn Store) {
+    with_reference(store).await;
+    let unit = unit_in(store, KOEGE, "259bs").await;
+    let other = unit_in(store, KOEGE, "259sek").await;
+    let pas = national_task(store, "23.09.02").await;
+    let kort = national_task(store, "29.03.04").await;
+    for _ in 0..3 {
+        store
+            .insert_registration(&registration(KOEGE, Some(unit), kort.id, "TLFIND"))
+            .await
+            .unwrap();
+    }
+    let mut test = registration(KOEGE, Some(unit), pas.id, "PRSNLG");
+    test.is_test = true;
+    test.quantity = 2;
+    store.insert_registration(&test).await.unwrap();
+    store
+        .insert_registration(&registration(KOEGE, Some(other), pas.id, "TLFIND"))
+        .await
+        .unwrap();
+    let day = NaiveDate::from_ymd_opt(2025, 10, 21).unwrap();
+
+    let usage = store.unit_task_usage(code(KOEGE), unit, day).await.unwrap();
+    assert_eq!(
+        usage,
+        vec![
+            TaskUsage {
+                task: kort.id,
+                inquiries: 3
+            },
+            TaskUsage {
+                task: pas.id,
+                inquiries: 2
+            }
+        ]
+    );
+    assert!(store
+        .unit_task_usage(code(KOEGE), unit, day.succ_opt().unwrap())
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .unit_task_usage(code(KOEBENHAVN), unit, day)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let counts = store.unit_day_counts(code(KOEGE), unit, day).await.unwrap();
+    assert_eq!(counts.len(), 2);
+    let phone = counts
+        .iter()
+        .find(|c| c.channel.as_str() == "TLFIND")
+        .unwrap();
+    assert_eq!(
+        (phone.hour, phone.inquiries, phone.test_inquiries),
+        (9, 3, 0)
+    );
+    let personal = counts
+        .iter()
+        .find(|c| c.channel.as_str() == "PRSNLG")
+        .unwrap();
+    assert_eq!((personal.inquiries, personal.test_inquiries), (2, 2));
+    assert!(store
+        .unit_day_counts(code(KOEBENHAVN), unit, day)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+pub async fn sessions_expire_and_logins_are_throttled(store: &dyn Store) {
+    with_reference(store).await;
+    let unit = unit_in(store, KOEGE, "259bs").await;
+    let now = Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap();
+    let session = NewSession {
+        token_hash: "a".repeat(64),
+        municipality: Some(code(KOEGE)),
+        unit: Some(unit),
+        user: None,
+        csrf_token: "csrf".into(),
+        created_at: now,
+        expires_at: now + chrono::Duration::hours(12),
+    };
+    store.create_session(&session).await.unwrap();
+    assert_eq!(
+        store.find_session(&session.token_hash, now).await.unwrap(),
+        Some(session.clone())
+    );
+    assert!(
+        store
+            .find_session(&session.token_hash, session.expires_at)
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    assert!(store
+        .find_session(&"b".repeat(64), now)
+        .await
+        .unwrap()
+        .is_none());
+    let neither = NewSession {
+        token_hash: "c".repeat(64),
+        unit: None,
+        ..session.clone()
+    };
+    assert!(matches!(
+        store.create_session(&neither).await,
+        Err(StoreError::Invalid(_))
+    ));
+    store.prune_sessions(now, now).await.unwrap();
+    assert!(
+        store
+            .find_session(&session.token_hash, now)
+            .await
+            .unwrap()
+            .is_some(),
+        "not yet expired"
+    );
+    store.delete_session(&session.token_hash).await.unwrap();
+    assert!(store
+        .find_session(&session.token_hash, now)
+        .await
+        .unwrap()
+        .is_none());
+
+    for minutes in [1, 2, 3] {
+        store
+            .record_login_failure("259bs", now - chrono::Duration::minutes(minutes))
+            .await
+            .unwrap();
+    }
+    store
+        .record_login_failure("259bs", now - chrono::Duration::hours(2))
+        .await
+        .unwrap();
+    store.record_login_failure("259sek", now).await.unwrap();
+    assert_eq!(
+        store
+            .count_login_failures("259bs", now - chrono::Duration::minutes(15))
+            .await
+            .unwrap(),
+        3
+    );
+    store
+        .prune_sessions(now, now - chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .count_login_failures("259bs", now - chrono::Duration::days(1))
+            .await
+            .unwrap(),
+        3
+    );
+    store.clear_login_failures("259bs").await.unwrap();
+    assert_eq!(
+        store
+            .count_login_failures("259bs", now - chrono::Duration::days(1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .count_login_failures("259sek", now - chrono::Duration::days(1))
+            .await
+            .unwrap(),
+        1
+    );
+
+    store.record_unit_login(unit, now).await.unwrap();
+    let row = store.find_unit_by_login("259bs").await.unwrap().unwrap();
+    assert_eq!(row.last_login_at, Some(now));
+}
+
+pub async fn unit_passwords_and_test_mode_are_set_per_municipality(store: &dyn Store) {
+    with_reference(store).await;
+    let unit = unit_in(store, KOEGE, "259bs").await;
+    assert!(matches!(
+        store
+            .set_unit_password(code(KOEBENHAVN), unit, Some("x"))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    store
+        .set_unit_password(code(KOEGE), unit, Some("$argon2id$hash"))
+        .await
+        .unwrap();
+    let row = store.find_unit_by_login("259bs").await.unwrap().unwrap();
+    assert_eq!(row.password_hash.as_deref(), Some("$argon2id$hash"));
+
+    let now = Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap();
+    let until = now + chrono::Duration::hours(2);
+    store
+        .set_test_mode(code(KOEGE), true, Some(until))
+        .await
+        .unwrap();
+    let koege = store.get_municipality(code(KOEGE)).await.unwrap().unwrap();
+    assert_eq!(
+        (koege.test_mode, koege.test_mode_until),
+        (true, Some(until))
+    );
+    assert!(koege.in_test_mode(now));
+    assert!(!koege.in_test_mode(until), "switches off by itself");
+    assert!(
+        !store
+            .get_municipality(code(KOEBENHAVN))
+            .await
+            .unwrap()
+            .unwrap()
+            .test_mode
+    );
+    store
+        .set_test_mode(code(KOEGE), false, Some(until))
+        .await
+        .unwrap();
+    let off = store.get_municipality(code(KOEGE)).await.unwrap().unwrap();
+    assert_eq!((off.test_mode, off.test_mode_until), (false, None));
 }

@@ -15,6 +15,7 @@ pub use error::{StoreError, StoreResult};
 pub use rows::*;
 
 use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
 use komhen_domain::reference::ReferenceData;
 use komhen_domain::{
     BatchId, DepartmentId, KleNumber, MunicipalityCode, NewRegistration, PeriodId, QuestionId,
@@ -230,6 +231,89 @@ pub trait Store: Send + Sync + 'static {
 
     /// Inquiries (sum of quantity) per national period, test excluded.
     async fn count_by_period(&self) -> StoreResult<Vec<PeriodCount>>;
+
+    /// One registration of the municipality.
+    async fn get_registration(
+        &self,
+        municipality: MunicipalityCode,
+        id: RegistrationId,
+    ) -> StoreResult<Option<RegistrationRow>>;
+
+    /// Deletes one registration and its answers; false when there is none
+    /// in this municipality. Callers keep the row in the audit log.
+    async fn delete_registration(
+        &self,
+        municipality: MunicipalityCode,
+        id: RegistrationId,
+    ) -> StoreResult<bool>;
+
+    /// Corrects the coded fields of one registration.
+    async fn update_registration(
+        &self,
+        municipality: MunicipalityCode,
+        id: RegistrationId,
+        change: &RegistrationChange,
+    ) -> StoreResult<()>;
+
+    /// How often the unit registered each task since a day (most first).
+    async fn unit_task_usage(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        since: NaiveDate,
+    ) -> StoreResult<Vec<TaskUsage>>;
+
+    /// The unit's inquiries (sum of quantity) of one day per hour and channel,
+    /// test registrations included: this is the unit's own view.
+    async fn unit_day_counts(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        day: NaiveDate,
+    ) -> StoreResult<Vec<HourChannelCount>>;
+
+    // --- sessions and logins ------------------------------------------------
+
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
+
+    /// A session that has not expired at `now`.
+    async fn find_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<SessionRow>>;
+
+    async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
+
+    /// Removes expired sessions and login failures older than `before`.
+    async fn prune_sessions(
+        &self,
+        now: DateTime<Utc>,
+        failures_before: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    async fn record_login_failure(&self, login: &str, at: DateTime<Utc>) -> StoreResult<()>;
+
+    async fn count_login_failures(&self, login: &str, since: DateTime<Utc>) -> StoreResult<i64>;
+
+    async fn clear_login_failures(&self, login: &str) -> StoreResult<()>;
+
+    async fn set_unit_password(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        password_hash: Option<&str>,
+    ) -> StoreResult<()>;
+
+    async fn record_unit_login(&self, unit: UnitId, at: DateTime<Utc>) -> StoreResult<()>;
+
+    /// Switches the municipality's test mode; `until` switches it off by itself.
+    async fn set_test_mode(
+        &self,
+        municipality: MunicipalityCode,
+        on: bool,
+        until: Option<DateTime<Utc>>,
+    ) -> StoreResult<()>;
 
     // --- totals, prices, audit ----------------------------------------------
 

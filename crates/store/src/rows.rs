@@ -37,6 +37,15 @@ pub struct MunicipalityRow {
     /// The latest population figure and its year.
     pub population: Option<(i32, i64)>,
     pub test_mode: bool,
+    /// When set, test mode ends by itself at this moment.
+    pub test_mode_until: Option<DateTime<Utc>>,
+}
+
+impl MunicipalityRow {
+    /// Whether registrations made at `now` are test registrations.
+    pub fn in_test_mode(&self, now: DateTime<Utc>) -> bool {
+        self.test_mode && self.test_mode_until.is_none_or(|until| now < until)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -354,7 +363,47 @@ pub struct RegistrationRow {
     pub source: Source,
     pub batch: Option<BatchId>,
     pub is_test: bool,
+    pub created_at: DateTime<Utc>,
 }
+
+/// A correction of a registration's coded fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationChange {
+    pub task: TaskId,
+    pub channel: ChannelCode,
+    pub inquiry_type: Option<InquiryType>,
+    pub completion: Option<Completion>,
+    pub has_form: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskUsage {
+    pub task: TaskId,
+    pub inquiries: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HourChannelCount {
+    pub hour: i32,
+    pub channel: ChannelCode,
+    pub inquiries: i64,
+    /// Of which test registrations.
+    pub test_inquiries: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// SHA-256 of the cookie's token, hex.
+    pub token_hash: String,
+    pub municipality: Option<MunicipalityCode>,
+    pub unit: Option<UnitId>,
+    pub user: Option<UserId>,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub type SessionRow = NewSession;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnswerRow {
