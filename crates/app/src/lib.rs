@@ -3,6 +3,7 @@
 //! and the web share every rule.
 
 use anyhow::Context;
+use chrono::Timelike;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use komhen_backend::{OpenMode, DEFAULT_DATABASE_URL};
@@ -40,6 +41,21 @@ pub enum Command {
     Demo(DemoArgs),
     /// Create or update the schema and load the national reference data.
     Migrate,
+    /// Switch a municipality's test mode on or off.
+    TestMode(TestModeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TestModeArgs {
+    /// The municipality's code, e.g. 259.
+    #[arg(long)]
+    pub municipality: String,
+    /// `on` or `off`.
+    #[arg(value_parser = ["on", "off"])]
+    pub state: String,
+    /// With `on`: when test mode ends by itself, as Danish local time `YYYY-MM-DD HH:MM`.
+    #[arg(long)]
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -110,6 +126,44 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::TestMode(args) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            let code = komhen_domain::MunicipalityCode::parse(&args.municipality)?;
+            let until = match &args.until {
+                Some(text) => Some(
+                    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
+                        .ok()
+                        .and_then(|t| komhen_domain::danish_instant(t.date(), t.hour(), t.minute()))
+                        .with_context(|| {
+                            format!("«{text}» er ikke et tidspunkt som 2026-11-30 08:00")
+                        })?,
+                ),
+                None => None,
+            };
+            komhen_core::setup::set_test_mode(
+                store.as_ref(),
+                code,
+                args.state == "on",
+                until,
+                "cli",
+            )
+            .await?;
+            let m = store
+                .get_municipality(code)
+                .await?
+                .context("kommunen findes ikke")?;
+            println!(
+                "{} ({}) er {} testtilstand.",
+                m.name,
+                m.code,
+                if m.in_test_mode(chrono::Utc::now()) {
+                    "i"
+                } else {
+                    "ikke i"
+                }
+            );
+            Ok(())
+        }
         Command::Serve(args) => {
             let store = open(&url, OpenMode::MustExist).await?;
             store
@@ -165,7 +219,11 @@ async fn demo(store: &dyn Store, size: u64) -> anyhow::Result<()> {
             summary.rows
         );
     }
-    println!("Enhedslogins, fx: {}", summary.sample_logins.join(", "));
+    println!(
+        "Enhedslogins, fx: {} (adgangskode: {})",
+        summary.sample_logins.join(", "),
+        komhen_core::demo::DEMO_PASSWORD
+    );
     Ok(())
 }
 

@@ -33,8 +33,8 @@ pub const DEFAULT_SIZE: u64 = 250_000;
 /// The two autumn periods of the demo.
 pub const YEARS: [i32; 2] = [2025, 2026];
 
-/// The password of every demo unit login.
-pub const DEMO_PASSWORD_NOTE: &str = "demo (adgangskoder sættes med issue 3's login)";
+/// The password of every demo unit login. Public: this is a demo.
+pub const DEMO_PASSWORD: &str = "demo";
 
 const BATCH_KIND: &str = "demo";
 const SEED: u64 = 2026;
@@ -188,9 +188,12 @@ pub async fn load(
         .map(|m| m.population.map_or(10_000, |(_, p)| p))
         .collect();
     let total_population: i64 = populations.iter().sum();
+    // One argon2id hash for all demo units: hashing 500 passwords would
+    // take longer than the whole demo load.
+    let demo_hash = crate::auth::hash_password(DEMO_PASSWORD).await?;
     let mut plans = Vec::new();
     for m in &municipalities {
-        plans.push(set_up_municipality(store, m.code).await?);
+        plans.push(set_up_municipality(store, m.code, &demo_hash).await?);
         for period in &periods {
             store.join_period(m.code, period.0).await?;
         }
@@ -309,7 +312,11 @@ struct PlannedUnit {
     questions: Vec<QuestionRow>,
 }
 
-async fn set_up_municipality(store: &dyn Store, code: MunicipalityCode) -> CoreResult<Plan> {
+async fn set_up_municipality(
+    store: &dyn Store,
+    code: MunicipalityCode,
+    password_hash: &str,
+) -> CoreResult<Plan> {
     let tasks = store.list_tasks(code).await?;
     let package_tasks = match store
         .list_task_packages()
@@ -341,6 +348,11 @@ async fn set_up_municipality(store: &dyn Store, code: MunicipalityCode) -> CoreR
         _ => &[],
     };
     for (index, unit) in store.list_units(code).await?.into_iter().enumerate() {
+        if unit.password_hash.is_none() {
+            store
+                .set_unit_password(code, unit.id, Some(password_hash))
+                .await?;
+        }
         let unit_tasks = store.list_unit_tasks(code, unit.id).await?;
         if unit_tasks.is_empty() {
             continue;

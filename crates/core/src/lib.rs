@@ -4,9 +4,12 @@
 //! Must not know SQL, HTTP or terminal output: progress is reported through
 //! callbacks, errors through [`CoreError`].
 
+pub mod auth;
 pub mod demo;
 mod error;
 pub mod overview;
 pub mod reference;
+pub mod registration;
+pub mod setup;
 
 pub use error::{CoreError, CoreResult};

@@ -227,6 +227,11 @@ pub fn danish_instant(day: NaiveDate, hour: u32, minute: u32) -> Option<DateTime
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// The Danish wall-clock time of an instant, for showing it.
+pub fn danish_local(at: DateTime<Utc>) -> chrono::NaiveDateTime {
+    at.with_timezone(&Copenhagen).naive_local()
+}
+
 /// An answer to an optional parameter or a task's extra question.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAnswer {

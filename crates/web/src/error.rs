@@ -12,6 +12,8 @@ use axum::response::{Html, IntoResponse, Response};
 #[derive(Debug)]
 pub enum WebError {
     NotFound,
+    /// A form without the session's CSRF token, or a session of the wrong kind.
+    Forbidden,
     Internal(String),
 }
 
@@ -40,6 +42,11 @@ impl IntoResponse for WebError {
                 StatusCode::NOT_FOUND,
                 "Siden findes ikke",
                 "Vi kan ikke finde den side, du leder efter. Tjek adressen, eller gå til forsiden.",
+            ),
+            Self::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "Handlingen blev afvist",
+                "Formularen var udløbet eller kom ikke fra denne side. Genindlæs siden, og prøv igen.",
             ),
             Self::Internal(detail) => {
                 tracing::error!(%detail, "request failed");

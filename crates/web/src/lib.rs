@@ -8,9 +8,12 @@
 mod assets;
 mod error;
 mod format;
+mod login;
 mod pages;
+mod registration;
+mod session;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use komhen_store::Store;
 use std::sync::Arc;
@@ -25,13 +28,32 @@ pub struct AppState {
 
 /// The whole application as one router, for `komhen serve` and for tests.
 pub fn router(store: Arc<dyn Store>) -> Router {
+    let state = AppState { store };
     Router::new()
         .route("/", get(pages::start_page))
         .route("/kommuner", get(pages::list_municipalities))
         .route("/om", get(pages::about_page))
         .route("/tilgaengelighed", get(pages::accessibility_page))
         .route("/healthz", get(pages::health))
+        .route("/log-ind", get(login::show_login).post(login::log_in))
+        .route("/log-ud", post(login::log_out))
+        .route(
+            "/registrering",
+            get(registration::show_registration).post(registration::create_registration),
+        )
+        .route(
+            "/registrering/{id}/fortryd",
+            post(registration::undo_registration),
+        )
+        .route(
+            "/registrering/{id}/ret",
+            get(registration::show_correction).post(registration::correct_registration),
+        )
         .route("/static/{*path}", get(assets::static_file))
         .fallback(pages::not_found)
-        .with_state(AppState { store })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::refuse_cross_site_posts,
+        ))
+        .with_state(state)
 }

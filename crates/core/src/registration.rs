@@ -1,0 +1,606 @@
+//! Registering inquiries as a unit: what the form offers, the rules a
+//! registration must pass, undo, same-day correction, and the unit's day.
+//!
+//! Municipality, unit, date and time are never taken from the form: they
+//! come from the session and the clock. Test mode is decided here, once, from
+//! the municipality's setting at the moment of saving.
+
+use crate::{CoreError, CoreResult};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
+use komhen_domain::reference::AnswerKind;
+use komhen_domain::{
+    danish_instant, parse_form, ChannelCode, Completion, DateDimensions, Direction, InquiryType,
+    Medium, NewAnswer, NewRegistration, RegistrationId, Source, TaskId, UnitId,
+};
+use komhen_store::{
+    ChannelRow, HourChannelCount, InquiryTypeRow, Inserted, MunicipalityRow, NewAuditEntry,
+    QuestionRow, RegistrationChange, RegistrationFilter, RegistrationRow, Store, TaskRow, UnitRow,
+};
+
+/// How long after saving a registration can be undone.
+pub const UNDO_MINUTES: i64 = 5;
+/// How far back the task list's "most used first" looks.
+const USAGE_DAYS: i64 = 90;
+
+/// The unit a session belongs to, with its municipality.
+#[derive(Debug, Clone)]
+pub struct UnitContext {
+    pub municipality: MunicipalityRow,
+    pub unit: UnitRow,
+}
+
+impl UnitContext {
+    pub async fn load(
+        store: &dyn Store,
+        municipality: komhen_domain::MunicipalityCode,
+        unit: UnitId,
+    ) -> CoreResult<Option<Self>> {
+        let Some(municipality) = store.get_municipality(municipality).await? else {
+            return Ok(None);
+        };
+        let unit = store
+            .list_units(municipality.code)
+            .await?
+            .into_iter()
+            .find(|u| u.id == unit);
+        Ok(unit
+            .filter(|u| u.active)
+            .map(|unit| Self { municipality, unit }))
+    }
+
+    fn actor(&self) -> String {
+        format!("enhed:{}", self.unit.login)
+    }
+}
+
+/// The channels a unit registers in the tool. Self-service, website,
+/// remote print and system channels arrive centrally or by upload.
+pub fn is_tool_channel(channel: &ChannelRow) -> bool {
+    channel.active
+        && matches!(
+            channel.medium,
+            Medium::Telephone
+                | Medium::Personal
+                | Medium::Email
+                | Medium::Letter
+                | Medium::DigitalPost
+                | Medium::Sms
+                | Medium::Chat
+        )
+}
+
+/// Everything the registration form offers the unit.
+#[derive(Debug, Clone)]
+pub struct Choices {
+    pub channels: Vec<ChannelRow>,
+    /// The unit's tasks, most used first, then by KLE number.
+    pub tasks: Vec<TaskRow>,
+    pub inquiry_types: Vec<InquiryTypeRow>,
+    /// The optional parameters switched on for the unit.
+    pub parameters: Vec<QuestionRow>,
+    /// Extra questions attached to the unit's tasks.
+    pub task_questions: Vec<QuestionRow>,
+    /// The direction and channel of the unit's latest registration today.
+    pub last: Option<(Direction, ChannelCode)>,
+}
+
+pub async fn choices(
+    store: &dyn Store,
+    ctx: &UnitContext,
+    now: DateTime<Utc>,
+) -> CoreResult<Choices> {
+    let code = ctx.municipality.code;
+    let channels: Vec<ChannelRow> = store
+        .list_channels()
+        .await?
+        .into_iter()
+        .filter(is_tool_channel)
+        .collect();
+    let today = DateDimensions::of(now).day;
+    let usage = store
+        .unit_task_usage(code, ctx.unit.id, today - Duration::days(USAGE_DAYS))
+        .await?;
+    let mut tasks = store.list_unit_tasks(code, ctx.unit.id).await?;
+    tasks.retain(|t| !t.retired);
+    let rank = |task: &TaskRow| {
+        usage
+            .iter()
+            .position(|u| u.task == task.id)
+            .unwrap_or(usize::MAX)
+    };
+    tasks.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.kle.cmp(&b.kle)));
+    let parameters = store.list_unit_questions(code, ctx.unit.id).await?;
+    let task_questions = store
+        .list_questions(code)
+        .await?
+        .into_iter()
+        .filter(|q| {
+            q.task
+                .is_some_and(|t| tasks.iter().any(|task| task.id == t))
+        })
+        .collect();
+    let filter = RegistrationFilter {
+        from: Some(today),
+        to: Some(today),
+        unit: Some(ctx.unit.id),
+        include_test: true,
+        limit: 1,
+        ..RegistrationFilter::default()
+    };
+    let last = store
+        .list_registrations(code, &filter)
+        .await?
+        .into_iter()
+        .next()
+        .and_then(|r| {
+            channels
+                .iter()
+                .find(|c| c.code == r.channel)
+                .map(|c| (c.direction, c.code.clone()))
+        });
+    Ok(Choices {
+        channels,
+        tasks,
+        inquiry_types: store.list_inquiry_types().await?,
+        parameters,
+        task_questions,
+        last,
+    })
+}
+
+/// A registration as the form sends it: strings, checked by [`register`].
+#[derive(Debug, Clone, Default)]
+pub struct RegistrationInput {
+    pub direction: String,
+    pub channel: String,
+    pub task: String,
+    pub inquiry_type: String,
+    pub completion: String,
+    pub form: String,
+    pub duration_ms: String,
+    /// `HH:MM` for a late entry earlier today; empty means now.
+    pub time: String,
+    pub idempotency_key: String,
+    /// Answers by question id.
+    pub answers: Vec<(String, String)>,
+}
+
+/// One problem with a submitted field, in Danish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    /// The form has problems the user can fix; nothing was stored.
+    #[error("registreringen er ikke gemt")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Core(#[from] CoreError),
+}
+
+impl From<komhen_store::StoreError> for RegisterError {
+    fn from(e: komhen_store::StoreError) -> Self {
+        Self::Core(CoreError::Store(e))
+    }
+}
+
+/// The outcome of saving: the stored row, and whether it was there already
+/// (a resent form).
+#[derive(Debug, Clone)]
+pub struct Registered {
+    pub row: RegistrationRow,
+    pub duplicate: bool,
+}
+
+/// The coded part of a registration after checking, shared by new
+/// registrations and corrections.
+struct Checked {
+    channel: ChannelRow,
+    task: TaskId,
+    inquiry_type: InquiryType,
+    completion: Completion,
+    has_form: Option<bool>,
+}
+
+fn check_codes(
+    choices: &Choices,
+    input: &RegistrationInput,
+    errors: &mut Vec<FieldError>,
+) -> Option<Checked> {
+    let mut fail = |field, message: String| errors.push(FieldError { field, message });
+    let channel = match ChannelCode::parse(&input.channel) {
+        _ if input.channel.trim().is_empty() => {
+            fail("channel", "Vælg en kanal.".into());
+            None
+        }
+        Ok(code) => match choices.channels.iter().find(|c| c.code == code) {
+            Some(c) => Some(c.clone()),
+            None => {
+                fail(
+                    "channel",
+                    format!("Kanalen «{}» kan ikke registreres her.", input.channel),
+                );
+                None
+            }
+        },
+        Err(e) => {
+            fail("channel", e.to_string());
+            None
+        }
+    };
+    if let (Some(channel), false) = (&channel, input.direction.trim().is_empty()) {
+        match Direction::parse(&input.direction) {
+            Ok(d) if d != channel.direction => fail(
+                "direction",
+                format!(
+                    "{} er en {} kanal.",
+                    channel.label_da,
+                    channel.direction.label_da().to_lowercase()
+                ),
+            ),
+            Ok(_) => {}
+            Err(e) => fail("direction", e.to_string()),
+        }
+    }
+    let task = match input.task.trim().parse::<i64>() {
+        Ok(id) if choices.tasks.iter().any(|t| t.id.0 == id) => Some(TaskId(id)),
+        Ok(_) => {
+            fail("task", "Opgaven er ikke tildelt enheden.".into());
+            None
+        }
+        Err(_) => {
+            fail("task", "Vælg en opgave.".into());
+            None
+        }
+    };
+    let inquiry_type = if input.inquiry_type.trim().is_empty() {
+        fail("inquiry_type", "Vælg en henvendelsestype.".into());
+        None
+    } else {
+        InquiryType::parse(&input.inquiry_type)
+            .map_err(|e| fail("inquiry_type", e.to_string()))
+            .ok()
+    };
+    let completion = if input.completion.trim().is_empty() {
+        fail(
+            "completion",
+            "Vælg, om henvendelsen blev afsluttet straks.".into(),
+        );
+        None
+    } else {
+        Completion::parse(&input.completion)
+            .map_err(|e| fail("completion", e.to_string()))
+            .ok()
+    };
+    let has_form = match &channel {
+        Some(c) if c.form_applicable => {
+            if input.form.trim().is_empty() {
+                fail("form", "Vælg, om der fulgte en blanket med.".into());
+                None
+            } else {
+                parse_form(&input.form)
+                    .map_err(|e| fail("form", e.to_string()))
+                    .ok()
+            }
+        }
+        // A form cannot come along on this channel: whatever was sent is not stored.
+        _ => None,
+    };
+    Some(Checked {
+        channel: channel?,
+        task: task?,
+        inquiry_type: inquiry_type?,
+        completion: completion?,
+        has_form,
+    })
+}
+
+fn check_answers(
+    questions: &[&QuestionRow],
+    input: &RegistrationInput,
+    errors: &mut Vec<FieldError>,
+) -> Vec<NewAnswer> {
+    let mut answers = Vec::new();
+    for (key, value) in &input.answers {
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        let Some(question) = key
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| questions.iter().find(|q| q.id.0 == id))
+        else {
+            continue;
+        };
+        let answer = match question.answer_kind {
+            AnswerKind::Choice => value
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| question.options.iter().find(|o| o.id.0 == id))
+                .map(|o| NewAnswer {
+                    question: question.id,
+                    option: Some(o.id),
+                    text: None,
+                }),
+            AnswerKind::Number => value
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n <= 100_000)
+                .map(|n| NewAnswer {
+                    question: question.id,
+                    option: None,
+                    text: Some(n.to_string()),
+                }),
+            AnswerKind::Text => (value.chars().count() <= 200).then(|| NewAnswer {
+                question: question.id,
+                option: None,
+                text: Some(value.to_owned()),
+            }),
+        };
+        match answer {
+            Some(a) => answers.push(a),
+            None => errors.push(FieldError {
+                field: "answers",
+                message: format!("Svaret på «{}» er ikke gyldigt.", question.label_da),
+            }),
+        }
+    }
+    answers
+}
+
+/// When the inquiry happened: now, or a time chosen earlier today.
+fn registered_at(
+    input: &RegistrationInput,
+    now: DateTime<Utc>,
+    errors: &mut Vec<FieldError>,
+) -> DateTime<Utc> {
+    let time = input.time.trim();
+    if time.is_empty() {
+        return now;
+    }
+    let today = DateDimensions::of(now).day;
+    match NaiveTime::parse_from_str(time, "%H:%M")
+        .ok()
+        .and_then(|t| danish_instant(today, t.hour(), t.minute()))
+    {
+        // A minute's grace for a clock that is slightly ahead.
+        Some(at) if at <= now + Duration::minutes(1) => at.min(now),
+        Some(_) => {
+            errors.push(FieldError {
+                field: "time",
+                message: "Tidspunktet ligger efter nu.".into(),
+            });
+            now
+        }
+        None => {
+            errors.push(FieldError {
+                field: "time",
+                message: format!("«{time}» er ikke et klokkeslæt som 10:15."),
+            });
+            now
+        }
+    }
+}
+
+/// Saves one registration for the unit.
+pub async fn register(
+    store: &dyn Store,
+    ctx: &UnitContext,
+    input: &RegistrationInput,
+    now: DateTime<Utc>,
+) -> Result<Registered, RegisterError> {
+    let choices = choices(store, ctx, now).await?;
+    let mut errors = Vec::new();
+    let checked = check_codes(&choices, input, &mut errors);
+    let task_questions: Vec<&QuestionRow> = choices
+        .task_questions
+        .iter()
+        .filter(|q| checked.as_ref().is_some_and(|c| q.task == Some(c.task)))
+        .chain(choices.parameters.iter())
+        .collect();
+    let answers = check_answers(&task_questions, input, &mut errors);
+    let registered_at = registered_at(input, now, &mut errors);
+    let key = input.idempotency_key.trim();
+    if key.len() > 100 {
+        errors.push(FieldError {
+            field: "idempotency_key",
+            message: "Formularen er ugyldig; genindlæs siden.".into(),
+        });
+    }
+    let Some(checked) = checked.filter(|_| errors.is_empty()) else {
+        return Err(RegisterError::Invalid(errors));
+    };
+    let duration_ms = input
+        .duration_ms
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .map(|ms| ms.clamp(0, 86_400_000));
+    let registration = NewRegistration {
+        municipality: ctx.municipality.code,
+        unit: Some(ctx.unit.id),
+        task: checked.task,
+        channel: checked.channel.code,
+        inquiry_type: Some(checked.inquiry_type),
+        completion: Some(checked.completion),
+        has_form: checked.has_form,
+        registered_at,
+        duration_ms,
+        quantity: 1,
+        source: Source::Tool,
+        is_test: ctx.municipality.in_test_mode(now),
+        idempotency_key: (!key.is_empty()).then(|| format!("{}:{key}", ctx.unit.id)),
+        answers,
+    };
+    let inserted = store.insert_registration(&registration).await?;
+    let row = store
+        .get_registration(ctx.municipality.code, inserted.id())
+        .await?
+        .ok_or_else(|| CoreError::Invalid("registreringen forsvandt".into()))?;
+    if row.unit != Some(ctx.unit.id) {
+        // An idempotency key can only ever match the unit's own rows (it is
+        // prefixed with the unit id); anything else is a bug, not a duplicate.
+        return Err(CoreError::Invalid("idempotensnøglen tilhører en anden enhed".into()).into());
+    }
+    Ok(Registered {
+        row,
+        duplicate: matches!(inserted, Inserted::Duplicate(_)),
+    })
+}
+
+fn registration_json(row: &RegistrationRow) -> String {
+    serde_json::json!({
+        "id": row.id.0,
+        "unit_id": row.unit.map(|u| u.0),
+        "task_id": row.task.0,
+        "channel": row.channel.as_str(),
+        "inquiry_type": row.inquiry_type.map(InquiryType::code),
+        "completion": row.completion.map(Completion::code),
+        "form": row.has_form,
+        "registered_at": row.registered_at.to_rfc3339(),
+        "quantity": row.quantity,
+        "is_test": row.is_test,
+    })
+    .to_string()
+}
+
+/// The unit's own registration, or an error the user understands.
+async fn own_registration(
+    store: &dyn Store,
+    ctx: &UnitContext,
+    id: RegistrationId,
+) -> CoreResult<RegistrationRow> {
+    store
+        .get_registration(ctx.municipality.code, id)
+        .await?
+        .filter(|r| r.unit == Some(ctx.unit.id))
+        .ok_or_else(|| {
+            CoreError::Invalid("Registreringen findes ikke i enhedens registreringer.".into())
+        })
+}
+
+/// Undoes a registration saved within the last [`UNDO_MINUTES`]. The removed
+/// row is kept in the audit log.
+pub async fn undo(
+    store: &dyn Store,
+    ctx: &UnitContext,
+    id: RegistrationId,
+    now: DateTime<Utc>,
+) -> CoreResult<RegistrationRow> {
+    let row = own_registration(store, ctx, id).await?;
+    if now - row.created_at > Duration::minutes(UNDO_MINUTES) {
+        return Err(CoreError::Invalid(format!(
+            "Registreringen kan kun fortrydes i {UNDO_MINUTES} minutter. Ret den i stedet."
+        )));
+    }
+    store.delete_registration(ctx.municipality.code, id).await?;
+    store
+        .append_audit(&NewAuditEntry {
+            municipality: Some(ctx.municipality.code),
+            actor: ctx.actor(),
+            action: "undo".into(),
+            entity: "registration".into(),
+            entity_id: id.0.to_string(),
+            before_json: Some(registration_json(&row)),
+            after_json: None,
+        })
+        .await?;
+    Ok(row)
+}
+
+/// Corrects one of today's registrations of the unit.
+pub async fn correct(
+    store: &dyn Store,
+    ctx: &UnitContext,
+    id: RegistrationId,
+    input: &RegistrationInput,
+    now: DateTime<Utc>,
+) -> Result<RegistrationRow, RegisterError> {
+    let row = own_registration(store, ctx, id).await?;
+    if row.day != DateDimensions::of(now).day || row.source != Source::Tool {
+        return Err(RegisterError::Invalid(vec![FieldError {
+            field: "id",
+            message: "Kun dagens registreringer fra registreringsværktøjet kan rettes.".into(),
+        }]));
+    }
+    let mut choices = choices(store, ctx, now).await?;
+    // A task taken off the unit since still counts for its own registrations.
+    if !choices.tasks.iter().any(|t| t.id == row.task) {
+        if let Some(task) = store
+            .list_tasks(ctx.municipality.code)
+            .await?
+            .into_iter()
+            .find(|t| t.id == row.task)
+        {
+            choices.tasks.push(task);
+        }
+    }
+    let mut errors = Vec::new();
+    let checked = check_codes(&choices, input, &mut errors);
+    let Some(checked) = checked.filter(|_| errors.is_empty()) else {
+        return Err(RegisterError::Invalid(errors));
+    };
+    let change = RegistrationChange {
+        task: checked.task,
+        channel: checked.channel.code,
+        inquiry_type: Some(checked.inquiry_type),
+        completion: Some(checked.completion),
+        has_form: checked.has_form,
+    };
+    store
+        .update_registration(ctx.municipality.code, id, &change)
+        .await?;
+    let after = own_registration(store, ctx, id).await?;
+    store
+        .append_audit(&NewAuditEntry {
+            municipality: Some(ctx.municipality.code),
+            actor: ctx.actor(),
+            action: "correct".into(),
+            entity: "registration".into(),
+            entity_id: id.0.to_string(),
+            before_json: Some(registration_json(&row)),
+            after_json: Some(registration_json(&after)),
+        })
+        .await?;
+    Ok(after)
+}
+
+/// The unit's day: its registrations (newest first), count and graph data.
+#[derive(Debug, Clone)]
+pub struct Today {
+    pub day: NaiveDate,
+    pub registrations: Vec<RegistrationRow>,
+    /// Inquiries today (sum of quantity), test registrations included.
+    pub inquiries: i64,
+    pub test_inquiries: i64,
+    pub by_hour_and_channel: Vec<HourChannelCount>,
+}
+
+/// Registrations listed on the page; the count covers all of them.
+const TODAY_LIST_LIMIT: u32 = 100;
+
+pub async fn today(store: &dyn Store, ctx: &UnitContext, now: DateTime<Utc>) -> CoreResult<Today> {
+    let day = DateDimensions::of(now).day;
+    let code = ctx.municipality.code;
+    let filter = RegistrationFilter {
+        from: Some(day),
+        to: Some(day),
+        unit: Some(ctx.unit.id),
+        include_test: true,
+        limit: TODAY_LIST_LIMIT,
+        ..RegistrationFilter::default()
+    };
+    let registrations = store.list_registrations(code, &filter).await?;
+    let by_hour_and_channel = store.unit_day_counts(code, ctx.unit.id, day).await?;
+    Ok(Today {
+        day,
+        inquiries: by_hour_and_channel.iter().map(|c| c.inquiries).sum(),
+        test_inquiries: by_hour_and_channel.iter().map(|c| c.test_inquiries).sum(),
+        registrations,
+        by_hour_and_channel,
+    })
+}

@@ -1,0 +1,613 @@
+//! The registration tool's pages: register, undo, correct, the unit's day.
+//! Every rule lives in `komhen_core::registration`; this module turns forms
+//! into input and results into pages.
+
+use crate::format::number;
+use crate::session::UnitSession;
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::{DateTime, Utc};
+use komhen_core::auth::random_token;
+use komhen_core::registration::{
+    self, Choices, FieldError, RegisterError, RegistrationInput, Today, UNDO_MINUTES,
+};
+use komhen_domain::reference::AnswerKind;
+use komhen_domain::{Direction, InquiryType, RegistrationId};
+use komhen_store::RegistrationRow;
+use serde::Deserialize;
+
+/// One radio option with its keyboard key.
+pub(crate) struct OptionView {
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) key: String,
+    pub(crate) checked: bool,
+}
+
+pub(crate) struct ChannelView {
+    pub(crate) code: String,
+    pub(crate) label: String,
+    pub(crate) direction: &'static str,
+    pub(crate) form: bool,
+    pub(crate) key: String,
+    pub(crate) checked: bool,
+}
+
+pub(crate) struct TaskView {
+    pub(crate) id: i64,
+    pub(crate) kle: String,
+    pub(crate) name: String,
+    pub(crate) checked: bool,
+}
+
+pub(crate) struct QuestionView {
+    pub(crate) id: i64,
+    pub(crate) label: String,
+    /// The task the question belongs to, empty for optional parameters.
+    pub(crate) task: String,
+    pub(crate) choice: bool,
+    pub(crate) number: bool,
+    pub(crate) options: Vec<OptionView>,
+    pub(crate) value: String,
+}
+
+pub(crate) struct TodayRowView {
+    pub(crate) id: i64,
+    pub(crate) time: String,
+    pub(crate) channel: String,
+    pub(crate) task: String,
+    pub(crate) inquiry_type: String,
+    pub(crate) completion: String,
+    pub(crate) is_test: bool,
+    pub(crate) quantity: i64,
+    pub(crate) correctable: bool,
+}
+
+pub(crate) struct HourView {
+    pub(crate) hour: String,
+    pub(crate) cells: Vec<String>,
+    pub(crate) total: String,
+    pub(crate) percent: i64,
+}
+
+pub(crate) struct Confirmation {
+    pub(crate) id: i64,
+    pub(crate) text: String,
+    pub(crate) undoable: bool,
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+pub(crate) struct RegisterPage {
+    unit_name: String,
+    municipality_name: String,
+    csrf: String,
+    test_mode: bool,
+    idempotency_key: String,
+    /// Set when the page corrects an earlier registration.
+    correcting: Option<i64>,
+    directions: Vec<OptionView>,
+    channels: Vec<ChannelView>,
+    tasks: Vec<TaskView>,
+    types: Vec<OptionView>,
+    completions: Vec<OptionView>,
+    forms: Vec<OptionView>,
+    questions: Vec<QuestionView>,
+    time: String,
+    confirmation: Option<Confirmation>,
+    notice: Option<String>,
+    errors: Vec<String>,
+    today_count: String,
+    today_test_count: String,
+    today_rows: Vec<TodayRowView>,
+    graph_channels: Vec<String>,
+    graph: Vec<HourView>,
+    undo_minutes: i64,
+}
+
+fn form_value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn input_from(pairs: &[(String, String)]) -> RegistrationInput {
+    RegistrationInput {
+        direction: form_value(pairs, "direction").to_owned(),
+        channel: form_value(pairs, "channel").to_owned(),
+        task: form_value(pairs, "task").to_owned(),
+        inquiry_type: form_value(pairs, "inquiry_type").to_owned(),
+        completion: form_value(pairs, "completion").to_owned(),
+        form: form_value(pairs, "form").to_owned(),
+        duration_ms: form_value(pairs, "duration_ms").to_owned(),
+        time: form_value(pairs, "time").to_owned(),
+        idempotency_key: form_value(pairs, "idempotency_key").to_owned(),
+        answers: pairs
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix("q_").map(|id| (id.to_owned(), v.clone())))
+            .collect(),
+    }
+}
+
+fn input_from_row(row: &RegistrationRow, choices: &Choices) -> RegistrationInput {
+    let direction = choices
+        .channels
+        .iter()
+        .find(|c| c.code == row.channel)
+        .map(|c| c.direction);
+    RegistrationInput {
+        direction: direction
+            .map(Direction::code)
+            .unwrap_or_default()
+            .to_owned(),
+        channel: row.channel.to_string(),
+        task: row.task.0.to_string(),
+        inquiry_type: row
+            .inquiry_type
+            .map(InquiryType::code)
+            .unwrap_or_default()
+            .to_owned(),
+        completion: row
+            .completion
+            .map(|c| c.code())
+            .unwrap_or_default()
+            .to_owned(),
+        form: match row.has_form {
+            Some(true) => "JA".into(),
+            Some(false) => "NEJ".into(),
+            None => String::new(),
+        },
+        ..RegistrationInput::default()
+    }
+}
+
+fn time_of(at: DateTime<Utc>) -> String {
+    komhen_domain::danish_local(at).format("%H:%M").to_string()
+}
+
+struct PageParts {
+    choices: Choices,
+    today: Today,
+}
+
+async fn load_parts(
+    state: &AppState,
+    unit: &UnitSession,
+    now: DateTime<Utc>,
+) -> Result<PageParts, WebError> {
+    let store = state.store.as_ref();
+    Ok(PageParts {
+        choices: registration::choices(store, &unit.ctx, now).await?,
+        today: registration::today(store, &unit.ctx, now).await?,
+    })
+}
+
+fn build_page(
+    unit: &UnitSession,
+    parts: &PageParts,
+    input: Option<&RegistrationInput>,
+    now: DateTime<Utc>,
+) -> RegisterPage {
+    let choices = &parts.choices;
+    // Without input, the unit's last direction and channel stay selected.
+    let (direction, channel) = match input {
+        Some(i) => (i.direction.clone(), i.channel.clone()),
+        None => choices
+            .last
+            .as_ref()
+            .map(|(d, c)| (d.code().to_owned(), c.to_string()))
+            .unwrap_or_default(),
+    };
+    let empty = RegistrationInput::default();
+    let input = input.unwrap_or(&empty);
+    let directions = [
+        (Direction::Incoming, "Indgående", "I"),
+        (Direction::Outgoing, "Udgående", "U"),
+    ]
+    .into_iter()
+    .map(|(d, label, key)| OptionView {
+        value: d.code().into(),
+        label: label.into(),
+        key: key.into(),
+        checked: direction == d.code(),
+    })
+    .collect();
+    let mut per_direction = [0usize; 2];
+    let channels = choices
+        .channels
+        .iter()
+        .map(|c| {
+            let slot = usize::from(c.direction == Direction::Outgoing);
+            per_direction[slot] += 1;
+            ChannelView {
+                code: c.code.to_string(),
+                label: c.label_da.clone(),
+                direction: c.direction.code(),
+                form: c.form_applicable,
+                key: per_direction[slot].to_string(),
+                checked: channel == c.code.as_str(),
+            }
+        })
+        .collect();
+    let tasks = choices
+        .tasks
+        .iter()
+        .map(|t| TaskView {
+            id: t.id.0,
+            kle: t.kle.to_string(),
+            name: t.name.clone(),
+            checked: input.task == t.id.0.to_string(),
+        })
+        .collect();
+    let types = choices
+        .inquiry_types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| OptionView {
+            value: t.inquiry_type.code().into(),
+            label: t.label_da.clone(),
+            key: (i + 1).to_string(),
+            checked: input.inquiry_type == t.inquiry_type.code(),
+        })
+        .collect();
+    let completions = [
+        ("STRAKS", "Afsluttet straks", "1"),
+        ("HOLD", "Lagt til side til senere behandling", "2"),
+    ]
+    .into_iter()
+    .map(|(v, l, k)| OptionView {
+        value: v.into(),
+        label: l.into(),
+        key: k.into(),
+        checked: input.completion == v,
+    })
+    .collect();
+    let forms = [
+        ("JA", "Ja, der fulgte en blanket med", "J"),
+        ("NEJ", "Nej", "N"),
+    ]
+    .into_iter()
+    .map(|(v, l, k)| OptionView {
+        value: v.into(),
+        label: l.into(),
+        key: k.into(),
+        checked: input.form == v,
+    })
+    .collect();
+    let questions = choices
+        .parameters
+        .iter()
+        .chain(&choices.task_questions)
+        .map(|q| {
+            let value = input
+                .answers
+                .iter()
+                .find(|(id, _)| *id == q.id.0.to_string())
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            QuestionView {
+                id: q.id.0,
+                label: q.label_da.clone(),
+                task: q.task.map(|t| t.0.to_string()).unwrap_or_default(),
+                choice: q.answer_kind == AnswerKind::Choice,
+                number: q.answer_kind == AnswerKind::Number,
+                options: q
+                    .options
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| OptionView {
+                        value: o.id.0.to_string(),
+                        label: o.label_da.clone(),
+                        key: (i + 1).to_string(),
+                        checked: value == o.id.0.to_string(),
+                    })
+                    .collect(),
+                value,
+            }
+        })
+        .collect();
+    let label_of_channel = |code: &komhen_domain::ChannelCode| {
+        choices
+            .channels
+            .iter()
+            .find(|c| &c.code == code)
+            .map_or_else(|| code.to_string(), |c| c.label_da.clone())
+    };
+    let label_of_type = |t: Option<InquiryType>| {
+        t.and_then(|t| choices.inquiry_types.iter().find(|x| x.inquiry_type == t))
+            .map_or_else(String::new, |x| x.label_da.clone())
+    };
+    let task_name = |id: komhen_domain::TaskId| {
+        choices.tasks.iter().find(|t| t.id == id).map_or_else(
+            || format!("opgave {id}"),
+            |t| format!("{} {}", t.kle, t.name),
+        )
+    };
+    let today = &parts.today;
+    let today_rows = today
+        .registrations
+        .iter()
+        .map(|r| TodayRowView {
+            id: r.id.0,
+            time: time_of(r.registered_at),
+            channel: label_of_channel(&r.channel),
+            task: task_name(r.task),
+            inquiry_type: label_of_type(r.inquiry_type),
+            completion: match r.completion {
+                Some(komhen_domain::Completion::AtOnce) => "Straks".into(),
+                Some(komhen_domain::Completion::PutAside) => "Lagt til side".into(),
+                None => String::new(),
+            },
+            is_test: r.is_test,
+            quantity: r.quantity,
+            correctable: r.source == komhen_domain::Source::Tool,
+        })
+        .collect();
+    let mut graph_channels: Vec<komhen_domain::ChannelCode> = Vec::new();
+    for c in &today.by_hour_and_channel {
+        if !graph_channels.contains(&c.channel) {
+            graph_channels.push(c.channel.clone());
+        }
+    }
+    let mut hours: Vec<i32> = today.by_hour_and_channel.iter().map(|c| c.hour).collect();
+    hours.dedup();
+    let max = hours
+        .iter()
+        .map(|h| {
+            today
+                .by_hour_and_channel
+                .iter()
+                .filter(|c| c.hour == *h)
+                .map(|c| c.inquiries)
+                .sum::<i64>()
+        })
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let graph = hours
+        .iter()
+        .map(|h| {
+            let total: i64 = today
+                .by_hour_and_channel
+                .iter()
+                .filter(|c| c.hour == *h)
+                .map(|c| c.inquiries)
+                .sum();
+            HourView {
+                hour: format!("{h:02}–{:02}", h + 1),
+                cells: graph_channels
+                    .iter()
+                    .map(|ch| {
+                        number(
+                            today
+                                .by_hour_and_channel
+                                .iter()
+                                .filter(|c| c.hour == *h && &c.channel == ch)
+                                .map(|c| c.inquiries)
+                                .sum(),
+                        )
+                    })
+                    .collect(),
+                total: number(total),
+                percent: total * 100 / max,
+            }
+        })
+        .collect();
+    RegisterPage {
+        unit_name: unit.ctx.unit.name.clone(),
+        municipality_name: unit.ctx.municipality.name.clone(),
+        csrf: unit.session.csrf_token.clone(),
+        test_mode: unit.ctx.municipality.in_test_mode(now),
+        idempotency_key: random_token(),
+        correcting: None,
+        directions,
+        channels,
+        tasks,
+        types,
+        completions,
+        forms,
+        questions,
+        time: input.time.clone(),
+        confirmation: None,
+        notice: None,
+        errors: Vec::new(),
+        today_count: number(today.inquiries),
+        today_test_count: number(today.test_inquiries),
+        today_rows,
+        graph_channels: graph_channels.iter().map(label_of_channel).collect(),
+        graph,
+        undo_minutes: UNDO_MINUTES,
+    }
+}
+
+fn describe(row: &RegistrationRow, page: &RegisterPage) -> String {
+    let channel = page
+        .channels
+        .iter()
+        .find(|c| c.code == row.channel.as_str())
+        .map_or(row.channel.to_string(), |c| c.label.clone());
+    let task = page
+        .tasks
+        .iter()
+        .find(|t| t.id == row.task.0)
+        .map_or(String::new(), |t| format!("{} {}", t.kle, t.name));
+    let kind = page
+        .types
+        .iter()
+        .find(|t| Some(t.value.as_str()) == row.inquiry_type.map(InquiryType::code))
+        .map_or(String::new(), |t| t.label.clone());
+    let completion = match row.completion {
+        Some(komhen_domain::Completion::AtOnce) => "afsluttet straks",
+        _ => "lagt til side",
+    };
+    let form = match row.has_form {
+        Some(true) => ", med blanket",
+        _ => "",
+    };
+    format!(
+        "{channel} · {task} · {kind} · {completion}{form} · kl. {}",
+        time_of(row.registered_at)
+    )
+}
+
+#[derive(Deserialize)]
+pub(crate) struct RegisterQuery {
+    gemt: Option<i64>,
+    fortrudt: Option<u8>,
+    rettet: Option<i64>,
+}
+
+/// `GET /registrering`
+pub(crate) async fn show_registration(
+    State(state): State<AppState>,
+    unit: UnitSession,
+    Query(query): Query<RegisterQuery>,
+) -> Result<Html<String>, WebError> {
+    let now = Utc::now();
+    let parts = load_parts(&state, &unit, now).await?;
+    let mut page = build_page(&unit, &parts, None, now);
+    if let Some(id) = query.gemt {
+        let row = state
+            .store
+            .get_registration(unit.ctx.municipality.code, RegistrationId(id))
+            .await?;
+        if let Some(row) = row.filter(|r| r.unit == Some(unit.ctx.unit.id)) {
+            page.confirmation = Some(Confirmation {
+                id,
+                text: describe(&row, &page),
+                undoable: now - row.created_at <= chrono::Duration::minutes(UNDO_MINUTES),
+            });
+        }
+    }
+    if query.fortrudt.is_some() {
+        page.notice = Some("Registreringen er fortrudt og tælles ikke med.".into());
+    }
+    if query.rettet.is_some() {
+        page.notice = Some("Registreringen er rettet.".into());
+    }
+    Ok(Html(page.render()?))
+}
+
+fn invalid_page(mut page: RegisterPage, errors: Vec<FieldError>) -> Result<Response, WebError> {
+    page.errors = errors.into_iter().map(|e| e.message).collect();
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+}
+
+/// `POST /registrering`
+pub(crate) async fn create_registration(
+    State(state): State<AppState>,
+    unit: UnitSession,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    unit.check_csrf(form_value(&pairs, "csrf"))?;
+    let input = input_from(&pairs);
+    let now = Utc::now();
+    match registration::register(state.store.as_ref(), &unit.ctx, &input, now).await {
+        Ok(saved) => {
+            Ok(Redirect::to(&format!("/registrering?gemt={}", saved.row.id.0)).into_response())
+        }
+        Err(RegisterError::Invalid(errors)) => {
+            let parts = load_parts(&state, &unit, now).await?;
+            let mut page = build_page(&unit, &parts, Some(&input), now);
+            // Keep the key: a corrected resubmission of the same inquiry is still one.
+            page.idempotency_key = input.idempotency_key.clone();
+            invalid_page(page, errors)
+        }
+        Err(RegisterError::Core(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CsrfForm {
+    csrf: String,
+}
+
+/// `POST /registrering/{id}/fortryd`
+pub(crate) async fn undo_registration(
+    State(state): State<AppState>,
+    unit: UnitSession,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    unit.check_csrf(&form.csrf)?;
+    let now = Utc::now();
+    match registration::undo(state.store.as_ref(), &unit.ctx, RegistrationId(id), now).await {
+        Ok(_) => Ok(Redirect::to("/registrering?fortrudt=1").into_response()),
+        Err(komhen_core::CoreError::Invalid(message)) => {
+            let parts = load_parts(&state, &unit, now).await?;
+            invalid_page(
+                build_page(&unit, &parts, None, now),
+                vec![FieldError {
+                    field: "id",
+                    message,
+                }],
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /registrering/{id}/ret`
+pub(crate) async fn show_correction(
+    State(state): State<AppState>,
+    unit: UnitSession,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, WebError> {
+    let now = Utc::now();
+    let row = state
+        .store
+        .get_registration(unit.ctx.municipality.code, RegistrationId(id))
+        .await?
+        .filter(|r| r.unit == Some(unit.ctx.unit.id))
+        .ok_or(WebError::NotFound)?;
+    let parts = load_parts(&state, &unit, now).await?;
+    let input = input_from_row(&row, &parts.choices);
+    let mut page = build_page(&unit, &parts, Some(&input), now);
+    page.correcting = Some(id);
+    Ok(Html(page.render()?))
+}
+
+/// `POST /registrering/{id}/ret`
+pub(crate) async fn correct_registration(
+    State(state): State<AppState>,
+    unit: UnitSession,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    unit.check_csrf(form_value(&pairs, "csrf"))?;
+    let input = input_from(&pairs);
+    let now = Utc::now();
+    match registration::correct(
+        state.store.as_ref(),
+        &unit.ctx,
+        RegistrationId(id),
+        &input,
+        now,
+    )
+    .await
+    {
+        Ok(row) => Ok(Redirect::to(&format!("/registrering?rettet={}", row.id.0)).into_response()),
+        Err(RegisterError::Invalid(errors)) => {
+            let parts = load_parts(&state, &unit, now).await?;
+            let mut page = build_page(&unit, &parts, Some(&input), now);
+            page.correcting = Some(id);
+            invalid_page(page, errors)
+        }
+        Err(RegisterError::Core(komhen_core::CoreError::Invalid(message))) => {
+            let parts = load_parts(&state, &unit, now).await?;
+            invalid_page(
+                build_page(&unit, &parts, None, now),
+                vec![FieldError {
+                    field: "id",
+                    message,
+                }],
+            )
+        }
+        Err(RegisterError::Core(e)) => Err(e.into()),
+    }
+}

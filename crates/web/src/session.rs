@@ -1,0 +1,122 @@
+//! Who is asking: the one place where access to unit pages is decided.
+//!
+//! A handler that takes [`UnitSession`] can only run for a logged-in,
+//! active unit, and gets the unit and its municipality from the session,
+//! never from the request. Without a live session the browser is sent to the
+//! login page. Forms are checked against the session's CSRF token with
+//! [`UnitSession::check_csrf`]; cross-site POSTs are refused earlier by
+//! [`refuse_cross_site_posts`].
+
+use crate::{AppState, WebError};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use komhen_core::auth;
+use komhen_core::registration::UnitContext;
+use komhen_store::SessionRow;
+
+pub(crate) const COOKIE: &str = "komhen_session";
+
+/// A logged-in unit.
+pub(crate) struct UnitSession {
+    pub(crate) ctx: UnitContext,
+    pub(crate) session: SessionRow,
+}
+
+impl UnitSession {
+    pub(crate) fn check_csrf(&self, submitted: &str) -> Result<(), WebError> {
+        if auth::csrf_matches(&self.session, submitted) {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden)
+        }
+    }
+}
+
+/// Where an anonymous request for a unit page goes.
+pub(crate) struct ToLogin;
+
+impl IntoResponse for ToLogin {
+    fn into_response(self) -> Response {
+        Redirect::to("/log-ind").into_response()
+    }
+}
+
+impl FromRequestParts<AppState> for UnitSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(token) = jar.get(COOKIE).map(|c| c.value().to_owned()) else {
+            return Err(ToLogin.into_response());
+        };
+        let now = chrono::Utc::now();
+        let store = state.store.as_ref();
+        let session = auth::session(store, &token, now)
+            .await
+            .map_err(|e| WebError::from(e).into_response())?;
+        let Some(session) = session else {
+            return Err(ToLogin.into_response());
+        };
+        let (Some(municipality), Some(unit)) = (session.municipality, session.unit) else {
+            return Err(WebError::Forbidden.into_response());
+        };
+        match UnitContext::load(store, municipality, unit).await {
+            Ok(Some(ctx)) => Ok(Self { ctx, session }),
+            Ok(None) => Err(ToLogin.into_response()),
+            Err(e) => Err(WebError::from(e).into_response()),
+        }
+    }
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, for the whole site.
+pub(crate) fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(time_hours(auth::SESSION_HOURS))
+        .build()
+}
+
+fn time_hours(hours: i64) -> cookie::time::Duration {
+    cookie::time::Duration::hours(hours)
+}
+
+/// Refuses a POST whose Origin names another site (login CSRF and the like).
+/// Browsers send Origin on every cross-site POST; requests without it
+/// (command-line tools) are judged by the session's CSRF token instead.
+pub(crate) async fn refuse_cross_site_posts(
+    State(_): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() == Method::POST {
+        let origin_host = request
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|o| o.to_str().ok())
+            .map(|o| o.split("://").nth(1).unwrap_or(o).to_owned());
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok());
+        if let (Some(origin), Some(host)) = (origin_host, host) {
+            if origin != host {
+                return (
+                    StatusCode::FORBIDDEN,
+                    "Forespørgslen kom fra et andet websted.",
+                )
+                    .into_response();
+            }
+        }
+    }
+    next.run(request).await
+}
