@@ -8,6 +8,7 @@ pub mod auth;
 pub mod demo;
 mod error;
 pub mod overview;
+pub mod paper;
 pub mod reference;
 pub mod registration;
 pub mod setup;

@@ -10,6 +10,7 @@ mod error;
 mod format;
 mod login;
 mod pages;
+mod paper;
 mod registration;
 mod session;
 
@@ -40,6 +41,11 @@ pub fn router(store: Arc<dyn Store>) -> Router {
         .route(
             "/registrering",
             get(registration::show_registration).post(registration::create_registration),
+        )
+        .route("/registrering/skema", get(paper::show_sheet))
+        .route(
+            "/registrering/skema/indtast",
+            get(paper::show_sheet_entry).post(paper::enter_sheet),
         )
         .route(
             "/registrering/{id}/fortryd",

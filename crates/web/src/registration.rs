@@ -460,6 +460,8 @@ pub(crate) struct RegisterQuery {
     gemt: Option<i64>,
     fortrudt: Option<u8>,
     rettet: Option<i64>,
+    skema: Option<i64>,
+    antal: Option<i64>,
 }
 
 /// `GET /registrering`
@@ -486,6 +488,12 @@ pub(crate) async fn show_registration(
     }
     if query.fortrudt.is_some() {
         page.notice = Some("Registreringen er fortrudt og tælles ikke med.".into());
+    }
+    if let (Some(_), Some(count)) = (query.skema, query.antal) {
+        page.notice = Some(format!(
+            "Papirskemaet er gemt: {} henvendelser.",
+            number(count)
+        ));
     }
     if query.rettet.is_some() {
         page.notice = Some("Registreringen er rettet.".into());

@@ -1,0 +1,277 @@
+//! The paper fallback: a printable registration sheet per unit, and typing a
+//! filled sheet in afterwards.
+//!
+//! A sheet has one row per task and channel and one tally box per inquiry
+//! type and completion, so every box is one fully coded kind of inquiry.
+//! Typed in, each box's count becomes one registration with that quantity,
+//! dated to the sheet's day, source "paper". A sheet is one batch whose
+//! fingerprint is its content: the same sheet typed in twice is refused.
+
+use crate::registration::{is_tool_channel, FieldError, RegisterError, UnitContext};
+use crate::CoreError;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use komhen_domain::{
+    danish_instant, ChannelCode, Completion, DateDimensions, InquiryType, NewRegistration, Source,
+    TaskId,
+};
+use komhen_store::{BatchRow, ChannelRow, InquiryTypeRow, NewBatch, Store, TaskRow};
+use sha2::{Digest, Sha256};
+
+/// The channels a sheet offers unless asked otherwise: those where
+/// inquiries arrive at a desk.
+pub const SHEET_CHANNELS: [&str; 7] = [
+    "TLFIND", "TLFUD", "PRSNLG", "EMLIND", "EMLUD", "PPRIND", "PPRUD",
+];
+/// How far back a sheet may be dated: the counting period plus the two
+/// weeks allowed for submitting data.
+pub const MAX_SHEET_AGE_DAYS: i64 = 60;
+/// The most one box can hold.
+pub const MAX_BOX_COUNT: i64 = 9_999;
+const BATCH_KIND: &str = "paper";
+
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    pub tasks: Vec<TaskRow>,
+    pub channels: Vec<ChannelRow>,
+    pub inquiry_types: Vec<InquiryTypeRow>,
+}
+
+impl Sheet {
+    /// The form field name of one box.
+    pub fn box_name(
+        task: TaskId,
+        channel: &ChannelCode,
+        inquiry_type: InquiryType,
+        completion: Completion,
+    ) -> String {
+        format!(
+            "c_{}_{}_{}_{}",
+            task.0,
+            channel,
+            inquiry_type.code(),
+            completion.code()
+        )
+    }
+}
+
+/// The unit's sheet: its tasks (by KLE number) against the desk channels.
+pub async fn sheet(store: &dyn Store, ctx: &UnitContext) -> Result<Sheet, CoreError> {
+    let mut tasks = store
+        .list_unit_tasks(ctx.municipality.code, ctx.unit.id)
+        .await?;
+    tasks.retain(|t| !t.retired);
+    let channels = store
+        .list_channels()
+        .await?
+        .into_iter()
+        .filter(|c| is_tool_channel(c) && SHEET_CHANNELS.contains(&c.code.as_str()))
+        .collect();
+    Ok(Sheet {
+        tasks,
+        channels,
+        inquiry_types: store.list_inquiry_types().await?,
+    })
+}
+
+/// A sheet typed in.
+#[derive(Debug, Clone)]
+pub struct SheetEntered {
+    pub batch: BatchRow,
+    pub inquiries: i64,
+    pub boxes: usize,
+}
+
+struct Box {
+    task: TaskId,
+    channel: ChannelCode,
+    inquiry_type: InquiryType,
+    completion: Completion,
+    count: i64,
+}
+
+/// Stores a filled sheet: `day` as `YYYY-MM-DD`, boxes as form fields named
+/// by [`Sheet::box_name`] with a count (empty = 0).
+pub async fn enter_sheet(
+    store: &dyn Store,
+    ctx: &UnitContext,
+    day: &str,
+    fields: &[(String, String)],
+    now: DateTime<Utc>,
+) -> Result<SheetEntered, RegisterError> {
+    let sheet = sheet(store, ctx).await?;
+    let mut errors = Vec::new();
+    let today = DateDimensions::of(now).day;
+    let day = match NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d") {
+        Ok(d) if d > today => {
+            errors.push(FieldError {
+                field: "day",
+                message: "Skemaets dato ligger i fremtiden.".into(),
+            });
+            None
+        }
+        Ok(d) if d < today - Duration::days(MAX_SHEET_AGE_DAYS) => {
+            errors.push(FieldError {
+                field: "day",
+                message: format!(
+                    "Skemaet er mere end {MAX_SHEET_AGE_DAYS} dage gammelt; kontakt tovholderen."
+                ),
+            });
+            None
+        }
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FieldError {
+                field: "day",
+                message: "Angiv skemaets dato.".into(),
+            });
+            None
+        }
+    };
+    let mut boxes = Vec::new();
+    for (name, value) in fields {
+        let Some(rest) = name.strip_prefix("c_") else {
+            continue;
+        };
+        let value = value.trim();
+        if value.is_empty() || value == "0" {
+            continue;
+        }
+        let parts: Vec<&str> = rest.split('_').collect();
+        let parsed = match parts.as_slice() {
+            [task, channel, kind, completion] => (|| {
+                let task = TaskId(task.parse().ok()?);
+                let channel = ChannelCode::parse(channel).ok()?;
+                sheet.tasks.iter().find(|t| t.id == task)?;
+                sheet.channels.iter().find(|c| c.code == channel)?;
+                Some((
+                    task,
+                    channel,
+                    InquiryType::parse(kind).ok()?,
+                    Completion::parse(completion).ok()?,
+                ))
+            })(),
+            _ => None,
+        };
+        let Some((task, channel, inquiry_type, completion)) = parsed else {
+            errors.push(FieldError {
+                field: "box",
+                message: "Skemaet passer ikke til enhedens opgaver; hent et nyt skema.".into(),
+            });
+            break;
+        };
+        match value.parse::<i64>() {
+            Ok(count) if (1..=MAX_BOX_COUNT).contains(&count) => boxes.push(Box {
+                task,
+                channel,
+                inquiry_type,
+                completion,
+                count,
+            }),
+            _ => {
+                let task_name = sheet
+                    .tasks
+                    .iter()
+                    .find(|t| t.id == task)
+                    .map_or("", |t| t.name.as_str());
+                errors.push(FieldError {
+                    field: "box",
+                    message: format!("«{value}» i {task_name} ({channel}) er ikke et antal fra 0 til {MAX_BOX_COUNT}."),
+                });
+            }
+        }
+    }
+    if boxes.is_empty() && errors.is_empty() {
+        errors.push(FieldError {
+            field: "box",
+            message: "Skemaet er tomt: skriv antallet i de felter, der er talt.".into(),
+        });
+    }
+    let Some(day) = day.filter(|_| errors.is_empty()) else {
+        return Err(RegisterError::Invalid(errors));
+    };
+
+    boxes.sort_by(|a, b| {
+        (
+            a.task,
+            a.channel.as_str(),
+            a.inquiry_type.code(),
+            a.completion.code(),
+        )
+            .cmp(&(
+                b.task,
+                b.channel.as_str(),
+                b.inquiry_type.code(),
+                b.completion.code(),
+            ))
+    });
+    let mut fingerprint = Sha256::new();
+    fingerprint.update(format!("unit:{};day:{day};", ctx.unit.id));
+    for b in &boxes {
+        fingerprint.update(format!(
+            "{}:{}:{}:{}={};",
+            b.task,
+            b.channel,
+            b.inquiry_type.code(),
+            b.completion.code(),
+            b.count
+        ));
+    }
+    let sha256: String = fingerprint
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let code = ctx.municipality.code;
+    if let Some(earlier) = store.find_batch(Some(code), BATCH_KIND, &sha256).await? {
+        return Err(RegisterError::Invalid(vec![FieldError {
+            field: "sheet",
+            message: format!(
+                "Præcis dette skema for {day} er allerede indtastet ({} felter, {}). Det gemmes ikke igen.",
+                earlier.row_count,
+                komhen_domain::danish_local(earlier.created_at).format("%d.%m.%Y kl. %H:%M")
+            ),
+        }]));
+    }
+    let registered_at = danish_instant(day, 12, 0)
+        .ok_or_else(|| CoreError::Invalid(format!("{day} kl. 12 findes ikke")))?;
+    let is_test = ctx.municipality.in_test_mode(now);
+    let rows: Vec<NewRegistration> = boxes
+        .iter()
+        .map(|b| NewRegistration {
+            municipality: code,
+            unit: Some(ctx.unit.id),
+            task: b.task,
+            channel: b.channel.clone(),
+            inquiry_type: Some(b.inquiry_type),
+            completion: Some(b.completion),
+            has_form: None,
+            registered_at,
+            duration_ms: None,
+            quantity: b.count,
+            source: Source::Paper,
+            is_test,
+            idempotency_key: None,
+            answers: vec![],
+        })
+        .collect();
+    let batch = store
+        .create_batch(&NewBatch {
+            municipality: Some(code),
+            kind: BATCH_KIND.into(),
+            file_name: format!("papirskema {} {day}", ctx.unit.login),
+            sha256,
+            created_by: format!("enhed:{}", ctx.unit.login),
+        })
+        .await?;
+    if let Err(e) = store.append_to_batch(batch, &rows).await {
+        // Nothing of the sheet was stored (one transaction); drop the empty batch.
+        store.delete_batch(Some(code), batch).await?;
+        return Err(e.into());
+    }
+    let batch = store.commit_batch(batch).await?;
+    Ok(SheetEntered {
+        batch,
+        inquiries: boxes.iter().map(|b| b.count).sum(),
+        boxes: boxes.len(),
+    })
+}

@@ -1,0 +1,152 @@
+//! The paper fallback's pages: the printable sheet and typing it in.
+
+use crate::session::UnitSession;
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::Utc;
+use komhen_core::paper::{self, Sheet};
+use komhen_core::registration::RegisterError;
+use komhen_domain::{Completion, DateDimensions};
+
+pub(crate) struct BoxView {
+    pub(crate) name: String,
+    pub(crate) label: String,
+    pub(crate) value: String,
+}
+
+pub(crate) struct SheetRowView {
+    pub(crate) task: String,
+    pub(crate) channel: String,
+    pub(crate) first_of_task: bool,
+    pub(crate) boxes: Vec<BoxView>,
+}
+
+#[derive(Template)]
+#[template(path = "sheet.html")]
+pub(crate) struct SheetPage {
+    unit_name: String,
+    municipality_name: String,
+    csrf: String,
+    test_mode: bool,
+    /// True on the page where a filled sheet is typed in.
+    entry: bool,
+    day: String,
+    channel_count: usize,
+    types: Vec<String>,
+    rows: Vec<SheetRowView>,
+    errors: Vec<String>,
+}
+
+fn build(
+    unit: &UnitSession,
+    sheet: &Sheet,
+    entry: bool,
+    fields: &[(String, String)],
+    day: String,
+) -> SheetPage {
+    let mut rows = Vec::new();
+    for task in &sheet.tasks {
+        for (i, channel) in sheet.channels.iter().enumerate() {
+            let mut boxes = Vec::new();
+            for t in &sheet.inquiry_types {
+                for completion in Completion::ALL {
+                    let name = Sheet::box_name(task.id, &channel.code, t.inquiry_type, completion);
+                    let value = fields
+                        .iter()
+                        .find(|(k, _)| *k == name)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_default();
+                    let done = match completion {
+                        Completion::AtOnce => "afsluttet straks",
+                        Completion::PutAside => "lagt til side",
+                    };
+                    boxes.push(BoxView {
+                        label: format!(
+                            "{}, {}, {}, {done}",
+                            task.name, channel.label_da, t.label_da
+                        ),
+                        name,
+                        value,
+                    });
+                }
+            }
+            rows.push(SheetRowView {
+                task: format!("{} {}", task.kle, task.name),
+                channel: channel.label_da.clone(),
+                first_of_task: i == 0,
+                boxes,
+            });
+        }
+    }
+    SheetPage {
+        unit_name: unit.ctx.unit.name.clone(),
+        municipality_name: unit.ctx.municipality.name.clone(),
+        csrf: unit.session.csrf_token.clone(),
+        test_mode: unit.ctx.municipality.in_test_mode(Utc::now()),
+        entry,
+        day,
+        channel_count: sheet.channels.len(),
+        types: sheet
+            .inquiry_types
+            .iter()
+            .map(|t| t.label_da.clone())
+            .collect(),
+        rows,
+        errors: Vec::new(),
+    }
+}
+
+/// `GET /registrering/skema`: the printable sheet.
+pub(crate) async fn show_sheet(
+    State(state): State<AppState>,
+    unit: UnitSession,
+) -> Result<Html<String>, WebError> {
+    let sheet = paper::sheet(state.store.as_ref(), &unit.ctx).await?;
+    Ok(Html(
+        build(&unit, &sheet, false, &[], String::new()).render()?,
+    ))
+}
+
+/// `GET /registrering/skema/indtast`
+pub(crate) async fn show_sheet_entry(
+    State(state): State<AppState>,
+    unit: UnitSession,
+) -> Result<Html<String>, WebError> {
+    let sheet = paper::sheet(state.store.as_ref(), &unit.ctx).await?;
+    let today = DateDimensions::of(Utc::now()).day.to_string();
+    Ok(Html(build(&unit, &sheet, true, &[], today).render()?))
+}
+
+/// `POST /registrering/skema/indtast`
+pub(crate) async fn enter_sheet(
+    State(state): State<AppState>,
+    unit: UnitSession,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let value = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    unit.check_csrf(value("csrf"))?;
+    let store = state.store.as_ref();
+    match paper::enter_sheet(store, &unit.ctx, value("day"), &fields, Utc::now()).await {
+        Ok(entered) => Ok(Redirect::to(&format!(
+            "/registrering?skema={}&antal={}",
+            entered.batch.id, entered.inquiries
+        ))
+        .into_response()),
+        Err(RegisterError::Invalid(errors)) => {
+            let sheet = paper::sheet(store, &unit.ctx).await?;
+            let mut page = build(&unit, &sheet, true, &fields, value("day").to_owned());
+            page.errors = errors.into_iter().map(|e| e.message).collect();
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
+        }
+        Err(RegisterError::Core(e)) => Err(e.into()),
+    }
+}

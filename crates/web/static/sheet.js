@@ -1,0 +1,2 @@
+// The print button of the paper sheet (a file, not inline script, for CSP).
+document.getElementById("print-button").addEventListener("click", function () { window.print(); });

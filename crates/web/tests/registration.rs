@@ -1,0 +1,639 @@
+//! The registration tool through the router, in-process, on the test backend.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use chrono::{Duration, Timelike, Utc};
+use komhen_backend::testing::TestStore;
+use komhen_domain::{danish_local, DateDimensions, KleNumber, MunicipalityCode, Source, UnitId};
+use komhen_store::{NewUnit, RegistrationFilter, Store};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "hemmelig-kode";
+
+struct TestApp {
+    db: TestStore,
+    router: axum::Router,
+}
+
+struct Reply {
+    status: StatusCode,
+    location: String,
+    cookie: Option<String>,
+    body: String,
+}
+
+fn koege() -> MunicipalityCode {
+    MunicipalityCode::new(259).unwrap()
+}
+
+impl TestApp {
+    async fn new() -> Self {
+        let db = TestStore::new().await;
+        komhen_core::reference::migrate_and_load(db.store.as_ref())
+            .await
+            .unwrap();
+        let router = komhen_web::router(db.store.clone());
+        let app = Self { db, router };
+        app.with_unit(
+            259,
+            "259borgerservice",
+            &["23.09.02", "29.03.04", "23.05.10"],
+        )
+        .await;
+        app.with_unit(101, "101bs", &["23.09.02"]).await;
+        app
+    }
+
+    fn store(&self) -> &Arc<dyn Store> {
+        &self.db.store
+    }
+
+    async fn with_unit(&self, municipality: u16, login: &str, kle: &[&str]) -> UnitId {
+        let code = MunicipalityCode::new(municipality).unwrap();
+        let hash = komhen_core::auth::hash_password(PASSWORD).await.unwrap();
+        let unit = self
+            .store()
+            .create_unit(&NewUnit {
+                municipality: code,
+                department: None,
+                name: format!("Enhed {login}"),
+                login: login.into(),
+                password_hash: Some(hash),
+            })
+            .await
+            .unwrap();
+        let tasks: Vec<_> = self
+            .store()
+            .list_tasks(code)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|t| kle.contains(&t.kle.as_str()))
+            .map(|t| t.id)
+            .collect();
+        self.store().assign_tasks(code, unit, &tasks).await.unwrap();
+        unit
+    }
+
+    async fn task_id(&self, kle: &str) -> i64 {
+        let kle = KleNumber::parse(kle).unwrap();
+        self.store()
+            .list_tasks(koege())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.kle == kle)
+            .unwrap()
+            .id
+            .0
+    }
+
+    async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let header_of = |name| {
+            response
+                .headers()
+                .get(name)
+                .map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
+        };
+        let location = header_of(header::LOCATION).unwrap_or_default();
+        let cookie = header_of(header::SET_COOKIE).map(|c| c.split(';').next().unwrap().to_owned());
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 10_000_000)
+            .await
+            .unwrap();
+        Reply {
+            status,
+            location,
+            cookie,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&self, path: &str, cookie: &str) -> Reply {
+        self.send(
+            Request::get(path)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Reply {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.send(
+            Request::post(path)
+                .header(header::COOKIE, cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Logs in and returns the cookie and the page's CSRF token.
+    async fn log_in(&self, login: &str) -> (String, String) {
+        let reply = self
+            .post("/log-ind", "", &[("login", login), ("password", PASSWORD)])
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        assert_eq!(reply.location, "/registrering");
+        let cookie = reply.cookie.unwrap();
+        let page = self.get("/registrering", &cookie).await;
+        (cookie, csrf_of(&page.body))
+    }
+
+    async fn rows(&self, municipality: MunicipalityCode) -> Vec<komhen_store::RegistrationRow> {
+        let all = RegistrationFilter {
+            include_test: true,
+            ..RegistrationFilter::default()
+        };
+        self.store()
+            .list_registrations(municipality, &all)
+            .await
+            .unwrap()
+    }
+}
+
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn csrf_of(html: &str) -> String {
+    let start = html.find(r#"name="csrf" value=""#).unwrap() + r#"name="csrf" value=""#.len();
+    html[start..start + 64].to_owned()
+}
+
+fn phone_guidance<'a>(csrf: &'a str, task: &'a str, key: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("idempotency_key", key),
+        ("direction", "in"),
+        ("channel", "TLFIND"),
+        ("task", task),
+        ("inquiry_type", "VEJL"),
+        ("completion", "STRAKS"),
+        ("duration_ms", "4321"),
+    ]
+}
+
+#[tokio::test]
+async fn unit_pages_need_a_login_and_wrong_passwords_are_throttled() {
+    let app = TestApp::new().await;
+    let anonymous = app.get("/registrering", "").await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert_eq!(anonymous.location, "/log-ind");
+    assert_eq!(
+        app.get("/registrering", "komhen_session=forged")
+            .await
+            .location,
+        "/log-ind"
+    );
+
+    for _ in 0..5 {
+        let wrong = app
+            .post(
+                "/log-ind",
+                "",
+                &[("login", "259borgerservice"), ("password", "gæt")],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert!(wrong.body.contains("Forkert login eller adgangskode."));
+        assert!(wrong.cookie.is_none());
+    }
+    let throttled = app
+        .post(
+            "/log-ind",
+            "",
+            &[("login", "259BorgerService"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(
+        throttled.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
+    assert!(throttled.body.contains("For mange forkerte forsøg"));
+    // Another unit is not affected.
+    app.log_in("101bs").await;
+}
+
+#[tokio::test]
+async fn a_registration_is_stored_once_for_the_session_unit() {
+    let app = TestApp::new().await;
+    let (cookie, csrf) = app.log_in("259borgerservice").await;
+    let pas = app.task_id("23.09.02").await.to_string();
+    let form = phone_guidance(&csrf, &pas, "key-1");
+    let saved = app.post("/registrering", &cookie, &form).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert!(saved.location.starts_with("/registrering?gemt="));
+    let again = app.post("/registrering", &cookie, &form).await;
+    assert_eq!(
+        again.location, saved.location,
+        "a resent form points at the same registration"
+    );
+
+    let rows = app.rows(koege()).await;
+    assert_eq!(rows.len(), 1, "one row, not two");
+    let row = &rows[0];
+    let unit = app
+        .store()
+        .find_unit_by_login("259borgerservice")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.unit, row.source, row.quantity),
+        (Some(unit.id), Source::Tool, 1)
+    );
+    assert_eq!(row.duration_ms, Some(4321));
+    assert_eq!(row.channel.as_str(), "TLFIND");
+    assert_eq!(row.has_form, None, "no form on the phone");
+    assert!(!row.is_test);
+    assert!((Utc::now() - row.registered_at).num_seconds() < 60);
+
+    let page = app.get(&saved.location, &cookie).await;
+    assert!(page.body.contains("id=\"confirmation\""));
+    assert!(page
+        .body
+        .contains("Telefon, indgående · 23.09.02 Pas · Råd og vejledning · afsluttet straks"));
+    assert!(page
+        .body
+        .contains(r#"<span id="today-count">1</span> henvendelse registreret"#));
+    // Direction and channel stay chosen for the next registration.
+    assert!(page.body.contains(r#"id="channel-TLFIND" name="channel" value="TLFIND" data-key="1" data-form="false" data-direction="in" checked"#));
+}
+
+#[tokio::test]
+async fn forms_without_the_session_token_or_from_another_site_store_nothing() {
+    let app = TestApp::new().await;
+    let (cookie, _) = app.log_in("259borgerservice").await;
+    let pas = app.task_id("23.09.02").await.to_string();
+    let forged = "0".repeat(64);
+    let reply = app
+        .post(
+            "/registrering",
+            &cookie,
+            &phone_guidance(&forged, &pas, "k"),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let cross_site = app
+        .send(
+            Request::post("/log-ind")
+                .header(header::HOST, "komhen.example.dk")
+                .header(header::ORIGIN, "https://evil.example.com")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!(
+                    "login=259borgerservice&password={PASSWORD}"
+                )))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(cross_site.status, StatusCode::FORBIDDEN);
+    assert!(app.rows(koege()).await.is_empty());
+}
+
+#[tokio::test]
+async fn invalid_registrations_are_refused_in_danish_and_store_nothing() {
+    let app = TestApp::new().await;
+    let (cookie, csrf) = app.log_in("259borgerservice").await;
+    let pas = app.task_id("23.09.02").await.to_string();
+    let not_assigned = app.task_id("32.03.04").await.to_string();
+
+    let mut wrong_direction = phone_guidance(&csrf, &pas, "a");
+    wrong_direction[2] = ("direction", "out");
+    let reply = app.post("/registrering", &cookie, &wrong_direction).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply
+            .body
+            .contains("Telefon, indgående er en indgående kanal."),
+        "{}",
+        reply.body
+    );
+
+    let reply = app
+        .post(
+            "/registrering",
+            &cookie,
+            &phone_guidance(&csrf, &not_assigned, "b"),
+        )
+        .await;
+    assert!(reply.body.contains("Opgaven er ikke tildelt enheden."));
+
+    let mut no_form = phone_guidance(&csrf, &pas, "c");
+    no_form[3] = ("channel", "PRSNLG");
+    let reply = app.post("/registrering", &cookie, &no_form).await;
+    assert!(reply.body.contains("Vælg, om der fulgte en blanket med."));
+    assert!(
+        reply.body.contains(
+            r#"value="PRSNLG" data-key="2" data-form="true" data-direction="in" checked"#
+        ),
+        "choices are kept"
+    );
+
+    let empty = app
+        .post("/registrering", &cookie, &[("csrf", csrf.as_str())])
+        .await;
+    for message in [
+        "Vælg en kanal.",
+        "Vælg en opgave.",
+        "Vælg en henvendelsestype.",
+    ] {
+        assert!(empty.body.contains(message), "{message}");
+    }
+    let mut web = phone_guidance(&csrf, &pas, "d");
+    web[3] = ("channel", "WEB");
+    assert!(app
+        .post("/registrering", &cookie, &web)
+        .await
+        .body
+        .contains("kan ikke registreres her"));
+    assert!(app.rows(koege()).await.is_empty());
+
+    // The same key after fixing the form is still one registration.
+    no_form.push(("form", "JA"));
+    assert_eq!(
+        app.post("/registrering", &cookie, &no_form).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let rows = app.rows(koege()).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].has_form, Some(true));
+}
+
+#[tokio::test]
+async fn test_mode_flags_registrations_and_shows_a_banner() {
+    let app = TestApp::new().await;
+    let (cookie, csrf) = app.log_in("259borgerservice").await;
+    let pas = app.task_id("23.09.02").await.to_string();
+    komhen_core::setup::set_test_mode(app.store().as_ref(), koege(), true, None, "test")
+        .await
+        .unwrap();
+    let page = app.get("/registrering", &cookie).await;
+    assert!(page.body.contains("id=\"test-mode-banner\""));
+    app.post("/registrering", &cookie, &phone_guidance(&csrf, &pas, "t1"))
+        .await;
+    let rows = app.rows(koege()).await;
+    assert!(rows[0].is_test);
+    let page = app.get("/registrering", &cookie).await;
+    assert!(
+        page.body.contains("test-badge"),
+        "the unit sees its test rows"
+    );
+    assert!(
+        app.store()
+            .count_by_municipality()
+            .await
+            .unwrap()
+            .is_empty(),
+        "never counted"
+    );
+
+    let ended = Utc::now() - Duration::minutes(1);
+    komhen_core::setup::set_test_mode(app.store().as_ref(), koege(), true, Some(ended), "test")
+        .await
+        .unwrap();
+    assert!(
+        !app.get("/registrering", &cookie)
+            .await
+            .body
+            .contains("id=\"test-mode-banner\""),
+        "ended by itself"
+    );
+    let audit = app.store().list_audit(Some(koege()), 10).await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|a| a.entry.action == "set_test_mode")
+            .count(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn undo_and_correction_work_on_the_unit_own_rows_and_are_audited() {
+    let app = TestApp::new().await;
+    let (cookie, csrf) = app.log_in("259borgerservice").await;
+    let (other_cookie, other_csrf) = app.log_in("101bs").await;
+    let pas = app.task_id("23.09.02").await.to_string();
+    let kort = app.task_id("29.03.04").await.to_string();
+    let first = app
+        .post("/registrering", &cookie, &phone_guidance(&csrf, &pas, "u1"))
+        .await;
+    let id = first.location.rsplit('=').next().unwrap().to_owned();
+
+    // Another municipality's unit can neither undo nor open it.
+    let foreign = app
+        .post(
+            &format!("/registrering/{id}/fortryd"),
+            &other_cookie,
+            &[("csrf", &other_csrf)],
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        app.get(&format!("/registrering/{id}/ret"), &other_cookie)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    let mut change = phone_guidance(&csrf, &kort, "");
+    change[5] = ("inquiry_type", "OPRET");
+    let corrected = app
+        .post(&format!("/registrering/{id}/ret"), &cookie, &change)
+        .await;
+    assert_eq!(
+        corrected.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        corrected.body
+    );
+    let row = app.rows(koege()).await.remove(0);
+    assert_eq!(row.task.0.to_string(), kort);
+    assert_eq!(row.inquiry_type.map(|t| t.code()), Some("OPRET"));
+
+    let undone = app
+        .post(
+            &format!("/registrering/{id}/fortryd"),
+            &cookie,
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(undone.location, "/registrering?fortrudt=1");
+    assert!(app.rows(koege()).await.is_empty());
+    let audit = app.store().list_audit(Some(koege()), 10).await.unwrap();
+    let actions: Vec<_> = audit.iter().map(|a| a.entry.action.as_str()).collect();
+    assert_eq!(actions, vec!["undo", "correct"]);
+    assert!(
+        audit[0]
+            .entry
+            .before_json
+            .as_deref()
+            .unwrap()
+            .contains("\"inquiry_type\":\"OPRET\""),
+        "the undone row is kept"
+    );
+}
+
+#[tokio::test]
+async fn undo_is_refused_after_five_minutes() {
+    let app = TestApp::new().await;
+    app.log_in("259borgerservice").await;
+    let unit = app
+        .store()
+        .find_unit_by_login("259borgerservice")
+        .await
+        .unwrap()
+        .unwrap();
+    let ctx = komhen_core::registration::UnitContext::load(app.store().as_ref(), koege(), unit.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let input = komhen_core::registration::RegistrationInput {
+        channel: "TLFIND".into(),
+        task: app.task_id("23.09.02").await.to_string(),
+        inquiry_type: "INFO".into(),
+        completion: "HOLD".into(),
+        ..Default::default()
+    };
+    let now = Utc::now();
+    let saved = komhen_core::registration::register(app.store().as_ref(), &ctx, &input, now)
+        .await
+        .unwrap();
+    let late = now + Duration::minutes(6);
+    let refused =
+        komhen_core::registration::undo(app.store().as_ref(), &ctx, saved.row.id, late).await;
+    assert!(refused
+        .unwrap_err()
+        .to_string()
+        .contains("kun fortrydes i 5 minutter"));
+    assert_eq!(app.rows(koege()).await.len(), 1);
+}
+
+#[tokio::test]
+async fn late_entry_stores_the_chosen_time_today_and_refuses_the_future() {
+    let app = TestApp::new().await;
+    let (cookie, csrf) = app.log_in("259borgerservice").await;
+    let pas = app.task_id("23.09.02").await.to_string();
+    let mut early = phone_guidance(&csrf, &pas, "l1");
+    early.push(("time", "00:05"));
+    assert_eq!(
+        app.post("/registrering", &cookie, &early).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let row = app.rows(koege()).await.remove(0);
+    let local = danish_local(row.registered_at);
+    assert_eq!((local.hour(), chrono::Timelike::minute(&local)), (0, 5));
+    assert_eq!(row.day, DateDimensions::of(Utc::now()).day);
+    assert_eq!(row.hour, 0);
+
+    let now_local = danish_local(Utc::now());
+    if now_local.hour() < 22 {
+        let later = format!("{:02}:00", now_local.hour() + 2);
+        let mut future = phone_guidance(&csrf, &pas, "l2");
+        future.push(("time", &later));
+        let reply = app.post("/registrering", &cookie, &future).await;
+        assert!(reply.body.contains("Tidspunktet ligger efter nu."));
+    }
+    let mut nonsense = phone_guidance(&csrf, &pas, "l3");
+    nonsense.push(("time", "25:99"));
+    assert!(app
+        .post("/registrering", &cookie, &nonsense)
+        .await
+        .body
+        .contains("er ikke et klokkeslæt"));
+    assert_eq!(app.rows(koege()).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_typed_in_paper_sheet_becomes_counted_rows_once() {
+    let app = TestApp::new().await;
+    let (cookie, csrf) = app.log_in("259borgerservice").await;
+    let sheet = app.get("/registrering/skema", &cookie).await;
+    assert_eq!(sheet.status, StatusCode::OK);
+    assert!(sheet.body.contains("23.09.02 Pas"));
+    assert!(sheet.body.contains("Personligt fremmøde"));
+    let entry = app.get("/registrering/skema/indtast", &cookie).await;
+    let pas = app.task_id("23.09.02").await;
+    let box_a = format!("c_{pas}_PRSNLG_VEJL_STRAKS");
+    let box_b = format!("c_{pas}_TLFIND_OPRET_HOLD");
+    assert!(entry.body.contains(&box_a));
+    let day = (DateDimensions::of(Utc::now()).day - Duration::days(1)).to_string();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("day", day.as_str()),
+        (box_a.as_str(), "12"),
+        (box_b.as_str(), "3"),
+        ("c_1_TLFIND_VEJL_STRAKS", ""),
+    ];
+    let saved = app
+        .post("/registrering/skema/indtast", &cookie, &form)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert!(saved.location.contains("antal=15"));
+
+    let rows = app.rows(koege()).await;
+    assert_eq!(rows.len(), 2);
+    assert!(rows
+        .iter()
+        .all(|r| r.source == Source::Paper && r.day.to_string() == day && r.batch.is_some()));
+    assert_eq!(rows.iter().map(|r| r.quantity).sum::<i64>(), 15);
+
+    let again = app
+        .post("/registrering/skema/indtast", &cookie, &form)
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("allerede indtastet"));
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("day", day.as_str()),
+        (box_a.as_str(), "mange"),
+    ];
+    assert!(app
+        .post("/registrering/skema/indtast", &cookie, &bad)
+        .await
+        .body
+        .contains("er ikke et antal"));
+    let future = (DateDimensions::of(Utc::now()).day + Duration::days(1)).to_string();
+    let ahead = [
+        ("csrf", csrf.as_str()),
+        ("day", future.as_str()),
+        (box_a.as_str(), "1"),
+    ];
+    assert!(app
+        .post("/registrering/skema/indtast", &cookie, &ahead)
+        .await
+        .body
+        .contains("fremtiden"));
+    assert_eq!(
+        app.rows(koege()).await.len(),
+        2,
+        "nothing stored twice or half"
+    );
+}
+
+#[tokio::test]
+async fn logging_out_ends_the_session() {
+    let app = TestApp::new().await;
+    let (cookie, csrf) = app.log_in("259borgerservice").await;
+    let out = app.post("/log-ud", &cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(out.location, "/log-ind");
+    assert_eq!(app.get("/registrering", &cookie).await.location, "/log-ind");
+}
