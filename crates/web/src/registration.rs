@@ -109,6 +109,19 @@ pub(crate) struct RegisterPage {
     undo_minutes: i64,
 }
 
+/// Options fixed by the method (value, label, key), one of them chosen.
+fn fixed_options(options: &[(&str, &str, &str)], chosen: &str) -> Vec<OptionView> {
+    options
+        .iter()
+        .map(|(value, label, key)| OptionView {
+            value: (*value).into(),
+            label: (*label).into(),
+            key: (*key).into(),
+            checked: chosen == *value,
+        })
+        .collect()
+}
+
 fn form_value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
     pairs
         .iter()
@@ -255,30 +268,20 @@ fn build_page(
             checked: input.inquiry_type == t.inquiry_type.code(),
         })
         .collect();
-    let completions = [
-        ("STRAKS", "Afsluttet straks", "1"),
-        ("HOLD", "Lagt til side til senere behandling", "2"),
-    ]
-    .into_iter()
-    .map(|(v, l, k)| OptionView {
-        value: v.into(),
-        label: l.into(),
-        key: k.into(),
-        checked: input.completion == v,
-    })
-    .collect();
-    let forms = [
-        ("JA", "Ja, der fulgte en blanket med", "J"),
-        ("NEJ", "Nej", "N"),
-    ]
-    .into_iter()
-    .map(|(v, l, k)| OptionView {
-        value: v.into(),
-        label: l.into(),
-        key: k.into(),
-        checked: input.form == v,
-    })
-    .collect();
+    let completions = fixed_options(
+        &[
+            ("STRAKS", "Afsluttet straks", "1"),
+            ("HOLD", "Lagt til side til senere behandling", "2"),
+        ],
+        &input.completion,
+    );
+    let forms = fixed_options(
+        &[
+            ("JA", "Ja, der fulgte en blanket med", "J"),
+            ("NEJ", "Nej", "N"),
+        ],
+        &input.form,
+    );
     let questions = choices
         .parameters
         .iter()

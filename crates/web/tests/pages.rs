@@ -3,6 +3,8 @@
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
+mod common;
+
 use komhen_backend::testing::TestStore;
 use komhen_domain::{
     ChannelCode, Completion, InquiryType, MunicipalityCode, NewRegistration, Source,
@@ -22,11 +24,7 @@ struct Page {
 
 impl TestApp {
     async fn new() -> Self {
-        let db = TestStore::new().await;
-        komhen_core::reference::migrate_and_load(db.store.as_ref())
-            .await
-            .unwrap();
-        let router = komhen_web::router(db.store.clone());
+        let (db, router) = common::app_with_reference_data().await;
         Self { db, router }
     }
 

@@ -4,6 +4,8 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::{Duration, Timelike, Utc};
+mod common;
+
 use komhen_backend::testing::TestStore;
 use komhen_domain::{danish_local, DateDimensions, KleNumber, MunicipalityCode, Source, UnitId};
 use komhen_store::{NewUnit, RegistrationFilter, Store};
@@ -30,11 +32,7 @@ fn koege() -> MunicipalityCode {
 
 impl TestApp {
     async fn new() -> Self {
-        let db = TestStore::new().await;
-        komhen_core::reference::migrate_and_load(db.store.as_ref())
-            .await
-            .unwrap();
-        let router = komhen_web::router(db.store.clone());
+        let (db, router) = common::app_with_reference_data().await;
         let app = Self { db, router };
         app.with_unit(
             259,
