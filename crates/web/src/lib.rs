@@ -8,6 +8,7 @@
 mod assets;
 mod error;
 mod format;
+mod i18n;
 mod login;
 mod pages;
 mod paper;
@@ -38,6 +39,7 @@ pub fn router(store: Arc<dyn Store>) -> Router {
         .route("/healthz", get(pages::health))
         .route("/log-ind", get(login::show_login).post(login::log_in))
         .route("/log-ud", post(login::log_out))
+        .route("/sprog", get(login::choose_language))
         .route(
             "/registrering",
             get(registration::show_registration).post(registration::create_registration),

@@ -14,19 +14,28 @@ use serde::Deserialize;
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
+    t: &'static crate::i18n::Text,
     login: String,
     error: Option<String>,
 }
 
 /// `GET /log-ind`
-pub(crate) async fn show_login() -> Result<Html<String>, WebError> {
+pub(crate) async fn show_login(jar: CookieJar) -> Result<Html<String>, WebError> {
     Ok(Html(
         LoginPage {
+            t: lang_of(&jar).text(),
             login: String::new(),
             error: None,
         }
         .render()?,
     ))
+}
+
+fn lang_of(jar: &CookieJar) -> crate::i18n::Lang {
+    crate::i18n::Lang::from_code(
+        jar.get(crate::i18n::LANG_COOKIE)
+            .map_or("da", |c| c.value()),
+    )
 }
 
 #[derive(Deserialize)]
@@ -65,6 +74,7 @@ pub(crate) async fn log_in(
                 _ => StatusCode::UNAUTHORIZED,
             };
             let page = LoginPage {
+                t: lang_of(&jar).text(),
                 login: form.login.trim().to_owned(),
                 error: Some(refused.to_string()),
             };
@@ -91,4 +101,29 @@ pub(crate) async fn log_out(
     }
     let jar = jar.remove(Cookie::build(COOKIE).path("/"));
     Ok((jar, Redirect::to("/log-ind")).into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct LanguageQuery {
+    til: String,
+    tilbage: Option<String>,
+}
+
+/// `GET /sprog?til=en&tilbage=/registrering`: Danish or English unit pages.
+pub(crate) async fn choose_language(
+    jar: CookieJar,
+    axum::extract::Query(query): axum::extract::Query<LanguageQuery>,
+) -> Response {
+    let lang = if query.til == "en" { "en" } else { "da" };
+    // Only a path on this site, never another site.
+    let back = query
+        .tilbage
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/registrering".into());
+    let cookie = Cookie::build((crate::i18n::LANG_COOKIE, lang))
+        .path("/")
+        .same_site(axum_extra::extract::cookie::SameSite::Lax)
+        .permanent()
+        .build();
+    (jar.add(cookie), Redirect::to(&back)).into_response()
 }

@@ -3,6 +3,7 @@
 //! into input and results into pages.
 
 use crate::format::number;
+use crate::i18n::Text;
 use crate::session::UnitSession;
 use crate::{AppState, WebError};
 use askama::Template;
@@ -83,6 +84,7 @@ pub(crate) struct Confirmation {
 #[derive(Template)]
 #[template(path = "register.html")]
 pub(crate) struct RegisterPage {
+    t: &'static Text,
     unit_name: String,
     municipality_name: String,
     csrf: String,
@@ -218,9 +220,11 @@ fn build_page(
     };
     let empty = RegistrationInput::default();
     let input = input.unwrap_or(&empty);
+    let t = unit.lang.text();
+    let english = t.lang == "en";
     let directions = [
-        (Direction::Incoming, "Indgående", "I"),
-        (Direction::Outgoing, "Udgående", "U"),
+        (Direction::Incoming, t.direction_in, "I"),
+        (Direction::Outgoing, t.direction_out, "U"),
     ]
     .into_iter()
     .map(|(d, label, key)| OptionView {
@@ -239,7 +243,11 @@ fn build_page(
             per_direction[slot] += 1;
             ChannelView {
                 code: c.code.to_string(),
-                label: c.label_da.clone(),
+                label: if english {
+                    c.label_en.clone()
+                } else {
+                    c.label_da.clone()
+                },
                 direction: c.direction.code(),
                 form: c.form_applicable,
                 key: per_direction[slot].to_string(),
@@ -261,25 +269,26 @@ fn build_page(
         .inquiry_types
         .iter()
         .enumerate()
-        .map(|(i, t)| OptionView {
-            value: t.inquiry_type.code().into(),
-            label: t.label_da.clone(),
+        .map(|(i, kind)| OptionView {
+            value: kind.inquiry_type.code().into(),
+            label: if english {
+                kind.label_en.clone()
+            } else {
+                kind.label_da.clone()
+            },
             key: (i + 1).to_string(),
-            checked: input.inquiry_type == t.inquiry_type.code(),
+            checked: input.inquiry_type == kind.inquiry_type.code(),
         })
         .collect();
     let completions = fixed_options(
         &[
-            ("STRAKS", "Afsluttet straks", "1"),
-            ("HOLD", "Lagt til side til senere behandling", "2"),
+            ("STRAKS", t.completion_at_once, "1"),
+            ("HOLD", t.completion_put_aside, "2"),
         ],
         &input.completion,
     );
     let forms = fixed_options(
-        &[
-            ("JA", "Ja, der fulgte en blanket med", "J"),
-            ("NEJ", "Nej", "N"),
-        ],
+        &[("JA", t.form_yes, "J"), ("NEJ", t.form_no, "N")],
         &input.form,
     );
     let questions = choices
@@ -295,7 +304,11 @@ fn build_page(
                 .unwrap_or_default();
             QuestionView {
                 id: q.id.0,
-                label: q.label_da.clone(),
+                label: if english {
+                    q.label_en.clone()
+                } else {
+                    q.label_da.clone()
+                },
                 task: q.task.map(|t| t.0.to_string()).unwrap_or_default(),
                 choice: q.answer_kind == AnswerKind::Choice,
                 number: q.answer_kind == AnswerKind::Number,
@@ -305,7 +318,11 @@ fn build_page(
                     .enumerate()
                     .map(|(i, o)| OptionView {
                         value: o.id.0.to_string(),
-                        label: o.label_da.clone(),
+                        label: if english {
+                            o.label_en.clone()
+                        } else {
+                            o.label_da.clone()
+                        },
                         key: (i + 1).to_string(),
                         checked: value == o.id.0.to_string(),
                     })
@@ -323,7 +340,13 @@ fn build_page(
     };
     let label_of_type = |t: Option<InquiryType>| {
         t.and_then(|t| choices.inquiry_types.iter().find(|x| x.inquiry_type == t))
-            .map_or_else(String::new, |x| x.label_da.clone())
+            .map_or_else(String::new, |x| {
+                if english {
+                    x.label_en.clone()
+                } else {
+                    x.label_da.clone()
+                }
+            })
     };
     let task_name = |id: komhen_domain::TaskId| {
         choices.tasks.iter().find(|t| t.id == id).map_or_else(
@@ -342,8 +365,8 @@ fn build_page(
             task: task_name(r.task),
             inquiry_type: label_of_type(r.inquiry_type),
             completion: match r.completion {
-                Some(komhen_domain::Completion::AtOnce) => "Straks".into(),
-                Some(komhen_domain::Completion::PutAside) => "Lagt til side".into(),
+                Some(komhen_domain::Completion::AtOnce) => t.at_once_short.into(),
+                Some(komhen_domain::Completion::PutAside) => t.put_aside_short.into(),
                 None => String::new(),
             },
             is_test: r.is_test,
@@ -402,6 +425,7 @@ fn build_page(
         })
         .collect();
     RegisterPage {
+        t,
         unit_name: unit.ctx.unit.name.clone(),
         municipality_name: unit.ctx.municipality.name.clone(),
         csrf: unit.session.csrf_token.clone(),
@@ -444,16 +468,19 @@ fn describe(row: &RegistrationRow, page: &RegisterPage) -> String {
         .iter()
         .find(|t| Some(t.value.as_str()) == row.inquiry_type.map(InquiryType::code))
         .map_or(String::new(), |t| t.label.clone());
+    let t = page.t;
     let completion = match row.completion {
-        Some(komhen_domain::Completion::AtOnce) => "afsluttet straks",
-        _ => "lagt til side",
+        Some(komhen_domain::Completion::AtOnce) => t.completion_at_once,
+        _ => t.completion_put_aside,
     };
     let form = match row.has_form {
-        Some(true) => ", med blanket",
-        _ => "",
+        Some(true) => format!(" · {}", t.form_yes),
+        _ => String::new(),
     };
     format!(
-        "{channel} · {task} · {kind} · {completion}{form} · kl. {}",
+        "{channel} · {task} · {kind} · {}{form} · {} {}",
+        completion.to_lowercase(),
+        t.at_time,
         time_of(row.registered_at)
     )
 }
@@ -490,16 +517,18 @@ pub(crate) async fn show_registration(
         }
     }
     if query.fortrudt.is_some() {
-        page.notice = Some("Registreringen er fortrudt og tælles ikke med.".into());
+        page.notice = Some(page.t.undone_notice.into());
     }
     if let (Some(_), Some(count)) = (query.skema, query.antal) {
         page.notice = Some(format!(
-            "Papirskemaet er gemt: {} henvendelser.",
-            number(count)
+            "{} {} {}.",
+            page.t.sheet_saved_notice,
+            number(count),
+            page.t.inquiries
         ));
     }
     if query.rettet.is_some() {
-        page.notice = Some("Registreringen er rettet.".into());
+        page.notice = Some(page.t.corrected_notice.into());
     }
     Ok(Html(page.render()?))
 }

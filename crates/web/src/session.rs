@@ -7,6 +7,7 @@
 //! [`UnitSession::check_csrf`]; cross-site POSTs are refused earlier by
 //! [`refuse_cross_site_posts`].
 
+use crate::i18n::{Lang, LANG_COOKIE};
 use crate::{AppState, WebError};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -24,6 +25,8 @@ pub(crate) const COOKIE: &str = "komhen_session";
 pub(crate) struct UnitSession {
     pub(crate) ctx: UnitContext,
     pub(crate) session: SessionRow,
+    /// The language the unit's pages are shown in.
+    pub(crate) lang: Lang,
 }
 
 impl UnitSession {
@@ -68,7 +71,10 @@ impl FromRequestParts<AppState> for UnitSession {
             return Err(WebError::Forbidden.into_response());
         };
         match UnitContext::load(store, municipality, unit).await {
-            Ok(Some(ctx)) => Ok(Self { ctx, session }),
+            Ok(Some(ctx)) => {
+                let lang = Lang::from_code(jar.get(LANG_COOKIE).map_or("da", |c| c.value()));
+                Ok(Self { ctx, session, lang })
+            }
             Ok(None) => Err(ToLogin.into_response()),
             Err(e) => Err(WebError::from(e).into_response()),
         }

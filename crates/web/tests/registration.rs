@@ -635,3 +635,44 @@ async fn logging_out_ends_the_session() {
     assert_eq!(out.location, "/log-ind");
     assert_eq!(app.get("/registrering", &cookie).await.location, "/log-ind");
 }
+
+#[tokio::test]
+async fn the_unit_pages_switch_to_english_and_back() {
+    let app = TestApp::new().await;
+    let (cookie, csrf) = app.log_in("259borgerservice").await;
+    let switched = app
+        .get("/sprog?til=en&tilbage=//evil.example.com", &cookie)
+        .await;
+    assert_eq!(
+        switched.location, "/registrering",
+        "never back to another site"
+    );
+    let lang = switched.cookie.unwrap();
+    assert_eq!(lang, "komhen_lang=en");
+    let both = format!("{cookie}; {lang}");
+    let page = app.get("/registrering", &both).await;
+    assert!(page.body.contains(r#"<html lang="en">"#));
+    for text in [
+        "1. Direction",
+        "Telephone, incoming",
+        "Advice and guidance",
+        "Finished at once",
+        "Dansk",
+    ] {
+        assert!(page.body.contains(text), "{text}");
+    }
+    let pas = app.task_id("23.09.02").await.to_string();
+    let saved = app
+        .post("/registrering", &both, &phone_guidance(&csrf, &pas, "en1"))
+        .await;
+    let confirmation = app.get(&saved.location, &both).await;
+    assert!(confirmation
+        .body
+        .contains("Telephone, incoming · 23.09.02 Pas · Advice and guidance · finished at once"));
+    let login = app.get("/log-ind", "komhen_lang=en").await;
+    assert!(login.body.contains("Log in as a unit"));
+    let danish = app
+        .get("/registrering", &format!("{cookie}; komhen_lang=da"))
+        .await;
+    assert!(danish.body.contains(r#"<html lang="da">"#) && danish.body.contains("1. Retning"));
+}
