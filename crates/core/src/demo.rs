@@ -470,7 +470,8 @@ async fn set_up_koege(
                 municipality: code,
                 department: Some(department_id),
                 name: role.trim().into(),
-                login: login.trim().into(),
+                // One source row reads "259information Information": the login is the first word.
+                login: login.split_whitespace().next().unwrap_or_default().into(),
                 password_hash: None,
             })
             .await?;

@@ -474,7 +474,7 @@ fn describe(row: &RegistrationRow, page: &RegisterPage) -> String {
         _ => t.completion_put_aside,
     };
     let form = match row.has_form {
-        Some(true) => format!(" · {}", t.form_yes),
+        Some(true) => format!(", {}", t.with_form),
         _ => String::new(),
     };
     format!(

@@ -246,7 +246,8 @@
     }
     if (key === "Enter" && target.tagName !== "BUTTON" && target.tagName !== "A" && target.tagName !== "SUMMARY") {
       event.preventDefault();
-      var open = firstOpenStep(null);
+      // Optional questions are offered on the way but never hold a save up.
+      var open = steps().filter(function (st) { return st.dataset.required && !answered(st); })[0];
       if (open) focusStep(open);
       else form.requestSubmit(saveButton);
       return;
