@@ -1940,28 +1940,32 @@ impl Store {
             query = query.bind(unit.0);
         }
         let rows = query.fetch_all(&self.pool).await.map_err(db_err)?;
+        // All options of these questions in one query, not one per question.
+        let options_sql = format!(
+            "SELECT o.question_id, o.id, o.code, o.label_da, o.label_en, o.sort_order \
+             FROM question_options o JOIN questions q ON q.id = o.question_id \
+             WHERE q.active AND ({condition}) ORDER BY o.question_id, o.sort_order, o.id"
+        );
+        let mut options_query = sqlx::query(&options_sql).bind(code_of(municipality));
+        if let Some(unit) = unit {
+            options_query = options_query.bind(unit.0);
+        }
+        let mut options: Vec<(i64, QuestionOptionRow)> = Vec::new();
+        for o in options_query.fetch_all(&self.pool).await.map_err(db_err)? {
+            options.push((
+                get(&o, "question_id")?,
+                QuestionOptionRow {
+                    id: QuestionOptionId(get(&o, "id")?),
+                    code: get(&o, "code")?,
+                    label_da: get(&o, "label_da")?,
+                    label_en: get(&o, "label_en")?,
+                    sort_order: get(&o, "sort_order")?,
+                },
+            ));
+        }
         let mut questions = Vec::with_capacity(rows.len());
         for r in &rows {
             let id: i64 = get(r, "id")?;
-            let options = sqlx::query(
-                "SELECT id, code, label_da, label_en, sort_order FROM question_options \
-                 WHERE question_id = $1 ORDER BY sort_order, id",
-            )
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_err)?
-            .iter()
-            .map(|o| {
-                Ok(QuestionOptionRow {
-                    id: QuestionOptionId(get(o, "id")?),
-                    code: get(o, "code")?,
-                    label_da: get(o, "label_da")?,
-                    label_en: get(o, "label_en")?,
-                    sort_order: get(o, "sort_order")?,
-                })
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
             questions.push(QuestionRow {
                 id: QuestionId(id),
                 municipality: opt_municipality(r, "municipality_code")?,
@@ -1972,7 +1976,11 @@ impl Store {
                 answer_kind: AnswerKind::parse(&get::<String>(r, "answer_kind")?)
                     .map_err(|e| corrupt("svartype", e))?,
                 sort_order: get(r, "sort_order")?,
-                options,
+                options: options
+                    .iter()
+                    .filter(|(question, _)| *question == id)
+                    .map(|(_, option)| option.clone())
+                    .collect(),
             });
         }
         Ok(questions)

@@ -84,11 +84,9 @@ pub struct Choices {
     pub last: Option<(Direction, ChannelCode)>,
 }
 
-pub async fn choices(
-    store: &dyn Store,
-    ctx: &UnitContext,
-    now: DateTime<Utc>,
-) -> CoreResult<Choices> {
+/// What checking a registration needs and no more: the unit's channels,
+/// tasks and questions. Saving is the hot path, so no ranking or history here.
+async fn catalog(store: &dyn Store, ctx: &UnitContext) -> CoreResult<Choices> {
     let code = ctx.municipality.code;
     let channels: Vec<ChannelRow> = store
         .list_channels()
@@ -96,19 +94,8 @@ pub async fn choices(
         .into_iter()
         .filter(is_tool_channel)
         .collect();
-    let today = DateDimensions::of(now).day;
-    let usage = store
-        .unit_task_usage(code, ctx.unit.id, today - Duration::days(USAGE_DAYS))
-        .await?;
     let mut tasks = store.list_unit_tasks(code, ctx.unit.id).await?;
     tasks.retain(|t| !t.retired);
-    let rank = |task: &TaskRow| {
-        usage
-            .iter()
-            .position(|u| u.task == task.id)
-            .unwrap_or(usize::MAX)
-    };
-    tasks.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.kle.cmp(&b.kle)));
     let parameters = store.list_unit_questions(code, ctx.unit.id).await?;
     let task_questions = store
         .list_questions(code)
@@ -119,6 +106,38 @@ pub async fn choices(
                 .is_some_and(|t| tasks.iter().any(|task| task.id == t))
         })
         .collect();
+    Ok(Choices {
+        channels,
+        tasks,
+        inquiry_types: Vec::new(),
+        parameters,
+        task_questions,
+        last: None,
+    })
+}
+
+/// Everything the registration form shows: the catalogue, tasks ranked by
+/// the unit's use, the inquiry types and the last direction and channel.
+pub async fn choices(
+    store: &dyn Store,
+    ctx: &UnitContext,
+    now: DateTime<Utc>,
+) -> CoreResult<Choices> {
+    let code = ctx.municipality.code;
+    let mut choices = catalog(store, ctx).await?;
+    let today = DateDimensions::of(now).day;
+    let usage = store
+        .unit_task_usage(code, ctx.unit.id, today - Duration::days(USAGE_DAYS))
+        .await?;
+    let rank = |task: &TaskRow| {
+        usage
+            .iter()
+            .position(|u| u.task == task.id)
+            .unwrap_or(usize::MAX)
+    };
+    choices
+        .tasks
+        .sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.kle.cmp(&b.kle)));
     let filter = RegistrationFilter {
         from: Some(today),
         to: Some(today),
@@ -133,19 +152,15 @@ pub async fn choices(
         .into_iter()
         .next()
         .and_then(|r| {
-            channels
+            choices
+                .channels
                 .iter()
                 .find(|c| c.code == r.channel)
                 .map(|c| (c.direction, c.code.clone()))
         });
-    Ok(Choices {
-        channels,
-        tasks,
-        inquiry_types: store.list_inquiry_types().await?,
-        parameters,
-        task_questions,
-        last,
-    })
+    choices.last = last;
+    choices.inquiry_types = store.list_inquiry_types().await?;
+    Ok(choices)
 }
 
 /// A registration as the form sends it: strings, checked by [`register`].
@@ -393,7 +408,7 @@ pub async fn register(
     input: &RegistrationInput,
     now: DateTime<Utc>,
 ) -> Result<Registered, RegisterError> {
-    let choices = choices(store, ctx, now).await?;
+    let choices = catalog(store, ctx).await?;
     let mut errors = Vec::new();
     let checked = check_codes(&choices, input, &mut errors);
     let task_questions: Vec<&QuestionRow> = choices
@@ -527,7 +542,7 @@ pub async fn correct(
             message: "Kun dagens registreringer fra registreringsværktøjet kan rettes.".into(),
         }]));
     }
-    let mut choices = choices(store, ctx, now).await?;
+    let mut choices = catalog(store, ctx).await?;
     // A task taken off the unit since still counts for its own registrations.
     if !choices.tasks.iter().any(|t| t.id == row.task) {
         if let Some(task) = store
