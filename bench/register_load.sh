@@ -3,11 +3,13 @@
 # another process (wrk + bench/register_load.lua) and reports sustained
 # registrations/s, latency percentiles and CPU, on SQLite and PostgreSQL.
 #
-# For each backend: a fresh demo database (--size 20k), `komhen serve` on
-# 127.0.0.1, KOMHEN_BENCH_UNITS units logged in (one per municipality), a 5 s
-# warm-up, then one wrk run per connection count. Every request carries a
-# unique idempotency key; afterwards the stored rows are compared with the
-# ids in the 303 responses (no row lost, none doubled).
+# Per backend a demo database (--size 20k) is made once and the units are
+# logged in (their sessions live in the database). Every measured run then
+# starts from a copy of that database (SQLite: file copy; PostgreSQL:
+# CREATE DATABASE ... TEMPLATE), a fresh `komhen serve` on 127.0.0.1, a 5 s
+# warm-up and one wrk run. Every request carries a unique idempotency key;
+# afterwards the stored rows are compared with the ids in the 303 responses
+# (none lost, none doubled).
 #
 # Usage: bench/register_load.sh
 # Environment (defaults in brackets):
@@ -16,12 +18,14 @@
 #   KOMHEN_BENCH_PLACEMENTS   shared: server and wrk on both cores;
 #                             pinned: server on core 0, wrk on core 1  [shared]
 #   KOMHEN_BENCH_DURATION     seconds per measured run         [30]
-#   KOMHEN_BENCH_UNITS        logged-in units                  [16]
-#   KOMHEN_BENCH_THREADS      wrk threads                      [2]
+#   KOMHEN_BENCH_UNITS        units logged in; "all" or a number (then one
+#                             unit per municipality)           [all]
+#   KOMHEN_BENCH_THREADS      wrk threads (at most one per connection)  [2]
+#   KOMHEN_BENCH_REPEAT       measured runs per setting        [1]
 #   KOMHEN_BENCH_COUNT        1: count statuses and 303 ids in wrk's response()
 #                             (needed for the row check); 0: wrk's fast path  [1]
 #   KOMHEN_BENCH_PORT         port on 127.0.0.1                [8200]
-#   KOMHEN_BENCH_POSTGRES_URL server to create the bench database on
+#   KOMHEN_BENCH_POSTGRES_URL server to create the bench databases on
 #                             [postgres://postgres@127.0.0.1:5432/postgres]
 # Raw wrk output goes to stderr; the Markdown table to stdout.
 set -euo pipefail
@@ -32,12 +36,14 @@ read -r -a backends <<< "${KOMHEN_BENCH_BACKENDS:-sqlite postgres}"
 read -r -a connections <<< "${KOMHEN_BENCH_CONNECTIONS:-8 32}"
 read -r -a placements <<< "${KOMHEN_BENCH_PLACEMENTS:-shared}"
 duration=${KOMHEN_BENCH_DURATION:-30}
-units=${KOMHEN_BENCH_UNITS:-16}
+units=${KOMHEN_BENCH_UNITS:-all}
+repeat=${KOMHEN_BENCH_REPEAT:-1}
 threads=${KOMHEN_BENCH_THREADS:-2}
 count=${KOMHEN_BENCH_COUNT:-1}
 port=${KOMHEN_BENCH_PORT:-8200}
 pg="${KOMHEN_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
-pg_db="${pg%/*}/komhen_bench_http"
+pg_base=komhen_bench_http_base   # demo + sessions, the template of every run
+pg_run=komhen_bench_http         # the database of one run
 base="http://127.0.0.1:$port"
 export PGOPTIONS="-c client_min_messages=warning"
 
@@ -55,43 +61,59 @@ work=$(mktemp -d)
 cp target/release/komhen "$work/komhen"
 bin="$work/komhen"
 server_pid=""
-pg_created=0
+pg_used=0
 
+drop_pg() { psql "$pg" -qc "DROP DATABASE IF EXISTS $pg_run" -c "DROP DATABASE IF EXISTS $pg_base" >/dev/null; }
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  if [ "$pg_created" = 1 ]; then psql "$pg" -qc "DROP DATABASE IF EXISTS komhen_bench_http" >/dev/null 2>&1 || true; fi
+  if [ "$pg_used" = 1 ]; then drop_pg 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-# SQL on the bench database, one value per line.
+# The database URL of the base (demo + sessions) or of the current run.
+db_url() {
+  case "$backend:$1" in
+    sqlite:base) echo "sqlite://$work/base.db" ;;
+    sqlite:run) echo "sqlite://$work/run.db" ;;
+    postgres:base) echo "${pg%/*}/$pg_base" ;;
+    postgres:run) echo "${pg%/*}/$pg_run" ;;
+  esac
+}
+
+# SQL on a bench database (base or run), one row per line.
 sql() {
+  local url; url=$(db_url "$1")
   case "$backend" in
-    sqlite) python3 - "$work/komhen.db" "$1" <<'EOF'
+    sqlite) python3 - "${url#sqlite://}" "$2" <<'EOF'
 import sqlite3, sys
 c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
 for row in c.execute(sys.argv[2]):
     print("|".join(str(v) for v in row))
 EOF
     ;;
-    postgres) psql "$pg_db" -At -c "$1" ;;
+    postgres) psql "$url" -At -c "$2" ;;
   esac
 }
 
-# utime+stime (clock ticks) of a set of pids.
-ticks() { local t=0 p; for p in "$@"; do [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo "$t"; }
-busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+# "pid utime+stime" (clock ticks) for each pid given.
+ticks() { local p; for p in "$@"; do awk '{print $1, $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done; }
+# CPU ticks used between two snapshots of ticks: processes that exited in
+# between count as 0 (their last ticks are unknown), new ones from 0.
+ticks_used() { awk 'NR == FNR {t0[$1] = $2; next} {d += $2 - ($1 in t0 ? t0[$1] : 0)} END {print d + 0}' "$1" "$2"; }
+# Busy, total and interrupt (irq + softirq) ticks of the whole machine.
+busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9, $7+$8}' /proc/stat; }
 hz=$(getconf CLK_TCK)
 # PostgreSQL processes working for the bench: its connections and the shared
 # WAL writer, checkpointer and background writer.
-pg_pids() { pgrep -u postgres -f 'komhen_bench_http|walwriter|checkpointer|background writer' || true; }
+pg_pids() { pgrep -u postgres -f "$pg_run|walwriter|checkpointer|background writer" || true; }
 
-# The machine is shared: waits (up to 3 minutes) until the other processes
-# use less than 15 % of it over 2 s, so they do not distort a run.
+# The machine is shared: waits (up to 3 minutes) until other processes use
+# less than 15 % of it over 2 s, so that they do not distort a run.
 wait_for_quiet() {
   local b0 a0 b1 a1 busy i
   for i in $(seq 90); do
-    read -r b0 a0 < <(busy_ticks); sleep 2; read -r b1 a1 < <(busy_ticks)
+    read -r b0 a0 _ < <(busy_ticks); sleep 2; read -r b1 a1 _ < <(busy_ticks)
     busy=$(( 100 * (b1 - b0) / (a1 - a0 + 1) ))
     [ "$busy" -lt 15 ] && return 0
     [ "$i" = 1 ] && log "machine busy ($busy %), waiting"
@@ -99,18 +121,11 @@ wait_for_quiet() {
   log "machine still busy ($busy %); running anyway"
 }
 
+# start_server base|run [cpus]
 start_server() {
-  case "$backend" in
-    sqlite)
-      url="sqlite://$work/komhen.db"
-      rm -f "$work"/komhen.db* ;;
-    postgres)
-      url="$pg_db"
-      psql "$pg" -qc "DROP DATABASE IF EXISTS komhen_bench_http" -c "CREATE DATABASE komhen_bench_http" >/dev/null
-      pg_created=1 ;;
-  esac
-  "$bin" demo --no-serve --size 20k --database-url "$url" >"$work/demo.log" 2>&1
-  "$bin" serve --database-url "$url" --listen "127.0.0.1:$port" >"$work/serve-$backend.log" 2>&1 &
+  local url; url=$(db_url "$1")
+  taskset -c "${2:-0,1}" "$bin" serve --database-url "$url" --listen "127.0.0.1:$port" \
+    >>"$work/serve-$backend.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do
     curl -s -o /dev/null "$base/log-ind" && return 0
@@ -124,15 +139,26 @@ stop_server() {
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 }
 
-# Logs in one unit per municipality and writes the Lua session table.
-log_in_units() {
-  local logins login jar page cookie csrf tasks n=0
-  logins=$(sql "SELECT login FROM units u WHERE active AND password_hash IS NOT NULL AND id = \
-    (SELECT MIN(id) FROM units v WHERE v.municipality_code = u.municipality_code \
-     AND v.active AND v.password_hash IS NOT NULL) ORDER BY municipality_code LIMIT $units")
+# The demo database with the units logged in; writes the Lua session table.
+prepare_base() {
+  case "$backend" in
+    sqlite) rm -f "$work"/base.db* ;;
+    postgres) pg_used=1; drop_pg; psql "$pg" -qc "CREATE DATABASE $pg_base" >/dev/null ;;
+  esac
+  "$bin" demo --no-serve --size 20k --database-url "$(db_url base)" >"$work/demo.log" 2>&1
+  start_server base
+  local query logins login jar page cookie csrf tasks n=0
+  if [ "$units" = all ]; then
+    query="SELECT login FROM units WHERE active AND password_hash IS NOT NULL ORDER BY id"
+  else
+    query="SELECT login FROM units u WHERE active AND password_hash IS NOT NULL AND id = \
+      (SELECT MIN(id) FROM units v WHERE v.municipality_code = u.municipality_code \
+       AND v.active AND v.password_hash IS NOT NULL) ORDER BY municipality_code LIMIT $units"
+  fi
+  logins=$(sql base "$query")
   echo "return {" > "$work/sessions.lua"
   for login in $logins; do
-    jar="$work/jar-$login"; page="$work/page-$login.html"
+    jar="$work/jar"; page="$work/page.html"; rm -f "$jar"
     curl -s -o /dev/null -c "$jar" --data "login=$login&password=demo" "$base/log-ind"
     curl -s -b "$jar" -o "$page" "$base/registrering"
     cookie=$(awk '$6 == "komhen_session" {print $7}' "$jar")
@@ -143,18 +169,27 @@ log_in_units() {
     n=$((n + 1))
   done
   echo "}" >> "$work/sessions.lua"
+  stop_server
   [ "$n" -gt 0 ] || { log "no unit logged in"; exit 1; }
-  log "$backend: $n units logged in ($(echo $logins | tr '\n' ' '))"
+  logged_in=$n
+  log "$backend: $n units logged in"
 }
 
-# One wrk run: run_wrk TAG CONNECTIONS SECONDS PLACEMENT. Sets $result.
+# A fresh copy of the base for one run.
+restore_run() {
+  case "$backend" in
+    sqlite) rm -f "$work"/run.db*; for f in "$work"/base.db*; do cp "$f" "$work/run.db${f#"$work"/base.db}"; done ;;
+    postgres) psql "$pg" -qc "DROP DATABASE IF EXISTS $pg_run" -c "CREATE DATABASE $pg_run TEMPLATE $pg_base" >/dev/null ;;
+  esac
+}
+
+# One wrk run: run_wrk TAG CONNECTIONS SECONDS CPUS. Sets $result.
 run_wrk() {
-  local tag=$1 conns=$2 secs=$3 placement=$4 cpus="0,1"
-  [ "$placement" = pinned ] && cpus=1
+  local tag=$1 conns=$2 secs=$3 cpus=$4
   KOMHEN_BENCH_SESSIONS="$work/sessions.lua" KOMHEN_BENCH_RUN="$tag" \
   KOMHEN_BENCH_IDS="$work/ids-$tag" KOMHEN_BENCH_COUNT="$count" \
     /usr/bin/time -f "WRKCPU %U %S" -o "$work/wrkcpu-$tag" \
-    timeout $((secs + 60)) taskset -c "$cpus" wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 5s \
+    timeout $((secs + 60)) taskset -c "$cpus" wrk -t"$(( threads < conns ? threads : conns ))" -c"$conns" -d"${secs}s" --timeout 5s \
     --latency -s "$root/bench/register_load.lua" "$base/" > "$work/wrk-$tag" 2>&1 || true
   cat "$work/wrk-$tag" >&2
   result="$(grep '^RESULT' "$work/wrk-$tag" || true) $(grep -o 'WRKCPU.*' "$work/wrkcpu-$tag" | awk '{printf "wrkcpu=%.2f", $2 + $3}')"
@@ -162,52 +197,57 @@ run_wrk() {
 }
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< " $result"; }
+pct() { awk -v t="$1" -v hz="$hz" -v s="$2" 'BEGIN{printf "%.0f", 100 * t / hz / s}'; }
 
-# Compares the rows stored under TAG with the ids of the 303 responses.
+# Compares the rows stored under TAG with the ids of the 303 responses:
+# prints stored, answered, lost, doubled, extra (stored but unanswered).
 check_rows() {
   local tag=$1
-  sql "SELECT id FROM registrations WHERE idempotency_key LIKE '%:$tag-%'" > "$work/stored-$tag"
+  sql run "SELECT id FROM registrations WHERE idempotency_key LIKE '%:$tag-%'" > "$work/stored-$tag"
   python3 - "$work/ids-$tag" "$work/stored-$tag" <<'EOF'
 import sys
-answered = [int(l) for l in open(sys.argv[1]) if l.strip()] if len(sys.argv) > 1 else []
+answered = [int(l) for l in open(sys.argv[1]) if l.strip()]
 stored = {int(l) for l in open(sys.argv[2]) if l.strip()}
 a = set(answered)
-lost = len(a - stored)
-doubled = len(answered) - len(a)
-extra = len(stored - a)
-print(len(stored), len(answered), lost, doubled, extra)
+print(len(stored), len(answered), len(a - stored), len(answered) - len(a), len(stored - a))
 EOF
 }
 
 run=$(date +%s)
-printf '| backend | placement | connections | registrations/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | non-303 | rows stored / 303s (lost, doubled, in flight at stop) | server CPU | postgres CPU | wrk CPU | other CPU |\n'
-printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
+rows_out=()
 for backend in "${backends[@]}"; do
-  start_server
-  log_in_units
-  pg_pids=()
+  prepare_base
   for placement in "${placements[@]}"; do
-    if [ "$placement" = pinned ]; then taskset -a -p -c 0 "$server_pid" >/dev/null; else taskset -a -p -c 0,1 "$server_pid" >/dev/null; fi
-    run_wrk "w${run}${backend:0:1}${placement:0:1}" 8 5 "$placement"   # warm-up
+    server_cpus=0,1; wrk_cpus=0,1
+    [ "$placement" = pinned ] && { server_cpus=0; wrk_cpus=1; }
     for conns in "${connections[@]}"; do
-      tag="h${run}${backend:0:1}${placement:0:1}c${conns}"
-      [ "$backend" = postgres ] && pg_pids=($(pg_pids))
+    for rep in $(seq "$repeat"); do
+      restore_run
+      wait_for_quiet
+      start_server run "$server_cpus"
+      log "--- $backend $placement $conns connections: warm-up"
+      run_wrk "w${run}${backend:0:1}${placement:0:1}c${conns}r${rep}" 8 5 "$wrk_cpus"
       wait_for_quiet
       log "--- $backend $placement $conns connections"
-      s0=$(ticks "$server_pid"); p0=$(ticks "${pg_pids[@]}"); read -r b0 a0 < <(busy_ticks)
-      run_wrk "$tag" "$conns" "$duration" "$placement"
-      [ "$backend" = postgres ] && pg_pids=($(pg_pids))   # incl. connections opened during the run
-      s1=$(ticks "$server_pid"); p1=$(ticks "${pg_pids[@]}"); read -r b1 a1 < <(busy_ticks)
+      tag="h${run}${backend:0:1}${placement:0:1}c${conns}r${rep}"
+      pids=(); [ "$backend" = postgres ] && pids=($(pg_pids))
+      ticks "$server_pid" > "$work/s0"; ticks "${pids[@]}" > "$work/p0"; read -r b0 a0 i0 < <(busy_ticks)
+      run_wrk "$tag" "$conns" "$duration" "$wrk_cpus"
+      [ "$backend" = postgres ] && pids=($(pg_pids))   # incl. connections opened during the run
+      ticks "$server_pid" > "$work/s1"; ticks "${pids[@]}" > "$work/p1"; read -r b1 a1 i1 < <(busy_ticks)
       secs=$(field secs)
-      server_cpu=$(awk -v d=$((s1 - s0)) -v hz="$hz" -v s="$secs" 'BEGIN{printf "%.0f %%", 100 * d / hz / s}')
-      pg_cpu="–"
-      [ "$backend" = postgres ] && pg_cpu=$(awk -v d=$((p1 - p0)) -v hz="$hz" -v s="$secs" 'BEGIN{printf "%.0f %%", 100 * d / hz / s}')
-      busy=$(awk -v b=$((b1 - b0)) -v a=$((a1 - a0)) 'BEGIN{printf "%.0f", 200 * b / a}')
-      # CPU of everything but the server, postgres and wrk (other users of the machine).
-      other=$(awk -v m="$busy" -v s=$((s1 - s0)) -v p=$((p1 - p0)) -v w="$(field wrkcpu)" -v hz="$hz" -v d="$secs" \
-        'BEGIN{o = m - 100 * (s + p) / hz / d - 100 * w / d; printf "%.0f %%", o < 0 ? 0 : o}')
-      wrk_cpu=$(awk -v w="$(field wrkcpu)" -v d="$secs" 'BEGIN{printf "%.0f %%", 100 * w / d}')
-      sleep 1   # let requests in flight at wrk's stop finish
+      server_cpu=$(pct "$(ticks_used "$work/s0" "$work/s1")" "$secs")
+      pg_cpu=$(pct "$(ticks_used "$work/p0" "$work/p1")" "$secs")
+      # Interrupts, mostly softirq: the loopback TCP traffic between wrk,
+      # the server and PostgreSQL, charged to no process.
+      irq_cpu=$(awk -v i=$((i1 - i0)) -v a=$((a1 - a0)) 'BEGIN{printf "%.0f", 200 * i / a}')
+      wrk_cpu=$(awk -v w="$(field wrkcpu)" -v d="$secs" 'BEGIN{printf "%.0f", 100 * w / d}')
+      # What the rest of the machine used meanwhile (other users; kernel
+      # work not charged to a process).
+      other=$(awk -v b=$((b1 - b0)) -v a=$((a1 - a0)) -v x=$((server_cpu + pg_cpu + wrk_cpu + irq_cpu)) \
+        'BEGIN{o = 200 * b / a - x; printf "%.0f", o < 0 ? 0 : o}')
+      [ "$backend" = postgres ] && pg_cpu="$pg_cpu %" || pg_cpu="–"
+      sleep 1   # let the requests in flight at wrk's stop finish
       if [ "$count" = 1 ]; then
         read -r stored answered lost doubled extra < <(check_rows "$tag")
         rows="$stored / $answered ($lost, $doubled, $extra ≤ $(field inflight))"
@@ -215,18 +255,26 @@ for backend in "${backends[@]}"; do
         non303=$(( $(field requests) - ok ))
         [ "$non303" -gt 0 ] && non303="$non303 ($(field statuses))"
       else
-        stored=$(sql "SELECT COUNT(*) FROM registrations WHERE idempotency_key LIKE '%:$tag-%'")
+        stored=$(sql run "SELECT COUNT(*) FROM registrations WHERE idempotency_key LIKE '%:$tag-%'")
         ok=$(( $(field requests) - $(field non2xx3xx) ))
         rows="$stored / – (not counted)"
         non303="$(field non2xx3xx) non-2xx/3xx"
       fi
+      stop_server
       rate=$(awk -v n="$ok" -v s="$secs" 'BEGIN{printf "%.0f", n / s}')
-      printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+      rows_out+=("$(printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s %% | %s | %s %% | %s %% | %s %% |' \
         "$([ "$backend" = sqlite ] && echo SQLite || echo PostgreSQL)" "$placement" "$conns" "$rate" \
         "$(field p50_ms)" "$(field p90_ms)" "$(field p99_ms)" "$(field max_ms)" "$non303" "$rows" \
-        "$server_cpu" "$pg_cpu" "$wrk_cpu" "$other"
+        "$server_cpu" "$pg_cpu" "$wrk_cpu" "$irq_cpu" "$other")")
+      log "${rows_out[-1]}"
+    done
     done
   done
-  stop_server
-  if [ "$backend" = postgres ]; then psql "$pg" -qc "DROP DATABASE komhen_bench_http" >/dev/null; pg_created=0; fi
+  [ "$backend" = postgres ] && { drop_pg; pg_used=0; }
 done
+
+echo "$logged_in units logged in; ${duration} s per run after a 5 s warm-up (8 connections); $threads wrk threads."
+echo
+printf '| backend | placement | connections | registrations/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | non-303 | rows stored / 303s (lost, doubled, stored but unanswered ≤ in flight at stop) | server CPU | postgres CPU | wrk CPU | irq (loopback TCP) | rest of machine |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
+printf '%s\n' "${rows_out[@]}"
