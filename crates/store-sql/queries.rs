@@ -19,7 +19,7 @@ use komhen_store::{
     PackageTaskRow, PeriodCount, PeriodRow, PopulationRow, QuestionOptionRow, QuestionRow,
     ReferenceCounts, RegistrationChange, RegistrationFilter, RegistrationRow, RoleGrantRow,
     SessionRow, StoreError, StoreResult, TaskPackageRow, TaskRow, TaskUsage, TotalCountRow,
-    TotalMeasure, UnitRow, UserRow,
+    TotalMeasure, UnitRow, UnitSessionRow, UserRow,
 };
 use sqlx::error::ErrorKind;
 use sqlx::{QueryBuilder, Row};
@@ -97,15 +97,21 @@ fn task_row(row: &DbRow) -> StoreResult<TaskRow> {
 }
 
 fn unit_row(row: &DbRow) -> StoreResult<UnitRow> {
+    unit_row_prefixed(row, "")
+}
+
+/// A unit from columns named with a prefix (`u_id`, `u_name`, ...).
+fn unit_row_prefixed(row: &DbRow, prefix: &str) -> StoreResult<UnitRow> {
+    let column = |name: &str| format!("{prefix}{name}");
     Ok(UnitRow {
-        id: UnitId(get(row, "id")?),
-        municipality: municipality_from(get(row, "municipality_code")?)?,
-        department: get::<Option<i64>>(row, "department_id")?.map(DepartmentId),
-        name: get(row, "name")?,
-        login: get(row, "login")?,
-        password_hash: get(row, "password_hash")?,
-        active: get(row, "active")?,
-        last_login_at: get(row, "last_login_at")?,
+        id: UnitId(get(row, &column("id"))?),
+        municipality: municipality_from(get(row, &column("municipality_code"))?)?,
+        department: get::<Option<i64>>(row, &column("department_id"))?.map(DepartmentId),
+        name: get(row, &column("name"))?,
+        login: get(row, &column("login"))?,
+        password_hash: get(row, &column("password_hash"))?,
+        active: get(row, &column("active"))?,
+        last_login_at: get(row, &column("last_login_at"))?,
     })
 }
 
@@ -204,8 +210,25 @@ fn total_row(row: &DbRow) -> StoreResult<TotalCountRow> {
 
 /// A municipality with its region and its latest population figure.
 const MUNICIPALITY_SELECT: &str = "SELECT m.code, m.name, m.region_code, \
-     r.name AS region_name, m.landsdel, m.iso_3166_2, m.test_mode, m.test_mode_until, p.year, p.population \
+     r.name AS region_name, m.landsdel, m.iso_3166_2, m.test_mode, m.test_mode_until, \
+     m.setup_version, p.year, p.population \
      FROM municipalities m JOIN regions r ON r.code = m.region_code \
+     LEFT JOIN municipality_populations p ON p.municipality_code = m.code AND p.year = \
+     (SELECT MAX(year) FROM municipality_populations x WHERE x.municipality_code = m.code)";
+/// A unit session with its unit (columns prefixed `u_`) and municipality
+/// (as in [`MUNICIPALITY_SELECT`]).
+const UNIT_SESSION_SELECT: &str = "SELECT s.token_hash, s.csrf_token, \
+     s.created_at AS session_created_at, s.expires_at, \
+     u.id AS u_id, u.municipality_code AS u_municipality_code, \
+     u.department_id AS u_department_id, u.name AS u_name, u.login AS u_login, \
+     u.password_hash AS u_password_hash, u.active AS u_active, \
+     u.last_login_at AS u_last_login_at, \
+     m.code, m.name, m.region_code, r.name AS region_name, m.landsdel, m.iso_3166_2, \
+     m.test_mode, m.test_mode_until, m.setup_version, p.year, p.population \
+     FROM sessions s \
+     JOIN units u ON u.id = s.unit_id AND u.municipality_code = s.municipality_code \
+     JOIN municipalities m ON m.code = u.municipality_code \
+     JOIN regions r ON r.code = m.region_code \
      LEFT JOIN municipality_populations p ON p.municipality_code = m.code AND p.year = \
      (SELECT MAX(year) FROM municipality_populations x WHERE x.municipality_code = m.code)";
 const TASK_COLUMNS: &str =
@@ -220,6 +243,28 @@ const REGISTRATION_COLUMNS: &str = "id, municipality_code, unit_id, task_id, cha
      inquiry_type_code, completion_code, has_form, registered_at, day, iso_year, iso_week, hour, \
      duration_ms, quantity, source, import_batch_id, is_test, created_at";
 
+/// Raises the set-up version of one municipality, or of all for a national
+/// change, so cached unit catalogues are reloaded (see the migration
+/// `add_setup_version`). Every write to what units may register calls it in
+/// the same transaction as the change.
+async fn bump_setup_version<'e, E>(
+    executor: E,
+    municipality: Option<MunicipalityCode>,
+) -> StoreResult<()>
+where
+    E: sqlx::Executor<'e, Database = Db>,
+{
+    sqlx::query(
+        "UPDATE municipalities SET setup_version = setup_version + 1 \
+         WHERE $1 IS NULL OR code = $1",
+    )
+    .bind(municipality.map(code_of))
+    .execute(executor)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
 /// Inserts one registration and its answers on an open transaction.
 /// Returns None when the idempotency key was already used.
 async fn insert_one(
@@ -228,6 +273,37 @@ async fn insert_one(
     batch: Option<BatchId>,
     now: DateTime<Utc>,
 ) -> StoreResult<Option<RegistrationId>> {
+    let Some(id) = insert_row(&mut **tx, r, batch, now).await? else {
+        return Ok(None);
+    };
+    for answer in &r.answers {
+        sqlx::query(
+            "INSERT INTO registration_answers (municipality_code, registration_id, question_id, \
+             option_id, value_text) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(code_of(r.municipality))
+        .bind(id.0)
+        .bind(answer.question.0)
+        .bind(answer.option.map(|o| o.0))
+        .bind(answer.text.as_deref())
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(Some(id))
+}
+
+/// Inserts the registration row alone (one statement, atomic by itself).
+/// Returns None when the idempotency key was already used.
+async fn insert_row<'e, E>(
+    executor: E,
+    r: &NewRegistration,
+    batch: Option<BatchId>,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<RegistrationId>>
+where
+    E: sqlx::Executor<'e, Database = Db>,
+{
     let dims = r.dimensions();
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO registrations (municipality_code, unit_id, task_id, channel_code, \
@@ -256,25 +332,10 @@ async fn insert_one(
     .bind(r.is_test)
     .bind(r.idempotency_key.as_deref())
     .bind(now)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(executor)
     .await
     .map_err(db_err)?;
-    let Some(id) = id else { return Ok(None) };
-    for answer in &r.answers {
-        sqlx::query(
-            "INSERT INTO registration_answers (municipality_code, registration_id, question_id, \
-             option_id, value_text) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(code_of(r.municipality))
-        .bind(id)
-        .bind(answer.question.0)
-        .bind(answer.option.map(|o| o.0))
-        .bind(answer.text.as_deref())
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    }
-    Ok(Some(RegistrationId(id)))
+    Ok(id.map(RegistrationId))
 }
 
 /// Inserts registrations without answers or idempotency keys, many rows per
@@ -331,7 +392,7 @@ impl komhen_store::Store for Store {
     }
 
     async fn migrate(&self) -> StoreResult<()> {
-        run_migrations(&self.pool).await
+        run_migrations(&self.writer).await
     }
 
     async fn ping(&self) -> StoreResult<()> {
@@ -343,7 +404,7 @@ impl komhen_store::Store for Store {
     }
 
     async fn apply_reference_data(&self, data: &ReferenceData) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
         let now = Utc::now();
         for region in &data.regions {
             sqlx::query(
@@ -541,6 +602,7 @@ impl komhen_store::Store for Store {
                 .map_err(db_err)?;
             }
         }
+        bump_setup_version(&mut *tx, None).await?;
         tx.commit().await.map_err(db_err)
     }
 
@@ -747,7 +809,8 @@ impl komhen_store::Store for Store {
     }
 
     async fn create_local_task(&self, task: &NewLocalTask) -> StoreResult<TaskId> {
-        sqlx::query_scalar(
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let id = sqlx::query_scalar(
             "INSERT INTO tasks (municipality_code, kle_number, code_kind, name, created_at) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -756,10 +819,13 @@ impl komhen_store::Store for Store {
         .bind(task.kind.code())
         .bind(&task.name)
         .bind(Utc::now())
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map(TaskId)
-        .map_err(db_err)
+        .map_err(db_err)?;
+        bump_setup_version(&mut *tx, Some(task.municipality)).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(id)
     }
 
     async fn create_department(&self, department: &NewDepartment) -> StoreResult<DepartmentId> {
@@ -770,7 +836,7 @@ impl komhen_store::Store for Store {
         .bind(code_of(department.municipality))
         .bind(&department.name)
         .bind(Utc::now())
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await
         .map(DepartmentId)
         .map_err(db_err)
@@ -801,7 +867,7 @@ impl komhen_store::Store for Store {
     }
 
     async fn create_unit(&self, unit: &NewUnit) -> StoreResult<UnitId> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
         if let Some(department) = unit.department {
             // A unit may only sit in a department of its own municipality.
             let owner: Option<i32> =
@@ -870,7 +936,7 @@ impl komhen_store::Store for Store {
         unit: UnitId,
         tasks: &[TaskId],
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
         let owner: Option<i32> =
             sqlx::query_scalar("SELECT municipality_code FROM units WHERE id = $1")
                 .bind(unit.0)
@@ -910,6 +976,7 @@ impl komhen_store::Store for Store {
                 }
             }
         }
+        bump_setup_version(&mut *tx, Some(municipality)).await?;
         tx.commit().await.map_err(db_err)
     }
 
@@ -940,7 +1007,7 @@ impl komhen_store::Store for Store {
         .bind(&user.name)
         .bind(user.password_hash.as_deref())
         .bind(Utc::now())
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await
         .map(UserId)
         .map_err(|e| match db_err(e) {
@@ -969,7 +1036,7 @@ impl komhen_store::Store for Store {
         .bind(grant.user.0)
         .bind(grant.role.code())
         .bind(grant.unit.map(|u| u.0))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -1011,7 +1078,7 @@ impl komhen_store::Store for Store {
     }
 
     async fn create_question(&self, question: &NewQuestion) -> StoreResult<QuestionId> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO questions (municipality_code, code, task_id, label_da, label_en, \
              answer_kind, sort_order) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -1040,6 +1107,7 @@ impl komhen_store::Store for Store {
             .await
             .map_err(db_err)?;
         }
+        bump_setup_version(&mut *tx, question.municipality).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(QuestionId(id))
     }
@@ -1062,6 +1130,7 @@ impl komhen_store::Store for Store {
         unit: UnitId,
         question: QuestionId,
     ) -> StoreResult<()> {
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
         let done = sqlx::query(
             "INSERT INTO unit_questions (municipality_code, unit_id, question_id) \
              SELECT u.municipality_code, u.id, q.id FROM units u, questions q \
@@ -1072,9 +1141,11 @@ impl komhen_store::Store for Store {
         .bind(code_of(municipality))
         .bind(unit.0)
         .bind(question.0)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(db_err)?;
+        bump_setup_version(&mut *tx, Some(municipality)).await?;
+        tx.commit().await.map_err(db_err)?;
         if done.rows_affected() == 0 {
             let enabled = self.list_unit_questions(municipality, unit).await?;
             if !enabled.iter().any(|q| q.id == question) {
@@ -1109,7 +1180,7 @@ impl komhen_store::Store for Store {
             )
             .bind(p.starts_on)
             .bind(p.ends_on)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.writer)
             .await
             .map_err(db_err)?;
             if let Some(id) = existing {
@@ -1130,7 +1201,7 @@ impl komhen_store::Store for Store {
         .bind(p.mandatory)
         .bind(p.submission_deadline)
         .bind(period.task_package.map(|t| t.0))
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await
         .map(PeriodId)
         .map_err(db_err)
@@ -1166,7 +1237,7 @@ impl komhen_store::Store for Store {
         )
         .bind(code_of(municipality))
         .bind(period.0)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db_err)?;
         if done.rows_affected() == 0
@@ -1199,10 +1270,19 @@ impl komhen_store::Store for Store {
         registration
             .validate()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
-        let created = insert_one(&mut tx, registration, None, Utc::now()).await?;
-        let outcome = match (created, &registration.idempotency_key) {
-            (Some(id), _) => Inserted::Created(id),
+        let now = Utc::now();
+        // Saving is the registration tool's hot path: without answers the
+        // row is one statement, atomic by itself, so no transaction is opened.
+        let created = if registration.answers.is_empty() {
+            insert_row(&self.writer, registration, None, now).await?
+        } else {
+            let mut tx = self.writer.begin().await.map_err(db_err)?;
+            let created = insert_one(&mut tx, registration, None, now).await?;
+            tx.commit().await.map_err(db_err)?;
+            created
+        };
+        match (created, &registration.idempotency_key) {
+            (Some(id), _) => Ok(Inserted::Created(id)),
             (None, Some(key)) => {
                 let id: i64 = sqlx::query_scalar(
                     "SELECT id FROM registrations WHERE municipality_code = $1 \
@@ -1210,15 +1290,13 @@ impl komhen_store::Store for Store {
                 )
                 .bind(code_of(registration.municipality))
                 .bind(key)
-                .fetch_one(&mut *tx)
+                .fetch_one(&self.writer)
                 .await
                 .map_err(db_err)?;
-                Inserted::Duplicate(RegistrationId(id))
+                Ok(Inserted::Duplicate(RegistrationId(id)))
             }
-            (None, None) => return Err(StoreError::Internal("registrering ikke gemt".into())),
-        };
-        tx.commit().await.map_err(db_err)?;
-        Ok(outcome)
+            (None, None) => Err(StoreError::Internal("registrering ikke gemt".into())),
+        }
     }
 
     async fn create_batch(&self, batch: &NewBatch) -> StoreResult<BatchId> {
@@ -1232,7 +1310,7 @@ impl komhen_store::Store for Store {
         .bind(&batch.sha256)
         .bind(&batch.created_by)
         .bind(Utc::now())
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await
         .map(BatchId)
         .map_err(db_err)
@@ -1243,7 +1321,7 @@ impl komhen_store::Store for Store {
             row.validate()
                 .map_err(|e| StoreError::Invalid(e.to_string()))?;
         }
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
         let status: Option<(String, Option<i32>)> =
             sqlx::query_as("SELECT status, municipality_code FROM import_batches WHERE id = $1")
                 .bind(batch.0)
@@ -1291,7 +1369,7 @@ impl komhen_store::Store for Store {
         );
         let row = sqlx::query(&sql)
             .bind(batch.0)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.writer)
             .await
             .map_err(db_err)?;
         match row {
@@ -1307,7 +1385,7 @@ impl komhen_store::Store for Store {
         municipality: Option<MunicipalityCode>,
         batch: BatchId,
     ) -> StoreResult<u64> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
         let owner: Option<Option<i32>> =
             sqlx::query_scalar("SELECT municipality_code FROM import_batches WHERE id = $1")
                 .bind(batch.0)
@@ -1506,7 +1584,7 @@ impl komhen_store::Store for Store {
         municipality: MunicipalityCode,
         id: RegistrationId,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
         sqlx::query(
             "DELETE FROM registration_answers WHERE municipality_code = $1 AND registration_id = $2",
         )
@@ -1544,7 +1622,7 @@ impl komhen_store::Store for Store {
         .bind(change.inquiry_type.map(InquiryType::code))
         .bind(change.completion.map(Completion::code))
         .bind(change.has_form)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db_err)?;
         if updated.rows_affected() == 0 {
@@ -1622,7 +1700,7 @@ impl komhen_store::Store for Store {
         .bind(&session.csrf_token)
         .bind(session.created_at)
         .bind(session.expires_at)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -1656,10 +1734,40 @@ impl komhen_store::Store for Store {
         .transpose()
     }
 
+    async fn find_unit_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<UnitSessionRow>> {
+        let row = sqlx::query(&format!(
+            "{UNIT_SESSION_SELECT} WHERE s.token_hash = $1 AND s.expires_at > $2"
+        ))
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let Some(r) = row else { return Ok(None) };
+        let unit = unit_row_prefixed(&r, "u_")?;
+        Ok(Some(UnitSessionRow {
+            session: NewSession {
+                token_hash: get(&r, "token_hash")?,
+                municipality: Some(unit.municipality),
+                unit: Some(unit.id),
+                user: None,
+                csrf_token: get(&r, "csrf_token")?,
+                created_at: get(&r, "session_created_at")?,
+                expires_at: get(&r, "expires_at")?,
+            },
+            municipality: municipality_row(&r)?,
+            unit,
+        }))
+    }
+
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -1672,12 +1780,12 @@ impl komhen_store::Store for Store {
     ) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db_err)?;
         sqlx::query("DELETE FROM login_failures WHERE failed_at < $1")
             .bind(failures_before)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -1687,7 +1795,7 @@ impl komhen_store::Store for Store {
         sqlx::query("INSERT INTO login_failures (login, failed_at) VALUES ($1, $2)")
             .bind(login)
             .bind(at)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -1707,7 +1815,7 @@ impl komhen_store::Store for Store {
     async fn clear_login_failures(&self, login: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM login_failures WHERE login = $1")
             .bind(login)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -1725,7 +1833,7 @@ impl komhen_store::Store for Store {
         .bind(code_of(municipality))
         .bind(unit.0)
         .bind(password_hash)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db_err)?;
         if updated.rows_affected() == 0 {
@@ -1738,7 +1846,7 @@ impl komhen_store::Store for Store {
         sqlx::query("UPDATE units SET last_login_at = $2 WHERE id = $1")
             .bind(unit.0)
             .bind(at)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -1756,7 +1864,7 @@ impl komhen_store::Store for Store {
         .bind(code_of(municipality))
         .bind(on)
         .bind(if on { until } else { None })
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db_err)?;
         if updated.rows_affected() == 0 {
@@ -1780,7 +1888,7 @@ impl komhen_store::Store for Store {
         .bind(&total.source)
         .bind(total.batch.map(|b| b.0))
         .bind(Utc::now())
-        .fetch_one(&self.pool)
+        .fetch_one(&self.writer)
         .await
         .map(TotalCountId)
         .map_err(db_err)
@@ -1819,7 +1927,7 @@ impl komhen_store::Store for Store {
             .bind(price.valid_from)
             .bind(price.price_ore)
             .bind(&price.source_note)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -1864,7 +1972,7 @@ impl komhen_store::Store for Store {
         .bind(entry.before_json.as_deref())
         .bind(entry.after_json.as_deref())
         .bind(Utc::now())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db_err)?;
         Ok(())
@@ -1918,6 +2026,7 @@ fn municipality_row(r: &DbRow) -> StoreResult<MunicipalityRow> {
         population: year.zip(population),
         test_mode: get(r, "test_mode")?,
         test_mode_until: get(r, "test_mode_until")?,
+        setup_version: get(r, "setup_version")?,
     })
 }
 

@@ -42,4 +42,6 @@ conformance!(
     unit_usage_and_day_counts_are_the_unit_own,
     sessions_expire_and_logins_are_throttled,
     unit_passwords_and_test_mode_are_set_per_municipality,
+    unit_sessions_come_with_their_unit_and_municipality,
+    setup_changes_raise_the_setup_version,
 );

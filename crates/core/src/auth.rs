@@ -8,7 +8,7 @@
 use crate::{CoreError, CoreResult};
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
-use komhen_store::{NewSession, SessionRow, Store};
+use komhen_store::{NewSession, SessionRow, Store, UnitSessionRow};
 use password_hash::rand_core::OsRng;
 use password_hash::SaltString;
 use rand::Rng;
@@ -81,6 +81,11 @@ pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill(&mut bytes);
     hex(&bytes)
+}
+
+/// Whether a cookie's value has the shape of a token (64 hex digits).
+fn is_token(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 pub fn token_hash(token: &str) -> String {
@@ -159,10 +164,23 @@ pub async fn session(
     token: &str,
     now: DateTime<Utc>,
 ) -> CoreResult<Option<SessionRow>> {
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !is_token(token) {
         return Ok(None);
     }
     Ok(store.find_session(&token_hash(token), now).await?)
+}
+
+/// The live unit session a cookie's token opens, with the unit and its
+/// municipality, if any.
+pub async fn unit_session(
+    store: &dyn Store,
+    token: &str,
+    now: DateTime<Utc>,
+) -> CoreResult<Option<UnitSessionRow>> {
+    if !is_token(token) {
+        return Ok(None);
+    }
+    Ok(store.find_unit_session(&token_hash(token), now).await?)
 }
 
 pub async fn log_out(store: &dyn Store, token: &str) -> CoreResult<()> {

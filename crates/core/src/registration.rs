@@ -5,16 +5,20 @@
 //! come from the session and the clock. Test mode is decided here, once, from
 //! the municipality's setting at the moment of saving.
 
-use crate::{CoreError, CoreResult};
+use crate::{auth, CoreError, CoreResult};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 use komhen_domain::reference::AnswerKind;
 use komhen_domain::{
     danish_instant, parse_form, ChannelCode, Completion, DateDimensions, Direction, InquiryType,
     Medium, NewAnswer, NewRegistration, RegistrationId, Source, TaskId, UnitId,
 };
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use komhen_store::{
     ChannelRow, HourChannelCount, InquiryTypeRow, Inserted, MunicipalityRow, NewAuditEntry,
-    QuestionRow, RegistrationChange, RegistrationFilter, RegistrationRow, Store, TaskRow, UnitRow,
+    QuestionRow, RegistrationChange, RegistrationFilter, RegistrationRow, SessionRow, Store,
+    TaskRow, UnitRow,
 };
 
 /// How long after saving a registration can be undone.
@@ -22,16 +26,39 @@ pub const UNDO_MINUTES: i64 = 5;
 /// How far back the task list's "most used first" looks.
 const USAGE_DAYS: i64 = 90;
 
-/// The unit a session belongs to, with its municipality.
+/// The unit a session belongs to, with its municipality and what it may
+/// register.
 #[derive(Debug, Clone)]
 pub struct UnitContext {
     pub municipality: MunicipalityRow,
     pub unit: UnitRow,
+    /// The unit's catalogue at the municipality's current set-up version.
+    catalog: Arc<Choices>,
 }
 
 impl UnitContext {
+    /// The active unit a live session token opens, in one query when the
+    /// unit's catalogue is cached (the registration tool's every request).
+    pub async fn for_token(
+        store: &dyn Store,
+        catalogs: &Catalogs,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> CoreResult<Option<(SessionRow, Self)>> {
+        let Some(found) = auth::unit_session(store, token, now).await? else {
+            return Ok(None);
+        };
+        if !found.unit.active {
+            return Ok(None);
+        }
+        let ctx = Self::with_catalog(store, catalogs, found.municipality, found.unit).await?;
+        Ok(Some((found.session, ctx)))
+    }
+
+    /// The active unit of a municipality, by id.
     pub async fn load(
         store: &dyn Store,
+        catalogs: &Catalogs,
         municipality: komhen_domain::MunicipalityCode,
         unit: UnitId,
     ) -> CoreResult<Option<Self>> {
@@ -42,14 +69,71 @@ impl UnitContext {
             .list_units(municipality.code)
             .await?
             .into_iter()
-            .find(|u| u.id == unit);
-        Ok(unit
-            .filter(|u| u.active)
-            .map(|unit| Self { municipality, unit }))
+            .find(|u| u.id == unit && u.active);
+        match unit {
+            Some(unit) => Ok(Some(
+                Self::with_catalog(store, catalogs, municipality, unit).await?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    async fn with_catalog(
+        store: &dyn Store,
+        catalogs: &Catalogs,
+        municipality: MunicipalityRow,
+        unit: UnitRow,
+    ) -> CoreResult<Self> {
+        let catalog = catalogs.get(store, &municipality, &unit).await?;
+        Ok(Self {
+            municipality,
+            unit,
+            catalog,
+        })
     }
 
     fn actor(&self) -> String {
         format!("enhed:{}", self.unit.login)
+    }
+}
+
+/// The units' catalogues (channels, tasks, questions) kept in memory, each
+/// valid for one set-up version of its municipality. Saving a registration
+/// then checks the form without a catalogue query; any change to the set-up
+/// raises the version (in the store, in the same transaction), so a stale
+/// catalogue is never used, whichever server made the change.
+#[derive(Debug, Default)]
+pub struct Catalogs {
+    by_unit: Mutex<HashMap<UnitId, (i64, Arc<Choices>)>>,
+}
+
+impl Catalogs {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    async fn get(
+        &self,
+        store: &dyn Store,
+        municipality: &MunicipalityRow,
+        unit: &UnitRow,
+    ) -> CoreResult<Arc<Choices>> {
+        let version = municipality.setup_version;
+        if let Some(catalog) = self.cached(unit.id, version) {
+            return Ok(catalog);
+        }
+        let catalog = Arc::new(load_catalog(store, municipality.code, unit.id).await?);
+        if let Ok(mut map) = self.by_unit.lock() {
+            map.insert(unit.id, (version, catalog.clone()));
+        }
+        Ok(catalog)
+    }
+
+    fn cached(&self, unit: UnitId, version: i64) -> Option<Arc<Choices>> {
+        let map = self.by_unit.lock().ok()?;
+        map.get(&unit)
+            .filter(|(v, _)| *v == version)
+            .map(|(_, catalog)| catalog.clone())
     }
 }
 
@@ -85,18 +169,22 @@ pub struct Choices {
 }
 
 /// What checking a registration needs and no more: the unit's channels,
-/// tasks and questions. Saving is the hot path, so no ranking or history here.
-async fn catalog(store: &dyn Store, ctx: &UnitContext) -> CoreResult<Choices> {
-    let code = ctx.municipality.code;
+/// tasks and questions. Saving is the hot path, so no ranking or history
+/// here; [`Catalogs`] keeps the result per set-up version.
+async fn load_catalog(
+    store: &dyn Store,
+    code: komhen_domain::MunicipalityCode,
+    unit: UnitId,
+) -> CoreResult<Choices> {
     let channels: Vec<ChannelRow> = store
         .list_channels()
         .await?
         .into_iter()
         .filter(is_tool_channel)
         .collect();
-    let mut tasks = store.list_unit_tasks(code, ctx.unit.id).await?;
+    let mut tasks = store.list_unit_tasks(code, unit).await?;
     tasks.retain(|t| !t.retired);
-    let parameters = store.list_unit_questions(code, ctx.unit.id).await?;
+    let parameters = store.list_unit_questions(code, unit).await?;
     let task_questions = store
         .list_questions(code)
         .await?
@@ -124,7 +212,7 @@ pub async fn choices(
     now: DateTime<Utc>,
 ) -> CoreResult<Choices> {
     let code = ctx.municipality.code;
-    let mut choices = catalog(store, ctx).await?;
+    let mut choices = Choices::clone(&ctx.catalog);
     let today = DateDimensions::of(now).day;
     let usage = store
         .unit_task_usage(code, ctx.unit.id, today - Duration::days(USAGE_DAYS))
@@ -202,11 +290,11 @@ impl From<komhen_store::StoreError> for RegisterError {
     }
 }
 
-/// The outcome of saving: the stored row, and whether it was there already
-/// (a resent form).
-#[derive(Debug, Clone)]
+/// The outcome of saving: the stored registration, and whether it was
+/// there already (a resent form).
+#[derive(Debug, Clone, Copy)]
 pub struct Registered {
-    pub row: RegistrationRow,
+    pub id: RegistrationId,
     pub duplicate: bool,
 }
 
@@ -408,9 +496,9 @@ pub async fn register(
     input: &RegistrationInput,
     now: DateTime<Utc>,
 ) -> Result<Registered, RegisterError> {
-    let choices = catalog(store, ctx).await?;
+    let choices = &ctx.catalog;
     let mut errors = Vec::new();
-    let checked = check_codes(&choices, input, &mut errors);
+    let checked = check_codes(choices, input, &mut errors);
     let task_questions: Vec<&QuestionRow> = choices
         .task_questions
         .iter()
@@ -451,20 +539,21 @@ pub async fn register(
         idempotency_key: (!key.is_empty()).then(|| format!("{}:{key}", ctx.unit.id)),
         answers,
     };
-    let inserted = store.insert_registration(&registration).await?;
-    let row = store
-        .get_registration(ctx.municipality.code, inserted.id())
-        .await?
-        .ok_or_else(|| CoreError::Invalid("registreringen forsvandt".into()))?;
-    if row.unit != Some(ctx.unit.id) {
-        // An idempotency key can only ever match the unit's own rows (it is
-        // prefixed with the unit id); anything else is a bug, not a duplicate.
-        return Err(CoreError::Invalid("idempotensnøglen tilhører en anden enhed".into()).into());
+    match store.insert_registration(&registration).await? {
+        Inserted::Created(id) => Ok(Registered {
+            id,
+            duplicate: false,
+        }),
+        Inserted::Duplicate(id) => {
+            // An idempotency key can only ever match the unit's own rows (it
+            // is prefixed with the unit id); anything else is a bug.
+            own_registration(store, ctx, id).await?;
+            Ok(Registered {
+                id,
+                duplicate: true,
+            })
+        }
     }
-    Ok(Registered {
-        row,
-        duplicate: matches!(inserted, Inserted::Duplicate(_)),
-    })
 }
 
 fn registration_json(row: &RegistrationRow) -> String {
@@ -542,7 +631,7 @@ pub async fn correct(
             message: "Kun dagens registreringer fra registreringsværktøjet kan rettes.".into(),
         }]));
     }
-    let mut choices = catalog(store, ctx).await?;
+    let mut choices = Choices::clone(&ctx.catalog);
     // A task taken off the unit since still counts for its own registrations.
     if !choices.tasks.iter().any(|t| t.id == row.task) {
         if let Some(task) = store

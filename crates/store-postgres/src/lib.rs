@@ -14,6 +14,9 @@ const BACKEND: Backend = Backend::Postgres;
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: sqlx::PgPool,
+    /// The same pool: PostgreSQL runs concurrent writers itself. The shared
+    /// queries write through `writer` because SQLite needs its own.
+    writer: sqlx::PgPool,
 }
 
 type Store = PostgresStore;
@@ -29,7 +32,10 @@ impl PostgresStore {
             .connect_with(options)
             .await
             .map_err(|e| StoreError::Internal(format!("kan ikke forbinde til PostgreSQL: {e}")))?;
-        Ok(Self { pool })
+        Ok(Self {
+            writer: pool.clone(),
+            pool,
+        })
     }
 
     pub async fn close(&self) {

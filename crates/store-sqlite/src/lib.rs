@@ -6,6 +6,7 @@
 use komhen_store::{Backend, StoreError, StoreResult};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 type Db = sqlx::Sqlite;
@@ -21,9 +22,22 @@ pub enum OpenMode {
 }
 
 /// The komhen store on SQLite.
+///
+/// Reads go through a pool of connections; writes through one connection of
+/// their own. SQLite allows one writer at a time, and a writer that finds the
+/// database locked sleeps in its busy handler for up to tens of milliseconds:
+/// queueing writers in the pool instead keeps every save fast and in order.
+///
+/// The writer never checkpoints the write-ahead log itself (a checkpoint on
+/// commit stalls that save and every save queued behind it); a background
+/// task checkpoints it passively, without blocking writers, every second.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
+    writer: sqlx::SqlitePool,
+    /// Alive as long as any clone of the store: the checkpoint task stops
+    /// when it is gone.
+    _alive: Arc<()>,
 }
 
 type Store = SqliteStore;
@@ -48,17 +62,62 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // An in-memory database lives in its one connection: read there too.
+        if in_memory {
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options)
+                .await
+                .map_err(queries::db_err)?;
+            return Ok(Self {
+                writer: pool.clone(),
+                pool,
+                _alive: Arc::new(()),
+            });
+        }
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone().pragma("wal_autocheckpoint", "0"))
+            .await
+            .map_err(queries::db_err)?;
         let pool = SqlitePoolOptions::new()
-            .max_connections(if in_memory { 1 } else { 8 })
+            .max_connections(8)
             .connect_with(options)
             .await
             .map_err(queries::db_err)?;
-        Ok(Self { pool })
+        let alive = Arc::new(());
+        tokio::spawn(checkpoint_wal(pool.clone(), Arc::downgrade(&alive)));
+        Ok(Self {
+            pool,
+            writer,
+            _alive: alive,
+        })
     }
 
     /// Closes all connections (so the file can be removed or copied).
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
+    }
+}
+
+/// Copies the write-ahead log into the database file every second, without
+/// waiting for or blocking writers (a passive checkpoint), until the store
+/// is dropped or closed.
+async fn checkpoint_wal(pool: sqlx::SqlitePool, alive: Weak<()>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if alive.upgrade().is_none() || pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::warn!(error = %e, "WAL checkpoint failed");
+        }
     }
 }
 

@@ -33,6 +33,8 @@ pub const CHECKS: &[&str] = &[
     "unit_usage_and_day_counts_are_the_unit_own",
     "sessions_expire_and_logins_are_throttled",
     "unit_passwords_and_test_mode_are_set_per_municipality",
+    "unit_sessions_come_with_their_unit_and_municipality",
+    "setup_changes_raise_the_setup_version",
 ];
 
 pub const KOEGE: u16 = 259;
@@ -247,6 +249,19 @@ fn registration(
         is_test: false,
         idempotency_key: None,
         answers: vec![],
+    }
+}
+
+/// A Køge unit's session of twelve hours from `now`.
+fn unit_session(unit: UnitId, now: chrono::DateTime<Utc>) -> NewSession {
+    NewSession {
+        token_hash: "a".repeat(64),
+        municipality: Some(code(KOEGE)),
+        unit: Some(unit),
+        user: None,
+        csrf_token: "csrf".into(),
+        created_at: now,
+        expires_at: now + chrono::Duration::hours(12),
     }
 }
 
@@ -1410,15 +1425,7 @@ pub async fn sessions_expire_and_logins_are_throttled(store: &dyn Store) {
     with_reference(store).await;
     let unit = unit_in(store, KOEGE, "259bs").await;
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap();
-    let session = NewSession {
-        token_hash: "a".repeat(64),
-        municipality: Some(code(KOEGE)),
-        unit: Some(unit),
-        user: None,
-        csrf_token: "csrf".into(),
-        created_at: now,
-        expires_at: now + chrono::Duration::hours(12),
-    };
+    let session = unit_session(unit, now);
     store.create_session(&session).await.unwrap();
     assert_eq!(
         store.find_session(&session.token_hash, now).await.unwrap(),
@@ -1555,4 +1562,115 @@ pub async fn unit_passwords_and_test_mode_are_set_per_municipality(store: &dyn S
         .unwrap();
     let off = store.get_municipality(code(KOEGE)).await.unwrap().unwrap();
     assert_eq!((off.test_mode, off.test_mode_until), (false, None));
+}
+
+pub async fn unit_sessions_come_with_their_unit_and_municipality(store: &dyn Store) {
+    with_reference(store).await;
+    let unit = unit_in(store, KOEGE, "259bs").await;
+    let now = Utc.with_ymd_and_hms(2026, 11, 25, 8, 0, 0).unwrap();
+    let session = unit_session(unit, now);
+    store.create_session(&session).await.unwrap();
+    let found = store
+        .find_unit_session(&session.token_hash, now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.session, session);
+    assert_eq!(found.unit.id, unit);
+    assert_eq!(found.unit.login, "259bs");
+    assert_eq!(
+        Some(found.municipality.clone()),
+        store.get_municipality(code(KOEGE)).await.unwrap()
+    );
+    assert!(store
+        .find_unit_session(&session.token_hash, session.expires_at)
+        .await
+        .unwrap()
+        .is_none());
+
+    // A personal user's session is not a unit session.
+    let user = store
+        .create_user(&NewUser {
+            email: "tovholder@koege.dk".into(),
+            name: "Tovholder".into(),
+            password_hash: None,
+        })
+        .await
+        .unwrap();
+    let personal = NewSession {
+        token_hash: "d".repeat(64),
+        unit: None,
+        user: Some(user),
+        ..session.clone()
+    };
+    store.create_session(&personal).await.unwrap();
+    assert!(store
+        .find_unit_session(&personal.token_hash, now)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+pub async fn setup_changes_raise_the_setup_version(store: &dyn Store) {
+    with_reference(store).await;
+    let version = |code_: u16| async move {
+        store
+            .get_municipality(code(code_))
+            .await
+            .unwrap()
+            .unwrap()
+            .setup_version
+    };
+    let unit = unit_in(store, KOEGE, "259bs").await;
+    let task = national_task(store, "23.09.02").await;
+
+    let (koege, other) = (version(KOEGE).await, version(KOEBENHAVN).await);
+    store
+        .assign_tasks(code(KOEGE), unit, &[task.id])
+        .await
+        .unwrap();
+    assert!(version(KOEGE).await > koege, "assigning a task");
+    assert_eq!(version(KOEBENHAVN).await, other, "another municipality");
+
+    let koege = version(KOEGE).await;
+    store
+        .create_local_task(&NewLocalTask {
+            municipality: code(KOEGE),
+            kle: KleNumber::parse("27.24.00").unwrap(),
+            kind: TaskCodeKind::Topic,
+            name: "Egen opgave".into(),
+        })
+        .await
+        .unwrap();
+    assert!(version(KOEGE).await > koege, "a local task");
+
+    let koege = version(KOEGE).await;
+    let question = store
+        .create_question(&NewQuestion {
+            municipality: Some(code(KOEGE)),
+            code: None,
+            task: Some(task.id),
+            label_da: "Hvilken slags?".into(),
+            label_en: "Which kind?".into(),
+            answer_kind: AnswerKind::Text,
+            sort_order: 1,
+            options: vec![],
+        })
+        .await
+        .unwrap();
+    assert!(version(KOEGE).await > koege, "a question");
+
+    let koege = version(KOEGE).await;
+    store
+        .enable_question(code(KOEGE), unit, question)
+        .await
+        .unwrap();
+    assert!(version(KOEGE).await > koege, "a question switched on");
+    assert_eq!(version(KOEBENHAVN).await, other);
+
+    store
+        .apply_reference_data(&reference_fixture())
+        .await
+        .unwrap();
+    assert!(version(KOEBENHAVN).await > other, "national reference data");
 }

@@ -283,6 +283,14 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<SessionRow>>;
 
+    /// A unit's session that has not expired at `now`, with the unit and its
+    /// municipality, in one query: the registration tool's every request.
+    async fn find_unit_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<UnitSessionRow>>;
+
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
 
     /// Removes expired sessions and login failures older than `before`.

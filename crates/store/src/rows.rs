@@ -39,6 +39,10 @@ pub struct MunicipalityRow {
     pub test_mode: bool,
     /// When set, test mode ends by itself at this moment.
     pub test_mode_until: Option<DateTime<Utc>>,
+    /// Raised by every change to what the municipality's units may register
+    /// (tasks, questions, the national catalogue): a cached catalogue of an
+    /// older version is stale.
+    pub setup_version: i64,
 }
 
 impl MunicipalityRow {
@@ -404,6 +408,15 @@ pub struct NewSession {
 }
 
 pub type SessionRow = NewSession;
+
+/// A unit's live session with the unit and its municipality, read together
+/// because every request of the registration tool needs all three.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitSessionRow {
+    pub session: SessionRow,
+    pub unit: UnitRow,
+    pub municipality: MunicipalityRow,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnswerRow {

@@ -17,6 +17,7 @@ mod session;
 
 use axum::routing::{get, post};
 use axum::Router;
+use komhen_core::registration::Catalogs;
 use komhen_store::Store;
 use std::sync::Arc;
 
@@ -26,11 +27,16 @@ pub use error::WebError;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// The units' catalogues, cached per set-up version.
+    pub catalogs: Arc<Catalogs>,
 }
 
 /// The whole application as one router, for `komhen serve` and for tests.
 pub fn router(store: Arc<dyn Store>) -> Router {
-    let state = AppState { store };
+    let state = AppState {
+        store,
+        catalogs: Arc::new(Catalogs::new()),
+    };
     Router::new()
         .route("/", get(pages::start_page))
         .route("/kommuner", get(pages::list_municipalities))

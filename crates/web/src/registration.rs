@@ -549,7 +549,7 @@ pub(crate) async fn create_registration(
     let now = Utc::now();
     match registration::register(state.store.as_ref(), &unit.ctx, &input, now).await {
         Ok(saved) => {
-            Ok(Redirect::to(&format!("/registrering?gemt={}", saved.row.id.0)).into_response())
+            Ok(Redirect::to(&format!("/registrering?gemt={}", saved.id.0)).into_response())
         }
         Err(RegisterError::Invalid(errors)) => {
             let parts = load_parts(&state, &unit, now).await?;

@@ -61,17 +61,8 @@ impl FromRequestParts<AppState> for UnitSession {
         };
         let now = chrono::Utc::now();
         let store = state.store.as_ref();
-        let session = auth::session(store, &token, now)
-            .await
-            .map_err(|e| WebError::from(e).into_response())?;
-        let Some(session) = session else {
-            return Err(ToLogin.into_response());
-        };
-        let (Some(municipality), Some(unit)) = (session.municipality, session.unit) else {
-            return Err(WebError::Forbidden.into_response());
-        };
-        match UnitContext::load(store, municipality, unit).await {
-            Ok(Some(ctx)) => {
+        match UnitContext::for_token(store, &state.catalogs, &token, now).await {
+            Ok(Some((session, ctx))) => {
                 let lang = Lang::from_code(jar.get(LANG_COOKIE).map_or("da", |c| c.value()));
                 Ok(Self { ctx, session, lang })
             }

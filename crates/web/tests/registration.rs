@@ -277,6 +277,39 @@ async fn a_registration_is_stored_once_for_the_session_unit() {
 }
 
 #[tokio::test]
+async fn a_change_of_the_unit_set_up_takes_effect_on_the_next_save() {
+    let app = TestApp::new().await;
+    let (cookie, csrf) = app.log_in("259borgerservice").await;
+    // Not assigned yet: refused, with the catalogue now cached.
+    let tax = app.task_id("17.13.10").await.to_string();
+    let refused = app
+        .post("/registrering", &cookie, &phone_guidance(&csrf, &tax, "k1"))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Opgaven er ikke tildelt enheden."));
+
+    let unit = app
+        .store()
+        .find_unit_by_login("259borgerservice")
+        .await
+        .unwrap()
+        .unwrap();
+    app.store()
+        .assign_tasks(
+            koege(),
+            unit.id,
+            &[komhen_domain::TaskId(tax.parse().unwrap())],
+        )
+        .await
+        .unwrap();
+    let saved = app
+        .post("/registrering", &cookie, &phone_guidance(&csrf, &tax, "k2"))
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(app.rows(koege()).await.len(), 1);
+}
+
+#[tokio::test]
 async fn forms_without_the_session_token_or_from_another_site_store_nothing() {
     let app = TestApp::new().await;
     let (cookie, _) = app.log_in("259borgerservice").await;
@@ -500,10 +533,16 @@ async fn undo_is_refused_after_five_minutes() {
         .await
         .unwrap()
         .unwrap();
-    let ctx = komhen_core::registration::UnitContext::load(app.store().as_ref(), koege(), unit.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let catalogs = komhen_core::registration::Catalogs::new();
+    let ctx = komhen_core::registration::UnitContext::load(
+        app.store().as_ref(),
+        &catalogs,
+        koege(),
+        unit.id,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let input = komhen_core::registration::RegistrationInput {
         channel: "TLFIND".into(),
         task: app.task_id("23.09.02").await.to_string(),
@@ -516,8 +555,7 @@ async fn undo_is_refused_after_five_minutes() {
         .await
         .unwrap();
     let late = now + Duration::minutes(6);
-    let refused =
-        komhen_core::registration::undo(app.store().as_ref(), &ctx, saved.row.id, late).await;
+    let refused = komhen_core::registration::undo(app.store().as_ref(), &ctx, saved.id, late).await;
     assert!(refused
         .unwrap_err()
         .to_string()
