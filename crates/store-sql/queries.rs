@@ -14,13 +14,13 @@ use komhen_domain::{
 use komhen_store::{
     AnswerRow, AuditRow, Backend, BatchRow, BatchStatus, ChannelPriceRow, ChannelRow,
     DepartmentRow, HourChannelCount, InquiryTypeRow, Inserted, KleEntryRow, MunicipalityCount,
-    MunicipalityRow, NewAuditEntry, NewBatch, NewChannelPrice, NewDepartment, NewLocalTask,
-    NewPeriod, NewQuestion, NewRoleGrant, NewSession, NewTotalCount, NewUnit, NewUser,
+    MunicipalityRow, NewAuditEntry, NewBatch, NewChannelPrice, NewSession, NewTotalCount,
     PackageTaskRow, PeriodCount, PeriodRow, PopulationRow, QuestionOptionRow, QuestionRow,
     ReferenceCounts, RegistrationChange, RegistrationFilter, RegistrationRow, RoleGrantRow,
     SessionRow, StoreError, StoreResult, TaskPackageRow, TaskRow, TaskUsage, TotalCountRow,
     TotalMeasure, UnitRow, UnitSessionRow, UserRow,
 };
+use komhen_store::{Applied, Assignment, CompletionRow, SetupChange, UserGrantRow, UserTokenRow};
 use sqlx::error::ErrorKind;
 use sqlx::{QueryBuilder, Row};
 
@@ -96,6 +96,26 @@ fn task_row(row: &DbRow) -> StoreResult<TaskRow> {
     })
 }
 
+fn kle_entry_row(r: &DbRow) -> StoreResult<KleEntryRow> {
+    let parent: Option<String> = get(r, "parent_number")?;
+    Ok(KleEntryRow {
+        number: kle_from(&get::<String>(r, "number")?)?,
+        level: TaskCodeKind::parse(&get::<String>(r, "level")?)
+            .map_err(|e| corrupt("KLE-niveau", e))?,
+        title: get(r, "title")?,
+        parent: parent.as_deref().map(kle_from).transpose()?,
+        retired: get(r, "retired")?,
+    })
+}
+
+fn grant_row(r: &DbRow) -> StoreResult<RoleGrantRow> {
+    Ok(RoleGrantRow {
+        role: Role::parse(&get::<String>(r, "role")?).map_err(|e| corrupt("rolle", e))?,
+        municipality: opt_municipality(r, "municipality_code")?,
+        unit: get::<Option<i64>>(r, "unit_id")?.map(UnitId),
+    })
+}
+
 fn unit_row(row: &DbRow) -> StoreResult<UnitRow> {
     unit_row_prefixed(row, "")
 }
@@ -122,6 +142,7 @@ fn user_row(row: &DbRow) -> StoreResult<UserRow> {
         name: get(row, "name")?,
         password_hash: get(row, "password_hash")?,
         active: get(row, "active")?,
+        last_login_at: get(row, "last_login_at")?,
     })
 }
 
@@ -235,6 +256,7 @@ const TASK_COLUMNS: &str =
     "t.id, t.municipality_code, t.kle_number, t.code_kind, t.name, t.retired_at";
 const UNIT_COLUMNS: &str =
     "id, municipality_code, department_id, name, login, password_hash, active, last_login_at";
+const USER_COLUMNS: &str = "id, email, name, password_hash, active, last_login_at";
 const PERIOD_COLUMNS: &str = "id, municipality_code, name, year, season, starts_on, ends_on, \
      mandatory, submission_deadline, task_package_id, published_at";
 const BATCH_COLUMNS: &str = "id, municipality_code, kind, file_name, sha256, row_count, \
@@ -403,7 +425,41 @@ impl komhen_store::Store for Store {
         Ok(())
     }
 
+    async fn apply(&self, change: &SetupChange, audit: &NewAuditEntry) -> StoreResult<Applied> {
+        let now = Utc::now();
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let applied = Self::apply_in(&mut tx, change, now).await?;
+        let entity_id = match (audit.entity_id.is_empty(), applied.id) {
+            (true, Some(id)) => id.to_string(),
+            _ => audit.entity_id.clone(),
+        };
+        sqlx::query(
+            "INSERT INTO audit_log (municipality_code, actor, action, entity, entity_id, \
+             before_json, after_json, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(audit.municipality.map(code_of))
+        .bind(&audit.actor)
+        .bind(&audit.action)
+        .bind(&audit.entity)
+        .bind(entity_id)
+        .bind(audit.before_json.as_deref())
+        .bind(audit.after_json.as_deref())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if let Some(scope) = change.catalog_scope() {
+            bump_setup_version(&mut *tx, scope).await?;
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(applied)
+    }
+
     async fn apply_reference_data(&self, data: &ReferenceData) -> StoreResult<()> {
+        // Statistics facts (regions, municipalities, populations) follow the
+        // shipped files. The catalogue (code lists, KLE, task packages,
+        // national questions) is only seeded: once stored it belongs to the
+        // national administrator, whose edits a later `migrate` must keep.
         let mut tx = self.writer.begin().await.map_err(db_err)?;
         let now = Utc::now();
         for region in &data.regions {
@@ -450,10 +506,7 @@ impl komhen_store::Store for Store {
             sqlx::query(
                 "INSERT INTO channels (code, label_da, label_en, medium, direction, \
                  form_applicable, digital, sort_order) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                 ON CONFLICT (code) DO UPDATE SET label_da = excluded.label_da, \
-                 label_en = excluded.label_en, medium = excluded.medium, \
-                 direction = excluded.direction, form_applicable = excluded.form_applicable, \
-                 digital = excluded.digital, sort_order = excluded.sort_order",
+                 ON CONFLICT (code) DO NOTHING",
             )
             .bind(c.code.as_str())
             .bind(&c.label_da)
@@ -470,9 +523,7 @@ impl komhen_store::Store for Store {
         for t in &data.inquiry_types {
             sqlx::query(
                 "INSERT INTO inquiry_types (code, label_da, label_en, category, sort_order) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO UPDATE SET \
-                 label_da = excluded.label_da, label_en = excluded.label_en, \
-                 category = excluded.category, sort_order = excluded.sort_order",
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING",
             )
             .bind(t.inquiry_type.code())
             .bind(&t.label_da)
@@ -486,9 +537,7 @@ impl komhen_store::Store for Store {
         for c in &data.completions {
             sqlx::query(
                 "INSERT INTO completions (code, label_da, label_en, sort_order) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO UPDATE SET \
-                 label_da = excluded.label_da, label_en = excluded.label_en, \
-                 sort_order = excluded.sort_order",
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (code) DO NOTHING",
             )
             .bind(c.completion.code())
             .bind(&c.label_da)
@@ -507,19 +556,14 @@ impl komhen_store::Store for Store {
                     .push_bind(e.title.clone())
                     .push_bind(e.parent.as_ref().map(|p| p.as_str().to_owned()));
             });
-            builder.push(
-                " ON CONFLICT (number) DO UPDATE SET level = excluded.level, \
-                 title = excluded.title, parent_number = excluded.parent_number",
-            );
+            builder.push(" ON CONFLICT (number) DO NOTHING");
             builder.build().execute(&mut *tx).await.map_err(db_err)?;
         }
-        for package in &data.task_packages {
-            let package_id: i64 = sqlx::query_scalar(
+        // Newest package first, so a task's newest name is the one stored.
+        for package in data.task_packages.iter().rev() {
+            let created: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO task_packages (code, name_da, name_en, season, year, description_da) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO UPDATE SET \
-                 name_da = excluded.name_da, name_en = excluded.name_en, \
-                 season = excluded.season, year = excluded.year, \
-                 description_da = excluded.description_da RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (code) DO NOTHING RETURNING id",
             )
             .bind(&package.code)
             .bind(&package.name_da)
@@ -527,9 +571,11 @@ impl komhen_store::Store for Store {
             .bind(package.season.code())
             .bind(package.year)
             .bind(&package.description_da)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(db_err)?;
+            // A package already stored belongs to the national administrator.
+            let Some(package_id) = created else { continue };
             for task in &package.tasks {
                 let known: Option<String> =
                     sqlx::query_scalar("SELECT level FROM kle_entries WHERE number = $1")
@@ -542,24 +588,28 @@ impl komhen_store::Store for Store {
                 } else {
                     TaskCodeKind::Pseudo
                 };
-                // The newest package's name wins: packages are applied oldest first.
-                let task_id: i64 = sqlx::query_scalar(
+                sqlx::query(
                     "INSERT INTO tasks (municipality_code, kle_number, code_kind, name, created_at) \
                      VALUES (NULL, $1, $2, $3, $4) ON CONFLICT (kle_number) \
-                     WHERE municipality_code IS NULL DO UPDATE SET name = excluded.name, \
-                     code_kind = excluded.code_kind RETURNING id",
+                     WHERE municipality_code IS NULL DO NOTHING",
                 )
                 .bind(task.kle.as_str())
                 .bind(kind.code())
                 .bind(&task.name)
                 .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                let task_id: i64 = sqlx::query_scalar(
+                    "SELECT id FROM tasks WHERE municipality_code IS NULL AND kle_number = $1",
+                )
+                .bind(task.kle.as_str())
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_err)?;
                 sqlx::query(
                     "INSERT INTO task_package_tasks (task_package_id, task_id, mandatory) \
-                     VALUES ($1, $2, $3) ON CONFLICT (task_package_id, task_id) \
-                     DO UPDATE SET mandatory = excluded.mandatory",
+                     VALUES ($1, $2, $3) ON CONFLICT (task_package_id, task_id) DO NOTHING",
                 )
                 .bind(package_id)
                 .bind(task_id)
@@ -570,27 +620,25 @@ impl komhen_store::Store for Store {
             }
         }
         for q in &data.optional_parameters {
-            let question_id: i64 = sqlx::query_scalar(
+            let created: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO questions (municipality_code, code, task_id, label_da, label_en, \
                  answer_kind, sort_order) VALUES (NULL, $1, NULL, $2, $3, $4, $5) \
-                 ON CONFLICT (code) DO UPDATE SET label_da = excluded.label_da, \
-                 label_en = excluded.label_en, answer_kind = excluded.answer_kind, \
-                 sort_order = excluded.sort_order RETURNING id",
+                 ON CONFLICT (code) DO NOTHING RETURNING id",
             )
             .bind(&q.code)
             .bind(&q.label_da)
             .bind(&q.label_en)
             .bind(q.answer_kind.code())
             .bind(q.sort_order)
-            .fetch_one(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(db_err)?;
+            let Some(question_id) = created else { continue };
             for o in &q.options {
                 sqlx::query(
                     "INSERT INTO question_options (question_id, code, label_da, label_en, \
                      sort_order) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (question_id, code) \
-                     DO UPDATE SET label_da = excluded.label_da, label_en = excluded.label_en, \
-                     sort_order = excluded.sort_order",
+                     DO NOTHING",
                 )
                 .bind(question_id)
                 .bind(&o.code)
@@ -736,18 +784,37 @@ impl komhen_store::Store for Store {
         .fetch_optional(&self.pool)
         .await
         .map_err(db_err)?;
-        row.map(|r| {
-            let parent: Option<String> = get(&r, "parent_number")?;
-            Ok(KleEntryRow {
-                number: kle_from(&get::<String>(&r, "number")?)?,
-                level: TaskCodeKind::parse(&get::<String>(&r, "level")?)
-                    .map_err(|e| corrupt("KLE-niveau", e))?,
-                title: get(&r, "title")?,
-                parent: parent.as_deref().map(kle_from).transpose()?,
-                retired: get(&r, "retired")?,
+        row.as_ref().map(kle_entry_row).transpose()
+    }
+
+    async fn list_kle_entries(&self) -> StoreResult<Vec<KleEntryRow>> {
+        let rows = sqlx::query(
+            "SELECT number, level, title, parent_number, retired FROM kle_entries ORDER BY number",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(kle_entry_row).collect()
+    }
+
+    async fn list_completions(&self) -> StoreResult<Vec<CompletionRow>> {
+        let rows = sqlx::query(
+            "SELECT code, label_da, label_en, sort_order FROM completions ORDER BY sort_order",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(CompletionRow {
+                    completion: Completion::parse(&get::<String>(r, "code")?)
+                        .map_err(|e| corrupt("afslutning", e))?,
+                    label_da: get(r, "label_da")?,
+                    label_en: get(r, "label_en")?,
+                    sort_order: get(r, "sort_order")?,
+                })
             })
-        })
-        .transpose()
+            .collect()
     }
 
     async fn list_task_packages(&self) -> StoreResult<Vec<TaskPackageRow>> {
@@ -808,38 +875,16 @@ impl komhen_store::Store for Store {
         rows.iter().map(task_row).collect()
     }
 
-    async fn create_local_task(&self, task: &NewLocalTask) -> StoreResult<TaskId> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
-        let id = sqlx::query_scalar(
-            "INSERT INTO tasks (municipality_code, kle_number, code_kind, name, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-        )
-        .bind(code_of(task.municipality))
-        .bind(task.kle.as_str())
-        .bind(task.kind.code())
-        .bind(&task.name)
-        .bind(Utc::now())
-        .fetch_one(&mut *tx)
-        .await
-        .map(TaskId)
-        .map_err(db_err)?;
-        bump_setup_version(&mut *tx, Some(task.municipality)).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(id)
-    }
-
-    async fn create_department(&self, department: &NewDepartment) -> StoreResult<DepartmentId> {
-        sqlx::query_scalar(
-            "INSERT INTO departments (municipality_code, name, created_at) VALUES ($1, $2, $3) \
-             RETURNING id",
-        )
-        .bind(code_of(department.municipality))
-        .bind(&department.name)
-        .bind(Utc::now())
-        .fetch_one(&self.writer)
-        .await
-        .map(DepartmentId)
-        .map_err(db_err)
+    async fn list_national_tasks(&self) -> StoreResult<Vec<TaskRow>> {
+        let sql = format!(
+            "SELECT {TASK_COLUMNS} FROM tasks t WHERE t.municipality_code IS NULL \
+             ORDER BY t.kle_number, t.id"
+        );
+        let rows = sqlx::query(&sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(task_row).collect()
     }
 
     async fn list_departments(
@@ -866,41 +911,6 @@ impl komhen_store::Store for Store {
             .collect()
     }
 
-    async fn create_unit(&self, unit: &NewUnit) -> StoreResult<UnitId> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
-        if let Some(department) = unit.department {
-            // A unit may only sit in a department of its own municipality.
-            let owner: Option<i32> =
-                sqlx::query_scalar("SELECT municipality_code FROM departments WHERE id = $1")
-                    .bind(department.0)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-            if owner != Some(code_of(unit.municipality)) {
-                return Err(StoreError::NotFound(format!("forvaltning {department}")));
-            }
-        }
-        let id = sqlx::query_scalar(
-            "INSERT INTO units (municipality_code, department_id, name, login, password_hash, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(code_of(unit.municipality))
-        .bind(unit.department.map(|d| d.0))
-        .bind(&unit.name)
-        .bind(&unit.login)
-        .bind(unit.password_hash.as_deref())
-        .bind(Utc::now())
-        .fetch_one(&mut *tx)
-        .await
-        .map(UnitId)
-        .map_err(|e| match db_err(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("login {}", unit.login)),
-            other => other,
-        })?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(id)
-    }
-
     async fn list_units(&self, municipality: MunicipalityCode) -> StoreResult<Vec<UnitRow>> {
         let sql = format!(
             "SELECT {UNIT_COLUMNS} FROM units WHERE municipality_code = $1 ORDER BY name, id"
@@ -911,6 +921,44 @@ impl komhen_store::Store for Store {
             .await
             .map_err(db_err)?;
         rows.iter().map(unit_row).collect()
+    }
+
+    async fn get_unit(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+    ) -> StoreResult<Option<UnitRow>> {
+        let sql =
+            format!("SELECT {UNIT_COLUMNS} FROM units WHERE municipality_code = $1 AND id = $2");
+        let row = sqlx::query(&sql)
+            .bind(code_of(municipality))
+            .bind(unit.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(unit_row).transpose()
+    }
+
+    async fn list_assignments(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<Assignment>> {
+        let rows = sqlx::query(
+            "SELECT unit_id, task_id FROM unit_tasks WHERE municipality_code = $1 \
+             ORDER BY unit_id, task_id",
+        )
+        .bind(code_of(municipality))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(Assignment {
+                    unit: UnitId(get(r, "unit_id")?),
+                    task: TaskId(get(r, "task_id")?),
+                })
+            })
+            .collect()
     }
 
     async fn count_active_units(&self) -> StoreResult<i64> {
@@ -928,56 +976,6 @@ impl komhen_store::Store for Store {
             .await
             .map_err(db_err)?;
         row.as_ref().map(unit_row).transpose()
-    }
-
-    async fn assign_tasks(
-        &self,
-        municipality: MunicipalityCode,
-        unit: UnitId,
-        tasks: &[TaskId],
-    ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
-        let owner: Option<i32> =
-            sqlx::query_scalar("SELECT municipality_code FROM units WHERE id = $1")
-                .bind(unit.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        if owner != Some(code_of(municipality)) {
-            return Err(StoreError::NotFound(format!("enhed {unit}")));
-        }
-        for task in tasks {
-            // Only national tasks and the municipality's own may be assigned.
-            let inserted = sqlx::query(
-                "INSERT INTO unit_tasks (municipality_code, unit_id, task_id) \
-                 SELECT $1, $2, id FROM tasks \
-                 WHERE id = $3 AND (municipality_code IS NULL OR municipality_code = $1) \
-                 ON CONFLICT (municipality_code, unit_id, task_id) DO NOTHING",
-            )
-            .bind(code_of(municipality))
-            .bind(unit.0)
-            .bind(task.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-            if inserted.rows_affected() == 0 {
-                let exists: Option<i64> = sqlx::query_scalar(
-                    "SELECT task_id FROM unit_tasks WHERE municipality_code = $1 \
-                     AND unit_id = $2 AND task_id = $3",
-                )
-                .bind(code_of(municipality))
-                .bind(unit.0)
-                .bind(task.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_err)?;
-                if exists.is_none() {
-                    return Err(StoreError::NotFound(format!("opgave {task}")));
-                }
-            }
-        }
-        bump_setup_version(&mut *tx, Some(municipality)).await?;
-        tx.commit().await.map_err(db_err)
     }
 
     async fn list_unit_tasks(
@@ -998,28 +996,10 @@ impl komhen_store::Store for Store {
         rows.iter().map(task_row).collect()
     }
 
-    async fn create_user(&self, user: &NewUser) -> StoreResult<UserId> {
-        sqlx::query_scalar(
-            "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, $2, $3, $4) \
-             RETURNING id",
-        )
-        .bind(user.email.trim().to_lowercase())
-        .bind(&user.name)
-        .bind(user.password_hash.as_deref())
-        .bind(Utc::now())
-        .fetch_one(&self.writer)
-        .await
-        .map(UserId)
-        .map_err(|e| match db_err(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!("e-mail {}", user.email)),
-            other => other,
-        })
-    }
-
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
-        let row = sqlx::query(
-            "SELECT id, email, name, password_hash, active FROM users WHERE email = $1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
+        ))
         .bind(email.trim().to_lowercase())
         .fetch_optional(&self.pool)
         .await
@@ -1027,19 +1007,71 @@ impl komhen_store::Store for Store {
         row.as_ref().map(user_row).transpose()
     }
 
-    async fn grant_role(&self, grant: &NewRoleGrant) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO user_roles (municipality_code, user_id, role, unit_id) \
-             VALUES ($1, $2, $3, $4)",
+    async fn get_user(&self, user: UserId) -> StoreResult<Option<UserRow>> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(user.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(user_row).transpose()
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<UserRow>> {
+        let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY email"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(user_row).collect()
+    }
+
+    async fn list_grants(
+        &self,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<UserGrantRow>> {
+        let rows = sqlx::query(
+            "SELECT user_id, role, municipality_code, unit_id FROM user_roles \
+             WHERE $1 IS NULL OR municipality_code = $1 ORDER BY user_id, id",
         )
-        .bind(grant.municipality.map(code_of))
-        .bind(grant.user.0)
-        .bind(grant.role.code())
-        .bind(grant.unit.map(|u| u.0))
-        .execute(&self.writer)
+        .bind(municipality.map(code_of))
+        .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(UserGrantRow {
+                    user: UserId(get(r, "user_id")?),
+                    grant: grant_row(r)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_user_login(&self, user: UserId, at: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
+            .bind(user.0)
+            .bind(at)
+            .execute(&self.writer)
+            .await
+            .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn find_user_token(&self, token_hash: &str) -> StoreResult<Option<UserTokenRow>> {
+        let row = sqlx::query(
+            "SELECT user_id, expires_at, used_at FROM user_tokens WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        row.map(|r| {
+            Ok(UserTokenRow {
+                user: UserId(get(&r, "user_id")?),
+                expires_at: get(&r, "expires_at")?,
+                used_at: get(&r, "used_at")?,
+            })
+        })
+        .transpose()
     }
 
     async fn list_user_roles(&self, user: UserId) -> StoreResult<Vec<RoleGrantRow>> {
@@ -1050,26 +1082,17 @@ impl komhen_store::Store for Store {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(RoleGrantRow {
-                    role: Role::parse(&get::<String>(r, "role")?)
-                        .map_err(|e| corrupt("rolle", e))?,
-                    municipality: opt_municipality(r, "municipality_code")?,
-                    unit: get::<Option<i64>>(r, "unit_id")?.map(UnitId),
-                })
-            })
-            .collect()
+        rows.iter().map(grant_row).collect()
     }
 
     async fn list_municipality_users(
         &self,
         municipality: MunicipalityCode,
     ) -> StoreResult<Vec<UserRow>> {
-        let rows = sqlx::query(
-            "SELECT id, email, name, password_hash, active FROM users WHERE id IN \
-             (SELECT user_id FROM user_roles WHERE municipality_code = $1) ORDER BY email",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE id IN \
+             (SELECT user_id FROM user_roles WHERE municipality_code = $1) ORDER BY email"
+        ))
         .bind(code_of(municipality))
         .fetch_all(&self.pool)
         .await
@@ -1077,42 +1100,19 @@ impl komhen_store::Store for Store {
         rows.iter().map(user_row).collect()
     }
 
-    async fn create_question(&self, question: &NewQuestion) -> StoreResult<QuestionId> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO questions (municipality_code, code, task_id, label_da, label_en, \
-             answer_kind, sort_order) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    async fn list_questions(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<QuestionRow>> {
+        self.questions_where(
+            "q.active AND (q.municipality_code IS NULL OR q.municipality_code = $1)",
+            municipality,
+            None,
         )
-        .bind(question.municipality.map(code_of))
-        .bind(question.code.as_deref())
-        .bind(question.task.map(|t| t.0))
-        .bind(&question.label_da)
-        .bind(&question.label_en)
-        .bind(question.answer_kind.code())
-        .bind(question.sort_order)
-        .fetch_one(&mut *tx)
         .await
-        .map_err(db_err)?;
-        for o in &question.options {
-            sqlx::query(
-                "INSERT INTO question_options (question_id, code, label_da, label_en, sort_order) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(id)
-            .bind(&o.code)
-            .bind(&o.label_da)
-            .bind(&o.label_en)
-            .bind(o.sort_order)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        }
-        bump_setup_version(&mut *tx, question.municipality).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(QuestionId(id))
     }
 
-    async fn list_questions(
+    async fn list_all_questions(
         &self,
         municipality: MunicipalityCode,
     ) -> StoreResult<Vec<QuestionRow>> {
@@ -1124,87 +1124,18 @@ impl komhen_store::Store for Store {
         .await
     }
 
-    async fn enable_question(
-        &self,
-        municipality: MunicipalityCode,
-        unit: UnitId,
-        question: QuestionId,
-    ) -> StoreResult<()> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
-        let done = sqlx::query(
-            "INSERT INTO unit_questions (municipality_code, unit_id, question_id) \
-             SELECT u.municipality_code, u.id, q.id FROM units u, questions q \
-             WHERE u.id = $2 AND u.municipality_code = $1 AND q.id = $3 \
-             AND (q.municipality_code IS NULL OR q.municipality_code = $1) \
-             ON CONFLICT (municipality_code, unit_id, question_id) DO NOTHING",
-        )
-        .bind(code_of(municipality))
-        .bind(unit.0)
-        .bind(question.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        bump_setup_version(&mut *tx, Some(municipality)).await?;
-        tx.commit().await.map_err(db_err)?;
-        if done.rows_affected() == 0 {
-            let enabled = self.list_unit_questions(municipality, unit).await?;
-            if !enabled.iter().any(|q| q.id == question) {
-                return Err(StoreError::NotFound(format!(
-                    "enhed {unit} eller spørgsmål {question}"
-                )));
-            }
-        }
-        Ok(())
-    }
-
     async fn list_unit_questions(
         &self,
         municipality: MunicipalityCode,
         unit: UnitId,
     ) -> StoreResult<Vec<QuestionRow>> {
         self.questions_where(
-            "q.id IN (SELECT question_id FROM unit_questions \
+            "q.active AND q.id IN (SELECT question_id FROM unit_questions \
              WHERE municipality_code = $1 AND unit_id = $2)",
             municipality,
             Some(unit),
         )
         .await
-    }
-
-    async fn upsert_period(&self, period: &NewPeriod) -> StoreResult<PeriodId> {
-        let p = &period.period;
-        if period.municipality.is_none() {
-            let existing: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM counting_periods WHERE municipality_code IS NULL \
-                 AND starts_on = $1 AND ends_on = $2",
-            )
-            .bind(p.starts_on)
-            .bind(p.ends_on)
-            .fetch_optional(&self.writer)
-            .await
-            .map_err(db_err)?;
-            if let Some(id) = existing {
-                return Ok(PeriodId(id));
-            }
-        }
-        sqlx::query_scalar(
-            "INSERT INTO counting_periods (municipality_code, name, year, season, starts_on, \
-             ends_on, mandatory, submission_deadline, task_package_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(period.municipality.map(code_of))
-        .bind(&p.name)
-        .bind(p.year)
-        .bind(p.season.map(Season::code))
-        .bind(p.starts_on)
-        .bind(p.ends_on)
-        .bind(p.mandatory)
-        .bind(p.submission_deadline)
-        .bind(period.task_package.map(|t| t.0))
-        .fetch_one(&self.writer)
-        .await
-        .map(PeriodId)
-        .map_err(db_err)
     }
 
     async fn list_periods(
@@ -1224,33 +1155,6 @@ impl komhen_store::Store for Store {
         rows.iter().map(period_row).collect()
     }
 
-    async fn join_period(
-        &self,
-        municipality: MunicipalityCode,
-        period: PeriodId,
-    ) -> StoreResult<()> {
-        let done = sqlx::query(
-            "INSERT INTO period_participations (municipality_code, period_id) \
-             SELECT $1, id FROM counting_periods \
-             WHERE id = $2 AND (municipality_code IS NULL OR municipality_code = $1) \
-             ON CONFLICT (municipality_code, period_id) DO NOTHING",
-        )
-        .bind(code_of(municipality))
-        .bind(period.0)
-        .execute(&self.writer)
-        .await
-        .map_err(db_err)?;
-        if done.rows_affected() == 0
-            && !self
-                .list_participations(municipality)
-                .await?
-                .contains(&period)
-        {
-            return Err(StoreError::NotFound(format!("tælleperiode {period}")));
-        }
-        Ok(())
-    }
-
     async fn list_participations(
         &self,
         municipality: MunicipalityCode,
@@ -1264,6 +1168,23 @@ impl komhen_store::Store for Store {
         .await
         .map_err(db_err)?;
         Ok(ids.into_iter().map(PeriodId).collect())
+    }
+
+    async fn list_period_units(
+        &self,
+        municipality: MunicipalityCode,
+        period: PeriodId,
+    ) -> StoreResult<Vec<UnitId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT unit_id FROM period_units WHERE municipality_code = $1 AND period_id = $2 \
+             ORDER BY unit_id",
+        )
+        .bind(code_of(municipality))
+        .bind(period.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(ids.into_iter().map(UnitId).collect())
     }
 
     async fn insert_registration(&self, registration: &NewRegistration) -> StoreResult<Inserted> {
@@ -1520,6 +1441,16 @@ impl komhen_store::Store for Store {
                 })
             })
             .collect()
+    }
+
+    async fn count_test_registrations(&self, municipality: MunicipalityCode) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM registrations WHERE municipality_code = $1 AND is_test",
+        )
+        .bind(code_of(municipality))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)
     }
 
     async fn count_by_municipality(&self) -> StoreResult<Vec<MunicipalityCount>> {
@@ -1821,27 +1752,6 @@ impl komhen_store::Store for Store {
         Ok(())
     }
 
-    async fn set_unit_password(
-        &self,
-        municipality: MunicipalityCode,
-        unit: UnitId,
-        password_hash: Option<&str>,
-    ) -> StoreResult<()> {
-        let updated = sqlx::query(
-            "UPDATE units SET password_hash = $3 WHERE municipality_code = $1 AND id = $2",
-        )
-        .bind(code_of(municipality))
-        .bind(unit.0)
-        .bind(password_hash)
-        .execute(&self.writer)
-        .await
-        .map_err(db_err)?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("enhed {unit}")));
-        }
-        Ok(())
-    }
-
     async fn record_unit_login(&self, unit: UnitId, at: DateTime<Utc>) -> StoreResult<()> {
         sqlx::query("UPDATE units SET last_login_at = $2 WHERE id = $1")
             .bind(unit.0)
@@ -1849,27 +1759,6 @@ impl komhen_store::Store for Store {
             .execute(&self.writer)
             .await
             .map_err(db_err)?;
-        Ok(())
-    }
-
-    async fn set_test_mode(
-        &self,
-        municipality: MunicipalityCode,
-        on: bool,
-        until: Option<DateTime<Utc>>,
-    ) -> StoreResult<()> {
-        let updated = sqlx::query(
-            "UPDATE municipalities SET test_mode = $2, test_mode_until = $3 WHERE code = $1",
-        )
-        .bind(code_of(municipality))
-        .bind(on)
-        .bind(if on { until } else { None })
-        .execute(&self.writer)
-        .await
-        .map_err(db_err)?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("kommune {municipality}")));
-        }
         Ok(())
     }
 
@@ -2041,7 +1930,7 @@ impl Store {
     ) -> StoreResult<Vec<QuestionRow>> {
         let sql = format!(
             "SELECT q.id, q.municipality_code, q.code, q.task_id, q.label_da, q.label_en, \
-             q.answer_kind, q.sort_order FROM questions q WHERE q.active AND ({condition}) \
+             q.answer_kind, q.sort_order, q.active FROM questions q WHERE ({condition}) \
              ORDER BY q.sort_order, q.id"
         );
         let mut query = sqlx::query(&sql).bind(code_of(municipality));
@@ -2053,7 +1942,7 @@ impl Store {
         let options_sql = format!(
             "SELECT o.question_id, o.id, o.code, o.label_da, o.label_en, o.sort_order \
              FROM question_options o JOIN questions q ON q.id = o.question_id \
-             WHERE q.active AND ({condition}) ORDER BY o.question_id, o.sort_order, o.id"
+             WHERE ({condition}) ORDER BY o.question_id, o.sort_order, o.id"
         );
         let mut options_query = sqlx::query(&options_sql).bind(code_of(municipality));
         if let Some(unit) = unit {
@@ -2090,6 +1979,7 @@ impl Store {
                     .filter(|(question, _)| *question == id)
                     .map(|(_, option)| option.clone())
                     .collect(),
+                active: get(r, "active")?,
             });
         }
         Ok(questions)

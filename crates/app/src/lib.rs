@@ -1,4 +1,5 @@
-//! The `komhen` command line: `serve`, `demo`, `migrate`. Each subcommand
+//! The `komhen` command line: `serve`, `demo`, `migrate`, `test-mode`,
+//! `user`. Each subcommand
 //! calls the same `komhen_core` functions the web handlers call, so the CLI
 //! and the web share every rule.
 
@@ -7,6 +8,8 @@ use chrono::Timelike;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use komhen_backend::{OpenMode, DEFAULT_DATABASE_URL};
+use komhen_core::access::Actor;
+use komhen_core::account::Grant;
 use komhen_core::demo::{DemoOptions, DEFAULT_SIZE};
 use komhen_store::Store;
 use std::net::SocketAddr;
@@ -43,6 +46,48 @@ pub enum Command {
     Migrate,
     /// Switch a municipality's test mode on or off.
     TestMode(TestModeArgs),
+    /// Personal users: invite one with a role, or make a new password link.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user (or give an existing one a role) and print a one-time
+    /// link for setting the password.
+    Add(UserAddArgs),
+    /// Print a new one-time password link for an existing user.
+    Link(UserLinkArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// national_admin, coordinator, unit_lead or analyst.
+    #[arg(long)]
+    pub role: String,
+    /// The municipality's code (not for national_admin; none for a national analyst).
+    #[arg(long)]
+    pub municipality: Option<String>,
+    /// The unit's login, for a unit_lead (e.g. 259sek).
+    #[arg(long)]
+    pub unit: Option<String>,
+    #[arg(long)]
+    pub email: String,
+    /// The person's name (for a new user).
+    #[arg(long, default_value = "")]
+    pub name: String,
+    /// The address users reach komhen at, for the printed link.
+    #[arg(long, env = "KOMHEN_BASE_URL", default_value = "http://127.0.0.1:8080")]
+    pub base_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UserLinkArgs {
+    #[arg(long)]
+    pub email: String,
+    /// The address users reach komhen at, for the printed link.
+    #[arg(long, env = "KOMHEN_BASE_URL", default_value = "http://127.0.0.1:8080")]
+    pub base_url: String,
 }
 
 #[derive(Debug, Args)]
@@ -142,10 +187,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             komhen_core::setup::set_test_mode(
                 store.as_ref(),
+                &Actor::command_line(),
                 code,
                 args.state == "on",
                 until,
-                "cli",
             )
             .await?;
             let m = store
@@ -161,6 +206,75 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 } else {
                     "ikke i"
                 }
+            );
+            Ok(())
+        }
+        Command::User(UserCommand::Add(args)) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            let role = komhen_domain::Role::parse(&args.role)?;
+            let municipality = args
+                .municipality
+                .as_deref()
+                .map(komhen_domain::MunicipalityCode::parse)
+                .transpose()?;
+            let unit = match (&args.unit, municipality) {
+                (Some(login), Some(code)) => Some(
+                    store
+                        .find_unit_by_login(&login.trim().to_lowercase())
+                        .await?
+                        .filter(|u| u.municipality == code)
+                        .with_context(|| {
+                            format!("kommune {code} har ingen enhed med login {login}")
+                        })?
+                        .id,
+                ),
+                (Some(_), None) => anyhow::bail!("--unit kræver --municipality"),
+                _ => None,
+            };
+            let grant = Grant {
+                role,
+                municipality,
+                unit,
+            };
+            let link = komhen_core::account::invite(
+                store.as_ref(),
+                None,
+                &args.email,
+                &args.name,
+                grant,
+                chrono::Utc::now(),
+            )
+            .await?;
+            println!(
+                "{} har rollen {}. Link til at vælge adgangskode (virker i {} dage, én gang):\n{}{}",
+                link.email,
+                role.label_da().to_lowercase(),
+                komhen_core::account::LINK_DAYS,
+                args.base_url.trim_end_matches('/'),
+                link.path()
+            );
+            Ok(())
+        }
+        Command::User(UserCommand::Link(args)) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            let user = store
+                .find_user_by_email(&args.email)
+                .await?
+                .with_context(|| format!("ingen bruger med e-mail {}", args.email))?;
+            let link = komhen_core::account::create_link(
+                store.as_ref(),
+                &Actor::command_line(),
+                &user,
+                None,
+                chrono::Utc::now(),
+            )
+            .await?;
+            println!(
+                "Nyt link til {} (virker i {} dage, én gang; tidligere links virker ikke mere):\n{}{}",
+                link.email,
+                komhen_core::account::LINK_DAYS,
+                args.base_url.trim_end_matches('/'),
+                link.path()
             );
             Ok(())
         }

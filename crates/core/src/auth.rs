@@ -1,10 +1,11 @@
-//! Logging in: unit logins (the registrants' shared login, e.g. `259sek`),
-//! sessions and login throttling. Passwords are argon2id hashes; hashing and
+//! Logging in: unit logins (the registrants' shared login, e.g. `259sek`)
+//! and personal users (by e-mail), sessions and login throttling. Passwords are argon2id hashes; hashing and
 //! verifying run on a blocking thread so they never stall the server.
 //!
 //! A session lasts a working day. The cookie carries a random token; the
 //! database keeps only its SHA-256. Each session has its own CSRF token.
 
+use crate::access::UserContext;
 use crate::{CoreError, CoreResult};
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
@@ -54,7 +55,7 @@ pub async fn hash_password(password: &str) -> CoreResult<String> {
     .map_err(|e| CoreError::Invalid(format!("hashing afbrudt: {e}")))?
 }
 
-async fn verify_password(hash: Option<String>, password: &str) -> bool {
+pub(crate) async fn verify_password(hash: Option<String>, password: &str) -> bool {
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
         // Without a stored hash, verify against a throwaway one anyway so a
@@ -96,6 +97,75 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Refuses a login name that failed too often lately.
+async fn check_throttle(
+    store: &dyn Store,
+    login: &str,
+    now: DateTime<Utc>,
+) -> Result<(), LoginError> {
+    let since = now - Duration::minutes(THROTTLE_MINUTES);
+    let failures = store
+        .count_login_failures(login, since)
+        .await
+        .map_err(CoreError::from)?;
+    if failures >= MAX_FAILURES {
+        return Err(LoginError::Throttled(THROTTLE_MINUTES));
+    }
+    Ok(())
+}
+
+/// Records a failed attempt and answers with the one message for all.
+async fn refuse(store: &dyn Store, login: &str, now: DateTime<Utc>) -> LoginError {
+    match store.record_login_failure(login, now).await {
+        Ok(()) => LoginError::Wrong,
+        Err(e) => LoginError::Core(e.into()),
+    }
+}
+
+/// Clears the failures and opens a session of a working day.
+async fn open_session(
+    store: &dyn Store,
+    login: &str,
+    session: NewSession,
+    now: DateTime<Utc>,
+) -> Result<NewLogin, LoginError> {
+    store
+        .clear_login_failures(login)
+        .await
+        .map_err(CoreError::from)?;
+    store
+        .prune_sessions(now, now - Duration::days(1))
+        .await
+        .map_err(CoreError::from)?;
+    let token = random_token();
+    let session = NewSession {
+        token_hash: token_hash(&token),
+        ..session
+    };
+    store
+        .create_session(&session)
+        .await
+        .map_err(CoreError::from)?;
+    Ok(NewLogin { token, session })
+}
+
+fn session_for(
+    municipality: Option<komhen_domain::MunicipalityCode>,
+    unit: Option<komhen_domain::UnitId>,
+    user: Option<komhen_domain::UserId>,
+    now: DateTime<Utc>,
+) -> NewSession {
+    NewSession {
+        token_hash: String::new(),
+        municipality,
+        unit,
+        user,
+        csrf_token: random_token(),
+        created_at: now,
+        expires_at: now + Duration::hours(SESSION_HOURS),
+    }
+}
+
 /// Logs a unit in with its shared login and password.
 pub async fn log_in_unit(
     store: &dyn Store,
@@ -104,14 +174,7 @@ pub async fn log_in_unit(
     now: DateTime<Utc>,
 ) -> Result<NewLogin, LoginError> {
     let login = login.trim().to_lowercase();
-    let since = now - Duration::minutes(THROTTLE_MINUTES);
-    let failures = store
-        .count_login_failures(&login, since)
-        .await
-        .map_err(CoreError::from)?;
-    if failures >= MAX_FAILURES {
-        return Err(LoginError::Throttled(THROTTLE_MINUTES));
-    }
+    check_throttle(store, &login, now).await?;
     let unit = store
         .find_unit_by_login(&login)
         .await
@@ -123,39 +186,64 @@ pub async fn log_in_unit(
     let has_hash = hash.is_some();
     let verified = verify_password(hash, password).await && has_hash;
     let Some(unit) = unit.filter(|_| verified) else {
-        store
-            .record_login_failure(&login, now)
-            .await
-            .map_err(CoreError::from)?;
-        return Err(LoginError::Wrong);
+        return Err(refuse(store, &login, now).await);
     };
-    store
-        .clear_login_failures(&login)
-        .await
-        .map_err(CoreError::from)?;
     store
         .record_unit_login(unit.id, now)
         .await
         .map_err(CoreError::from)?;
-    store
-        .prune_sessions(now, now - Duration::days(1))
+    let session = session_for(Some(unit.municipality), Some(unit.id), None, now);
+    open_session(store, &login, session, now).await
+}
+
+/// Logs a personal user (coordinator, administrator, ...) in by e-mail.
+pub async fn log_in_user(
+    store: &dyn Store,
+    email: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<NewLogin, LoginError> {
+    let email = email.trim().to_lowercase();
+    check_throttle(store, &email, now).await?;
+    let user = store
+        .find_user_by_email(&email)
         .await
         .map_err(CoreError::from)?;
-    let token = random_token();
-    let session = NewSession {
-        token_hash: token_hash(&token),
-        municipality: Some(unit.municipality),
-        unit: Some(unit.id),
-        user: None,
-        csrf_token: random_token(),
-        created_at: now,
-        expires_at: now + Duration::hours(SESSION_HOURS),
+    let hash = user
+        .as_ref()
+        .filter(|u| u.active)
+        .and_then(|u| u.password_hash.clone());
+    let has_hash = hash.is_some();
+    let verified = verify_password(hash, password).await && has_hash;
+    let Some(user) = user.filter(|_| verified) else {
+        return Err(refuse(store, &email, now).await);
     };
     store
-        .create_session(&session)
+        .record_user_login(user.id, now)
         .await
         .map_err(CoreError::from)?;
-    Ok(NewLogin { token, session })
+    let session = session_for(None, None, Some(user.id), now);
+    open_session(store, &email, session, now).await
+}
+
+/// The live personal session a cookie's token opens, with the user and
+/// their grants; None for no session, a unit session or an inactive user.
+pub async fn user_session(
+    store: &dyn Store,
+    token: &str,
+    now: DateTime<Utc>,
+) -> CoreResult<Option<(SessionRow, UserContext)>> {
+    let Some(session) = session(store, token, now).await? else {
+        return Ok(None);
+    };
+    let Some(user) = session.user else {
+        return Ok(None);
+    };
+    let Some(user) = store.get_user(user).await?.filter(|u| u.active) else {
+        return Ok(None);
+    };
+    let grants = store.list_user_roles(user.id).await?;
+    Ok(Some((session, UserContext { user, grants })))
 }
 
 /// The live session a cookie's token opens, if any.

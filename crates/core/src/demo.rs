@@ -12,6 +12,9 @@
 //! batch of kind `demo`; a completed batch is never loaded twice and an
 //! interrupted one is removed and loaded again, so nothing is counted twice.
 
+use crate::access::Actor;
+use crate::catalogue::PeriodInput;
+use crate::setup;
 use crate::{CoreError, CoreResult};
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use komhen_domain::reference::AnswerKind;
@@ -19,9 +22,7 @@ use komhen_domain::{
     danish_instant, ChannelCode, Completion, CountingPeriod, InquiryType, MunicipalityCode,
     NewAnswer, NewRegistration, PeriodId, Season, Source, TaskId, UnitId,
 };
-use komhen_store::{
-    BatchStatus, NewBatch, NewDepartment, NewPeriod, NewUnit, QuestionRow, Store, TaskRow,
-};
+use komhen_store::{BatchStatus, NewBatch, QuestionRow, Store, TaskRow};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
@@ -181,6 +182,7 @@ pub async fn load(
         store.delete_batch(None, interrupted.id).await?;
     }
 
+    let actor = Actor::demo();
     let periods = set_up_periods(store).await?;
     let municipalities = store.list_municipalities().await?;
     let populations: Vec<i64> = municipalities
@@ -195,7 +197,7 @@ pub async fn load(
     for m in &municipalities {
         plans.push(set_up_municipality(store, m.code, &demo_hash).await?);
         for period in &periods {
-            store.join_period(m.code, period.0).await?;
+            setup::set_participation(store, &actor, m.code, period.0, true, &[]).await?;
         }
     }
 
@@ -284,13 +286,9 @@ async fn set_up_periods(store: &dyn Store) -> CoreResult<Vec<(PeriodId, Counting
     for year in YEARS {
         let period = CountingPeriod::national(year, Season::Autumn)
             .ok_or_else(|| CoreError::Invalid(format!("ingen uge 43–45 i {year}")))?;
-        let id = store
-            .upsert_period(&NewPeriod {
-                municipality: None,
-                period: period.clone(),
-                task_package: package.as_ref().map(|p| p.id),
-            })
-            .await?;
+        let mut input = PeriodInput::national(year, Season::Autumn)?;
+        input.task_package = package.as_ref().map(|p| p.id);
+        let id = crate::catalogue::create_period(store, &Actor::demo(), &input).await?;
         periods.push((id, period));
     }
     Ok(periods)
@@ -342,6 +340,7 @@ async fn set_up_municipality(
             set_up_standard(store, code, &package_tasks).await?;
         }
     }
+    let actor = Actor::demo();
     let enable: &[&str] = match code.get() {
         259 => &["gender", "age_band"],
         751 => &["contact_profile", "could_self_serve"],
@@ -349,9 +348,7 @@ async fn set_up_municipality(
     };
     for (index, unit) in store.list_units(code).await?.into_iter().enumerate() {
         if unit.password_hash.is_none() {
-            store
-                .set_unit_password(code, unit.id, Some(password_hash))
-                .await?;
+            setup::set_unit_password_hash(store, &actor, code, unit.id, password_hash).await?;
         }
         let unit_tasks = store.list_unit_tasks(code, unit.id).await?;
         if unit_tasks.is_empty() {
@@ -360,12 +357,14 @@ async fn set_up_municipality(
         // Optional parameters on the first unit of two municipalities.
         let mut unit_questions = Vec::new();
         if index == 0 {
-            for q in questions
+            unit_questions = questions
                 .iter()
                 .filter(|q| q.code.as_deref().is_some_and(|c| enable.contains(&c)))
-            {
-                store.enable_question(code, unit.id, q.id).await?;
-                unit_questions.push(q.clone());
+                .cloned()
+                .collect();
+            if !unit_questions.is_empty() {
+                let ids: Vec<_> = unit_questions.iter().map(|q| q.id).collect();
+                setup::set_unit_questions(store, &actor, code, unit.id, &ids).await?;
             }
         }
         let weight = STANDARD_UNITS
@@ -415,24 +414,20 @@ async fn set_up_standard(
     tasks: &[TaskRow],
 ) -> CoreResult<()> {
     for kind in STANDARD_UNITS {
-        let department = store
-            .create_department(&NewDepartment {
-                municipality: code,
-                name: kind.department.into(),
-            })
-            .await?;
-        let unit = store
-            .create_unit(&NewUnit {
-                municipality: code,
-                department: Some(department),
-                name: kind.name.into(),
-                login: format!("{code}{}", kind.login_suffix),
-                password_hash: None,
-            })
-            .await?;
-        store
-            .assign_tasks(code, unit, &tasks_for(kind, tasks))
-            .await?;
+        let actor = Actor::demo();
+        let department = setup::create_department(store, &actor, code, kind.department).await?;
+        let login = format!("{code}{}", kind.login_suffix);
+        let unit = setup::create_unit_with(
+            store,
+            &actor,
+            code,
+            kind.name,
+            &login,
+            Some(department),
+            None,
+        )
+        .await?;
+        setup::assign_tasks(store, &actor, code, unit, &tasks_for(kind, tasks)).await?;
     }
     Ok(())
 }
@@ -443,6 +438,7 @@ async fn set_up_koege(
     code: MunicipalityCode,
     tasks: &[TaskRow],
 ) -> CoreResult<()> {
+    let actor = Actor::demo();
     let text = String::from_utf8_lossy(crate::reference::KOEGE_LOGINS);
     let mut departments = Vec::new();
     for line in text.lines().skip(1) {
@@ -455,26 +451,23 @@ async fn set_up_koege(
         let department_id = match departments.iter().find(|(name, _)| name == department) {
             Some((_, id)) => *id,
             None => {
-                let id = store
-                    .create_department(&NewDepartment {
-                        municipality: code,
-                        name: department.trim().into(),
-                    })
-                    .await?;
+                let id = setup::create_department(store, &actor, code, department).await?;
                 departments.push((department.to_owned(), id));
                 id
             }
         };
-        let unit = store
-            .create_unit(&NewUnit {
-                municipality: code,
-                department: Some(department_id),
-                name: role.trim().into(),
-                // One source row reads "259information Information": the login is the first word.
-                login: login.split_whitespace().next().unwrap_or_default().into(),
-                password_hash: None,
-            })
-            .await?;
+        // One source row reads "259information Information": the login is the first word.
+        let login = login.split_whitespace().next().unwrap_or_default();
+        let unit = setup::create_unit_with(
+            store,
+            &actor,
+            code,
+            role.trim(),
+            login,
+            Some(department_id),
+            None,
+        )
+        .await?;
         // Tasks by what the unit's name and department say it does.
         let text = format!("{role} {department}").to_lowercase();
         let kind = if text.contains("borgerservice") || text.contains("sekretariat") {
@@ -500,9 +493,7 @@ async fn set_up_koege(
         } else {
             &STANDARD_UNITS[4]
         };
-        store
-            .assign_tasks(code, unit, &tasks_for(kind, tasks))
-            .await?;
+        setup::assign_tasks(store, &actor, code, unit, &tasks_for(kind, tasks)).await?;
     }
     Ok(())
 }

@@ -4,7 +4,10 @@
 //! Must not know SQL, HTTP or terminal output: progress is reported through
 //! callbacks, errors through [`CoreError`].
 
+pub mod access;
+pub mod account;
 pub mod auth;
+pub mod catalogue;
 pub mod demo;
 mod error;
 pub mod overview;

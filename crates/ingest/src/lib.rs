@@ -6,6 +6,7 @@
 //! a spreadsheet numbers it, header = line 1) and the column, in Danish.
 
 pub mod error;
+pub mod kle;
 pub mod reference;
 mod table;
 

@@ -55,6 +55,7 @@ mod queries {
     use super::{run_migrations, Db, Store, BACKEND};
 
     include!("../../store-sql/queries.rs");
+    include!("../../store-sql/setup.rs");
 }
 
 /// Creates an empty database on the server the admin URL names (tests, and

@@ -133,4 +133,5 @@ mod queries {
     use super::{run_migrations, Db, Store, BACKEND};
 
     include!("../../store-sql/queries.rs");
+    include!("../../store-sql/setup.rs");
 }

@@ -37,6 +37,168 @@ pub const CHECKS: &[&str] = &[
     "setup_changes_raise_the_setup_version",
 ];
 
+/// The audit entry the suite's set-up changes are written with.
+pub fn test_audit(municipality: Option<MunicipalityCode>) -> NewAuditEntry {
+    NewAuditEntry {
+        municipality,
+        actor: "conformance".into(),
+        action: "test".into(),
+        entity: "test".into(),
+        entity_id: String::new(),
+        before_json: None,
+        after_json: None,
+    }
+}
+
+/// Set-up changes as one-line calls with typed results, for tests: each is
+/// [`Store::apply`] with [`test_audit`].
+#[async_trait::async_trait]
+pub trait SetupShortcuts {
+    async fn change(&self, change: SetupChange) -> StoreResult<Applied>;
+
+    /// Switches one more question on for the unit.
+    async fn enable_question(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        question: QuestionId,
+    ) -> StoreResult<()>;
+
+    async fn create_department(&self, d: &NewDepartment) -> StoreResult<DepartmentId> {
+        let applied = self
+            .change(SetupChange::CreateDepartment(d.clone()))
+            .await?;
+        Ok(DepartmentId(applied.created()?))
+    }
+
+    async fn create_unit(&self, unit: &NewUnit) -> StoreResult<UnitId> {
+        let applied = self.change(SetupChange::CreateUnit(unit.clone())).await?;
+        Ok(UnitId(applied.created()?))
+    }
+
+    async fn create_local_task(&self, task: &NewLocalTask) -> StoreResult<TaskId> {
+        let applied = self
+            .change(SetupChange::CreateLocalTask(task.clone()))
+            .await?;
+        Ok(TaskId(applied.created()?))
+    }
+
+    async fn assign_tasks(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        tasks: &[TaskId],
+    ) -> StoreResult<()> {
+        self.change(SetupChange::AssignTasks {
+            municipality,
+            unit,
+            tasks: tasks.to_vec(),
+        })
+        .await
+        .map(|_| ())
+    }
+
+    async fn create_user(&self, user: &NewUser) -> StoreResult<UserId> {
+        let applied = self.change(SetupChange::CreateUser(user.clone())).await?;
+        Ok(UserId(applied.created()?))
+    }
+
+    async fn grant_role(&self, grant: &NewRoleGrant) -> StoreResult<()> {
+        self.change(SetupChange::GrantRole(grant.clone()))
+            .await
+            .map(|_| ())
+    }
+
+    async fn create_question(&self, question: &NewQuestion) -> StoreResult<QuestionId> {
+        let applied = self
+            .change(SetupChange::CreateQuestion(question.clone()))
+            .await?;
+        Ok(QuestionId(applied.created()?))
+    }
+
+    async fn upsert_period(&self, period: &NewPeriod) -> StoreResult<PeriodId> {
+        let applied = self
+            .change(SetupChange::CreatePeriod(period.clone()))
+            .await?;
+        Ok(PeriodId(applied.created()?))
+    }
+
+    async fn join_period(
+        &self,
+        municipality: MunicipalityCode,
+        period: PeriodId,
+    ) -> StoreResult<()> {
+        self.change(SetupChange::SetParticipation {
+            municipality,
+            period,
+            joined: true,
+            units: vec![],
+        })
+        .await
+        .map(|_| ())
+    }
+
+    async fn set_unit_password(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        password_hash: Option<&str>,
+    ) -> StoreResult<()> {
+        self.change(SetupChange::SetUnitPassword {
+            municipality,
+            unit,
+            password_hash: password_hash.map(str::to_owned),
+        })
+        .await
+        .map(|_| ())
+    }
+
+    async fn set_test_mode(
+        &self,
+        municipality: MunicipalityCode,
+        on: bool,
+        until: Option<chrono::DateTime<Utc>>,
+    ) -> StoreResult<()> {
+        self.change(SetupChange::SetTestMode {
+            municipality,
+            on,
+            until,
+        })
+        .await
+        .map(|_| ())
+    }
+}
+
+#[async_trait::async_trait]
+impl SetupShortcuts for dyn Store {
+    async fn change(&self, change: SetupChange) -> StoreResult<Applied> {
+        self.apply(&change, &test_audit(None)).await
+    }
+
+    async fn enable_question(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        question: QuestionId,
+    ) -> StoreResult<()> {
+        let mut questions: Vec<QuestionId> = self
+            .list_unit_questions(municipality, unit)
+            .await?
+            .into_iter()
+            .map(|q| q.id)
+            .collect();
+        questions.push(question);
+        questions.dedup();
+        self.change(SetupChange::SetUnitQuestions {
+            municipality,
+            unit,
+            questions,
+        })
+        .await
+        .map(|_| ())
+    }
+}
+
 pub const KOEGE: u16 = 259;
 pub const KOEBENHAVN: u16 = 101;
 pub const AARHUS: u16 = 751;

@@ -10,16 +10,18 @@
 pub mod conformance;
 mod error;
 mod rows;
+mod setup;
 
 pub use error::{StoreError, StoreResult};
 pub use rows::*;
+pub use setup::*;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use komhen_domain::reference::ReferenceData;
 use komhen_domain::{
-    BatchId, DepartmentId, KleNumber, MunicipalityCode, NewRegistration, PeriodId, QuestionId,
-    RegistrationId, TaskId, TaskPackageId, TotalCountId, UnitId, UserId,
+    BatchId, KleNumber, MunicipalityCode, NewRegistration, PeriodId, RegistrationId, TaskPackageId,
+    TotalCountId, UnitId, UserId,
 };
 
 /// Which database a store runs on.
@@ -49,10 +51,20 @@ pub trait Store: Send + Sync + 'static {
     /// Answers when the database answers.
     async fn ping(&self) -> StoreResult<()>;
 
+    // --- set-up -------------------------------------------------------------
+
+    /// Applies one change to set-up data with its audit entry, in one
+    /// transaction (see [`SetupChange`]). `audit.entity_id` may be empty for
+    /// a create: the new row's id is filled in.
+    async fn apply(&self, change: &SetupChange, audit: &NewAuditEntry) -> StoreResult<Applied>;
+
     // --- reference data -----------------------------------------------------
 
-    /// Inserts or updates all national reference data in one transaction.
-    /// Idempotent: applying the same data twice changes nothing.
+    /// Loads the national reference data in one transaction. Regions,
+    /// municipalities and populations are inserted or updated; the catalogue
+    /// (code lists, KLE, task packages, national questions) is inserted only
+    /// where missing, so the national administrator's edits survive a later
+    /// load. Idempotent: applying the same data twice changes nothing.
     async fn apply_reference_data(&self, data: &ReferenceData) -> StoreResult<()>;
 
     async fn reference_counts(&self) -> StoreResult<ReferenceCounts>;
@@ -74,29 +86,45 @@ pub trait Store: Send + Sync + 'static {
 
     async fn get_kle_entry(&self, number: &KleNumber) -> StoreResult<Option<KleEntryRow>>;
 
+    /// The whole KLE catalogue, by number.
+    async fn list_kle_entries(&self) -> StoreResult<Vec<KleEntryRow>>;
+
+    async fn list_completions(&self) -> StoreResult<Vec<CompletionRow>>;
+
     async fn list_task_packages(&self) -> StoreResult<Vec<TaskPackageRow>>;
 
     async fn list_package_tasks(&self, package: TaskPackageId) -> StoreResult<Vec<PackageTaskRow>>;
 
     // --- tasks --------------------------------------------------------------
 
-    /// The national tasks and the municipality's own, by KLE number.
+    /// The national tasks and the municipality's own, by KLE number,
+    /// retired ones included (marked).
     async fn list_tasks(&self, municipality: MunicipalityCode) -> StoreResult<Vec<TaskRow>>;
 
-    async fn create_local_task(&self, task: &NewLocalTask) -> StoreResult<TaskId>;
+    /// The national tasks alone, retired ones included.
+    async fn list_national_tasks(&self) -> StoreResult<Vec<TaskRow>>;
 
     // --- organisation -------------------------------------------------------
-
-    async fn create_department(&self, department: &NewDepartment) -> StoreResult<DepartmentId>;
 
     async fn list_departments(
         &self,
         municipality: MunicipalityCode,
     ) -> StoreResult<Vec<DepartmentRow>>;
 
-    async fn create_unit(&self, unit: &NewUnit) -> StoreResult<UnitId>;
-
+    /// The municipality's units, inactive ones included, by name.
     async fn list_units(&self, municipality: MunicipalityCode) -> StoreResult<Vec<UnitRow>>;
+
+    async fn get_unit(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+    ) -> StoreResult<Option<UnitRow>>;
+
+    /// Every unit-task assignment of the municipality.
+    async fn list_assignments(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<Assignment>>;
 
     /// Active units across the country (a national figure, no unit detail).
     async fn count_active_units(&self) -> StoreResult<i64>;
@@ -105,25 +133,28 @@ pub trait Store: Send + Sync + 'static {
     /// so this is how a unit's municipality is found at login.
     async fn find_unit_by_login(&self, login: &str) -> StoreResult<Option<UnitRow>>;
 
-    /// Assigns tasks to a unit; already assigned tasks are left as they are.
-    async fn assign_tasks(
-        &self,
-        municipality: MunicipalityCode,
-        unit: UnitId,
-        tasks: &[TaskId],
-    ) -> StoreResult<()>;
-
     async fn list_unit_tasks(
         &self,
         municipality: MunicipalityCode,
         unit: UnitId,
     ) -> StoreResult<Vec<TaskRow>>;
 
-    async fn create_user(&self, user: &NewUser) -> StoreResult<UserId>;
-
     async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>>;
 
-    async fn grant_role(&self, grant: &NewRoleGrant) -> StoreResult<()>;
+    async fn get_user(&self, user: UserId) -> StoreResult<Option<UserRow>>;
+
+    /// Every user, by e-mail (the national administrator's list).
+    async fn list_users(&self) -> StoreResult<Vec<UserRow>>;
+
+    /// The role grants in a municipality, or all grants for None.
+    async fn list_grants(
+        &self,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<UserGrantRow>>;
+
+    async fn record_user_login(&self, user: UserId, at: DateTime<Utc>) -> StoreResult<()>;
+
+    async fn find_user_token(&self, token_hash: &str) -> StoreResult<Option<UserTokenRow>>;
 
     async fn list_user_roles(&self, user: UserId) -> StoreResult<Vec<RoleGrantRow>>;
 
@@ -135,29 +166,25 @@ pub trait Store: Send + Sync + 'static {
 
     // --- questions ----------------------------------------------------------
 
-    async fn create_question(&self, question: &NewQuestion) -> StoreResult<QuestionId>;
-
     /// The national questions and the municipality's own, with options.
     async fn list_questions(&self, municipality: MunicipalityCode)
         -> StoreResult<Vec<QuestionRow>>;
 
-    async fn enable_question(
-        &self,
-        municipality: MunicipalityCode,
-        unit: UnitId,
-        question: QuestionId,
-    ) -> StoreResult<()>;
-
+    /// The active questions switched on for the unit.
     async fn list_unit_questions(
         &self,
         municipality: MunicipalityCode,
         unit: UnitId,
     ) -> StoreResult<Vec<QuestionRow>>;
 
-    // --- periods ------------------------------------------------------------
+    /// The national questions and the municipality's own, switched-off ones
+    /// included (for set-up pages).
+    async fn list_all_questions(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<QuestionRow>>;
 
-    /// Creates a period, or returns the national period with the same dates.
-    async fn upsert_period(&self, period: &NewPeriod) -> StoreResult<PeriodId>;
+    // --- periods ------------------------------------------------------------
 
     /// National periods and, given a municipality, its own; newest first.
     async fn list_periods(
@@ -165,16 +192,17 @@ pub trait Store: Send + Sync + 'static {
         municipality: Option<MunicipalityCode>,
     ) -> StoreResult<Vec<PeriodRow>>;
 
-    async fn join_period(
-        &self,
-        municipality: MunicipalityCode,
-        period: PeriodId,
-    ) -> StoreResult<()>;
-
     async fn list_participations(
         &self,
         municipality: MunicipalityCode,
     ) -> StoreResult<Vec<PeriodId>>;
+
+    /// The units named to count in a period (empty: all active units count).
+    async fn list_period_units(
+        &self,
+        municipality: MunicipalityCode,
+        period: PeriodId,
+    ) -> StoreResult<Vec<UnitId>>;
 
     // --- registrations ------------------------------------------------------
 
@@ -224,6 +252,9 @@ pub trait Store: Send + Sync + 'static {
         municipality: MunicipalityCode,
         registration: RegistrationId,
     ) -> StoreResult<Vec<AnswerRow>>;
+
+    /// The municipality's test registrations (rows, not inquiries).
+    async fn count_test_registrations(&self, municipality: MunicipalityCode) -> StoreResult<i64>;
 
     /// Inquiries (sum of quantity) per municipality, all municipalities,
     /// test registrations excluded.
@@ -306,22 +337,7 @@ pub trait Store: Send + Sync + 'static {
 
     async fn clear_login_failures(&self, login: &str) -> StoreResult<()>;
 
-    async fn set_unit_password(
-        &self,
-        municipality: MunicipalityCode,
-        unit: UnitId,
-        password_hash: Option<&str>,
-    ) -> StoreResult<()>;
-
     async fn record_unit_login(&self, unit: UnitId, at: DateTime<Utc>) -> StoreResult<()>;
-
-    /// Switches the municipality's test mode; `until` switches it off by itself.
-    async fn set_test_mode(
-        &self,
-        municipality: MunicipalityCode,
-        on: bool,
-        until: Option<DateTime<Utc>>,
-    ) -> StoreResult<()>;
 
     // --- totals, prices, audit ----------------------------------------------
 

@@ -81,6 +81,14 @@ pub struct InquiryTypeRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletionRow {
+    pub completion: Completion,
+    pub label_da: String,
+    pub label_en: String,
+    pub sort_order: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KleEntryRow {
     pub number: KleNumber,
     pub level: TaskCodeKind,
@@ -160,6 +168,13 @@ pub struct UnitRow {
     pub last_login_at: Option<DateTime<Utc>>,
 }
 
+/// A task assigned to a unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assignment {
+    pub unit: UnitId,
+    pub task: TaskId,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewUser {
     pub email: String,
@@ -174,6 +189,7 @@ pub struct UserRow {
     pub name: String,
     pub password_hash: Option<String>,
     pub active: bool,
+    pub last_login_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,6 +207,13 @@ pub struct RoleGrantRow {
     pub role: Role,
     pub municipality: Option<MunicipalityCode>,
     pub unit: Option<UnitId>,
+}
+
+/// A grant with the user it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserGrantRow {
+    pub user: UserId,
+    pub grant: RoleGrantRow,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,6 +242,8 @@ pub struct QuestionRow {
     pub answer_kind: AnswerKind,
     pub sort_order: i32,
     pub options: Vec<QuestionOptionRow>,
+    /// False when switched off: kept for the answers already given.
+    pub active: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

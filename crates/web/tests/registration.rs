@@ -8,6 +8,7 @@ mod common;
 
 use komhen_backend::testing::TestStore;
 use komhen_domain::{danish_local, DateDimensions, KleNumber, MunicipalityCode, Source, UnitId};
+use komhen_store::conformance::SetupShortcuts;
 use komhen_store::{NewUnit, RegistrationFilter, Store};
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -53,6 +54,7 @@ impl TestApp {
         let hash = komhen_core::auth::hash_password(PASSWORD).await.unwrap();
         let unit = self
             .store()
+            .as_ref()
             .create_unit(&NewUnit {
                 municipality: code,
                 department: None,
@@ -71,7 +73,11 @@ impl TestApp {
             .filter(|t| kle.contains(&t.kle.as_str()))
             .map(|t| t.id)
             .collect();
-        self.store().assign_tasks(code, unit, &tasks).await.unwrap();
+        self.store()
+            .as_ref()
+            .assign_tasks(code, unit, &tasks)
+            .await
+            .unwrap();
         unit
     }
 
@@ -295,6 +301,7 @@ async fn a_change_of_the_unit_set_up_takes_effect_on_the_next_save() {
         .unwrap()
         .unwrap();
     app.store()
+        .as_ref()
         .assign_tasks(
             koege(),
             unit.id,
@@ -413,9 +420,15 @@ async fn test_mode_flags_registrations_and_shows_a_banner() {
     let app = TestApp::new().await;
     let (cookie, csrf) = app.log_in("259borgerservice").await;
     let pas = app.task_id("23.09.02").await.to_string();
-    komhen_core::setup::set_test_mode(app.store().as_ref(), koege(), true, None, "test")
-        .await
-        .unwrap();
+    komhen_core::setup::set_test_mode(
+        app.store().as_ref(),
+        &komhen_core::access::Actor::command_line(),
+        koege(),
+        true,
+        None,
+    )
+    .await
+    .unwrap();
     let page = app.get("/registrering", &cookie).await;
     assert!(page.body.contains("id=\"test-mode-banner\""));
     app.post("/registrering", &cookie, &phone_guidance(&csrf, &pas, "t1"))
@@ -436,8 +449,12 @@ async fn test_mode_flags_registrations_and_shows_a_banner() {
         "never counted"
     );
 
+    // Test mode that ran out a minute ago (set in the store: the use case
+    // refuses an end already passed).
     let ended = Utc::now() - Duration::minutes(1);
-    komhen_core::setup::set_test_mode(app.store().as_ref(), koege(), true, Some(ended), "test")
+    app.store()
+        .as_ref()
+        .set_test_mode(koege(), true, Some(ended))
         .await
         .unwrap();
     assert!(
@@ -453,7 +470,8 @@ async fn test_mode_flags_registrations_and_shows_a_banner() {
             .iter()
             .filter(|a| a.entry.action == "set_test_mode")
             .count(),
-        2
+        1,
+        "switched on through the use case, which audits it"
     );
 }
 

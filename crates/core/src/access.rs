@@ -1,0 +1,314 @@
+//! Who may do what: the one place where roles become permissions.
+//!
+//! A personal user's grants (national administrator, coordinator of a
+//! municipality, unit lead of chosen units, analyst of a municipality or of
+//! the nation) decide every [`Access`] level. The web layer asks [`allows`]
+//! for every guarded route and handlers only ever receive what passed it;
+//! unit logins (the registrants' shared logins) are decided by
+//! `registration::UnitContext` and never reach these pages.
+//!
+//! Must not know HTTP: the web layer maps its routes to [`Access`] levels.
+
+use komhen_domain::{MunicipalityCode, Role, UnitId};
+use komhen_store::{RoleGrantRow, UserRow};
+
+/// Who made a change, as the audit log names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor(String);
+
+impl Actor {
+    pub fn user(user: &UserRow) -> Self {
+        Self(format!("bruger:{}", user.email))
+    }
+
+    pub fn unit(login: &str) -> Self {
+        Self(format!("enhed:{login}"))
+    }
+
+    /// The `komhen` command line, run by whoever has the server.
+    pub fn command_line() -> Self {
+        Self("kommandolinje".into())
+    }
+
+    /// The demo loader.
+    pub fn demo() -> Self {
+        Self("demo".into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A logged-in personal user with their grants.
+#[derive(Debug, Clone)]
+pub struct UserContext {
+    pub user: UserRow,
+    pub grants: Vec<RoleGrantRow>,
+}
+
+/// Which units of a municipality a user may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnitScope {
+    All,
+    /// A unit lead's own units.
+    Only(Vec<UnitId>),
+    None,
+}
+
+impl UnitScope {
+    pub fn includes(&self, unit: UnitId) -> bool {
+        match self {
+            Self::All => true,
+            Self::Only(units) => units.contains(&unit),
+            Self::None => false,
+        }
+    }
+}
+
+/// What a route requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// Anyone, logged in or not.
+    Public,
+    /// Any logged-in personal user (their own account).
+    SignedIn,
+    /// Reading a municipality's set-up and figures: its coordinators,
+    /// analysts and unit leads (their units only), national analysts and
+    /// the national administrator.
+    ReadMunicipality,
+    /// Changing a municipality's set-up: its coordinators and the national
+    /// administrator.
+    SetUpMunicipality,
+    /// Reading national, unpublished data: national analysts and the
+    /// national administrator.
+    ReadNational,
+    /// Keeping the national catalogue, periods, code lists and users: the
+    /// national administrator.
+    National,
+}
+
+impl UserContext {
+    pub fn actor(&self) -> Actor {
+        Actor::user(&self.user)
+    }
+
+    fn has(&self, role: Role, municipality: Option<MunicipalityCode>) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == role && g.municipality == municipality)
+    }
+
+    pub fn is_national_admin(&self) -> bool {
+        self.has(Role::NationalAdmin, None)
+    }
+
+    /// National administrator or national analyst.
+    pub fn reads_national(&self) -> bool {
+        self.is_national_admin() || self.has(Role::Analyst, None)
+    }
+
+    pub fn can_set_up(&self, municipality: MunicipalityCode) -> bool {
+        self.is_national_admin() || self.has(Role::Coordinator, Some(municipality))
+    }
+
+    pub fn can_read(&self, municipality: MunicipalityCode) -> bool {
+        self.unit_scope(municipality) != UnitScope::None
+    }
+
+    /// The units of the municipality the user may see.
+    pub fn unit_scope(&self, municipality: MunicipalityCode) -> UnitScope {
+        if self.reads_national()
+            || self.has(Role::Coordinator, Some(municipality))
+            || self.has(Role::Analyst, Some(municipality))
+        {
+            return UnitScope::All;
+        }
+        let units: Vec<UnitId> = self
+            .grants
+            .iter()
+            .filter(|g| g.role == Role::UnitLead && g.municipality == Some(municipality))
+            .filter_map(|g| g.unit)
+            .collect();
+        if units.is_empty() {
+            UnitScope::None
+        } else {
+            UnitScope::Only(units)
+        }
+    }
+
+    /// The municipalities the user holds a role in, in code order.
+    pub fn municipalities(&self) -> Vec<MunicipalityCode> {
+        let mut codes: Vec<MunicipalityCode> =
+            self.grants.iter().filter_map(|g| g.municipality).collect();
+        codes.sort();
+        codes.dedup();
+        codes
+    }
+}
+
+/// Whether `user` (None: anonymous) may use a route of `access` concerning
+/// `municipality` and, when the route names one, `unit` (a unit of that
+/// municipality). The single rule every guarded route goes through.
+pub fn allows(
+    user: Option<&UserContext>,
+    access: Access,
+    municipality: Option<MunicipalityCode>,
+    unit: Option<UnitId>,
+) -> bool {
+    if access == Access::Public {
+        return true;
+    }
+    let Some(user) = user else { return false };
+    if !user.user.active {
+        return false;
+    }
+    let in_scope = |m: MunicipalityCode| {
+        let scope = user.unit_scope(m);
+        match unit {
+            Some(unit) => scope.includes(unit),
+            None => scope != UnitScope::None,
+        }
+    };
+    match access {
+        Access::Public => true,
+        Access::SignedIn => true,
+        Access::ReadMunicipality => municipality.is_some_and(in_scope),
+        Access::SetUpMunicipality => municipality.is_some_and(|m| user.can_set_up(m)),
+        Access::ReadNational => user.reads_national(),
+        Access::National => user.is_national_admin(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use komhen_domain::UserId;
+
+    fn user(grants: &[(Role, Option<u16>, Option<i64>)]) -> UserContext {
+        UserContext {
+            user: UserRow {
+                id: UserId(1),
+                email: "a@b.dk".into(),
+                name: "A".into(),
+                password_hash: None,
+                active: true,
+                last_login_at: None,
+            },
+            grants: grants
+                .iter()
+                .map(|(role, m, u)| RoleGrantRow {
+                    role: *role,
+                    municipality: m.map(|m| MunicipalityCode::new(m).unwrap()),
+                    unit: u.map(UnitId),
+                })
+                .collect(),
+        }
+    }
+
+    fn m(code: u16) -> Option<MunicipalityCode> {
+        Some(MunicipalityCode::new(code).unwrap())
+    }
+
+    #[test]
+    fn a_coordinator_sets_up_only_their_own_municipality() {
+        let c = user(&[(Role::Coordinator, Some(259), None)]);
+        assert!(allows(Some(&c), Access::SetUpMunicipality, m(259), None));
+        assert!(allows(
+            Some(&c),
+            Access::ReadMunicipality,
+            m(259),
+            Some(UnitId(9))
+        ));
+        assert!(!allows(Some(&c), Access::SetUpMunicipality, m(101), None));
+        assert!(!allows(Some(&c), Access::ReadMunicipality, m(101), None));
+        assert!(!allows(Some(&c), Access::National, None, None));
+        assert!(!allows(Some(&c), Access::ReadNational, None, None));
+    }
+
+    #[test]
+    fn a_unit_lead_reads_only_their_units_and_changes_nothing() {
+        let lead = user(&[(Role::UnitLead, Some(259), Some(7))]);
+        assert!(allows(Some(&lead), Access::ReadMunicipality, m(259), None));
+        assert!(allows(
+            Some(&lead),
+            Access::ReadMunicipality,
+            m(259),
+            Some(UnitId(7))
+        ));
+        assert!(!allows(
+            Some(&lead),
+            Access::ReadMunicipality,
+            m(259),
+            Some(UnitId(8))
+        ));
+        assert!(!allows(
+            Some(&lead),
+            Access::SetUpMunicipality,
+            m(259),
+            None
+        ));
+        assert_eq!(
+            lead.unit_scope(m(259).unwrap()),
+            UnitScope::Only(vec![UnitId(7)])
+        );
+    }
+
+    #[test]
+    fn analysts_read_their_scope_and_change_nothing() {
+        let local = user(&[(Role::Analyst, Some(259), None)]);
+        assert!(allows(
+            Some(&local),
+            Access::ReadMunicipality,
+            m(259),
+            Some(UnitId(3))
+        ));
+        assert!(!allows(
+            Some(&local),
+            Access::ReadMunicipality,
+            m(101),
+            None
+        ));
+        assert!(!allows(
+            Some(&local),
+            Access::SetUpMunicipality,
+            m(259),
+            None
+        ));
+        let national = user(&[(Role::Analyst, None, None)]);
+        assert!(allows(
+            Some(&national),
+            Access::ReadMunicipality,
+            m(101),
+            None
+        ));
+        assert!(allows(Some(&national), Access::ReadNational, None, None));
+        assert!(!allows(Some(&national), Access::National, None, None));
+        assert!(!allows(
+            Some(&national),
+            Access::SetUpMunicipality,
+            m(101),
+            None
+        ));
+    }
+
+    #[test]
+    fn the_national_administrator_may_do_everything_but_anonymous_nothing() {
+        let admin = user(&[(Role::NationalAdmin, None, None)]);
+        for access in [
+            Access::SignedIn,
+            Access::ReadMunicipality,
+            Access::SetUpMunicipality,
+            Access::ReadNational,
+            Access::National,
+        ] {
+            assert!(allows(Some(&admin), access, m(101), None), "{access:?}");
+            assert!(!allows(None, access, m(101), None), "{access:?}");
+        }
+        assert!(allows(None, Access::Public, None, None));
+        let mut inactive = admin.clone();
+        inactive.user.active = false;
+        assert!(!allows(Some(&inactive), Access::National, None, None));
+    }
+}

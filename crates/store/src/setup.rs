@@ -1,0 +1,276 @@
+//! Changes to set-up data: the one way to change what a municipality's
+//! organisation, logins, tasks, questions, test mode, participation, the
+//! national catalogue, code lists, periods and users look like.
+//!
+//! Every change goes through [`crate::Store::apply`] together with its audit
+//! entry: the backend applies the change, writes the entry and, when the
+//! change alters what units may register, raises the municipality's set-up
+//! version, all in one transaction. So no change can skip the audit log and
+//! no cached unit catalogue can outlive a change.
+
+use crate::{NewDepartment, NewLocalTask, NewPeriod, NewQuestion, NewRoleGrant};
+use crate::{NewUnit, NewUser};
+use chrono::{DateTime, NaiveDate, Utc};
+use komhen_domain::reference::{Channel, KleEntry};
+use komhen_domain::{
+    Completion, DepartmentId, InquiryType, KleNumber, MunicipalityCode, PeriodId, QuestionId, Role,
+    Season, TaskCodeKind, TaskId, TaskPackageId, UnitId, UserId,
+};
+
+/// One change to set-up data. Municipal changes name their municipality;
+/// the store refuses (`NotFound`) any id that belongs to another one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetupChange {
+    // --- a municipality's organisation -----------------------------------
+    CreateDepartment(NewDepartment),
+    UpdateDepartment {
+        municipality: MunicipalityCode,
+        department: DepartmentId,
+        name: String,
+        active: bool,
+    },
+    CreateUnit(NewUnit),
+    /// Rename, move to another department (or none), change the login,
+    /// deactivate or reactivate. History is kept: units are never deleted.
+    UpdateUnit {
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        department: Option<DepartmentId>,
+        name: String,
+        login: String,
+        active: bool,
+    },
+    /// Sets (or with None removes) a unit's password hash; the unit's open
+    /// sessions end.
+    SetUnitPassword {
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        password_hash: Option<String>,
+    },
+    /// Adds tasks to a unit; tasks already assigned stay as they are.
+    AssignTasks {
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        tasks: Vec<TaskId>,
+    },
+    /// Makes the unit's tasks exactly these.
+    SetUnitTasks {
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        tasks: Vec<TaskId>,
+    },
+    /// Makes the questions switched on for the unit exactly these.
+    SetUnitQuestions {
+        municipality: MunicipalityCode,
+        unit: UnitId,
+        questions: Vec<QuestionId>,
+    },
+    /// Gives `to` the tasks and switched-on questions of `from`.
+    CopyUnitSetup {
+        municipality: MunicipalityCode,
+        from: UnitId,
+        to: UnitId,
+    },
+    CreateLocalTask(NewLocalTask),
+    /// Retires a task (or brings it back): it leaves every unit's choices,
+    /// its registrations and assignments stay. `municipality` None is a
+    /// national task (the national administrator's).
+    SetTaskRetired {
+        municipality: Option<MunicipalityCode>,
+        task: TaskId,
+        retired: bool,
+    },
+    CreateQuestion(NewQuestion),
+    /// Switches a question off (or on again); answers already given stay.
+    SetQuestionActive {
+        municipality: Option<MunicipalityCode>,
+        question: QuestionId,
+        active: bool,
+    },
+    SetTestMode {
+        municipality: MunicipalityCode,
+        on: bool,
+        until: Option<DateTime<Utc>>,
+    },
+    /// Removes the municipality's test registrations (and their answers).
+    DeleteTestRegistrations {
+        municipality: MunicipalityCode,
+    },
+    /// Whether the municipality takes part in a period, and which of its
+    /// units count in it (all active units when `units` is empty).
+    SetParticipation {
+        municipality: MunicipalityCode,
+        period: PeriodId,
+        joined: bool,
+        units: Vec<UnitId>,
+    },
+
+    // --- national -----------------------------------------------------------
+    /// Inserts or updates KLE entries; entries of the catalogue missing from
+    /// a complete import are marked retired when `retire_missing`.
+    ImportKle {
+        entries: Vec<KleEntry>,
+        retire_missing: bool,
+    },
+    CreateNationalTask {
+        kle: KleNumber,
+        kind: TaskCodeKind,
+        name: String,
+    },
+    RenameTask {
+        municipality: Option<MunicipalityCode>,
+        task: TaskId,
+        name: String,
+    },
+    CreateTaskPackage {
+        code: String,
+        name_da: String,
+        season: Season,
+        year: i32,
+        /// The package whose tasks (and mandatory flags) the new one starts with.
+        copy_from: Option<TaskPackageId>,
+    },
+    /// Puts a national task in a package (mandatory or not), or with None
+    /// takes it out.
+    SetPackageTask {
+        package: TaskPackageId,
+        task: TaskId,
+        mandatory: Option<bool>,
+    },
+    /// Creates a period, or returns the national period with the same dates.
+    CreatePeriod(NewPeriod),
+    UpdatePeriod {
+        period: PeriodId,
+        name: String,
+        mandatory: bool,
+        submission_deadline: NaiveDate,
+        task_package: Option<TaskPackageId>,
+    },
+    /// Publishes a national period's figures at `at`, or withdraws them.
+    PublishPeriod {
+        period: PeriodId,
+        at: Option<DateTime<Utc>>,
+    },
+    /// Inserts a channel or updates its labels, form flag, digital flag,
+    /// order and active flag. Its code, medium and direction never change.
+    UpsertChannel {
+        channel: Channel,
+        active: bool,
+    },
+    SetInquiryTypeLabels {
+        inquiry_type: InquiryType,
+        label_da: String,
+        label_en: String,
+    },
+    SetCompletionLabels {
+        completion: Completion,
+        label_da: String,
+        label_en: String,
+    },
+
+    // --- users --------------------------------------------------------------
+    CreateUser(NewUser),
+    UpdateUser {
+        user: UserId,
+        name: String,
+        active: bool,
+    },
+    /// Sets a user's password hash; the user's open sessions end.
+    SetUserPassword {
+        user: UserId,
+        password_hash: String,
+    },
+    GrantRole(NewRoleGrant),
+    RevokeRole {
+        user: UserId,
+        role: Role,
+        municipality: Option<MunicipalityCode>,
+        unit: Option<UnitId>,
+    },
+    /// A one-time link (invitation or password reset) for a user; only the
+    /// token's SHA-256 is stored. Earlier unused links of the user expire.
+    CreateUserToken {
+        user: UserId,
+        token_hash: String,
+        expires_at: DateTime<Utc>,
+    },
+    /// Uses a one-time link: sets the password and marks the link used.
+    /// `NotFound` when the link is unknown, used or expired at `now`.
+    RedeemUserToken {
+        token_hash: String,
+        password_hash: String,
+        now: DateTime<Utc>,
+    },
+}
+
+impl SetupChange {
+    /// The municipality whose units' catalogues the change alters: `Some(None)`
+    /// for all municipalities (a national change), `None` when it alters no
+    /// catalogue.
+    pub fn catalog_scope(&self) -> Option<Option<MunicipalityCode>> {
+        use SetupChange::*;
+        match self {
+            AssignTasks { municipality, .. }
+            | SetUnitTasks { municipality, .. }
+            | SetUnitQuestions { municipality, .. }
+            | CopyUnitSetup { municipality, .. } => Some(Some(*municipality)),
+            CreateLocalTask(task) => Some(Some(task.municipality)),
+            CreateQuestion(question) => Some(question.municipality),
+            SetTaskRetired { municipality, .. }
+            | SetQuestionActive { municipality, .. }
+            | RenameTask { municipality, .. } => Some(*municipality),
+            ImportKle { .. }
+            | CreateNationalTask { .. }
+            | UpsertChannel { .. }
+            | SetInquiryTypeLabels { .. }
+            | SetCompletionLabels { .. } => Some(None),
+            CreateDepartment(_)
+            | UpdateDepartment { .. }
+            | CreateUnit(_)
+            | UpdateUnit { .. }
+            | SetUnitPassword { .. }
+            | SetTestMode { .. }
+            | DeleteTestRegistrations { .. }
+            | SetParticipation { .. }
+            | CreateTaskPackage { .. }
+            | SetPackageTask { .. }
+            | CreatePeriod(_)
+            | UpdatePeriod { .. }
+            | PublishPeriod { .. }
+            | CreateUser(_)
+            | UpdateUser { .. }
+            | SetUserPassword { .. }
+            | GrantRole(_)
+            | RevokeRole { .. }
+            | CreateUserToken { .. }
+            | RedeemUserToken { .. } => None,
+        }
+    }
+}
+
+/// What applying a change produced.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// The id of the row a create made (or found, for an existing national
+    /// period; or the user, for a redeemed link).
+    pub id: Option<i64>,
+    /// Rows affected where that is the answer (KLE entries imported, test
+    /// registrations deleted).
+    pub count: u64,
+}
+
+impl Applied {
+    /// The created id; an internal error when the change created none.
+    pub fn created(self) -> crate::StoreResult<i64> {
+        self.id
+            .ok_or_else(|| crate::StoreError::Internal("ændringen oprettede intet".into()))
+    }
+}
+
+/// A user's one-time link as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserTokenRow {
+    pub user: UserId,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
