@@ -338,6 +338,11 @@ async fn demo(store: &dyn Store, size: u64) -> anyhow::Result<()> {
         summary.sample_logins.join(", "),
         komhen_core::demo::DEMO_PASSWORD
     );
+    println!(
+        "Personlige logins: {} (adgangskode: {})",
+        summary.user_logins.join(", "),
+        komhen_core::demo::DEMO_USER_PASSWORD
+    );
     Ok(())
 }
 

@@ -71,6 +71,10 @@ impl UnitScope {
 pub enum Access {
     /// Anyone, logged in or not.
     Public,
+    /// A unit's shared login (the registration tool). Decided by
+    /// `registration::UnitContext` from the unit session; no personal
+    /// user's role opens these pages.
+    Unit,
     /// Any logged-in personal user (their own account).
     SignedIn,
     /// Reading a municipality's set-up and figures: its coordinators,
@@ -172,6 +176,7 @@ pub fn allows(
     };
     match access {
         Access::Public => true,
+        Access::Unit => false,
         Access::SignedIn => true,
         Access::ReadMunicipality => municipality.is_some_and(in_scope),
         Access::SetUpMunicipality => municipality.is_some_and(|m| user.can_set_up(m)),

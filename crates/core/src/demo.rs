@@ -20,9 +20,9 @@ use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use komhen_domain::reference::AnswerKind;
 use komhen_domain::{
     danish_instant, ChannelCode, Completion, CountingPeriod, InquiryType, MunicipalityCode,
-    NewAnswer, NewRegistration, PeriodId, Season, Source, TaskId, UnitId,
+    NewAnswer, NewRegistration, PeriodId, Role, Season, Source, TaskId, UnitId, UserId,
 };
-use komhen_store::{BatchStatus, NewBatch, QuestionRow, Store, TaskRow};
+use komhen_store::{BatchStatus, NewBatch, NewUser, QuestionRow, SetupChange, Store, TaskRow};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
@@ -36,6 +36,54 @@ pub const YEARS: [i32; 2] = [2025, 2026];
 
 /// The password of every demo unit login. Public: this is a demo.
 pub const DEMO_PASSWORD: &str = "demo";
+/// The password of every demo user (personal users need at least ten characters).
+pub const DEMO_USER_PASSWORD: &str = "komhen-demo";
+
+/// The demo's personal users: e-mail, name, role, municipality, unit login.
+pub const DEMO_USERS: &[(&str, &str, Role, Option<u16>, Option<&str>)] = &[
+    (
+        "admin@komhen.example",
+        "National administrator",
+        Role::NationalAdmin,
+        None,
+        None,
+    ),
+    (
+        "analytiker@komhen.example",
+        "National analytiker",
+        Role::Analyst,
+        None,
+        None,
+    ),
+    (
+        "tovholder@koege.example",
+        "Tovholder i Køge",
+        Role::Coordinator,
+        Some(259),
+        None,
+    ),
+    (
+        "analytiker@koege.example",
+        "Analytiker i Køge",
+        Role::Analyst,
+        Some(259),
+        None,
+    ),
+    (
+        "enhedsleder@koege.example",
+        "Enhedsansvarlig for Borgerservice i Køge",
+        Role::UnitLead,
+        Some(259),
+        Some("259borgerservice"),
+    ),
+    (
+        "tovholder@aarhus.example",
+        "Tovholder i Aarhus",
+        Role::Coordinator,
+        Some(751),
+        None,
+    ),
+];
 
 const BATCH_KIND: &str = "demo";
 const SEED: u64 = 2026;
@@ -60,6 +108,8 @@ pub struct DemoSummary {
     pub rows: i64,
     pub units: i64,
     pub sample_logins: Vec<String>,
+    /// The demo users' e-mails (password [`DEMO_USER_PASSWORD`]).
+    pub user_logins: Vec<String>,
 }
 
 /// One kind of unit every municipality has, and the tasks it handles
@@ -201,6 +251,8 @@ pub async fn load(
         }
     }
 
+    set_up_users(store).await?;
+
     let batch = store
         .create_batch(&NewBatch {
             municipality: None,
@@ -255,6 +307,56 @@ pub async fn load(
     summary(store, true, committed.row_count).await
 }
 
+/// The demo's personal users, each with a known password and one role.
+async fn set_up_users(store: &dyn Store) -> CoreResult<()> {
+    let hash = crate::auth::hash_password(DEMO_USER_PASSWORD).await?;
+    let actor = Actor::demo();
+    for (email, name, role, municipality, unit) in DEMO_USERS {
+        let municipality = municipality
+            .map(MunicipalityCode::new)
+            .transpose()
+            .map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let user = match store.find_user_by_email(email).await? {
+            Some(user) => user,
+            None => {
+                let applied = setup::change(
+                    store,
+                    &actor,
+                    SetupChange::CreateUser(NewUser {
+                        email: (*email).into(),
+                        name: (*name).into(),
+                        password_hash: Some(hash.clone()),
+                    }),
+                    setup::Entry {
+                        municipality,
+                        action: "create",
+                        entity: "user",
+                        entity_id: String::new(),
+                        before: None,
+                        after: Some(serde_json::json!({ "email": email, "name": name })),
+                    },
+                )
+                .await?;
+                store
+                    .get_user(UserId(applied.created()?))
+                    .await?
+                    .ok_or_else(|| CoreError::Invalid("demobrugeren forsvandt".into()))?
+            }
+        };
+        let unit = match unit {
+            Some(login) => store.find_unit_by_login(login).await?.map(|u| u.id),
+            None => None,
+        };
+        let grant = crate::account::Grant {
+            role: *role,
+            municipality,
+            unit,
+        };
+        crate::account::grant_role(store, &actor, &user, grant).await?;
+    }
+    Ok(())
+}
+
 async fn summary(store: &dyn Store, generated: bool, rows: i64) -> CoreResult<DemoSummary> {
     let code = |n| MunicipalityCode::new(n).map_err(|e| CoreError::Invalid(e.to_string()));
     let mut sample_logins = Vec::new();
@@ -273,6 +375,7 @@ async fn summary(store: &dyn Store, generated: bool, rows: i64) -> CoreResult<De
         rows,
         units: store.count_active_units().await?,
         sample_logins,
+        user_logins: DEMO_USERS.iter().map(|u| u.0.to_owned()).collect(),
     })
 }
 

@@ -170,8 +170,9 @@ pub fn login_for(municipality: MunicipalityCode, short_name: &str) -> String {
     login
 }
 
-/// A login as typed: lower-case letters and digits, starting with the
-/// municipality code, 4 to 40 characters.
+/// A login as typed: lower-case letters (the Danish ones too: logins from
+/// the national tool have them) and digits, starting with the municipality
+/// code, at most 40 characters.
 fn clean_login(municipality: MunicipalityCode, login: &str) -> CoreResult<String> {
     let login = login.trim().to_lowercase();
     let prefix = municipality.to_string();
@@ -946,6 +947,7 @@ mod tests {
         assert!(clean_login(koege, "101sek").is_err());
         assert!(clean_login(koege, "259").is_err());
         assert!(clean_login(koege, "259 sek").is_err());
+        assert_eq!(clean_login(koege, "259Føpey").unwrap(), "259føpey");
     }
 
     #[test]

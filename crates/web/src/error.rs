@@ -14,6 +14,10 @@ pub enum WebError {
     NotFound,
     /// A form without the session's CSRF token, or a session of the wrong kind.
     Forbidden,
+    /// A signed-in user without the role the page needs.
+    NoAccess,
+    /// A request body over the limit.
+    TooLarge,
     Internal(String),
 }
 
@@ -47,6 +51,16 @@ impl IntoResponse for WebError {
                 StatusCode::FORBIDDEN,
                 "Handlingen blev afvist",
                 "Formularen var udløbet eller kom ikke fra denne side. Genindlæs siden, og prøv igen.",
+            ),
+            Self::NoAccess => (
+                StatusCode::FORBIDDEN,
+                "Du har ikke adgang til siden",
+                "Din rolle giver ikke adgang til denne side eller kommune. Kontakt kommunens tovholder, hvis du mener, du skal have adgang.",
+            ),
+            Self::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Indholdet er for stort",
+                "Formularen eller filen er større, end komhen tager imod her.",
             ),
             Self::Internal(detail) => {
                 tracing::error!(%detail, "request failed");

@@ -5,22 +5,32 @@
 //! Must not know SQL: every figure comes from `komhen_core`, so the pages,
 //! the CLI and the API compute it the same way.
 
+mod access;
+mod account;
+mod admin;
 mod assets;
 mod error;
 mod format;
+mod frame;
 mod i18n;
 mod login;
 mod pages;
 mod paper;
 mod registration;
 mod session;
+mod setup;
+mod users;
 
-use axum::routing::{get, post};
+use access::Routes;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
 use axum::Router;
+use komhen_core::access::Access;
 use komhen_core::registration::Catalogs;
 use komhen_store::Store;
 use std::sync::Arc;
 
+pub use access::RouteInfo;
 pub use error::WebError;
 
 /// What every handler can reach.
@@ -33,41 +43,212 @@ pub struct AppState {
 
 /// The whole application as one router, for `komhen serve` and for tests.
 pub fn router(store: Arc<dyn Store>) -> Router {
+    routes(store).0
+}
+
+/// Every route with what it requires, as registered: what the
+/// authorization matrix test walks.
+pub fn route_table(store: Arc<dyn Store>) -> Vec<RouteInfo> {
+    routes(store).1
+}
+
+fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
+    use Access::{National, Public, ReadMunicipality as Read, SetUpMunicipality as SetUp};
+    use Access::{SignedIn, Unit};
     let state = AppState {
         store,
         catalogs: Arc::new(Catalogs::new()),
     };
-    Router::new()
-        .route("/", get(pages::start_page))
-        .route("/kommuner", get(pages::list_municipalities))
-        .route("/om", get(pages::about_page))
-        .route("/tilgaengelighed", get(pages::accessibility_page))
-        .route("/healthz", get(pages::health))
-        .route("/log-ind", get(login::show_login).post(login::log_in))
-        .route("/log-ud", post(login::log_out))
-        .route("/sprog", get(login::choose_language))
-        .route(
-            "/registrering",
-            get(registration::show_registration).post(registration::create_registration),
-        )
-        .route("/registrering/skema", get(paper::show_sheet))
-        .route(
-            "/registrering/skema/indtast",
-            get(paper::show_sheet_entry).post(paper::enter_sheet),
-        )
-        .route(
+    let (router, table) = Routes::new(state.clone())
+        // Public pages and logging in.
+        .get("/", Public, pages::start_page)
+        .get("/kommuner", Public, pages::list_municipalities)
+        .get("/om", Public, pages::about_page)
+        .get("/tilgaengelighed", Public, pages::accessibility_page)
+        .get("/healthz", Public, pages::health)
+        .get("/log-ind", Public, login::show_login)
+        .post("/log-ind", Public, login::log_in)
+        .post("/log-ud", Public, login::log_out)
+        .get("/sprog", Public, login::choose_language)
+        .get("/adgangskode/{token}", Public, account::show_set_password)
+        .post("/adgangskode/{token}", Public, account::set_password)
+        // The registration tool, behind a unit's shared login.
+        .get("/registrering", Unit, registration::show_registration)
+        .post("/registrering", Unit, registration::create_registration)
+        .get("/registrering/skema", Unit, paper::show_sheet)
+        .get("/registrering/skema/indtast", Unit, paper::show_sheet_entry)
+        .post("/registrering/skema/indtast", Unit, paper::enter_sheet)
+        .post(
             "/registrering/{id}/fortryd",
-            post(registration::undo_registration),
+            Unit,
+            registration::undo_registration,
         )
-        .route(
+        .get(
             "/registrering/{id}/ret",
-            get(registration::show_correction).post(registration::correct_registration),
+            Unit,
+            registration::show_correction,
         )
+        .post(
+            "/registrering/{id}/ret",
+            Unit,
+            registration::correct_registration,
+        )
+        // A personal user's own pages.
+        .get("/mit", SignedIn, account::show_my_page)
+        .get("/konto", SignedIn, account::show_account)
+        .post("/konto/adgangskode", SignedIn, account::change_password)
+        // A municipality's set-up: read by its people, changed by its coordinators.
+        .get("/kommune/{kode}", Read, setup::show_overview)
+        .get("/kommune/{kode}/enheder", Read, setup::list_units)
+        .post("/kommune/{kode}/enheder", SetUp, setup::create_unit)
+        .post(
+            "/kommune/{kode}/forvaltninger",
+            SetUp,
+            setup::create_department,
+        )
+        .post(
+            "/kommune/{kode}/forvaltninger/{forvaltning}",
+            SetUp,
+            setup::update_department,
+        )
+        .get("/kommune/{kode}/enheder/{enhed}", Read, setup::show_unit)
+        .post("/kommune/{kode}/enheder/{enhed}", SetUp, setup::update_unit)
+        .get(
+            "/kommune/{kode}/enheder/{enhed}/loginkort",
+            SetUp,
+            setup::show_login_card,
+        )
+        .post(
+            "/kommune/{kode}/enheder/{enhed}/adgangskode",
+            SetUp,
+            setup::set_unit_password,
+        )
+        .post(
+            "/kommune/{kode}/enheder/{enhed}/opgaver",
+            SetUp,
+            setup::set_unit_tasks,
+        )
+        .post(
+            "/kommune/{kode}/enheder/{enhed}/spoergsmaal",
+            SetUp,
+            setup::set_unit_questions,
+        )
+        .post(
+            "/kommune/{kode}/enheder/{enhed}/kopier",
+            SetUp,
+            setup::copy_unit_setup,
+        )
+        .get("/kommune/{kode}/opgaver", Read, setup::show_tasks)
+        .post("/kommune/{kode}/opgaver", SetUp, setup::create_local_task)
+        .post(
+            "/kommune/{kode}/opgaver/{opgave}/udgaaet",
+            SetUp,
+            setup::set_local_task_retired,
+        )
+        .post(
+            "/kommune/{kode}/spoergsmaal",
+            SetUp,
+            setup::create_task_question,
+        )
+        .post(
+            "/kommune/{kode}/spoergsmaal/{spoergsmaal}/aktiv",
+            SetUp,
+            setup::set_question_active,
+        )
+        .get("/kommune/{kode}/testtilstand", Read, setup::show_test_mode)
+        .post("/kommune/{kode}/testtilstand", SetUp, setup::set_test_mode)
+        .post(
+            "/kommune/{kode}/testtilstand/slet",
+            SetUp,
+            setup::delete_test_registrations,
+        )
+        .get("/kommune/{kode}/perioder", Read, setup::show_periods)
+        .post(
+            "/kommune/{kode}/perioder/{periode}",
+            SetUp,
+            setup::set_participation,
+        )
+        .get("/kommune/{kode}/brugere", SetUp, users::list_users)
+        .post("/kommune/{kode}/brugere", SetUp, users::invite_user)
+        .post(
+            "/kommune/{kode}/brugere/{bruger}/link",
+            SetUp,
+            users::create_link,
+        )
+        .post(
+            "/kommune/{kode}/brugere/{bruger}/fjern-rolle",
+            SetUp,
+            users::revoke_role,
+        )
+        .get("/kommune/{kode}/log", SetUp, users::show_audit)
+        // The national administration.
+        .get("/admin", National, admin::show_overview)
+        .get("/admin/opgaver", National, admin::show_catalogue)
+        .post("/admin/kle", National, admin::import_kle)
+        .post("/admin/opgavepakker", National, admin::create_package)
+        .get("/admin/opgavepakker/{pakke}", National, admin::show_package)
+        .post(
+            "/admin/opgavepakker/{pakke}/opgaver",
+            National,
+            admin::add_package_task,
+        )
+        .post(
+            "/admin/opgavepakker/{pakke}/opgaver/{opgave}",
+            National,
+            admin::set_package_task,
+        )
+        .post(
+            "/admin/opgaver/{opgave}/udgaaet",
+            National,
+            admin::set_task_retired,
+        )
+        .get("/admin/perioder", National, admin::show_periods)
+        .post("/admin/perioder", National, admin::create_period)
+        .post("/admin/perioder/{periode}", National, admin::update_period)
+        .post(
+            "/admin/perioder/{periode}/offentliggoer",
+            National,
+            admin::publish_period,
+        )
+        .get("/admin/kodelister", National, admin::show_codes)
+        .post("/admin/kodelister/kanaler", National, admin::save_channel)
+        .post(
+            "/admin/kodelister/henvendelsestyper/{henvendelsestype}",
+            National,
+            admin::save_inquiry_type,
+        )
+        .post(
+            "/admin/kodelister/afslutninger/{afslutning}",
+            National,
+            admin::save_completion,
+        )
+        .get("/admin/brugere", National, users::list_users)
+        .post("/admin/brugere", National, users::invite_user)
+        .post("/admin/brugere/{bruger}/link", National, users::create_link)
+        .post(
+            "/admin/brugere/{bruger}/fjern-rolle",
+            National,
+            users::revoke_role,
+        )
+        .post(
+            "/admin/brugere/{bruger}/aktiv",
+            National,
+            users::set_user_active,
+        )
+        .get("/admin/log", National, users::show_audit)
+        .finish();
+    let router = router
         .route("/static/{*path}", get(assets::static_file))
         .fallback(pages::not_found)
+        // KLE files are larger than forms; every other body keeps axum's 2 MB.
+        .layer(DefaultBodyLimit::max(KLE_FILE_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::refuse_cross_site_posts,
         ))
-        .with_state(state)
+        .with_state(state);
+    (router, table)
 }
+
+/// The largest upload komhen takes (a full KLE file is about 8 MB).
+const KLE_FILE_LIMIT: usize = 32 * 1024 * 1024;

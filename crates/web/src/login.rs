@@ -1,9 +1,11 @@
-//! Logging a unit in and out.
+//! Logging in (a unit by its shared login, a personal user by e-mail: one
+//! form, told apart by the `@`) and out.
 
-use crate::session::{session_cookie, UnitSession, COOKIE};
+use crate::frame::NoticeQuery;
+use crate::session::{session_cookie, COOKIE};
 use crate::{AppState, WebError};
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
@@ -17,15 +19,35 @@ struct LoginPage {
     t: &'static crate::i18n::Text,
     login: String,
     error: Option<String>,
+    notice: Option<String>,
+    back: String,
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct LoginQuery {
+    tilbage: Option<String>,
+    #[serde(flatten)]
+    notice: NoticeQuery,
+}
+
+/// Only a path on this site, never another site.
+fn local_path(path: Option<String>) -> String {
+    path.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+        .unwrap_or_default()
 }
 
 /// `GET /log-ind`
-pub(crate) async fn show_login(jar: CookieJar) -> Result<Html<String>, WebError> {
+pub(crate) async fn show_login(
+    jar: CookieJar,
+    Query(query): Query<LoginQuery>,
+) -> Result<Html<String>, WebError> {
     Ok(Html(
         LoginPage {
             t: lang_of(&jar).text(),
             login: String::new(),
             error: None,
+            notice: query.notice.text(),
+            back: local_path(query.tilbage),
         }
         .render()?,
     ))
@@ -42,6 +64,8 @@ fn lang_of(jar: &CookieJar) -> crate::i18n::Lang {
 pub(crate) struct LoginForm {
     login: String,
     password: String,
+    #[serde(default)]
+    tilbage: Option<String>,
 }
 
 /// `POST /log-ind`
@@ -51,21 +75,33 @@ pub(crate) async fn log_in(
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
-    match auth::log_in_unit(
-        state.store.as_ref(),
-        &form.login,
-        &form.password,
-        chrono::Utc::now(),
-    )
-    .await
-    {
+    let store = state.store.as_ref();
+    let now = chrono::Utc::now();
+    let personal = form.login.contains('@');
+    let outcome = if personal {
+        auth::log_in_user(store, &form.login, &form.password, now).await
+    } else {
+        auth::log_in_unit(store, &form.login, &form.password, now).await
+    };
+    match outcome {
         Ok(login) => {
             let secure = headers
                 .get("x-forwarded-proto")
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|p| p == "https");
+            let back = local_path(form.tilbage.clone());
+            let target = if !personal {
+                "/registrering".to_owned()
+            } else if !back.is_empty() {
+                back
+            } else {
+                match auth::user_session(store, &login.token, now).await? {
+                    Some((_, user)) => crate::account::landing(&user),
+                    None => "/mit".to_owned(),
+                }
+            };
             let jar = jar.add(session_cookie(login.token, secure));
-            Ok((jar, Redirect::to("/registrering")).into_response())
+            Ok((jar, Redirect::to(&target)).into_response())
         }
         Err(LoginError::Core(e)) => Err(e.into()),
         Err(refused) => {
@@ -77,6 +113,8 @@ pub(crate) async fn log_in(
                 t: lang_of(&jar).text(),
                 login: form.login.trim().to_owned(),
                 error: Some(refused.to_string()),
+                notice: None,
+                back: local_path(form.tilbage),
             };
             Ok((status, Html(page.render()?)).into_response())
         }
@@ -88,16 +126,20 @@ pub(crate) struct CsrfForm {
     csrf: String,
 }
 
-/// `POST /log-ud`
+/// `POST /log-ud`: ends the session, a unit's or a personal user's.
 pub(crate) async fn log_out(
     State(state): State<AppState>,
-    unit: UnitSession,
     jar: CookieJar,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
-    unit.check_csrf(&form.csrf)?;
     if let Some(cookie) = jar.get(COOKIE) {
-        auth::log_out(state.store.as_ref(), cookie.value()).await?;
+        let store = state.store.as_ref();
+        if let Some(session) = auth::session(store, cookie.value(), chrono::Utc::now()).await? {
+            if !auth::csrf_matches(&session, &form.csrf) {
+                return Err(WebError::Forbidden);
+            }
+            auth::log_out(store, cookie.value()).await?;
+        }
     }
     let jar = jar.remove(Cookie::build(COOKIE).path("/"));
     Ok((jar, Redirect::to("/log-ind")).into_response())

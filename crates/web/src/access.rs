@@ -1,0 +1,332 @@
+//! The guard in front of every personal-user route: the one place where
+//! a request for a set-up or administration page is let through or not.
+//!
+//! Each route is registered with an [`Access`] level ([`Routes::add`]). The
+//! guard finds the user's session, reads the municipality (`{kode}`) and
+//! unit (`{enhed}`) the route names, asks `komhen_core::access::allows`,
+//! checks the CSRF token of every POST, and hands the handler an
+//! [`Authorized`] with what it may act on. A handler can only get an
+//! `Authorized` from the guard, so it cannot forget a check. Anonymous
+//! requests go to the login page; signed-in users without the right get
+//! a 403 page. The route table ([`Routes::table`]) is what the
+//! authorization matrix test walks.
+
+use crate::session::COOKIE;
+use crate::{AppState, WebError};
+use axum::extract::{FromRequestParts, RawPathParams, Request, State};
+use axum::handler::Handler;
+use axum::http::request::Parts;
+use axum::http::{header, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::MethodRouter;
+use axum::Router;
+use axum_extra::extract::cookie::CookieJar;
+use komhen_core::access::{allows, Access, UnitScope, UserContext};
+use komhen_core::auth;
+use komhen_domain::{MunicipalityCode, UnitId};
+use komhen_store::{MunicipalityRow, SessionRow, UnitRow};
+
+/// What the guard let through: the user, their session (for the CSRF token
+/// of the forms the page renders), and the municipality and unit the
+/// route names, both checked to exist and to be within the user's scope.
+#[derive(Clone)]
+pub(crate) struct Authorized {
+    pub(crate) user: UserContext,
+    pub(crate) session: SessionRow,
+    pub(crate) municipality: Option<MunicipalityRow>,
+    pub(crate) unit: Option<UnitRow>,
+}
+
+impl Authorized {
+    /// The municipality of a municipal route (the guard has checked it).
+    pub(crate) fn municipality(&self) -> Result<&MunicipalityRow, WebError> {
+        self.municipality
+            .as_ref()
+            .ok_or_else(|| WebError::Internal("ruten nævner ingen kommune".into()))
+    }
+
+    pub(crate) fn code(&self) -> Result<MunicipalityCode, WebError> {
+        self.municipality().map(|m| m.code)
+    }
+
+    /// The unit of a unit route (the guard has checked it).
+    pub(crate) fn unit(&self) -> Result<&UnitRow, WebError> {
+        self.unit
+            .as_ref()
+            .ok_or_else(|| WebError::Internal("ruten nævner ingen enhed".into()))
+    }
+
+    /// Whether the user may change the set-up of this route's municipality
+    /// (pages show their forms only then; the POST routes are guarded).
+    pub(crate) fn can_set_up(&self) -> bool {
+        self.municipality
+            .as_ref()
+            .is_some_and(|m| self.user.can_set_up(m.code))
+    }
+
+    pub(crate) fn scope(&self) -> UnitScope {
+        match &self.municipality {
+            Some(m) => self.user.unit_scope(m.code),
+            None => UnitScope::None,
+        }
+    }
+
+    pub(crate) fn csrf(&self) -> &str {
+        &self.session.csrf_token
+    }
+}
+
+impl FromRequestParts<AppState> for Authorized {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, WebError> {
+        // Only the guard puts it there: a route registered without one fails
+        // closed (and the matrix test finds it).
+        parts
+            .extensions
+            .get::<Authorized>()
+            .cloned()
+            .ok_or(WebError::Forbidden)
+    }
+}
+
+/// One registered route: its method, its path and what it requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteInfo {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+/// The application's routes as they are registered, each with its access
+/// level, so the router and the route table cannot disagree.
+pub(crate) struct Routes {
+    router: Router<AppState>,
+    table: Vec<RouteInfo>,
+    state: AppState,
+}
+
+impl Routes {
+    pub(crate) fn new(state: AppState) -> Self {
+        Self {
+            router: Router::new(),
+            table: Vec::new(),
+            state,
+        }
+    }
+
+    /// Registers a GET route.
+    pub(crate) fn get<H, T>(self, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("GET", path, access, axum::routing::get(handler))
+    }
+
+    /// Registers a POST route.
+    pub(crate) fn post<H, T>(self, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("POST", path, access, axum::routing::post(handler))
+    }
+
+    /// Registers one method of a path. Public routes pass through, unit
+    /// routes are decided by the `UnitSession` extractor; every other level
+    /// goes through [`guard`]. The same path may carry another method with
+    /// another level (a page anyone in the municipality reads, a form only
+    /// its coordinator posts).
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        access: Access,
+        route: MethodRouter<AppState>,
+    ) -> Self {
+        let route = if matches!(access, Access::Public | Access::Unit) {
+            route
+        } else {
+            route.route_layer(axum::middleware::from_fn_with_state(
+                (self.state.clone(), access),
+                guard,
+            ))
+        };
+        self.router = self.router.route(path, route);
+        self.table.push(RouteInfo {
+            method,
+            path,
+            access,
+        });
+        self
+    }
+
+    pub(crate) fn finish(self) -> (Router<AppState>, Vec<RouteInfo>) {
+        (self.router, self.table)
+    }
+}
+
+/// Where an anonymous request goes: the login page, back here afterwards.
+fn to_login(request: &Request) -> Response {
+    let back = if request.method() == Method::GET {
+        request
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    if back.is_empty() {
+        Redirect::to("/log-ind").into_response()
+    } else {
+        Redirect::to(&format!("/log-ind?tilbage={}", encode(&back))).into_response()
+    }
+}
+
+/// Percent-encodes a path for a query parameter.
+pub(crate) fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(char::from(b))
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The largest form the guard reads to find its CSRF token.
+const FORM_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The guard (see the module documentation).
+async fn guard(
+    State((state, access)): State<(AppState, Access)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match check(&state, access, request).await {
+        Ok(Ok(request)) => next.run(request).await,
+        Ok(Err(response)) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Lets the request through (with [`Authorized`] attached) or answers it.
+async fn check(
+    state: &AppState,
+    access: Access,
+    request: Request,
+) -> Result<Result<Request, Response>, WebError> {
+    let store = state.store.as_ref();
+    let now = chrono::Utc::now();
+    let jar = CookieJar::from_headers(request.headers());
+    let found = match jar.get(COOKIE) {
+        Some(cookie) => auth::user_session(store, cookie.value(), now).await?,
+        None => None,
+    };
+    let Some((session, user)) = found else {
+        return Ok(Err(to_login(&request)));
+    };
+
+    let (mut parts, body) = request.into_parts();
+    let params = RawPathParams::from_request_parts(&mut parts, state)
+        .await
+        .ok();
+    let param = |name: &str| {
+        params.as_ref().and_then(|p| {
+            p.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, v)| v.to_owned())
+        })
+    };
+    let mut municipality = None;
+    if let Some(code) = param("kode") {
+        let code = MunicipalityCode::parse(&code).map_err(|_| WebError::NotFound)?;
+        municipality = Some(
+            store
+                .get_municipality(code)
+                .await?
+                .ok_or(WebError::NotFound)?,
+        );
+    }
+    let mut unit = None;
+    if let (Some(id), Some(m)) = (param("enhed"), &municipality) {
+        let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
+        // A unit of another municipality is not found here.
+        unit = Some(
+            store
+                .get_unit(m.code, UnitId(id))
+                .await?
+                .ok_or(WebError::NotFound)?,
+        );
+    }
+    let allowed = allows(
+        Some(&user),
+        access,
+        municipality.as_ref().map(|m| m.code),
+        unit.as_ref().map(|u| u.id),
+    );
+    if !allowed {
+        return Err(WebError::NoAccess);
+    }
+
+    let mut request = Request::from_parts(parts, body);
+    if request.method() == Method::POST {
+        let (submitted, rebuilt) = csrf_of(request).await?;
+        request = rebuilt;
+        if !auth::csrf_matches(&session, &submitted) {
+            return Err(WebError::Forbidden);
+        }
+    }
+    request.extensions_mut().insert(Authorized {
+        user,
+        session,
+        municipality,
+        unit,
+    });
+    Ok(Ok(request))
+}
+
+/// The CSRF token of a POST: the `csrf` field of a urlencoded form, else
+/// the `csrf` query parameter (multipart uploads), else the
+/// `X-CSRF-Token` header. The request is rebuilt with its body intact.
+async fn csrf_of(request: Request) -> Result<(String, Request), WebError> {
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let from_query = request.uri().query().and_then(|q| {
+        q.split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == "csrf")
+            .map(|(_, v)| v.to_owned())
+    });
+    let from_header = request
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if !is_form {
+        return Ok((from_query.or(from_header).unwrap_or_default(), request));
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+        .await
+        .map_err(|_| WebError::TooLarge)?;
+    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v))
+        .or(from_query)
+        .or(from_header)
+        .unwrap_or_default();
+    Ok((
+        token,
+        Request::from_parts(parts, axum::body::Body::from(bytes)),
+    ))
+}

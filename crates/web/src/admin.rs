@@ -1,0 +1,834 @@
+//! The national administrator's pages (`/admin/...`): the overview of
+//! municipalities, the task catalogue (KLE import, task packages and their
+//! mandatory tasks, retiring national tasks), counting periods and their
+//! publication, and the code lists. Users and the audit log are in
+//! `users`. Every rule lives in `komhen_core::catalogue`.
+
+use crate::access::Authorized;
+use crate::format::number;
+use crate::frame::{with_notice, Frame, NoticeQuery};
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use chrono::{NaiveDate, Utc};
+use komhen_core::catalogue::{self, ChannelInput, PeriodInput};
+use komhen_core::CoreError;
+use komhen_domain::{Completion, InquiryType, PeriodId, Role, Season, TaskId, TaskPackageId};
+use std::future::Future;
+
+type PageResult = Result<Response, WebError>;
+type Pairs = Vec<(String, String)>;
+
+fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn checked(pairs: &Pairs, name: &str) -> bool {
+    matches!(field(pairs, name), "on" | "ja" | "true")
+}
+
+async fn after_change<F, Fut>(
+    outcome: Result<(), CoreError>,
+    redirect: &str,
+    notice: &str,
+    page: F,
+) -> PageResult
+where
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = Result<Html<String>, WebError>>,
+{
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&with_notice(redirect, notice)).into_response()),
+        Err(CoreError::Invalid(message)) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(message).await?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) struct Choice {
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) selected: bool,
+}
+
+// --- overview ---------------------------------------------------------------------
+
+pub(crate) struct MunicipalityView {
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) region: String,
+    pub(crate) coordinators: usize,
+    pub(crate) test_mode: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_overview.html")]
+struct OverviewPage {
+    frame: Frame,
+    municipalities: Vec<MunicipalityView>,
+    without_coordinator: usize,
+}
+
+/// `GET /admin`
+pub(crate) async fn show_overview(State(state): State<AppState>, auth: Authorized) -> PageResult {
+    let store = state.store.as_ref();
+    let grants = store.list_grants(None).await?;
+    let now = Utc::now();
+    let municipalities: Vec<MunicipalityView> = store
+        .list_municipalities()
+        .await?
+        .into_iter()
+        .map(|m| MunicipalityView {
+            code: m.code.to_string(),
+            coordinators: grants
+                .iter()
+                .filter(|g| {
+                    g.grant.role == Role::Coordinator && g.grant.municipality == Some(m.code)
+                })
+                .count(),
+            test_mode: m.in_test_mode(now),
+            name: m.name,
+            region: m.region_name,
+        })
+        .collect();
+    let page = OverviewPage {
+        frame: Frame::admin(&auth, "National administration", ""),
+        without_coordinator: municipalities
+            .iter()
+            .filter(|m| m.coordinators == 0)
+            .count(),
+        municipalities,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+// --- task catalogue ----------------------------------------------------------------
+
+pub(crate) struct PackageView {
+    pub(crate) id: i64,
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) tasks: usize,
+    pub(crate) mandatory: usize,
+}
+
+pub(crate) struct NationalTaskView {
+    pub(crate) id: i64,
+    pub(crate) kle: String,
+    pub(crate) name: String,
+    pub(crate) kind: &'static str,
+    pub(crate) retired: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_catalogue.html")]
+struct CataloguePage {
+    frame: Frame,
+    kle_entries: String,
+    kle_retired: String,
+    packages: Vec<PackageView>,
+    package_choices: Vec<Choice>,
+    tasks: Vec<NationalTaskView>,
+    next_year: i32,
+}
+
+async fn catalogue_page(
+    state: &AppState,
+    auth: &Authorized,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<Html<String>, WebError> {
+    let store = state.store.as_ref();
+    let kle = store.list_kle_entries().await?;
+    let mut packages = Vec::new();
+    for p in store.list_task_packages().await? {
+        let tasks = store.list_package_tasks(p.id).await?;
+        packages.push(PackageView {
+            id: p.id.0,
+            code: p.code,
+            name: p.name_da,
+            mandatory: tasks.iter().filter(|t| t.mandatory).count(),
+            tasks: tasks.len(),
+        });
+    }
+    use chrono::Datelike;
+    let page = CataloguePage {
+        frame: Frame::admin(auth, "Opgavekatalog", "/opgaver")
+            .notice(notice)
+            .error(error),
+        kle_entries: number(kle.len() as i64),
+        kle_retired: number(kle.iter().filter(|e| e.retired).count() as i64),
+        package_choices: packages
+            .iter()
+            .map(|p| Choice {
+                value: p.id.to_string(),
+                label: p.name.clone(),
+                selected: false,
+            })
+            .collect(),
+        packages,
+        tasks: store
+            .list_national_tasks()
+            .await?
+            .into_iter()
+            .map(|t| NationalTaskView {
+                id: t.id.0,
+                kle: t.kle.to_string(),
+                kind: t.kind.label_da(),
+                name: t.name,
+                retired: t.retired,
+            })
+            .collect(),
+        next_year: Utc::now().year() + 1,
+    };
+    Ok(Html(page.render()?))
+}
+
+/// `GET /admin/opgaver`
+pub(crate) async fn show_catalogue(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Query(query): Query<NoticeQuery>,
+) -> PageResult {
+    Ok(catalogue_page(&state, &auth, query.text(), None)
+        .await?
+        .into_response())
+}
+
+/// `POST /admin/kle` (multipart, field `file`): imports a KLE file.
+pub(crate) async fn import_kle(
+    State(state): State<AppState>,
+    auth: Authorized,
+    mut multipart: Multipart,
+) -> PageResult {
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(part) = multipart
+        .next_field()
+        .await
+        .map_err(|_| WebError::TooLarge)?
+    {
+        if part.name() == Some("file") {
+            let name = part.file_name().unwrap_or("kle.xml").to_owned();
+            let bytes = part.bytes().await.map_err(|_| WebError::TooLarge)?;
+            file = Some((name, bytes.to_vec()));
+        }
+    }
+    let outcome = match file.filter(|(_, bytes)| !bytes.is_empty()) {
+        None => Err(CoreError::Invalid("Vælg en KLE-fil.".into())),
+        Some((name, bytes)) => {
+            match catalogue::import_kle(state.store.as_ref(), &auth.user.actor(), &name, &bytes)
+                .await
+            {
+                Ok(summary) => {
+                    let text = format!(
+                        "{} er indlæst ({}{}): {} KLE-numre, {} nye, {} med nyt navn, {} udgået.",
+                        name,
+                        summary.format,
+                        summary
+                            .published
+                            .map(|p| format!(", udgivet {p}"))
+                            .unwrap_or_default(),
+                        summary.entries,
+                        summary.added,
+                        summary.renamed,
+                        summary.retired
+                    );
+                    return Ok(catalogue_page(&state, &auth, Some(text), None)
+                        .await?
+                        .into_response());
+                }
+                Err(CoreError::Ingest(e)) => Err(CoreError::Invalid(e.to_string())),
+                Err(e) => Err(e),
+            }
+        }
+    };
+    after_change(outcome, "/admin/opgaver", "importeret", |e| {
+        catalogue_page(&state, &auth, None, Some(e))
+    })
+    .await
+}
+
+fn season_of(value: &str) -> Result<Season, CoreError> {
+    Season::parse(value).ok_or_else(|| CoreError::Invalid("Vælg forår eller efterår.".into()))
+}
+
+fn year_of(value: &str) -> Result<i32, CoreError> {
+    value
+        .trim()
+        .parse::<i32>()
+        .map_err(|_| CoreError::Invalid(format!("«{value}» er ikke et årstal.")))
+}
+
+/// `POST /admin/opgavepakker`
+pub(crate) async fn create_package(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Form(form): Form<Pairs>,
+) -> PageResult {
+    let created = match (
+        season_of(field(&form, "season")),
+        year_of(field(&form, "year")),
+    ) {
+        (Ok(season), Ok(year)) => {
+            catalogue::create_package(
+                state.store.as_ref(),
+                &auth.user.actor(),
+                season,
+                year,
+                field(&form, "copy_from")
+                    .parse::<i64>()
+                    .ok()
+                    .map(TaskPackageId),
+            )
+            .await
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match created {
+        Ok(id) => Ok(Redirect::to(&with_notice(
+            &format!("/admin/opgavepakker/{id}"),
+            "oprettet",
+        ))
+        .into_response()),
+        Err(CoreError::Invalid(message)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            catalogue_page(&state, &auth, None, Some(message)).await?,
+        )
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /admin/opgaver/{opgave}/udgaaet`
+pub(crate) async fn set_task_retired(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Path(task): Path<i64>,
+    Form(form): Form<Pairs>,
+) -> PageResult {
+    let outcome = catalogue::set_task_retired(
+        state.store.as_ref(),
+        &auth.user.actor(),
+        TaskId(task),
+        checked(&form, "retired"),
+    )
+    .await;
+    after_change(outcome, "/admin/opgaver", "gemt", |e| {
+        catalogue_page(&state, &auth, None, Some(e))
+    })
+    .await
+}
+
+pub(crate) struct PackageTaskView {
+    pub(crate) id: i64,
+    pub(crate) kle: String,
+    pub(crate) name: String,
+    pub(crate) kind: &'static str,
+    pub(crate) mandatory: bool,
+    pub(crate) retired: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_package.html")]
+struct PackagePage {
+    frame: Frame,
+    action: String,
+    tasks: Vec<PackageTaskView>,
+    mandatory: usize,
+}
+
+async fn package_page(
+    state: &AppState,
+    auth: &Authorized,
+    package: TaskPackageId,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<Html<String>, WebError> {
+    let store = state.store.as_ref();
+    let row = store
+        .list_task_packages()
+        .await?
+        .into_iter()
+        .find(|p| p.id == package)
+        .ok_or(WebError::NotFound)?;
+    let tasks = store.list_package_tasks(package).await?;
+    let page = PackagePage {
+        frame: Frame::admin(auth, row.name_da.clone(), "/opgaver")
+            .crumb("/admin/opgaver", "Opgavekatalog")
+            .notice(notice)
+            .error(error),
+        action: format!("/admin/opgavepakker/{package}"),
+        mandatory: tasks.iter().filter(|t| t.mandatory).count(),
+        tasks: tasks
+            .into_iter()
+            .map(|t| PackageTaskView {
+                id: t.task.id.0,
+                kle: t.task.kle.to_string(),
+                kind: t.task.kind.label_da(),
+                name: t.task.name,
+                mandatory: t.mandatory,
+                retired: t.task.retired,
+            })
+            .collect(),
+    };
+    Ok(Html(page.render()?))
+}
+
+/// `GET /admin/opgavepakker/{pakke}`
+pub(crate) async fn show_package(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Path(package): Path<i64>,
+    Query(query): Query<NoticeQuery>,
+) -> PageResult {
+    Ok(
+        package_page(&state, &auth, TaskPackageId(package), query.text(), None)
+            .await?
+            .into_response(),
+    )
+}
+
+/// `POST /admin/opgavepakker/{pakke}/opgaver`: adds a task by KLE number.
+pub(crate) async fn add_package_task(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Path(package): Path<i64>,
+    Form(form): Form<Pairs>,
+) -> PageResult {
+    let package = TaskPackageId(package);
+    let store = state.store.as_ref();
+    let actor = auth.user.actor();
+    let outcome =
+        match catalogue::national_task(store, &actor, field(&form, "kle"), field(&form, "name"))
+            .await
+        {
+            Ok(task) => {
+                catalogue::set_package_task(
+                    store,
+                    &actor,
+                    package,
+                    task.id,
+                    Some(checked(&form, "mandatory")),
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        };
+    let redirect = format!("/admin/opgavepakker/{package}");
+    after_change(outcome, &redirect, "gemt", |e| {
+        package_page(&state, &auth, package, None, Some(e))
+    })
+    .await
+}
+
+/// `POST /admin/opgavepakker/{pakke}/opgaver/{opgave}`: mandatory or not,
+/// or (`remove`) out of the package.
+pub(crate) async fn set_package_task(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Path((package, task)): Path<(i64, i64)>,
+    Form(form): Form<Pairs>,
+) -> PageResult {
+    let package = TaskPackageId(package);
+    let mandatory = match field(&form, "mandatory") {
+        "remove" => None,
+        value => Some(value == "ja"),
+    };
+    let outcome = catalogue::set_package_task(
+        state.store.as_ref(),
+        &auth.user.actor(),
+        package,
+        TaskId(task),
+        mandatory,
+    )
+    .await;
+    let redirect = format!("/admin/opgavepakker/{package}");
+    after_change(outcome, &redirect, "gemt", |e| {
+        package_page(&state, &auth, package, None, Some(e))
+    })
+    .await
+}
+
+// --- periods -----------------------------------------------------------------------
+
+pub(crate) struct AdminPeriodView {
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) dates: String,
+    pub(crate) mandatory: bool,
+    pub(crate) deadline: String,
+    pub(crate) deadline_value: String,
+    pub(crate) published: Option<String>,
+    pub(crate) can_publish: bool,
+    pub(crate) packages: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_periods.html")]
+struct PeriodsPage {
+    frame: Frame,
+    periods: Vec<AdminPeriodView>,
+    packages: Vec<Choice>,
+    next_year: i32,
+}
+
+async fn periods_page(
+    state: &AppState,
+    auth: &Authorized,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<Html<String>, WebError> {
+    let store = state.store.as_ref();
+    let now = Utc::now();
+    let today = komhen_domain::DateDimensions::of(now).day;
+    let packages = store.list_task_packages().await?;
+    let choices = |selected: Option<TaskPackageId>| {
+        packages
+            .iter()
+            .map(|p| Choice {
+                value: p.id.to_string(),
+                label: p.name_da.clone(),
+                selected: Some(p.id) == selected,
+            })
+            .collect::<Vec<_>>()
+    };
+    use chrono::Datelike;
+    let page = PeriodsPage {
+        frame: Frame::admin(auth, "Tælleperioder", "/perioder")
+            .notice(notice)
+            .error(error),
+        periods: store
+            .list_periods(None)
+            .await?
+            .into_iter()
+            .map(|p| AdminPeriodView {
+                id: p.id.0,
+                name: p.period.name.clone(),
+                dates: format!(
+                    "{} – {}",
+                    p.period.starts_on.format("%d-%m-%Y"),
+                    p.period.ends_on.format("%d-%m-%Y")
+                ),
+                mandatory: p.period.mandatory,
+                deadline: p.period.submission_deadline.format("%d-%m-%Y").to_string(),
+                deadline_value: p.period.submission_deadline.to_string(),
+                published: p.published_at.map(|t| {
+                    komhen_domain::danish_local(t)
+                        .format("%d-%m-%Y %H:%M")
+                        .to_string()
+                }),
+                can_publish: today > p.period.submission_deadline,
+                packages: choices(p.task_package),
+            })
+            .collect(),
+        packages: choices(None),
+        next_year: now.year() + 1,
+    };
+    Ok(Html(page.render()?))
+}
+
+/// `GET /admin/perioder`
+pub(crate) async fn show_periods(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Query(query): Query<NoticeQuery>,
+) -> PageResult {
+    Ok(periods_page(&state, &auth, query.text(), None)
+        .await?
+        .into_response())
+}
+
+fn date_of(value: &str, what: &str) -> Result<NaiveDate, CoreError> {
+    NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
+        .map_err(|_| CoreError::Invalid(format!("Angiv {what} som en dato.")))
+}
+
+fn package_of(form: &Pairs) -> Option<TaskPackageId> {
+    field(form, "package")
+        .parse::<i64>()
+        .ok()
+        .map(TaskPackageId)
+}
+
+/// `POST /admin/perioder`: the national weeks of a season, or own dates.
+pub(crate) async fn create_period(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Form(form): Form<Pairs>,
+) -> PageResult {
+    let input = if field(&form, "kind") == "custom" {
+        match (
+            date_of(field(&form, "starts_on"), "første dag"),
+            date_of(field(&form, "ends_on"), "sidste dag"),
+        ) {
+            (Ok(starts_on), Ok(ends_on)) => Ok(PeriodInput {
+                name: field(&form, "name").to_owned(),
+                starts_on,
+                ends_on,
+                mandatory: checked(&form, "mandatory"),
+                submission_deadline: None,
+                task_package: package_of(&form),
+            }),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        }
+    } else {
+        season_of(field(&form, "season"))
+            .and_then(|season| Ok((season, year_of(field(&form, "year"))?)))
+            .and_then(|(season, year)| PeriodInput::national(year, season))
+            .map(|mut input| {
+                input.task_package = package_of(&form);
+                input.mandatory = checked(&form, "mandatory");
+                input
+            })
+    };
+    let outcome = match input {
+        Ok(input) => catalogue::create_period(state.store.as_ref(), &auth.user.actor(), &input)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    after_change(outcome, "/admin/perioder", "oprettet", |e| {
+        periods_page(&state, &auth, None, Some(e))
+    })
+    .await
+}
+
+/// `POST /admin/perioder/{periode}`
+pub(crate) async fn update_period(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Path(period): Path<i64>,
+    Form(form): Form<Pairs>,
+) -> PageResult {
+    let outcome = match date_of(field(&form, "deadline"), "fristen for indberetning") {
+        Ok(deadline) => {
+            let input = PeriodInput {
+                name: field(&form, "name").to_owned(),
+                // Dates are kept: the use case takes the stored ones.
+                starts_on: deadline,
+                ends_on: deadline,
+                mandatory: checked(&form, "mandatory"),
+                submission_deadline: Some(deadline),
+                task_package: package_of(&form),
+            };
+            catalogue::update_period(
+                state.store.as_ref(),
+                &auth.user.actor(),
+                PeriodId(period),
+                &input,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    after_change(outcome, "/admin/perioder", "gemt", |e| {
+        periods_page(&state, &auth, None, Some(e))
+    })
+    .await
+}
+
+/// `POST /admin/perioder/{periode}/offentliggoer`
+pub(crate) async fn publish_period(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Path(period): Path<i64>,
+    Form(form): Form<Pairs>,
+) -> PageResult {
+    let publish = field(&form, "publish") == "ja";
+    let outcome = catalogue::set_published(
+        state.store.as_ref(),
+        &auth.user.actor(),
+        PeriodId(period),
+        publish,
+        Utc::now(),
+    )
+    .await;
+    let notice = if publish { "offentliggjort" } else { "trukket" };
+    after_change(outcome, "/admin/perioder", notice, |e| {
+        periods_page(&state, &auth, None, Some(e))
+    })
+    .await
+}
+
+// --- code lists ------------------------------------------------------------------
+
+pub(crate) struct ChannelView {
+    pub(crate) code: String,
+    pub(crate) label_da: String,
+    pub(crate) label_en: String,
+    pub(crate) medium: &'static str,
+    pub(crate) direction: &'static str,
+    pub(crate) form_applicable: bool,
+    pub(crate) digital: bool,
+    pub(crate) sort_order: i32,
+    pub(crate) active: bool,
+}
+
+pub(crate) struct LabelView {
+    pub(crate) code: &'static str,
+    pub(crate) label_da: String,
+    pub(crate) label_en: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_codes.html")]
+struct CodesPage {
+    frame: Frame,
+    channels: Vec<ChannelView>,
+    types: Vec<LabelView>,
+    completions: Vec<LabelView>,
+    media: Vec<Choice>,
+}
+
+async fn codes_page(
+    state: &AppState,
+    auth: &Authorized,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<Html<String>, WebError> {
+    let store = state.store.as_ref();
+    let page = CodesPage {
+        frame: Frame::admin(auth, "Kodelister", "/kodelister")
+            .notice(notice)
+            .error(error),
+        channels: store
+            .list_channels()
+            .await?
+            .into_iter()
+            .map(|c| ChannelView {
+                code: c.code.to_string(),
+                label_da: c.label_da,
+                label_en: c.label_en,
+                medium: c.medium.code(),
+                direction: c.direction.code(),
+                form_applicable: c.form_applicable,
+                digital: c.digital,
+                sort_order: c.sort_order,
+                active: c.active,
+            })
+            .collect(),
+        types: store
+            .list_inquiry_types()
+            .await?
+            .into_iter()
+            .map(|t| LabelView {
+                code: t.inquiry_type.code(),
+                label_da: t.label_da,
+                label_en: t.label_en,
+            })
+            .collect(),
+        completions: store
+            .list_completions()
+            .await?
+            .into_iter()
+            .map(|c| LabelView {
+                code: c.completion.code(),
+                label_da: c.label_da,
+                label_en: c.label_en,
+            })
+            .collect(),
+        media: komhen_domain::Medium::ALL
+            .iter()
+            .map(|m| Choice {
+                value: m.code().into(),
+                label: m.code().into(),
+                selected: false,
+            })
+            .collect(),
+    };
+    Ok(Html(page.render()?))
+}
+
+/// `GET /admin/kodelister`
+pub(crate) async fn show_codes(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Query(query): Query<NoticeQuery>,
+) -> PageResult {
+    Ok(codes_page(&state, &auth, query.text(), None)
+        .await?
+        .into_response())
+}
+
+/// `POST /admin/kodelister/kanaler`: a new channel or changes to one.
+pub(crate) async fn save_channel(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Form(form): Form<Pairs>,
+) -> PageResult {
+    let input = ChannelInput {
+        code: field(&form, "code").to_owned(),
+        label_da: field(&form, "label_da").to_owned(),
+        label_en: field(&form, "label_en").to_owned(),
+        medium: field(&form, "medium").to_owned(),
+        direction: field(&form, "direction").to_owned(),
+        form_applicable: checked(&form, "form_applicable"),
+        digital: checked(&form, "digital"),
+        sort_order: field(&form, "sort_order").trim().parse().unwrap_or(999),
+        active: checked(&form, "active"),
+    };
+    let outcome = catalogue::save_channel(state.store.as_ref(), &auth.user.actor(), &input).await;
+    after_change(outcome, "/admin/kodelister", "gemt", |e| {
+        codes_page(&state, &auth, None, Some(e))
+    })
+    .await
+}
+
+/// `POST /admin/kodelister/henvendelsestyper/{henvendelsestype}`
+pub(crate) async fn save_inquiry_type(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Path(code): Path<String>,
+    Form(form): Form<Pairs>,
+) -> PageResult {
+    let outcome = match InquiryType::parse(&code) {
+        Ok(t) => {
+            catalogue::set_inquiry_type_labels(
+                state.store.as_ref(),
+                &auth.user.actor(),
+                t,
+                field(&form, "label_da"),
+                field(&form, "label_en"),
+            )
+            .await
+        }
+        Err(_) => return Err(WebError::NotFound),
+    };
+    after_change(outcome, "/admin/kodelister", "gemt", |e| {
+        codes_page(&state, &auth, None, Some(e))
+    })
+    .await
+}
+
+/// `POST /admin/kodelister/afslutninger/{afslutning}`
+pub(crate) async fn save_completion(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Path(code): Path<String>,
+    Form(form): Form<Pairs>,
+) -> PageResult {
+    let outcome = match Completion::parse(&code) {
+        Ok(c) => {
+            catalogue::set_completion_labels(
+                state.store.as_ref(),
+                &auth.user.actor(),
+                c,
+                field(&form, "label_da"),
+                field(&form, "label_en"),
+            )
+            .await
+        }
+        Err(_) => return Err(WebError::NotFound),
+    };
+    after_change(outcome, "/admin/kodelister", "gemt", |e| {
+        codes_page(&state, &auth, None, Some(e))
+    })
+    .await
+}

@@ -1,0 +1,730 @@
+//! The authorization matrix: every route of the application, called as
+//! every kind of user (each role, a user of another municipality, a user
+//! without roles, a unit's shared login, and anonymously), for a
+//! municipality they belong to and one they do not. The expected access of
+//! each route is written here, independently of the router, and the test
+//! first checks that the router has exactly these routes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use komhen_backend::testing::TestStore;
+use komhen_core::access::Access;
+use komhen_domain::{AnswerKind, KleNumber, MunicipalityCode, Role, TaskCodeKind, UnitId, UserId};
+use komhen_store::conformance::SetupShortcuts;
+use komhen_store::{NewDepartment, NewLocalTask, NewQuestion, NewRoleGrant, NewUnit, NewUser};
+use std::collections::BTreeSet;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "en lang adgangskode";
+const KOEGE: u16 = 259;
+const KBH: u16 = 101;
+
+/// What each route requires, written by hand: (method, path, access).
+fn expected_routes() -> Vec<(&'static str, &'static str, Access)> {
+    use Access::*;
+    vec![
+        ("GET", "/", Public),
+        ("GET", "/kommuner", Public),
+        ("GET", "/om", Public),
+        ("GET", "/tilgaengelighed", Public),
+        ("GET", "/healthz", Public),
+        ("GET", "/log-ind", Public),
+        ("POST", "/log-ind", Public),
+        ("POST", "/log-ud", Public),
+        ("GET", "/sprog", Public),
+        ("GET", "/adgangskode/{token}", Public),
+        ("POST", "/adgangskode/{token}", Public),
+        ("GET", "/registrering", Unit),
+        ("POST", "/registrering", Unit),
+        ("GET", "/registrering/skema", Unit),
+        ("GET", "/registrering/skema/indtast", Unit),
+        ("POST", "/registrering/skema/indtast", Unit),
+        ("POST", "/registrering/{id}/fortryd", Unit),
+        ("GET", "/registrering/{id}/ret", Unit),
+        ("POST", "/registrering/{id}/ret", Unit),
+        ("GET", "/mit", SignedIn),
+        ("GET", "/konto", SignedIn),
+        ("POST", "/konto/adgangskode", SignedIn),
+        ("GET", "/kommune/{kode}", ReadMunicipality),
+        ("GET", "/kommune/{kode}/enheder", ReadMunicipality),
+        ("POST", "/kommune/{kode}/enheder", SetUpMunicipality),
+        ("POST", "/kommune/{kode}/forvaltninger", SetUpMunicipality),
+        (
+            "POST",
+            "/kommune/{kode}/forvaltninger/{forvaltning}",
+            SetUpMunicipality,
+        ),
+        ("GET", "/kommune/{kode}/enheder/{enhed}", ReadMunicipality),
+        ("POST", "/kommune/{kode}/enheder/{enhed}", SetUpMunicipality),
+        (
+            "GET",
+            "/kommune/{kode}/enheder/{enhed}/loginkort",
+            SetUpMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/enheder/{enhed}/adgangskode",
+            SetUpMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/enheder/{enhed}/opgaver",
+            SetUpMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/enheder/{enhed}/spoergsmaal",
+            SetUpMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/enheder/{enhed}/kopier",
+            SetUpMunicipality,
+        ),
+        ("GET", "/kommune/{kode}/opgaver", ReadMunicipality),
+        ("POST", "/kommune/{kode}/opgaver", SetUpMunicipality),
+        (
+            "POST",
+            "/kommune/{kode}/opgaver/{opgave}/udgaaet",
+            SetUpMunicipality,
+        ),
+        ("POST", "/kommune/{kode}/spoergsmaal", SetUpMunicipality),
+        (
+            "POST",
+            "/kommune/{kode}/spoergsmaal/{spoergsmaal}/aktiv",
+            SetUpMunicipality,
+        ),
+        ("GET", "/kommune/{kode}/testtilstand", ReadMunicipality),
+        ("POST", "/kommune/{kode}/testtilstand", SetUpMunicipality),
+        (
+            "POST",
+            "/kommune/{kode}/testtilstand/slet",
+            SetUpMunicipality,
+        ),
+        ("GET", "/kommune/{kode}/perioder", ReadMunicipality),
+        (
+            "POST",
+            "/kommune/{kode}/perioder/{periode}",
+            SetUpMunicipality,
+        ),
+        ("GET", "/kommune/{kode}/brugere", SetUpMunicipality),
+        ("POST", "/kommune/{kode}/brugere", SetUpMunicipality),
+        (
+            "POST",
+            "/kommune/{kode}/brugere/{bruger}/link",
+            SetUpMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/brugere/{bruger}/fjern-rolle",
+            SetUpMunicipality,
+        ),
+        ("GET", "/kommune/{kode}/log", SetUpMunicipality),
+        ("GET", "/admin", National),
+        ("GET", "/admin/opgaver", National),
+        ("POST", "/admin/kle", National),
+        ("POST", "/admin/opgavepakker", National),
+        ("GET", "/admin/opgavepakker/{pakke}", National),
+        ("POST", "/admin/opgavepakker/{pakke}/opgaver", National),
+        (
+            "POST",
+            "/admin/opgavepakker/{pakke}/opgaver/{opgave}",
+            National,
+        ),
+        ("POST", "/admin/opgaver/{opgave}/udgaaet", National),
+        ("GET", "/admin/perioder", National),
+        ("POST", "/admin/perioder", National),
+        ("POST", "/admin/perioder/{periode}", National),
+        ("POST", "/admin/perioder/{periode}/offentliggoer", National),
+        ("GET", "/admin/kodelister", National),
+        ("POST", "/admin/kodelister/kanaler", National),
+        (
+            "POST",
+            "/admin/kodelister/henvendelsestyper/{henvendelsestype}",
+            National,
+        ),
+        (
+            "POST",
+            "/admin/kodelister/afslutninger/{afslutning}",
+            National,
+        ),
+        ("GET", "/admin/brugere", National),
+        ("POST", "/admin/brugere", National),
+        ("POST", "/admin/brugere/{bruger}/link", National),
+        ("POST", "/admin/brugere/{bruger}/fjern-rolle", National),
+        ("POST", "/admin/brugere/{bruger}/aktiv", National),
+        ("GET", "/admin/log", National),
+    ]
+}
+
+#[tokio::test]
+async fn the_router_has_exactly_the_routes_this_test_expects() {
+    let db = TestStore::new().await;
+    let table: BTreeSet<(String, String, String)> = komhen_web::route_table(db.store.clone())
+        .into_iter()
+        .map(|r| (r.method.into(), r.path.into(), format!("{:?}", r.access)))
+        .collect();
+    let expected: BTreeSet<(String, String, String)> = expected_routes()
+        .into_iter()
+        .map(|(m, p, a)| (m.into(), p.into(), format!("{a:?}")))
+        .collect();
+    let missing: Vec<_> = expected.difference(&table).collect();
+    let unexpected: Vec<_> = table.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && unexpected.is_empty(),
+        "expected but not registered (or with another access): {missing:#?}\n\
+         registered but not expected here: {unexpected:#?}"
+    );
+}
+
+/// Who calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Caller {
+    Anonymous,
+    /// Køge's unit A, by its shared login.
+    Unit,
+    NationalAdmin,
+    /// Coordinator of Køge.
+    Coordinator,
+    /// Coordinator of København: a user of another municipality.
+    OtherCoordinator,
+    /// Unit lead of Køge's unit A (not of unit B).
+    UnitLead,
+    /// Analyst of Køge.
+    Analyst,
+    NationalAnalyst,
+    /// A personal user with no role.
+    NoRole,
+}
+
+/// Where a route is called: Køge with unit A, Køge with unit B, or
+/// København with its unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    KoegeUnitA,
+    KoegeUnitB,
+    Copenhagen,
+}
+
+/// Whether `caller` may use a route of `access` at `place`: the rule as the
+/// method states it, written out.
+fn may(caller: Caller, access: Access, place: Place) -> bool {
+    use Caller::*;
+    let koege = place != Place::Copenhagen;
+    match access {
+        Access::Public => true,
+        Access::Unit => caller == Unit,
+        Access::SignedIn => !matches!(caller, Anonymous | Unit),
+        Access::ReadMunicipality => match caller {
+            NationalAdmin | NationalAnalyst => true,
+            Coordinator | Analyst => koege,
+            UnitLead => place == Place::KoegeUnitA,
+            OtherCoordinator => !koege,
+            Anonymous | Unit | NoRole => false,
+        },
+        Access::SetUpMunicipality => match caller {
+            NationalAdmin => true,
+            Coordinator => koege,
+            OtherCoordinator => !koege,
+            _ => false,
+        },
+        Access::ReadNational => matches!(caller, NationalAdmin | NationalAnalyst),
+        Access::National => caller == NationalAdmin,
+    }
+}
+
+/// Ids the paths are filled with.
+struct Fixture {
+    koege_unit_a: UnitId,
+    koege_unit_b: UnitId,
+    kbh_unit: UnitId,
+    koege_department: i64,
+    kbh_department: i64,
+    koege_task: i64,
+    kbh_task: i64,
+    koege_question: i64,
+    kbh_question: i64,
+    period: i64,
+    package: i64,
+    national_task: i64,
+    /// A user acted on by the user routes: not one of the callers.
+    koege_victim: UserId,
+    kbh_victim: UserId,
+    registration: i64,
+}
+
+fn code(n: u16) -> MunicipalityCode {
+    MunicipalityCode::new(n).unwrap()
+}
+
+async fn unit(store: &dyn komhen_store::Store, m: u16, login: &str, dept: i64) -> UnitId {
+    let hash = komhen_core::auth::hash_password(PASSWORD).await.unwrap();
+    store
+        .create_unit(&NewUnit {
+            municipality: code(m),
+            department: Some(komhen_domain::DepartmentId(dept)),
+            name: format!("Enhed {login}"),
+            login: login.into(),
+            password_hash: Some(hash),
+        })
+        .await
+        .unwrap()
+}
+
+async fn user(
+    store: &dyn komhen_store::Store,
+    email: &str,
+    grants: &[(Role, Option<u16>, Option<UnitId>)],
+) -> UserId {
+    let hash = komhen_core::auth::hash_password(PASSWORD).await.unwrap();
+    let id = store
+        .create_user(&NewUser {
+            email: email.into(),
+            name: email.into(),
+            password_hash: Some(hash),
+        })
+        .await
+        .unwrap();
+    for (role, m, unit) in grants {
+        store
+            .grant_role(&NewRoleGrant {
+                user: id,
+                role: *role,
+                municipality: m.map(code),
+                unit: *unit,
+            })
+            .await
+            .unwrap();
+    }
+    id
+}
+
+async fn fixture(store: &dyn komhen_store::Store) -> Fixture {
+    let dept = |m: u16| async move {
+        store
+            .create_department(&NewDepartment {
+                municipality: code(m),
+                name: "Borgerservice".into(),
+            })
+            .await
+            .unwrap()
+            .0
+    };
+    let koege_department = dept(KOEGE).await;
+    let kbh_department = dept(KBH).await;
+    let koege_unit_a = unit(store, KOEGE, "259a", koege_department).await;
+    let koege_unit_b = unit(store, KOEGE, "259b", koege_department).await;
+    let kbh_unit = unit(store, KBH, "101a", kbh_department).await;
+    let local = |m: u16| async move {
+        store
+            .create_local_task(&NewLocalTask {
+                municipality: code(m),
+                kle: KleNumber::parse("27.24.00").unwrap(),
+                kind: TaskCodeKind::Topic,
+                name: "Egen opgave".into(),
+            })
+            .await
+            .unwrap()
+    };
+    let koege_task = local(KOEGE).await;
+    let kbh_task = local(KBH).await;
+    let question = |m: u16, task| async move {
+        store
+            .create_question(&NewQuestion {
+                municipality: Some(code(m)),
+                code: None,
+                task: Some(task),
+                label_da: "Hvilken slags?".into(),
+                label_en: "Which kind?".into(),
+                answer_kind: AnswerKind::Choice,
+                sort_order: 1,
+                options: vec![],
+            })
+            .await
+            .unwrap()
+            .0
+    };
+    let koege_question = question(KOEGE, koege_task).await;
+    let kbh_question = question(KBH, kbh_task).await;
+    store
+        .assign_tasks(code(KOEGE), koege_unit_a, &[koege_task])
+        .await
+        .unwrap();
+    let period = store.list_periods(None).await.unwrap();
+    let package = store.list_task_packages().await.unwrap();
+    let national_task = store.list_national_tasks().await.unwrap();
+    let koege_victim = user(
+        store,
+        "offer@koege.dk",
+        &[(Role::Analyst, Some(KOEGE), None)],
+    )
+    .await;
+    let kbh_victim = user(store, "offer@kk.dk", &[(Role::Analyst, Some(KBH), None)]).await;
+    let registration = store
+        .insert_registration(&komhen_domain::NewRegistration {
+            municipality: code(KOEGE),
+            unit: Some(koege_unit_a),
+            task: koege_task,
+            channel: komhen_domain::ChannelCode::parse("TLFIND").unwrap(),
+            inquiry_type: Some(komhen_domain::InquiryType::Guidance),
+            completion: Some(komhen_domain::Completion::AtOnce),
+            has_form: None,
+            registered_at: chrono::Utc::now(),
+            duration_ms: None,
+            quantity: 1,
+            source: komhen_domain::Source::Tool,
+            is_test: false,
+            idempotency_key: None,
+            answers: vec![],
+        })
+        .await
+        .unwrap()
+        .id()
+        .0;
+    Fixture {
+        koege_unit_a,
+        koege_unit_b,
+        kbh_unit,
+        koege_department,
+        kbh_department,
+        koege_task: koege_task.0,
+        kbh_task: kbh_task.0,
+        koege_question,
+        kbh_question,
+        period: period.first().map_or(1, |p| p.id.0),
+        package: package.first().map_or(1, |p| p.id.0),
+        national_task: national_task.first().map_or(1, |t| t.id.0),
+        koege_victim,
+        kbh_victim,
+        registration,
+    }
+}
+
+impl Fixture {
+    fn path(&self, template: &str, place: Place) -> String {
+        let koege = place != Place::Copenhagen;
+        let (m, unit, dept, task, question, victim) = if koege {
+            (
+                KOEGE,
+                if place == Place::KoegeUnitA {
+                    self.koege_unit_a
+                } else {
+                    self.koege_unit_b
+                },
+                self.koege_department,
+                self.koege_task,
+                self.koege_question,
+                self.koege_victim,
+            )
+        } else {
+            (
+                KBH,
+                self.kbh_unit,
+                self.kbh_department,
+                self.kbh_task,
+                self.kbh_question,
+                self.kbh_victim,
+            )
+        };
+        let admin_task = template.starts_with("/admin");
+        template
+            .replace("{kode}", &m.to_string())
+            .replace("{enhed}", &unit.0.to_string())
+            .replace("{forvaltning}", &dept.to_string())
+            .replace(
+                "{opgave}",
+                &if admin_task { self.national_task } else { task }.to_string(),
+            )
+            .replace("{spoergsmaal}", &question.to_string())
+            .replace("{periode}", &self.period.to_string())
+            .replace("{bruger}", &victim.0.to_string())
+            .replace("{pakke}", &self.package.to_string())
+            .replace("{token}", &"0".repeat(64))
+            .replace("{id}", &self.registration.to_string())
+            .replace("{henvendelsestype}", "VEJL")
+            .replace("{afslutning}", "STRAKS")
+    }
+}
+
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+async fn send(router: &axum::Router, request: Request<Body>) -> (StatusCode, String, String) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let location = response
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = axum::body::to_bytes(response.into_body(), 10_000_000)
+        .await
+        .unwrap();
+    let body = String::from_utf8_lossy(&body).into_owned();
+    (
+        status,
+        if cookie.is_empty() {
+            location
+        } else {
+            format!("{location}\n{cookie}")
+        },
+        body,
+    )
+}
+
+fn csrf_of(html: &str) -> String {
+    html.split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn log_in(router: &axum::Router, login: &str, page: &str) -> Session {
+    let body = format!(
+        "login={}&password={}",
+        login.replace('@', "%40"),
+        PASSWORD.replace(' ', "+")
+    );
+    let (status, location, _) = send(
+        router,
+        Request::post("/log-ind")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "log in as {login}");
+    let cookie = location.lines().nth(1).unwrap().to_owned();
+    let (_, _, html) = send(
+        router,
+        Request::get(page)
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    Session {
+        csrf: csrf_of(&html),
+        cookie,
+    }
+}
+
+/// A fresh application with the fixture and, for the caller, a session.
+async fn app_for(caller: Caller) -> (TestStore, axum::Router, Fixture, Option<Session>) {
+    let (db, router) = common::app_with_reference_data().await;
+    let store = db.store.as_ref();
+    let f = fixture(store).await;
+    let email = match caller {
+        Caller::Anonymous => None,
+        Caller::Unit => {
+            let s = log_in(&router, "259a", "/registrering").await;
+            return (db, router, f, Some(s));
+        }
+        Caller::NationalAdmin => Some(
+            user(
+                store,
+                "admin@komhen.dk",
+                &[(Role::NationalAdmin, None, None)],
+            )
+            .await,
+        ),
+        Caller::Coordinator => Some(
+            user(
+                store,
+                "tovholder@koege.dk",
+                &[(Role::Coordinator, Some(KOEGE), None)],
+            )
+            .await,
+        ),
+        Caller::OtherCoordinator => Some(
+            user(
+                store,
+                "tovholder@kk.dk",
+                &[(Role::Coordinator, Some(KBH), None)],
+            )
+            .await,
+        ),
+        Caller::UnitLead => Some(
+            user(
+                store,
+                "leder@koege.dk",
+                &[(Role::UnitLead, Some(KOEGE), Some(f.koege_unit_a))],
+            )
+            .await,
+        ),
+        Caller::Analyst => Some(
+            user(
+                store,
+                "analytiker@koege.dk",
+                &[(Role::Analyst, Some(KOEGE), None)],
+            )
+            .await,
+        ),
+        Caller::NationalAnalyst => Some(
+            user(
+                store,
+                "analytiker@komhen.dk",
+                &[(Role::Analyst, None, None)],
+            )
+            .await,
+        ),
+        Caller::NoRole => Some(user(store, "ingen@koege.dk", &[]).await),
+    };
+    let session = match email {
+        Some(id) => {
+            let email = store.get_user(id).await.unwrap().unwrap().email;
+            Some(log_in(&router, &email, "/konto").await)
+        }
+        None => None,
+    };
+    (db, router, f, session)
+}
+
+/// How the application answered.
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    /// Sent to the login page (anonymous, or the wrong kind of session).
+    ToLogin,
+    /// 403: signed in, but not allowed.
+    Refused,
+    /// Anything else below 500: the handler ran.
+    Served(StatusCode),
+}
+
+async fn call(
+    router: &axum::Router,
+    method: &str,
+    path: &str,
+    session: Option<&Session>,
+) -> Outcome {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(s) = session {
+        request = request.header(header::COOKIE, &s.cookie);
+    }
+    let body = if method == "POST" {
+        request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        format!(
+            "csrf={}",
+            session.map(|s| s.csrf.as_str()).unwrap_or_default()
+        )
+    } else {
+        String::new()
+    };
+    let (status, location, body) = send(router, request.body(Body::from(body)).unwrap()).await;
+    assert!(
+        status.as_u16() < 500,
+        "{method} {path} as {:?}: {status}\n{body}",
+        session.map(|s| &s.cookie)
+    );
+    if status == StatusCode::SEE_OTHER && location.starts_with("/log-ind") {
+        Outcome::ToLogin
+    } else if status == StatusCode::FORBIDDEN {
+        Outcome::Refused
+    } else {
+        Outcome::Served(status)
+    }
+}
+
+/// Walks every route as one caller at every place.
+async fn walk(caller: Caller) {
+    let (_db, router, f, session) = app_for(caller).await;
+    // Logging out ends the session: walk it last.
+    let mut routes = expected_routes();
+    routes.sort_by_key(|(_, path, _)| *path == "/log-ud");
+    let mut checked = 0;
+    for (method, template, access) in routes {
+        let places: &[Place] = if template.contains("{enhed}") {
+            &[Place::KoegeUnitA, Place::KoegeUnitB, Place::Copenhagen]
+        } else if template.contains("{kode}") {
+            &[Place::KoegeUnitA, Place::Copenhagen]
+        } else {
+            &[Place::KoegeUnitA]
+        };
+        for place in places {
+            let path = f.path(template, *place);
+            let outcome = call(&router, method, &path, session.as_ref()).await;
+            if access == Access::Public {
+                checked += 1;
+                continue;
+            }
+            let allowed = may(caller, access, *place);
+            match (&outcome, allowed) {
+                (Outcome::Served(_), true) => {}
+                (Outcome::ToLogin, false) | (Outcome::Refused, false) => {
+                    // Anonymous callers and the wrong kind of session are sent
+                    // to log in; signed-in users without the role get a 403.
+                    let signed_in_user = !matches!(caller, Caller::Anonymous | Caller::Unit);
+                    if access != Access::Unit {
+                        assert_eq!(
+                            outcome == Outcome::Refused,
+                            signed_in_user,
+                            "{method} {path} as {caller:?}: {outcome:?}"
+                        );
+                    }
+                }
+                _ => panic!(
+                    "{method} {path} as {caller:?}: expected {}, got {outcome:?}",
+                    if allowed { "access" } else { "no access" }
+                ),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked} calls");
+}
+
+#[tokio::test]
+async fn anonymous_callers_reach_only_public_pages() {
+    walk(Caller::Anonymous).await;
+}
+
+#[tokio::test]
+async fn a_unit_login_reaches_only_the_registration_tool() {
+    walk(Caller::Unit).await;
+}
+
+#[tokio::test]
+async fn the_national_administrator_reaches_everything_but_the_unit_tool() {
+    walk(Caller::NationalAdmin).await;
+}
+
+#[tokio::test]
+async fn a_coordinator_sets_up_only_their_own_municipality() {
+    walk(Caller::Coordinator).await;
+}
+
+#[tokio::test]
+async fn a_coordinator_of_another_municipality_gets_nothing_here() {
+    walk(Caller::OtherCoordinator).await;
+}
+
+#[tokio::test]
+async fn a_unit_lead_reads_only_their_own_unit() {
+    walk(Caller::UnitLead).await;
+}
+
+#[tokio::test]
+async fn an_analyst_reads_their_municipality_and_changes_nothing() {
+    walk(Caller::Analyst).await;
+}
+
+#[tokio::test]
+async fn a_national_analyst_reads_every_municipality_and_changes_nothing() {
+    walk(Caller::NationalAnalyst).await;
+}
+
+#[tokio::test]
+async fn a_user_without_roles_reaches_only_their_own_account() {
+    walk(Caller::NoRole).await;
+}
