@@ -39,50 +39,61 @@ pub const DEMO_PASSWORD: &str = "demo";
 /// The password of every demo user (personal users need at least ten characters).
 pub const DEMO_USER_PASSWORD: &str = "komhen-demo";
 
-/// The demo's personal users: e-mail, name, role, municipality, unit login.
-pub const DEMO_USERS: &[(&str, &str, Role, Option<u16>, Option<&str>)] = &[
-    (
-        "admin@komhen.example",
-        "National administrator",
-        Role::NationalAdmin,
-        None,
-        None,
-    ),
-    (
-        "analytiker@komhen.example",
-        "National analytiker",
-        Role::Analyst,
-        None,
-        None,
-    ),
-    (
-        "tovholder@koege.example",
-        "Tovholder i Køge",
-        Role::Coordinator,
-        Some(259),
-        None,
-    ),
-    (
-        "analytiker@koege.example",
-        "Analytiker i Køge",
-        Role::Analyst,
-        Some(259),
-        None,
-    ),
-    (
-        "enhedsleder@koege.example",
-        "Enhedsansvarlig for Borgerservice i Køge",
-        Role::UnitLead,
-        Some(259),
-        Some("259borgerservice"),
-    ),
-    (
-        "tovholder@aarhus.example",
-        "Tovholder i Aarhus",
-        Role::Coordinator,
-        Some(751),
-        None,
-    ),
+/// One of the demo's personal users.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoUser {
+    pub email: &'static str,
+    pub name: &'static str,
+    pub role: Role,
+    pub municipality: Option<u16>,
+    /// The unit of a unit lead, by login.
+    pub unit: Option<&'static str>,
+}
+
+/// The demo's personal users, one per role.
+pub const DEMO_USERS: &[DemoUser] = &[
+    DemoUser {
+        email: "admin@komhen.example",
+        name: "National administrator",
+        role: Role::NationalAdmin,
+        municipality: None,
+        unit: None,
+    },
+    DemoUser {
+        email: "analytiker@komhen.example",
+        name: "National analytiker",
+        role: Role::Analyst,
+        municipality: None,
+        unit: None,
+    },
+    DemoUser {
+        email: "tovholder@koege.example",
+        name: "Tovholder i Køge",
+        role: Role::Coordinator,
+        municipality: Some(259),
+        unit: None,
+    },
+    DemoUser {
+        email: "analytiker@koege.example",
+        name: "Analytiker i Køge",
+        role: Role::Analyst,
+        municipality: Some(259),
+        unit: None,
+    },
+    DemoUser {
+        email: "enhedsleder@koege.example",
+        name: "Enhedsansvarlig for Borgerservice i Køge",
+        role: Role::UnitLead,
+        municipality: Some(259),
+        unit: Some("259borgerservice"),
+    },
+    DemoUser {
+        email: "tovholder@aarhus.example",
+        name: "Tovholder i Aarhus",
+        role: Role::Coordinator,
+        municipality: Some(751),
+        unit: None,
+    },
 ];
 
 const BATCH_KIND: &str = "demo";
@@ -311,7 +322,14 @@ pub async fn load(
 async fn set_up_users(store: &dyn Store) -> CoreResult<()> {
     let hash = crate::auth::hash_password(DEMO_USER_PASSWORD).await?;
     let actor = Actor::demo();
-    for (email, name, role, municipality, unit) in DEMO_USERS {
+    for DemoUser {
+        email,
+        name,
+        role,
+        municipality,
+        unit,
+    } in DEMO_USERS
+    {
         let municipality = municipality
             .map(MunicipalityCode::new)
             .transpose()
@@ -375,7 +393,7 @@ async fn summary(store: &dyn Store, generated: bool, rows: i64) -> CoreResult<De
         rows,
         units: store.count_active_units().await?,
         sample_logins,
-        user_logins: DEMO_USERS.iter().map(|u| u.0.to_owned()).collect(),
+        user_logins: DEMO_USERS.iter().map(|u| u.email.to_owned()).collect(),
     })
 }
 

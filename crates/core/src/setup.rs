@@ -181,13 +181,10 @@ fn clean_login(municipality: MunicipalityCode, login: &str) -> CoreResult<String
             "Enhedens login skal begynde med kommunekoden {prefix} efterfulgt af et kort navn, fx {prefix}sek."
         ));
     }
-    if login.len() > 40
-        || !login
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    {
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "æøå".contains(c);
+    if login.chars().count() > 40 || !login.chars().all(allowed) {
         return invalid(
-            "Enhedens login må kun indeholde små bogstaver a–z og tal og højst være 40 tegn.",
+            "Enhedens login må kun indeholde små bogstaver og tal (ingen mellemrum) og højst være 40 tegn.",
         );
     }
     Ok(login)
