@@ -1,12 +1,19 @@
 //! Readers for every file komhen takes in. Bytes in, domain values or
 //! line-numbered errors out. No database, no HTTP, no file system: callers
-//! hand over the bytes.
+//! hand over the bytes (or a `Read` stream of them).
 //!
 //! Error policy: a reader reports every problem it finds with the line (as
-//! a spreadsheet numbers it, header = line 1) and the column, in Danish.
+//! a spreadsheet numbers it, header = line 1) and the column, in Danish
+//! (see `error`). Readers of user files stream: a row at a time, at
+//! constant memory, within the [`Limits`] of one file.
 
 pub mod error;
+pub mod limits;
 pub mod reference;
+pub mod summary;
 mod table;
+pub mod text;
 
-pub use error::{IngestError, Problem};
+pub use error::{IngestError, Problem, ProblemKind};
+pub use limits::Limits;
+pub use summary::{ProblemGroup, ProblemSummary};
