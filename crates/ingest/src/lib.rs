@@ -7,13 +7,18 @@
 //! (see `error`). Readers of user files stream: a row at a time, at
 //! constant memory, within the [`Limits`] of one file.
 
+mod cell;
+pub mod codebook;
 pub mod error;
+mod header;
 pub mod limits;
+mod records;
 pub mod reference;
 pub mod summary;
 mod table;
 pub mod text;
 
+pub use codebook::{detect_format, CodebookReader, CodebookRow, CodebookRows, FileFormat};
 pub use error::{IngestError, Problem, ProblemKind};
 pub use limits::Limits;
 pub use summary::{ProblemGroup, ProblemSummary};

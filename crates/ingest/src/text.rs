@@ -264,11 +264,11 @@ impl<R: Read> Read for TextDecoder<R> {
 }
 
 /// The reader `csv` gets: the peeked first line, then the rest.
-pub type TextStream<R> = io::Chain<Cursor<Vec<u8>>, TextDecoder<ByteLimit<R>>>;
+pub(crate) type TextStream<R> = io::Chain<Cursor<Vec<u8>>, TextDecoder<ByteLimit<R>>>;
 
-/// A `csv` reader over a decoded text file, with what was found.
+/// A decoded text file and the separator found in its first line.
 pub(crate) struct CsvSource<R> {
-    pub(crate) reader: csv::Reader<TextStream<R>>,
+    pub(crate) stream: TextStream<R>,
     pub(crate) delimiter: u8,
 }
 
@@ -283,13 +283,10 @@ pub(crate) fn open_csv<R: Read>(
     let first_line = peek_first_line(&mut decoder)
         .map_err(|e| IngestError::one(file, io_problem(1, &e, limits)))?;
     let delimiter = detect_delimiter(&first_line).unwrap_or(default_delimiter);
-    let reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .buffer_capacity(CHUNK)
-        .from_reader(Cursor::new(first_line).chain(decoder));
-    Ok(CsvSource { reader, delimiter })
+    Ok(CsvSource {
+        stream: Cursor::new(first_line).chain(decoder),
+        delimiter,
+    })
 }
 
 /// Reads decoded text up to and including the first line end outside quotes.
