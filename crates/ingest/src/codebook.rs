@@ -30,6 +30,7 @@ use crate::cell::{
     is_null, parse_date_time, parse_grouped, parse_seconds_ms, parse_time, shown, trim, ClockTime,
     DanishClock,
 };
+use crate::codes::{self, CellProblem};
 use crate::header::{ColumnSpec, HeaderMap};
 use crate::limits::Limits;
 use crate::records::{RecordStream, Step};
@@ -277,17 +278,21 @@ impl<T: Clone> Remembered<T> {
         }
     }
 
-    fn get_or(&mut self, bytes: &[u8], parse: impl FnOnce(&[u8]) -> Option<T>) -> Option<T> {
+    fn get_or(
+        &mut self,
+        bytes: &[u8],
+        parse: impl FnOnce(&[u8]) -> Result<T, CellProblem>,
+    ) -> Result<T, CellProblem> {
         if let Some(value) = &self.value {
             if self.bytes == bytes {
-                return Some(value.clone());
+                return Ok(value.clone());
             }
         }
         let value = parse(bytes)?;
         self.bytes.clear();
         self.bytes.extend_from_slice(bytes);
         self.value = Some(value.clone());
-        Some(value)
+        Ok(value)
     }
 }
 
@@ -299,16 +304,6 @@ struct RowParser {
     unit: Remembered<String>,
     task: Remembered<KleNumber>,
     channel: Remembered<ChannelCode>,
-}
-
-fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str) -> String {
-    all.iter().map(|t| code(*t)).collect::<Vec<_>>().join(", ")
-}
-
-fn find_code<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, bytes: &[u8]) -> Option<T> {
-    all.iter()
-        .copied()
-        .find(|t| code(*t).as_bytes().eq_ignore_ascii_case(bytes))
 }
 
 impl RowParser {
@@ -344,173 +339,61 @@ impl RowParser {
         Problem::cell(line, self.name(column), kind, message)
     }
 
+    /// Parses one coded cell; a failure becomes a problem of this row.
+    fn code<T>(
+        &mut self,
+        line: u64,
+        record: &ByteRecord,
+        column: CodebookColumn,
+        problems: &mut Vec<Problem>,
+        parse: impl FnOnce(&mut Self, &[u8]) -> Result<T, CellProblem>,
+    ) -> Option<T> {
+        let bytes = self.cell(record, column);
+        match parse(self, bytes) {
+            Ok(value) => Some(value),
+            Err((kind, message)) => {
+                problems.push(self.problem(line, column, kind, message));
+                None
+            }
+        }
+    }
+
     fn parse(&mut self, line: u64, record: &ByteRecord) -> Result<CodebookRow, Vec<Problem>> {
         use CodebookColumn as C;
         let mut problems = self.header.stray_values(line, record);
 
-        let bytes = self.cell(record, C::Municipality);
-        let municipality = if bytes.is_empty() {
-            problems.push(self.problem(
-                line,
-                C::Municipality,
-                ProblemKind::Empty,
-                "kommunekoden mangler. Forventede et tal fra 101 til 999, fx 259".into(),
-            ));
-            None
-        } else {
-            let value = self.municipality.get_or(bytes, |b| {
-                let n = crate::cell::parse_digits(b).filter(|_| b.len() <= 4)?;
-                MunicipalityCode::new(u16::try_from(n).ok()?).ok()
-            });
-            if value.is_none() {
-                problems.push(self.problem(
-                    line,
-                    C::Municipality,
-                    ProblemKind::Invalid,
-                    format!(
-                        "ugyldig kommunekode «{}». Forventede et tal fra 101 til 999, fx 259",
-                        shown(bytes)
-                    ),
-                ));
-            }
-            value
-        };
-
-        let bytes = self.cell(record, C::Unit);
-        let unit_login = if is_null(bytes) {
-            None
-        } else {
-            let value = self
-                .unit
-                .get_or(bytes, |b| std::str::from_utf8(b).ok().map(str::to_owned));
-            if value.is_none() {
-                problems.push(self.problem(
-                    line,
-                    C::Unit,
-                    ProblemKind::Invalid,
-                    format!("enheden «{}» har tegn, der ikke kan læses", shown(bytes)),
-                ));
-            }
-            value
-        };
-
-        let bytes = self.cell(record, C::Task);
-        let task =
-            if bytes.is_empty() {
-                problems.push(self.problem(
-                line,
-                C::Task,
-                ProblemKind::Empty,
-                "opgaven mangler. Forventede et KLE-nummer som 27.24.00, en gruppe som 15.20 \
-                 eller en KOMHEN-kode som 29.03.99"
-                    .into(),
-            ));
-                None
-            } else {
-                let value = self.task.get_or(bytes, |b| {
-                    KleNumber::parse(std::str::from_utf8(b).ok()?).ok()
-                });
-                if value.is_none() {
-                    problems.push(self.problem(
-                        line,
-                        C::Task,
-                        ProblemKind::Invalid,
-                        format!(
-                        "ugyldig opgavekode «{}». Forventede et KLE-nummer som 27.24.00 (emne), \
-                         15.20 (gruppe) eller en KOMHEN-kode som 29.03.99",
-                        shown(bytes)
-                    ),
-                    ));
+        let municipality = self.code(line, record, C::Municipality, &mut problems, |p, b| {
+            p.municipality.get_or(b, codes::municipality)
+        });
+        let unit_login = self
+            .code(line, record, C::Unit, &mut problems, |p, b| {
+                if is_null(b) {
+                    return Ok(None);
                 }
-                value
-            };
-
-        let bytes = self.cell(record, C::Channel);
-        let channel = if bytes.is_empty() {
-            problems.push(self.problem(
-                line,
-                C::Channel,
-                ProblemKind::Empty,
-                "kanalen mangler. Forventede en kanalkode, fx TLFIND, PRSNLG, EMLIND".into(),
-            ));
-            None
-        } else {
-            let value = self.channel.get_or(bytes, |b| {
-                ChannelCode::parse(std::str::from_utf8(b).ok()?).ok()
-            });
-            if value.is_none() {
-                problems.push(self.problem(
-                    line,
-                    C::Channel,
-                    ProblemKind::Invalid,
-                    format!(
-                        "ugyldig kanalkode «{}». Forventede 2–12 bogstaver, fx TLFIND, PRSNLG, EMLIND",
-                        shown(bytes)
-                    ),
-                ));
-            }
-            value
-        };
-
-        let bytes = self.cell(record, C::InquiryType);
-        let inquiry_type = if is_null(bytes) {
-            None
-        } else {
-            let value = find_code(&InquiryType::ALL, InquiryType::code, bytes);
-            if value.is_none() {
-                problems.push(self.problem(
-                    line,
-                    C::InquiryType,
-                    ProblemKind::Invalid,
-                    format!(
-                        "ukendt henvendelsestype «{}». Forventede {} eller tom/NULL",
-                        shown(bytes),
-                        codes(&InquiryType::ALL, InquiryType::code)
-                    ),
-                ));
-            }
-            value
-        };
-
-        let bytes = self.cell(record, C::Completion);
-        let completion = if is_null(bytes) {
-            None
-        } else {
-            let value = find_code(&Completion::ALL, Completion::code, bytes);
-            if value.is_none() {
-                problems.push(self.problem(
-                    line,
-                    C::Completion,
-                    ProblemKind::Invalid,
-                    format!(
-                        "ukendt afslutning «{}». Forventede {} eller tom/NULL",
-                        shown(bytes),
-                        codes(&Completion::ALL, Completion::code)
-                    ),
-                ));
-            }
-            value
-        };
-
-        let bytes = self.cell(record, C::Form);
-        let has_form = if is_null(bytes) {
-            None
-        } else if bytes.eq_ignore_ascii_case(b"JA") {
-            Some(true)
-        } else if bytes.eq_ignore_ascii_case(b"NEJ") {
-            Some(false)
-        } else {
-            problems.push(self.problem(
-                line,
-                C::Form,
-                ProblemKind::Invalid,
-                format!(
-                    "ugyldig blanket «{}». Forventede JA, NEJ eller tom/NULL",
-                    shown(bytes)
-                ),
-            ));
-            None
-        };
+                p.unit
+                    .get_or(b, |b| codes::unit(b).map(|u| u.unwrap_or_default()))
+                    .map(Some)
+            })
+            .flatten();
+        let task = self.code(line, record, C::Task, &mut problems, |p, b| {
+            p.task.get_or(b, codes::task)
+        });
+        let channel = self.code(line, record, C::Channel, &mut problems, |p, b| {
+            p.channel.get_or(b, codes::channel)
+        });
+        let inquiry_type = self
+            .code(line, record, C::InquiryType, &mut problems, |_, b| {
+                codes::inquiry_type(b)
+            })
+            .flatten();
+        let completion = self
+            .code(line, record, C::Completion, &mut problems, |_, b| {
+                codes::completion(b)
+            })
+            .flatten();
+        let has_form = self
+            .code(line, record, C::Form, &mut problems, |_, b| codes::form(b))
+            .flatten();
 
         let registered_at = self.registered_at(line, record, &mut problems);
 

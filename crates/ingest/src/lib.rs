@@ -9,8 +9,10 @@
 
 mod cell;
 pub mod codebook;
+mod codes;
 pub mod error;
 mod header;
+pub mod landkort;
 pub mod limits;
 mod records;
 pub mod reference;
