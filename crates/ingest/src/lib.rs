@@ -14,6 +14,7 @@ pub mod error;
 mod header;
 pub mod landkort;
 pub mod limits;
+pub mod matomo;
 mod records;
 pub mod reference;
 pub mod summary;
