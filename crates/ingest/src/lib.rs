@@ -7,6 +7,7 @@
 //! (see `error`). Readers of user files stream: a row at a time, at
 //! constant memory, within the [`Limits`] of one file.
 
+pub mod asterisk;
 mod cell;
 pub mod codebook;
 mod codes;

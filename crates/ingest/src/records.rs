@@ -64,15 +64,11 @@ impl<R> LineCounter<R> {
             self.newlines_passed += u64::from(newline);
             self.marks.pop_front();
         }
-        let mut next = position;
-        let mut leading = 0;
-        for &(at, newline) in &self.marks {
-            if at != next {
-                break;
-            }
-            leading += u64::from(newline);
-            next += 1;
-        }
+        let leading: u64 = (position..)
+            .zip(&self.marks)
+            .take_while(|(next, (at, _))| at == next)
+            .map(|(_, (_, newline))| u64::from(*newline))
+            .sum();
         1 + self.newlines_passed + leading
     }
 }

@@ -1,4 +1,5 @@
 //! The Det Digitale Landkort extract reader, on the real Køge sample.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
 
 use komhen_domain::{danish_local, InquiryType, TaskCodeKind};
 use komhen_ingest::landkort::{LandkortReader, LandkortRow, LandkortSource};

@@ -1,5 +1,6 @@
 //! Matomo exports: pages report and visits summary, in the encodings and
 //! languages Matomo writes them.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
 
 use chrono::NaiveDate;
 use komhen_ingest::matomo::{MatomoPagesReader, MatomoVisitsReader, PageVisits, SiteVisits};
