@@ -73,8 +73,31 @@ fn digits(bytes: &[u8]) -> Option<u32> {
     Some(n)
 }
 
+fn two_digits(a: u8, b: u8) -> Option<u32> {
+    (a.is_ascii_digit() && b.is_ascii_digit())
+        .then(|| u32::from(a - b'0') * 10 + u32::from(b - b'0'))
+}
+
 /// `H:MM` or `HH:MM`, optionally `:SS`.
 pub(crate) fn parse_time(bytes: &[u8]) -> Option<ClockTime> {
+    // The common shapes without splitting: `HH:MM` and `HH:MM:SS`.
+    if (bytes.len() == 5 || bytes.len() == 8) && bytes[2] == b':' {
+        let hour = two_digits(bytes[0], bytes[1])?;
+        let minute = two_digits(bytes[3], bytes[4])?;
+        let second = if bytes.len() == 8 {
+            if bytes[5] != b':' {
+                return None;
+            }
+            two_digits(bytes[6], bytes[7])?
+        } else {
+            0
+        };
+        return (hour < 24 && minute < 60 && second < 60).then_some(ClockTime {
+            hour,
+            minute,
+            second,
+        });
+    }
     let mut parts = bytes.split(|&b| b == b':');
     let hour = parts.next().filter(|p| (1..=2).contains(&p.len()))?;
     let minute = parts.next().filter(|p| p.len() == 2)?;
@@ -101,6 +124,13 @@ pub(crate) fn parse_date(bytes: &[u8]) -> Option<NaiveDate> {
         let year = digits(&bytes[..4])?;
         let month = digits(&bytes[5..7])?;
         let day = digits(&bytes[8..])?;
+        return NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day);
+    }
+    // The common shape without splitting: `DD-MM-YYYY` (or with `.` or `/`).
+    if bytes.len() == 10 && matches!(bytes[2], b'-' | b'.' | b'/') && bytes[5] == bytes[2] {
+        let day = two_digits(bytes[0], bytes[1])?;
+        let month = two_digits(bytes[3], bytes[4])?;
+        let year = digits(&bytes[6..])?;
         return NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day);
     }
     let separator = *bytes.iter().find(|b| matches!(b, b'-' | b'.' | b'/'))?;
@@ -191,27 +221,53 @@ pub(crate) fn parse_seconds_ms(bytes: &[u8]) -> Option<i64> {
     i64::try_from(whole.checked_mul(1000)?.checked_add(ms)?).ok()
 }
 
-/// Danish wall-clock time to UTC, remembering the last local hour: the
-/// offset cannot change within an hour (Denmark moves its clocks on the
-/// hour), and rows come in time order, so a lookup is nearly always a hit.
-#[derive(Debug, Default)]
+/// How many days [`DanishClock`] remembers.
+const CLOCK_DAYS: usize = 64;
+
+/// Danish wall-clock time to UTC, remembering days: the offset is the same
+/// all day except on the two days a year the clocks move, so for any other
+/// day the instant is local midnight's plus the seconds since. Remembered
+/// by day (a direct-mapped table of [`CLOCK_DAYS`]), because upload rows
+/// are not always in time order.
+#[derive(Debug)]
 pub(crate) struct DanishClock {
-    last: Option<(NaiveDate, u32, Option<DateTime<Utc>>)>,
+    /// Per slot: the day, and its midnight's instant if the offset holds all day.
+    days: [Option<(NaiveDate, Option<DateTime<Utc>>)>; CLOCK_DAYS],
+}
+
+impl Default for DanishClock {
+    fn default() -> Self {
+        Self {
+            days: [None; CLOCK_DAYS],
+        }
+    }
 }
 
 impl DanishClock {
     /// The instant, or None in the hour skipped when summer time begins.
     /// In the autumn hour that occurs twice, the first (as the domain does).
     pub(crate) fn instant(&mut self, date: NaiveDate, time: ClockTime) -> Option<DateTime<Utc>> {
-        let hour_start = match self.last {
-            Some((d, h, at)) if d == date && h == time.hour => at,
+        let slot = chrono::Datelike::num_days_from_ce(&date).rem_euclid(CLOCK_DAYS as i32) as usize;
+        let steady_midnight = match self.days[slot] {
+            Some((day, midnight)) if day == date => midnight,
             _ => {
-                let at = danish_instant(date, time.hour, 0);
-                self.last = Some((date, time.hour, at));
-                at
+                let midnight = danish_instant(date, 0, 0);
+                let last_hour = danish_instant(date, 23, 0);
+                // A day without a clock change is 23 hours from midnight to 23:00.
+                let steady = match (midnight, last_hour) {
+                    (Some(m), Some(l)) if l - m == Duration::hours(23) => Some(m),
+                    _ => None,
+                };
+                self.days[slot] = Some((date, steady));
+                steady
             }
         };
-        hour_start.map(|at| at + Duration::seconds(i64::from(time.minute * 60 + time.second)))
+        let seconds = i64::from(time.hour * 3600 + time.minute * 60 + time.second);
+        match steady_midnight {
+            Some(midnight) => Some(midnight + Duration::seconds(seconds)),
+            None => danish_instant(date, time.hour, time.minute)
+                .map(|at| at + Duration::seconds(i64::from(time.second))),
+        }
     }
 }
 
@@ -284,7 +340,7 @@ mod tests {
         };
         let at = clock.instant(day(2025, 10, 21), t).unwrap();
         assert_eq!(danish_local(at).to_string(), "2025-10-21 10:15:30");
-        // Cached hour, other minute.
+        // Remembered day, other time.
         let at = clock
             .instant(day(2025, 10, 21), ClockTime { minute: 59, ..t })
             .unwrap();
@@ -298,5 +354,29 @@ mod tests {
         // Summer: two hours ahead of UTC.
         let at = clock.instant(day(2026, 6, 1), ClockTime::MIDNIGHT).unwrap();
         assert_eq!(at.to_rfc3339(), "2026-05-31T22:00:00+00:00");
+    }
+
+    #[test]
+    fn danish_clock_agrees_with_the_domain_on_every_hour_of_the_change_days() {
+        let mut clock = DanishClock::default();
+        for date in [
+            day(2026, 3, 29),
+            day(2026, 10, 25),
+            day(2026, 3, 28),
+            day(2026, 10, 26),
+        ] {
+            for hour in 0..24 {
+                for (minute, second) in [(0, 0), (59, 59)] {
+                    let t = ClockTime {
+                        hour,
+                        minute,
+                        second,
+                    };
+                    let expected = danish_instant(date, hour, minute)
+                        .map(|at| at + Duration::seconds(i64::from(second)));
+                    assert_eq!(clock.instant(date, t), expected, "{date} {t}");
+                }
+            }
+        }
     }
 }

@@ -262,19 +262,24 @@ pub fn xls_problem() -> Problem {
 // ---------------------------------------------------------------------------
 // Parsing one row
 
-/// The last value read in a column and the bytes it came from: rows of one
-/// file mostly repeat municipality, unit, task and channel, so most cells
-/// are a comparison instead of a parse.
+/// Values read in a column and the bytes they came from: rows of one file
+/// repeat a few municipalities, units, tasks and channels, so most cells
+/// are a comparison instead of a parse (and no validation allocates).
 struct Remembered<T> {
-    bytes: Vec<u8>,
-    value: Option<T>,
+    entries: Vec<(Vec<u8>, T)>,
+    last_hit: usize,
+    next_evicted: usize,
 }
+
+/// How many distinct values a column remembers.
+const REMEMBERED: usize = 32;
 
 impl<T: Clone> Remembered<T> {
     fn new() -> Self {
         Self {
-            bytes: Vec::new(),
-            value: None,
+            entries: Vec::new(),
+            last_hit: 0,
+            next_evicted: 0,
         }
     }
 
@@ -283,15 +288,25 @@ impl<T: Clone> Remembered<T> {
         bytes: &[u8],
         parse: impl FnOnce(&[u8]) -> Result<T, CellProblem>,
     ) -> Result<T, CellProblem> {
-        if let Some(value) = &self.value {
-            if self.bytes == bytes {
+        if let Some((key, value)) = self.entries.get(self.last_hit) {
+            if key == bytes {
                 return Ok(value.clone());
             }
         }
+        if let Some(i) = self.entries.iter().position(|(key, _)| key == bytes) {
+            self.last_hit = i;
+            return Ok(self.entries[i].1.clone());
+        }
         let value = parse(bytes)?;
-        self.bytes.clear();
-        self.bytes.extend_from_slice(bytes);
-        self.value = Some(value.clone());
+        let entry = (bytes.to_vec(), value.clone());
+        if self.entries.len() < REMEMBERED {
+            self.entries.push(entry);
+            self.last_hit = self.entries.len() - 1;
+        } else {
+            self.entries[self.next_evicted] = entry;
+            self.last_hit = self.next_evicted;
+            self.next_evicted = (self.next_evicted + 1) % REMEMBERED;
+        }
         Ok(value)
     }
 }

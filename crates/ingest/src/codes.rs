@@ -17,9 +17,15 @@ fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str) -> String {
 }
 
 fn find_code<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str, bytes: &[u8]) -> Option<T> {
+    // Files nearly always write the codes in capitals: try that first.
     all.iter()
         .copied()
-        .find(|t| code(*t).as_bytes().eq_ignore_ascii_case(bytes))
+        .find(|t| code(*t).as_bytes() == bytes)
+        .or_else(|| {
+            all.iter()
+                .copied()
+                .find(|t| code(*t).as_bytes().eq_ignore_ascii_case(bytes))
+        })
 }
 
 pub(crate) fn municipality(bytes: &[u8]) -> Result<MunicipalityCode, CellProblem> {
