@@ -654,6 +654,14 @@ impl<R: Read> CodebookRows for CodebookReader<R> {
 // ---------------------------------------------------------------------------
 // XLSX
 
+/// Runs a call into the workbook parser, turning a panic into an error: a
+/// hostile or broken upload must not bring down the server (calamine 0.38
+/// overflows on absurd cell references; see `tests/data/fuzz/`).
+fn guarded<T>(call: impl FnOnce() -> T) -> Result<T, &'static str> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call))
+        .map_err(|_| "projektmappen er beskadiget")
+}
+
 /// A codebook XLSX workbook; its rows come from the first sheet.
 pub struct CodebookWorkbook<RS: Read + Seek> {
     book: calamine::Xlsx<RS>,
@@ -685,7 +693,9 @@ impl<RS: Read + Seek> CodebookWorkbook<RS> {
                 Problem::line(1, ProblemKind::Limit, limits.too_large_message()),
             ));
         }
-        let book: calamine::Xlsx<RS> = calamine::Reader::new(read).map_err(unreadable_workbook)?;
+        let book: calamine::Xlsx<RS> = guarded(|| calamine::Reader::new(read))
+            .map_err(unreadable_workbook)?
+            .map_err(unreadable_workbook)?;
         let sheet = calamine::Reader::sheet_names(&book)
             .first()
             .cloned()
@@ -699,9 +709,9 @@ impl<RS: Read + Seek> CodebookWorkbook<RS> {
 
     /// The first sheet's rows; reads and checks the header row first.
     pub fn rows(&mut self) -> Result<CodebookXlsxRows<'_, RS>, IngestError> {
-        let cells = self
-            .book
-            .worksheet_cells_reader(&self.sheet)
+        let (book, sheet) = (&mut self.book, &self.sheet);
+        let cells = guarded(|| book.worksheet_cells_reader(sheet))
+            .map_err(unreadable_workbook)?
             .map_err(unreadable_workbook)?;
         let mut rows = CodebookXlsxRows {
             cells,
@@ -773,21 +783,33 @@ impl<RS: Read + Seek> CodebookXlsxRows<'_, RS> {
         if self.cells_done {
             return Ok(None);
         }
-        match self.cells.next_cell() {
-            Ok(Some(cell)) => {
-                let (row, col) = cell.get_position();
-                let column = self.columns.get(col as usize).copied().flatten();
-                Ok(Some((row, col, cell_text(cell.get_value(), column))))
-            }
+        let columns = &self.columns;
+        let cells = &mut self.cells;
+        let next = guarded(|| {
+            cells.next_cell().map(|cell| {
+                cell.map(|cell| {
+                    let (row, col) = cell.get_position();
+                    let column = columns.get(col as usize).copied().flatten();
+                    (row, col, cell_text(cell.get_value(), column))
+                })
+            })
+        })
+        .map_err(|e| e.to_string())
+        .and_then(|next| next.map_err(|e| e.to_string()));
+        match next {
+            Ok(Some(cell)) => Ok(Some(cell)),
             Ok(None) => {
                 self.cells_done = true;
                 Ok(None)
             }
-            Err(e) => Err(Problem::line(
-                self.last_line,
-                ProblemKind::Unreadable,
-                format!("arket kan ikke læses færdig: {e}"),
-            )),
+            Err(e) => {
+                self.cells_done = true;
+                Err(Problem::line(
+                    self.last_line,
+                    ProblemKind::Unreadable,
+                    format!("arket kan ikke læses færdig: {e}"),
+                ))
+            }
         }
     }
 

@@ -6,6 +6,12 @@
 //! a spreadsheet numbers it, header = line 1) and the column, in Danish
 //! (see `error`). Readers of user files stream: a row at a time, at
 //! constant memory, within the [`Limits`] of one file.
+//!
+//! Readers: `codebook` (komhen's upload format, CSV and XLSX, and its
+//! template), `landkort` (Det Digitale Landkort extracts), `matomo` (web
+//! analytics), `asterisk` (phone system call records), `reference` (the
+//! shipped reference data). Shared: `text` (encoding and separator),
+//! `limits`, `summary` (grouping a big file's problems).
 
 pub mod asterisk;
 mod cell;

@@ -10,7 +10,8 @@
 //!   left for the cell that holds it to report.
 //! - separator: `;`, `,` or tab, whichever occurs most often outside quotes
 //!   in the first line (ties: `;`, then tab, then `,`); the reader's default
-//!   when none occurs.
+//!   when none occurs. Excel's `sep=;` first line names it instead, and is
+//!   dropped (Excel does not show it as a row either).
 //!
 //! Must not interpret cells: that is each file format's reader.
 
@@ -280,13 +281,26 @@ pub(crate) fn open_csv<R: Read>(
     default_delimiter: u8,
 ) -> Result<CsvSource<R>, IngestError> {
     let mut decoder = TextDecoder::new(ByteLimit::new(read, limits.max_bytes));
-    let first_line = peek_first_line(&mut decoder)
+    let mut peeked = peek_first_line(&mut decoder)
         .map_err(|e| IngestError::one(file, io_problem(1, &e, limits)))?;
-    let delimiter = detect_delimiter(&first_line).unwrap_or(default_delimiter);
+    let delimiter = match separator_hint(&peeked) {
+        Some((delimiter, hint_end)) => {
+            peeked.drain(..hint_end);
+            delimiter
+        }
+        None => detect_delimiter(&peeked).unwrap_or(default_delimiter),
+    };
     Ok(CsvSource {
-        stream: Cursor::new(first_line).chain(decoder),
+        stream: Cursor::new(peeked).chain(decoder),
         delimiter,
     })
+}
+
+/// Excel's `sep=;` first line: the separator and where the line ends.
+fn separator_hint(peeked: &[u8]) -> Option<(u8, usize)> {
+    let end = memchr::memchr(b'\n', peeked).map_or(peeked.len(), |i| i + 1);
+    let line = peeked[..end].trim_ascii_end();
+    (line.len() == 5 && line[..4].eq_ignore_ascii_case(b"sep=")).then(|| (line[4], end))
 }
 
 /// Reads decoded text up to and including the first line end outside quotes.

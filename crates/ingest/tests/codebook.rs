@@ -373,3 +373,97 @@ fn a_broken_workbook_is_one_danish_problem() {
     assert_eq!(err.problems[0].kind, ProblemKind::Unreadable);
     assert!(err.problems[0].message.contains("Excel-projektmappe"));
 }
+
+#[test]
+fn excels_sep_line_names_the_separator_and_is_not_a_row() {
+    let text = "sep=,\r\nKommune,Opgave,Kanal,Dato\r\n259,27.24.00,X1,21-10-2025\r\n";
+    let mut reader = CodebookReader::new(text.as_bytes()).unwrap();
+    assert_eq!(reader.delimiter(), b',');
+    let problems = reader.next().unwrap().unwrap_err();
+    assert_eq!(problems[0].line, 2, "the header is row 1 as Excel shows it");
+}
+
+#[test]
+fn xlsx_cells_of_any_type_read_as_the_csv_text_would() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let header = [
+        "Kommune",
+        "Opgave",
+        "Kanal",
+        "Dato",
+        "Tidspunkt",
+        "Antal",
+        "Varighed",
+        "Blanket",
+    ];
+    for (col, name) in header.iter().enumerate() {
+        sheet.write_string(0, col as u16, *name).unwrap();
+    }
+    let time = Format::new().set_num_format("hh:mm");
+    // Row 2: numbers where a person types them, a text date, a real time cell.
+    sheet.write_number(1, 0, 259.0).unwrap();
+    sheet.write_number(1, 1, 15.2).unwrap();
+    sheet.write_string(1, 2, "PRSNLG").unwrap();
+    sheet.write_string(1, 3, "21.10.2025").unwrap();
+    sheet
+        .write_datetime_with_format(1, 4, ExcelDateTime::from_hms(10, 15, 0).unwrap(), &time)
+        .unwrap();
+    sheet.write_number(1, 5, 3.0).unwrap();
+    sheet.write_number(1, 6, 12.5).unwrap();
+    sheet.write_boolean(1, 7, true).unwrap();
+    // Row 4 (row 3 left empty): a real date-time cell, a decimal quantity.
+    let stamp = Format::new().set_num_format("dd-mm-yyyy hh:mm");
+    sheet.write_number(3, 0, 259.0).unwrap();
+    sheet.write_string(3, 1, "27.24.00").unwrap();
+    sheet.write_string(3, 2, "TLFIND").unwrap();
+    sheet
+        .write_datetime_with_format(
+            3,
+            3,
+            ExcelDateTime::from_ymd(2025, 10, 22)
+                .unwrap()
+                .and_hms(9, 30, 0)
+                .unwrap(),
+            &stamp,
+        )
+        .unwrap();
+    sheet.write_number(3, 5, 2.5).unwrap();
+    let (_, rows) = xlsx_rows(book.save_to_buffer().unwrap());
+    let first = rows[0].as_ref().unwrap();
+    assert_eq!(first.line, 2);
+    assert_eq!(
+        first.task.as_str(),
+        "15.20",
+        "a group code typed as a number"
+    );
+    assert_eq!(local(first.registered_at), "2025-10-21 10:15:00");
+    assert_eq!((first.quantity, first.duration_ms), (3, Some(12_500)));
+    assert_eq!(first.has_form, Some(true));
+    let problems = rows[1].as_ref().unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].line, 4, "the empty row 3 still counts");
+    assert_eq!(problems[0].column.as_deref(), Some("Antal"));
+}
+
+#[test]
+fn a_workbook_that_makes_the_xlsx_parser_overflow_is_a_problem_not_a_panic() {
+    // Found by the codebook_xlsx fuzz target: a cell reference so long that
+    // calamine's row arithmetic overflows.
+    let bytes = std::fs::read("tests/data/fuzz/calamine_row_overflow.xlsx").unwrap();
+    let result = CodebookWorkbook::open(Cursor::new(bytes), Limits::default()).map(|mut book| {
+        book.rows()
+            .map(|rows| rows.collect::<Vec<_>>())
+            .map_err(|e| e.problems)
+    });
+    let problems: Vec<Problem> = match result {
+        Err(e) => e.problems,
+        Ok(Err(problems)) => problems,
+        Ok(Ok(rows)) => rows.into_iter().filter_map(Result::err).flatten().collect(),
+    };
+    assert!(
+        problems.iter().any(|p| p.kind == ProblemKind::Unreadable),
+        "{problems:?}"
+    );
+}
