@@ -7,7 +7,7 @@
 //! Returns the catalogue's entries (number, level, title, parent) or every
 //! problem found, in Danish. Must not touch the database.
 
-use crate::{IngestError, Problem};
+use crate::{IngestError, Problem, ProblemKind};
 use komhen_domain::reference::KleEntry;
 use komhen_domain::KleNumber;
 use quick_xml::events::Event;
@@ -74,11 +74,7 @@ fn is_entry(format: KleFormat, element: &str) -> bool {
 pub fn read(file: &str, bytes: &[u8]) -> Result<KleFile, IngestError> {
     let fail = |line: u64, message: String| IngestError {
         file: file.to_owned(),
-        problems: vec![Problem {
-            line,
-            column: None,
-            message,
-        }],
+        problems: vec![Problem::line(line, ProblemKind::Unreadable, message)],
     };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text =
@@ -182,20 +178,20 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<KleFile, IngestError> {
         return Err(fail(1, "filen er tom".into()));
     };
     if entries.is_empty() && problems.is_empty() {
-        problems.push(Problem {
-            line: 1,
-            column: None,
-            message: "filen indeholder ingen KLE-numre".into(),
-        });
+        problems.push(Problem::line(
+            1,
+            ProblemKind::Layout,
+            "filen indeholder ingen KLE-numre",
+        ));
     }
     let mut seen = std::collections::HashSet::new();
     for e in &entries {
         if !seen.insert(e.number.clone()) {
-            problems.push(Problem {
-                line: 1,
-                column: None,
-                message: format!("KLE-nummeret {} står to gange", e.number),
-            });
+            problems.push(Problem::line(
+                1,
+                ProblemKind::Conflict,
+                format!("KLE-nummeret {} står to gange", e.number),
+            ));
         }
     }
     if problems.is_empty() {
@@ -231,11 +227,7 @@ fn push_entry(
             number,
             title: title.unwrap_or_default(),
         }),
-        Err(e) => problems.push(Problem {
-            line,
-            column: None,
-            message: e.to_string(),
-        }),
+        Err(e) => problems.push(Problem::line(line, ProblemKind::Invalid, e.to_string())),
     }
 }
 

@@ -2,7 +2,7 @@
 //! looked up by column name, collecting problems instead of stopping at the
 //! first.
 
-use crate::{IngestError, Problem};
+use crate::{IngestError, Problem, ProblemKind};
 use komhen_domain::ParseError;
 
 pub(crate) struct Table {
@@ -22,11 +22,11 @@ impl Table {
     pub(crate) fn read(file: &str, bytes: &[u8], required: &[&str]) -> Result<Self, IngestError> {
         let text = std::str::from_utf8(bytes).map_err(|e| IngestError {
             file: file.to_owned(),
-            problems: vec![Problem {
-                line: 1,
-                column: None,
-                message: format!("filen er ikke UTF-8: {e}"),
-            }],
+            problems: vec![Problem::line(
+                1,
+                ProblemKind::Unreadable,
+                format!("filen er ikke UTF-8: {e}"),
+            )],
         })?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut reader = csv::ReaderBuilder::new()
@@ -35,11 +35,7 @@ impl Table {
             .from_reader(text.as_bytes());
         let fail = |line: u64, message: String| IngestError {
             file: file.to_owned(),
-            problems: vec![Problem {
-                line,
-                column: None,
-                message,
-            }],
+            problems: vec![Problem::line(line, ProblemKind::Unreadable, message)],
         };
         let headers: Vec<String> = reader
             .headers()
@@ -50,11 +46,7 @@ impl Table {
         let missing: Vec<Problem> = required
             .iter()
             .filter(|r| !headers.iter().any(|h| h == *r))
-            .map(|r| Problem {
-                line: 1,
-                column: Some((*r).to_owned()),
-                message: "kolonnen mangler".into(),
-            })
+            .map(|r| Problem::cell(1, *r, ProblemKind::MissingColumn, "kolonnen mangler"))
             .collect();
         if !missing.is_empty() {
             return Err(IngestError {
@@ -114,11 +106,7 @@ impl Row<'_> {
     }
 
     pub(crate) fn problem(&self, column: &str, message: impl Into<String>) -> Problem {
-        Problem {
-            line: self.line,
-            column: Some(column.to_owned()),
-            message: message.into(),
-        }
+        Problem::cell(self.line, column, ProblemKind::Invalid, message)
     }
 
     /// Parses a cell; a failure becomes a problem at this row and column.
@@ -140,7 +128,12 @@ impl Row<'_> {
     pub(crate) fn required(&self, column: &str, problems: &mut Vec<Problem>) -> Option<String> {
         let value = self.get(column);
         if value.is_empty() {
-            problems.push(self.problem(column, "feltet er tomt"));
+            problems.push(Problem::cell(
+                self.line,
+                column,
+                ProblemKind::Empty,
+                "feltet er tomt",
+            ));
             None
         } else {
             Some(value.to_owned())

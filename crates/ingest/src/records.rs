@@ -1,0 +1,229 @@
+//! Records of a delimited text file, one at a time, numbered as a
+//! spreadsheet numbers its rows.
+//!
+//! Owns what every CSV reader shares: opening the text (limits, encoding,
+//! separator), reusing one `csv::ByteRecord`, skipping blank rows, the row
+//! limit, and line numbers. Must not interpret cells.
+//!
+//! Line numbers: a spreadsheet shows a cell spanning lines as one row and a
+//! blank line as an empty row. So a record's number is the text line its
+//! first cell starts on, less the line breaks inside quoted cells before it.
+//! The text line is found from the `csv` crate's byte position of the
+//! record: its own line counter is off by one after CRLF endings and skips
+//! blank lines, so [`LineCounter`] notes where line ends pass by and the
+//! record's line is counted from those.
+
+use crate::limits::Limits;
+use crate::text::{io_problem, open_csv, TextEncoding, TextStream};
+use crate::{IngestError, Problem, ProblemKind};
+use csv::ByteRecord;
+use std::collections::VecDeque;
+use std::io::{self, Read};
+
+/// Notes where `\r` and `\n` pass by, so the line of a byte position just
+/// read can be told. Keeps only the marks at or after the last position
+/// asked about: memory is bounded by the csv reader's read-ahead.
+pub(crate) struct LineCounter<R> {
+    inner: R,
+    offset: u64,
+    /// (position, is `\n`) of line-end bytes not yet passed.
+    marks: VecDeque<(u64, bool)>,
+    newlines_passed: u64,
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for i in memchr::memchr2_iter(b'\r', b'\n', &buf[..n]) {
+            self.marks
+                .push_back((self.offset + i as u64, buf[i] == b'\n'));
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R> LineCounter<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            offset: 0,
+            marks: VecDeque::new(),
+            newlines_passed: 0,
+        }
+    }
+
+    /// The 1-based text line of the first byte at or after `position` that
+    /// is not a line end (the `csv` crate starts a record at the line end
+    /// before it). Positions must be asked in increasing order.
+    fn line_of(&mut self, position: u64) -> u64 {
+        while let Some(&(at, newline)) = self.marks.front() {
+            if at >= position {
+                break;
+            }
+            self.newlines_passed += u64::from(newline);
+            self.marks.pop_front();
+        }
+        let leading: u64 = (position..)
+            .zip(&self.marks)
+            .take_while(|(next, (at, _))| at == next)
+            .map(|(_, (_, newline))| u64::from(*newline))
+            .sum();
+        1 + self.newlines_passed + leading
+    }
+}
+
+/// What the next step of a file gave.
+pub(crate) enum Step {
+    /// A non-blank record on this line is in `record`.
+    Record(u64),
+    /// The file is over.
+    End,
+    /// The file cannot be read further.
+    Fatal(Problem),
+}
+
+pub(crate) struct RecordStream<R: Read> {
+    csv: csv::Reader<LineCounter<TextStream<R>>>,
+    pub(crate) record: ByteRecord,
+    delimiter: u8,
+    limits: Limits,
+    rows: u64,
+    breaks_inside_cells: u64,
+    last_line: u64,
+    done: bool,
+}
+
+impl<R: Read> RecordStream<R> {
+    pub(crate) fn open(
+        file: &str,
+        read: R,
+        limits: Limits,
+        default_delimiter: u8,
+    ) -> Result<Self, IngestError> {
+        let source = open_csv(file, read, &limits, default_delimiter)?;
+        Ok(Self {
+            csv: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(source.delimiter)
+                .buffer_capacity(1 << 16)
+                .from_reader(LineCounter::new(source.stream)),
+            record: ByteRecord::new(),
+            delimiter: source.delimiter,
+            limits,
+            rows: 0,
+            breaks_inside_cells: 0,
+            last_line: 1,
+            done: false,
+        })
+    }
+
+    pub(crate) fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    pub(crate) fn encoding(&self) -> TextEncoding {
+        self.csv.get_ref().inner.get_ref().1.encoding()
+    }
+
+    /// The next non-blank record, not counted against the row limit (a header).
+    pub(crate) fn next_header(&mut self) -> Step {
+        self.advance(false)
+    }
+
+    /// The next non-blank data record.
+    pub(crate) fn next_row(&mut self) -> Step {
+        self.advance(true)
+    }
+
+    fn advance(&mut self, count: bool) -> Step {
+        if self.done {
+            return Step::End;
+        }
+        loop {
+            match self.csv.read_byte_record(&mut self.record) {
+                Ok(false) => {
+                    self.done = true;
+                    return Step::End;
+                }
+                Ok(true) => {
+                    let text_line = match self.record.position() {
+                        Some(p) => self.csv.get_mut().line_of(p.byte()),
+                        None => self.last_line + 1,
+                    };
+                    let line = text_line.saturating_sub(self.breaks_inside_cells);
+                    let breaks = self
+                        .record
+                        .as_slice()
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count();
+                    self.breaks_inside_cells += breaks as u64;
+                    self.last_line = line;
+                    if self.record.iter().all(|c| c.trim_ascii().is_empty()) {
+                        continue;
+                    }
+                    if count {
+                        self.rows += 1;
+                        if self.rows > self.limits.max_rows {
+                            self.done = true;
+                            return Step::Fatal(Problem::line(
+                                line,
+                                ProblemKind::Limit,
+                                self.limits.too_many_rows_message(),
+                            ));
+                        }
+                    }
+                    return Step::Record(line);
+                }
+                Err(error) => {
+                    self.done = true;
+                    let line = match error.position() {
+                        Some(p) => self
+                            .csv
+                            .get_mut()
+                            .line_of(p.byte())
+                            .saturating_sub(self.breaks_inside_cells),
+                        None => self.last_line + 1,
+                    };
+                    let problem = match error.into_kind() {
+                        csv::ErrorKind::Io(io) => io_problem(line, &io, &self.limits),
+                        other => Problem::line(
+                            line,
+                            ProblemKind::Unreadable,
+                            format!("linjen kan ikke læses: {other:?}"),
+                        ),
+                    };
+                    return Step::Fatal(problem);
+                }
+            }
+        }
+    }
+
+    /// The header row's cells as text, or the file's problem.
+    pub(crate) fn header(
+        &mut self,
+        file: &str,
+        what: &str,
+    ) -> Result<(u64, Vec<String>), IngestError> {
+        match self.next_header() {
+            Step::Record(line) => Ok((
+                line,
+                self.record
+                    .iter()
+                    .map(|c| String::from_utf8_lossy(c).trim().to_owned())
+                    .collect(),
+            )),
+            Step::End => Err(IngestError::one(
+                file,
+                Problem::line(
+                    1,
+                    ProblemKind::Unreadable,
+                    format!("filen er tom. Forventede en overskrift med {what}"),
+                ),
+            )),
+            Step::Fatal(problem) => Err(IngestError::one(file, problem)),
+        }
+    }
+}
