@@ -455,8 +455,9 @@ pub(crate) async fn assign_tasks(
     Ok(())
 }
 
-/// Makes the questions switched on for the unit exactly these (optional
-/// parameters and task questions).
+/// Makes the optional parameters switched on for the unit exactly these.
+/// (A task's extra questions need no switch: every unit with the task is
+/// asked them.)
 pub async fn set_unit_questions(
     store: &dyn Store,
     actor: &Actor,
@@ -473,6 +474,15 @@ pub async fn set_unit_questions(
     let mut questions = questions.to_vec();
     questions.sort();
     questions.dedup();
+    let parameters = store.list_all_questions(municipality).await?;
+    if let Some(q) = questions
+        .iter()
+        .find(|q| !parameters.iter().any(|p| p.id == **q && p.task.is_none()))
+    {
+        return invalid(format!(
+            "Spørgsmål {q} er ikke en valgfri parameter, der kan slås til for en enhed."
+        ));
+    }
     change(
         store,
         actor,

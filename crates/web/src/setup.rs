@@ -412,7 +412,8 @@ struct UnitPage {
 }
 
 /// The season's package: the task package of the next (or latest) national
-/// period, whose mandatory tasks are offered first.
+/// period, or the newest package before any period names one. Its
+/// mandatory tasks are offered first.
 async fn season_package(
     store: &dyn komhen_store::Store,
     today: NaiveDate,
@@ -423,12 +424,18 @@ async fn season_package(
         .filter(|p| p.task_package.is_some() && p.period.ends_on >= today)
         .min_by_key(|p| p.period.starts_on)
         .or_else(|| periods.iter().find(|p| p.task_package.is_some()));
-    let Some(package) = period.and_then(|p| p.task_package) else {
+    let packages = store.list_task_packages().await?;
+    // Before any period names one, the newest package is the season's.
+    let package = period.and_then(|p| p.task_package).or_else(|| {
+        packages
+            .iter()
+            .max_by_key(|p| (p.year, p.season == komhen_domain::Season::Autumn))
+            .map(|p| p.id)
+    });
+    let Some(package) = package else {
         return Ok(None);
     };
-    let name = store
-        .list_task_packages()
-        .await?
+    let name = packages
         .into_iter()
         .find(|p| p.id == package)
         .map(|p| p.name_da)
@@ -565,8 +572,7 @@ async fn unit_page(
             .collect(),
         task_questions: task_questions
             .iter()
-            .filter(|q| q.active || enabled.contains(&q.id.0))
-            .filter(|q| q.task.is_some_and(|t| assigned.contains(&t.0)))
+            .filter(|q| q.active && q.task.is_some_and(|t| assigned.contains(&t.0)))
             .map(choice)
             .collect(),
         other_units: units
@@ -645,7 +651,8 @@ pub(crate) async fn set_unit_tasks(
     .await
 }
 
-/// `POST /kommune/{kode}/enheder/{enhed}/spoergsmaal`
+/// `POST /kommune/{kode}/enheder/{enhed}/spoergsmaal`: the optional
+/// parameters switched on for the unit.
 pub(crate) async fn set_unit_questions(
     State(state): State<AppState>,
     auth: Authorized,
