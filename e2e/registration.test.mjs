@@ -19,21 +19,15 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { SCREENSHOTS, MOBILE, launchBrowser, openPage as open, goto, runAxe, login as signIn } from './browser.mjs';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
 
-const BASE_URL = (process.env.KOMHEN_BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
 const DEFAULT_BIN = fileURLToPath(new URL('../target/debug/komhen', import.meta.url));
 const KOMHEN_BIN = process.env.KOMHEN_BIN || (existsSync(DEFAULT_BIN) ? DEFAULT_BIN : '');
 const DATABASE_URL = process.env.KOMHEN_DATABASE_URL || '';
-const AXE_PATH = fileURLToPath(new URL('./node_modules/axe-core/axe.min.js', import.meta.url));
-const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-const DESKTOP = { width: 1280, height: 800 };
-const MOBILE = { width: 390, height: 844 };
 const PASSWORD = 'demo';
 
 // One unit (or municipality) per test, so parallel and repeated runs do not
@@ -52,61 +46,17 @@ const UNITS = {
 const run = promisify(execFile);
 let browser;
 
+/** A fresh page in this file's browser (see browser.mjs). */
+const openPage = (viewport) => open(browser, viewport);
+const login = (page, name, password = PASSWORD) => signIn(page, name, password);
+
 before(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
 });
-
-/** A fresh context and page that records console errors, page errors,
- *  failed requests and responses >= 400. */
-async function openPage(viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport, locale: 'da-DK', timezoneId: 'Europe/Copenhagen' });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') {
-      const where = msg.location()?.url;
-      problems.push(`console error: ${msg.text()}${where ? ` (${where})` : ''}`);
-    }
-  });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) => {
-    // A navigation that replaces a pending one (a second submit) aborts it.
-    if (req.failure()?.errorText === 'net::ERR_ABORTED') return;
-    problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`);
-  });
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
-  return { context, page, problems };
-}
-
-async function goto(page, path) {
-  return page.goto(BASE_URL + path, { waitUntil: 'load' });
-}
-
-async function login(page, name, password = PASSWORD) {
-  await goto(page, '/log-ind');
-  await page.locator('#login').fill(name);
-  await page.locator('#password').fill(password);
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('#password').press('Enter')]);
-}
 
 async function loginUnit(page, name) {
   await login(page, name);
@@ -301,34 +251,6 @@ async function registerByKeyboardExpectingError(page) {
   assert.equal(res.status(), 422, 'the refused registration answers 422');
   await page.locator('#form-errors').waitFor();
   return page.locator('#form-errors').innerText();
-}
-
-async function runAxe(page, label) {
-  await page.addScriptTag({ path: AXE_PATH });
-  const results = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    }),
-  );
-  const describe = (v) => `${v.id} [${v.impact}] ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`;
-  const blocking = results.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
-  const minor = results.violations.filter((v) => !['serious', 'critical'].includes(v.impact));
-  console.log(
-    `axe ${label}: ${results.passes.length} rules passed, ${results.violations.length} violated, ` +
-      `${results.incomplete.length} need review (axe-core ${results.testEngine.version})`,
-  );
-  for (const v of minor) console.log(`axe ${label}: ${describe(v)}`);
-  for (const v of results.incomplete) {
-    // Why axe could not decide, e.g. "pseudoContent" or "bgImage".
-    const reasons = [...new Set(v.nodes.flatMap((n) => [...n.any, ...n.all, ...n.none].map((c) => c.data?.messageKey || c.message)))];
-    const nodes = v.nodes.map((n) => n.target.join(' '));
-    console.log(
-      `axe ${label} (needs review): ${v.id} [${v.impact}] on ${nodes.length} elements (${reasons.join('; ')}): ` +
-        `${nodes.slice(0, 5).join(', ')}${nodes.length > 5 ? ', …' : ''}`,
-    );
-  }
-  assert.deepEqual(blocking.map(describe), [], `serious/critical axe violations on ${label}`);
 }
 
 async function komhen(...args) {

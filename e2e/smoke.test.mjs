@@ -8,68 +8,21 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { SCREENSHOTS, MOBILE, launchBrowser, openPage as open, goto, runAxe } from './browser.mjs';
 
-const BASE_URL = (process.env.KOMHEN_BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const AXE_PATH = fileURLToPath(new URL('./node_modules/axe-core/axe.min.js', import.meta.url));
-const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-const DESKTOP = { width: 1280, height: 800 };
-const MOBILE = { width: 390, height: 844 };
 
 let browser;
 
+/** A fresh page in this file's browser (see browser.mjs). */
+const openPage = (viewport) => open(browser, viewport);
+
 before(async () => {
-  await mkdir(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
 });
-
-/**
- * A fresh page that records console errors, page errors, failed requests and
- * responses with status >= 400. Chromium's own /favicon.ico request is not a
- * Playwright network event; a 404 for it shows up only as a console error,
- * with the favicon's URL as its location.
- */
-async function openPage(viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport, locale: 'da-DK' });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') {
-      const where = msg.location()?.url;
-      problems.push(`console error: ${msg.text()}${where ? ` (${where})` : ''}`);
-    }
-  });
-  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  page.on('requestfailed', (req) =>
-    problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`),
-  );
-  page.on('response', (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
-  });
-  return { context, page, problems };
-}
-
-async function goto(page, path) {
-  return page.goto(BASE_URL + path, { waitUntil: 'load' });
-}
 
 test('start page: status, language, heading, key figures, periods, no errors', async () => {
   const { context, page, problems } = await openPage();
@@ -184,26 +137,7 @@ for (const [path, status] of AXE_PAGES) {
       const res = await goto(page, path);
       assert.equal(res.status(), status);
       await page.waitForLoadState('networkidle');
-      await page.addScriptTag({ path: AXE_PATH });
-      const results = await page.evaluate(() =>
-        // eslint-disable-next-line no-undef
-        axe.run(document, {
-          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-        }),
-      );
-      const describe = (v) =>
-        `${v.id} [${v.impact}] ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`;
-      const blocking = results.violations.filter((v) => ['serious', 'critical'].includes(v.impact));
-      const minor = results.violations.filter((v) => !['serious', 'critical'].includes(v.impact));
-      console.log(
-        `axe ${path}: ${results.passes.length} rules passed, ${results.violations.length} violated, ` +
-          `${results.incomplete.length} need review (axe-core ${results.testEngine.version})`,
-      );
-      for (const v of minor) console.log(`axe ${path}: ${describe(v)}`);
-      for (const v of results.incomplete) {
-        console.log(`axe ${path} (needs review): ${v.id} [${v.impact}]: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-      }
-      assert.deepEqual(blocking.map(describe), [], `serious/critical axe violations on ${path}`);
+      await runAxe(page, path);
     } finally {
       await context.close();
     }
