@@ -20,7 +20,9 @@ use komhen_store::{
     SessionRow, StoreError, StoreResult, TaskPackageRow, TaskRow, TaskUsage, TotalCountRow,
     TotalMeasure, UnitRow, UnitSessionRow, UserRow,
 };
-use komhen_store::{Applied, Assignment, CompletionRow, SetupChange, UserGrantRow, UserTokenRow};
+use komhen_store::{
+    Applied, Assignment, CellCount, CompletionRow, SetupChange, UserGrantRow, UserTokenRow,
+};
 use sqlx::error::ErrorKind;
 use sqlx::{QueryBuilder, Row};
 
@@ -229,6 +231,20 @@ fn total_row(row: &DbRow) -> StoreResult<TotalCountRow> {
     })
 }
 
+/// Registrations every figure counts: typed in the tool, or from a batch
+/// that is committed. A batch's rows are written while it is `loading`
+/// (chunk by chunk, so a long import never blocks the registration tool)
+/// and appear all at once when it is committed; the rows of a deleted or
+/// replaced batch vanish at once and are removed afterwards. The set of
+/// batches not committed is small, so this costs one tiny lookup.
+const VISIBLE: &str = "(import_batch_id IS NULL OR import_batch_id NOT IN \
+     (SELECT id FROM import_batches WHERE status <> 'committed'))";
+/// [`VISIBLE`] for a query that names registrations `r`.
+const R_VISIBLE: &str = "(r.import_batch_id IS NULL OR r.import_batch_id NOT IN \
+     (SELECT id FROM import_batches WHERE status <> 'committed'))";
+/// Rows deleted per transaction when a batch is removed.
+const DELETE_CHUNK: i64 = 50_000;
+
 /// A municipality with its region and its latest population figure.
 const MUNICIPALITY_SELECT: &str = "SELECT m.code, m.name, m.region_code, \
      r.name AS region_name, m.landsdel, m.iso_3166_2, m.test_mode, m.test_mode_until, \
@@ -361,8 +377,10 @@ where
 }
 
 /// Inserts registrations without answers or idempotency keys, many rows per
-/// statement, on an open transaction.
-async fn insert_many(
+/// statement, on an open transaction. (SQLite's bulk path; PostgreSQL's is
+/// `COPY`, in its backend crate, so there this is unused.)
+#[allow(dead_code)]
+pub(crate) async fn insert_many(
     tx: &mut sqlx::Transaction<'_, Db>,
     rows: &[&NewRegistration],
     batch: BatchId,
@@ -1266,7 +1284,7 @@ impl komhen_store::Store for Store {
         let (single, plain): (Vec<&NewRegistration>, Vec<&NewRegistration>) = rows
             .iter()
             .partition(|r| !r.answers.is_empty() || r.idempotency_key.is_some());
-        insert_many(&mut tx, &plain, batch, now).await?;
+        bulk_insert(&mut tx, &plain, batch, now).await?;
         let mut stored = plain.len() as u64;
         for row in single {
             if insert_one(&mut tx, row, Some(batch), now).await?.is_some() {
@@ -1283,22 +1301,47 @@ impl komhen_store::Store for Store {
         Ok(stored)
     }
 
-    async fn commit_batch(&self, batch: BatchId) -> StoreResult<BatchRow> {
+    async fn commit_batch(
+        &self,
+        batch: BatchId,
+        replaces: Option<BatchId>,
+    ) -> StoreResult<BatchRow> {
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
         let sql = format!(
             "UPDATE import_batches SET status = 'committed' WHERE id = $1 AND status = 'loading' \
              RETURNING {BATCH_COLUMNS}"
         );
         let row = sqlx::query(&sql)
             .bind(batch.0)
-            .fetch_optional(&self.writer)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(db_err)?;
-        match row {
-            Some(row) => batch_row(&row),
-            None => Err(StoreError::NotFound(format!(
-                "batch {batch} under indlæsning"
-            ))),
+        let committed = match row {
+            Some(row) => batch_row(&row)?,
+            None => {
+                return Err(StoreError::NotFound(format!(
+                    "batch {batch} under indlæsning"
+                )))
+            }
+        };
+        if let Some(old) = replaces {
+            // The old batch vanishes in the same moment the new one appears;
+            // its rows are removed afterwards with `delete_batch`.
+            let done = sqlx::query(
+                "UPDATE import_batches SET status = 'replaced' WHERE id = $1 \
+                 AND status = 'committed' AND municipality_code IS NOT DISTINCT FROM $2",
+            )
+            .bind(old.0)
+            .bind(committed.municipality.map(code_of))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!("batch {old} til at erstatte")));
+            }
         }
+        tx.commit().await.map_err(db_err)?;
+        Ok(committed)
     }
 
     async fn delete_batch(
@@ -1306,42 +1349,90 @@ impl komhen_store::Store for Store {
         municipality: Option<MunicipalityCode>,
         batch: BatchId,
     ) -> StoreResult<u64> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
-        let owner: Option<Option<i32>> =
-            sqlx::query_scalar("SELECT municipality_code FROM import_batches WHERE id = $1")
+        let owner: Option<(Option<i32>, String)> =
+            sqlx::query_as("SELECT municipality_code, status FROM import_batches WHERE id = $1")
                 .bind(batch.0)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&self.writer)
                 .await
                 .map_err(db_err)?;
-        if owner != Some(municipality.map(code_of)) {
+        let Some((owner, status)) = owner else {
+            return Err(StoreError::NotFound(format!("batch {batch}")));
+        };
+        if owner != municipality.map(code_of) {
             return Err(StoreError::NotFound(format!("batch {batch}")));
         }
-        sqlx::query(
-            "DELETE FROM registration_answers WHERE registration_id IN \
-             (SELECT id FROM registrations WHERE import_batch_id = $1)",
-        )
-        .bind(batch.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        let deleted = sqlx::query("DELETE FROM registrations WHERE import_batch_id = $1")
+        if status != "replaced" {
+            // Invisible at once; the rows go in short transactions below.
+            sqlx::query("UPDATE import_batches SET status = 'deleted' WHERE id = $1")
+                .bind(batch.0)
+                .execute(&self.writer)
+                .await
+                .map_err(db_err)?;
+        }
+        let mut deleted = 0u64;
+        loop {
+            let mut tx = self.writer.begin().await.map_err(db_err)?;
+            sqlx::query(
+                "DELETE FROM registration_answers WHERE registration_id IN \
+                 (SELECT id FROM registrations WHERE import_batch_id = $1 ORDER BY id LIMIT $2)",
+            )
             .bind(batch.0)
+            .bind(DELETE_CHUNK)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let done = sqlx::query(
+                "DELETE FROM registrations WHERE id IN \
+                 (SELECT id FROM registrations WHERE import_batch_id = $1 ORDER BY id LIMIT $2)",
+            )
+            .bind(batch.0)
+            .bind(DELETE_CHUNK)
             .execute(&mut *tx)
             .await
             .map_err(db_err)?
             .rows_affected();
+            tx.commit().await.map_err(db_err)?;
+            deleted += done;
+            if done < DELETE_CHUNK as u64 {
+                break;
+            }
+        }
         sqlx::query("DELETE FROM total_counts WHERE import_batch_id = $1")
             .bind(batch.0)
-            .execute(&mut *tx)
+            .execute(&self.writer)
             .await
             .map_err(db_err)?;
-        sqlx::query("UPDATE import_batches SET status = 'deleted' WHERE id = $1")
-            .bind(batch.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
         Ok(deleted)
+    }
+
+    async fn tool_cells(
+        &self,
+        municipality: MunicipalityCode,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<CellCount>> {
+        let rows = sqlx::query(&format!(
+            "SELECT unit_id, channel_code, day, CAST(SUM(quantity) AS BIGINT) AS inquiries \
+             FROM registrations WHERE municipality_code = $1 AND day >= $2 AND day <= $3 \
+             AND source IN ('tool', 'paper') AND NOT is_test AND {VISIBLE} \
+             GROUP BY unit_id, channel_code, day"
+        ))
+        .bind(code_of(municipality))
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(CellCount {
+                    unit: get::<Option<i64>>(r, "unit_id")?.map(UnitId),
+                    channel: channel_from(&get::<String>(r, "channel_code")?)?,
+                    day: get(r, "day")?,
+                    inquiries: get(r, "inquiries")?,
+                })
+            })
+            .collect()
     }
 
     async fn list_batches(
@@ -1389,7 +1480,8 @@ impl komhen_store::Store for Store {
         filter: &RegistrationFilter,
     ) -> StoreResult<Vec<RegistrationRow>> {
         let mut builder: QueryBuilder<Db> = QueryBuilder::new(format!(
-            "SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE municipality_code = "
+            "SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE {VISIBLE} \
+             AND municipality_code = "
         ));
         builder.push_bind(code_of(municipality));
         if let Some(from) = filter.from {
@@ -1454,11 +1546,11 @@ impl komhen_store::Store for Store {
     }
 
     async fn count_by_municipality(&self) -> StoreResult<Vec<MunicipalityCount>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT municipality_code, CAST(SUM(quantity) AS BIGINT) AS inquiries, \
-             COUNT(*) AS row_count FROM registrations WHERE NOT is_test \
-             GROUP BY municipality_code ORDER BY municipality_code",
-        )
+                 COUNT(*) AS row_count FROM registrations WHERE NOT is_test AND {VISIBLE} \
+                 GROUP BY municipality_code ORDER BY municipality_code"
+        ))
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
@@ -1474,12 +1566,12 @@ impl komhen_store::Store for Store {
     }
 
     async fn count_by_period(&self) -> StoreResult<Vec<PeriodCount>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT p.id, CAST(COALESCE(SUM(r.quantity), 0) AS BIGINT) AS inquiries \
-             FROM counting_periods p LEFT JOIN registrations r \
-             ON r.day >= p.starts_on AND r.day <= p.ends_on AND NOT r.is_test \
-             WHERE p.municipality_code IS NULL GROUP BY p.id ORDER BY p.id",
-        )
+                 FROM counting_periods p LEFT JOIN registrations r \
+                 ON r.day >= p.starts_on AND r.day <= p.ends_on AND NOT r.is_test \
+                 AND {R_VISIBLE} WHERE p.municipality_code IS NULL GROUP BY p.id ORDER BY p.id"
+        ))
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
@@ -1568,11 +1660,11 @@ impl komhen_store::Store for Store {
         unit: UnitId,
         since: NaiveDate,
     ) -> StoreResult<Vec<TaskUsage>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT task_id, CAST(SUM(quantity) AS BIGINT) AS inquiries FROM registrations \
-             WHERE municipality_code = $1 AND unit_id = $2 AND day >= $3 \
-             GROUP BY task_id ORDER BY inquiries DESC, task_id",
-        )
+                 WHERE municipality_code = $1 AND unit_id = $2 AND day >= $3 AND {VISIBLE} \
+                 GROUP BY task_id ORDER BY inquiries DESC, task_id"
+        ))
         .bind(code_of(municipality))
         .bind(unit.0)
         .bind(since)
@@ -1595,12 +1687,12 @@ impl komhen_store::Store for Store {
         unit: UnitId,
         day: NaiveDate,
     ) -> StoreResult<Vec<HourChannelCount>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT hour, channel_code, CAST(SUM(quantity) AS BIGINT) AS inquiries, \
              CAST(SUM(CASE WHEN is_test THEN quantity ELSE 0 END) AS BIGINT) AS test_inquiries \
              FROM registrations WHERE municipality_code = $1 AND unit_id = $2 AND day = $3 \
-             GROUP BY hour, channel_code ORDER BY hour, channel_code",
-        )
+             AND {VISIBLE} GROUP BY hour, channel_code ORDER BY hour, channel_code"
+        ))
         .bind(code_of(municipality))
         .bind(unit.0)
         .bind(day)

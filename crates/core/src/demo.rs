@@ -314,7 +314,7 @@ pub async fn load(
         done += store.append_to_batch(batch, &pending).await?;
     }
     progress(done.min(total), total);
-    let committed = store.commit_batch(batch).await?;
+    let committed = store.commit_batch(batch, None).await?;
     summary(store, true, committed.row_count).await
 }
 

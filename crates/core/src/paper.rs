@@ -268,7 +268,7 @@ pub async fn enter_sheet(
         store.delete_batch(Some(code), batch).await?;
         return Err(e.into());
     }
-    let batch = store.commit_batch(batch).await?;
+    let batch = store.commit_batch(batch, None).await?;
     Ok(SheetEntered {
         batch,
         inquiries: boxes.iter().map(|b| b.count).sum(),

@@ -2,6 +2,8 @@
 //! the PostgreSQL migrations. The queries are shared with SQLite
 //! (`../store-sql/queries.rs`).
 
+use chrono::{DateTime, Utc};
+use komhen_domain::{BatchId, NewRegistration};
 use komhen_store::{Backend, StoreError, StoreResult};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
@@ -50,9 +52,83 @@ async fn run_migrations(pool: &sqlx::Pool<Db>) -> StoreResult<()> {
         .map_err(|e| StoreError::Internal(format!("migrering fejlede: {e}")))
 }
 
+/// Stores a batch's plain rows (no answers, no idempotency key) on an open
+/// transaction with `COPY ... FROM STDIN`, PostgreSQL's bulk load: several
+/// times the rate of multi-row INSERTs.
+async fn bulk_insert(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    rows: &[&NewRegistration],
+    batch: BatchId,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut copy = tx
+        .copy_in_raw(
+            "COPY registrations (municipality_code, unit_id, task_id, channel_code, \
+             inquiry_type_code, completion_code, has_form, registered_at, day, iso_year, \
+             iso_week, hour, duration_ms, quantity, source, import_batch_id, is_test, \
+             created_at) FROM STDIN",
+        )
+        .await
+        .map_err(queries::db_err)?;
+    let created_at = now.to_rfc3339();
+    let mut buffer = String::with_capacity(COPY_BUFFER + 512);
+    for r in rows {
+        copy_line(&mut buffer, r, batch, &created_at);
+        if buffer.len() >= COPY_BUFFER {
+            copy.send(buffer.as_bytes())
+                .await
+                .map_err(queries::db_err)?;
+            buffer.clear();
+        }
+    }
+    if !buffer.is_empty() {
+        copy.send(buffer.as_bytes())
+            .await
+            .map_err(queries::db_err)?;
+    }
+    copy.finish().await.map_err(queries::db_err)?;
+    Ok(())
+}
+
+/// Bytes of COPY text sent at a time.
+const COPY_BUFFER: usize = 1 << 20;
+
+/// One row in COPY's text format: tab-separated, `\N` for NULL.
+fn copy_line(out: &mut String, r: &NewRegistration, batch: BatchId, created_at: &str) {
+    use std::fmt::Write;
+    let dims = r.dimensions();
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "\\N".to_owned());
+    // Codes are validated domain values: no tab, newline or backslash.
+    let _ = writeln!(
+        out,
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+        r.municipality.get(),
+        opt(r.unit.map(|u| u.0.to_string())),
+        r.task.0,
+        r.channel.as_str(),
+        opt(r.inquiry_type.map(|t| t.code().to_owned())),
+        opt(r.completion.map(|c| c.code().to_owned())),
+        opt(r.has_form.map(|f| if f { "t" } else { "f" }.to_owned())),
+        r.registered_at.to_rfc3339(),
+        dims.day,
+        dims.iso_year,
+        dims.iso_week,
+        dims.hour,
+        opt(r.duration_ms.map(|d| d.to_string())),
+        r.quantity,
+        r.source.code(),
+        batch.0,
+        if r.is_test { "t" } else { "f" },
+        created_at,
+    );
+}
+
 /// The queries shared with the other backend, compiled against this one.
 mod queries {
-    use super::{run_migrations, Db, Store, BACKEND};
+    use super::{bulk_insert, run_migrations, Db, Store, BACKEND};
 
     include!("../../store-sql/queries.rs");
     include!("../../store-sql/setup.rs");

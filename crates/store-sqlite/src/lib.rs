@@ -128,9 +128,20 @@ async fn run_migrations(pool: &sqlx::Pool<Db>) -> StoreResult<()> {
         .map_err(|e| StoreError::Internal(format!("migrering fejlede: {e}")))
 }
 
+/// Stores a batch's plain rows (no answers, no idempotency key) on an open
+/// transaction: multi-row INSERTs, SQLite's fastest way through sqlx.
+async fn bulk_insert(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    rows: &[&komhen_domain::NewRegistration],
+    batch: komhen_domain::BatchId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> StoreResult<()> {
+    queries::insert_many(tx, rows, batch, now).await
+}
+
 /// The queries shared with the other backend, compiled against this one.
 mod queries {
-    use super::{run_migrations, Db, Store, BACKEND};
+    use super::{bulk_insert, run_migrations, Db, Store, BACKEND};
 
     include!("../../store-sql/queries.rs");
     include!("../../store-sql/setup.rs");

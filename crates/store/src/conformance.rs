@@ -1136,7 +1136,7 @@ pub async fn batches_load_all_rows_once_and_delete_whole(store: &dyn Store) {
         (found.id, found.status, found.row_count),
         (id, BatchStatus::Loading, 2500)
     );
-    let committed = store.commit_batch(id).await.unwrap();
+    let committed = store.commit_batch(id, None).await.unwrap();
     assert_eq!(
         (committed.status, committed.row_count),
         (BatchStatus::Committed, 2500)
@@ -1145,7 +1145,7 @@ pub async fn batches_load_all_rows_once_and_delete_whole(store: &dyn Store) {
         store.append_to_batch(id, &rows[..1]).await,
         Err(StoreError::Invalid(_))
     ));
-    assert!(store.commit_batch(id).await.is_err());
+    assert!(store.commit_batch(id, None).await.is_err());
 
     assert!(store
         .find_batch(Some(code(KOEBENHAVN)), "registrations_csv", "abc")

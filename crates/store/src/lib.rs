@@ -216,11 +216,20 @@ pub trait Store: Send + Sync + 'static {
     /// Adds rows to a loading batch in one transaction: all of them or none.
     async fn append_to_batch(&self, batch: BatchId, rows: &[NewRegistration]) -> StoreResult<u64>;
 
-    /// Marks a loading batch committed with its final row count.
-    async fn commit_batch(&self, batch: BatchId) -> StoreResult<BatchRow>;
+    /// Marks a loading batch committed: its rows appear in every figure at
+    /// once. With `replaces`, that committed batch of the same municipality
+    /// is marked replaced in the same transaction (its rows vanish at once;
+    /// remove them with [`Store::delete_batch`]).
+    async fn commit_batch(
+        &self,
+        batch: BatchId,
+        replaces: Option<BatchId>,
+    ) -> StoreResult<BatchRow>;
 
-    /// Deletes a batch's registrations and marks it deleted. Returns the
-    /// number of registrations removed.
+    /// Marks a batch deleted (its rows vanish from every figure at once) and
+    /// removes its registrations in short transactions, so the registration
+    /// tool is never blocked; also removes its total counts. Works on a
+    /// replaced batch too. Returns the number of registrations removed.
     async fn delete_batch(
         &self,
         municipality: Option<MunicipalityCode>,
@@ -246,6 +255,15 @@ pub trait Store: Send + Sync + 'static {
         municipality: MunicipalityCode,
         filter: &RegistrationFilter,
     ) -> StoreResult<Vec<RegistrationRow>>;
+
+    /// The inquiries units registered themselves (tool and paper), per unit,
+    /// channel and day within the dates: what an upload could count twice.
+    async fn tool_cells(
+        &self,
+        municipality: MunicipalityCode,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<CellCount>>;
 
     async fn list_answers(
         &self,

@@ -450,6 +450,15 @@ pub struct AnswerRow {
     pub text: Option<String>,
 }
 
+/// Inquiries of one unit (or none), channel and day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellCount {
+    pub unit: Option<UnitId>,
+    pub channel: ChannelCode,
+    pub day: NaiveDate,
+    pub inquiries: i64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MunicipalityCount {
     pub municipality: MunicipalityCode,
