@@ -10,6 +10,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod demo;
 mod error;
+pub mod import;
 pub mod overview;
 pub mod paper;
 pub mod reference;

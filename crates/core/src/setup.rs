@@ -691,6 +691,44 @@ pub async fn create_task_question(
     Ok(QuestionId(applied.created()?))
 }
 
+/// A question column of an imported history file that matches no question:
+/// a text question of the municipality's own, switched off (it is not
+/// asked in the tool), so the file's answers are kept.
+pub(crate) async fn create_history_question(
+    store: &dyn Store,
+    actor: &Actor,
+    municipality: MunicipalityCode,
+    label: &str,
+) -> CoreResult<QuestionId> {
+    let label = clean_name(label, "spørgsmålet", 200)?;
+    let applied = change(
+        store,
+        actor,
+        SetupChange::CreateQuestion(NewQuestion {
+            municipality: Some(municipality),
+            code: None,
+            task: None,
+            label_da: label.clone(),
+            label_en: label.clone(),
+            answer_kind: komhen_domain::AnswerKind::Text,
+            sort_order: 200,
+            options: Vec::new(),
+        }),
+        Entry {
+            municipality: Some(municipality),
+            action: "create",
+            entity: "question",
+            entity_id: String::new(),
+            before: None,
+            after: Some(json!({ "label": label, "kind": "text", "from": "import" })),
+        },
+    )
+    .await?;
+    let id = QuestionId(applied.created()?);
+    set_question_active(store, actor, municipality, id, false).await?;
+    Ok(id)
+}
+
 /// Switches a question of the municipality's own off (or on again).
 pub async fn set_question_active(
     store: &dyn Store,

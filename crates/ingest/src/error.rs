@@ -118,14 +118,14 @@ pub struct IngestError {
 }
 
 impl IngestError {
-    pub(crate) fn new(file: &str, problems: Vec<Problem>) -> Self {
+    pub fn new(file: &str, problems: Vec<Problem>) -> Self {
         Self {
             file: file.to_owned(),
             problems,
         }
     }
 
-    pub(crate) fn one(file: &str, problem: Problem) -> Self {
+    pub fn one(file: &str, problem: Problem) -> Self {
         Self::new(file, vec![problem])
     }
 }

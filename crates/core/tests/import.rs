@@ -1,0 +1,433 @@
+//! Importing registration files: every problem at once and nothing stored
+//! for a bad file; every row exactly once for a good one; the same file
+//! recognised; Landkort history unedited. On the test backend.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
+
+use komhen_backend::testing::TestStore;
+use komhen_core::access::Actor;
+use komhen_core::import::{self, FileKind, Upload};
+use komhen_domain::{MunicipalityCode, Source};
+use komhen_ingest::Limits;
+use komhen_store::conformance::SetupShortcuts;
+use komhen_store::{BatchStatus, NewUnit, RegistrationFilter, Store};
+use std::io::Write;
+use std::path::PathBuf;
+
+const LANDKORT_SAMPLE: &str =
+    include_str!("../../ingest/tests/data/koege_2013_landkort_raadata_sample.csv");
+
+fn koege() -> MunicipalityCode {
+    MunicipalityCode::new(259).unwrap()
+}
+
+struct Fixture {
+    db: TestStore,
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    async fn new() -> Self {
+        let db = TestStore::new().await;
+        let store = db.store.as_ref();
+        komhen_core::reference::migrate_and_load(store)
+            .await
+            .unwrap();
+        let unit = store
+            .create_unit(&NewUnit {
+                municipality: koege(),
+                department: None,
+                name: "Sekretariatet".into(),
+                login: "259sek".into(),
+                password_hash: None,
+            })
+            .await
+            .unwrap();
+        let pas = store
+            .list_tasks(koege())
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.kle.as_str() == "23.09.02")
+            .unwrap();
+        store.assign_tasks(koege(), unit, &[pas.id]).await.unwrap();
+        Self {
+            db,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn store(&self) -> &dyn Store {
+        self.db.store.as_ref()
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(bytes)
+            .unwrap();
+        path
+    }
+
+    async fn preview(&self, kind: FileKind, path: &std::path::Path) -> import::Preview {
+        import::preview(
+            self.store(),
+            koege(),
+            &Upload {
+                kind,
+                path,
+                file_name: "fil.csv",
+                limits: Limits::default(),
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    async fn import(
+        &self,
+        kind: FileKind,
+        path: &std::path::Path,
+        replace: bool,
+    ) -> komhen_core::CoreResult<import::Imported> {
+        import::import(
+            self.store(),
+            &Actor::command_line(),
+            koege(),
+            &Upload {
+                kind,
+                path,
+                file_name: "fil.csv",
+                limits: Limits::default(),
+            },
+            replace,
+            &mut |_| {},
+        )
+        .await
+    }
+
+    async fn rows(&self) -> Vec<komhen_store::RegistrationRow> {
+        self.store()
+            .list_registrations(
+                koege(),
+                &RegistrationFilter {
+                    limit: 1_000_000,
+                    ..RegistrationFilter::default()
+                },
+            )
+            .await
+            .unwrap()
+    }
+}
+
+/// Windows-1252, as Excel saves a Danish CSV.
+fn cp1252(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c {
+            'æ' => 0xE6,
+            'ø' => 0xF8,
+            'å' => 0xE5,
+            'Æ' => 0xC6,
+            'Ø' => 0xD8,
+            'Å' => 0xC5,
+            c => u8::try_from(u32::from(c)).unwrap(),
+        })
+        .collect()
+}
+
+const GOOD: &str =
+    "Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;Tidspunkt;Antal;Køn\r\n\
+259;259sek;23.09.02;TLFIND;VEJL;STRAKS;;21-10-2025;09:15;1;Kvinde\r\n\
+259;259sek;23.09.02;PRSNLG;OPRET;HOLD;JA;21.10.2025;10:00;3;\r\n\
+259;259sek;23.05.10;EMLIND;INFO;HOLD;NEJ;2025-10-22;;2;M\r\n\
+259;;23.05.10;EMLIND;INFO;HOLD;NEJ;2025-10-22;;1;\r\n";
+
+#[tokio::test]
+async fn a_good_codebook_file_is_stored_once_and_recognised_again() {
+    let f = Fixture::new().await;
+    let path = f.file("god.csv", &cp1252(GOOD));
+    let preview = f.preview(FileKind::Codebook, &path).await;
+    assert!(preview.importable(), "{}", preview.problems);
+    assert_eq!(
+        (preview.rows, preview.valid_rows, preview.inquiries),
+        (4, 4, 7)
+    );
+    assert!(
+        preview.format.contains("Windows-1252"),
+        "{}",
+        preview.format
+    );
+    assert_eq!(preview.warnings.len(), 1, "{:?}", preview.warnings);
+    assert!(
+        preview.warnings[0].message.contains("ikke tildelt"),
+        "23.05.10 is not the unit's"
+    );
+    assert!(f.rows().await.is_empty(), "a preview stores nothing");
+
+    let imported = f.import(FileKind::Codebook, &path, false).await.unwrap();
+    assert_eq!((imported.rows, imported.inquiries), (4, 7));
+    assert_eq!(imported.batch.status, BatchStatus::Committed);
+    let rows = f.rows().await;
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows.iter().map(|r| r.quantity).sum::<i64>(), 7);
+    assert!(rows.iter().all(|r| r.source == Source::Upload));
+    let answers: usize = {
+        let mut n = 0;
+        for r in &rows {
+            n += f.store().list_answers(koege(), r.id).await.unwrap().len();
+        }
+        n
+    };
+    assert_eq!(answers, 2, "the Køn column is stored as answers");
+    let phone = rows
+        .iter()
+        .find(|r| r.channel.as_str() == "TLFIND")
+        .unwrap();
+    assert_eq!(phone.hour, 9, "Danish local time");
+
+    // The same file again: recognised and refused, or replacing.
+    let again = f
+        .import(FileKind::Codebook, &path, false)
+        .await
+        .err()
+        .unwrap();
+    assert!(again.to_string().contains("indlæst før"), "{again}");
+    assert_eq!(f.rows().await.len(), 4, "never twice");
+    let replaced = f.import(FileKind::Codebook, &path, true).await.unwrap();
+    assert_eq!(replaced.replaced.unwrap().id, imported.batch.id);
+    assert_eq!(f.rows().await.len(), 4, "replaced, not doubled");
+}
+
+#[tokio::test]
+async fn a_bad_file_reports_every_problem_and_stores_nothing() {
+    let f = Fixture::new().await;
+    let bad = "Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;Ekstra\n\
+259;259sek;23.09.02;TLF;VEJL;STRAKS;;21-10-2025;x\n\
+259;259xyz;23.09.02;TLFIND;VEJL;STRAKS;;21-10-2025;x\n\
+259;259sek;23.09.02;TLFIND;VEJL;STRAKS;;2025/10/21;x\n\
+101;259sek;99.99.99;TLFIND;VEJL;STRAKS;;21-10-2025;x\n";
+    let path = f.file("bad.csv", bad.as_bytes());
+    let preview = f.preview(FileKind::Codebook, &path).await;
+    assert!(!preview.importable());
+    let text = preview.problems.to_string();
+    assert!(text.contains("Ekstra"), "an unknown extra column: {text}");
+
+    let no_extra = bad.replace(";Ekstra", "").replace(";x", "");
+    let path = f.file("bad2.csv", no_extra.as_bytes());
+    let preview = f.preview(FileKind::Codebook, &path).await;
+    let text = preview.problems.to_string();
+    for expected in ["TLF", "259xyz", "2025/10/21", "kommune 101", "99.99.99"] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    assert_eq!(preview.problems.bad_rows(), 4);
+    let err = f
+        .import(FileKind::Codebook, &path, false)
+        .await
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("ikke indlæst"), "{err}");
+    assert!(f.rows().await.is_empty(), "nothing stored");
+    assert!(f
+        .store()
+        .list_batches(Some(koege()))
+        .await
+        .unwrap()
+        .is_empty());
+
+    let missing = f.file(
+        "missing.csv",
+        b"Kommune;Enhed;Kanal;Dato\n259;259sek;TLFIND;21-10-2025\n",
+    );
+    let preview = f.preview(FileKind::Codebook, &missing).await;
+    assert!(
+        preview.problems.to_string().contains("Opgave"),
+        "{}",
+        preview.problems
+    );
+
+    let binary = f.file("binary.csv", &[0xD0, 0xCF, 0x11, 0xE0, 0, 1, 2, 3]);
+    let preview = f.preview(FileKind::Codebook, &binary).await;
+    assert!(
+        preview.problems.to_string().contains(".xls"),
+        "{}",
+        preview.problems
+    );
+}
+
+#[tokio::test]
+async fn a_hundred_thousand_bad_rows_come_back_as_one_group_and_nothing_is_stored() {
+    let f = Fixture::new().await;
+    let mut text = String::from("Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato\n");
+    for _ in 0..100_000 {
+        text.push_str("259;259sek;23.09.02;TLFUKENDT;VEJL;STRAKS;;21-10-2025\n");
+    }
+    let path = f.file("many.csv", text.as_bytes());
+    let preview = f.preview(FileKind::Codebook, &path).await;
+    assert_eq!(preview.problems.bad_rows(), 100_000);
+    assert_eq!(preview.problems.groups().len(), 1, "{}", preview.problems);
+    assert_eq!(preview.problems.groups()[0].count, 100_000);
+    assert_eq!(
+        preview.problems.groups()[0].first_lines,
+        vec![2, 3, 4, 5, 6]
+    );
+    assert!(f.import(FileKind::Codebook, &path, false).await.is_err());
+    assert!(f.rows().await.is_empty());
+}
+
+#[tokio::test]
+async fn an_upload_on_days_the_unit_registered_itself_warns_with_the_overlap() {
+    let f = Fixture::new().await;
+    let store = f.store();
+    let unit = store.find_unit_by_login("259sek").await.unwrap().unwrap();
+    let pas = store
+        .list_unit_tasks(koege(), unit.id)
+        .await
+        .unwrap()
+        .remove(0);
+    let when = komhen_domain::danish_instant(
+        chrono::NaiveDate::from_ymd_opt(2025, 10, 21).unwrap(),
+        11,
+        0,
+    )
+    .unwrap();
+    store
+        .insert_registration(&komhen_domain::NewRegistration {
+            municipality: koege(),
+            unit: Some(unit.id),
+            task: pas.id,
+            channel: komhen_domain::ChannelCode::parse("TLFIND").unwrap(),
+            inquiry_type: None,
+            completion: None,
+            has_form: None,
+            registered_at: when,
+            duration_ms: None,
+            quantity: 4,
+            source: Source::Tool,
+            is_test: false,
+            idempotency_key: None,
+            answers: vec![],
+        })
+        .await
+        .unwrap();
+    let path = f.file("god.csv", &cp1252(GOOD));
+    let preview = f.preview(FileKind::Codebook, &path).await;
+    let overlap = preview.overlap.clone().unwrap();
+    assert_eq!(
+        (
+            overlap.cells,
+            overlap.file_inquiries,
+            overlap.tool_inquiries
+        ),
+        (1, 1, 4)
+    );
+    assert_eq!(overlap.examples[0].0, "259sek");
+    assert!(preview.importable(), "a warning, not a problem");
+}
+
+#[tokio::test]
+async fn the_landkort_sample_imports_unedited_and_adds_up_to_the_file() {
+    let f = Fixture::new().await;
+    // The portal wrote Windows-1252 with CRLF.
+    let original = cp1252(&LANDKORT_SAMPLE.replace('\n', "\r\n"));
+    let path = f.file("koege-data.csv", &original);
+    assert_eq!(FileKind::detect(&path).unwrap(), FileKind::Landkort);
+    let preview = f.preview(FileKind::Landkort, &path).await;
+    assert!(preview.importable(), "{}", preview.problems);
+    // Count the file independently: channel and type per data line.
+    let mut expected = std::collections::BTreeMap::new();
+    for line in LANDKORT_SAMPLE.lines().skip(1).filter(|l| !l.is_empty()) {
+        let cells: Vec<&str> = line.split(';').collect();
+        *expected
+            .entry((cells[4].to_owned(), cells[5].to_owned()))
+            .or_insert(0i64) += 1;
+    }
+    assert_eq!(preview.valid_rows, expected.values().sum::<i64>() as u64);
+    assert!(
+        preview
+            .creations
+            .tasks
+            .iter()
+            .any(|(kle, _, _)| kle.as_str() == "15.20.00"),
+        "{:?}",
+        preview.creations
+    );
+    f.import(FileKind::Landkort, &path, false).await.unwrap();
+    let mut stored = std::collections::BTreeMap::new();
+    for r in f.rows().await {
+        let key = (
+            r.channel.to_string(),
+            r.inquiry_type
+                .map(|t| t.code().to_owned())
+                .unwrap_or_default(),
+        );
+        *stored.entry(key).or_insert(0i64) += r.quantity;
+    }
+    assert_eq!(stored, expected);
+}
+
+#[tokio::test]
+async fn landkort_history_with_group_codes_pseudo_codes_empty_units_and_questions_imports() {
+    let f = Fixture::new().await;
+    let extract = "Kommune;ID;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;StartTidspunkt;SlutTidspunkt;Datakilde;Er borgeren over eller under 65 år?;\n\
+Køge;259;259sek;15.20.00;PPRUD;INFO;HOLD;NEJ;21-10-2013 00:00:00;21-10-2013 00:00:00;21-10-2013 00:00:00;DetDigitaleLandkort;;\n\
+Køge;259;259borgerservice;29.03.99;PRSNLG;OPRET;STRAKS;JA;22-10-2013 10:14:05;22-10-2013 10:14:05;22-10-2013 10:14:41;Tracetool;Over 65;\n\
+Køge;259;;15.20;TLFIND;VEJL;STRAKS;NEJ;23-10-2013 09:00:00;23-10-2013 09:00:00;23-10-2013 09:00:20;Tracetool;Under 65;\n";
+    let path = f.file("historik.csv", &cp1252(extract));
+    let preview = f.preview(FileKind::Landkort, &path).await;
+    assert!(preview.importable(), "{}", preview.problems);
+    assert_eq!(preview.creations.units, vec!["259borgerservice".to_owned()]);
+    assert_eq!(
+        preview.creations.questions,
+        vec!["Er borgeren over eller under 65 år?".to_owned()]
+    );
+    let codes: Vec<&str> = preview
+        .creations
+        .tasks
+        .iter()
+        .map(|(kle, _, _)| kle.as_str())
+        .collect();
+    assert!(
+        codes.contains(&"15.20") && codes.contains(&"15.20.00"),
+        "{codes:?}"
+    );
+    let pseudo = preview
+        .creations
+        .tasks
+        .iter()
+        .find(|(kle, _, _)| kle.as_str() == "29.03.99");
+    assert!(
+        pseudo.is_none(),
+        "29.03.99 is a national task of the package"
+    );
+
+    f.import(FileKind::Landkort, &path, false).await.unwrap();
+    let rows = f.rows().await;
+    assert_eq!(rows.len(), 3);
+    let visit = rows
+        .iter()
+        .find(|r| r.channel.as_str() == "PRSNLG")
+        .unwrap();
+    assert_eq!(visit.duration_ms, Some(36_000));
+    assert_eq!(
+        visit.source,
+        Source::Tool,
+        "Tracetool rows were registered in the tool"
+    );
+    let unit = f
+        .store()
+        .find_unit_by_login("259borgerservice")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!unit.active, "a unit of the past, kept inactive");
+    assert_eq!(visit.unit, Some(unit.id));
+    let answers = f.store().list_answers(koege(), visit.id).await.unwrap();
+    assert_eq!(answers[0].text.as_deref(), Some("Over 65"));
+    let tasks = f.store().list_tasks(koege()).await.unwrap();
+    let group = tasks.iter().find(|t| t.kle.as_str() == "15.20").unwrap();
+    assert_eq!(
+        group.kind,
+        komhen_domain::TaskCodeKind::Group,
+        "group codes stay distinct"
+    );
+}
