@@ -1124,10 +1124,15 @@ impl komhen_store::Store for Store {
     ) -> StoreResult<Vec<QuestionRow>> {
         self.questions_where(
             "q.active AND (q.municipality_code IS NULL OR q.municipality_code = $1)",
-            municipality,
+            Some(municipality),
             None,
         )
         .await
+    }
+
+    async fn list_national_questions(&self) -> StoreResult<Vec<QuestionRow>> {
+        self.questions_where("q.municipality_code IS NULL", None, None)
+            .await
     }
 
     async fn list_all_questions(
@@ -1136,7 +1141,7 @@ impl komhen_store::Store for Store {
     ) -> StoreResult<Vec<QuestionRow>> {
         self.questions_where(
             "q.municipality_code IS NULL OR q.municipality_code = $1",
-            municipality,
+            Some(municipality),
             None,
         )
         .await
@@ -1150,7 +1155,7 @@ impl komhen_store::Store for Store {
         self.questions_where(
             "q.active AND q.id IN (SELECT question_id FROM unit_questions \
              WHERE municipality_code = $1 AND unit_id = $2)",
-            municipality,
+            Some(municipality),
             Some(unit),
         )
         .await
@@ -1450,6 +1455,31 @@ impl komhen_store::Store for Store {
             .await
             .map_err(db_err)?;
         rows.iter().map(batch_row).collect()
+    }
+
+    async fn batch_counts(
+        &self,
+        municipality: MunicipalityCode,
+        batch: BatchId,
+    ) -> StoreResult<Vec<(ChannelCode, i64)>> {
+        let rows = sqlx::query(
+            "SELECT channel_code, CAST(SUM(quantity) AS BIGINT) AS inquiries FROM registrations \
+             WHERE municipality_code = $1 AND import_batch_id = $2 \
+             GROUP BY channel_code ORDER BY channel_code",
+        )
+        .bind(code_of(municipality))
+        .bind(batch.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    channel_from(&get::<String>(r, "channel_code")?)?,
+                    get(r, "inquiries")?,
+                ))
+            })
+            .collect()
     }
 
     async fn find_batch(
@@ -2012,12 +2042,12 @@ fn municipality_row(r: &DbRow) -> StoreResult<MunicipalityRow> {
 }
 
 impl Store {
-    /// Questions matching a condition on `q` (which binds the municipality
-    /// as $1 and, when given, the unit as $2), with their options.
+    /// Questions matching a condition on `q` (which binds the municipality,
+    /// when given, as $1 and the unit, when given, as $2), with their options.
     async fn questions_where(
         &self,
         condition: &str,
-        municipality: MunicipalityCode,
+        municipality: Option<MunicipalityCode>,
         unit: Option<UnitId>,
     ) -> StoreResult<Vec<QuestionRow>> {
         let sql = format!(
@@ -2025,7 +2055,10 @@ impl Store {
              q.answer_kind, q.sort_order, q.active FROM questions q WHERE ({condition}) \
              ORDER BY q.sort_order, q.id"
         );
-        let mut query = sqlx::query(&sql).bind(code_of(municipality));
+        let mut query = sqlx::query(&sql);
+        if let Some(municipality) = municipality {
+            query = query.bind(code_of(municipality));
+        }
         if let Some(unit) = unit {
             query = query.bind(unit.0);
         }
@@ -2036,7 +2069,10 @@ impl Store {
              FROM question_options o JOIN questions q ON q.id = o.question_id \
              WHERE ({condition}) ORDER BY o.question_id, o.sort_order, o.id"
         );
-        let mut options_query = sqlx::query(&options_sql).bind(code_of(municipality));
+        let mut options_query = sqlx::query(&options_sql);
+        if let Some(municipality) = municipality {
+            options_query = options_query.bind(code_of(municipality));
+        }
         if let Some(unit) = unit {
             options_query = options_query.bind(unit.0);
         }

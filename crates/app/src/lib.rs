@@ -1,7 +1,9 @@
 //! The `komhen` command line: `serve`, `demo`, `migrate`, `test-mode`,
-//! `user`. Each subcommand
+//! `user`, `import`. Each subcommand
 //! calls the same `komhen_core` functions the web handlers call, so the CLI
 //! and the web share every rule.
+
+mod import;
 
 use anyhow::Context;
 use chrono::Timelike;
@@ -49,6 +51,9 @@ pub enum Command {
     /// Personal users: invite one with a role, or make a new password link.
     #[command(subcommand)]
     User(UserCommand),
+    /// Import a municipality's files.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -277,6 +282,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 link.path()
             );
             Ok(())
+        }
+        Command::Import(command) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            import::run(store.as_ref(), command).await
         }
         Command::Serve(args) => {
             let store = open(&url, OpenMode::MustExist).await?;

@@ -574,6 +574,38 @@ impl Resolver {
     }
 }
 
+/// Deletes one of the municipality's batches (an upload made by mistake):
+/// its rows vanish from every figure at once and are then removed. Who
+/// deleted what is written to the audit log.
+pub async fn delete_batch(
+    store: &dyn Store,
+    actor: &Actor,
+    municipality: MunicipalityCode,
+    batch: &BatchRow,
+) -> CoreResult<u64> {
+    let deleted = store.delete_batch(Some(municipality), batch.id).await?;
+    store
+        .append_audit(&komhen_store::NewAuditEntry {
+            municipality: Some(municipality),
+            actor: actor.as_str().to_owned(),
+            action: "delete".into(),
+            entity: "batch".into(),
+            entity_id: batch.id.to_string(),
+            before_json: Some(
+                serde_json::json!({
+                    "kind": batch.kind,
+                    "file_name": batch.file_name,
+                    "rows": batch.row_count,
+                    "created_by": batch.created_by,
+                })
+                .to_string(),
+            ),
+            after_json: None,
+        })
+        .await?;
+    Ok(deleted)
+}
+
 /// Checks codebook rows that do not come from a file (the JSON API): the
 /// same rules as an uploaded codebook file, row by row.
 #[derive(Debug, Clone)]

@@ -20,8 +20,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use komhen_domain::reference::ReferenceData;
 use komhen_domain::{
-    BatchId, KleNumber, MunicipalityCode, NewRegistration, PeriodId, RegistrationId, TaskPackageId,
-    TotalCountId, UnitId, UserId,
+    BatchId, ChannelCode, KleNumber, MunicipalityCode, NewRegistration, PeriodId, RegistrationId,
+    TaskPackageId, TotalCountId, UnitId, UserId,
 };
 
 /// Which database a store runs on.
@@ -177,6 +177,9 @@ pub trait Store: Send + Sync + 'static {
         unit: UnitId,
     ) -> StoreResult<Vec<QuestionRow>>;
 
+    /// The national questions (optional parameters), with options.
+    async fn list_national_questions(&self) -> StoreResult<Vec<QuestionRow>>;
+
     /// The national questions and the municipality's own, switched-off ones
     /// included (for set-up pages).
     async fn list_all_questions(
@@ -241,6 +244,14 @@ pub trait Store: Send + Sync + 'static {
         &self,
         municipality: Option<MunicipalityCode>,
     ) -> StoreResult<Vec<BatchRow>>;
+
+    /// Inquiries (sum of quantity) per channel in one batch of the
+    /// municipality, whatever its status.
+    async fn batch_counts(
+        &self,
+        municipality: MunicipalityCode,
+        batch: BatchId,
+    ) -> StoreResult<Vec<(ChannelCode, i64)>>;
 
     /// A committed or loading batch of that kind with that file hash.
     async fn find_batch(

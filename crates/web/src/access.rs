@@ -13,7 +13,7 @@
 
 use crate::session::COOKIE;
 use crate::{AppState, WebError};
-use axum::extract::{FromRequestParts, RawPathParams, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, RawPathParams, Request, State};
 use axum::handler::Handler;
 use axum::http::request::Parts;
 use axum::http::{header, Method};
@@ -132,6 +132,23 @@ impl Routes {
         T: 'static,
     {
         self.add("POST", path, access, axum::routing::post(handler))
+    }
+
+    /// Registers a POST route that takes a file upload of up to `limit`
+    /// bytes (every other body is limited to axum's 2 MB).
+    pub(crate) fn upload<H, T>(
+        self,
+        path: &'static str,
+        access: Access,
+        handler: H,
+        limit: usize,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let route = axum::routing::post(handler).layer(DefaultBodyLimit::max(limit));
+        self.add("POST", path, access, route)
     }
 
     /// Registers one method of a path. Public routes pass through, unit

@@ -50,6 +50,8 @@ impl NoticeQuery {
             "importeret" => "KLE-filen er indlæst.",
             "offentliggjort" => "Perioden er offentliggjort.",
             "trukket" => "Offentliggørelsen er trukket tilbage.",
+            "importeret_fil" => "Filen er indlæst.",
+            "slettet_fil" => "Indlæsningen er slettet; dens henvendelser tælles ikke mere.",
             _ => return None,
         };
         Some(text.to_owned())
@@ -81,12 +83,13 @@ impl Frame {
         let mut frame = Self::user(auth, title);
         if let Some(m) = &auth.municipality {
             let base = format!("/kommune/{}", m.code);
-            let items: [(&str, &'static str, Access); 7] = [
+            let items: [(&str, &'static str, Access); 8] = [
                 ("", "Overblik", Access::ReadMunicipality),
                 ("/enheder", "Enheder og logins", Access::ReadMunicipality),
                 ("/opgaver", "Opgaver og spørgsmål", Access::ReadMunicipality),
                 ("/testtilstand", "Testtilstand", Access::ReadMunicipality),
                 ("/perioder", "Tælleperioder", Access::ReadMunicipality),
+                ("/indlaes", "Indlæs data", Access::ReadMunicipality),
                 ("/brugere", "Brugere", Access::SetUpMunicipality),
                 ("/log", "Ændringslog", Access::SetUpMunicipality),
             ];

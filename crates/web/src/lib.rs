@@ -13,6 +13,7 @@ mod error;
 mod format;
 mod frame;
 mod i18n;
+mod intake;
 mod login;
 mod pages;
 mod paper;
@@ -22,7 +23,6 @@ mod setup;
 mod users;
 
 use access::Routes;
-use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::Router;
 use komhen_core::access::Access;
@@ -39,6 +39,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The units' catalogues, cached per set-up version.
     pub catalogs: Arc<Catalogs>,
+    /// Uploads waiting for confirmation, and imports running.
+    pub uploads: Arc<intake::Uploads>,
 }
 
 /// The whole application as one router, for `komhen serve` and for tests.
@@ -58,6 +60,7 @@ fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
     let state = AppState {
         store,
         catalogs: Arc::new(Catalogs::new()),
+        uploads: Arc::new(intake::Uploads::from_env()),
     };
     let (router, table) = Routes::new(state.clone())
         // Public pages and logging in.
@@ -181,10 +184,54 @@ fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
             users::revoke_role,
         )
         .get("/kommune/{kode}/log", SetUp, users::show_audit)
+        // Data from the municipality's own systems.
+        .get("/kommune/{kode}/indlaes", Read, intake::show_intake)
+        .upload(
+            "/kommune/{kode}/indlaes",
+            SetUp,
+            intake::upload_file,
+            intake::UPLOAD_LIMIT,
+        )
+        .get(
+            "/kommune/{kode}/indlaes/{upload}",
+            SetUp,
+            intake::show_upload,
+        )
+        .post(
+            "/kommune/{kode}/indlaes/{upload}/gem",
+            SetUp,
+            intake::confirm_upload,
+        )
+        .post(
+            "/kommune/{kode}/indlaes/{upload}/annuller",
+            SetUp,
+            intake::cancel_upload,
+        )
+        .get(
+            "/kommune/{kode}/indlaesninger/{batch}",
+            Read,
+            intake::show_batch,
+        )
+        .post(
+            "/kommune/{kode}/indlaesninger/{batch}/slet",
+            SetUp,
+            intake::delete_batch,
+        )
+        .get("/kodebog", Public, intake::show_codebook)
+        .get(
+            "/kodebog/skabelon.csv",
+            Public,
+            intake::codebook_template_csv,
+        )
+        .get(
+            "/kodebog/skabelon.xlsx",
+            Public,
+            intake::codebook_template_xlsx,
+        )
         // The national administration.
         .get("/admin", National, admin::show_overview)
         .get("/admin/opgaver", National, admin::show_catalogue)
-        .post("/admin/kle", National, admin::import_kle)
+        .upload("/admin/kle", National, admin::import_kle, KLE_FILE_LIMIT)
         .post("/admin/opgavepakker", National, admin::create_package)
         .get("/admin/opgavepakker/{pakke}", National, admin::show_package)
         .post(
@@ -240,8 +287,6 @@ fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
     let router = router
         .route("/static/{*path}", get(assets::static_file))
         .fallback(pages::not_found)
-        // KLE files are larger than forms; every other body keeps axum's 2 MB.
-        .layer(DefaultBodyLimit::max(KLE_FILE_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::refuse_cross_site_posts,

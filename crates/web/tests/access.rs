@@ -123,6 +123,32 @@ fn expected_routes() -> Vec<(&'static str, &'static str, Access)> {
             SetUpMunicipality,
         ),
         ("GET", "/kommune/{kode}/log", SetUpMunicipality),
+        ("GET", "/kommune/{kode}/indlaes", ReadMunicipality),
+        ("POST", "/kommune/{kode}/indlaes", SetUpMunicipality),
+        ("GET", "/kommune/{kode}/indlaes/{upload}", SetUpMunicipality),
+        (
+            "POST",
+            "/kommune/{kode}/indlaes/{upload}/gem",
+            SetUpMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/indlaes/{upload}/annuller",
+            SetUpMunicipality,
+        ),
+        (
+            "GET",
+            "/kommune/{kode}/indlaesninger/{batch}",
+            ReadMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/indlaesninger/{batch}/slet",
+            SetUpMunicipality,
+        ),
+        ("GET", "/kodebog", Public),
+        ("GET", "/kodebog/skabelon.csv", Public),
+        ("GET", "/kodebog/skabelon.xlsx", Public),
         ("GET", "/admin", National),
         ("GET", "/admin/opgaver", National),
         ("POST", "/admin/kle", National),
@@ -444,6 +470,8 @@ impl Fixture {
             .replace("{pakke}", &self.package.to_string())
             .replace("{token}", &"0".repeat(64))
             .replace("{id}", &self.registration.to_string())
+            .replace("{upload}", &"0".repeat(64))
+            .replace("{batch}", "999999")
             .replace("{henvendelsestype}", "VEJL")
             .replace("{afslutning}", "STRAKS")
     }

@@ -1,0 +1,254 @@
+//! Uploading a registration file through the pages, in-process on the test
+//! backend: the preview shows every problem and stores nothing; a good file
+//! is imported in the background and appears as a batch; the same file is
+//! recognised; a batch is deleted; the codebook and its templates.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::{coordinator, koege, App, Reply};
+use komhen_store::conformance::SetupShortcuts;
+use komhen_store::{NewUnit, RegistrationFilter, Store};
+
+async fn upload(app: &App, cookie: &str, csrf: &str, file_name: &str, bytes: &[u8]) -> Reply {
+    let boundary = "grense-komhen-test";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
+             filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    app.send(
+        Request::post(format!("/kommune/259/indlaes?csrf={csrf}"))
+            .header(header::COOKIE, cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+fn token_of(preview: &str) -> String {
+    preview
+        .split("/indlaes/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_owned()
+}
+
+async fn rows(store: &dyn Store) -> Vec<komhen_store::RegistrationRow> {
+    store
+        .list_registrations(
+            koege(),
+            &RegistrationFilter {
+                limit: 100_000,
+                ..RegistrationFilter::default()
+            },
+        )
+        .await
+        .unwrap()
+}
+
+const GOOD: &str = "Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;Antal\n\
+259;259sek;23.09.02;TLFIND;VEJL;STRAKS;;21-10-2025 09:15;1\n\
+259;259sek;23.09.02;PRSNLG;OPRET;HOLD;JA;21-10-2025 10:00;3\n";
+
+#[tokio::test]
+async fn a_coordinator_uploads_checks_and_imports_a_file_once() {
+    let app = App::new().await;
+    app.db
+        .store
+        .as_ref()
+        .create_unit(&NewUnit {
+            municipality: koege(),
+            department: None,
+            name: "Sekretariatet".into(),
+            login: "259sek".into(),
+            password_hash: None,
+        })
+        .await
+        .unwrap();
+    let (cookie, csrf) = coordinator(&app, "kim@koege.dk").await;
+    let store = app.store();
+
+    let preview = upload(&app, &cookie, &csrf, "udtraek.csv", GOOD.as_bytes()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(
+        preview.body.contains(r#"<dd id="preview-valid">2</dd>"#),
+        "{}",
+        preview.body
+    );
+    assert!(preview
+        .body
+        .contains(r#"<dd id="preview-inquiries">4</dd>"#));
+    assert!(rows(store).await.is_empty(), "checking stores nothing");
+
+    let token = token_of(&preview.body);
+    let started = app
+        .post(
+            &format!("/kommune/259/indlaes/{token}/gem"),
+            &cookie,
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER);
+    // The import runs in the background; the page follows it to the batch.
+    let mut location = started.location.clone();
+    for _ in 0..100 {
+        let page = app.get(&location, &cookie).await;
+        if page.status == StatusCode::SEE_OTHER {
+            location = page.location.clone();
+            if location.contains("/indlaesninger/") {
+                break;
+            }
+        } else {
+            assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+            assert!(!page.body.contains("import-failed"), "{}", page.body);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+    assert!(location.contains("/indlaesninger/"), "{location}");
+    let batch = app.get(&location, &cookie).await;
+    assert!(
+        batch.body.contains(r#"<dd id="batch-rows">2</dd>"#),
+        "{}",
+        batch.body
+    );
+    assert!(batch.body.contains(r#"<dd id="batch-inquiries">4</dd>"#));
+    assert_eq!(rows(store).await.len(), 2);
+
+    // The same file again is recognised: the preview asks to replace.
+    let again = upload(&app, &cookie, &csrf, "udtraek.csv", GOOD.as_bytes()).await;
+    assert!(again.body.contains("preview-duplicate"), "{}", again.body);
+    let token = token_of(&again.body);
+    let refused = app
+        .post(
+            &format!("/kommune/259/indlaes/{token}/gem"),
+            &cookie,
+            &[("csrf", &csrf)],
+        )
+        .await;
+    let mut failed = String::new();
+    for _ in 0..100 {
+        let page = app.get(&refused.location, &cookie).await;
+        if page.body.contains("import-failed") {
+            failed = page.body;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(failed.contains("indlæst før"), "{failed}");
+    assert_eq!(rows(store).await.len(), 2, "never twice");
+
+    // Deleting the batch takes its rows out of every figure.
+    let batch_path = location.split('?').next().unwrap();
+    let deleted = app
+        .post(&format!("{batch_path}/slet"), &cookie, &[("csrf", &csrf)])
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert!(rows(store).await.is_empty());
+    let audit = store.list_audit(Some(koege()), 5).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|a| a.entry.entity == "batch" && a.entry.action == "delete"));
+}
+
+#[tokio::test]
+async fn a_bad_file_shows_every_problem_grouped_and_stores_nothing() {
+    let app = App::new().await;
+    let (cookie, csrf) = coordinator(&app, "kim@koege.dk").await;
+    let mut bad = String::from("Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato\n");
+    for _ in 0..1_000 {
+        bad.push_str("259;;23.09.02;TLF;VEJL;STRAKS;;21-10-2025\n");
+    }
+    bad.push_str("259;;23.09.02;TLFIND;VEJL;STRAKS;;31-02-2025\n");
+    let preview = upload(&app, &cookie, &csrf, "forkert.csv", bad.as_bytes()).await;
+    assert_eq!(preview.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = &preview.body;
+    assert!(body.contains("preview-refused"));
+    assert!(body.contains("1.001 fejl på 1.001 rækker"), "{body}");
+    assert!(
+        body.contains("1.000</td>"),
+        "the same error is one group of 1.000: {body}"
+    );
+    assert!(body.contains("TLF"), "{body}");
+    assert!(body.contains("31-02-2025"), "{body}");
+    assert!(!body.contains("confirm-form"), "no way to import it");
+    assert!(rows(app.store()).await.is_empty());
+    // Someone else's upload token is not found.
+    let token = token_of(body);
+    let other = app
+        .post(
+            &format!("/kommune/259/indlaes/{token}/gem"),
+            "komhen_session=0",
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(
+        other.status,
+        StatusCode::SEE_OTHER,
+        "anonymous: to the login page"
+    );
+}
+
+#[tokio::test]
+async fn the_codebook_page_lists_the_columns_and_codes_and_the_templates_download() {
+    let app = App::new().await;
+    let page = app.get("/kodebog", "").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for column in komhen_ingest::codebook::COLUMNS {
+        assert!(page
+            .body
+            .contains(&format!("<code>{}</code>", column.header)));
+    }
+    for channel in app.store().list_channels().await.unwrap() {
+        if channel.active {
+            assert!(page
+                .body
+                .contains(&format!("<code>{}</code>", channel.code)));
+        }
+    }
+    let csv = app.get("/kodebog/skabelon.csv", "").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let header = csv
+        .body
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    let expected: Vec<&str> = komhen_ingest::codebook::COLUMNS
+        .iter()
+        .map(|c| c.header)
+        .collect();
+    assert_eq!(header, expected.join(";"));
+    let xlsx = app
+        .send(
+            Request::get("/kodebog/skabelon.xlsx")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+
+    // The document beside the page names the same columns.
+    let doc = include_str!("../../../docs/codebook.md");
+    for column in komhen_ingest::codebook::COLUMNS {
+        assert!(
+            doc.contains(&format!("`{}`", column.header)),
+            "{} in docs",
+            column.header
+        );
+    }
+}
