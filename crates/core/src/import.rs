@@ -29,8 +29,8 @@ use komhen_domain::{
 use komhen_ingest::codebook::CodebookWorkbook;
 use komhen_ingest::landkort::{LandkortReader, LandkortSource};
 use komhen_ingest::{
-    detect_format, CodebookReader, CodebookRows, FileFormat, IngestError, Limits, Problem,
-    ProblemKind, ProblemSummary,
+    detect_format, CodebookReader, CodebookRows, FileFormat, IngestError, Limits, PartialRow,
+    Problem, ProblemKind, ProblemSummary,
 };
 use komhen_store::{
     BatchRow, BatchStatus, ChannelRow, NewBatch, QuestionRow, Store, TaskRow, UnitRow,
@@ -373,6 +373,97 @@ impl Resolver {
                     .join(", ")
             )),
         }
+    }
+
+    /// The problems the readable cells of a row that failed to parse would
+    /// also have, so every problem of a line is reported at once.
+    fn partial_problems(&self, line: u64, partial: &PartialRow) -> Vec<Problem> {
+        let (Some(municipality), Some(task), Some(channel)) = (
+            partial.municipality,
+            partial.task.as_ref(),
+            partial.channel.as_ref(),
+        ) else {
+            // Check what there is with stand-ins for the cells that failed.
+            return self.partial_cells(line, partial);
+        };
+        let raw = RawRow {
+            line,
+            municipality,
+            unit_login: partial.unit_login.as_deref(),
+            task,
+            channel,
+            inquiry_type: None,
+            completion: None,
+            has_form: None,
+            registered_at: Utc::now(),
+            quantity: 1,
+            duration_ms: None,
+            source: Source::Upload,
+            extra: &[],
+        };
+        self.resolve(&raw).err().unwrap_or_default()
+    }
+
+    /// [`Self::partial_problems`] cell by cell, when a key cell is missing.
+    fn partial_cells(&self, line: u64, partial: &PartialRow) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        if let Some(m) = partial.municipality.filter(|m| *m != self.municipality) {
+            problems.push(Problem::cell(
+                line,
+                if self.kind == FileKind::Landkort {
+                    "ID"
+                } else {
+                    "Kommune"
+                },
+                ProblemKind::Invalid,
+                format!(
+                    "rækken hører til kommune {m}, men filen indlæses for kommune {}",
+                    self.municipality
+                ),
+            ));
+        }
+        if let Some(login) = partial
+            .unit_login
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
+            if self.kind == FileKind::Codebook && !self.units.contains_key(&login.to_lowercase()) {
+                problems.push(Problem::cell(
+                    line,
+                    "Enhed",
+                    ProblemKind::Invalid,
+                    format!(
+                        "kommunen har ingen enhed med login «{login}». Tomt felt betyder ingen                          enhed"
+                    ),
+                ));
+            }
+        }
+        if let Some(task) = &partial.task {
+            if self.kind == FileKind::Codebook && !self.tasks.contains_key(task) {
+                problems.push(Problem::cell(
+                    line,
+                    "Opgave",
+                    ProblemKind::Invalid,
+                    format!(
+                        "opgavekoden {task} findes ikke i opgavekataloget. Opret den som                          kommunens egen opgave under Opgaver og spørgsmål, eller ret koden"
+                    ),
+                ));
+            }
+        }
+        if let Some(channel) = &partial.channel {
+            if !self.channels.contains_key(channel) {
+                problems.push(Problem::cell(
+                    line,
+                    "Kanal",
+                    ProblemKind::Invalid,
+                    format!(
+                        "kanalkoden «{channel}» findes ikke i kodelisten. Forventede fx TLFIND,                          PRSNLG, EMLIND"
+                    ),
+                ));
+            }
+        }
+        problems
     }
 
     /// A row as a registration, or every problem it has.
@@ -768,12 +859,19 @@ fn scan_file(
     let mut scan = Scan::default();
     let mut handle = |scan: &mut Scan,
                       summary: &mut ProblemSummary,
-                      raw: Result<RawRow<'_>, Vec<Problem>>|
+                      raw: Result<RawRow<'_>, (Vec<Problem>, &PartialRow)>|
      -> bool {
         scan.rows += 1;
         let raw = match raw {
             Ok(raw) => raw,
-            Err(problems) => {
+            Err((mut problems, partial)) => {
+                // The cells that did parse are checked too: every problem
+                // of the line at once.
+                if let Some(line) = problems.first().map(|p| p.line) {
+                    if !problems.iter().any(|p| p.kind.ends_file()) {
+                        problems.extend(resolver.partial_problems(line, partial));
+                    }
+                }
                 summary.add_row(problems);
                 return true;
             }
@@ -809,24 +907,23 @@ fn scan_file(
         (FileKind::Codebook, FileFormat::Xlsx) => {
             scan.format = "Excel-projektmappe (XLSX)".into();
             let mut book = CodebookWorkbook::open(BufReader::new(open()?), limits)?;
-            let rows = book.rows()?;
+            let mut rows = book.rows()?;
             let header = resolver.header_problems(rows.extra_headers());
             if !header.is_empty() {
                 return Err(IngestError::new("kodebogsfilen", header));
             }
-            for row in rows {
-                let go = handle(
-                    &mut scan,
-                    summary,
-                    row.as_ref().map(codebook_raw).map_err(Clone::clone),
-                );
-                if !go {
+            while let Some(row) = rows.next() {
+                let raw = match &row {
+                    Ok(row) => Ok(codebook_raw(row)),
+                    Err(problems) => Err((problems.clone(), rows.failed_row())),
+                };
+                if !handle(&mut scan, summary, raw) {
                     break;
                 }
             }
         }
         (FileKind::Codebook, FileFormat::Csv) => {
-            let reader = CodebookReader::with_limits(BufReader::new(open()?), limits)?;
+            let mut reader = CodebookReader::with_limits(BufReader::new(open()?), limits)?;
             scan.format = format!(
                 "CSV ({}, adskilt med «{}»)",
                 reader.encoding().label(),
@@ -836,13 +933,12 @@ fn scan_file(
             if !header.is_empty() {
                 return Err(IngestError::new("kodebogsfilen", header));
             }
-            for row in reader {
-                let go = handle(
-                    &mut scan,
-                    summary,
-                    row.as_ref().map(codebook_raw).map_err(Clone::clone),
-                );
-                if !go {
+            while let Some(row) = reader.next() {
+                let raw = match &row {
+                    Ok(row) => Ok(codebook_raw(row)),
+                    Err(problems) => Err((problems.clone(), reader.failed_row())),
+                };
+                if !handle(&mut scan, summary, raw) {
                     break;
                 }
             }
@@ -855,15 +951,14 @@ fn scan_file(
             ));
         }
         (FileKind::Landkort, FileFormat::Csv) => {
-            let reader = LandkortReader::with_limits(BufReader::new(open()?), limits)?;
+            let mut reader = LandkortReader::with_limits(BufReader::new(open()?), limits)?;
             scan.format = format!("CSV ({}, adskilt med «;»)", reader.encoding().label());
-            for row in reader {
-                let go = handle(
-                    &mut scan,
-                    summary,
-                    row.as_ref().map(landkort_raw).map_err(Clone::clone),
-                );
-                if !go {
+            while let Some(row) = reader.next() {
+                let raw = match &row {
+                    Ok(row) => Ok(landkort_raw(row)),
+                    Err(problems) => Err((problems.clone(), reader.failed_row())),
+                };
+                if !handle(&mut scan, summary, raw) {
                     break;
                 }
             }

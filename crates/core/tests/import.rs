@@ -205,7 +205,8 @@ async fn a_bad_file_reports_every_problem_and_stores_nothing() {
 259;259sek;23.09.02;TLF;VEJL;STRAKS;;21-10-2025;x\n\
 259;259xyz;23.09.02;TLFIND;VEJL;STRAKS;;21-10-2025;x\n\
 259;259sek;23.09.02;TLFIND;VEJL;STRAKS;;2025/10/21;x\n\
-101;259sek;99.99.99;TLFIND;VEJL;STRAKS;;21-10-2025;x\n";
+101;259sek;99.99.99;TLFIND;VEJL;STRAKS;;21-10-2025;x\n\
+259;259abc;23.09.02;TLFIND;VEJL;STRAKS;;45-13-2025;x\n";
     let path = f.file("bad.csv", bad.as_bytes());
     let preview = f.preview(FileKind::Codebook, &path).await;
     assert!(!preview.importable());
@@ -219,7 +220,19 @@ async fn a_bad_file_reports_every_problem_and_stores_nothing() {
     for expected in ["TLF", "259xyz", "2025/10/21", "kommune 101", "99.99.99"] {
         assert!(text.contains(expected), "{expected} in {text}");
     }
-    assert_eq!(preview.problems.bad_rows(), 4);
+    assert_eq!(preview.problems.bad_rows(), 5);
+    let last: Vec<&str> = preview
+        .problems
+        .kept()
+        .iter()
+        .filter(|p| p.line == 6)
+        .map(|p| p.message.as_str())
+        .collect();
+    assert_eq!(
+        last.len(),
+        2,
+        "a bad date and an unknown unit on one line, at once: {last:?}"
+    );
     let err = f
         .import(FileKind::Codebook, &path, false)
         .await

@@ -221,10 +221,24 @@ pub struct CodebookRow {
     pub extra: Vec<String>,
 }
 
+/// What a row that failed could still be read as: the cells that parsed,
+/// so the caller can check them too (an unknown unit on a line whose date
+/// is also wrong is reported at once, not after the date is fixed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PartialRow {
+    pub municipality: Option<MunicipalityCode>,
+    pub unit_login: Option<String>,
+    pub task: Option<KleNumber>,
+    pub channel: Option<ChannelCode>,
+}
+
 /// Rows of a codebook file, CSV or XLSX alike.
 pub trait CodebookRows: Iterator<Item = Result<CodebookRow, Vec<Problem>>> {
     /// The headers of the columns the codebook does not know, in file order.
     fn extra_headers(&self) -> &[String];
+
+    /// The readable cells of the last row that came back with problems.
+    fn failed_row(&self) -> &PartialRow;
 }
 
 /// What a file's first bytes say it is.
@@ -319,6 +333,8 @@ struct RowParser {
     unit: Remembered<String>,
     task: Remembered<KleNumber>,
     channel: Remembered<ChannelCode>,
+    /// The readable cells of the last row that failed.
+    failed: PartialRow,
 }
 
 impl RowParser {
@@ -331,6 +347,7 @@ impl RowParser {
             unit: Remembered::new(),
             task: Remembered::new(),
             channel: Remembered::new(),
+            failed: PartialRow::default(),
         }
     }
 
@@ -491,7 +508,15 @@ impl RowParser {
                 duration_ms,
                 extra,
             }),
-            _ => Err(problems),
+            (municipality, task, channel, _, _) => {
+                self.failed = PartialRow {
+                    municipality,
+                    unit_login,
+                    task,
+                    channel,
+                };
+                Err(problems)
+            }
         }
     }
 
@@ -648,6 +673,10 @@ impl<R: Read> Iterator for CodebookReader<R> {
 impl<R: Read> CodebookRows for CodebookReader<R> {
     fn extra_headers(&self) -> &[String] {
         CodebookReader::extra_headers(self)
+    }
+
+    fn failed_row(&self) -> &PartialRow {
+        &self.parser.failed
     }
 }
 
@@ -888,6 +917,16 @@ impl<RS: Read + Seek> Iterator for CodebookXlsxRows<'_, RS> {
 impl<RS: Read + Seek> CodebookRows for CodebookXlsxRows<'_, RS> {
     fn extra_headers(&self) -> &[String] {
         self.parser.as_ref().map_or(&[], |p| &p.extra_headers)
+    }
+
+    fn failed_row(&self) -> &PartialRow {
+        const NONE: &PartialRow = &PartialRow {
+            municipality: None,
+            unit_login: None,
+            task: None,
+            channel: None,
+        };
+        self.parser.as_ref().map_or(NONE, |p| &p.failed)
     }
 }
 

@@ -17,6 +17,7 @@
 //! level and catalogue membership tell which it is.
 
 use crate::cell::{parse_date_time, shown, trim, ClockTime, DanishClock};
+use crate::codebook::PartialRow;
 use crate::codes::{self, CellProblem};
 use crate::header::{ColumnSpec, HeaderMap};
 use crate::limits::Limits;
@@ -119,6 +120,7 @@ pub struct LandkortReader<R: Read> {
     header: HeaderMap,
     extra_headers: Vec<String>,
     clock: DanishClock,
+    failed: PartialRow,
 }
 
 impl<R: Read> LandkortReader<R> {
@@ -138,7 +140,13 @@ impl<R: Read> LandkortReader<R> {
             extra_headers: header.extra_headers(),
             header,
             clock: DanishClock::default(),
+            failed: PartialRow::default(),
         })
+    }
+
+    /// The readable cells of the last row that came back with problems.
+    pub fn failed_row(&self) -> &PartialRow {
+        &self.failed
     }
 
     /// The municipality's own question columns, in file order.
@@ -319,7 +327,15 @@ impl<R: Read> LandkortReader<R> {
                 data_source,
                 extra,
             }),
-            _ => Err(problems),
+            (_, municipality, task, channel, _, _, _) => {
+                self.failed = PartialRow {
+                    municipality,
+                    unit_login,
+                    task,
+                    channel,
+                };
+                Err(problems)
+            }
         }
     }
 }

@@ -29,7 +29,9 @@ pub mod summary;
 mod table;
 pub mod text;
 
-pub use codebook::{detect_format, CodebookReader, CodebookRow, CodebookRows, FileFormat};
+pub use codebook::{
+    detect_format, CodebookReader, CodebookRow, CodebookRows, FileFormat, PartialRow,
+};
 pub use error::{IngestError, Problem, ProblemKind};
 pub use limits::Limits;
 pub use summary::{ProblemGroup, ProblemSummary};
