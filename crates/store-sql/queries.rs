@@ -12,6 +12,10 @@ use komhen_domain::{
     TaskPackageId, TotalCountId, UnitId, UserId,
 };
 use komhen_store::{
+    Aggregate, AggregateRow, Applied, Assignment, CellCount, Column, CompletionRow, Key,
+    SetupChange, Table, TestRows, UserGrantRow, UserTokenRow,
+};
+use komhen_store::{
     AnswerRow, AuditRow, Backend, BatchRow, BatchStatus, ChannelPriceRow, ChannelRow,
     DepartmentRow, HourChannelCount, InquiryTypeRow, Inserted, KleEntryRow, MunicipalityCount,
     MunicipalityRow, NewAuditEntry, NewBatch, NewChannelPrice, NewSession, NewTotalCount,
@@ -19,9 +23,6 @@ use komhen_store::{
     ReferenceCounts, RegistrationChange, RegistrationFilter, RegistrationRow, RoleGrantRow,
     SessionRow, StoreError, StoreResult, TaskPackageRow, TaskRow, TaskUsage, TotalCountRow,
     TotalMeasure, UnitRow, UnitSessionRow, UserRow,
-};
-use komhen_store::{
-    Applied, Assignment, CellCount, CompletionRow, SetupChange, UserGrantRow, UserTokenRow,
 };
 use sqlx::error::ErrorKind;
 use sqlx::{QueryBuilder, Row};
@@ -242,6 +243,48 @@ const VISIBLE: &str = "(import_batch_id IS NULL OR import_batch_id NOT IN \
 /// [`VISIBLE`] for a query that names registrations `r`.
 const R_VISIBLE: &str = "(r.import_batch_id IS NULL OR r.import_batch_id NOT IN \
      (SELECT id FROM import_batches WHERE status <> 'committed'))";
+/// The cube's key of a registration `r`, as the cube stores it (see the
+/// migration `add_registration_cube`).
+const CUBE_KEY: &str = "r.municipality_code, r.day, r.iso_year, r.iso_week, \
+     COALESCE(r.unit_id, 0), r.task_id, r.channel_code, COALESCE(r.inquiry_type_code, ''), \
+     COALESCE(r.completion_code, ''), \
+     CASE WHEN r.has_form IS NULL THEN -1 WHEN r.has_form THEN 1 ELSE 0 END, r.source, r.is_test";
+const CUBE_COLUMNS: &str = "municipality_code, day, unit_id, task_id, channel_code, \
+     inquiry_type_code, completion_code, form, source, is_test";
+
+/// Adds (`sign` 1) or takes out (`sign` -1) the registrations `condition`
+/// selects (on `r`, binding `$1`) to or from the cube, then drops empty
+/// cells. The caller holds the transaction that changes what they count.
+async fn cube_apply(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    condition: &str,
+    bind: i64,
+    sign: i64,
+) -> StoreResult<()> {
+    let sql = format!(
+        "INSERT INTO registration_cube SELECT {CUBE_KEY}, \
+         CAST({sign} * SUM(r.quantity) AS BIGINT), CAST({sign} * COUNT(*) AS BIGINT), \
+         CAST({sign} * SUM(COALESCE(r.duration_ms, 0)) AS BIGINT), \
+         CAST({sign} * COUNT(r.duration_ms) AS BIGINT) \
+         FROM registrations r WHERE {condition} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 \
+         ON CONFLICT ({CUBE_COLUMNS}) DO UPDATE SET \
+         inquiries = registration_cube.inquiries + excluded.inquiries, \
+         row_count = registration_cube.row_count + excluded.row_count, \
+         duration_sum = registration_cube.duration_sum + excluded.duration_sum, \
+         duration_count = registration_cube.duration_count + excluded.duration_count"
+    );
+    sqlx::query(&sql)
+        .bind(bind)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    sqlx::query("DELETE FROM registration_cube WHERE row_count = 0")
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
 /// Rows deleted per transaction when a batch is removed.
 const DELETE_CHUNK: i64 = 50_000;
 
@@ -1329,6 +1372,7 @@ impl komhen_store::Store for Store {
                 )))
             }
         };
+        cube_apply(&mut tx, "r.import_batch_id = $1", batch.0, 1).await?;
         if let Some(old) = replaces {
             // The old batch vanishes in the same moment the new one appears;
             // its rows are removed afterwards with `delete_batch`.
@@ -1344,6 +1388,7 @@ impl komhen_store::Store for Store {
             if done.rows_affected() == 0 {
                 return Err(StoreError::NotFound(format!("batch {old} til at erstatte")));
             }
+            cube_apply(&mut tx, "r.import_batch_id = $1", old.0, -1).await?;
         }
         tx.commit().await.map_err(db_err)?;
         Ok(committed)
@@ -1366,13 +1411,19 @@ impl komhen_store::Store for Store {
         if owner != municipality.map(code_of) {
             return Err(StoreError::NotFound(format!("batch {batch}")));
         }
-        if status != "replaced" {
-            // Invisible at once; the rows go in short transactions below.
+        if status != "replaced" && status != "deleted" {
+            // Invisible at once (and out of the cube if it counted); the rows
+            // go in short transactions below.
+            let mut tx = self.writer.begin().await.map_err(db_err)?;
             sqlx::query("UPDATE import_batches SET status = 'deleted' WHERE id = $1")
                 .bind(batch.0)
-                .execute(&self.writer)
+                .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
+            if status == "committed" {
+                cube_apply(&mut tx, "r.import_batch_id = $1", batch.0, -1).await?;
+            }
+            tx.commit().await.map_err(db_err)?;
         }
         let mut deleted = 0u64;
         loop {
@@ -1610,6 +1661,236 @@ impl komhen_store::Store for Store {
                 Ok(PeriodCount {
                     period: PeriodId(get(r, "id")?),
                     inquiries: get(r, "inquiries")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn aggregate(&self, query: &Aggregate) -> StoreResult<Vec<AggregateRow>> {
+        let raw = match query.table {
+            Table::Registrations => true,
+            Table::Cube => false,
+            Table::Auto => query.group_by.contains(&Column::Hour),
+        };
+        if !raw && query.group_by.contains(&Column::Hour) {
+            return Err(StoreError::Invalid(
+                "timen findes kun på registreringerne, ikke i kuben".into(),
+            ));
+        }
+        let expr = |column: Column| -> &'static str {
+            match (column, raw) {
+                (Column::Municipality, _) => "t.municipality_code",
+                (Column::Day, _) => "t.day",
+                (Column::Week, _) => "t.iso_year, t.iso_week",
+                (Column::Unit, true) => "COALESCE(t.unit_id, 0)",
+                (Column::Unit, false) => "t.unit_id",
+                (Column::Task, _) => "t.task_id",
+                (Column::Channel, _) => "t.channel_code",
+                (Column::InquiryType, true) => "COALESCE(t.inquiry_type_code, '')",
+                (Column::InquiryType, false) => "t.inquiry_type_code",
+                (Column::Completion, true) => "COALESCE(t.completion_code, '')",
+                (Column::Completion, false) => "t.completion_code",
+                (Column::Form, true) => {
+                    "CASE WHEN t.has_form IS NULL THEN -1 WHEN t.has_form THEN 1 ELSE 0 END"
+                }
+                (Column::Form, false) => "t.form",
+                (Column::Source, _) => "t.source",
+                (Column::Test, _) => "t.is_test",
+                (Column::Hour, _) => "t.hour",
+            }
+        };
+        let mut select = Vec::new();
+        let mut group = Vec::new();
+        for (i, column) in query.group_by.iter().enumerate() {
+            if *column == Column::Week {
+                select.push(format!("t.iso_year AS k{i}y, t.iso_week AS k{i}w"));
+                group.push("t.iso_year, t.iso_week".to_owned());
+            } else {
+                select.push(format!("{} AS k{i}", expr(*column)));
+                group.push(expr(*column).to_owned());
+            }
+        }
+        let measures = if raw {
+            "CAST(SUM(t.quantity) AS BIGINT) AS inquiries, CAST(COUNT(*) AS BIGINT) AS row_count, \
+             CAST(SUM(COALESCE(t.duration_ms, 0)) AS BIGINT) AS duration_sum, \
+             CAST(COUNT(t.duration_ms) AS BIGINT) AS duration_count"
+        } else {
+            "CAST(SUM(t.inquiries) AS BIGINT) AS inquiries, \
+             CAST(SUM(t.row_count) AS BIGINT) AS row_count, \
+             CAST(SUM(t.duration_sum) AS BIGINT) AS duration_sum, \
+             CAST(SUM(t.duration_count) AS BIGINT) AS duration_count"
+        };
+        select.push(measures.to_owned());
+        let mut b: QueryBuilder<Db> = QueryBuilder::new(format!(
+            "SELECT {} FROM {} t WHERE 1 = 1",
+            select.join(", "),
+            if raw {
+                "registrations"
+            } else {
+                "registration_cube"
+            }
+        ));
+        if raw {
+            b.push(
+                " AND (t.import_batch_id IS NULL OR t.import_batch_id NOT IN \
+                    (SELECT id FROM import_batches WHERE status <> 'committed'))",
+            );
+        }
+        fn within<'q, T: 'q + sqlx::Encode<'q, Db> + sqlx::Type<Db> + Send>(
+            b: &mut QueryBuilder<'q, Db>,
+            column: &str,
+            values: Vec<T>,
+        ) {
+            if values.is_empty() {
+                return;
+            }
+            b.push(format!(" AND {column} IN ("));
+            let mut list = b.separated(", ");
+            for v in values {
+                list.push_bind(v);
+            }
+            list.push_unseparated(")");
+        }
+        within(
+            &mut b,
+            "t.municipality_code",
+            query.municipalities.iter().map(|m| code_of(*m)).collect(),
+        );
+        if let Some(from) = query.from {
+            b.push(" AND t.day >= ").push_bind(from);
+        }
+        if let Some(to) = query.to {
+            b.push(" AND t.day <= ").push_bind(to);
+        }
+        within(
+            &mut b,
+            expr(Column::Unit),
+            query.units.iter().map(|u| u.map_or(0, |u| u.0)).collect(),
+        );
+        within(
+            &mut b,
+            expr(Column::Task),
+            query.tasks.iter().map(|t| t.0).collect(),
+        );
+        within(
+            &mut b,
+            expr(Column::Channel),
+            query
+                .channels
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+        );
+        within(
+            &mut b,
+            expr(Column::InquiryType),
+            query
+                .inquiry_types
+                .iter()
+                .map(|t| t.map_or("", InquiryType::code).to_owned())
+                .collect(),
+        );
+        within(
+            &mut b,
+            expr(Column::Completion),
+            query
+                .completions
+                .iter()
+                .map(|c| c.map_or("", Completion::code).to_owned())
+                .collect(),
+        );
+        within(
+            &mut b,
+            expr(Column::Form),
+            query
+                .forms
+                .iter()
+                .map(|f| match f {
+                    None => -1i32,
+                    Some(true) => 1,
+                    Some(false) => 0,
+                })
+                .collect(),
+        );
+        within(
+            &mut b,
+            expr(Column::Source),
+            query.sources.iter().map(|s| s.code().to_owned()).collect(),
+        );
+        match query.test {
+            TestRows::Exclude => {
+                b.push(" AND NOT t.is_test");
+            }
+            TestRows::Only => {
+                b.push(" AND t.is_test");
+            }
+            TestRows::Include => {}
+        }
+        if !group.is_empty() {
+            b.push(format!(" GROUP BY {}", group.join(", ")));
+        }
+        let rows = b.build().fetch_all(&self.pool).await.map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                let mut keys = Vec::with_capacity(query.group_by.len());
+                for (i, column) in query.group_by.iter().enumerate() {
+                    let k = format!("k{i}");
+                    keys.push(match column {
+                        Column::Municipality => Key::Municipality(municipality_from(get(r, &k)?)?),
+                        Column::Day => Key::Day(get(r, &k)?),
+                        Column::Week => Key::Week(
+                            get(r, &format!("k{i}y"))?,
+                            u32::try_from(get::<i32>(r, &format!("k{i}w"))?)
+                                .map_err(|e| corrupt("uge", e))?,
+                        ),
+                        Column::Unit => {
+                            let id: i64 = get(r, &k)?;
+                            Key::Unit((id != 0).then_some(UnitId(id)))
+                        }
+                        Column::Task => Key::Task(TaskId(get(r, &k)?)),
+                        Column::Channel => Key::Channel(channel_from(&get::<String>(r, &k)?)?),
+                        Column::InquiryType => {
+                            let code: String = get(r, &k)?;
+                            Key::InquiryType(if code.is_empty() {
+                                None
+                            } else {
+                                Some(
+                                    InquiryType::parse(&code)
+                                        .map_err(|e| corrupt("henvendelsestype", e))?,
+                                )
+                            })
+                        }
+                        Column::Completion => {
+                            let code: String = get(r, &k)?;
+                            Key::Completion(if code.is_empty() {
+                                None
+                            } else {
+                                Some(
+                                    Completion::parse(&code)
+                                        .map_err(|e| corrupt("afslutning", e))?,
+                                )
+                            })
+                        }
+                        Column::Form => Key::Form(match get::<i32>(r, &k)? {
+                            -1 => None,
+                            v => Some(v == 1),
+                        }),
+                        Column::Source => Key::Source(
+                            Source::parse(&get::<String>(r, &k)?)
+                                .map_err(|e| corrupt("kilde", e))?,
+                        ),
+                        Column::Test => Key::Test(get(r, &k)?),
+                        Column::Hour => Key::Hour(
+                            u32::try_from(get::<i32>(r, &k)?).map_err(|e| corrupt("time", e))?,
+                        ),
+                    });
+                }
+                Ok(AggregateRow {
+                    keys,
+                    inquiries: get::<Option<i64>>(r, "inquiries")?.unwrap_or(0),
+                    rows: get::<Option<i64>>(r, "row_count")?.unwrap_or(0),
+                    duration_sum_ms: get::<Option<i64>>(r, "duration_sum")?.unwrap_or(0),
+                    duration_count: get::<Option<i64>>(r, "duration_count")?.unwrap_or(0),
                 })
             })
             .collect()

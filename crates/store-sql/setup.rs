@@ -505,6 +505,16 @@ impl Store {
                 touched(done, format!("kommune {municipality}"))
             }
             DeleteTestRegistrations { municipality } => {
+                // Rows of committed batches leave the cube here; rows typed
+                // in the tool leave it through the delete trigger.
+                cube_apply(
+                    tx,
+                    "r.municipality_code = $1 AND r.is_test AND r.import_batch_id IN \
+                     (SELECT id FROM import_batches WHERE status = 'committed')",
+                    i64::from(code_of(*municipality)),
+                    -1,
+                )
+                .await?;
                 sqlx::query(
                     "DELETE FROM registration_answers WHERE municipality_code = $1 \
                      AND registration_id IN (SELECT id FROM registrations \

@@ -44,4 +44,6 @@ conformance!(
     unit_passwords_and_test_mode_are_set_per_municipality,
     unit_sessions_come_with_their_unit_and_municipality,
     setup_changes_raise_the_setup_version,
+    the_cube_always_equals_the_registrations_that_count,
+    aggregates_filter_group_and_stay_in_their_municipalities,
 );

@@ -12,7 +12,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use chrono_tz::Europe::Copenhagen;
 
 /// The six inquiry types of the method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum InquiryType {
     /// OPRET: a new case.
     NewCase,
@@ -104,7 +104,7 @@ impl InquiryCategory {
 }
 
 /// Finished at once, or put aside for later handling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Completion {
     /// STRAKS
     AtOnce,
@@ -145,7 +145,7 @@ pub fn parse_form(value: &str) -> Result<bool, ParseError> {
 }
 
 /// Where a registration came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Source {
     /// Registered in the registration tool by a unit.
     Tool,

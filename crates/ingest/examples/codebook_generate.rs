@@ -1,5 +1,8 @@
 //! Writes an N-row codebook CSV for benchmarks:
 //! `cargo run -p komhen-ingest --release --example codebook_generate -- 1000000 rows.csv`
+//! Optional third and fourth arguments name the unit logins and task codes
+//! to use, comma-separated (so the file fits a database's set-up), e.g.
+//! `... rows.csv 259borgerservice,259jc 23.09.02,23.05.10`.
 //!
 //! Rows are varied the way a real upload is (a few units, tasks and
 //! channels, times through the counting weeks) and always valid, from a
@@ -33,14 +36,25 @@ fn main() -> Result<(), Box<dyn Error>> {
         .parse()?;
     let path = args.next().ok_or("usage: codebook_generate ROWS FILE")?;
     let municipality = MunicipalityCode::parse("259")?;
-    let units = ["259sek", "259bs", "259ydelse", "259byg", "259jc"];
-    let tasks = [
-        "27.24.00", "15.20.00", "15.20", "29.03.99", "05.04.04", "32.18.04", "02.00.00",
-        "24.03.44", "27.12.00", "01.11.00",
-    ]
-    .map(KleNumber::parse)
-    .into_iter()
-    .collect::<Result<Vec<_>, _>>()?;
+    let units: Vec<String> = match args.next() {
+        Some(list) => list.split(',').map(str::to_owned).collect(),
+        None => ["259sek", "259bs", "259ydelse", "259byg", "259jc"]
+            .map(str::to_owned)
+            .to_vec(),
+    };
+    let tasks: Vec<String> = match args.next() {
+        Some(list) => list.split(',').map(str::to_owned).collect(),
+        None => [
+            "27.24.00", "15.20.00", "15.20", "29.03.99", "05.04.04", "32.18.04", "02.00.00",
+            "24.03.44", "27.12.00", "01.11.00",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    };
+    let tasks = tasks
+        .iter()
+        .map(|t| KleNumber::parse(t))
+        .collect::<Result<Vec<_>, _>>()?;
     let channels = [
         "TLFIND", "TLFUD", "PRSNLG", "EMLIND", "EMLUD", "DOKUD", "WEB", "PPRIND",
     ]
@@ -58,7 +72,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let row = CodebookRow {
             line: 0,
             municipality,
-            unit_login: Some(units[random.next(units.len())].to_owned()),
+            unit_login: Some(units[random.next(units.len())].clone()),
             task: tasks[random.next(tasks.len())].clone(),
             channel: channels[random.next(channels.len())].clone(),
             inquiry_type: Some(InquiryType::ALL[random.next(6)]),

@@ -9,10 +9,12 @@
 
 pub mod conformance;
 mod error;
+mod report;
 mod rows;
 mod setup;
 
 pub use error::{StoreError, StoreResult};
+pub use report::*;
 pub use rows::*;
 pub use setup::*;
 
@@ -291,6 +293,11 @@ pub trait Store: Send + Sync + 'static {
 
     /// Inquiries (sum of quantity) per national period, test excluded.
     async fn count_by_period(&self) -> StoreResult<Vec<PeriodCount>>;
+
+    /// The report engine's one query: the registrations that count,
+    /// filtered, grouped and summed (see [`Aggregate`]); from the cube
+    /// unless the query needs the registrations themselves.
+    async fn aggregate(&self, query: &Aggregate) -> StoreResult<Vec<AggregateRow>>;
 
     /// One registration of the municipality.
     async fn get_registration(

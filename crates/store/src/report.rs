@@ -1,0 +1,102 @@
+//! The store's side of the report engine: one aggregate query over the
+//! registrations that count, grouped by the base columns a registration
+//! has, and summed. Everything derived (department, direction, medium,
+//! category, month, period, shares, changes, medians) is the report engine's
+//! (`komhen_core::report`), so that SQL stays small and the same on both
+//! backends.
+
+use chrono::NaiveDate;
+use komhen_domain::{
+    ChannelCode, Completion, InquiryType, MunicipalityCode, Source, TaskId, UnitId,
+};
+
+/// A column registrations are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Column {
+    Municipality,
+    Day,
+    /// ISO year and week.
+    Week,
+    Unit,
+    Task,
+    Channel,
+    InquiryType,
+    Completion,
+    Form,
+    Source,
+    Test,
+    /// Hour of the day (Danish time): only the registrations themselves
+    /// have it, so grouping by it reads them rather than the cube.
+    Hour,
+}
+
+/// Which test registrations to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TestRows {
+    /// Every figure but the unit's own view.
+    #[default]
+    Exclude,
+    Include,
+    Only,
+}
+
+/// Which table answers: the cube (summed per day, fast) or the
+/// registrations (needed for hours, durations in detail, single rows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Table {
+    /// The cube unless the query needs the registrations.
+    #[default]
+    Auto,
+    Cube,
+    Registrations,
+}
+
+/// One aggregate query. Empty lists do not filter; `units` holds None for
+/// "no unit", `inquiry_types`, `completions` and `forms` None for "none".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Aggregate {
+    /// The municipalities counted; empty means all (national figures).
+    pub municipalities: Vec<MunicipalityCode>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub units: Vec<Option<UnitId>>,
+    pub tasks: Vec<TaskId>,
+    pub channels: Vec<ChannelCode>,
+    pub inquiry_types: Vec<Option<InquiryType>>,
+    pub completions: Vec<Option<Completion>>,
+    pub forms: Vec<Option<bool>>,
+    pub sources: Vec<Source>,
+    pub test: TestRows,
+    pub group_by: Vec<Column>,
+    pub table: Table,
+}
+
+/// A value of a grouped column.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Key {
+    Municipality(MunicipalityCode),
+    Day(NaiveDate),
+    Week(i32, u32),
+    Unit(Option<UnitId>),
+    Task(TaskId),
+    Channel(ChannelCode),
+    InquiryType(Option<InquiryType>),
+    Completion(Option<Completion>),
+    Form(Option<bool>),
+    Source(Source),
+    Test(bool),
+    Hour(u32),
+}
+
+/// One group: its keys (in the order of `group_by`) and sums.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AggregateRow {
+    pub keys: Vec<Key>,
+    /// The sum of quantity: the number of inquiries.
+    pub inquiries: i64,
+    /// Stored rows.
+    pub rows: i64,
+    /// The sum of registration durations, and how many rows had one.
+    pub duration_sum_ms: i64,
+    pub duration_count: i64,
+}
