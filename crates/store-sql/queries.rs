@@ -1666,39 +1666,43 @@ impl komhen_store::Store for Store {
             .collect()
     }
 
+    async fn select_registrations(
+        &self,
+        query: &Aggregate,
+        after: Option<RegistrationId>,
+        limit: u32,
+    ) -> StoreResult<Vec<RegistrationRow>> {
+        let mut b: QueryBuilder<Db> = QueryBuilder::new(format!(
+            "SELECT {REGISTRATION_COLUMNS} FROM registrations t WHERE {VISIBLE}"
+        ));
+        push_filters(&mut b, query, true);
+        if let Some(after) = after {
+            b.push(" AND t.id > ").push_bind(after.0);
+        }
+        b.push(" ORDER BY t.id LIMIT ").push_bind(i64::from(limit));
+        let rows = b.build().fetch_all(&self.pool).await.map_err(db_err)?;
+        rows.iter().map(registration_row).collect()
+    }
+
     async fn aggregate(&self, query: &Aggregate) -> StoreResult<Vec<AggregateRow>> {
         let raw = match query.table {
             Table::Registrations => true,
             Table::Cube => false,
-            Table::Auto => query.group_by.contains(&Column::Hour),
+            Table::Auto => query
+                .group_by
+                .iter()
+                .any(|c| matches!(c, Column::Hour | Column::DurationSeconds)),
         };
-        if !raw && query.group_by.contains(&Column::Hour) {
+        let needs_raw = query
+            .group_by
+            .iter()
+            .any(|c| matches!(c, Column::Hour | Column::DurationSeconds));
+        if !raw && needs_raw {
             return Err(StoreError::Invalid(
                 "timen findes kun på registreringerne, ikke i kuben".into(),
             ));
         }
-        let expr = |column: Column| -> &'static str {
-            match (column, raw) {
-                (Column::Municipality, _) => "t.municipality_code",
-                (Column::Day, _) => "t.day",
-                (Column::Week, _) => "t.iso_year, t.iso_week",
-                (Column::Unit, true) => "COALESCE(t.unit_id, 0)",
-                (Column::Unit, false) => "t.unit_id",
-                (Column::Task, _) => "t.task_id",
-                (Column::Channel, _) => "t.channel_code",
-                (Column::InquiryType, true) => "COALESCE(t.inquiry_type_code, '')",
-                (Column::InquiryType, false) => "t.inquiry_type_code",
-                (Column::Completion, true) => "COALESCE(t.completion_code, '')",
-                (Column::Completion, false) => "t.completion_code",
-                (Column::Form, true) => {
-                    "CASE WHEN t.has_form IS NULL THEN -1 WHEN t.has_form THEN 1 ELSE 0 END"
-                }
-                (Column::Form, false) => "t.form",
-                (Column::Source, _) => "t.source",
-                (Column::Test, _) => "t.is_test",
-                (Column::Hour, _) => "t.hour",
-            }
-        };
+        let expr = |column: Column| column_sql(column, raw);
         let mut select = Vec::new();
         let mut group = Vec::new();
         for (i, column) in query.group_by.iter().enumerate() {
@@ -1736,96 +1740,7 @@ impl komhen_store::Store for Store {
                     (SELECT id FROM import_batches WHERE status <> 'committed'))",
             );
         }
-        fn within<'q, T: 'q + sqlx::Encode<'q, Db> + sqlx::Type<Db> + Send>(
-            b: &mut QueryBuilder<'q, Db>,
-            column: &str,
-            values: Vec<T>,
-        ) {
-            if values.is_empty() {
-                return;
-            }
-            b.push(format!(" AND {column} IN ("));
-            let mut list = b.separated(", ");
-            for v in values {
-                list.push_bind(v);
-            }
-            list.push_unseparated(")");
-        }
-        within(
-            &mut b,
-            "t.municipality_code",
-            query.municipalities.iter().map(|m| code_of(*m)).collect(),
-        );
-        if let Some(from) = query.from {
-            b.push(" AND t.day >= ").push_bind(from);
-        }
-        if let Some(to) = query.to {
-            b.push(" AND t.day <= ").push_bind(to);
-        }
-        within(
-            &mut b,
-            expr(Column::Unit),
-            query.units.iter().map(|u| u.map_or(0, |u| u.0)).collect(),
-        );
-        within(
-            &mut b,
-            expr(Column::Task),
-            query.tasks.iter().map(|t| t.0).collect(),
-        );
-        within(
-            &mut b,
-            expr(Column::Channel),
-            query
-                .channels
-                .iter()
-                .map(|c| c.as_str().to_owned())
-                .collect(),
-        );
-        within(
-            &mut b,
-            expr(Column::InquiryType),
-            query
-                .inquiry_types
-                .iter()
-                .map(|t| t.map_or("", InquiryType::code).to_owned())
-                .collect(),
-        );
-        within(
-            &mut b,
-            expr(Column::Completion),
-            query
-                .completions
-                .iter()
-                .map(|c| c.map_or("", Completion::code).to_owned())
-                .collect(),
-        );
-        within(
-            &mut b,
-            expr(Column::Form),
-            query
-                .forms
-                .iter()
-                .map(|f| match f {
-                    None => -1i32,
-                    Some(true) => 1,
-                    Some(false) => 0,
-                })
-                .collect(),
-        );
-        within(
-            &mut b,
-            expr(Column::Source),
-            query.sources.iter().map(|s| s.code().to_owned()).collect(),
-        );
-        match query.test {
-            TestRows::Exclude => {
-                b.push(" AND NOT t.is_test");
-            }
-            TestRows::Only => {
-                b.push(" AND t.is_test");
-            }
-            TestRows::Include => {}
-        }
+        push_filters(&mut b, query, raw);
         if !group.is_empty() {
             b.push(format!(" GROUP BY {}", group.join(", ")));
         }
@@ -1883,6 +1798,7 @@ impl komhen_store::Store for Store {
                         Column::Hour => Key::Hour(
                             u32::try_from(get::<i32>(r, &k)?).map_err(|e| corrupt("time", e))?,
                         ),
+                        Column::DurationSeconds => Key::DurationSeconds(get(r, &k)?),
                     });
                 }
                 Ok(AggregateRow {
@@ -2392,5 +2308,130 @@ impl Store {
             });
         }
         Ok(questions)
+    }
+}
+
+/// The SQL of a grouped column, over the registrations (`raw`) or the cube,
+/// both named `t`.
+fn column_sql(column: Column, raw: bool) -> &'static str {
+    match (column, raw) {
+        (Column::Municipality, _) => "t.municipality_code",
+        (Column::Day, _) => "t.day",
+        (Column::Week, _) => "t.iso_year, t.iso_week",
+        (Column::Unit, true) => "COALESCE(t.unit_id, 0)",
+        (Column::Unit, false) => "t.unit_id",
+        (Column::Task, _) => "t.task_id",
+        (Column::Channel, _) => "t.channel_code",
+        (Column::InquiryType, true) => "COALESCE(t.inquiry_type_code, '')",
+        (Column::InquiryType, false) => "t.inquiry_type_code",
+        (Column::Completion, true) => "COALESCE(t.completion_code, '')",
+        (Column::Completion, false) => "t.completion_code",
+        (Column::Form, true) => {
+            "CASE WHEN t.has_form IS NULL THEN -1 WHEN t.has_form THEN 1 ELSE 0 END"
+        }
+        (Column::Form, false) => "t.form",
+        (Column::Source, _) => "t.source",
+        (Column::Test, _) => "t.is_test",
+        (Column::Hour, _) => "t.hour",
+        (Column::DurationSeconds, _) => "CAST(t.duration_ms / 1000 AS BIGINT)",
+    }
+}
+
+/// The WHERE conditions of an aggregate's filters, appended to a query over
+/// the registrations (`raw`) or the cube named `t` that already has a WHERE.
+fn push_filters<'q>(b: &mut QueryBuilder<'q, Db>, query: &Aggregate, raw: bool) {
+    let expr = |column: Column| column_sql(column, raw);
+    fn within<'q, T: 'q + sqlx::Encode<'q, Db> + sqlx::Type<Db> + Send>(
+        b: &mut QueryBuilder<'q, Db>,
+        column: &str,
+        values: Vec<T>,
+    ) {
+        if values.is_empty() {
+            return;
+        }
+        b.push(format!(" AND {column} IN ("));
+        let mut list = b.separated(", ");
+        for v in values {
+            list.push_bind(v);
+        }
+        list.push_unseparated(")");
+    }
+    within(
+        b,
+        "t.municipality_code",
+        query.municipalities.iter().map(|m| code_of(*m)).collect(),
+    );
+    if let Some(from) = query.from {
+        b.push(" AND t.day >= ").push_bind(from);
+    }
+    if let Some(to) = query.to {
+        b.push(" AND t.day <= ").push_bind(to);
+    }
+    within(
+        b,
+        expr(Column::Unit),
+        query.units.iter().map(|u| u.map_or(0, |u| u.0)).collect(),
+    );
+    within(
+        b,
+        expr(Column::Task),
+        query.tasks.iter().map(|t| t.0).collect(),
+    );
+    within(
+        b,
+        expr(Column::Channel),
+        query
+            .channels
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect(),
+    );
+    within(
+        b,
+        expr(Column::InquiryType),
+        query
+            .inquiry_types
+            .iter()
+            .map(|t| t.map_or("", InquiryType::code).to_owned())
+            .collect(),
+    );
+    within(
+        b,
+        expr(Column::Completion),
+        query
+            .completions
+            .iter()
+            .map(|c| c.map_or("", Completion::code).to_owned())
+            .collect(),
+    );
+    within(
+        b,
+        expr(Column::Form),
+        query
+            .forms
+            .iter()
+            .map(|f| match f {
+                None => -1i32,
+                Some(true) => 1,
+                Some(false) => 0,
+            })
+            .collect(),
+    );
+    within(
+        b,
+        expr(Column::Source),
+        query.sources.iter().map(|s| s.code().to_owned()).collect(),
+    );
+    if query.group_by.contains(&Column::DurationSeconds) {
+        b.push(" AND t.duration_ms IS NOT NULL");
+    }
+    match query.test {
+        TestRows::Exclude => {
+            b.push(" AND NOT t.is_test");
+        }
+        TestRows::Only => {
+            b.push(" AND t.is_test");
+        }
+        TestRows::Include => {}
     }
 }

@@ -15,6 +15,7 @@ pub mod overview;
 pub mod paper;
 pub mod reference;
 pub mod registration;
+pub mod report;
 pub mod setup;
 
 pub use error::{CoreError, CoreResult};

@@ -120,6 +120,24 @@ impl Medium {
         }
     }
 
+    /// The medium as reports name it, channel direction aside.
+    pub fn label_da(self) -> &'static str {
+        match self {
+            Self::Telephone => "Telefon",
+            Self::Personal => "Personligt fremmøde",
+            Self::Email => "E-mail",
+            Self::Letter => "Papirbrev",
+            Self::DigitalPost => "Digital Post",
+            Self::Sms => "SMS",
+            Self::Chat => "Chat",
+            Self::SelfService => "Selvbetjening",
+            Self::Website => "Hjemmeside",
+            Self::RemotePrint => "Fjernprint",
+            Self::OutputManager => "Output Manager",
+            Self::System => "System",
+        }
+    }
+
     pub fn parse(value: &str) -> Result<Self, ParseError> {
         Self::ALL
             .into_iter()

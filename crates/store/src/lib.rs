@@ -299,6 +299,16 @@ pub trait Store: Send + Sync + 'static {
     /// unless the query needs the registrations themselves.
     async fn aggregate(&self, query: &Aggregate) -> StoreResult<Vec<AggregateRow>>;
 
+    /// The registrations behind an aggregate's filters (its grouping and
+    /// table are ignored), in id order after `after`, at most `limit`:
+    /// drill-downs and extracts page through them at constant memory.
+    async fn select_registrations(
+        &self,
+        query: &Aggregate,
+        after: Option<RegistrationId>,
+        limit: u32,
+    ) -> StoreResult<Vec<RegistrationRow>>;
+
     /// One registration of the municipality.
     async fn get_registration(
         &self,

@@ -28,6 +28,9 @@ pub enum Column {
     /// Hour of the day (Danish time): only the registrations themselves
     /// have it, so grouping by it reads them rather than the cube.
     Hour,
+    /// The registration's duration in whole seconds (rows without one are
+    /// left out): for medians. Registrations only.
+    DurationSeconds,
 }
 
 /// Which test registrations to count.
@@ -86,6 +89,7 @@ pub enum Key {
     Source(Source),
     Test(bool),
     Hour(u32),
+    DurationSeconds(i64),
 }
 
 /// One group: its keys (in the order of `group_by`) and sums.

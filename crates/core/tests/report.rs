@@ -1,0 +1,269 @@
+//! The report engine on the demo data: its figures equal sums over the
+//! registrations themselves, derived dimensions fold correctly, comparisons
+//! subtract the right period, medians are medians, and a scope is never
+//! left. On the test backend.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
+
+use chrono::NaiveDate;
+use komhen_backend::testing::TestStore;
+use komhen_core::demo::{self, DemoOptions};
+use komhen_core::report::{self, Dates, Dimension, Order, ReportRequest, Scope, ShareOf};
+use komhen_domain::{Direction, MunicipalityCode};
+use komhen_store::{Aggregate, RegistrationRow, Store, TestRows};
+use std::collections::BTreeMap;
+
+fn code(c: u16) -> MunicipalityCode {
+    MunicipalityCode::new(c).unwrap()
+}
+
+/// Autumn 2026 and 2025: the demo's two periods (weeks 43–45).
+fn autumn(year: i32) -> Dates {
+    let (from, to) = if year == 2026 {
+        ((2026, 10, 19), (2026, 11, 8))
+    } else {
+        ((2025, 10, 20), (2025, 11, 9))
+    };
+    Dates {
+        from: NaiveDate::from_ymd_opt(from.0, from.1, from.2).unwrap(),
+        to: NaiveDate::from_ymd_opt(to.0, to.1, to.2).unwrap(),
+    }
+}
+
+async fn rows_of(store: &dyn Store, municipality: u16, dates: Dates) -> Vec<RegistrationRow> {
+    let query = Aggregate {
+        municipalities: vec![code(municipality)],
+        from: Some(dates.from),
+        to: Some(dates.to),
+        test: TestRows::Exclude,
+        ..Aggregate::default()
+    };
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .select_registrations(&query, after, 997)
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        all.extend(page);
+    }
+    all
+}
+
+async fn demo_store() -> TestStore {
+    let db = TestStore::new().await;
+    demo::load(
+        db.store.as_ref(),
+        &DemoOptions { size: 20_000 },
+        &mut |_, _| {},
+    )
+    .await
+    .unwrap();
+    db
+}
+
+#[tokio::test]
+async fn report_figures_are_sums_over_the_registrations_that_count() {
+    let db = demo_store().await;
+    let store = db.store.as_ref();
+    let now = autumn(2026);
+    let rows = rows_of(store, 101, now).await;
+    assert!(rows.len() > 500, "København has data: {}", rows.len());
+    assert!(rows.iter().all(|r| !r.is_test));
+    let total: i64 = rows.iter().map(|r| r.quantity).sum();
+
+    // By channel: each row the sum of its channel's quantities.
+    let request = ReportRequest::new(vec![code(101)], now).by(&[Dimension::Channel]);
+    let by_channel = report::run(store, &request).await.unwrap();
+    assert_eq!(by_channel.total.inquiries, total);
+    assert_eq!(by_channel.total.rows, rows.len() as i64);
+    let mut expected: BTreeMap<String, i64> = BTreeMap::new();
+    for r in &rows {
+        *expected.entry(r.channel.as_str().to_owned()).or_default() += r.quantity;
+    }
+    let got: BTreeMap<String, i64> = by_channel
+        .rows
+        .iter()
+        .map(|r| (r.keys[0].code.clone(), r.inquiries))
+        .collect();
+    assert_eq!(got, expected);
+    let shares: f64 = by_channel.rows.iter().map(|r| r.share).sum();
+    assert!((shares - 1.0).abs() < 1e-9, "shares add up to 1: {shares}");
+
+    // Direction folds channels; each direction's channels share 100 % of it.
+    let request = ReportRequest {
+        share_of: ShareOf::FirstDimension,
+        ..ReportRequest::new(vec![code(101)], now).by(&[Dimension::Direction, Dimension::Channel])
+    };
+    let nested = report::run(store, &request).await.unwrap();
+    for direction in [Direction::Incoming.code(), Direction::Outgoing.code()] {
+        let of: Vec<_> = nested
+            .rows
+            .iter()
+            .filter(|r| r.keys[0].code == direction)
+            .collect();
+        assert!(!of.is_empty(), "{direction} has channels");
+        let sum: f64 = of.iter().map(|r| r.share).sum();
+        assert!((sum - 1.0).abs() < 1e-9, "{direction}: {sum}");
+    }
+    let incoming: i64 = nested
+        .rows
+        .iter()
+        .filter(|r| r.keys[0].code == Direction::Incoming.code())
+        .map(|r| r.inquiries)
+        .sum();
+    let channels = store.list_channels().await.unwrap();
+    let expected_incoming: i64 = rows
+        .iter()
+        .filter(|r| {
+            channels
+                .iter()
+                .any(|c| c.code == r.channel && c.direction == Direction::Incoming)
+        })
+        .map(|r| r.quantity)
+        .sum();
+    assert_eq!(incoming, expected_incoming);
+
+    // Read from the registrations (hour) the same totals come out as from the cube.
+    let by_hour = report::run(
+        store,
+        &ReportRequest::new(vec![code(101)], now).by(&[Dimension::Hour]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_hour.total.inquiries, total);
+
+    // Most inquiries first when asked.
+    let ranked = report::run(
+        store,
+        &ReportRequest {
+            order: Order::Inquiries,
+            ..ReportRequest::new(vec![code(101)], now).by(&[Dimension::Task])
+        },
+    )
+    .await
+    .unwrap();
+    assert!(ranked
+        .rows
+        .windows(2)
+        .all(|w| w[0].inquiries >= w[1].inquiries));
+    assert_eq!(ranked.total.inquiries, total);
+}
+
+#[tokio::test]
+async fn comparisons_medians_and_scopes() {
+    let db = demo_store().await;
+    let store = db.store.as_ref();
+    let now = autumn(2026);
+    let then = autumn(2025);
+    assert_eq!(now.a_year_before(), then, "the same weeks a year before");
+
+    let request = ReportRequest::new(vec![code(101)], now)
+        .by(&[Dimension::Channel])
+        .compared_with(Some(then));
+    let report = report::run(store, &request).await.unwrap();
+    let before: i64 = rows_of(store, 101, then)
+        .await
+        .iter()
+        .map(|r| r.quantity)
+        .sum();
+    let comparison = report.total.comparison.unwrap();
+    assert_eq!(comparison.inquiries, before);
+    assert_eq!(comparison.change, report.total.inquiries - before);
+    for row in &report.rows {
+        let c = row.comparison.unwrap();
+        assert_eq!(c.change, row.inquiries - c.inquiries);
+        assert!((c.share_change_pp - (row.share - c.share) * 100.0).abs() < 1e-9);
+    }
+    // The demo moves inquiries from the phone to digital channels.
+    let phone = report
+        .rows
+        .iter()
+        .find(|r| r.keys[0].code == "TLFIND")
+        .unwrap();
+    assert!(phone.comparison.unwrap().share_change_pp < 0.0);
+
+    // Median and mean durations per unit, against the rows themselves.
+    let rows = rows_of(store, 101, now).await;
+    let request = ReportRequest {
+        median: true,
+        ..ReportRequest::new(vec![code(101)], now).by(&[Dimension::Unit])
+    };
+    let report = report::run(store, &request).await.unwrap();
+    let unit_row = report
+        .rows
+        .iter()
+        .find(|r| r.keys[0].code != "ingen")
+        .unwrap();
+    let unit = store
+        .list_units(code(101))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.login == unit_row.keys[0].code)
+        .unwrap();
+    let mut seconds: Vec<i64> = rows
+        .iter()
+        .filter(|r| r.unit == Some(unit.id))
+        .filter_map(|r| r.duration_ms.map(|d| d / 1000))
+        .collect();
+    seconds.sort_unstable();
+    assert!(!seconds.is_empty());
+    let median = seconds[(seconds.len() - 1) / 2];
+    assert_eq!(unit_row.median_duration_s, Some(median as f64));
+    let mean_ms: f64 = rows
+        .iter()
+        .filter(|r| r.unit == Some(unit.id))
+        .filter_map(|r| r.duration_ms)
+        .map(|d| d as f64)
+        .sum::<f64>()
+        / seconds.len() as f64;
+    assert!((unit_row.mean_duration_s.unwrap() - mean_ms / 1000.0).abs() < 1e-6);
+    assert!(report.total.median_duration_s.is_some());
+
+    // A unit lead's scope: only their unit, whatever the request names.
+    let scope = Scope {
+        municipalities: vec![code(101)],
+        units: Some(vec![unit.id]),
+    };
+    let scoped = report::run(
+        store,
+        &ReportRequest::new(vec![], now)
+            .by(&[Dimension::Unit])
+            .within(&scope),
+    )
+    .await
+    .unwrap();
+    assert_eq!(scoped.rows.len(), 1);
+    assert_eq!(scoped.rows[0].keys[0].code, unit.login);
+    assert_eq!(scoped.total.inquiries, unit_row.inquiries);
+
+    // Another municipality asked for within København's scope: nothing.
+    let outside = report::run(
+        store,
+        &ReportRequest::new(vec![code(259)], now).within(&Scope {
+            municipalities: vec![code(101)],
+            units: None,
+        }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(outside.total.inquiries, 0);
+
+    // National: every municipality, the sum of each.
+    let national = report::run(
+        store,
+        &ReportRequest::new(vec![], now).by(&[Dimension::Municipality]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(national.rows.len(), 98);
+    let kbh = national
+        .rows
+        .iter()
+        .find(|r| r.keys[0].code == "101")
+        .unwrap();
+    assert_eq!(kbh.inquiries, rows.iter().map(|r| r.quantity).sum::<i64>());
+    assert_eq!(kbh.keys[0].label, "København");
+}
