@@ -1688,15 +1688,9 @@ impl komhen_store::Store for Store {
         let raw = match query.table {
             Table::Registrations => true,
             Table::Cube => false,
-            Table::Auto => query
-                .group_by
-                .iter()
-                .any(|c| matches!(c, Column::Hour | Column::DurationSeconds)),
+            Table::Auto => query.needs_registrations(),
         };
-        let needs_raw = query
-            .group_by
-            .iter()
-            .any(|c| matches!(c, Column::Hour | Column::DurationSeconds));
+        let needs_raw = query.needs_registrations();
         if !raw && needs_raw {
             return Err(StoreError::Invalid(
                 "timen findes kun på registreringerne, ikke i kuben".into(),
@@ -2421,6 +2415,15 @@ fn push_filters<'q>(b: &mut QueryBuilder<'q, Db>, query: &Aggregate, raw: bool) 
         b,
         expr(Column::Source),
         query.sources.iter().map(|s| s.code().to_owned()).collect(),
+    );
+    within(
+        b,
+        "t.hour",
+        query
+            .hours
+            .iter()
+            .map(|h| i32::try_from(*h).unwrap_or(-1))
+            .collect(),
     );
     if query.group_by.contains(&Column::DurationSeconds) {
         b.push(" AND t.duration_ms IS NOT NULL");

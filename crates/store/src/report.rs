@@ -69,9 +69,23 @@ pub struct Aggregate {
     pub completions: Vec<Option<Completion>>,
     pub forms: Vec<Option<bool>>,
     pub sources: Vec<Source>,
+    /// Hours of the day (Danish time): registrations only.
+    pub hours: Vec<u32>,
     pub test: TestRows,
     pub group_by: Vec<Column>,
     pub table: Table,
+}
+
+impl Aggregate {
+    /// Whether only the registrations can answer (the cube has no hours
+    /// and no single durations).
+    pub fn needs_registrations(&self) -> bool {
+        !self.hours.is_empty()
+            || self
+                .group_by
+                .iter()
+                .any(|c| matches!(c, Column::Hour | Column::DurationSeconds))
+    }
 }
 
 /// A value of a grouped column.
