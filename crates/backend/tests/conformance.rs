@@ -44,4 +44,7 @@ conformance!(
     unit_passwords_and_test_mode_are_set_per_municipality,
     unit_sessions_come_with_their_unit_and_municipality,
     setup_changes_raise_the_setup_version,
+    web_pages_map_paths_to_the_municipality_own_tasks,
+    own_statistics_are_set_per_municipality_and_channel,
+    channel_counts_by_task_sum_visible_quantity_of_one_municipality,
 );
