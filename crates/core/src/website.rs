@@ -44,7 +44,10 @@ use komhen_domain::{
     PagePath, ReportPeriod, Source, TaskId, WebPageId,
 };
 use komhen_ingest::matomo::{MatomoPagesReader, MatomoVisitsReader};
-use komhen_ingest::{Limits, Problem, ProblemKind, ProblemSummary};
+/// The limits of an uploaded file and its problems, as uploads take and
+/// previews carry them.
+pub use komhen_ingest::{Limits, ProblemSummary};
+use komhen_ingest::{Problem, ProblemKind};
 use komhen_store::{
     BatchRow, BatchStatus, NewBatch, NewTotalCount, NewWebPage, SetupChange, Store, TaskRow,
     TotalCountRow, TotalMeasure, WebPageRow,
@@ -327,7 +330,7 @@ pub struct WebImported {
 /// One pages row as read, before the municipality's mappings apply.
 struct PageLine {
     line: u64,
-    period: Option<(NaiveDate, NaiveDate)>,
+    period: Option<Days>,
     /// The page, or None for a folder row or a label that is no address.
     page: Option<PagePath>,
     label: String,
@@ -335,13 +338,19 @@ struct PageLine {
     visits: i64,
 }
 
+/// A day range a row names: its first and last day.
+type Days = (NaiveDate, NaiveDate);
+
+/// A visits summary row: its line, its days (when dated) and the visits.
+type SiteLine = (u64, Option<Days>, i64);
+
 /// What one pass over the file gave.
 struct FileRead {
     kind: Option<ReportKind>,
     format: String,
     pages: Vec<PageLine>,
     /// Visits summary: (line, period of the row, visits).
-    visits: Vec<(u64, Option<(NaiveDate, NaiveDate)>, i64)>,
+    visits: Vec<SiteLine>,
     summary: ProblemSummary,
 }
 
@@ -672,7 +681,7 @@ async fn visits_preview(
     store: &dyn Store,
     municipality: MunicipalityCode,
     period: Option<ReportPeriod>,
-    rows: &[(u64, Option<(NaiveDate, NaiveDate)>, i64)],
+    rows: &[SiteLine],
     preview: &mut WebPreview,
 ) -> CoreResult<()> {
     if period.is_none() && rows.iter().any(|(_, p, _)| p.is_none()) {

@@ -322,7 +322,7 @@ fn period_of(bytes: &[u8]) -> Option<(NaiveDate, NaiveDate)> {
         .filter(|w| w[4] == b'-' && w[7] == b'-')
         .filter_map(crate::cell::parse_date);
     if let Some(first) = days.next() {
-        let last = days.last().unwrap_or(first);
+        let last = days.next_back().unwrap_or(first);
         return (first <= last).then_some((first, last));
     }
     let text = std::str::from_utf8(bytes).ok()?;
