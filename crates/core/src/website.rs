@@ -537,7 +537,7 @@ async fn pages_preview(
     if mappings.is_empty() {
         preview.warnings.push(
             "Kommunen har ingen sider knyttet til opgaver endnu, så ingen besøg bliver til \
-             henvendelser. Knyt siderne herunder til opgaver, og indlæs filen igen."
+             henvendelser. Knyt siderne til opgaver på siden Hjemmeside, og indlæs filen igen."
                 .into(),
         );
     }

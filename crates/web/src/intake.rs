@@ -64,6 +64,8 @@ pub(crate) struct ProblemGroupView {
 pub(crate) struct ProblemsView {
     pub(crate) total: String,
     pub(crate) bad_rows: String,
+    /// «række» or «rækker».
+    pub(crate) rows_word: &'static str,
     pub(crate) groups: Vec<ProblemGroupView>,
     pub(crate) lines: Vec<String>,
     /// Problems counted but not listed.
@@ -85,6 +87,11 @@ impl ProblemsView {
         Self {
             total: number(i64::try_from(summary.total()).unwrap_or(i64::MAX)),
             bad_rows: number(i64::try_from(summary.bad_rows()).unwrap_or(i64::MAX)),
+            rows_word: if summary.bad_rows() == 1 {
+                "række"
+            } else {
+                "rækker"
+            },
             groups: summary
                 .groups()
                 .iter()
