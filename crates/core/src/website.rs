@@ -735,11 +735,9 @@ async fn visits_preview(
     preview.first_day = preview.sessions.iter().map(|(p, _)| p.from).min();
     preview.last_day = preview.sessions.iter().map(|(p, _)| p.to).max();
     // Visits already counted for overlapping days would count twice.
-    let earlier: Vec<TotalCountRow> = store
-        .list_total_counts(municipality)
+    let earlier: Vec<TotalCountRow> = website_sessions(store, municipality)
         .await?
         .into_iter()
-        .filter(|t| t.measure == TotalMeasure::WebsiteSessions)
         .filter(|t| {
             preview
                 .sessions
@@ -890,15 +888,25 @@ pub async fn web_inquiries_by_task(
         .collect())
 }
 
-/// The municipality's website visits (the headline total), by period.
+/// The municipality's website visits (the headline total), by period:
+/// typed ones and those of committed batches (a load still running, or
+/// one interrupted, shows nothing).
 pub async fn website_sessions(
     store: &dyn Store,
     municipality: MunicipalityCode,
 ) -> CoreResult<Vec<TotalCountRow>> {
+    let committed: std::collections::HashSet<komhen_domain::BatchId> = store
+        .list_batches(Some(municipality))
+        .await?
+        .into_iter()
+        .filter(|b| b.status == BatchStatus::Committed)
+        .map(|b| b.id)
+        .collect();
     Ok(store
         .list_total_counts(municipality)
         .await?
         .into_iter()
         .filter(|t| t.measure == TotalMeasure::WebsiteSessions)
+        .filter(|t| t.batch.is_none_or(|b| committed.contains(&b)))
         .collect())
 }
