@@ -4,7 +4,8 @@
 //! deleting one), and which municipalities load a channel themselves.
 //!
 //! Every handler takes [`Authorized`] (the guard let a national
-//! administrator through). Every rule lives in `komhen_core::central`.
+//! administrator through). Must not read a file or count anything itself:
+//! every rule and figure lives in `komhen_core::central`.
 
 use crate::access::Authorized;
 use crate::format::number;

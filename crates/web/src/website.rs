@@ -5,8 +5,9 @@
 //! Digital Post statistics instead of the central delivery.
 //!
 //! Every handler takes [`Authorized`]: the guard has decided the user may
-//! read (GET) or set up (POST) this municipality. Every rule lives in
-//! `komhen_core::website` and `komhen_core::central`.
+//! read (GET) or set up (POST) this municipality. Must not read a file,
+//! match an address or count anything itself: every rule and figure lives
+//! in `komhen_core::website` and `komhen_core::central`.
 
 use crate::access::Authorized;
 use crate::format::number;
