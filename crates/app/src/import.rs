@@ -15,6 +15,48 @@ pub enum ImportCommand {
     /// Registrations from a codebook file (CSV or XLSX) or an extract of
     /// Det Digitale Landkort: every problem first, then all rows or none.
     Registrations(RegistrationsArgs),
+    /// A Matomo export of a municipality's website: the pages report
+    /// becomes WEB inquiries of the mapped tasks, the visits summary the
+    /// website's visits total.
+    Web(ImportWebArgs),
+    /// A central file of self-service (SLVBTJN) or Digital Post (DOKUD)
+    /// statistics for every municipality (Kommune;Opgave;Dato;Antal).
+    Central(ImportCentralArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportWebArgs {
+    /// The CSV file exported from Matomo.
+    pub file: std::path::PathBuf,
+    /// The municipality's code, e.g. 259.
+    #[arg(long)]
+    pub municipality: String,
+    /// The day the report covers when it has no date column (2025-10-21 or
+    /// 21-10-2025); for the visits summary a period (2025, 2025-10,
+    /// 2025-10-20..2025-10-26).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Show what the file holds and every problem; store nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Load a file loaded before again, replacing the earlier load.
+    #[arg(long)]
+    pub replace: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportCentralArgs {
+    /// The CSV file (Kommune;Opgave;Dato;Antal).
+    pub file: std::path::PathBuf,
+    /// SLVBTJN (self-service) or DOKUD (Digital Post).
+    #[arg(long, value_parser = ["SLVBTJN", "DOKUD"])]
+    pub channel: String,
+    /// Show what the file holds and every problem; store nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Load a file loaded before again, replacing the earlier load.
+    #[arg(long)]
+    pub replace: bool,
 }
 
 #[derive(Debug, Args)]
@@ -107,6 +149,8 @@ fn print_preview(p: &Preview) {
 pub async fn run(store: &dyn Store, command: ImportCommand) -> anyhow::Result<()> {
     match command {
         ImportCommand::Registrations(args) => registrations(store, args).await,
+        ImportCommand::Web(args) => import_web(store, &args).await,
+        ImportCommand::Central(args) => import_central(store, &args).await,
     }
 }
 
@@ -166,4 +210,198 @@ async fn registrations(store: &dyn Store, args: RegistrationsArgs) -> anyhow::Re
             .unwrap_or_default()
     );
     Ok(())
+}
+
+/// `komhen import web`: preview, then (unless `--dry-run`) import.
+pub(crate) async fn import_web(store: &dyn Store, args: &ImportWebArgs) -> anyhow::Result<()> {
+    use komhen_core::website::{self, Limits, ReportKind, WebUpload};
+    let code = komhen_domain::MunicipalityCode::parse(&args.municipality)?;
+    let period = args
+        .date
+        .as_deref()
+        .map(komhen_domain::ReportPeriod::parse)
+        .transpose()?;
+    let name = file_name(&args.file);
+    let upload = WebUpload {
+        path: &args.file,
+        file_name: &name,
+        period,
+        limits: Limits::default(),
+    };
+    let preview = website::preview_web(store, code, &upload).await?;
+    println!(
+        "{}: {} ({}), {} rækker.",
+        preview.file_name,
+        preview.kind.map_or("ukendt rapport", ReportKind::label_da),
+        if preview.format.is_empty() {
+            "–"
+        } else {
+            &preview.format
+        },
+        preview.rows
+    );
+    for task in &preview.by_task {
+        println!(
+            "  {} {}: {} besøg på {} dage",
+            task.task.kle, task.task.name, task.visits, task.days
+        );
+    }
+    if preview.kind == Some(ReportKind::Pages) {
+        println!(
+            "Henvendelser: {} besøg bliver til {} rækker (én pr. opgave og dag).",
+            preview.inquiries,
+            preview.registration_rows()
+        );
+        if preview.unmapped_pages > 0 {
+            println!(
+                "Sider uden opgave (gemmes ikke): {} sider med {} besøg; flest besøg:",
+                preview.unmapped_pages, preview.unmapped_visits
+            );
+            for page in &preview.unmapped {
+                println!("  {} {}", page.visits, page.page);
+            }
+        }
+    }
+    for (period, visits) in &preview.sessions {
+        println!("Besøg på hjemmesiden {}: {visits}", period.label_da());
+    }
+    for warning in &preview.warnings {
+        println!("Bemærk: {warning}");
+    }
+    if let Some(earlier) = &preview.duplicate_of {
+        println!(
+            "Filen er indlæst før ({}).",
+            komhen_domain::danish_local(earlier.created_at).format("%d-%m-%Y %H:%M")
+        );
+    }
+    if !preview.problems.is_empty() {
+        print_problems(&preview.problems);
+        anyhow::bail!("filen er ikke indlæst");
+    }
+    if args.dry_run {
+        println!("Prøvekørsel: intet er gemt.");
+        return Ok(());
+    }
+    let imported =
+        website::import_web(store, &Actor::command_line(), code, &upload, args.replace).await?;
+    println!(
+        "Indlæst som indlæsning {}: {} {} ({}){}.",
+        imported.batch.id,
+        imported.rows,
+        match imported.kind {
+            ReportKind::Pages => "rækker",
+            ReportKind::Visits => "totaltal",
+        },
+        match imported.kind {
+            ReportKind::Pages => format!("{} henvendelser", imported.count),
+            ReportKind::Visits => format!("{} besøg", imported.count),
+        },
+        if imported.replaced {
+            ", den tidligere indlæsning af filen er erstattet"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}
+
+/// `komhen import central`: preview, then (unless `--dry-run`) load.
+pub(crate) async fn import_central(
+    store: &dyn Store,
+    args: &ImportCentralArgs,
+) -> anyhow::Result<()> {
+    use komhen_core::central::{self, CentralChannel, CentralUpload};
+    let channel = CentralChannel::parse(&args.channel)
+        .with_context(|| format!("ukendt kanal {}; brug SLVBTJN eller DOKUD", args.channel))?;
+    let name = file_name(&args.file);
+    let upload = CentralUpload {
+        channel,
+        path: &args.file,
+        file_name: &name,
+        limits: komhen_core::website::Limits::default(),
+    };
+    let preview = central::preview_central(store, &upload).await?;
+    println!(
+        "{}: {} ({}), {} rækker, {} til indlæsning, {} med antal 0; {} henvendelser.",
+        preview.file_name,
+        channel.label_da(),
+        if preview.format.is_empty() {
+            "–"
+        } else {
+            &preview.format
+        },
+        preview.rows,
+        preview.valid_rows,
+        preview.zero_rows,
+        preview.inquiries
+    );
+    for part in &preview.left_out {
+        println!(
+            "Springes over (indlæser selv): {} ({}), {} rækker, {} henvendelser",
+            part.name, part.municipality, part.rows, part.inquiries
+        );
+    }
+    println!("Kommuner med rækker: {}.", preview.loaded.len());
+    if !preview.problems.is_empty() {
+        print_problems(&preview.problems);
+        anyhow::bail!("filen er ikke indlæst");
+    }
+    if args.dry_run {
+        println!("Prøvekørsel: intet er gemt.");
+        return Ok(());
+    }
+    let imported = central::import_central(
+        store,
+        &Actor::command_line(),
+        &upload,
+        args.replace,
+        &mut |_| {},
+    )
+    .await?;
+    println!(
+        "Indlæst som central indlæsning {}: {} rækker, {} henvendelser i {} kommuner{}.",
+        imported.batch.id,
+        imported.rows,
+        imported.inquiries,
+        imported.municipalities,
+        if imported.replaced {
+            "; den tidligere indlæsning af filen er erstattet"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "fil.csv".into())
+}
+
+/// Prints a file's problems: the groups, then the first ones in full.
+fn print_problems(problems: &komhen_core::website::ProblemSummary) {
+    println!(
+        "{} fejl på {} rækker; intet er gemt.",
+        problems.total(),
+        problems.bad_rows()
+    );
+    for group in problems.groups() {
+        println!(
+            "  {} ({}): {} gange, første linjer {}: {}",
+            group.column.as_deref().unwrap_or("hele linjen"),
+            group.kind.label_da(),
+            group.count,
+            group
+                .first_lines
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            group.example
+        );
+    }
+    for problem in problems.kept().iter().take(50) {
+        println!("  {problem}");
+    }
 }

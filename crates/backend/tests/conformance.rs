@@ -46,4 +46,7 @@ conformance!(
     setup_changes_raise_the_setup_version,
     the_cube_always_equals_the_registrations_that_count,
     aggregates_filter_group_and_stay_in_their_municipalities,
+    web_pages_map_paths_to_the_municipality_own_tasks,
+    own_statistics_are_set_per_municipality_and_channel,
+    channel_counts_by_task_sum_visible_quantity_of_one_municipality,
 );

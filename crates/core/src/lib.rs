@@ -8,6 +8,7 @@ pub mod access;
 pub mod account;
 pub mod auth;
 pub mod catalogue;
+pub mod central;
 pub mod demo;
 mod error;
 pub mod import;
@@ -17,5 +18,7 @@ pub mod reference;
 pub mod registration;
 pub mod report;
 pub mod setup;
+mod upload;
+pub mod website;
 
 pub use error::{CoreError, CoreResult};

@@ -943,15 +943,19 @@ pub fn parse_date(value: &str) -> CoreResult<NaiveDate> {
 }
 
 fn parse_dates(value: &str) -> CoreResult<Dates> {
-    let (from, to) = value
-        .split_once("..")
-        .ok_or_else(|| invalid(format!("«{value}» er ikke en periode; skriv fx 2025-10-20..2025-11-09.")))?;
+    let (from, to) = value.split_once("..").ok_or_else(|| {
+        invalid(format!(
+            "«{value}» er ikke en periode; skriv fx 2025-10-20..2025-11-09."
+        ))
+    })?;
     let dates = Dates {
         from: parse_date(from)?,
         to: parse_date(to)?,
     };
     if dates.to < dates.from {
-        return Err(invalid(format!("Perioden «{value}» slutter før den begynder.")));
+        return Err(invalid(format!(
+            "Perioden «{value}» slutter før den begynder."
+        )));
     }
     Ok(dates)
 }
@@ -1004,7 +1008,11 @@ impl ReportQuery {
                 other => match Dimension::parse(other) {
                     Some(d) if !value.is_empty() => query.filters.push((d, value.to_owned())),
                     Some(_) => {}
-                    None => return Err(invalid(format!("Ukendt felt «{other}» i rapportens adresse."))),
+                    None => {
+                        return Err(invalid(format!(
+                            "Ukendt felt «{other}» i rapportens adresse."
+                        )))
+                    }
                 },
             }
         }
@@ -1096,9 +1104,9 @@ impl ReportQuery {
                         .and_then(|c| MunicipalityCode::new(c).ok())
                         .ok_or_else(|| bad("kommunekode"))?,
                 ),
-                Dimension::Department => f.departments.push(DepartmentId(
-                    code.parse().map_err(|_| bad("forvaltning"))?,
-                )),
+                Dimension::Department => f
+                    .departments
+                    .push(DepartmentId(code.parse().map_err(|_| bad("forvaltning"))?)),
                 Dimension::Unit if code == "ingen" => f.units.push(None),
                 Dimension::Unit => {
                     let unit = store
@@ -1107,13 +1115,15 @@ impl ReportQuery {
                         .ok_or_else(|| bad("enhed"))?;
                     f.units.push(Some(unit.id));
                 }
-                Dimension::Task => f.tasks.push(TaskId(code.parse().map_err(|_| bad("opgave"))?)),
-                Dimension::Channel => {
-                    f.channels.push(ChannelCode::parse(code).map_err(|_| bad("kanal"))?)
-                }
-                Dimension::Direction => {
-                    f.directions.push(Direction::parse(code).map_err(|_| bad("retning"))?)
-                }
+                Dimension::Task => f
+                    .tasks
+                    .push(TaskId(code.parse().map_err(|_| bad("opgave"))?)),
+                Dimension::Channel => f
+                    .channels
+                    .push(ChannelCode::parse(code).map_err(|_| bad("kanal"))?),
+                Dimension::Direction => f
+                    .directions
+                    .push(Direction::parse(code).map_err(|_| bad("retning"))?),
                 Dimension::Medium => f.media.push(Medium::parse(code).map_err(|_| bad("medie"))?),
                 Dimension::Digital => {
                     f.digital = Some(match code.as_str() {
@@ -1123,27 +1133,27 @@ impl ReportQuery {
                     })
                 }
                 Dimension::InquiryType if code == "ingen" => f.inquiry_types.push(None),
-                Dimension::InquiryType => f
-                    .inquiry_types
-                    .push(Some(InquiryType::parse(code).map_err(|_| bad("henvendelsestype"))?)),
+                Dimension::InquiryType => f.inquiry_types.push(Some(
+                    InquiryType::parse(code).map_err(|_| bad("henvendelsestype"))?,
+                )),
                 Dimension::Category => f.categories.push(match code.as_str() {
                     "transaction" => InquiryCategory::Transaction,
                     "information" => InquiryCategory::Information,
                     _ => return Err(bad("kategori")),
                 }),
                 Dimension::Completion if code == "ingen" => f.completions.push(None),
-                Dimension::Completion => f
-                    .completions
-                    .push(Some(Completion::parse(code).map_err(|_| bad("afslutning"))?)),
+                Dimension::Completion => f.completions.push(Some(
+                    Completion::parse(code).map_err(|_| bad("afslutning"))?,
+                )),
                 Dimension::Form => f.forms.push(match code.as_str() {
                     "JA" => Some(true),
                     "NEJ" => Some(false),
                     "ingen" => None,
                     _ => return Err(bad("blanketværdi")),
                 }),
-                Dimension::Source => {
-                    f.sources.push(Source::parse(code).map_err(|_| bad("datakilde"))?)
-                }
+                Dimension::Source => f
+                    .sources
+                    .push(Source::parse(code).map_err(|_| bad("datakilde"))?),
                 Dimension::Day => {
                     let day = parse_date(code)?;
                     day_windows.push(Dates { from: day, to: day });
@@ -1189,7 +1199,11 @@ impl ReportQuery {
         if !day_windows.is_empty() {
             // A day, week or month narrows the dates to where it overlaps
             // them (several are alternatives: their span).
-            let from = day_windows.iter().map(|d| d.from).min().unwrap_or(dates.from);
+            let from = day_windows
+                .iter()
+                .map(|d| d.from)
+                .min()
+                .unwrap_or(dates.from);
             let to = day_windows.iter().map(|d| d.to).max().unwrap_or(dates.to);
             let narrowed = Dates {
                 from: from.max(dates.from),
@@ -1228,7 +1242,10 @@ impl ReportQuery {
 impl Scope {
     /// What a user may see of one municipality (None: nothing), from the
     /// roles' one rule ([`UserContext::unit_scope`]).
-    pub fn of_user(user: &crate::access::UserContext, municipality: MunicipalityCode) -> Option<Self> {
+    pub fn of_user(
+        user: &crate::access::UserContext,
+        municipality: MunicipalityCode,
+    ) -> Option<Self> {
         use crate::access::UnitScope;
         match user.unit_scope(municipality) {
             UnitScope::All => Some(Self {

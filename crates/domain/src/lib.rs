@@ -2,7 +2,8 @@
 //!
 //! Owns the method's vocabulary: municipality codes, channels and direction,
 //! inquiry types, completion, form, task codes (KLE), counting periods,
-//! roles, and a registration's validation and date dimensions.
+//! roles, a registration's validation and date dimensions, and the
+//! website channel's page paths and report periods.
 //!
 //! Must not do I/O, be async, or know about SQL, HTTP or file formats: every
 //! other crate turns its input into these types once, at its edge.
@@ -16,6 +17,7 @@ pub mod reference;
 pub mod registration;
 pub mod role;
 pub mod task;
+pub mod website;
 
 pub use channel::{ChannelCode, Direction, Medium};
 pub use error::ParseError;
@@ -29,3 +31,4 @@ pub use registration::{
 };
 pub use role::Role;
 pub use task::{KleNumber, TaskCodeKind};
+pub use website::{PagePath, ReportPeriod, WebPageId};

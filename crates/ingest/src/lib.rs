@@ -9,12 +9,14 @@
 //!
 //! Readers: `codebook` (komhen's upload format, CSV and XLSX, and its
 //! template), `landkort` (Det Digitale Landkort extracts), `matomo` (web
-//! analytics), `asterisk` (phone system call records), `kle` (KLE
+//! analytics), `asterisk` (phone system call records), `central` (centrally
+//! delivered self-service and Digital Post statistics), `kle` (KLE
 //! catalogue files), `reference` (the shipped reference data). Shared: `text` (encoding and separator),
 //! `limits`, `summary` (grouping a big file's problems).
 
 pub mod asterisk;
 mod cell;
+pub mod central;
 pub mod codebook;
 mod codes;
 pub mod error;

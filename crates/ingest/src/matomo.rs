@@ -16,6 +16,11 @@
 //! A pages report exported without `flat=1` has folder rows (a label
 //! without a URL, summing the pages below it): they come back with
 //! `url: None`, so the caller can leave them out instead of counting twice.
+//!
+//! A row's period: Matomo writes a day as `2025-10-21` and a longer period
+//! as its first and last day (`2025-10-20,2025-10-26`); a month (`2025-10`)
+//! and a year (`2025`) are read too. `date` is the first day and `date_to`
+//! the last, so the caller can tell a day from a longer period.
 
 use crate::cell::{parse_digits, shown, trim};
 use crate::header::normalise;
@@ -34,6 +39,8 @@ pub struct PageVisits {
     pub line: u64,
     /// The period's (first) day, when the export has a date per row.
     pub date: Option<NaiveDate>,
+    /// The period's last day (the same as `date` for a day).
+    pub date_to: Option<NaiveDate>,
     /// The row's label: the page's path (`/borger/pas`) or a folder's name.
     pub label: String,
     /// The page's full URL (the `url` metadata), when exported.
@@ -50,6 +57,8 @@ pub struct SiteVisits {
     pub line: u64,
     /// The day, when the export has a date per row; None for a one-period export.
     pub date: Option<NaiveDate>,
+    /// The period's last day (the same as `date` for a day).
+    pub date_to: Option<NaiveDate>,
     pub visits: i64,
 }
 
@@ -284,24 +293,59 @@ impl<R: Read> MatomoTable<R> {
         value
     }
 
-    fn date(&self, line: u64, problems: &mut Vec<Problem>) -> Option<NaiveDate> {
+    /// The row's period: its first and last day.
+    fn period(&self, line: u64, problems: &mut Vec<Problem>) -> Option<(NaiveDate, NaiveDate)> {
         let bytes = self.cell(Metric::Date)?;
-        // A day is `2024-01-31`; a longer period starts with its first day.
-        let date = bytes
-            .windows(10)
-            .find_map(|w| crate::cell::parse_date(w).filter(|_| w[4] == b'-'));
-        if date.is_none() {
+        let period = period_of(bytes);
+        if period.is_none() {
             problems.push(Problem::cell(
                 line,
                 self.names[Metric::Date as usize].clone(),
                 ProblemKind::Invalid,
                 format!(
-                    "ugyldig dato «{}». Forventede ÅÅÅÅ-MM-DD som i Matomos eksport pr. dag",
+                    "ugyldig dato «{}». Forventede ÅÅÅÅ-MM-DD som i Matomos eksport pr. dag \
+                     (eller en periode som 2025-10-20,2025-10-26, en måned som 2025-10 \
+                     eller et år som 2025)",
                     shown(bytes)
                 ),
             ));
         }
-        date
+        period
+    }
+}
+
+/// The first and last day a date cell names: days (`2025-10-21`, or the
+/// first and last of several), a month (`2025-10`) or a year (`2025`).
+fn period_of(bytes: &[u8]) -> Option<(NaiveDate, NaiveDate)> {
+    let mut days = bytes
+        .windows(10)
+        .filter(|w| w[4] == b'-' && w[7] == b'-')
+        .filter_map(crate::cell::parse_date);
+    if let Some(first) = days.next() {
+        let last = days.next_back().unwrap_or(first);
+        return (first <= last).then_some((first, last));
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let number = |t: &str| {
+        (!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| t.parse::<u32>().ok())
+            .flatten()
+    };
+    match text.split_once('-') {
+        Some((year, month)) if year.len() == 4 && month.len() == 2 => {
+            let year = i32::try_from(number(year)?).ok()?;
+            let first = NaiveDate::from_ymd_opt(year, number(month)?, 1)?;
+            let next = first.checked_add_months(chrono::Months::new(1))?;
+            Some((first, next.pred_opt()?))
+        }
+        None if text.len() == 4 => {
+            let year = i32::try_from(number(text)?).ok()?;
+            Some((
+                NaiveDate::from_ymd_opt(year, 1, 1)?,
+                NaiveDate::from_ymd_opt(year, 12, 31)?,
+            ))
+        }
+        _ => None,
     }
 }
 
@@ -329,6 +373,12 @@ impl<R: Read> MatomoPagesReader<R> {
     pub fn has_dates(&self) -> bool {
         self.table.columns[Metric::Date as usize].is_some()
     }
+
+    /// True when the export has the pages' URLs (`metadata_url`): then a
+    /// row without one is a folder, not a page.
+    pub fn has_urls(&self) -> bool {
+        self.table.columns[Metric::Url as usize].is_some()
+    }
 }
 
 impl<R: Read> Iterator for MatomoPagesReader<R> {
@@ -341,7 +391,7 @@ impl<R: Read> Iterator for MatomoPagesReader<R> {
         };
         let table = &self.table;
         let mut problems = Vec::new();
-        let date = table.date(line, &mut problems);
+        let period = table.period(line, &mut problems);
         let label = table.cell(Metric::Label).unwrap_or_default();
         let label = String::from_utf8_lossy(label).into_owned();
         let url = table
@@ -361,7 +411,8 @@ impl<R: Read> Iterator for MatomoPagesReader<R> {
         Some(match visits {
             Some(visits) if problems.is_empty() => Ok(PageVisits {
                 line,
-                date,
+                date: period.map(|p| p.0),
+                date_to: period.map(|p| p.1),
                 label,
                 url,
                 visits,
@@ -402,10 +453,15 @@ impl<R: Read> Iterator for MatomoVisitsReader<R> {
             Err(problem) => return Some(Err(vec![problem])),
         };
         let mut problems = Vec::new();
-        let date = self.table.date(line, &mut problems);
+        let period = self.table.period(line, &mut problems);
         let visits = self.table.count(line, Metric::Visits, &mut problems);
         Some(match visits {
-            Some(visits) if problems.is_empty() => Ok(SiteVisits { line, date, visits }),
+            Some(visits) if problems.is_empty() => Ok(SiteVisits {
+                line,
+                date: period.map(|p| p.0),
+                date_to: period.map(|p| p.1),
+                visits,
+            }),
             _ => Err(problems),
         })
     }

@@ -151,3 +151,36 @@ fn a_file_without_a_visits_column_is_refused_with_what_was_found() {
     assert_eq!(err.problems[0].kind, ProblemKind::MissingColumn);
     assert!(err.problems[0].message.contains("fandt label, nb_hits"));
 }
+
+#[test]
+fn a_rows_period_is_read_as_its_first_and_last_day() {
+    let rows = visits(
+        b"date,nb_visits\n2025-10-21,5\n\"2025-10-20,2025-10-26\",40\n2025-10,300\n2025,4000\n",
+    );
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+    let got: Vec<_> = rows.iter().map(|r| (r.date, r.date_to)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (day(2025, 10, 21), day(2025, 10, 21)),
+            (day(2025, 10, 20), day(2025, 10, 26)),
+            (day(2025, 10, 1), day(2025, 10, 31)),
+            (day(2025, 1, 1), day(2025, 12, 31)),
+        ]
+    );
+    let problems = MatomoVisitsReader::new(&b"date,nb_visits\nsidste uge,5\n"[..])
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap_err();
+    assert!(problems[0].message.contains("ugyldig dato «sidste uge»"));
+}
+
+#[test]
+fn a_pages_report_says_whether_it_has_urls() {
+    let bytes = fixture("matomo_Actions.getPageUrls_week_flat.csv");
+    let with = MatomoPagesReader::new(&bytes[..]).unwrap();
+    assert!(with.has_urls());
+    let without = MatomoPagesReader::new(&b"label,nb_visits\n/borger/pas,3\n"[..]).unwrap();
+    assert!(!without.has_urls());
+}

@@ -8,6 +8,7 @@ use komhen_domain::{
     danish_instant, danish_local, ChannelCode, Completion, InquiryType, KleNumber, MunicipalityCode,
 };
 use komhen_ingest::asterisk::{CallRecord, CdrReader, Disposition};
+use komhen_ingest::central::CentralReader;
 use komhen_ingest::codebook::{codebook_xlsx, CodebookCsvWriter, CodebookWorkbook};
 use komhen_ingest::landkort::{LandkortReader, LandkortRow, LandkortSource};
 use komhen_ingest::matomo::{MatomoPagesReader, MatomoVisitsReader, PageVisits};
@@ -137,6 +138,7 @@ proptest! {
         if let Ok(reader) = MatomoPagesReader::new(&bytes[..]) { drain(reader) }
         if let Ok(reader) = MatomoVisitsReader::new(&bytes[..]) { drain(reader) }
         if let Ok(reader) = CdrReader::new(&bytes[..]) { drain(reader) }
+        if let Ok(reader) = CentralReader::new(&bytes[..]) { drain(reader) }
         if let Ok(mut book) = CodebookWorkbook::open(Cursor::new(bytes.clone()), Limits::default()) {
             if let Ok(rows) = book.rows() { drain(rows) }
         }
@@ -159,6 +161,9 @@ proptest! {
         let mut matomo = b"date,label,nb_visits,nb_hits\n".to_vec();
         matomo.extend_from_slice(cdr.as_bytes());
         drain(MatomoPagesReader::new(&matomo[..]).unwrap());
+        let mut central = b"Kommune;Opgave;Dato;Antal\n".to_vec();
+        central.extend_from_slice(body.as_bytes());
+        drain(CentralReader::new(&central[..]).unwrap());
     }
 
     #[test]
@@ -374,6 +379,7 @@ proptest! {
                 .prop_map(|(label, url, visits, hits, day)| PageVisits {
                     line: 0,
                     date: day.map(|d| NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Duration::days(d)),
+                    date_to: None,
                     label, url, visits, hits,
                 }),
             1..30),
@@ -384,6 +390,7 @@ proptest! {
         let with_hits = rows[0].hits.is_some();
         for row in &mut rows {
             if dated != row.date.is_some() { row.date = if dated { NaiveDate::from_ymd_opt(2024, 2, 29) } else { None }; }
+            row.date_to = row.date;
             if with_hits != row.hits.is_some() { row.hits = if with_hits { Some(0) } else { None }; }
         }
         numbered(&mut rows, 2, |r, l| r.line = l);

@@ -12,11 +12,13 @@ mod error;
 mod report;
 mod rows;
 mod setup;
+mod website;
 
 pub use error::{StoreError, StoreResult};
 pub use report::*;
 pub use rows::*;
 pub use setup::*;
+pub use website::*;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -410,4 +412,25 @@ pub trait Store: Send + Sync + 'static {
         municipality: Option<MunicipalityCode>,
         limit: u32,
     ) -> StoreResult<Vec<AuditRow>>;
+
+    // --- the website channel and central statistics ---------------------
+
+    /// The municipality's website paths mapped to tasks, by path.
+    async fn list_web_pages(&self, municipality: MunicipalityCode) -> StoreResult<Vec<WebPageRow>>;
+
+    /// The centrally delivered channels municipalities load themselves: one
+    /// municipality's, or every municipality's for None (the central load).
+    async fn list_own_statistics(
+        &self,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<OwnStatisticsRow>>;
+
+    /// The municipality's inquiries (sum of quantity) and rows per task on
+    /// one channel, from every source; test registrations excluded, rows of
+    /// batches not committed invisible. Most inquiries first.
+    async fn count_channel_by_task(
+        &self,
+        municipality: MunicipalityCode,
+        channel: &ChannelCode,
+    ) -> StoreResult<Vec<TaskCount>>;
 }

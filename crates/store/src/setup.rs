@@ -9,12 +9,12 @@
 //! no cached unit catalogue can outlive a change.
 
 use crate::{NewDepartment, NewLocalTask, NewPeriod, NewQuestion, NewRoleGrant};
-use crate::{NewUnit, NewUser};
+use crate::{NewUnit, NewUser, NewWebPage};
 use chrono::{DateTime, NaiveDate, Utc};
 use komhen_domain::reference::{Channel, KleEntry};
 use komhen_domain::{
-    Completion, DepartmentId, InquiryType, KleNumber, MunicipalityCode, PeriodId, QuestionId, Role,
-    Season, TaskCodeKind, TaskId, TaskPackageId, UnitId, UserId,
+    ChannelCode, Completion, DepartmentId, InquiryType, KleNumber, MunicipalityCode, PeriodId,
+    QuestionId, Role, Season, TaskCodeKind, TaskId, TaskPackageId, UnitId, UserId, WebPageId,
 };
 
 /// One change to set-up data. Municipal changes name their municipality;
@@ -201,6 +201,23 @@ pub enum SetupChange {
         password_hash: String,
         now: DateTime<Utc>,
     },
+
+    // --- the website channel and central statistics -------------------------
+    /// Maps a path of the municipality's website to a task (national or the
+    /// municipality's own). `Conflict` when the path is mapped already.
+    CreateWebPage(NewWebPage),
+    /// Removes a mapping; visits already loaded stay.
+    DeleteWebPage {
+        municipality: MunicipalityCode,
+        page: WebPageId,
+    },
+    /// Whether the municipality loads its own statistics of a centrally
+    /// delivered channel (then central loads leave its rows out).
+    SetOwnStatistics {
+        municipality: MunicipalityCode,
+        channel: ChannelCode,
+        own: bool,
+    },
 }
 
 impl SetupChange {
@@ -243,7 +260,10 @@ impl SetupChange {
             | GrantRole(_)
             | RevokeRole { .. }
             | CreateUserToken { .. }
-            | RedeemUserToken { .. } => None,
+            | RedeemUserToken { .. }
+            | CreateWebPage(_)
+            | DeleteWebPage { .. }
+            | SetOwnStatistics { .. } => None,
         }
     }
 }

@@ -52,6 +52,9 @@ impl NoticeQuery {
             "trukket" => "Offentliggørelsen er trukket tilbage.",
             "importeret_fil" => "Filen er indlæst.",
             "slettet_fil" => "Indlæsningen er slettet; dens henvendelser tælles ikke mere.",
+            "fjernet-side" => "Adressen er fjernet.",
+            "indlaest" => "Filen er indlæst. Den står under «Indlæste filer».",
+            "fil-slettet" => "Indlæsningen er slettet; dens tal er ude af alle opgørelser.",
             _ => return None,
         };
         Some(text.to_owned())
@@ -83,7 +86,7 @@ impl Frame {
         let mut frame = Self::user(auth, title);
         if let Some(m) = &auth.municipality {
             let base = format!("/kommune/{}", m.code);
-            let items: [(&str, &'static str, Access); 8] = [
+            let items: [(&str, &'static str, Access); 9] = [
                 ("", "Overblik", Access::ReadMunicipality),
                 ("/enheder", "Enheder og logins", Access::ReadMunicipality),
                 ("/opgaver", "Opgaver og spørgsmål", Access::ReadMunicipality),
@@ -92,6 +95,7 @@ impl Frame {
                 ("/indlaes", "Indlæs data", Access::ReadMunicipality),
                 ("/brugere", "Brugere", Access::SetUpMunicipality),
                 ("/log", "Ændringslog", Access::SetUpMunicipality),
+                ("/hjemmeside", "Hjemmeside", Access::ReadMunicipality),
             ];
             frame.nav = items
                 .into_iter()
@@ -123,13 +127,14 @@ impl Frame {
     /// A page of the national administration, with its side menu.
     pub(crate) fn admin(auth: &Authorized, title: impl Into<String>, current: &str) -> Self {
         let mut frame = Self::user(auth, title);
-        let items: [(&str, &'static str); 6] = [
+        let items: [(&str, &'static str); 7] = [
             ("", "Overblik"),
             ("/opgaver", "Opgavekatalog"),
             ("/perioder", "Tælleperioder"),
             ("/kodelister", "Kodelister"),
             ("/brugere", "Brugere"),
             ("/log", "Ændringslog"),
+            ("/central", "Centrale data"),
         ];
         frame.nav = items
             .into_iter()

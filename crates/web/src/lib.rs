@@ -9,6 +9,7 @@ mod access;
 mod account;
 mod admin;
 mod assets;
+mod central;
 mod error;
 mod format;
 mod frame;
@@ -17,10 +18,13 @@ mod intake;
 mod login;
 mod pages;
 mod paper;
+mod pending;
 mod registration;
 mod session;
 mod setup;
+mod upload_form;
 mod users;
+mod website;
 
 use access::Routes;
 use axum::routing::get;
@@ -283,6 +287,54 @@ fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
             users::set_user_active,
         )
         .get("/admin/log", National, users::show_audit)
+        // The website channel and central loads.
+        .get("/kommune/{kode}/hjemmeside", Read, website::show_website)
+        .post(
+            "/kommune/{kode}/hjemmeside/sider",
+            SetUp,
+            website::add_web_page,
+        )
+        .post(
+            "/kommune/{kode}/hjemmeside/sider/fjern",
+            SetUp,
+            website::remove_web_page,
+        )
+        .post(
+            "/kommune/{kode}/hjemmeside/forhaandsvisning",
+            SetUp,
+            website::preview_web_file,
+        )
+        .post(
+            "/kommune/{kode}/hjemmeside/indlaes",
+            SetUp,
+            website::import_web_file,
+        )
+        .post(
+            "/kommune/{kode}/hjemmeside/filer/slet",
+            SetUp,
+            website::delete_web_file,
+        )
+        .post(
+            "/kommune/{kode}/hjemmeside/centrale-data",
+            SetUp,
+            website::set_own_statistics,
+        )
+        .get("/admin/central", National, central::show_central)
+        .post(
+            "/admin/central/forhaandsvisning",
+            National,
+            central::preview_central_file,
+        )
+        .post(
+            "/admin/central/indlaes",
+            National,
+            central::import_central_file,
+        )
+        .post(
+            "/admin/central/slet",
+            National,
+            central::delete_central_file,
+        )
         .finish();
     let router = router
         .route("/static/{*path}", get(assets::static_file))

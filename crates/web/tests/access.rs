@@ -183,6 +183,41 @@ fn expected_routes() -> Vec<(&'static str, &'static str, Access)> {
         ("POST", "/admin/brugere/{bruger}/fjern-rolle", National),
         ("POST", "/admin/brugere/{bruger}/aktiv", National),
         ("GET", "/admin/log", National),
+        ("GET", "/kommune/{kode}/hjemmeside", ReadMunicipality),
+        (
+            "POST",
+            "/kommune/{kode}/hjemmeside/sider",
+            SetUpMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/hjemmeside/sider/fjern",
+            SetUpMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/hjemmeside/forhaandsvisning",
+            SetUpMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/hjemmeside/indlaes",
+            SetUpMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/hjemmeside/filer/slet",
+            SetUpMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/hjemmeside/centrale-data",
+            SetUpMunicipality,
+        ),
+        ("GET", "/admin/central", National),
+        ("POST", "/admin/central/forhaandsvisning", National),
+        ("POST", "/admin/central/indlaes", National),
+        ("POST", "/admin/central/slet", National),
     ]
 }
 

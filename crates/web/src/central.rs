@@ -1,0 +1,336 @@
+//! The national administrator's central loads (`/admin/central`): files of
+//! self-service and Digital Post statistics per municipality, task and day
+//! (preview with every problem grouped, then import), the loads made (and
+//! deleting one), and which municipalities load a channel themselves.
+//!
+//! Every handler takes [`Authorized`] (the guard let a national
+//! administrator through). Must not read a file or count anything itself:
+//! every rule and figure lives in `komhen_core::central`.
+
+use crate::access::Authorized;
+use crate::format::number;
+use crate::frame::{with_notice, Frame, NoticeQuery};
+use crate::upload_form::{ProblemsView, UploadForm};
+use crate::{pending, AppState, WebError};
+use askama::Template;
+use axum::extract::{Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use komhen_core::central::{self, CentralChannel, CentralPreview, CentralUpload};
+use komhen_core::website::Limits;
+use komhen_core::CoreError;
+use komhen_domain::{danish_local, BatchId, ReportPeriod};
+use std::collections::HashMap;
+
+type PageResult = Result<Response, WebError>;
+type Pairs = Vec<(String, String)>;
+
+const BASE: &str = "/admin/central";
+/// Pending uploads of the central loads.
+const SCOPE: &str = "central";
+
+fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+    danish_local(at).format("%d-%m-%Y %H:%M").to_string()
+}
+
+pub(crate) struct ChannelChoice {
+    pub(crate) code: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) selected: bool,
+}
+
+pub(crate) struct CentralBatchView {
+    pub(crate) id: i64,
+    pub(crate) file_name: String,
+    pub(crate) channel: &'static str,
+    pub(crate) rows: String,
+    pub(crate) loaded: String,
+    pub(crate) by: String,
+}
+
+pub(crate) struct OwnView {
+    pub(crate) municipality: String,
+    pub(crate) channels: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_central.html")]
+struct CentralPage {
+    frame: Frame,
+    channels: Vec<ChannelChoice>,
+    batches: Vec<CentralBatchView>,
+    own: Vec<OwnView>,
+}
+
+async fn central_page(
+    state: &AppState,
+    auth: &Authorized,
+    notice: Option<String>,
+    error: Option<String>,
+    channel: Option<CentralChannel>,
+) -> Result<Html<String>, WebError> {
+    let store = state.store.as_ref();
+    let names: HashMap<_, _> = store
+        .list_municipalities()
+        .await?
+        .into_iter()
+        .map(|m| (m.code, m.name))
+        .collect();
+    let mut own: Vec<OwnView> = Vec::new();
+    for row in store.list_own_statistics(None).await? {
+        let label = CentralChannel::parse(row.channel.as_str())
+            .map_or(row.channel.to_string(), |c| c.label_da().to_owned());
+        let name = format!(
+            "{} ({})",
+            names.get(&row.municipality).cloned().unwrap_or_default(),
+            row.municipality
+        );
+        match own.iter_mut().find(|o| o.municipality == name) {
+            Some(o) => o.channels = format!("{}, {label}", o.channels),
+            None => own.push(OwnView {
+                municipality: name,
+                channels: label,
+            }),
+        }
+    }
+    let page = CentralPage {
+        frame: Frame::admin(auth, "Centrale data", "/central")
+            .notice(notice)
+            .error(error),
+        channels: CentralChannel::ALL
+            .into_iter()
+            .map(|c| ChannelChoice {
+                code: c.code(),
+                label: c.label_da(),
+                selected: channel == Some(c),
+            })
+            .collect(),
+        batches: central::central_batches(store)
+            .await?
+            .into_iter()
+            .map(|b| CentralBatchView {
+                id: b.id.0,
+                channel: CentralChannel::of_batch(&b.kind).map_or("", CentralChannel::label_da),
+                rows: number(b.row_count),
+                loaded: when(b.created_at),
+                by: b
+                    .created_by
+                    .strip_prefix("bruger:")
+                    .unwrap_or(&b.created_by)
+                    .to_owned(),
+                file_name: b.file_name,
+            })
+            .collect(),
+        own,
+    };
+    Ok(Html(page.render()?))
+}
+
+async fn refused(
+    state: &AppState,
+    auth: &Authorized,
+    message: String,
+    channel: Option<CentralChannel>,
+) -> PageResult {
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        central_page(state, auth, None, Some(message), channel).await?,
+    )
+        .into_response())
+}
+
+/// `GET /admin/central`
+pub(crate) async fn show_central(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Query(query): Query<NoticeQuery>,
+) -> PageResult {
+    Ok(central_page(&state, &auth, query.text(), None, None)
+        .await?
+        .into_response())
+}
+
+pub(crate) struct PartView {
+    pub(crate) name: String,
+    pub(crate) code: String,
+    pub(crate) rows: String,
+    pub(crate) inquiries: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_central_preview.html")]
+struct PreviewPage {
+    frame: Frame,
+    channel_code: &'static str,
+    channel: &'static str,
+    file_name: String,
+    format: String,
+    rows: String,
+    valid_rows: String,
+    zero_rows: String,
+    inquiries: String,
+    days: String,
+    sha256: String,
+    problems: ProblemsView,
+    loaded: Vec<PartView>,
+    left_out: Vec<PartView>,
+    importable: bool,
+    duplicate_of: Option<String>,
+}
+
+fn count(n: u64) -> String {
+    number(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+fn parts(list: &[central::MunicipalityPart]) -> Vec<PartView> {
+    list.iter()
+        .map(|p| PartView {
+            name: p.name.clone(),
+            code: p.municipality.to_string(),
+            rows: count(p.rows),
+            inquiries: number(p.inquiries),
+        })
+        .collect()
+}
+
+fn preview_page(auth: &Authorized, preview: &CentralPreview) -> PreviewPage {
+    PreviewPage {
+        frame: Frame::admin(auth, "Forhåndsvisning af central fil", "/central")
+            .crumb(BASE, "Centrale data"),
+        channel_code: preview.channel.code(),
+        channel: preview.channel.label_da(),
+        file_name: preview.file_name.clone(),
+        format: if preview.format.is_empty() {
+            "–".into()
+        } else {
+            preview.format.clone()
+        },
+        rows: count(preview.rows),
+        valid_rows: count(preview.valid_rows),
+        zero_rows: count(preview.zero_rows),
+        inquiries: number(preview.inquiries),
+        days: match (preview.first_day, preview.last_day) {
+            (Some(from), Some(to)) => ReportPeriod { from, to }.label_da(),
+            _ => "–".into(),
+        },
+        sha256: preview.sha256.clone(),
+        problems: ProblemsView::of(&preview.problems),
+        loaded: parts(&preview.loaded),
+        left_out: parts(&preview.left_out),
+        importable: preview.importable(),
+        duplicate_of: preview.duplicate_of.as_ref().map(|b| when(b.created_at)),
+    }
+}
+
+/// `POST /admin/central/forhaandsvisning` (multipart: `channel`, `file`).
+pub(crate) async fn preview_central_file(
+    State(state): State<AppState>,
+    auth: Authorized,
+    multipart: Multipart,
+) -> PageResult {
+    let form = UploadForm::read(multipart).await?;
+    let Some(channel) = CentralChannel::parse(form.field("channel")) else {
+        return refused(
+            &state,
+            &auth,
+            "Vælg, om filen er selvbetjening eller Digital Post.".into(),
+            None,
+        )
+        .await;
+    };
+    let Some((file_name, bytes)) = form.file else {
+        return refused(&state, &auth, "Vælg en CSV-fil.".into(), Some(channel)).await;
+    };
+    let (_, path) = pending::save(SCOPE, &bytes)?;
+    let upload = CentralUpload {
+        channel,
+        path: &path,
+        file_name: &file_name,
+        limits: Limits::default(),
+    };
+    let preview = central::preview_central(state.store.as_ref(), &upload).await?;
+    if !preview.importable() {
+        pending::remove(&path);
+    }
+    let status = if preview.problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Html(preview_page(&auth, &preview).render()?)).into_response())
+}
+
+/// `POST /admin/central/indlaes` (fields `channel`, `sha256`, `file_name`,
+/// `replace`): loads the file the preview showed.
+pub(crate) async fn import_central_file(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Form(form): Form<Pairs>,
+) -> PageResult {
+    let channel = CentralChannel::parse(field(&form, "channel"));
+    let (Some(channel), Some(path)) = (channel, pending::find(SCOPE, field(&form, "sha256")))
+    else {
+        return refused(
+            &state,
+            &auth,
+            "Filen er ikke længere på serveren (den gemmes et døgn efter forhåndsvisningen). \
+             Vælg den igen."
+                .into(),
+            channel,
+        )
+        .await;
+    };
+    let file_name = pending::display_name(field(&form, "file_name"));
+    let upload = CentralUpload {
+        channel,
+        path: &path,
+        file_name: &file_name,
+        limits: Limits::default(),
+    };
+    let replace = matches!(field(&form, "replace"), "on" | "ja" | "true");
+    match central::import_central(
+        state.store.as_ref(),
+        &auth.user.actor(),
+        &upload,
+        replace,
+        &mut |_| {},
+    )
+    .await
+    {
+        Ok(_) => {
+            pending::remove(&path);
+            Ok(Redirect::to(&with_notice(BASE, "indlaest")).into_response())
+        }
+        Err(CoreError::Invalid(message)) => refused(&state, &auth, message, Some(channel)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /admin/central/slet` (field `batch`).
+pub(crate) async fn delete_central_file(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Form(form): Form<Pairs>,
+) -> PageResult {
+    let outcome = match field(&form, "batch").parse::<i64>() {
+        Ok(id) => central::delete_central_batch(state.store.as_ref(), BatchId(id))
+            .await
+            .map(|_| ()),
+        Err(_) => Err(CoreError::Invalid(
+            "Vælg den indlæsning, der skal slettes.".into(),
+        )),
+    };
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&with_notice(BASE, "fil-slettet")).into_response()),
+        Err(CoreError::Invalid(message)) => refused(&state, &auth, message, None).await,
+        Err(e) => Err(e.into()),
+    }
+}
