@@ -44,4 +44,6 @@ conformance!(
     unit_passwords_and_test_mode_are_set_per_municipality,
     unit_sessions_come_with_their_unit_and_municipality,
     setup_changes_raise_the_setup_version,
+    system_tokens_open_only_their_municipality,
+    api_batches_are_found_by_name_and_stored_once,
 );

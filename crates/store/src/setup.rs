@@ -9,12 +9,12 @@
 //! no cached unit catalogue can outlive a change.
 
 use crate::{NewDepartment, NewLocalTask, NewPeriod, NewQuestion, NewRoleGrant};
-use crate::{NewUnit, NewUser};
+use crate::{NewSystemToken, NewUnit, NewUser};
 use chrono::{DateTime, NaiveDate, Utc};
 use komhen_domain::reference::{Channel, KleEntry};
 use komhen_domain::{
     Completion, DepartmentId, InquiryType, KleNumber, MunicipalityCode, PeriodId, QuestionId, Role,
-    Season, TaskCodeKind, TaskId, TaskPackageId, UnitId, UserId,
+    Season, SystemTokenId, TaskCodeKind, TaskId, TaskPackageId, UnitId, UserId,
 };
 
 /// One change to set-up data. Municipal changes name their municipality;
@@ -201,6 +201,19 @@ pub enum SetupChange {
         password_hash: String,
         now: DateTime<Utc>,
     },
+
+    // --- systems (the JSON API) -------------------------------------------
+    /// A bearer token for one system of a municipality; only its SHA-256
+    /// is stored.
+    CreateSystemToken(NewSystemToken),
+    /// Revokes a system's token at once: the next request with it is
+    /// refused. `NotFound` for a token of another municipality or one
+    /// already revoked.
+    RevokeSystemToken {
+        municipality: MunicipalityCode,
+        token: SystemTokenId,
+        revoked_by: String,
+    },
 }
 
 impl SetupChange {
@@ -243,7 +256,9 @@ impl SetupChange {
             | GrantRole(_)
             | RevokeRole { .. }
             | CreateUserToken { .. }
-            | RedeemUserToken { .. } => None,
+            | RedeemUserToken { .. }
+            | CreateSystemToken(_)
+            | RevokeSystemToken { .. } => None,
         }
     }
 }
