@@ -11,10 +11,12 @@ pub mod catalogue;
 pub mod demo;
 mod error;
 pub mod import;
+pub mod intake;
 pub mod overview;
 pub mod paper;
 pub mod reference;
 pub mod registration;
 pub mod setup;
+pub mod systems;
 
 pub use error::{CoreError, CoreResult};
