@@ -50,6 +50,7 @@ impl NoticeQuery {
             "importeret" => "KLE-filen er indlæst.",
             "offentliggjort" => "Perioden er offentliggjort.",
             "trukket" => "Offentliggørelsen er trukket tilbage.",
+            "tilbagekaldt" => "Nøglen er tilbagekaldt: systemet kan ikke længere sende med den.",
             _ => return None,
         };
         Some(text.to_owned())
@@ -81,7 +82,7 @@ impl Frame {
         let mut frame = Self::user(auth, title);
         if let Some(m) = &auth.municipality {
             let base = format!("/kommune/{}", m.code);
-            let items: [(&str, &'static str, Access); 7] = [
+            let items: [(&str, &'static str, Access); 8] = [
                 ("", "Overblik", Access::ReadMunicipality),
                 ("/enheder", "Enheder og logins", Access::ReadMunicipality),
                 ("/opgaver", "Opgaver og spørgsmål", Access::ReadMunicipality),
@@ -89,6 +90,7 @@ impl Frame {
                 ("/perioder", "Tælleperioder", Access::ReadMunicipality),
                 ("/brugere", "Brugere", Access::SetUpMunicipality),
                 ("/log", "Ændringslog", Access::SetUpMunicipality),
+                ("/systemer", "Systemer og API", Access::SetUpMunicipality),
             ];
             frame.nav = items
                 .into_iter()
