@@ -312,7 +312,7 @@ async fn every_kind_of_row_error_is_reported_with_index_field_and_code_and_nothi
         "registrations": [
             good,
             with(json!({ "channel": "TLF" })),
-            with(json!({ "task": null })),
+            with(json!({ "task": null, "unit": "259findesikke" })),
             with(json!({ "time": "i går" })),
             with(json!({ "time": "2025-10-21T25:00:00+02:00" })),
             with(json!({ "time": "2026-03-29 02:30" })),
@@ -348,6 +348,8 @@ async fn every_kind_of_row_error_is_reported_with_index_field_and_code_and_nothi
     let expected: Vec<(Value, Value, String)> = [
         (1, "channel", "unknown_channel"),
         (2, "task", "missing_task"),
+        // The catalogue is asked too when a cell failed: every error at once.
+        (2, "unit", "unknown_unit"),
         (3, "time", "invalid_time"),
         (4, "time", "invalid_time"),
         (5, "time", "nonexistent_time"),
@@ -375,10 +377,19 @@ async fn every_kind_of_row_error_is_reported_with_index_field_and_code_and_nothi
             .starts_with("kanalkoden «TLF» findes ikke"),
         "{messages}"
     );
-    assert!(messages[2]["message"]
-        .as_str()
+    let time = messages
+        .as_array()
         .unwrap()
-        .contains("2025-10-21T10:15:00+02:00"));
+        .iter()
+        .find(|e| e["code"] == "invalid_time")
+        .unwrap();
+    assert!(
+        time["message"]
+            .as_str()
+            .unwrap()
+            .contains("2025-10-21T10:15:00+02:00"),
+        "the API's time forms are named: {time}"
+    );
     assert!(app.registrations(KOEGE).await.is_empty(), "nothing stored");
     assert!(app
         .store()
@@ -787,7 +798,7 @@ async fn a_session_never_opens_the_api_and_a_cross_site_origin_does_not_block_it
 
 #[tokio::test]
 async fn the_openapi_document_is_generated_from_the_api_types() {
-    let (app, _, _) = App::new().await;
+    let (app, koege, _) = App::new().await;
     let reply = app.get("/api/v1/openapi.json", "").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.headers[header::CONTENT_TYPE]
@@ -816,7 +827,18 @@ async fn the_openapi_document_is_generated_from_the_api_types() {
         doc["components"]["securitySchemes"]["systemnoegle"]["scheme"],
         "bearer"
     );
-    // The document's example is a valid batch.
+    // The document's example is a batch komhen stores.
     let example = schemas["RegistrationBatchRequest"]["example"].clone();
-    assert!(example["registrations"].is_array());
+    app.store()
+        .create_unit(&NewUnit {
+            municipality: code(KOEGE),
+            department: None,
+            name: "Borgerservice".into(),
+            login: "259borgerservice".into(),
+            password_hash: None,
+        })
+        .await
+        .unwrap();
+    let stored = app.post(&koege, &example.to_string()).await;
+    assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.body);
 }
