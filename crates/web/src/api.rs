@@ -10,7 +10,9 @@
 //! `komhen_core::systems`. Must never read or set a cookie: browsers do not
 //! send bearer tokens by themselves, so these routes need no CSRF token and
 //! are exempt from the cross-site guard (`session::refuse_cross_site_posts`).
-//! Every error is JSON in Danish with a stable machine-readable `code`.
+//! Every error is JSON in Danish with a stable machine-readable `code`. The
+//! doc comments of the JSON types are the OpenAPI document's descriptions,
+//! so they are in Danish, for the systems' vendors.
 
 use crate::AppState;
 use axum::body::{Body, Bytes};
@@ -40,7 +42,7 @@ const SECURITY: &str = "systemnoegle";
     "batch_id": "koe-borgerservice-2025-10-21T10",
     "registrations": [{
         "unit": "259borgerservice",
-        "task": "27.24.00",
+        "task": "23.05.10",
         "channel": "PRSNLG",
         "inquiry_type": "VEJL",
         "completion": "STRAKS",
@@ -78,7 +80,7 @@ pub(crate) struct RegistrationRequest {
     /// Opgaven: KLE-nummer (`27.24.00`), KLE-gruppe (`15.20`) eller
     /// KOMHEN-kode (`29.03.99`).
     #[serde(default)]
-    #[schema(required = true, example = "27.24.00")]
+    #[schema(required = true, example = "23.09.02")]
     task: String,
     /// Kanalkode med retning, fx `TLFIND`, `PRSNLG`, `EMLIND`, `DOKUD`.
     #[serde(default)]
@@ -457,18 +459,17 @@ fn received(system: &SystemTokenRow, r: Received) -> Response {
 }
 
 /// Stores a batch of registrations for the token's municipality: all rows
-/// or none.
-///
-/// Hver række tjekkes efter samme regler som en kodebogsfil, der
-/// indlæses; er der én fejl, gemmes intet, og svaret lister hver fejl med
-/// række, felt og kode. En levering, der sendes igen (samme indhold og
-/// samme `batch_id`), gemmes ikke to gange: svaret er 200 med den tidligere
-/// levering.
+/// or none. (The `summary` and `description` below are the document's text.)
 #[utoipa::path(
     post,
     path = "/api/v1/registrations",
     tag = "registreringer",
     operation_id = "create_registrations",
+    summary = "Gem en levering af registreringer for nøglens kommune",
+    description = "Hver række tjekkes efter samme regler som en kodebogsfil, der indlæses; \
+        er der én fejl, gemmes intet, og svaret lister hver fejl med række (`index`), felt og \
+        kode. En levering, der sendes igen (samme indhold og samme `batch_id`), gemmes ikke to \
+        gange: svaret er 200 med den tidligere levering.",
     request_body(
         content = RegistrationBatchRequest,
         content_type = "application/json",
@@ -652,6 +653,7 @@ pub(crate) struct ApiDoc;
     path = "/api/v1/openapi.json",
     tag = "dokumentation",
     operation_id = "show_openapi",
+    summary = "Dette dokument: API'et beskrevet som OpenAPI 3",
     responses((status = 200, description = "OpenAPI-dokumentet.", content_type = "application/json"))
 )]
 pub(crate) async fn show_openapi() -> Response {
