@@ -49,4 +49,6 @@ conformance!(
     web_pages_map_paths_to_the_municipality_own_tasks,
     own_statistics_are_set_per_municipality_and_channel,
     channel_counts_by_task_sum_visible_quantity_of_one_municipality,
+    system_tokens_open_only_their_municipality,
+    api_batches_are_found_by_name_and_stored_once,
 );

@@ -5,7 +5,8 @@
 //! the nation) decide every [`Access`] level. The web layer asks [`allows`]
 //! for every guarded route and handlers only ever receive what passed it;
 //! unit logins (the registrants' shared logins) are decided by
-//! `registration::UnitContext` and never reach these pages.
+//! `registration::UnitContext` and never reach these pages; systems with a
+//! bearer token of the JSON API are decided by `systems::authenticate`.
 //!
 //! Must not know HTTP: the web layer maps its routes to [`Access`] levels.
 
@@ -33,6 +34,11 @@ impl Actor {
     /// The demo loader.
     pub fn demo() -> Self {
         Self("demo".into())
+    }
+
+    /// A municipality's system, by the name its token was issued to.
+    pub fn system(name: &str) -> Self {
+        Self(format!("system:{name}"))
     }
 
     pub fn as_str(&self) -> &str {
@@ -90,6 +96,11 @@ pub enum Access {
     /// Keeping the national catalogue, periods, code lists and users: the
     /// national administrator.
     National,
+    /// A municipality's system (queue system, phone system) with a bearer
+    /// token of the JSON API. Decided by the token alone (`systems`): the
+    /// token names the one municipality it may write to, and no personal
+    /// user's role or unit login opens these routes.
+    System,
 }
 
 impl UserContext {
@@ -182,6 +193,7 @@ pub fn allows(
         Access::SetUpMunicipality => municipality.is_some_and(|m| user.can_set_up(m)),
         Access::ReadNational => user.reads_national(),
         Access::National => user.is_national_admin(),
+        Access::System => false,
     }
 }
 
@@ -312,6 +324,10 @@ mod tests {
             assert!(!allows(None, access, m(101), None), "{access:?}");
         }
         assert!(allows(None, Access::Public, None, None));
+        assert!(
+            !allows(Some(&admin), Access::System, m(101), None),
+            "only a system's token opens system routes"
+        );
         let mut inactive = admin.clone();
         inactive.user.active = false;
         assert!(!allows(Some(&inactive), Access::National, None, None));

@@ -12,12 +12,14 @@ pub mod central;
 pub mod demo;
 mod error;
 pub mod import;
+pub mod intake;
 pub mod overview;
 pub mod paper;
 pub mod reference;
 pub mod registration;
 pub mod report;
 pub mod setup;
+pub mod systems;
 mod upload;
 pub mod website;
 

@@ -37,4 +37,6 @@ typed_id!(
     BatchId,
     /// One total count entry.
     TotalCountId,
+    /// A system's bearer token for the JSON API (its row, never the token).
+    SystemTokenId,
 );

@@ -6,6 +6,8 @@
 //! [`CodebookRow`] of domain values or every problem of that row. Must not
 //! look anything up: whether the unit login exists, the channel is in the
 //! catalogue or the task is assigned to the unit is decided in `core`.
+//! [`CodebookCells`] applies the same rules to rows that arrive cell by
+//! cell instead of in a file (the JSON API).
 //!
 //! Rules of the cells, as the coordinator's guide says them:
 //! - headers match case-insensitively, ignoring surrounding spaces; the old
@@ -1181,4 +1183,57 @@ pub fn template_xlsx() -> Result<Vec<u8>, IngestError> {
         }
     };
     codebook_xlsx(&[example], &[])
+}
+
+// ---------------------------------------------------------------------------
+// Rows given cell by cell (the JSON API)
+
+/// Checks rows that arrive cell by cell instead of in a file (a system's
+/// batch through the JSON API) by exactly the rules of a file's row: each
+/// value is read as the text a file's cell would hold.
+pub struct CodebookCells {
+    parser: RowParser,
+    record: ByteRecord,
+}
+
+impl CodebookCells {
+    /// The checker for rows with these extra columns (question labels or
+    /// codes) besides the codebook's own; every problem of those names
+    /// (one twice, or one that is a codebook column) when they clash.
+    pub fn new(extra_headers: &[String]) -> Result<Self, Vec<Problem>> {
+        let headers: Vec<String> = COLUMNS
+            .iter()
+            .map(|c| c.header.to_owned())
+            .chain(extra_headers.iter().cloned())
+            .collect();
+        let header = HeaderMap::resolve(&headers, &SPECS, 1)?;
+        Ok(Self {
+            parser: RowParser::new(header),
+            record: ByteRecord::new(),
+        })
+    }
+
+    /// The header each column is named by in problems (`Kanal`, `Dato`).
+    pub fn header(column: CodebookColumn) -> &'static str {
+        COLUMNS[column as usize].header
+    }
+
+    /// One row: `cell` gives each codebook column's text (empty for none),
+    /// `extra` the values of the extra columns in the order given to
+    /// [`CodebookCells::new`]. Problems name `line` and the column's header.
+    pub fn parse(
+        &mut self,
+        line: u64,
+        cell: impl Fn(CodebookColumn) -> String,
+        extra: &[String],
+    ) -> Result<CodebookRow, Vec<Problem>> {
+        self.record.clear();
+        for spec in &COLUMNS {
+            self.record.push_field(cell(spec.column).as_bytes());
+        }
+        for value in extra {
+            self.record.push_field(value.as_bytes());
+        }
+        self.parser.parse(line, &self.record)
+    }
 }

@@ -433,4 +433,29 @@ pub trait Store: Send + Sync + 'static {
         municipality: MunicipalityCode,
         channel: &ChannelCode,
     ) -> StoreResult<Vec<TaskCount>>;
+    // --- systems (the JSON API) -------------------------------------------
+
+    /// The municipality's system tokens, revoked ones included, newest first.
+    async fn list_system_tokens(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<SystemTokenRow>>;
+
+    /// The live (not revoked) token with this SHA-256, marked used at `at`,
+    /// in one statement: every API request's authentication. The row's
+    /// municipality is the only one the request may write to.
+    async fn use_system_token(
+        &self,
+        token_hash: &str,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Option<SystemTokenRow>>;
+
+    /// A committed or loading batch of that kind with that file name (an
+    /// API batch's client `batch_id`), newest first.
+    async fn find_batch_named(
+        &self,
+        municipality: MunicipalityCode,
+        kind: &str,
+        file_name: &str,
+    ) -> StoreResult<Option<BatchRow>>;
 }

@@ -6,8 +6,8 @@ use komhen_domain::reference::{AnswerKind, AnswerOption};
 use komhen_domain::{
     BatchId, ChannelCode, Completion, CountingPeriod, DepartmentId, Direction, InquiryCategory,
     InquiryType, KleNumber, Medium, MunicipalityCode, PeriodId, QuestionId, QuestionOptionId,
-    RegionCode, RegistrationId, Role, Season, Source, TaskCodeKind, TaskId, TaskPackageId,
-    TotalCountId, UnitId, UserId,
+    RegionCode, RegistrationId, Role, Season, Source, SystemTokenId, TaskCodeKind, TaskId,
+    TaskPackageId, TotalCountId, UnitId, UserId,
 };
 
 /// How many rows of each kind of reference data are stored.
@@ -563,4 +563,36 @@ pub struct NewAuditEntry {
 pub struct AuditRow {
     pub entry: NewAuditEntry,
     pub at: DateTime<Utc>,
+}
+
+/// A bearer token issued to one system of a municipality (a queue system,
+/// a phone system) for the JSON API. Only the token's SHA-256 is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSystemToken {
+    pub municipality: MunicipalityCode,
+    /// The system's name as the coordinator gave it ("Kø-system Borgerservice").
+    pub name: String,
+    /// SHA-256 of the token, hex.
+    pub token_hash: String,
+    /// Who issued it, as the audit log names them.
+    pub created_by: String,
+}
+
+/// A system token as stored, without its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SystemTokenRow {
+    pub id: SystemTokenId,
+    pub municipality: MunicipalityCode,
+    pub name: String,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_by: Option<String>,
+}
+
+impl SystemTokenRow {
+    pub fn is_revoked(&self) -> bool {
+        self.revoked_at.is_some()
+    }
 }

@@ -9,12 +9,13 @@
 //! no cached unit catalogue can outlive a change.
 
 use crate::{NewDepartment, NewLocalTask, NewPeriod, NewQuestion, NewRoleGrant};
-use crate::{NewUnit, NewUser, NewWebPage};
+use crate::{NewSystemToken, NewUnit, NewUser, NewWebPage};
 use chrono::{DateTime, NaiveDate, Utc};
 use komhen_domain::reference::{Channel, KleEntry};
 use komhen_domain::{
     ChannelCode, Completion, DepartmentId, InquiryType, KleNumber, MunicipalityCode, PeriodId,
-    QuestionId, Role, Season, TaskCodeKind, TaskId, TaskPackageId, UnitId, UserId, WebPageId,
+    QuestionId, Role, Season, SystemTokenId, TaskCodeKind, TaskId, TaskPackageId, UnitId, UserId,
+    WebPageId,
 };
 
 /// One change to set-up data. Municipal changes name their municipality;
@@ -218,6 +219,19 @@ pub enum SetupChange {
         channel: ChannelCode,
         own: bool,
     },
+
+    // --- systems (the JSON API) -------------------------------------------
+    /// A bearer token for one system of a municipality; only its SHA-256
+    /// is stored.
+    CreateSystemToken(NewSystemToken),
+    /// Revokes a system's token at once: the next request with it is
+    /// refused. `NotFound` for a token of another municipality or one
+    /// already revoked.
+    RevokeSystemToken {
+        municipality: MunicipalityCode,
+        token: SystemTokenId,
+        revoked_by: String,
+    },
 }
 
 impl SetupChange {
@@ -263,7 +277,9 @@ impl SetupChange {
             | RedeemUserToken { .. }
             | CreateWebPage(_)
             | DeleteWebPage { .. }
-            | SetOwnStatistics { .. } => None,
+            | SetOwnStatistics { .. }
+            | CreateSystemToken(_)
+            | RevokeSystemToken { .. } => None,
         }
     }
 }

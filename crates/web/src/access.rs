@@ -152,8 +152,9 @@ impl Routes {
     }
 
     /// Registers one method of a path. Public routes pass through, unit
-    /// routes are decided by the `UnitSession` extractor; every other level
-    /// goes through [`guard`]. The same path may carry another method with
+    /// routes are decided by the `UnitSession` extractor, system routes by
+    /// the `api::SystemAuth` extractor (a bearer token, never a session);
+    /// every other level goes through [`guard`]. The same path may carry another method with
     /// another level (a page anyone in the municipality reads, a form only
     /// its coordinator posts).
     fn add(
@@ -163,7 +164,7 @@ impl Routes {
         access: Access,
         route: MethodRouter<AppState>,
     ) -> Self {
-        let route = if matches!(access, Access::Public | Access::Unit) {
+        let route = if matches!(access, Access::Public | Access::Unit | Access::System) {
             route
         } else {
             route.route_layer(axum::middleware::from_fn_with_state(

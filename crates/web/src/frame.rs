@@ -55,6 +55,7 @@ impl NoticeQuery {
             "fjernet-side" => "Adressen er fjernet.",
             "indlaest" => "Filen er indlæst. Den står under «Indlæste filer».",
             "fil-slettet" => "Indlæsningen er slettet; dens tal er ude af alle opgørelser.",
+            "tilbagekaldt" => "Nøglen er tilbagekaldt: systemet kan ikke længere sende med den.",
             _ => return None,
         };
         Some(text.to_owned())
@@ -86,7 +87,7 @@ impl Frame {
         let mut frame = Self::user(auth, title);
         if let Some(m) = &auth.municipality {
             let base = format!("/kommune/{}", m.code);
-            let items: [(&str, &'static str, Access); 9] = [
+            let items: [(&str, &'static str, Access); 10] = [
                 ("", "Overblik", Access::ReadMunicipality),
                 ("/enheder", "Enheder og logins", Access::ReadMunicipality),
                 ("/opgaver", "Opgaver og spørgsmål", Access::ReadMunicipality),
@@ -96,6 +97,7 @@ impl Frame {
                 ("/brugere", "Brugere", Access::SetUpMunicipality),
                 ("/log", "Ændringslog", Access::SetUpMunicipality),
                 ("/hjemmeside", "Hjemmeside", Access::ReadMunicipality),
+                ("/systemer", "Systemer og API", Access::SetUpMunicipality),
             ];
             frame.nav = items
                 .into_iter()

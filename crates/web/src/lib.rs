@@ -8,6 +8,7 @@
 mod access;
 mod account;
 mod admin;
+mod api;
 mod assets;
 mod central;
 mod error;
@@ -22,6 +23,7 @@ mod pending;
 mod registration;
 mod session;
 mod setup;
+mod systems;
 mod upload_form;
 mod users;
 mod website;
@@ -60,7 +62,7 @@ pub fn route_table(store: Arc<dyn Store>) -> Vec<RouteInfo> {
 
 fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
     use Access::{National, Public, ReadMunicipality as Read, SetUpMunicipality as SetUp};
-    use Access::{SignedIn, Unit};
+    use Access::{SignedIn, System, Unit};
     let state = AppState {
         store,
         catalogs: Arc::new(Catalogs::new()),
@@ -335,6 +337,21 @@ fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
             National,
             central::delete_central_file,
         )
+        // Systems and the JSON API: a coordinator issues and revokes the
+        // tokens; a system with one pushes registrations.
+        .get("/kommune/{kode}/systemer", SetUp, systems::list_systems)
+        .post(
+            "/kommune/{kode}/systemer",
+            SetUp,
+            systems::create_system_token,
+        )
+        .post(
+            "/kommune/{kode}/systemer/{system}/tilbagekald",
+            SetUp,
+            systems::revoke_system_token,
+        )
+        .post("/api/v1/registrations", System, api::create_registrations)
+        .get("/api/v1/openapi.json", Public, api::show_openapi)
         .finish();
     let router = router
         .route("/static/{*path}", get(assets::static_file))

@@ -20,6 +20,8 @@ use komhen_core::registration::UnitContext;
 use komhen_store::SessionRow;
 
 pub(crate) const COOKIE: &str = "komhen_session";
+/// Where the JSON API lives: token-authenticated, never cookie-authenticated.
+pub(crate) const API_PREFIX: &str = "/api/";
 
 /// A logged-in unit.
 pub(crate) struct UnitSession {
@@ -90,12 +92,15 @@ fn time_hours(hours: i64) -> cookie::time::Duration {
 /// Refuses a POST whose Origin names another site (login CSRF and the like).
 /// Browsers send Origin on every cross-site POST; requests without it
 /// (command-line tools) are judged by the session's CSRF token instead.
+/// The JSON API (`/api/`) is exempt: it reads no cookie, and a bearer token
+/// is never sent by a browser on its own, so another site cannot make a
+/// visitor's browser post with one.
 pub(crate) async fn refuse_cross_site_posts(
     State(_): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
-    if request.method() == Method::POST {
+    if request.method() == Method::POST && !request.uri().path().starts_with(API_PREFIX) {
         let origin_host = request
             .headers()
             .get(header::ORIGIN)

@@ -218,6 +218,15 @@ fn expected_routes() -> Vec<(&'static str, &'static str, Access)> {
         ("POST", "/admin/central/forhaandsvisning", National),
         ("POST", "/admin/central/indlaes", National),
         ("POST", "/admin/central/slet", National),
+        ("GET", "/kommune/{kode}/systemer", SetUpMunicipality),
+        ("POST", "/kommune/{kode}/systemer", SetUpMunicipality),
+        (
+            "POST",
+            "/kommune/{kode}/systemer/{system}/tilbagekald",
+            SetUpMunicipality,
+        ),
+        ("POST", "/api/v1/registrations", System),
+        ("GET", "/api/v1/openapi.json", Public),
     ]
 }
 
@@ -294,6 +303,8 @@ fn may(caller: Caller, access: Access, place: Place) -> bool {
         },
         Access::ReadNational => matches!(caller, NationalAdmin | NationalAnalyst),
         Access::National => caller == NationalAdmin,
+        // Only a system's bearer token: no session of any kind.
+        Access::System => false,
     }
 }
 
@@ -315,6 +326,8 @@ struct Fixture {
     koege_victim: UserId,
     kbh_victim: UserId,
     registration: i64,
+    koege_system: i64,
+    kbh_system: i64,
 }
 
 fn code(n: u16) -> MunicipalityCode {
@@ -445,6 +458,20 @@ async fn fixture(store: &dyn komhen_store::Store) -> Fixture {
         .unwrap()
         .id()
         .0;
+    let system = |m: u16| async move {
+        komhen_core::systems::issue_token(
+            store,
+            &komhen_core::access::Actor::command_line(),
+            code(m),
+            "Kø-system",
+        )
+        .await
+        .unwrap()
+        .id
+        .0
+    };
+    let koege_system = system(KOEGE).await;
+    let kbh_system = system(KBH).await;
     Fixture {
         koege_unit_a,
         koege_unit_b,
@@ -461,12 +488,19 @@ async fn fixture(store: &dyn komhen_store::Store) -> Fixture {
         koege_victim,
         kbh_victim,
         registration,
+        koege_system,
+        kbh_system,
     }
 }
 
 impl Fixture {
     fn path(&self, template: &str, place: Place) -> String {
         let koege = place != Place::Copenhagen;
+        let system = if koege {
+            self.koege_system
+        } else {
+            self.kbh_system
+        };
         let (m, unit, dept, task, question, victim) = if koege {
             (
                 KOEGE,
@@ -509,6 +543,7 @@ impl Fixture {
             .replace("{batch}", "999999")
             .replace("{henvendelsestype}", "VEJL")
             .replace("{afslutning}", "STRAKS")
+            .replace("{system}", &system.to_string())
     }
 }
 
@@ -661,6 +696,8 @@ enum Outcome {
     ToLogin,
     /// 403: signed in, but not allowed.
     Refused,
+    /// 401: a system route without a system's bearer token.
+    NoToken,
     /// Anything else below 500: the handler ran.
     Served(StatusCode),
 }
@@ -694,6 +731,8 @@ async fn call(
         Outcome::ToLogin
     } else if status == StatusCode::FORBIDDEN {
         Outcome::Refused
+    } else if status == StatusCode::UNAUTHORIZED {
+        Outcome::NoToken
     } else {
         Outcome::Served(status)
     }
@@ -722,6 +761,12 @@ async fn walk(caller: Caller) {
                 continue;
             }
             let allowed = may(caller, access, *place);
+            if access == Access::System {
+                // A session or unit login never opens a system route: 401.
+                assert_eq!(outcome, Outcome::NoToken, "{method} {path} as {caller:?}");
+                checked += 1;
+                continue;
+            }
             match (&outcome, allowed) {
                 (Outcome::Served(_), true) => {}
                 (Outcome::ToLogin, false) | (Outcome::Refused, false) => {
