@@ -44,4 +44,8 @@ conformance!(
     unit_passwords_and_test_mode_are_set_per_municipality,
     unit_sessions_come_with_their_unit_and_municipality,
     setup_changes_raise_the_setup_version,
+    totals_stage_invisibly_and_commit_only_without_overlap,
+    totals_entered_at_the_same_moment_commit_only_once,
+    central_totals_are_listed_per_municipality_and_deleted_whole,
+    phone_rules_are_set_up_per_municipality_in_order,
 );

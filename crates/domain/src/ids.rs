@@ -37,4 +37,7 @@ typed_id!(
     BatchId,
     /// One total count entry.
     TotalCountId,
+    /// One rule of a municipality's phone-system mapping (which calls are
+    /// incoming, which outgoing).
+    CdrRuleId,
 );

@@ -1,6 +1,7 @@
 //! Changes to set-up data: the one way to change what a municipality's
-//! organisation, logins, tasks, questions, test mode, participation, the
-//! national catalogue, code lists, periods and users look like.
+//! organisation, logins, tasks, questions, test mode, participation, phone
+//! system mapping, the national catalogue, code lists, periods and users
+//! look like.
 //!
 //! Every change goes through [`crate::Store::apply`] together with its audit
 //! entry: the backend applies the change, writes the entry and, when the
@@ -8,13 +9,13 @@
 //! version, all in one transaction. So no change can skip the audit log and
 //! no cached unit catalogue can outlive a change.
 
-use crate::{NewDepartment, NewLocalTask, NewPeriod, NewQuestion, NewRoleGrant};
+use crate::{NewCdrRule, NewDepartment, NewLocalTask, NewPeriod, NewQuestion, NewRoleGrant};
 use crate::{NewUnit, NewUser};
 use chrono::{DateTime, NaiveDate, Utc};
 use komhen_domain::reference::{Channel, KleEntry};
 use komhen_domain::{
-    Completion, DepartmentId, InquiryType, KleNumber, MunicipalityCode, PeriodId, QuestionId, Role,
-    Season, TaskCodeKind, TaskId, TaskPackageId, UnitId, UserId,
+    CdrRuleId, Completion, DepartmentId, InquiryType, KleNumber, MunicipalityCode, PeriodId,
+    QuestionId, Role, Season, TaskCodeKind, TaskId, TaskPackageId, UnitId, UserId,
 };
 
 /// One change to set-up data. Municipal changes name their municipality;
@@ -201,6 +202,15 @@ pub enum SetupChange {
         password_hash: String,
         now: DateTime<Utc>,
     },
+
+    // --- a municipality's phone-system mapping ------------------------------
+    /// Adds a rule saying which calls of the municipality's phone system
+    /// are incoming or outgoing; rules are tried in the order added.
+    CreateCdrRule(NewCdrRule),
+    DeleteCdrRule {
+        municipality: MunicipalityCode,
+        rule: CdrRuleId,
+    },
 }
 
 impl SetupChange {
@@ -243,7 +253,9 @@ impl SetupChange {
             | GrantRole(_)
             | RevokeRole { .. }
             | CreateUserToken { .. }
-            | RedeemUserToken { .. } => None,
+            | RedeemUserToken { .. }
+            | CreateCdrRule(_)
+            | DeleteCdrRule { .. } => None,
         }
     }
 }
