@@ -10,7 +10,8 @@
 //! Readers: `codebook` (komhen's upload format, CSV and XLSX, and its
 //! template), `landkort` (Det Digitale Landkort extracts), `matomo` (web
 //! analytics), `asterisk` (phone system call records), `kle` (KLE
-//! catalogue files), `reference` (the shipped reference data). Shared: `text` (encoding and separator),
+//! catalogue files), `totals` (total counts per channel or municipality),
+//! `reference` (the shipped reference data). Shared: `text` (encoding and separator),
 //! `limits`, `summary` (grouping a big file's problems).
 
 pub mod asterisk;
@@ -28,6 +29,7 @@ pub mod reference;
 pub mod summary;
 mod table;
 pub mod text;
+pub mod totals;
 
 pub use codebook::{detect_format, CodebookReader, CodebookRow, CodebookRows, FileFormat};
 pub use error::{IngestError, Problem, ProblemKind};
