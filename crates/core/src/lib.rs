@@ -13,8 +13,10 @@ mod error;
 pub mod import;
 pub mod overview;
 pub mod paper;
+pub mod phone;
 pub mod reference;
 pub mod registration;
 pub mod setup;
+pub mod totals;
 
 pub use error::{CoreError, CoreResult};

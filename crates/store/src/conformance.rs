@@ -1904,7 +1904,7 @@ pub async fn totals_stage_invisibly_and_commit_only_without_overlap(store: &dyn 
     let first = store
         .stage_totals(
             &totals_batch(Some(KOEGE), "totals_form", "a"),
-            &[october.clone()],
+            std::slice::from_ref(&october),
         )
         .await
         .unwrap();
@@ -1923,7 +1923,7 @@ pub async fn totals_stage_invisibly_and_commit_only_without_overlap(store: &dyn 
         .is_empty());
     assert!(
         store
-            .find_total_overlaps(&[october.clone()])
+            .find_total_overlaps(std::slice::from_ref(&october))
             .await
             .unwrap()
             .is_empty(),
@@ -2015,7 +2015,7 @@ pub async fn totals_stage_invisibly_and_commit_only_without_overlap(store: &dyn 
     let again = store
         .stage_totals(
             &totals_batch(Some(KOEGE), "totals_form", "a"),
-            &[november.clone()],
+            std::slice::from_ref(&november),
         )
         .await
         .unwrap();
