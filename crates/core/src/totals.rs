@@ -25,7 +25,7 @@ use chrono::{NaiveDate, Utc};
 use komhen_domain::{danish_local, BatchId, ChannelCode, MunicipalityCode};
 use komhen_ingest::summary::danish_number;
 use komhen_ingest::totals::{TotalsLayout, TotalsReader, TotalsSubject};
-use komhen_ingest::{detect_format, FileFormat, Limits, Problem, ProblemKind, ProblemSummary};
+use komhen_ingest::{detect_format, FileFormat, Limits, Problem, ProblemKind};
 use komhen_store::{
     BatchRow, BatchStatus, ChannelRow, NewAuditEntry, NewBatch, NewTotalCount, Store,
     TotalEntryRow, TotalMeasure, TotalOverlap, TotalsCommit,
@@ -33,6 +33,20 @@ use komhen_store::{
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+
+/// The problems of a file, as previews carry them (re-exported so pages
+/// can show them without reading files themselves).
+pub use komhen_ingest::ProblemSummary;
+
+/// The template of a municipality's totals file (`Kanal;Fra;Til;Antal`).
+pub fn channel_template() -> Vec<u8> {
+    komhen_ingest::totals::template_csv(TotalsLayout::Channels)
+}
+
+/// The template of a national delivery (`Kommune;Fra;Til;Antal`).
+pub fn national_template() -> Vec<u8> {
+    komhen_ingest::totals::template_csv(TotalsLayout::Municipalities)
+}
 
 /// The batch kind of a total typed in the form.
 pub const FORM_KIND: &str = "totals_form";

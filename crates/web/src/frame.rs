@@ -50,6 +50,9 @@ impl NoticeQuery {
             "importeret" => "KLE-filen er indlæst.",
             "offentliggjort" => "Perioden er offentliggjort.",
             "trukket" => "Offentliggørelsen er trukket tilbage.",
+            "totaltal-gemt" => "Totaltallene er gemt.",
+            "totaltal-slettet" => "Totaltallene er slettet.",
+            "regel-slettet" => "Reglen er slettet.",
             _ => return None,
         };
         Some(text.to_owned())
@@ -81,7 +84,7 @@ impl Frame {
         let mut frame = Self::user(auth, title);
         if let Some(m) = &auth.municipality {
             let base = format!("/kommune/{}", m.code);
-            let items: [(&str, &'static str, Access); 7] = [
+            let items: [(&str, &'static str, Access); 8] = [
                 ("", "Overblik", Access::ReadMunicipality),
                 ("/enheder", "Enheder og logins", Access::ReadMunicipality),
                 ("/opgaver", "Opgaver og spørgsmål", Access::ReadMunicipality),
@@ -89,6 +92,7 @@ impl Frame {
                 ("/perioder", "Tælleperioder", Access::ReadMunicipality),
                 ("/brugere", "Brugere", Access::SetUpMunicipality),
                 ("/log", "Ændringslog", Access::SetUpMunicipality),
+                ("/totaltal", "Totaltal", Access::ReadMunicipality),
             ];
             frame.nav = items
                 .into_iter()
@@ -120,13 +124,14 @@ impl Frame {
     /// A page of the national administration, with its side menu.
     pub(crate) fn admin(auth: &Authorized, title: impl Into<String>, current: &str) -> Self {
         let mut frame = Self::user(auth, title);
-        let items: [(&str, &'static str); 6] = [
+        let items: [(&str, &'static str); 7] = [
             ("", "Overblik"),
             ("/opgaver", "Opgavekatalog"),
             ("/perioder", "Tælleperioder"),
             ("/kodelister", "Kodelister"),
             ("/brugere", "Brugere"),
             ("/log", "Ændringslog"),
+            ("/totaltal", "Nationale totaltal"),
         ];
         frame.nav = items
             .into_iter()
