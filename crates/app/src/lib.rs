@@ -1,5 +1,5 @@
 //! The `komhen` command line: `serve`, `demo`, `migrate`, `test-mode`,
-//! `user`. Each subcommand
+//! `user`, `import`. Each subcommand
 //! calls the same `komhen_core` functions the web handlers call, so the CLI
 //! and the web share every rule.
 
@@ -15,6 +15,9 @@ use komhen_store::Store;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
+
+mod totals;
+pub use totals::{ImportCdrArgs, ImportTotalsArgs};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -49,6 +52,19 @@ pub enum Command {
     /// Personal users: invite one with a role, or make a new password link.
     #[command(subcommand)]
     User(UserCommand),
+    /// Load a municipality's files: total counts, phone-system call logs.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Total counts per channel from a CSV file (Kanal;Fra;Til;Antal): a
+    /// preview with every problem, then all totals or none.
+    Totals(ImportTotalsArgs),
+    /// Answered calls per day, incoming and outgoing, from an Asterisk call
+    /// log (Master.csv), by the municipality's rules.
+    Cdr(ImportCdrArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -277,6 +293,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 link.path()
             );
             Ok(())
+        }
+        Command::Import(ImportCommand::Totals(args)) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            totals::import_totals(store.as_ref(), &args).await
+        }
+        Command::Import(ImportCommand::Cdr(args)) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            totals::import_cdr(store.as_ref(), &args).await
         }
         Command::Serve(args) => {
             let store = open(&url, OpenMode::MustExist).await?;
