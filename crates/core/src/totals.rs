@@ -667,6 +667,17 @@ pub async fn commit(
     municipality: Option<MunicipalityCode>,
     batch: BatchId,
 ) -> CoreResult<BatchRow> {
+    // Only a batch of totals: never a batch of registrations still loading.
+    let staged = store
+        .list_batches(municipality)
+        .await?
+        .into_iter()
+        .any(|b| b.id == batch && is_totals_kind(&b.kind));
+    if !staged {
+        return Err(CoreError::Invalid(
+            "Indlæsningen findes ikke blandt kommunens totaltal. Indlæs filen igen.".into(),
+        ));
+    }
     let outcome = match store.commit_totals(municipality, batch).await {
         Ok(outcome) => outcome,
         Err(komhen_store::StoreError::NotFound(_)) => {

@@ -496,6 +496,20 @@ async fn a_good_csv_is_previewed_saved_recognised_again_and_deleted() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = app
+        .post(
+            &format!("/kommune/259/totaltal/{other}/gem"),
+            &cookie,
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let still = app.store().list_batches(Some(koege())).await.unwrap();
+    assert_eq!(
+        still.iter().find(|b| b.id == other).unwrap().status,
+        BatchStatus::Loading,
+        "a registrations batch is never committed from the totals page"
+    );
 }
 
 #[tokio::test]
