@@ -356,22 +356,29 @@ async fn csv_files_with_real_errors_show_every_problem_and_store_nothing() {
     assert!(!reply.body.contains("Gem totaltallene"));
     assert_eq!(app.stored().await, 1);
 
+    // UTF-16 without a byte-order mark: the encoding Excel never writes,
+    // but other tools do.
+    let utf16: Vec<u8> = "Kanal;Fra;Til;Antal\r\nTLFIND;01-10-2025;31-10-2025;5\r\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
     for (file, expected) in [
         (
-            "Kanal;Fra;Antal\nTLFIND;01-10-2025;5\n",
+            b"Kanal;Fra;Antal\nTLFIND;01-10-2025;5\n".to_vec(),
             "kolonnen «Til» (eller Til dato, Tildato, Slutdato, Slut) mangler i overskriften",
         ),
         (
-            "Kanal;Fra;Til;Antal;Enhed\nTLFIND;01-10-2025;31-10-2025;5;259sek\n",
+            b"Kanal;Fra;Til;Antal;Enhed\nTLFIND;01-10-2025;31-10-2025;5;259sek\n".to_vec(),
             "kolonnen «Enhed» hører ikke til en totaltalsfil",
         ),
+        (utf16, "gemt som UTF-16 uden byte-rækkefølgemærke (BOM)"),
     ] {
         let reply = app
             .upload(
                 "/kommune/259/totaltal/fil",
                 &cookie,
                 &csrf,
-                ("forkert.csv", file.as_bytes()),
+                ("forkert.csv", &file),
                 &[],
             )
             .await;
