@@ -22,6 +22,12 @@ pub enum ImportCommand {
     /// A central file of self-service (SLVBTJN) or Digital Post (DOKUD)
     /// statistics for every municipality (Kommune;Opgave;Dato;Antal).
     Central(ImportCentralArgs),
+    /// Total counts per channel from a CSV file (Kanal;Fra;Til;Antal): a
+    /// preview with every problem, then all totals or none.
+    Totals(crate::totals::ImportTotalsArgs),
+    /// Answered calls per day, incoming and outgoing, from an Asterisk call
+    /// log (Master.csv), by the municipality's rules.
+    Cdr(crate::totals::ImportCdrArgs),
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +157,8 @@ pub async fn run(store: &dyn Store, command: ImportCommand) -> anyhow::Result<()
         ImportCommand::Registrations(args) => registrations(store, args).await,
         ImportCommand::Web(args) => import_web(store, &args).await,
         ImportCommand::Central(args) => import_central(store, &args).await,
+        ImportCommand::Totals(args) => crate::totals::import_totals(store, &args).await,
+        ImportCommand::Cdr(args) => crate::totals::import_cdr(store, &args).await,
     }
 }
 

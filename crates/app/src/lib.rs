@@ -18,6 +18,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
+mod totals;
+pub use totals::{ImportCdrArgs, ImportTotalsArgs};
+
 #[derive(Debug, Parser)]
 #[command(
     name = "komhen",

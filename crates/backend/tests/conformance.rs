@@ -51,4 +51,8 @@ conformance!(
     channel_counts_by_task_sum_visible_quantity_of_one_municipality,
     system_tokens_open_only_their_municipality,
     api_batches_are_found_by_name_and_stored_once,
+    totals_stage_invisibly_and_commit_only_without_overlap,
+    totals_entered_at_the_same_moment_commit_only_once,
+    central_totals_are_listed_per_municipality_and_deleted_whole,
+    phone_rules_are_set_up_per_municipality_in_order,
 );

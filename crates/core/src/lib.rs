@@ -15,11 +15,13 @@ pub mod import;
 pub mod intake;
 pub mod overview;
 pub mod paper;
+pub mod phone;
 pub mod reference;
 pub mod registration;
 pub mod report;
 pub mod setup;
 pub mod systems;
+pub mod totals;
 mod upload;
 pub mod website;
 

@@ -39,4 +39,7 @@ typed_id!(
     TotalCountId,
     /// A system's bearer token for the JSON API (its row, never the token).
     SystemTokenId,
+    /// One rule of a municipality's phone-system mapping (which calls are
+    /// incoming, which outgoing).
+    CdrRuleId,
 );

@@ -12,6 +12,9 @@
 //! analytics), `asterisk` (phone system call records), `central` (centrally
 //! delivered self-service and Digital Post statistics), `kle` (KLE
 //! catalogue files), `reference` (the shipped reference data). Shared: `text` (encoding and separator),
+//! analytics), `asterisk` (phone system call records), `kle` (KLE
+//! catalogue files), `totals` (total counts per channel or municipality),
+//! `reference` (the shipped reference data). Shared: `text` (encoding and separator),
 //! `limits`, `summary` (grouping a big file's problems).
 
 pub mod asterisk;
@@ -30,6 +33,7 @@ pub mod reference;
 pub mod summary;
 mod table;
 pub mod text;
+pub mod totals;
 
 pub use codebook::{
     detect_format, CodebookReader, CodebookRow, CodebookRows, FileFormat, PartialRow,

@@ -12,12 +12,14 @@ mod error;
 mod report;
 mod rows;
 mod setup;
+mod totals;
 mod website;
 
 pub use error::{StoreError, StoreResult};
 pub use report::*;
 pub use rows::*;
 pub use setup::*;
+pub use totals::*;
 pub use website::*;
 
 use async_trait::async_trait;
@@ -458,4 +460,44 @@ pub trait Store: Send + Sync + 'static {
         kind: &str,
         file_name: &str,
     ) -> StoreResult<Option<BatchRow>>;
+    // --- total counts as batches, phone-system rules --------------------------
+
+    /// Stores totals as a new batch in status `loading` in one transaction
+    /// (all rows or none): invisible to every figure and list until
+    /// [`Store::commit_totals`]. Every total must belong to the batch's
+    /// municipality (any municipality for a central batch).
+    async fn stage_totals(
+        &self,
+        batch: &NewBatch,
+        totals: &[NewTotalCount],
+    ) -> StoreResult<BatchId>;
+
+    /// Commits a staged batch of totals of the municipality (None: a
+    /// central batch) in one transaction that first locks the
+    /// municipalities its totals are for, so that of two batches entered
+    /// at the same moment only one can pass: refused (and left staged)
+    /// when a committed batch of the same kind has the same SHA-256, or
+    /// when any of its totals covers a day a visible total of the same
+    /// municipality, measure and channel covers.
+    async fn commit_totals(
+        &self,
+        municipality: Option<MunicipalityCode>,
+        batch: BatchId,
+    ) -> StoreResult<TotalsCommit>;
+
+    /// The visible stored totals each of these overlaps (same municipality,
+    /// measure and channel, a day in common), read-only, for a preview.
+    async fn find_total_overlaps(&self, totals: &[NewTotalCount])
+        -> StoreResult<Vec<TotalOverlap>>;
+
+    /// The visible totals of a municipality (those delivered centrally for
+    /// it included), or with None the totals of the central batches; by
+    /// measure, channel and first day.
+    async fn list_totals(
+        &self,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<TotalEntryRow>>;
+
+    /// The municipality's phone-system rules, in the order they are tried.
+    async fn list_cdr_rules(&self, municipality: MunicipalityCode) -> StoreResult<Vec<CdrRuleRow>>;
 }

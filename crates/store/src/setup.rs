@@ -1,6 +1,7 @@
 //! Changes to set-up data: the one way to change what a municipality's
-//! organisation, logins, tasks, questions, test mode, participation, the
-//! national catalogue, code lists, periods and users look like.
+//! organisation, logins, tasks, questions, test mode, participation, phone
+//! system mapping, the national catalogue, code lists, periods and users
+//! look like.
 //!
 //! Every change goes through [`crate::Store::apply`] together with its audit
 //! entry: the backend applies the change, writes the entry and, when the
@@ -8,14 +9,14 @@
 //! version, all in one transaction. So no change can skip the audit log and
 //! no cached unit catalogue can outlive a change.
 
-use crate::{NewDepartment, NewLocalTask, NewPeriod, NewQuestion, NewRoleGrant};
+use crate::{NewCdrRule, NewDepartment, NewLocalTask, NewPeriod, NewQuestion, NewRoleGrant};
 use crate::{NewSystemToken, NewUnit, NewUser, NewWebPage};
 use chrono::{DateTime, NaiveDate, Utc};
 use komhen_domain::reference::{Channel, KleEntry};
 use komhen_domain::{
-    ChannelCode, Completion, DepartmentId, InquiryType, KleNumber, MunicipalityCode, PeriodId,
-    QuestionId, Role, Season, SystemTokenId, TaskCodeKind, TaskId, TaskPackageId, UnitId, UserId,
-    WebPageId,
+    CdrRuleId, ChannelCode, Completion, DepartmentId, InquiryType, KleNumber, MunicipalityCode,
+    PeriodId, QuestionId, Role, Season, SystemTokenId, TaskCodeKind, TaskId, TaskPackageId, UnitId,
+    UserId, WebPageId,
 };
 
 /// One change to set-up data. Municipal changes name their municipality;
@@ -232,6 +233,15 @@ pub enum SetupChange {
         token: SystemTokenId,
         revoked_by: String,
     },
+
+    // --- a municipality's phone-system mapping ------------------------------
+    /// Adds a rule saying which calls of the municipality's phone system
+    /// are incoming or outgoing; rules are tried in the order added.
+    CreateCdrRule(NewCdrRule),
+    DeleteCdrRule {
+        municipality: MunicipalityCode,
+        rule: CdrRuleId,
+    },
 }
 
 impl SetupChange {
@@ -279,7 +289,9 @@ impl SetupChange {
             | DeleteWebPage { .. }
             | SetOwnStatistics { .. }
             | CreateSystemToken(_)
-            | RevokeSystemToken { .. } => None,
+            | RevokeSystemToken { .. }
+            | CreateCdrRule(_)
+            | DeleteCdrRule { .. } => None,
         }
     }
 }

@@ -56,6 +56,9 @@ impl NoticeQuery {
             "indlaest" => "Filen er indlæst. Den står under «Indlæste filer».",
             "fil-slettet" => "Indlæsningen er slettet; dens tal er ude af alle opgørelser.",
             "tilbagekaldt" => "Nøglen er tilbagekaldt: systemet kan ikke længere sende med den.",
+            "totaltal-gemt" => "Totaltallene er gemt.",
+            "totaltal-slettet" => "Totaltallene er slettet.",
+            "regel-slettet" => "Reglen er slettet.",
             _ => return None,
         };
         Some(text.to_owned())
@@ -87,22 +90,24 @@ impl Frame {
         let mut frame = Self::user(auth, title);
         if let Some(m) = &auth.municipality {
             let base = format!("/kommune/{}", m.code);
-            let items: [(&str, &'static str, Access); 10] = [
+            let items: &[(&str, &'static str, Access)] = &[
                 ("", "Overblik", Access::ReadMunicipality),
+                ("/tal", "Tal og rapporter", Access::ReadMunicipality),
                 ("/enheder", "Enheder og logins", Access::ReadMunicipality),
                 ("/opgaver", "Opgaver og spørgsmål", Access::ReadMunicipality),
                 ("/testtilstand", "Testtilstand", Access::ReadMunicipality),
                 ("/perioder", "Tælleperioder", Access::ReadMunicipality),
                 ("/indlaes", "Indlæs data", Access::ReadMunicipality),
-                ("/brugere", "Brugere", Access::SetUpMunicipality),
-                ("/log", "Ændringslog", Access::SetUpMunicipality),
+                ("/totaltal", "Totaltal", Access::ReadMunicipality),
                 ("/hjemmeside", "Hjemmeside", Access::ReadMunicipality),
                 ("/systemer", "Systemer og API", Access::SetUpMunicipality),
+                ("/brugere", "Brugere", Access::SetUpMunicipality),
+                ("/log", "Ændringslog", Access::SetUpMunicipality),
             ];
             frame.nav = items
-                .into_iter()
+                .iter()
                 .filter(|(_, _, access)| allows(Some(&auth.user), *access, Some(m.code), None))
-                .map(|(path, label, _)| NavItem {
+                .map(|&(path, label, _)| NavItem {
                     href: format!("{base}{path}"),
                     label,
                     current: path == current,
@@ -129,7 +134,7 @@ impl Frame {
     /// A page of the national administration, with its side menu.
     pub(crate) fn admin(auth: &Authorized, title: impl Into<String>, current: &str) -> Self {
         let mut frame = Self::user(auth, title);
-        let items: [(&str, &'static str); 7] = [
+        let items: &[(&str, &'static str)] = &[
             ("", "Overblik"),
             ("/opgaver", "Opgavekatalog"),
             ("/perioder", "Tælleperioder"),
@@ -137,10 +142,11 @@ impl Frame {
             ("/brugere", "Brugere"),
             ("/log", "Ændringslog"),
             ("/central", "Centrale data"),
+            ("/totaltal", "Nationale totaltal"),
         ];
         frame.nav = items
-            .into_iter()
-            .map(|(path, label)| NavItem {
+            .iter()
+            .map(|&(path, label)| NavItem {
                 href: format!("/admin{path}"),
                 label,
                 current: path == current,

@@ -24,6 +24,7 @@ mod registration;
 mod session;
 mod setup;
 mod systems;
+mod totals;
 mod upload_form;
 mod users;
 mod website;
@@ -352,6 +353,65 @@ fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
         )
         .post("/api/v1/registrations", System, api::create_registrations)
         .get("/api/v1/openapi.json", Public, api::show_openapi)
+        // Total counts: a municipality's, and the national deliveries.
+        .get("/kommune/{kode}/totaltal", Read, totals::show_totals)
+        .get(
+            "/kommune/{kode}/totaltal/skabelon.csv",
+            Read,
+            totals::download_totals_template,
+        )
+        .post("/kommune/{kode}/totaltal", SetUp, totals::enter_total)
+        .post(
+            "/kommune/{kode}/totaltal/fil",
+            SetUp,
+            totals::preview_totals_file,
+        )
+        .post(
+            "/kommune/{kode}/totaltal/telefoni",
+            SetUp,
+            totals::preview_call_log,
+        )
+        .post(
+            "/kommune/{kode}/totaltal/telefoni/regler",
+            SetUp,
+            totals::create_phone_rule,
+        )
+        .post(
+            "/kommune/{kode}/totaltal/telefoni/regler/{regel}/slet",
+            SetUp,
+            totals::delete_phone_rule,
+        )
+        .post(
+            "/kommune/{kode}/totaltal/{indlaesning}/gem",
+            SetUp,
+            totals::save_totals,
+        )
+        .post(
+            "/kommune/{kode}/totaltal/{indlaesning}/slet",
+            SetUp,
+            totals::delete_totals,
+        )
+        .get("/admin/totaltal", National, totals::show_national_totals)
+        .get(
+            "/admin/totaltal/skabelon.csv",
+            National,
+            totals::download_national_template,
+        )
+        .post(
+            "/admin/totaltal/fil",
+            National,
+            totals::preview_national_file,
+        )
+        .post(
+            "/admin/totaltal/{indlaesning}/gem",
+            National,
+            totals::save_national_totals,
+        )
+        .post(
+            "/admin/totaltal/{indlaesning}/slet",
+            National,
+            totals::delete_national_totals,
+        )
         .finish();
     let router = router
         .route("/static/{*path}", get(assets::static_file))

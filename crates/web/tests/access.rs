@@ -227,6 +227,44 @@ fn expected_routes() -> Vec<(&'static str, &'static str, Access)> {
         ),
         ("POST", "/api/v1/registrations", System),
         ("GET", "/api/v1/openapi.json", Public),
+        ("GET", "/kommune/{kode}/totaltal", ReadMunicipality),
+        (
+            "GET",
+            "/kommune/{kode}/totaltal/skabelon.csv",
+            ReadMunicipality,
+        ),
+        ("POST", "/kommune/{kode}/totaltal", SetUpMunicipality),
+        ("POST", "/kommune/{kode}/totaltal/fil", SetUpMunicipality),
+        (
+            "POST",
+            "/kommune/{kode}/totaltal/telefoni",
+            SetUpMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/totaltal/telefoni/regler",
+            SetUpMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/totaltal/telefoni/regler/{regel}/slet",
+            SetUpMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/totaltal/{indlaesning}/gem",
+            SetUpMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/totaltal/{indlaesning}/slet",
+            SetUpMunicipality,
+        ),
+        ("GET", "/admin/totaltal", National),
+        ("GET", "/admin/totaltal/skabelon.csv", National),
+        ("POST", "/admin/totaltal/fil", National),
+        ("POST", "/admin/totaltal/{indlaesning}/gem", National),
+        ("POST", "/admin/totaltal/{indlaesning}/slet", National),
     ]
 }
 
@@ -544,6 +582,9 @@ impl Fixture {
             .replace("{henvendelsestype}", "VEJL")
             .replace("{afslutning}", "STRAKS")
             .replace("{system}", &system.to_string())
+            // No such batch or rule: the handler answers, access decided first.
+            .replace("{indlaesning}", "999999")
+            .replace("{regel}", "999999")
     }
 }
 

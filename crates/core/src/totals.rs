@@ -1,0 +1,991 @@
+//! Total counts (totaltal): counts of all inquiries per channel for a date
+//! range, taken from the municipality's own systems and entered once a
+//! year (mass registration), and the figures delivered centrally per
+//! municipality (logins to borger.dk, NemID issued).
+//!
+//! Owns the rules every way in shares: a total is entered in the form,
+//! uploaded as a CSV file (`Kanal;Fra;Til;Antal`; centrally
+//! `Kommune;Fra;Til;Antal`), or read from a phone system (`phone`); each
+//! entry or file is one batch, so it can be listed and deleted whole. A
+//! file is read whole first and every problem shown ([`TotalsPreview`]);
+//! only a file without problems is staged (stored invisibly) and, when the
+//! coordinator confirms, committed: all of its totals or none. Two totals
+//! of the same municipality, measure and channel must not share a day:
+//! the preview names every stored total a new one overlaps, and the store
+//! checks again under a lock when committing, so two entries made at the
+//! same moment cannot both pass. The same file again is recognised by its
+//! SHA-256.
+//!
+//! Must not know HTTP or the terminal: pages and the CLI show a
+//! [`TotalsPreview`] and the Danish messages in [`CoreError::Invalid`].
+
+use crate::access::Actor;
+use crate::{CoreError, CoreResult};
+use chrono::{NaiveDate, Utc};
+use komhen_domain::{danish_local, BatchId, ChannelCode, MunicipalityCode};
+use komhen_ingest::summary::danish_number;
+use komhen_ingest::totals::{TotalsLayout, TotalsReader, TotalsSubject};
+use komhen_ingest::{detect_format, FileFormat, Limits, Problem, ProblemKind};
+use komhen_store::{
+    BatchRow, BatchStatus, ChannelRow, NewAuditEntry, NewBatch, NewTotalCount, Store,
+    TotalEntryRow, TotalMeasure, TotalOverlap, TotalsCommit,
+};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+
+/// The problems of a file, as previews carry them (re-exported so pages
+/// can show them without reading files themselves).
+pub use komhen_ingest::ProblemSummary;
+
+/// The template of a municipality's totals file (`Kanal;Fra;Til;Antal`).
+pub fn channel_template() -> Vec<u8> {
+    komhen_ingest::totals::template_csv(TotalsLayout::Channels)
+}
+
+/// The template of a national delivery (`Kommune;Fra;Til;Antal`).
+pub fn national_template() -> Vec<u8> {
+    komhen_ingest::totals::template_csv(TotalsLayout::Municipalities)
+}
+
+/// The batch kind of a total typed in the form.
+pub const FORM_KIND: &str = "totals_form";
+/// The batch kind of a coordinator's CSV file.
+pub const CSV_KIND: &str = "totals_csv";
+/// The batch kind of a phone system's call records (see `phone`).
+pub const CDR_KIND: &str = "totals_cdr";
+/// A staged batch not committed after this long was abandoned and is removed.
+const STALE_STAGE_HOURS: i64 = 6;
+/// The limits of a totals CSV file: a year of channels is a few hundred
+/// rows, a national delivery a few thousand.
+pub const FILE_LIMITS: Limits = Limits {
+    max_bytes: 10 << 20,
+    max_rows: 100_000,
+    max_problems_kept: 1_000,
+};
+
+/// The measures delivered centrally per municipality.
+pub const NATIONAL_MEASURES: [TotalMeasure; 2] =
+    [TotalMeasure::BorgerdkLogins, TotalMeasure::NemidIssued];
+
+/// The batch kind of a central delivery of one measure.
+pub fn national_kind(measure: TotalMeasure) -> String {
+    format!("totals_{}", measure.code())
+}
+
+/// Whether a batch kind is one of the totals' (so a totals page never
+/// deletes a batch of registrations).
+pub fn is_totals_kind(kind: &str) -> bool {
+    kind.starts_with("totals_")
+}
+
+/// What a measure counts, in Danish (plural).
+pub fn unit_da(measure: TotalMeasure) -> &'static str {
+    match measure {
+        TotalMeasure::Inquiries => "henvendelser",
+        TotalMeasure::WebsiteSessions => "besøg",
+        TotalMeasure::BorgerdkLogins => "logins",
+        TotalMeasure::NemidIssued => "udstedte NemID",
+    }
+}
+
+/// A measure's name, in Danish.
+pub fn measure_da(measure: TotalMeasure) -> &'static str {
+    match measure {
+        TotalMeasure::Inquiries => "Henvendelser",
+        TotalMeasure::WebsiteSessions => "Besøg på hjemmesiden",
+        TotalMeasure::BorgerdkLogins => "Logins på borger.dk",
+        TotalMeasure::NemidIssued => "Udstedte NemID",
+    }
+}
+
+/// A central measure from a form's value (`borgerdk_logins`, `nemid_issued`).
+pub fn national_measure(value: &str) -> CoreResult<TotalMeasure> {
+    TotalMeasure::parse(value.trim())
+        .filter(|m| NATIONAL_MEASURES.contains(m))
+        .ok_or_else(|| {
+            CoreError::Invalid(
+                "Vælg, om filen har logins på borger.dk eller udstedte NemID.".into(),
+            )
+        })
+}
+
+/// How the batch's kind is shown.
+pub fn kind_da(kind: &str) -> &'static str {
+    match kind {
+        FORM_KIND => "Indtastet",
+        CSV_KIND => "CSV-fil",
+        CDR_KIND => "Telefonsystem (Asterisk)",
+        k if k == national_kind(TotalMeasure::BorgerdkLogins) => "Logins på borger.dk",
+        k if k == national_kind(TotalMeasure::NemidIssued) => "Udstedte NemID",
+        _ => "Totaltal",
+    }
+}
+
+/// Who entered something, as people read it (`bruger:kim@koege.dk` → `kim@koege.dk`).
+pub fn actor_da(actor: &str) -> String {
+    match actor {
+        "kommandolinje" => "kommandolinjen".into(),
+        other => other.strip_prefix("bruger:").unwrap_or(other).to_owned(),
+    }
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn day_da(day: NaiveDate) -> String {
+    day.format("%d-%m-%Y").to_string()
+}
+
+/// `01-10-2025–31-10-2025`, or one day alone.
+pub fn range_da(from: NaiveDate, to: NaiveDate) -> String {
+    if from == to {
+        day_da(from)
+    } else {
+        format!("{}–{}", day_da(from), day_da(to))
+    }
+}
+
+/// Names of what totals count: channels by code, municipalities by code.
+#[derive(Debug, Clone, Default)]
+pub struct Labels {
+    channels: HashMap<String, String>,
+    municipalities: HashMap<MunicipalityCode, String>,
+}
+
+impl Labels {
+    pub async fn load(store: &dyn Store) -> CoreResult<Self> {
+        Ok(Self {
+            channels: store
+                .list_channels()
+                .await?
+                .into_iter()
+                .map(|c| (c.code.as_str().to_owned(), c.label_da))
+                .collect(),
+            municipalities: store
+                .list_municipalities()
+                .await?
+                .into_iter()
+                .map(|m| (m.code, m.name))
+                .collect(),
+        })
+    }
+
+    pub fn channel(&self, code: &ChannelCode) -> String {
+        self.channels
+            .get(code.as_str())
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    pub fn municipality(&self, code: MunicipalityCode) -> String {
+        match self.municipalities.get(&code) {
+            Some(name) => format!("{name} ({code})"),
+            None => code.to_string(),
+        }
+    }
+
+    /// What a total counts: its channel, or its measure and municipality.
+    pub fn subject(
+        &self,
+        municipality: MunicipalityCode,
+        measure: TotalMeasure,
+        channel: Option<&ChannelCode>,
+    ) -> String {
+        match channel {
+            Some(channel) => self.channel(channel),
+            None => format!(
+                "{}, {}",
+                measure_da(measure),
+                self.municipality(municipality)
+            ),
+        }
+    }
+
+    /// A stored total as a coordinator recognises it: what, when, how
+    /// many, entered by whom and when.
+    pub fn describe(&self, entry: &TotalEntryRow) -> String {
+        let t = &entry.total;
+        let how = match entry.batch_kind.as_deref() {
+            Some(FORM_KIND) => "indtastet".to_owned(),
+            Some(CSV_KIND) => format!(
+                "indlæst fra filen «{}»",
+                entry.file_name.as_deref().unwrap_or_default()
+            ),
+            Some(CDR_KIND) => format!(
+                "indlæst fra telefonsystemets fil «{}»",
+                entry.file_name.as_deref().unwrap_or_default()
+            ),
+            Some(_) => "leveret centralt".to_owned(),
+            None => "gemt".to_owned(),
+        };
+        let who = entry
+            .entered_by
+            .as_deref()
+            .map(|by| format!(" af {}", actor_da(by)))
+            .unwrap_or_default();
+        format!(
+            "{} {} ({} {}, {how}{who} den {})",
+            self.subject(t.municipality, t.measure, t.channel.as_ref()),
+            range_da(t.from, t.to),
+            danish_number(t.count.max(0) as u64),
+            unit_da(t.measure),
+            danish_local(entry.entered_at).format("%d-%m-%Y")
+        )
+    }
+}
+
+/// One total of a preview, as it will be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewTotal {
+    /// The file's line; None for a total made from many lines (a phone
+    /// system's calls of a day).
+    pub line: Option<u64>,
+    pub label: String,
+    pub total: NewTotalCount,
+}
+
+/// What a totals file holds, before anything is stored.
+#[derive(Debug, Clone)]
+pub struct TotalsPreview {
+    pub file_name: String,
+    pub sha256: String,
+    /// "CSV (UTF-8, adskilt med «;»)".
+    pub format: String,
+    /// Data rows read (blank rows not counted).
+    pub rows: u64,
+    /// The valid rows' totals, in file order.
+    pub totals: Vec<PreviewTotal>,
+    /// Every problem of the file's cells, counted and grouped.
+    pub problems: ProblemSummary,
+    /// Every overlap, within the file or with stored totals, in Danish.
+    pub overlaps: Vec<String>,
+    /// The committed batch of the same file, if it was stored before.
+    pub duplicate_of: Option<BatchRow>,
+    /// The batch waiting for the coordinator's "Gem" (only for a file
+    /// without problems).
+    pub staged: Option<BatchId>,
+}
+
+impl TotalsPreview {
+    fn new(file_name: &str, bytes: &[u8]) -> Self {
+        Self {
+            file_name: file_name.to_owned(),
+            sha256: sha256_hex(bytes),
+            format: String::new(),
+            rows: 0,
+            totals: Vec::new(),
+            problems: ProblemSummary::new(FILE_LIMITS.max_problems_kept),
+            overlaps: Vec::new(),
+            duplicate_of: None,
+            staged: None,
+        }
+    }
+
+    /// Whether the file can be stored as it is.
+    pub fn importable(&self) -> bool {
+        self.problems.is_empty()
+            && self.overlaps.is_empty()
+            && self.duplicate_of.is_none()
+            && !self.totals.is_empty()
+    }
+
+    /// The sum of the totals.
+    pub fn sum(&self) -> i64 {
+        self.totals.iter().map(|t| t.total.count).sum()
+    }
+
+    /// Why nothing can be stored, in one Danish sentence (None when it can).
+    pub fn refusal(&self) -> Option<String> {
+        if let Some(earlier) = &self.duplicate_of {
+            return Some(duplicate_message(earlier));
+        }
+        if !self.problems.is_empty() || !self.overlaps.is_empty() {
+            return Some(format!(
+                "Filen er ikke gemt: den har {} fejl{}. Ret dem, og indlæs filen igen. Intet er gemt.",
+                danish_number(self.problems.total()),
+                if self.overlaps.is_empty() {
+                    String::new()
+                } else {
+                    format!(" og {} overlappende perioder", self.overlaps.len())
+                }
+            ));
+        }
+        if self.totals.is_empty() {
+            return Some("Filen har ingen totaltal at gemme.".into());
+        }
+        None
+    }
+}
+
+fn duplicate_message(earlier: &BatchRow) -> String {
+    format!(
+        "Præcis den samme fil er gemt før ({} af {} den {}). Slet den tidligere indlæsning, \
+         hvis filen skal gemmes igen.",
+        if earlier.file_name.is_empty() {
+            "indtastet".to_owned()
+        } else {
+            format!("«{}»", earlier.file_name)
+        },
+        actor_da(&earlier.created_by),
+        danish_local(earlier.created_at).format("%d-%m-%Y %H:%M")
+    )
+}
+
+/// A channel as a file or form names it: its code, or its Danish name.
+fn find_channel<'c>(channels: &'c [ChannelRow], written: &str) -> Option<&'c ChannelRow> {
+    let wanted: String = written
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    channels.iter().find(|c| {
+        c.code.as_str().eq_ignore_ascii_case(&wanted)
+            || c.label_da.to_lowercase() == wanted
+            || c.label_en.to_lowercase() == wanted
+    })
+}
+
+/// Overlaps among the totals themselves, as messages naming both lines.
+fn overlaps_within(totals: &[PreviewTotal]) -> Vec<String> {
+    let mut order: Vec<&PreviewTotal> = totals.iter().collect();
+    let key = |t: &PreviewTotal| {
+        (
+            t.total.municipality,
+            t.total.measure.code(),
+            t.total.channel.clone(),
+        )
+    };
+    order.sort_by(|a, b| key(a).cmp(&key(b)).then(a.total.from.cmp(&b.total.from)));
+    let mut messages = Vec::new();
+    for (i, later) in order.iter().enumerate() {
+        // Every earlier-starting total of the same key still running.
+        for earlier in order[..i].iter().rev() {
+            if key(earlier) != key(later) {
+                break;
+            }
+            if earlier.total.to >= later.total.from {
+                messages.push(format!(
+                    "{}{} {} overlapper {}{} i samme fil. Hver dag må kun tælles én gang.",
+                    line_prefix(later.line),
+                    later.label,
+                    range_da(later.total.from, later.total.to),
+                    earlier
+                        .line
+                        .map(|l| format!("linje {l}: "))
+                        .unwrap_or_default(),
+                    range_da(earlier.total.from, earlier.total.to)
+                ));
+            }
+        }
+    }
+    messages
+}
+
+fn line_prefix(line: Option<u64>) -> String {
+    line.map(|l| format!("Linje {l}: ")).unwrap_or_default()
+}
+
+/// Each overlap with a stored total, naming it.
+fn overlap_messages(
+    labels: &Labels,
+    totals: &[PreviewTotal],
+    overlaps: &[TotalOverlap],
+) -> Vec<String> {
+    overlaps
+        .iter()
+        .filter_map(|o| {
+            let new = totals.get(o.index)?;
+            Some(format!(
+                "{}{} {} overlapper et gemt tal: {}. Slet det gemte tal først, eller ret perioden.",
+                line_prefix(new.line),
+                new.label,
+                range_da(new.total.from, new.total.to),
+                labels.describe(&o.existing)
+            ))
+        })
+        .collect()
+}
+
+/// Checks the previewed totals against each other and the stored ones,
+/// looks for the same file stored before, and stages a file without
+/// problems (when `stage`).
+pub(crate) async fn finish_preview(
+    store: &dyn Store,
+    actor: &Actor,
+    batch: NewBatch,
+    preview: &mut TotalsPreview,
+    labels: &Labels,
+    stage: bool,
+) -> CoreResult<()> {
+    preview.overlaps = overlaps_within(&preview.totals);
+    let new: Vec<NewTotalCount> = preview.totals.iter().map(|t| t.total.clone()).collect();
+    let found = store.find_total_overlaps(&new).await?;
+    preview
+        .overlaps
+        .extend(overlap_messages(labels, &preview.totals, &found));
+    preview.duplicate_of = store
+        .find_batch(batch.municipality, &batch.kind, &preview.sha256)
+        .await?
+        .filter(|b| b.status == BatchStatus::Committed);
+    if stage && preview.importable() {
+        remove_stale_stages(store, batch.municipality).await?;
+        let batch = NewBatch {
+            created_by: actor.as_str().to_owned(),
+            ..batch
+        };
+        preview.staged = Some(store.stage_totals(&batch, &new).await?);
+    }
+    Ok(())
+}
+
+/// Removes staged totals the coordinator never confirmed.
+async fn remove_stale_stages(
+    store: &dyn Store,
+    municipality: Option<MunicipalityCode>,
+) -> CoreResult<()> {
+    let cutoff = Utc::now() - chrono::Duration::hours(STALE_STAGE_HOURS);
+    for batch in store.list_batches(municipality).await? {
+        if batch.status == BatchStatus::Loading
+            && is_totals_kind(&batch.kind)
+            && batch.created_at < cutoff
+        {
+            store.delete_batch(municipality, batch.id).await?;
+        }
+    }
+    Ok(())
+}
+
+fn read_file(
+    preview: &mut TotalsPreview,
+    bytes: &[u8],
+    layout: TotalsLayout,
+) -> Vec<komhen_ingest::totals::TotalsRow> {
+    let mut rows = Vec::new();
+    match detect_format(bytes) {
+        FileFormat::Xlsx | FileFormat::Xls => {
+            preview.problems.add(Problem::line(
+                1,
+                ProblemKind::Unreadable,
+                "filen er en Excel-projektmappe. Gem den i Excel som «CSV UTF-8 \
+                 (kommasepareret)» eller «CSV (semikolonsepareret)», og indlæs CSV-filen",
+            ));
+            return rows;
+        }
+        FileFormat::Csv => {}
+    }
+    let reader = match TotalsReader::with_limits(bytes, layout, FILE_LIMITS) {
+        Ok(reader) => reader,
+        Err(e) => {
+            for problem in e.problems {
+                preview.problems.add(problem);
+            }
+            return rows;
+        }
+    };
+    preview.format = format!(
+        "CSV ({}, adskilt med «{}»)",
+        reader.encoding().label(),
+        match reader.delimiter() {
+            b'\t' => "tabulator".to_owned(),
+            d => char::from(d).to_string(),
+        }
+    );
+    let mut reader = reader;
+    for row in reader.by_ref() {
+        preview.rows += 1;
+        match row {
+            Ok(row) => rows.push(row),
+            Err(problems) => preview.problems.add_row(problems),
+        }
+    }
+    // The encoding is known only once a non-ASCII character was read.
+    preview.format = format!(
+        "CSV ({}, adskilt med «{}»)",
+        reader.encoding().label(),
+        match reader.delimiter() {
+            b'\t' => "tabulator".to_owned(),
+            d => char::from(d).to_string(),
+        }
+    );
+    rows
+}
+
+/// Reads a municipality's totals file (`Kanal;Fra;Til;Antal`) and says
+/// what storing it would do; a file without problems is staged when
+/// `stage` (commit it with [`commit`], or drop it with [`delete`]).
+pub async fn preview_channel_file(
+    store: &dyn Store,
+    actor: &Actor,
+    municipality: MunicipalityCode,
+    file_name: &str,
+    bytes: &[u8],
+    stage: bool,
+) -> CoreResult<TotalsPreview> {
+    let mut preview = TotalsPreview::new(file_name, bytes);
+    let rows = read_file(&mut preview, bytes, TotalsLayout::Channels);
+    let channels = store.list_channels().await?;
+    let labels = Labels::load(store).await?;
+    for row in rows {
+        let TotalsSubject::Channel(written) = &row.subject else {
+            continue;
+        };
+        match find_channel(&channels, written) {
+            Some(channel) => preview.totals.push(PreviewTotal {
+                line: Some(row.line),
+                label: channel.label_da.clone(),
+                total: NewTotalCount {
+                    municipality,
+                    measure: TotalMeasure::Inquiries,
+                    channel: Some(channel.code.clone()),
+                    from: row.from,
+                    to: row.to,
+                    count: row.count,
+                    source: "csv".into(),
+                    batch: None,
+                },
+            }),
+            None => preview.problems.add_row(vec![Problem::cell(
+                row.line,
+                "Kanal",
+                ProblemKind::Invalid,
+                format!(
+                    "kanalen «{written}» findes ikke i kodelisten. Skriv en kanalkode som \
+                     TLFIND eller et navn som «Telefon, indgående»"
+                ),
+            )]),
+        }
+    }
+    let batch = NewBatch {
+        municipality: Some(municipality),
+        kind: CSV_KIND.into(),
+        file_name: file_name.to_owned(),
+        sha256: preview.sha256.clone(),
+        created_by: String::new(),
+    };
+    finish_preview(store, actor, batch, &mut preview, &labels, stage).await?;
+    Ok(preview)
+}
+
+/// Reads a national delivery (`Kommune;Fra;Til;Antal`) of one measure and
+/// says what storing it would do; staged like [`preview_channel_file`].
+pub async fn preview_national_file(
+    store: &dyn Store,
+    actor: &Actor,
+    measure: TotalMeasure,
+    file_name: &str,
+    bytes: &[u8],
+    stage: bool,
+) -> CoreResult<TotalsPreview> {
+    if !NATIONAL_MEASURES.contains(&measure) {
+        return Err(CoreError::Invalid(
+            "Centralt leverede tal er logins på borger.dk eller udstedte NemID.".into(),
+        ));
+    }
+    let mut preview = TotalsPreview::new(file_name, bytes);
+    let rows = read_file(&mut preview, bytes, TotalsLayout::Municipalities);
+    let labels = Labels::load(store).await?;
+    for row in rows {
+        let TotalsSubject::Municipality(code) = row.subject else {
+            continue;
+        };
+        if !labels.municipalities.contains_key(&code) {
+            preview.problems.add_row(vec![Problem::cell(
+                row.line,
+                "Kommune",
+                ProblemKind::Invalid,
+                format!("der er ingen kommune med koden {code}"),
+            )]);
+            continue;
+        }
+        preview.totals.push(PreviewTotal {
+            line: Some(row.line),
+            label: labels.subject(code, measure, None),
+            total: NewTotalCount {
+                municipality: code,
+                measure,
+                channel: None,
+                from: row.from,
+                to: row.to,
+                count: row.count,
+                source: "national".into(),
+                batch: None,
+            },
+        });
+    }
+    let batch = NewBatch {
+        municipality: None,
+        kind: national_kind(measure),
+        file_name: file_name.to_owned(),
+        sha256: preview.sha256.clone(),
+        created_by: String::new(),
+    };
+    finish_preview(store, actor, batch, &mut preview, &labels, stage).await?;
+    Ok(preview)
+}
+
+fn audit(
+    actor: &Actor,
+    municipality: Option<MunicipalityCode>,
+    action: &str,
+    batch: &BatchRow,
+    sum: Option<i64>,
+) -> NewAuditEntry {
+    NewAuditEntry {
+        municipality,
+        actor: actor.as_str().to_owned(),
+        action: action.into(),
+        entity: "total_batch".into(),
+        entity_id: batch.id.to_string(),
+        before_json: (action == "delete").then(|| {
+            json!({ "kind": batch.kind, "file": batch.file_name, "totals": batch.row_count })
+                .to_string()
+        }),
+        after_json: (action != "delete").then(|| {
+            json!({
+                "kind": batch.kind,
+                "file": batch.file_name,
+                "totals": batch.row_count,
+                "sum": sum,
+            })
+            .to_string()
+        }),
+    }
+}
+
+/// Commits a staged batch of totals of the municipality (None: a central
+/// delivery). Refused, and the staged batch removed, when a total now
+/// overlaps a stored one (someone else was quicker) or the same file was
+/// stored meanwhile.
+pub async fn commit(
+    store: &dyn Store,
+    actor: &Actor,
+    municipality: Option<MunicipalityCode>,
+    batch: BatchId,
+) -> CoreResult<BatchRow> {
+    // Only a batch of totals: never a batch of registrations still loading.
+    let staged = store
+        .list_batches(municipality)
+        .await?
+        .into_iter()
+        .any(|b| b.id == batch && is_totals_kind(&b.kind));
+    if !staged {
+        return Err(CoreError::Invalid(
+            "Indlæsningen findes ikke blandt kommunens totaltal. Indlæs filen igen.".into(),
+        ));
+    }
+    let outcome = match store.commit_totals(municipality, batch).await {
+        Ok(outcome) => outcome,
+        Err(komhen_store::StoreError::NotFound(_)) => {
+            return Err(CoreError::Invalid(
+                "Indlæsningen venter ikke længere på at blive gemt (den er gemt, annulleret \
+                 eller for gammel). Indlæs filen igen."
+                    .into(),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match outcome {
+        TotalsCommit::Committed(row) => {
+            let sum = store
+                .list_totals(municipality)
+                .await?
+                .iter()
+                .filter(|e| e.total.batch == Some(row.id))
+                .map(|e| e.total.count)
+                .sum::<i64>();
+            store
+                .append_audit(&audit(actor, municipality, "create", &row, Some(sum)))
+                .await?;
+            Ok(row)
+        }
+        TotalsCommit::Duplicate(earlier) => {
+            store.delete_batch(municipality, batch).await?;
+            Err(CoreError::Invalid(duplicate_message(&earlier)))
+        }
+        TotalsCommit::Overlaps(overlaps) => {
+            store.delete_batch(municipality, batch).await?;
+            let labels = Labels::load(store).await?;
+            let messages: Vec<String> = overlaps
+                .iter()
+                .map(|o| format!("{} overlapper", labels.describe(&o.existing)))
+                .collect();
+            Err(CoreError::Invalid(format!(
+                "Totaltallene er ikke gemt, for perioderne overlapper tal, der allerede er \
+                 gemt: {}. Slet de gemte tal først, eller ret perioderne.",
+                messages.join("; ")
+            )))
+        }
+    }
+}
+
+/// Deletes a batch of totals of the municipality (None: a central one):
+/// a committed entry, or a staged one the coordinator cancels. A batch of
+/// registrations is never deleted here.
+pub async fn delete(
+    store: &dyn Store,
+    actor: &Actor,
+    municipality: Option<MunicipalityCode>,
+    batch: BatchId,
+) -> CoreResult<()> {
+    let found = store
+        .list_batches(municipality)
+        .await?
+        .into_iter()
+        .find(|b| b.id == batch && is_totals_kind(&b.kind))
+        .filter(|b| matches!(b.status, BatchStatus::Committed | BatchStatus::Loading));
+    let Some(row) = found else {
+        return Err(CoreError::Invalid(
+            "Totaltallene findes ikke (de er måske allerede slettet).".into(),
+        ));
+    };
+    store.delete_batch(municipality, batch).await?;
+    if row.status == BatchStatus::Committed {
+        store
+            .append_audit(&audit(actor, municipality, "delete", &row, None))
+            .await?;
+    }
+    Ok(())
+}
+
+/// What the total form sends, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct TotalInput {
+    /// A channel code (the form's choice) or name.
+    pub channel: String,
+    /// `ÅÅÅÅ-MM-DD` (a date field) or `DD-MM-ÅÅÅÅ`.
+    pub from: String,
+    pub to: String,
+    /// A whole number, thousands dots allowed.
+    pub count: String,
+}
+
+fn date_input(value: &str, what: &str, problems: &mut Vec<String>) -> Option<NaiveDate> {
+    let value = value.trim();
+    if value.is_empty() {
+        problems.push(format!("Skriv {what}."));
+        return None;
+    }
+    let parsed = ["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(value, f).ok());
+    if parsed.is_none() {
+        problems.push(format!(
+            "«{value}» er ikke en dato. Skriv {what} som DD-MM-ÅÅÅÅ, fx 01-10-2025."
+        ));
+    }
+    parsed
+}
+
+/// Enters one total from the form: checked, then stored as its own batch
+/// at once, or refused naming the stored total it overlaps.
+pub async fn enter(
+    store: &dyn Store,
+    actor: &Actor,
+    municipality: MunicipalityCode,
+    input: &TotalInput,
+) -> CoreResult<BatchRow> {
+    let mut problems = Vec::new();
+    let channels = store.list_channels().await?;
+    let channel = if input.channel.trim().is_empty() {
+        problems.push("Vælg en kanal.".to_owned());
+        None
+    } else {
+        let found = find_channel(&channels, &input.channel);
+        if found.is_none() {
+            problems.push(format!(
+                "Kanalen «{}» findes ikke i kodelisten.",
+                input.channel.trim()
+            ));
+        }
+        found
+    };
+    let from = date_input(&input.from, "den første dag", &mut problems);
+    let to = date_input(&input.to, "den sidste dag", &mut problems);
+    if let (Some(from), Some(to)) = (from, to) {
+        if from > to {
+            problems.push(format!(
+                "Den sidste dag ({}) ligger før den første ({}).",
+                day_da(to),
+                day_da(from)
+            ));
+        }
+    }
+    let cleaned: String = input.count.trim().replace('.', "");
+    let count = match cleaned.parse::<i64>() {
+        Ok(n) if (0..=komhen_ingest::totals::MAX_COUNT).contains(&n) => Some(n),
+        _ if cleaned.is_empty() => {
+            problems.push("Skriv antallet af henvendelser (også 0).".to_owned());
+            None
+        }
+        _ => {
+            problems.push(format!(
+                "«{}» er ikke et antal. Skriv et helt tal fra 0 uden decimaler, fx 1234.",
+                input.count.trim()
+            ));
+            None
+        }
+    };
+    let (Some(channel), Some(from), Some(to), Some(count), true) =
+        (channel, from, to, count, problems.is_empty())
+    else {
+        return Err(CoreError::Invalid(problems.join(" ")));
+    };
+    let total = NewTotalCount {
+        municipality,
+        measure: TotalMeasure::Inquiries,
+        channel: Some(channel.code.clone()),
+        from,
+        to,
+        count,
+        source: "form".into(),
+        batch: None,
+    };
+    let labels = Labels::load(store).await?;
+    let found = store
+        .find_total_overlaps(std::slice::from_ref(&total))
+        .await?;
+    if let Some(first) = found.first() {
+        return Err(CoreError::Invalid(format!(
+            "Tallet er ikke gemt: {} overlapper {} {}. Slet det gemte tal først, eller vælg en \
+             anden periode.",
+            labels.describe(&first.existing),
+            channel.label_da,
+            range_da(from, to)
+        )));
+    }
+    let fingerprint = format!(
+        "{FORM_KIND};{municipality};{};{from};{to};{count}",
+        channel.code
+    );
+    let batch = store
+        .stage_totals(
+            &NewBatch {
+                municipality: Some(municipality),
+                kind: FORM_KIND.into(),
+                file_name: String::new(),
+                sha256: sha256_hex(fingerprint.as_bytes()),
+                created_by: actor.as_str().to_owned(),
+            },
+            &[total],
+        )
+        .await?;
+    commit(store, actor, Some(municipality), batch).await
+}
+
+/// One entry or file of totals, with its totals.
+#[derive(Debug, Clone)]
+pub struct TotalsEntry {
+    pub batch: BatchRow,
+    pub totals: Vec<TotalEntryRow>,
+    pub sum: i64,
+    pub first_day: Option<NaiveDate>,
+    pub last_day: Option<NaiveDate>,
+}
+
+/// The committed entries of a municipality (None: the central
+/// deliveries), newest first.
+pub async fn entries(
+    store: &dyn Store,
+    municipality: Option<MunicipalityCode>,
+) -> CoreResult<Vec<TotalsEntry>> {
+    let batches: Vec<BatchRow> = store
+        .list_batches(municipality)
+        .await?
+        .into_iter()
+        .filter(|b| is_totals_kind(&b.kind) && b.status == BatchStatus::Committed)
+        .collect();
+    let mut by_batch: HashMap<BatchId, Vec<TotalEntryRow>> = HashMap::new();
+    for entry in store.list_totals(municipality).await? {
+        if let Some(batch) = entry.total.batch {
+            by_batch.entry(batch).or_default().push(entry);
+        }
+    }
+    Ok(batches
+        .into_iter()
+        .map(|batch| {
+            let totals = by_batch.remove(&batch.id).unwrap_or_default();
+            TotalsEntry {
+                sum: totals.iter().map(|t| t.total.count).sum(),
+                first_day: totals.iter().map(|t| t.total.from).min(),
+                last_day: totals.iter().map(|t| t.total.to).max(),
+                batch,
+                totals,
+            }
+        })
+        .collect())
+}
+
+/// The figures delivered centrally for a municipality (read-only for it).
+pub async fn central_for(
+    store: &dyn Store,
+    municipality: MunicipalityCode,
+) -> CoreResult<Vec<TotalEntryRow>> {
+    Ok(store
+        .list_totals(Some(municipality))
+        .await?
+        .into_iter()
+        .filter(|e| NATIONAL_MEASURES.contains(&e.total.measure))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn preview_total(line: u64, channel: &str, from: (u32, u32), to: (u32, u32)) -> PreviewTotal {
+        let day = |(m, d): (u32, u32)| NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+        PreviewTotal {
+            line: Some(line),
+            label: channel.into(),
+            total: NewTotalCount {
+                municipality: MunicipalityCode::new(259).unwrap(),
+                measure: TotalMeasure::Inquiries,
+                channel: Some(ChannelCode::parse(channel).unwrap()),
+                from: day(from),
+                to: day(to),
+                count: 1,
+                source: "csv".into(),
+                batch: None,
+            },
+        }
+    }
+
+    #[test]
+    fn overlaps_within_a_file_name_both_lines_and_adjacent_ranges_pass() {
+        let totals = vec![
+            preview_total(2, "TLFIND", (10, 1), (10, 31)),
+            preview_total(3, "TLFIND", (11, 1), (11, 30)),
+            preview_total(4, "TLFUD", (10, 1), (10, 31)),
+            preview_total(5, "TLFIND", (10, 15), (11, 5)),
+            preview_total(6, "TLFIND", (12, 1), (12, 1)),
+        ];
+        let messages = overlaps_within(&totals);
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages
+            .iter()
+            .any(|m| m.starts_with("Linje 5: TLFIND 15-10-2025–05-11-2025")
+                && m.contains("linje 2: 01-10-2025–31-10-2025")));
+        assert!(messages
+            .iter()
+            .any(|m| m.starts_with("Linje 3:") && m.contains("linje 5")));
+    }
+
+    #[test]
+    fn actors_are_shown_as_people_read_them() {
+        assert_eq!(actor_da("bruger:kim@koege.dk"), "kim@koege.dk");
+        assert_eq!(actor_da("kommandolinje"), "kommandolinjen");
+        assert_eq!(
+            range_da(
+                NaiveDate::from_ymd_opt(2025, 10, 1).unwrap(),
+                NaiveDate::from_ymd_opt(2025, 10, 1).unwrap()
+            ),
+            "01-10-2025"
+        );
+    }
+}
