@@ -4,6 +4,7 @@
 //! and the web share every rule.
 
 mod import;
+mod report;
 
 use anyhow::Context;
 use chrono::Timelike;
@@ -57,6 +58,9 @@ pub enum Command {
     /// Import a municipality's files.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Compute a report (the same engine as the pages and the API) and
+    /// print it as a table, CSV or JSON.
+    Report(report::ReportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -285,6 +289,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 link.path()
             );
             Ok(())
+        }
+        Command::Report(args) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            report::run(store.as_ref(), &args).await
         }
         Command::Import(command) => {
             let store = open(&url, OpenMode::MustExist).await?;

@@ -21,6 +21,7 @@ pub mod registration;
 pub mod report;
 pub mod setup;
 pub mod systems;
+pub mod tabular;
 pub mod totals;
 mod upload;
 pub mod website;

@@ -1268,3 +1268,28 @@ impl Scope {
         }
     }
 }
+
+/// The dates a report shows when its link names none: the latest counting
+/// period (national or the municipality's own) that has begun by `today`,
+/// else the four weeks up to today.
+pub async fn default_dates(
+    store: &dyn Store,
+    municipality: Option<MunicipalityCode>,
+    today: NaiveDate,
+) -> CoreResult<Dates> {
+    let periods = store.list_periods(municipality).await?;
+    Ok(periods
+        .iter()
+        .filter(|p| p.period.starts_on <= today)
+        .max_by_key(|p| p.period.starts_on)
+        .map_or(
+            Dates {
+                from: today - Duration::days(27),
+                to: today,
+            },
+            |p| Dates {
+                from: p.period.starts_on,
+                to: p.period.ends_on,
+            },
+        ))
+}

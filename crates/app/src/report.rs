@@ -1,0 +1,118 @@
+//! `komhen report`: any report of the engine from the command line, as a
+//! table, CSV or JSON — the same figures as the pages and the API, for
+//! analysts and for benchmarks (`--repeat`).
+
+use anyhow::Context;
+use clap::Args;
+use komhen_core::report::{self, Comparing, ReportQuery, Scope};
+use komhen_core::tabular::{self, Cell};
+use komhen_domain::MunicipalityCode;
+use komhen_store::Store;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The report as a link's query, e.g.
+    /// `fra=2026-10-19&til=2026-11-08&grupper=retning,kanal&sammenlign=aar`
+    /// (keys as in docs/reports.md); `kommune=259` limits it to a
+    /// municipality, none means every municipality.
+    #[arg(default_value = "")]
+    pub query: String,
+    /// table (aligned text), csv (Danish Excel) or json.
+    #[arg(long, default_value = "table", value_parser = ["table", "csv", "json"])]
+    pub format: String,
+    /// Compute the report this many times and print the times to standard
+    /// error (a benchmark of the engine on this database).
+    #[arg(long, default_value_t = 1)]
+    pub repeat: u32,
+}
+
+pub async fn run(store: &dyn Store, args: &ReportArgs) -> anyhow::Result<()> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(&args.query).context("rapportens adresse kan ikke læses")?;
+    let query = ReportQuery::parse(&pairs)?;
+    let municipality = match query
+        .filter_codes(report::Dimension::Municipality)
+        .as_slice()
+    {
+        [one] => Some(MunicipalityCode::parse(one)?),
+        _ => None,
+    };
+    let today = komhen_domain::DateDimensions::of(chrono::Utc::now()).day;
+    let dates = report::default_dates(store, municipality, today).await?;
+    let request = query
+        .request(store, &Scope::national(), dates, Comparing::Nothing)
+        .await?;
+    let mut times = Vec::new();
+    let mut result = None;
+    for _ in 0..args.repeat.max(1) {
+        let started = Instant::now();
+        result = Some(report::run(store, &request).await?);
+        times.push(started.elapsed());
+    }
+    let report = result.context("ingen rapport")?;
+    if args.repeat > 1 {
+        times.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        eprintln!(
+            "{} kørsler: min {:.1} ms, median {:.1} ms, max {:.1} ms",
+            times.len(),
+            ms(times[0]),
+            ms(times[times.len() / 2]),
+            ms(times[times.len() - 1])
+        );
+    }
+    let table = tabular::report_table(&report);
+    match args.format.as_str() {
+        "csv" => {
+            use std::io::Write;
+            std::io::stdout().write_all(&table.csv()?)?;
+        }
+        "json" => println!(
+            "{}",
+            serde_json::to_string_pretty(&tabular::report_json(&report, &query.pairs()))?
+        ),
+        _ => print_aligned(&table),
+    }
+    Ok(())
+}
+
+/// The table as aligned text, numbers to the right.
+fn print_aligned(table: &tabular::Table) {
+    let rows: Vec<Vec<(String, bool)>> = table
+        .rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| (c.display_da(), !matches!(c, Cell::Text(_))))
+                .collect()
+        })
+        .collect();
+    let mut widths: Vec<usize> = table.header.iter().map(|h| h.chars().count()).collect();
+    for row in &rows {
+        for (i, (text, _)) in row.iter().enumerate() {
+            widths[i] = widths[i].max(text.chars().count());
+        }
+    }
+    let header: Vec<String> = table
+        .header
+        .iter()
+        .zip(&widths)
+        .map(|(h, w)| format!("{h:<w$}"))
+        .collect();
+    println!("{}", header.join("  ").trim_end());
+    for row in rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|((text, right), w)| {
+                if *right {
+                    format!("{text:>w$}")
+                } else {
+                    format!("{text:<w$}")
+                }
+            })
+            .collect();
+        println!("{}", cells.join("  ").trim_end());
+    }
+}
