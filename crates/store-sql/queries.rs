@@ -30,7 +30,7 @@ use komhen_store::{
 use komhen_store::{
     CdrMatch, CdrRuleField, CdrRuleRow, NewCdrRule, TotalEntryRow, TotalOverlap, TotalsCommit,
 };
-use komhen_store::{OwnStatisticsRow, TaskCount, WebPageRow};
+use komhen_store::{OwnStatisticsRow, PeriodNotesRow, TaskCount, WebPageRow};
 use sqlx::error::ErrorKind;
 use sqlx::{QueryBuilder, Row};
 
@@ -1783,6 +1783,32 @@ impl komhen_store::Store for Store {
                 })
             })
             .collect()
+    }
+
+    async fn find_period_notes(
+        &self,
+        municipality: MunicipalityCode,
+        period: PeriodId,
+    ) -> StoreResult<Option<PeriodNotesRow>> {
+        let row = sqlx::query(
+            "SELECT recommendations, updated_by, updated_at FROM period_notes \
+             WHERE municipality_code = $1 AND period_id = $2",
+        )
+        .bind(code_of(municipality))
+        .bind(period.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        row.map(|r| {
+            Ok(PeriodNotesRow {
+                municipality,
+                period,
+                recommendations: get(&r, "recommendations")?,
+                updated_by: get(&r, "updated_by")?,
+                updated_at: get(&r, "updated_at")?,
+            })
+        })
+        .transpose()
     }
 
     async fn select_registrations(

@@ -1081,6 +1081,49 @@ impl Store {
                 .map_err(db_err)?;
                 touched(done, format!("systemnøgle {token}"))
             }
+            SavePeriodNotes {
+                municipality,
+                period,
+                recommendations,
+                by,
+                now,
+            } => {
+                let done = if recommendations.trim().is_empty() {
+                    sqlx::query(
+                        "DELETE FROM period_notes WHERE municipality_code = $1 AND period_id = $2",
+                    )
+                    .bind(code_of(*municipality))
+                    .bind(period.0)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?
+                } else {
+                    // Only a national period or the municipality's own.
+                    sqlx::query(
+                        "INSERT INTO period_notes (municipality_code, period_id, recommendations, \
+                         updated_by, updated_at) SELECT $1, id, $3, $4, $5 FROM counting_periods \
+                         WHERE id = $2 AND (municipality_code IS NULL OR municipality_code = $1) \
+                         ON CONFLICT (municipality_code, period_id) DO UPDATE SET \
+                         recommendations = excluded.recommendations, \
+                         updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                    )
+                    .bind(code_of(*municipality))
+                    .bind(period.0)
+                    .bind(recommendations)
+                    .bind(by)
+                    .bind(*now)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?
+                };
+                if done.rows_affected() == 0 && !recommendations.trim().is_empty() {
+                    return Err(not_found(format!("tælleperiode {period}")));
+                }
+                Ok(Applied {
+                    id: None,
+                    count: done.rows_affected(),
+                })
+            }
             CreateCdrRule(rule) => sqlx::query_scalar(
                 "INSERT INTO cdr_rules (municipality_code, field, matching, pattern, direction, \
                  created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",

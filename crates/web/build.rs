@@ -1,4 +1,4 @@
-//! Installs the front-end packages (Det Fælles Designsystem) from the
+//! Installs the front-end packages (Det Fælles Designsystem, Apache ECharts) from the
 //! committed `package-lock.json` when they are missing, so that the assets
 //! can be embedded in the binary. node_modules is never committed.
 
@@ -9,15 +9,17 @@ fn main() {
     println!("cargo:rerun-if-changed=package.json");
     println!("cargo:rerun-if-changed=package-lock.json");
     println!("cargo:rerun-if-changed=node_modules/dkfds/package.json");
+    println!("cargo:rerun-if-changed=node_modules/echarts/package.json");
     let marker = Path::new("node_modules/dkfds/dist/css/dkfds.min.css");
-    if marker.exists() {
+    let charts = Path::new("node_modules/echarts/dist/echarts.min.js");
+    if marker.exists() && charts.exists() {
         return;
     }
     let status = Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund", "--ignore-scripts"])
         .status();
     match status {
-        Ok(s) if s.success() && marker.exists() => {}
+        Ok(s) if s.success() && marker.exists() && charts.exists() => {}
         Ok(s) => panic!("`npm ci` in crates/web failed ({s}); the front-end assets are missing"),
         Err(e) => panic!("could not run npm ({e}): komhen's build needs Node.js and npm to install Det Fælles Designsystem"),
     }

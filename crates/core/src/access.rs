@@ -93,6 +93,10 @@ pub enum Access {
     /// Reading national, unpublished data: national analysts and the
     /// national administrator.
     ReadNational,
+    /// Reading figures through the report API: any user who reads a
+    /// municipality or the nation; the handler narrows the rows to the
+    /// user's scope ([`crate::report::Scope::of_user`]).
+    ReadReports,
     /// Keeping the national catalogue, periods, code lists and users: the
     /// national administrator.
     National,
@@ -192,6 +196,9 @@ pub fn allows(
         Access::ReadMunicipality => municipality.is_some_and(in_scope),
         Access::SetUpMunicipality => municipality.is_some_and(|m| user.can_set_up(m)),
         Access::ReadNational => user.reads_national(),
+        Access::ReadReports => {
+            user.reads_national() || user.municipalities().iter().any(|m| user.can_read(*m))
+        }
         Access::National => user.is_national_admin(),
         Access::System => false,
     }

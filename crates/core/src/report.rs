@@ -1095,6 +1095,7 @@ impl ReportQuery {
         let mut f = Filters::default();
         let mut municipalities = Vec::new();
         let mut day_windows: Vec<Dates> = Vec::new();
+        let mut known_channels: Option<Vec<ChannelRow>> = None;
         for (dimension, code) in &self.filters {
             let bad = |what: &str| invalid(format!("Ukendt {what} «{code}» i rapportens filter."));
             match dimension {
@@ -1118,9 +1119,16 @@ impl ReportQuery {
                 Dimension::Task => f
                     .tasks
                     .push(TaskId(code.parse().map_err(|_| bad("opgave"))?)),
-                Dimension::Channel => f
-                    .channels
-                    .push(ChannelCode::parse(code).map_err(|_| bad("kanal"))?),
+                Dimension::Channel => {
+                    let channel = ChannelCode::parse(code).map_err(|_| bad("kanal"))?;
+                    if known_channels.is_none() {
+                        known_channels = Some(store.list_channels().await?);
+                    }
+                    if !known_channels.iter().flatten().any(|c| c.code == channel) {
+                        return Err(bad("kanal"));
+                    }
+                    f.channels.push(channel);
+                }
                 Dimension::Direction => f
                     .directions
                     .push(Direction::parse(code).map_err(|_| bad("retning"))?),
@@ -1292,4 +1300,14 @@ pub async fn default_dates(
                 to: p.period.ends_on,
             },
         ))
+}
+
+/// The store's selection of the registrations behind a request (its
+/// grouping ignored): what a drill-down lists and an extract writes, so
+/// they hold exactly the rows the figure counts.
+pub async fn selection(store: &dyn Store, request: &ReportRequest) -> CoreResult<Aggregate> {
+    let mut plain = request.clone();
+    plain.group_by.clear();
+    let names = Names::load(store, &plain).await?;
+    Ok(aggregate_of(&plain, &names, plain.dates))
 }

@@ -42,11 +42,21 @@ impl Cell {
         match self {
             Self::Text(t) => neutralise(t),
             Self::Integer(n) => Cow::Owned(n.to_string()),
-            Self::Decimal(x, d) => Cow::Owned(format!("{x:.d$}").replace('.', ",")),
-            Self::Share(x) => Cow::Owned(format!("{:.4}", x * 100.0).replace('.', ",")),
+            Self::Decimal(x, d) => Cow::Owned(plain_decimal(*x, *d)),
+            Self::Share(x) => Cow::Owned(plain_decimal(x * 100.0, 4)),
             Self::Empty => Cow::Borrowed(""),
         }
     }
+}
+
+/// A decimal number with a decimal comma and no thousands separator (for
+/// CSV); a value that rounds to zero is `0`, never `-0`.
+fn plain_decimal(value: f64, decimals: usize) -> String {
+    let text = format!("{value:.decimals$}");
+    let negative_zero =
+        text.starts_with('-') && !text.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let text = if negative_zero { &text[1..] } else { &text[..] };
+    text.replace('.', ",")
 }
 
 /// A number with `.` between thousands (Danish).
@@ -325,6 +335,8 @@ mod tests {
         assert_eq!(decimal_da(-0.04, 1), "0,0");
         assert_eq!(decimal_da(-2.5, 1), "-2,5");
         assert_eq!(Cell::Share(0.4123).display_da(), "41,2 %");
+        assert_eq!(plain_decimal(-0.04, 1), "0,0");
+        assert_eq!(plain_decimal(-1.25, 1), "-1,2");
     }
 
     #[test]

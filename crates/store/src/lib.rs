@@ -313,6 +313,13 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<RegistrationRow>>;
 
+    /// The recommendations on a municipality's report of a period, if any.
+    async fn find_period_notes(
+        &self,
+        municipality: MunicipalityCode,
+        period: PeriodId,
+    ) -> StoreResult<Option<PeriodNotesRow>>;
+
     /// One registration of the municipality.
     async fn get_registration(
         &self,

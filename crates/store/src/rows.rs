@@ -596,3 +596,13 @@ impl SystemTokenRow {
         self.revoked_at.is_some()
     }
 }
+
+/// A coordinator's recommendations on a period report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodNotesRow {
+    pub municipality: MunicipalityCode,
+    pub period: PeriodId,
+    pub recommendations: String,
+    pub updated_by: String,
+    pub updated_at: DateTime<Utc>,
+}

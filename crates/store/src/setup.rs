@@ -234,6 +234,17 @@ pub enum SetupChange {
         revoked_by: String,
     },
 
+    // --- reports -----------------------------------------------------------
+    /// The coordinator's recommendations on the municipality's report of a
+    /// period (replacing the earlier text; empty removes it).
+    SavePeriodNotes {
+        municipality: MunicipalityCode,
+        period: PeriodId,
+        recommendations: String,
+        by: String,
+        now: DateTime<Utc>,
+    },
+
     // --- a municipality's phone-system mapping ------------------------------
     /// Adds a rule saying which calls of the municipality's phone system
     /// are incoming or outgoing; rules are tried in the order added.
@@ -290,6 +301,7 @@ impl SetupChange {
             | SetOwnStatistics { .. }
             | CreateSystemToken(_)
             | RevokeSystemToken { .. }
+            | SavePeriodNotes { .. }
             | CreateCdrRule(_)
             | DeleteCdrRule { .. } => None,
         }

@@ -195,6 +195,16 @@ fn one_error(status: StatusCode, error: ErrorDetail) -> Response {
     refusal(status, vec![error])
 }
 
+/// One error as every API route answers it: `{"errors": [{"code", "message",
+/// ...}], "error_count": 1}`.
+pub(crate) fn error_response(
+    status: StatusCode,
+    code: &str,
+    message: impl Into<String>,
+) -> Response {
+    one_error(status, detail(None, code, message))
+}
+
 /// 401 with the challenge RFC 6750 asks for.
 fn unauthorized(code: &str, message: &str) -> Response {
     let mut response = one_error(StatusCode::UNAUTHORIZED, detail(None, code, message));

@@ -1,5 +1,6 @@
 //! Static assets embedded in the binary: Det Fælles Designsystem (from
-//! `node_modules`, installed at build time) and komhen's own few files.
+//! `node_modules`, installed at build time), Apache ECharts (likewise) and
+//! komhen's own few files.
 //! Only what pages use is embedded (minified CSS and JS, icons, web fonts).
 
 use axum::extract::Path;
@@ -16,15 +17,24 @@ use rust_embed::RustEmbed;
 #[include = "fonts/IBMPlexSans/complete/woff/*"]
 struct Dkfds;
 
+/// Apache ECharts (the full build: bars, lines and the map).
+#[derive(RustEmbed)]
+#[folder = "node_modules/echarts/dist/"]
+#[include = "echarts.min.js"]
+struct Echarts;
+
 #[derive(RustEmbed)]
 #[folder = "static/"]
 struct Own;
 
 /// `GET /static/{*path}`: `dkfds/...` from the design system, the rest ours.
 pub(crate) async fn static_file(Path(path): Path<String>) -> Response {
-    let file = match path.strip_prefix("dkfds/") {
-        Some(rest) => Dkfds::get(rest),
-        None => Own::get(&path),
+    let file = if let Some(rest) = path.strip_prefix("dkfds/") {
+        Dkfds::get(rest)
+    } else if let Some(rest) = path.strip_prefix("echarts/") {
+        Echarts::get(rest)
+    } else {
+        Own::get(&path)
     };
     match file {
         Some(file) => {

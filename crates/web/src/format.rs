@@ -1,19 +1,10 @@
-//! Numbers as Danes write them: `1.234.567`, `12,5 %`.
+//! Numbers as Danes write them: `1.234.567`, `12,5 %`. The one formatter
+//! is `komhen_core::tabular`'s, so a page writes a figure exactly as its
+//! download and the period report do.
 
 /// An integer with `.` between thousands.
 pub(crate) fn number(value: i64) -> String {
-    let digits = value.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if value < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
+    komhen_core::tabular::thousands(value)
 }
 
 #[cfg(test)]

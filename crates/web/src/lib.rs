@@ -21,6 +21,7 @@ mod pages;
 mod paper;
 mod pending;
 mod registration;
+mod reports;
 mod session;
 mod setup;
 mod systems;
@@ -63,7 +64,7 @@ pub fn route_table(store: Arc<dyn Store>) -> Vec<RouteInfo> {
 
 fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
     use Access::{National, Public, ReadMunicipality as Read, SetUpMunicipality as SetUp};
-    use Access::{SignedIn, System, Unit};
+    use Access::{ReadReports, SignedIn, System, Unit};
     let state = AppState {
         store,
         catalogs: Arc::new(Catalogs::new()),
@@ -412,6 +413,41 @@ fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
             National,
             totals::delete_national_totals,
         )
+        // A municipality's figures and the report API.
+        .get("/kommune/{kode}/tal", Read, reports::show_overview)
+        .get("/kommune/{kode}/tal/rapporter", Read, reports::show_bank)
+        .get(
+            "/kommune/{kode}/tal/rapporter/{rapport}",
+            Read,
+            reports::show_standard,
+        )
+        .get("/kommune/{kode}/tal/pivot", Read, reports::show_pivot)
+        .get(
+            "/kommune/{kode}/tal/registreringer",
+            Read,
+            reports::show_registrations,
+        )
+        .get(
+            "/kommune/{kode}/tal/beretning",
+            Read,
+            reports::show_period_report,
+        )
+        .post(
+            "/kommune/{kode}/tal/beretning",
+            SetUp,
+            reports::save_recommendations,
+        )
+        .get(
+            "/kommune/{kode}/tal/tabel.csv",
+            Read,
+            reports::download_table_csv,
+        )
+        .get(
+            "/kommune/{kode}/tal/tabel.xlsx",
+            Read,
+            reports::download_table_xlsx,
+        )
+        .get("/api/v1/report", ReadReports, reports::api_report)
         .finish();
     let router = router
         .route("/static/{*path}", get(assets::static_file))

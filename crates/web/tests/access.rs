@@ -265,6 +265,24 @@ fn expected_routes() -> Vec<(&'static str, &'static str, Access)> {
         ("POST", "/admin/totaltal/fil", National),
         ("POST", "/admin/totaltal/{indlaesning}/gem", National),
         ("POST", "/admin/totaltal/{indlaesning}/slet", National),
+        ("GET", "/kommune/{kode}/tal", ReadMunicipality),
+        ("GET", "/kommune/{kode}/tal/rapporter", ReadMunicipality),
+        (
+            "GET",
+            "/kommune/{kode}/tal/rapporter/{rapport}",
+            ReadMunicipality,
+        ),
+        ("GET", "/kommune/{kode}/tal/pivot", ReadMunicipality),
+        (
+            "GET",
+            "/kommune/{kode}/tal/registreringer",
+            ReadMunicipality,
+        ),
+        ("GET", "/kommune/{kode}/tal/beretning", ReadMunicipality),
+        ("POST", "/kommune/{kode}/tal/beretning", SetUpMunicipality),
+        ("GET", "/kommune/{kode}/tal/tabel.csv", ReadMunicipality),
+        ("GET", "/kommune/{kode}/tal/tabel.xlsx", ReadMunicipality),
+        ("GET", "/api/v1/report", ReadReports),
     ]
 }
 
@@ -340,6 +358,7 @@ fn may(caller: Caller, access: Access, place: Place) -> bool {
             _ => false,
         },
         Access::ReadNational => matches!(caller, NationalAdmin | NationalAnalyst),
+        Access::ReadReports => !matches!(caller, Anonymous | Unit | NoRole),
         Access::National => caller == NationalAdmin,
         // Only a system's bearer token: no session of any kind.
         Access::System => false,
@@ -585,6 +604,7 @@ impl Fixture {
             // No such batch or rule: the handler answers, access decided first.
             .replace("{indlaesning}", "999999")
             .replace("{regel}", "999999")
+            .replace("{rapport}", "kanalmiks")
     }
 }
 

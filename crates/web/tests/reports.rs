@@ -1,0 +1,280 @@
+//! A municipality's figures through the pages, the downloads and the API,
+//! in-process on the test backend with the demo data: one figure agrees on
+//! the overview, the pivot, the drill-down, the table download and the API
+//! and equals the sum over the registrations themselves; a unit lead sees
+//! only their unit; another municipality's figures are refused; bad links
+//! get a Danish message; recommendations are saved and audited.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{koege, App};
+use komhen_core::demo::{self, DemoOptions, DEMO_USER_PASSWORD};
+use komhen_domain::ChannelCode;
+use komhen_store::{Aggregate, Store, TestRows};
+
+const FROM: &str = "2026-10-19";
+const TO: &str = "2026-11-08";
+
+async fn demo_app() -> App {
+    let app = App::new().await;
+    demo::load(app.store(), &DemoOptions { size: 20_000 }, &mut |_, _| {})
+        .await
+        .unwrap();
+    app
+}
+
+async fn log_in(app: &App, email: &str) -> String {
+    let reply = app.log_in(email, DEMO_USER_PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    reply.cookie.unwrap()
+}
+
+/// The number in `aria-label="<number><after>"`.
+fn labelled_number(html: &str, after: &str) -> i64 {
+    let end = html
+        .find(after)
+        .unwrap_or_else(|| panic!("no «{after}» in the page"));
+    let start = html[..end].rfind("aria-label=\"").unwrap() + "aria-label=\"".len();
+    danish_number(&html[start..end])
+}
+
+fn danish_number(text: &str) -> i64 {
+    text.trim().replace('.', "").parse().unwrap()
+}
+
+/// The href of the link whose label ends with `after`.
+fn href_before(html: &str, after: &str) -> String {
+    let end = html.find(after).unwrap();
+    let start = html[..end].rfind("href=\"").unwrap() + "href=\"".len();
+    let href = &html[start..];
+    href[..href.find('"').unwrap()]
+        .replace("&amp;", "&")
+        .replace("&#38;", "&")
+}
+
+/// The sum over the registrations that count, by the store's own selection.
+async fn raw_sum(store: &dyn Store, channel: &str, test: TestRows) -> i64 {
+    let query = Aggregate {
+        municipalities: vec![koege()],
+        from: Some(FROM.parse().unwrap()),
+        to: Some(TO.parse().unwrap()),
+        channels: vec![ChannelCode::parse(channel).unwrap()],
+        test,
+        ..Aggregate::default()
+    };
+    let mut sum = 0;
+    let mut after = None;
+    loop {
+        let page = store
+            .select_registrations(&query, after, 1000)
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        sum += page.iter().map(|r| r.quantity).sum::<i64>();
+    }
+    sum
+}
+
+#[tokio::test]
+async fn one_figure_agrees_on_every_page_download_and_the_api() {
+    let app = demo_app().await;
+    let store = app.store();
+    let cookie = log_in(&app, "tovholder@koege.example").await;
+    let truth = raw_sum(store, "TLFIND", TestRows::Exclude).await;
+    assert!(truth > 0, "Køge has incoming calls in the demo");
+    // Køge's test registrations are in the demo and never counted.
+    assert!(raw_sum(store, "TLFIND", TestRows::Include).await >= truth);
+
+    // The overview: the channel table's figure for incoming phone calls.
+    let overview = app
+        .get(&format!("/kommune/259/tal?fra={FROM}&til={TO}"), &cookie)
+        .await;
+    assert_eq!(overview.status, StatusCode::OK, "{}", overview.body);
+    let label = " henvendelser for Indgående, Telefon, indgående: vis registreringerne";
+    assert_eq!(labelled_number(&overview.body, label), truth);
+    assert!(
+        overview.body.contains("data-chart="),
+        "a chart beside the table"
+    );
+
+    // The drill-down behind that very figure.
+    let drill_href = href_before(&overview.body, label);
+    assert!(drill_href.contains("kanal=TLFIND"), "{drill_href}");
+    let drill = app.get(&drill_href, &cookie).await;
+    assert_eq!(drill.status, StatusCode::OK, "{}", drill.body);
+    let shown = drill.body.split("id=\"drill-inquiries\">").nth(1).unwrap();
+    assert_eq!(danish_number(&shown[..shown.find('<').unwrap()]), truth);
+    let listed = drill.body.matches("<td>Telefon, indgående</td>").count();
+    assert!(listed > 0 && listed <= 100, "the rows themselves: {listed}");
+
+    // The pivot: channels as rows.
+    let pivot = app
+        .get(
+            &format!("/kommune/259/tal/pivot?raekker=kanal&maal=antal&fra={FROM}&til={TO}"),
+            &cookie,
+        )
+        .await;
+    assert_eq!(pivot.status, StatusCode::OK, "{}", pivot.body);
+    let pivot_figure = {
+        let marker = "aria-label=\"Telefon, indgående – ";
+        let rest = pivot.body.split(marker).nth(1).unwrap();
+        danish_number(&rest[..rest.find(':').unwrap()])
+    };
+    assert_eq!(pivot_figure, truth);
+
+    // The table download (CSV for Danish Excel).
+    let csv = app
+        .get(
+            &format!("/kommune/259/tal/tabel.csv?grupper=kanal&fra={FROM}&til={TO}"),
+            &cookie,
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let line = csv.body.lines().find(|l| l.starts_with("TLFIND;")).unwrap();
+    assert_eq!(
+        line.split(';').nth(2).unwrap().parse::<i64>().unwrap(),
+        truth
+    );
+
+    // The API, as JSON and as CSV.
+    let api = app
+        .get(
+            &format!("/api/v1/report?kommune=259&grupper=kanal&fra={FROM}&til={TO}"),
+            &cookie,
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let row = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["keys"][0]["code"] == "TLFIND")
+        .unwrap();
+    assert_eq!(row["inquiries"].as_i64().unwrap(), truth);
+    let api_csv = app
+        .get(
+            &format!("/api/v1/report?kommune=259&grupper=kanal&fra={FROM}&til={TO}&format=csv"),
+            &cookie,
+        )
+        .await;
+    assert!(api_csv
+        .body
+        .contains(&format!("TLFIND;Telefon, indgående;{truth};")));
+
+    // The report bank's reports all render.
+    for r in komhen_core::report_bank::STANDARD_REPORTS {
+        let page = app
+            .get(
+                &format!("/kommune/259/tal/rapporter/{}?fra={FROM}&til={TO}", r.slug),
+                &cookie,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}: {}", r.slug, page.body);
+        assert!(page.body.contains(r.title));
+    }
+}
+
+#[tokio::test]
+async fn scopes_bad_links_and_recommendations() {
+    let app = demo_app().await;
+    let store = app.store();
+
+    // A unit lead: their unit's figures only, on the pages and the API.
+    let lead = log_in(&app, "enhedsleder@koege.example").await;
+    let api = app
+        .get(
+            &format!("/api/v1/report?grupper=enhed&fra={FROM}&til={TO}"),
+            &lead,
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let rows = json["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["keys"][0]["code"], "259borgerservice");
+    let other = app
+        .get("/api/v1/report?kommune=101&grupper=kanal", &lead)
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    assert!(other.body.contains("no_access"), "{}", other.body);
+    let overview = app
+        .get(&format!("/kommune/259/tal?fra={FROM}&til={TO}"), &lead)
+        .await;
+    assert_eq!(overview.status, StatusCode::OK);
+    assert!(overview.body.contains("kun dine egne enheder"));
+    assert!(
+        !overview.body.contains(">Jobcenter<"),
+        "no other unit's rows"
+    );
+    assert_eq!(
+        app.get("/kommune/101/tal", &lead).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Links that name unknown things are refused in Danish.
+    let coordinator = log_in(&app, "tovholder@koege.example").await;
+    for (path, says) in [
+        ("/kommune/259/tal?kanal=FINDESIKKE", "Ukendt kanal"),
+        ("/kommune/259/tal?fra=31-02-2026", "er ikke en dato"),
+        ("/kommune/259/tal/pivot?grupper=farve", "grupperes efter"),
+        ("/kommune/259/tal?bogstav=a", "Ukendt felt"),
+    ] {
+        let reply = app.get(path, &coordinator).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(reply.body.contains(says), "{path}: {}", reply.body);
+    }
+    let api = app
+        .get("/api/v1/report?kommune=259&kanal=FINDESIKKE", &coordinator)
+        .await;
+    assert_eq!(api.status, StatusCode::BAD_REQUEST);
+    assert!(api.body.contains("invalid_query"));
+
+    // The period report: findings, and the coordinator's recommendations.
+    let page = app.get("/kommune/259/tal/beretning", &coordinator).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Kommunen registrerede"));
+    let csrf = common::csrf_of(&page.body);
+    let period = store
+        .list_periods(Some(koege()))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.period.starts_on.to_string() == FROM)
+        .unwrap();
+    let text = "Flyt vejledning om boligstøtte til hjemmesiden.\n\nRing tilbage inden for to dage.";
+    let saved = app
+        .post(
+            "/kommune/259/tal/beretning",
+            &coordinator,
+            &[
+                ("csrf", &csrf),
+                ("periode", &period.id.0.to_string()),
+                ("anbefalinger", text),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app
+        .get(
+            &format!("/kommune/259/tal/beretning?periode={}", period.id.0),
+            &coordinator,
+        )
+        .await;
+    assert!(page.body.contains("Ring tilbage inden for to dage."));
+    assert!(page.body.contains("Skrevet af tovholder@koege.example"));
+    let audit = store.list_audit(Some(koege()), 50).await.unwrap();
+    assert!(audit.iter().any(|a| a.entry.entity == "anbefalinger"));
+    // The unit lead reads them but cannot write.
+    let as_lead = app
+        .get(
+            &format!("/kommune/259/tal/beretning?periode={}", period.id.0),
+            &lead,
+        )
+        .await;
+    assert!(as_lead.body.contains("Ring tilbage inden for to dage."));
+    assert!(!as_lead.body.contains("Gem anbefalingerne"));
+}
