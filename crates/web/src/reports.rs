@@ -227,6 +227,8 @@ pub(crate) struct FilterForm {
 
 pub(crate) struct CellView {
     pub(crate) text: String,
+    /// The same as the row above's (shown faintly, read always).
+    pub(crate) repeat: bool,
     pub(crate) href: Option<String>,
     pub(crate) num: bool,
     /// Read out instead of the text by screen readers when set (a link's
@@ -254,6 +256,7 @@ pub(crate) struct TableView {
 fn num(text: String) -> CellView {
     CellView {
         text,
+        repeat: false,
         href: None,
         num: true,
         label: None,
@@ -263,6 +266,7 @@ fn num(text: String) -> CellView {
 fn text(text: String) -> CellView {
     CellView {
         text,
+        repeat: false,
         href: None,
         num: false,
         label: None,
@@ -344,7 +348,7 @@ fn table_view(
         head.push(("Sammenligning".into(), true));
         head.push(("Andel dengang".into(), true));
         head.push(("Ændring".into(), true));
-        head.push(("Ændring i andel (procentpoint)".into(), true));
+        head.push(("Ændring i andel (pct.-point)".into(), true));
     }
     if durations {
         head.push(("Median tid (sek.)".into(), true));
@@ -352,6 +356,7 @@ fn table_view(
     }
     let measure_cells = |row: &ReportRow, href: Option<String>, what: &str| {
         let mut cells = vec![CellView {
+            repeat: false,
             text: thousands(row.inquiries),
             label: href.as_ref().map(|_| {
                 format!(
@@ -391,8 +396,14 @@ fn table_view(
         .rows
         .iter()
         .take(show_rows)
-        .map(|row| {
+        .enumerate()
+        .map(|(i, row)| {
             let mut cells: Vec<CellView> = row.keys.iter().map(|k| text(k.label.clone())).collect();
+            let repeats =
+                dims.len() > 1 && i > 0 && report.rows[i - 1].keys.first() == row.keys.first();
+            if let Some(first) = cells.first_mut() {
+                first.repeat = repeats;
+            }
             let what = format!(
                 " for {}",
                 row.keys
@@ -721,7 +732,7 @@ pub(crate) async fn show_overview(
                 thousands(count),
                 thousands(of),
                 then.map_or(String::new(), |t| format!(
-                    "; {} procentpoint",
+                    "; {} pct.-point",
                     signed_decimal((share - t) * 100.0, 1)
                 ))
             ),
@@ -1067,6 +1078,7 @@ pub(crate) async fn show_pivot(
     let cell_of = |row: &ReportRow, dims: &[Dimension]| {
         let text = measure_text(measure, row);
         CellView {
+            repeat: false,
             label: Some(format!(
                 "{} – {}: vis registreringerne",
                 row.keys

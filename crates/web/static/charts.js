@@ -18,7 +18,11 @@
     try { d = JSON.parse(el.getAttribute('data-chart')); } catch (e) { return; }
     var horizontal = d.kind === 'bar' || d.kind === 'stacked';
     var rows = d.categories.length;
-    el.style.height = (horizontal ? Math.max(160, 48 + rows * (d.kind === 'stacked' ? 34 : 22 * d.series.length + 10)) : 320) + 'px';
+    // The legend wraps under the chart: room for its lines.
+    var legendLines = Math.max(1, Math.ceil(d.series.length * 170 / Math.max(el.clientWidth, 300)));
+    var legendHeight = 12 + legendLines * 22;
+    var plot = horizontal ? Math.max(110, 16 + rows * (d.kind === 'stacked' ? 34 : 22 * d.series.length + 10)) : 280;
+    el.style.height = (plot + legendHeight) + 'px';
     var chart = echarts.init(el, null, { renderer: 'svg', locale: 'EN' });
     var valueAxis = {
       type: 'value',
@@ -38,8 +42,8 @@
         trigger: 'axis', axisPointer: { type: 'shadow' },
         valueFormatter: function (v) { return d.percent ? danish(v, 1) + ' %' : danish(v); }
       },
-      legend: { type: 'scroll', bottom: 0 },
-      grid: { left: 8, right: 24, top: 8, bottom: 40, containLabel: true },
+      legend: { type: 'plain', bottom: 0, left: 0, right: 0, itemGap: 14 },
+      grid: { left: 8, right: 24, top: 8, bottom: legendHeight + 8, containLabel: true },
       xAxis: horizontal ? valueAxis : categoryAxis,
       yAxis: horizontal ? categoryAxis : valueAxis,
       series: d.series.map(function (s) {
