@@ -267,3 +267,36 @@ async fn comparisons_medians_and_scopes() {
     assert_eq!(kbh.inquiries, rows.iter().map(|r| r.quantity).sum::<i64>());
     assert_eq!(kbh.keys[0].label, "København");
 }
+
+#[tokio::test]
+async fn findings_name_their_counts_and_never_rest_on_a_handful() {
+    use komhen_core::findings::{self, Topic, MIN_INQUIRIES};
+    use komhen_core::tabular::thousands;
+    let db = demo_store().await;
+    let store = db.store.as_ref();
+    let now = autumn(2026);
+    let request = ReportRequest::new(vec![code(101)], now).compared_with(Some(now.a_year_before()));
+    let total = report::run(store, &request).await.unwrap().total;
+    let found = findings::period_findings(store, &request).await.unwrap();
+    assert_eq!(found[0].topic, Topic::Total);
+    assert!(
+        found[0].text.contains(&thousands(total.inquiries)),
+        "{}",
+        found[0].text
+    );
+    assert!(found.len() > 1, "København has findings: {found:?}");
+
+    // Personal attendance in Læsø is a handful: only the volume, and why
+    // nothing more.
+    let mut small =
+        ReportRequest::new(vec![code(825)], now).compared_with(Some(now.a_year_before()));
+    small.filters.channels = vec![komhen_domain::ChannelCode::parse("PRSNLG").unwrap()];
+    let small_total = report::run(store, &small).await.unwrap().total.inquiries;
+    assert!(
+        small_total < MIN_INQUIRIES,
+        "a handful in the demo: {small_total}"
+    );
+    let found = findings::period_findings(store, &small).await.unwrap();
+    assert!(found.iter().all(|f| f.topic == Topic::Total), "{found:?}");
+    assert!(found.iter().any(|f| f.text.contains("for få")), "{found:?}");
+}
