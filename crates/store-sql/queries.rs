@@ -1148,6 +1148,26 @@ impl komhen_store::Store for Store {
             .map_err(db_err)
     }
 
+    async fn count_active_units_by_municipality(
+        &self,
+    ) -> StoreResult<Vec<(MunicipalityCode, i64)>> {
+        let rows = sqlx::query(
+            "SELECT municipality_code, COUNT(*) AS units FROM units WHERE active \
+             GROUP BY municipality_code ORDER BY municipality_code",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    municipality_from(get(r, "municipality_code")?)?,
+                    get::<i64>(r, "units")?,
+                ))
+            })
+            .collect()
+    }
+
     async fn find_unit_by_login(&self, login: &str) -> StoreResult<Option<UnitRow>> {
         let sql = format!("SELECT {UNIT_COLUMNS} FROM units WHERE login = $1");
         let row = sqlx::query(&sql)
@@ -1783,6 +1803,21 @@ impl komhen_store::Store for Store {
                 })
             })
             .collect()
+    }
+
+    async fn list_comparison_group(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<MunicipalityCode>> {
+        let codes: Vec<i32> = sqlx::query_scalar(
+            "SELECT member_code FROM comparison_groups WHERE municipality_code = $1 \
+             ORDER BY member_code",
+        )
+        .bind(code_of(municipality))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        codes.into_iter().map(municipality_from).collect()
     }
 
     async fn find_period_notes(

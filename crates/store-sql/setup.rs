@@ -1081,6 +1081,33 @@ impl Store {
                 .map_err(db_err)?;
                 touched(done, format!("systemnøgle {token}"))
             }
+            SetComparisonGroup {
+                municipality,
+                members,
+            } => {
+                sqlx::query("DELETE FROM comparison_groups WHERE municipality_code = $1")
+                    .bind(code_of(*municipality))
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                let mut count = 0;
+                for member in members {
+                    if member == municipality {
+                        continue;
+                    }
+                    let done = sqlx::query(
+                        "INSERT INTO comparison_groups (municipality_code, member_code) \
+                         VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(code_of(*municipality))
+                    .bind(code_of(*member))
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                    count += done.rows_affected();
+                }
+                Ok(Applied { id: None, count })
+            }
             SavePeriodNotes {
                 municipality,
                 period,

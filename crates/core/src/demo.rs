@@ -315,6 +315,15 @@ pub async fn load(
     }
     progress(done.min(total), total);
     let committed = store.commit_batch(batch, None).await?;
+    // The earlier period is published, as the national administrator does
+    // after its submission deadline; the newest is left for them to publish.
+    let now = chrono::Utc::now();
+    let today = komhen_domain::DateDimensions::of(now).day;
+    if let Some((id, period)) = periods.first() {
+        if period.submission_deadline < today && periods.len() > 1 {
+            crate::catalogue::set_published(store, &actor, *id, true, now).await?;
+        }
+    }
     summary(store, true, committed.row_count).await
 }
 

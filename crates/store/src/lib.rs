@@ -135,6 +135,11 @@ pub trait Store: Send + Sync + 'static {
     /// Active units across the country (a national figure, no unit detail).
     async fn count_active_units(&self) -> StoreResult<i64>;
 
+    /// Active units per municipality (municipalities without any left out):
+    /// the national portal's participation figures.
+    async fn count_active_units_by_municipality(&self)
+        -> StoreResult<Vec<(MunicipalityCode, i64)>>;
+
     /// A unit by its login (`259sek`). Logins are unique across the country,
     /// so this is how a unit's municipality is found at login.
     async fn find_unit_by_login(&self, login: &str) -> StoreResult<Option<UnitRow>>;
@@ -312,6 +317,12 @@ pub trait Store: Send + Sync + 'static {
         after: Option<RegistrationId>,
         limit: u32,
     ) -> StoreResult<Vec<RegistrationRow>>;
+
+    /// The municipalities a municipality compares itself with, by code.
+    async fn list_comparison_group(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<MunicipalityCode>>;
 
     /// The recommendations on a municipality's report of a period, if any.
     async fn find_period_notes(

@@ -245,6 +245,13 @@ pub enum SetupChange {
         now: DateTime<Utc>,
     },
 
+    /// Replaces the municipalities the municipality compares itself with on
+    /// the portal's benchmark page (empty: no group).
+    SetComparisonGroup {
+        municipality: MunicipalityCode,
+        members: Vec<MunicipalityCode>,
+    },
+
     // --- a municipality's phone-system mapping ------------------------------
     /// Adds a rule saying which calls of the municipality's phone system
     /// are incoming or outgoing; rules are tried in the order added.
@@ -302,6 +309,7 @@ impl SetupChange {
             | CreateSystemToken(_)
             | RevokeSystemToken { .. }
             | SavePeriodNotes { .. }
+            | SetComparisonGroup { .. }
             | CreateCdrRule(_)
             | DeleteCdrRule { .. } => None,
         }

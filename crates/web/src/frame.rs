@@ -100,6 +100,11 @@ impl Frame {
                 ("/indlaes", "Indlæs data", Access::ReadMunicipality),
                 ("/totaltal", "Totaltal", Access::ReadMunicipality),
                 ("/hjemmeside", "Hjemmeside", Access::ReadMunicipality),
+                (
+                    "/sammenligning",
+                    "Sammenligningsgruppe",
+                    Access::ReadMunicipality,
+                ),
                 ("/systemer", "Systemer og API", Access::SetUpMunicipality),
                 ("/brugere", "Brugere", Access::SetUpMunicipality),
                 ("/log", "Ændringslog", Access::SetUpMunicipality),

@@ -20,6 +20,7 @@ mod login;
 mod pages;
 mod paper;
 mod pending;
+mod portal;
 mod registration;
 mod reports;
 mod session;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub catalogs: Arc<Catalogs>,
     /// Uploads waiting for confirmation, and imports running.
     pub uploads: Arc<intake::Uploads>,
+    /// Published periods' portal figures, reused for a minute.
+    pub portal: Arc<portal::PortalCache>,
 }
 
 /// The whole application as one router, for `komhen serve` and for tests.
@@ -69,11 +72,18 @@ fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
         store,
         catalogs: Arc::new(Catalogs::new()),
         uploads: Arc::new(intake::Uploads::from_env()),
+        portal: Arc::new(portal::PortalCache::default()),
     };
     let (router, table) = Routes::new(state.clone())
         // Public pages and logging in.
-        .get("/", Public, pages::start_page)
-        .get("/kommuner", Public, pages::list_municipalities)
+        .get("/", Public, portal::start_page)
+        .get("/kommuner", Public, portal::list_municipalities)
+        .get("/kommuner/{kode}", Public, portal::show_municipality)
+        .get("/rangliste", Public, portal::show_ranking)
+        .get("/landstal", Public, portal::show_national)
+        .get("/static/geo/kommuner.geojson", Public, portal::map_geometry)
+        .get("/api/v1/public/periods", Public, portal::api_periods)
+        .get("/api/v1/public/metrics", Public, portal::api_metrics)
         .get("/om", Public, pages::about_page)
         .get("/tilgaengelighed", Public, pages::accessibility_page)
         .get("/healthz", Public, pages::health)
@@ -448,6 +458,16 @@ fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
             reports::download_table_xlsx,
         )
         .get("/api/v1/report", ReadReports, reports::api_report)
+        .get(
+            "/kommune/{kode}/sammenligning",
+            Read,
+            portal::show_comparison_group,
+        )
+        .post(
+            "/kommune/{kode}/sammenligning",
+            SetUp,
+            portal::save_comparison_group,
+        )
         .finish();
     let router = router
         .route("/static/{*path}", get(assets::static_file))

@@ -283,6 +283,14 @@ fn expected_routes() -> Vec<(&'static str, &'static str, Access)> {
         ("GET", "/kommune/{kode}/tal/tabel.csv", ReadMunicipality),
         ("GET", "/kommune/{kode}/tal/tabel.xlsx", ReadMunicipality),
         ("GET", "/api/v1/report", ReadReports),
+        ("GET", "/kommune/{kode}/sammenligning", ReadMunicipality),
+        ("POST", "/kommune/{kode}/sammenligning", SetUpMunicipality),
+        ("GET", "/kommuner/{kode}", Public),
+        ("GET", "/rangliste", Public),
+        ("GET", "/landstal", Public),
+        ("GET", "/static/geo/kommuner.geojson", Public),
+        ("GET", "/api/v1/public/periods", Public),
+        ("GET", "/api/v1/public/metrics", Public),
     ]
 }
 

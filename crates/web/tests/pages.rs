@@ -22,7 +22,28 @@ struct Page {
     body: String,
 }
 
+/// A moment in the national period of autumn 2025 (weeks 43–45).
+fn in_autumn_2025() -> chrono::DateTime<chrono::Utc> {
+    "2025-10-21T09:30:00Z".parse().unwrap()
+}
+
 impl TestApp {
+    /// Creates the national period of autumn 2025 and publishes it (its
+    /// submission deadline has passed).
+    async fn publish_autumn_2025(self) -> Self {
+        use komhen_core::access::Actor;
+        use komhen_core::catalogue::{self, PeriodInput};
+        let store = self.db.store.as_ref();
+        let input = PeriodInput::national(2025, komhen_domain::Season::Autumn).unwrap();
+        let id = catalogue::create_period(store, &Actor::command_line(), &input)
+            .await
+            .unwrap();
+        catalogue::set_published(store, &Actor::command_line(), id, true, chrono::Utc::now())
+            .await
+            .unwrap();
+        self
+    }
+
     async fn new() -> Self {
         let (db, router) = common::app_with_reference_data().await;
         Self { db, router }
@@ -42,7 +63,7 @@ impl TestApp {
                 inquiry_type: Some(InquiryType::Guidance),
                 completion: Some(Completion::AtOnce),
                 has_form: None,
-                registered_at: chrono::Utc::now(),
+                registered_at: in_autumn_2025(),
                 duration_ms: None,
                 quantity,
                 source: Source::Upload,
@@ -80,26 +101,38 @@ impl TestApp {
 }
 
 #[tokio::test]
-async fn start_page_is_danish_and_counts_the_country() {
+async fn start_page_is_danish_and_counts_only_published_periods() {
     let app = TestApp::new()
         .await
         .with_registration(259, 1_234, false)
         .await;
+    let before = app.get("/").await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert!(before.content_type.starts_with("text/html"));
+    assert!(before.body.contains(r#"<html lang="da">"#));
+    assert!(before.body.contains("Kommunernes henvendelser"));
+    assert!(before.body.contains(">98</span>"), "98 municipalities");
+    assert!(before
+        .body
+        .contains("Ingen tælleperiode er offentliggjort endnu"));
+    assert!(
+        !before.body.contains("1.234"),
+        "nothing of an unpublished period"
+    );
+    assert!(before.body.contains("/static/dkfds/css/dkfds.min.css"));
+
+    let app = app.publish_autumn_2025().await;
     let page = app.get("/").await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(page.content_type.starts_with("text/html"));
-    assert!(page.body.contains(r#"<html lang="da">"#));
-    assert!(page.body.contains("Kommunernes henvendelser"));
-    assert!(page.body.contains(">98</span>"), "98 municipalities");
     assert!(
         page.body.contains(">1.234</span>"),
-        "inquiries in Danish notation"
+        "inquiries in Danish notation once published"
     );
-    assert!(page.body.contains("/static/dkfds/css/dkfds.min.css"));
+    assert!(page.body.contains("id=\"map\""), "the map");
+    assert_eq!(page.body.matches("<tr data-code=").count(), 98, "its table");
 }
 
 #[tokio::test]
-async fn municipality_list_shows_all_98_with_counts_and_never_test_data() {
+async fn municipality_list_shows_all_98_with_published_counts_and_never_test_data() {
     let app = TestApp::new()
         .await
         .with_registration(259, 12_500, false)
@@ -108,6 +141,12 @@ async fn municipality_list_shows_all_98_with_counts_and_never_test_data() {
         .await
         .with_registration(101, 3, false)
         .await;
+    let unpublished = app.get("/kommuner").await;
+    assert!(
+        !unpublished.body.contains("12.500"),
+        "not before publication"
+    );
+    let app = app.publish_autumn_2025().await;
     let page = app.get("/kommuner").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(
@@ -115,14 +154,25 @@ async fn municipality_list_shows_all_98_with_counts_and_never_test_data() {
         98,
         "one row per municipality"
     );
-    let koege = page.body.split("Køge</th>").nth(1).unwrap();
+    let koege = page.body.split("Køge</a></th>").nth(1).unwrap();
     assert!(koege.contains("Region Sjælland"));
     assert!(koege.contains("60.979"));
     assert!(
         koege.contains(">12.500</td>"),
         "test registrations are not counted"
     );
-    assert!(page.body.contains(">12.503</td>"), "the total");
+    let copenhagen = page.body.split("København</a></th>").nth(1).unwrap();
+    let cells: Vec<&str> = copenhagen
+        .split("</tr>")
+        .next()
+        .unwrap()
+        .split("<td")
+        .collect();
+    assert!(
+        cells.last().unwrap().contains(">–</td>"),
+        "3 inquiries are suppressed"
+    );
+    assert!(page.body.contains(">12.503</td>"), "the national total");
 }
 
 #[tokio::test]

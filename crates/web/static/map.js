@@ -1,0 +1,90 @@
+// The start page's map of the municipalities, drawn with Apache ECharts
+// from the boundaries in /static/geo/kommuner.geojson and the figures the
+// server wrote into data-map (the same as the table under the map).
+// Keyboard: the map is one tab stop; the arrow keys move from municipality
+// to municipality (alphabetically), showing its figure in the tooltip and
+// reading it out through #map-status; Enter opens its page; Home and End
+// jump to the first and last.
+(function () {
+  var el = document.getElementById('map');
+  if (!el || typeof echarts === 'undefined') return;
+  var data = JSON.parse(el.getAttribute('data-map'));
+  var status = document.getElementById('map-status');
+  var rows = data.municipalities.slice().sort(function (a, b) { return a.name.localeCompare(b.name, 'da'); });
+  var byName = {};
+  rows.forEach(function (r) { byName[r.name] = r; });
+  var values = rows.map(function (r) { return r.value; }).filter(function (v) { return v !== null; });
+  var min = Math.min.apply(null, values.length ? values : [0]);
+  var max = Math.max.apply(null, values.length ? values : [1]);
+  el.style.height = Math.min(720, Math.max(420, el.clientWidth * 0.9)) + 'px';
+  var chart = echarts.init(el, null, { renderer: 'svg' });
+  chart.showLoading({ text: 'Henter kortet …' });
+  fetch(el.getAttribute('data-geometry'))
+    .then(function (r) { return r.json(); })
+    .then(function (geo) {
+      geo.features = geo.features.filter(function (f) { return f.properties.er_kommune !== false; });
+      geo.features.forEach(function (f) {
+        var row = data.municipalities.find(function (m) { return m.code === f.properties.kommunekode; });
+        f.properties.name = row ? row.name : f.properties.navn;
+      });
+      echarts.registerMap('kommuner', geo);
+      chart.hideLoading();
+      chart.setOption({
+        aria: { enabled: false },
+        animation: false,
+        tooltip: {
+          trigger: 'item',
+          formatter: function (p) {
+            var r = byName[p.name];
+            return r ? '<strong>' + r.name + '</strong><br>' + r.shown : p.name;
+          }
+        },
+        visualMap: {
+          min: min, max: max, calculable: false, orient: 'horizontal', left: 'left', bottom: 0,
+          text: [data.share ? Math.round(max) + ' %' : Math.round(max) + '', data.share ? Math.round(min) + ' %' : Math.round(min) + ''],
+          inRange: { color: ['#e8f1fa', '#6ea7e0', '#0059b3', '#002a56'] },
+          outOfRange: { color: '#d9d9d9' }
+        },
+        series: [{
+          type: 'map', map: 'kommuner', roam: false, nameProperty: 'name',
+          // Longitude degrees are shorter than latitude degrees at 56° N.
+          aspectScale: 0.58, layoutCenter: ['50%', '48%'], layoutSize: '95%',
+          itemStyle: { borderColor: '#ffffff', borderWidth: 0.6, areaColor: '#d9d9d9' },
+          emphasis: { label: { show: false }, itemStyle: { areaColor: '#e6a300' } },
+          select: { disabled: true },
+          data: rows.map(function (r) { return { name: r.name, value: r.value === null ? '-' : r.value }; })
+        }]
+      });
+      el.setAttribute('data-ready', String(rows.length));
+      chart.on('click', function (p) {
+        var r = byName[p.name];
+        if (r) window.location.href = '/kommuner/' + r.code;
+      });
+    })
+    .catch(function () {
+      chart.hideLoading();
+      el.textContent = 'Kortet kunne ikke hentes; tallene står i tabellen herunder.';
+    });
+
+  var current = -1;
+  function focusOn(index) {
+    if (!rows.length) return;
+    if (current >= 0) chart.dispatchAction({ type: 'downplay', seriesIndex: 0, name: rows[current].name });
+    current = (index + rows.length) % rows.length;
+    var r = rows[current];
+    chart.dispatchAction({ type: 'highlight', seriesIndex: 0, name: r.name });
+    chart.dispatchAction({ type: 'showTip', seriesIndex: 0, name: r.name });
+    el.setAttribute('data-current', r.code);
+    if (status) status.textContent = r.name + ': ' + r.shown;
+  }
+  el.addEventListener('focus', function () { if (current < 0) focusOn(0); else focusOn(current); });
+  el.addEventListener('blur', function () { chart.dispatchAction({ type: 'hideTip' }); });
+  el.addEventListener('keydown', function (e) {
+    var keys = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+    if (e.key in keys) { e.preventDefault(); focusOn(current + keys[e.key]); }
+    else if (e.key === 'Home') { e.preventDefault(); focusOn(0); }
+    else if (e.key === 'End') { e.preventDefault(); focusOn(rows.length - 1); }
+    else if (e.key === 'Enter' && current >= 0) { window.location.href = '/kommuner/' + rows[current].code; }
+  });
+  window.addEventListener('resize', function () { chart.resize(); });
+})();

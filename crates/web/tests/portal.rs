@@ -1,0 +1,267 @@
+//! The public portal through the router on the test backend with the demo
+//! data: nothing of a period before it is published (for anonymous visitors
+//! and for another municipality), the same figure on the map's table, the
+//! ranking, the municipality's page and the public API once it is; small
+//! cells suppressed everywhere; a comparison group chosen by the
+//! coordinator appears on the public page.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{csrf_of, App};
+use komhen_core::demo::{self, DemoOptions, DEMO_USER_PASSWORD};
+use komhen_core::portal::{Metric, MIN_CELL};
+
+async fn demo_app() -> App {
+    let app = App::new().await;
+    demo::load(app.store(), &DemoOptions { size: 20_000 }, &mut |_, _| {})
+        .await
+        .unwrap();
+    app
+}
+
+async fn log_in(app: &App, email: &str) -> String {
+    let reply = app.log_in(email, DEMO_USER_PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    reply.cookie.unwrap()
+}
+
+/// The text of the cell after `<th ...>…name…</th>` in the row with `data-code`.
+fn row_of<'a>(html: &'a str, table_id: &str, code: &str) -> &'a str {
+    let table = html.split(&format!("id=\"{table_id}\"")).nth(1).unwrap();
+    let row = table
+        .split(&format!("data-code=\"{code}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no row {code} in #{table_id}"));
+    &row[..row.find("</tr>").unwrap()]
+}
+
+#[tokio::test]
+async fn a_period_is_invisible_until_published_then_one_figure_everywhere() {
+    let app = demo_app().await;
+    let store = app.store();
+    let periods = store.list_periods(None).await.unwrap();
+    let newest = periods
+        .iter()
+        .find(|p| p.period.year == 2026)
+        .unwrap()
+        .clone();
+    assert!(
+        newest.published_at.is_none(),
+        "the demo leaves 2026 to publish"
+    );
+    let id = newest.id.0;
+
+    // Before: anonymous visitors get nothing of it.
+    for path in [
+        format!("/api/v1/public/metrics?periode={id}"),
+        format!("/rangliste?periode={id}"),
+        format!("/kommuner/259?periode={id}"),
+        format!("/?periode={id}"),
+    ] {
+        let reply = app.get(&path, "").await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let metrics = app.get("/api/v1/public/metrics", "").await;
+    assert!(
+        !metrics.body.contains("\"Efterår 2026\""),
+        "only published periods"
+    );
+    let start = app.get("/", "").await;
+    assert!(
+        !start.body.contains(&format!("value=\"{id}\"")),
+        "not in the choices"
+    );
+    // Another municipality's coordinator sees none of Køge's figures.
+    let aarhus = log_in(&app, "tovholder@aarhus.example").await;
+    assert_eq!(
+        app.get("/kommune/259/tal", &aarhus).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.get("/api/v1/report?kommune=259", &aarhus).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The national administrator publishes it.
+    let admin = log_in(&app, "admin@komhen.example").await;
+    let csrf = csrf_of(&app.get("/admin/perioder", &admin).await.body);
+    let published = app
+        .post(
+            &format!("/admin/perioder/{id}/offentliggoer"),
+            &admin,
+            &[("csrf", &csrf), ("publish", "ja")],
+        )
+        .await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+
+    // After: Køge's digital share is the same on the map's table, the
+    // ranking, its page and the API.
+    let start = app.get(&format!("/?maal=digital&periode={id}"), "").await;
+    assert_eq!(start.status, StatusCode::OK);
+    let map_row = row_of(&start.body, "map-table", "259");
+    let on_map = map_row.split("class=\"num\">").nth(1).unwrap();
+    let on_map = &on_map[..on_map.find(|c| c == '<' || c == ' ').unwrap()];
+    assert!(on_map.contains(','), "a share: {on_map}");
+    let ranking = app
+        .get(&format!("/rangliste?maal=digital&periode={id}"), "")
+        .await;
+    assert_eq!(ranking.status, StatusCode::OK);
+    assert!(ranking.body.contains("Metode"));
+    assert!(ranking.body.contains("mindst 100 henvendelser"));
+    let ranked = row_of(&ranking.body, "ranking", "259");
+    assert!(ranked.contains(&format!(">{on_map} %<")), "{ranked}");
+    let page = app.get(&format!("/kommuner/259?periode={id}"), "").await;
+    let own = page.body.split("data-metric=\"digital\"").nth(1).unwrap();
+    assert!(
+        own.contains(&format!("class=\"num own\">{on_map} %")),
+        "{own}"
+    );
+    let api = app
+        .get(
+            &format!("/api/v1/public/metrics?periode={id}&kommune=259"),
+            "",
+        )
+        .await;
+    let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let digital = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["metric"] == "digital")
+        .unwrap();
+    let value = digital["value"].as_f64().unwrap();
+    assert_eq!(Metric::Digital.format(value), format!("{on_map} %"));
+    // The API's figure is the report engine's: Køge's own page agrees.
+    let coordinator = log_in(&app, "tovholder@koege.example").await;
+    let own_api = app
+        .get(
+            &format!(
+                "/api/v1/report?grupper=digital&retning=in&fra={}&til={}",
+                newest.period.starts_on, newest.period.ends_on
+            ),
+            &coordinator,
+        )
+        .await;
+    let own: serde_json::Value = serde_json::from_str(&own_api.body).unwrap();
+    let digital_rows = own["rows"].as_array().unwrap();
+    let yes = digital_rows
+        .iter()
+        .find(|r| r["keys"][0]["code"] == "ja")
+        .unwrap();
+    assert_eq!(
+        yes["inquiries"].as_i64().unwrap(),
+        digital["numerator"].as_i64().unwrap()
+    );
+    assert_eq!(
+        own["total"]["inquiries"].as_i64().unwrap(),
+        digital["denominator"].as_i64().unwrap()
+    );
+
+    // Paging and CSV.
+    let first = app
+        .get(
+            &format!("/api/v1/public/metrics?periode={id}&pr_side=50"),
+            "",
+        )
+        .await;
+    let first: serde_json::Value = serde_json::from_str(&first.body).unwrap();
+    assert_eq!(first["total"], 98 * Metric::ALL.len());
+    assert_eq!(first["rows"].as_array().unwrap().len(), 50);
+    assert_eq!(first["next_page"], 2);
+    let csv = app
+        .get(
+            &format!("/api/v1/public/metrics?periode={id}&kommune=259&format=csv"),
+            "",
+        )
+        .await;
+    assert!(csv.body.starts_with('\u{feff}'));
+    assert!(csv.body.contains(";259;Køge;digital;"));
+}
+
+#[tokio::test]
+async fn small_cells_are_suppressed_and_a_comparison_group_is_shown() {
+    let app = demo_app().await;
+    let store = app.store();
+    let published = komhen_core::portal::published_periods(store).await.unwrap();
+    let period = published.first().unwrap();
+    let figures = komhen_core::portal::period_figures(store, period)
+        .await
+        .unwrap();
+    // The smallest municipalities' misdirected shares rest on few inquiries.
+    for m in &figures.municipalities {
+        for metric in Metric::ALL {
+            let f = m.figure(metric);
+            if metric != Metric::Participation && f.base < MIN_CELL {
+                assert!(
+                    f.value.is_none(),
+                    "{} {metric:?} suppressed",
+                    m.municipality.name
+                );
+            }
+        }
+    }
+    let api = app
+        .get(
+            &format!(
+                "/api/v1/public/metrics?periode={}&pr_side=1000",
+                period.id.0
+            ),
+            "",
+        )
+        .await;
+    let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    for row in json["rows"].as_array().unwrap() {
+        if row["suppressed"] == true {
+            assert!(
+                row["value"].is_null() && row["numerator"].is_null(),
+                "{row}"
+            );
+        }
+    }
+
+    // The coordinator's comparison group.
+    let coordinator = log_in(&app, "tovholder@koege.example").await;
+    let page = app.get("/kommune/259/sammenligning", &coordinator).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = csrf_of(&page.body);
+    let saved = app
+        .send(
+            axum::http::Request::post("/kommune/259/sammenligning")
+                .header(axum::http::header::COOKIE, &coordinator)
+                .header(
+                    axum::http::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(axum::body::Body::from(format!(
+                    "csrf={csrf}&kommune=253&kommune=269&kommune=259"
+                )))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(
+        store
+            .list_comparison_group(common::koege())
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.get())
+            .collect::<Vec<_>>(),
+        vec![253, 269],
+        "itself left out"
+    );
+    let public = app.get("/kommuner/259", "").await;
+    assert!(public.body.contains("Sammenligningsgruppen"));
+    assert!(public.body.contains("Greve, Solrød") || public.body.contains("Greve"));
+    // The analyst reads the group but cannot change it.
+    let analyst = log_in(&app, "analytiker@koege.example").await;
+    let page = app.get("/kommune/259/sammenligning", &analyst).await;
+    assert!(!page.body.contains("Gem gruppen"));
+}
