@@ -107,7 +107,7 @@ async fn a_period_is_invisible_until_published_then_one_figure_everywhere() {
     assert_eq!(start.status, StatusCode::OK);
     let map_row = row_of(&start.body, "map-table", "259");
     let on_map = map_row.split("class=\"num\">").nth(1).unwrap();
-    let on_map = &on_map[..on_map.find(|c| c == '<' || c == ' ').unwrap()];
+    let on_map = &on_map[..on_map.find(['<', ' ']).unwrap()];
     assert!(on_map.contains(','), "a share: {on_map}");
     let ranking = app
         .get(&format!("/rangliste?maal=digital&periode={id}"), "")
