@@ -780,9 +780,8 @@ pub(crate) async fn show_national(State(state): State<AppState>) -> PageResult {
             }
         }
     }
-    keys.sort_by(|a, b| {
-        (a.0 != Direction::Incoming.code(), &a.2).cmp(&(b.0 != Direction::Incoming.code(), &b.2))
-    });
+    // Incoming first; within a direction the channels' own order (stable).
+    keys.sort_by_key(|k| k.0 != Direction::Incoming.code());
     let mut mix = Vec::new();
     for (i, (dir, dir_label, channel, channel_label)) in keys.iter().enumerate() {
         let cells = reports
