@@ -649,6 +649,64 @@ impl Section {
 
 // --- the overview ---------------------------------------------------------------------
 
+/// The overview's tables; the period report shows the first four.
+const OVERVIEW_SECTIONS: [Section; 6] = [
+    Section {
+        id: "kanaler",
+        caption: "Kanaler efter retning",
+        dims: &[Dimension::Direction, Dimension::Channel],
+        share_of: ShareOf::FirstDimension,
+        order: Order::Natural,
+        chart: Some(ChartKind::Stacked),
+        show: 100,
+    },
+    Section {
+        id: "typer",
+        caption: "Henvendelsestyper efter retning",
+        dims: &[Dimension::Direction, Dimension::InquiryType],
+        share_of: ShareOf::FirstDimension,
+        order: Order::Natural,
+        chart: Some(ChartKind::Stacked),
+        show: 100,
+    },
+    Section {
+        id: "enheder",
+        caption: "Forvaltninger og enheder",
+        dims: &[Dimension::Department, Dimension::Unit],
+        share_of: ShareOf::Total,
+        order: Order::Natural,
+        chart: None,
+        show: 200,
+    },
+    Section {
+        id: "opgaver",
+        caption: "Opgaver med flest henvendelser",
+        dims: &[Dimension::Task],
+        share_of: ShareOf::Total,
+        order: Order::Inquiries,
+        chart: Some(ChartKind::Bars),
+        show: 15,
+    },
+    Section {
+        id: "afslutning",
+        caption: "Afsluttet straks eller lagt til side",
+        dims: &[Dimension::Completion],
+        share_of: ShareOf::Total,
+        order: Order::Natural,
+        chart: None,
+        show: 10,
+    },
+    Section {
+        id: "blanket",
+        caption: "Blanket medsendt",
+        dims: &[Dimension::Form],
+        share_of: ShareOf::Total,
+        order: Order::Natural,
+        chart: None,
+        show: 10,
+    },
+];
+
 pub(crate) struct KeyFigure {
     pub(crate) label: &'static str,
     pub(crate) value: String,
@@ -761,64 +819,8 @@ pub(crate) async fn show_overview(
         ),
     ];
 
-    let sections = [
-        Section {
-            id: "kanaler",
-            caption: "Kanaler efter retning",
-            dims: &[Dimension::Direction, Dimension::Channel],
-            share_of: ShareOf::FirstDimension,
-            order: Order::Natural,
-            chart: Some(ChartKind::Stacked),
-            show: 100,
-        },
-        Section {
-            id: "typer",
-            caption: "Henvendelsestyper efter retning",
-            dims: &[Dimension::Direction, Dimension::InquiryType],
-            share_of: ShareOf::FirstDimension,
-            order: Order::Natural,
-            chart: Some(ChartKind::Stacked),
-            show: 100,
-        },
-        Section {
-            id: "enheder",
-            caption: "Forvaltninger og enheder",
-            dims: &[Dimension::Department, Dimension::Unit],
-            share_of: ShareOf::Total,
-            order: Order::Natural,
-            chart: None,
-            show: 200,
-        },
-        Section {
-            id: "opgaver",
-            caption: "Opgaver med flest henvendelser",
-            dims: &[Dimension::Task],
-            share_of: ShareOf::Total,
-            order: Order::Inquiries,
-            chart: Some(ChartKind::Bars),
-            show: 15,
-        },
-        Section {
-            id: "afslutning",
-            caption: "Afsluttet straks eller lagt til side",
-            dims: &[Dimension::Completion],
-            share_of: ShareOf::Total,
-            order: Order::Natural,
-            chart: None,
-            show: 10,
-        },
-        Section {
-            id: "blanket",
-            caption: "Blanket medsendt",
-            dims: &[Dimension::Form],
-            share_of: ShareOf::Total,
-            order: Order::Natural,
-            chart: None,
-            show: 10,
-        },
-    ];
     let mut tables = Vec::new();
-    for section in sections {
+    for section in &OVERVIEW_SECTIONS {
         tables.push(section.table(&ctx, store).await?);
     }
     let page = OverviewPage {
@@ -1568,46 +1570,8 @@ pub(crate) async fn show_period_report(
             None => grouped.push((label, vec![f.text])),
         }
     }
-    let sections = [
-        Section {
-            id: "kanaler",
-            caption: "Kanaler efter retning",
-            dims: &[Dimension::Direction, Dimension::Channel],
-            share_of: ShareOf::FirstDimension,
-            order: Order::Natural,
-            chart: Some(ChartKind::Stacked),
-            show: 100,
-        },
-        Section {
-            id: "typer",
-            caption: "Henvendelsestyper efter retning",
-            dims: &[Dimension::Direction, Dimension::InquiryType],
-            share_of: ShareOf::FirstDimension,
-            order: Order::Natural,
-            chart: None,
-            show: 100,
-        },
-        Section {
-            id: "enheder",
-            caption: "Henvendelser efter enhed",
-            dims: &[Dimension::Department, Dimension::Unit],
-            share_of: ShareOf::Total,
-            order: Order::Natural,
-            chart: None,
-            show: 200,
-        },
-        Section {
-            id: "opgaver",
-            caption: "De 15 opgaver med flest henvendelser",
-            dims: &[Dimension::Task],
-            share_of: ShareOf::Total,
-            order: Order::Inquiries,
-            chart: None,
-            show: 15,
-        },
-    ];
     let mut tables = Vec::new();
-    for section in sections {
+    for section in &OVERVIEW_SECTIONS[..4] {
         tables.push(section.table(&ctx, store).await?);
     }
     let notes = store.find_period_notes(code, period.id).await?;
