@@ -1,8 +1,8 @@
 // Browser check of a municipality's figures (Køge, as its coordinator):
 // the overview draws its charts beside the tables, and the figure for
 // incoming phone calls is the same on the overview, in the pivot (reached
-// from the overview), on the drill-down behind it and in the table
-// download; the period report prints; axe-core on every figures page.
+// from the overview), on the drill-down behind it, in the table download
+// and in the extract (CSV summed; XLSX fetched); the period report prints; axe-core on every figures page.
 //
 // Runs against a demo server (KOMHEN_BASE_URL) like the other files; it
 // only reads, except the period report's recommendations, which it writes
@@ -29,7 +29,7 @@ after(async () => {
 
 const number = (text) => Number(text.trim().replace(/\./g, '').replace(',', '.'));
 
-test('one figure agrees on the overview, the pivot, the drill-down and the download', async () => {
+test('one figure agrees on the overview, the pivot, the drill-down, the downloads and the extract', async () => {
   const { context, page, problems } = await openPage();
   try {
     await login(page, COORDINATOR, PASSWORD);
@@ -104,6 +104,32 @@ test('one figure agrees on the overview, the pivot, the drill-down and the downl
     const channelsListed = await page.locator('#registrations tbody tr td:nth-child(4)').allInnerTexts();
     assert.ok(channelsListed.every((c) => c === PHONE), 'only incoming calls');
     await runAxe(page, 'registreringer bag et tal');
+
+    // The extract of the same registrations: the page, then the CSV in the
+    // codebook's format (Antal summed) and the XLSX.
+    await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: /Hent registreringerne som fil/ }).click()]);
+    assert.match(await page.locator('h1').innerText(), /Udtræk af registreringer/);
+    assert.equal(number(await page.locator('#extract-inquiries').innerText()), overviewFigure, 'extract page = overview');
+    await runAxe(page, 'udtræk');
+    const [csvDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Hent som CSV' }).click(),
+    ]);
+    assert.match(csvDownload.suggestedFilename(), /^komhen-udtraek-259-.*\.csv$/);
+    const extractLines = (await readFile(await csvDownload.path(), 'utf8')).replace(/^\uFEFF/, '').split('\r\n').filter(Boolean);
+    const header = extractLines[0].split(';');
+    assert.deepEqual(header.slice(0, 4), ['Kommune', 'Enhed', 'Opgave', 'Kanal']);
+    const antal = header.indexOf('Antal');
+    const extractSum = extractLines.slice(1).reduce((sum, l) => sum + Number(l.split(';')[antal]), 0);
+    assert.equal(extractSum, overviewFigure, 'extract CSV = overview');
+    assert.ok(extractLines.slice(1).every((l) => l.split(';')[3] === 'TLFIND'), 'only incoming calls in the extract');
+    const [xlsxDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: /Hent som Excel/ }).click(),
+    ]);
+    const xlsx = await readFile(await xlsxDownload.path());
+    assert.equal(xlsx.subarray(0, 2).toString(), 'PK', 'an XLSX workbook');
+    await page.screenshot({ path: `${SCREENSHOTS}reports-extract.png`, fullPage: true });
 
     assert.deepEqual(problems, []);
   } finally {

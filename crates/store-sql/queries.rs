@@ -1755,6 +1755,37 @@ impl komhen_store::Store for Store {
             .collect()
     }
 
+    async fn list_answers_between(
+        &self,
+        municipality: MunicipalityCode,
+        first: RegistrationId,
+        last: RegistrationId,
+    ) -> StoreResult<Vec<(RegistrationId, AnswerRow)>> {
+        let rows = sqlx::query(
+            "SELECT registration_id, question_id, option_id, value_text FROM registration_answers \
+             WHERE municipality_code = $1 AND registration_id BETWEEN $2 AND $3 \
+             ORDER BY registration_id, question_id",
+        )
+        .bind(code_of(municipality))
+        .bind(first.0)
+        .bind(last.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    RegistrationId(get(r, "registration_id")?),
+                    AnswerRow {
+                        question: QuestionId(get(r, "question_id")?),
+                        option: get::<Option<i64>>(r, "option_id")?.map(QuestionOptionId),
+                        text: get(r, "value_text")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
     async fn count_test_registrations(&self, municipality: MunicipalityCode) -> StoreResult<i64> {
         sqlx::query_scalar(
             "SELECT COUNT(*) FROM registrations WHERE municipality_code = $1 AND is_test",

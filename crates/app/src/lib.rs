@@ -3,6 +3,7 @@
 //! calls the same `komhen_core` functions the web handlers call, so the CLI
 //! and the web share every rule.
 
+mod export;
 mod import;
 mod report;
 
@@ -61,6 +62,9 @@ pub enum Command {
     /// Compute a report (the same engine as the pages and the API) and
     /// print it as a table, CSV or JSON.
     Report(report::ReportArgs),
+    /// Write a municipality's registrations (or their codebook) to a file.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -293,6 +297,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(args) => {
             let store = open(&url, OpenMode::MustExist).await?;
             report::run(store.as_ref(), &args).await
+        }
+        Command::Export(command) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            export::run(store.as_ref(), command).await
         }
         Command::Import(command) => {
             let store = open(&url, OpenMode::MustExist).await?;

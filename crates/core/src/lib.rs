@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod central;
 pub mod demo;
 mod error;
+pub mod extract;
 pub mod findings;
 pub mod import;
 pub mod intake;

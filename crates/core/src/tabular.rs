@@ -92,14 +92,7 @@ pub fn decimal_da(value: f64, decimals: usize) -> String {
     }
 }
 
-/// A text cell as a spreadsheet must see it: one that would start a
-/// formula gets a leading apostrophe.
-pub fn neutralise(text: &str) -> Cow<'_, str> {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),
-        _ => Cow::Borrowed(text),
-    }
-}
+pub use komhen_ingest::text::neutralise;
 
 /// A table: a header and rows of cells.
 #[derive(Debug, Clone, PartialEq)]
@@ -133,16 +126,25 @@ impl Table {
         Ok(out)
     }
 
-    /// An XLSX workbook of one sheet: the header in bold and frozen, whole
-    /// numbers and shares as numbers (shares formatted as percentages).
+    /// An XLSX workbook of one sheet: see [`Table::write_sheet`].
     pub fn xlsx(&self, sheet_name: &str) -> CoreResult<Vec<u8>> {
-        use rust_xlsxwriter::{Format, Workbook};
-        let err = |e: rust_xlsxwriter::XlsxError| CoreError::Invalid(format!("Excel: {e}"));
-        let mut book = Workbook::new();
+        let mut book = rust_xlsxwriter::Workbook::new();
+        self.write_sheet(book.add_worksheet(), sheet_name)?;
+        book.save_to_buffer().map_err(xlsx_err)
+    }
+
+    /// The table as a worksheet: the header in bold and frozen, whole
+    /// numbers and shares as numbers (shares formatted as percentages).
+    pub fn write_sheet(
+        &self,
+        sheet: &mut rust_xlsxwriter::Worksheet,
+        sheet_name: &str,
+    ) -> CoreResult<()> {
+        use rust_xlsxwriter::Format;
+        let err = xlsx_err;
         let bold = Format::new().set_bold();
         let percent = Format::new().set_num_format("0.0%");
         let integer = Format::new().set_num_format("#,##0");
-        let sheet = book.add_worksheet();
         let name: String = sheet_name
             .chars()
             .filter(|c| !"[]:*?/\\".contains(*c))
@@ -190,8 +192,12 @@ impl Table {
                 }
             }
         }
-        book.save_to_buffer().map_err(err)
+        Ok(())
     }
+}
+
+fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> CoreError {
+    CoreError::Invalid(format!("Excel: {e}"))
 }
 
 /// Which measure columns a report's table has.

@@ -36,7 +36,7 @@ use crate::codes::{self, CellProblem};
 use crate::header::{ColumnSpec, HeaderMap};
 use crate::limits::Limits;
 use crate::records::{RecordStream, Step};
-use crate::text::TextEncoding;
+use crate::text::{neutralise, unneutralise, TextEncoding};
 use crate::{IngestError, Problem, ProblemKind};
 use chrono::{DateTime, Utc};
 use csv::ByteRecord;
@@ -342,7 +342,11 @@ struct RowParser {
 impl RowParser {
     fn new(header: HeaderMap) -> Self {
         Self {
-            extra_headers: header.extra_headers(),
+            extra_headers: header
+                .extra_headers()
+                .iter()
+                .map(|h| unneutralise(h).to_owned())
+                .collect(),
             header,
             clock: DanishClock::default(),
             municipality: Remembered::new(),
@@ -479,7 +483,7 @@ impl RowParser {
         for (index, header) in &self.header.extras {
             let bytes = record.get(*index).map_or(&b""[..], trim);
             match std::str::from_utf8(bytes) {
-                Ok(text) => extra.push(text.to_owned()),
+                Ok(text) => extra.push(unneutralise(text).to_owned()),
                 Err(_) => problems.push(Problem::cell(
                     line,
                     header.clone(),
@@ -1023,6 +1027,8 @@ fn seconds_text(ms: i64) -> String {
 }
 
 /// Writes codebook rows as CSV: UTF-8 with BOM (so Excel reads æøå), `;`.
+/// Text a spreadsheet would run as a formula is neutralised
+/// ([`crate::text::neutralise`]); the reader takes that off again.
 pub struct CodebookCsvWriter<W: Write> {
     csv: csv::Writer<W>,
 }
@@ -1031,16 +1037,25 @@ impl<W: Write> CodebookCsvWriter<W> {
     /// Writes the BOM and the header (the codebook's columns, then `extra_headers`).
     pub fn new(mut write: W, extra_headers: &[String]) -> std::io::Result<Self> {
         write.write_all(&[0xEF, 0xBB, 0xBF])?;
-        let mut csv = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(write);
+        let mut writer = Self::continuing(write);
         let header = COLUMNS
             .iter()
             .map(|c| c.header)
             .chain(extra_headers.iter().map(String::as_str));
-        csv.write_record(header)?;
-        Ok(Self { csv })
+        writer
+            .csv
+            .write_record(header.map(|h| neutralise(h).into_owned()))?;
+        Ok(writer)
+    }
+
+    /// A writer of more rows of a file whose BOM and header were written
+    /// before (a download streamed in pieces).
+    pub fn continuing(write: W) -> Self {
+        let csv = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(write);
+        Self { csv }
     }
 
     pub fn write_row(&mut self, row: &CodebookRow) -> std::io::Result<()> {
@@ -1048,8 +1063,8 @@ impl<W: Write> CodebookCsvWriter<W> {
         self.csv.write_record(
             cells
                 .iter()
-                .map(String::as_str)
-                .chain(row.extra.iter().map(String::as_str)),
+                .chain(row.extra.iter())
+                .map(|c| neutralise_bytes(c)),
         )?;
         Ok(())
     }
@@ -1059,6 +1074,14 @@ impl<W: Write> CodebookCsvWriter<W> {
         self.csv
             .into_inner()
             .map_err(|e| std::io::Error::other(e.to_string()))
+    }
+}
+
+/// [`neutralise`] as bytes, for the `csv` writer.
+fn neutralise_bytes(text: &str) -> std::borrow::Cow<'_, [u8]> {
+    match neutralise(text) {
+        std::borrow::Cow::Borrowed(t) => std::borrow::Cow::Borrowed(t.as_bytes()),
+        std::borrow::Cow::Owned(t) => std::borrow::Cow::Owned(t.into_bytes()),
     }
 }
 
@@ -1087,52 +1110,93 @@ fn xlsx_error(error: rust_xlsxwriter::XlsxError) -> IngestError {
     )
 }
 
-/// Codebook rows as an XLSX workbook: header in bold, frozen, column widths
-/// from [`COLUMNS`], `Dato` as a real date cell, `Kommune` and `Antal` as
-/// numbers, everything else as text (so `15.20` stays a code).
+/// Codebook rows as an XLSX workbook: see [`CodebookSheet`].
 pub fn codebook_xlsx(
     rows: &[CodebookRow],
     extra_headers: &[String],
 ) -> Result<Vec<u8>, IngestError> {
-    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let date_format = Format::new().set_num_format("dd-mm-yyyy");
-    let text_format = Format::new().set_num_format("@");
+    let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    sheet.set_name("Henvendelser").map_err(xlsx_error)?;
-    for (col, spec) in COLUMNS.iter().enumerate() {
-        let col = col as u16;
-        sheet
-            .write_string_with_format(0, col, spec.header, &bold)
-            .map_err(xlsx_error)?;
-        sheet
-            .set_column_width(col, spec.width)
-            .map_err(xlsx_error)?;
+    let mut writer = CodebookSheet::start(sheet, extra_headers)?;
+    for row in rows {
+        writer.write_row(sheet, row)?;
     }
-    for (i, header) in extra_headers.iter().enumerate() {
-        let col = (COLUMNS.len() + i) as u16;
-        sheet
-            .write_string_with_format(0, col, header, &bold)
-            .map_err(xlsx_error)?;
-        sheet
-            .set_column_width(col, (header.chars().count() as f64).clamp(8.0, 40.0))
-            .map_err(xlsx_error)?;
+    book.save_to_buffer().map_err(xlsx_error)
+}
+
+/// The most rows an XLSX sheet holds below its header.
+pub const XLSX_MAX_ROWS: u64 = 1_048_575;
+
+/// Writes codebook rows into a worksheet one at a time, in order (so a
+/// worksheet in rust_xlsxwriter's constant-memory mode can take millions):
+/// header in bold, frozen, column widths from [`COLUMNS`], `Dato` as a real
+/// date cell, `Kommune` and `Antal` as numbers, everything else as text (so
+/// `15.20` stays a code, and text a spreadsheet would run is neutralised).
+pub struct CodebookSheet {
+    next_row: u32,
+    date_format: rust_xlsxwriter::Format,
+    text_format: rust_xlsxwriter::Format,
+}
+
+impl CodebookSheet {
+    /// Names the sheet `Henvendelser` and writes the header.
+    pub fn start(
+        sheet: &mut rust_xlsxwriter::Worksheet,
+        extra_headers: &[String],
+    ) -> Result<Self, IngestError> {
+        use rust_xlsxwriter::Format;
+        let bold = Format::new().set_bold();
+        sheet.set_name("Henvendelser").map_err(xlsx_error)?;
+        for (col, spec) in COLUMNS.iter().enumerate() {
+            let col = col as u16;
+            sheet
+                .set_column_width(col, spec.width)
+                .map_err(xlsx_error)?;
+            sheet
+                .write_string_with_format(0, col, spec.header, &bold)
+                .map_err(xlsx_error)?;
+        }
+        for (i, header) in extra_headers.iter().enumerate() {
+            let col = (COLUMNS.len() + i) as u16;
+            sheet
+                .set_column_width(col, (header.chars().count() as f64).clamp(8.0, 40.0))
+                .map_err(xlsx_error)?;
+            sheet
+                .write_string_with_format(0, col, neutralise(header).as_ref(), &bold)
+                .map_err(xlsx_error)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+        Ok(Self {
+            next_row: 1,
+            date_format: Format::new().set_num_format("dd-mm-yyyy"),
+            text_format: Format::new().set_num_format("@"),
+        })
     }
-    sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
-    for (r, row) in rows.iter().enumerate() {
-        let r = (r + 1) as u32;
+
+    /// Writes the next row; refuses one beyond [`XLSX_MAX_ROWS`].
+    pub fn write_row(
+        &mut self,
+        sheet: &mut rust_xlsxwriter::Worksheet,
+        row: &CodebookRow,
+    ) -> Result<(), IngestError> {
+        use rust_xlsxwriter::ExcelDateTime;
+        if u64::from(self.next_row) > XLSX_MAX_ROWS {
+            return Err(xlsx_full(u64::from(self.next_row) + 1));
+        }
+        let r = self.next_row;
         let cells = row_cells(row);
         for (col, (spec, text)) in COLUMNS.iter().zip(&cells).enumerate() {
             let col = col as u16;
             match spec.column {
-                CodebookColumn::Municipality | CodebookColumn::Quantity => {
-                    let n = if spec.column == CodebookColumn::Quantity {
-                        row.quantity as f64
-                    } else {
-                        f64::from(row.municipality.get())
-                    };
-                    sheet.write_number(r, col, n).map_err(xlsx_error)?;
+                CodebookColumn::Municipality => {
+                    sheet
+                        .write_number(r, col, f64::from(row.municipality.get()))
+                        .map_err(xlsx_error)?;
+                }
+                CodebookColumn::Quantity => {
+                    sheet
+                        .write_number(r, col, row.quantity as f64)
+                        .map_err(xlsx_error)?;
                 }
                 CodebookColumn::Date => {
                     let local = danish_local(row.registered_at).date();
@@ -1143,13 +1207,18 @@ pub fn codebook_xlsx(
                     )
                     .map_err(xlsx_error)?;
                     sheet
-                        .write_datetime_with_format(r, col, &date, &date_format)
+                        .write_datetime_with_format(r, col, &date, &self.date_format)
                         .map_err(xlsx_error)?;
                 }
                 _ if text.is_empty() => {}
                 _ => {
                     sheet
-                        .write_string_with_format(r, col, text, &text_format)
+                        .write_string_with_format(
+                            r,
+                            col,
+                            neutralise(text).as_ref(),
+                            &self.text_format,
+                        )
                         .map_err(xlsx_error)?;
                 }
             }
@@ -1157,12 +1226,30 @@ pub fn codebook_xlsx(
         for (i, value) in row.extra.iter().enumerate() {
             if !value.is_empty() {
                 sheet
-                    .write_string(r, (COLUMNS.len() + i) as u16, value)
+                    .write_string(r, (COLUMNS.len() + i) as u16, neutralise(value).as_ref())
                     .map_err(xlsx_error)?;
             }
         }
+        self.next_row += 1;
+        Ok(())
     }
-    book.save_to_buffer().map_err(xlsx_error)
+
+    /// Rows written below the header.
+    pub fn rows(&self) -> u64 {
+        u64::from(self.next_row - 1)
+    }
+}
+
+fn xlsx_full(line: u64) -> IngestError {
+    IngestError::one(
+        "udtræk.xlsx",
+        Problem::line(
+            line,
+            ProblemKind::Limit,
+            "et Excel-ark rummer højst 1.048.575 rækker under overskriften. Hent udtrækket \
+             som CSV, eller vælg en kortere periode",
+        ),
+    )
 }
 
 /// The codebook template as XLSX: header in bold, one example row, column widths.

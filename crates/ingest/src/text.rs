@@ -378,6 +378,34 @@ pub fn decode_all(bytes: &[u8]) -> io::Result<(String, TextEncoding)> {
     Ok((text, encoding))
 }
 
+/// A text cell as a spreadsheet must see it: one that would start a
+/// formula (`=`, `+`, `-`, `@`, or a tab or carriage return before one) gets
+/// a leading apostrophe, so Excel shows it as text and never runs it. So
+/// that [`unneutralise`] can always undo it, text that only looks like
+/// that after its leading apostrophes (`'=x`) gets one too.
+/// Readers of komhen's own files take the apostrophe off again, so a value
+/// survives a download and an upload unchanged.
+pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
+    if starts_formula(text.trim_start_matches('\'')) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// The value [`neutralise`] protected: `'=x` reads as `=x`, `''=x` as
+/// `'=x`; any other text is itself.
+pub fn unneutralise(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if starts_formula(rest.trim_start_matches('\'')) => rest,
+        _ => text,
+    }
+}
+
+fn starts_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -240,6 +240,15 @@ proptest! {
 
 // --- round trips ------------------------------------------------------------
 
+proptest! {
+    #[test]
+    fn neutralised_text_never_starts_a_formula_and_reads_back(text in "['=+@ a-z-]{0,8}|[^\u{0}]{0,12}") {
+        let safe = komhen_ingest::text::neutralise(&text);
+        prop_assert!(!safe.starts_with(['=', '+', '-', '@', '\t', '\r']));
+        prop_assert_eq!(komhen_ingest::text::unneutralise(&safe), text.as_str());
+    }
+}
+
 fn extra_headers(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("Spørgsmål {i}")).collect()
 }

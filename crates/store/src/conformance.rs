@@ -1005,6 +1005,19 @@ pub async fn registrations_store_dimensions_answers_and_idempotency(store: &dyn 
         .await
         .unwrap()
         .is_empty());
+    // By id range, as an extract's page reads them; never another municipality's.
+    assert_eq!(
+        store
+            .list_answers_between(code(KOEGE), first.id(), first.id())
+            .await
+            .unwrap(),
+        vec![(first.id(), answers[0].clone())]
+    );
+    assert!(store
+        .list_answers_between(code(KOEBENHAVN), first.id(), first.id())
+        .await
+        .unwrap()
+        .is_empty());
 
     // The same key in another municipality is another registration.
     let mut other = registration(KOEBENHAVN, None, task.id, "TLFIND");

@@ -293,6 +293,16 @@ pub trait Store: Send + Sync + 'static {
         registration: RegistrationId,
     ) -> StoreResult<Vec<AnswerRow>>;
 
+    /// The answers of the municipality's registrations with ids from
+    /// `first` to `last` (both included), by registration id: a page of an
+    /// extract reads its answers in one query.
+    async fn list_answers_between(
+        &self,
+        municipality: MunicipalityCode,
+        first: RegistrationId,
+        last: RegistrationId,
+    ) -> StoreResult<Vec<(RegistrationId, AnswerRow)>>;
+
     /// The municipality's test registrations (rows, not inquiries).
     async fn count_test_registrations(&self, municipality: MunicipalityCode) -> StoreResult<i64>;
 

@@ -12,6 +12,7 @@ mod api;
 mod assets;
 mod central;
 mod error;
+mod extract;
 mod format;
 mod frame;
 mod i18n;
@@ -456,6 +457,22 @@ fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
             "/kommune/{kode}/tal/tabel.xlsx",
             Read,
             reports::download_table_xlsx,
+        )
+        .get("/kommune/{kode}/tal/udtraek", Read, extract::show_extract)
+        .get(
+            "/kommune/{kode}/tal/udtraek.csv",
+            Read,
+            extract::download_csv,
+        )
+        .get(
+            "/kommune/{kode}/tal/udtraek.xlsx",
+            Read,
+            extract::download_xlsx,
+        )
+        .get(
+            "/kommune/{kode}/tal/udtraek-kodebog.csv",
+            Read,
+            extract::download_codebook,
         )
         .get("/api/v1/report", ReadReports, reports::api_report)
         .get(

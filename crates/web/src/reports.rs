@@ -37,12 +37,12 @@ type PageResult = Result<Response, WebError>;
 const PAGE_KEYS: [&str; 5] = ["periode", "raekker", "kolonner", "maal", "efter"];
 
 /// A page's address split: the report query and the page's own keys.
-struct Address {
-    query: ReportQuery,
-    own: HashMap<String, String>,
+pub(crate) struct Address {
+    pub(crate) query: ReportQuery,
+    pub(crate) own: HashMap<String, String>,
 }
 
-fn read_address(raw: Option<String>) -> Result<Address, WebError> {
+pub(crate) fn read_address(raw: Option<String>) -> Result<Address, WebError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
         .map_err(|_| WebError::BadRequest("Adressen kan ikke læses.".into()))?;
     let mut own = HashMap::new();
@@ -71,7 +71,7 @@ fn encode(query: &ReportQuery) -> String {
     serde_urlencoded::to_string(query.pairs()).unwrap_or_default()
 }
 
-fn link(path: &str, query: &ReportQuery, extra: &[(&str, &str)]) -> String {
+pub(crate) fn link(path: &str, query: &ReportQuery, extra: &[(&str, &str)]) -> String {
     let mut pairs = query.pairs();
     pairs.extend(
         extra
@@ -87,19 +87,19 @@ fn link(path: &str, query: &ReportQuery, extra: &[(&str, &str)]) -> String {
 }
 
 /// What every figures page of a municipality starts from.
-struct Context {
-    code: MunicipalityCode,
+pub(crate) struct Context {
+    pub(crate) code: MunicipalityCode,
     /// `/kommune/259/tal`
-    base: String,
+    pub(crate) base: String,
     scope: Scope,
     periods: Vec<PeriodRow>,
     /// The request with dates and comparison worked out, not grouped.
-    request: ReportRequest,
+    pub(crate) request: ReportRequest,
     /// The query with the dates and comparison made explicit (for links).
-    query: ReportQuery,
+    pub(crate) query: ReportQuery,
 }
 
-async fn context(
+pub(crate) async fn context(
     state: &AppState,
     auth: &Authorized,
     query: &ReportQuery,
@@ -156,7 +156,7 @@ impl Context {
         q
     }
 
-    fn filter_form(&self, action: &str, hidden: Vec<(String, String)>) -> FilterForm {
+    pub(crate) fn filter_form(&self, action: &str, hidden: Vec<(String, String)>) -> FilterForm {
         let dates = self.request.dates;
         let mut periods: Vec<Choice> = self
             .periods
@@ -1369,12 +1369,7 @@ pub(crate) async fn show_registrations(
         ),
         form: ctx.filter_form(
             &format!("{}/registreringer", ctx.base),
-            address
-                .query
-                .filters
-                .iter()
-                .map(|(d, c)| (d.code().to_owned(), c.clone()))
-                .collect(),
+            filters_kept(&address.query),
         ),
         filters,
         inquiries: thousands(total.total.inquiries),
@@ -1387,8 +1382,21 @@ pub(crate) async fn show_registrations(
     Ok(Html(page.render()?).into_response())
 }
 
+/// A list's filters as hidden fields of its period form, so choosing
+/// another period keeps them.
+pub(crate) fn filters_kept(query: &ReportQuery) -> Vec<(String, String)> {
+    query
+        .filters
+        .iter()
+        .map(|(d, c)| (d.code().to_owned(), c.clone()))
+        .collect()
+}
+
 /// The filters of a drill-down in words (`Kanal: Telefon, indgående`).
-async fn describe_filters(store: &dyn Store, query: &ReportQuery) -> Result<Vec<String>, WebError> {
+pub(crate) async fn describe_filters(
+    store: &dyn Store,
+    query: &ReportQuery,
+) -> Result<Vec<String>, WebError> {
     let channels = store.list_channels().await?;
     let mut out = Vec::new();
     for (d, code) in &query.filters {
@@ -1726,7 +1734,7 @@ fn file_name(code: MunicipalityCode, report: &Report) -> String {
     )
 }
 
-fn attachment(bytes: Vec<u8>, content_type: &str, name: &str) -> Response {
+pub(crate) fn attachment(body: impl IntoResponse, content_type: &str, name: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
@@ -1736,7 +1744,7 @@ fn attachment(bytes: Vec<u8>, content_type: &str, name: &str) -> Response {
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        bytes,
+        body,
     )
         .into_response()
 }

@@ -1,7 +1,8 @@
 //! A municipality's figures through the pages, the downloads and the API,
 //! in-process on the test backend with the demo data: one figure agrees on
-//! the overview, the pivot, the drill-down, the table download and the API
-//! and equals the sum over the registrations themselves; a unit lead sees
+//! the overview, the pivot, the drill-down, the table download, the extract
+//! (CSV and XLSX) and the API and equals the sum over the registrations
+//! themselves; a unit lead sees
 //! only their unit; another municipality's figures are refused; bad links
 //! get a Danish message; recommendations are saved and audited.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
@@ -165,6 +166,48 @@ async fn one_figure_agrees_on_every_page_download_and_the_api() {
         .body
         .contains(&format!("TLFIND;Telefon, indgående;{truth};")));
 
+    // The extract behind the drill-down: its page, then the CSV and the
+    // XLSX read back by the upload's own readers.
+    let extract_href = href_before(&drill.body, "\">Hent registreringerne som fil");
+    assert!(extract_href.contains("kanal=TLFIND"), "{extract_href}");
+    let page = app.get(&extract_href, &cookie).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let shown = page.body.split("id=\"extract-inquiries\">").nth(1).unwrap();
+    assert_eq!(danish_number(&shown[..shown.find('<').unwrap()]), truth);
+    let shown = drill
+        .body
+        .split("id=\"drill-registrations\">")
+        .nth(1)
+        .unwrap();
+    let drill_rows = danish_number(&shown[..shown.find('<').unwrap()]);
+    let csv_href = href_before(&page.body, "\" download>Hent som CSV");
+    let extract_csv = app.get(&csv_href, &cookie).await;
+    assert_eq!(extract_csv.status, StatusCode::OK);
+    let rows: Vec<_> = komhen_ingest::CodebookReader::new(&extract_csv.bytes[..])
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(rows.len() as i64, drill_rows);
+    assert_eq!(rows.iter().map(|r| r.quantity).sum::<i64>(), truth);
+    assert!(rows.iter().all(|r| r.channel.as_str() == "TLFIND"));
+    assert!(rows.iter().all(|r| r.municipality == koege()));
+    let xlsx_href = href_before(&page.body, "\" download>Hent som Excel");
+    let extract_xlsx = app.get(&xlsx_href, &cookie).await;
+    assert_eq!(extract_xlsx.status, StatusCode::OK);
+    let mut book = komhen_ingest::codebook::CodebookWorkbook::open(
+        std::io::Cursor::new(extract_xlsx.bytes.clone()),
+        komhen_ingest::Limits::none(),
+    )
+    .unwrap();
+    let from_xlsx: Vec<_> = book.rows().unwrap().map(|r| r.unwrap()).collect();
+    assert_eq!(from_xlsx.len(), rows.len());
+    assert_eq!(from_xlsx.iter().map(|r| r.quantity).sum::<i64>(), truth);
+    let codebook = app
+        .get("/kommune/259/tal/udtraek-kodebog.csv", &cookie)
+        .await;
+    assert!(codebook.body.contains("Kanal;TLFIND;Telefon, indgående"));
+    assert!(codebook.body.contains("Enhed;259borgerservice;"));
+
     // The report bank's reports all render.
     for r in komhen_core::report_bank::STANDARD_REPORTS {
         let page = app
@@ -212,6 +255,24 @@ async fn scopes_bad_links_and_recommendations() {
     );
     assert_eq!(
         app.get("/kommune/101/tal", &lead).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Their extract holds their unit's rows only; another municipality's none.
+    let extract = app
+        .get(
+            &format!("/kommune/259/tal/udtraek.csv?fra={FROM}&til={TO}"),
+            &lead,
+        )
+        .await;
+    assert_eq!(extract.status, StatusCode::OK);
+    let units: std::collections::BTreeSet<_> =
+        komhen_ingest::CodebookReader::new(&extract.bytes[..])
+            .unwrap()
+            .map(|r| r.unwrap().unit_login)
+            .collect();
+    assert_eq!(units, [Some("259borgerservice".to_owned())].into());
+    assert_eq!(
+        app.get("/kommune/101/tal/udtraek.csv", &lead).await.status,
         StatusCode::FORBIDDEN
     );
 

@@ -35,6 +35,8 @@ pub struct Reply {
     pub location: String,
     pub cookie: Option<String>,
     pub body: String,
+    /// The body as sent (downloads that are not text).
+    pub bytes: Vec<u8>,
 }
 
 pub fn encode(value: &str) -> String {
@@ -86,6 +88,7 @@ impl App {
             location,
             cookie,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 
