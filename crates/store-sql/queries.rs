@@ -30,7 +30,7 @@ use komhen_store::{
 use komhen_store::{
     CdrMatch, CdrRuleField, CdrRuleRow, NewCdrRule, TotalEntryRow, TotalOverlap, TotalsCommit,
 };
-use komhen_store::{OwnStatisticsRow, PeriodNotesRow, TaskCount, WebPageRow};
+use komhen_store::{Organisation, OwnStatisticsRow, PeriodNotesRow, TaskCount, WebPageRow};
 use sqlx::error::ErrorKind;
 use sqlx::{QueryBuilder, Row};
 
@@ -92,6 +92,15 @@ fn kle_from(value: &str) -> StoreResult<KleNumber> {
 
 fn channel_from(value: &str) -> StoreResult<ChannelCode> {
     ChannelCode::parse(value).map_err(|e| corrupt("kanal", e))
+}
+
+fn department_row(r: &DbRow) -> StoreResult<DepartmentRow> {
+    Ok(DepartmentRow {
+        id: DepartmentId(get(r, "id")?),
+        municipality: municipality_from(get(r, "municipality_code")?)?,
+        name: get(r, "name")?,
+        active: get(r, "active")?,
+    })
 }
 
 fn task_row(row: &DbRow) -> StoreResult<TaskRow> {
@@ -1079,16 +1088,7 @@ impl komhen_store::Store for Store {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(DepartmentRow {
-                    id: DepartmentId(get(r, "id")?),
-                    municipality: municipality_from(get(r, "municipality_code")?)?,
-                    name: get(r, "name")?,
-                    active: get(r, "active")?,
-                })
-            })
-            .collect()
+        rows.iter().map(department_row).collect()
     }
 
     async fn list_units(&self, municipality: MunicipalityCode) -> StoreResult<Vec<UnitRow>> {
@@ -1101,6 +1101,30 @@ impl komhen_store::Store for Store {
             .await
             .map_err(db_err)?;
         rows.iter().map(unit_row).collect()
+    }
+
+    async fn list_organisation_everywhere(&self) -> StoreResult<Organisation> {
+        let units = sqlx::query(&format!("SELECT {UNIT_COLUMNS} FROM units ORDER BY id"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        let departments =
+            sqlx::query("SELECT id, municipality_code, name, active FROM departments ORDER BY id")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_err)?;
+        let tasks = sqlx::query(&format!("SELECT {TASK_COLUMNS} FROM tasks t ORDER BY t.id"))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(Organisation {
+            units: units.iter().map(unit_row).collect::<StoreResult<_>>()?,
+            departments: departments
+                .iter()
+                .map(department_row)
+                .collect::<StoreResult<_>>()?,
+            tasks: tasks.iter().map(task_row).collect::<StoreResult<_>>()?,
+        })
     }
 
     async fn get_unit(

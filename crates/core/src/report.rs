@@ -367,13 +367,14 @@ impl Names {
         let mut units = HashMap::new();
         let mut departments = HashMap::new();
         let mut tasks = HashMap::new();
-        if needs_org {
-            let codes: Vec<MunicipalityCode> = if request.municipalities.is_empty() {
-                municipalities.keys().copied().collect()
-            } else {
-                request.municipalities.clone()
-            };
-            for code in codes {
+        if needs_org && request.municipalities.is_empty() {
+            // National: every municipality's, one query each.
+            let org = store.list_organisation_everywhere().await?;
+            units.extend(org.units.into_iter().map(|u| (u.id, u)));
+            departments.extend(org.departments.into_iter().map(|d| (d.id, d)));
+            tasks.extend(org.tasks.into_iter().map(|t| (t.id, t)));
+        } else if needs_org {
+            for &code in &request.municipalities {
                 units.extend(store.list_units(code).await?.into_iter().map(|u| (u.id, u)));
                 departments.extend(
                     store

@@ -633,6 +633,18 @@ pub async fn departments_and_units_stay_in_their_municipality(store: &dyn Store)
     assert!(store.list_units(code(AARHUS)).await.unwrap().is_empty());
     assert_eq!(store.count_active_units().await.unwrap(), 2);
 
+    // Every municipality's at once, for national reports.
+    let everywhere = store.list_organisation_everywhere().await.unwrap();
+    let mut logins: Vec<_> = everywhere.units.iter().map(|u| u.login.as_str()).collect();
+    logins.sort_unstable();
+    assert_eq!(logins, ["101bs", "259sek"]);
+    assert_eq!(everywhere.departments.len(), 2);
+    assert_eq!(
+        everywhere.tasks.len(),
+        store.list_national_tasks().await.unwrap().len(),
+        "no municipality has tasks of its own yet"
+    );
+
     let found = store.find_unit_by_login("259sek").await.unwrap().unwrap();
     assert_eq!((found.id, found.municipality), (unit, code(KOEGE)));
     assert_eq!(found.password_hash.as_deref(), Some("$argon2id$x"));

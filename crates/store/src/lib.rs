@@ -120,6 +120,10 @@ pub trait Store: Send + Sync + 'static {
     /// The municipality's units, inactive ones included, by name.
     async fn list_units(&self, municipality: MunicipalityCode) -> StoreResult<Vec<UnitRow>>;
 
+    /// Every municipality's units, departments and tasks (national and
+    /// local), in one query each: the names of a national report.
+    async fn list_organisation_everywhere(&self) -> StoreResult<Organisation>;
+
     async fn get_unit(
         &self,
         municipality: MunicipalityCode,

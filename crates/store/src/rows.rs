@@ -168,6 +168,15 @@ pub struct UnitRow {
     pub last_login_at: Option<DateTime<Utc>>,
 }
 
+/// Units, departments and tasks of every municipality.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Organisation {
+    pub units: Vec<UnitRow>,
+    pub departments: Vec<DepartmentRow>,
+    /// National tasks and every municipality's own.
+    pub tasks: Vec<TaskRow>,
+}
+
 /// A task assigned to a unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Assignment {

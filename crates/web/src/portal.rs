@@ -20,7 +20,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use komhen_core::portal::{
-    self, Benchmark, Figure, Metric, PeriodFigures, MIN_CELL, MIN_RANKED_INQUIRIES,
+    self, Benchmark, Figure, Metric, PeriodFigures, TaskFigures, MIN_CELL, MIN_RANKED_INQUIRIES,
     MIN_RANKED_TASK, MIN_RANKED_UNITS, SIMILAR,
 };
 use komhen_core::report::{self, Dates, Dimension, ReportRequest, ShareOf};
@@ -38,11 +38,16 @@ type PageResult = Result<Response, WebError>;
 /// How long a period's computed figures are reused.
 const CACHE_FOR: Duration = Duration::from_secs(60);
 
-/// Published periods' figures, computed at most once a minute per period.
+/// Published periods' figures and mandatory-task figures, computed at most
+/// once a minute per period (and again when the period row changes, e.g.
+/// it is unpublished).
 #[derive(Default)]
 pub struct PortalCache {
-    periods: Mutex<HashMap<i64, (Instant, Arc<PeriodFigures>)>>,
+    periods: Cached<PeriodFigures>,
+    tasks: Cached<Vec<TaskFigures>>,
 }
+
+type Cached<T> = Mutex<HashMap<i64, (Instant, PeriodRow, Arc<T>)>>;
 
 impl PortalCache {
     async fn figures(
@@ -50,21 +55,37 @@ impl PortalCache {
         state: &AppState,
         period: &PeriodRow,
     ) -> Result<Arc<PeriodFigures>, WebError> {
-        let cached = self
-            .periods
-            .lock()
-            .ok()
-            .and_then(|c| c.get(&period.id.0).cloned());
-        if let Some((at, figures)) = cached {
-            if at.elapsed() < CACHE_FOR && figures.period == *period {
-                return Ok(figures);
-            }
+        if let Some(hit) = fresh(&self.periods, period) {
+            return Ok(hit);
         }
         let figures = Arc::new(portal::period_figures(state.store.as_ref(), period).await?);
-        if let Ok(mut c) = self.periods.lock() {
-            c.insert(period.id.0, (Instant::now(), figures.clone()));
-        }
+        keep(&self.periods, period, &figures);
         Ok(figures)
+    }
+
+    async fn tasks(
+        &self,
+        state: &AppState,
+        period: &PeriodRow,
+    ) -> Result<Arc<Vec<TaskFigures>>, WebError> {
+        if let Some(hit) = fresh(&self.tasks, period) {
+            return Ok(hit);
+        }
+        let tasks = Arc::new(portal::task_figures(state.store.as_ref(), period).await?);
+        keep(&self.tasks, period, &tasks);
+        Ok(tasks)
+    }
+}
+
+fn fresh<T>(cache: &Cached<T>, period: &PeriodRow) -> Option<Arc<T>> {
+    let cache = cache.lock().ok()?;
+    let (at, row, value) = cache.get(&period.id.0)?;
+    (at.elapsed() < CACHE_FOR && row == period).then(|| value.clone())
+}
+
+fn keep<T>(cache: &Cached<T>, period: &PeriodRow, value: &Arc<T>) {
+    if let Ok(mut c) = cache.lock() {
+        c.insert(period.id.0, (Instant::now(), period.clone(), value.clone()));
     }
 }
 
@@ -624,7 +645,7 @@ pub(crate) async fn show_ranking(
     };
     page.published = Some(period_label(&period));
     page.period_id = period.id.0.to_string();
-    let tasks = portal::task_figures(state.store.as_ref(), &period).await?;
+    let tasks = state.portal.tasks(&state, &period).await?;
     page.tasks = tasks
         .iter()
         .map(|t| TaskLink {
@@ -825,7 +846,7 @@ pub(crate) async fn show_national(State(state): State<AppState>) -> PageResult {
     .to_string();
     let mut tasks: Vec<TaskLine> = Vec::new();
     for (i, p) in periods.iter().enumerate() {
-        for t in portal::task_figures(store, p).await? {
+        for t in state.portal.tasks(&state, p).await?.iter() {
             let name = format!("{} {}", t.task.kle, t.task.name);
             let value = shown(Metric::Digital, &t.nation);
             match tasks.iter_mut().find(|l| l.name == name) {
