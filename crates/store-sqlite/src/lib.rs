@@ -5,6 +5,7 @@
 
 use komhen_store::{Backend, StoreError, StoreResult};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -31,6 +32,11 @@ pub enum OpenMode {
 /// The writer never checkpoints the write-ahead log itself (a checkpoint on
 /// commit stalls that save and every save queued behind it); a background
 /// task checkpoints it passively, without blocking writers, every second.
+/// Under a writer that commits without pause (a file of millions of rows
+/// stored chunk by chunk) a passive checkpoint never catches up and the log
+/// would grow without bound, so once it passes [`WAL_LIMIT`] the task takes
+/// its turn on the writer's connection between two commits and checkpoints
+/// it completely, emptying the log.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
@@ -86,7 +92,14 @@ impl SqliteStore {
             .await
             .map_err(queries::db_err)?;
         let alive = Arc::new(());
-        tokio::spawn(checkpoint_wal(pool.clone(), Arc::downgrade(&alive)));
+        let mut wal = path.into_os_string();
+        wal.push("-wal");
+        tokio::spawn(checkpoint_wal(
+            pool.clone(),
+            writer.clone(),
+            PathBuf::from(wal),
+            Arc::downgrade(&alive),
+        ));
         Ok(Self {
             pool,
             writer,
@@ -101,10 +114,21 @@ impl SqliteStore {
     }
 }
 
+/// The size of the write-ahead log past which it is emptied on the
+/// writer's turn rather than copied alongside it.
+pub const WAL_LIMIT: u64 = 64 * 1024 * 1024;
+
 /// Copies the write-ahead log into the database file every second, without
-/// waiting for or blocking writers (a passive checkpoint), until the store
-/// is dropped or closed.
-async fn checkpoint_wal(pool: sqlx::SqlitePool, alive: Weak<()>) {
+/// waiting for or blocking writers (a passive checkpoint); when the log has
+/// grown past [`WAL_LIMIT`] anyway, checkpoints it completely on the
+/// writer's connection (queued like a save) and truncates it. Runs until
+/// the store is dropped or closed.
+async fn checkpoint_wal(
+    pool: sqlx::SqlitePool,
+    writer: sqlx::SqlitePool,
+    wal: PathBuf,
+    alive: Weak<()>,
+) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -117,6 +141,16 @@ async fn checkpoint_wal(pool: sqlx::SqlitePool, alive: Weak<()>) {
             .await
         {
             tracing::warn!(error = %e, "WAL checkpoint failed");
+        }
+        let size = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        if size > WAL_LIMIT && !writer.is_closed() {
+            match sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&writer)
+                .await
+            {
+                Ok(_) => tracing::debug!(bytes = size, "WAL emptied"),
+                Err(e) => tracing::warn!(error = %e, "WAL truncation failed"),
+            }
         }
     }
 }
