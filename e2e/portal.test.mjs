@@ -93,12 +93,14 @@ test('a period is invisible until published; then the map, the ranking, the page
     const own = await visitor.page.locator('tr[data-metric="digital"] td.own').innerText();
     assert.equal(own.trim().split(' (')[0], onMap, 'page = map');
     await runAxe(visitor.page, 'kommunens side');
+    await visitor.page.screenshot({ path: `${SCREENSHOTS}portal-municipality.png`, fullPage: true });
 
     await goto(visitor.page, `/rangliste?maal=digital&periode=${id}`);
     const ranked = await visitor.page.locator('#ranking tr[data-code="259"] td').nth(1).innerText();
     assert.equal(ranked.trim(), onMap, 'ranking = map');
     assert.match(await visitor.page.locator('.portal-method').innerText(), /mindst 100 henvendelser/);
     await runAxe(visitor.page, 'rangliste');
+    await visitor.page.screenshot({ path: `${SCREENSHOTS}portal-ranking.png`, fullPage: true });
 
     const json = await (await visitor.page.request.get(`${BASE_URL}/api/v1/public/metrics?periode=${id}&kommune=259`)).json();
     const digital = json.rows.find((r) => r.metric === 'digital');
@@ -108,6 +110,7 @@ test('a period is invisible until published; then the map, the ranking, the page
     await goto(visitor.page, '/landstal');
     assert.ok(await visitor.page.locator('#national-mix tbody tr').count() > 5);
     await runAxe(visitor.page, 'landstal');
+    await visitor.page.screenshot({ path: `${SCREENSHOTS}portal-national.png`, fullPage: true });
     await goto(visitor.page, '/kommuner');
     await runAxe(visitor.page, 'kommuner');
 

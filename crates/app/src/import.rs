@@ -123,9 +123,16 @@ fn print_preview(p: &Preview) {
     }
     if let Some(o) = &p.overlap {
         println!(
-            "Advarsel: {} henvendelser i filen ligger på {} dage og kanaler, hvor enhederne selv \
-             har registreret {} henvendelser i værktøjet. Tjek, at de ikke tælles to gange.",
-            o.file_inquiries, o.cells, o.tool_inquiries
+            "Advarsel: {} henvendelser i filen ligger på {} {}, hvor enhederne selv har \
+             registreret {} henvendelser i værktøjet. Tjek, at de ikke tælles to gange.",
+            o.file_inquiries,
+            o.cells,
+            if o.cells == 1 {
+                "dag og kanal"
+            } else {
+                "dage og kanaler"
+            },
+            o.tool_inquiries
         );
     }
     let c = &p.creations;
