@@ -28,6 +28,8 @@
 #                               [postgres://postgres@127.0.0.1:5432/postgres]
 #   KOMHEN_BENCH_VENV           Python venv with duckdb, polars, pyarrow (made if
 #                               missing)                            [~/.cache/komhen-bench-venv]
+#   KOMHEN_BENCH_BIN            a komhen binary to time instead of building
+#                               one (e.g. to compare two builds)    []
 #   CARGO_TARGET_DIR            where cargo builds                  [target]
 # Raw output goes to stderr; the Markdown table to stdout.
 set -euo pipefail
@@ -64,14 +66,14 @@ if ! "$venv/bin/python" -c 'import duckdb, polars, pyarrow' 2>/dev/null; then
 fi
 "$venv/bin/python" -c 'import duckdb, polars, pyarrow; print("duckdb", duckdb.__version__, "polars", polars.__version__, "pyarrow", pyarrow.__version__)' >&2
 
-cargo build --release --locked -p komhen >/dev/null 2>&1
+[ -n "${KOMHEN_BENCH_BIN:-}" ] || cargo build --release --locked -p komhen >/dev/null 2>&1
 work=$(mktemp -d)
 cleanup() {
   psql "$pg" -qc "DROP DATABASE IF EXISTS $pg_db" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-cp "${CARGO_TARGET_DIR:-target}/release/komhen" "$work/komhen"
+cp "${KOMHEN_BENCH_BIN:-${CARGO_TARGET_DIR:-target}/release/komhen}" "$work/komhen"
 bin="$work/komhen"
 
 # One registration per line, as the engine counts it: not a test row, not in
