@@ -11,12 +11,18 @@
 # PostgreSQL). Wall time and peak memory come from /usr/bin/time; stored
 # rows are counted afterwards (all of them, exactly once).
 #
+# For comparison on the same machine, PostgreSQL's own COPY of the same file
+# into a plain table (one text column per CSV column, no checks, no
+# indexes) through `psql \copy`: the rate PostgreSQL reaches with no
+# validation at all.
+#
 # Usage: bench/import_load.sh
 # Environment (defaults in brackets):
 #   KOMHEN_BENCH_ROWS           rows in the file                  [10000000]
 #   KOMHEN_BENCH_BACKENDS       backends to run                   [sqlite postgres]
 #   KOMHEN_BENCH_POSTGRES_URL   server for the bench database
 #                               [postgres://postgres@127.0.0.1:5432/postgres]
+#   CARGO_TARGET_DIR            where cargo builds                [target]
 # Raw output goes to stderr; the Markdown table to stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,13 +38,14 @@ command -v /usr/bin/time >/dev/null || { apt-get update -qq >/dev/null && apt-ge
 
 cargo build --release --locked -p komhen >/dev/null 2>&1
 cargo build --release --locked -p komhen-ingest --example codebook_generate --example codebook_parse >/dev/null 2>&1
+release="${CARGO_TARGET_DIR:-target}/release"
 work=$(mktemp -d)
 cleanup() {
   psql "$pg" -qc "DROP DATABASE IF EXISTS $pg_db" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-cp target/release/komhen "$work/komhen"
+cp "$release/komhen" "$work/komhen"
 bin="$work/komhen"
 
 # Units and tasks of the demo's Køge, so every row resolves.
@@ -46,11 +53,11 @@ units=259borgerservice,259skrankeborgerservice,259telefonborgerservice,259inform
 tasks=23.01.00,23.05.05,23.05.10,23.05.12,23.09.02,23.09.04,29.03.04,29.03.12,29.03.99,32.03.04
 file="$work/rows.csv"
 log "--- generating $rows rows"
-target/release/examples/codebook_generate "$rows" "$file" "$units" "$tasks" >&2
+"$release/examples/codebook_generate" "$rows" "$file" "$units" "$tasks" >&2
 size_mb=$(( $(stat -c %s "$file") / 1000000 ))
 
 log "--- raw parse"
-parse=$(target/release/examples/codebook_parse "$file")
+parse=$("$release/examples/codebook_parse" "$file")
 log "$parse"
 parse_rate=$(sed -n 's/.*rows_per_second=\([0-9.]*\).*/\1/p' <<< "$parse")
 
@@ -87,4 +94,17 @@ for backend in "${backends[@]}"; do
   name=$([ "$backend" = sqlite ] && echo SQLite || echo PostgreSQL)
   echo "| $name | $stored | $wall | $rate | $peak |"
   if [ "$stored" != "$rows" ]; then log "stored $stored of $rows rows"; exit 1; fi
+  if [ "$backend" = postgres ]; then
+    # The same file into a plain table with PostgreSQL's COPY (psql \copy).
+    log "--- postgres COPY into a plain table"
+    columns=$(head -1 "$file" | tr -d '\r\357\273\277' | tr ';' '\n' | awk '{ printf "%sc%d text", (NR > 1 ? ", " : ""), NR }')
+    psql "$url" -qc "DROP TABLE IF EXISTS copy_baseline" -c "CREATE TABLE copy_baseline ($columns)" >/dev/null
+    /usr/bin/time -f 'TIME %e %M' -o "$work/time" \
+      psql "$url" -qc "\\copy copy_baseline FROM '$file' WITH (FORMAT csv, DELIMITER ';', HEADER true)" >&2
+    read -r _ wall _ < "$work/time"
+    stored=$(psql "$url" -Atc "SELECT COUNT(*) FROM copy_baseline")
+    rate=$(awk -v r="$stored" -v w="$wall" 'BEGIN { printf "%d", r / w }')
+    echo "| PostgreSQL COPY, plain table (psql \\copy, no checks) | $stored | $wall | $rate | – |"
+    psql "$url" -qc "DROP TABLE copy_baseline" >/dev/null
+  fi
 done

@@ -381,8 +381,9 @@ const CUBE_COLUMNS: &str = "municipality_code, day, unit_id, task_id, channel_co
      inquiry_type_code, completion_code, form, source, is_test";
 
 /// Adds (`sign` 1) or takes out (`sign` -1) the registrations `condition`
-/// selects (on `r`, binding `$1`) to or from the cube, then drops empty
-/// cells. The caller holds the transaction that changes what they count.
+/// selects (on `r`, binding `$1`) to or from the cube and the channel cube,
+/// then drops empty cells. The caller holds the transaction that changes
+/// what they count.
 async fn cube_apply(
     tx: &mut sqlx::Transaction<'_, Db>,
     condition: &str,
@@ -407,6 +408,31 @@ async fn cube_apply(
         .await
         .map_err(db_err)?;
     sqlx::query("DELETE FROM registration_cube WHERE row_count = 0")
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    // The channel cube (migration `add_registration_channel_cube`) likewise,
+    // in one grouped statement, so a batch of millions costs two scans of
+    // its rows rather than a trigger per cell.
+    let sql = format!(
+        "INSERT INTO registration_channel_cube SELECT r.municipality_code, r.day, r.iso_year, \
+         r.iso_week, r.channel_code, r.is_test, \
+         CAST({sign} * SUM(r.quantity) AS BIGINT), CAST({sign} * COUNT(*) AS BIGINT), \
+         CAST({sign} * SUM(COALESCE(r.duration_ms, 0)) AS BIGINT), \
+         CAST({sign} * COUNT(r.duration_ms) AS BIGINT) \
+         FROM registrations r WHERE {condition} GROUP BY 1, 2, 3, 4, 5, 6 \
+         ON CONFLICT (municipality_code, day, channel_code, is_test) DO UPDATE SET \
+         inquiries = registration_channel_cube.inquiries + excluded.inquiries, \
+         row_count = registration_channel_cube.row_count + excluded.row_count, \
+         duration_sum = registration_channel_cube.duration_sum + excluded.duration_sum, \
+         duration_count = registration_channel_cube.duration_count + excluded.duration_count"
+    );
+    sqlx::query(&sql)
+        .bind(bind)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    sqlx::query("DELETE FROM registration_channel_cube WHERE row_count = 0")
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
@@ -1959,6 +1985,8 @@ impl komhen_store::Store for Store {
             select.join(", "),
             if raw {
                 "registrations"
+            } else if fits_channel_cube(query) {
+                "registration_channel_cube"
             } else {
                 "registration_cube"
             }
@@ -2882,8 +2910,46 @@ impl Store {
     }
 }
 
-/// The SQL of a grouped column, over the registrations (`raw`) or the cube,
-/// both named `t`.
+/// Whether the channel cube (the cube folded to municipality, day, channel
+/// and test flag; migration `add_registration_channel_cube`) holds every
+/// column the query groups or filters by. It has the cube's column names for
+/// those and is many times smaller, so such a query reads it instead. The
+/// struct is taken apart field by field so that a new filter cannot be
+/// forgotten here.
+fn fits_channel_cube(query: &Aggregate) -> bool {
+    let Aggregate {
+        municipalities: _,
+        from: _,
+        to: _,
+        units,
+        tasks,
+        channels: _,
+        inquiry_types,
+        completions,
+        forms,
+        sources,
+        hours,
+        test: _,
+        group_by,
+        table: _,
+    } = query;
+    units.is_empty()
+        && tasks.is_empty()
+        && inquiry_types.is_empty()
+        && completions.is_empty()
+        && forms.is_empty()
+        && sources.is_empty()
+        && hours.is_empty()
+        && group_by.iter().all(|c| {
+            matches!(
+                c,
+                Column::Municipality | Column::Day | Column::Week | Column::Channel | Column::Test
+            )
+        })
+}
+
+/// The SQL of a grouped column, over the registrations (`raw`) or a cube,
+/// named `t`.
 fn column_sql(column: Column, raw: bool) -> &'static str {
     match (column, raw) {
         (Column::Municipality, _) => "t.municipality_code",
