@@ -1874,7 +1874,8 @@ pub async fn setup_changes_raise_the_setup_version(store: &dyn Store) {
 }
 
 /// Every registration that counts, grouped by every column, from the cube
-/// and from the registrations: they must be the same.
+/// and from the registrations, and by channel from the channel cube and
+/// from the registrations: they must be the same.
 async fn assert_cube_matches(store: &dyn Store, after: &str) {
     let by_all = |table| Aggregate {
         group_by: vec![
@@ -1906,6 +1907,32 @@ async fn assert_cube_matches(store: &dyn Store, after: &str) {
             .unwrap(),
     );
     assert_eq!(cube, raw, "cube and registrations differ after {after}");
+
+    // By the channel cube's own columns the store answers from the channel
+    // cube: it must be the same too.
+    let by_channel = |table| Aggregate {
+        group_by: vec![
+            Column::Municipality,
+            Column::Day,
+            Column::Week,
+            Column::Channel,
+            Column::Test,
+        ],
+        test: TestRows::Include,
+        table,
+        ..Aggregate::default()
+    };
+    let channel_cube = sorted(store.aggregate(&by_channel(Table::Cube)).await.unwrap());
+    let raw = sorted(
+        store
+            .aggregate(&by_channel(Table::Registrations))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        channel_cube, raw,
+        "channel cube and registrations differ after {after}"
+    );
 }
 
 pub async fn the_cube_always_equals_the_registrations_that_count(store: &dyn Store) {
