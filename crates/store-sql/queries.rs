@@ -1973,7 +1973,17 @@ impl komhen_store::Store for Store {
             " ORDER BY t.id LIMIT "
         })
         .push_bind(i64::from(limit));
-        let rows = b.build().fetch_all(&self.pool).await.map_err(db_err)?;
+        // Planned for each page's own values: PostgreSQL's plan for any
+        // `after` and any dates (the generic plan a kept statement gets
+        // after five runs) reads the whole period by day and sorts it for
+        // every page — 1 084 ms a page against 1.3 ms, measured on a
+        // million-row extract.
+        let rows = b
+            .build()
+            .persistent(false)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
         rows.iter().map(registration_row).collect()
     }
 
