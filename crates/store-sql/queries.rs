@@ -1539,6 +1539,7 @@ impl komhen_store::Store for Store {
             .await
             .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
+        after_bulk_chunk(&self.writer).await?;
         Ok(stored)
     }
 

@@ -93,6 +93,12 @@ async fn bulk_insert(
     Ok(())
 }
 
+/// Nothing to do between two chunks of a batch on PostgreSQL (its own
+/// checkpoints keep the log in bounds).
+async fn after_bulk_chunk(_: &sqlx::PgPool) -> StoreResult<()> {
+    Ok(())
+}
+
 /// Bytes of COPY text sent at a time.
 const COPY_BUFFER: usize = 1 << 20;
 
@@ -128,7 +134,7 @@ fn copy_line(out: &mut String, r: &NewRegistration, batch: BatchId, created_at: 
 
 /// The queries shared with the other backend, compiled against this one.
 mod queries {
-    use super::{bulk_insert, run_migrations, Db, Store, BACKEND};
+    use super::{after_bulk_chunk, bulk_insert, run_migrations, Db, Store, BACKEND};
 
     include!("../../store-sql/queries.rs");
     include!("../../store-sql/setup.rs");

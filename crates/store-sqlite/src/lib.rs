@@ -5,7 +5,6 @@
 
 use komhen_store::{Backend, StoreError, StoreResult};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -29,14 +28,13 @@ pub enum OpenMode {
 /// database locked sleeps in its busy handler for up to tens of milliseconds:
 /// queueing writers in the pool instead keeps every save fast and in order.
 ///
-/// The writer never checkpoints the write-ahead log itself (a checkpoint on
-/// commit stalls that save and every save queued behind it); a background
-/// task checkpoints it passively, without blocking writers, every second.
-/// Under a writer that commits without pause (a file of millions of rows
-/// stored chunk by chunk) a passive checkpoint never catches up and the log
-/// would grow without bound, so once it passes [`WAL_LIMIT`] the task takes
-/// its turn on the writer's connection between two commits and checkpoints
-/// it completely, emptying the log.
+/// The writer never checkpoints the write-ahead log itself after a save (a
+/// checkpoint on commit stalls that save and every save queued behind it);
+/// a background task checkpoints it passively, without blocking writers,
+/// every second. A file of millions of rows is stored chunk by chunk
+/// without pause, so the passive checkpoint never catches up and the log
+/// would grow without bound (36 GB for a 10M-row file): between two chunks
+/// of a batch the writer checkpoints it itself ([`after_bulk_chunk`]).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
@@ -97,14 +95,7 @@ impl SqliteStore {
             .await
             .map_err(queries::db_err)?;
         let alive = Arc::new(());
-        let mut wal = path.into_os_string();
-        wal.push("-wal");
-        tokio::spawn(checkpoint_wal(
-            pool.clone(),
-            writer.clone(),
-            PathBuf::from(wal),
-            Arc::downgrade(&alive),
-        ));
+        tokio::spawn(checkpoint_wal(pool.clone(), Arc::downgrade(&alive)));
         Ok(Self {
             pool,
             writer,
@@ -125,21 +116,10 @@ impl SqliteStore {
 /// after time (SQLite's default is 2 MB).
 const WRITER_CACHE: &str = "-32768";
 
-/// The size of the write-ahead log past which it is emptied on the
-/// writer's turn rather than copied alongside it.
-pub const WAL_LIMIT: u64 = 64 * 1024 * 1024;
-
 /// Copies the write-ahead log into the database file every second, without
-/// waiting for or blocking writers (a passive checkpoint); when the log has
-/// grown past [`WAL_LIMIT`] anyway, checkpoints it completely on the
-/// writer's connection (queued like a save) and truncates it. Runs until
-/// the store is dropped or closed.
-async fn checkpoint_wal(
-    pool: sqlx::SqlitePool,
-    writer: sqlx::SqlitePool,
-    wal: PathBuf,
-    alive: Weak<()>,
-) {
+/// waiting for or blocking writers (a passive checkpoint), until the store
+/// is dropped or closed.
+async fn checkpoint_wal(pool: sqlx::SqlitePool, alive: Weak<()>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -153,17 +133,19 @@ async fn checkpoint_wal(
         {
             tracing::warn!(error = %e, "WAL checkpoint failed");
         }
-        let size = std::fs::metadata(&wal).map_or(0, |m| m.len());
-        if size > WAL_LIMIT && !writer.is_closed() {
-            match sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(&writer)
-                .await
-            {
-                Ok(_) => tracing::debug!(bytes = size, "WAL emptied"),
-                Err(e) => tracing::warn!(error = %e, "WAL truncation failed"),
-            }
-        }
     }
+}
+
+/// Between two chunks of a batch, on the writer's own connection: copies
+/// the whole log into the database (no other writer can be appending to
+/// it now), so the next chunk starts the log from its beginning and a big
+/// file's log stays the size of a chunk.
+async fn after_bulk_chunk(writer: &sqlx::SqlitePool) -> StoreResult<()> {
+    sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        .execute(writer)
+        .await
+        .map_err(queries::db_err)?;
+    Ok(())
 }
 
 async fn run_migrations(pool: &sqlx::Pool<Db>) -> StoreResult<()> {
@@ -186,7 +168,7 @@ async fn bulk_insert(
 
 /// The queries shared with the other backend, compiled against this one.
 mod queries {
-    use super::{bulk_insert, run_migrations, Db, Store, BACKEND};
+    use super::{after_bulk_chunk, bulk_insert, run_migrations, Db, Store, BACKEND};
 
     include!("../../store-sql/queries.rs");
     include!("../../store-sql/setup.rs");
