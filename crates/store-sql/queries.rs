@@ -94,6 +94,14 @@ fn channel_from(value: &str) -> StoreResult<ChannelCode> {
     ChannelCode::parse(value).map_err(|e| corrupt("kanal", e))
 }
 
+fn answer_row(r: &DbRow) -> StoreResult<AnswerRow> {
+    Ok(AnswerRow {
+        question: QuestionId(get(r, "question_id")?),
+        option: get::<Option<i64>>(r, "option_id")?.map(QuestionOptionId),
+        text: get(r, "value_text")?,
+    })
+}
+
 fn department_row(r: &DbRow) -> StoreResult<DepartmentRow> {
     Ok(DepartmentRow {
         id: DepartmentId(get(r, "id")?),
@@ -379,10 +387,11 @@ const CUBE_KEY: &str = "r.municipality_code, r.day, r.iso_year, r.iso_week, \
      CASE WHEN r.has_form IS NULL THEN -1 WHEN r.has_form THEN 1 ELSE 0 END, r.source, r.is_test";
 const CUBE_COLUMNS: &str = "municipality_code, day, unit_id, task_id, channel_code, \
      inquiry_type_code, completion_code, form, source, is_test";
-
-/// Rows from which a committed batch makes PostgreSQL renew its
-/// statistics.
-const BIG_BATCH: i64 = 50_000;
+/// The channel cube's key of a registration `r` (migration
+/// `add_registration_channel_cube`), and its key columns.
+const CHANNEL_CUBE_KEY: &str =
+    "r.municipality_code, r.day, r.iso_year, r.iso_week, r.channel_code, r.is_test";
+const CHANNEL_CUBE_COLUMNS: &str = "municipality_code, day, channel_code, is_test";
 
 /// Adds (`sign` 1) or takes out (`sign` -1) the registrations `condition`
 /// selects (on `r`, binding `$1`) to or from the cube and the channel cube,
@@ -394,52 +403,41 @@ async fn cube_apply(
     bind: i64,
     sign: i64,
 ) -> StoreResult<()> {
-    let sql = format!(
-        "INSERT INTO registration_cube SELECT {CUBE_KEY}, \
-         CAST({sign} * SUM(r.quantity) AS BIGINT), CAST({sign} * COUNT(*) AS BIGINT), \
-         CAST({sign} * SUM(COALESCE(r.duration_ms, 0)) AS BIGINT), \
-         CAST({sign} * COUNT(r.duration_ms) AS BIGINT) \
-         FROM registrations r WHERE {condition} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 \
-         ON CONFLICT ({CUBE_COLUMNS}) DO UPDATE SET \
-         inquiries = registration_cube.inquiries + excluded.inquiries, \
-         row_count = registration_cube.row_count + excluded.row_count, \
-         duration_sum = registration_cube.duration_sum + excluded.duration_sum, \
-         duration_count = registration_cube.duration_count + excluded.duration_count"
-    );
-    sqlx::query(&sql)
-        .bind(bind)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    sqlx::query("DELETE FROM registration_cube WHERE row_count = 0")
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    // The channel cube (migration `add_registration_channel_cube`) likewise,
-    // in one grouped statement, so a batch of millions costs two scans of
-    // its rows rather than a trigger per cell.
-    let sql = format!(
-        "INSERT INTO registration_channel_cube SELECT r.municipality_code, r.day, r.iso_year, \
-         r.iso_week, r.channel_code, r.is_test, \
-         CAST({sign} * SUM(r.quantity) AS BIGINT), CAST({sign} * COUNT(*) AS BIGINT), \
-         CAST({sign} * SUM(COALESCE(r.duration_ms, 0)) AS BIGINT), \
-         CAST({sign} * COUNT(r.duration_ms) AS BIGINT) \
-         FROM registrations r WHERE {condition} GROUP BY 1, 2, 3, 4, 5, 6 \
-         ON CONFLICT (municipality_code, day, channel_code, is_test) DO UPDATE SET \
-         inquiries = registration_channel_cube.inquiries + excluded.inquiries, \
-         row_count = registration_channel_cube.row_count + excluded.row_count, \
-         duration_sum = registration_channel_cube.duration_sum + excluded.duration_sum, \
-         duration_count = registration_channel_cube.duration_count + excluded.duration_count"
-    );
-    sqlx::query(&sql)
-        .bind(bind)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    sqlx::query("DELETE FROM registration_channel_cube WHERE row_count = 0")
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
+    // One grouped statement per cube, so a batch of millions costs a scan
+    // of its rows per cube rather than a trigger per cell.
+    for (table, key, keys, columns) in [
+        ("registration_cube", CUBE_KEY, 12, CUBE_COLUMNS),
+        (
+            "registration_channel_cube",
+            CHANNEL_CUBE_KEY,
+            6,
+            CHANNEL_CUBE_COLUMNS,
+        ),
+    ] {
+        let group_by: Vec<String> = (1..=keys).map(|i: u32| i.to_string()).collect();
+        let sql = format!(
+            "INSERT INTO {table} SELECT {key}, \
+             CAST({sign} * SUM(r.quantity) AS BIGINT), CAST({sign} * COUNT(*) AS BIGINT), \
+             CAST({sign} * SUM(COALESCE(r.duration_ms, 0)) AS BIGINT), \
+             CAST({sign} * COUNT(r.duration_ms) AS BIGINT) \
+             FROM registrations r WHERE {condition} GROUP BY {} \
+             ON CONFLICT ({columns}) DO UPDATE SET \
+             inquiries = {table}.inquiries + excluded.inquiries, \
+             row_count = {table}.row_count + excluded.row_count, \
+             duration_sum = {table}.duration_sum + excluded.duration_sum, \
+             duration_count = {table}.duration_count + excluded.duration_count",
+            group_by.join(", ")
+        );
+        sqlx::query(&sql)
+            .bind(bind)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+        sqlx::query(&format!("DELETE FROM {table} WHERE row_count = 0"))
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    }
     Ok(())
 }
 
@@ -1585,19 +1583,7 @@ impl komhen_store::Store for Store {
             cube_apply(&mut tx, "r.import_batch_id = $1", old.0, -1).await?;
         }
         tx.commit().await.map_err(db_err)?;
-        if BACKEND == Backend::Postgres && committed.row_count >= BIG_BATCH {
-            // A big file changes the tables' statistics at once; without
-            // fresh ones PostgreSQL plans the next queries for the old sizes
-            // (an extract's page took 253 ms instead of 1 ms after a
-            // million rows). Autovacuum would catch up, but later.
-            if let Err(e) =
-                sqlx::query("ANALYZE registrations, registration_cube, registration_channel_cube")
-                    .execute(&self.writer)
-                    .await
-            {
-                tracing::warn!(error = %e, "ANALYZE after a big batch failed");
-            }
-        }
+        after_batch_commit(&self.writer, committed.row_count).await;
         Ok(committed)
     }
 
@@ -1812,15 +1798,7 @@ impl komhen_store::Store for Store {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(AnswerRow {
-                    question: QuestionId(get(r, "question_id")?),
-                    option: get::<Option<i64>>(r, "option_id")?.map(QuestionOptionId),
-                    text: get(r, "value_text")?,
-                })
-            })
-            .collect()
+        rows.iter().map(answer_row).collect()
     }
 
     async fn list_answers_between(
@@ -1841,16 +1819,7 @@ impl komhen_store::Store for Store {
         .await
         .map_err(db_err)?;
         rows.iter()
-            .map(|r| {
-                Ok((
-                    RegistrationId(get(r, "registration_id")?),
-                    AnswerRow {
-                        question: QuestionId(get(r, "question_id")?),
-                        option: get::<Option<i64>>(r, "option_id")?.map(QuestionOptionId),
-                        text: get(r, "value_text")?,
-                    },
-                ))
-            })
+            .map(|r| Ok((RegistrationId(get(r, "registration_id")?), answer_row(r)?)))
             .collect()
     }
 

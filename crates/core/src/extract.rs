@@ -85,8 +85,7 @@ impl Extract {
             .into_iter()
             .map(|t| (t.id, t.kle))
             .collect();
-        let mut questions = store.list_all_questions(municipality).await?;
-        questions.sort_by_key(|q| (q.municipality.is_some(), q.sort_order, q.id.0));
+        let questions = question_columns(store, municipality).await?;
         let mut headers: Vec<String> = Vec::with_capacity(questions.len());
         for q in &questions {
             let mut header = q.label_da.trim().to_owned();
@@ -117,6 +116,11 @@ impl Extract {
             rows: total.rows,
             inquiries: total.inquiries,
         })
+    }
+
+    /// Whether the rows fit on one Excel sheet.
+    pub fn fits_xlsx(&self) -> bool {
+        u64::try_from(self.rows).is_ok_and(|rows| rows <= XLSX_MAX_ROWS)
     }
 
     /// The columns after the codebook's: one per question.
@@ -233,7 +237,7 @@ impl Extract {
         codebook: &Table,
         path: &Path,
     ) -> CoreResult<u64> {
-        if u64::try_from(self.rows).unwrap_or(0) > XLSX_MAX_ROWS {
+        if !self.fits_xlsx() {
             return Err(CoreError::Invalid(format!(
                 "udtrækket har {} registreringer, men et Excel-ark rummer højst {}. Hent det \
                  som CSV, eller vælg en kortere periode",
@@ -261,6 +265,17 @@ impl Extract {
     }
 }
 
+/// The municipality's questions in the order their columns stand: the
+/// national ones (optional parameters) first, then its own.
+async fn question_columns(
+    store: &dyn Store,
+    municipality: MunicipalityCode,
+) -> CoreResult<Vec<QuestionRow>> {
+    let mut questions = store.list_all_questions(municipality).await?;
+    questions.sort_by_key(|q| (q.municipality.is_some(), q.sort_order, q.id.0));
+    Ok(questions)
+}
+
 fn io_err(e: std::io::Error) -> CoreError {
     CoreError::Invalid(format!("udtrækket kunne ikke skrives: {e}"))
 }
@@ -281,8 +296,7 @@ pub async fn codebook(store: &dyn Store, municipality: MunicipalityCode) -> Core
     for spec in COLUMNS {
         push(spec.header, String::new(), spec.description_da.to_owned());
     }
-    let mut questions = store.list_all_questions(municipality).await?;
-    questions.sort_by_key(|q| (q.municipality.is_some(), q.sort_order, q.id.0));
+    let questions = question_columns(store, municipality).await?;
     for q in &questions {
         push(
             &q.label_da,

@@ -10,6 +10,7 @@
 
 use crate::report::{Dimension, Report, ReportRow};
 use crate::{CoreError, CoreResult};
+use komhen_ingest::text::neutralise;
 use serde_json::{json, Value};
 use std::borrow::Cow;
 
@@ -91,8 +92,6 @@ pub fn decimal_da(value: f64, decimals: usize) -> String {
         format!("{sign}{},{fraction}", thousands(whole))
     }
 }
-
-pub use komhen_ingest::text::neutralise;
 
 /// A table: a header and rows of cells.
 #[derive(Debug, Clone, PartialEq)]

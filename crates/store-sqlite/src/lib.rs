@@ -148,6 +148,10 @@ async fn after_bulk_chunk(writer: &sqlx::SqlitePool) -> StoreResult<()> {
     Ok(())
 }
 
+/// Nothing to do after a batch is committed on SQLite (its planner is told
+/// which index pages a drill-down, so it needs no fresh statistics).
+async fn after_batch_commit(_: &sqlx::SqlitePool, _rows: i64) {}
+
 async fn run_migrations(pool: &sqlx::Pool<Db>) -> StoreResult<()> {
     sqlx::migrate!("./migrations")
         .run(pool)
@@ -168,7 +172,9 @@ async fn bulk_insert(
 
 /// The queries shared with the other backend, compiled against this one.
 mod queries {
-    use super::{after_bulk_chunk, bulk_insert, run_migrations, Db, Store, BACKEND};
+    use super::{
+        after_batch_commit, after_bulk_chunk, bulk_insert, run_migrations, Db, Store, BACKEND,
+    };
 
     include!("../../store-sql/queries.rs");
     include!("../../store-sql/setup.rs");

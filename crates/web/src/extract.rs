@@ -84,7 +84,8 @@ pub(crate) async fn show_extract(
         inquiries: thousands(extract.inquiries),
         registrations: thousands(extract.rows),
         csv: link(&format!("{}/udtraek.csv", ctx.base), &query, &[]),
-        xlsx: (u64::try_from(extract.rows).unwrap_or(0) <= XLSX_MAX_ROWS)
+        xlsx: extract
+            .fits_xlsx()
             .then(|| link(&format!("{}/udtraek.xlsx", ctx.base), &query, &[])),
         xlsx_max: thousands(XLSX_MAX_ROWS as i64),
         codebook: format!("{}/udtraek-kodebog.csv", ctx.base),
