@@ -19,7 +19,7 @@ use komhen_store::{
     SetupChange, Table, TestRows, UserGrantRow, UserTokenRow,
 };
 use komhen_store::{
-    AnswerRow, AuditRow, Backend, BatchRow, BatchStatus, ChannelPriceRow, ChannelRow,
+    AnswerRow, AuditRow, Backend, BatchKind, BatchRow, BatchStatus, ChannelPriceRow, ChannelRow,
     DepartmentRow, HourChannelCount, InquiryTypeRow, Inserted, KleEntryRow, MunicipalityCount,
     MunicipalityRow, NewAuditEntry, NewBatch, NewChannelPrice, NewSession, NewTotalCount,
     PackageTaskRow, PeriodCount, PeriodRow, PopulationRow, QuestionOptionRow, QuestionRow,
@@ -194,10 +194,11 @@ fn period_row(row: &DbRow) -> StoreResult<PeriodRow> {
 
 fn batch_row(row: &DbRow) -> StoreResult<BatchRow> {
     let status: String = get(row, "status")?;
+    let kind: String = get(row, "kind")?;
     Ok(BatchRow {
         id: BatchId(get(row, "id")?),
         municipality: opt_municipality(row, "municipality_code")?,
-        kind: get(row, "kind")?,
+        kind: BatchKind::parse(&kind).ok_or_else(|| corrupt("batchtype", &kind))?,
         file_name: get(row, "file_name")?,
         sha256: get(row, "sha256")?,
         row_count: get(row, "row_count")?,
@@ -261,7 +262,9 @@ fn total_row(row: &DbRow) -> StoreResult<TotalCountRow> {
 fn total_entry_row(row: &DbRow) -> StoreResult<TotalEntryRow> {
     Ok(TotalEntryRow {
         total: total_row(row)?,
-        batch_kind: get(row, "batch_kind")?,
+        batch_kind: get::<Option<String>>(row, "batch_kind")?
+            .map(|kind| BatchKind::parse(&kind).ok_or_else(|| corrupt("batchtype", &kind)))
+            .transpose()?,
         file_name: get(row, "batch_file_name")?,
         entered_by: get(row, "batch_created_by")?,
         entered_at: get(row, "created_at")?,
@@ -1483,7 +1486,7 @@ impl komhen_store::Store for Store {
              created_by, created_at) VALUES ($1, $2, $3, $4, 'loading', $5, $6) RETURNING id",
         )
         .bind(batch.municipality.map(code_of))
-        .bind(&batch.kind)
+        .bind(batch.kind.code())
         .bind(&batch.file_name)
         .bind(&batch.sha256)
         .bind(&batch.created_by)
@@ -1729,7 +1732,7 @@ impl komhen_store::Store for Store {
     async fn find_batch(
         &self,
         municipality: Option<MunicipalityCode>,
-        kind: &str,
+        kind: BatchKind,
         sha256: &str,
     ) -> StoreResult<Option<BatchRow>> {
         let sql = format!(
@@ -1740,7 +1743,7 @@ impl komhen_store::Store for Store {
         );
         let row = sqlx::query(&sql)
             .bind(municipality.map(code_of))
-            .bind(kind)
+            .bind(kind.code())
             .bind(sha256)
             .fetch_optional(&self.pool)
             .await
@@ -2593,7 +2596,7 @@ impl komhen_store::Store for Store {
     async fn find_batch_named(
         &self,
         municipality: MunicipalityCode,
-        kind: &str,
+        kind: BatchKind,
         file_name: &str,
     ) -> StoreResult<Option<BatchRow>> {
         let sql = format!(
@@ -2603,7 +2606,7 @@ impl komhen_store::Store for Store {
         );
         let row = sqlx::query(&sql)
             .bind(code_of(municipality))
-            .bind(kind)
+            .bind(kind.code())
             .bind(file_name)
             .fetch_optional(&self.pool)
             .await
@@ -2631,7 +2634,7 @@ impl komhen_store::Store for Store {
              RETURNING id",
         )
         .bind(batch.municipality.map(code_of))
-        .bind(&batch.kind)
+        .bind(batch.kind.code())
         .bind(&batch.file_name)
         .bind(&batch.sha256)
         .bind(totals.len() as i64)
@@ -2710,7 +2713,7 @@ impl komhen_store::Store for Store {
              ORDER BY id DESC LIMIT 1"
         ))
         .bind(municipality.map(code_of))
-        .bind(&staged.kind)
+        .bind(staged.kind.code())
         .bind(&staged.sha256)
         .fetch_optional(&mut *tx)
         .await

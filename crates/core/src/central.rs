@@ -33,6 +33,7 @@ use komhen_domain::{
 };
 use komhen_ingest::central::{CentralReader, CentralRow};
 use komhen_ingest::{Limits, Problem, ProblemKind, ProblemSummary};
+use komhen_store::BatchKind;
 use komhen_store::{BatchRow, BatchStatus, NewBatch, SetupChange, Store, TaskRow};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -70,10 +71,10 @@ impl CentralChannel {
         }
     }
 
-    pub fn batch_kind(self) -> &'static str {
+    pub fn batch_kind(self) -> BatchKind {
         match self {
-            Self::SelfService => "central_slvbtjn",
-            Self::DigitalPost => "central_dokud",
+            Self::SelfService => BatchKind::CentralSelfService,
+            Self::DigitalPost => BatchKind::CentralDigitalPost,
         }
     }
 
@@ -84,7 +85,7 @@ impl CentralChannel {
     }
 
     /// The channel a central batch was loaded for.
-    pub fn of_batch(kind: &str) -> Option<Self> {
+    pub fn of_batch(kind: BatchKind) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.batch_kind() == kind)
     }
 
@@ -591,7 +592,7 @@ pub async fn import_central(
     }
     let batch = NewBatch {
         municipality: None,
-        kind: upload.channel.batch_kind().into(),
+        kind: upload.channel.batch_kind(),
         file_name: upload.file_name.to_owned(),
         sha256: checked.sha256.clone(),
         created_by: actor.as_str().to_owned(),
@@ -653,7 +654,7 @@ pub async fn import_central(
 async fn remove_stale_loads(store: &dyn Store) -> CoreResult<()> {
     let cutoff = chrono::Utc::now() - chrono::Duration::hours(STALE_LOAD_HOURS);
     for batch in store.list_batches(None).await? {
-        let ours = CentralChannel::of_batch(&batch.kind).is_some();
+        let ours = CentralChannel::of_batch(batch.kind).is_some();
         if ours && batch.status == BatchStatus::Loading && batch.created_at < cutoff {
             store.delete_batch(None, batch.id).await?;
         }
@@ -727,7 +728,7 @@ pub async fn central_batches(store: &dyn Store) -> CoreResult<Vec<BatchRow>> {
         .await?
         .into_iter()
         .filter(|b| {
-            CentralChannel::of_batch(&b.kind).is_some() && b.status == BatchStatus::Committed
+            CentralChannel::of_batch(b.kind).is_some() && b.status == BatchStatus::Committed
         })
         .collect())
 }

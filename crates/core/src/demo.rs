@@ -22,6 +22,7 @@ use komhen_domain::{
     danish_instant, ChannelCode, Completion, CountingPeriod, InquiryType, MunicipalityCode,
     NewAnswer, NewRegistration, PeriodId, Role, Season, Source, TaskId, UnitId, UserId,
 };
+use komhen_store::BatchKind;
 use komhen_store::{BatchStatus, NewBatch, NewUser, QuestionRow, SetupChange, Store, TaskRow};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -96,7 +97,7 @@ pub const DEMO_USERS: &[DemoUser] = &[
     },
 ];
 
-const BATCH_KIND: &str = "demo";
+const BATCH_KIND: BatchKind = BatchKind::Demo;
 const SEED: u64 = 2026;
 const ROWS_PER_CALL: usize = 10_000;
 
@@ -267,7 +268,7 @@ pub async fn load(
     let batch = store
         .create_batch(&NewBatch {
             municipality: None,
-            kind: BATCH_KIND.into(),
+            kind: BATCH_KIND,
             file_name: format!("demo-{}.generated", options.size),
             sha256,
             created_by: "demo".into(),

@@ -32,6 +32,7 @@ use komhen_ingest::{
     detect_format, CodebookReader, CodebookRows, FileFormat, IngestError, Limits, PartialRow,
     Problem, ProblemKind, ProblemSummary,
 };
+use komhen_store::BatchKind;
 use komhen_store::{
     BatchRow, BatchStatus, ChannelRow, NewBatch, QuestionRow, Store, TaskRow, UnitRow,
 };
@@ -61,10 +62,10 @@ pub enum FileKind {
 
 impl FileKind {
     /// The batch kind the import is recorded as.
-    pub fn batch_kind(self) -> &'static str {
+    pub fn batch_kind(self) -> BatchKind {
         match self {
-            Self::Codebook => "codebook",
-            Self::Landkort => "landkort",
+            Self::Codebook => BatchKind::Codebook,
+            Self::Landkort => BatchKind::Landkort,
         }
     }
 
@@ -684,7 +685,7 @@ pub async fn delete_batch(
             entity_id: batch.id.to_string(),
             before_json: Some(
                 serde_json::json!({
-                    "kind": batch.kind,
+                    "kind": batch.kind.code(),
                     "file_name": batch.file_name,
                     "rows": batch.row_count,
                     "created_by": batch.created_by,
@@ -739,7 +740,7 @@ pub async fn store_batch(
     replace: bool,
 ) -> CoreResult<BatchRow> {
     let earlier = store
-        .find_batch(batch.municipality, &batch.kind, &batch.sha256)
+        .find_batch(batch.municipality, batch.kind, &batch.sha256)
         .await?
         .filter(|b| b.status == BatchStatus::Committed);
     if earlier.is_some() && !replace {
@@ -1324,7 +1325,7 @@ pub async fn import(
     let batch = store
         .create_batch(&NewBatch {
             municipality: Some(municipality),
-            kind: kind.batch_kind().into(),
+            kind: kind.batch_kind(),
             file_name: file_name.to_owned(),
             sha256: checked.sha256.clone(),
             created_by: actor.as_str().to_owned(),

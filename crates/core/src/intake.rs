@@ -27,6 +27,7 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 use komhen_domain::{danish_local, NewRegistration, Source};
 use komhen_ingest::codebook::{CodebookCells, CodebookColumn};
 use komhen_ingest::{Problem, ProblemKind};
+use komhen_store::BatchKind;
 use komhen_store::{BatchRow, BatchStatus, NewBatch, Store, StoreError, SystemTokenRow};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -36,7 +37,7 @@ pub const MAX_ROWS: usize = 10_000;
 /// The largest request body, in bytes.
 pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
 /// The batch kind API batches are stored as.
-pub const BATCH_KIND: &str = "api";
+pub const BATCH_KIND: BatchKind = BatchKind::Api;
 /// The longest `batch_id`.
 pub const MAX_BATCH_ID: usize = 100;
 /// Errors listed in one answer; `total` counts them all.
@@ -251,7 +252,7 @@ pub async fn receive(
     let registrations = check_rows(store, system, &batch.rows).await?;
     let new_batch = NewBatch {
         municipality: Some(municipality),
-        kind: BATCH_KIND.into(),
+        kind: BATCH_KIND,
         file_name: batch_id.to_owned(),
         sha256: sha256.clone(),
         created_by: Actor::system(&system.name).as_str().to_owned(),

@@ -14,6 +14,7 @@ use komhen_domain::{
     danish_instant, ChannelCode, Completion, DateDimensions, InquiryType, NewRegistration, Source,
     TaskId,
 };
+use komhen_store::BatchKind;
 use komhen_store::{BatchRow, ChannelRow, InquiryTypeRow, NewBatch, Store, TaskRow};
 use sha2::{Digest, Sha256};
 
@@ -27,7 +28,7 @@ pub const SHEET_CHANNELS: [&str; 7] = [
 pub const MAX_SHEET_AGE_DAYS: i64 = 60;
 /// The most one box can hold.
 pub const MAX_BOX_COUNT: i64 = 9_999;
-const BATCH_KIND: &str = "paper";
+const BATCH_KIND: BatchKind = BatchKind::Paper;
 
 #[derive(Debug, Clone)]
 pub struct Sheet {
@@ -257,7 +258,7 @@ pub async fn enter_sheet(
     let batch = store
         .create_batch(&NewBatch {
             municipality: Some(code),
-            kind: BATCH_KIND.into(),
+            kind: BATCH_KIND,
             file_name: format!("papirskema {} {day}", ctx.unit.login),
             sha256,
             created_by: format!("enhed:{}", ctx.unit.login),

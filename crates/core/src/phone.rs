@@ -587,7 +587,7 @@ pub async fn preview_cdr(
     }
     let batch = NewBatch {
         municipality: Some(municipality),
-        kind: totals::CDR_KIND.into(),
+        kind: totals::CDR_KIND,
         file_name: file_name.to_owned(),
         sha256: preview.sha256.clone(),
         created_by: String::new(),

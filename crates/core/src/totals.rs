@@ -26,6 +26,7 @@ use komhen_domain::{danish_local, BatchId, ChannelCode, MunicipalityCode};
 use komhen_ingest::summary::danish_number;
 use komhen_ingest::totals::{TotalsLayout, TotalsReader, TotalsSubject};
 use komhen_ingest::{detect_format, FileFormat, Limits, Problem, ProblemKind};
+use komhen_store::BatchKind;
 use komhen_store::{
     BatchRow, BatchStatus, ChannelRow, NewAuditEntry, NewBatch, NewTotalCount, Store,
     TotalEntryRow, TotalMeasure, TotalOverlap, TotalsCommit,
@@ -49,11 +50,11 @@ pub fn national_template() -> Vec<u8> {
 }
 
 /// The batch kind of a total typed in the form.
-pub const FORM_KIND: &str = "totals_form";
+pub const FORM_KIND: BatchKind = BatchKind::TotalsForm;
 /// The batch kind of a coordinator's CSV file.
-pub const CSV_KIND: &str = "totals_csv";
+pub const CSV_KIND: BatchKind = BatchKind::TotalsCsv;
 /// The batch kind of a phone system's call records (see `phone`).
-pub const CDR_KIND: &str = "totals_cdr";
+pub const CDR_KIND: BatchKind = BatchKind::TotalsCdr;
 /// A staged batch not committed after this long was abandoned and is removed.
 const STALE_STAGE_HOURS: i64 = 6;
 /// The limits of a totals CSV file: a year of channels is a few hundred
@@ -69,14 +70,8 @@ pub const NATIONAL_MEASURES: [TotalMeasure; 2] =
     [TotalMeasure::BorgerdkLogins, TotalMeasure::NemidIssued];
 
 /// The batch kind of a central delivery of one measure.
-pub fn national_kind(measure: TotalMeasure) -> String {
-    format!("totals_{}", measure.code())
-}
-
-/// Whether a batch kind is one of the totals' (so a totals page never
-/// deletes a batch of registrations).
-pub fn is_totals_kind(kind: &str) -> bool {
-    kind.starts_with("totals_")
+pub fn national_kind(measure: TotalMeasure) -> BatchKind {
+    BatchKind::TotalsNational(measure)
 }
 
 /// What a measure counts, in Danish (plural).
@@ -108,18 +103,6 @@ pub fn national_measure(value: &str) -> CoreResult<TotalMeasure> {
                 "Vælg, om filen har logins på borger.dk eller udstedte NemID.".into(),
             )
         })
-}
-
-/// How the batch's kind is shown.
-pub fn kind_da(kind: &str) -> &'static str {
-    match kind {
-        FORM_KIND => "Indtastet",
-        CSV_KIND => "CSV-fil",
-        CDR_KIND => "Telefonsystem (Asterisk)",
-        k if k == national_kind(TotalMeasure::BorgerdkLogins) => "Logins på borger.dk",
-        k if k == national_kind(TotalMeasure::NemidIssued) => "Udstedte NemID",
-        _ => "Totaltal",
-    }
 }
 
 /// Who entered something, as people read it (`bruger:kim@koege.dk` → `kim@koege.dk`).
@@ -210,7 +193,7 @@ impl Labels {
     /// many, entered by whom and when.
     pub fn describe(&self, entry: &TotalEntryRow) -> String {
         let t = &entry.total;
-        let how = match entry.batch_kind.as_deref() {
+        let how = match entry.batch_kind {
             Some(FORM_KIND) => "indtastet".to_owned(),
             Some(CSV_KIND) => format!(
                 "indlæst fra filen «{}»",
@@ -429,7 +412,7 @@ pub(crate) async fn finish_preview(
         .overlaps
         .extend(overlap_messages(labels, &preview.totals, &found));
     preview.duplicate_of = store
-        .find_batch(batch.municipality, &batch.kind, &preview.sha256)
+        .find_batch(batch.municipality, batch.kind, &preview.sha256)
         .await?
         .filter(|b| b.status == BatchStatus::Committed);
     if stage && preview.importable() {
@@ -451,7 +434,7 @@ async fn remove_stale_stages(
     let cutoff = Utc::now() - chrono::Duration::hours(STALE_STAGE_HOURS);
     for batch in store.list_batches(municipality).await? {
         if batch.status == BatchStatus::Loading
-            && is_totals_kind(&batch.kind)
+            && batch.kind.on_totals_pages()
             && batch.created_at < cutoff
         {
             store.delete_batch(municipality, batch.id).await?;
@@ -562,7 +545,7 @@ pub async fn preview_channel_file(
     }
     let batch = NewBatch {
         municipality: Some(municipality),
-        kind: CSV_KIND.into(),
+        kind: CSV_KIND,
         file_name: file_name.to_owned(),
         sha256: preview.sha256.clone(),
         created_by: String::new(),
@@ -642,12 +625,12 @@ fn audit(
         entity: "total_batch".into(),
         entity_id: batch.id.to_string(),
         before_json: (action == "delete").then(|| {
-            json!({ "kind": batch.kind, "file": batch.file_name, "totals": batch.row_count })
+            json!({ "kind": batch.kind.code(), "file": batch.file_name, "totals": batch.row_count })
                 .to_string()
         }),
         after_json: (action != "delete").then(|| {
             json!({
-                "kind": batch.kind,
+                "kind": batch.kind.code(),
                 "file": batch.file_name,
                 "totals": batch.row_count,
                 "sum": sum,
@@ -672,7 +655,7 @@ pub async fn commit(
         .list_batches(municipality)
         .await?
         .into_iter()
-        .any(|b| b.id == batch && is_totals_kind(&b.kind));
+        .any(|b| b.id == batch && b.kind.on_totals_pages());
     if !staged {
         return Err(CoreError::Invalid(
             "Indlæsningen findes ikke blandt kommunens totaltal. Indlæs filen igen.".into(),
@@ -736,7 +719,7 @@ pub async fn delete(
         .list_batches(municipality)
         .await?
         .into_iter()
-        .find(|b| b.id == batch && is_totals_kind(&b.kind))
+        .find(|b| b.id == batch && b.kind.on_totals_pages())
         .filter(|b| matches!(b.status, BatchStatus::Committed | BatchStatus::Loading));
     let Some(row) = found else {
         return Err(CoreError::Invalid(
@@ -866,7 +849,7 @@ pub async fn enter(
         .stage_totals(
             &NewBatch {
                 municipality: Some(municipality),
-                kind: FORM_KIND.into(),
+                kind: FORM_KIND,
                 file_name: String::new(),
                 sha256: sha256_hex(fingerprint.as_bytes()),
                 created_by: actor.as_str().to_owned(),
@@ -897,7 +880,7 @@ pub async fn entries(
         .list_batches(municipality)
         .await?
         .into_iter()
-        .filter(|b| is_totals_kind(&b.kind) && b.status == BatchStatus::Committed)
+        .filter(|b| b.kind.on_totals_pages() && b.status == BatchStatus::Committed)
         .collect();
     let mut by_batch: HashMap<BatchId, Vec<TotalEntryRow>> = HashMap::new();
     for entry in store.list_totals(municipality).await? {

@@ -70,7 +70,7 @@ pub(crate) async fn earlier_batch(
     batch: &NewBatch,
 ) -> CoreResult<Option<BatchRow>> {
     Ok(store
-        .find_batch(batch.municipality, &batch.kind, &batch.sha256)
+        .find_batch(batch.municipality, batch.kind, &batch.sha256)
         .await?
         .filter(|b| b.status == BatchStatus::Committed))
 }

@@ -48,6 +48,7 @@ use komhen_ingest::matomo::{MatomoPagesReader, MatomoVisitsReader};
 /// previews carry them.
 pub use komhen_ingest::{Limits, ProblemSummary};
 use komhen_ingest::{Problem, ProblemKind};
+use komhen_store::BatchKind;
 use komhen_store::{
     BatchRow, BatchStatus, NewBatch, NewTotalCount, NewWebPage, SetupChange, Store, TaskRow,
     TotalCountRow, TotalMeasure, WebPageRow,
@@ -59,10 +60,6 @@ use std::path::Path;
 
 /// The website's channel code.
 pub const WEB: &str = "WEB";
-/// The batch kind of a pages report.
-pub const PAGES_KIND: &str = "matomo_pages";
-/// The batch kind of a visits summary.
-pub const VISITS_KIND: &str = "matomo_visits";
 /// How many unmapped pages a preview lists.
 pub const UNMAPPED_SHOWN: usize = 25;
 
@@ -213,10 +210,10 @@ pub enum ReportKind {
 }
 
 impl ReportKind {
-    pub fn batch_kind(self) -> &'static str {
+    pub fn batch_kind(self) -> BatchKind {
         match self {
-            Self::Pages => PAGES_KIND,
-            Self::Visits => VISITS_KIND,
+            Self::Pages => BatchKind::MatomoPages,
+            Self::Visits => BatchKind::MatomoVisits,
         }
     }
 
@@ -228,10 +225,10 @@ impl ReportKind {
     }
 
     /// The kind a batch was stored as.
-    pub fn of_batch(kind: &str) -> Option<Self> {
+    pub fn of_batch(kind: BatchKind) -> Option<Self> {
         match kind {
-            PAGES_KIND => Some(Self::Pages),
-            VISITS_KIND => Some(Self::Visits),
+            BatchKind::MatomoPages => Some(Self::Pages),
+            BatchKind::MatomoVisits => Some(Self::Visits),
             _ => None,
         }
     }
@@ -803,7 +800,7 @@ pub async fn import_web(
     }
     let batch = NewBatch {
         municipality: Some(municipality),
-        kind: kind.batch_kind().into(),
+        kind: kind.batch_kind(),
         file_name: preview.file_name.clone(),
         sha256: preview.sha256.clone(),
         created_by: actor.as_str().to_owned(),
@@ -846,7 +843,7 @@ pub async fn web_batches(
         .list_batches(Some(municipality))
         .await?
         .into_iter()
-        .filter(|b| ReportKind::of_batch(&b.kind).is_some() && b.status == BatchStatus::Committed)
+        .filter(|b| ReportKind::of_batch(b.kind).is_some() && b.status == BatchStatus::Committed)
         .collect())
 }
 

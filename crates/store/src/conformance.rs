@@ -441,7 +441,7 @@ fn unit_session(unit: UnitId, now: chrono::DateTime<Utc>) -> NewSession {
 fn batch(municipality: Option<u16>, sha: &str) -> NewBatch {
     NewBatch {
         municipality: municipality.map(code),
-        kind: "registrations_csv".into(),
+        kind: BatchKind::Codebook,
         file_name: "udtraek.csv".into(),
         sha256: sha.into(),
         created_by: "tovholder@koege.dk".into(),
@@ -1164,7 +1164,7 @@ pub async fn batches_load_all_rows_once_and_delete_whole(store: &dyn Store) {
     ));
 
     let found = store
-        .find_batch(Some(code(KOEGE)), "registrations_csv", "abc")
+        .find_batch(Some(code(KOEGE)), BatchKind::Codebook, "abc")
         .await
         .unwrap()
         .unwrap();
@@ -1184,17 +1184,17 @@ pub async fn batches_load_all_rows_once_and_delete_whole(store: &dyn Store) {
     assert!(store.commit_batch(id, None).await.is_err());
 
     assert!(store
-        .find_batch(Some(code(KOEBENHAVN)), "registrations_csv", "abc")
+        .find_batch(Some(code(KOEBENHAVN)), BatchKind::Codebook, "abc")
         .await
         .unwrap()
         .is_none());
     assert!(store
-        .find_batch(None, "registrations_csv", "abc")
+        .find_batch(None, BatchKind::Codebook, "abc")
         .await
         .unwrap()
         .is_none());
     assert!(store
-        .find_batch(Some(code(KOEGE)), "landkort", "abc")
+        .find_batch(Some(code(KOEGE)), BatchKind::Landkort, "abc")
         .await
         .unwrap()
         .is_none());
@@ -1259,7 +1259,7 @@ pub async fn batches_load_all_rows_once_and_delete_whole(store: &dyn Store) {
         BatchStatus::Deleted
     );
     assert!(store
-        .find_batch(Some(code(KOEGE)), "registrations_csv", "abc")
+        .find_batch(Some(code(KOEGE)), BatchKind::Codebook, "abc")
         .await
         .unwrap()
         .is_none());
@@ -2532,25 +2532,25 @@ pub async fn api_batches_are_found_by_name_and_stored_once(store: &dyn Store) {
     with_reference(store).await;
     let api = |municipality: u16, name: &str, sha: &str| NewBatch {
         municipality: Some(code(municipality)),
-        kind: "api".into(),
+        kind: BatchKind::Api,
         file_name: name.into(),
         sha256: sha.into(),
         created_by: "system:Kø-system".into(),
     };
     let first = store.create_batch(&api(KOEGE, "kø-1", "s1")).await.unwrap();
     let found = store
-        .find_batch_named(code(KOEGE), "api", "kø-1")
+        .find_batch_named(code(KOEGE), BatchKind::Api, "kø-1")
         .await
         .unwrap()
         .unwrap();
     assert_eq!((found.id, found.sha256.as_str()), (first, "s1"));
     assert!(store
-        .find_batch_named(code(KOEBENHAVN), "api", "kø-1")
+        .find_batch_named(code(KOEBENHAVN), BatchKind::Api, "kø-1")
         .await
         .unwrap()
         .is_none());
     assert!(store
-        .find_batch_named(code(KOEGE), "codebook", "kø-1")
+        .find_batch_named(code(KOEGE), BatchKind::Codebook, "kø-1")
         .await
         .unwrap()
         .is_none());
@@ -2580,7 +2580,7 @@ pub async fn api_batches_are_found_by_name_and_stored_once(store: &dyn Store) {
     // A deleted batch frees its identity and its name.
     store.delete_batch(Some(code(KOEGE)), first).await.unwrap();
     assert!(store
-        .find_batch_named(code(KOEGE), "api", "kø-1")
+        .find_batch_named(code(KOEGE), BatchKind::Api, "kø-1")
         .await
         .unwrap()
         .is_none());
@@ -2604,7 +2604,7 @@ fn phone_total(municipality: u16, channel: &str, from: NaiveDate, to: NaiveDate)
     }
 }
 
-fn totals_batch(municipality: Option<u16>, kind: &str, sha: &str) -> NewBatch {
+fn totals_batch(municipality: Option<u16>, kind: BatchKind, sha: &str) -> NewBatch {
     NewBatch {
         municipality: municipality.map(code),
         kind: kind.into(),
@@ -2649,7 +2649,7 @@ pub async fn totals_stage_invisibly_and_commit_only_without_overlap(store: &dyn 
     let october = phone_total(KOEGE, "TLFIND", day(2025, 10, 1), day(2025, 10, 31));
     let first = store
         .stage_totals(
-            &totals_batch(Some(KOEGE), "totals_form", "a"),
+            &totals_batch(Some(KOEGE), BatchKind::TotalsForm, "a"),
             std::slice::from_ref(&october),
         )
         .await
@@ -2699,7 +2699,7 @@ pub async fn totals_stage_invisibly_and_commit_only_without_overlap(store: &dyn 
         (1_234, october.from, october.to)
     );
     assert_eq!(entry.total.batch, Some(first));
-    assert_eq!(entry.batch_kind.as_deref(), Some("totals_form"));
+    assert_eq!(entry.batch_kind.map(BatchKind::code), Some("totals_form"));
     assert_eq!(
         entry.entered_by.as_deref(),
         Some("bruger:tovholder@koege.dk")
@@ -2734,7 +2734,7 @@ pub async fn totals_stage_invisibly_and_commit_only_without_overlap(store: &dyn 
 
     let second = store
         .stage_totals(
-            &totals_batch(Some(KOEGE), "totals_csv", "b"),
+            &totals_batch(Some(KOEGE), BatchKind::TotalsCsv, "b"),
             &[november.clone(), last_day.clone()],
         )
         .await
@@ -2760,7 +2760,7 @@ pub async fn totals_stage_invisibly_and_commit_only_without_overlap(store: &dyn 
     // The same file (kind and SHA-256) again is refused as such.
     let again = store
         .stage_totals(
-            &totals_batch(Some(KOEGE), "totals_form", "a"),
+            &totals_batch(Some(KOEGE), BatchKind::TotalsForm, "a"),
             std::slice::from_ref(&november),
         )
         .await
@@ -2773,7 +2773,10 @@ pub async fn totals_stage_invisibly_and_commit_only_without_overlap(store: &dyn 
     // A total of another municipality does not go in a Køge batch.
     assert!(matches!(
         store
-            .stage_totals(&totals_batch(Some(KOEGE), "totals_form", "c"), &[elsewhere])
+            .stage_totals(
+                &totals_batch(Some(KOEGE), BatchKind::TotalsForm, "c"),
+                &[elsewhere]
+            )
             .await,
         Err(StoreError::Invalid(_))
     ));
@@ -2783,7 +2786,7 @@ pub async fn totals_stage_invisibly_and_commit_only_without_overlap(store: &dyn 
     assert!(matches!(
         store
             .stage_totals(
-                &totals_batch(Some(KOEGE), "totals_csv", "d"),
+                &totals_batch(Some(KOEGE), BatchKind::TotalsCsv, "d"),
                 &[outgoing.clone(), backwards]
             )
             .await,
@@ -2804,7 +2807,10 @@ pub async fn totals_stage_invisibly_and_commit_only_without_overlap(store: &dyn 
         .is_empty());
     store.delete_batch(Some(code(KOEGE)), second).await.unwrap();
     let third = store
-        .stage_totals(&totals_batch(Some(KOEGE), "totals_csv", "b"), &[last_day])
+        .stage_totals(
+            &totals_batch(Some(KOEGE), BatchKind::TotalsCsv, "b"),
+            &[last_day],
+        )
         .await
         .unwrap();
     assert!(matches!(
@@ -2819,7 +2825,7 @@ pub async fn totals_entered_at_the_same_moment_commit_only_once(store: &dyn Stor
         let from = day(2025, 1 + round, 1);
         let a = store
             .stage_totals(
-                &totals_batch(Some(KOEGE), "totals_form", &format!("a{round}")),
+                &totals_batch(Some(KOEGE), BatchKind::TotalsForm, &format!("a{round}")),
                 &[phone_total(
                     KOEGE,
                     "TLFIND",
@@ -2831,7 +2837,7 @@ pub async fn totals_entered_at_the_same_moment_commit_only_once(store: &dyn Stor
             .unwrap();
         let b = store
             .stage_totals(
-                &totals_batch(Some(KOEGE), "totals_form", &format!("b{round}")),
+                &totals_batch(Some(KOEGE), BatchKind::TotalsForm, &format!("b{round}")),
                 &[phone_total(
                     KOEGE,
                     "TLFIND",
@@ -2872,7 +2878,11 @@ pub async fn central_totals_are_listed_per_municipality_and_deleted_whole(store:
     };
     let central = store
         .stage_totals(
-            &totals_batch(None, "totals_national", "n"),
+            &totals_batch(
+                None,
+                BatchKind::TotalsNational(TotalMeasure::BorgerdkLogins),
+                "n",
+            ),
             &[logins(KOEGE, 61_000), logins(KOEBENHAVN, 512_000)],
         )
         .await

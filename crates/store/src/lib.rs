@@ -7,6 +7,7 @@
 //! takes the municipality it reads for and returns only that municipality's
 //! rows; the conformance suite proves it for each backend.
 
+mod batch;
 pub mod conformance;
 mod error;
 mod report;
@@ -15,6 +16,7 @@ mod setup;
 mod totals;
 mod website;
 
+pub use batch::*;
 pub use error::{StoreError, StoreResult};
 pub use report::*;
 pub use rows::*;
@@ -272,7 +274,7 @@ pub trait Store: Send + Sync + 'static {
     async fn find_batch(
         &self,
         municipality: Option<MunicipalityCode>,
-        kind: &str,
+        kind: BatchKind,
         sha256: &str,
     ) -> StoreResult<Option<BatchRow>>;
 
@@ -489,7 +491,7 @@ pub trait Store: Send + Sync + 'static {
     async fn find_batch_named(
         &self,
         municipality: MunicipalityCode,
-        kind: &str,
+        kind: BatchKind,
         file_name: &str,
     ) -> StoreResult<Option<BatchRow>>;
     // --- total counts as batches, phone-system rules --------------------------

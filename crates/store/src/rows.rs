@@ -297,66 +297,6 @@ impl Inserted {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewBatch {
-    /// None for a central load spanning municipalities.
-    pub municipality: Option<MunicipalityCode>,
-    /// What was loaded: `demo`, `registrations_csv`, `landkort`, ...
-    pub kind: String,
-    pub file_name: String,
-    pub sha256: String,
-    /// Who loaded it (user e-mail, `cli`, `demo`).
-    pub created_by: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BatchStatus {
-    Loading,
-    Committed,
-    Replaced,
-    Deleted,
-    Failed,
-}
-
-impl BatchStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Loading => "loading",
-            Self::Committed => "committed",
-            Self::Replaced => "replaced",
-            Self::Deleted => "deleted",
-            Self::Failed => "failed",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [
-            Self::Loading,
-            Self::Committed,
-            Self::Replaced,
-            Self::Deleted,
-            Self::Failed,
-        ]
-        .into_iter()
-        .find(|s| s.code() == value)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BatchRow {
-    pub id: BatchId,
-    pub municipality: Option<MunicipalityCode>,
-    pub kind: String,
-    pub file_name: String,
-    pub sha256: String,
-    pub row_count: i64,
-    pub rejected_count: i64,
-    pub status: BatchStatus,
-    pub errors: String,
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-}
-
 /// Which registrations to list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistrationFilter {

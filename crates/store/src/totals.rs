@@ -8,7 +8,7 @@
 //! rule matches a call: the store finds overlaps, core words them and
 //! applies the rules.
 
-use crate::{BatchRow, TotalCountRow};
+use crate::{BatchKind, BatchRow, TotalCountRow};
 use chrono::{DateTime, Utc};
 use komhen_domain::{CdrRuleId, Direction, MunicipalityCode};
 
@@ -19,7 +19,7 @@ pub struct TotalEntryRow {
     pub total: TotalCountRow,
     /// The batch's kind (`totals_form`, `totals_csv`, ...); None for a row
     /// stored without a batch.
-    pub batch_kind: Option<String>,
+    pub batch_kind: Option<BatchKind>,
     /// The batch's file name (empty for an entry typed in a form).
     pub file_name: Option<String>,
     /// Who stored it (the batch's `created_by`).

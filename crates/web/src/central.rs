@@ -118,7 +118,7 @@ async fn central_page(
             .into_iter()
             .map(|b| CentralBatchView {
                 id: b.id.0,
-                channel: CentralChannel::of_batch(&b.kind).map_or("", CentralChannel::label_da),
+                channel: CentralChannel::of_batch(b.kind).map_or("", CentralChannel::label_da),
                 rows: number(b.row_count),
                 loaded: when(b.created_at),
                 by: b

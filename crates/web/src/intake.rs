@@ -154,16 +154,6 @@ pub(crate) struct BatchView {
     pub(crate) deletable: bool,
 }
 
-fn kind_label(kind: &str) -> String {
-    match kind {
-        "codebook" => "Kodebogsfil".into(),
-        "landkort" => "Det Digitale Landkort".into(),
-        "paper" => "Papirskema".into(),
-        "api" => "API".into(),
-        other => other.to_owned(),
-    }
-}
-
 fn status_label(status: BatchStatus) -> &'static str {
     match status {
         BatchStatus::Loading => "Indlæses",
@@ -179,7 +169,7 @@ fn batch_view(base: &str, b: &BatchRow) -> BatchView {
         id: b.id.0,
         href: format!("{base}/indlaesninger/{}", b.id),
         when: when(b.created_at),
-        kind: kind_label(&b.kind),
+        kind: b.kind.label_da().into(),
         file_name: b.file_name.clone(),
         rows: number(b.row_count),
         status: status_label(b.status),

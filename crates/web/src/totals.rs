@@ -122,7 +122,7 @@ fn entry_view(labels: &Labels, entry: &TotalsEntry) -> EntryView {
         .map_or("henvendelser", |t| totals::unit_da(t.total.measure));
     EntryView {
         id: entry.batch.id.0,
-        kind: totals::kind_da(&entry.batch.kind),
+        kind: entry.batch.kind.label_da(),
         file_name: entry.batch.file_name.clone(),
         period: match (entry.first_day, entry.last_day) {
             (Some(from), Some(to)) => totals::range_da(from, to),

@@ -163,7 +163,7 @@ async fn website_page(
             .into_iter()
             .map(|b| BatchView {
                 id: b.id.0,
-                kind: match ReportKind::of_batch(&b.kind) {
+                kind: match ReportKind::of_batch(b.kind) {
                     Some(ReportKind::Visits) => "Besøgsoversigt",
                     _ => "Sider",
                 },

@@ -540,7 +540,7 @@ async fn a_token_of_one_municipality_never_writes_another_municipalitys_rows() {
         .is_empty());
     let kbh_batch = &app.store().list_batches(Some(code(KBH))).await.unwrap()[0];
     assert_eq!(
-        (kbh_batch.kind.as_str(), kbh_batch.status),
+        (kbh_batch.kind.code(), kbh_batch.status),
         ("api", BatchStatus::Committed)
     );
     assert_eq!(kbh_batch.created_by, "system:Telefonsystem");

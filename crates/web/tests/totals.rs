@@ -488,7 +488,7 @@ async fn a_good_csv_is_previewed_saved_recognised_again_and_deleted() {
         .store()
         .create_batch(&komhen_store::NewBatch {
             municipality: Some(koege()),
-            kind: "codebook".into(),
+            kind: komhen_store::BatchKind::Codebook,
             file_name: "registreringer.csv".into(),
             sha256: "x".into(),
             created_by: "bruger:kim@koege.dk".into(),
