@@ -23,8 +23,9 @@
 //! Must not know HTTP or the terminal (progress goes through a callback).
 
 use crate::access::Actor;
+use crate::batch::{self, blocking};
 use crate::setup::{change, Entry};
-use crate::upload::{blocking, earlier_batch, sniff, summary_of};
+use crate::upload::{sniff, summary_of};
 use crate::{CoreError, CoreResult};
 use chrono::NaiveDate;
 use komhen_domain::{
@@ -38,12 +39,7 @@ use komhen_store::{BatchRow, BatchStatus, NewBatch, SetupChange, Store, TaskRow}
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::BufReader;
-use std::path::{Path, PathBuf};
-
-/// Rows sent to the store at a time.
-const CHUNK: usize = 10_000;
-/// A central batch still loading after this long was interrupted.
-const STALE_LOAD_HOURS: i64 = 6;
+use std::path::Path;
 
 /// The centrally delivered channels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -590,135 +586,50 @@ pub async fn import_central(
                 .into(),
         ));
     }
-    let batch = NewBatch {
-        municipality: None,
-        kind: upload.channel.batch_kind(),
-        file_name: upload.file_name.to_owned(),
-        sha256: checked.sha256.clone(),
-        created_by: actor.as_str().to_owned(),
-    };
-    let earlier = earlier_batch(store, &batch).await?;
-    if let (Some(earlier), false) = (&earlier, replace) {
-        return Err(CoreError::Invalid(format!(
-            "Filen er indlæst før ({}, {} rækker). Vælg at erstatte den tidligere indlæsning, \
-             hvis den skal indlæses igen.",
-            komhen_domain::danish_local(earlier.created_at).format("%d-%m-%Y %H:%M"),
-            earlier.row_count
-        )));
-    }
-    remove_stale_loads(store).await?;
-    let resolver = Resolver::load(store, upload.channel, &checked.named).await?;
-    let id = store.create_batch(&batch).await?;
-    match load(
+    let planned = batch::begin(
         store,
-        id,
-        upload.path.to_owned(),
-        upload.limits,
-        resolver,
-        progress,
+        NewBatch {
+            municipality: None,
+            kind: upload.channel.batch_kind(),
+            file_name: upload.file_name.to_owned(),
+            sha256: checked.sha256.clone(),
+            created_by: actor.as_str().to_owned(),
+        },
+        replace,
     )
-    .await
-    {
-        Ok(stored) if stored == checked.valid_rows => {
-            let committed = store
-                .commit_batch(id, earlier.as_ref().map(|b| b.id))
-                .await?;
-            if let Some(old) = &earlier {
-                store.delete_batch(None, old.id).await?;
-            }
-            Ok(CentralImported {
-                batch: committed,
-                rows: stored,
-                inquiries: checked.inquiries,
-                municipalities: checked.loaded.len(),
-                left_out: checked.left_out.len(),
-                replaced: earlier.is_some(),
-            })
-        }
-        Ok(stored) => {
-            store.delete_batch(None, id).await?;
-            Err(CoreError::Invalid(format!(
-                "Filen eller opsætningen ændrede sig under indlæsningen ({stored} rækker i stedet \
-                 for {}); intet er gemt. Indlæs den igen.",
-                checked.valid_rows
-            )))
-        }
-        Err(e) => {
-            store.delete_batch(None, id).await?;
-            Err(e)
-        }
-    }
+    .await?;
+    let replaced = planned.replaces().is_some();
+    let resolver = Resolver::load(store, upload.channel, &checked.named).await?;
+    let (path, limits) = (upload.path.to_owned(), upload.limits);
+    let (committed, ()) = planned
+        .read(
+            store,
+            Some(checked.valid_rows),
+            move |emit| second_pass(&path, limits, &resolver, emit),
+            progress,
+        )
+        .await?;
+    Ok(CentralImported {
+        rows: committed.row_count as u64,
+        batch: committed,
+        inquiries: checked.inquiries,
+        municipalities: checked.loaded.len(),
+        left_out: checked.left_out.len(),
+        replaced,
+    })
 }
 
-/// Removes central loads of this module left loading by an interrupted import.
-async fn remove_stale_loads(store: &dyn Store) -> CoreResult<()> {
-    let cutoff = chrono::Utc::now() - chrono::Duration::hours(STALE_LOAD_HOURS);
-    for batch in store.list_batches(None).await? {
-        let ours = CentralChannel::of_batch(batch.kind).is_some();
-        if ours && batch.status == BatchStatus::Loading && batch.created_at < cutoff {
-            store.delete_batch(None, batch.id).await?;
-        }
-    }
-    Ok(())
-}
-
-/// The second pass: reads the file on a blocking thread and stores its rows
-/// chunk by chunk in the (still invisible) batch.
-async fn load(
-    store: &dyn Store,
-    batch: BatchId,
-    path: PathBuf,
+/// The second pass over a file the preview found clean: hands every row
+/// to `emit` and fails if the file now has a problem.
+fn second_pass(
+    path: &Path,
     limits: Limits,
-    resolver: Resolver,
-    progress: &mut (dyn FnMut(u64) + Send),
-) -> CoreResult<u64> {
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<NewRegistration>>(2);
-    let reader = tokio::task::spawn_blocking(move || {
-        let mut summary = ProblemSummary::new(limits.max_problems_kept);
-        let mut chunk = Vec::with_capacity(CHUNK);
-        let mut open = true;
-        scan_file(&path, limits, &resolver, &mut summary, |reg| {
-            chunk.push(reg);
-            if chunk.len() >= CHUNK {
-                open = sender
-                    .blocking_send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
-                    .is_ok();
-            }
-            open
-        });
-        if open && !chunk.is_empty() {
-            let _ = sender.blocking_send(chunk);
-        }
-        summary
-    });
-    let mut stored = 0u64;
-    let mut failure = None;
-    while let Some(rows) = receiver.recv().await {
-        match store.append_to_batch(batch, &rows).await {
-            Ok(n) => {
-                stored += n;
-                progress(stored);
-            }
-            Err(e) => {
-                failure = Some(e);
-                break;
-            }
-        }
-    }
-    drop(receiver);
-    let summary = reader
-        .await
-        .map_err(|e| CoreError::Invalid(format!("indlæsningen blev afbrudt: {e}")))?;
-    if let Some(e) = failure {
-        return Err(e.into());
-    }
-    if !summary.is_empty() {
-        return Err(CoreError::Invalid(format!(
-            "Filen ændrede sig under indlæsningen ({} fejl); intet er gemt.",
-            summary.total()
-        )));
-    }
-    Ok(stored)
+    resolver: &Resolver,
+    emit: &mut dyn FnMut(NewRegistration) -> bool,
+) -> CoreResult<()> {
+    let mut summary = ProblemSummary::new(limits.max_problems_kept);
+    scan_file(path, limits, resolver, &mut summary, emit);
+    batch::still_clean(&summary)
 }
 
 /// The central loads of this kind, newest first (committed only).

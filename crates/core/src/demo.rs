@@ -99,7 +99,6 @@ pub const DEMO_USERS: &[DemoUser] = &[
 
 const BATCH_KIND: BatchKind = BatchKind::Demo;
 const SEED: u64 = 2026;
-const ROWS_PER_CALL: usize = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoOptions {
@@ -251,7 +250,6 @@ pub async fn load(
         .iter()
         .map(|m| m.population.map_or(10_000, |(_, p)| p))
         .collect();
-    let total_population: i64 = populations.iter().sum();
     // One argon2id hash for all demo units: hashing 500 passwords would
     // take longer than the whole demo load.
     let demo_hash = crate::auth::hash_password(DEMO_PASSWORD).await?;
@@ -265,57 +263,29 @@ pub async fn load(
 
     set_up_users(store).await?;
 
-    let batch = store
-        .create_batch(&NewBatch {
+    let planned = crate::batch::begin(
+        store,
+        NewBatch {
             municipality: None,
             kind: BATCH_KIND,
             file_name: format!("demo-{}.generated", options.size),
             sha256,
             created_by: "demo".into(),
-        })
-        .await?;
-    let codes = Codes::new()?;
-    let mut rng = StdRng::seed_from_u64(SEED);
-    let mut done = 0u64;
-    let mut pending: Vec<NewRegistration> = Vec::with_capacity(ROWS_PER_CALL);
+        },
+        false,
+    )
+    .await?;
     let total = options.size;
-    for (plan, population) in plans.iter().zip(&populations) {
-        let share = *population as f64 / total_population as f64;
-        for (year_index, (_, period)) in periods.iter().enumerate() {
-            let tool_rows = (total as f64 * share / periods.len() as f64).round() as u64;
-            for _ in 0..tool_rows {
-                pending.push(tool_registration(
-                    &mut rng, &codes, plan, period, year_index,
-                ));
-                if pending.len() >= ROWS_PER_CALL {
-                    done += store.append_to_batch(batch, &pending).await?;
-                    pending.clear();
-                    // Central rows come on top of the tool rows the size names.
-                    progress(done.min(total), total);
-                }
-            }
-            for row in
-                central_registrations(&mut rng, &codes, plan, period, year_index, *population)
-            {
-                pending.push(row);
-            }
-        }
-    }
-    // Trial counts before the first period: stored, flagged, never counted.
-    if let Some(koege) = plans.iter().find(|p| p.municipality.get() == 259) {
-        let trial_day = periods[0].1.starts_on - Duration::days(7);
-        for _ in 0..40 {
-            let mut row = tool_registration(&mut rng, &codes, koege, &periods[0].1, 0);
-            row.registered_at = at(trial_day, rng.random_range(8..15), rng.random_range(0..60));
-            row.is_test = true;
-            pending.push(row);
-        }
-    }
-    if !pending.is_empty() {
-        done += store.append_to_batch(batch, &pending).await?;
-    }
-    progress(done.min(total), total);
-    let committed = store.commit_batch(batch, None).await?;
+    let generated_periods = periods.clone();
+    let (committed, ()) = planned
+        .read(
+            store,
+            None,
+            move |emit| generate(&plans, &populations, &generated_periods, total, emit),
+            // Central rows come on top of the tool rows the size names.
+            &mut |done| progress(done.min(total), total),
+        )
+        .await?;
     // The earlier period is published, as the national administrator does
     // after its submission deadline; the newest is left for them to publish.
     let now = chrono::Utc::now();
@@ -326,6 +296,56 @@ pub async fn load(
         }
     }
     summary(store, true, committed.row_count).await
+}
+
+/// Generates the demo's registrations, each municipality's share of `total`
+/// by population over the periods, plus central rows and trial counts.
+fn generate(
+    plans: &[Plan],
+    populations: &[i64],
+    periods: &[(PeriodId, CountingPeriod)],
+    total: u64,
+    emit: &mut dyn FnMut(NewRegistration) -> bool,
+) -> CoreResult<()> {
+    let codes = Codes::new()?;
+    let mut rng = StdRng::seed_from_u64(SEED);
+    let total_population: i64 = populations.iter().sum();
+    for (plan, population) in plans.iter().zip(populations) {
+        let share = *population as f64 / total_population as f64;
+        for (year_index, (_, period)) in periods.iter().enumerate() {
+            let tool_rows = (total as f64 * share / periods.len() as f64).round() as u64;
+            for _ in 0..tool_rows {
+                if !emit(tool_registration(
+                    &mut rng, &codes, plan, period, year_index,
+                )) {
+                    return Ok(());
+                }
+            }
+            for row in
+                central_registrations(&mut rng, &codes, plan, period, year_index, *population)
+            {
+                if !emit(row) {
+                    return Ok(());
+                }
+            }
+        }
+    }
+    // Trial counts before the first period: stored, flagged, never counted.
+    if let (Some(koege), Some((_, first))) = (
+        plans.iter().find(|p| p.municipality.get() == 259),
+        periods.first(),
+    ) {
+        let trial_day = first.starts_on - Duration::days(7);
+        for _ in 0..40 {
+            let mut row = tool_registration(&mut rng, &codes, koege, first, 0);
+            row.registered_at = at(trial_day, rng.random_range(8..15), rng.random_range(0..60));
+            row.is_test = true;
+            if !emit(row) {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The demo's personal users, each with a known password and one role.

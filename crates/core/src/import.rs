@@ -19,7 +19,7 @@
 //! file imports unedited; the preview lists what will be created.
 
 use crate::access::Actor;
-use crate::{setup, CoreError, CoreResult};
+use crate::{batch, setup, CoreError, CoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use komhen_domain::reference::AnswerKind;
 use komhen_domain::{
@@ -39,17 +39,13 @@ use komhen_store::{
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The task of a row whose task the import creates first: counted in the
 /// preview, never stored (the import reads the file again after creating).
 const PENDING_TASK: TaskId = TaskId(0);
-/// Rows sent to the store at a time.
-const CHUNK: usize = 10_000;
 /// Example lines kept per warning.
 const WARNING_LINES: usize = 5;
-/// A batch still loading after this long was interrupted and is removed.
-const STALE_LOAD_HOURS: i64 = 6;
 
 /// The kinds of registration files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -729,51 +725,6 @@ impl RowChecker {
     }
 }
 
-/// Stores rows made in code (an API batch, a central load) as one batch:
-/// all of them or none, recognised by `batch.sha256` like a file. Refuses a
-/// batch whose SHA-256 is already committed for the same municipality and
-/// kind, unless it `replaces` that batch.
-pub async fn store_batch(
-    store: &dyn Store,
-    batch: &NewBatch,
-    rows: &[NewRegistration],
-    replace: bool,
-) -> CoreResult<BatchRow> {
-    let earlier = store
-        .find_batch(batch.municipality, batch.kind, &batch.sha256)
-        .await?
-        .filter(|b| b.status == BatchStatus::Committed);
-    if earlier.is_some() && !replace {
-        return Err(CoreError::Invalid(
-            "Præcis de samme data er modtaget før og gemmes ikke igen.".into(),
-        ));
-    }
-    let id = store.create_batch(batch).await?;
-    let mut stored = 0u64;
-    for chunk in rows.chunks(CHUNK) {
-        match store.append_to_batch(id, chunk).await {
-            Ok(n) => stored += n,
-            Err(e) => {
-                store.delete_batch(batch.municipality, id).await?;
-                return Err(e.into());
-            }
-        }
-    }
-    if stored != rows.len() as u64 {
-        store.delete_batch(batch.municipality, id).await?;
-        return Err(CoreError::Invalid(
-            "Ikke alle rækker kunne gemmes; intet er gemt.".into(),
-        ));
-    }
-    let committed = store
-        .commit_batch(id, earlier.as_ref().map(|b| b.id))
-        .await?;
-    if let Some(old) = earlier {
-        store.delete_batch(batch.municipality, old.id).await?;
-    }
-    Ok(committed)
-}
-
 // --- reading a file --------------------------------------------------------------------
 
 /// What one pass over a file saw.
@@ -1055,12 +1006,6 @@ fn ingest_failed(e: IngestError, limits: Limits) -> ProblemSummary {
     summary
 }
 
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> CoreResult<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| CoreError::Invalid(format!("indlæsningen blev afbrudt: {e}")))
-}
-
 /// Reads the whole file and says what importing it would do. Stores nothing.
 pub async fn preview(
     store: &dyn Store,
@@ -1097,7 +1042,7 @@ pub async fn preview(
     };
     let headers = {
         let path = path.to_owned();
-        blocking(move || extra_headers(&path, kind, limits)).await?
+        batch::blocking(move || extra_headers(&path, kind, limits)).await?
     };
     let headers = match headers {
         Ok(h) => h,
@@ -1109,7 +1054,7 @@ pub async fn preview(
     let resolver = Resolver::load(store, municipality, kind, &headers).await?;
     let path_buf = path.to_owned();
     let scan_resolver = resolver.clone();
-    let (scan, summary) = blocking(move || {
+    let (scan, summary) = batch::blocking(move || {
         let mut summary = ProblemSummary::new(limits.max_problems_kept);
         let scan = scan_file(
             &path_buf,
@@ -1228,18 +1173,6 @@ async fn overlap(
     Ok(Some(overlap))
 }
 
-/// Removes the municipality's batches that were left loading by an
-/// interrupted import.
-async fn remove_stale_loads(store: &dyn Store, municipality: MunicipalityCode) -> CoreResult<()> {
-    let cutoff = Utc::now() - chrono::Duration::hours(STALE_LOAD_HOURS);
-    for batch in store.list_batches(Some(municipality)).await? {
-        if batch.status == BatchStatus::Loading && batch.created_at < cutoff {
-            store.delete_batch(Some(municipality), batch.id).await?;
-        }
-    }
-    Ok(())
-}
-
 /// Creates what a Landkort extract needs: its task codes as the
 /// municipality's own tasks, its unknown units (inactive), its question
 /// columns (switched-off text questions). Audited like any set-up change.
@@ -1299,135 +1232,56 @@ pub async fn import(
             "Filen har ingen rækker at indlæse.".into(),
         ));
     }
-    let replaces = match (&checked.duplicate_of, replace) {
-        (Some(earlier), false) => {
-            return Err(CoreError::Invalid(format!(
-                "Filen er indlæst før ({}, {} rækker). Vælg at erstatte den tidligere indlæsning, \
-                 hvis den skal indlæses igen.",
-                komhen_domain::danish_local(earlier.created_at).format("%d-%m-%Y %H:%M"),
-                earlier.row_count
-            )))
-        }
-        (Some(earlier), true) => Some(earlier.clone()),
-        (None, _) => None,
-    };
-    remove_stale_loads(store, municipality).await?;
-    if !checked.creations.is_empty() {
-        create_for_history(store, actor, municipality, &checked.creations).await?;
-    }
-    let headers = {
-        let path = path.to_owned();
-        blocking(move || extra_headers(&path, kind, limits))
-            .await?
-            .map_err(CoreError::Ingest)?
-    };
-    let resolver = Resolver::load(store, municipality, kind, &headers).await?;
-    let batch = store
-        .create_batch(&NewBatch {
+    let planned = batch::begin(
+        store,
+        NewBatch {
             municipality: Some(municipality),
             kind: kind.batch_kind(),
             file_name: file_name.to_owned(),
             sha256: checked.sha256.clone(),
             created_by: actor.as_str().to_owned(),
-        })
-        .await?;
-    match load(
-        store,
-        batch,
-        path.to_owned(),
-        kind,
-        limits,
-        resolver,
-        progress,
+        },
+        replace,
     )
-    .await
-    {
-        Ok(stored) if stored == checked.valid_rows => {
-            let committed = store
-                .commit_batch(batch, replaces.as_ref().map(|b| b.id))
-                .await?;
-            if let Some(old) = &replaces {
-                store.delete_batch(Some(municipality), old.id).await?;
-            }
-            Ok(Imported {
-                batch: committed,
-                rows: stored,
-                inquiries: checked.inquiries,
-                replaced: replaces,
-            })
-        }
-        Ok(stored) => {
-            store.delete_batch(Some(municipality), batch).await?;
-            Err(CoreError::Invalid(format!(
-                "Filen ændrede sig under indlæsningen ({stored} rækker i stedet for {}); intet er \
-                 gemt. Indlæs den igen.",
-                checked.valid_rows
-            )))
-        }
-        Err(e) => {
-            store.delete_batch(Some(municipality), batch).await?;
-            Err(e)
-        }
+    .await?;
+    let replaced = planned.replaces().cloned();
+    if !checked.creations.is_empty() {
+        create_for_history(store, actor, municipality, &checked.creations).await?;
     }
+    let headers = {
+        let path = path.to_owned();
+        batch::blocking(move || extra_headers(&path, kind, limits))
+            .await?
+            .map_err(CoreError::Ingest)?
+    };
+    let resolver = Resolver::load(store, municipality, kind, &headers).await?;
+    let path = path.to_owned();
+    let (committed, ()) = planned
+        .read(
+            store,
+            Some(checked.valid_rows),
+            move |emit| second_pass(&path, kind, limits, &resolver, emit),
+            progress,
+        )
+        .await?;
+    Ok(Imported {
+        rows: committed.row_count as u64,
+        batch: committed,
+        inquiries: checked.inquiries,
+        replaced,
+    })
 }
 
-/// The second pass: reads the file on a blocking thread and stores its
-/// rows chunk by chunk in the (still invisible) batch.
-async fn load(
-    store: &dyn Store,
-    batch: komhen_domain::BatchId,
-    path: PathBuf,
+/// The second pass over a file the preview found clean: hands every row
+/// to `emit` and fails if the file now has a problem.
+fn second_pass(
+    path: &Path,
     kind: FileKind,
     limits: Limits,
-    resolver: Resolver,
-    progress: &mut (dyn FnMut(u64) + Send),
-) -> CoreResult<u64> {
-    let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<NewRegistration>>(2);
-    let reader = tokio::task::spawn_blocking(move || {
-        let mut summary = ProblemSummary::new(limits.max_problems_kept);
-        let mut chunk = Vec::with_capacity(CHUNK);
-        let mut open = true;
-        let scan = scan_file(&path, kind, limits, &resolver, &mut summary, |reg| {
-            chunk.push(reg);
-            if chunk.len() >= CHUNK {
-                open = sender
-                    .blocking_send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
-                    .is_ok();
-            }
-            open
-        });
-        if open && !chunk.is_empty() {
-            let _ = sender.blocking_send(chunk);
-        }
-        (scan.map(|_| ()), summary)
-    });
-    let mut stored = 0u64;
-    let mut failure = None;
-    while let Some(rows) = receiver.recv().await {
-        match store.append_to_batch(batch, &rows).await {
-            Ok(n) => {
-                stored += n;
-                progress(stored);
-            }
-            Err(e) => {
-                failure = Some(e);
-                break;
-            }
-        }
-    }
-    drop(receiver);
-    let (scan, summary) = reader
-        .await
-        .map_err(|e| CoreError::Invalid(format!("indlæsningen blev afbrudt: {e}")))?;
-    if let Some(e) = failure {
-        return Err(e.into());
-    }
-    scan.map_err(CoreError::Ingest)?;
-    if !summary.is_empty() {
-        return Err(CoreError::Invalid(format!(
-            "Filen ændrede sig under indlæsningen ({} fejl); intet er gemt.",
-            summary.total()
-        )));
-    }
-    Ok(stored)
+    resolver: &Resolver,
+    emit: &mut dyn FnMut(NewRegistration) -> bool,
+) -> CoreResult<()> {
+    let mut summary = ProblemSummary::new(limits.max_problems_kept);
+    scan_file(path, kind, limits, resolver, &mut summary, emit).map_err(CoreError::Ingest)?;
+    batch::still_clean(&summary)
 }

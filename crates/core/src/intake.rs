@@ -9,7 +9,7 @@
 //! (`systems::authenticate`), never the request's. The cell rules are the
 //! codebook's (`ingest::codebook::CodebookCells`) and the catalogue rules
 //! the upload's (`import::RowChecker`); the rows are stored with
-//! `import::store_batch`. Must not know HTTP or JSON: the web layer maps
+//! the batch pipeline (`batch`). Must not know HTTP or JSON: the web layer maps
 //! the request to an [`IntakeBatch`] and the outcome to a response.
 //!
 //! A batch is the same batch again when its identity is: the SHA-256 of
@@ -21,7 +21,8 @@
 //! live batch per identity and per `batch_id`).
 
 use crate::access::Actor;
-use crate::import::{store_batch, RowChecker};
+use crate::batch;
+use crate::import::RowChecker;
 use crate::CoreError;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use komhen_domain::{danish_local, NewRegistration, Source};
@@ -257,7 +258,11 @@ pub async fn receive(
         sha256: sha256.clone(),
         created_by: Actor::system(&system.name).as_str().to_owned(),
     };
-    match store_batch(store, &new_batch, &registrations, false).await {
+    let stored = match batch::begin(store, new_batch, false).await {
+        Ok(planned) => planned.rows(store, &registrations).await,
+        Err(e) => Err(e),
+    };
+    match stored {
         Ok(stored) => Ok(Received {
             rows: stored.row_count,
             batch: stored,

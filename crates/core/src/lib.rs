@@ -7,6 +7,7 @@
 pub mod access;
 pub mod account;
 pub mod auth;
+pub mod batch;
 pub mod catalogue;
 pub mod central;
 pub mod demo;

@@ -255,21 +255,17 @@ pub async fn enter_sheet(
             answers: vec![],
         })
         .collect();
-    let batch = store
-        .create_batch(&NewBatch {
-            municipality: Some(code),
-            kind: BATCH_KIND,
-            file_name: format!("papirskema {} {day}", ctx.unit.login),
-            sha256,
-            created_by: format!("enhed:{}", ctx.unit.login),
-        })
+    let new_batch = NewBatch {
+        municipality: Some(code),
+        kind: BATCH_KIND,
+        file_name: format!("papirskema {} {day}", ctx.unit.login),
+        sha256,
+        created_by: format!("enhed:{}", ctx.unit.login),
+    };
+    let batch = crate::batch::begin(store, new_batch, false)
+        .await?
+        .rows(store, &rows)
         .await?;
-    if let Err(e) = store.append_to_batch(batch, &rows).await {
-        // Nothing of the sheet was stored (one transaction); drop the empty batch.
-        store.delete_batch(Some(code), batch).await?;
-        return Err(e.into());
-    }
-    let batch = store.commit_batch(batch, None).await?;
     Ok(SheetEntered {
         batch,
         inquiries: boxes.iter().map(|b| b.count).sum(),

@@ -21,7 +21,7 @@
 
 use crate::access::Actor;
 use crate::{CoreError, CoreResult};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use komhen_domain::{danish_local, BatchId, ChannelCode, MunicipalityCode};
 use komhen_ingest::summary::danish_number;
 use komhen_ingest::totals::{TotalsLayout, TotalsReader, TotalsSubject};
@@ -55,8 +55,6 @@ pub const FORM_KIND: BatchKind = BatchKind::TotalsForm;
 pub const CSV_KIND: BatchKind = BatchKind::TotalsCsv;
 /// The batch kind of a phone system's call records (see `phone`).
 pub const CDR_KIND: BatchKind = BatchKind::TotalsCdr;
-/// A staged batch not committed after this long was abandoned and is removed.
-const STALE_STAGE_HOURS: i64 = 6;
 /// The limits of a totals CSV file: a year of channels is a few hundred
 /// rows, a national delivery a few thousand.
 pub const FILE_LIMITS: Limits = Limits {
@@ -416,29 +414,13 @@ pub(crate) async fn finish_preview(
         .await?
         .filter(|b| b.status == BatchStatus::Committed);
     if stage && preview.importable() {
-        remove_stale_stages(store, batch.municipality).await?;
+        // Staged totals the coordinator never confirmed go like any stale load.
+        crate::batch::remove_stale(store, batch.municipality).await?;
         let batch = NewBatch {
             created_by: actor.as_str().to_owned(),
             ..batch
         };
         preview.staged = Some(store.stage_totals(&batch, &new).await?);
-    }
-    Ok(())
-}
-
-/// Removes staged totals the coordinator never confirmed.
-async fn remove_stale_stages(
-    store: &dyn Store,
-    municipality: Option<MunicipalityCode>,
-) -> CoreResult<()> {
-    let cutoff = Utc::now() - chrono::Duration::hours(STALE_STAGE_HOURS);
-    for batch in store.list_batches(municipality).await? {
-        if batch.status == BatchStatus::Loading
-            && batch.kind.on_totals_pages()
-            && batch.created_at < cutoff
-        {
-            store.delete_batch(municipality, batch.id).await?;
-        }
     }
     Ok(())
 }

@@ -33,9 +33,9 @@
 //! domain crate, the file format in `komhen_ingest::matomo`.
 
 use crate::access::Actor;
-use crate::import::store_batch;
+use crate::batch::{self, blocking};
 use crate::setup::{change, Entry};
-use crate::upload::{blocking, earlier_batch, sniff, store_totals, summary_of};
+use crate::upload::{sniff, summary_of};
 use crate::{CoreError, CoreResult};
 use chrono::NaiveDate;
 use komhen_domain::website::longest_match;
@@ -798,29 +798,27 @@ pub async fn import_web(
             ReportKind::Visits => "Filen har ingen besøgstal at indlæse.".into(),
         }));
     }
-    let batch = NewBatch {
-        municipality: Some(municipality),
-        kind: kind.batch_kind(),
-        file_name: preview.file_name.clone(),
-        sha256: preview.sha256.clone(),
-        created_by: actor.as_str().to_owned(),
-    };
-    let earlier = earlier_batch(store, &batch).await?;
-    if let (Some(earlier), false) = (&earlier, replace) {
-        return Err(CoreError::Invalid(format!(
-            "Filen er indlæst før ({}). Vælg at erstatte den tidligere indlæsning, hvis den skal \
-             indlæses igen.",
-            komhen_domain::danish_local(earlier.created_at).format("%d-%m-%Y %H:%M")
-        )));
-    }
+    let planned = batch::begin(
+        store,
+        NewBatch {
+            municipality: Some(municipality),
+            kind: kind.batch_kind(),
+            file_name: preview.file_name.clone(),
+            sha256: preview.sha256.clone(),
+            created_by: actor.as_str().to_owned(),
+        },
+        replace,
+    )
+    .await?;
+    let replaced = planned.replaces().is_some();
     let (committed, rows, count) = match kind {
         ReportKind::Pages => (
-            store_batch(store, &batch, &preview.registrations, replace).await?,
+            planned.rows(store, &preview.registrations).await?,
             preview.registrations.len(),
             preview.inquiries,
         ),
         ReportKind::Visits => (
-            store_totals(store, &batch, &preview.totals, replace).await?,
+            planned.totals(store, &preview.totals).await?,
             preview.totals.len(),
             preview.sessions.iter().map(|(_, v)| v).sum(),
         ),
@@ -830,7 +828,7 @@ pub async fn import_web(
         batch: committed,
         rows,
         count,
-        replaced: earlier.is_some(),
+        replaced,
     })
 }
 

@@ -2607,7 +2607,7 @@ fn phone_total(municipality: u16, channel: &str, from: NaiveDate, to: NaiveDate)
 fn totals_batch(municipality: Option<u16>, kind: BatchKind, sha: &str) -> NewBatch {
     NewBatch {
         municipality: municipality.map(code),
-        kind: kind.into(),
+        kind,
         file_name: String::new(),
         sha256: sha.into(),
         created_by: "bruger:tovholder@koege.dk".into(),

@@ -1,0 +1,262 @@
+//! The one batch pipeline: every path that stores many rows at once (a
+//! codebook file, a Landkort extract, a Matomo export, a central delivery,
+//! an API batch, paper sheets, the demo) stores them through here.
+//!
+//! The lifecycle is always the same: find the committed batch with the same
+//! scope, kind and SHA-256 and refuse it unless replacing; remove the scope's
+//! batches left loading by an interruption; open a batch in status
+//! `loading`; append the rows chunk by chunk (invisible to every figure);
+//! check that exactly the expected number was stored; commit (swapping out
+//! the replaced batch in the same moment) or, on any failure, delete the
+//! batch so nothing of it remains.
+//!
+//! Owns the chunk size and the stale-load rule. Must not decide what a row
+//! becomes (the intake modules do) nor read files (the ingest readers do).
+
+use crate::{CoreError, CoreResult};
+use chrono::{DateTime, Utc};
+use komhen_domain::{BatchId, MunicipalityCode, NewRegistration};
+use komhen_store::{BatchKind, BatchRow, BatchStatus, NewBatch, NewTotalCount, Store};
+
+/// Rows sent to the store at a time.
+pub const CHUNK: usize = 10_000;
+/// A batch still loading after this long was interrupted and is removed.
+pub const STALE_LOAD_HOURS: i64 = 6;
+
+/// A batch about to be stored: the twin check is done, nothing is written
+/// yet. Made by [`begin`]; its methods store the rows.
+#[derive(Debug)]
+pub struct Planned {
+    batch: NewBatch,
+    replaces: Option<BatchRow>,
+}
+
+/// Starts storing `batch`: refuses it when the same data (scope, kind and
+/// SHA-256) is committed already, unless `replace` is given, in which case
+/// that earlier batch is swapped out when this one commits.
+pub async fn begin(store: &dyn Store, batch: NewBatch, replace: bool) -> CoreResult<Planned> {
+    let replaces = committed_twin(store, &batch).await?;
+    if let (Some(earlier), false) = (&replaces, replace) {
+        return Err(CoreError::Invalid(refusal(batch.kind, earlier)));
+    }
+    Ok(Planned { batch, replaces })
+}
+
+/// The committed batch of the same scope and kind with the same SHA-256.
+pub async fn committed_twin(store: &dyn Store, batch: &NewBatch) -> CoreResult<Option<BatchRow>> {
+    Ok(store
+        .find_batch(batch.municipality, batch.kind, &batch.sha256)
+        .await?
+        .filter(|b| b.status == BatchStatus::Committed))
+}
+
+/// Why the same data is not stored again, in Danish.
+fn refusal(kind: BatchKind, earlier: &BatchRow) -> String {
+    let when = komhen_domain::danish_local(earlier.created_at).format("%d-%m-%Y %H:%M");
+    let what = match kind {
+        BatchKind::Api => "De samme data er modtaget før",
+        _ => "Filen er indlæst før",
+    };
+    format!(
+        "{what} ({when}, {} rækker). Vælg at erstatte den tidligere indlæsning, hvis den skal \
+         indlæses igen.",
+        earlier.row_count
+    )
+}
+
+/// Whether a batch was left loading by an interruption.
+pub fn is_stale(batch: &BatchRow, now: DateTime<Utc>) -> bool {
+    batch.status == BatchStatus::Loading
+        && batch.created_at < now - chrono::Duration::hours(STALE_LOAD_HOURS)
+}
+
+/// Removes the scope's batches left loading by an interruption (a
+/// municipality's, or the central ones for None). Returns how many.
+pub async fn remove_stale(
+    store: &dyn Store,
+    municipality: Option<MunicipalityCode>,
+) -> CoreResult<usize> {
+    let now = Utc::now();
+    let mut removed = 0;
+    for batch in store.list_batches(municipality).await? {
+        if is_stale(&batch, now) {
+            store.delete_batch(municipality, batch.id).await?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+impl Planned {
+    /// The committed batch this one replaces, if any.
+    pub fn replaces(&self) -> Option<&BatchRow> {
+        self.replaces.as_ref()
+    }
+
+    /// Stores registrations made in code (an API batch, paper sheets, a
+    /// Matomo pages report): all of them, or none.
+    pub async fn rows(self, store: &dyn Store, rows: &[NewRegistration]) -> CoreResult<BatchRow> {
+        let loading = self.open(store).await?;
+        let mut stored = 0u64;
+        for chunk in rows.chunks(CHUNK) {
+            match store.append_to_batch(loading.id, chunk).await {
+                Ok(n) => stored += n,
+                Err(e) => return Err(loading.abandon(e.into()).await),
+            }
+        }
+        loading.commit(stored, Some(rows.len() as u64)).await
+    }
+
+    /// Stores total counts (a website's visits): all of them, or none.
+    pub async fn totals(self, store: &dyn Store, totals: &[NewTotalCount]) -> CoreResult<BatchRow> {
+        let loading = self.open(store).await?;
+        for total in totals {
+            let total = NewTotalCount {
+                batch: Some(loading.id),
+                ..total.clone()
+            };
+            if let Err(e) = store.insert_total_count(&total).await {
+                return Err(loading.abandon(e.into()).await);
+            }
+        }
+        loading.commit(totals.len() as u64, None).await
+    }
+
+    /// Stores the rows a reader produces on a blocking thread (a file read
+    /// a second time after its preview, the demo's generator), chunk by
+    /// chunk, at constant memory. `read` hands each row to its callback,
+    /// which answers false once storing has stopped (then `read` should
+    /// return); its result comes back with the batch. `expected` is the
+    /// number of rows the preview counted: any other number stores nothing.
+    /// `progress` gets the rows stored so far.
+    pub async fn read<R, F>(
+        self,
+        store: &dyn Store,
+        expected: Option<u64>,
+        read: F,
+        progress: &mut (dyn FnMut(u64) + Send),
+    ) -> CoreResult<(BatchRow, R)>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut dyn FnMut(NewRegistration) -> bool) -> CoreResult<R> + Send + 'static,
+    {
+        let loading = self.open(store).await?;
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<NewRegistration>>(2);
+        let reader = tokio::task::spawn_blocking(move || {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            let mut open = true;
+            let result = read(&mut |row| {
+                chunk.push(row);
+                if chunk.len() >= CHUNK {
+                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                    open = sender.blocking_send(full).is_ok();
+                }
+                open
+            });
+            if open && !chunk.is_empty() {
+                // A closed channel means storing failed; that error is reported.
+                let _ = sender.blocking_send(chunk);
+            }
+            result
+        });
+        let mut stored = 0u64;
+        let mut failure = None;
+        while let Some(rows) = receiver.recv().await {
+            match store.append_to_batch(loading.id, &rows).await {
+                Ok(n) => {
+                    stored += n;
+                    progress(stored);
+                }
+                Err(e) => {
+                    failure = Some(CoreError::from(e));
+                    break;
+                }
+            }
+        }
+        drop(receiver);
+        let result = match reader.await {
+            Ok(result) => result,
+            Err(e) => Err(interrupted(e)),
+        };
+        let result = match (failure, result) {
+            (Some(e), _) | (None, Err(e)) => return Err(loading.abandon(e).await),
+            (None, Ok(result)) => result,
+        };
+        Ok((loading.commit(stored, expected).await?, result))
+    }
+
+    /// Removes the scope's stale loads and opens the batch.
+    async fn open(self, store: &dyn Store) -> CoreResult<Loading<'_>> {
+        remove_stale(store, self.batch.municipality).await?;
+        let id = store.create_batch(&self.batch).await?;
+        Ok(Loading {
+            store,
+            id,
+            municipality: self.batch.municipality,
+            replaces: self.replaces,
+        })
+    }
+}
+
+/// A batch in status `loading`: its rows count nowhere until committed.
+struct Loading<'s> {
+    store: &'s dyn Store,
+    id: BatchId,
+    municipality: Option<MunicipalityCode>,
+    replaces: Option<BatchRow>,
+}
+
+impl Loading<'_> {
+    /// Commits when exactly `expected` rows were stored, and removes the
+    /// replaced batch; otherwise deletes this one.
+    async fn commit(self, stored: u64, expected: Option<u64>) -> CoreResult<BatchRow> {
+        if let Some(expected) = expected.filter(|e| *e != stored) {
+            let error = CoreError::Invalid(format!(
+                "Filen eller opsætningen ændrede sig under indlæsningen ({stored} rækker i stedet \
+                 for {expected}); intet er gemt. Indlæs den igen."
+            ));
+            return Err(self.abandon(error).await);
+        }
+        let replaces = self.replaces.as_ref().map(|b| b.id);
+        let committed = match self.store.commit_batch(self.id, replaces).await {
+            Ok(committed) => committed,
+            Err(e) => return Err(self.abandon(e.into()).await),
+        };
+        if let Some(old) = replaces {
+            self.store.delete_batch(self.municipality, old).await?;
+        }
+        Ok(committed)
+    }
+
+    /// Deletes the batch after a failure and gives the failure back. Should
+    /// the deletion fail too, the batch is left loading and removed as stale.
+    async fn abandon(self, error: CoreError) -> CoreError {
+        if let Err(e) = self.store.delete_batch(self.municipality, self.id).await {
+            tracing::warn!(batch = %self.id, error = %e, "an abandoned batch was left loading");
+        }
+        error
+    }
+}
+
+/// After a second pass over a file its preview found clean: refuses the
+/// load when the file has problems now (it changed in between).
+pub fn still_clean(summary: &komhen_ingest::ProblemSummary) -> CoreResult<()> {
+    if summary.is_empty() {
+        return Ok(());
+    }
+    Err(CoreError::Invalid(format!(
+        "Filen ændrede sig under indlæsningen ({} fejl); intet er gemt.",
+        summary.total()
+    )))
+}
+
+/// Runs blocking work (reading a file) off the async threads.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> CoreResult<T> {
+    tokio::task::spawn_blocking(work).await.map_err(interrupted)
+}
+
+fn interrupted(error: tokio::task::JoinError) -> CoreError {
+    CoreError::Invalid(format!("indlæsningen blev afbrudt: {error}"))
+}
