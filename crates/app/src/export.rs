@@ -1,11 +1,11 @@
 //! `komhen export`: a municipality's raw registrations as a codebook file
 //! (CSV or XLSX), and the codebook that goes with it — the same rows and
-//! files as the extract page (`komhen_core::extract`).
+//! files as the extract page (`komhen_core::reports::extract`).
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use komhen_core::extract::{self, Extract};
-use komhen_core::report::{self, Comparing, ReportQuery, Scope};
+use komhen_core::reports::extract::{self, Extract};
+use komhen_core::reports::{self, Comparing, ReportQuery, Scope};
 use komhen_domain::MunicipalityCode;
 use komhen_store::Store;
 use std::io::Write;
@@ -76,7 +76,7 @@ async fn registrations(store: &dyn Store, args: RegistrationsArgs) -> anyhow::Re
     pairs.push(("kommune".into(), code.to_string()));
     let query = ReportQuery::parse(&pairs)?;
     let today = komhen_domain::DateDimensions::of(chrono::Utc::now()).day;
-    let dates = report::default_dates(store, Some(code), today).await?;
+    let dates = reports::default_dates(store, Some(code), today).await?;
     let request = query
         .request(store, &Scope::national(), dates, Comparing::Nothing)
         .await?;

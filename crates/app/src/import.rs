@@ -4,8 +4,8 @@
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use komhen_core::access::Actor;
-use komhen_core::import::{self, FileKind, Preview, Upload};
+use komhen_core::accounts::access::Actor;
+use komhen_core::intake::files::{self, FileKind, Preview, Upload};
 use komhen_ingest::Limits;
 use komhen_store::Store;
 use std::path::PathBuf;
@@ -186,7 +186,7 @@ async fn registrations(store: &dyn Store, args: RegistrationsArgs) -> anyhow::Re
         file_name: &file_name,
         limits: Limits::default(),
     };
-    let preview = import::preview(store, municipality, &upload).await?;
+    let preview = files::preview(store, municipality, &upload).await?;
     print_preview(&preview);
     if !preview.importable() {
         anyhow::bail!("Intet er gemt: ret fejlene, og kør kommandoen igen.");
@@ -203,7 +203,7 @@ async fn registrations(store: &dyn Store, args: RegistrationsArgs) -> anyhow::Re
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut progress = |done: u64| bar.set_position(done);
-    let imported = import::import(
+    let imported = files::import(
         store,
         &Actor::command_line(),
         municipality,
@@ -229,7 +229,7 @@ async fn registrations(store: &dyn Store, args: RegistrationsArgs) -> anyhow::Re
 
 /// `komhen import web`: preview, then (unless `--dry-run`) import.
 pub(crate) async fn import_web(store: &dyn Store, args: &ImportWebArgs) -> anyhow::Result<()> {
-    use komhen_core::website::{self, Limits, ReportKind, WebUpload};
+    use komhen_core::intake::website::{self, Limits, ReportKind, WebUpload};
     let code = komhen_domain::MunicipalityCode::parse(&args.municipality)?;
     let period = args
         .date
@@ -325,7 +325,7 @@ pub(crate) async fn import_central(
     store: &dyn Store,
     args: &ImportCentralArgs,
 ) -> anyhow::Result<()> {
-    use komhen_core::central::{self, CentralChannel, CentralUpload};
+    use komhen_core::intake::central::{self, CentralChannel, CentralUpload};
     let channel = CentralChannel::parse(&args.channel)
         .with_context(|| format!("ukendt kanal {}; brug SLVBTJN eller DOKUD", args.channel))?;
     let name = file_name(&args.file);
@@ -333,7 +333,7 @@ pub(crate) async fn import_central(
         channel,
         path: &args.file,
         file_name: &name,
-        limits: komhen_core::website::Limits::default(),
+        limits: komhen_core::intake::website::Limits::default(),
     };
     let preview = central::preview_central(store, &upload).await?;
     println!(
@@ -395,7 +395,7 @@ fn file_name(path: &std::path::Path) -> String {
 }
 
 /// Prints a file's problems: the groups, then the first ones in full.
-fn print_problems(problems: &komhen_core::website::ProblemSummary) {
+fn print_problems(problems: &komhen_core::intake::website::ProblemSummary) {
     println!(
         "{} fejl på {} rækker; intet er gemt.",
         problems.total(),

@@ -12,8 +12,8 @@ use chrono::Timelike;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use komhen_backend::{OpenMode, DEFAULT_DATABASE_URL};
-use komhen_core::access::Actor;
-use komhen_core::account::Grant;
+use komhen_core::accounts::access::Actor;
+use komhen_core::accounts::account::Grant;
 use komhen_core::demo::{DemoOptions, DEFAULT_SIZE};
 use komhen_store::Store;
 use std::net::SocketAddr;
@@ -252,7 +252,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 municipality,
                 unit,
             };
-            let link = komhen_core::account::invite(
+            let link = komhen_core::accounts::account::invite(
                 store.as_ref(),
                 None,
                 &args.email,
@@ -265,7 +265,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "{} har rollen {}. Link til at vælge adgangskode (virker i {} dage, én gang):\n{}{}",
                 link.email,
                 role.label_da().to_lowercase(),
-                komhen_core::account::LINK_DAYS,
+                komhen_core::accounts::account::LINK_DAYS,
                 args.base_url.trim_end_matches('/'),
                 link.path()
             );
@@ -277,7 +277,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .find_user_by_email(&args.email)
                 .await?
                 .with_context(|| format!("ingen bruger med e-mail {}", args.email))?;
-            let link = komhen_core::account::create_link(
+            let link = komhen_core::accounts::account::create_link(
                 store.as_ref(),
                 &Actor::command_line(),
                 &user,
@@ -288,7 +288,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "Nyt link til {} (virker i {} dage, én gang; tidligere links virker ikke mere):\n{}{}",
                 link.email,
-                komhen_core::account::LINK_DAYS,
+                komhen_core::accounts::account::LINK_DAYS,
                 args.base_url.trim_end_matches('/'),
                 link.path()
             );

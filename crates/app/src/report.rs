@@ -4,8 +4,8 @@
 
 use anyhow::Context;
 use clap::Args;
-use komhen_core::report::{self, Comparing, ReportQuery, Scope};
-use komhen_core::tabular::{self, Cell};
+use komhen_core::reports::tabular::{self, Cell};
+use komhen_core::reports::{self, Comparing, ReportQuery, Scope};
 use komhen_domain::MunicipalityCode;
 use komhen_store::Store;
 use std::time::{Duration, Instant};
@@ -32,14 +32,14 @@ pub async fn run(store: &dyn Store, args: &ReportArgs) -> anyhow::Result<()> {
         serde_urlencoded::from_str(&args.query).context("rapportens adresse kan ikke læses")?;
     let query = ReportQuery::parse(&pairs)?;
     let municipality = match query
-        .filter_codes(report::Dimension::Municipality)
+        .filter_codes(reports::Dimension::Municipality)
         .as_slice()
     {
         [one] => Some(MunicipalityCode::parse(one)?),
         _ => None,
     };
     let today = komhen_domain::DateDimensions::of(chrono::Utc::now()).day;
-    let dates = report::default_dates(store, municipality, today).await?;
+    let dates = reports::default_dates(store, municipality, today).await?;
     let request = query
         .request(store, &Scope::national(), dates, Comparing::Nothing)
         .await?;
@@ -47,7 +47,7 @@ pub async fn run(store: &dyn Store, args: &ReportArgs) -> anyhow::Result<()> {
     let mut result = None;
     for _ in 0..args.repeat.max(1) {
         let started = Instant::now();
-        result = Some(report::run(store, &request).await?);
+        result = Some(reports::run(store, &request).await?);
         times.push(started.elapsed());
     }
     let report = result.context("ingen rapport")?;

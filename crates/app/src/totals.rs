@@ -2,13 +2,13 @@
 //! totals pages show (every problem grouped, every overlap, what would be
 //! stored), printed, then stored whole unless `--dry-run` or refused.
 //!
-//! Owns only the printing; every rule is `komhen_core::totals` and
-//! `komhen_core::phone`, so the command line and the pages agree.
+//! Owns only the printing; every rule is `komhen_core::intake::totals` and
+//! `komhen_core::intake::phone`, so the command line and the pages agree.
 
 use clap::Args;
-use komhen_core::access::Actor;
-use komhen_core::phone::{self, CdrFile, CdrOptions, CdrPreview};
-use komhen_core::totals::{self, TotalsPreview};
+use komhen_core::accounts::access::Actor;
+use komhen_core::intake::phone::{self, CdrFile, CdrOptions, CdrPreview};
+use komhen_core::intake::totals::{self, TotalsPreview};
 use komhen_domain::MunicipalityCode;
 use komhen_store::Store;
 use std::path::PathBuf;

@@ -12,9 +12,9 @@
 //! batch of kind `demo`; a completed batch is never loaded twice and an
 //! interrupted one is removed and loaded again, so nothing is counted twice.
 
-use crate::access::Actor;
-use crate::catalogue::PeriodInput;
+use crate::accounts::access::Actor;
 use crate::setup;
+use crate::setup::catalogue::PeriodInput;
 use crate::{CoreError, CoreResult};
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use komhen_domain::reference::AnswerKind;
@@ -252,7 +252,7 @@ pub async fn load(
         .collect();
     // One argon2id hash for all demo units: hashing 500 passwords would
     // take longer than the whole demo load.
-    let demo_hash = crate::auth::hash_password(DEMO_PASSWORD).await?;
+    let demo_hash = crate::accounts::auth::hash_password(DEMO_PASSWORD).await?;
     let mut plans = Vec::new();
     for m in &municipalities {
         plans.push(set_up_municipality(store, m.code, &demo_hash).await?);
@@ -263,7 +263,7 @@ pub async fn load(
 
     set_up_users(store).await?;
 
-    let planned = crate::batch::begin(
+    let planned = crate::intake::batch::begin(
         store,
         NewBatch {
             municipality: None,
@@ -292,7 +292,7 @@ pub async fn load(
     let today = komhen_domain::DateDimensions::of(now).day;
     if let Some((id, period)) = periods.first() {
         if period.submission_deadline < today && periods.len() > 1 {
-            crate::catalogue::set_published(store, &actor, *id, true, now).await?;
+            crate::setup::catalogue::set_published(store, &actor, *id, true, now).await?;
         }
     }
     summary(store, true, committed.row_count).await
@@ -350,7 +350,7 @@ fn generate(
 
 /// The demo's personal users, each with a known password and one role.
 async fn set_up_users(store: &dyn Store) -> CoreResult<()> {
-    let hash = crate::auth::hash_password(DEMO_USER_PASSWORD).await?;
+    let hash = crate::accounts::auth::hash_password(DEMO_USER_PASSWORD).await?;
     let actor = Actor::demo();
     for DemoUser {
         email,
@@ -395,12 +395,12 @@ async fn set_up_users(store: &dyn Store) -> CoreResult<()> {
             Some(login) => store.find_unit_by_login(login).await?.map(|u| u.id),
             None => None,
         };
-        let grant = crate::account::Grant {
+        let grant = crate::accounts::account::Grant {
             role: *role,
             municipality,
             unit,
         };
-        crate::account::grant_role(store, &actor, &user, grant).await?;
+        crate::accounts::account::grant_role(store, &actor, &user, grant).await?;
     }
     Ok(())
 }
@@ -439,7 +439,7 @@ async fn set_up_periods(store: &dyn Store) -> CoreResult<Vec<(PeriodId, Counting
             .ok_or_else(|| CoreError::Invalid(format!("ingen uge 43–45 i {year}")))?;
         let mut input = PeriodInput::national(year, Season::Autumn)?;
         input.task_package = package.as_ref().map(|p| p.id);
-        let id = crate::catalogue::create_period(store, &Actor::demo(), &input).await?;
+        let id = crate::setup::catalogue::create_period(store, &Actor::demo(), &input).await?;
         periods.push((id, period));
     }
     Ok(periods)

@@ -14,7 +14,7 @@
 //! engine reports grouped by municipality, so the portal agrees with the
 //! municipalities' own pages.
 
-use crate::report::{self, Dates, Dimension, ReportRequest, ShareOf};
+use crate::reports::{self, Dates, Dimension, ReportRequest, ShareOf};
 use crate::{CoreError, CoreResult};
 use komhen_domain::{Direction, MunicipalityCode, RegionCode};
 use komhen_store::{MunicipalityRow, PeriodRow, Store, TaskRow};
@@ -113,9 +113,12 @@ impl Metric {
     /// The value as shown: `41,2 %` or `123,4`.
     pub fn format(self, value: f64) -> String {
         if self.is_share() {
-            format!("{} %", crate::tabular::decimal_da(value * 100.0, 1))
+            format!(
+                "{} %",
+                crate::reports::tabular::decimal_da(value * 100.0, 1)
+            )
         } else {
-            crate::tabular::decimal_da(value, 1)
+            crate::reports::tabular::decimal_da(value, 1)
         }
     }
 
@@ -300,13 +303,13 @@ async fn national(
     dates: Dates,
     dims: &[Dimension],
     incoming: bool,
-) -> CoreResult<report::Report> {
+) -> CoreResult<reports::Report> {
     let mut request = ReportRequest::new(Vec::new(), dates).by(dims);
     request.share_of = ShareOf::Total;
     if incoming {
         request.filters.directions = vec![Direction::Incoming];
     }
-    report::run(store, &request).await
+    reports::run(store, &request).await
 }
 
 /// The figures of a period (the caller has checked it may be shown).
@@ -476,9 +479,9 @@ impl PeriodFigures {
                 if base < MIN_CELL {
                     format!("under {MIN_CELL}")
                 } else {
-                    crate::tabular::thousands(base)
+                    crate::reports::tabular::thousands(base)
                 },
-                crate::tabular::thousands(MIN_RANKED_INQUIRIES)
+                crate::reports::tabular::thousands(MIN_RANKED_INQUIRIES)
             ));
         }
         if m.units_registering < MIN_RANKED_UNITS {
@@ -635,7 +638,7 @@ pub async fn task_figures(store: &dyn Store, period: &PeriodRow) -> CoreResult<V
     ]);
     request.filters.directions = vec![Direction::Incoming];
     request.filters.tasks = tasks.iter().map(|t| t.id).collect();
-    let report = report::run(store, &request).await?;
+    let report = reports::run(store, &request).await?;
     let municipalities = store.list_municipalities().await?;
     let mut out = Vec::new();
     for task in tasks {
@@ -712,7 +715,7 @@ pub const GROUP_MAX: usize = 20;
 /// Replaces the municipality's comparison group (audited).
 pub async fn set_comparison_group(
     store: &dyn Store,
-    actor: &crate::access::Actor,
+    actor: &crate::accounts::access::Actor,
     municipality: MunicipalityCode,
     members: &[MunicipalityCode],
 ) -> CoreResult<()> {

@@ -5,7 +5,9 @@
 //! come from the session and the clock. Test mode is decided here, once, from
 //! the municipality's setting at the moment of saving.
 
-use crate::{auth, CoreError, CoreResult};
+pub mod paper;
+
+use crate::{accounts::auth, CoreError, CoreResult};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 use komhen_domain::reference::AnswerKind;
 use komhen_domain::{

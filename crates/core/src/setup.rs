@@ -7,7 +7,10 @@
 //! already been let through `access`; the municipality given is the one the
 //! caller may set up, and every id is checked against it by the store.
 
-use crate::access::Actor;
+pub mod catalogue;
+pub mod systems;
+
+use crate::accounts::access::Actor;
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
 use komhen_domain::{
@@ -350,7 +353,7 @@ pub async fn set_unit_password(
         Some(p) => p.to_owned(),
         None => new_unit_password(),
     };
-    let hash = crate::auth::hash_password(&password).await?;
+    let hash = crate::accounts::auth::hash_password(&password).await?;
     set_unit_password_hash(store, actor, municipality, id, &hash).await?;
     Ok(password)
 }
@@ -912,7 +915,7 @@ impl Readiness {
 pub async fn readiness(
     store: &dyn Store,
     municipality: MunicipalityCode,
-    scope: &crate::access::UnitScope,
+    scope: &crate::accounts::access::UnitScope,
     today: chrono::NaiveDate,
 ) -> CoreResult<Readiness> {
     let units: Vec<UnitRow> = store

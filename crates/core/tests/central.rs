@@ -6,8 +6,8 @@
 
 use chrono::{TimeZone, Utc};
 use komhen_backend::testing::TestStore;
-use komhen_core::access::Actor;
-use komhen_core::central::{self, CentralChannel, CentralUpload};
+use komhen_core::accounts::access::Actor;
+use komhen_core::intake::central::{self, CentralChannel, CentralUpload};
 use komhen_domain::{MunicipalityCode, Source};
 use komhen_ingest::Limits;
 use komhen_store::conformance::SetupShortcuts;

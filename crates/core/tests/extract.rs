@@ -8,9 +8,9 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use komhen_backend::testing::TestStore;
 use komhen_core::demo::{self, DemoOptions};
-use komhen_core::extract::{self, Extract};
-use komhen_core::import::{self, FileKind, Upload};
-use komhen_core::report::{self, Dates, Dimension, ReportRequest};
+use komhen_core::intake::files::{self, FileKind, Upload};
+use komhen_core::reports::extract::{self, Extract};
+use komhen_core::reports::{self, Dates, Dimension, ReportRequest};
 use komhen_domain::{
     AnswerKind, ChannelCode, Completion, InquiryType, MunicipalityCode, NewAnswer, NewRegistration,
     Source,
@@ -30,8 +30,8 @@ fn autumn_2026() -> Dates {
     }
 }
 
-async fn preview(store: &dyn Store, path: &std::path::Path, name: &str) -> import::Preview {
-    import::preview(
+async fn preview(store: &dyn Store, path: &std::path::Path, name: &str) -> files::Preview {
+    files::preview(
         store,
         koege(),
         &Upload {
@@ -110,7 +110,7 @@ async fn an_extract_holds_the_reported_rows_and_reads_back_unchanged() {
         .unwrap();
 
     let request = ReportRequest::new(vec![koege()], autumn_2026());
-    let by_channel = report::run(store, &request.clone().by(&[Dimension::Channel]))
+    let by_channel = reports::run(store, &request.clone().by(&[Dimension::Channel]))
         .await
         .unwrap();
     let expected: BTreeMap<String, i64> = by_channel

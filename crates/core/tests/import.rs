@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
 
 use komhen_backend::testing::TestStore;
-use komhen_core::access::Actor;
-use komhen_core::import::{self, FileKind, Upload};
+use komhen_core::accounts::access::Actor;
+use komhen_core::intake::files::{self, FileKind, Upload};
 use komhen_domain::{MunicipalityCode, Source};
 use komhen_ingest::Limits;
 use komhen_store::conformance::SetupShortcuts;
@@ -69,8 +69,8 @@ impl Fixture {
         path
     }
 
-    async fn preview(&self, kind: FileKind, path: &std::path::Path) -> import::Preview {
-        import::preview(
+    async fn preview(&self, kind: FileKind, path: &std::path::Path) -> files::Preview {
+        files::preview(
             self.store(),
             koege(),
             &Upload {
@@ -89,8 +89,8 @@ impl Fixture {
         kind: FileKind,
         path: &std::path::Path,
         replace: bool,
-    ) -> komhen_core::CoreResult<import::Imported> {
-        import::import(
+    ) -> komhen_core::CoreResult<files::Imported> {
+        files::import(
             self.store(),
             &Actor::command_line(),
             koege(),

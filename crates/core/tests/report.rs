@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use komhen_backend::testing::TestStore;
 use komhen_core::demo::{self, DemoOptions};
-use komhen_core::report::{self, Dates, Dimension, Order, ReportRequest, Scope, ShareOf};
+use komhen_core::reports::{self, Dates, Dimension, Order, ReportRequest, Scope, ShareOf};
 use komhen_domain::{Direction, MunicipalityCode};
 use komhen_store::{Aggregate, RegistrationRow, Store, TestRows};
 use std::collections::BTreeMap;
@@ -75,7 +75,7 @@ async fn report_figures_are_sums_over_the_registrations_that_count() {
 
     // By channel: each row the sum of its channel's quantities.
     let request = ReportRequest::new(vec![code(101)], now).by(&[Dimension::Channel]);
-    let by_channel = report::run(store, &request).await.unwrap();
+    let by_channel = reports::run(store, &request).await.unwrap();
     assert_eq!(by_channel.total.inquiries, total);
     assert_eq!(by_channel.total.rows, rows.len() as i64);
     let mut expected: BTreeMap<String, i64> = BTreeMap::new();
@@ -96,7 +96,7 @@ async fn report_figures_are_sums_over_the_registrations_that_count() {
         share_of: ShareOf::FirstDimension,
         ..ReportRequest::new(vec![code(101)], now).by(&[Dimension::Direction, Dimension::Channel])
     };
-    let nested = report::run(store, &request).await.unwrap();
+    let nested = reports::run(store, &request).await.unwrap();
     for direction in [Direction::Incoming.code(), Direction::Outgoing.code()] {
         let of: Vec<_> = nested
             .rows
@@ -126,7 +126,7 @@ async fn report_figures_are_sums_over_the_registrations_that_count() {
     assert_eq!(incoming, expected_incoming);
 
     // Read from the registrations (hour) the same totals come out as from the cube.
-    let by_hour = report::run(
+    let by_hour = reports::run(
         store,
         &ReportRequest::new(vec![code(101)], now).by(&[Dimension::Hour]),
     )
@@ -135,7 +135,7 @@ async fn report_figures_are_sums_over_the_registrations_that_count() {
     assert_eq!(by_hour.total.inquiries, total);
 
     // Most inquiries first when asked.
-    let ranked = report::run(
+    let ranked = reports::run(
         store,
         &ReportRequest {
             order: Order::Inquiries,
@@ -162,7 +162,7 @@ async fn comparisons_medians_and_scopes() {
     let request = ReportRequest::new(vec![code(101)], now)
         .by(&[Dimension::Channel])
         .compared_with(Some(then));
-    let report = report::run(store, &request).await.unwrap();
+    let report = reports::run(store, &request).await.unwrap();
     let before: i64 = rows_of(store, 101, then)
         .await
         .iter()
@@ -190,7 +190,7 @@ async fn comparisons_medians_and_scopes() {
         median: true,
         ..ReportRequest::new(vec![code(101)], now).by(&[Dimension::Unit])
     };
-    let report = report::run(store, &request).await.unwrap();
+    let report = reports::run(store, &request).await.unwrap();
     let unit_row = report
         .rows
         .iter()
@@ -227,7 +227,7 @@ async fn comparisons_medians_and_scopes() {
         municipalities: vec![code(101)],
         units: Some(vec![unit.id]),
     };
-    let scoped = report::run(
+    let scoped = reports::run(
         store,
         &ReportRequest::new(vec![], now)
             .by(&[Dimension::Unit])
@@ -240,7 +240,7 @@ async fn comparisons_medians_and_scopes() {
     assert_eq!(scoped.total.inquiries, unit_row.inquiries);
 
     // Another municipality asked for within København's scope: nothing.
-    let outside = report::run(
+    let outside = reports::run(
         store,
         &ReportRequest::new(vec![code(259)], now).within(&Scope {
             municipalities: vec![code(101)],
@@ -252,7 +252,7 @@ async fn comparisons_medians_and_scopes() {
     assert_eq!(outside.total.inquiries, 0);
 
     // National: every municipality, the sum of each.
-    let national = report::run(
+    let national = reports::run(
         store,
         &ReportRequest::new(vec![], now).by(&[Dimension::Municipality]),
     )
@@ -270,13 +270,13 @@ async fn comparisons_medians_and_scopes() {
 
 #[tokio::test]
 async fn findings_name_their_counts_and_never_rest_on_a_handful() {
-    use komhen_core::findings::{self, Topic, MIN_INQUIRIES};
-    use komhen_core::tabular::thousands;
+    use komhen_core::reports::findings::{self, Topic, MIN_INQUIRIES};
+    use komhen_core::reports::tabular::thousands;
     let db = demo_store().await;
     let store = db.store.as_ref();
     let now = autumn(2026);
     let request = ReportRequest::new(vec![code(101)], now).compared_with(Some(now.a_year_before()));
-    let total = report::run(store, &request).await.unwrap().total;
+    let total = reports::run(store, &request).await.unwrap().total;
     let found = findings::period_findings(store, &request).await.unwrap();
     assert_eq!(found[0].topic, Topic::Total);
     assert!(
@@ -291,7 +291,7 @@ async fn findings_name_their_counts_and_never_rest_on_a_handful() {
     let mut small =
         ReportRequest::new(vec![code(825)], now).compared_with(Some(now.a_year_before()));
     small.filters.channels = vec![komhen_domain::ChannelCode::parse("PRSNLG").unwrap()];
-    let small_total = report::run(store, &small).await.unwrap().total.inquiries;
+    let small_total = reports::run(store, &small).await.unwrap().total.inquiries;
     assert!(
         small_total < MIN_INQUIRIES,
         "a handful in the demo: {small_total}"

@@ -7,9 +7,9 @@
 
 use chrono::NaiveDate;
 use komhen_backend::testing::TestStore;
-use komhen_core::access::Actor;
-use komhen_core::phone::{self, CdrFile, CdrOptions, CdrRuleInput};
-use komhen_core::totals::{self, TotalInput};
+use komhen_core::accounts::access::Actor;
+use komhen_core::intake::phone::{self, CdrFile, CdrOptions, CdrRuleInput};
+use komhen_core::intake::totals::{self, TotalInput};
 use komhen_core::CoreError;
 use komhen_domain::{MunicipalityCode, UserId};
 use komhen_ingest::ProblemKind;

@@ -7,8 +7,8 @@
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use komhen_backend::testing::TestStore;
-use komhen_core::access::Actor;
-use komhen_core::website::{self, ReportKind, WebUpload};
+use komhen_core::accounts::access::Actor;
+use komhen_core::intake::website::{self, ReportKind, WebUpload};
 use komhen_domain::{Completion, InquiryType, MunicipalityCode, ReportPeriod, Source, TaskId};
 use komhen_ingest::Limits;
 use komhen_store::conformance::SetupShortcuts;

@@ -2,7 +2,7 @@
 //! registrations that count, grouped by the base columns a registration
 //! has, and summed. Everything derived (department, direction, medium,
 //! category, month, period, shares, changes, medians) is the report engine's
-//! (`komhen_core::report`), so that SQL stays small and the same on both
+//! (`komhen_core::reports`), so that SQL stays small and the same on both
 //! backends.
 
 use chrono::NaiveDate;

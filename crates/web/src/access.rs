@@ -3,7 +3,7 @@
 //!
 //! Each route is registered with an [`Access`] level ([`Routes::add`]). The
 //! guard finds the user's session, reads the municipality (`{kode}`) and
-//! unit (`{enhed}`) the route names, asks `komhen_core::access::allows`,
+//! unit (`{enhed}`) the route names, asks `komhen_core::accounts::access::allows`,
 //! checks the CSRF token of every POST, and hands the handler an
 //! [`Authorized`] with what it may act on. A handler can only get an
 //! `Authorized` from the guard, so it cannot forget a check. Anonymous
@@ -22,8 +22,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
 use axum::Router;
 use axum_extra::extract::cookie::CookieJar;
-use komhen_core::access::{allows, Access, UnitScope, UserContext};
-use komhen_core::auth;
+use komhen_core::accounts::access::{allows, Access, UnitScope, UserContext};
+use komhen_core::accounts::auth;
 use komhen_domain::{MunicipalityCode, UnitId};
 use komhen_store::{MunicipalityRow, SessionRow, UnitRow};
 

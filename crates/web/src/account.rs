@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use komhen_core::account::{self, LinkStatus, MIN_PASSWORD_CHARS};
+use komhen_core::accounts::account::{self, LinkStatus, MIN_PASSWORD_CHARS};
 use komhen_core::CoreError;
 use komhen_domain::Role;
 use serde::Deserialize;
@@ -75,7 +75,7 @@ async fn places(
 
 /// Where a user lands after logging in: their one municipality, or the
 /// national administration, or "Mit komhen" when there is a choice.
-pub(crate) fn landing(user: &komhen_core::access::UserContext) -> String {
+pub(crate) fn landing(user: &komhen_core::accounts::access::UserContext) -> String {
     let municipalities = user.municipalities();
     match (user.reads_national(), municipalities.as_slice()) {
         (false, [one]) => format!("/kommune/{one}"),

@@ -2,7 +2,7 @@
 //! municipalities, the task catalogue (KLE import, task packages and their
 //! mandatory tasks, retiring national tasks), counting periods and their
 //! publication, and the code lists. Users and the audit log are in
-//! `users`. Every rule lives in `komhen_core::catalogue`.
+//! `users`. Every rule lives in `komhen_core::setup::catalogue`.
 
 use crate::access::Authorized;
 use crate::format::number;
@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{NaiveDate, Utc};
-use komhen_core::catalogue::{self, ChannelInput, PeriodInput};
+use komhen_core::setup::catalogue::{self, ChannelInput, PeriodInput};
 use komhen_core::CoreError;
 use komhen_domain::{Completion, InquiryType, PeriodId, Role, Season, TaskId, TaskPackageId};
 use std::future::Future;

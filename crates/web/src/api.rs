@@ -6,8 +6,8 @@
 //! Owns the HTTP side only: the [`SystemAuth`] extractor (the one place a
 //! system route is let through: the token decides, and it alone names the
 //! municipality), the JSON types, status codes and headers. Every rule of a
-//! batch lives in `komhen_core::intake`, of a token in
-//! `komhen_core::systems`. Must never read or set a cookie: browsers do not
+//! batch lives in `komhen_core::intake::api`, of a token in
+//! `komhen_core::setup::systems`. Must never read or set a cookie: browsers do not
 //! send bearer tokens by themselves, so these routes need no CSRF token and
 //! are exempt from the cross-site guard (`session::refuse_cross_site_posts`).
 //! Every error is JSON in Danish with a stable machine-readable `code`. The
@@ -21,8 +21,8 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use komhen_core::intake::{self, Field, IntakeBatch, IntakeRow, Received, Refused, RowError};
-use komhen_core::systems;
+use komhen_core::intake::api::{self, Field, IntakeBatch, IntakeRow, Received, Refused, RowError};
+use komhen_core::setup::systems;
 use komhen_store::SystemTokenRow;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -298,7 +298,7 @@ fn too_large() -> Response {
             format!(
                 "Leveringen er større end {} MB; intet er gemt. Del den i flere leveringer med \
                  hver sit batch_id.",
-                intake::MAX_BODY_BYTES / (1024 * 1024)
+                api::MAX_BODY_BYTES / (1024 * 1024)
             ),
         ),
     )
@@ -518,10 +518,10 @@ pub(crate) async fn create_registrations(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > intake::MAX_BODY_BYTES) {
+    if declared.is_some_and(|n| n > api::MAX_BODY_BYTES) {
         return too_large();
     }
-    let bytes: Bytes = match axum::body::to_bytes(body, intake::MAX_BODY_BYTES).await {
+    let bytes: Bytes = match axum::body::to_bytes(body, api::MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
         Err(_) => return too_large(),
     };
@@ -551,7 +551,7 @@ pub(crate) async fn create_registrations(
         Err(e) => return invalid_json(e.inner()),
     };
     let batch = to_intake(request);
-    match intake::receive(state.store.as_ref(), &system, &batch).await {
+    match api::receive(state.store.as_ref(), &system, &batch).await {
         Ok(r) => received(&system, r),
         Err(Refused::Invalid { errors, total }) => json_response(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -568,7 +568,7 @@ pub(crate) async fn create_registrations(
                 format!(
                     "Leveringen har {n} registreringer; højst {} tages imod ad gangen. Intet er \
                      gemt. Del den i flere leveringer med hver sit batch_id.",
-                    intake::MAX_ROWS
+                    api::MAX_ROWS
                 ),
             ),
         ),

@@ -5,7 +5,7 @@
 //!
 //! Every handler takes [`Authorized`] (the guard let a national
 //! administrator through). Must not read a file or count anything itself:
-//! every rule and figure lives in `komhen_core::central`.
+//! every rule and figure lives in `komhen_core::intake::central`.
 
 use crate::access::Authorized;
 use crate::format::number;
@@ -17,8 +17,8 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use komhen_core::central::{self, CentralChannel, CentralPreview, CentralUpload};
-use komhen_core::website::Limits;
+use komhen_core::intake::central::{self, CentralChannel, CentralPreview, CentralUpload};
+use komhen_core::intake::website::Limits;
 use komhen_core::CoreError;
 use komhen_domain::{danish_local, BatchId, ReportPeriod};
 use std::collections::HashMap;

@@ -6,7 +6,7 @@
 //! The address is a report query like every figures page's, so a
 //! drill-down's "hent som fil" link extracts exactly the rows it lists.
 //!
-//! Must not choose rows: `komhen_core::extract` turns the report request,
+//! Must not choose rows: `komhen_core::reports::extract` turns the report request,
 //! already narrowed to the user's scope by `reports::context`, into rows.
 
 use crate::access::Authorized;
@@ -20,9 +20,9 @@ use askama::Template;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse, Response};
-use komhen_core::extract::{self, Extract};
-use komhen_core::report::Comparing;
-use komhen_core::tabular::thousands;
+use komhen_core::reports::extract::{self, Extract};
+use komhen_core::reports::tabular::thousands;
+use komhen_core::reports::Comparing;
 use komhen_ingest::codebook::XLSX_MAX_ROWS;
 use komhen_store::Store;
 use std::sync::Arc;
@@ -97,7 +97,7 @@ pub(crate) async fn show_extract(
 
 fn file_name(
     code: komhen_domain::MunicipalityCode,
-    request: &komhen_core::report::ReportRequest,
+    request: &komhen_core::reports::ReportRequest,
 ) -> String {
     format!(
         "komhen-udtraek-{code}-{}-{}",

@@ -1,10 +1,10 @@
 //! Numbers as Danes write them: `1.234.567`, `12,5 %`. The one formatter
-//! is `komhen_core::tabular`'s, so a page writes a figure exactly as its
+//! is `komhen_core::reports::tabular`'s, so a page writes a figure exactly as its
 //! download and the period report do.
 
 /// An integer with `.` between thousands.
 pub(crate) fn number(value: i64) -> String {
-    komhen_core::tabular::thousands(value)
+    komhen_core::reports::tabular::thousands(value)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! notice or error.
 
 use crate::access::Authorized;
-use komhen_core::access::{allows, Access};
+use komhen_core::accounts::access::{allows, Access};
 use serde::Deserialize;
 
 pub(crate) struct NavItem {

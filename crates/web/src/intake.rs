@@ -3,11 +3,11 @@
 //! the public codebook page and its templates (`/kodebog`).
 //!
 //! An upload is streamed to a file on disk (never held in memory), checked
-//! with `komhen_core::import::preview`, and shown; the coordinator then
+//! with `komhen_core::intake::files::preview`, and shown; the coordinator then
 //! confirms, and the import runs in the background while the page shows
 //! its progress. Uploads waiting for confirmation and running imports are
 //! kept in this server's memory ([`Uploads`]): after a restart the file is
-//! simply chosen again. Every rule lives in `komhen_core::import`.
+//! simply chosen again. Every rule lives in `komhen_core::intake::files`.
 
 use crate::access::Authorized;
 use crate::format::number;
@@ -19,8 +19,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{DateTime, Utc};
-use komhen_core::access::Actor;
-use komhen_core::import::{self, FileKind, Preview, Upload};
+use komhen_core::accounts::access::Actor;
+use komhen_core::intake::files::{self, FileKind, Preview, Upload};
 use komhen_domain::{danish_local, BatchId, MunicipalityCode, UserId};
 use komhen_ingest::Limits;
 use komhen_store::{BatchRow, BatchStatus, RegistrationFilter};
@@ -433,7 +433,7 @@ pub(crate) async fn upload_file(
 ) -> PageResult {
     let code = auth.code()?;
     state.uploads.prune();
-    let token = komhen_core::auth::random_token();
+    let token = komhen_core::accounts::auth::random_token();
     std::fs::create_dir_all(&state.uploads.dir)
         .map_err(|e| WebError::Internal(format!("uploadmappen: {e}")))?;
     let path = state.uploads.dir.join(format!("{code}-{token}.upload"));
@@ -485,7 +485,7 @@ pub(crate) async fn upload_file(
         file_name: &file_name,
         limits: Limits::default(),
     };
-    let preview = import::preview(state.store.as_ref(), code, &upload).await?;
+    let preview = files::preview(state.store.as_ref(), code, &upload).await?;
     state.uploads.put(
         &token,
         UploadJob {
@@ -561,7 +561,7 @@ async fn run_import(state: AppState, token: String, job: UploadJob, actor: Actor
     let progress_token = token.clone();
     let mut progress =
         move |done: u64| uploads.set_state(&progress_token, JobState::Importing(done));
-    let outcome = import::import(
+    let outcome = files::import(
         state.store.as_ref(),
         &actor,
         job.municipality,
@@ -798,8 +798,13 @@ pub(crate) async fn delete_batch(
         .into_iter()
         .find(|b| b.id == id && b.status == BatchStatus::Committed)
         .ok_or(WebError::NotFound)?;
-    komhen_core::import::delete_batch(state.store.as_ref(), &auth.user.actor(), code, &batch)
-        .await?;
+    komhen_core::intake::files::delete_batch(
+        state.store.as_ref(),
+        &auth.user.actor(),
+        code,
+        &batch,
+    )
+    .await?;
     Ok(Redirect::to(&with_notice(
         &format!("{}/indlaes", base(&auth)?),
         "slettet_fil",

@@ -35,7 +35,7 @@ mod website;
 use access::Routes;
 use axum::routing::get;
 use axum::Router;
-use komhen_core::access::Access;
+use komhen_core::accounts::access::Access;
 use komhen_core::registration::Catalogs;
 use komhen_store::Store;
 use std::sync::Arc;

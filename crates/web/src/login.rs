@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use axum_extra::extract::cookie::{Cookie, CookieJar};
-use komhen_core::auth::{self, LoginError};
+use komhen_core::accounts::auth::{self, LoginError};
 use serde::Deserialize;
 
 #[derive(Template)]

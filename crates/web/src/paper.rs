@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Utc;
-use komhen_core::paper::{self, Sheet};
+use komhen_core::registration::paper::{self, Sheet};
 use komhen_core::registration::RegisterError;
 use komhen_domain::{Completion, DateDimensions};
 

@@ -23,8 +23,8 @@ use komhen_core::portal::{
     self, Benchmark, Figure, Metric, PeriodFigures, TaskFigures, MIN_CELL, MIN_RANKED_INQUIRIES,
     MIN_RANKED_TASK, MIN_RANKED_UNITS, SIMILAR,
 };
-use komhen_core::report::{self, Dates, Dimension, ReportRequest, ShareOf};
-use komhen_core::tabular::{thousands, Cell, Table};
+use komhen_core::reports::tabular::{thousands, Cell, Table};
+use komhen_core::reports::{self, Dates, Dimension, ReportRequest, ShareOf};
 use komhen_domain::{Direction, MunicipalityCode};
 use komhen_store::PeriodRow;
 use serde::Deserialize;
@@ -524,9 +524,14 @@ pub(crate) async fn show_municipality(
             let change = match (row.own.value, row.before.and_then(|b| b.value)) {
                 (Some(now), Some(then)) if metric.is_share() => format!(
                     "{} procentpoint",
-                    signed(komhen_core::tabular::decimal_da((now - then) * 100.0, 1))
+                    signed(komhen_core::reports::tabular::decimal_da(
+                        (now - then) * 100.0,
+                        1
+                    ))
                 ),
-                (Some(now), Some(then)) => signed(komhen_core::tabular::decimal_da(now - then, 1)),
+                (Some(now), Some(then)) => {
+                    signed(komhen_core::reports::tabular::decimal_da(now - then, 1))
+                }
                 _ => "–".into(),
             };
             page.lines.push(BenchmarkLine {
@@ -784,7 +789,7 @@ pub(crate) async fn show_national(State(state): State<AppState>) -> PageResult {
         let mut request =
             ReportRequest::new(Vec::new(), dates).by(&[Dimension::Direction, Dimension::Channel]);
         request.share_of = ShareOf::FirstDimension;
-        reports.push(report::run(store, &request).await?);
+        reports.push(reports::run(store, &request).await?);
     }
     // Every (direction, channel) seen in any period, in the report's order.
     let mut keys: Vec<(String, String, String, String)> = Vec::new();

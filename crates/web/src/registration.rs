@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{DateTime, Utc};
-use komhen_core::auth::random_token;
+use komhen_core::accounts::auth::random_token;
 use komhen_core::registration::{
     self, Choices, FieldError, RegisterError, RegistrationInput, Today, UNDO_MINUTES,
 };

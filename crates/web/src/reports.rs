@@ -5,7 +5,7 @@
 //! report API (`/api/v1/report`).
 //!
 //! Must not compute a figure: every number comes from
-//! `komhen_core::report::run` with a request narrowed to the user's scope
+//! `komhen_core::reports::run` with a request narrowed to the user's scope
 //! (`Scope::of_user`), and every table, chart and download of a report is
 //! drawn from that one report.
 
@@ -18,13 +18,13 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Utc;
-use komhen_core::findings::{self, Finding};
-use komhen_core::report::{
+use komhen_core::reports::bank::{self, ChartKind, StandardReport, STANDARD_REPORTS};
+use komhen_core::reports::findings::{self, Finding};
+use komhen_core::reports::tabular::{self, decimal_da, thousands, Cell};
+use komhen_core::reports::{
     self, Comparing, Dates, Dimension, Order, Report, ReportQuery, ReportRequest, ReportRow, Scope,
     ShareOf,
 };
-use komhen_core::report_bank::{self, ChartKind, StandardReport, STANDARD_REPORTS};
-use komhen_core::tabular::{self, decimal_da, thousands, Cell};
 use komhen_domain::{danish_local, MunicipalityCode, PeriodId, RegistrationId};
 use komhen_store::{PeriodRow, RegistrationRow, Store};
 use serde::Deserialize;
@@ -109,7 +109,7 @@ pub(crate) async fn context(
     let code = auth.code()?;
     let scope = Scope::of_user(&auth.user, code).ok_or(WebError::NoAccess)?;
     let today = komhen_domain::DateDimensions::of(Utc::now()).day;
-    let dates = report::default_dates(store, Some(code), today).await?;
+    let dates = reports::default_dates(store, Some(code), today).await?;
     // The page's own grouping is added per table: the base is ungrouped.
     let mut base = query.clone();
     base.group_by.clear();
@@ -144,7 +144,7 @@ impl Context {
         let mut request = self.request.clone().by(dims);
         request.share_of = share_of;
         request.order = order;
-        Ok(report::run(store, &request).await?)
+        Ok(reports::run(store, &request).await?)
     }
 
     /// The query of a table: the page's filters with the table's grouping.
@@ -744,7 +744,7 @@ pub(crate) async fn show_overview(
         .await?;
     let mut incoming_request = ctx.request.clone().by(&[Dimension::Digital]);
     incoming_request.filters.directions = vec![komhen_domain::Direction::Incoming];
-    let digital = report::run(store, &incoming_request).await?;
+    let digital = reports::run(store, &incoming_request).await?;
     let completion = ctx
         .run(
             store,
@@ -900,7 +900,7 @@ pub(crate) async fn show_standard(
     RawQuery(raw): RawQuery,
 ) -> PageResult {
     let store = state.store.as_ref();
-    let standard: &StandardReport = report_bank::find(&slug)?;
+    let standard: &StandardReport = bank::find(&slug)?;
     let address = read_address(raw)?;
     // The page's period and filters, the standard report's grouping and filters.
     let mut query = standard.report_query()?;
@@ -916,7 +916,7 @@ pub(crate) async fn show_standard(
     request.share_of = query.share_of;
     request.order = query.order;
     request.median = query.median;
-    let report = report::run(store, &request).await?;
+    let report = reports::run(store, &request).await?;
     let mut table_query = ctx.query.clone();
     table_query.group_by = query.group_by.clone();
     let table = table_view(
@@ -1057,15 +1057,15 @@ pub(crate) async fn show_pivot(
     let mut request = ctx.request.clone().by(&dims);
     request.share_of = share_of;
     request.median = measure == Measure::Median;
-    let report = report::run(store, &request).await?;
+    let report = reports::run(store, &request).await?;
     let margin = |dims: Vec<Dimension>| {
         let mut r = ctx.request.clone().by(&dims);
         r.median = measure == Measure::Median;
         r
     };
-    let by_rows = report::run(store, &margin(vec![rows_dim])).await?;
+    let by_rows = reports::run(store, &margin(vec![rows_dim])).await?;
     let by_cols = match cols_dim {
-        Some(c) => Some(report::run(store, &margin(vec![c])).await?),
+        Some(c) => Some(reports::run(store, &margin(vec![c])).await?),
         None => None,
     };
     let mut table_query = ctx.query.clone();
@@ -1341,8 +1341,8 @@ pub(crate) async fn show_registrations(
         .get("efter")
         .and_then(|v| v.parse::<i64>().ok())
         .map(RegistrationId);
-    let total = report::run(store, &ctx.request).await?;
-    let selection = report::selection(store, &ctx.request).await?;
+    let total = reports::run(store, &ctx.request).await?;
+    let selection = reports::selection(store, &ctx.request).await?;
     let rows = store
         .select_registrations(&selection, after, PAGE_SIZE)
         .await?;
@@ -1705,7 +1705,7 @@ async fn download_table(
     request.share_of = address.query.share_of;
     request.order = address.query.order;
     request.median = address.query.median;
-    let report = report::run(store, &request).await?;
+    let report = reports::run(store, &request).await?;
     let table = tabular::report_table(&report);
     let name = file_name(ctx.code, &report);
     Ok(if xlsx {
@@ -1828,11 +1828,11 @@ pub(crate) async fn api_report(
             [one] => Some(*one),
             _ => scope.municipalities.first().copied(),
         };
-        let dates = report::default_dates(store, default_for, today).await?;
+        let dates = reports::default_dates(store, default_for, today).await?;
         let request = query
             .request(store, &scope, dates, Comparing::Nothing)
             .await?;
-        let report = report::run(store, &request).await?;
+        let report = reports::run(store, &request).await?;
         Ok::<_, komhen_core::CoreError>((request, report))
     }
     .await;

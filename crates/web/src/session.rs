@@ -15,7 +15,7 @@ use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use komhen_core::auth;
+use komhen_core::accounts::auth;
 use komhen_core::registration::UnitContext;
 use komhen_store::SessionRow;
 

@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{NaiveDate, NaiveTime, Timelike, Utc};
-use komhen_core::access::UnitScope;
+use komhen_core::accounts::access::UnitScope;
 use komhen_core::setup::{self, QuestionInput, UnitInput};
 use komhen_core::CoreError;
 use komhen_domain::{danish_local, DepartmentId, PeriodId, QuestionId, TaskId, UnitId};

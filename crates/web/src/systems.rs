@@ -5,7 +5,7 @@
 //!
 //! Every handler takes [`Authorized`]: the guard has let a coordinator of
 //! this municipality (or the national administrator) through, and checked
-//! the CSRF token of every POST. The rules live in `komhen_core::systems`;
+//! the CSRF token of every POST. The rules live in `komhen_core::setup::systems`;
 //! the API itself in `api`.
 
 use crate::access::Authorized;
@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{DateTime, Utc};
-use komhen_core::systems::{self, Issued};
+use komhen_core::setup::systems::{self, Issued};
 use komhen_core::CoreError;
 use komhen_domain::{danish_local, SystemTokenId};
 use serde::Deserialize;

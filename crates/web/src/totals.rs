@@ -7,7 +7,7 @@
 //! An upload is answered with its preview: every problem and overlap, or
 //! the totals staged and a "Gem" button that commits them. Every handler
 //! takes [`Authorized`]; every rule (parsing, overlaps, counting calls)
-//! lives in `komhen_core::totals` and `komhen_core::phone`.
+//! lives in `komhen_core::intake::totals` and `komhen_core::intake::phone`.
 
 use crate::access::Authorized;
 use crate::format::number;
@@ -18,8 +18,10 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use komhen_core::phone::{self, CdrFile, CdrOptions, CdrPreview, CdrRuleInput};
-use komhen_core::totals::{self, Labels, ProblemSummary, TotalInput, TotalsEntry, TotalsPreview};
+use komhen_core::intake::phone::{self, CdrFile, CdrOptions, CdrPreview, CdrRuleInput};
+use komhen_core::intake::totals::{
+    self, Labels, ProblemSummary, TotalInput, TotalsEntry, TotalsPreview,
+};
 use komhen_core::CoreError;
 use komhen_domain::{danish_local, BatchId, CdrRuleId};
 use komhen_store::{CdrMatch, CdrRuleField, TotalEntryRow};

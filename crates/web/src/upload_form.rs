@@ -8,7 +8,7 @@
 use crate::format::number;
 use crate::WebError;
 use axum::extract::Multipart;
-use komhen_core::website::ProblemSummary;
+use komhen_core::intake::website::ProblemSummary;
 
 /// An upload form: the file (name and bytes) and its text fields.
 pub(crate) struct UploadForm {

@@ -3,7 +3,7 @@
 //! administrator sees them (`/admin/brugere`, `/admin/log`): inviting with
 //! a role, one-time password links, taking roles away, (de)activating
 //! users, and reading who changed what. Rules live in
-//! `komhen_core::account`.
+//! `komhen_core::accounts::account`.
 
 use crate::access::Authorized;
 use crate::frame::{with_notice, Frame, NoticeQuery};
@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Utc;
-use komhen_core::account::{self, Grant, Link};
+use komhen_core::accounts::account::{self, Grant, Link};
 use komhen_core::CoreError;
 use komhen_domain::{danish_local, MunicipalityCode, Role, UnitId, UserId};
 use komhen_store::{UnitRow, UserGrantRow};

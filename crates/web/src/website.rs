@@ -7,7 +7,7 @@
 //! Every handler takes [`Authorized`]: the guard has decided the user may
 //! read (GET) or set up (POST) this municipality. Must not read a file,
 //! match an address or count anything itself: every rule and figure lives
-//! in `komhen_core::website` and `komhen_core::central`.
+//! in `komhen_core::intake::website` and `komhen_core::intake::central`.
 
 use crate::access::Authorized;
 use crate::format::number;
@@ -19,8 +19,8 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use komhen_core::central::{self, CentralChannel};
-use komhen_core::website::{self, Limits, ReportKind, WebPreview, WebUpload};
+use komhen_core::intake::central::{self, CentralChannel};
+use komhen_core::intake::website::{self, Limits, ReportKind, WebPreview, WebUpload};
 use komhen_core::CoreError;
 use komhen_domain::{danish_local, BatchId, ReportPeriod, TaskId, WebPageId};
 

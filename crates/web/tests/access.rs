@@ -11,7 +11,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use komhen_backend::testing::TestStore;
-use komhen_core::access::Access;
+use komhen_core::accounts::access::Access;
 use komhen_domain::{AnswerKind, KleNumber, MunicipalityCode, Role, TaskCodeKind, UnitId, UserId};
 use komhen_store::conformance::SetupShortcuts;
 use komhen_store::{NewDepartment, NewLocalTask, NewQuestion, NewRoleGrant, NewUnit, NewUser};
@@ -408,7 +408,9 @@ fn code(n: u16) -> MunicipalityCode {
 }
 
 async fn unit(store: &dyn komhen_store::Store, m: u16, login: &str, dept: i64) -> UnitId {
-    let hash = komhen_core::auth::hash_password(PASSWORD).await.unwrap();
+    let hash = komhen_core::accounts::auth::hash_password(PASSWORD)
+        .await
+        .unwrap();
     store
         .create_unit(&NewUnit {
             municipality: code(m),
@@ -426,7 +428,9 @@ async fn user(
     email: &str,
     grants: &[(Role, Option<u16>, Option<UnitId>)],
 ) -> UserId {
-    let hash = komhen_core::auth::hash_password(PASSWORD).await.unwrap();
+    let hash = komhen_core::accounts::auth::hash_password(PASSWORD)
+        .await
+        .unwrap();
     let id = store
         .create_user(&NewUser {
             email: email.into(),
@@ -532,9 +536,9 @@ async fn fixture(store: &dyn komhen_store::Store) -> Fixture {
         .id()
         .0;
     let system = |m: u16| async move {
-        komhen_core::systems::issue_token(
+        komhen_core::setup::systems::issue_token(
             store,
-            &komhen_core::access::Actor::command_line(),
+            &komhen_core::accounts::access::Actor::command_line(),
             code(m),
             "Kø-system",
         )

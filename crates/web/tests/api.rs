@@ -10,8 +10,8 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use komhen_backend::testing::TestStore;
-use komhen_core::access::Actor;
-use komhen_core::intake::{IntakeBatch, IntakeRow};
+use komhen_core::accounts::access::Actor;
+use komhen_core::intake::api::{IntakeBatch, IntakeRow};
 use komhen_domain::{MunicipalityCode, Role, Source};
 use komhen_store::conformance::SetupShortcuts;
 use komhen_store::{
@@ -87,7 +87,7 @@ impl App {
     }
 
     async fn token(&self, municipality: u16, name: &str) -> String {
-        komhen_core::systems::issue_token(
+        komhen_core::setup::systems::issue_token(
             self.store(),
             &Actor::command_line(),
             code(municipality),
@@ -272,9 +272,9 @@ async fn a_copy_still_being_stored_is_refused_as_in_progress() {
         .store()
         .create_batch(&NewBatch {
             municipality: Some(code(KOEGE)),
-            kind: komhen_core::intake::BATCH_KIND.into(),
+            kind: komhen_core::intake::api::BATCH_KIND.into(),
             file_name: String::new(),
-            sha256: komhen_core::intake::identity(&batch),
+            sha256: komhen_core::intake::api::identity(&batch),
             created_by: "system:Kø-system Borgerservice".into(),
         })
         .await
@@ -502,7 +502,7 @@ async fn a_missing_unknown_or_revoked_token_is_refused_with_a_bearer_challenge()
     }
 
     let id = app.store().list_system_tokens(code(KOEGE)).await.unwrap()[0].id;
-    komhen_core::systems::revoke_token(app.store(), &Actor::command_line(), code(KOEGE), id)
+    komhen_core::setup::systems::revoke_token(app.store(), &Actor::command_line(), code(KOEGE), id)
         .await
         .unwrap();
     let revoked = app.post(&koege, &body).await;
@@ -593,7 +593,9 @@ async fn ten_thousand_rows_are_stored_as_one_batch() {
 
 /// A personal user's session, by logging in.
 async fn session(app: &App, email: &str, role: Role, municipality: u16) -> (String, String) {
-    let hash = komhen_core::auth::hash_password(PASSWORD).await.unwrap();
+    let hash = komhen_core::accounts::auth::hash_password(PASSWORD)
+        .await
+        .unwrap();
     let user = app
         .store()
         .create_user(&NewUser {
@@ -716,7 +718,7 @@ async fn the_coordinator_issues_a_token_shown_once_that_works_until_revoked() {
         .await
         .unwrap();
     assert!(audit.iter().any(|a| a.entry.entity == "system_token"));
-    let hash = komhen_core::auth::token_hash(&token);
+    let hash = komhen_core::accounts::auth::token_hash(&token);
     for entry in &audit {
         let text = format!("{:?}", entry.entry);
         assert!(!text.contains(&token) && !text.contains(&hash), "{text}");

@@ -31,8 +31,8 @@ impl TestApp {
     /// Creates the national period of autumn 2025 and publishes it (its
     /// submission deadline has passed).
     async fn publish_autumn_2025(self) -> Self {
-        use komhen_core::access::Actor;
-        use komhen_core::catalogue::{self, PeriodInput};
+        use komhen_core::accounts::access::Actor;
+        use komhen_core::setup::catalogue::{self, PeriodInput};
         let store = self.db.store.as_ref();
         let input = PeriodInput::national(2025, komhen_domain::Season::Autumn).unwrap();
         let id = catalogue::create_period(store, &Actor::command_line(), &input)

@@ -51,7 +51,9 @@ impl TestApp {
 
     async fn with_unit(&self, municipality: u16, login: &str, kle: &[&str]) -> UnitId {
         let code = MunicipalityCode::new(municipality).unwrap();
-        let hash = komhen_core::auth::hash_password(PASSWORD).await.unwrap();
+        let hash = komhen_core::accounts::auth::hash_password(PASSWORD)
+            .await
+            .unwrap();
         let unit = self
             .store()
             .as_ref()
@@ -422,7 +424,7 @@ async fn test_mode_flags_registrations_and_shows_a_banner() {
     let pas = app.task_id("23.09.02").await.to_string();
     komhen_core::setup::set_test_mode(
         app.store().as_ref(),
-        &komhen_core::access::Actor::command_line(),
+        &komhen_core::accounts::access::Actor::command_line(),
         koege(),
         true,
         None,

@@ -209,7 +209,7 @@ async fn one_figure_agrees_on_every_page_download_and_the_api() {
     assert!(codebook.body.contains("Enhed;259borgerservice;"));
 
     // The report bank's reports all render.
-    for r in komhen_core::report_bank::STANDARD_REPORTS {
+    for r in komhen_core::reports::bank::STANDARD_REPORTS {
         let page = app
             .get(
                 &format!("/kommune/259/tal/rapporter/{}?fra={FROM}&til={TO}", r.slug),

@@ -8,7 +8,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::{coordinator, csrf_of, koege, App};
-use komhen_core::account::Grant;
+use komhen_core::accounts::account::Grant;
 use komhen_domain::Role;
 use komhen_store::RegistrationFilter;
 
@@ -361,7 +361,7 @@ async fn forms_without_the_session_token_change_nothing() {
 async fn the_national_administrator_imports_kle_and_keeps_the_catalogue() {
     let app = App::new().await;
     let store = app.store();
-    let link = komhen_core::account::invite(
+    let link = komhen_core::accounts::account::invite(
         store,
         None,
         "admin@komhen.dk",

@@ -10,7 +10,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use komhen_backend::testing::TestStore;
-use komhen_core::account::Grant;
+use komhen_core::accounts::account::Grant;
 use komhen_domain::{MunicipalityCode, Role};
 use komhen_store::{BatchStatus, Store};
 use tower::ServiceExt;
@@ -175,7 +175,7 @@ impl App {
 
     /// A user with the grant, logged in: (cookie, csrf).
     async fn user(&self, email: &str, grant: Grant, page: &str) -> (String, String) {
-        let link = komhen_core::account::invite(
+        let link = komhen_core::accounts::account::invite(
             self.store(),
             None,
             email,

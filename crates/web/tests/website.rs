@@ -170,7 +170,9 @@ impl App {
         page: &str,
     ) -> Session {
         let store = self.store();
-        let hash = komhen_core::auth::hash_password(PASSWORD).await.unwrap();
+        let hash = komhen_core::accounts::auth::hash_password(PASSWORD)
+            .await
+            .unwrap();
         let user = store
             .create_user(&NewUser {
                 email: email.into(),

@@ -5,7 +5,7 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use komhen_backend::testing::TestStore;
-use komhen_core::account::Grant;
+use komhen_core::accounts::account::Grant;
 use komhen_domain::{MunicipalityCode, Role};
 use komhen_store::Store;
 use tower::ServiceExt;
@@ -127,7 +127,7 @@ impl App {
 /// Follows an invitation as the CLI makes it, sets the password, logs in;
 /// returns the session cookie and the page's CSRF token.
 pub async fn coordinator(app: &App, email: &str) -> (String, String) {
-    let link = komhen_core::account::invite(
+    let link = komhen_core::accounts::account::invite(
         app.store(),
         None,
         email,

@@ -6,7 +6,7 @@
 //!
 //! Every change goes through `setup::change` with its audit entry.
 
-use crate::access::Actor;
+use crate::accounts::access::Actor;
 use crate::setup::{change, clean_name, task_kind, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Duration, NaiveDate, Utc};

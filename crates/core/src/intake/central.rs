@@ -22,10 +22,10 @@
 //!
 //! Must not know HTTP or the terminal (progress goes through a callback).
 
-use crate::access::Actor;
-use crate::batch::{self, blocking};
+use crate::accounts::access::Actor;
+use crate::intake::batch::{self, blocking};
+use crate::intake::upload::{sniff, summary_of};
 use crate::setup::{change, Entry};
-use crate::upload::{sniff, summary_of};
 use crate::{CoreError, CoreResult};
 use chrono::NaiveDate;
 use komhen_domain::{
@@ -489,7 +489,7 @@ pub async fn preview_central(
         file_name,
         limits,
     } = *upload;
-    let sha256 = crate::import::sha256_of(path)?;
+    let sha256 = crate::intake::files::sha256_of(path)?;
     let mut preview = CentralPreview {
         channel,
         file_name: file_name.to_owned(),

@@ -32,10 +32,10 @@
 //! Must not know HTTP or the terminal; the rules of addresses live in the
 //! domain crate, the file format in `komhen_ingest::matomo`.
 
-use crate::access::Actor;
-use crate::batch::{self, blocking};
+use crate::accounts::access::Actor;
+use crate::intake::batch::{self, blocking};
+use crate::intake::upload::{sniff, summary_of};
 use crate::setup::{change, Entry};
-use crate::upload::{sniff, summary_of};
 use crate::{CoreError, CoreResult};
 use chrono::NaiveDate;
 use komhen_domain::website::longest_match;
@@ -434,7 +434,7 @@ pub async fn preview_web(
     municipality: MunicipalityCode,
     upload: &WebUpload<'_>,
 ) -> CoreResult<WebPreview> {
-    let sha256 = crate::import::sha256_of(upload.path)?;
+    let sha256 = crate::intake::files::sha256_of(upload.path)?;
     let mut preview = WebPreview {
         kind: None,
         file_name: upload.file_name.to_owned(),

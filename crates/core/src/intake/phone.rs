@@ -24,9 +24,9 @@
 //! of a large municipality's calls fits), not with the file's size.
 //! Must not know HTTP or the terminal.
 
-use crate::access::Actor;
+use crate::accounts::access::Actor;
+use crate::intake::totals::{self, finish_preview, range_da, Labels, PreviewTotal, TotalsPreview};
 use crate::setup::{change, Entry};
-use crate::totals::{self, finish_preview, range_da, Labels, PreviewTotal, TotalsPreview};
 use crate::{CoreError, CoreResult};
 use chrono::NaiveDate;
 use komhen_domain::{danish_local, CdrRuleId, ChannelCode, Direction, MunicipalityCode};
@@ -505,7 +505,7 @@ pub async fn preview_cdr(
     };
     let sha256 = match &file {
         CdrFile::Bytes(bytes) => totals::sha256_hex(bytes),
-        CdrFile::Path(path) => crate::import::sha256_of(path)?,
+        CdrFile::Path(path) => crate::intake::files::sha256_of(path)?,
     };
     let scan_mapping = mapping.clone();
     let (counts, problems, layout) = tokio::task::spawn_blocking(move || {

@@ -5,7 +5,7 @@
 //! A session lasts a working day. The cookie carries a random token; the
 //! database keeps only its SHA-256. Each session has its own CSRF token.
 
-use crate::access::UserContext;
+use crate::accounts::access::UserContext;
 use crate::{CoreError, CoreResult};
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};

@@ -18,8 +18,8 @@
 //! the municipality's own, units inactive, questions switched off) so the
 //! file imports unedited; the preview lists what will be created.
 
-use crate::access::Actor;
-use crate::{batch, setup, CoreError, CoreResult};
+use crate::accounts::access::Actor;
+use crate::{intake::batch, setup, CoreError, CoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use komhen_domain::reference::AnswerKind;
 use komhen_domain::{

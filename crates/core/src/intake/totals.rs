@@ -19,7 +19,7 @@
 //! Must not know HTTP or the terminal: pages and the CLI show a
 //! [`TotalsPreview`] and the Danish messages in [`CoreError::Invalid`].
 
-use crate::access::Actor;
+use crate::accounts::access::Actor;
 use crate::{CoreError, CoreResult};
 use chrono::NaiveDate;
 use komhen_domain::{danish_local, BatchId, ChannelCode, MunicipalityCode};
@@ -415,7 +415,7 @@ pub(crate) async fn finish_preview(
         .filter(|b| b.status == BatchStatus::Committed);
     if stage && preview.importable() {
         // Staged totals the coordinator never confirmed go like any stale load.
-        crate::batch::remove_stale(store, batch.municipality).await?;
+        crate::intake::batch::remove_stale(store, batch.municipality).await?;
         let batch = NewBatch {
             created_by: actor.as_str().to_owned(),
             ..batch

@@ -11,7 +11,7 @@
 //! file), XLSX through rust_xlsxwriter's constant-memory worksheet into a
 //! temporary file.
 //!
-//! The rows are exactly the report's: [`crate::report::selection`] is the
+//! The rows are exactly the report's: [`crate::reports::selection`] is the
 //! one definition of "the registrations behind a figure" (test
 //! registrations and uncommitted uploads never included, the user's scope
 //! applied), so an extract, a drill-down and the figure agree.
@@ -19,8 +19,8 @@
 //! Must not decide who may extract: the caller has checked the user's
 //! access and put their scope into the request.
 
-use crate::report::{self, ReportRequest};
-use crate::tabular::{Cell, Table};
+use crate::reports::tabular::{Cell, Table};
+use crate::reports::{self, ReportRequest};
 use crate::{CoreError, CoreResult};
 use komhen_domain::{
     AnswerKind, Completion, KleNumber, MunicipalityCode, QuestionOptionId, RegistrationId, TaskId,
@@ -71,8 +71,8 @@ impl Extract {
         plain.group_by.clear();
         plain.comparison = None;
         plain.median = false;
-        let total = report::run(store, &plain).await?.total;
-        let selection = report::selection(store, &plain).await?;
+        let total = reports::run(store, &plain).await?.total;
+        let selection = reports::selection(store, &plain).await?;
         let logins = store
             .list_units(municipality)
             .await?
@@ -241,8 +241,8 @@ impl Extract {
             return Err(CoreError::Invalid(format!(
                 "udtrækket har {} registreringer, men et Excel-ark rummer højst {}. Hent det \
                  som CSV, eller vælg en kortere periode",
-                crate::tabular::thousands(self.rows),
-                crate::tabular::thousands(XLSX_MAX_ROWS as i64)
+                crate::reports::tabular::thousands(self.rows),
+                crate::reports::tabular::thousands(XLSX_MAX_ROWS as i64)
             )));
         }
         let mut book = rust_xlsxwriter::Workbook::new();

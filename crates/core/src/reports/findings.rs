@@ -8,8 +8,8 @@
 //! Every number comes from the report engine, so a finding agrees with
 //! the tables beside it.
 
-use crate::report::{self, Dimension, Report, ReportRequest, ReportRow, ShareOf};
-use crate::tabular::{decimal_da, thousands};
+use crate::reports::tabular::{decimal_da, thousands};
+use crate::reports::{self, Dimension, Report, ReportRequest, ReportRow, ShareOf};
 use crate::CoreResult;
 use komhen_domain::Direction;
 
@@ -75,9 +75,9 @@ async fn run_by(
 ) -> CoreResult<Report> {
     let mut request = base.clone().by(dims);
     request.share_of = share_of;
-    request.order = report::Order::Natural;
+    request.order = reports::Order::Natural;
     request.median = false;
-    report::run(store, &request).await
+    reports::run(store, &request).await
 }
 
 /// The findings of a period (the request names the municipality or its
@@ -187,7 +187,7 @@ pub async fn period_findings(
         let digital = run_by(
             store,
             &ReportRequest {
-                filters: crate::report::Filters {
+                filters: crate::reports::Filters {
                     directions: vec![Direction::Incoming],
                     ..base.filters.clone()
                 },
@@ -319,7 +319,7 @@ pub async fn period_findings(
         store,
         &ReportRequest {
             comparison: None,
-            filters: crate::report::Filters {
+            filters: crate::reports::Filters {
                 directions: vec![Direction::Incoming],
                 ..base.filters.clone()
             },
@@ -365,7 +365,7 @@ pub const RECOMMENDATIONS_MAX: usize = 20_000;
 /// a period, audited with the text before and after.
 pub async fn save_recommendations(
     store: &dyn komhen_store::Store,
-    actor: &crate::access::Actor,
+    actor: &crate::accounts::access::Actor,
     municipality: komhen_domain::MunicipalityCode,
     period: komhen_domain::PeriodId,
     text: &str,

@@ -262,7 +262,7 @@ pub async fn enter_sheet(
         sha256,
         created_by: format!("enhed:{}", ctx.unit.login),
     };
-    let batch = crate::batch::begin(store, new_batch, false)
+    let batch = crate::intake::batch::begin(store, new_batch, false)
         .await?
         .rows(store, &rows)
         .await?;

@@ -7,8 +7,8 @@
 //! this module enforces it again for the CLI's sake and writes every change
 //! with its audit entry through `setup::change`.
 
-use crate::access::{Actor, UserContext};
-use crate::auth::{hash_password, random_token, token_hash, verify_password};
+use crate::accounts::access::{Actor, UserContext};
+use crate::accounts::auth::{hash_password, random_token, token_hash, verify_password};
 use crate::setup::{change, clean_name, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Duration, Utc};

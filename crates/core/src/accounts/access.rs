@@ -95,7 +95,7 @@ pub enum Access {
     ReadNational,
     /// Reading figures through the report API: any user who reads a
     /// municipality or the nation; the handler narrows the rows to the
-    /// user's scope ([`crate::report::Scope::of_user`]).
+    /// user's scope ([`crate::reports::Scope::of_user`]).
     ReadReports,
     /// Keeping the national catalogue, periods, code lists and users: the
     /// national administrator.

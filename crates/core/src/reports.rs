@@ -19,6 +19,11 @@
 //! Test registrations are left out unless the request says otherwise (only
 //! the unit's own view does).
 
+pub mod bank;
+pub mod extract;
+pub mod findings;
+pub mod tabular;
+
 use crate::{CoreError, CoreResult};
 use chrono::{Datelike, Duration, NaiveDate};
 use komhen_domain::{
@@ -1252,10 +1257,10 @@ impl Scope {
     /// What a user may see of one municipality (None: nothing), from the
     /// roles' one rule ([`UserContext::unit_scope`]).
     pub fn of_user(
-        user: &crate::access::UserContext,
+        user: &crate::accounts::access::UserContext,
         municipality: MunicipalityCode,
     ) -> Option<Self> {
-        use crate::access::UnitScope;
+        use crate::accounts::access::UnitScope;
         match user.unit_scope(municipality) {
             UnitScope::All => Some(Self {
                 municipalities: vec![municipality],

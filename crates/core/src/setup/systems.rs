@@ -13,9 +13,9 @@
 //! Must not know HTTP: the web layer reads the `Authorization` header and
 //! answers 401 when [`authenticate`] finds no live token.
 
-use crate::access::Actor;
+use crate::accounts::access::Actor;
 use crate::setup::{change, clean_name, Entry};
-use crate::{auth, CoreError, CoreResult};
+use crate::{accounts::auth, CoreError, CoreResult};
 use chrono::{DateTime, Utc};
 use komhen_domain::{MunicipalityCode, SystemTokenId};
 use komhen_store::{NewSystemToken, SetupChange, Store, SystemTokenRow};

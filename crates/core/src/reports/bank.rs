@@ -2,7 +2,7 @@
 //! report of the engine named by its link query (so each one opens in the
 //! pivot, downloads, and answers through the API exactly as shown).
 
-use crate::report::ReportQuery;
+use crate::reports::ReportQuery;
 use crate::{CoreError, CoreResult};
 
 /// How a standard report is drawn.

@@ -8,7 +8,7 @@
 //! `=`, `+`, `-`, `@`, tab or carriage return) are written with a leading
 //! apostrophe.
 
-use crate::report::{Dimension, Report, ReportRow};
+use crate::reports::{Dimension, Report, ReportRow};
 use crate::{CoreError, CoreResult};
 use komhen_ingest::text::neutralise;
 use serde_json::{json, Value};
@@ -281,7 +281,7 @@ pub fn report_table(report: &Report) -> Table {
 
 fn share_header(report: &Report) -> String {
     match (report.request.share_of, report.dimensions.first()) {
-        (crate::report::ShareOf::FirstDimension, Some(d)) if report.dimensions.len() > 1 => {
+        (crate::reports::ShareOf::FirstDimension, Some(d)) if report.dimensions.len() > 1 => {
             format!("Andel af {} (%)", d.label_da().to_lowercase())
         }
         _ => "Andel (%)".into(),
