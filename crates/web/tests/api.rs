@@ -272,7 +272,7 @@ async fn a_copy_still_being_stored_is_refused_as_in_progress() {
         .store()
         .create_batch(&NewBatch {
             municipality: Some(code(KOEGE)),
-            kind: komhen_core::intake::api::BATCH_KIND.into(),
+            kind: komhen_core::intake::api::BATCH_KIND,
             file_name: String::new(),
             sha256: komhen_core::intake::api::identity(&batch),
             created_by: "system:Kø-system Borgerservice".into(),
