@@ -96,6 +96,16 @@ impl Metric {
         self != Self::PerThousand
     }
 
+    /// The change between two of the metric's values: percentage points for
+    /// a share, the plain difference for inquiries per 1,000 inhabitants.
+    pub fn change(self, now: f64, then: f64) -> f64 {
+        if self.is_share() {
+            crate::reports::points(now, then)
+        } else {
+            now - then
+        }
+    }
+
     /// Whether rank 1 goes to the highest value.
     pub fn highest_first(self) -> bool {
         !matches!(self, Self::Misdirected | Self::PerThousand)

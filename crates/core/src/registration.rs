@@ -5,11 +5,11 @@
 //! come from the session and the clock. Test mode is decided here, once, from
 //! the municipality's setting at the moment of saving.
 
+pub mod answer;
 pub mod paper;
 
 use crate::{accounts::auth, CoreError, CoreResult};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
-use komhen_domain::reference::AnswerKind;
 use komhen_domain::{
     danish_instant, parse_form, ChannelCode, Completion, DateDimensions, Direction, InquiryType,
     Medium, NewAnswer, NewRegistration, RegistrationId, Source, TaskId, UnitId,
@@ -421,36 +421,11 @@ fn check_answers(
         else {
             continue;
         };
-        let answer = match question.answer_kind {
-            AnswerKind::Choice => value
-                .parse::<i64>()
-                .ok()
-                .and_then(|id| question.options.iter().find(|o| o.id.0 == id))
-                .map(|o| NewAnswer {
-                    question: question.id,
-                    option: Some(o.id),
-                    text: None,
-                }),
-            AnswerKind::Number => value
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n <= 100_000)
-                .map(|n| NewAnswer {
-                    question: question.id,
-                    option: None,
-                    text: Some(n.to_string()),
-                }),
-            AnswerKind::Text => (value.chars().count() <= 200).then(|| NewAnswer {
-                question: question.id,
-                option: None,
-                text: Some(value.to_owned()),
-            }),
-        };
-        match answer {
-            Some(a) => answers.push(a),
-            None => errors.push(FieldError {
+        match answer::parse(question, value, answer::Choice::ById) {
+            Ok(a) => answers.push(a),
+            Err(why) => errors.push(FieldError {
                 field: "answers",
-                message: format!("Svaret på «{}» er ikke gyldigt.", question.label_da),
+                message: format!("Svaret på «{}» er ikke gyldigt: {why}.", question.label_da),
             }),
         }
     }
@@ -574,19 +549,28 @@ fn registration_json(row: &RegistrationRow) -> String {
     .to_string()
 }
 
+/// The registration if it is the unit's own: a unit sees, undoes and
+/// corrects only what it registered itself.
+pub async fn find_own(
+    store: &dyn Store,
+    ctx: &UnitContext,
+    id: RegistrationId,
+) -> CoreResult<Option<RegistrationRow>> {
+    Ok(store
+        .get_registration(ctx.municipality.code, id)
+        .await?
+        .filter(|r| r.unit == Some(ctx.unit.id)))
+}
+
 /// The unit's own registration, or an error the user understands.
 async fn own_registration(
     store: &dyn Store,
     ctx: &UnitContext,
     id: RegistrationId,
 ) -> CoreResult<RegistrationRow> {
-    store
-        .get_registration(ctx.municipality.code, id)
-        .await?
-        .filter(|r| r.unit == Some(ctx.unit.id))
-        .ok_or_else(|| {
-            CoreError::Invalid("Registreringen findes ikke i enhedens registreringer.".into())
-        })
+    find_own(store, ctx, id).await?.ok_or_else(|| {
+        CoreError::Invalid("Registreringen findes ikke i enhedens registreringer.".into())
+    })
 }
 
 /// Undoes a registration saved within the last [`UNDO_MINUTES`]. The removed
@@ -684,6 +668,51 @@ pub struct Today {
     pub inquiries: i64,
     pub test_inquiries: i64,
     pub by_hour_and_channel: Vec<HourChannelCount>,
+}
+
+/// One hour of a unit's day: inquiries per channel (in the order of
+/// [`Today::graph_channels`]) and in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HourTotals {
+    pub hour: i32,
+    pub by_channel: Vec<i64>,
+    pub total: i64,
+}
+
+impl Today {
+    /// The channels registered today, in the order they first appear.
+    pub fn graph_channels(&self) -> Vec<ChannelCode> {
+        let mut channels: Vec<ChannelCode> = Vec::new();
+        for c in &self.by_hour_and_channel {
+            if !channels.contains(&c.channel) {
+                channels.push(c.channel.clone());
+            }
+        }
+        channels
+    }
+
+    /// Today's inquiries hour by hour, per channel and in all.
+    pub fn hours(&self) -> Vec<HourTotals> {
+        let channels = self.graph_channels();
+        let mut hours: Vec<HourTotals> = Vec::new();
+        for c in &self.by_hour_and_channel {
+            if hours.last().is_none_or(|h| h.hour != c.hour) {
+                hours.push(HourTotals {
+                    hour: c.hour,
+                    by_channel: vec![0; channels.len()],
+                    total: 0,
+                });
+            }
+            if let (Some(hour), Some(i)) = (
+                hours.last_mut(),
+                channels.iter().position(|ch| *ch == c.channel),
+            ) {
+                hour.by_channel[i] += c.inquiries;
+                hour.total += c.inquiries;
+            }
+        }
+        hours
+    }
 }
 
 /// Registrations listed on the page; the count covers all of them.

@@ -839,7 +839,7 @@ pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Repor
                     change_pct: (then.inquiries > 0).then(|| {
                         (sums.inquiries - then.inquiries) as f64 / then.inquiries as f64 * 100.0
                     }),
-                    share_change_pp: (now_share - then_share) * 100.0,
+                    share_change_pp: points(now_share, then_share),
                 }
             });
             ReportRow {
@@ -1316,4 +1316,10 @@ pub async fn selection(store: &dyn Store, request: &ReportRequest) -> CoreResult
     plain.group_by.clear();
     let names = Names::load(store, &plain).await?;
     Ok(aggregate_of(&plain, &names, plain.dates))
+}
+
+/// The change from one share to another in percentage points (0.42 →
+/// 0.45 is +3.0): the one place a share's change is computed.
+pub fn points(now: f64, then: f64) -> f64 {
+    (now - then) * 100.0
 }

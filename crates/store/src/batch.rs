@@ -161,6 +161,17 @@ impl BatchStatus {
         }
     }
 
+    /// The status in Danish, as the batch lists show it.
+    pub fn label_da(self) -> &'static str {
+        match self {
+            Self::Loading => "Indlæses",
+            Self::Committed => "Indlæst",
+            Self::Replaced => "Erstattet",
+            Self::Deleted => "Slettet",
+            Self::Failed => "Fejlet",
+        }
+    }
+
     pub fn parse(value: &str) -> Option<Self> {
         [
             Self::Loading,

@@ -154,16 +154,6 @@ pub(crate) struct BatchView {
     pub(crate) deletable: bool,
 }
 
-fn status_label(status: BatchStatus) -> &'static str {
-    match status {
-        BatchStatus::Loading => "Indlæses",
-        BatchStatus::Committed => "Indlæst",
-        BatchStatus::Replaced => "Erstattet",
-        BatchStatus::Deleted => "Slettet",
-        BatchStatus::Failed => "Fejlet",
-    }
-}
-
 fn batch_view(base: &str, b: &BatchRow) -> BatchView {
     BatchView {
         id: b.id.0,
@@ -172,7 +162,7 @@ fn batch_view(base: &str, b: &BatchRow) -> BatchView {
         kind: b.kind.label_da().into(),
         file_name: b.file_name.clone(),
         rows: number(b.row_count),
-        status: status_label(b.status),
+        status: b.status.label_da(),
         by: b.created_by.clone(),
         deletable: b.status == BatchStatus::Committed,
     }

@@ -522,15 +522,16 @@ pub(crate) async fn show_municipality(
                     },
                 );
             let change = match (row.own.value, row.before.and_then(|b| b.value)) {
-                (Some(now), Some(then)) if metric.is_share() => format!(
-                    "{} procentpoint",
-                    signed(komhen_core::reports::tabular::decimal_da(
-                        (now - then) * 100.0,
-                        1
-                    ))
-                ),
                 (Some(now), Some(then)) => {
-                    signed(komhen_core::reports::tabular::decimal_da(now - then, 1))
+                    let change = signed(komhen_core::reports::tabular::decimal_da(
+                        metric.change(now, then),
+                        1,
+                    ));
+                    if metric.is_share() {
+                        format!("{change} procentpoint")
+                    } else {
+                        change
+                    }
                 }
                 _ => "–".into(),
             };

@@ -374,54 +374,16 @@ fn build_page(
             correctable: r.source == komhen_domain::Source::Tool,
         })
         .collect();
-    let mut graph_channels: Vec<komhen_domain::ChannelCode> = Vec::new();
-    for c in &today.by_hour_and_channel {
-        if !graph_channels.contains(&c.channel) {
-            graph_channels.push(c.channel.clone());
-        }
-    }
-    let mut hours: Vec<i32> = today.by_hour_and_channel.iter().map(|c| c.hour).collect();
-    hours.dedup();
-    let max = hours
-        .iter()
-        .map(|h| {
-            today
-                .by_hour_and_channel
-                .iter()
-                .filter(|c| c.hour == *h)
-                .map(|c| c.inquiries)
-                .sum::<i64>()
-        })
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let graph_channels = today.graph_channels();
+    let hours = today.hours();
+    let max = hours.iter().map(|h| h.total).max().unwrap_or(0).max(1);
     let graph = hours
         .iter()
-        .map(|h| {
-            let total: i64 = today
-                .by_hour_and_channel
-                .iter()
-                .filter(|c| c.hour == *h)
-                .map(|c| c.inquiries)
-                .sum();
-            HourView {
-                hour: format!("{h:02}–{:02}", h + 1),
-                cells: graph_channels
-                    .iter()
-                    .map(|ch| {
-                        number(
-                            today
-                                .by_hour_and_channel
-                                .iter()
-                                .filter(|c| c.hour == *h && &c.channel == ch)
-                                .map(|c| c.inquiries)
-                                .sum(),
-                        )
-                    })
-                    .collect(),
-                total: number(total),
-                percent: total * 100 / max,
-            }
+        .map(|h| HourView {
+            hour: format!("{:02}–{:02}", h.hour, h.hour + 1),
+            cells: h.by_channel.iter().map(|n| number(*n)).collect(),
+            total: number(h.total),
+            percent: h.total * 100 / max,
         })
         .collect();
     RegisterPage {
@@ -504,11 +466,9 @@ pub(crate) async fn show_registration(
     let parts = load_parts(&state, &unit, now).await?;
     let mut page = build_page(&unit, &parts, None, now);
     if let Some(id) = query.gemt {
-        let row = state
-            .store
-            .get_registration(unit.ctx.municipality.code, RegistrationId(id))
-            .await?;
-        if let Some(row) = row.filter(|r| r.unit == Some(unit.ctx.unit.id)) {
+        let row =
+            registration::find_own(state.store.as_ref(), &unit.ctx, RegistrationId(id)).await?;
+        if let Some(row) = row {
             page.confirmation = Some(Confirmation {
                 id,
                 text: describe(&row, &page),
@@ -599,11 +559,8 @@ pub(crate) async fn show_correction(
     Path(id): Path<i64>,
 ) -> Result<Html<String>, WebError> {
     let now = Utc::now();
-    let row = state
-        .store
-        .get_registration(unit.ctx.municipality.code, RegistrationId(id))
+    let row = registration::find_own(state.store.as_ref(), &unit.ctx, RegistrationId(id))
         .await?
-        .filter(|r| r.unit == Some(unit.ctx.unit.id))
         .ok_or(WebError::NotFound)?;
     let parts = load_parts(&state, &unit, now).await?;
     let input = input_from_row(&row, &parts.choices);

@@ -791,7 +791,7 @@ pub(crate) async fn show_overview(
                 thousands(of),
                 then.map_or(String::new(), |t| format!(
                     "; {} pct.-point",
-                    signed_decimal((share - t) * 100.0, 1)
+                    signed_decimal(reports::points(share, t), 1)
                 ))
             ),
         }

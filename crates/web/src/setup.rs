@@ -411,38 +411,6 @@ struct UnitPage {
     other_units: Vec<OptionView>,
 }
 
-/// The season's package: the task package of the next (or latest) national
-/// period, or the newest package before any period names one. Its
-/// mandatory tasks are offered first.
-async fn season_package(
-    store: &dyn komhen_store::Store,
-    today: NaiveDate,
-) -> Result<Option<(String, Vec<komhen_store::PackageTaskRow>)>, WebError> {
-    let periods = store.list_periods(None).await?;
-    let period = periods
-        .iter()
-        .filter(|p| p.task_package.is_some() && p.period.ends_on >= today)
-        .min_by_key(|p| p.period.starts_on)
-        .or_else(|| periods.iter().find(|p| p.task_package.is_some()));
-    let packages = store.list_task_packages().await?;
-    // Before any period names one, the newest package is the season's.
-    let package = period.and_then(|p| p.task_package).or_else(|| {
-        packages
-            .iter()
-            .max_by_key(|p| (p.year, p.season == komhen_domain::Season::Autumn))
-            .map(|p| p.id)
-    });
-    let Some(package) = package else {
-        return Ok(None);
-    };
-    let name = packages
-        .into_iter()
-        .find(|p| p.id == package)
-        .map(|p| p.name_da)
-        .unwrap_or_default();
-    Ok(Some((name, store.list_package_tasks(package).await?)))
-}
-
 /// The tasks a unit can be given: the season's mandatory tasks first, then
 /// the rest of the package, other national tasks and the municipality's
 /// own; retired tasks only where the unit still has them.
@@ -520,7 +488,7 @@ async fn unit_page(
         .iter()
         .map(|t| t.id.0)
         .collect();
-    let package = season_package(store, today).await?;
+    let package = komhen_core::setup::catalogue::season_package(store, today).await?;
     let tasks = task_choices(
         &all_tasks,
         package.as_ref().map_or(&[][..], |(_, p)| p.as_slice()),
@@ -836,7 +804,7 @@ async fn tasks_page(
     let all_tasks = store.list_tasks(m.code).await?;
     let assignments = store.list_assignments(m.code).await?;
     let units_with = |task: TaskId| assignments.iter().filter(|a| a.task == task).count();
-    let package = season_package(store, today).await?;
+    let package = komhen_core::setup::catalogue::season_package(store, today).await?;
     let (_, task_questions) = setup::questions(store, m.code).await?;
     let mut questions = Vec::new();
     for q in task_questions

@@ -19,9 +19,10 @@
 //! file imports unedited; the preview lists what will be created.
 
 use crate::accounts::access::Actor;
-use crate::{intake::batch, setup, CoreError, CoreResult};
+use crate::intake::batch;
+use crate::registration::answer;
+use crate::{setup, CoreError, CoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
-use komhen_domain::reference::AnswerKind;
 use komhen_domain::{
     ChannelCode, Completion, DateDimensions, InquiryType, KleNumber, MunicipalityCode, NewAnswer,
     NewRegistration, Source, TaskCodeKind, TaskId, UnitId,
@@ -598,58 +599,8 @@ impl Resolver {
                 // Created on import as a text question; filled in then.
                 continue;
             };
-            let answer = match q.answer_kind {
-                AnswerKind::Choice => q
-                    .options
-                    .iter()
-                    .find(|o| {
-                        o.code.eq_ignore_ascii_case(value)
-                            || o.label_da.eq_ignore_ascii_case(value)
-                            || o.label_en.eq_ignore_ascii_case(value)
-                    })
-                    .map(|o| NewAnswer {
-                        question: q.id,
-                        option: Some(o.id),
-                        text: None,
-                    })
-                    .ok_or_else(|| {
-                        format!(
-                            "«{value}» er ikke et svar på «{}». Forventede {}",
-                            q.label_da,
-                            q.options
-                                .iter()
-                                .map(|o| o.label_da.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    }),
-                AnswerKind::Number => value
-                    .parse::<u32>()
-                    .map(|n| NewAnswer {
-                        question: q.id,
-                        option: None,
-                        text: Some(n.to_string()),
-                    })
-                    .map_err(|_| format!("«{value}» er ikke et helt tal")),
-                AnswerKind::Text if value.chars().count() <= 200 => Ok(NewAnswer {
-                    question: q.id,
-                    option: None,
-                    text: Some(value.to_owned()),
-                }),
-                AnswerKind::Text => Err("svaret er længere end 200 tegn".into()),
-            };
-            match answer {
+            match answer::parse(q, value, answer::Choice::ByName) {
                 Ok(a) => answers.push(a),
-                Err(message) if self.kind == FileKind::Landkort => {
-                    // History: an answer the question does not know is kept as
-                    // text only when the question takes text; else reported.
-                    problems.push(Problem::cell(
-                        row.line,
-                        q.label_da.clone(),
-                        ProblemKind::Invalid,
-                        message,
-                    ));
-                }
                 Err(message) => problems.push(Problem::cell(
                     row.line,
                     q.label_da.clone(),

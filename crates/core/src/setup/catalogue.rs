@@ -614,3 +614,35 @@ pub async fn set_completion_labels(
     .await?;
     Ok(())
 }
+
+/// The season's package: the task package of the next (or latest) national
+/// period, or the newest package before any period names one. Its
+/// mandatory tasks are offered first.
+pub async fn season_package(
+    store: &dyn komhen_store::Store,
+    today: NaiveDate,
+) -> CoreResult<Option<(String, Vec<komhen_store::PackageTaskRow>)>> {
+    let periods = store.list_periods(None).await?;
+    let period = periods
+        .iter()
+        .filter(|p| p.task_package.is_some() && p.period.ends_on >= today)
+        .min_by_key(|p| p.period.starts_on)
+        .or_else(|| periods.iter().find(|p| p.task_package.is_some()));
+    let packages = store.list_task_packages().await?;
+    // Before any period names one, the newest package is the season's.
+    let package = period.and_then(|p| p.task_package).or_else(|| {
+        packages
+            .iter()
+            .max_by_key(|p| (p.year, p.season == komhen_domain::Season::Autumn))
+            .map(|p| p.id)
+    });
+    let Some(package) = package else {
+        return Ok(None);
+    };
+    let name = packages
+        .into_iter()
+        .find(|p| p.id == package)
+        .map(|p| p.name_da)
+        .unwrap_or_default();
+    Ok(Some((name, store.list_package_tasks(package).await?)))
+}
