@@ -8,9 +8,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::Utc;
-use komhen_core::registration::paper::{self, Sheet};
+use komhen_core::registration::paper::{self, BoxEntry, Sheet, SheetInput};
 use komhen_core::registration::RegisterError;
-use komhen_domain::{Completion, DateDimensions};
+use komhen_domain::{ChannelCode, Completion, DateDimensions, InquiryType, TaskId};
 
 pub(crate) struct BoxView {
     pub(crate) name: String,
@@ -41,6 +41,55 @@ pub(crate) struct SheetPage {
     errors: Vec<String>,
 }
 
+/// The form field name of one box: `c_<task>_<channel>_<type>_<completion>`.
+fn box_name(
+    task: TaskId,
+    channel: &ChannelCode,
+    inquiry_type: InquiryType,
+    completion: Completion,
+) -> String {
+    format!(
+        "c_{}_{}_{}_{}",
+        task.0,
+        channel,
+        inquiry_type.code(),
+        completion.code()
+    )
+}
+
+/// The box a field names, with the count typed in; None for a name that
+/// names no kind of inquiry.
+fn box_entry(name: &str, count: &str) -> Option<BoxEntry> {
+    let rest = name.strip_prefix("c_")?;
+    let [task, channel, kind, completion] = rest.split('_').collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    Some(BoxEntry {
+        task: TaskId(task.parse().ok()?),
+        channel: ChannelCode::parse(channel).ok()?,
+        inquiry_type: InquiryType::parse(kind).ok()?,
+        completion: Completion::parse(completion).ok()?,
+        count: count.to_owned(),
+    })
+}
+
+/// A sheet's form as typed input.
+fn sheet_input(fields: &[(String, String)], day: &str) -> SheetInput {
+    let mut input = SheetInput {
+        day: day.to_owned(),
+        ..SheetInput::default()
+    };
+    for (name, value) in fields.iter().filter(|(k, _)| k.starts_with("c_")) {
+        let empty = matches!(value.trim(), "" | "0");
+        match box_entry(name, value) {
+            None if empty => {}
+            Some(entry) => input.boxes.push(entry),
+            None => input.unreadable += 1,
+        }
+    }
+    input
+}
+
 fn build(
     unit: &UnitSession,
     sheet: &Sheet,
@@ -54,7 +103,7 @@ fn build(
             let mut boxes = Vec::new();
             for t in &sheet.inquiry_types {
                 for completion in Completion::ALL {
-                    let name = Sheet::box_name(task.id, &channel.code, t.inquiry_type, completion);
+                    let name = box_name(task.id, &channel.code, t.inquiry_type, completion);
                     let value = fields
                         .iter()
                         .find(|(k, _)| *k == name)
@@ -135,7 +184,8 @@ pub(crate) async fn enter_sheet(
     };
     unit.check_csrf(value("csrf"))?;
     let store = state.store.as_ref();
-    match paper::enter_sheet(store, &unit.ctx, value("day"), &fields, Utc::now()).await {
+    let input = sheet_input(&fields, value("day"));
+    match paper::enter_sheet(store, &unit.ctx, &input, Utc::now()).await {
         Ok(entered) => Ok(Redirect::to(&format!(
             "/registrering?skema={}&antal={}",
             entered.batch.id, entered.inquiries

@@ -37,24 +37,6 @@ pub struct Sheet {
     pub inquiry_types: Vec<InquiryTypeRow>,
 }
 
-impl Sheet {
-    /// The form field name of one box.
-    pub fn box_name(
-        task: TaskId,
-        channel: &ChannelCode,
-        inquiry_type: InquiryType,
-        completion: Completion,
-    ) -> String {
-        format!(
-            "c_{}_{}_{}_{}",
-            task.0,
-            channel,
-            inquiry_type.code(),
-            completion.code()
-        )
-    }
-}
-
 /// The unit's sheet: its tasks (by KLE number) against the desk channels.
 pub async fn sheet(store: &dyn Store, ctx: &UnitContext) -> Result<Sheet, CoreError> {
     let mut tasks = store
@@ -82,6 +64,28 @@ pub struct SheetEntered {
     pub boxes: usize,
 }
 
+/// One box of a filled sheet as typed in: which kind of inquiry, and the
+/// count as written (empty or 0: nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoxEntry {
+    pub task: TaskId,
+    pub channel: ChannelCode,
+    pub inquiry_type: InquiryType,
+    pub completion: Completion,
+    pub count: String,
+}
+
+/// A filled sheet as typed in.
+#[derive(Debug, Clone, Default)]
+pub struct SheetInput {
+    /// The sheet's day, `YYYY-MM-DD`.
+    pub day: String,
+    pub boxes: Vec<BoxEntry>,
+    /// Boxes the form sent that name no kind of inquiry (an old sheet).
+    pub unreadable: usize,
+}
+
+/// A box with its count checked.
 struct Box {
     task: TaskId,
     channel: ChannelCode,
@@ -90,107 +94,20 @@ struct Box {
     count: i64,
 }
 
-/// Stores a filled sheet: `day` as `YYYY-MM-DD`, boxes as form fields named
-/// by [`Sheet::box_name`] with a count (empty = 0).
+/// Stores a filled sheet: each box with a count becomes one registration.
 pub async fn enter_sheet(
     store: &dyn Store,
     ctx: &UnitContext,
-    day: &str,
-    fields: &[(String, String)],
+    input: &SheetInput,
     now: DateTime<Utc>,
 ) -> Result<SheetEntered, RegisterError> {
     let sheet = sheet(store, ctx).await?;
     let mut errors = Vec::new();
-    let today = DateDimensions::of(now).day;
-    let day = match NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d") {
-        Ok(d) if d > today => {
-            errors.push(FieldError {
-                field: "day",
-                message: "Skemaets dato ligger i fremtiden.".into(),
-            });
-            None
-        }
-        Ok(d) if d < today - Duration::days(MAX_SHEET_AGE_DAYS) => {
-            errors.push(FieldError {
-                field: "day",
-                message: format!(
-                    "Skemaet er mere end {MAX_SHEET_AGE_DAYS} dage gammelt; kontakt tovholderen."
-                ),
-            });
-            None
-        }
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.push(FieldError {
-                field: "day",
-                message: "Angiv skemaets dato.".into(),
-            });
-            None
-        }
-    };
-    let mut boxes = Vec::new();
-    for (name, value) in fields {
-        let Some(rest) = name.strip_prefix("c_") else {
-            continue;
-        };
-        let value = value.trim();
-        if value.is_empty() || value == "0" {
-            continue;
-        }
-        let parts: Vec<&str> = rest.split('_').collect();
-        let parsed = match parts.as_slice() {
-            [task, channel, kind, completion] => (|| {
-                let task = TaskId(task.parse().ok()?);
-                let channel = ChannelCode::parse(channel).ok()?;
-                sheet.tasks.iter().find(|t| t.id == task)?;
-                sheet.channels.iter().find(|c| c.code == channel)?;
-                Some((
-                    task,
-                    channel,
-                    InquiryType::parse(kind).ok()?,
-                    Completion::parse(completion).ok()?,
-                ))
-            })(),
-            _ => None,
-        };
-        let Some((task, channel, inquiry_type, completion)) = parsed else {
-            errors.push(FieldError {
-                field: "box",
-                message: "Skemaet passer ikke til enhedens opgaver; hent et nyt skema.".into(),
-            });
-            break;
-        };
-        match value.parse::<i64>() {
-            Ok(count) if (1..=MAX_BOX_COUNT).contains(&count) => boxes.push(Box {
-                task,
-                channel,
-                inquiry_type,
-                completion,
-                count,
-            }),
-            _ => {
-                let task_name = sheet
-                    .tasks
-                    .iter()
-                    .find(|t| t.id == task)
-                    .map_or("", |t| t.name.as_str());
-                errors.push(FieldError {
-                    field: "box",
-                    message: format!("«{value}» i {task_name} ({channel}) er ikke et antal fra 0 til {MAX_BOX_COUNT}."),
-                });
-            }
-        }
-    }
-    if boxes.is_empty() && errors.is_empty() {
-        errors.push(FieldError {
-            field: "box",
-            message: "Skemaet er tomt: skriv antallet i de felter, der er talt.".into(),
-        });
-    }
+    let day = check_day(&input.day, DateDimensions::of(now).day, &mut errors);
+    let mut boxes = check_boxes(&sheet, input, &mut errors);
     let Some(day) = day.filter(|_| errors.is_empty()) else {
         return Err(RegisterError::Invalid(errors));
     };
-
     boxes.sort_by(|a, b| {
         (
             a.task,
@@ -205,9 +122,89 @@ pub async fn enter_sheet(
                 b.completion.code(),
             ))
     });
+    store_sheet(store, ctx, day, &boxes, now).await
+}
+
+/// The sheet's day: not in the future, not older than [`MAX_SHEET_AGE_DAYS`].
+fn check_day(day: &str, today: NaiveDate, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
+    let problem = match NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d") {
+        Ok(d) if d > today => "Skemaets dato ligger i fremtiden.".to_owned(),
+        Ok(d) if d < today - Duration::days(MAX_SHEET_AGE_DAYS) => {
+            format!("Skemaet er mere end {MAX_SHEET_AGE_DAYS} dage gammelt; kontakt tovholderen.")
+        }
+        Ok(d) => return Some(d),
+        Err(_) => "Angiv skemaets dato.".to_owned(),
+    };
+    errors.push(FieldError {
+        field: "day",
+        message: problem,
+    });
+    None
+}
+
+/// The boxes with a count, each on the unit's sheet with a count from 1 to
+/// [`MAX_BOX_COUNT`].
+fn check_boxes(sheet: &Sheet, input: &SheetInput, errors: &mut Vec<FieldError>) -> Vec<Box> {
+    let mismatch = || FieldError {
+        field: "box",
+        message: "Skemaet passer ikke til enhedens opgaver; hent et nyt skema.".into(),
+    };
+    if input.unreadable > 0 {
+        errors.push(mismatch());
+        return Vec::new();
+    }
+    let mut boxes = Vec::new();
+    for entry in &input.boxes {
+        let value = entry.count.trim();
+        if value.is_empty() || value == "0" {
+            continue;
+        }
+        let Some(task) = sheet.tasks.iter().find(|t| t.id == entry.task) else {
+            errors.push(mismatch());
+            break;
+        };
+        if !sheet.channels.iter().any(|c| c.code == entry.channel) {
+            errors.push(mismatch());
+            break;
+        }
+        match value.parse::<i64>() {
+            Ok(count) if (1..=MAX_BOX_COUNT).contains(&count) => boxes.push(Box {
+                task: entry.task,
+                channel: entry.channel.clone(),
+                inquiry_type: entry.inquiry_type,
+                completion: entry.completion,
+                count,
+            }),
+            _ => errors.push(FieldError {
+                field: "box",
+                message: format!(
+                    "«{value}» i {} ({}) er ikke et antal fra 0 til {MAX_BOX_COUNT}.",
+                    task.name, entry.channel
+                ),
+            }),
+        }
+    }
+    if boxes.is_empty() && errors.is_empty() {
+        errors.push(FieldError {
+            field: "box",
+            message: "Skemaet er tomt: skriv antallet i de felter, der er talt.".into(),
+        });
+    }
+    boxes
+}
+
+/// Stores the checked boxes as one batch, refused when the same sheet was
+/// typed in before.
+async fn store_sheet(
+    store: &dyn Store,
+    ctx: &UnitContext,
+    day: NaiveDate,
+    boxes: &[Box],
+    now: DateTime<Utc>,
+) -> Result<SheetEntered, RegisterError> {
     let mut fingerprint = Sha256::new();
     fingerprint.update(format!("unit:{};day:{day};", ctx.unit.id));
-    for b in &boxes {
+    for b in boxes {
         fingerprint.update(format!(
             "{}:{}:{}:{}={};",
             b.task,

@@ -130,123 +130,169 @@ pub async fn period_findings(
         return Ok(findings);
     }
 
-    // Channel shifts within each direction.
     if base.comparison.is_some() {
-        let channels = run_by(
-            store,
-            base,
-            &[Dimension::Direction, Dimension::Channel],
-            ShareOf::FirstDimension,
-        )
-        .await?;
-        for (direction, word, most) in [
-            (Direction::Incoming, "indgående", 3),
-            (Direction::Outgoing, "udgående", 2),
-        ] {
-            let mut shifts: Vec<&ReportRow> = channels
-                .rows
-                .iter()
-                .filter(|r| r.keys[0].code == direction.code())
-                .filter(|r| {
-                    r.comparison.is_some_and(|c| {
-                        c.share_change_pp.abs() >= MIN_POINTS
-                            && r.inquiries.max(c.inquiries) >= MIN_INQUIRIES
-                    })
-                })
-                .collect();
-            let group_then: i64 = channels
-                .rows
-                .iter()
-                .filter(|r| r.keys[0].code == direction.code())
-                .filter_map(|r| r.comparison.map(|c| c.inquiries))
-                .sum();
-            if group_then < MIN_INQUIRIES {
-                continue;
-            }
-            shifts.sort_by(|a, b| {
-                let pa = a.comparison.map_or(0.0, |c| c.share_change_pp.abs());
-                let pb = b.comparison.map_or(0.0, |c| c.share_change_pp.abs());
-                pb.total_cmp(&pa)
-            });
-            for row in shifts.into_iter().take(most) {
-                let Some(c) = row.comparison else { continue };
-                findings.push(Finding {
-                    topic: Topic::Channels,
-                    text: format!(
-                        "{}: {} af de {word} henvendelser mod {} sidste år ({}; {} mod {} henvendelser).",
-                        row.keys[1].label,
-                        pct(row.share),
-                        pct(c.share),
-                        points(c.share_change_pp),
-                        thousands(row.inquiries),
-                        thousands(c.inquiries)
-                    ),
-                });
-            }
-        }
-        let digital = run_by(
-            store,
-            &ReportRequest {
-                filters: crate::reports::Filters {
-                    directions: vec![Direction::Incoming],
-                    ..base.filters.clone()
-                },
-                ..base.clone()
-            },
-            &[Dimension::Digital],
-            ShareOf::Total,
-        )
-        .await?;
-        if let Some(row) = digital.rows.iter().find(|r| r.keys[0].code == "ja") {
-            if let Some(c) = row.comparison {
-                let then_total = digital.total.comparison.map_or(0, |c| c.inquiries);
-                if digital.total.inquiries >= MIN_INQUIRIES && then_total >= MIN_INQUIRIES {
-                    findings.push(Finding {
-                        topic: Topic::Channels,
-                        text: format!(
-                            "Den digitale andel af de indgående henvendelser er {} ({} af {}) mod {} sidste år ({}).",
-                            pct(row.share),
-                            thousands(row.inquiries),
-                            thousands(digital.total.inquiries),
-                            pct(c.share),
-                            points(c.share_change_pp)
-                        ),
-                    });
-                }
-            }
-        }
+        channel_shifts(store, base, &mut findings).await?;
+        digital_share(store, base, &mut findings).await?;
+        task_changes(store, base, &mut findings).await?;
+    }
+    standing_units(store, base, &mut findings).await?;
+    potential(store, base, &mut findings).await?;
+    if findings.len() == 1 {
+        findings.push(Finding {
+            topic: Topic::Total,
+            text: format!(
+                "Ingen ændringer eller enheder skiller sig ud (fund kræver mindst {MIN_INQUIRIES} henvendelser og {} procentpoint).",
+                decimal_da(MIN_POINTS, 0)
+            ),
+        });
+    }
+    Ok(findings)
+}
 
-        // The largest changes by task.
-        let tasks = run_by(store, base, &[Dimension::Task], ShareOf::Total).await?;
-        let mut changes: Vec<&ReportRow> = tasks
+/// Channel shifts of at least [`MIN_POINTS`] within each direction.
+async fn channel_shifts(
+    store: &dyn komhen_store::Store,
+    base: &ReportRequest,
+    findings: &mut Vec<Finding>,
+) -> CoreResult<()> {
+    let channels = run_by(
+        store,
+        base,
+        &[Dimension::Direction, Dimension::Channel],
+        ShareOf::FirstDimension,
+    )
+    .await?;
+    for (direction, word, most) in [
+        (Direction::Incoming, "indgående", 3),
+        (Direction::Outgoing, "udgående", 2),
+    ] {
+        let mut shifts: Vec<&ReportRow> = channels
             .rows
             .iter()
+            .filter(|r| r.keys[0].code == direction.code())
             .filter(|r| {
                 r.comparison.is_some_and(|c| {
-                    r.inquiries >= MIN_INQUIRIES
-                        && c.inquiries >= MIN_INQUIRIES
-                        && c.change_pct.is_some_and(|p| p.abs() >= 25.0)
+                    c.share_change_pp.abs() >= MIN_POINTS
+                        && r.inquiries.max(c.inquiries) >= MIN_INQUIRIES
                 })
             })
             .collect();
-        changes.sort_by_key(|r| std::cmp::Reverse(r.comparison.map_or(0, |c| c.change.abs())));
-        for row in changes.into_iter().take(3) {
+        let group_then: i64 = channels
+            .rows
+            .iter()
+            .filter(|r| r.keys[0].code == direction.code())
+            .filter_map(|r| r.comparison.map(|c| c.inquiries))
+            .sum();
+        if group_then < MIN_INQUIRIES {
+            continue;
+        }
+        shifts.sort_by(|a, b| {
+            let pa = a.comparison.map_or(0.0, |c| c.share_change_pp.abs());
+            let pb = b.comparison.map_or(0.0, |c| c.share_change_pp.abs());
+            pb.total_cmp(&pa)
+        });
+        for row in shifts.into_iter().take(most) {
             let Some(c) = row.comparison else { continue };
             findings.push(Finding {
-                topic: Topic::Tasks,
+                topic: Topic::Channels,
                 text: format!(
-                    "{}: {} henvendelser mod {} sidste år ({}).",
-                    row.keys[0].label,
+                    "{}: {} af de {word} henvendelser mod {} sidste år ({}; {} mod {} henvendelser).",
+                    row.keys[1].label,
+                    pct(row.share),
+                    pct(c.share),
+                    points(c.share_change_pp),
                     thousands(row.inquiries),
-                    thousands(c.inquiries),
-                    more_or_fewer(row.inquiries, c.inquiries)
+                    thousands(c.inquiries)
                 ),
             });
         }
     }
+    Ok(())
+}
 
-    // Units whose share of misdirected inquiries or of inquiries put aside
-    // stands out from the municipality's.
+/// The digital share of incoming inquiries, then and now.
+async fn digital_share(
+    store: &dyn komhen_store::Store,
+    base: &ReportRequest,
+    findings: &mut Vec<Finding>,
+) -> CoreResult<()> {
+    let digital = run_by(
+        store,
+        &ReportRequest {
+            filters: crate::reports::Filters {
+                directions: vec![Direction::Incoming],
+                ..base.filters.clone()
+            },
+            ..base.clone()
+        },
+        &[Dimension::Digital],
+        ShareOf::Total,
+    )
+    .await?;
+    if let Some(row) = digital.rows.iter().find(|r| r.keys[0].code == "ja") {
+        if let Some(c) = row.comparison {
+            let then_total = digital.total.comparison.map_or(0, |c| c.inquiries);
+            if digital.total.inquiries >= MIN_INQUIRIES && then_total >= MIN_INQUIRIES {
+                findings.push(Finding {
+                    topic: Topic::Channels,
+                    text: format!(
+                        "Den digitale andel af de indgående henvendelser er {} ({} af {}) mod {} sidste år ({}).",
+                        pct(row.share),
+                        thousands(row.inquiries),
+                        thousands(digital.total.inquiries),
+                        pct(c.share),
+                        points(c.share_change_pp)
+                    ),
+                });
+            }
+        }
+    }
+
+    Ok(())
+}
+
+/// The largest changes by task.
+async fn task_changes(
+    store: &dyn komhen_store::Store,
+    base: &ReportRequest,
+    findings: &mut Vec<Finding>,
+) -> CoreResult<()> {
+    let tasks = run_by(store, base, &[Dimension::Task], ShareOf::Total).await?;
+    let mut changes: Vec<&ReportRow> = tasks
+        .rows
+        .iter()
+        .filter(|r| {
+            r.comparison.is_some_and(|c| {
+                r.inquiries >= MIN_INQUIRIES
+                    && c.inquiries >= MIN_INQUIRIES
+                    && c.change_pct.is_some_and(|p| p.abs() >= 25.0)
+            })
+        })
+        .collect();
+    changes.sort_by_key(|r| std::cmp::Reverse(r.comparison.map_or(0, |c| c.change.abs())));
+    for row in changes.into_iter().take(3) {
+        let Some(c) = row.comparison else { continue };
+        findings.push(Finding {
+            topic: Topic::Tasks,
+            text: format!(
+                "{}: {} henvendelser mod {} sidste år ({}).",
+                row.keys[0].label,
+                thousands(row.inquiries),
+                thousands(c.inquiries),
+                more_or_fewer(row.inquiries, c.inquiries)
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Units whose share of misdirected inquiries or of inquiries put aside
+/// stands out from the municipality's.
+async fn standing_units(
+    store: &dyn komhen_store::Store,
+    base: &ReportRequest,
+    findings: &mut Vec<Finding>,
+) -> CoreResult<()> {
     let units = run_by(
         store,
         &ReportRequest {
@@ -313,8 +359,16 @@ pub async fn period_findings(
         }
     }
 
-    // Guidance, case information and status by phone, in person, letter or
-    // e-mail: what could move to the website or a case-status view.
+    Ok(())
+}
+
+/// Guidance, case information and status by phone, in person, letter or
+/// e-mail: what could move to the website or a case-status view.
+async fn potential(
+    store: &dyn komhen_store::Store,
+    base: &ReportRequest,
+    findings: &mut Vec<Finding>,
+) -> CoreResult<()> {
     let potential = run_by(
         store,
         &ReportRequest {
@@ -346,16 +400,7 @@ pub async fn period_findings(
             ),
         });
     }
-    if findings.len() == 1 {
-        findings.push(Finding {
-            topic: Topic::Total,
-            text: format!(
-                "Ingen ændringer eller enheder skiller sig ud (fund kræver mindst {MIN_INQUIRIES} henvendelser og {} procentpoint).",
-                decimal_da(MIN_POINTS, 0)
-            ),
-        });
-    }
-    Ok(findings)
+    Ok(())
 }
 
 /// The longest recommendations text taken.

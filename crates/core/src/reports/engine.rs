@@ -1,0 +1,582 @@
+//! Running a request: one aggregate query of the store per period, derived
+//! dimensions folded in memory, then shares, changes and medians.
+
+use super::*;
+/// The catalogue labels the engine names keys with, loaded once per report.
+struct Names {
+    municipalities: HashMap<MunicipalityCode, MunicipalityRow>,
+    units: HashMap<UnitId, UnitRow>,
+    departments: HashMap<DepartmentId, DepartmentRow>,
+    tasks: HashMap<TaskId, TaskRow>,
+    channels: HashMap<ChannelCode, ChannelRow>,
+    types: HashMap<InquiryType, InquiryTypeRow>,
+}
+
+impl Names {
+    async fn load(store: &dyn Store, request: &ReportRequest) -> CoreResult<Self> {
+        let municipalities: HashMap<_, _> = store
+            .list_municipalities()
+            .await?
+            .into_iter()
+            .map(|m| (m.code, m))
+            .collect();
+        let needs_org = request
+            .group_by
+            .iter()
+            .any(|d| matches!(d, Dimension::Unit | Dimension::Department | Dimension::Task))
+            || !request.filters.departments.is_empty();
+        let mut units = HashMap::new();
+        let mut departments = HashMap::new();
+        let mut tasks = HashMap::new();
+        if needs_org && request.municipalities.is_empty() {
+            // National: every municipality's, one query each.
+            let org = store.list_organisation_everywhere().await?;
+            units.extend(org.units.into_iter().map(|u| (u.id, u)));
+            departments.extend(org.departments.into_iter().map(|d| (d.id, d)));
+            tasks.extend(org.tasks.into_iter().map(|t| (t.id, t)));
+        } else if needs_org {
+            for &code in &request.municipalities {
+                units.extend(store.list_units(code).await?.into_iter().map(|u| (u.id, u)));
+                departments.extend(
+                    store
+                        .list_departments(code)
+                        .await?
+                        .into_iter()
+                        .map(|d| (d.id, d)),
+                );
+                tasks.extend(store.list_tasks(code).await?.into_iter().map(|t| (t.id, t)));
+            }
+        }
+        Ok(Self {
+            municipalities,
+            units,
+            departments,
+            tasks,
+            channels: store
+                .list_channels()
+                .await?
+                .into_iter()
+                .map(|c| (c.code.clone(), c))
+                .collect(),
+            types: store
+                .list_inquiry_types()
+                .await?
+                .into_iter()
+                .map(|t| (t.inquiry_type, t))
+                .collect(),
+        })
+    }
+
+    fn channel(&self, code: &ChannelCode) -> Option<&ChannelRow> {
+        self.channels.get(code)
+    }
+
+    /// The label of a dimension's value, from the store key it folds.
+    fn label(&self, dimension: Dimension, key: &Key) -> Label {
+        match (dimension, key) {
+            (Dimension::Municipality, Key::Municipality(m)) => plain(
+                i64::from(m.get()),
+                m.to_string(),
+                self.municipalities
+                    .get(m)
+                    .map_or_else(|| m.to_string(), |x| x.name.clone()),
+            ),
+            (Dimension::Unit, Key::Unit(None)) => {
+                plain(i64::MAX, "ingen".into(), "(ingen enhed)".into())
+            }
+            (Dimension::Unit, Key::Unit(Some(u))) => match self.units.get(u) {
+                Some(unit) => Label {
+                    order: (0, unit.name.to_lowercase()),
+                    code: unit.login.clone(),
+                    label: unit.name.clone(),
+                },
+                None => plain(u.0, u.to_string(), format!("Enhed {u}")),
+            },
+            (Dimension::Department, Key::Unit(unit)) => {
+                match unit
+                    .and_then(|u| self.units.get(&u))
+                    .and_then(|u| u.department)
+                    .and_then(|d| self.departments.get(&d))
+                {
+                    Some(d) => Label {
+                        order: (0, d.name.to_lowercase()),
+                        code: d.id.to_string(),
+                        label: d.name.clone(),
+                    },
+                    None => plain(i64::MAX, "ingen".into(), "(ingen forvaltning)".into()),
+                }
+            }
+            (Dimension::Task, Key::Task(t)) => match self.tasks.get(t) {
+                Some(task) => Label {
+                    order: (0, task.kle.to_string()),
+                    code: t.to_string(),
+                    label: format!("{} {}", task.kle, task.name),
+                },
+                None => plain(t.0, t.to_string(), format!("Opgave {t}")),
+            },
+            (Dimension::Channel, Key::Channel(c)) => match self.channel(c) {
+                Some(ch) => plain(i64::from(ch.sort_order), c.to_string(), ch.label_da.clone()),
+                None => plain(i64::MAX, c.to_string(), c.to_string()),
+            },
+            (Dimension::Direction, Key::Channel(c)) => {
+                let d = self.channel(c).map(|ch| ch.direction);
+                match d {
+                    Some(d) => plain(
+                        i64::from(d == Direction::Outgoing),
+                        d.code().into(),
+                        d.label_da().into(),
+                    ),
+                    None => plain(9, "ukendt".into(), "Ukendt".into()),
+                }
+            }
+            (Dimension::Medium, Key::Channel(c)) => match self.channel(c) {
+                Some(ch) => {
+                    let order = Medium::ALL
+                        .iter()
+                        .position(|m| *m == ch.medium)
+                        .unwrap_or(99);
+                    plain(
+                        order as i64,
+                        ch.medium.code().into(),
+                        ch.medium.label_da().into(),
+                    )
+                }
+                None => plain(99, "ukendt".into(), "Ukendt".into()),
+            },
+            (Dimension::Digital, Key::Channel(c)) => {
+                let digital = self.channel(c).is_some_and(|ch| ch.digital);
+                if digital {
+                    plain(0, "ja".into(), "Digital".into())
+                } else {
+                    plain(1, "nej".into(), "Ikke digital".into())
+                }
+            }
+            (Dimension::InquiryType, Key::InquiryType(None)) => {
+                plain(99, "ingen".into(), "(ingen type)".into())
+            }
+            (Dimension::InquiryType, Key::InquiryType(Some(t))) => match self.types.get(t) {
+                Some(row) => plain(
+                    i64::from(row.sort_order),
+                    t.code().into(),
+                    row.label_da.clone(),
+                ),
+                None => plain(50, t.code().into(), t.code().into()),
+            },
+            (dimension, key) => fixed_label(dimension, key),
+        }
+    }
+}
+
+/// A label made of its order, code and text.
+fn plain(order: i64, code: String, label: String) -> Label {
+    Label {
+        order: (order, code.clone()),
+        code,
+        label,
+    }
+}
+
+/// The label of a key whose text needs no catalogue: categories,
+/// completion, form, source and the time dimensions.
+fn fixed_label(dimension: Dimension, key: &Key) -> Label {
+    match (dimension, key) {
+        (Dimension::Category, Key::InquiryType(t)) => match t.map(InquiryType::category) {
+            Some(InquiryCategory::Transaction) => {
+                plain(0, "transaction".into(), "Sagsspecifik".into())
+            }
+            Some(InquiryCategory::Information) => {
+                plain(1, "information".into(), "Information".into())
+            }
+            None => plain(2, "ingen".into(), "(ingen type)".into()),
+        },
+        (Dimension::Completion, Key::Completion(c)) => match c {
+            Some(Completion::AtOnce) => plain(0, "STRAKS".into(), "Afsluttet straks".into()),
+            Some(Completion::PutAside) => plain(1, "HOLD".into(), "Lagt til side".into()),
+            None => plain(2, "ingen".into(), "(ingen afslutning)".into()),
+        },
+        (Dimension::Form, Key::Form(f)) => match f {
+            Some(true) => plain(0, "JA".into(), "Blanket medsendt".into()),
+            Some(false) => plain(1, "NEJ".into(), "Ingen blanket".into()),
+            None => plain(2, "ingen".into(), "(ikke relevant)".into()),
+        },
+        (Dimension::Source, Key::Source(s)) => {
+            let (order, label) = match s {
+                Source::Tool => (0, "Registreringsværktøjet"),
+                Source::Paper => (1, "Papirskema"),
+                Source::Upload => (2, "Indlæst fil"),
+                Source::Api => (3, "System (API)"),
+                Source::Central => (4, "Centralt leveret"),
+            };
+            plain(order, s.code().into(), label.into())
+        }
+        (Dimension::Day, Key::Day(d)) => plain(
+            i64::from(d.num_days_from_ce()),
+            d.to_string(),
+            d.format("%d-%m-%Y").to_string(),
+        ),
+        (Dimension::Month, Key::Day(d)) => {
+            let months = [
+                "januar",
+                "februar",
+                "marts",
+                "april",
+                "maj",
+                "juni",
+                "juli",
+                "august",
+                "september",
+                "oktober",
+                "november",
+                "december",
+            ];
+            let name = months.get(d.month0() as usize).copied().unwrap_or("");
+            plain(
+                i64::from(d.year()) * 12 + i64::from(d.month0()),
+                format!("{}-{:02}", d.year(), d.month()),
+                format!("{name} {}", d.year()),
+            )
+        }
+        (Dimension::Week, Key::Week(y, w)) => plain(
+            i64::from(*y) * 100 + i64::from(*w),
+            format!("{y}-W{w:02}"),
+            format!("uge {w} {y}"),
+        ),
+        (Dimension::Hour, Key::Hour(h)) => plain(
+            i64::from(*h),
+            format!("{h:02}"),
+            format!("{h:02}–{:02}", h + 1),
+        ),
+        (_, key) => plain(i64::MAX, format!("{key:?}"), format!("{key:?}")),
+    }
+}
+
+/// The store query of a request for some dates.
+fn aggregate_of(request: &ReportRequest, names: &Names, dates: Dates) -> Aggregate {
+    let f = &request.filters;
+    let mut columns: Vec<Column> = Vec::new();
+    for d in &request.group_by {
+        let c = d.column();
+        if !columns.contains(&c) {
+            columns.push(c);
+        }
+    }
+    // Units from departments; channels from direction, medium, digital;
+    // inquiry types from category: all become base filters.
+    let mut units = f.units.clone();
+    if !f.departments.is_empty() {
+        let in_departments: Vec<Option<UnitId>> = names
+            .units
+            .values()
+            .filter(|u| u.department.is_some_and(|d| f.departments.contains(&d)))
+            .map(|u| Some(u.id))
+            .collect();
+        units = if units.is_empty() {
+            in_departments
+        } else {
+            units
+                .into_iter()
+                .filter(|u| in_departments.contains(u))
+                .collect()
+        };
+        if units.is_empty() {
+            units = vec![Some(UnitId(-1))];
+        }
+    }
+    let mut channels = f.channels.clone();
+    if !f.directions.is_empty() || !f.media.is_empty() || f.digital.is_some() {
+        let matching: Vec<ChannelCode> = names
+            .channels
+            .values()
+            .filter(|c| f.directions.is_empty() || f.directions.contains(&c.direction))
+            .filter(|c| f.media.is_empty() || f.media.contains(&c.medium))
+            .filter(|c| f.digital.is_none_or(|d| c.digital == d))
+            .map(|c| c.code.clone())
+            .collect();
+        channels = if channels.is_empty() {
+            matching
+        } else {
+            channels
+                .into_iter()
+                .filter(|c| matching.contains(c))
+                .collect()
+        };
+        if channels.is_empty() {
+            channels = vec![ChannelCode::parse("INGEN").unwrap_or_else(|_| f.channels[0].clone())];
+        }
+    }
+    let mut types = f.inquiry_types.clone();
+    if !f.categories.is_empty() {
+        let matching: Vec<Option<InquiryType>> = InquiryType::ALL
+            .into_iter()
+            .filter(|t| f.categories.contains(&t.category()))
+            .map(Some)
+            .collect();
+        types = if types.is_empty() {
+            matching
+        } else {
+            types.into_iter().filter(|t| matching.contains(t)).collect()
+        };
+    }
+    Aggregate {
+        municipalities: request.municipalities.clone(),
+        from: Some(dates.from),
+        to: Some(dates.to),
+        units,
+        tasks: f.tasks.clone(),
+        channels,
+        inquiry_types: types,
+        completions: f.completions.clone(),
+        forms: f.forms.clone(),
+        sources: f.sources.clone(),
+        hours: f.hours.clone(),
+        test: request.test,
+        group_by: columns,
+        table: Table::Auto,
+    }
+}
+
+/// Sums per group: inquiries, rows, duration sum and count.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    inquiries: i64,
+    rows: i64,
+    duration_sum_ms: i64,
+    duration_count: i64,
+}
+
+impl Sums {
+    fn add(&mut self, row: &AggregateRow) {
+        self.inquiries += row.inquiries;
+        self.rows += row.rows;
+        self.duration_sum_ms += row.duration_sum_ms;
+        self.duration_count += row.duration_count;
+    }
+
+    fn mean_s(&self) -> Option<f64> {
+        (self.duration_count > 0)
+            .then(|| self.duration_sum_ms as f64 / self.duration_count as f64 / 1000.0)
+    }
+}
+
+/// The store rows folded into the request's dimensions.
+fn fold(
+    request: &ReportRequest,
+    names: &Names,
+    query: &Aggregate,
+    rows: &[AggregateRow],
+) -> BTreeMap<Vec<Label>, Sums> {
+    let mut groups: BTreeMap<Vec<Label>, Sums> = BTreeMap::new();
+    for row in rows {
+        let keys: Vec<Label> = request
+            .group_by
+            .iter()
+            .map(|d| {
+                let position = query
+                    .group_by
+                    .iter()
+                    .position(|c| *c == d.column())
+                    .unwrap_or(0);
+                names.label(*d, &row.keys[position])
+            })
+            .collect();
+        groups.entry(keys).or_default().add(row);
+    }
+    groups
+}
+
+/// Medians per group, from the registrations' durations in whole seconds.
+async fn median_durations(
+    store: &dyn Store,
+    request: &ReportRequest,
+    names: &Names,
+    query: &Aggregate,
+) -> CoreResult<HashMap<Vec<Label>, f64>> {
+    let mut q = query.clone();
+    q.group_by.push(Column::DurationSeconds);
+    q.table = Table::Registrations;
+    let rows = store.aggregate(&q).await?;
+    let mut distributions: HashMap<Vec<Label>, Vec<(i64, i64)>> = HashMap::new();
+    for row in &rows {
+        let keys: Vec<Label> = request
+            .group_by
+            .iter()
+            .map(|d| {
+                let position = q
+                    .group_by
+                    .iter()
+                    .position(|c| *c == d.column())
+                    .unwrap_or(0);
+                names.label(*d, &row.keys[position])
+            })
+            .collect();
+        if let Some(Key::DurationSeconds(s)) = row.keys.last() {
+            distributions
+                .entry(keys)
+                .or_default()
+                .push((*s, row.duration_count));
+        }
+    }
+    Ok(distributions
+        .into_iter()
+        .filter_map(|(keys, mut values)| {
+            values.sort_unstable();
+            let n: i64 = values.iter().map(|(_, c)| c).sum();
+            if n == 0 {
+                return None;
+            }
+            // The lower median for an even count, in whole seconds.
+            let middle = (n + 1) / 2;
+            let mut seen = 0;
+            values.into_iter().find_map(|(s, c)| {
+                seen += c;
+                (seen >= middle).then_some((keys.clone(), s as f64))
+            })
+        })
+        .collect())
+}
+
+fn share(part: i64, whole: i64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// Computes a report.
+pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Report> {
+    if request.dates.to < request.dates.from {
+        return Err(CoreError::Invalid(
+            "Perioden slutter før den begynder.".into(),
+        ));
+    }
+    let names = Names::load(store, request).await?;
+    let query = aggregate_of(request, &names, request.dates);
+    let now_rows = store.aggregate(&query).await?;
+    let groups = fold(request, &names, &query, &now_rows);
+    let medians = if request.median {
+        median_durations(store, request, &names, &query).await?
+    } else {
+        HashMap::new()
+    };
+    let mut before = None;
+    if let Some(dates) = request.comparison {
+        let q = aggregate_of(request, &names, dates);
+        let rows = store.aggregate(&q).await?;
+        before = Some(fold(request, &names, &q, &rows));
+    }
+
+    let total: Sums = groups.values().fold(Sums::default(), |mut acc, s| {
+        acc.inquiries += s.inquiries;
+        acc.rows += s.rows;
+        acc.duration_sum_ms += s.duration_sum_ms;
+        acc.duration_count += s.duration_count;
+        acc
+    });
+    let group_total = |groups: &BTreeMap<Vec<Label>, Sums>, keys: &[Label]| -> i64 {
+        match request.share_of {
+            ShareOf::Total => groups.values().map(|s| s.inquiries).sum(),
+            ShareOf::FirstDimension => groups
+                .iter()
+                .filter(|(k, _)| k.first() == keys.first())
+                .map(|(_, s)| s.inquiries)
+                .sum(),
+        }
+    };
+    // Keys only in the comparison still get a row (they went to zero).
+    let mut all_keys: Vec<Vec<Label>> = groups.keys().cloned().collect();
+    if let Some(before) = &before {
+        for k in before.keys() {
+            if !groups.contains_key(k) {
+                all_keys.push(k.clone());
+            }
+        }
+    }
+    let mut rows: Vec<ReportRow> = all_keys
+        .into_iter()
+        .map(|keys| {
+            let sums = groups.get(&keys).copied().unwrap_or_default();
+            let now_share = share(sums.inquiries, group_total(&groups, &keys));
+            let comparison = before.as_ref().map(|before| {
+                let then = before.get(&keys).copied().unwrap_or_default();
+                let then_share = share(then.inquiries, group_total(before, &keys));
+                Comparison {
+                    inquiries: then.inquiries,
+                    share: then_share,
+                    change: sums.inquiries - then.inquiries,
+                    change_pct: (then.inquiries > 0).then(|| {
+                        (sums.inquiries - then.inquiries) as f64 / then.inquiries as f64 * 100.0
+                    }),
+                    share_change_pp: points(now_share, then_share),
+                }
+            });
+            ReportRow {
+                median_duration_s: medians.get(&keys).copied(),
+                keys,
+                inquiries: sums.inquiries,
+                rows: sums.rows,
+                share: now_share,
+                mean_duration_s: sums.mean_s(),
+                comparison,
+            }
+        })
+        .collect();
+    match request.order {
+        Order::Natural => rows.sort_by(|a, b| a.keys.cmp(&b.keys)),
+        Order::Inquiries => rows.sort_by(|a, b| {
+            b.inquiries
+                .cmp(&a.inquiries)
+                .then_with(|| a.keys.cmp(&b.keys))
+        }),
+    }
+    let total_comparison = before.as_ref().map(|before| {
+        let then: i64 = before.values().map(|s| s.inquiries).sum();
+        Comparison {
+            inquiries: then,
+            share: 1.0,
+            change: total.inquiries - then,
+            change_pct: (then > 0).then(|| (total.inquiries - then) as f64 / then as f64 * 100.0),
+            share_change_pp: 0.0,
+        }
+    });
+    let total_median = if request.median && !request.group_by.is_empty() {
+        let mut whole = request.clone();
+        whole.group_by.clear();
+        let q = aggregate_of(&whole, &names, whole.dates);
+        median_durations(store, &whole, &names, &q)
+            .await?
+            .remove(&Vec::new())
+    } else {
+        medians.get(&Vec::new()).copied()
+    };
+    Ok(Report {
+        request: request.clone(),
+        dimensions: request.group_by.clone(),
+        rows,
+        total: ReportRow {
+            keys: Vec::new(),
+            inquiries: total.inquiries,
+            rows: total.rows,
+            share: 1.0,
+            mean_duration_s: total.mean_s(),
+            median_duration_s: total_median,
+            comparison: total_comparison,
+        },
+    })
+}
+
+/// The store's selection of the registrations behind a request (its
+/// grouping ignored): what a drill-down lists and an extract writes, so
+/// they hold exactly the rows the figure counts.
+pub async fn selection(store: &dyn Store, request: &ReportRequest) -> CoreResult<Aggregate> {
+    let mut plain = request.clone();
+    plain.group_by.clear();
+    let names = Names::load(store, &plain).await?;
+    Ok(aggregate_of(&plain, &names, plain.dates))
+}
+
+/// The change from one share to another in percentage points (0.42 →
+/// 0.45 is +3.0): the one place a share's change is computed.
+pub fn points(now: f64, then: f64) -> f64 {
+    (now - then) * 100.0
+}

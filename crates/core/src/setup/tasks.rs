@@ -1,0 +1,233 @@
+//! A municipality's own tasks and the questions its units ask.
+
+use super::*;
+
+/// How a task code is classified: a KLE topic or group as the catalogue
+/// knows it, otherwise a KOMHEN pseudo-code.
+pub(crate) async fn task_kind(store: &dyn Store, kle: &KleNumber) -> CoreResult<TaskCodeKind> {
+    Ok(match store.get_kle_entry(kle).await? {
+        Some(entry) => entry.level,
+        None => TaskCodeKind::Pseudo,
+    })
+}
+
+/// Adds a task of the municipality's own with a KLE number.
+pub async fn create_local_task(
+    store: &dyn Store,
+    actor: &Actor,
+    municipality: MunicipalityCode,
+    kle: &str,
+    name: &str,
+) -> CoreResult<TaskId> {
+    let kle = KleNumber::parse(kle).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    let name = clean_name(name, "opgavens navn", 150)?;
+    let kind = task_kind(store, &kle).await?;
+    let applied = change(
+        store,
+        actor,
+        SetupChange::CreateLocalTask(NewLocalTask {
+            municipality,
+            kle: kle.clone(),
+            kind,
+            name: name.clone(),
+        }),
+        Entry {
+            municipality: Some(municipality),
+            action: "create",
+            entity: "task",
+            entity_id: String::new(),
+            before: None,
+            after: Some(json!({ "kle": kle.as_str(), "kind": kind.code(), "name": name })),
+        },
+    )
+    .await?;
+    Ok(TaskId(applied.created()?))
+}
+
+/// Retires a task of the municipality's own (or brings it back).
+pub async fn set_local_task_retired(
+    store: &dyn Store,
+    actor: &Actor,
+    municipality: MunicipalityCode,
+    task: TaskId,
+    retired: bool,
+) -> CoreResult<()> {
+    change(
+        store,
+        actor,
+        SetupChange::SetTaskRetired {
+            municipality: Some(municipality),
+            task,
+            retired,
+        },
+        Entry {
+            municipality: Some(municipality),
+            action: if retired { "retire" } else { "reinstate" },
+            entity: "task",
+            entity_id: task.to_string(),
+            before: Some(json!({ "retired": !retired })),
+            after: Some(json!({ "retired": retired })),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// An extra question on a task, as the coordinator writes it: the question
+/// and one answer option per line.
+#[derive(Debug, Clone, Default)]
+pub struct QuestionInput {
+    pub task: Option<TaskId>,
+    pub label: String,
+    /// One option per line; empty lines are skipped.
+    pub options: String,
+}
+
+/// Adds an extra question with answer options to a task (the method's
+/// example: which kind of child maintenance).
+pub async fn create_task_question(
+    store: &dyn Store,
+    actor: &Actor,
+    municipality: MunicipalityCode,
+    input: &QuestionInput,
+) -> CoreResult<QuestionId> {
+    let Some(task) = input.task else {
+        return invalid("Vælg den opgave, spørgsmålet hører til.");
+    };
+    let label = clean_name(&input.label, "spørgsmålet", 200)?;
+    let mut options = Vec::new();
+    for line in input
+        .options
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        let label = clean_name(line, "svarmuligheden", 100)?;
+        if options
+            .iter()
+            .any(|o: &komhen_domain::AnswerOption| o.label_da.eq_ignore_ascii_case(&label))
+        {
+            return invalid(format!("Svarmuligheden «{label}» står der to gange."));
+        }
+        let order = i32::try_from(options.len() + 1).unwrap_or(i32::MAX) * 10;
+        options.push(komhen_domain::AnswerOption {
+            code: format!("S{}", options.len() + 1),
+            label_da: label.clone(),
+            label_en: label,
+            sort_order: order,
+        });
+    }
+    if options.len() < 2 {
+        return invalid("Skriv mindst to svarmuligheder, én pr. linje.");
+    }
+    if options.len() > 20 {
+        return invalid("Et spørgsmål kan højst have 20 svarmuligheder.");
+    }
+    let after = json!({
+        "task_id": task.0,
+        "label": label,
+        "options": options.iter().map(|o| o.label_da.clone()).collect::<Vec<_>>(),
+    });
+    let applied = change(
+        store,
+        actor,
+        SetupChange::CreateQuestion(NewQuestion {
+            municipality: Some(municipality),
+            code: None,
+            task: Some(task),
+            label_da: label.clone(),
+            label_en: label,
+            answer_kind: komhen_domain::AnswerKind::Choice,
+            sort_order: 100,
+            options,
+        }),
+        Entry {
+            municipality: Some(municipality),
+            action: "create",
+            entity: "question",
+            entity_id: String::new(),
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    Ok(QuestionId(applied.created()?))
+}
+
+/// A question column of an imported history file that matches no question:
+/// a text question of the municipality's own, switched off (it is not
+/// asked in the tool), so the file's answers are kept.
+pub(crate) async fn create_history_question(
+    store: &dyn Store,
+    actor: &Actor,
+    municipality: MunicipalityCode,
+    label: &str,
+) -> CoreResult<QuestionId> {
+    let label = clean_name(label, "spørgsmålet", 200)?;
+    let applied = change(
+        store,
+        actor,
+        SetupChange::CreateQuestion(NewQuestion {
+            municipality: Some(municipality),
+            code: None,
+            task: None,
+            label_da: label.clone(),
+            label_en: label.clone(),
+            answer_kind: komhen_domain::AnswerKind::Text,
+            sort_order: 200,
+            options: Vec::new(),
+        }),
+        Entry {
+            municipality: Some(municipality),
+            action: "create",
+            entity: "question",
+            entity_id: String::new(),
+            before: None,
+            after: Some(json!({ "label": label, "kind": "text", "from": "import" })),
+        },
+    )
+    .await?;
+    let id = QuestionId(applied.created()?);
+    set_question_active(store, actor, municipality, id, false).await?;
+    Ok(id)
+}
+
+/// Switches a question of the municipality's own off (or on again).
+pub async fn set_question_active(
+    store: &dyn Store,
+    actor: &Actor,
+    municipality: MunicipalityCode,
+    question: QuestionId,
+    active: bool,
+) -> CoreResult<()> {
+    change(
+        store,
+        actor,
+        SetupChange::SetQuestionActive {
+            municipality: Some(municipality),
+            question,
+            active,
+        },
+        Entry {
+            municipality: Some(municipality),
+            action: if active { "activate" } else { "deactivate" },
+            entity: "question",
+            entity_id: question.to_string(),
+            before: Some(json!({ "active": !active })),
+            after: Some(json!({ "active": active })),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The optional parameters of the method (national, with a code) and the
+/// municipality's task questions, switched-off ones included.
+pub async fn questions(
+    store: &dyn Store,
+    municipality: MunicipalityCode,
+) -> CoreResult<(Vec<QuestionRow>, Vec<QuestionRow>)> {
+    let all = store.list_all_questions(municipality).await?;
+    let (parameters, task_questions) = all.into_iter().partition(|q| q.task.is_none());
+    Ok((parameters, task_questions))
+}
