@@ -1,6 +1,6 @@
 //! The PostgreSQL backend, for production. Owns the connection options and
 //! the PostgreSQL migrations. The queries are shared with SQLite
-//! (`../store-sql/queries.rs`).
+//! (`../store-sql/queries/`).
 
 use chrono::{DateTime, Utc};
 use komhen_domain::{BatchId, NewRegistration};
@@ -159,8 +159,7 @@ mod queries {
         after_batch_commit, after_bulk_chunk, bulk_insert, run_migrations, Db, Store, BACKEND,
     };
 
-    include!("../../store-sql/queries.rs");
-    include!("../../store-sql/setup.rs");
+    include!("../../store-sql/queries/mod.rs");
 }
 
 /// Creates an empty database on the server the admin URL names (tests, and

@@ -1,7 +1,7 @@
 //! The embedded SQLite backend: one file (`komhen.db`), WAL mode, foreign
 //! keys on. Owns the connection options, the SQLite migrations and the guard
 //! against creating a new database file from a mistyped path. The queries are
-//! shared with PostgreSQL (`../store-sql/queries.rs`).
+//! shared with PostgreSQL (`../store-sql/queries/`).
 
 use komhen_store::{Backend, StoreError, StoreResult};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -176,6 +176,5 @@ mod queries {
         after_batch_commit, after_bulk_chunk, bulk_insert, run_migrations, Db, Store, BACKEND,
     };
 
-    include!("../../store-sql/queries.rs");
-    include!("../../store-sql/setup.rs");
+    include!("../../store-sql/queries/mod.rs");
 }
