@@ -269,8 +269,8 @@ impl Store {
         };
         let needs_raw = query.needs_registrations();
         if !raw && needs_raw {
-            return Err(StoreError::Invalid(
-                "timen findes kun på registreringerne, ikke i kuben".into(),
+            return Err(StoreError::invalid(
+                "timen findes kun på registreringerne, ikke i kuben",
             ));
         }
         let expr = |column: Column| column_sql(column, raw);

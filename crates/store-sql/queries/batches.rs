@@ -80,7 +80,7 @@ impl Store {
     ) -> StoreResult<u64> {
         for row in rows {
             row.validate()
-                .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                .map_err(|e| StoreError::invalid(e.to_string()))?;
         }
         let mut tx = self.writer.begin().await.map_err(db_err)?;
         let status: Option<(String, Option<i32>)> =
@@ -93,14 +93,14 @@ impl Store {
             Some((s, owner)) if s == "loading" => {
                 if let Some(owner) = owner {
                     if rows.iter().any(|r| code_of(r.municipality) != owner) {
-                        return Err(StoreError::Invalid(format!(
+                        return Err(StoreError::invalid(format!(
                             "batch {batch} tilhører kommune {owner}"
                         )));
                     }
                 }
             }
-            Some(_) => return Err(StoreError::Invalid(format!("batch {batch} er afsluttet"))),
-            None => return Err(StoreError::NotFound(format!("batch {batch}"))),
+            Some(_) => return Err(StoreError::invalid(format!("batch {batch} er afsluttet"))),
+            None => return Err(StoreError::not_found(format!("batch {batch}"))),
         }
         let now = Utc::now();
         let (single, plain): (Vec<&NewRegistration>, Vec<&NewRegistration>) = rows
@@ -142,7 +142,7 @@ impl Store {
         let committed = match row {
             Some(row) => batch_row(&row)?,
             None => {
-                return Err(StoreError::NotFound(format!(
+                return Err(StoreError::not_found(format!(
                     "batch {batch} under indlæsning"
                 )))
             }
@@ -161,7 +161,9 @@ impl Store {
             .await
             .map_err(db_err)?;
             if done.rows_affected() == 0 {
-                return Err(StoreError::NotFound(format!("batch {old} til at erstatte")));
+                return Err(StoreError::not_found(format!(
+                    "batch {old} til at erstatte"
+                )));
             }
             cube_apply(&mut tx, "r.import_batch_id = $1", old.0, -1).await?;
         }
@@ -182,10 +184,10 @@ impl Store {
                 .await
                 .map_err(db_err)?;
         let Some((owner, status)) = owner else {
-            return Err(StoreError::NotFound(format!("batch {batch}")));
+            return Err(StoreError::not_found(format!("batch {batch}")));
         };
         if owner != municipality.map(code_of) {
-            return Err(StoreError::NotFound(format!("batch {batch}")));
+            return Err(StoreError::not_found(format!("batch {batch}")));
         }
         if status != "replaced" && status != "deleted" {
             // Invisible at once (and out of the cube if it counted); the rows

@@ -21,6 +21,7 @@ use komhen_domain::{
 };
 use komhen_domain::{CdrRuleId, SystemTokenId};
 use komhen_domain::{PagePath, WebPageId};
+use komhen_store::Detail;
 use komhen_store::SystemTokenRow;
 use komhen_store::{
     Aggregate, AggregateRow, Applied, Assignment, CellCount, Column, CompletionRow, Key,
@@ -52,26 +53,36 @@ type Tx<'c> = sqlx::Transaction<'c, Db>;
 const INSERT_CHUNK: usize = 1000;
 
 /// Turns a database error into the store's policy: rule violations the
-/// caller can explain, everything else internal.
+/// caller can explain, everything else internal. The description is
+/// komhen's; the driver's error (with its text, table and constraint) is
+/// kept as the cause, for the log only. A caller that knows which key or
+/// reference it is says so itself (`conflict_as` in `setup/mod.rs`).
 pub(crate) fn db_err(error: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &error {
-        let message = db.message().to_owned();
-        match db.kind() {
-            ErrorKind::UniqueViolation => return StoreError::Conflict(message),
-            ErrorKind::ForeignKeyViolation => return StoreError::NotFound(message),
-            ErrorKind::CheckViolation | ErrorKind::NotNullViolation => {
-                return StoreError::Invalid(message)
-            }
-            _ => {}
+    let kind = match &error {
+        sqlx::Error::Database(db) => Some(db.kind()),
+        _ => None,
+    };
+    match kind {
+        Some(ErrorKind::UniqueViolation) => {
+            StoreError::Conflict(Detail::caused_by("en post med de samme oplysninger", error))
         }
+        Some(ErrorKind::ForeignKeyViolation) => {
+            StoreError::NotFound(Detail::caused_by("det, som ændringen henviser til", error))
+        }
+        Some(ErrorKind::CheckViolation | ErrorKind::NotNullViolation) => StoreError::Invalid(
+            Detail::caused_by("en værdi, som databasen ikke tillader", error),
+        ),
+        _ => StoreError::Internal(Detail::caused_by("databasen kunne ikke svare", error)),
     }
-    StoreError::Internal(error.to_string())
 }
 
 /// A stored value that no longer parses: the database was changed behind
 /// komhen's back. Internal, because no user can fix it.
 fn corrupt(what: &str, error: impl std::fmt::Display) -> StoreError {
-    StoreError::Internal(format!("ugyldig værdi i databasen ({what}): {error}"))
+    StoreError::Internal(Detail::caused_by(
+        format!("ugyldig værdi i databasen ({what})"),
+        error.to_string(),
+    ))
 }
 
 fn get<'r, T>(row: &'r DbRow, column: &str) -> StoreResult<T>

@@ -160,7 +160,7 @@ impl Store {
     ) -> StoreResult<Inserted> {
         registration
             .validate()
-            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+            .map_err(|e| StoreError::invalid(e.to_string()))?;
         let now = Utc::now();
         // Saving is the registration tool's hot path: without answers the
         // row is one statement, atomic by itself, so no transaction is opened.
@@ -186,7 +186,7 @@ impl Store {
                 .map_err(db_err)?;
                 Ok(Inserted::Duplicate(RegistrationId(id)))
             }
-            (None, None) => Err(StoreError::Internal("registrering ikke gemt".into())),
+            (None, None) => Err(StoreError::internal("registrering ikke gemt")),
         }
     }
 
@@ -382,7 +382,7 @@ impl Store {
         .await
         .map_err(db_err)?;
         if updated.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("registrering {id}")));
+            return Err(StoreError::not_found(format!("registrering {id}")));
         }
         Ok(())
     }

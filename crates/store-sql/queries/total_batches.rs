@@ -126,7 +126,7 @@ impl Store {
     ) -> StoreResult<BatchId> {
         if let Some(owner) = batch.municipality {
             if totals.iter().any(|t| t.municipality != owner) {
-                return Err(StoreError::Invalid(format!(
+                return Err(StoreError::invalid(format!(
                     "totaltal for en anden kommune end {owner}"
                 )));
             }
@@ -207,7 +207,7 @@ impl Store {
         let staged = match staged {
             Some(row) => batch_row(&row)?,
             None => {
-                return Err(StoreError::NotFound(format!(
+                return Err(StoreError::not_found(format!(
                     "indlæsning {batch}, der venter på at blive gemt"
                 )))
             }

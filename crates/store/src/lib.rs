@@ -17,7 +17,7 @@ mod totals;
 mod website;
 
 pub use batch::*;
-pub use error::{StoreError, StoreResult};
+pub use error::{Cause, Detail, StoreError, StoreResult};
 pub use report::*;
 pub use rows::*;
 pub use setup::*;

@@ -8,13 +8,13 @@ use super::*;
 
 /// Refuses an id that does not belong to the municipality.
 fn not_found(what: impl std::fmt::Display) -> StoreError {
-    StoreError::NotFound(what.to_string())
+    StoreError::not_found(what.to_string())
 }
 
 /// A unique-constraint violation named in the user's words.
 fn conflict_as(message: String) -> impl FnOnce(sqlx::Error) -> StoreError {
     move |e| match db_err(e) {
-        StoreError::Conflict(_) => StoreError::Conflict(message),
+        StoreError::Conflict(detail) => StoreError::Conflict(detail.with_description(message)),
         other => other,
     }
 }
@@ -173,7 +173,7 @@ async fn end_user_sessions(tx: &mut Tx<'_>, user: i64) -> StoreResult<()> {
 /// The error of a change handed to a family that does not apply it.
 /// `apply_in` routes every change to its own family, so this is a bug.
 fn misrouted(_change: &SetupChange) -> StoreError {
-    StoreError::Internal("en ændring af opsætningen blev sendt til den forkerte funktion".into())
+    StoreError::internal("en ændring af opsætningen blev sendt til den forkerte funktion")
 }
 
 mod organisation {
