@@ -10,14 +10,14 @@ macro_rules! conformance {
             #[tokio::test]
             async fn $check() {
                 let db = TestStore::new().await;
-                komhen_store::conformance::$check(db.store.as_ref()).await;
+                komhen_store_conformance::$check(db.store.as_ref()).await;
             }
         )*
 
         #[test]
         fn every_check_runs() {
             let here: &[&str] = &[$(stringify!($check)),*];
-            assert_eq!(here, komhen_store::conformance::CHECKS);
+            assert_eq!(here, komhen_store_conformance::CHECKS);
         }
     };
 }

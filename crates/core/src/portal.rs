@@ -295,7 +295,7 @@ pub async fn published_period(store: &dyn Store, id: i64) -> CoreResult<PeriodRo
         .into_iter()
         .find(|p| p.id.0 == id)
         .ok_or_else(|| {
-            CoreError::Store(komhen_store::StoreError::NotFound(format!(
+            CoreError::Store(komhen_store::StoreError::not_found(format!(
                 "den offentliggjorte periode {id}"
             )))
         })
@@ -800,7 +800,7 @@ pub fn benchmark(
     group: &[MunicipalityCode],
 ) -> CoreResult<Benchmark> {
     let own = now.of(code).ok_or_else(|| {
-        CoreError::Store(komhen_store::StoreError::NotFound(format!(
+        CoreError::Store(komhen_store::StoreError::not_found(format!(
             "kommune {code}"
         )))
     })?;

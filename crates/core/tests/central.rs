@@ -10,8 +10,8 @@ use komhen_core::accounts::access::Actor;
 use komhen_core::intake::central::{self, CentralChannel, CentralUpload};
 use komhen_domain::{MunicipalityCode, Source};
 use komhen_ingest::Limits;
-use komhen_store::conformance::SetupShortcuts;
 use komhen_store::{NewLocalTask, RegistrationFilter, Store};
+use komhen_store_conformance::SetupShortcuts;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

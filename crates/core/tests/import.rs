@@ -8,8 +8,8 @@ use komhen_core::accounts::access::Actor;
 use komhen_core::intake::files::{self, FileKind, Upload};
 use komhen_domain::{MunicipalityCode, Source};
 use komhen_ingest::Limits;
-use komhen_store::conformance::SetupShortcuts;
 use komhen_store::{BatchStatus, NewUnit, RegistrationFilter, Store};
+use komhen_store_conformance::SetupShortcuts;
 use std::io::Write;
 use std::path::PathBuf;
 

@@ -11,8 +11,8 @@ use komhen_core::accounts::access::Actor;
 use komhen_core::intake::website::{self, ReportKind, WebUpload};
 use komhen_domain::{Completion, InquiryType, MunicipalityCode, ReportPeriod, Source, TaskId};
 use komhen_ingest::Limits;
-use komhen_store::conformance::SetupShortcuts;
 use komhen_store::{NewLocalTask, RegistrationFilter, Store, TotalMeasure};
+use komhen_store_conformance::SetupShortcuts;
 use std::io::Write;
 use std::path::PathBuf;
 

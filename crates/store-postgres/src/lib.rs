@@ -1,10 +1,10 @@
 //! The PostgreSQL backend, for production. Owns the connection options and
 //! the PostgreSQL migrations. The queries are shared with SQLite
-//! (`../store-sql/queries.rs`).
+//! (`../store-sql/queries/`).
 
 use chrono::{DateTime, Utc};
 use komhen_domain::{BatchId, NewRegistration};
-use komhen_store::{Backend, StoreError, StoreResult};
+use komhen_store::{Backend, Detail, StoreError, StoreResult};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use std::str::FromStr;
 use std::time::Duration;
@@ -27,13 +27,15 @@ impl PostgresStore {
     /// Opens `postgres://user@host:port/database`.
     pub async fn open(url: &str) -> StoreResult<Self> {
         let options = PgConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Invalid(format!("ugyldig PostgreSQL-adresse: {e}")))?;
+            .map_err(|e| StoreError::Invalid(Detail::caused_by("ugyldig PostgreSQL-adresse", e)))?;
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
-            .map_err(|e| StoreError::Internal(format!("kan ikke forbinde til PostgreSQL: {e}")))?;
+            .map_err(|e| {
+                StoreError::Internal(Detail::caused_by("kan ikke forbinde til PostgreSQL", e))
+            })?;
         Ok(Self {
             writer: pool.clone(),
             pool,
@@ -49,7 +51,7 @@ async fn run_migrations(pool: &sqlx::Pool<Db>) -> StoreResult<()> {
     sqlx::migrate!("./migrations")
         .run(pool)
         .await
-        .map_err(|e| StoreError::Internal(format!("migrering fejlede: {e}")))
+        .map_err(|e| StoreError::Internal(Detail::caused_by("migrering fejlede", e)))
 }
 
 /// Stores a batch's plain rows (no answers, no idempotency key) on an open
@@ -159,8 +161,7 @@ mod queries {
         after_batch_commit, after_bulk_chunk, bulk_insert, run_migrations, Db, Store, BACKEND,
     };
 
-    include!("../../store-sql/queries.rs");
-    include!("../../store-sql/setup.rs");
+    include!("../../store-sql/queries/mod.rs");
 }
 
 /// Creates an empty database on the server the admin URL names (tests, and
@@ -187,15 +188,15 @@ fn identifier(name: &str) -> StoreResult<&str> {
     if plain {
         Ok(name)
     } else {
-        Err(StoreError::Invalid(format!("ugyldigt databasenavn {name}")))
+        Err(StoreError::invalid(format!("ugyldigt databasenavn {name}")))
     }
 }
 
 async fn admin_statement(admin_url: &str, sql: &str) -> StoreResult<()> {
     use sqlx::{Connection, Executor};
-    let mut conn = sqlx::PgConnection::connect(admin_url)
-        .await
-        .map_err(|e| StoreError::Internal(format!("kan ikke forbinde til PostgreSQL: {e}")))?;
+    let mut conn = sqlx::PgConnection::connect(admin_url).await.map_err(|e| {
+        StoreError::Internal(Detail::caused_by("kan ikke forbinde til PostgreSQL", e))
+    })?;
     conn.execute(sqlx::raw_sql(sql))
         .await
         .map_err(queries::db_err)?;

@@ -1,9 +1,9 @@
 //! The embedded SQLite backend: one file (`komhen.db`), WAL mode, foreign
 //! keys on. Owns the connection options, the SQLite migrations and the guard
 //! against creating a new database file from a mistyped path. The queries are
-//! shared with PostgreSQL (`../store-sql/queries.rs`).
+//! shared with PostgreSQL (`../store-sql/queries/`).
 
-use komhen_store::{Backend, StoreError, StoreResult};
+use komhen_store::{Backend, Detail, StoreError, StoreResult};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
 use std::sync::{Arc, Weak};
@@ -49,12 +49,16 @@ type Store = SqliteStore;
 impl SqliteStore {
     /// Opens `sqlite://path` (or `sqlite::memory:`).
     pub async fn open(url: &str, mode: OpenMode) -> StoreResult<Self> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Invalid(format!("ugyldig SQLite-adresse {url}: {e}")))?;
+        let options = SqliteConnectOptions::from_str(url).map_err(|e| {
+            StoreError::Invalid(Detail::caused_by(
+                format!("ugyldig SQLite-adresse {url}"),
+                e,
+            ))
+        })?;
         let path = options.get_filename().to_path_buf();
         let in_memory = path.as_os_str().is_empty() || path.to_string_lossy().contains(":memory:");
         if mode == OpenMode::MustExist && !in_memory && !path.exists() {
-            return Err(StoreError::NotFound(format!(
+            return Err(StoreError::not_found(format!(
                 "databasefilen {} findes ikke. Kør `komhen migrate` eller `komhen demo` for at \
                  oprette den, eller ret stien i --database-url",
                 path.display()
@@ -156,7 +160,7 @@ async fn run_migrations(pool: &sqlx::Pool<Db>) -> StoreResult<()> {
     sqlx::migrate!("./migrations")
         .run(pool)
         .await
-        .map_err(|e| StoreError::Internal(format!("migrering fejlede: {e}")))
+        .map_err(|e| StoreError::Internal(Detail::caused_by("migrering fejlede", e)))
 }
 
 /// Stores a batch's plain rows (no answers, no idempotency key) on an open
@@ -176,6 +180,5 @@ mod queries {
         after_batch_commit, after_bulk_chunk, bulk_insert, run_migrations, Db, Store, BACKEND,
     };
 
-    include!("../../store-sql/queries.rs");
-    include!("../../store-sql/setup.rs");
+    include!("../../store-sql/queries/mod.rs");
 }

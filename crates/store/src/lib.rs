@@ -1,6 +1,7 @@
 //! The storage port of komhen: the [`Store`] trait every backend implements,
-//! the values it takes (`New*`) and returns (`*Row`), its error type, and the
-//! conformance suite every backend must pass ([`conformance`]).
+//! the values it takes (`New*`) and returns (`*Row`), and its error type. The
+//! conformance suite every backend must pass is the crate
+//! `komhen-store-conformance`, used only by tests.
 //!
 //! Must not know SQL or any database crate: the backends (`store-sqlite`,
 //! `store-postgres`) do. Tenant rule: every method that reads tenant data
@@ -8,7 +9,6 @@
 //! rows; the conformance suite proves it for each backend.
 
 mod batch;
-pub mod conformance;
 mod error;
 mod report;
 mod rows;
@@ -17,7 +17,7 @@ mod totals;
 mod website;
 
 pub use batch::*;
-pub use error::{StoreError, StoreResult};
+pub use error::{Cause, Detail, StoreError, StoreResult};
 pub use report::*;
 pub use rows::*;
 pub use setup::*;

@@ -331,7 +331,7 @@ impl Applied {
     /// The created id; an internal error when the change created none.
     pub fn created(self) -> crate::StoreResult<i64> {
         self.id
-            .ok_or_else(|| crate::StoreError::Internal("ændringen oprettede intet".into()))
+            .ok_or_else(|| crate::StoreError::internal("ændringen oprettede intet"))
     }
 }
 

@@ -13,8 +13,8 @@ use axum::http::{header, Request, StatusCode};
 use komhen_backend::testing::TestStore;
 use komhen_core::accounts::access::Access;
 use komhen_domain::{AnswerKind, KleNumber, MunicipalityCode, Role, TaskCodeKind, UnitId, UserId};
-use komhen_store::conformance::SetupShortcuts;
 use komhen_store::{NewDepartment, NewLocalTask, NewQuestion, NewRoleGrant, NewUnit, NewUser};
+use komhen_store_conformance::SetupShortcuts;
 use std::collections::BTreeSet;
 use tower::ServiceExt;
 

@@ -13,10 +13,10 @@ use komhen_backend::testing::TestStore;
 use komhen_core::accounts::access::Actor;
 use komhen_core::intake::api::{IntakeBatch, IntakeRow};
 use komhen_domain::{MunicipalityCode, Role, Source};
-use komhen_store::conformance::SetupShortcuts;
 use komhen_store::{
     BatchStatus, NewBatch, NewRoleGrant, NewUnit, NewUser, RegistrationFilter, Store,
 };
+use komhen_store_conformance::SetupShortcuts;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 

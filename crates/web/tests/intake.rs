@@ -9,8 +9,8 @@ mod common;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::{coordinator, koege, App, Reply};
-use komhen_store::conformance::SetupShortcuts;
 use komhen_store::{NewUnit, RegistrationFilter, Store};
+use komhen_store_conformance::SetupShortcuts;
 
 async fn upload(app: &App, cookie: &str, csrf: &str, file_name: &str, bytes: &[u8]) -> Reply {
     let boundary = "grense-komhen-test";

@@ -8,8 +8,8 @@ mod common;
 
 use komhen_backend::testing::TestStore;
 use komhen_domain::{danish_local, DateDimensions, KleNumber, MunicipalityCode, Source, UnitId};
-use komhen_store::conformance::SetupShortcuts;
 use komhen_store::{NewUnit, RegistrationFilter, Store};
+use komhen_store_conformance::SetupShortcuts;
 use std::sync::Arc;
 use tower::ServiceExt;
 

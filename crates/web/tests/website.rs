@@ -12,8 +12,8 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use komhen_backend::testing::TestStore;
 use komhen_domain::{MunicipalityCode, Role};
-use komhen_store::conformance::SetupShortcuts;
 use komhen_store::{NewRoleGrant, NewUser, RegistrationFilter, Store};
+use komhen_store_conformance::SetupShortcuts;
 use tower::ServiceExt;
 
 const PASSWORD: &str = "en lang adgangskode";

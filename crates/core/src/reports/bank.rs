@@ -129,7 +129,7 @@ pub fn find(slug: &str) -> CoreResult<&'static StandardReport> {
         .iter()
         .find(|r| r.slug == slug)
         .ok_or_else(|| {
-            CoreError::Store(komhen_store::StoreError::NotFound(format!(
+            CoreError::Store(komhen_store::StoreError::not_found(format!(
                 "rapporten «{slug}»"
             )))
         })

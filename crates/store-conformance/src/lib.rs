@@ -1,0 +1,64 @@
+//! The conformance suite: what every backend must do, written once and run
+//! unchanged on SQLite and PostgreSQL (`crates/backend/tests/conformance.rs`,
+//! one fresh database per check).
+//!
+//! Each check covers one area's write and read paths and, for tenant data,
+//! shows that a method given one municipality never returns another's rows.
+//! Checks panic on failure, like test code. A crate of its own, used only as
+//! a dev-dependency, so none of it is compiled into the product; the core and
+//! web tests use its [`SetupShortcuts`] and fixtures too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod cube;
+mod fixtures;
+mod registrations;
+mod sessions;
+mod setup;
+mod systems;
+mod totals;
+mod website;
+
+pub use cube::*;
+pub use fixtures::*;
+pub use registrations::*;
+pub use sessions::*;
+pub use setup::*;
+pub use systems::*;
+pub use totals::*;
+pub use website::*;
+
+/// The check names, for the macro that turns them into tests.
+pub const CHECKS: &[&str] = &[
+    "reference_data_loads_idempotently",
+    "municipalities_carry_region_and_latest_population",
+    "tasks_are_national_or_local_to_one_municipality",
+    "departments_and_units_stay_in_their_municipality",
+    "task_assignment_is_scoped_to_the_unit_municipality",
+    "users_hold_roles",
+    "questions_and_unit_parameters_are_scoped",
+    "periods_are_national_or_local_and_joinable",
+    "registrations_store_dimensions_answers_and_idempotency",
+    "registrations_are_listed_only_for_their_municipality",
+    "batches_load_all_rows_once_and_delete_whole",
+    "counts_sum_quantity_and_exclude_test",
+    "total_counts_are_scoped_and_checked",
+    "channel_prices_are_national_or_local",
+    "audit_log_is_scoped_and_newest_first",
+    "registrations_are_corrected_and_removed_only_in_their_municipality",
+    "unit_usage_and_day_counts_are_the_unit_own",
+    "sessions_expire_and_logins_are_throttled",
+    "unit_passwords_and_test_mode_are_set_per_municipality",
+    "unit_sessions_come_with_their_unit_and_municipality",
+    "setup_changes_raise_the_setup_version",
+    "the_cube_always_equals_the_registrations_that_count",
+    "aggregates_filter_group_and_stay_in_their_municipalities",
+    "web_pages_map_paths_to_the_municipality_own_tasks",
+    "own_statistics_are_set_per_municipality_and_channel",
+    "channel_counts_by_task_sum_visible_quantity_of_one_municipality",
+    "system_tokens_open_only_their_municipality",
+    "api_batches_are_found_by_name_and_stored_once",
+    "totals_stage_invisibly_and_commit_only_without_overlap",
+    "totals_entered_at_the_same_moment_commit_only_once",
+    "central_totals_are_listed_per_municipality_and_deleted_whole",
+    "phone_rules_are_set_up_per_municipality_in_order",
+];

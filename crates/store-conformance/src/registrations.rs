@@ -1,0 +1,543 @@
+//! Checks of registrations and batches: what a registration stores, who may
+//! list, correct and remove it, batches loaded and deleted whole, counts, and
+//! a unit's own usage.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use komhen_domain::*;
+use komhen_store::*;
+
+use crate::fixtures::*;
+
+pub async fn registrations_store_dimensions_answers_and_idempotency(store: &dyn Store) {
+    with_reference(store).await;
+    let unit = unit_in(store, KOEGE, "259bs").await;
+    let task = national_task(store, "23.09.02").await;
+    let gender = store.list_questions(code(KOEGE)).await.unwrap().remove(0);
+    let mut r = registration(KOEGE, Some(unit), task.id, "PRSNLG");
+    r.has_form = Some(true);
+    r.idempotency_key = Some("form-123".into());
+    r.answers = vec![NewAnswer {
+        question: gender.id,
+        option: Some(gender.options[0].id),
+        text: None,
+    }];
+    let first = store.insert_registration(&r).await.unwrap();
+    assert!(matches!(first, Inserted::Created(_)));
+    let resent = store.insert_registration(&r).await.unwrap();
+    assert_eq!(
+        resent,
+        Inserted::Duplicate(first.id()),
+        "a resent form must not store a second row"
+    );
+
+    let mut zero = registration(KOEGE, Some(unit), task.id, "PRSNLG");
+    zero.quantity = 0;
+    assert!(matches!(
+        store.insert_registration(&zero).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let unknown_channel = registration(KOEGE, Some(unit), task.id, "FAX");
+    assert!(store.insert_registration(&unknown_channel).await.is_err());
+
+    let rows = store
+        .list_registrations(code(KOEGE), &RegistrationFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!(row.id, first.id());
+    assert_eq!(row.day, NaiveDate::from_ymd_opt(2025, 10, 21).unwrap());
+    assert_eq!(
+        (row.iso_year, row.iso_week, row.hour),
+        (2025, 43, 9),
+        "Danish local time"
+    );
+    assert_eq!(row.registered_at, r.registered_at);
+    assert_eq!(row.channel.as_str(), "PRSNLG");
+    assert_eq!(row.inquiry_type, Some(InquiryType::Guidance));
+    assert_eq!(row.completion, Some(Completion::AtOnce));
+    assert_eq!(row.has_form, Some(true));
+    assert_eq!(
+        (row.duration_ms, row.quantity, row.source),
+        (Some(4_200), 1, Source::Tool)
+    );
+    assert_eq!(
+        (row.unit, row.batch, row.is_test),
+        (Some(unit), None, false)
+    );
+
+    let answers = store.list_answers(code(KOEGE), first.id()).await.unwrap();
+    assert_eq!(
+        answers,
+        vec![AnswerRow {
+            question: gender.id,
+            option: Some(gender.options[0].id),
+            text: None
+        }]
+    );
+    assert!(store
+        .list_answers(code(KOEBENHAVN), first.id())
+        .await
+        .unwrap()
+        .is_empty());
+    // By id range, as an extract's page reads them; never another municipality's.
+    assert_eq!(
+        store
+            .list_answers_between(code(KOEGE), first.id(), first.id())
+            .await
+            .unwrap(),
+        vec![(first.id(), answers[0].clone())]
+    );
+    assert!(store
+        .list_answers_between(code(KOEBENHAVN), first.id(), first.id())
+        .await
+        .unwrap()
+        .is_empty());
+
+    // The same key in another municipality is another registration.
+    let mut other = registration(KOEBENHAVN, None, task.id, "TLFIND");
+    other.idempotency_key = Some("form-123".into());
+    assert!(matches!(
+        store.insert_registration(&other).await.unwrap(),
+        Inserted::Created(_)
+    ));
+}
+
+pub async fn registrations_are_listed_only_for_their_municipality(store: &dyn Store) {
+    with_reference(store).await;
+    let koege_unit = unit_in(store, KOEGE, "259bs").await;
+    let kbh_unit = unit_in(store, KOEBENHAVN, "101bs").await;
+    let task = national_task(store, "23.09.02").await;
+    store
+        .insert_registration(&registration(KOEGE, Some(koege_unit), task.id, "TLFIND"))
+        .await
+        .unwrap();
+    let mut test = registration(KOEGE, Some(koege_unit), task.id, "TLFIND");
+    test.is_test = true;
+    store.insert_registration(&test).await.unwrap();
+    let mut late = registration(KOEGE, None, task.id, "WEB");
+    late.registered_at = Utc.with_ymd_and_hms(2025, 11, 3, 12, 0, 0).unwrap();
+    store.insert_registration(&late).await.unwrap();
+    for _ in 0..3 {
+        store
+            .insert_registration(&registration(KOEBENHAVN, Some(kbh_unit), task.id, "TLFIND"))
+            .await
+            .unwrap();
+    }
+
+    let all = |include_test| RegistrationFilter {
+        include_test,
+        ..RegistrationFilter::default()
+    };
+    let koege = store
+        .list_registrations(code(KOEGE), &all(false))
+        .await
+        .unwrap();
+    assert_eq!(
+        koege.len(),
+        2,
+        "test registrations are left out unless asked for"
+    );
+    assert!(koege.iter().all(|r| r.municipality == code(KOEGE)));
+    assert_eq!(koege[0].channel.as_str(), "WEB", "newest first");
+    assert_eq!(
+        store
+            .list_registrations(code(KOEGE), &all(true))
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    let kbh = store
+        .list_registrations(code(KOEBENHAVN), &all(true))
+        .await
+        .unwrap();
+    assert_eq!(kbh.len(), 3);
+    assert!(kbh.iter().all(|r| r.municipality == code(KOEBENHAVN)));
+    assert!(store
+        .list_registrations(code(AARHUS), &all(true))
+        .await
+        .unwrap()
+        .is_empty());
+
+    let by_unit = RegistrationFilter {
+        unit: Some(kbh_unit),
+        ..all(true)
+    };
+    assert!(store
+        .list_registrations(code(KOEGE), &by_unit)
+        .await
+        .unwrap()
+        .is_empty());
+    let october = RegistrationFilter {
+        from: NaiveDate::from_ymd_opt(2025, 10, 1),
+        to: NaiveDate::from_ymd_opt(2025, 10, 31),
+        ..all(false)
+    };
+    assert_eq!(
+        store
+            .list_registrations(code(KOEGE), &october)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let limited = RegistrationFilter {
+        limit: 2,
+        ..all(true)
+    };
+    assert_eq!(
+        store
+            .list_registrations(code(KOEBENHAVN), &limited)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+pub async fn batches_load_all_rows_once_and_delete_whole(store: &dyn Store) {
+    with_reference(store).await;
+    let task = national_task(store, "29.03.04").await;
+    let gender = store.list_questions(code(KOEGE)).await.unwrap().remove(0);
+    let id = store
+        .create_batch(&batch(Some(KOEGE), "abc"))
+        .await
+        .unwrap();
+    let mut rows: Vec<NewRegistration> = (0..2500)
+        .map(|_| registration(KOEGE, None, task.id, "TLFIND"))
+        .collect();
+    rows[7].answers = vec![NewAnswer {
+        question: gender.id,
+        option: None,
+        text: Some("fri tekst".into()),
+    }];
+    assert_eq!(store.append_to_batch(id, &rows).await.unwrap(), 2500);
+
+    // A chunk with one bad row stores nothing of that chunk.
+    let mut bad: Vec<NewRegistration> = (0..10)
+        .map(|_| registration(KOEGE, None, task.id, "TLFIND"))
+        .collect();
+    bad[9].channel = ChannelCode::parse("UKENDT").unwrap();
+    assert!(store.append_to_batch(id, &bad).await.is_err());
+    let foreign = vec![registration(KOEBENHAVN, None, task.id, "TLFIND")];
+    assert!(matches!(
+        store.append_to_batch(id, &foreign).await,
+        Err(StoreError::Invalid(_))
+    ));
+
+    let found = store
+        .find_batch(Some(code(KOEGE)), BatchKind::Codebook, "abc")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (found.id, found.status, found.row_count),
+        (id, BatchStatus::Loading, 2500)
+    );
+    let committed = store.commit_batch(id, None).await.unwrap();
+    assert_eq!(
+        (committed.status, committed.row_count),
+        (BatchStatus::Committed, 2500)
+    );
+    assert!(matches!(
+        store.append_to_batch(id, &rows[..1]).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(store.commit_batch(id, None).await.is_err());
+
+    assert!(store
+        .find_batch(Some(code(KOEBENHAVN)), BatchKind::Codebook, "abc")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .find_batch(None, BatchKind::Codebook, "abc")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .find_batch(Some(code(KOEGE)), BatchKind::Landkort, "abc")
+        .await
+        .unwrap()
+        .is_none());
+    let central = store.create_batch(&batch(None, "central")).await.unwrap();
+    assert_eq!(
+        store
+            .list_batches(Some(code(KOEGE)))
+            .await
+            .unwrap()
+            .iter()
+            .map(|b| b.id)
+            .collect::<Vec<_>>(),
+        vec![id]
+    );
+    assert_eq!(
+        store
+            .list_batches(None)
+            .await
+            .unwrap()
+            .iter()
+            .map(|b| b.id)
+            .collect::<Vec<_>>(),
+        vec![central]
+    );
+    assert!(store
+        .list_batches(Some(code(KOEBENHAVN)))
+        .await
+        .unwrap()
+        .is_empty());
+
+    let in_batch = RegistrationFilter {
+        batch: Some(id),
+        limit: 10_000,
+        ..RegistrationFilter::default()
+    };
+    let stored = store
+        .list_registrations(code(KOEGE), &in_batch)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 2500);
+    assert!(stored.iter().all(|r| r.batch == Some(id)));
+    // The row with an answer is stored after the plain ones: newest id, listed first.
+    let answers = store.list_answers(code(KOEGE), stored[0].id).await.unwrap();
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0].text.as_deref(), Some("fri tekst"));
+
+    assert!(matches!(
+        store.delete_batch(Some(code(KOEBENHAVN)), id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        store.delete_batch(Some(code(KOEGE)), id).await.unwrap(),
+        2500
+    );
+    assert!(store
+        .list_registrations(code(KOEGE), &in_batch)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        store.list_batches(Some(code(KOEGE))).await.unwrap()[0].status,
+        BatchStatus::Deleted
+    );
+    assert!(store
+        .find_batch(Some(code(KOEGE)), BatchKind::Codebook, "abc")
+        .await
+        .unwrap()
+        .is_none());
+}
+
+pub async fn counts_sum_quantity_and_exclude_test(store: &dyn Store) {
+    with_reference(store).await;
+    let task = national_task(store, "29.03.04").await;
+    let period = store
+        .upsert_period(&NewPeriod {
+            municipality: None,
+            period: CountingPeriod::national(2025, Season::Autumn).unwrap(),
+            task_package: None,
+        })
+        .await
+        .unwrap();
+    let mut web = registration(KOEGE, None, task.id, "WEB");
+    web.quantity = 1_000;
+    web.source = Source::Central;
+    store.insert_registration(&web).await.unwrap();
+    store
+        .insert_registration(&registration(KOEGE, None, task.id, "TLFIND"))
+        .await
+        .unwrap();
+    let mut test = registration(KOEGE, None, task.id, "TLFIND");
+    test.is_test = true;
+    test.quantity = 50;
+    store.insert_registration(&test).await.unwrap();
+    let mut outside = registration(KOEBENHAVN, None, task.id, "TLFIND");
+    outside.registered_at = Utc.with_ymd_and_hms(2025, 12, 1, 9, 0, 0).unwrap();
+    store.insert_registration(&outside).await.unwrap();
+
+    let counts = store.count_by_municipality().await.unwrap();
+    assert_eq!(
+        counts,
+        vec![
+            MunicipalityCount {
+                municipality: code(KOEBENHAVN),
+                inquiries: 1,
+                rows: 1
+            },
+            MunicipalityCount {
+                municipality: code(KOEGE),
+                inquiries: 1_001,
+                rows: 2
+            },
+        ]
+    );
+    assert_eq!(
+        store.count_by_period().await.unwrap(),
+        vec![PeriodCount {
+            period,
+            inquiries: 1_001
+        }]
+    );
+}
+
+pub async fn registrations_are_corrected_and_removed_only_in_their_municipality(store: &dyn Store) {
+    with_reference(store).await;
+    let unit = unit_in(store, KOEGE, "259bs").await;
+    let pas = national_task(store, "23.09.02").await;
+    let kort = national_task(store, "29.03.04").await;
+    let gender = store.list_questions(code(KOEGE)).await.unwrap().remove(0);
+    let mut r = registration(KOEGE, Some(unit), pas.id, "TLFIND");
+    r.answers = vec![NewAnswer {
+        question: gender.id,
+        option: Some(gender.options[1].id),
+        text: None,
+    }];
+    let id = store.insert_registration(&r).await.unwrap().id();
+
+    let row = store
+        .get_registration(code(KOEGE), id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.created_at >= row.registered_at);
+    assert!(store
+        .get_registration(code(KOEBENHAVN), id)
+        .await
+        .unwrap()
+        .is_none());
+
+    let change = RegistrationChange {
+        task: kort.id,
+        channel: ChannelCode::parse("PRSNLG").unwrap(),
+        inquiry_type: Some(InquiryType::NewCase),
+        completion: Some(Completion::PutAside),
+        has_form: Some(true),
+    };
+    assert!(matches!(
+        store
+            .update_registration(code(KOEBENHAVN), id, &change)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    store
+        .update_registration(code(KOEGE), id, &change)
+        .await
+        .unwrap();
+    let corrected = store
+        .get_registration(code(KOEGE), id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (corrected.task, corrected.channel.as_str()),
+        (kort.id, "PRSNLG")
+    );
+    assert_eq!(
+        (
+            corrected.inquiry_type,
+            corrected.completion,
+            corrected.has_form
+        ),
+        (
+            Some(InquiryType::NewCase),
+            Some(Completion::PutAside),
+            Some(true)
+        )
+    );
+    assert_eq!(
+        (corrected.registered_at, corrected.quantity),
+        (row.registered_at, 1),
+        "time and quantity kept"
+    );
+
+    assert!(!store
+        .delete_registration(code(KOEBENHAVN), id)
+        .await
+        .unwrap());
+    assert!(store
+        .get_registration(code(KOEGE), id)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(store.delete_registration(code(KOEGE), id).await.unwrap());
+    assert!(store
+        .get_registration(code(KOEGE), id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store
+        .list_answers(code(KOEGE), id)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(!store.delete_registration(code(KOEGE), id).await.unwrap());
+}
+
+pub async fn unit_usage_and_day_counts_are_the_unit_own(store: &dyn Store) {
+    with_reference(store).await;
+    let unit = unit_in(store, KOEGE, "259bs").await;
+    let other = unit_in(store, KOEGE, "259sek").await;
+    let pas = national_task(store, "23.09.02").await;
+    let kort = national_task(store, "29.03.04").await;
+    for _ in 0..3 {
+        store
+            .insert_registration(&registration(KOEGE, Some(unit), kort.id, "TLFIND"))
+            .await
+            .unwrap();
+    }
+    let mut test = registration(KOEGE, Some(unit), pas.id, "PRSNLG");
+    test.is_test = true;
+    test.quantity = 2;
+    store.insert_registration(&test).await.unwrap();
+    store
+        .insert_registration(&registration(KOEGE, Some(other), pas.id, "TLFIND"))
+        .await
+        .unwrap();
+    let day = NaiveDate::from_ymd_opt(2025, 10, 21).unwrap();
+
+    let usage = store.unit_task_usage(code(KOEGE), unit, day).await.unwrap();
+    assert_eq!(
+        usage,
+        vec![
+            TaskUsage {
+                task: kort.id,
+                inquiries: 3
+            },
+            TaskUsage {
+                task: pas.id,
+                inquiries: 2
+            }
+        ]
+    );
+    assert!(store
+        .unit_task_usage(code(KOEGE), unit, day.succ_opt().unwrap())
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .unit_task_usage(code(KOEBENHAVN), unit, day)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let counts = store.unit_day_counts(code(KOEGE), unit, day).await.unwrap();
+    assert_eq!(counts.len(), 2);
+    let phone = counts
+        .iter()
+        .find(|c| c.channel.as_str() == "TLFIND")
+        .unwrap();
+    assert_eq!(
+        (phone.hour, phone.inquiries, phone.test_inquiries),
+        (9, 3, 0)
+    );
+    let personal = counts
+        .iter()
+        .find(|c| c.channel.as_str() == "PRSNLG")
+        .unwrap();
+    assert_eq!((personal.inquiries, personal.test_inquiries), (2, 2));
+    assert!(store
+        .unit_day_counts(code(KOEBENHAVN), unit, day)
+        .await
+        .unwrap()
+        .is_empty());
+}

@@ -1,0 +1,76 @@
+// Counting periods and which municipalities and units take part.
+
+use super::*;
+
+fn period_row(row: &DbRow) -> StoreResult<PeriodRow> {
+    let season: Option<String> = get(row, "season")?;
+    Ok(PeriodRow {
+        id: PeriodId(get(row, "id")?),
+        municipality: opt_municipality(row, "municipality_code")?,
+        period: CountingPeriod {
+            name: get(row, "name")?,
+            year: get(row, "year")?,
+            season: season.as_deref().and_then(Season::parse),
+            starts_on: get(row, "starts_on")?,
+            ends_on: get(row, "ends_on")?,
+            mandatory: get(row, "mandatory")?,
+            submission_deadline: get(row, "submission_deadline")?,
+        },
+        task_package: get::<Option<i64>>(row, "task_package_id")?.map(TaskPackageId),
+        published_at: get(row, "published_at")?,
+    })
+}
+
+const PERIOD_COLUMNS: &str = "id, municipality_code, name, year, season, starts_on, ends_on, \
+     mandatory, submission_deadline, task_package_id, published_at";
+
+impl Store {
+    pub(super) async fn list_periods(
+        &self,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<PeriodRow>> {
+        let sql = format!(
+            "SELECT {PERIOD_COLUMNS} FROM counting_periods \
+             WHERE municipality_code IS NULL OR municipality_code = $1 \
+             ORDER BY starts_on DESC, id DESC"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(municipality.map(code_of))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(period_row).collect()
+    }
+
+    pub(super) async fn list_participations(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<PeriodId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT period_id FROM period_participations WHERE municipality_code = $1 \
+             ORDER BY period_id",
+        )
+        .bind(code_of(municipality))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(ids.into_iter().map(PeriodId).collect())
+    }
+
+    pub(super) async fn list_period_units(
+        &self,
+        municipality: MunicipalityCode,
+        period: PeriodId,
+    ) -> StoreResult<Vec<UnitId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT unit_id FROM period_units WHERE municipality_code = $1 AND period_id = $2 \
+             ORDER BY unit_id",
+        )
+        .bind(code_of(municipality))
+        .bind(period.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(ids.into_iter().map(UnitId).collect())
+    }
+}

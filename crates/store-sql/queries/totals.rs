@@ -1,0 +1,146 @@
+// Total counts entered one at a time, channel prices and the audit log.
+
+use super::*;
+
+impl Store {
+    pub(super) async fn insert_total_count(
+        &self,
+        total: &NewTotalCount,
+    ) -> StoreResult<TotalCountId> {
+        sqlx::query_scalar(
+            "INSERT INTO total_counts (municipality_code, measure, channel_code, from_day, to_day, \
+             count, source, import_batch_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(code_of(total.municipality))
+        .bind(total.measure.code())
+        .bind(total.channel.as_ref().map(ChannelCode::as_str))
+        .bind(total.from)
+        .bind(total.to)
+        .bind(total.count)
+        .bind(&total.source)
+        .bind(total.batch.map(|b| b.0))
+        .bind(Utc::now())
+        .fetch_one(&self.writer)
+        .await
+        .map(TotalCountId)
+        .map_err(db_err)
+    }
+
+    pub(super) async fn list_total_counts(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<TotalCountRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT id, municipality_code, measure, channel_code, from_day, to_day, count, source, \
+             import_batch_id FROM total_counts WHERE municipality_code = $1 AND {VISIBLE} \
+             ORDER BY from_day, measure, channel_code"
+        ))
+        .bind(code_of(municipality))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(total_row).collect()
+    }
+
+    pub(super) async fn set_channel_price(&self, price: &NewChannelPrice) -> StoreResult<()> {
+        let conflict = if price.municipality.is_some() {
+            "(municipality_code, channel_code, valid_from) WHERE municipality_code IS NOT NULL"
+        } else {
+            "(channel_code, valid_from) WHERE municipality_code IS NULL"
+        };
+        let sql = format!(
+            "INSERT INTO channel_prices (municipality_code, channel_code, valid_from, price_ore, \
+             source_note) VALUES ($1, $2, $3, $4, $5) ON CONFLICT {conflict} \
+             DO UPDATE SET price_ore = excluded.price_ore, source_note = excluded.source_note"
+        );
+        sqlx::query(&sql)
+            .bind(price.municipality.map(code_of))
+            .bind(price.channel.as_str())
+            .bind(price.valid_from)
+            .bind(price.price_ore)
+            .bind(&price.source_note)
+            .execute(&self.writer)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    pub(super) async fn list_channel_prices(
+        &self,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<ChannelPriceRow>> {
+        let rows = sqlx::query(
+            "SELECT municipality_code, channel_code, valid_from, price_ore, source_note \
+             FROM channel_prices WHERE municipality_code IS NULL OR municipality_code = $1 \
+             ORDER BY channel_code, valid_from, municipality_code",
+        )
+        .bind(municipality.map(code_of))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(NewChannelPrice {
+                    municipality: opt_municipality(r, "municipality_code")?,
+                    channel: channel_from(&get::<String>(r, "channel_code")?)?,
+                    valid_from: get::<NaiveDate>(r, "valid_from")?,
+                    price_ore: get(r, "price_ore")?,
+                    source_note: get(r, "source_note")?,
+                })
+            })
+            .collect()
+    }
+
+    pub(super) async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (municipality_code, actor, action, entity, entity_id, \
+             before_json, after_json, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(entry.municipality.map(code_of))
+        .bind(&entry.actor)
+        .bind(&entry.action)
+        .bind(&entry.entity)
+        .bind(&entry.entity_id)
+        .bind(entry.before_json.as_deref())
+        .bind(entry.after_json.as_deref())
+        .bind(Utc::now())
+        .execute(&self.writer)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    pub(super) async fn list_audit(
+        &self,
+        municipality: Option<MunicipalityCode>,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditRow>> {
+        let rows = sqlx::query(
+            "SELECT municipality_code, actor, action, entity, entity_id, before_json, after_json, \
+             at FROM audit_log WHERE $1 IS NULL OR municipality_code = $1 \
+             ORDER BY id DESC LIMIT $2",
+        )
+        .bind(municipality.map(code_of))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditRow {
+                    entry: NewAuditEntry {
+                        municipality: opt_municipality(r, "municipality_code")?,
+                        actor: get(r, "actor")?,
+                        action: get(r, "action")?,
+                        entity: get(r, "entity")?,
+                        entity_id: get(r, "entity_id")?,
+                        before_json: get(r, "before_json")?,
+                        after_json: get(r, "after_json")?,
+                    },
+                    at: get(r, "at")?,
+                })
+            })
+            .collect()
+    }
+}
