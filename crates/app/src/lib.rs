@@ -6,6 +6,7 @@
 mod export;
 mod import;
 mod report;
+mod users;
 
 use anyhow::Context;
 use chrono::Timelike;
@@ -13,7 +14,6 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use komhen_backend::{OpenMode, DEFAULT_DATABASE_URL};
 use komhen_core::accounts::access::Actor;
-use komhen_core::accounts::account::Grant;
 use komhen_core::demo::{DemoOptions, DEFAULT_SIZE};
 use komhen_store::Store;
 use std::net::SocketAddr;
@@ -187,112 +187,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::TestMode(args) => {
+        Command::TestMode(args) => test_mode(&url, &args).await,
+        Command::User(command) => {
             let store = open(&url, OpenMode::MustExist).await?;
-            let code = komhen_domain::MunicipalityCode::parse(&args.municipality)?;
-            let until = match &args.until {
-                Some(text) => Some(
-                    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
-                        .ok()
-                        .and_then(|t| komhen_domain::danish_instant(t.date(), t.hour(), t.minute()))
-                        .with_context(|| {
-                            format!("«{text}» er ikke et tidspunkt som 2026-11-30 08:00")
-                        })?,
-                ),
-                None => None,
-            };
-            komhen_core::setup::set_test_mode(
-                store.as_ref(),
-                &Actor::command_line(),
-                code,
-                args.state == "on",
-                until,
-            )
-            .await?;
-            let m = store
-                .get_municipality(code)
-                .await?
-                .context("kommunen findes ikke")?;
-            println!(
-                "{} ({}) er {} testtilstand.",
-                m.name,
-                m.code,
-                if m.in_test_mode(chrono::Utc::now()) {
-                    "i"
-                } else {
-                    "ikke i"
-                }
-            );
-            Ok(())
-        }
-        Command::User(UserCommand::Add(args)) => {
-            let store = open(&url, OpenMode::MustExist).await?;
-            let role = komhen_domain::Role::parse(&args.role)?;
-            let municipality = args
-                .municipality
-                .as_deref()
-                .map(komhen_domain::MunicipalityCode::parse)
-                .transpose()?;
-            let unit = match (&args.unit, municipality) {
-                (Some(login), Some(code)) => Some(
-                    store
-                        .find_unit_by_login(&login.trim().to_lowercase())
-                        .await?
-                        .filter(|u| u.municipality == code)
-                        .with_context(|| {
-                            format!("kommune {code} har ingen enhed med login {login}")
-                        })?
-                        .id,
-                ),
-                (Some(_), None) => anyhow::bail!("--unit kræver --municipality"),
-                _ => None,
-            };
-            let grant = Grant {
-                role,
-                municipality,
-                unit,
-            };
-            let link = komhen_core::accounts::account::invite(
-                store.as_ref(),
-                None,
-                &args.email,
-                &args.name,
-                grant,
-                chrono::Utc::now(),
-            )
-            .await?;
-            println!(
-                "{} har rollen {}. Link til at vælge adgangskode (virker i {} dage, én gang):\n{}{}",
-                link.email,
-                role.label_da().to_lowercase(),
-                komhen_core::accounts::account::LINK_DAYS,
-                args.base_url.trim_end_matches('/'),
-                link.path()
-            );
-            Ok(())
-        }
-        Command::User(UserCommand::Link(args)) => {
-            let store = open(&url, OpenMode::MustExist).await?;
-            let user = store
-                .find_user_by_email(&args.email)
-                .await?
-                .with_context(|| format!("ingen bruger med e-mail {}", args.email))?;
-            let link = komhen_core::accounts::account::create_link(
-                store.as_ref(),
-                &Actor::command_line(),
-                &user,
-                None,
-                chrono::Utc::now(),
-            )
-            .await?;
-            println!(
-                "Nyt link til {} (virker i {} dage, én gang; tidligere links virker ikke mere):\n{}{}",
-                link.email,
-                komhen_core::accounts::account::LINK_DAYS,
-                args.base_url.trim_end_matches('/'),
-                link.path()
-            );
-            Ok(())
+            users::run(store.as_ref(), command).await
         }
         Command::Report(args) => {
             let store = open(&url, OpenMode::MustExist).await?;
@@ -324,6 +222,44 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(store, args.serve.listen).await
         }
     }
+}
+
+/// `komhen test-mode`: switches a municipality's test mode.
+async fn test_mode(url: &str, args: &TestModeArgs) -> anyhow::Result<()> {
+    let store = open(&url, OpenMode::MustExist).await?;
+    let code = komhen_domain::MunicipalityCode::parse(&args.municipality)?;
+    let until = match &args.until {
+        Some(text) => Some(
+            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
+                .ok()
+                .and_then(|t| komhen_domain::danish_instant(t.date(), t.hour(), t.minute()))
+                .with_context(|| format!("«{text}» er ikke et tidspunkt som 2026-11-30 08:00"))?,
+        ),
+        None => None,
+    };
+    komhen_core::setup::set_test_mode(
+        store.as_ref(),
+        &Actor::command_line(),
+        code,
+        args.state == "on",
+        until,
+    )
+    .await?;
+    let m = store
+        .get_municipality(code)
+        .await?
+        .context("kommunen findes ikke")?;
+    println!(
+        "{} ({}) er {} testtilstand.",
+        m.name,
+        m.code,
+        if m.in_test_mode(chrono::Utc::now()) {
+            "i"
+        } else {
+            "ikke i"
+        }
+    );
+    Ok(())
 }
 
 async fn open(url: &str, mode: OpenMode) -> anyhow::Result<Arc<dyn Store>> {
