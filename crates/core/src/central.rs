@@ -707,7 +707,7 @@ async fn load(
     drop(receiver);
     let summary = reader
         .await
-        .map_err(|e| CoreError::Invalid(format!("indlæsningen blev afbrudt: {e}")))?;
+        .map_err(|e| CoreError::internal("indlæsningen blev afbrudt", e))?;
     if let Some(e) = failure {
         return Err(e.into());
     }

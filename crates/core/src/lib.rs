@@ -29,4 +29,4 @@ pub mod totals;
 mod upload;
 pub mod website;
 
-pub use error::{CoreError, CoreResult};
+pub use error::{BoxError, CoreError, CoreResult};

@@ -38,6 +38,20 @@ pub(crate) async fn change(
     change: SetupChange,
     entry: Entry,
 ) -> CoreResult<Applied> {
+    let entity = entry.entity;
+    apply(store, actor, change, entry)
+        .await
+        .map_err(|e| refused(entity, e))
+}
+
+/// Applies a change with its audit entry and hands back the store's error
+/// as it is, for a caller that words a refusal itself.
+pub(crate) async fn apply(
+    store: &dyn Store,
+    actor: &Actor,
+    change: SetupChange,
+    entry: Entry,
+) -> Result<Applied, StoreError> {
     let audit = NewAuditEntry {
         municipality: entry.municipality,
         actor: actor.as_str().to_owned(),
@@ -47,14 +61,42 @@ pub(crate) async fn change(
         before_json: entry.before.map(|v| v.to_string()),
         after_json: entry.after.map(|v| v.to_string()),
     };
-    store.apply(&change, &audit).await.map_err(|e| match e {
-        StoreError::Conflict(what) => CoreError::Invalid(format!("Findes allerede: {what}.")),
-        StoreError::NotFound(what) => {
-            CoreError::Invalid(format!("Findes ikke i kommunen: {what}."))
+    store.apply(&change, &audit).await
+}
+
+/// A refused change of `entity` in the user's words. The store's own text
+/// (a constraint's or driver's message) is for the log, never for the page.
+pub(crate) fn refused(entity: &str, error: StoreError) -> CoreError {
+    let message = match &error {
+        StoreError::Conflict { .. } => taken(entity),
+        StoreError::NotFound { .. } => {
+            "Noget, ændringen nævner, findes ikke (længere) i kommunen. Genindlæs siden, og \
+             prøv igen."
         }
-        StoreError::Invalid(what) => CoreError::Invalid(format!("Ugyldig ændring: {what}.")),
-        other => CoreError::Store(other),
-    })
+        StoreError::Invalid { .. } => {
+            "Ændringen blev afvist, fordi en værdi ikke kan gemmes. Tjek felterne, og prøv igen."
+        }
+        _ => return CoreError::Store(error),
+    };
+    tracing::debug!(entity, error = %error, "set-up change refused");
+    CoreError::Invalid(message.into())
+}
+
+/// What a unique key of `entity` refuses, in Danish.
+fn taken(entity: &str) -> &'static str {
+    match entity {
+        "unit" => "Findes allerede: en anden enhed har det login eller navn.",
+        "department" => "Findes allerede: der er en afdeling med det navn.",
+        "user" => "Findes allerede: der er en bruger med den e-mailadresse.",
+        "task" | "kle" => "Findes allerede: opgaven er der i forvejen.",
+        "question" => "Findes allerede: der er et spørgsmål med den tekst.",
+        "period" => "Findes allerede: der er en periode med de datoer.",
+        "task_package" => "Findes allerede: der er en opgavepakke med det navn.",
+        "web_page" => "Findes allerede: adressen er knyttet til en opgave.",
+        "channel" | "inquiry_type" | "completion" => "Findes allerede: koden er i brug.",
+        "system_token" => "Findes allerede: der er et system med det navn.",
+        _ => "Findes allerede.",
+    }
 }
 
 fn invalid<T>(message: impl Into<String>) -> CoreResult<T> {

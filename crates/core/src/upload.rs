@@ -61,7 +61,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
 ) -> CoreResult<T> {
     tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| CoreError::Invalid(format!("indlæsningen blev afbrudt: {e}")))
+        .map_err(|e| CoreError::internal("indlæsningen blev afbrudt", e))
 }
 
 /// The committed batch of the same kind and file, if any.
