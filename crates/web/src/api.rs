@@ -499,6 +499,11 @@ fn received(system: &SystemTokenRow, r: Received) -> Response {
     ),
     security(("systemnoegle" = []))
 )]
+#[tracing::instrument(
+    level = "debug",
+    skip_all,
+    fields(municipality = %system.municipality, system = system.id.0)
+)]
 pub(crate) async fn create_registrations(
     State(state): State<AppState>,
     SystemAuth(system): SystemAuth,

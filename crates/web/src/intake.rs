@@ -436,6 +436,7 @@ fn clean_file_name(name: Option<&str>) -> String {
 
 /// `POST /kommune/{kode}/indlaes` (multipart: `kind`, `file`): saves the
 /// upload to disk, checks it and shows the preview.
+#[tracing::instrument(skip_all, fields(user = auth.user.user.id.0))]
 pub(crate) async fn upload_file(
     State(state): State<AppState>,
     auth: Authorized,
