@@ -14,8 +14,8 @@ use komhen_domain::{
     DepartmentId, KleNumber, MunicipalityCode, PeriodId, QuestionId, TaskCodeKind, TaskId, UnitId,
 };
 use komhen_store::{
-    Applied, NewAuditEntry, NewDepartment, NewLocalTask, NewQuestion, NewUnit, QuestionRow,
-    SetupChange, Store, StoreError, TaskRow, UnitRow,
+    Applied, NewAuditEntry, NewDepartment, NewLocalTask, NewQuestion, NewUnit, NewUser, NewWebPage,
+    QuestionRow, SetupChange, Store, StoreError, TaskRow, UnitRow,
 };
 use serde_json::{json, Value};
 
@@ -38,20 +38,6 @@ pub(crate) async fn change(
     change: SetupChange,
     entry: Entry,
 ) -> CoreResult<Applied> {
-    let entity = entry.entity;
-    apply(store, actor, change, entry)
-        .await
-        .map_err(|e| refused(entity, e))
-}
-
-/// Applies a change with its audit entry and hands back the store's error
-/// as it is, for a caller that words a refusal itself.
-pub(crate) async fn apply(
-    store: &dyn Store,
-    actor: &Actor,
-    change: SetupChange,
-    entry: Entry,
-) -> Result<Applied, StoreError> {
     let audit = NewAuditEntry {
         municipality: entry.municipality,
         actor: actor.as_str().to_owned(),
@@ -61,41 +47,62 @@ pub(crate) async fn apply(
         before_json: entry.before.map(|v| v.to_string()),
         after_json: entry.after.map(|v| v.to_string()),
     };
-    store.apply(&change, &audit).await
+    store
+        .apply(&change, &audit)
+        .await
+        .map_err(|e| refused(&change, e))
 }
 
-/// A refused change of `entity` in the user's words. The store's own text
-/// (a constraint's or driver's message) is for the log, never for the page.
-pub(crate) fn refused(entity: &str, error: StoreError) -> CoreError {
+/// A refused change in the user's words, written here from the change
+/// itself: the store's text (a constraint's or a driver's message) is for
+/// the log, never for the page.
+fn refused(change: &SetupChange, error: StoreError) -> CoreError {
     let message = match &error {
-        StoreError::Conflict { .. } => taken(entity),
-        StoreError::NotFound { .. } => {
-            "Noget, ændringen nævner, findes ikke (længere) i kommunen. Genindlæs siden, og \
-             prøv igen."
-        }
-        StoreError::Invalid { .. } => {
-            "Ændringen blev afvist, fordi en værdi ikke kan gemmes. Tjek felterne, og prøv igen."
-        }
+        StoreError::Conflict { .. } => taken(change),
+        StoreError::NotFound { .. } => "Noget, ændringen nævner, findes ikke (længere) i \
+                                        kommunen. Genindlæs siden, og prøv igen."
+            .to_owned(),
+        StoreError::Invalid { .. } => "Ændringen blev afvist, fordi en værdi ikke kan gemmes. \
+                                       Tjek felterne, og prøv igen."
+            .to_owned(),
         _ => return CoreError::Store(error),
     };
-    tracing::debug!(entity, error = %error, "set-up change refused");
-    CoreError::Invalid(message.into())
+    tracing::debug!(error = %error, "set-up change refused");
+    CoreError::Invalid(message)
 }
 
-/// What a unique key of `entity` refuses, in Danish.
-fn taken(entity: &str) -> &'static str {
-    match entity {
-        "unit" => "Findes allerede: en anden enhed har det login eller navn.",
-        "department" => "Findes allerede: der er en afdeling med det navn.",
-        "user" => "Findes allerede: der er en bruger med den e-mailadresse.",
-        "task" | "kle" => "Findes allerede: opgaven er der i forvejen.",
-        "question" => "Findes allerede: der er et spørgsmål med den tekst.",
-        "period" => "Findes allerede: der er en periode med de datoer.",
-        "task_package" => "Findes allerede: der er en opgavepakke med det navn.",
-        "web_page" => "Findes allerede: adressen er knyttet til en opgave.",
-        "channel" | "inquiry_type" | "completion" => "Findes allerede: koden er i brug.",
-        "system_token" => "Findes allerede: der er et system med det navn.",
-        _ => "Findes allerede.",
+/// What a unique key refuses, named by the change.
+fn taken(change: &SetupChange) -> String {
+    match change {
+        SetupChange::CreateUnit(NewUnit { login, .. }) | SetupChange::UpdateUnit { login, .. } => {
+            format!("Findes allerede: login {login} bruges af en anden enhed.")
+        }
+        SetupChange::CreateDepartment(NewDepartment { name, .. })
+        | SetupChange::UpdateDepartment { name, .. } => {
+            format!("Findes allerede: forvaltningen «{name}».")
+        }
+        SetupChange::CreateLocalTask(NewLocalTask { kle, name, .. }) => {
+            format!("Findes allerede: kommunen har allerede opgaven {kle} «{name}».")
+        }
+        SetupChange::CreateNationalTask { kle, .. } => {
+            format!("Findes allerede: den nationale opgave {kle}.")
+        }
+        SetupChange::RenameTask { name, .. } => format!("Findes allerede: opgaven «{name}»."),
+        SetupChange::CreateQuestion(_) => {
+            "Findes allerede: en svarmulighed står der to gange.".to_owned()
+        }
+        SetupChange::CreateTaskPackage { code, .. } => {
+            format!("Findes allerede: opgavepakken {code}.")
+        }
+        SetupChange::CreateUser(NewUser { email, .. }) => {
+            format!("Findes allerede: en bruger med e-mail {email}.")
+        }
+        SetupChange::GrantRole(_) => "Findes allerede: brugeren har den rolle.".to_owned(),
+        SetupChange::CreateWebPage(NewWebPage { path, .. }) => format!(
+            "Adressen {path} er allerede knyttet til en opgave. Fjern den først, hvis den skal \
+             knyttes til en anden."
+        ),
+        _ => "Findes allerede.".to_owned(),
     }
 }
 

@@ -34,7 +34,7 @@
 
 use crate::access::Actor;
 use crate::import::store_batch;
-use crate::setup::{self, change, Entry};
+use crate::setup::{change, Entry};
 use crate::upload::{blocking, earlier_batch, sniff, store_totals, summary_of};
 use crate::{CoreError, CoreResult};
 use chrono::NaiveDate;
@@ -49,8 +49,8 @@ use komhen_ingest::matomo::{MatomoPagesReader, MatomoVisitsReader};
 pub use komhen_ingest::{Limits, ProblemSummary};
 use komhen_ingest::{Problem, ProblemKind};
 use komhen_store::{
-    BatchRow, BatchStatus, NewBatch, NewTotalCount, NewWebPage, SetupChange, Store, StoreError,
-    TaskRow, TotalCountRow, TotalMeasure, WebPageRow,
+    BatchRow, BatchStatus, NewBatch, NewTotalCount, NewWebPage, SetupChange, Store, TaskRow,
+    TotalCountRow, TotalMeasure, WebPageRow,
 };
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
@@ -135,7 +135,7 @@ pub async fn add_web_page(
         .ok_or_else(|| {
             CoreError::Invalid("Opgaven findes ikke i kommunens opgavekatalog.".into())
         })?;
-    let applied = setup::apply(
+    let applied = change(
         store,
         actor,
         SetupChange::CreateWebPage(NewWebPage {
@@ -154,14 +154,7 @@ pub async fn add_web_page(
             ),
         },
     )
-    .await
-    .map_err(|e| match e {
-        StoreError::Conflict { .. } => CoreError::Invalid(format!(
-            "Adressen {path} er allerede knyttet til en opgave. Fjern den først, hvis den \
-             skal knyttes til en anden."
-        )),
-        other => setup::refused("web_page", other),
-    })?;
+    .await?;
     Ok(WebPageId(applied.created()?))
 }
 
