@@ -152,3 +152,40 @@ impl IntoResponse for WebError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn failure() -> WebError {
+        CoreError::internal(
+            "udtrækket kunne ikke skrives",
+            std::io::Error::other("hemmelig drivertekst"),
+        )
+        .into()
+    }
+
+    #[test]
+    fn the_chain_names_every_cause() {
+        let WebError::Internal(cause) = failure() else {
+            panic!("internal");
+        };
+        assert_eq!(
+            Chain(cause.as_ref()).to_string(),
+            "udtrækket kunne ikke skrives: hemmelig drivertekst"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_internal_error_is_a_500_without_its_text() {
+        let response = failure().into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 1_000_000)
+            .await
+            .unwrap();
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("Der opstod en fejl"));
+        assert!(!body.contains("hemmelig") && !body.contains("udtrækket"));
+    }
+}

@@ -970,13 +970,7 @@ pub(crate) async fn api_metrics(
     for period in chosen {
         match state.portal.figures(&state, period).await {
             Ok(f) => computed.push(f),
-            Err(_) => {
-                return refuse(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "Tallene kunne ikke beregnes.".into(),
-                )
-            }
+            Err(e) => return internal(&e),
         }
     }
     let mut rows = Vec::new();
