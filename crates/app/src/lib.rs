@@ -226,7 +226,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// `komhen test-mode`: switches a municipality's test mode.
 async fn test_mode(url: &str, args: &TestModeArgs) -> anyhow::Result<()> {
-    let store = open(&url, OpenMode::MustExist).await?;
+    let store = open(url, OpenMode::MustExist).await?;
     let code = komhen_domain::MunicipalityCode::parse(&args.municipality)?;
     let until = match &args.until {
         Some(text) => Some(

@@ -14,4 +14,4 @@ pub mod registration;
 pub mod reports;
 pub mod setup;
 
-pub use error::{CoreError, CoreResult};
+pub use error::{BoxError, CoreError, CoreResult};

@@ -294,11 +294,7 @@ pub async fn published_period(store: &dyn Store, id: i64) -> CoreResult<PeriodRo
         .await?
         .into_iter()
         .find(|p| p.id.0 == id)
-        .ok_or_else(|| {
-            CoreError::Store(komhen_store::StoreError::not_found(format!(
-                "den offentliggjorte periode {id}"
-            )))
-        })
+        .ok_or_else(|| CoreError::NotFound(format!("den offentliggjorte periode {id}")))
 }
 
 fn dates_of(period: &PeriodRow) -> Dates {
@@ -799,11 +795,9 @@ pub fn benchmark(
     code: MunicipalityCode,
     group: &[MunicipalityCode],
 ) -> CoreResult<Benchmark> {
-    let own = now.of(code).ok_or_else(|| {
-        CoreError::Store(komhen_store::StoreError::not_found(format!(
-            "kommune {code}"
-        )))
-    })?;
+    let own = now
+        .of(code)
+        .ok_or_else(|| CoreError::NotFound(format!("kommune {code}")))?;
     let similar = now.most_similar(code);
     let region = now.region(own.municipality.region_code);
     let pick = |codes: &[MunicipalityCode]| -> Vec<MunicipalityRow> {

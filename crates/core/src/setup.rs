@@ -23,8 +23,8 @@ use komhen_domain::{
     DepartmentId, KleNumber, MunicipalityCode, PeriodId, QuestionId, TaskCodeKind, TaskId, UnitId,
 };
 use komhen_store::{
-    Applied, NewAuditEntry, NewDepartment, NewLocalTask, NewQuestion, NewUnit, QuestionRow,
-    SetupChange, Store, StoreError, TaskRow, UnitRow,
+    Applied, NewAuditEntry, NewDepartment, NewLocalTask, NewQuestion, NewUnit, NewUser, NewWebPage,
+    QuestionRow, SetupChange, Store, StoreError, TaskRow, UnitRow,
 };
 use serde_json::{json, Value};
 
@@ -56,14 +56,63 @@ pub(crate) async fn change(
         before_json: entry.before.map(|v| v.to_string()),
         after_json: entry.after.map(|v| v.to_string()),
     };
-    store.apply(&change, &audit).await.map_err(|e| match e {
-        StoreError::Conflict(what) => CoreError::Invalid(format!("Findes allerede: {what}.")),
-        StoreError::NotFound(what) => {
-            CoreError::Invalid(format!("Findes ikke i kommunen: {what}."))
+    store
+        .apply(&change, &audit)
+        .await
+        .map_err(|e| refused(&change, e))
+}
+
+/// A refused change in the user's words, written here from the change
+/// itself: the store's text (a constraint's or a driver's message) is for
+/// the log, never for the page.
+fn refused(change: &SetupChange, error: StoreError) -> CoreError {
+    let message = match &error {
+        StoreError::Conflict { .. } => taken(change),
+        StoreError::NotFound { .. } => "Noget, ændringen nævner, findes ikke (længere) i \
+                                        kommunen. Genindlæs siden, og prøv igen."
+            .to_owned(),
+        StoreError::Invalid { .. } => "Ændringen blev afvist, fordi en værdi ikke kan gemmes. \
+                                       Tjek felterne, og prøv igen."
+            .to_owned(),
+        _ => return CoreError::Store(error),
+    };
+    tracing::debug!(error = %error, "set-up change refused");
+    CoreError::Invalid(message)
+}
+
+/// What a unique key refuses, named by the change.
+fn taken(change: &SetupChange) -> String {
+    match change {
+        SetupChange::CreateUnit(NewUnit { login, .. }) | SetupChange::UpdateUnit { login, .. } => {
+            format!("Findes allerede: login {login} bruges af en anden enhed.")
         }
-        StoreError::Invalid(what) => CoreError::Invalid(format!("Ugyldig ændring: {what}.")),
-        other => CoreError::Store(other),
-    })
+        SetupChange::CreateDepartment(NewDepartment { name, .. })
+        | SetupChange::UpdateDepartment { name, .. } => {
+            format!("Findes allerede: forvaltningen «{name}».")
+        }
+        SetupChange::CreateLocalTask(NewLocalTask { kle, name, .. }) => {
+            format!("Findes allerede: kommunen har allerede opgaven {kle} «{name}».")
+        }
+        SetupChange::CreateNationalTask { kle, .. } => {
+            format!("Findes allerede: den nationale opgave {kle}.")
+        }
+        SetupChange::RenameTask { name, .. } => format!("Findes allerede: opgaven «{name}»."),
+        SetupChange::CreateQuestion(_) => {
+            "Findes allerede: en svarmulighed står der to gange.".to_owned()
+        }
+        SetupChange::CreateTaskPackage { code, .. } => {
+            format!("Findes allerede: opgavepakken {code}.")
+        }
+        SetupChange::CreateUser(NewUser { email, .. }) => {
+            format!("Findes allerede: en bruger med e-mail {email}.")
+        }
+        SetupChange::GrantRole(_) => "Findes allerede: brugeren har den rolle.".to_owned(),
+        SetupChange::CreateWebPage(NewWebPage { path, .. }) => format!(
+            "Adressen {path} er allerede knyttet til en opgave. Fjern den først, hvis den skal \
+             knyttes til en anden."
+        ),
+        _ => "Findes allerede.".to_owned(),
+    }
 }
 
 fn invalid<T>(message: impl Into<String>) -> CoreResult<T> {

@@ -11,6 +11,7 @@
 //! a 403 page. The route table ([`Routes::table`]) is what the
 //! authorization matrix test walks.
 
+use crate::error::NotInRoute;
 use crate::session::COOKIE;
 use crate::{AppState, WebError};
 use axum::extract::{DefaultBodyLimit, FromRequestParts, RawPathParams, Request, State};
@@ -43,7 +44,7 @@ impl Authorized {
     pub(crate) fn municipality(&self) -> Result<&MunicipalityRow, WebError> {
         self.municipality
             .as_ref()
-            .ok_or_else(|| WebError::Internal("ruten nævner ingen kommune".into()))
+            .ok_or_else(|| WebError::Internal(Box::new(NotInRoute("kommune"))))
     }
 
     pub(crate) fn code(&self) -> Result<MunicipalityCode, WebError> {
@@ -54,7 +55,7 @@ impl Authorized {
     pub(crate) fn unit(&self) -> Result<&UnitRow, WebError> {
         self.unit
             .as_ref()
-            .ok_or_else(|| WebError::Internal("ruten nævner ingen enhed".into()))
+            .ok_or_else(|| WebError::Internal(Box::new(NotInRoute("enhed"))))
     }
 
     /// Whether the user may change the set-up of this route's municipality

@@ -220,8 +220,9 @@ fn unauthorized(code: &str, message: &str) -> Response {
     response
 }
 
-fn internal(detail_text: String) -> Response {
-    tracing::error!(detail = %detail_text, "API request failed");
+/// 500: the error is logged with its cause; the client reads a generic message.
+fn internal(error: &(dyn std::error::Error + 'static)) -> Response {
+    crate::error::log_internal(error);
     one_error(
         StatusCode::INTERNAL_SERVER_ERROR,
         detail(
@@ -269,7 +270,7 @@ impl FromRequestParts<AppState> for SystemAuth {
                 "Systemnøglen er ukendt eller tilbagekaldt. Bed kommunens tovholder om en ny \
                  under Systemer og API.",
             )),
-            Err(e) => Err(internal(e.to_string())),
+            Err(e) => Err(internal(&e)),
         }
     }
 }
@@ -498,6 +499,11 @@ fn received(system: &SystemTokenRow, r: Received) -> Response {
     ),
     security(("systemnoegle" = []))
 )]
+#[tracing::instrument(
+    level = "debug",
+    skip_all,
+    fields(municipality = %system.municipality, system = system.id.0)
+)]
 pub(crate) async fn create_registrations(
     State(state): State<AppState>,
     SystemAuth(system): SystemAuth,
@@ -601,7 +607,7 @@ pub(crate) async fn create_registrations(
                 ),
             ),
         ),
-        Err(Refused::Core(e)) => internal(e.to_string()),
+        Err(Refused::Core(e)) => internal(&e),
     }
 }
 

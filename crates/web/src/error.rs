@@ -1,48 +1,111 @@
 //! The web layer's error and how it is shown.
 //!
 //! Policy: a page that does not exist gets a Danish 404 page. Anything
-//! internal is logged in full with tracing and the user gets a generic
-//! Danish 500 page: an internal error's text never reaches a client.
+//! internal keeps its cause (`Internal` holds the error itself, with its
+//! `source` chain) and is logged exactly once, whole chain and all, where
+//! it becomes the 500 response (`into_response`, or [`log_internal`] on the
+//! JSON API's own error paths); the user gets a generic Danish message. An
+//! internal error's text never reaches a client.
 
 use crate::pages::ErrorPage;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use komhen_core::{BoxError, CoreError};
+use komhen_store::StoreError;
+use std::error::Error;
+use std::fmt;
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum WebError {
+    #[error("siden findes ikke")]
     NotFound,
     /// A form without the session's CSRF token, or a session of the wrong kind.
+    #[error("afvist")]
     Forbidden,
     /// A signed-in user without the role the page needs.
+    #[error("ingen adgang")]
     NoAccess,
     /// A request body over the limit.
+    #[error("for stort")]
     TooLarge,
     /// Input the user can correct (a report's address, a date): the
     /// message says what is wrong, in Danish.
+    #[error("{0}")]
     BadRequest(String),
-    Internal(String),
+    /// A failure of komhen's own, with its cause for the log.
+    #[error("intern fejl")]
+    Internal(#[source] BoxError),
 }
 
-impl From<komhen_core::CoreError> for WebError {
-    fn from(error: komhen_core::CoreError) -> Self {
+impl WebError {
+    /// An internal failure of a step of the web layer's own (a file, a
+    /// folder), named by `what`, with its cause.
+    pub(crate) fn internal(what: &'static str, cause: impl Into<BoxError>) -> Self {
+        Self::Internal(Box::new(Failed {
+            what,
+            cause: cause.into(),
+        }))
+    }
+}
+
+/// What failed in the web layer, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}")]
+struct Failed {
+    what: &'static str,
+    #[source]
+    cause: BoxError,
+}
+
+/// A route registered with the wrong access level: its handler asked the
+/// guard for a municipality or unit the route does not name.
+#[derive(Debug, thiserror::Error)]
+#[error("ruten nævner ingen {0}")]
+pub(crate) struct NotInRoute(pub(crate) &'static str);
+
+/// An error and its sources, `: `-separated, for one log line.
+pub(crate) struct Chain<'a>(pub(crate) &'a (dyn Error + 'static));
+
+impl fmt::Display for Chain<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
+/// Logs an internal error with its whole chain: once per failed request,
+/// where it becomes a 500.
+pub(crate) fn log_internal(error: &(dyn Error + 'static)) {
+    tracing::error!(error = %Chain(error), "request failed");
+}
+
+impl From<CoreError> for WebError {
+    fn from(error: CoreError) -> Self {
         match error {
-            komhen_core::CoreError::Invalid(message) => Self::BadRequest(message),
-            komhen_core::CoreError::Store(komhen_store::StoreError::NotFound(_)) => Self::NotFound,
-            other => Self::Internal(other.to_string()),
+            CoreError::Invalid(message) => Self::BadRequest(message),
+            CoreError::NotFound(_) | CoreError::Store(StoreError::NotFound { .. }) => {
+                Self::NotFound
+            }
+            other => Self::Internal(Box::new(other)),
         }
     }
 }
 
-impl From<komhen_store::StoreError> for WebError {
-    fn from(error: komhen_store::StoreError) -> Self {
-        Self::Internal(error.to_string())
+impl From<StoreError> for WebError {
+    fn from(error: StoreError) -> Self {
+        Self::Internal(Box::new(error))
     }
 }
 
 impl From<askama::Error> for WebError {
     fn from(error: askama::Error) -> Self {
-        Self::Internal(format!("skabelon: {error}"))
+        Self::internal("skabelonen kunne ikke udfyldes", error)
     }
 }
 
@@ -70,8 +133,8 @@ impl IntoResponse for WebError {
                 "Indholdet er for stort",
                 "Formularen eller filen er større, end komhen tager imod her.".into(),
             ),
-            Self::Internal(detail) => {
-                tracing::error!(%detail, "request failed");
+            Self::Internal(cause) => {
+                log_internal(cause.as_ref());
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Der opstod en fejl",
@@ -87,5 +150,42 @@ impl IntoResponse for WebError {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, message).into_response(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn failure() -> WebError {
+        CoreError::internal(
+            "udtrækket kunne ikke skrives",
+            std::io::Error::other("hemmelig drivertekst"),
+        )
+        .into()
+    }
+
+    #[test]
+    fn the_chain_names_every_cause() {
+        let WebError::Internal(cause) = failure() else {
+            panic!("internal");
+        };
+        assert_eq!(
+            Chain(cause.as_ref()).to_string(),
+            "udtrækket kunne ikke skrives: hemmelig drivertekst"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_internal_error_is_a_500_without_its_text() {
+        let response = failure().into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 1_000_000)
+            .await
+            .unwrap();
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("Der opstod en fejl"));
+        assert!(!body.contains("hemmelig") && !body.contains("udtrækket"));
     }
 }

@@ -131,7 +131,7 @@ pub(crate) async fn download_csv(
                 }
                 Ok(None) => None,
                 Err(e) => {
-                    tracing::error!(error = %e, "extract stopped");
+                    tracing::error!(error = %crate::error::Chain(&e), "extract stopped");
                     Some((
                         Err(std::io::Error::other(e.to_string())),
                         (None, extract, store),
@@ -159,13 +159,13 @@ pub(crate) async fn download_xlsx(
     let (_, ctx, extract) = open(&state, &auth, raw).await?;
     let codebook = extract::codebook(store, ctx.code).await?;
     let file = tempfile::NamedTempFile::new()
-        .map_err(|e| WebError::Internal(format!("midlertidig fil: {e}")))?;
+        .map_err(|e| WebError::internal("midlertidig fil kunne ikke oprettes", e))?;
     extract.write_xlsx(store, &codebook, file.path()).await?;
     // Open before the temporary file's name is removed; the open file
     // stays readable until the download is done.
     let open = tokio::fs::File::open(file.path())
         .await
-        .map_err(|e| WebError::Internal(format!("udtrækket kunne ikke læses: {e}")))?;
+        .map_err(|e| WebError::internal("udtrækket kunne ikke læses", e))?;
     drop(file);
     let chunks = futures_util::stream::unfold(open, |mut open| async move {
         use tokio::io::AsyncReadExt;

@@ -416,6 +416,7 @@ fn clean_file_name(name: Option<&str>) -> String {
 
 /// `POST /kommune/{kode}/indlaes` (multipart: `kind`, `file`): saves the
 /// upload to disk, checks it and shows the preview.
+#[tracing::instrument(skip_all, fields(user = auth.user.user.id.0))]
 pub(crate) async fn upload_file(
     State(state): State<AppState>,
     auth: Authorized,
@@ -425,7 +426,7 @@ pub(crate) async fn upload_file(
     state.uploads.prune();
     let token = komhen_core::accounts::auth::random_token();
     std::fs::create_dir_all(&state.uploads.dir)
-        .map_err(|e| WebError::Internal(format!("uploadmappen: {e}")))?;
+        .map_err(|e| WebError::internal("uploadmappen kunne ikke oprettes", e))?;
     let path = state.uploads.dir.join(format!("{code}-{token}.upload"));
     let mut kind_field = String::new();
     let mut file_name = None;
@@ -443,16 +444,16 @@ pub(crate) async fn upload_file(
                 file_name = Some(clean_file_name(field.file_name()));
                 let mut file = tokio::fs::File::create(&path)
                     .await
-                    .map_err(|e| WebError::Internal(format!("uploadfil: {e}")))?;
+                    .map_err(|e| WebError::internal("uploadfilen kunne ikke skrives", e))?;
                 while let Some(chunk) = field.chunk().await.map_err(|_| WebError::TooLarge)? {
                     size += chunk.len() as u64;
                     tokio::io::AsyncWriteExt::write_all(&mut file, &chunk)
                         .await
-                        .map_err(|e| WebError::Internal(format!("uploadfil: {e}")))?;
+                        .map_err(|e| WebError::internal("uploadfilen kunne ikke skrives", e))?;
                 }
                 tokio::io::AsyncWriteExt::flush(&mut file)
                     .await
-                    .map_err(|e| WebError::Internal(format!("uploadfil: {e}")))?;
+                    .map_err(|e| WebError::internal("uploadfilen kunne ikke skrives", e))?;
             }
             _ => {}
         }
@@ -933,8 +934,8 @@ pub(crate) async fn codebook_template_csv() -> Response {
 
 /// `GET /kodebog/skabelon.xlsx`
 pub(crate) async fn codebook_template_xlsx() -> PageResult {
-    let bytes =
-        komhen_ingest::codebook::template_xlsx().map_err(|e| WebError::Internal(e.to_string()))?;
+    let bytes = komhen_ingest::codebook::template_xlsx()
+        .map_err(|e| WebError::internal("kodebogens skabelon kunne ikke skrives", e))?;
     Ok((
         [
             (

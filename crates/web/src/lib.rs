@@ -33,12 +33,15 @@ mod users;
 mod website;
 
 use access::Routes;
+use axum::extract::MatchedPath;
 use axum::routing::get;
 use axum::Router;
 use komhen_core::accounts::access::Access;
 use komhen_core::registration::Catalogs;
 use komhen_store::Store;
 use std::sync::Arc;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 
 pub use access::RouteInfo;
 pub use error::WebError;
@@ -493,8 +496,35 @@ fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
             state.clone(),
             session::refuse_cross_site_posts,
         ))
+        // One request, one span: every log line of a request carries its
+        // id, which the response returns in `x-request-id`. Spans are
+        // info-level so the id reaches an error's line; the per-request
+        // lines are debug, so the registration path writes no log at all.
+        // Failures are logged once, with their cause, by `error`, not here.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_failure(()),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state);
     (router, table)
+}
+
+/// The span of one request: method, route template (never the path, which
+/// may hold a one-time link's token) and the request id.
+fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("-", MatchedPath::as_str);
+    tracing::info_span!("request", method = %request.method(), route, id)
 }
 
 /// The largest upload komhen takes (a full KLE file is about 8 MB).

@@ -24,7 +24,7 @@ fn folder() -> PathBuf {
 }
 
 fn io(error: std::io::Error) -> WebError {
-    WebError::Internal(format!("uploadet fil: {error}"))
+    WebError::internal("den uploadede fil kunne ikke gemmes", error)
 }
 
 /// A SHA-256 as hex (what a form may name).
@@ -51,7 +51,7 @@ pub(crate) fn save(scope: &str, bytes: &[u8]) -> Result<(String, PathBuf), WebEr
     let incoming = dir.join(unique);
     std::fs::write(&incoming, bytes).map_err(io)?;
     let sha256 = komhen_core::intake::files::sha256_of(&incoming)
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+        .map_err(|e| WebError::internal("den uploadede fil kunne ikke læses", e))?;
     let path = path_of(scope, &sha256);
     std::fs::rename(&incoming, &path).map_err(io)?;
     Ok((sha256, path))

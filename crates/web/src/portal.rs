@@ -909,6 +909,16 @@ pub(crate) async fn api_periods(State(state): State<AppState>) -> PageResult {
     .into_response())
 }
 
+/// 500 from the public API: logged with its cause, a generic message out.
+fn internal(error: &(dyn std::error::Error + 'static)) -> Response {
+    crate::error::log_internal(error);
+    crate::api::error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "Tallene kunne ikke hentes lige nu. Prøv igen om lidt. Fejlen er skrevet i systemets log.",
+    )
+}
+
 /// `GET /api/v1/public/metrics?periode=ID&kommune=259&side=1&pr_side=100[&format=csv]`:
 /// every metric per municipality and published period, paged; suppressed
 /// figures are `null` with `suppressed: true`.
@@ -932,7 +942,7 @@ pub(crate) async fn api_metrics(
     let store = state.store.as_ref();
     let periods = match portal::published_periods(store).await {
         Ok(p) => p,
-        Err(e) => return refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
+        Err(e) => return internal(&e),
     };
     let chosen: Vec<&PeriodRow> = match q.periode {
         Some(id) => match periods.iter().find(|p| p.id.0 == id) {
@@ -966,13 +976,7 @@ pub(crate) async fn api_metrics(
     for period in chosen {
         match state.portal.figures(&state, period).await {
             Ok(f) => computed.push(f),
-            Err(_) => {
-                return refuse(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "Tallene kunne ikke beregnes.".into(),
-                )
-            }
+            Err(e) => return internal(&e),
         }
     }
     let mut rows = Vec::new();
@@ -1056,7 +1060,7 @@ pub(crate) async fn api_metrics(
                 bytes,
             )
                 .into_response(),
-            Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
+            Err(e) => internal(&e),
         };
     }
     let next = (start + per_page < total).then(|| page + 1);

@@ -499,6 +499,7 @@ fn invalid_page(mut page: RegisterPage, errors: Vec<FieldError>) -> Result<Respo
 }
 
 /// `POST /registrering`
+#[tracing::instrument(level = "debug", skip_all, fields(unit = unit.ctx.unit.id.0))]
 pub(crate) async fn create_registration(
     State(state): State<AppState>,
     unit: UnitSession,

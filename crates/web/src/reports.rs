@@ -1842,7 +1842,7 @@ pub(crate) async fn api_report(
             return refuse(StatusCode::BAD_REQUEST, "invalid_query", message)
         }
         Err(e) => {
-            tracing::error!(error = %e, "report API failed");
+            crate::error::log_internal(&e);
             return refuse(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -1853,7 +1853,16 @@ pub(crate) async fn api_report(
     if csv {
         return match tabular::report_table(&report).csv() {
             Ok(bytes) => attachment(bytes, "text/csv; charset=utf-8", "komhen-rapport.csv"),
-            Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()),
+            Err(e) => {
+                crate::error::log_internal(&e);
+                refuse(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Rapporten kunne ikke skrives som CSV lige nu. Fejlen er skrevet i systemets \
+                     log."
+                        .into(),
+                )
+            }
         };
     }
     let mut explicit = query.clone();

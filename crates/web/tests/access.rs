@@ -10,17 +10,13 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
+use common::{code, App, Session, KBH, KOEGE};
 use komhen_backend::testing::TestStore;
 use komhen_core::accounts::access::Access;
-use komhen_domain::{AnswerKind, KleNumber, MunicipalityCode, Role, TaskCodeKind, UnitId, UserId};
-use komhen_store::{NewDepartment, NewLocalTask, NewQuestion, NewRoleGrant, NewUnit, NewUser};
+use komhen_domain::{AnswerKind, DepartmentId, KleNumber, Role, TaskCodeKind, UnitId, UserId};
+use komhen_store::{NewDepartment, NewLocalTask, NewQuestion};
 use komhen_store_conformance::SetupShortcuts;
 use std::collections::BTreeSet;
-use tower::ServiceExt;
-
-const PASSWORD: &str = "en lang adgangskode";
-const KOEGE: u16 = 259;
-const KBH: u16 = 101;
 
 /// What each route requires, written by hand: (method, path, access).
 fn expected_routes() -> Vec<(&'static str, &'static str, Access)> {
@@ -403,57 +399,8 @@ struct Fixture {
     kbh_system: i64,
 }
 
-fn code(n: u16) -> MunicipalityCode {
-    MunicipalityCode::new(n).unwrap()
-}
-
-async fn unit(store: &dyn komhen_store::Store, m: u16, login: &str, dept: i64) -> UnitId {
-    let hash = komhen_core::accounts::auth::hash_password(PASSWORD)
-        .await
-        .unwrap();
-    store
-        .create_unit(&NewUnit {
-            municipality: code(m),
-            department: Some(komhen_domain::DepartmentId(dept)),
-            name: format!("Enhed {login}"),
-            login: login.into(),
-            password_hash: Some(hash),
-        })
-        .await
-        .unwrap()
-}
-
-async fn user(
-    store: &dyn komhen_store::Store,
-    email: &str,
-    grants: &[(Role, Option<u16>, Option<UnitId>)],
-) -> UserId {
-    let hash = komhen_core::accounts::auth::hash_password(PASSWORD)
-        .await
-        .unwrap();
-    let id = store
-        .create_user(&NewUser {
-            email: email.into(),
-            name: email.into(),
-            password_hash: Some(hash),
-        })
-        .await
-        .unwrap();
-    for (role, m, unit) in grants {
-        store
-            .grant_role(&NewRoleGrant {
-                user: id,
-                role: *role,
-                municipality: m.map(code),
-                unit: *unit,
-            })
-            .await
-            .unwrap();
-    }
-    id
-}
-
-async fn fixture(store: &dyn komhen_store::Store) -> Fixture {
+async fn fixture(app: &App) -> Fixture {
+    let store = app.store();
     let dept = |m: u16| async move {
         store
             .create_department(&NewDepartment {
@@ -466,9 +413,15 @@ async fn fixture(store: &dyn komhen_store::Store) -> Fixture {
     };
     let koege_department = dept(KOEGE).await;
     let kbh_department = dept(KBH).await;
-    let koege_unit_a = unit(store, KOEGE, "259a", koege_department).await;
-    let koege_unit_b = unit(store, KOEGE, "259b", koege_department).await;
-    let kbh_unit = unit(store, KBH, "101a", kbh_department).await;
+    let koege_unit_a = app
+        .add_unit(KOEGE, "259a", Some(DepartmentId(koege_department)))
+        .await;
+    let koege_unit_b = app
+        .add_unit(KOEGE, "259b", Some(DepartmentId(koege_department)))
+        .await;
+    let kbh_unit = app
+        .add_unit(KBH, "101a", Some(DepartmentId(kbh_department)))
+        .await;
     let local = |m: u16| async move {
         store
             .create_local_task(&NewLocalTask {
@@ -507,13 +460,12 @@ async fn fixture(store: &dyn komhen_store::Store) -> Fixture {
     let period = store.list_periods(None).await.unwrap();
     let package = store.list_task_packages().await.unwrap();
     let national_task = store.list_national_tasks().await.unwrap();
-    let koege_victim = user(
-        store,
-        "offer@koege.dk",
-        &[(Role::Analyst, Some(KOEGE), None)],
-    )
-    .await;
-    let kbh_victim = user(store, "offer@kk.dk", &[(Role::Analyst, Some(KBH), None)]).await;
+    let koege_victim = app
+        .add_user("offer@koege.dk", &[(Role::Analyst, Some(KOEGE), None)])
+        .await;
+    let kbh_victim = app
+        .add_user("offer@kk.dk", &[(Role::Analyst, Some(KBH), None)])
+        .await;
     let registration = store
         .insert_registration(&komhen_domain::NewRegistration {
             municipality: code(KOEGE),
@@ -628,146 +580,57 @@ impl Fixture {
     }
 }
 
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
-async fn send(router: &axum::Router, request: Request<Body>) -> (StatusCode, String, String) {
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let location = response
-        .headers()
-        .get(header::LOCATION)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let cookie = response
-        .headers()
-        .get(header::SET_COOKIE)
-        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
-        .unwrap_or_default();
-    let body = axum::body::to_bytes(response.into_body(), 10_000_000)
-        .await
-        .unwrap();
-    let body = String::from_utf8_lossy(&body).into_owned();
-    (
-        status,
-        if cookie.is_empty() {
-            location
-        } else {
-            format!("{location}\n{cookie}")
-        },
-        body,
-    )
-}
-
-fn csrf_of(html: &str) -> String {
-    html.split(r#"name="csrf" value=""#)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-async fn log_in(router: &axum::Router, login: &str, page: &str) -> Session {
-    let body = format!(
-        "login={}&password={}",
-        login.replace('@', "%40"),
-        PASSWORD.replace(' ', "+")
-    );
-    let (status, location, _) = send(
-        router,
-        Request::post("/log-ind")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "log in as {login}");
-    let cookie = location.lines().nth(1).unwrap().to_owned();
-    let (_, _, html) = send(
-        router,
-        Request::get(page)
-            .header(header::COOKIE, &cookie)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
-    Session {
-        csrf: csrf_of(&html),
-        cookie,
-    }
-}
-
 /// A fresh application with the fixture and, for the caller, a session.
-async fn app_for(caller: Caller) -> (TestStore, axum::Router, Fixture, Option<Session>) {
-    let (db, router) = common::app_with_reference_data().await;
-    let store = db.store.as_ref();
-    let f = fixture(store).await;
+async fn app_for(caller: Caller) -> (App, Fixture, Option<Session>) {
+    let app = App::new().await;
+    let store = app.store();
+    let f = fixture(&app).await;
     let email = match caller {
         Caller::Anonymous => None,
         Caller::Unit => {
-            let s = log_in(&router, "259a", "/registrering").await;
-            return (db, router, f, Some(s));
+            let s = app.session("259a", "/registrering").await;
+            return (app, f, Some(s));
         }
         Caller::NationalAdmin => Some(
-            user(
-                store,
-                "admin@komhen.dk",
-                &[(Role::NationalAdmin, None, None)],
-            )
-            .await,
+            app.add_user("admin@komhen.dk", &[(Role::NationalAdmin, None, None)])
+                .await,
         ),
         Caller::Coordinator => Some(
-            user(
-                store,
+            app.add_user(
                 "tovholder@koege.dk",
                 &[(Role::Coordinator, Some(KOEGE), None)],
             )
             .await,
         ),
         Caller::OtherCoordinator => Some(
-            user(
-                store,
-                "tovholder@kk.dk",
-                &[(Role::Coordinator, Some(KBH), None)],
-            )
-            .await,
+            app.add_user("tovholder@kk.dk", &[(Role::Coordinator, Some(KBH), None)])
+                .await,
         ),
         Caller::UnitLead => Some(
-            user(
-                store,
+            app.add_user(
                 "leder@koege.dk",
                 &[(Role::UnitLead, Some(KOEGE), Some(f.koege_unit_a))],
             )
             .await,
         ),
         Caller::Analyst => Some(
-            user(
-                store,
-                "analytiker@koege.dk",
-                &[(Role::Analyst, Some(KOEGE), None)],
-            )
-            .await,
+            app.add_user("analytiker@koege.dk", &[(Role::Analyst, Some(KOEGE), None)])
+                .await,
         ),
         Caller::NationalAnalyst => Some(
-            user(
-                store,
-                "analytiker@komhen.dk",
-                &[(Role::Analyst, None, None)],
-            )
-            .await,
+            app.add_user("analytiker@komhen.dk", &[(Role::Analyst, None, None)])
+                .await,
         ),
-        Caller::NoRole => Some(user(store, "ingen@koege.dk", &[]).await),
+        Caller::NoRole => Some(app.add_user("ingen@koege.dk", &[]).await),
     };
     let session = match email {
         Some(id) => {
             let email = store.get_user(id).await.unwrap().unwrap().email;
-            Some(log_in(&router, &email, "/konto").await)
+            Some(app.session(&email, "/konto").await)
         }
         None => None,
     };
-    (db, router, f, session)
+    (app, f, session)
 }
 
 /// How the application answered.
@@ -783,12 +646,7 @@ enum Outcome {
     Served(StatusCode),
 }
 
-async fn call(
-    router: &axum::Router,
-    method: &str,
-    path: &str,
-    session: Option<&Session>,
-) -> Outcome {
+async fn call(app: &App, method: &str, path: &str, session: Option<&Session>) -> Outcome {
     let mut request = Request::builder().method(method).uri(path);
     if let Some(s) = session {
         request = request.header(header::COOKIE, &s.cookie);
@@ -802,7 +660,8 @@ async fn call(
     } else {
         String::new()
     };
-    let (status, location, body) = send(router, request.body(Body::from(body)).unwrap()).await;
+    let reply = app.send(request.body(Body::from(body)).unwrap()).await;
+    let (status, location, body) = (reply.status, reply.location, reply.body);
     assert!(
         status.as_u16() < 500,
         "{method} {path} as {:?}: {status}\n{body}",
@@ -821,7 +680,7 @@ async fn call(
 
 /// Walks every route as one caller at every place.
 async fn walk(caller: Caller) {
-    let (_db, router, f, session) = app_for(caller).await;
+    let (app, f, session) = app_for(caller).await;
     // Logging out ends the session: walk it last.
     let mut routes = expected_routes();
     routes.sort_by_key(|(_, path, _)| *path == "/log-ud");
@@ -836,7 +695,7 @@ async fn walk(caller: Caller) {
         };
         for place in places {
             let path = f.path(template, *place);
-            let outcome = call(&router, method, &path, session.as_ref()).await;
+            let outcome = call(&app, method, &path, session.as_ref()).await;
             if access == Access::Public {
                 checked += 1;
                 continue;

@@ -9,41 +9,15 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use komhen_backend::testing::TestStore;
+use common::{code, App, Reply, KBH, KOEGE};
 use komhen_core::accounts::access::Actor;
 use komhen_core::intake::api::{IntakeBatch, IntakeRow};
-use komhen_domain::{MunicipalityCode, Role, Source};
-use komhen_store::{
-    BatchStatus, NewBatch, NewRoleGrant, NewUnit, NewUser, RegistrationFilter, Store,
-};
+use komhen_domain::{Role, Source};
+use komhen_store::{BatchStatus, NewBatch, NewUnit, RegistrationFilter};
 use komhen_store_conformance::SetupShortcuts;
 use serde_json::{json, Value};
-use tower::ServiceExt;
-
-const KOEGE: u16 = 259;
-const KBH: u16 = 101;
-const PASSWORD: &str = "en lang adgangskode";
-
-fn code(n: u16) -> MunicipalityCode {
-    MunicipalityCode::new(n).unwrap()
-}
-
-struct App {
-    db: TestStore,
-    router: axum::Router,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
 
 impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
-    }
-
     /// The errors as (index, field, code).
     fn errors(&self) -> Vec<(Value, Value, String)> {
         self.json()["errors"]
@@ -64,9 +38,8 @@ impl Reply {
 impl App {
     /// An application with Køge's unit `259sek` and a system token each for
     /// Køge and København.
-    async fn new() -> (Self, String, String) {
-        let (db, router) = common::app_with_reference_data().await;
-        let app = Self { db, router };
+    async fn with_tokens() -> (Self, String, String) {
+        let app = Self::new().await;
         app.store()
             .create_unit(&NewUnit {
                 municipality: code(KOEGE),
@@ -82,10 +55,6 @@ impl App {
         (app, koege, kbh)
     }
 
-    fn store(&self) -> &dyn Store {
-        self.db.store.as_ref()
-    }
-
     async fn token(&self, municipality: u16, name: &str) -> String {
         komhen_core::setup::systems::issue_token(
             self.store(),
@@ -98,22 +67,8 @@ impl App {
         .token
     }
 
-    async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), 20_000_000)
-            .await
-            .unwrap();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
     /// POSTs a JSON body with a bearer token.
-    async fn post(&self, token: &str, body: &str) -> Reply {
+    async fn deliver(&self, token: &str, body: &str) -> Reply {
         self.send(
             Request::post("/api/v1/registrations")
                 .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -164,8 +119,8 @@ fn two_rows() -> Value {
 
 #[tokio::test]
 async fn a_valid_batch_is_stored_once_and_a_retry_is_answered_with_the_same_batch() {
-    let (app, koege, _) = App::new().await;
-    let sent = app.post(&koege, &two_rows().to_string()).await;
+    let (app, koege, _) = App::with_tokens().await;
+    let sent = app.deliver(&koege, &two_rows().to_string()).await;
     assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
     assert!(
         sent.headers.get(header::SET_COOKIE).is_none(),
@@ -208,7 +163,7 @@ async fn a_valid_batch_is_stored_once_and_a_retry_is_answered_with_the_same_batc
     rows_again.reverse();
     rows_again.reverse();
     let retry = app
-        .post(&koege, &serde_json::to_string_pretty(&again).unwrap())
+        .deliver(&koege, &serde_json::to_string_pretty(&again).unwrap())
         .await;
     assert_eq!(retry.status, StatusCode::OK, "{}", retry.body);
     assert_eq!(retry.json()["duplicate"], true);
@@ -219,23 +174,23 @@ async fn a_valid_batch_is_stored_once_and_a_retry_is_answered_with_the_same_batc
 
 #[tokio::test]
 async fn a_batch_id_names_one_batch_and_other_rows_under_it_are_refused() {
-    let (app, koege, _) = App::new().await;
+    let (app, koege, _) = App::with_tokens().await;
     let mut body = two_rows();
     body["batch_id"] = json!("kø-2025-10-21-10");
-    let first = app.post(&koege, &body.to_string()).await;
+    let first = app.deliver(&koege, &body.to_string()).await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
     assert_eq!(first.json()["batch_id"], "kø-2025-10-21-10");
 
     // The same rows as another batch: the system says they are new.
     body["batch_id"] = json!("kø-2025-10-21-11");
-    let second = app.post(&koege, &body.to_string()).await;
+    let second = app.deliver(&koege, &body.to_string()).await;
     assert_eq!(second.status, StatusCode::CREATED, "{}", second.body);
     assert_eq!(app.registrations(KOEGE).await.len(), 4);
 
     // The first batch_id again with other rows: refused, nothing stored.
     body["batch_id"] = json!("kø-2025-10-21-10");
     body["registrations"][1]["quantity"] = json!(4);
-    let reused = app.post(&koege, &body.to_string()).await;
+    let reused = app.deliver(&koege, &body.to_string()).await;
     assert_eq!(reused.status, StatusCode::CONFLICT, "{}", reused.body);
     assert_eq!(
         reused.errors(),
@@ -245,7 +200,7 @@ async fn a_batch_id_names_one_batch_and_other_rows_under_it_are_refused() {
 
     // A bad batch_id is the batch's own error.
     body["batch_id"] = json!("");
-    let bad = app.post(&koege, &body.to_string()).await;
+    let bad = app.deliver(&koege, &body.to_string()).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         bad.errors(),
@@ -255,7 +210,7 @@ async fn a_batch_id_names_one_batch_and_other_rows_under_it_are_refused() {
 
 #[tokio::test]
 async fn a_copy_still_being_stored_is_refused_as_in_progress() {
-    let (app, koege, _) = App::new().await;
+    let (app, koege, _) = App::with_tokens().await;
     let body = json!({
         "registrations": [{ "task": "23.09.02", "channel": "TLFIND", "time": "2025-10-21 10:20" }]
     });
@@ -279,7 +234,7 @@ async fn a_copy_still_being_stored_is_refused_as_in_progress() {
         })
         .await
         .unwrap();
-    let busy = app.post(&koege, &body.to_string()).await;
+    let busy = app.deliver(&koege, &body.to_string()).await;
     assert_eq!(busy.status, StatusCode::CONFLICT, "{}", busy.body);
     assert_eq!(busy.errors()[0].2, "batch_in_progress");
     assert_eq!(busy.headers.get(header::RETRY_AFTER).unwrap(), "5");
@@ -289,13 +244,13 @@ async fn a_copy_still_being_stored_is_refused_as_in_progress() {
         .delete_batch(Some(code(KOEGE)), loading)
         .await
         .unwrap();
-    let stored = app.post(&koege, &body.to_string()).await;
+    let stored = app.deliver(&koege, &body.to_string()).await;
     assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.body);
 }
 
 #[tokio::test]
 async fn every_kind_of_row_error_is_reported_with_index_field_and_code_and_nothing_is_stored() {
-    let (app, koege, _) = App::new().await;
+    let (app, koege, _) = App::with_tokens().await;
     let good = json!({ "task": "23.09.02", "channel": "TLFIND", "time": "2025-10-21 10:20" });
     let with = |changes: Value| {
         let mut row = good.clone();
@@ -329,7 +284,7 @@ async fn every_kind_of_row_error_is_reported_with_index_field_and_code_and_nothi
             with(json!({ "answers": { "Kanal": "TLFIND" } })),
         ]
     });
-    let refused = app.post(&koege, &body.to_string()).await;
+    let refused = app.deliver(&koege, &body.to_string()).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     // An answer keyed like a field of the row is the batch's error alone.
     assert_eq!(
@@ -343,7 +298,7 @@ async fn every_kind_of_row_error_is_reported_with_index_field_and_code_and_nothi
 
     let mut body = body;
     body["registrations"].as_array_mut().unwrap().pop();
-    let refused = app.post(&koege, &body.to_string()).await;
+    let refused = app.deliver(&koege, &body.to_string()).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     let expected: Vec<(Value, Value, String)> = [
         (1, "channel", "unknown_channel"),
@@ -401,7 +356,7 @@ async fn every_kind_of_row_error_is_reported_with_index_field_and_code_and_nothi
 
 #[tokio::test]
 async fn a_body_of_the_wrong_shape_names_the_row_and_field() {
-    let (app, koege, _) = App::new().await;
+    let (app, koege, _) = App::with_tokens().await;
     let cases = [
         (
             json!({ "registrations": [{ "task": "23.09.02", "channel": "TLFIND", "time": "2025-10-21 10:20", "quantity": "3" }] }),
@@ -437,7 +392,7 @@ async fn a_body_of_the_wrong_shape_names_the_row_and_field() {
         ),
     ];
     for (body, (index, field, code)) in cases {
-        let reply = app.post(&koege, &body.to_string()).await;
+        let reply = app.deliver(&koege, &body.to_string()).await;
         assert_eq!(
             reply.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -452,14 +407,14 @@ async fn a_body_of_the_wrong_shape_names_the_row_and_field() {
         );
     }
     let municipality = app
-        .post(&koege, r#"{"registrations": [{"municipality": 101}]}"#)
+        .deliver(&koege, r#"{"registrations": [{"municipality": 101}]}"#)
         .await;
     assert!(municipality.json()["errors"][0]["message"]
         .as_str()
         .unwrap()
         .contains("systemnøglen"));
 
-    let broken = app.post(&koege, r#"{"registrations": [}"#).await;
+    let broken = app.deliver(&koege, r#"{"registrations": [}"#).await;
     assert_eq!(broken.status, StatusCode::BAD_REQUEST);
     assert_eq!(broken.errors()[0].2, "invalid_json");
     assert!(app.registrations(KOEGE).await.is_empty());
@@ -467,7 +422,7 @@ async fn a_body_of_the_wrong_shape_names_the_row_and_field() {
 
 #[tokio::test]
 async fn a_missing_unknown_or_revoked_token_is_refused_with_a_bearer_challenge() {
-    let (app, koege, _) = App::new().await;
+    let (app, koege, _) = App::with_tokens().await;
     let body = two_rows().to_string();
     let without = app
         .send(
@@ -489,7 +444,7 @@ async fn a_missing_unknown_or_revoked_token_is_refused_with_a_bearer_challenge()
         "hemmelig".to_owned(),
         koege[..koege.len() - 1].to_owned(),
     ] {
-        let refused = app.post(&wrong, &body).await;
+        let refused = app.deliver(&wrong, &body).await;
         assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{wrong}");
         assert_eq!(refused.errors()[0].2, "invalid_token");
         assert!(refused
@@ -505,7 +460,7 @@ async fn a_missing_unknown_or_revoked_token_is_refused_with_a_bearer_challenge()
     komhen_core::setup::systems::revoke_token(app.store(), &Actor::command_line(), code(KOEGE), id)
         .await
         .unwrap();
-    let revoked = app.post(&koege, &body).await;
+    let revoked = app.deliver(&koege, &body).await;
     assert_eq!(revoked.status, StatusCode::UNAUTHORIZED);
     assert_eq!(revoked.errors()[0].2, "invalid_token");
     assert!(app.registrations(KOEGE).await.is_empty());
@@ -513,9 +468,9 @@ async fn a_missing_unknown_or_revoked_token_is_refused_with_a_bearer_challenge()
 
 #[tokio::test]
 async fn a_token_of_one_municipality_never_writes_another_municipalitys_rows() {
-    let (app, _, kbh) = App::new().await;
+    let (app, _, kbh) = App::with_tokens().await;
     // Køge's unit is not København's: refused, nothing stored anywhere.
-    let refused = app.post(&kbh, &two_rows().to_string()).await;
+    let refused = app.deliver(&kbh, &two_rows().to_string()).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         refused.errors(),
@@ -527,7 +482,7 @@ async fn a_token_of_one_municipality_never_writes_another_municipalitys_rows() {
         .as_object_mut()
         .unwrap()
         .remove("unit");
-    let stored = app.post(&kbh, &body.to_string()).await;
+    let stored = app.deliver(&kbh, &body.to_string()).await;
     assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.body);
     assert_eq!(stored.json()["municipality"], KBH);
     assert_eq!(app.registrations(KBH).await.len(), 2);
@@ -548,7 +503,7 @@ async fn a_token_of_one_municipality_never_writes_another_municipalitys_rows() {
 
 #[tokio::test]
 async fn a_body_that_is_not_json_too_large_or_too_many_rows_is_refused() {
-    let (app, koege, _) = App::new().await;
+    let (app, koege, _) = App::with_tokens().await;
     let csv = app
         .send(
             Request::post("/api/v1/registrations")
@@ -565,13 +520,13 @@ async fn a_body_that_is_not_json_too_large_or_too_many_rows_is_refused() {
         r#"{{"batch_id": "{}", "registrations": []}}"#,
         "x".repeat(6 * 1024 * 1024)
     );
-    let too_large = app.post(&koege, &big).await;
+    let too_large = app.deliver(&koege, &big).await;
     assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(too_large.errors()[0].2, "body_too_large");
 
     let row = json!({ "task": "23.09.02", "channel": "TLFIND", "time": "2025-10-21 10:20" });
     let many = json!({ "registrations": vec![row; 10_001] });
-    let too_many = app.post(&koege, &many.to_string()).await;
+    let too_many = app.deliver(&koege, &many.to_string()).await;
     assert_eq!(too_many.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(
         too_many.errors(),
@@ -582,98 +537,26 @@ async fn a_body_that_is_not_json_too_large_or_too_many_rows_is_refused() {
 
 #[tokio::test]
 async fn ten_thousand_rows_are_stored_as_one_batch() {
-    let (app, koege, _) = App::new().await;
+    let (app, koege, _) = App::with_tokens().await;
     let row = json!({ "task": "23.09.02", "channel": "TLFIND", "time": "2025-10-21 10:20" });
     let many = json!({ "registrations": vec![row; 10_000] });
-    let stored = app.post(&koege, &many.to_string()).await;
+    let stored = app.deliver(&koege, &many.to_string()).await;
     assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.body);
     assert_eq!(stored.json()["rows"], 10_000);
     assert_eq!(app.registrations(KOEGE).await.len(), 10_000);
 }
 
-/// A personal user's session, by logging in.
+/// A personal user's session on the systems page: (cookie, csrf).
 async fn session(app: &App, email: &str, role: Role, municipality: u16) -> (String, String) {
-    let hash = komhen_core::accounts::auth::hash_password(PASSWORD)
-        .await
-        .unwrap();
-    let user = app
-        .store()
-        .create_user(&NewUser {
-            email: email.into(),
-            name: "Kim Tovholder".into(),
-            password_hash: Some(hash),
-        })
-        .await
-        .unwrap();
-    app.store()
-        .grant_role(&NewRoleGrant {
-            user,
-            role,
-            municipality: Some(code(municipality)),
-            unit: None,
-        })
-        .await
-        .unwrap();
-    let login = app
-        .send(
-            Request::post("/log-ind")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(format!(
-                    "login={}&password={}",
-                    email.replace('@', "%40"),
-                    PASSWORD.replace(' ', "+")
-                )))
-                .unwrap(),
-        )
+    app.add_user(email, &[(role, Some(municipality), None)])
         .await;
-    assert_eq!(login.status, StatusCode::SEE_OTHER);
-    let cookie = login
-        .headers
-        .get(header::SET_COOKIE)
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let page = app.get("/kommune/259/systemer", &cookie).await;
-    let csrf = page
-        .body
-        .split(r#"name="csrf" value=""#)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_owned();
-    (cookie, csrf)
-}
-
-impl App {
-    async fn get(&self, path: &str, cookie: &str) -> Reply {
-        self.send(
-            Request::get(path)
-                .header(header::COOKIE, cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn form(&self, path: &str, cookie: &str, body: &str) -> Reply {
-        self.send(
-            Request::post(path)
-                .header(header::COOKIE, cookie)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body.to_owned()))
-                .unwrap(),
-        )
-        .await
-    }
+    let session = app.session(email, "/kommune/259/systemer").await;
+    (session.cookie, session.csrf)
 }
 
 #[tokio::test]
 async fn the_coordinator_issues_a_token_shown_once_that_works_until_revoked() {
-    let (app, _, _) = App::new().await;
+    let (app, _, _) = App::with_tokens().await;
     let (cookie, csrf) = session(&app, "kim@koege.dk", Role::Coordinator, KOEGE).await;
     let page = app.get("/kommune/259/systemer", &cookie).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -681,20 +564,20 @@ async fn the_coordinator_issues_a_token_shown_once_that_works_until_revoked() {
     assert!(page.body.contains("Systemer og API"));
 
     let refused = app
-        .form(
+        .post(
             "/kommune/259/systemer",
             &cookie,
-            &format!("csrf={csrf}&name=+"),
+            &[("csrf", &csrf), ("name", " ")],
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("Skriv systemets navn"));
 
     let issued = app
-        .form(
+        .post(
             "/kommune/259/systemer",
             &cookie,
-            &format!("csrf={csrf}&name=Telefonsystem+Jobcenter"),
+            &[("csrf", &csrf), ("name", "Telefonsystem Jobcenter")],
         )
         .await;
     assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
@@ -728,7 +611,7 @@ async fn the_coordinator_issues_a_token_shown_once_that_works_until_revoked() {
         "registrations": [{ "task": "23.09.02", "channel": "TLFIND", "time": "2025-10-21 10:20" }]
     })
     .to_string();
-    assert_eq!(app.post(&token, &body).await.status, StatusCode::CREATED);
+    assert_eq!(app.deliver(&token, &body).await.status, StatusCode::CREATED);
     let used = app.get("/kommune/259/systemer", &cookie).await;
     let row = used
         .body
@@ -747,7 +630,7 @@ async fn the_coordinator_issues_a_token_shown_once_that_works_until_revoked() {
         .unwrap()
         .id;
     let revoke = format!("/kommune/259/systemer/{id}/tilbagekald");
-    let revoked = app.form(&revoke, &cookie, &format!("csrf={csrf}")).await;
+    let revoked = app.post(&revoke, &cookie, &[("csrf", &csrf)]).await;
     assert_eq!(revoked.status, StatusCode::SEE_OTHER);
     let after = app
         .get("/kommune/259/systemer?besked=tilbagekaldt", &cookie)
@@ -755,17 +638,17 @@ async fn the_coordinator_issues_a_token_shown_once_that_works_until_revoked() {
     assert!(after.body.contains("Nøglen er tilbagekaldt"));
     assert!(after.body.contains("Tilbagekaldt"));
     assert_eq!(
-        app.post(&token, &body).await.status,
+        app.deliver(&token, &body).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let twice = app.form(&revoke, &cookie, &format!("csrf={csrf}")).await;
+    let twice = app.post(&revoke, &cookie, &[("csrf", &csrf)]).await;
     assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(twice.body.contains("allerede tilbagekaldt"));
 }
 
 #[tokio::test]
 async fn a_session_never_opens_the_api_and_a_cross_site_origin_does_not_block_it() {
-    let (app, koege, _) = App::new().await;
+    let (app, koege, _) = App::with_tokens().await;
     let (cookie, _) = session(&app, "kim@koege.dk", Role::Coordinator, KOEGE).await;
     let with_cookie = app
         .send(
@@ -800,7 +683,7 @@ async fn a_session_never_opens_the_api_and_a_cross_site_origin_does_not_block_it
 
 #[tokio::test]
 async fn the_openapi_document_is_generated_from_the_api_types() {
-    let (app, koege, _) = App::new().await;
+    let (app, koege, _) = App::with_tokens().await;
     let reply = app.get("/api/v1/openapi.json", "").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.headers[header::CONTENT_TYPE]
@@ -841,6 +724,6 @@ async fn the_openapi_document_is_generated_from_the_api_types() {
         })
         .await
         .unwrap();
-    let stored = app.post(&koege, &example.to_string()).await;
+    let stored = app.deliver(&koege, &example.to_string()).await;
     assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.body);
 }

@@ -7,33 +7,18 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 use common::{coordinator, koege, App, Reply};
 use komhen_store::{NewUnit, RegistrationFilter, Store};
 use komhen_store_conformance::SetupShortcuts;
 
 async fn upload(app: &App, cookie: &str, csrf: &str, file_name: &str, bytes: &[u8]) -> Reply {
-    let boundary = "grense-komhen-test";
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n\r\n\
-             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
-             filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    app.send(
-        Request::post(format!("/kommune/259/indlaes?csrf={csrf}"))
-            .header(header::COOKIE, cookie)
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(Body::from(body))
-            .unwrap(),
+    app.upload(
+        "/kommune/259/indlaes",
+        cookie,
+        csrf,
+        (file_name, bytes),
+        &[("kind", "")],
     )
     .await
 }

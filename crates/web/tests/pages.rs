@@ -2,32 +2,20 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
 
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 mod common;
 
-use komhen_backend::testing::TestStore;
+use common::App;
 use komhen_domain::{
     ChannelCode, Completion, InquiryType, MunicipalityCode, NewRegistration, Source,
 };
-use tower::ServiceExt;
-
-struct TestApp {
-    db: TestStore,
-    router: axum::Router,
-}
-
-struct Page {
-    status: StatusCode,
-    content_type: String,
-    body: String,
-}
 
 /// A moment in the national period of autumn 2025 (weeks 43–45).
 fn in_autumn_2025() -> chrono::DateTime<chrono::Utc> {
     "2025-10-21T09:30:00Z".parse().unwrap()
 }
 
-impl TestApp {
+impl App {
     /// Creates the national period of autumn 2025 and publishes it (its
     /// submission deadline has passed).
     async fn publish_autumn_2025(self) -> Self {
@@ -42,11 +30,6 @@ impl TestApp {
             .await
             .unwrap();
         self
-    }
-
-    async fn new() -> Self {
-        let (db, router) = common::app_with_reference_data().await;
-        Self { db, router }
     }
 
     /// Registers `quantity` inquiries for a municipality, test or not.
@@ -75,38 +58,12 @@ impl TestApp {
             .unwrap();
         self
     }
-
-    async fn get(&self, path: &str) -> Page {
-        let response = self
-            .router
-            .clone()
-            .oneshot(Request::get(path).body(Body::empty()).unwrap())
-            .await
-            .unwrap();
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let bytes = axum::body::to_bytes(response.into_body(), 50_000_000)
-            .await
-            .unwrap();
-        Page {
-            status,
-            content_type,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
 }
 
 #[tokio::test]
 async fn start_page_is_danish_and_counts_only_published_periods() {
-    let app = TestApp::new()
-        .await
-        .with_registration(259, 1_234, false)
-        .await;
-    let before = app.get("/").await;
+    let app = App::new().await.with_registration(259, 1_234, false).await;
+    let before = app.get("/", "").await;
     assert_eq!(before.status, StatusCode::OK);
     assert!(before.content_type.starts_with("text/html"));
     assert!(before.body.contains(r#"<html lang="da">"#));
@@ -122,7 +79,7 @@ async fn start_page_is_danish_and_counts_only_published_periods() {
     assert!(before.body.contains("/static/dkfds/css/dkfds.min.css"));
 
     let app = app.publish_autumn_2025().await;
-    let page = app.get("/").await;
+    let page = app.get("/", "").await;
     assert!(
         page.body.contains(">1.234</span>"),
         "inquiries in Danish notation once published"
@@ -133,7 +90,7 @@ async fn start_page_is_danish_and_counts_only_published_periods() {
 
 #[tokio::test]
 async fn municipality_list_shows_all_98_with_published_counts_and_never_test_data() {
-    let app = TestApp::new()
+    let app = App::new()
         .await
         .with_registration(259, 12_500, false)
         .await
@@ -141,13 +98,13 @@ async fn municipality_list_shows_all_98_with_published_counts_and_never_test_dat
         .await
         .with_registration(101, 3, false)
         .await;
-    let unpublished = app.get("/kommuner").await;
+    let unpublished = app.get("/kommuner", "").await;
     assert!(
         !unpublished.body.contains("12.500"),
         "not before publication"
     );
     let app = app.publish_autumn_2025().await;
-    let page = app.get("/kommuner").await;
+    let page = app.get("/kommuner", "").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(
         page.body.matches("<th scope=\"row\">").count(),
@@ -177,8 +134,8 @@ async fn municipality_list_shows_all_98_with_published_counts_and_never_test_dat
 
 #[tokio::test]
 async fn health_answers_with_the_backend() {
-    let app = TestApp::new().await;
-    let page = app.get("/healthz").await;
+    let app = App::new().await;
+    let page = app.get("/healthz", "").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(r#""status":"ok""#));
     assert!(page.body.contains(app.db.store.backend().name()));
@@ -186,17 +143,22 @@ async fn health_answers_with_the_backend() {
 
 #[tokio::test]
 async fn design_system_assets_are_embedded() {
-    let app = TestApp::new().await;
-    let css = app.get("/static/dkfds/css/dkfds.min.css").await;
+    let app = App::new().await;
+    let css = app.get("/static/dkfds/css/dkfds.min.css", "").await;
     assert_eq!(css.status, StatusCode::OK);
     assert_eq!(css.content_type, "text/css");
     assert!(css.body.len() > 100_000);
-    let js = app.get("/static/dkfds/js/dkfds.min.js").await;
+    let js = app.get("/static/dkfds/js/dkfds.min.js", "").await;
     assert_eq!(js.status, StatusCode::OK);
-    assert!(app.get("/static/dkfds/img/all-svg-icons.svg").await.status == StatusCode::OK);
-    assert!(app.get("/static/app.css").await.status == StatusCode::OK);
+    assert!(
+        app.get("/static/dkfds/img/all-svg-icons.svg", "")
+            .await
+            .status
+            == StatusCode::OK
+    );
+    assert!(app.get("/static/app.css", "").await.status == StatusCode::OK);
     assert_eq!(
-        app.get("/static/dkfds/scss/dkfds.scss").await.status,
+        app.get("/static/dkfds/scss/dkfds.scss", "").await.status,
         StatusCode::NOT_FOUND
     );
     // Every font the stylesheet names in woff2 is there.
@@ -209,22 +171,50 @@ async fn design_system_assets_are_embedded() {
         let font = font.trim_matches(|c| c == '"' || c == '\'');
         if font.ends_with(".woff2") {
             let path = format!("/static/dkfds/{}", font.trim_start_matches("../"));
-            assert_eq!(app.get(&path).await.status, StatusCode::OK, "{path}");
+            assert_eq!(app.get(&path, "").await.status, StatusCode::OK, "{path}");
         }
     }
 }
 
 #[tokio::test]
 async fn unknown_pages_get_a_danish_404() {
-    let app = TestApp::new().await;
-    let page = app.get("/findes-ikke").await;
+    let app = App::new().await;
+    let page = app.get("/findes-ikke", "").await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert!(page.body.contains("Siden findes ikke"));
 }
 
 #[tokio::test]
 async fn about_and_accessibility_pages_exist() {
-    let app = TestApp::new().await;
-    assert!(app.get("/om").await.body.contains("KOMHEN 2.0"));
-    assert!(app.get("/tilgaengelighed").await.body.contains("WCAG 2.1"));
+    let app = App::new().await;
+    assert!(app.get("/om", "").await.body.contains("KOMHEN 2.0"));
+    assert!(app
+        .get("/tilgaengelighed", "")
+        .await
+        .body
+        .contains("WCAG 2.1"));
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_a_callers_own_is_kept() {
+    let app = App::new().await;
+    let page = app.get("/healthz", "").await;
+    let id = page.headers["x-request-id"].to_str().unwrap();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    assert_ne!(
+        id,
+        app.get("/healthz", "").await.headers["x-request-id"],
+        "one id per request"
+    );
+    let missing = app.get("/findes-ikke", "").await;
+    assert!(missing.headers.contains_key("x-request-id"));
+    let own = app
+        .send(
+            Request::get("/healthz")
+                .header("x-request-id", "opkald-42")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(own.headers["x-request-id"], "opkald-42");
 }

@@ -9,23 +9,8 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{csrf_of, App};
-use komhen_core::demo::{self, DemoOptions, DEMO_USER_PASSWORD};
+use common::{csrf_of, demo_app, log_in_demo};
 use komhen_core::portal::{Metric, MIN_CELL};
-
-async fn demo_app() -> App {
-    let app = App::new().await;
-    demo::load(app.store(), &DemoOptions { size: 20_000 }, &mut |_, _| {})
-        .await
-        .unwrap();
-    app
-}
-
-async fn log_in(app: &App, email: &str) -> String {
-    let reply = app.log_in(email, DEMO_USER_PASSWORD).await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-    reply.cookie.unwrap()
-}
 
 /// The text of the cell after `<th ...>…name…</th>` in the row with `data-code`.
 fn row_of<'a>(html: &'a str, table_id: &str, code: &str) -> &'a str {
@@ -74,7 +59,7 @@ async fn a_period_is_invisible_until_published_then_one_figure_everywhere() {
         "not in the choices"
     );
     // Another municipality's coordinator sees none of Køge's figures.
-    let aarhus = log_in(&app, "tovholder@aarhus.example").await;
+    let aarhus = log_in_demo(&app, "tovholder@aarhus.example").await;
     assert_eq!(
         app.get("/kommune/259/tal", &aarhus).await.status,
         StatusCode::FORBIDDEN
@@ -85,7 +70,7 @@ async fn a_period_is_invisible_until_published_then_one_figure_everywhere() {
     );
 
     // The national administrator publishes it.
-    let admin = log_in(&app, "admin@komhen.example").await;
+    let admin = log_in_demo(&app, "admin@komhen.example").await;
     let csrf = csrf_of(&app.get("/admin/perioder", &admin).await.body);
     let published = app
         .post(
@@ -139,7 +124,7 @@ async fn a_period_is_invisible_until_published_then_one_figure_everywhere() {
     let value = digital["value"].as_f64().unwrap();
     assert_eq!(Metric::Digital.format(value), format!("{on_map} %"));
     // The API's figure is the report engine's: Køge's own page agrees.
-    let coordinator = log_in(&app, "tovholder@koege.example").await;
+    let coordinator = log_in_demo(&app, "tovholder@koege.example").await;
     let own_api = app
         .get(
             &format!(
@@ -227,7 +212,7 @@ async fn small_cells_are_suppressed_and_a_comparison_group_is_shown() {
     }
 
     // The coordinator's comparison group.
-    let coordinator = log_in(&app, "tovholder@koege.example").await;
+    let coordinator = log_in_demo(&app, "tovholder@koege.example").await;
     let page = app.get("/kommune/259/sammenligning", &coordinator).await;
     assert_eq!(page.status, StatusCode::OK);
     let csrf = csrf_of(&page.body);
@@ -261,7 +246,7 @@ async fn small_cells_are_suppressed_and_a_comparison_group_is_shown() {
     assert!(public.body.contains("Sammenligningsgruppen"));
     assert!(public.body.contains("Greve, Solrød") || public.body.contains("Greve"));
     // The analyst reads the group but cannot change it.
-    let analyst = log_in(&app, "analytiker@koege.example").await;
+    let analyst = log_in_demo(&app, "analytiker@koege.example").await;
     let page = app.get("/kommune/259/sammenligning", &analyst).await;
     assert!(!page.body.contains("Gem gruppen"));
 }

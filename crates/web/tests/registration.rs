@@ -6,35 +6,16 @@ use axum::http::{header, Request, StatusCode};
 use chrono::{Duration, Timelike, Utc};
 mod common;
 
-use komhen_backend::testing::TestStore;
+use common::{csrf_of, encode, koege, App, PASSWORD};
 use komhen_domain::{danish_local, DateDimensions, KleNumber, MunicipalityCode, Source, UnitId};
-use komhen_store::{NewUnit, RegistrationFilter, Store};
+use komhen_store::RegistrationFilter;
 use komhen_store_conformance::SetupShortcuts;
-use std::sync::Arc;
-use tower::ServiceExt;
 
-const PASSWORD: &str = "hemmelig-kode";
-
-struct TestApp {
-    db: TestStore,
-    router: axum::Router,
-}
-
-struct Reply {
-    status: StatusCode,
-    location: String,
-    cookie: Option<String>,
-    body: String,
-}
-
-fn koege() -> MunicipalityCode {
-    MunicipalityCode::new(259).unwrap()
-}
-
-impl TestApp {
-    async fn new() -> Self {
-        let (db, router) = common::app_with_reference_data().await;
-        let app = Self { db, router };
+impl App {
+    /// Køge's unit `259borgerservice` with three tasks and København's
+    /// `101bs` with one.
+    async fn with_units() -> Self {
+        let app = Self::new().await;
         app.with_unit(
             259,
             "259borgerservice",
@@ -45,27 +26,9 @@ impl TestApp {
         app
     }
 
-    fn store(&self) -> &Arc<dyn Store> {
-        &self.db.store
-    }
-
     async fn with_unit(&self, municipality: u16, login: &str, kle: &[&str]) -> UnitId {
         let code = MunicipalityCode::new(municipality).unwrap();
-        let hash = komhen_core::accounts::auth::hash_password(PASSWORD)
-            .await
-            .unwrap();
-        let unit = self
-            .store()
-            .as_ref()
-            .create_unit(&NewUnit {
-                municipality: code,
-                department: None,
-                name: format!("Enhed {login}"),
-                login: login.into(),
-                password_hash: Some(hash),
-            })
-            .await
-            .unwrap();
+        let unit = self.add_unit(municipality, login, None).await;
         let tasks: Vec<_> = self
             .store()
             .list_tasks(code)
@@ -75,11 +38,7 @@ impl TestApp {
             .filter(|t| kle.contains(&t.kle.as_str()))
             .map(|t| t.id)
             .collect();
-        self.store()
-            .as_ref()
-            .assign_tasks(code, unit, &tasks)
-            .await
-            .unwrap();
+        self.store().assign_tasks(code, unit, &tasks).await.unwrap();
         unit
     }
 
@@ -96,59 +55,9 @@ impl TestApp {
             .0
     }
 
-    async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let header_of = |name| {
-            response
-                .headers()
-                .get(name)
-                .map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
-        };
-        let location = header_of(header::LOCATION).unwrap_or_default();
-        let cookie = header_of(header::SET_COOKIE).map(|c| c.split(';').next().unwrap().to_owned());
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 10_000_000)
-            .await
-            .unwrap();
-        Reply {
-            status,
-            location,
-            cookie,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&self, path: &str, cookie: &str) -> Reply {
-        self.send(
-            Request::get(path)
-                .header(header::COOKIE, cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Reply {
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{k}={}", urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        self.send(
-            Request::post(path)
-                .header(header::COOKIE, cookie)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await
-    }
-
     /// Logs in and returns the cookie and the page's CSRF token.
-    async fn log_in(&self, login: &str) -> (String, String) {
-        let reply = self
-            .post("/log-ind", "", &[("login", login), ("password", PASSWORD)])
-            .await;
+    async fn unit_login(&self, login: &str) -> (String, String) {
+        let reply = self.log_in(login, PASSWORD).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
         assert_eq!(reply.location, "/registrering");
         let cookie = reply.cookie.unwrap();
@@ -168,21 +77,6 @@ impl TestApp {
     }
 }
 
-fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn csrf_of(html: &str) -> String {
-    let start = html.find(r#"name="csrf" value=""#).unwrap() + r#"name="csrf" value=""#.len();
-    html[start..start + 64].to_owned()
-}
-
 fn phone_guidance<'a>(csrf: &'a str, task: &'a str, key: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("csrf", csrf),
@@ -198,7 +92,7 @@ fn phone_guidance<'a>(csrf: &'a str, task: &'a str, key: &'a str) -> Vec<(&'a st
 
 #[tokio::test]
 async fn unit_pages_need_a_login_and_wrong_passwords_are_throttled() {
-    let app = TestApp::new().await;
+    let app = App::with_units().await;
     let anonymous = app.get("/registrering", "").await;
     assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
     assert_eq!(anonymous.location, "/log-ind");
@@ -235,13 +129,13 @@ async fn unit_pages_need_a_login_and_wrong_passwords_are_throttled() {
     );
     assert!(throttled.body.contains("For mange forkerte forsøg"));
     // Another unit is not affected.
-    app.log_in("101bs").await;
+    app.unit_login("101bs").await;
 }
 
 #[tokio::test]
 async fn a_registration_is_stored_once_for_the_session_unit() {
-    let app = TestApp::new().await;
-    let (cookie, csrf) = app.log_in("259borgerservice").await;
+    let app = App::with_units().await;
+    let (cookie, csrf) = app.unit_login("259borgerservice").await;
     let pas = app.task_id("23.09.02").await.to_string();
     let form = phone_guidance(&csrf, &pas, "key-1");
     let saved = app.post("/registrering", &cookie, &form).await;
@@ -286,8 +180,8 @@ async fn a_registration_is_stored_once_for_the_session_unit() {
 
 #[tokio::test]
 async fn a_change_of_the_unit_set_up_takes_effect_on_the_next_save() {
-    let app = TestApp::new().await;
-    let (cookie, csrf) = app.log_in("259borgerservice").await;
+    let app = App::with_units().await;
+    let (cookie, csrf) = app.unit_login("259borgerservice").await;
     // Not assigned yet: refused, with the catalogue now cached.
     let tax = app.task_id("17.13.10").await.to_string();
     let refused = app
@@ -303,7 +197,6 @@ async fn a_change_of_the_unit_set_up_takes_effect_on_the_next_save() {
         .unwrap()
         .unwrap();
     app.store()
-        .as_ref()
         .assign_tasks(
             koege(),
             unit.id,
@@ -320,8 +213,8 @@ async fn a_change_of_the_unit_set_up_takes_effect_on_the_next_save() {
 
 #[tokio::test]
 async fn forms_without_the_session_token_or_from_another_site_store_nothing() {
-    let app = TestApp::new().await;
-    let (cookie, _) = app.log_in("259borgerservice").await;
+    let app = App::with_units().await;
+    let (cookie, _) = app.unit_login("259borgerservice").await;
     let pas = app.task_id("23.09.02").await.to_string();
     let forged = "0".repeat(64);
     let reply = app
@@ -339,7 +232,8 @@ async fn forms_without_the_session_token_or_from_another_site_store_nothing() {
                 .header(header::ORIGIN, "https://evil.example.com")
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(Body::from(format!(
-                    "login=259borgerservice&password={PASSWORD}"
+                    "login=259borgerservice&password={}",
+                    encode(PASSWORD)
                 )))
                 .unwrap(),
         )
@@ -350,8 +244,8 @@ async fn forms_without_the_session_token_or_from_another_site_store_nothing() {
 
 #[tokio::test]
 async fn invalid_registrations_are_refused_in_danish_and_store_nothing() {
-    let app = TestApp::new().await;
-    let (cookie, csrf) = app.log_in("259borgerservice").await;
+    let app = App::with_units().await;
+    let (cookie, csrf) = app.unit_login("259borgerservice").await;
     let pas = app.task_id("23.09.02").await.to_string();
     let not_assigned = app.task_id("32.03.04").await.to_string();
 
@@ -419,11 +313,11 @@ async fn invalid_registrations_are_refused_in_danish_and_store_nothing() {
 
 #[tokio::test]
 async fn test_mode_flags_registrations_and_shows_a_banner() {
-    let app = TestApp::new().await;
-    let (cookie, csrf) = app.log_in("259borgerservice").await;
+    let app = App::with_units().await;
+    let (cookie, csrf) = app.unit_login("259borgerservice").await;
     let pas = app.task_id("23.09.02").await.to_string();
     komhen_core::setup::set_test_mode(
-        app.store().as_ref(),
+        app.store(),
         &komhen_core::accounts::access::Actor::command_line(),
         koege(),
         true,
@@ -455,7 +349,6 @@ async fn test_mode_flags_registrations_and_shows_a_banner() {
     // refuses an end already passed).
     let ended = Utc::now() - Duration::minutes(1);
     app.store()
-        .as_ref()
         .set_test_mode(koege(), true, Some(ended))
         .await
         .unwrap();
@@ -479,9 +372,9 @@ async fn test_mode_flags_registrations_and_shows_a_banner() {
 
 #[tokio::test]
 async fn undo_and_correction_work_on_the_unit_own_rows_and_are_audited() {
-    let app = TestApp::new().await;
-    let (cookie, csrf) = app.log_in("259borgerservice").await;
-    let (other_cookie, other_csrf) = app.log_in("101bs").await;
+    let app = App::with_units().await;
+    let (cookie, csrf) = app.unit_login("259borgerservice").await;
+    let (other_cookie, other_csrf) = app.unit_login("101bs").await;
     let pas = app.task_id("23.09.02").await.to_string();
     let kort = app.task_id("29.03.04").await.to_string();
     let first = app
@@ -545,8 +438,8 @@ async fn undo_and_correction_work_on_the_unit_own_rows_and_are_audited() {
 
 #[tokio::test]
 async fn undo_is_refused_after_five_minutes() {
-    let app = TestApp::new().await;
-    app.log_in("259borgerservice").await;
+    let app = App::with_units().await;
+    app.unit_login("259borgerservice").await;
     let unit = app
         .store()
         .find_unit_by_login("259borgerservice")
@@ -554,15 +447,11 @@ async fn undo_is_refused_after_five_minutes() {
         .unwrap()
         .unwrap();
     let catalogs = komhen_core::registration::Catalogs::new();
-    let ctx = komhen_core::registration::UnitContext::load(
-        app.store().as_ref(),
-        &catalogs,
-        koege(),
-        unit.id,
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let ctx =
+        komhen_core::registration::UnitContext::load(app.store(), &catalogs, koege(), unit.id)
+            .await
+            .unwrap()
+            .unwrap();
     let input = komhen_core::registration::RegistrationInput {
         channel: "TLFIND".into(),
         task: app.task_id("23.09.02").await.to_string(),
@@ -571,11 +460,11 @@ async fn undo_is_refused_after_five_minutes() {
         ..Default::default()
     };
     let now = Utc::now();
-    let saved = komhen_core::registration::register(app.store().as_ref(), &ctx, &input, now)
+    let saved = komhen_core::registration::register(app.store(), &ctx, &input, now)
         .await
         .unwrap();
     let late = now + Duration::minutes(6);
-    let refused = komhen_core::registration::undo(app.store().as_ref(), &ctx, saved.id, late).await;
+    let refused = komhen_core::registration::undo(app.store(), &ctx, saved.id, late).await;
     assert!(refused
         .unwrap_err()
         .to_string()
@@ -585,8 +474,8 @@ async fn undo_is_refused_after_five_minutes() {
 
 #[tokio::test]
 async fn late_entry_stores_the_chosen_time_today_and_refuses_the_future() {
-    let app = TestApp::new().await;
-    let (cookie, csrf) = app.log_in("259borgerservice").await;
+    let app = App::with_units().await;
+    let (cookie, csrf) = app.unit_login("259borgerservice").await;
     let pas = app.task_id("23.09.02").await.to_string();
     let mut early = phone_guidance(&csrf, &pas, "l1");
     early.push(("time", "00:05"));
@@ -620,8 +509,8 @@ async fn late_entry_stores_the_chosen_time_today_and_refuses_the_future() {
 
 #[tokio::test]
 async fn a_typed_in_paper_sheet_becomes_counted_rows_once() {
-    let app = TestApp::new().await;
-    let (cookie, csrf) = app.log_in("259borgerservice").await;
+    let app = App::with_units().await;
+    let (cookie, csrf) = app.unit_login("259borgerservice").await;
     let sheet = app.get("/registrering/skema", &cookie).await;
     assert_eq!(sheet.status, StatusCode::OK);
     assert!(sheet.body.contains("23.09.02 Pas"));
@@ -687,8 +576,8 @@ async fn a_typed_in_paper_sheet_becomes_counted_rows_once() {
 
 #[tokio::test]
 async fn logging_out_ends_the_session() {
-    let app = TestApp::new().await;
-    let (cookie, csrf) = app.log_in("259borgerservice").await;
+    let app = App::with_units().await;
+    let (cookie, csrf) = app.unit_login("259borgerservice").await;
     let out = app.post("/log-ud", &cookie, &[("csrf", &csrf)]).await;
     assert_eq!(out.location, "/log-ind");
     assert_eq!(app.get("/registrering", &cookie).await.location, "/log-ind");
@@ -696,8 +585,8 @@ async fn logging_out_ends_the_session() {
 
 #[tokio::test]
 async fn the_unit_pages_switch_to_english_and_back() {
-    let app = TestApp::new().await;
-    let (cookie, csrf) = app.log_in("259borgerservice").await;
+    let app = App::with_units().await;
+    let (cookie, csrf) = app.unit_login("259borgerservice").await;
     let switched = app
         .get("/sprog?til=en&tilbage=//evil.example.com", &cookie)
         .await;

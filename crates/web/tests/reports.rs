@@ -10,27 +10,12 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{koege, App};
-use komhen_core::demo::{self, DemoOptions, DEMO_USER_PASSWORD};
+use common::{demo_app, koege, log_in_demo};
 use komhen_domain::ChannelCode;
 use komhen_store::{Aggregate, Store, TestRows};
 
 const FROM: &str = "2026-10-19";
 const TO: &str = "2026-11-08";
-
-async fn demo_app() -> App {
-    let app = App::new().await;
-    demo::load(app.store(), &DemoOptions { size: 20_000 }, &mut |_, _| {})
-        .await
-        .unwrap();
-    app
-}
-
-async fn log_in(app: &App, email: &str) -> String {
-    let reply = app.log_in(email, DEMO_USER_PASSWORD).await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-    reply.cookie.unwrap()
-}
 
 /// The number in `aria-label="<number><after>"`.
 fn labelled_number(html: &str, after: &str) -> i64 {
@@ -83,7 +68,7 @@ async fn raw_sum(store: &dyn Store, channel: &str, test: TestRows) -> i64 {
 async fn one_figure_agrees_on_every_page_download_and_the_api() {
     let app = demo_app().await;
     let store = app.store();
-    let cookie = log_in(&app, "tovholder@koege.example").await;
+    let cookie = log_in_demo(&app, "tovholder@koege.example").await;
     let truth = raw_sum(store, "TLFIND", TestRows::Exclude).await;
     assert!(truth > 0, "Køge has incoming calls in the demo");
     // Køge's test registrations are in the demo and never counted.
@@ -227,7 +212,7 @@ async fn scopes_bad_links_and_recommendations() {
     let store = app.store();
 
     // A unit lead: their unit's figures only, on the pages and the API.
-    let lead = log_in(&app, "enhedsleder@koege.example").await;
+    let lead = log_in_demo(&app, "enhedsleder@koege.example").await;
     let api = app
         .get(
             &format!("/api/v1/report?grupper=enhed&fra={FROM}&til={TO}"),
@@ -277,7 +262,7 @@ async fn scopes_bad_links_and_recommendations() {
     );
 
     // Links that name unknown things are refused in Danish.
-    let coordinator = log_in(&app, "tovholder@koege.example").await;
+    let coordinator = log_in_demo(&app, "tovholder@koege.example").await;
     for (path, says) in [
         ("/kommune/259/tal?kanal=FINDESIKKE", "Ukendt kanal"),
         ("/kommune/259/tal?fra=31-02-2026", "er ikke en dato"),

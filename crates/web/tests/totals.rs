@@ -7,199 +7,15 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use komhen_backend::testing::TestStore;
+use axum::http::StatusCode;
+use common::{form_action, koege, App};
 use komhen_core::accounts::account::Grant;
-use komhen_domain::{MunicipalityCode, Role};
-use komhen_store::{BatchStatus, Store};
-use tower::ServiceExt;
-
-fn koege() -> MunicipalityCode {
-    MunicipalityCode::new(259).unwrap()
-}
-
-struct App {
-    db: TestStore,
-    router: axum::Router,
-}
-
-struct Reply {
-    status: StatusCode,
-    location: String,
-    cookie: Option<String>,
-    content_type: String,
-    body: String,
-}
-
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn csrf_of(html: &str) -> String {
-    html.split(r#"name="csrf" value=""#)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// The `action` of the form with this id.
-fn form_action(html: &str, id: &str) -> String {
-    let form = html
-        .split(&format!(r#"id="{id}""#))
-        .next()
-        .and_then(|before| before.rsplit("<form").next())
-        .unwrap_or_default();
-    form.split(r#"action=""#)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_else(|| panic!("no form {id}"))
-        .to_owned()
-}
+use komhen_domain::Role;
+use komhen_store::BatchStatus;
 
 impl App {
-    async fn new() -> Self {
-        let (db, router) = common::app_with_reference_data().await;
-        Self { db, router }
-    }
-
-    fn store(&self) -> &dyn Store {
-        self.db.store.as_ref()
-    }
-
-    async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let header_of = |name| {
-            response
-                .headers()
-                .get(name)
-                .map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
-        };
-        let location = header_of(header::LOCATION).unwrap_or_default();
-        let cookie = header_of(header::SET_COOKIE).map(|c| c.split(';').next().unwrap().to_owned());
-        let content_type = header_of(header::CONTENT_TYPE).unwrap_or_default();
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 10_000_000)
-            .await
-            .unwrap();
-        Reply {
-            status,
-            location,
-            cookie,
-            content_type,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&self, path: &str, cookie: &str) -> Reply {
-        self.send(
-            Request::get(path)
-                .header(header::COOKIE, cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Reply {
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{k}={}", encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        self.send(
-            Request::post(path)
-                .header(header::COOKIE, cookie)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await
-    }
-
-    /// Posts a file (and text fields) as a browser's upload form does.
-    async fn upload(
-        &self,
-        path: &str,
-        cookie: &str,
-        csrf: &str,
-        file: (&str, &[u8]),
-        fields: &[(&str, &str)],
-    ) -> Reply {
-        let boundary = "----komhengrense7MA4YWxkTrZu0gW";
-        let mut body = Vec::new();
-        for (name, value) in fields {
-            body.extend_from_slice(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-                )
-                .as_bytes(),
-            );
-        }
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n\
-                 Content-Type: text/csv\r\n\r\n",
-                file.0
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(file.1);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        self.send(
-            Request::post(format!("{path}?csrf={csrf}"))
-                .header(header::COOKIE, cookie)
-                .header(
-                    header::CONTENT_TYPE,
-                    format!("multipart/form-data; boundary={boundary}"),
-                )
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn log_in(&self, login: &str, password: &str) -> Reply {
-        self.post("/log-ind", "", &[("login", login), ("password", password)])
-            .await
-    }
-
-    /// A user with the grant, logged in: (cookie, csrf).
-    async fn user(&self, email: &str, grant: Grant, page: &str) -> (String, String) {
-        let link = komhen_core::accounts::account::invite(
-            self.store(),
-            None,
-            email,
-            "Kim",
-            grant,
-            chrono::Utc::now(),
-        )
-        .await
-        .unwrap();
-        let password = "et langt kodeord";
-        self.post(
-            &link.path(),
-            "",
-            &[("password", password), ("repeated", password)],
-        )
-        .await;
-        let cookie = self.log_in(email, password).await.cookie.unwrap();
-        let page = self.get(page, &cookie).await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        (cookie, csrf_of(&page.body))
-    }
-
     async fn coordinator(&self) -> (String, String) {
-        self.user(
+        self.invited(
             "kim@koege.dk",
             Grant {
                 role: Role::Coordinator,
@@ -611,7 +427,7 @@ async fn a_call_log_is_counted_by_the_rules_added_on_the_page() {
 async fn the_national_administrator_delivers_borgerdk_logins_per_municipality() {
     let app = App::new().await;
     let (admin, csrf) = app
-        .user(
+        .invited(
             "admin@komhen.dk",
             Grant {
                 role: Role::NationalAdmin,

@@ -8,52 +8,10 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use komhen_backend::testing::TestStore;
+use axum::http::StatusCode;
+use common::{input, koege, App, Session};
 use komhen_domain::{MunicipalityCode, Role};
-use komhen_store::{NewRoleGrant, NewUser, RegistrationFilter, Store};
-use komhen_store_conformance::SetupShortcuts;
-use tower::ServiceExt;
-
-const PASSWORD: &str = "en lang adgangskode";
-
-fn koege() -> MunicipalityCode {
-    MunicipalityCode::new(259).unwrap()
-}
-
-struct App {
-    db: TestStore,
-    router: axum::Router,
-}
-
-struct Reply {
-    status: StatusCode,
-    location: String,
-    cookie: Option<String>,
-    body: String,
-}
-
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// The value of a hidden or text input in a page.
-fn input(html: &str, name: &str) -> String {
-    html.split(&format!(r#"name="{name}" value=""#))
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_owned()
-}
+use komhen_store::RegistrationFilter;
 
 fn utf16le(text: &str) -> Vec<u8> {
     let mut bytes = vec![0xFF, 0xFE];
@@ -63,104 +21,6 @@ fn utf16le(text: &str) -> Vec<u8> {
 }
 
 impl App {
-    async fn new() -> Self {
-        let (db, router) = common::app_with_reference_data().await;
-        Self { db, router }
-    }
-
-    fn store(&self) -> &dyn Store {
-        self.db.store.as_ref()
-    }
-
-    async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let header_of = |name| {
-            response
-                .headers()
-                .get(name)
-                .map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
-        };
-        let location = header_of(header::LOCATION).unwrap_or_default();
-        let cookie = header_of(header::SET_COOKIE).map(|c| c.split(';').next().unwrap().to_owned());
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 10_000_000)
-            .await
-            .unwrap();
-        Reply {
-            status,
-            location,
-            cookie,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&self, path: &str, cookie: &str) -> Reply {
-        self.send(
-            Request::get(path)
-                .header(header::COOKIE, cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-    }
-
-    async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Reply {
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{k}={}", encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        self.send(
-            Request::post(path)
-                .header(header::COOKIE, cookie)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await
-    }
-
-    /// A multipart upload: text fields, then the file.
-    async fn upload(
-        &self,
-        path: &str,
-        session: &Session,
-        fields: &[(&str, &str)],
-        file: &[u8],
-    ) -> Reply {
-        let boundary = "grense-7f3a";
-        let mut body = Vec::new();
-        for (name, value) in fields {
-            body.extend_from_slice(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n\
-                     {value}\r\n"
-                )
-                .as_bytes(),
-            );
-        }
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
-                 filename=\"eksport.csv\"\r\nContent-Type: text/csv\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(file);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        self.send(
-            Request::post(format!("{path}?csrf={}", session.csrf))
-                .header(header::COOKIE, &session.cookie)
-                .header(
-                    header::CONTENT_TYPE,
-                    format!("multipart/form-data; boundary={boundary}"),
-                )
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await
-    }
-
     /// A user with one role, logged in, with the CSRF token of `page`.
     async fn user(
         &self,
@@ -169,37 +29,8 @@ impl App {
         municipality: Option<u16>,
         page: &str,
     ) -> Session {
-        let store = self.store();
-        let hash = komhen_core::accounts::auth::hash_password(PASSWORD)
-            .await
-            .unwrap();
-        let user = store
-            .create_user(&NewUser {
-                email: email.into(),
-                name: email.into(),
-                password_hash: Some(hash),
-            })
-            .await
-            .unwrap();
-        store
-            .grant_role(&NewRoleGrant {
-                user,
-                role,
-                municipality: municipality.map(|m| MunicipalityCode::new(m).unwrap()),
-                unit: None,
-            })
-            .await
-            .unwrap();
-        let login = self
-            .post("/log-ind", "", &[("login", email), ("password", PASSWORD)])
-            .await;
-        assert_eq!(login.status, StatusCode::SEE_OTHER, "{}", login.body);
-        let cookie = login.cookie.unwrap();
-        let html = self.get(page, &cookie).await.body;
-        Session {
-            csrf: input(&html, "csrf"),
-            cookie,
-        }
+        self.add_user(email, &[(role, municipality, None)]).await;
+        self.session(email, page).await
     }
 
     async fn web_rows(&self) -> Vec<komhen_store::RegistrationRow> {
@@ -211,11 +42,6 @@ impl App {
             .filter(|r| r.channel.as_str() == "WEB")
             .collect()
     }
-}
-
-struct Session {
-    cookie: String,
-    csrf: String,
 }
 
 const PAGES: &str = "date,Side-URL,Unikke sidevisninger,Sidevisninger,Metadata: url\n\
@@ -288,9 +114,10 @@ async fn a_coordinator_maps_pages_previews_a_matomo_export_and_imports_it() {
     let preview = app
         .upload(
             "/kommune/259/hjemmeside/forhaandsvisning",
-            &s,
+            &s.cookie,
+            &s.csrf,
+            ("eksport.csv", &utf16le(PAGES)),
             &[("period", "")],
-            &utf16le(PAGES),
         )
         .await;
     assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
@@ -357,9 +184,10 @@ async fn a_coordinator_maps_pages_previews_a_matomo_export_and_imports_it() {
     let again = app
         .upload(
             "/kommune/259/hjemmeside/forhaandsvisning",
-            &s,
+            &s.cookie,
+            &s.csrf,
+            ("eksport.csv", &utf16le(PAGES)),
             &[("period", "")],
-            &utf16le(PAGES),
         )
         .await;
     assert!(again.body.contains("Præcis denne fil er indlæst"));
@@ -423,9 +251,10 @@ async fn a_bad_matomo_export_shows_every_problem_and_no_import_button() {
     let reply = app
         .upload(
             "/kommune/259/hjemmeside/forhaandsvisning",
-            &s,
+            &s.cookie,
+            &s.csrf,
+            ("eksport.csv", weekly.as_bytes()),
             &[("period", "")],
-            weekly.as_bytes(),
         )
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -437,18 +266,20 @@ async fn a_bad_matomo_export_shows_every_problem_and_no_import_button() {
     let undated = app
         .upload(
             "/kommune/259/hjemmeside/forhaandsvisning",
-            &s,
+            &s.cookie,
+            &s.csrf,
+            ("eksport.csv", b"label,nb_visits\n/borger/pas,40\n"),
             &[("period", "2025-10")],
-            b"label,nb_visits\n/borger/pas,40\n",
         )
         .await;
     assert!(undated.body.contains("kan ikke fordeles"));
     let bad_period = app
         .upload(
             "/kommune/259/hjemmeside/forhaandsvisning",
-            &s,
+            &s.cookie,
+            &s.csrf,
+            ("eksport.csv", b"label,nb_visits\n/borger/pas,40\n"),
             &[("period", "sidste uge")],
-            b"label,nb_visits\n/borger/pas,40\n",
         )
         .await;
     assert_eq!(bad_period.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -522,9 +353,10 @@ async fn a_central_load_leaves_out_a_municipality_that_loads_its_own_and_bad_fil
         let reply = app
             .upload(
                 "/admin/central/forhaandsvisning",
-                &admin,
+                &admin.cookie,
+                &admin.csrf,
+                ("eksport.csv", file),
                 &[("channel", "SLVBTJN")],
-                file,
             )
             .await;
         assert_eq!(
@@ -546,9 +378,10 @@ async fn a_central_load_leaves_out_a_municipality_that_loads_its_own_and_bad_fil
     let preview = app
         .upload(
             "/admin/central/forhaandsvisning",
-            &admin,
+            &admin.cookie,
+            &admin.csrf,
+            ("eksport.csv", file),
             &[("channel", "SLVBTJN")],
-            file,
         )
         .await;
     assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);

@@ -49,10 +49,10 @@ pub async fn hash_password(password: &str) -> CoreResult<String> {
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| CoreError::Invalid(format!("adgangskoden kunne ikke hashes: {e}")))
+            .map_err(|e| CoreError::internal("adgangskoden kunne ikke hashes", e.to_string()))
     })
     .await
-    .map_err(|e| CoreError::Invalid(format!("hashing afbrudt: {e}")))?
+    .map_err(|e| CoreError::internal("hashingen blev afbrudt", e))?
 }
 
 pub(crate) async fn verify_password(hash: Option<String>, password: &str) -> bool {

@@ -258,5 +258,5 @@ pub async fn blocking<T: Send + 'static>(
 }
 
 fn interrupted(error: tokio::task::JoinError) -> CoreError {
-    CoreError::Invalid(format!("indlæsningen blev afbrudt: {error}"))
+    CoreError::internal("indlæsningen blev afbrudt", error)
 }

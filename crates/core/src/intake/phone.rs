@@ -539,7 +539,7 @@ pub async fn preview_cdr(
         }
     })
     .await
-    .map_err(|e| CoreError::Invalid(format!("indlæsningen blev afbrudt: {e}")))?;
+    .map_err(|e| CoreError::internal("indlæsningen blev afbrudt", e))?;
 
     let directions: Vec<Direction> = [Direction::Incoming, Direction::Outgoing]
         .into_iter()

@@ -483,7 +483,7 @@ pub async fn commit(
     }
     let outcome = match store.commit_totals(municipality, batch).await {
         Ok(outcome) => outcome,
-        Err(komhen_store::StoreError::NotFound(_)) => {
+        Err(komhen_store::StoreError::NotFound { .. }) => {
             return Err(CoreError::Invalid(
                 "Indlæsningen venter ikke længere på at blive gemt (den er gemt, annulleret \
                  eller for gammel). Indlæs filen igen."

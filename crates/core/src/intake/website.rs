@@ -154,16 +154,7 @@ pub async fn add_web_page(
             ),
         },
     )
-    .await
-    .map_err(|e| match e {
-        CoreError::Invalid(message) if message.starts_with("Findes allerede") => {
-            CoreError::Invalid(format!(
-                "Adressen {path} er allerede knyttet til en opgave. Fjern den først, hvis den \
-                 skal knyttes til en anden."
-            ))
-        }
-        other => other,
-    })?;
+    .await?;
     Ok(WebPageId(applied.created()?))
 }
 

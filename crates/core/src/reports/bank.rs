@@ -128,11 +128,7 @@ pub fn find(slug: &str) -> CoreResult<&'static StandardReport> {
     STANDARD_REPORTS
         .iter()
         .find(|r| r.slug == slug)
-        .ok_or_else(|| {
-            CoreError::Store(komhen_store::StoreError::not_found(format!(
-                "rapporten «{slug}»"
-            )))
-        })
+        .ok_or_else(|| CoreError::NotFound(format!("rapporten «{slug}»")))
 }
 
 #[cfg(test)]

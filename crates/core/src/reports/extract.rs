@@ -248,19 +248,19 @@ impl Extract {
         let mut book = rust_xlsxwriter::Workbook::new();
         let sheet = book
             .add_worksheet_with_constant_memory()
-            .map_err(|e| CoreError::Invalid(format!("Excel: {e}")))?;
+            .map_err(|e| CoreError::internal("udtrækket kunne ikke skrives som Excel", e))?;
         let mut writer = CodebookSheet::start(sheet, &self.headers)?;
         while let Some(page) = self.next_page(store).await? {
             let sheet = book
                 .worksheet_from_index(0)
-                .map_err(|e| CoreError::Invalid(format!("Excel: {e}")))?;
+                .map_err(|e| CoreError::internal("udtrækket kunne ikke skrives som Excel", e))?;
             for row in &page {
                 writer.write_row(sheet, row)?;
             }
         }
         codebook.write_sheet(book.add_worksheet(), "Kodebog")?;
         book.save(path)
-            .map_err(|e| CoreError::Invalid(format!("Excel: {e}")))?;
+            .map_err(|e| CoreError::internal("udtrækket kunne ikke skrives som Excel", e))?;
         Ok(writer.rows())
     }
 }
@@ -277,7 +277,7 @@ async fn question_columns(
 }
 
 fn io_err(e: std::io::Error) -> CoreError {
-    CoreError::Invalid(format!("udtrækket kunne ikke skrives: {e}"))
+    CoreError::internal("udtrækket kunne ikke skrives", e)
 }
 
 /// The codebook that goes with a municipality's extract: every column and

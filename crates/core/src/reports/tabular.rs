@@ -109,7 +109,8 @@ impl Table {
                 .delimiter(b';')
                 .terminator(csv::Terminator::CRLF)
                 .from_writer(&mut out);
-            let write_err = |e: csv::Error| CoreError::Invalid(format!("CSV: {e}"));
+            let write_err =
+                |e: csv::Error| CoreError::internal("tabellen kunne ikke skrives som CSV", e);
             writer
                 .write_record(self.header.iter().map(|h| neutralise(h).into_owned()))
                 .map_err(write_err)?;
@@ -120,7 +121,7 @@ impl Table {
             }
             writer
                 .flush()
-                .map_err(|e| CoreError::Invalid(format!("CSV: {e}")))?;
+                .map_err(|e| CoreError::internal("tabellen kunne ikke skrives som CSV", e))?;
         }
         Ok(out)
     }
@@ -196,7 +197,7 @@ impl Table {
 }
 
 fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> CoreError {
-    CoreError::Invalid(format!("Excel: {e}"))
+    CoreError::internal("tabellen kunne ikke skrives som Excel", e)
 }
 
 /// Which measure columns a report's table has.

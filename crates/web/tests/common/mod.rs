@@ -1,13 +1,17 @@
 //! What every router test starts from: a fresh database of the test
-//! backend with the reference data loaded, and the application's router.
+//! backend with the reference data loaded, the application's router, and
+//! the helpers every test file shares (requests, logins, users and units,
+//! uploads, reading a page's form fields).
 #![allow(clippy::unwrap_used, dead_code)] // test code: a failure should panic; not every test file uses every helper
 
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, HeaderMap, Request, StatusCode};
 use komhen_backend::testing::TestStore;
 use komhen_core::accounts::account::Grant;
-use komhen_domain::{MunicipalityCode, Role};
-use komhen_store::Store;
+use komhen_core::demo::{self, DemoOptions, DEMO_USER_PASSWORD};
+use komhen_domain::{DepartmentId, MunicipalityCode, Role, UnitId, UserId};
+use komhen_store::{NewRoleGrant, NewUnit, NewUser, Store};
+use komhen_store_conformance::SetupShortcuts;
 use tower::ServiceExt;
 
 pub async fn app_with_reference_data() -> (TestStore, axum::Router) {
@@ -20,9 +24,16 @@ pub async fn app_with_reference_data() -> (TestStore, axum::Router) {
 }
 
 pub const KOEGE: u16 = 259;
+pub const KBH: u16 = 101;
+/// The password of every user and unit the helpers create.
+pub const PASSWORD: &str = "en lang adgangskode";
+
+pub fn code(n: u16) -> MunicipalityCode {
+    MunicipalityCode::new(n).unwrap()
+}
 
 pub fn koege() -> MunicipalityCode {
-    MunicipalityCode::new(KOEGE).unwrap()
+    code(KOEGE)
 }
 
 pub struct App {
@@ -34,9 +45,23 @@ pub struct Reply {
     pub status: StatusCode,
     pub location: String,
     pub cookie: Option<String>,
+    pub content_type: String,
+    pub headers: HeaderMap,
     pub body: String,
     /// The body as sent (downloads that are not text).
     pub bytes: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+}
+
+/// A signed-in user's or unit's session cookie and a page's CSRF token.
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
 }
 
 pub fn encode(value: &str) -> String {
@@ -51,12 +76,47 @@ pub fn encode(value: &str) -> String {
         .collect()
 }
 
-pub fn csrf_of(html: &str) -> String {
-    html.split(r#"name="csrf" value=""#)
+/// The value of a hidden or text input in a page.
+pub fn input(html: &str, name: &str) -> String {
+    html.split(&format!(r#"name="{name}" value=""#))
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .unwrap_or_default()
         .to_owned()
+}
+
+pub fn csrf_of(html: &str) -> String {
+    input(html, "csrf")
+}
+
+/// The `action` of the form with this id.
+pub fn form_action(html: &str, id: &str) -> String {
+    let form = html
+        .split(&format!(r#"id="{id}""#))
+        .next()
+        .and_then(|before| before.rsplit("<form").next())
+        .unwrap_or_default();
+    form.split(r#"action=""#)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no form {id}"))
+        .to_owned()
+}
+
+/// An application with the demo data loaded.
+pub async fn demo_app() -> App {
+    let app = App::new().await;
+    demo::load(app.store(), &DemoOptions { size: 20_000 }, &mut |_, _| {})
+        .await
+        .unwrap();
+    app
+}
+
+/// Logs in as a demo user; returns the session cookie.
+pub async fn log_in_demo(app: &App, email: &str) -> String {
+    let reply = app.log_in(email, DEMO_USER_PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    reply.cookie.unwrap()
 }
 
 impl App {
@@ -79,14 +139,18 @@ impl App {
         };
         let location = header_of(header::LOCATION).unwrap_or_default();
         let cookie = header_of(header::SET_COOKIE).map(|c| c.split(';').next().unwrap().to_owned());
+        let content_type = header_of(header::CONTENT_TYPE).unwrap_or_default();
         let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 10_000_000)
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), 50_000_000)
             .await
             .unwrap();
         Reply {
             status,
             location,
             cookie,
+            content_type,
+            headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
             bytes: bytes.to_vec(),
         }
@@ -118,9 +182,150 @@ impl App {
         .await
     }
 
+    /// Posts a file (after the text fields) as a browser's upload form
+    /// does, with the CSRF token in the query.
+    pub async fn upload(
+        &self,
+        path: &str,
+        cookie: &str,
+        csrf: &str,
+        file: (&str, &[u8]),
+        fields: &[(&str, &str)],
+    ) -> Reply {
+        let boundary = "----komhengrense7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\n\
+                 Content-Type: text/csv\r\n\r\n",
+                file.0
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file.1);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.send(
+            Request::post(format!("{path}?csrf={csrf}"))
+                .header(header::COOKIE, cookie)
+                .header(
+                    header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
     pub async fn log_in(&self, login: &str, password: &str) -> Reply {
         self.post("/log-ind", "", &[("login", login), ("password", password)])
             .await
+    }
+
+    /// Logs in with [`PASSWORD`] and opens `page`: the session and the
+    /// page's CSRF token.
+    pub async fn session(&self, login: &str, page: &str) -> Session {
+        let reply = self.log_in(login, PASSWORD).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "log in as {login}: {}",
+            reply.body
+        );
+        let cookie = reply.cookie.unwrap();
+        let html = self.get(page, &cookie).await.body;
+        Session {
+            csrf: csrf_of(&html),
+            cookie,
+        }
+    }
+
+    /// A user with [`PASSWORD`] and these grants (role, municipality, unit).
+    pub async fn add_user(
+        &self,
+        email: &str,
+        grants: &[(Role, Option<u16>, Option<UnitId>)],
+    ) -> UserId {
+        let hash = komhen_core::accounts::auth::hash_password(PASSWORD)
+            .await
+            .unwrap();
+        let id = self
+            .store()
+            .create_user(&NewUser {
+                email: email.into(),
+                name: email.into(),
+                password_hash: Some(hash),
+            })
+            .await
+            .unwrap();
+        for (role, m, unit) in grants {
+            self.store()
+                .grant_role(&NewRoleGrant {
+                    user: id,
+                    role: *role,
+                    municipality: m.map(code),
+                    unit: *unit,
+                })
+                .await
+                .unwrap();
+        }
+        id
+    }
+
+    /// A unit with a login and [`PASSWORD`].
+    pub async fn add_unit(
+        &self,
+        municipality: u16,
+        login: &str,
+        department: Option<DepartmentId>,
+    ) -> UnitId {
+        let hash = komhen_core::accounts::auth::hash_password(PASSWORD)
+            .await
+            .unwrap();
+        self.store()
+            .create_unit(&NewUnit {
+                municipality: code(municipality),
+                department,
+                name: format!("Enhed {login}"),
+                login: login.into(),
+                password_hash: Some(hash),
+            })
+            .await
+            .unwrap()
+    }
+
+    /// A user invited with the grant who set a password through the link
+    /// and logged in: the cookie and the CSRF token of `page`.
+    pub async fn invited(&self, email: &str, grant: Grant, page: &str) -> (String, String) {
+        let link = komhen_core::accounts::account::invite(
+            self.store(),
+            None,
+            email,
+            "Kim",
+            grant,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+        let password = "et langt kodeord";
+        self.post(
+            &link.path(),
+            "",
+            &[("password", password), ("repeated", password)],
+        )
+        .await;
+        let cookie = self.log_in(email, password).await.cookie.unwrap();
+        let page = self.get(page, &cookie).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        (cookie, csrf_of(&page.body))
     }
 }
 
