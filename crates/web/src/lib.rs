@@ -6,31 +6,20 @@
 //! the CLI and the API compute it the same way.
 
 mod access;
-mod account;
-mod admin;
+mod accounts;
 mod api;
 mod assets;
-mod central;
 mod error;
-mod extract;
 mod format;
 mod frame;
 mod i18n;
 mod intake;
-mod login;
 mod pages;
-mod paper;
-mod pending;
 mod portal;
 mod registration;
 mod reports;
 mod session;
 mod setup;
-mod systems;
-mod totals;
-mod upload_form;
-mod users;
-mod website;
 
 use access::Routes;
 use axum::extract::MatchedPath;
@@ -53,7 +42,7 @@ pub struct AppState {
     /// The units' catalogues, cached per set-up version.
     pub catalogs: Arc<Catalogs>,
     /// Uploads waiting for confirmation, and imports running.
-    pub uploads: Arc<intake::Uploads>,
+    pub uploads: Arc<intake::files::Uploads>,
     /// Published periods' portal figures, reused for a minute.
     pub portal: Arc<portal::PortalCache>,
 }
@@ -75,7 +64,7 @@ fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
     let state = AppState {
         store,
         catalogs: Arc::new(Catalogs::new()),
-        uploads: Arc::new(intake::Uploads::from_env()),
+        uploads: Arc::new(intake::files::Uploads::from_env()),
         portal: Arc::new(portal::PortalCache::default()),
     };
     let (router, table) = Routes::new(state.clone())
@@ -91,18 +80,34 @@ fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
         .get("/om", Public, pages::about_page)
         .get("/tilgaengelighed", Public, pages::accessibility_page)
         .get("/healthz", Public, pages::health)
-        .get("/log-ind", Public, login::show_login)
-        .post("/log-ind", Public, login::log_in)
-        .post("/log-ud", Public, login::log_out)
-        .get("/sprog", Public, login::choose_language)
-        .get("/adgangskode/{token}", Public, account::show_set_password)
-        .post("/adgangskode/{token}", Public, account::set_password)
+        .get("/log-ind", Public, accounts::login::show_login)
+        .post("/log-ind", Public, accounts::login::log_in)
+        .post("/log-ud", Public, accounts::login::log_out)
+        .get("/sprog", Public, accounts::login::choose_language)
+        .get(
+            "/adgangskode/{token}",
+            Public,
+            accounts::account::show_set_password,
+        )
+        .post(
+            "/adgangskode/{token}",
+            Public,
+            accounts::account::set_password,
+        )
         // The registration tool, behind a unit's shared login.
         .get("/registrering", Unit, registration::show_registration)
         .post("/registrering", Unit, registration::create_registration)
-        .get("/registrering/skema", Unit, paper::show_sheet)
-        .get("/registrering/skema/indtast", Unit, paper::show_sheet_entry)
-        .post("/registrering/skema/indtast", Unit, paper::enter_sheet)
+        .get("/registrering/skema", Unit, registration::paper::show_sheet)
+        .get(
+            "/registrering/skema/indtast",
+            Unit,
+            registration::paper::show_sheet_entry,
+        )
+        .post(
+            "/registrering/skema/indtast",
+            Unit,
+            registration::paper::enter_sheet,
+        )
         .post(
             "/registrering/{id}/fortryd",
             Unit,
@@ -119,9 +124,13 @@ fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
             registration::correct_registration,
         )
         // A personal user's own pages.
-        .get("/mit", SignedIn, account::show_my_page)
-        .get("/konto", SignedIn, account::show_account)
-        .post("/konto/adgangskode", SignedIn, account::change_password)
+        .get("/mit", SignedIn, accounts::account::show_my_page)
+        .get("/konto", SignedIn, accounts::account::show_account)
+        .post(
+            "/konto/adgangskode",
+            SignedIn,
+            accounts::account::change_password,
+        )
         // A municipality's set-up: read by its people, changed by its coordinators.
         .get("/kommune/{kode}", Read, setup::show_overview)
         .get("/kommune/{kode}/enheder", Read, setup::list_units)
@@ -193,239 +202,292 @@ fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
             SetUp,
             setup::set_participation,
         )
-        .get("/kommune/{kode}/brugere", SetUp, users::list_users)
-        .post("/kommune/{kode}/brugere", SetUp, users::invite_user)
+        .get(
+            "/kommune/{kode}/brugere",
+            SetUp,
+            accounts::users::list_users,
+        )
+        .post(
+            "/kommune/{kode}/brugere",
+            SetUp,
+            accounts::users::invite_user,
+        )
         .post(
             "/kommune/{kode}/brugere/{bruger}/link",
             SetUp,
-            users::create_link,
+            accounts::users::create_link,
         )
         .post(
             "/kommune/{kode}/brugere/{bruger}/fjern-rolle",
             SetUp,
-            users::revoke_role,
+            accounts::users::revoke_role,
         )
-        .get("/kommune/{kode}/log", SetUp, users::show_audit)
+        .get("/kommune/{kode}/log", SetUp, accounts::users::show_audit)
         // Data from the municipality's own systems.
-        .get("/kommune/{kode}/indlaes", Read, intake::show_intake)
+        .get("/kommune/{kode}/indlaes", Read, intake::files::show_intake)
         .upload(
             "/kommune/{kode}/indlaes",
             SetUp,
-            intake::upload_file,
-            intake::UPLOAD_LIMIT,
+            intake::files::upload_file,
+            intake::files::UPLOAD_LIMIT,
         )
         .get(
             "/kommune/{kode}/indlaes/{upload}",
             SetUp,
-            intake::show_upload,
+            intake::files::show_upload,
         )
         .post(
             "/kommune/{kode}/indlaes/{upload}/gem",
             SetUp,
-            intake::confirm_upload,
+            intake::files::confirm_upload,
         )
         .post(
             "/kommune/{kode}/indlaes/{upload}/annuller",
             SetUp,
-            intake::cancel_upload,
+            intake::files::cancel_upload,
         )
         .get(
             "/kommune/{kode}/indlaesninger/{batch}",
             Read,
-            intake::show_batch,
+            intake::files::show_batch,
         )
         .post(
             "/kommune/{kode}/indlaesninger/{batch}/slet",
             SetUp,
-            intake::delete_batch,
+            intake::files::delete_batch,
         )
-        .get("/kodebog", Public, intake::show_codebook)
+        .get("/kodebog", Public, intake::files::show_codebook)
         .get(
             "/kodebog/skabelon.csv",
             Public,
-            intake::codebook_template_csv,
+            intake::files::codebook_template_csv,
         )
         .get(
             "/kodebog/skabelon.xlsx",
             Public,
-            intake::codebook_template_xlsx,
+            intake::files::codebook_template_xlsx,
         )
         // The national administration.
-        .get("/admin", National, admin::show_overview)
-        .get("/admin/opgaver", National, admin::show_catalogue)
-        .upload("/admin/kle", National, admin::import_kle, KLE_FILE_LIMIT)
-        .post("/admin/opgavepakker", National, admin::create_package)
-        .get("/admin/opgavepakker/{pakke}", National, admin::show_package)
+        .get("/admin", National, setup::national::show_overview)
+        .get("/admin/opgaver", National, setup::national::show_catalogue)
+        .upload(
+            "/admin/kle",
+            National,
+            setup::national::import_kle,
+            KLE_FILE_LIMIT,
+        )
+        .post(
+            "/admin/opgavepakker",
+            National,
+            setup::national::create_package,
+        )
+        .get(
+            "/admin/opgavepakker/{pakke}",
+            National,
+            setup::national::show_package,
+        )
         .post(
             "/admin/opgavepakker/{pakke}/opgaver",
             National,
-            admin::add_package_task,
+            setup::national::add_package_task,
         )
         .post(
             "/admin/opgavepakker/{pakke}/opgaver/{opgave}",
             National,
-            admin::set_package_task,
+            setup::national::set_package_task,
         )
         .post(
             "/admin/opgaver/{opgave}/udgaaet",
             National,
-            admin::set_task_retired,
+            setup::national::set_task_retired,
         )
-        .get("/admin/perioder", National, admin::show_periods)
-        .post("/admin/perioder", National, admin::create_period)
-        .post("/admin/perioder/{periode}", National, admin::update_period)
+        .get("/admin/perioder", National, setup::national::show_periods)
+        .post("/admin/perioder", National, setup::national::create_period)
+        .post(
+            "/admin/perioder/{periode}",
+            National,
+            setup::national::update_period,
+        )
         .post(
             "/admin/perioder/{periode}/offentliggoer",
             National,
-            admin::publish_period,
+            setup::national::publish_period,
         )
-        .get("/admin/kodelister", National, admin::show_codes)
-        .post("/admin/kodelister/kanaler", National, admin::save_channel)
+        .get("/admin/kodelister", National, setup::national::show_codes)
+        .post(
+            "/admin/kodelister/kanaler",
+            National,
+            setup::national::save_channel,
+        )
         .post(
             "/admin/kodelister/henvendelsestyper/{henvendelsestype}",
             National,
-            admin::save_inquiry_type,
+            setup::national::save_inquiry_type,
         )
         .post(
             "/admin/kodelister/afslutninger/{afslutning}",
             National,
-            admin::save_completion,
+            setup::national::save_completion,
         )
-        .get("/admin/brugere", National, users::list_users)
-        .post("/admin/brugere", National, users::invite_user)
-        .post("/admin/brugere/{bruger}/link", National, users::create_link)
+        .get("/admin/brugere", National, accounts::users::list_users)
+        .post("/admin/brugere", National, accounts::users::invite_user)
+        .post(
+            "/admin/brugere/{bruger}/link",
+            National,
+            accounts::users::create_link,
+        )
         .post(
             "/admin/brugere/{bruger}/fjern-rolle",
             National,
-            users::revoke_role,
+            accounts::users::revoke_role,
         )
         .post(
             "/admin/brugere/{bruger}/aktiv",
             National,
-            users::set_user_active,
+            accounts::users::set_user_active,
         )
-        .get("/admin/log", National, users::show_audit)
+        .get("/admin/log", National, accounts::users::show_audit)
         // The website channel and central loads.
-        .get("/kommune/{kode}/hjemmeside", Read, website::show_website)
+        .get(
+            "/kommune/{kode}/hjemmeside",
+            Read,
+            intake::website::show_website,
+        )
         .post(
             "/kommune/{kode}/hjemmeside/sider",
             SetUp,
-            website::add_web_page,
+            intake::website::add_web_page,
         )
         .post(
             "/kommune/{kode}/hjemmeside/sider/fjern",
             SetUp,
-            website::remove_web_page,
+            intake::website::remove_web_page,
         )
         .post(
             "/kommune/{kode}/hjemmeside/forhaandsvisning",
             SetUp,
-            website::preview_web_file,
+            intake::website::preview_web_file,
         )
         .post(
             "/kommune/{kode}/hjemmeside/indlaes",
             SetUp,
-            website::import_web_file,
+            intake::website::import_web_file,
         )
         .post(
             "/kommune/{kode}/hjemmeside/filer/slet",
             SetUp,
-            website::delete_web_file,
+            intake::website::delete_web_file,
         )
         .post(
             "/kommune/{kode}/hjemmeside/centrale-data",
             SetUp,
-            website::set_own_statistics,
+            intake::website::set_own_statistics,
         )
-        .get("/admin/central", National, central::show_central)
+        .get("/admin/central", National, intake::central::show_central)
         .post(
             "/admin/central/forhaandsvisning",
             National,
-            central::preview_central_file,
+            intake::central::preview_central_file,
         )
         .post(
             "/admin/central/indlaes",
             National,
-            central::import_central_file,
+            intake::central::import_central_file,
         )
         .post(
             "/admin/central/slet",
             National,
-            central::delete_central_file,
+            intake::central::delete_central_file,
         )
         // Systems and the JSON API: a coordinator issues and revokes the
         // tokens; a system with one pushes registrations.
-        .get("/kommune/{kode}/systemer", SetUp, systems::list_systems)
+        .get(
+            "/kommune/{kode}/systemer",
+            SetUp,
+            setup::systems::list_systems,
+        )
         .post(
             "/kommune/{kode}/systemer",
             SetUp,
-            systems::create_system_token,
+            setup::systems::create_system_token,
         )
         .post(
             "/kommune/{kode}/systemer/{system}/tilbagekald",
             SetUp,
-            systems::revoke_system_token,
+            setup::systems::revoke_system_token,
         )
         .post("/api/v1/registrations", System, api::create_registrations)
         .get("/api/v1/openapi.json", Public, api::show_openapi)
         // Total counts: a municipality's, and the national deliveries.
-        .get("/kommune/{kode}/totaltal", Read, totals::show_totals)
+        .get(
+            "/kommune/{kode}/totaltal",
+            Read,
+            intake::totals::show_totals,
+        )
         .get(
             "/kommune/{kode}/totaltal/skabelon.csv",
             Read,
-            totals::download_totals_template,
+            intake::totals::download_totals_template,
         )
-        .post("/kommune/{kode}/totaltal", SetUp, totals::enter_total)
+        .post(
+            "/kommune/{kode}/totaltal",
+            SetUp,
+            intake::totals::enter_total,
+        )
         .post(
             "/kommune/{kode}/totaltal/fil",
             SetUp,
-            totals::preview_totals_file,
+            intake::totals::preview_totals_file,
         )
         .post(
             "/kommune/{kode}/totaltal/telefoni",
             SetUp,
-            totals::preview_call_log,
+            intake::totals::preview_call_log,
         )
         .post(
             "/kommune/{kode}/totaltal/telefoni/regler",
             SetUp,
-            totals::create_phone_rule,
+            intake::totals::create_phone_rule,
         )
         .post(
             "/kommune/{kode}/totaltal/telefoni/regler/{regel}/slet",
             SetUp,
-            totals::delete_phone_rule,
+            intake::totals::delete_phone_rule,
         )
         .post(
             "/kommune/{kode}/totaltal/{indlaesning}/gem",
             SetUp,
-            totals::save_totals,
+            intake::totals::save_totals,
         )
         .post(
             "/kommune/{kode}/totaltal/{indlaesning}/slet",
             SetUp,
-            totals::delete_totals,
+            intake::totals::delete_totals,
         )
-        .get("/admin/totaltal", National, totals::show_national_totals)
+        .get(
+            "/admin/totaltal",
+            National,
+            intake::totals::show_national_totals,
+        )
         .get(
             "/admin/totaltal/skabelon.csv",
             National,
-            totals::download_national_template,
+            intake::totals::download_national_template,
         )
         .post(
             "/admin/totaltal/fil",
             National,
-            totals::preview_national_file,
+            intake::totals::preview_national_file,
         )
         .post(
             "/admin/totaltal/{indlaesning}/gem",
             National,
-            totals::save_national_totals,
+            intake::totals::save_national_totals,
         )
         .post(
             "/admin/totaltal/{indlaesning}/slet",
             National,
-            totals::delete_national_totals,
+            intake::totals::delete_national_totals,
         )
         // A municipality's figures and the report API.
         .get("/kommune/{kode}/tal", Read, reports::show_overview)
@@ -461,21 +523,25 @@ fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
             Read,
             reports::download_table_xlsx,
         )
-        .get("/kommune/{kode}/tal/udtraek", Read, extract::show_extract)
+        .get(
+            "/kommune/{kode}/tal/udtraek",
+            Read,
+            reports::extract::show_extract,
+        )
         .get(
             "/kommune/{kode}/tal/udtraek.csv",
             Read,
-            extract::download_csv,
+            reports::extract::download_csv,
         )
         .get(
             "/kommune/{kode}/tal/udtraek.xlsx",
             Read,
-            extract::download_xlsx,
+            reports::extract::download_xlsx,
         )
         .get(
             "/kommune/{kode}/tal/udtraek-kodebog.csv",
             Read,
-            extract::download_codebook,
+            reports::extract::download_codebook,
         )
         .get("/api/v1/report", ReadReports, reports::api_report)
         .get(

@@ -2,6 +2,8 @@
 //! Every rule lives in `komhen_core::registration`; this module turns forms
 //! into input and results into pages.
 
+pub(crate) mod paper;
+
 use crate::format::number;
 use crate::i18n::Text;
 use crate::session::UnitSession;

@@ -9,6 +9,8 @@
 //! (`Scope::of_user`), and every table, chart and download of a report is
 //! drawn from that one report.
 
+pub(crate) mod extract;
+
 use crate::access::Authorized;
 use crate::frame::{with_notice, Frame, NoticeQuery};
 use crate::{AppState, WebError};

@@ -8,6 +8,9 @@
 //! read (GET) or set up (POST) this municipality, and that the unit named
 //! is theirs to see. Every rule lives in `komhen_core::setup`.
 
+pub(crate) mod national;
+pub(crate) mod systems;
+
 use crate::access::Authorized;
 use crate::format::number;
 use crate::frame::{with_notice, Frame, NoticeQuery};

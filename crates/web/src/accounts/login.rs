@@ -96,7 +96,7 @@ pub(crate) async fn log_in(
                 back
             } else {
                 match auth::user_session(store, &login.token, now).await? {
-                    Some((_, user)) => crate::account::landing(&user),
+                    Some((_, user)) => crate::accounts::account::landing(&user),
                     None => "/mit".to_owned(),
                 }
             };

@@ -10,8 +10,8 @@
 use crate::access::Authorized;
 use crate::format::number;
 use crate::frame::{with_notice, Frame, NoticeQuery};
-use crate::upload_form::{ProblemsView, UploadForm};
-use crate::{pending, AppState, WebError};
+use crate::intake::form::{ProblemsView, UploadForm};
+use crate::{intake::pending, AppState, WebError};
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;

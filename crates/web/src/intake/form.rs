@@ -33,7 +33,10 @@ impl UploadForm {
                 let file_name = part.file_name().unwrap_or("fil.csv").to_owned();
                 let bytes = part.bytes().await.map_err(|_| WebError::TooLarge)?;
                 if !bytes.is_empty() {
-                    form.file = Some((crate::pending::display_name(&file_name), bytes.to_vec()));
+                    form.file = Some((
+                        crate::intake::pending::display_name(&file_name),
+                        bytes.to_vec(),
+                    ));
                 }
             } else {
                 let value = part.text().await.map_err(|_| WebError::TooLarge)?;
