@@ -124,6 +124,11 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "KOMHEN_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Folder where uploaded files wait between preview and import (default:
+    /// `komhen-uploads` in the system's temporary folder). Several servers
+    /// behind one address must share it.
+    #[arg(long, env = "KOMHEN_UPLOAD_DIR")]
+    pub upload_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -210,7 +215,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .migrate()
                 .await
                 .context("databasen kunne ikke migreres")?;
-            serve(store, args.listen).await
+            serve(store, args).await
         }
         Command::Demo(args) => {
             let store = open(&url, OpenMode::CreateIfMissing).await?;
@@ -219,7 +224,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if args.no_serve {
                 return Ok(());
             }
-            serve(store, args.serve.listen).await
+            serve(store, args.serve).await
         }
     }
 }
@@ -310,13 +315,15 @@ async fn demo(store: &dyn Store, size: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(store: Arc<dyn Store>, listen: SocketAddr) -> anyhow::Result<()> {
+async fn serve(store: Arc<dyn Store>, args: ServeArgs) -> anyhow::Result<()> {
+    let ServeArgs { listen, upload_dir } = args;
+    let uploads = upload_dir.map_or_else(komhen_web::Uploads::in_temp, komhen_web::Uploads::new);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("kan ikke lytte på {listen}"))?;
     let address = listener.local_addr()?;
     println!("komhen kører på http://{address}/ (stop med Ctrl+C)");
-    axum::serve(listener, komhen_web::router(store))
+    axum::serve(listener, komhen_web::router_with(store, uploads))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -41,30 +41,42 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The units' catalogues, cached per set-up version.
     pub catalogs: Arc<Catalogs>,
-    /// Uploads waiting for confirmation, and imports running.
-    pub uploads: Arc<intake::files::Uploads>,
+    /// Uploads, kept on disk between preview and import.
+    pub uploads: Arc<intake::uploads::Uploads>,
+    /// Imports of registration files started on this server.
+    pub imports: Arc<intake::files::Imports>,
     /// Published periods' portal figures, reused for a minute.
     pub portal: Arc<portal::PortalCache>,
 }
 
-/// The whole application as one router, for `komhen serve` and for tests.
+pub use intake::uploads::Uploads;
+
+/// The whole application as one router, for tests: uploads wait in the
+/// system's temporary folder.
 pub fn router(store: Arc<dyn Store>) -> Router {
-    routes(store).0
+    routes(store, Uploads::in_temp()).0
+}
+
+/// The whole application as one router, for `komhen serve`: uploads wait
+/// in the folder the operator chose.
+pub fn router_with(store: Arc<dyn Store>, uploads: Uploads) -> Router {
+    routes(store, uploads).0
 }
 
 /// Every route with what it requires, as registered: what the
 /// authorization matrix test walks.
 pub fn route_table(store: Arc<dyn Store>) -> Vec<RouteInfo> {
-    routes(store).1
+    routes(store, Uploads::in_temp()).1
 }
 
-fn routes(store: Arc<dyn Store>) -> (Router, Vec<RouteInfo>) {
+fn routes(store: Arc<dyn Store>, uploads: Uploads) -> (Router, Vec<RouteInfo>) {
     use Access::{National, Public, ReadMunicipality as Read, SetUpMunicipality as SetUp};
     use Access::{ReadReports, SignedIn, System, Unit};
     let state = AppState {
         store,
         catalogs: Arc::new(Catalogs::new()),
-        uploads: Arc::new(intake::files::Uploads::from_env()),
+        uploads: Arc::new(uploads),
+        imports: Arc::new(intake::files::Imports::default()),
         portal: Arc::new(portal::PortalCache::default()),
     };
     let (router, table) = Routes::new(state.clone())

@@ -45,13 +45,8 @@ async fn rows(store: &dyn Store) -> Vec<komhen_store::RegistrationRow> {
         .unwrap()
 }
 
-const GOOD: &str = "Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;Antal\n\
-259;259sek;23.09.02;TLFIND;VEJL;STRAKS;;21-10-2025 09:15;1\n\
-259;259sek;23.09.02;PRSNLG;OPRET;HOLD;JA;21-10-2025 10:00;3\n";
-
-#[tokio::test]
-async fn a_coordinator_uploads_checks_and_imports_a_file_once() {
-    let app = App::new().await;
+/// Køge's unit `259sek`, which the good file names.
+async fn sekretariatet(app: &App) {
     app.db
         .store
         .as_ref()
@@ -64,6 +59,34 @@ async fn a_coordinator_uploads_checks_and_imports_a_file_once() {
         })
         .await
         .unwrap();
+}
+
+/// Follows an import's progress page until it goes on to the batch.
+async fn follow_import(app: &App, cookie: &str, started: &str) -> String {
+    let mut location = started.to_owned();
+    for _ in 0..100 {
+        let page = app.get(&location, cookie).await;
+        if page.status == StatusCode::SEE_OTHER {
+            location = page.location.clone();
+            if location.contains("/indlaesninger/") {
+                break;
+            }
+        } else {
+            assert!(!page.body.contains("import-failed"), "{}", page.body);
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+    location
+}
+
+const GOOD: &str = "Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;Antal\n\
+259;259sek;23.09.02;TLFIND;VEJL;STRAKS;;21-10-2025 09:15;1\n\
+259;259sek;23.09.02;PRSNLG;OPRET;HOLD;JA;21-10-2025 10:00;3\n";
+
+#[tokio::test]
+async fn a_coordinator_uploads_checks_and_imports_a_file_once() {
+    let app = App::new().await;
+    sekretariatet(&app).await;
     let (cookie, csrf) = coordinator(&app, "kim@koege.dk").await;
     let store = app.store();
 
@@ -236,4 +259,38 @@ async fn the_codebook_page_lists_the_columns_and_codes_and_the_templates_downloa
             column.header
         );
     }
+}
+
+#[tokio::test]
+async fn a_previewed_upload_survives_a_restart_of_the_server() {
+    let mut app = App::new().await;
+    sekretariatet(&app).await;
+    let folder = tempfile::tempdir().unwrap();
+    let server = |app: &App| {
+        komhen_web::router_with(
+            app.db.store.clone(),
+            komhen_web::Uploads::new(folder.path().to_owned()),
+        )
+    };
+    app.router = server(&app);
+    let (cookie, csrf) = coordinator(&app, "kim@koege.dk").await;
+    let preview = upload(&app, &cookie, &csrf, "udtraek.csv", GOOD.as_bytes()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let token = token_of(&preview.body);
+
+    // The server starts again: nothing of the upload is in its memory.
+    app.router = server(&app);
+    let started = app
+        .post(
+            &format!("/kommune/259/indlaes/{token}/gem"),
+            &cookie,
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let location = follow_import(&app, &cookie, &started.location).await;
+    assert!(location.contains("/indlaesninger/"), "{location}");
+    assert_eq!(rows(app.store()).await.len(), 2);
+    // Imported and shown: the file no longer waits in the folder.
+    assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 0);
 }

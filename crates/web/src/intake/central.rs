@@ -10,8 +10,9 @@
 use crate::access::Authorized;
 use crate::format::number;
 use crate::frame::{with_notice, Frame, NoticeQuery};
-use crate::intake::form::{ProblemsView, UploadForm};
-use crate::{intake::pending, AppState, WebError};
+use crate::intake::form::ProblemsView;
+use crate::intake::uploads::display_name;
+use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
@@ -236,8 +237,14 @@ pub(crate) async fn preview_central_file(
     auth: Authorized,
     multipart: Multipart,
 ) -> PageResult {
-    let form = UploadForm::read(multipart).await?;
+    let form = state
+        .uploads
+        .receive(multipart, SCOPE, Some(auth.user.user.id))
+        .await?;
     let Some(channel) = CentralChannel::parse(form.field("channel")) else {
+        if let Some(kept) = &form.file {
+            state.uploads.remove(kept);
+        }
         return refused(
             &state,
             &auth,
@@ -246,19 +253,18 @@ pub(crate) async fn preview_central_file(
         )
         .await;
     };
-    let Some((file_name, bytes)) = form.file else {
+    let Some(kept) = form.file else {
         return refused(&state, &auth, "Vælg en CSV-fil.".into(), Some(channel)).await;
     };
-    let (_, path) = pending::save(SCOPE, &bytes)?;
     let upload = CentralUpload {
         channel,
-        path: &path,
-        file_name: &file_name,
+        path: &kept.path,
+        file_name: &kept.meta.file_name,
         limits: Limits::default(),
     };
     let preview = central::preview_central(state.store.as_ref(), &upload).await?;
     if !preview.importable() {
-        pending::remove(&path);
+        state.uploads.remove(&kept);
     }
     let status = if preview.problems.is_empty() {
         StatusCode::OK
@@ -276,8 +282,8 @@ pub(crate) async fn import_central_file(
     Form(form): Form<Pairs>,
 ) -> PageResult {
     let channel = CentralChannel::parse(field(&form, "channel"));
-    let (Some(channel), Some(path)) = (channel, pending::find(SCOPE, field(&form, "sha256")))
-    else {
+    let kept = state.uploads.find(SCOPE, field(&form, "sha256"));
+    let (Some(channel), Some(kept)) = (channel, kept) else {
         return refused(
             &state,
             &auth,
@@ -288,10 +294,14 @@ pub(crate) async fn import_central_file(
         )
         .await;
     };
-    let file_name = pending::display_name(field(&form, "file_name"));
+    // The name as the preview showed it (the form carries it back).
+    let file_name = match field(&form, "file_name") {
+        "" => kept.meta.file_name.clone(),
+        name => display_name(name),
+    };
     let upload = CentralUpload {
         channel,
-        path: &path,
+        path: &kept.path,
         file_name: &file_name,
         limits: Limits::default(),
     };
@@ -306,7 +316,7 @@ pub(crate) async fn import_central_file(
     .await
     {
         Ok(_) => {
-            pending::remove(&path);
+            state.uploads.remove(&kept);
             Ok(Redirect::to(&with_notice(BASE, "indlaest")).into_response())
         }
         Err(CoreError::Invalid(message)) => refused(&state, &auth, message, Some(channel)).await,

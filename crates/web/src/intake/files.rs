@@ -5,13 +5,14 @@
 //! An upload is streamed to a file on disk (never held in memory), checked
 //! with `komhen_core::intake::files::preview`, and shown; the coordinator then
 //! confirms, and the import runs in the background while the page shows
-//! its progress. Uploads waiting for confirmation and running imports are
-//! kept in this server's memory ([`Uploads`]): after a restart the file is
-//! simply chosen again. Every rule lives in `komhen_core::intake::files`.
+//! its progress. The upload waits on disk (`intake::uploads`), so a preview
+//! survives a restart; where an import stands is this server's ([`Imports`]). Every rule lives in `komhen_core::intake::files`.
 
 use crate::access::Authorized;
 use crate::format::number;
 use crate::frame::{with_notice, Frame, NoticeQuery};
+use crate::intake::form::ProblemsView;
+use crate::intake::uploads::Kept;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -21,115 +22,64 @@ use axum::Form;
 use chrono::{DateTime, Utc};
 use komhen_core::accounts::access::Actor;
 use komhen_core::intake::files::{self, FileKind, Preview, Upload};
-use komhen_domain::{danish_local, BatchId, MunicipalityCode, UserId};
+use komhen_domain::{danish_local, BatchId, MunicipalityCode};
 use komhen_ingest::Limits;
 use komhen_store::{BatchRow, BatchStatus, RegistrationFilter};
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Mutex;
 
 type PageResult = Result<Response, WebError>;
 
 /// The largest registration file taken in the browser.
 pub(crate) const UPLOAD_LIMIT: usize = 2 << 30;
-/// How long an upload waits for its confirmation.
-const UPLOAD_HOURS: i64 = 24;
-
-/// Where an upload stands.
+/// Where an import of an upload stands on this server (an upload with no
+/// state is checked and waits for its confirmation).
 #[derive(Debug, Clone)]
 enum JobState {
-    /// Checked, waiting for the coordinator.
-    Checked,
     /// Importing: rows stored so far.
     Importing(u64),
     Done(BatchId),
     Failed(String),
 }
 
-#[derive(Debug, Clone)]
-struct UploadJob {
-    municipality: MunicipalityCode,
-    user: UserId,
-    path: PathBuf,
-    file_name: String,
-    kind: FileKind,
-    created_at: DateTime<Utc>,
-    valid_rows: u64,
-    state: JobState,
-}
-
-/// Uploads waiting for confirmation and imports running, by token.
+/// The imports started on this server, by upload (the file's SHA-256).
+/// An import running when the server stops leaves a batch loading, which
+/// the batch pipeline removes as stale; the upload itself waits on disk.
 #[derive(Debug, Default)]
-pub struct Uploads {
-    dir: PathBuf,
-    jobs: Mutex<HashMap<String, UploadJob>>,
+pub struct Imports {
+    jobs: Mutex<HashMap<String, JobState>>,
 }
 
-impl Uploads {
-    /// Uploads kept in `dir` (created when needed).
-    pub fn new(dir: PathBuf) -> Self {
-        Self {
-            dir,
-            jobs: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// The folder `KOMHEN_UPLOAD_DIR` names, or one in the system's temp.
-    pub fn from_env() -> Self {
-        let dir = std::env::var_os("KOMHEN_UPLOAD_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| std::env::temp_dir().join("komhen-uploads"));
-        Self::new(dir)
-    }
-
-    fn get(&self, token: &str) -> Option<UploadJob> {
+impl Imports {
+    fn get(&self, token: &str) -> Option<JobState> {
         self.jobs.lock().ok()?.get(token).cloned()
     }
 
-    fn put(&self, token: &str, job: UploadJob) {
+    fn set(&self, token: &str, state: JobState) {
         if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.insert(token.to_owned(), job);
+            jobs.insert(token.to_owned(), state);
         }
     }
 
-    fn set_state(&self, token: &str, state: JobState) {
+    fn forget(&self, token: &str) {
         if let Ok(mut jobs) = self.jobs.lock() {
-            if let Some(job) = jobs.get_mut(token) {
-                job.state = state;
-            }
+            jobs.remove(token);
         }
     }
+}
 
-    fn remove(&self, token: &str) {
-        let job = self
-            .jobs
-            .lock()
-            .ok()
-            .and_then(|mut jobs| jobs.remove(token));
-        if let Some(job) = job {
-            let _ = std::fs::remove_file(job.path);
-        }
-    }
+/// An upload of this page: the kept file, what the preview found, and
+/// where its import stands.
+struct Job {
+    kept: Kept,
+    kind: FileKind,
+    valid_rows: u64,
+    state: Option<JobState>,
+}
 
-    /// Forgets uploads older than a day and removes their files.
-    fn prune(&self) {
-        let cutoff = Utc::now() - chrono::Duration::hours(UPLOAD_HOURS);
-        let old: Vec<String> = self
-            .jobs
-            .lock()
-            .map(|jobs| {
-                jobs.iter()
-                    .filter(|(_, j)| {
-                        j.created_at < cutoff && !matches!(j.state, JobState::Importing(_))
-                    })
-                    .map(|(t, _)| t.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
-        for token in old {
-            self.remove(&token);
-        }
-    }
+/// Where a municipality's registration files wait.
+fn scope(code: MunicipalityCode) -> String {
+    format!("registreringer-{code}")
 }
 
 fn base(auth: &Authorized) -> Result<String, WebError> {
@@ -216,20 +166,6 @@ pub(crate) async fn show_intake(
 
 // --- the preview ----------------------------------------------------------------------
 
-pub(crate) struct GroupView {
-    pub(crate) column: String,
-    pub(crate) kind: &'static str,
-    pub(crate) count: String,
-    pub(crate) lines: String,
-    pub(crate) example: String,
-}
-
-pub(crate) struct ProblemView {
-    pub(crate) line: u64,
-    pub(crate) column: String,
-    pub(crate) message: String,
-}
-
 pub(crate) struct WarningView {
     pub(crate) message: String,
     pub(crate) rows: String,
@@ -262,10 +198,7 @@ struct PreviewPage {
     inquiries: String,
     dates: Option<String>,
     importable: bool,
-    problem_total: String,
-    groups: Vec<GroupView>,
-    problems: Vec<ProblemView>,
-    omitted: String,
+    problems: ProblemsView,
     warnings: Vec<WarningView>,
     channels: Vec<ChannelCount>,
     new_tasks: Vec<String>,
@@ -274,9 +207,6 @@ struct PreviewPage {
     overlap: Option<OverlapView>,
     duplicate: Option<String>,
 }
-
-/// Problems shown in full on the page; all are counted in the groups.
-const PROBLEMS_SHOWN: usize = 200;
 
 fn preview_page(
     auth: &Authorized,
@@ -310,36 +240,7 @@ fn preview_page(
             }
         }),
         importable: p.importable(),
-        problem_total: number(p.problems.total() as i64),
-        groups: p
-            .problems
-            .groups()
-            .iter()
-            .map(|g| GroupView {
-                column: g.column.clone().unwrap_or_else(|| "(hele linjen)".into()),
-                kind: g.kind.label_da(),
-                count: number(g.count as i64),
-                lines: lines(&g.first_lines),
-                example: g.example.clone(),
-            })
-            .collect(),
-        problems: p
-            .problems
-            .kept()
-            .iter()
-            .take(PROBLEMS_SHOWN)
-            .map(|pr| ProblemView {
-                line: pr.line,
-                column: pr.column.clone().unwrap_or_default(),
-                message: pr.message.clone(),
-            })
-            .collect(),
-        omitted: number(
-            p.problems
-                .total()
-                .saturating_sub(PROBLEMS_SHOWN.min(p.problems.kept().len()) as u64)
-                as i64,
-        ),
+        problems: ProblemsView::of(&p.problems),
         warnings: p
             .warnings
             .iter()
@@ -402,110 +303,72 @@ fn preview_page(
     Ok(Html(page.render()?))
 }
 
-/// A file name as the browser sent it, without any path.
-fn clean_file_name(name: Option<&str>) -> String {
-    let name = name.unwrap_or("fil.csv");
-    let name = name.rsplit(['/', '\\']).next().unwrap_or(name).trim();
-    let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
-    if name.is_empty() {
-        "fil.csv".into()
-    } else {
-        name
-    }
-}
-
-/// `POST /kommune/{kode}/indlaes` (multipart: `kind`, `file`): saves the
-/// upload to disk, checks it and shows the preview.
+/// `POST /kommune/{kode}/indlaes` (multipart: `kind`, `file`): keeps the
+/// upload on disk, checks it and shows the preview.
 #[tracing::instrument(skip_all, fields(user = auth.user.user.id.0))]
 pub(crate) async fn upload_file(
     State(state): State<AppState>,
     auth: Authorized,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> PageResult {
     let code = auth.code()?;
-    state.uploads.prune();
-    let token = komhen_core::accounts::auth::random_token();
-    std::fs::create_dir_all(&state.uploads.dir)
-        .map_err(|e| WebError::internal("uploadmappen kunne ikke oprettes", e))?;
-    let path = state.uploads.dir.join(format!("{code}-{token}.upload"));
-    let mut kind_field = String::new();
-    let mut file_name = None;
-    let mut size = 0u64;
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| WebError::TooLarge)?
-    {
-        match field.name() {
-            Some("kind") => {
-                kind_field = field.text().await.map_err(|_| WebError::TooLarge)?;
-            }
-            Some("file") => {
-                file_name = Some(clean_file_name(field.file_name()));
-                let mut file = tokio::fs::File::create(&path)
-                    .await
-                    .map_err(|e| WebError::internal("uploadfilen kunne ikke skrives", e))?;
-                while let Some(chunk) = field.chunk().await.map_err(|_| WebError::TooLarge)? {
-                    size += chunk.len() as u64;
-                    tokio::io::AsyncWriteExt::write_all(&mut file, &chunk)
-                        .await
-                        .map_err(|e| WebError::internal("uploadfilen kunne ikke skrives", e))?;
-                }
-                tokio::io::AsyncWriteExt::flush(&mut file)
-                    .await
-                    .map_err(|e| WebError::internal("uploadfilen kunne ikke skrives", e))?;
-            }
-            _ => {}
-        }
-    }
-    let Some(file_name) = file_name.filter(|_| size > 0) else {
-        let _ = std::fs::remove_file(&path);
+    let form = state
+        .uploads
+        .receive(multipart, &scope(code), Some(auth.user.user.id))
+        .await?;
+    let Some(mut kept) = form.file.clone() else {
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             intake_page(&state, &auth, None, Some("Vælg en fil at indlæse.".into())).await?,
         )
             .into_response());
     };
-    let kind = match FileKind::parse(&kind_field) {
+    let kind = match FileKind::parse(form.field("kind")) {
         Some(kind) => kind,
-        None => FileKind::detect(&path)?,
+        None => FileKind::detect(&kept.path)?,
     };
     let upload = Upload {
         kind,
-        path: &path,
-        file_name: &file_name,
+        path: &kept.path,
+        file_name: &kept.meta.file_name,
         limits: Limits::default(),
     };
     let preview = files::preview(state.store.as_ref(), code, &upload).await?;
-    state.uploads.put(
-        &token,
-        UploadJob {
-            municipality: code,
-            user: auth.user.user.id,
-            path: path.clone(),
-            file_name,
-            kind,
-            created_at: Utc::now(),
-            valid_rows: preview.valid_rows,
-            state: JobState::Checked,
-        },
-    );
+    kept.meta.kind = Some(kind.batch_kind().code().to_owned());
+    kept.meta.rows = Some(preview.valid_rows);
+    state.uploads.update(&kept)?;
+    state.imports.forget(&kept.sha256);
     let status = if preview.importable() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok((status, preview_page(&auth, base(&auth)?, &token, &preview)?).into_response())
+    Ok((
+        status,
+        preview_page(&auth, base(&auth)?, &kept.sha256, &preview)?,
+    )
+        .into_response())
 }
 
 /// The upload of this user and municipality, or a page saying it is gone.
-fn own_upload(state: &AppState, auth: &Authorized, token: &str) -> Result<UploadJob, WebError> {
-    let code = auth.code()?;
-    state
+fn own_upload(state: &AppState, auth: &Authorized, token: &str) -> Result<Job, WebError> {
+    let kept = state
         .uploads
-        .get(token)
-        .filter(|j| j.municipality == code && j.user == auth.user.user.id)
-        .ok_or(WebError::NotFound)
+        .find(&scope(auth.code()?), token)
+        .filter(|k| k.meta.user == Some(auth.user.user.id.0))
+        .ok_or(WebError::NotFound)?;
+    let kind = kept
+        .meta
+        .kind
+        .as_deref()
+        .and_then(FileKind::parse)
+        .ok_or(WebError::NotFound)?;
+    Ok(Job {
+        valid_rows: kept.meta.rows.unwrap_or_default(),
+        state: state.imports.get(&kept.sha256),
+        kind,
+        kept,
+    })
 }
 
 fn upload_param(params: &[(String, String)]) -> String {
@@ -526,61 +389,60 @@ pub(crate) async fn confirm_upload(
 ) -> PageResult {
     let token = upload_param(&params);
     let job = own_upload(&state, &auth, &token)?;
-    if !matches!(job.state, JobState::Checked) {
+    if job.state.is_some() {
         // Already started: show where it stands.
         return Ok(Redirect::to(&format!("{}/indlaes/{token}", base(&auth)?)).into_response());
     }
     let replace = form.iter().any(|(k, v)| k == "replace" && v == "on");
-    state.uploads.set_state(&token, JobState::Importing(0));
+    state.imports.set(&token, JobState::Importing(0));
     let actor = auth.user.actor();
+    let code = auth.code()?;
     let task_state = state.clone();
-    let task_token = token.clone();
     tokio::spawn(async move {
-        run_import(task_state, task_token, job, actor, replace).await;
+        run_import(task_state, job, code, actor, replace).await;
     });
     Ok(Redirect::to(&format!("{}/indlaes/{token}", base(&auth)?)).into_response())
 }
 
-async fn run_import(state: AppState, token: String, job: UploadJob, actor: Actor, replace: bool) {
+async fn run_import(
+    state: AppState,
+    job: Job,
+    municipality: MunicipalityCode,
+    actor: Actor,
+    replace: bool,
+) {
+    let token = job.kept.sha256.clone();
     let upload = Upload {
         kind: job.kind,
-        path: &job.path,
-        file_name: &job.file_name,
+        path: &job.kept.path,
+        file_name: &job.kept.meta.file_name,
         limits: Limits::default(),
     };
-    let uploads = state.uploads.clone();
+    let imports = state.imports.clone();
     let progress_token = token.clone();
-    let mut progress =
-        move |done: u64| uploads.set_state(&progress_token, JobState::Importing(done));
+    let mut progress = move |done: u64| imports.set(&progress_token, JobState::Importing(done));
     let outcome = files::import(
         state.store.as_ref(),
         &actor,
-        job.municipality,
+        municipality,
         &upload,
         replace,
         &mut progress,
     )
     .await;
-    let _ = std::fs::remove_file(&job.path);
-    match outcome {
-        Ok(imported) => state
-            .uploads
-            .set_state(&token, JobState::Done(imported.batch.id)),
-        Err(komhen_core::CoreError::Invalid(message)) => {
-            state.uploads.set_state(&token, JobState::Failed(message))
-        }
+    let next = match outcome {
+        Ok(imported) => JobState::Done(imported.batch.id),
+        Err(komhen_core::CoreError::Invalid(message)) => JobState::Failed(message),
         Err(e) => {
-            tracing::error!(error = %e, "import failed");
-            state.uploads.set_state(
-                &token,
-                JobState::Failed(
-                    "Indlæsningen stoppede med en fejl; intet er gemt. Fejlen er skrevet i \
-                     systemets log."
-                        .into(),
-                ),
+            crate::error::log_internal(&e);
+            JobState::Failed(
+                "Indlæsningen stoppede med en fejl; intet er gemt. Fejlen er skrevet i \
+                 systemets log."
+                    .into(),
             )
         }
-    }
+    };
+    state.imports.set(&token, next);
 }
 
 #[derive(Template)]
@@ -605,24 +467,25 @@ pub(crate) async fn show_upload(
     let job = own_upload(&state, &auth, &token)?;
     let base = base(&auth)?;
     let (done, failed) = match &job.state {
-        JobState::Done(batch) => {
-            state.uploads.remove(&token);
+        Some(JobState::Done(batch)) => {
+            state.uploads.remove(&job.kept);
+            state.imports.forget(&token);
             return Ok(Redirect::to(&with_notice(
                 &format!("{base}/indlaesninger/{batch}"),
                 "importeret_fil",
             ))
             .into_response());
         }
-        JobState::Checked => {
+        None => {
             return Ok(Redirect::to(&format!("{base}/indlaes")).into_response());
         }
-        JobState::Importing(done) => (*done, None),
-        JobState::Failed(message) => (0, Some(message.clone())),
+        Some(JobState::Importing(done)) => (*done, None),
+        Some(JobState::Failed(message)) => (0, Some(message.clone())),
     };
     let page = ProgressPage {
         frame: Frame::municipality(&auth, "Indlæser", "/indlaes")
             .crumb(format!("{base}/indlaes"), "Indlæs data"),
-        file_name: job.file_name.clone(),
+        file_name: job.kept.meta.file_name.clone(),
         done: number(done as i64),
         total: number(job.valid_rows as i64),
         percent: (done * 100)
@@ -640,8 +503,8 @@ pub(crate) async fn show_upload(
     Ok(response)
 }
 
-fn page_refreshes(state: &JobState) -> bool {
-    matches!(state, JobState::Importing(_))
+fn page_refreshes(state: &Option<JobState>) -> bool {
+    matches!(state, Some(JobState::Importing(_)))
 }
 
 /// `POST /kommune/{kode}/indlaes/{upload}/annuller`
@@ -652,8 +515,9 @@ pub(crate) async fn cancel_upload(
 ) -> PageResult {
     let token = upload_param(&params);
     let job = own_upload(&state, &auth, &token)?;
-    if !matches!(job.state, JobState::Importing(_)) {
-        state.uploads.remove(&token);
+    if !page_refreshes(&job.state) {
+        state.uploads.remove(&job.kept);
+        state.imports.forget(&token);
     }
     Ok(Redirect::to(&format!("{}/indlaes", base(&auth)?)).into_response())
 }

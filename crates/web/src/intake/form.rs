@@ -1,58 +1,11 @@
-//! What the upload pages of the website channel and the central loads
-//! share: reading an upload form (the file and its text fields), and a
-//! preview's problems as table rows.
+//! What the upload pages share to show a file's problems: a preview's
+//! problem summary as table rows, one view for every upload.
 //!
 //! Must not decide anything about a file: the use cases in `komhen_core`
 //! read it and say what is wrong.
 
 use crate::format::number;
-use crate::WebError;
-use axum::extract::Multipart;
 use komhen_core::intake::website::ProblemSummary;
-
-/// An upload form: the file (name and bytes) and its text fields.
-pub(crate) struct UploadForm {
-    pub(crate) file: Option<(String, Vec<u8>)>,
-    pub(crate) fields: Vec<(String, String)>,
-}
-
-impl UploadForm {
-    /// Reads a multipart form whose file field is `file`.
-    pub(crate) async fn read(mut multipart: Multipart) -> Result<Self, WebError> {
-        let mut form = Self {
-            file: None,
-            fields: Vec::new(),
-        };
-        while let Some(part) = multipart
-            .next_field()
-            .await
-            .map_err(|_| WebError::TooLarge)?
-        {
-            let name = part.name().unwrap_or_default().to_owned();
-            if name == "file" {
-                let file_name = part.file_name().unwrap_or("fil.csv").to_owned();
-                let bytes = part.bytes().await.map_err(|_| WebError::TooLarge)?;
-                if !bytes.is_empty() {
-                    form.file = Some((
-                        crate::intake::pending::display_name(&file_name),
-                        bytes.to_vec(),
-                    ));
-                }
-            } else {
-                let value = part.text().await.map_err(|_| WebError::TooLarge)?;
-                form.fields.push((name, value));
-            }
-        }
-        Ok(form)
-    }
-
-    pub(crate) fn field(&self, name: &str) -> &str {
-        self.fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
-    }
-}
 
 /// Problems of one kind in one column.
 pub(crate) struct ProblemGroupView {
@@ -76,7 +29,7 @@ pub(crate) struct ProblemsView {
 }
 
 /// Problems listed one by one under the groups.
-const LISTED: usize = 100;
+const LISTED: usize = 200;
 
 impl ProblemsView {
     pub(crate) fn of(summary: &ProblemSummary) -> Self {

@@ -12,6 +12,7 @@
 use crate::access::Authorized;
 use crate::format::number;
 use crate::frame::{with_notice, Frame, NoticeQuery};
+use crate::intake::form::ProblemsView;
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -19,18 +20,13 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use komhen_core::intake::phone::{self, CdrFile, CdrOptions, CdrPreview, CdrRuleInput};
-use komhen_core::intake::totals::{
-    self, Labels, ProblemSummary, TotalInput, TotalsEntry, TotalsPreview,
-};
+use komhen_core::intake::totals::{self, Labels, TotalInput, TotalsEntry, TotalsPreview};
 use komhen_core::CoreError;
 use komhen_domain::{danish_local, BatchId, CdrRuleId};
 use komhen_store::{CdrMatch, CdrRuleField, TotalEntryRow};
 
 type PageResult = Result<Response, WebError>;
 type Pairs = Vec<(String, String)>;
-
-/// Problems listed one by one on a preview; all are counted and grouped.
-const PROBLEMS_SHOWN: usize = 200;
 
 fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
     pairs
@@ -73,27 +69,35 @@ struct Upload {
     fields: Pairs,
 }
 
-async fn read_upload(mut multipart: Multipart) -> Result<Upload, WebError> {
-    let mut upload = Upload {
-        file_name: String::new(),
-        bytes: Vec::new(),
-        fields: Vec::new(),
+/// Reads an upload form through the one upload path; a totals file is
+/// read once, straight away (its totals are staged in the database), so
+/// it does not wait on disk.
+async fn read_upload(
+    state: &AppState,
+    auth: &Authorized,
+    multipart: Multipart,
+) -> Result<Upload, WebError> {
+    let scope = match auth.code() {
+        Ok(code) => format!("totaltal-{code}"),
+        Err(_) => "totaltal-central".to_owned(),
     };
-    while let Some(part) = multipart
-        .next_field()
-        .await
-        .map_err(|_| WebError::TooLarge)?
-    {
-        let name = part.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            upload.file_name = part.file_name().unwrap_or("fil.csv").to_owned();
-            upload.bytes = part.bytes().await.map_err(|_| WebError::TooLarge)?.to_vec();
-        } else {
-            let text = part.text().await.map_err(|_| WebError::TooLarge)?;
-            upload.fields.push((name, text));
-        }
-    }
-    Ok(upload)
+    let form = state
+        .uploads
+        .receive(multipart, &scope, Some(auth.user.user.id))
+        .await?;
+    let (file_name, bytes) = match &form.file {
+        Some(kept) => (kept.meta.file_name.clone(), state.uploads.take(kept)?),
+        None => (String::new(), Vec::new()),
+    };
+    let fields = ["measure", "utc", "columns"]
+        .into_iter()
+        .map(|name| (name.to_owned(), form.field(name).to_owned()))
+        .collect();
+    Ok(Upload {
+        file_name,
+        bytes,
+        fields,
+    })
 }
 
 // --- views --------------------------------------------------------------------------
@@ -325,20 +329,6 @@ pub(crate) async fn enter_total(
     }
 }
 
-pub(crate) struct GroupView {
-    pub(crate) column: String,
-    pub(crate) kind: &'static str,
-    pub(crate) count: String,
-    pub(crate) lines: String,
-    pub(crate) example: String,
-}
-
-pub(crate) struct ProblemView {
-    pub(crate) line: u64,
-    pub(crate) column: String,
-    pub(crate) message: String,
-}
-
 pub(crate) struct PreviewLine {
     pub(crate) line: String,
     pub(crate) subject: String,
@@ -355,10 +345,7 @@ pub(crate) struct PreviewView {
     pub(crate) totals_count: String,
     pub(crate) sum: String,
     pub(crate) refusal: Option<String>,
-    pub(crate) problem_total: String,
-    pub(crate) groups: Vec<GroupView>,
-    pub(crate) problems: Vec<ProblemView>,
-    pub(crate) problems_omitted: String,
+    pub(crate) problems: ProblemsView,
     pub(crate) overlaps: Vec<String>,
     pub(crate) lines: Vec<PreviewLine>,
     /// Where "Gem" and "Annullér" post, when the totals are staged.
@@ -366,39 +353,7 @@ pub(crate) struct PreviewView {
     pub(crate) cancel: Option<String>,
 }
 
-fn problem_views(problems: &ProblemSummary) -> (Vec<GroupView>, Vec<ProblemView>, String) {
-    let groups = problems
-        .groups()
-        .iter()
-        .map(|g| GroupView {
-            column: g.column.clone().unwrap_or_else(|| "(hele linjen)".into()),
-            kind: g.kind.label_da(),
-            count: number(g.count as i64),
-            lines: g
-                .first_lines
-                .iter()
-                .map(u64::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-            example: g.example.clone(),
-        })
-        .collect();
-    let shown: Vec<ProblemView> = problems
-        .kept()
-        .iter()
-        .take(PROBLEMS_SHOWN)
-        .map(|p| ProblemView {
-            line: p.line,
-            column: p.column.clone().unwrap_or_default(),
-            message: p.message.clone(),
-        })
-        .collect();
-    let omitted = problems.total().saturating_sub(shown.len() as u64);
-    (groups, shown, number(omitted as i64))
-}
-
 fn preview_view(preview: &TotalsPreview, refusal: Option<String>, base: &str) -> PreviewView {
-    let (groups, problems, problems_omitted) = problem_views(&preview.problems);
     let staged = preview.staged.filter(|_| refusal.is_none());
     PreviewView {
         file_name: preview.file_name.clone(),
@@ -406,10 +361,7 @@ fn preview_view(preview: &TotalsPreview, refusal: Option<String>, base: &str) ->
         rows: number(preview.rows as i64),
         totals_count: number(preview.totals.len() as i64),
         sum: number(preview.sum()),
-        problem_total: number(preview.problems.total() as i64),
-        groups,
-        problems,
-        problems_omitted,
+        problems: ProblemsView::of(&preview.problems),
         overlaps: preview.overlaps.clone(),
         lines: preview
             .totals
@@ -452,7 +404,7 @@ pub(crate) async fn preview_totals_file(
     auth: Authorized,
     multipart: Multipart,
 ) -> PageResult {
-    let upload = read_upload(multipart).await?;
+    let upload = read_upload(&state, &auth, multipart).await?;
     if upload.bytes.is_empty() {
         return Ok(refused(
             totals_page(
@@ -585,7 +537,7 @@ pub(crate) async fn preview_call_log(
     auth: Authorized,
     multipart: Multipart,
 ) -> PageResult {
-    let upload = read_upload(multipart).await?;
+    let upload = read_upload(&state, &auth, multipart).await?;
     if upload.bytes.is_empty() {
         return Ok(refused(
             totals_page(
@@ -798,7 +750,7 @@ pub(crate) async fn preview_national_file(
     auth: Authorized,
     multipart: Multipart,
 ) -> PageResult {
-    let upload = read_upload(multipart).await?;
+    let upload = read_upload(&state, &auth, multipart).await?;
     let measure = match totals::national_measure(field(&upload.fields, "measure")) {
         Ok(measure) => measure,
         Err(CoreError::Invalid(message)) => {

@@ -12,8 +12,9 @@
 use crate::access::Authorized;
 use crate::format::number;
 use crate::frame::{with_notice, Frame, NoticeQuery};
-use crate::intake::form::{ProblemsView, UploadForm};
-use crate::{intake::pending, AppState, WebError};
+use crate::intake::form::ProblemsView;
+use crate::intake::uploads::display_name;
+use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
@@ -423,13 +424,16 @@ pub(crate) async fn preview_web_file(
     auth: Authorized,
     multipart: Multipart,
 ) -> PageResult {
-    let form = UploadForm::read(multipart).await?;
+    let form = state
+        .uploads
+        .receive(multipart, &scope(&auth)?, Some(auth.user.user.id))
+        .await?;
     let period_text = form.field("period").trim().to_owned();
     let typed = || Typed {
         period: period_text.clone(),
         ..Typed::default()
     };
-    let Some((file_name, bytes)) = form.file else {
+    let Some(kept) = form.file else {
         return refused(
             &state,
             &auth,
@@ -440,19 +444,21 @@ pub(crate) async fn preview_web_file(
     };
     let period = match period_of(&period_text) {
         Ok(period) => period,
-        Err(message) => return refused(&state, &auth, message, typed()).await,
+        Err(message) => {
+            state.uploads.remove(&kept);
+            return refused(&state, &auth, message, typed()).await;
+        }
     };
-    let (_, path) = pending::save(&scope(&auth)?, &bytes)?;
     let upload = WebUpload {
-        path: &path,
-        file_name: &file_name,
+        path: &kept.path,
+        file_name: &kept.meta.file_name,
         period,
         limits: Limits::default(),
     };
     let preview = website::preview_web(state.store.as_ref(), auth.code()?, &upload).await?;
     if !preview.importable() {
         // Nothing to import: the file need not wait.
-        pending::remove(&path);
+        state.uploads.remove(&kept);
     }
     let page = preview_page(&auth, &preview, &period_text)?;
     let status = if preview.problems.is_empty() {
@@ -475,7 +481,7 @@ pub(crate) async fn import_web_file(
         period: period_text.clone(),
         ..Typed::default()
     };
-    let Some(path) = pending::find(&scope(&auth)?, field(&form, "sha256")) else {
+    let Some(kept) = state.uploads.find(&scope(&auth)?, field(&form, "sha256")) else {
         return refused(
             &state,
             &auth,
@@ -490,9 +496,13 @@ pub(crate) async fn import_web_file(
         Ok(period) => period,
         Err(message) => return refused(&state, &auth, message, typed()).await,
     };
-    let file_name = pending::display_name(field(&form, "file_name"));
+    // The name as the preview showed it (the form carries it back).
+    let file_name = match field(&form, "file_name") {
+        "" => kept.meta.file_name.clone(),
+        name => display_name(name),
+    };
     let upload = WebUpload {
-        path: &path,
+        path: &kept.path,
         file_name: &file_name,
         period,
         limits: Limits::default(),
@@ -508,7 +518,7 @@ pub(crate) async fn import_web_file(
     .await
     {
         Ok(_) => {
-            pending::remove(&path);
+            state.uploads.remove(&kept);
             Ok(Redirect::to(&with_notice(&base(&auth)?, "indlaest")).into_response())
         }
         Err(CoreError::Invalid(message)) => refused(&state, &auth, message, typed()).await,

@@ -206,20 +206,16 @@ pub(crate) async fn show_catalogue(
 pub(crate) async fn import_kle(
     State(state): State<AppState>,
     auth: Authorized,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> PageResult {
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(part) = multipart
-        .next_field()
-        .await
-        .map_err(|_| WebError::TooLarge)?
-    {
-        if part.name() == Some("file") {
-            let name = part.file_name().unwrap_or("kle.xml").to_owned();
-            let bytes = part.bytes().await.map_err(|_| WebError::TooLarge)?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
+    let form = state
+        .uploads
+        .receive(multipart, "kle", Some(auth.user.user.id))
+        .await?;
+    let file = match &form.file {
+        Some(kept) => Some((kept.meta.file_name.clone(), state.uploads.take(kept)?)),
+        None => None,
+    };
     let outcome = match file.filter(|(_, bytes)| !bytes.is_empty()) {
         None => Err(CoreError::Invalid("Vælg en KLE-fil.".into())),
         Some((name, bytes)) => {
