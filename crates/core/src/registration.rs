@@ -467,6 +467,7 @@ fn registered_at(
 }
 
 /// Saves one registration for the unit.
+#[tracing::instrument(level = "debug", skip_all, fields(municipality = %ctx.municipality.code, unit = %ctx.unit.id))]
 pub async fn register(
     store: &dyn Store,
     ctx: &UnitContext,
@@ -575,6 +576,7 @@ async fn own_registration(
 
 /// Undoes a registration saved within the last [`UNDO_MINUTES`]. The removed
 /// row is kept in the audit log.
+#[tracing::instrument(level = "debug", skip_all, fields(municipality = %ctx.municipality.code, unit = %ctx.unit.id, %id))]
 pub async fn undo(
     store: &dyn Store,
     ctx: &UnitContext,
@@ -603,6 +605,7 @@ pub async fn undo(
 }
 
 /// Corrects one of today's registrations of the unit.
+#[tracing::instrument(level = "debug", skip_all, fields(municipality = %ctx.municipality.code, unit = %ctx.unit.id, %id))]
 pub async fn correct(
     store: &dyn Store,
     ctx: &UnitContext,

@@ -220,6 +220,7 @@ pub fn identity(batch: &IntakeBatch) -> String {
 
 /// Checks a batch for the system's municipality and stores all its rows or
 /// none; a batch sent before is answered with the earlier one.
+#[tracing::instrument(level = "debug", skip_all, fields(municipality = %system.municipality, rows = batch.rows.len()))]
 pub async fn receive(
     store: &dyn Store,
     system: &SystemTokenRow,

@@ -479,6 +479,7 @@ fn scan_file(
 }
 
 /// Reads the whole file and says what loading it would do. Stores nothing.
+#[tracing::instrument(level = "debug", skip_all, fields(channel = upload.channel.code()))]
 pub async fn preview_central(
     store: &dyn Store,
     upload: &CentralUpload<'_>,
@@ -564,6 +565,7 @@ pub async fn preview_central(
 /// load the channel themselves), or none. Refuses a file with any problem,
 /// and a file loaded before unless `replace` is given. `progress` gets the
 /// rows stored so far.
+#[tracing::instrument(level = "debug", skip_all, fields(channel = upload.channel.code(), replace))]
 pub async fn import_central(
     store: &dyn Store,
     actor: &Actor,

@@ -228,6 +228,7 @@ pub fn sha256_of(path: &Path) -> CoreResult<String> {
 /// Deletes one of the municipality's batches (an upload made by mistake):
 /// its rows vanish from every figure at once and are then removed. Who
 /// deleted what is written to the audit log.
+#[tracing::instrument(level = "debug", skip_all, fields(%municipality, batch = %batch.id))]
 pub async fn delete_batch(
     store: &dyn Store,
     actor: &Actor,
@@ -299,6 +300,7 @@ fn ingest_failed(e: IngestError, limits: Limits) -> ProblemSummary {
 }
 
 /// Reads the whole file and says what importing it would do. Stores nothing.
+#[tracing::instrument(level = "debug", skip_all, fields(%municipality))]
 pub async fn preview(
     store: &dyn Store,
     municipality: MunicipalityCode,
@@ -497,6 +499,7 @@ async fn create_for_history(
 /// problem, and a file imported before unless `replace` is given (then the
 /// earlier batch is replaced in the same moment the new one appears).
 /// `progress` gets the rows stored so far.
+#[tracing::instrument(level = "debug", skip_all, fields(%municipality, replace))]
 pub async fn import(
     store: &dyn Store,
     actor: &Actor,

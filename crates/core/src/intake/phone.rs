@@ -486,6 +486,7 @@ fn layout_name(layout: &CdrLayout, own: bool) -> String {
 /// Reads a call log for the municipality and says what storing it would
 /// do; staged when it can be stored and `stage` (commit it with
 /// [`totals::commit`]).
+#[tracing::instrument(level = "debug", skip_all, fields(%municipality))]
 pub async fn preview_cdr(
     store: &dyn Store,
     actor: &Actor,

@@ -464,6 +464,7 @@ fn audit(
 /// delivery). Refused, and the staged batch removed, when a total now
 /// overlaps a stored one (someone else was quicker) or the same file was
 /// stored meanwhile.
+#[tracing::instrument(level = "debug", skip_all, fields(%batch))]
 pub async fn commit(
     store: &dyn Store,
     actor: &Actor,
@@ -529,6 +530,7 @@ pub async fn commit(
 /// Deletes a batch of totals of the municipality (None: a central one):
 /// a committed entry, or a staged one the coordinator cancels. A batch of
 /// registrations is never deleted here.
+#[tracing::instrument(level = "debug", skip_all, fields(%batch))]
 pub async fn delete(
     store: &dyn Store,
     actor: &Actor,

@@ -320,6 +320,7 @@ pub struct WebImported {
 
 /// Imports a Matomo export: all of it or nothing. Refuses a file with any
 /// problem, and a file loaded before unless `replace` is given.
+#[tracing::instrument(level = "debug", skip_all, fields(%municipality, replace))]
 pub async fn import_web(
     store: &dyn Store,
     actor: &Actor,

@@ -95,6 +95,7 @@ struct Box {
 }
 
 /// Stores a filled sheet: each box with a count becomes one registration.
+#[tracing::instrument(level = "debug", skip_all, fields(municipality = %ctx.municipality.code, unit = %ctx.unit.id))]
 pub async fn enter_sheet(
     store: &dyn Store,
     ctx: &UnitContext,

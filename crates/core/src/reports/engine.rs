@@ -444,6 +444,7 @@ fn share(part: i64, whole: i64) -> f64 {
 }
 
 /// Computes a report.
+#[tracing::instrument(level = "debug", skip_all, fields(group_by = ?request.group_by))]
 pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Report> {
     if request.dates.to < request.dates.from {
         return Err(CoreError::Invalid(

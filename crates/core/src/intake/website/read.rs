@@ -107,6 +107,7 @@ pub(super) fn danish(day: NaiveDate) -> String {
 }
 
 /// Reads the whole file and says what importing it would do. Stores nothing.
+#[tracing::instrument(level = "debug", skip_all, fields(%municipality))]
 pub async fn preview_web(
     store: &dyn Store,
     municipality: MunicipalityCode,
