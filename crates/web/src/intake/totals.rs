@@ -9,6 +9,9 @@
 //! takes [`Authorized`]; every rule (parsing, overlaps, counting calls)
 //! lives in `komhen_core::intake::totals` and `komhen_core::intake::phone`.
 
+mod national;
+pub(crate) use national::*;
+
 use crate::access::Authorized;
 use crate::format::number;
 use crate::frame::{with_notice, Frame, NoticeQuery};
@@ -682,152 +685,6 @@ pub(crate) async fn delete_totals(
         Ok(()) => Ok(Redirect::to(&with_notice(&base(&auth)?, "totaltal-slettet")).into_response()),
         Err(CoreError::Invalid(message)) => Ok(refused(
             totals_page(&state, &auth, None, Some(message), Typed::default()).await?,
-        )),
-        Err(e) => Err(e.into()),
-    }
-}
-
-// --- the national administrator's page ---------------------------------------------------
-
-const ADMIN_BASE: &str = "/admin/totaltal";
-
-#[derive(Template)]
-#[template(path = "admin_totals.html")]
-struct NationalPage {
-    frame: Frame,
-    entries: Vec<EntryView>,
-    measures: Vec<Choice>,
-}
-
-async fn national_page(
-    state: &AppState,
-    auth: &Authorized,
-    notice: Option<String>,
-    error: Option<String>,
-) -> Result<Html<String>, WebError> {
-    let store = state.store.as_ref();
-    let labels = Labels::load(store).await?;
-    let entries = totals::entries(store, None).await?;
-    let page = NationalPage {
-        frame: Frame::admin(auth, "Nationale totaltal", "/totaltal")
-            .notice(notice)
-            .error(error),
-        entries: entries.iter().map(|e| entry_view(&labels, e)).collect(),
-        measures: totals::NATIONAL_MEASURES
-            .iter()
-            .map(|m| Choice {
-                value: m.code().into(),
-                label: totals::measure_da(*m).into(),
-                selected: false,
-            })
-            .collect(),
-    };
-    Ok(Html(page.render()?))
-}
-
-/// `GET /admin/totaltal`
-pub(crate) async fn show_national_totals(
-    State(state): State<AppState>,
-    auth: Authorized,
-    Query(query): Query<NoticeQuery>,
-) -> PageResult {
-    Ok(national_page(&state, &auth, query.text(), None)
-        .await?
-        .into_response())
-}
-
-/// `GET /admin/totaltal/skabelon.csv`
-pub(crate) async fn download_national_template(_auth: Authorized) -> Response {
-    csv_download(
-        "nationale-totaltal-skabelon.csv",
-        totals::national_template(),
-    )
-}
-
-/// `POST /admin/totaltal/fil`: a national delivery's preview.
-pub(crate) async fn preview_national_file(
-    State(state): State<AppState>,
-    auth: Authorized,
-    multipart: Multipart,
-) -> PageResult {
-    let upload = read_upload(&state, &auth, multipart).await?;
-    let measure = match totals::national_measure(field(&upload.fields, "measure")) {
-        Ok(measure) => measure,
-        Err(CoreError::Invalid(message)) => {
-            return Ok(refused(
-                national_page(&state, &auth, None, Some(message)).await?,
-            ))
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if upload.bytes.is_empty() {
-        return Ok(refused(
-            national_page(
-                &state,
-                &auth,
-                None,
-                Some("Vælg en CSV-fil med tallene pr. kommune.".into()),
-            )
-            .await?,
-        ));
-    }
-    let preview = totals::preview_national_file(
-        state.store.as_ref(),
-        &auth.user.actor(),
-        measure,
-        &upload.file_name,
-        &upload.bytes,
-        true,
-    )
-    .await?;
-    preview_response(PreviewPage {
-        frame: Frame::admin(&auth, "Forhåndsvisning af nationale totaltal", "/totaltal")
-            .crumb(ADMIN_BASE, "Nationale totaltal"),
-        back: ADMIN_BASE.into(),
-        preview: preview_view(&preview, preview.refusal(), ADMIN_BASE),
-        unit: totals::unit_da(measure),
-    })
-}
-
-/// `POST /admin/totaltal/{indlaesning}/gem`
-pub(crate) async fn save_national_totals(
-    State(state): State<AppState>,
-    auth: Authorized,
-    Path(batch): Path<i64>,
-) -> PageResult {
-    match totals::commit(
-        state.store.as_ref(),
-        &auth.user.actor(),
-        None,
-        BatchId(batch),
-    )
-    .await
-    {
-        Ok(_) => Ok(Redirect::to(&with_notice(ADMIN_BASE, "totaltal-gemt")).into_response()),
-        Err(CoreError::Invalid(message)) => Ok(refused(
-            national_page(&state, &auth, None, Some(message)).await?,
-        )),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// `POST /admin/totaltal/{indlaesning}/slet`
-pub(crate) async fn delete_national_totals(
-    State(state): State<AppState>,
-    auth: Authorized,
-    Path(batch): Path<i64>,
-) -> PageResult {
-    match totals::delete(
-        state.store.as_ref(),
-        &auth.user.actor(),
-        None,
-        BatchId(batch),
-    )
-    .await
-    {
-        Ok(()) => Ok(Redirect::to(&with_notice(ADMIN_BASE, "totaltal-slettet")).into_response()),
-        Err(CoreError::Invalid(message)) => Ok(refused(
-            national_page(&state, &auth, None, Some(message)).await?,
         )),
         Err(e) => Err(e.into()),
     }

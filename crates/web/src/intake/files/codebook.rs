@@ -1,0 +1,150 @@
+//! The public codebook page (`/kodebog`) and its CSV and XLSX templates.
+
+use super::*;
+
+pub(crate) struct ColumnView {
+    pub(crate) header: &'static str,
+    pub(crate) required: bool,
+    pub(crate) description: &'static str,
+    pub(crate) example: &'static str,
+    pub(crate) aliases: String,
+}
+
+pub(crate) struct CodeView {
+    pub(crate) code: String,
+    pub(crate) label: String,
+    pub(crate) detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "codebook.html")]
+pub(super) struct CodebookPage {
+    pub(super) columns: Vec<ColumnView>,
+    pub(super) channels: Vec<CodeView>,
+    pub(super) types: Vec<CodeView>,
+    pub(super) completions: Vec<CodeView>,
+    pub(super) parameters: Vec<CodeView>,
+}
+
+/// `GET /kodebog`: the codebook, from the reader's own column list and the
+/// code lists as stored (a channel the administrator adds appears here).
+pub(crate) async fn show_codebook(State(state): State<AppState>) -> PageResult {
+    let store = state.store.as_ref();
+    let columns = komhen_ingest::codebook::COLUMNS
+        .iter()
+        .map(|c| ColumnView {
+            header: c.header,
+            required: c.required,
+            description: c.description_da,
+            example: c.example,
+            aliases: c.aliases.join(", "),
+        })
+        .collect();
+    let channels = store
+        .list_channels()
+        .await?
+        .into_iter()
+        .filter(|c| c.active)
+        .map(|c| CodeView {
+            code: c.code.to_string(),
+            label: c.label_da,
+            detail: format!(
+                "{}{}",
+                c.direction.label_da(),
+                if c.form_applicable {
+                    ", blanket kan følge med"
+                } else {
+                    ""
+                }
+            ),
+        })
+        .collect();
+    let types = store
+        .list_inquiry_types()
+        .await?
+        .into_iter()
+        .map(|t| CodeView {
+            code: t.inquiry_type.code().into(),
+            label: t.label_da,
+            detail: match t.category {
+                komhen_domain::InquiryCategory::Transaction => "Sagsspecifik".into(),
+                komhen_domain::InquiryCategory::Information => "Information".into(),
+            },
+        })
+        .collect();
+    let completions = store
+        .list_completions()
+        .await?
+        .into_iter()
+        .map(|c| CodeView {
+            code: c.completion.code().into(),
+            label: c.label_da,
+            detail: String::new(),
+        })
+        .collect();
+    let parameters = store
+        .list_national_questions()
+        .await?
+        .into_iter()
+        .filter(|q| q.active && q.task.is_none())
+        .map(|q| CodeView {
+            code: q.label_da.clone(),
+            label: q.code.unwrap_or_default(),
+            detail: if q.options.is_empty() {
+                "Tekst eller tal".into()
+            } else {
+                q.options
+                    .iter()
+                    .map(|o| format!("{} ({})", o.code, o.label_da))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        })
+        .collect();
+    Ok(Html(
+        CodebookPage {
+            columns,
+            channels,
+            types,
+            completions,
+            parameters,
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+/// `GET /kodebog/skabelon.csv`
+pub(crate) async fn codebook_template_csv() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"komhen-kodebog-skabelon.csv\"",
+            ),
+        ],
+        komhen_ingest::codebook::template_csv(),
+    )
+        .into_response()
+}
+
+/// `GET /kodebog/skabelon.xlsx`
+pub(crate) async fn codebook_template_xlsx() -> PageResult {
+    let bytes = komhen_ingest::codebook::template_xlsx()
+        .map_err(|e| WebError::internal("kodebogens skabelon kunne ikke skrives", e))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"komhen-kodebog-skabelon.xlsx\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
