@@ -185,6 +185,70 @@ impl<R: Read> LandkortReader<R> {
         }
     }
 
+    /// The extra columns' values (the municipality's questions), as text.
+    fn extras(
+        &self,
+        line: u64,
+        record: &csv::ByteRecord,
+        problems: &mut Vec<Problem>,
+    ) -> Vec<String> {
+        let mut extra = Vec::with_capacity(self.header.extras.len());
+        for (index, header) in &self.header.extras {
+            let bytes = record.get(*index).map_or(&b""[..], trim);
+            match std::str::from_utf8(bytes) {
+                Ok(text) => extra.push(text.to_owned()),
+                Err(_) => problems.push(Problem::cell(
+                    line,
+                    header.clone(),
+                    ProblemKind::Invalid,
+                    format!("værdien «{}» har tegn, der ikke kan læses", shown(bytes)),
+                )),
+            }
+        }
+        extra
+    }
+
+    /// The registration's duration from its start and end: None when they
+    /// cannot say (a problem added), `Some(None)` for a mass registration.
+    fn duration(
+        &self,
+        line: u64,
+        start: Option<(NaiveDate, ClockTime)>,
+        end: Option<(NaiveDate, ClockTime)>,
+        source: Option<LandkortSource>,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Option<i64>> {
+        match (start, end, source) {
+            (Some(start), Some(end), Some(source)) => {
+                let mass = source == LandkortSource::DetDigitaleLandkort
+                    && start.1 == ClockTime::MIDNIGHT
+                    && end.1 == ClockTime::MIDNIGHT;
+                if mass {
+                    Some(None)
+                } else {
+                    let seconds = seconds_between(start, end);
+                    if seconds < 0 {
+                        problems.push(Problem::cell(
+                            line,
+                            self.name(Col::End),
+                            ProblemKind::Conflict,
+                            format!(
+                                "«{}» ligger før «{}». Forventede at registreringen slutter \
+                                 efter den begynder",
+                                self.name(Col::End),
+                                self.name(Col::Start)
+                            ),
+                        ));
+                        None
+                    } else {
+                        Some(Some(seconds * 1000))
+                    }
+                }
+            }
+            _ => None,
+        }
+    }
+
     fn parse(&mut self, line: u64) -> Result<LandkortRow, Vec<Problem>> {
         let record = &self.stream.record;
         let mut problems = self.header.stray_values(line, record);
@@ -235,19 +299,7 @@ impl<R: Read> LandkortReader<R> {
                     )
                 })
         });
-        let mut extra = Vec::with_capacity(self.header.extras.len());
-        for (index, header) in &self.header.extras {
-            let bytes = record.get(*index).map_or(&b""[..], trim);
-            match std::str::from_utf8(bytes) {
-                Ok(text) => extra.push(text.to_owned()),
-                Err(_) => problems.push(Problem::cell(
-                    line,
-                    header.clone(),
-                    ProblemKind::Invalid,
-                    format!("værdien «{}» har tegn, der ikke kan læses", shown(bytes)),
-                )),
-            }
-        }
+        let extra = self.extras(line, record, &mut problems);
 
         let registered_at = date.and_then(|(day, time)| {
             let at = self.clock.instant(day, time);
@@ -265,35 +317,7 @@ impl<R: Read> LandkortReader<R> {
             }
             at
         });
-        let duration_ms = match (start, end, data_source) {
-            (Some(start), Some(end), Some(source)) => {
-                let mass = source == LandkortSource::DetDigitaleLandkort
-                    && start.1 == ClockTime::MIDNIGHT
-                    && end.1 == ClockTime::MIDNIGHT;
-                if mass {
-                    Some(None)
-                } else {
-                    let seconds = seconds_between(start, end);
-                    if seconds < 0 {
-                        problems.push(Problem::cell(
-                            line,
-                            self.name(Col::End),
-                            ProblemKind::Conflict,
-                            format!(
-                                "«{}» ligger før «{}». Forventede at registreringen slutter \
-                                 efter den begynder",
-                                self.name(Col::End),
-                                self.name(Col::Start)
-                            ),
-                        ));
-                        None
-                    } else {
-                        Some(Some(seconds * 1000))
-                    }
-                }
-            }
-            _ => None,
-        };
+        let duration_ms = self.duration(line, start, end, data_source, &mut problems);
 
         match (
             municipality_name,
