@@ -116,9 +116,91 @@ pub(super) fn table_view(
     chart: Option<ChartKind>,
     show_rows: usize,
 ) -> TableView {
+    let columns = MeasureColumns::of(report);
+    let rows: Vec<Vec<CellView>> = report
+        .rows
+        .iter()
+        .take(show_rows)
+        .enumerate()
+        .map(|(i, row)| body_row(ctx, report, query, columns, i, row))
+        .collect();
+    TableView {
+        id: id.to_owned(),
+        caption: caption.to_owned(),
+        head: table_head(report, columns),
+        rows,
+        total: total_row(ctx, report, query, columns),
+        csv: link(&format!("{}/tabel.csv", ctx.base), query, &[]),
+        xlsx: link(&format!("{}/tabel.xlsx", ctx.base), query, &[]),
+        pivot: pivot_link(ctx, query, &report.dimensions),
+        chart_label: chart_label(caption, report),
+        chart: chart.map(|kind| chart_json(report, kind)),
+        more: rows_left_out(report, show_rows),
+    }
+}
+
+/// The measure columns a table has beyond the count and the share.
+#[derive(Clone, Copy)]
+struct MeasureColumns {
+    /// The comparison's count and share, and the changes.
+    compared: bool,
+    /// The median and mean registration time.
+    durations: bool,
+}
+
+impl MeasureColumns {
+    fn of(report: &Report) -> Self {
+        Self {
+            compared: report.request.comparison.is_some(),
+            durations: report.total.mean_duration_s.is_some() && report.request.median,
+        }
+    }
+
+    /// A row's measure cells; `what` names the row for a screen reader.
+    fn cells(self, row: &ReportRow, href: Option<String>, what: &str) -> Vec<CellView> {
+        let mut cells = vec![CellView {
+            repeat: false,
+            text: thousands(row.inquiries),
+            label: href.as_ref().map(|_| {
+                format!(
+                    "{} henvendelser{what}: vis registreringerne",
+                    thousands(row.inquiries)
+                )
+            }),
+            href,
+            num: true,
+        }];
+        cells.push(num(tabular::Cell::Share(row.share).display_da()));
+        if self.compared {
+            match row.comparison {
+                Some(c) => {
+                    cells.push(num(thousands(c.inquiries)));
+                    cells.push(num(Cell::Share(c.share).display_da()));
+                    cells.push(num(match c.change_pct {
+                        Some(p) => format!("{} ({} %)", signed(c.change), signed_decimal(p, 0)),
+                        None => signed(c.change),
+                    }));
+                    cells.push(num(signed_decimal(c.share_change_pp, 1)));
+                }
+                None => cells.extend((0..4).map(|_| num(String::new()))),
+            }
+        }
+        if self.durations {
+            cells.push(num(row
+                .median_duration_s
+                .map_or(String::new(), |s| decimal_da(s, 0))));
+            cells.push(num(row
+                .mean_duration_s
+                .map_or(String::new(), |s| decimal_da(s, 1))));
+        }
+        cells
+    }
+}
+
+/// The table's headings: the dimensions', then the measures' (true: a
+/// number column).
+fn table_head(report: &Report, columns: MeasureColumns) -> Vec<(String, bool)> {
     let dims = &report.dimensions;
-    let compared = report.request.comparison.is_some();
-    let durations = report.total.mean_duration_s.is_some() && report.request.median;
     let mut head: Vec<(String, bool)> = dims
         .iter()
         .map(|d| (d.label_da().to_owned(), false))
@@ -133,83 +215,56 @@ pub(super) fn table_view(
         },
         true,
     ));
-    if compared {
+    if columns.compared {
         head.push(("Sammenligning".into(), true));
         head.push(("Andel dengang".into(), true));
         head.push(("Ændring".into(), true));
         head.push(("Ændring i andel (pct.-point)".into(), true));
     }
-    if durations {
+    if columns.durations {
         head.push(("Median tid (sek.)".into(), true));
         head.push(("Gns. tid (sek.)".into(), true));
     }
-    let measure_cells = |row: &ReportRow, href: Option<String>, what: &str| {
-        let mut cells = vec![CellView {
-            repeat: false,
-            text: thousands(row.inquiries),
-            label: href.as_ref().map(|_| {
-                format!(
-                    "{} henvendelser{what}: vis registreringerne",
-                    thousands(row.inquiries)
-                )
-            }),
-            href,
-            num: true,
-        }];
-        cells.push(num(tabular::Cell::Share(row.share).display_da()));
-        if compared {
-            match row.comparison {
-                Some(c) => {
-                    cells.push(num(thousands(c.inquiries)));
-                    cells.push(num(Cell::Share(c.share).display_da()));
-                    cells.push(num(match c.change_pct {
-                        Some(p) => format!("{} ({} %)", signed(c.change), signed_decimal(p, 0)),
-                        None => signed(c.change),
-                    }));
-                    cells.push(num(signed_decimal(c.share_change_pp, 1)));
-                }
-                None => cells.extend((0..4).map(|_| num(String::new()))),
-            }
-        }
-        if durations {
-            cells.push(num(row
-                .median_duration_s
-                .map_or(String::new(), |s| decimal_da(s, 0))));
-            cells.push(num(row
-                .mean_duration_s
-                .map_or(String::new(), |s| decimal_da(s, 1))));
-        }
-        cells
-    };
-    let rows: Vec<Vec<CellView>> = report
-        .rows
-        .iter()
-        .take(show_rows)
-        .enumerate()
-        .map(|(i, row)| {
-            let mut cells: Vec<CellView> = row.keys.iter().map(|k| text(k.label.clone())).collect();
-            let repeats =
-                dims.len() > 1 && i > 0 && report.rows[i - 1].keys.first() == row.keys.first();
-            if let Some(first) = cells.first_mut() {
-                first.repeat = repeats;
-            }
-            let what = format!(
-                " for {}",
-                row.keys
-                    .iter()
-                    .map(|k| k.label.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            cells.extend(measure_cells(
-                row,
-                drill_link(&ctx.base, query, dims, row),
-                &what,
-            ));
-            cells
-        })
-        .collect();
-    let mut total: Vec<CellView> = dims
+    head
+}
+
+/// The `i`th row of the table: its keys (the first shown faintly when it
+/// repeats the row above's) and its measures, linked to the drill-down.
+fn body_row(
+    ctx: &Context,
+    report: &Report,
+    query: &ReportQuery,
+    columns: MeasureColumns,
+    i: usize,
+    row: &ReportRow,
+) -> Vec<CellView> {
+    let dims = &report.dimensions;
+    let mut cells: Vec<CellView> = row.keys.iter().map(|k| text(k.label.clone())).collect();
+    let repeats = dims.len() > 1 && i > 0 && report.rows[i - 1].keys.first() == row.keys.first();
+    if let Some(first) = cells.first_mut() {
+        first.repeat = repeats;
+    }
+    let what = format!(
+        " for {}",
+        row.keys
+            .iter()
+            .map(|k| k.label.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    cells.extend(columns.cells(row, drill_link(&ctx.base, query, dims, row), &what));
+    cells
+}
+
+/// The table's total row: «I alt» and the whole report's measures.
+fn total_row(
+    ctx: &Context,
+    report: &Report,
+    query: &ReportQuery,
+    columns: MeasureColumns,
+) -> Vec<CellView> {
+    let mut total: Vec<CellView> = report
+        .dimensions
         .iter()
         .enumerate()
         .map(|(i, _)| {
@@ -222,43 +277,35 @@ pub(super) fn table_view(
         .collect();
     let mut whole = report.total.clone();
     whole.share = 1.0;
-    total.extend(measure_cells(
-        &whole,
-        drill_link(&ctx.base, query, &[], &whole),
-        " i alt",
-    ));
-    let chart_data = chart.map(|kind| chart_json(report, kind));
-    TableView {
-        id: id.to_owned(),
-        caption: caption.to_owned(),
-        head,
-        rows,
-        total,
-        csv: link(&format!("{}/tabel.csv", ctx.base), query, &[]),
-        xlsx: link(&format!("{}/tabel.xlsx", ctx.base), query, &[]),
-        pivot: link(
-            &format!("{}/pivot", ctx.base),
-            &{
-                let mut q = query.clone();
-                q.group_by.clear();
-                q
-            },
-            &[
-                ("raekker", dims.first().map_or("kanal", |d| d.code())),
-                ("kolonner", dims.get(1).map_or("", |d| d.code())),
-            ],
-        ),
-        chart_label: chart_label(caption, report),
-        chart: chart_data,
-        more: if report.rows.len() > show_rows {
-            format!(
-                "Siden viser de {} første af {} rækker; hent tabellen for at se dem alle.",
-                show_rows,
-                thousands(report.rows.len() as i64)
-            )
-        } else {
-            String::new()
-        },
+    total.extend(columns.cells(&whole, drill_link(&ctx.base, query, &[], &whole), " i alt"));
+    total
+}
+
+/// The table opened in the pivot: its first dimension in the rows, its
+/// second in the columns.
+fn pivot_link(ctx: &Context, query: &ReportQuery, dims: &[Dimension]) -> String {
+    let mut ungrouped = query.clone();
+    ungrouped.group_by.clear();
+    link(
+        &format!("{}/pivot", ctx.base),
+        &ungrouped,
+        &[
+            ("raekker", dims.first().map_or("kanal", |d| d.code())),
+            ("kolonner", dims.get(1).map_or("", |d| d.code())),
+        ],
+    )
+}
+
+/// What the page says when it shows fewer rows than the report has.
+fn rows_left_out(report: &Report, show_rows: usize) -> String {
+    if report.rows.len() > show_rows {
+        format!(
+            "Siden viser de {} første af {} rækker; hent tabellen for at se dem alle.",
+            show_rows,
+            thousands(report.rows.len() as i64)
+        )
+    } else {
+        String::new()
     }
 }
 
