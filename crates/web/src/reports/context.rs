@@ -210,3 +210,13 @@ pub(crate) struct FilterForm {
     /// A unit lead sees their own units only: the page says so.
     pub(crate) unit_lead: bool,
 }
+
+/// A list's filters as hidden fields of its period form, so choosing
+/// another period keeps them.
+pub(crate) fn filters_kept(query: &ReportQuery) -> Vec<(String, String)> {
+    query
+        .filters
+        .iter()
+        .map(|(d, c)| (d.code().to_owned(), c.clone()))
+        .collect()
+}

@@ -9,9 +9,9 @@
 //! Must not choose rows: `komhen_core::reports::extract` turns the report request,
 //! already narrowed to the user's scope by `reports::context`, into rows.
 
-use super::context::{context, link, read_address, Address, Context, FilterForm};
+use super::context::{context, filters_kept, link, read_address, Address, Context, FilterForm};
 use super::download::attachment;
-use super::registrations::{describe_filters, filters_kept};
+use super::registrations::describe_filters;
 use crate::access::Authorized;
 use crate::frame::Frame;
 use crate::{AppState, WebError};

@@ -3,7 +3,7 @@
 //! column totals from the engine's margins, the filter lists, and a link
 //! that shares the view.
 
-use super::context::{context, link, read_address, Choice, Context, FilterForm};
+use super::context::{context, filters_kept, link, read_address, Choice, Context, FilterForm};
 use super::table::{drill_link, num, signed, CellView};
 use super::PageResult;
 use crate::access::Authorized;
@@ -13,8 +13,9 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse};
 use komhen_core::reports::tabular::{decimal_da, thousands, Cell};
-use komhen_core::reports::{self, Comparing, Dimension, ReportQuery, ReportRow, ShareOf};
+use komhen_core::reports::{self, Comparing, Dimension, Report, ReportQuery, ReportRow, ShareOf};
 use komhen_store::Store;
+use std::collections::HashMap;
 
 /// What a pivot's cells show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +48,13 @@ impl Measure {
             .iter()
             .find(|(m, _, _)| *m == self)
             .map_or("antal", |(_, c, _)| c)
+    }
+
+    fn label(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(m, _, _)| *m == self)
+            .map_or("", |(_, _, l)| l)
     }
 }
 
@@ -95,6 +103,82 @@ fn measure_text(m: Measure, row: &ReportRow) -> String {
     }
 }
 
+/// The pivot's layout as its address chose it: the rows' dimension, the
+/// columns' (never the rows' again) and the measure in the cells.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    rows: Dimension,
+    columns: Option<Dimension>,
+    measure: Measure,
+}
+
+impl Layout {
+    fn read(own: &HashMap<String, String>) -> Self {
+        let rows = own
+            .get("raekker")
+            .and_then(|c| Dimension::parse(c))
+            .unwrap_or(Dimension::Channel);
+        Self {
+            rows,
+            columns: own
+                .get("kolonner")
+                .and_then(|c| Dimension::parse(c))
+                .filter(|d| *d != rows),
+            measure: Measure::parse(own.get("maal").map_or("antal", String::as_str)),
+        }
+    }
+
+    /// Only the change needs a comparison.
+    fn comparing(self) -> Comparing {
+        if self.measure == Measure::Change {
+            Comparing::YearBefore
+        } else {
+            Comparing::Nothing
+        }
+    }
+
+    fn dims(self) -> Vec<Dimension> {
+        std::iter::once(self.rows).chain(self.columns).collect()
+    }
+
+    fn share_of(self) -> ShareOf {
+        if self.measure == Measure::ShareOfRow {
+            ShareOf::FirstDimension
+        } else {
+            ShareOf::Total
+        }
+    }
+
+    fn median(self) -> bool {
+        self.measure == Measure::Median
+    }
+
+    /// The page's own keys, for its links and its form.
+    fn keys(self) -> Vec<(String, String)> {
+        vec![
+            ("raekker".to_owned(), self.rows.code().to_owned()),
+            (
+                "kolonner".to_owned(),
+                self.columns.map_or(String::new(), |d| d.code().to_owned()),
+            ),
+            ("maal".to_owned(), self.measure.code().to_owned()),
+        ]
+    }
+
+    /// What the table shows, in words.
+    fn caption(self) -> String {
+        format!(
+            "{} efter {}{}",
+            self.measure.label(),
+            self.rows.label_da().to_lowercase(),
+            self.columns.map_or(String::new(), |c| format!(
+                " og {}",
+                c.label_da().to_lowercase()
+            ))
+        )
+    }
+}
+
 /// `GET /kommune/{kode}/tal/pivot?raekker=opgave&kolonner=kanal&maal=antal&...`
 pub(crate) async fn show_pivot(
     State(state): State<AppState>,
@@ -103,55 +187,119 @@ pub(crate) async fn show_pivot(
 ) -> PageResult {
     let store = state.store.as_ref();
     let address = read_address(raw)?;
-    let rows_dim = address
-        .own
-        .get("raekker")
-        .and_then(|c| Dimension::parse(c))
-        .unwrap_or(Dimension::Channel);
-    let cols_dim = address
-        .own
-        .get("kolonner")
-        .and_then(|c| Dimension::parse(c))
-        .filter(|d| *d != rows_dim);
-    let measure = Measure::parse(address.own.get("maal").map_or("antal", String::as_str));
-    let comparing = if measure == Measure::Change {
-        Comparing::YearBefore
-    } else {
-        Comparing::Nothing
-    };
-    let ctx = context(&state, &auth, &address.query, comparing).await?;
+    let layout = Layout::read(&address.own);
+    let ctx = context(&state, &auth, &address.query, layout.comparing()).await?;
     let m = auth.municipality()?;
-    let dims: Vec<Dimension> = std::iter::once(rows_dim).chain(cols_dim).collect();
-    let share_of = if measure == Measure::ShareOfRow {
-        ShareOf::FirstDimension
-    } else {
-        ShareOf::Total
+    let table = pivot_table(store, &ctx, layout).await?;
+    let own = layout.keys();
+    let share_link = share_link(&ctx, layout, &own);
+    let filters = pivot_filters(store, &ctx, &address.query).await?;
+    let mut hidden = own;
+    hidden.extend(filters_kept(&address.query));
+    let page = PivotPage {
+        frame: Frame::municipality(&auth, format!("Pivottabel – {} Kommune", m.name), "/tal"),
+        form: ctx.filter_form(&format!("{}/pivot", ctx.base), hidden),
+        base: ctx.base.clone(),
+        dimensions: dimension_choices(Some(layout.rows)),
+        column_choices: column_choices(layout.columns),
+        measures: measure_choices(layout.measure),
+        filters,
+        caption: layout.caption(),
+        columns: table.columns,
+        rows: table.rows,
+        totals: table.totals,
+        grand_total: table.grand_total,
+        share_link,
+        csv: link(&format!("{}/tabel.csv", ctx.base), &table.query, &[]),
+        xlsx: link(&format!("{}/tabel.xlsx", ctx.base), &table.query, &[]),
+        rows_label: layout.rows.label_da().into(),
     };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// The pivot's figures as the page shows them.
+struct PivotTable {
+    /// The columns' headings.
+    columns: Vec<String>,
+    rows: Vec<PivotRow>,
+    /// The columns' totals.
+    totals: Vec<CellView>,
+    grand_total: CellView,
+    /// The table's query, for its downloads.
+    query: ReportQuery,
+}
+
+/// The pivot's report and its margins (the rows' and the columns' totals),
+/// each from the engine, as cells that link to the registrations behind
+/// them.
+async fn pivot_table(
+    store: &dyn Store,
+    ctx: &Context,
+    layout: Layout,
+) -> Result<PivotTable, WebError> {
+    let dims = layout.dims();
     let mut request = ctx.request.clone().by(&dims);
-    request.share_of = share_of;
-    request.median = measure == Measure::Median;
+    request.share_of = layout.share_of();
+    request.median = layout.median();
     let report = reports::run(store, &request).await?;
     let margin = |dims: Vec<Dimension>| {
         let mut r = ctx.request.clone().by(&dims);
-        r.median = measure == Measure::Median;
+        r.median = layout.median();
         r
     };
-    let by_rows = reports::run(store, &margin(vec![rows_dim])).await?;
-    let by_cols = match cols_dim {
+    let by_rows = reports::run(store, &margin(vec![layout.rows])).await?;
+    let by_cols = match layout.columns {
         Some(c) => Some(reports::run(store, &margin(vec![c])).await?),
         None => None,
     };
-    let mut table_query = ctx.query.clone();
-    table_query.group_by = dims.clone();
-    table_query.share_of = share_of;
-    table_query.median = request.median;
-    let drill =
-        |row: &ReportRow, dims: &[Dimension]| drill_link(&ctx.base, &table_query, dims, row);
-    let column_labels: Vec<&ReportRow> = by_cols
+    let mut query = ctx.query.clone();
+    query.group_by = dims.clone();
+    query.share_of = layout.share_of();
+    query.median = request.median;
+    let cells = Cells {
+        base: &ctx.base,
+        query: &query,
+        measure: layout.measure,
+    };
+    let column_keys: Vec<&ReportRow> = by_cols
         .as_ref()
         .map_or(Vec::new(), |r| r.rows.iter().collect());
-    let cell_of = |row: &ReportRow, dims: &[Dimension]| {
-        let text = measure_text(measure, row);
+    let rows = by_rows
+        .rows
+        .iter()
+        .map(|r| pivot_row(&cells, layout, &dims, &report, &column_keys, r))
+        .collect();
+    let totals = column_keys
+        .iter()
+        .map(|c| cells.cell(c, &[layout.columns.unwrap_or(layout.rows)]))
+        .collect();
+    let mut whole = by_rows.total.clone();
+    whole.share = 1.0;
+    let grand_total = cells.cell(&whole, &[]);
+    let columns = column_keys
+        .iter()
+        .map(|c| c.keys[0].label.clone())
+        .collect();
+    Ok(PivotTable {
+        columns,
+        rows,
+        totals,
+        grand_total,
+        query,
+    })
+}
+
+/// How a pivot's cell is made: the measure's text, linked to the
+/// registrations behind it.
+struct Cells<'a> {
+    base: &'a str,
+    query: &'a ReportQuery,
+    measure: Measure,
+}
+
+impl Cells<'_> {
+    fn cell(&self, row: &ReportRow, dims: &[Dimension]) -> CellView {
+        let text = measure_text(self.measure, row);
         CellView {
             repeat: false,
             label: Some(format!(
@@ -163,129 +311,94 @@ pub(crate) async fn show_pivot(
                     .join(", "),
                 text
             )),
-            href: drill(row, dims),
+            href: drill_link(self.base, self.query, dims, row),
             text,
             num: true,
         }
-    };
-    let rows: Vec<PivotRow> = by_rows
-        .rows
-        .iter()
-        .map(|r| {
-            let cells = match cols_dim {
-                Some(_) => column_labels
-                    .iter()
-                    .map(|c| {
-                        match report
-                            .rows
-                            .iter()
-                            .find(|x| x.keys[0] == r.keys[0] && x.keys[1] == c.keys[0])
-                        {
-                            Some(x) => cell_of(x, &dims),
-                            None => num(String::new()),
-                        }
-                    })
-                    .collect(),
-                None => Vec::new(),
-            };
-            let mut row_total = r.clone();
-            if measure == Measure::ShareOfRow {
-                row_total.share = 1.0;
-            }
-            PivotRow {
-                label: r.keys[0].label.clone(),
-                cells,
-                total: cell_of(&row_total, &[rows_dim]),
-            }
-        })
-        .collect();
-    let totals: Vec<CellView> = column_labels
-        .iter()
-        .map(|c| cell_of(c, &[cols_dim.unwrap_or(rows_dim)]))
-        .collect();
-    let mut whole = by_rows.total.clone();
-    whole.share = 1.0;
-    let grand_total = cell_of(&whole, &[]);
-    let dimension_choices = |selected: Option<Dimension>| -> Vec<Choice> {
-        Dimension::ALL
+    }
+}
+
+/// A row of the pivot: a cell per column (empty where the report has no
+/// row) and the row's total from the rows' margin `r`.
+fn pivot_row(
+    cells: &Cells,
+    layout: Layout,
+    dims: &[Dimension],
+    report: &Report,
+    columns: &[&ReportRow],
+    r: &ReportRow,
+) -> PivotRow {
+    let row_cells = match layout.columns {
+        Some(_) => columns
             .iter()
-            .map(|d| Choice {
-                value: d.code().into(),
-                label: d.label_da().into(),
-                selected: Some(*d) == selected,
+            .map(|c| {
+                match report
+                    .rows
+                    .iter()
+                    .find(|x| x.keys[0] == r.keys[0] && x.keys[1] == c.keys[0])
+                {
+                    Some(x) => cells.cell(x, dims),
+                    None => num(String::new()),
+                }
             })
-            .collect()
+            .collect(),
+        None => Vec::new(),
     };
-    let mut column_choices = vec![Choice {
-        value: String::new(),
-        label: "(ingen)".into(),
-        selected: cols_dim.is_none(),
-    }];
-    column_choices.extend(dimension_choices(cols_dim));
-    let own = vec![
-        ("raekker".to_owned(), rows_dim.code().to_owned()),
-        (
-            "kolonner".to_owned(),
-            cols_dim.map_or(String::new(), |d| d.code().to_owned()),
-        ),
-        ("maal".to_owned(), measure.code().to_owned()),
-    ];
-    let mut link_query = ctx.query.clone();
-    link_query.group_by.clear();
-    if measure != Measure::Change {
-        link_query.comparison = None;
+    let mut row_total = r.clone();
+    if layout.measure == Measure::ShareOfRow {
+        row_total.share = 1.0;
+    }
+    PivotRow {
+        label: r.keys[0].label.clone(),
+        cells: row_cells,
+        total: cells.cell(&row_total, &[layout.rows]),
+    }
+}
+
+/// The link that shares the view: the page's filters and layout, and the
+/// comparison only when the change is shown.
+fn share_link(ctx: &Context, layout: Layout, own: &[(String, String)]) -> String {
+    let mut query = ctx.query.clone();
+    query.group_by.clear();
+    if layout.measure != Measure::Change {
+        query.comparison = None;
     }
     let own_refs: Vec<(&str, &str)> = own.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let share_link = link(&format!("{}/pivot", ctx.base), &link_query, &own_refs);
-    let filters = pivot_filters(store, &ctx, &address.query).await?;
-    let mut hidden = own.clone();
-    hidden.extend(
-        address
-            .query
-            .filters
-            .iter()
-            .map(|(d, c)| (d.code().to_owned(), c.clone())),
-    );
-    let page = PivotPage {
-        frame: Frame::municipality(&auth, format!("Pivottabel – {} Kommune", m.name), "/tal"),
-        form: ctx.filter_form(&format!("{}/pivot", ctx.base), hidden),
-        base: ctx.base.clone(),
-        dimensions: dimension_choices(Some(rows_dim)),
-        column_choices,
-        measures: Measure::ALL
-            .iter()
-            .map(|(m, code, label)| Choice {
-                value: (*code).into(),
-                label: (*label).into(),
-                selected: *m == measure,
-            })
-            .collect(),
-        filters,
-        caption: format!(
-            "{} efter {}{}",
-            Measure::ALL
-                .iter()
-                .find(|(x, _, _)| *x == measure)
-                .map_or("", |(_, _, l)| l),
-            rows_dim.label_da().to_lowercase(),
-            cols_dim.map_or(String::new(), |c| format!(
-                " og {}",
-                c.label_da().to_lowercase()
-            ))
-        ),
-        columns: column_labels
-            .iter()
-            .map(|c| c.keys[0].label.clone())
-            .collect(),
-        rows,
-        totals,
-        grand_total,
-        share_link,
-        csv: link(&format!("{}/tabel.csv", ctx.base), &table_query, &[]),
-        xlsx: link(&format!("{}/tabel.xlsx", ctx.base), &table_query, &[]),
-        rows_label: rows_dim.label_da().into(),
-    };
-    Ok(Html(page.render()?).into_response())
+    link(&format!("{}/pivot", ctx.base), &query, &own_refs)
+}
+
+/// Every dimension to choose from, `selected` chosen.
+fn dimension_choices(selected: Option<Dimension>) -> Vec<Choice> {
+    Dimension::ALL
+        .iter()
+        .map(|d| Choice {
+            value: d.code().into(),
+            label: d.label_da().into(),
+            selected: Some(*d) == selected,
+        })
+        .collect()
+}
+
+/// The columns' choices: none, or any dimension.
+fn column_choices(selected: Option<Dimension>) -> Vec<Choice> {
+    let mut choices = vec![Choice {
+        value: String::new(),
+        label: "(ingen)".into(),
+        selected: selected.is_none(),
+    }];
+    choices.extend(dimension_choices(selected));
+    choices
+}
+
+fn measure_choices(chosen: Measure) -> Vec<Choice> {
+    Measure::ALL
+        .iter()
+        .map(|(m, code, label)| Choice {
+            value: (*code).into(),
+            label: (*label).into(),
+            selected: *m == chosen,
+        })
+        .collect()
 }
 
 /// The pivot's filter lists, with the current choices selected.

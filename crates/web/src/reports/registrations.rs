@@ -5,7 +5,7 @@
 //! Must not choose rows: `komhen_core::reports::selection` does, from the
 //! page's request.
 
-use super::context::{context, link, read_address, FilterForm};
+use super::context::{context, filters_kept, link, read_address, FilterForm};
 use super::PageResult;
 use crate::access::Authorized;
 use crate::frame::Frame;
@@ -103,16 +103,6 @@ pub(crate) async fn show_registrations(
         extract: link(&format!("{}/udtraek", ctx.base), &query, &[]),
     };
     Ok(Html(page.render()?).into_response())
-}
-
-/// A list's filters as hidden fields of its period form, so choosing
-/// another period keeps them.
-pub(crate) fn filters_kept(query: &ReportQuery) -> Vec<(String, String)> {
-    query
-        .filters
-        .iter()
-        .map(|(d, c)| (d.code().to_owned(), c.clone()))
-        .collect()
 }
 
 /// The filters of a drill-down in words (`Kanal: Telefon, indgående`).
