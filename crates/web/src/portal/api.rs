@@ -9,13 +9,14 @@ use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use komhen_core::portal::{self, Metric, MIN_CELL};
+use komhen_core::portal::{self, Figure, Metric, MunicipalityFigures, PeriodFigures, MIN_CELL};
 use komhen_core::reports::tabular::{Cell, Table};
 use komhen_domain::MunicipalityCode;
 use komhen_store::PeriodRow;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct MetricsQuery {
@@ -61,61 +62,144 @@ pub(crate) async fn api_metrics(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let refuse = |status: StatusCode, code: &str, message: String| {
-        crate::api::error_response(status, code, message)
-    };
-    let q: MetricsQuery = match serde_urlencoded::from_str(raw.as_deref().unwrap_or("")) {
-        Ok(q) => q,
-        Err(e) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                "invalid_query",
-                format!("Adressen kan ikke læses: {e}."),
-            )
-        }
-    };
+    match metrics(&state, raw.as_deref().unwrap_or("")).await {
+        Ok(response) | Err(response) => response,
+    }
+}
+
+/// A request the API refuses: its status, a stable code and a message.
+struct Refusal {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+fn refuse(status: StatusCode, code: &'static str, message: String) -> Refusal {
+    Refusal {
+        status,
+        code,
+        message,
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        crate::api::error_response(self.status, self.code, self.message)
+    }
+}
+
+/// The metrics the query asks for, a page of them; or the error response
+/// that refuses it.
+async fn metrics(state: &AppState, raw: &str) -> Result<Response, Response> {
+    let q: MetricsQuery = serde_urlencoded::from_str(raw).map_err(|e| {
+        refuse(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            format!("Adressen kan ikke læses: {e}."),
+        )
+        .into_response()
+    })?;
     let store = state.store.as_ref();
-    let periods = match portal::published_periods(store).await {
-        Ok(p) => p,
-        Err(e) => return internal(&e),
-    };
-    let chosen: Vec<&PeriodRow> = match q.periode {
-        Some(id) => match periods.iter().find(|p| p.id.0 == id) {
-            Some(p) => vec![p],
-            None => {
-                return refuse(
-                    StatusCode::NOT_FOUND,
-                    "unknown_period",
-                    format!("Perioden {id} er ikke offentliggjort eller findes ikke."),
-                )
-            }
-        },
-        None => periods.iter().collect(),
-    };
-    let municipality = match q.kommune.as_deref() {
-        None | Some("") => None,
-        Some(code) => match MunicipalityCode::parse(code) {
-            Ok(c) => Some(c),
-            Err(_) => {
-                return refuse(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_municipality",
-                    format!("«{code}» er ikke en kommunekode."),
-                )
-            }
-        },
-    };
+    let periods = portal::published_periods(store)
+        .await
+        .map_err(|e| internal(&e))?;
+    let chosen = chosen_periods(&periods, q.periode).map_err(IntoResponse::into_response)?;
+    let municipality =
+        named_municipality(q.kommune.as_deref()).map_err(IntoResponse::into_response)?;
     let per_page = q.pr_side.unwrap_or(100).clamp(1, PAGE_MAX);
     let page = q.side.unwrap_or(1).max(1);
     let mut computed = Vec::new();
     for period in chosen {
-        match state.portal.figures(&state, period).await {
-            Ok(f) => computed.push(f),
-            Err(e) => return internal(&e),
-        }
+        computed.push(
+            state
+                .portal
+                .figures(state, period)
+                .await
+                .map_err(|e| internal(&e))?,
+        );
     }
+    let rows = metric_rows(&computed, municipality);
+    let total = rows.len();
+    let start = (page - 1).saturating_mul(per_page);
+    let slice: Vec<&MetricRow> = rows.iter().skip(start).take(per_page).collect();
+    if q.format.as_deref() == Some("csv") {
+        return Ok(metrics_csv(&slice));
+    }
+    let next = (start + per_page < total).then(|| page + 1);
+    Ok(axum::Json(json!({
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "next_page": next,
+        "min_inquiries": MIN_CELL,
+        "rows": slice.iter().map(|r| {
+            let f = &r.figure;
+            json!({
+                "period_id": r.period.id.0,
+                "period": r.period.period.name,
+                "municipality": r.municipality.municipality.code.get(),
+                "municipality_name": r.municipality.municipality.name,
+                "metric": r.metric.code(),
+                "value": f.value,
+                // Counts are given only with a value: a suppressed cell shows nothing.
+                "numerator": f.value.map(|_| f.numerator),
+                "denominator": f.value.map(|_| f.denominator),
+                "suppressed": f.value.is_none(),
+                "place": r.place,
+            })
+        }).collect::<Vec<_>>(),
+    }))
+    .into_response())
+}
+
+/// The published periods asked for: the one named, or all of them.
+fn chosen_periods(periods: &[PeriodRow], id: Option<i64>) -> Result<Vec<&PeriodRow>, Refusal> {
+    match id {
+        Some(id) => match periods.iter().find(|p| p.id.0 == id) {
+            Some(p) => Ok(vec![p]),
+            None => Err(refuse(
+                StatusCode::NOT_FOUND,
+                "unknown_period",
+                format!("Perioden {id} er ikke offentliggjort eller findes ikke."),
+            )),
+        },
+        None => Ok(periods.iter().collect()),
+    }
+}
+
+/// The municipality asked for, if any.
+fn named_municipality(code: Option<&str>) -> Result<Option<MunicipalityCode>, Refusal> {
+    match code {
+        None | Some("") => Ok(None),
+        Some(code) => match MunicipalityCode::parse(code) {
+            Ok(c) => Ok(Some(c)),
+            Err(_) => Err(refuse(
+                StatusCode::BAD_REQUEST,
+                "invalid_municipality",
+                format!("«{code}» er ikke en kommunekode."),
+            )),
+        },
+    }
+}
+
+/// One metric of one municipality in one period, with its place in the
+/// ranking (if ranked).
+struct MetricRow<'a> {
+    period: &'a PeriodRow,
+    municipality: &'a MunicipalityFigures,
+    metric: Metric,
+    figure: Figure,
+    place: Option<usize>,
+}
+
+/// Every metric of every municipality (or the one named) in the periods'
+/// figures, period by period, municipality by municipality.
+fn metric_rows(
+    computed: &[Arc<PeriodFigures>],
+    municipality: Option<MunicipalityCode>,
+) -> Vec<MetricRow<'_>> {
     let mut rows = Vec::new();
-    for figures in &computed {
+    for figures in computed {
         let period = &figures.period;
         let rankings: HashMap<Metric, portal::Ranking> = Metric::ALL
             .iter()
@@ -127,97 +211,82 @@ pub(crate) async fn api_metrics(
             .filter(|m| municipality.is_none_or(|c| c == m.municipality.code))
         {
             for metric in Metric::ALL {
-                let f = m.figure(metric);
+                let figure = m.figure(metric);
                 let place = rankings[&metric]
                     .rows
                     .iter()
                     .find(|r| r.municipality.code == m.municipality.code)
                     .map(|r| r.place);
-                rows.push((period, m, metric, f, place));
+                rows.push(MetricRow {
+                    period,
+                    municipality: m,
+                    metric,
+                    figure,
+                    place,
+                });
             }
         }
     }
-    let total = rows.len();
-    let start = (page - 1).saturating_mul(per_page);
-    let slice: Vec<_> = rows.iter().skip(start).take(per_page).collect();
-    if q.format.as_deref() == Some("csv") {
-        let table = Table {
-            header: [
-                "periode_id",
-                "periode",
-                "kommunekode",
-                "kommune",
-                "maal",
-                "vaerdi",
-                "taeller",
-                "naevner",
-                "undertrykt",
-                "plads",
-            ]
+    rows
+}
+
+/// A page of metrics as a CSV file.
+fn metrics_csv(slice: &[&MetricRow]) -> Response {
+    let table = Table {
+        header: [
+            "periode_id",
+            "periode",
+            "kommunekode",
+            "kommune",
+            "maal",
+            "vaerdi",
+            "taeller",
+            "naevner",
+            "undertrykt",
+            "plads",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect(),
+        rows: slice
             .iter()
-            .map(|s| (*s).to_owned())
+            .map(|r| {
+                let f = &r.figure;
+                vec![
+                    Cell::Integer(r.period.id.0),
+                    Cell::Text(r.period.period.name.clone()),
+                    Cell::Text(r.municipality.municipality.code.to_string()),
+                    Cell::Text(r.municipality.municipality.name.clone()),
+                    Cell::Text(r.metric.code().into()),
+                    f.value.map_or(Cell::Empty, |v| Cell::Decimal(v, 6)),
+                    if f.value.is_some() {
+                        Cell::Integer(f.numerator)
+                    } else {
+                        Cell::Empty
+                    },
+                    if f.value.is_some() {
+                        Cell::Integer(f.denominator)
+                    } else {
+                        Cell::Empty
+                    },
+                    Cell::Text(if f.value.is_none() { "ja" } else { "nej" }.into()),
+                    r.place.map_or(Cell::Empty, |p| Cell::Integer(p as i64)),
+                ]
+            })
             .collect(),
-            rows: slice
-                .iter()
-                .map(|(p, m, metric, f, place)| {
-                    vec![
-                        Cell::Integer(p.id.0),
-                        Cell::Text(p.period.name.clone()),
-                        Cell::Text(m.municipality.code.to_string()),
-                        Cell::Text(m.municipality.name.clone()),
-                        Cell::Text(metric.code().into()),
-                        f.value.map_or(Cell::Empty, |v| Cell::Decimal(v, 6)),
-                        if f.value.is_some() {
-                            Cell::Integer(f.numerator)
-                        } else {
-                            Cell::Empty
-                        },
-                        if f.value.is_some() {
-                            Cell::Integer(f.denominator)
-                        } else {
-                            Cell::Empty
-                        },
-                        Cell::Text(if f.value.is_none() { "ja" } else { "nej" }.into()),
-                        place.map_or(Cell::Empty, |p| Cell::Integer(p as i64)),
-                    ]
-                })
-                .collect(),
-        };
-        return match table.csv() {
-            Ok(bytes) => (
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        "attachment; filename=\"komhen-maal.csv\"".to_owned(),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response(),
-            Err(e) => internal(&e),
-        };
+    };
+    match table.csv() {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"komhen-maal.csv\"".to_owned(),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => internal(&e),
     }
-    let next = (start + per_page < total).then(|| page + 1);
-    axum::Json(json!({
-        "page": page,
-        "per_page": per_page,
-        "total": total,
-        "next_page": next,
-        "min_inquiries": MIN_CELL,
-        "rows": slice.iter().map(|(p, m, metric, f, place)| json!({
-            "period_id": p.id.0,
-            "period": p.period.name,
-            "municipality": m.municipality.code.get(),
-            "municipality_name": m.municipality.name,
-            "metric": metric.code(),
-            "value": f.value,
-            // Counts are given only with a value: a suppressed cell shows nothing.
-            "numerator": f.value.map(|_| f.numerator),
-            "denominator": f.value.map(|_| f.denominator),
-            "suppressed": f.value.is_none(),
-            "place": place,
-        })).collect::<Vec<_>>(),
-    }))
-    .into_response()
 }
