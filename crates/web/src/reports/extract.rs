@@ -9,12 +9,11 @@
 //! Must not choose rows: `komhen_core::reports::extract` turns the report request,
 //! already narrowed to the user's scope by `reports::context`, into rows.
 
+use super::context::{context, filters_kept, link, read_address, Address, Context, FilterForm};
+use super::download::attachment;
+use super::registrations::describe_filters;
 use crate::access::Authorized;
 use crate::frame::Frame;
-use crate::reports::{
-    attachment, context, describe_filters, filters_kept, link, read_address, Address, Context,
-    FilterForm,
-};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::body::Body;

@@ -1,0 +1,97 @@
+//! What the portal's pages share: the choice of a published period and a
+//! metric (with their option lists), a period's label, and a figure as the
+//! public sees it (a dash and the reason when it is suppressed).
+
+use crate::{AppState, WebError};
+use komhen_core::portal::{self, Figure, Metric};
+use komhen_store::PeriodRow;
+use serde::Deserialize;
+
+/// The page's choice of period and metric.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Choice {
+    pub(super) periode: Option<i64>,
+    pub(super) maal: Option<String>,
+}
+
+/// The published periods and the one chosen (the newest by default).
+pub(super) async fn chosen_period(
+    state: &AppState,
+    choice: &Choice,
+) -> Result<(Vec<PeriodRow>, Option<PeriodRow>), WebError> {
+    let periods = portal::published_periods(state.store.as_ref()).await?;
+    let chosen = match choice.periode {
+        Some(id) => Some(
+            periods
+                .iter()
+                .find(|p| p.id.0 == id)
+                .cloned()
+                .ok_or(WebError::NotFound)?,
+        ),
+        None => periods.first().cloned(),
+    };
+    Ok((periods, chosen))
+}
+
+pub(super) fn chosen_metric(choice: &Choice) -> Result<Metric, WebError> {
+    match choice.maal.as_deref() {
+        None | Some("") => Ok(Metric::Digital),
+        Some(code) => {
+            Metric::parse(code).ok_or_else(|| WebError::BadRequest(format!("Ukendt mål «{code}».")))
+        }
+    }
+}
+
+pub(crate) struct Option_ {
+    pub(crate) value: String,
+    pub(crate) label: String,
+    pub(crate) selected: bool,
+}
+
+pub(super) fn period_options(periods: &[PeriodRow], chosen: Option<&PeriodRow>) -> Vec<Option_> {
+    periods
+        .iter()
+        .map(|p| Option_ {
+            value: p.id.0.to_string(),
+            label: period_label(p),
+            selected: chosen.is_some_and(|c| c.id == p.id),
+        })
+        .collect()
+}
+
+pub(super) fn metric_options(chosen: Metric) -> Vec<Option_> {
+    Metric::ALL
+        .iter()
+        .map(|m| Option_ {
+            value: m.code().into(),
+            label: m.label_da().into(),
+            selected: *m == chosen,
+        })
+        .collect()
+}
+
+pub(super) fn period_label(p: &PeriodRow) -> String {
+    format!(
+        "{} ({} – {})",
+        p.period.name,
+        p.period.starts_on.format("%d-%m-%Y"),
+        p.period.ends_on.format("%d-%m-%Y")
+    )
+}
+
+/// A figure as the public sees it: the value, or «–» when suppressed.
+pub(super) fn shown(metric: Metric, f: &Figure) -> String {
+    f.value.map_or_else(|| "–".into(), |v| metric.format(v))
+}
+
+pub(super) fn suppressed_note(metric: Metric, f: &Figure) -> &'static str {
+    if f.value.is_some() {
+        ""
+    } else if f.suppressed() {
+        "undertrykt: under 20 henvendelser"
+    } else if metric == Metric::Participation {
+        "ingen aktive enheder"
+    } else {
+        "intet at beregne"
+    }
+}

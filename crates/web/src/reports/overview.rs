@@ -1,0 +1,205 @@
+//! The overview of a period (`/kommune/{kode}/tal`): key figures with their
+//! change since the comparison, and the tables of channels, inquiry types,
+//! units, tasks, completion and forms (the period report shows the first
+//! four).
+
+use super::context::{context, read_address, FilterForm};
+use super::table::{signed, signed_decimal, Section, TableView};
+use super::PageResult;
+use crate::access::Authorized;
+use crate::frame::Frame;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::response::{Html, IntoResponse};
+use komhen_core::reports::bank::ChartKind;
+use komhen_core::reports::tabular::{thousands, Cell};
+use komhen_core::reports::{self, Comparing, Dimension, Order, Report, ShareOf};
+
+/// The overview's tables; the period report shows the first four.
+pub(super) const OVERVIEW_SECTIONS: [Section; 6] = [
+    Section {
+        id: "kanaler",
+        caption: "Kanaler efter retning",
+        dims: &[Dimension::Direction, Dimension::Channel],
+        share_of: ShareOf::FirstDimension,
+        order: Order::Natural,
+        chart: Some(ChartKind::Stacked),
+        show: 100,
+    },
+    Section {
+        id: "typer",
+        caption: "Henvendelsestyper efter retning",
+        dims: &[Dimension::Direction, Dimension::InquiryType],
+        share_of: ShareOf::FirstDimension,
+        order: Order::Natural,
+        chart: Some(ChartKind::Stacked),
+        show: 100,
+    },
+    Section {
+        id: "enheder",
+        caption: "Forvaltninger og enheder",
+        dims: &[Dimension::Department, Dimension::Unit],
+        share_of: ShareOf::Total,
+        order: Order::Natural,
+        chart: None,
+        show: 200,
+    },
+    Section {
+        id: "opgaver",
+        caption: "Opgaver med flest henvendelser",
+        dims: &[Dimension::Task],
+        share_of: ShareOf::Total,
+        order: Order::Inquiries,
+        chart: Some(ChartKind::Bars),
+        show: 15,
+    },
+    Section {
+        id: "afslutning",
+        caption: "Afsluttet straks eller lagt til side",
+        dims: &[Dimension::Completion],
+        share_of: ShareOf::Total,
+        order: Order::Natural,
+        chart: None,
+        show: 10,
+    },
+    Section {
+        id: "blanket",
+        caption: "Blanket medsendt",
+        dims: &[Dimension::Form],
+        share_of: ShareOf::Total,
+        order: Order::Natural,
+        chart: None,
+        show: 10,
+    },
+];
+
+pub(crate) struct KeyFigure {
+    pub(crate) label: &'static str,
+    pub(crate) value: String,
+    pub(crate) detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "reports_overview.html")]
+struct OverviewPage {
+    frame: Frame,
+    base: String,
+    form: FilterForm,
+    figures: Vec<KeyFigure>,
+    tables: Vec<TableView>,
+}
+
+/// `GET /kommune/{kode}/tal`
+pub(crate) async fn show_overview(
+    State(state): State<AppState>,
+    auth: Authorized,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let store = state.store.as_ref();
+    let address = read_address(raw)?;
+    let ctx = context(&state, &auth, &address.query, Comparing::YearBefore).await?;
+    let m = auth.municipality()?;
+
+    let by_direction = ctx
+        .run(
+            store,
+            &[Dimension::Direction],
+            ShareOf::Total,
+            Order::Natural,
+        )
+        .await?;
+    let mut incoming_request = ctx.request.clone().by(&[Dimension::Digital]);
+    incoming_request.filters.directions = vec![komhen_domain::Direction::Incoming];
+    let digital = reports::run(store, &incoming_request).await?;
+    let completion = ctx
+        .run(
+            store,
+            &[Dimension::Completion],
+            ShareOf::Total,
+            Order::Natural,
+        )
+        .await?;
+    let types = ctx
+        .run(
+            store,
+            &[Dimension::InquiryType],
+            ShareOf::Total,
+            Order::Natural,
+        )
+        .await?;
+    let share_of = |report: &Report, code: &str| {
+        report
+            .rows
+            .iter()
+            .find(|r| r.keys[0].code == code)
+            .map(|r| (r.share, r.inquiries, r.comparison.map(|c| c.share)))
+    };
+    let total = &by_direction.total;
+    let change = total
+        .comparison
+        .map_or(String::new(), |c| match c.change_pct {
+            Some(p) => format!(
+                "{} ({} %) mod {}",
+                signed(c.change),
+                signed_decimal(p, 0),
+                thousands(c.inquiries)
+            ),
+            None => "ingen at sammenligne med".into(),
+        });
+    let share_figure = |label: &'static str, found: Option<(f64, i64, Option<f64>)>, of: i64| {
+        let (share, count, then) = found.unwrap_or((0.0, 0, None));
+        KeyFigure {
+            label,
+            value: Cell::Share(share).display_da(),
+            detail: format!(
+                "{} af {}{}",
+                thousands(count),
+                thousands(of),
+                then.map_or(String::new(), |t| format!(
+                    "; {} pct.-point",
+                    signed_decimal(reports::points(share, t), 1)
+                ))
+            ),
+        }
+    };
+    let figures = vec![
+        KeyFigure {
+            label: "Henvendelser i alt",
+            value: thousands(total.inquiries),
+            detail: change,
+        },
+        share_figure(
+            "Digital andel af de indgående",
+            share_of(&digital, "ja"),
+            digital.total.inquiries,
+        ),
+        share_figure(
+            "Afsluttet straks",
+            share_of(&completion, "STRAKS"),
+            completion.total.inquiries,
+        ),
+        share_figure(
+            "Fejlhenvendelser",
+            share_of(&types, "FEJL"),
+            types.total.inquiries,
+        ),
+    ];
+
+    let mut tables = Vec::new();
+    for section in &OVERVIEW_SECTIONS {
+        tables.push(section.table(&ctx, store).await?);
+    }
+    let page = OverviewPage {
+        frame: Frame::municipality(
+            &auth,
+            format!("Tal og rapporter – {} Kommune", m.name),
+            "/tal",
+        ),
+        form: ctx.filter_form(&ctx.base, Vec::new()),
+        base: ctx.base.clone(),
+        figures,
+        tables,
+    };
+    Ok(Html(page.render()?).into_response())
+}

@@ -1,0 +1,481 @@
+//! The pivot (`/kommune/{kode}/tal/pivot`): one dimension in the rows and
+//! optionally another in the columns, a chosen measure in the cells, row and
+//! column totals from the engine's margins, the filter lists, and a link
+//! that shares the view.
+
+use super::context::{context, filters_kept, link, read_address, Choice, Context, FilterForm};
+use super::table::{drill_link, num, signed, CellView};
+use super::PageResult;
+use crate::access::Authorized;
+use crate::frame::Frame;
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::response::{Html, IntoResponse};
+use komhen_core::reports::tabular::{decimal_da, thousands, Cell};
+use komhen_core::reports::{self, Comparing, Dimension, Report, ReportQuery, ReportRow, ShareOf};
+use komhen_store::Store;
+use std::collections::HashMap;
+
+/// What a pivot's cells show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Measure {
+    Inquiries,
+    Share,
+    ShareOfRow,
+    Change,
+    Median,
+}
+
+impl Measure {
+    const ALL: [(Measure, &'static str, &'static str); 5] = [
+        (Measure::Inquiries, "antal", "Antal henvendelser"),
+        (Measure::Share, "andel", "Andel af alle (%)"),
+        (Measure::ShareOfRow, "raekkeandel", "Andel af rækken (%)"),
+        (Measure::Change, "aendring", "Ændring mod sammenligningen"),
+        (Measure::Median, "median", "Median registreringstid (sek.)"),
+    ];
+
+    fn parse(code: &str) -> Self {
+        Self::ALL
+            .iter()
+            .find(|(_, c, _)| *c == code)
+            .map_or(Measure::Inquiries, |(m, _, _)| *m)
+    }
+
+    fn code(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(m, _, _)| *m == self)
+            .map_or("antal", |(_, c, _)| c)
+    }
+
+    fn label(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(m, _, _)| *m == self)
+            .map_or("", |(_, _, l)| l)
+    }
+}
+
+pub(crate) struct PivotRow {
+    pub(crate) label: String,
+    pub(crate) cells: Vec<CellView>,
+    pub(crate) total: CellView,
+}
+
+#[derive(Template)]
+#[template(path = "reports_pivot.html")]
+struct PivotPage {
+    frame: Frame,
+    base: String,
+    form: FilterForm,
+    dimensions: Vec<Choice>,
+    column_choices: Vec<Choice>,
+    measures: Vec<Choice>,
+    filters: Vec<FilterSelect>,
+    caption: String,
+    columns: Vec<String>,
+    rows: Vec<PivotRow>,
+    totals: Vec<CellView>,
+    grand_total: CellView,
+    share_link: String,
+    csv: String,
+    xlsx: String,
+    rows_label: String,
+}
+
+/// A filter list on the pivot page.
+pub(crate) struct FilterSelect {
+    pub(crate) key: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) options: Vec<Choice>,
+}
+
+fn measure_text(m: Measure, row: &ReportRow) -> String {
+    match m {
+        Measure::Inquiries => thousands(row.inquiries),
+        Measure::Share | Measure::ShareOfRow => Cell::Share(row.share).display_da(),
+        Measure::Change => row.comparison.map_or(String::new(), |c| signed(c.change)),
+        Measure::Median => row
+            .median_duration_s
+            .map_or(String::new(), |s| decimal_da(s, 0)),
+    }
+}
+
+/// The pivot's layout as its address chose it: the rows' dimension, the
+/// columns' (never the rows' again) and the measure in the cells.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    rows: Dimension,
+    columns: Option<Dimension>,
+    measure: Measure,
+}
+
+impl Layout {
+    fn read(own: &HashMap<String, String>) -> Self {
+        let rows = own
+            .get("raekker")
+            .and_then(|c| Dimension::parse(c))
+            .unwrap_or(Dimension::Channel);
+        Self {
+            rows,
+            columns: own
+                .get("kolonner")
+                .and_then(|c| Dimension::parse(c))
+                .filter(|d| *d != rows),
+            measure: Measure::parse(own.get("maal").map_or("antal", String::as_str)),
+        }
+    }
+
+    /// Only the change needs a comparison.
+    fn comparing(self) -> Comparing {
+        if self.measure == Measure::Change {
+            Comparing::YearBefore
+        } else {
+            Comparing::Nothing
+        }
+    }
+
+    fn dims(self) -> Vec<Dimension> {
+        std::iter::once(self.rows).chain(self.columns).collect()
+    }
+
+    fn share_of(self) -> ShareOf {
+        if self.measure == Measure::ShareOfRow {
+            ShareOf::FirstDimension
+        } else {
+            ShareOf::Total
+        }
+    }
+
+    fn median(self) -> bool {
+        self.measure == Measure::Median
+    }
+
+    /// The page's own keys, for its links and its form.
+    fn keys(self) -> Vec<(String, String)> {
+        vec![
+            ("raekker".to_owned(), self.rows.code().to_owned()),
+            (
+                "kolonner".to_owned(),
+                self.columns.map_or(String::new(), |d| d.code().to_owned()),
+            ),
+            ("maal".to_owned(), self.measure.code().to_owned()),
+        ]
+    }
+
+    /// What the table shows, in words.
+    fn caption(self) -> String {
+        format!(
+            "{} efter {}{}",
+            self.measure.label(),
+            self.rows.label_da().to_lowercase(),
+            self.columns.map_or(String::new(), |c| format!(
+                " og {}",
+                c.label_da().to_lowercase()
+            ))
+        )
+    }
+}
+
+/// `GET /kommune/{kode}/tal/pivot?raekker=opgave&kolonner=kanal&maal=antal&...`
+pub(crate) async fn show_pivot(
+    State(state): State<AppState>,
+    auth: Authorized,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let store = state.store.as_ref();
+    let address = read_address(raw)?;
+    let layout = Layout::read(&address.own);
+    let ctx = context(&state, &auth, &address.query, layout.comparing()).await?;
+    let m = auth.municipality()?;
+    let table = pivot_table(store, &ctx, layout).await?;
+    let own = layout.keys();
+    let share_link = share_link(&ctx, layout, &own);
+    let filters = pivot_filters(store, &ctx, &address.query).await?;
+    let mut hidden = own;
+    hidden.extend(filters_kept(&address.query));
+    let page = PivotPage {
+        frame: Frame::municipality(&auth, format!("Pivottabel – {} Kommune", m.name), "/tal"),
+        form: ctx.filter_form(&format!("{}/pivot", ctx.base), hidden),
+        base: ctx.base.clone(),
+        dimensions: dimension_choices(Some(layout.rows)),
+        column_choices: column_choices(layout.columns),
+        measures: measure_choices(layout.measure),
+        filters,
+        caption: layout.caption(),
+        columns: table.columns,
+        rows: table.rows,
+        totals: table.totals,
+        grand_total: table.grand_total,
+        share_link,
+        csv: link(&format!("{}/tabel.csv", ctx.base), &table.query, &[]),
+        xlsx: link(&format!("{}/tabel.xlsx", ctx.base), &table.query, &[]),
+        rows_label: layout.rows.label_da().into(),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// The pivot's figures as the page shows them.
+struct PivotTable {
+    /// The columns' headings.
+    columns: Vec<String>,
+    rows: Vec<PivotRow>,
+    /// The columns' totals.
+    totals: Vec<CellView>,
+    grand_total: CellView,
+    /// The table's query, for its downloads.
+    query: ReportQuery,
+}
+
+/// The pivot's report and its margins (the rows' and the columns' totals),
+/// each from the engine, as cells that link to the registrations behind
+/// them.
+async fn pivot_table(
+    store: &dyn Store,
+    ctx: &Context,
+    layout: Layout,
+) -> Result<PivotTable, WebError> {
+    let dims = layout.dims();
+    let mut request = ctx.request.clone().by(&dims);
+    request.share_of = layout.share_of();
+    request.median = layout.median();
+    let report = reports::run(store, &request).await?;
+    let margin = |dims: Vec<Dimension>| {
+        let mut r = ctx.request.clone().by(&dims);
+        r.median = layout.median();
+        r
+    };
+    let by_rows = reports::run(store, &margin(vec![layout.rows])).await?;
+    let by_cols = match layout.columns {
+        Some(c) => Some(reports::run(store, &margin(vec![c])).await?),
+        None => None,
+    };
+    let mut query = ctx.query.clone();
+    query.group_by = dims.clone();
+    query.share_of = layout.share_of();
+    query.median = request.median;
+    let cells = Cells {
+        base: &ctx.base,
+        query: &query,
+        measure: layout.measure,
+    };
+    let column_keys: Vec<&ReportRow> = by_cols
+        .as_ref()
+        .map_or(Vec::new(), |r| r.rows.iter().collect());
+    let rows = by_rows
+        .rows
+        .iter()
+        .map(|r| pivot_row(&cells, layout, &dims, &report, &column_keys, r))
+        .collect();
+    let totals = column_keys
+        .iter()
+        .map(|c| cells.cell(c, &[layout.columns.unwrap_or(layout.rows)]))
+        .collect();
+    let mut whole = by_rows.total.clone();
+    whole.share = 1.0;
+    let grand_total = cells.cell(&whole, &[]);
+    let columns = column_keys
+        .iter()
+        .map(|c| c.keys[0].label.clone())
+        .collect();
+    Ok(PivotTable {
+        columns,
+        rows,
+        totals,
+        grand_total,
+        query,
+    })
+}
+
+/// How a pivot's cell is made: the measure's text, linked to the
+/// registrations behind it.
+struct Cells<'a> {
+    base: &'a str,
+    query: &'a ReportQuery,
+    measure: Measure,
+}
+
+impl Cells<'_> {
+    fn cell(&self, row: &ReportRow, dims: &[Dimension]) -> CellView {
+        let text = measure_text(self.measure, row);
+        CellView {
+            repeat: false,
+            label: Some(format!(
+                "{} – {}: vis registreringerne",
+                row.keys
+                    .iter()
+                    .map(|k| k.label.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                text
+            )),
+            href: drill_link(self.base, self.query, dims, row),
+            text,
+            num: true,
+        }
+    }
+}
+
+/// A row of the pivot: a cell per column (empty where the report has no
+/// row) and the row's total from the rows' margin `r`.
+fn pivot_row(
+    cells: &Cells,
+    layout: Layout,
+    dims: &[Dimension],
+    report: &Report,
+    columns: &[&ReportRow],
+    r: &ReportRow,
+) -> PivotRow {
+    let row_cells = match layout.columns {
+        Some(_) => columns
+            .iter()
+            .map(|c| {
+                match report
+                    .rows
+                    .iter()
+                    .find(|x| x.keys[0] == r.keys[0] && x.keys[1] == c.keys[0])
+                {
+                    Some(x) => cells.cell(x, dims),
+                    None => num(String::new()),
+                }
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut row_total = r.clone();
+    if layout.measure == Measure::ShareOfRow {
+        row_total.share = 1.0;
+    }
+    PivotRow {
+        label: r.keys[0].label.clone(),
+        cells: row_cells,
+        total: cells.cell(&row_total, &[layout.rows]),
+    }
+}
+
+/// The link that shares the view: the page's filters and layout, and the
+/// comparison only when the change is shown.
+fn share_link(ctx: &Context, layout: Layout, own: &[(String, String)]) -> String {
+    let mut query = ctx.query.clone();
+    query.group_by.clear();
+    if layout.measure != Measure::Change {
+        query.comparison = None;
+    }
+    let own_refs: Vec<(&str, &str)> = own.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    link(&format!("{}/pivot", ctx.base), &query, &own_refs)
+}
+
+/// Every dimension to choose from, `selected` chosen.
+fn dimension_choices(selected: Option<Dimension>) -> Vec<Choice> {
+    Dimension::ALL
+        .iter()
+        .map(|d| Choice {
+            value: d.code().into(),
+            label: d.label_da().into(),
+            selected: Some(*d) == selected,
+        })
+        .collect()
+}
+
+/// The columns' choices: none, or any dimension.
+fn column_choices(selected: Option<Dimension>) -> Vec<Choice> {
+    let mut choices = vec![Choice {
+        value: String::new(),
+        label: "(ingen)".into(),
+        selected: selected.is_none(),
+    }];
+    choices.extend(dimension_choices(selected));
+    choices
+}
+
+fn measure_choices(chosen: Measure) -> Vec<Choice> {
+    Measure::ALL
+        .iter()
+        .map(|(m, code, label)| Choice {
+            value: (*code).into(),
+            label: (*label).into(),
+            selected: *m == chosen,
+        })
+        .collect()
+}
+
+/// The pivot's filter lists, with the current choices selected.
+async fn pivot_filters(
+    store: &dyn Store,
+    ctx: &Context,
+    query: &ReportQuery,
+) -> Result<Vec<FilterSelect>, WebError> {
+    let chosen = |d: Dimension, value: &str| query.filter_codes(d).contains(&value);
+    let any = |d: Dimension| Choice {
+        value: String::new(),
+        label: "Alle".into(),
+        selected: query.filter_codes(d).is_empty(),
+    };
+    let mut filters = Vec::new();
+    let mut directions = vec![any(Dimension::Direction)];
+    for d in [
+        komhen_domain::Direction::Incoming,
+        komhen_domain::Direction::Outgoing,
+    ] {
+        directions.push(Choice {
+            value: d.code().into(),
+            label: d.label_da().into(),
+            selected: chosen(Dimension::Direction, d.code()),
+        });
+    }
+    filters.push(FilterSelect {
+        key: "retning",
+        label: "Retning",
+        options: directions,
+    });
+    let mut channels = vec![any(Dimension::Channel)];
+    for c in store.list_channels().await? {
+        channels.push(Choice {
+            selected: chosen(Dimension::Channel, c.code.as_str()),
+            value: c.code.to_string(),
+            label: c.label_da.clone(),
+        });
+    }
+    filters.push(FilterSelect {
+        key: "kanal",
+        label: "Kanal",
+        options: channels,
+    });
+    let mut types = vec![any(Dimension::InquiryType)];
+    for t in store.list_inquiry_types().await? {
+        types.push(Choice {
+            selected: chosen(Dimension::InquiryType, t.inquiry_type.code()),
+            value: t.inquiry_type.code().into(),
+            label: t.label_da.clone(),
+        });
+    }
+    filters.push(FilterSelect {
+        key: "type",
+        label: "Henvendelsestype",
+        options: types,
+    });
+    let mut units = vec![any(Dimension::Unit)];
+    for u in store.list_units(ctx.code).await? {
+        if ctx
+            .scope
+            .units
+            .as_ref()
+            .is_some_and(|only| !only.contains(&u.id))
+        {
+            continue;
+        }
+        units.push(Choice {
+            selected: chosen(Dimension::Unit, &u.login),
+            value: u.login.clone(),
+            label: u.name.clone(),
+        });
+    }
+    filters.push(FilterSelect {
+        key: "enhed",
+        label: "Enhed",
+        options: units,
+    });
+    Ok(filters)
+}
