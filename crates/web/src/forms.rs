@@ -1,0 +1,143 @@
+//! What the pages' form handlers share: the lenient field types of their
+//! typed forms (a checkbox, an id that may be missing or wrong, a list of
+//! ids from repeated keys), the fields a form names itself (`q_<id>`,
+//! `c_…`), the answer to a posted change (a redirect with a notice, or the
+//! same page again with the message), the address base of a municipality's
+//! pages and a moment in Danish local time.
+//!
+//! Every form is a `#[derive(Deserialize)]` struct whose fields default to
+//! empty, so a wrong or missing field never becomes axum's plain-text
+//! rejection: the handler turns the strings into typed input and core says,
+//! in Danish and on the page the user came from, what is wrong. Forms with
+//! repeated keys (several tasks or units ticked) use
+//! `axum_extra::extract::Form`, which collects them into a `Vec`; all
+//! others `axum::Form`.
+//!
+//! Must not decide anything: the rules live in `komhen_core`.
+
+use crate::access::Authorized;
+use crate::WebError;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use komhen_core::CoreError;
+use serde::{Deserialize, Deserializer};
+use std::future::Future;
+
+/// A moment as the pages show it: Danish local time, `31-12-2025 13:45`.
+pub(crate) fn when(at: DateTime<Utc>) -> String {
+    komhen_domain::danish_local(at)
+        .format("%d-%m-%Y %H:%M")
+        .to_string()
+}
+
+/// [`when`], or «aldrig» for a moment that has not come (a first login).
+pub(crate) fn when_or_never(at: Option<DateTime<Utc>>) -> String {
+    at.map_or_else(|| "aldrig".into(), when)
+}
+
+/// Where a municipality's set-up pages start: `/kommune/259`.
+pub(crate) fn base(auth: &Authorized) -> Result<String, WebError> {
+    Ok(format!("/kommune/{}", auth.code()?))
+}
+
+/// A ticked checkbox (or a hidden field standing for one): `on`, `true`,
+/// `1` or `ja`. Anything else, or no field, is unticked.
+pub(crate) fn checkbox<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    let value = String::deserialize(d)?;
+    Ok(matches!(value.as_str(), "on" | "true" | "1" | "ja"))
+}
+
+/// An id chosen in a form; None when none was chosen or the value is not
+/// a number (the use case then says what is missing).
+pub(crate) fn id<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(String::deserialize(d)?.parse().ok())
+}
+
+/// The ids of a repeated key (checkbox lists), those that are numbers.
+/// Needs `axum_extra::extract::Form`, which collects repeated keys.
+pub(crate) fn ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+    Ok(Vec::<String>::deserialize(d)?
+        .iter()
+        .filter_map(|v| v.parse().ok())
+        .collect())
+}
+
+/// A page shown again after a refused change, with the message on it.
+pub(crate) fn refused(html: Html<String>) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, html).into_response()
+}
+
+/// The answer to a posted change: on success a redirect to `redirect` with
+/// the notice; on a message for the user the page again with it (422).
+pub(crate) async fn after_change<F, Fut>(
+    outcome: Result<(), CoreError>,
+    redirect: &str,
+    notice: &str,
+    page: F,
+) -> Result<Response, WebError>
+where
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = Result<Html<String>, WebError>>,
+{
+    match outcome {
+        Ok(()) => Ok(Redirect::to(&crate::frame::with_notice(redirect, notice)).into_response()),
+        Err(CoreError::Invalid(message)) => Ok(refused(page(message).await?)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Default, Deserialize)]
+    #[serde(default)]
+    struct Sample {
+        name: String,
+        #[serde(deserialize_with = "checkbox")]
+        active: bool,
+        #[serde(deserialize_with = "id")]
+        department: Option<i64>,
+    }
+
+    #[test]
+    fn a_form_with_missing_or_wrong_fields_still_reads() {
+        let form: Sample = serde_urlencoded::from_str("department=x").unwrap();
+        assert_eq!(form.name, "");
+        assert!(!form.active);
+        assert_eq!(form.department, None);
+        let form: Sample = serde_urlencoded::from_str("name=A&active=on&department=7").unwrap();
+        assert_eq!((form.name.as_str(), form.active), ("A", true));
+        assert_eq!(form.department, Some(7));
+    }
+
+    #[derive(Debug, Default, Deserialize)]
+    #[serde(default)]
+    struct Ticked {
+        #[serde(deserialize_with = "ids")]
+        task: Vec<i64>,
+    }
+
+    /// What `axum_extra::extract::Form` makes of a body.
+    async fn ticked(body: &str) -> Vec<i64> {
+        use axum::extract::FromRequest;
+        let request = axum::http::Request::builder()
+            .method("POST")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(body.to_owned()))
+            .unwrap();
+        let axum_extra::extract::Form(form) =
+            axum_extra::extract::Form::<Ticked>::from_request(request, &())
+                .await
+                .unwrap();
+        form.task
+    }
+
+    #[tokio::test]
+    async fn repeated_keys_become_the_ids_that_are_numbers() {
+        assert_eq!(ticked("task=3&task=x&task=5").await, [3, 5]);
+        assert_eq!(ticked("task=4").await, [4]);
+        assert!(ticked("").await.is_empty());
+    }
+}
