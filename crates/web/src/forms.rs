@@ -21,7 +21,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use komhen_core::CoreError;
+use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
+use std::fmt;
 use std::future::Future;
 
 /// A moment as the pages show it: Danish local time, `31-12-2025 13:45`.
@@ -39,6 +41,13 @@ pub(crate) fn when_or_never(at: Option<DateTime<Utc>>) -> String {
 /// Where a municipality's set-up pages start: `/kommune/259`.
 pub(crate) fn base(auth: &Authorized) -> Result<String, WebError> {
     Ok(format!("/kommune/{}", auth.code()?))
+}
+
+/// A form that carries only its CSRF token (undo, log out).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct CsrfForm {
+    pub(crate) csrf: String,
 }
 
 /// A ticked checkbox (or a hidden field standing for one): `on`, `true`,
@@ -61,6 +70,53 @@ pub(crate) fn ids<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error>
         .iter()
         .filter_map(|v| v.parse().ok())
         .collect())
+}
+
+/// The fields a form's struct does not name, in the order sent: the
+/// fields whose names the page makes up (`q_<question>` answers, `c_…`
+/// boxes of a paper sheet). Taken with `#[serde(flatten)]`.
+#[derive(Debug, Default)]
+pub(crate) struct OtherFields(Vec<(String, String)>);
+
+impl OtherFields {
+    /// The first value sent under this name, or "".
+    pub(crate) fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The fields whose names start with `prefix`: the rest of the name
+    /// and the value.
+    pub(crate) fn with_prefix<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.0
+            .iter()
+            .filter_map(move |(k, v)| Some((k.strip_prefix(prefix)?, v.as_str())))
+    }
+}
+
+impl<'de> Deserialize<'de> for OtherFields {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = OtherFields;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("form fields")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<OtherFields, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(field) = map.next_entry::<String, String>()? {
+                    fields.push(field);
+                }
+                Ok(OtherFields(fields))
+            }
+        }
+        d.deserialize_map(Fields)
+    }
 }
 
 /// A page shown again after a refused change, with the message on it.
@@ -99,6 +155,8 @@ mod tests {
         active: bool,
         #[serde(deserialize_with = "id")]
         department: Option<i64>,
+        #[serde(flatten)]
+        other: OtherFields,
     }
 
     #[test]
@@ -107,9 +165,13 @@ mod tests {
         assert_eq!(form.name, "");
         assert!(!form.active);
         assert_eq!(form.department, None);
-        let form: Sample = serde_urlencoded::from_str("name=A&active=on&department=7").unwrap();
+        let form: Sample =
+            serde_urlencoded::from_str("name=A&active=on&department=7&q_3=x&q_1=y&c_1=2").unwrap();
         assert_eq!((form.name.as_str(), form.active), ("A", true));
         assert_eq!(form.department, Some(7));
+        let answers: Vec<_> = form.other.with_prefix("q_").collect();
+        assert_eq!(answers, [("3", "x"), ("1", "y")]);
+        assert_eq!(form.other.get("c_1"), "2");
     }
 
     #[derive(Debug, Default, Deserialize)]

@@ -137,7 +137,9 @@ pub(crate) async fn show_account(
     account_page(&state, &auth, query.text(), None).await
 }
 
-#[derive(Deserialize)]
+/// The password now, the new one and the new one again.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct PasswordChangeForm {
     current: String,
     new: String,
@@ -215,7 +217,9 @@ pub(crate) async fn show_set_password(
     Ok((code, Html(page.render()?)).into_response())
 }
 
-#[derive(Deserialize)]
+/// A first or new password and the same again.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct SetPasswordForm {
     password: String,
     repeated: String,
