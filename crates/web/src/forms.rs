@@ -3,7 +3,7 @@
 //! ids from repeated keys), the fields a form names itself (`q_<id>`,
 //! `c_…`), the answer to a posted change (a redirect with a notice, or the
 //! same page again with the message), the address base of a municipality's
-//! pages and a moment in Danish local time.
+//! pages, the server's own address and a moment in Danish local time.
 //!
 //! Every form is a `#[derive(Deserialize)]` struct whose fields default to
 //! empty, so a wrong or missing field never becomes axum's plain-text
@@ -17,7 +17,7 @@
 
 use crate::access::Authorized;
 use crate::WebError;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use komhen_core::CoreError;
@@ -41,6 +41,21 @@ pub(crate) fn when_or_never(at: Option<DateTime<Utc>>) -> String {
 /// Where a municipality's set-up pages start: `/kommune/259`.
 pub(crate) fn base(auth: &Authorized) -> Result<String, WebError> {
     Ok(format!("/kommune/{}", auth.code()?))
+}
+
+/// This server's address as the browser reached it (`https://komhen.dk`),
+/// for the addresses a page hands out: the login card's, a one-time
+/// link's, the API's.
+pub(crate) fn site(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("http");
+    format!("{scheme}://{host}")
 }
 
 /// A form that carries only its CSRF token (undo, log out).

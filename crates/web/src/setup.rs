@@ -681,15 +681,7 @@ fn login_card(
 
 /// The address units log in at, as the browser reached this server.
 fn login_address(headers: &axum::http::HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("http");
-    format!("{scheme}://{host}/log-ind")
+    format!("{}/log-ind", forms::site(headers))
 }
 
 /// `GET /kommune/{kode}/enheder/{enhed}/loginkort`: the card without a

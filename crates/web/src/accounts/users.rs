@@ -6,7 +6,7 @@
 //! `komhen_core::accounts::account`.
 
 use crate::access::Authorized;
-use crate::forms::{when, when_or_never};
+use crate::forms::{site, when, when_or_never};
 use crate::frame::{with_notice, Frame, NoticeQuery};
 use crate::{AppState, WebError};
 use askama::Template;
@@ -233,18 +233,6 @@ async fn users_page(
     Ok(Html(page.render()?))
 }
 
-fn site_of(headers: &axum::http::HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("http");
-    format!("{scheme}://{host}")
-}
-
 /// `GET /kommune/{kode}/brugere` and `GET /admin/brugere`
 pub(crate) async fn list_users(
     State(state): State<AppState>,
@@ -336,7 +324,7 @@ pub(crate) async fn invite_user(
                 &auth,
                 Some("Personen er inviteret. Giv dem linket herunder; det virker én gang.".into()),
                 None,
-                Some((link, site_of(&headers))),
+                Some((link, site(&headers))),
             )
             .await,
             true,
@@ -389,7 +377,7 @@ pub(crate) async fn create_link(
             &auth,
             Some("Et nyt link er lavet. Tidligere links virker ikke mere.".into()),
             None,
-            Some((link, site_of(&headers))),
+            Some((link, site(&headers))),
         )
         .await,
         true,

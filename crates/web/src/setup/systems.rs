@@ -9,7 +9,7 @@
 //! the API itself in `api`.
 
 use crate::access::Authorized;
-use crate::forms::{base, when, when_or_never};
+use crate::forms::{base, site, when, when_or_never};
 use crate::frame::{with_notice, Frame, NoticeQuery};
 use crate::{AppState, WebError};
 use askama::Template;
@@ -66,19 +66,6 @@ fn who(actor: &str) -> String {
         .to_owned()
 }
 
-/// The server's own address as the browser reached it.
-fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("http");
-    format!("{scheme}://{host}")
-}
-
 async fn systems_page(
     state: &AppState,
     auth: &Authorized,
@@ -116,7 +103,7 @@ async fn systems_page(
             name: i.name,
             token: i.token,
         }),
-        api_url: format!("{}/api/v1/registrations", origin(headers)),
+        api_url: format!("{}/api/v1/registrations", site(headers)),
         form_name,
     };
     Ok(Html(page.render()?))
