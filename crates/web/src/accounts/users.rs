@@ -352,9 +352,9 @@ pub(crate) async fn create_link(
     State(state): State<AppState>,
     auth: Authorized,
     headers: axum::http::HeaderMap,
-    Path(params): Path<Vec<(String, String)>>,
+    Path(path): Path<UserPath>,
 ) -> PageResult {
-    let user = user_param(&params)?;
+    let user = path.user()?;
     if !may_act_on(&state, &auth, user).await? {
         return Err(WebError::NoAccess);
     }
@@ -384,13 +384,21 @@ pub(crate) async fn create_link(
     )
 }
 
-fn user_param(params: &[(String, String)]) -> Result<UserId, WebError> {
-    params
-        .iter()
-        .find(|(k, _)| k == "bruger")
-        .and_then(|(_, v)| v.parse::<i64>().ok())
-        .map(UserId)
-        .ok_or(WebError::NotFound)
+/// The `{bruger}` of a user's route, on a municipality's page or the
+/// national one.
+#[derive(Debug, Deserialize)]
+pub(crate) struct UserPath {
+    bruger: String,
+}
+
+impl UserPath {
+    /// The user named; an id that is not a number names no one.
+    fn user(&self) -> Result<UserId, WebError> {
+        self.bruger
+            .parse::<i64>()
+            .map(UserId)
+            .map_err(|_| WebError::NotFound)
+    }
 }
 
 fn users_path(auth: &Authorized) -> String {
@@ -414,10 +422,10 @@ pub(crate) struct RoleForm {
 pub(crate) async fn revoke_role(
     State(state): State<AppState>,
     auth: Authorized,
-    Path(params): Path<Vec<(String, String)>>,
+    Path(path): Path<UserPath>,
     Form(form): Form<RoleForm>,
 ) -> PageResult {
-    let user = user_param(&params)?;
+    let user = path.user()?;
     let outcome = match Role::parse(&form.role) {
         Ok(role) => {
             let municipality = MunicipalityCode::parse(&form.municipality).ok();
