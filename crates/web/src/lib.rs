@@ -11,6 +11,7 @@ mod api;
 mod assets;
 mod error;
 mod format;
+mod forms;
 mod frame;
 mod i18n;
 mod intake;

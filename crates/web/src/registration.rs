@@ -5,6 +5,7 @@
 pub(crate) mod paper;
 
 use crate::format::number;
+use crate::forms::{CsrfForm, OtherFields};
 use crate::i18n::Text;
 use crate::session::UnitSession;
 use crate::{AppState, WebError};
@@ -126,28 +127,44 @@ fn fixed_options(options: &[(&str, &str, &str)], chosen: &str) -> Vec<OptionView
         .collect()
 }
 
-fn form_value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
+/// The registration form: its fixed fields, and the answers to the
+/// unit's questions, one `q_<question id>` field each.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct RegistrationForm {
+    csrf: String,
+    direction: String,
+    channel: String,
+    task: String,
+    inquiry_type: String,
+    completion: String,
+    form: String,
+    duration_ms: String,
+    time: String,
+    idempotency_key: String,
+    #[serde(flatten)]
+    answers: OtherFields,
 }
 
-fn input_from(pairs: &[(String, String)]) -> RegistrationInput {
-    RegistrationInput {
-        direction: form_value(pairs, "direction").to_owned(),
-        channel: form_value(pairs, "channel").to_owned(),
-        task: form_value(pairs, "task").to_owned(),
-        inquiry_type: form_value(pairs, "inquiry_type").to_owned(),
-        completion: form_value(pairs, "completion").to_owned(),
-        form: form_value(pairs, "form").to_owned(),
-        duration_ms: form_value(pairs, "duration_ms").to_owned(),
-        time: form_value(pairs, "time").to_owned(),
-        idempotency_key: form_value(pairs, "idempotency_key").to_owned(),
-        answers: pairs
-            .iter()
-            .filter_map(|(k, v)| k.strip_prefix("q_").map(|id| (id.to_owned(), v.clone())))
-            .collect(),
+impl RegistrationForm {
+    /// The form as core's input: the answers by question id.
+    fn into_input(self) -> RegistrationInput {
+        RegistrationInput {
+            answers: self
+                .answers
+                .with_prefix("q_")
+                .map(|(id, value)| (id.to_owned(), value.to_owned()))
+                .collect(),
+            direction: self.direction,
+            channel: self.channel,
+            task: self.task,
+            inquiry_type: self.inquiry_type,
+            completion: self.completion,
+            form: self.form,
+            duration_ms: self.duration_ms,
+            time: self.time,
+            idempotency_key: self.idempotency_key,
+        }
     }
 }
 
@@ -505,10 +522,10 @@ fn invalid_page(mut page: RegisterPage, errors: Vec<FieldError>) -> Result<Respo
 pub(crate) async fn create_registration(
     State(state): State<AppState>,
     unit: UnitSession,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<RegistrationForm>,
 ) -> Result<Response, WebError> {
-    unit.check_csrf(form_value(&pairs, "csrf"))?;
-    let input = input_from(&pairs);
+    unit.check_csrf(&form.csrf)?;
+    let input = form.into_input();
     let now = Utc::now();
     match registration::register(state.store.as_ref(), &unit.ctx, &input, now).await {
         Ok(saved) => {
@@ -523,11 +540,6 @@ pub(crate) async fn create_registration(
         }
         Err(RegisterError::Core(e)) => Err(e.into()),
     }
-}
-
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    csrf: String,
 }
 
 /// `POST /registrering/{id}/fortryd`
@@ -577,10 +589,10 @@ pub(crate) async fn correct_registration(
     State(state): State<AppState>,
     unit: UnitSession,
     Path(id): Path<i64>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    Form(form): Form<RegistrationForm>,
 ) -> Result<Response, WebError> {
-    unit.check_csrf(form_value(&pairs, "csrf"))?;
-    let input = input_from(&pairs);
+    unit.check_csrf(&form.csrf)?;
+    let input = form.into_input();
     let now = Utc::now();
     match registration::correct(
         state.store.as_ref(),

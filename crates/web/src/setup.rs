@@ -13,11 +13,11 @@ pub(crate) mod systems;
 
 use crate::access::Authorized;
 use crate::format::number;
+use crate::forms::{self, after_change, base, refused, when, when_or_never};
 use crate::frame::{with_notice, Frame, NoticeQuery};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{NaiveDate, NaiveTime, Timelike, Utc};
@@ -26,65 +26,10 @@ use komhen_core::setup::{self, QuestionInput, UnitInput};
 use komhen_core::CoreError;
 use komhen_domain::{danish_local, DepartmentId, PeriodId, QuestionId, TaskId, UnitId};
 use komhen_store::{QuestionRow, TaskRow, UnitRow};
+use serde::Deserialize;
 use std::collections::BTreeSet;
 
 type PageResult = Result<Response, WebError>;
-
-/// A form's fields as pairs (checkbox lists repeat a name).
-type Pairs = Vec<(String, String)>;
-
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
-
-fn ids<T>(pairs: &Pairs, name: &str, make: impl Fn(i64) -> T) -> Vec<T> {
-    pairs
-        .iter()
-        .filter(|(k, _)| k == name)
-        .filter_map(|(_, v)| v.parse::<i64>().ok())
-        .map(make)
-        .collect()
-}
-
-fn checked(pairs: &Pairs, name: &str) -> bool {
-    matches!(field(pairs, name), "on" | "true" | "1" | "ja")
-}
-
-/// A page rendered after a refused change: the same page with the message.
-fn refused(html: Html<String>) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, html).into_response()
-}
-
-/// Runs a change; on success redirects with a notice, on a message for the
-/// user renders the page again with it.
-async fn after_change<F, Fut>(
-    outcome: Result<(), CoreError>,
-    redirect: String,
-    notice: &str,
-    page: F,
-) -> PageResult
-where
-    F: FnOnce(String) -> Fut,
-    Fut: std::future::Future<Output = Result<Html<String>, WebError>>,
-{
-    match outcome {
-        Ok(()) => Ok(Redirect::to(&with_notice(&redirect, notice)).into_response()),
-        Err(CoreError::Invalid(message)) => Ok(refused(page(message).await?)),
-        Err(e) => Err(e.into()),
-    }
-}
-
-fn when(at: Option<chrono::DateTime<Utc>>) -> String {
-    at.map(|t| danish_local(t).format("%d-%m-%Y %H:%M").to_string())
-        .unwrap_or_else(|| "aldrig".into())
-}
-
-fn base(auth: &Authorized) -> Result<String, WebError> {
-    Ok(format!("/kommune/{}", auth.code()?))
-}
 
 // --- overview --------------------------------------------------------------------
 
@@ -157,7 +102,7 @@ pub(crate) async fn show_overview(
         active_units: number(readiness.active_units as i64),
         departments: number(departments.iter().filter(|d| d.active).count() as i64),
         test_mode: m.in_test_mode(now),
-        test_mode_until: m.test_mode_until.map(|t| when(Some(t))),
+        test_mode_until: m.test_mode_until.map(when),
         test_registrations: number(store.count_test_registrations(m.code).await?),
         without_tasks: unit_links(&base, &readiness.units_without_tasks),
         never_logged_in: unit_links(&base, &readiness.units_never_logged_in),
@@ -213,7 +158,7 @@ async fn units_page(
     auth: &Authorized,
     notice: Option<String>,
     error: Option<String>,
-    form: Option<&Pairs>,
+    form: Option<&UnitForm>,
 ) -> Result<Html<String>, WebError> {
     let store = state.store.as_ref();
     let m = auth.municipality()?;
@@ -255,17 +200,13 @@ async fn units_page(
                 login: u.login.clone(),
                 department: department_name(u.department),
                 tasks: assignments.iter().filter(|a| a.unit == u.id).count(),
-                last_login: when(u.last_login_at),
+                last_login: when_or_never(u.last_login_at),
                 active: u.active,
                 has_password: u.password_hash.is_some(),
             })
             .collect(),
-        form_name: form
-            .map(|f| field(f, "name").to_owned())
-            .unwrap_or_default(),
-        form_login: form
-            .map(|f| field(f, "login").to_owned())
-            .unwrap_or_default(),
+        form_name: form.map(|f| f.name.clone()).unwrap_or_default(),
+        form_login: form.map(|f| f.login.clone()).unwrap_or_default(),
         base,
     };
     Ok(Html(page.render()?))
@@ -282,24 +223,29 @@ pub(crate) async fn list_units(
         .into_response())
 }
 
+/// A department: its name, and (when changed) whether it is in use.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct DepartmentForm {
+    name: String,
+    #[serde(deserialize_with = "forms::checkbox")]
+    active: bool,
+}
+
 /// `POST /kommune/{kode}/forvaltninger`
 pub(crate) async fn create_department(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<DepartmentForm>,
 ) -> PageResult {
     let code = auth.code()?;
-    let outcome = setup::create_department(
-        state.store.as_ref(),
-        &auth.user.actor(),
-        code,
-        field(&form, "name"),
-    )
-    .await
-    .map(|_| ());
+    let outcome =
+        setup::create_department(state.store.as_ref(), &auth.user.actor(), code, &form.name)
+            .await
+            .map(|_| ());
     after_change(
         outcome,
-        format!("{}/enheder", base(&auth)?),
+        &format!("{}/enheder", base(&auth)?),
         "oprettet",
         |e| units_page(&state, &auth, None, Some(e), None),
     )
@@ -311,41 +257,52 @@ pub(crate) async fn update_department(
     State(state): State<AppState>,
     auth: Authorized,
     Path((_, department)): Path<(String, i64)>,
-    Form(form): Form<Pairs>,
+    Form(form): Form<DepartmentForm>,
 ) -> PageResult {
     let outcome = setup::update_department(
         state.store.as_ref(),
         &auth.user.actor(),
         auth.code()?,
         DepartmentId(department),
-        field(&form, "name"),
-        checked(&form, "active"),
+        &form.name,
+        form.active,
     )
     .await;
-    after_change(outcome, format!("{}/enheder", base(&auth)?), "gemt", |e| {
+    after_change(outcome, &format!("{}/enheder", base(&auth)?), "gemt", |e| {
         units_page(&state, &auth, None, Some(e), None)
     })
     .await
 }
 
-fn department_of(form: &Pairs) -> Option<DepartmentId> {
-    field(form, "department")
-        .parse::<i64>()
-        .ok()
-        .map(DepartmentId)
+/// A unit: name, login and department; whether it is in use when changed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct UnitForm {
+    name: String,
+    login: String,
+    #[serde(deserialize_with = "forms::id")]
+    department: Option<i64>,
+    #[serde(deserialize_with = "forms::checkbox")]
+    active: bool,
+}
+
+impl UnitForm {
+    fn input(&self) -> UnitInput {
+        UnitInput {
+            name: self.name.clone(),
+            login: self.login.clone(),
+            department: self.department.map(DepartmentId),
+        }
+    }
 }
 
 /// `POST /kommune/{kode}/enheder`: creates the unit and opens its page.
 pub(crate) async fn create_unit(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<UnitForm>,
 ) -> PageResult {
-    let input = UnitInput {
-        name: field(&form, "name").to_owned(),
-        login: field(&form, "login").to_owned(),
-        department: department_of(&form),
-    };
+    let input = form.input();
     match setup::create_unit(
         state.store.as_ref(),
         &auth.user.actor(),
@@ -523,7 +480,7 @@ async fn unit_page(
         login: unit.login.clone(),
         active: unit.active,
         has_password: unit.password_hash.is_some(),
-        last_login: when(unit.last_login_at),
+        last_login: when_or_never(unit.last_login_at),
         departments: departments
             .iter()
             .filter(|d| d.active || Some(d.id) == unit.department)
@@ -579,47 +536,59 @@ pub(crate) async fn show_unit(
 pub(crate) async fn update_unit(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<UnitForm>,
 ) -> PageResult {
     let unit = auth.unit()?;
-    let input = UnitInput {
-        name: field(&form, "name").to_owned(),
-        login: field(&form, "login").to_owned(),
-        department: department_of(&form),
-    };
     let outcome = setup::update_unit(
         state.store.as_ref(),
         &auth.user.actor(),
         auth.code()?,
         unit.id,
-        &input,
-        checked(&form, "active"),
+        &form.input(),
+        form.active,
     )
     .await;
-    after_change(outcome, unit_href(&auth)?, "gemt", |e| {
+    after_change(outcome, &unit_href(&auth)?, "gemt", |e| {
         unit_page(&state, &auth, None, Some(e))
     })
     .await
+}
+
+/// The tasks ticked for a unit (one `task` field each).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct UnitTasksForm {
+    #[serde(deserialize_with = "forms::ids")]
+    task: Vec<i64>,
 }
 
 /// `POST /kommune/{kode}/enheder/{enhed}/opgaver`
 pub(crate) async fn set_unit_tasks(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    axum_extra::extract::Form(form): axum_extra::extract::Form<UnitTasksForm>,
 ) -> PageResult {
+    let tasks: Vec<TaskId> = form.task.into_iter().map(TaskId).collect();
     let outcome = setup::set_unit_tasks(
         state.store.as_ref(),
         &auth.user.actor(),
         auth.code()?,
         auth.unit()?.id,
-        &ids(&form, "task", TaskId),
+        &tasks,
     )
     .await;
-    after_change(outcome, unit_href(&auth)?, "gemt", |e| {
+    after_change(outcome, &unit_href(&auth)?, "gemt", |e| {
         unit_page(&state, &auth, None, Some(e))
     })
     .await
+}
+
+/// The optional parameters ticked for a unit (one `question` field each).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct UnitQuestionsForm {
+    #[serde(deserialize_with = "forms::ids")]
+    question: Vec<i64>,
 }
 
 /// `POST /kommune/{kode}/enheder/{enhed}/spoergsmaal`: the optional
@@ -627,30 +596,39 @@ pub(crate) async fn set_unit_tasks(
 pub(crate) async fn set_unit_questions(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    axum_extra::extract::Form(form): axum_extra::extract::Form<UnitQuestionsForm>,
 ) -> PageResult {
+    let questions: Vec<QuestionId> = form.question.into_iter().map(QuestionId).collect();
     let outcome = setup::set_unit_questions(
         state.store.as_ref(),
         &auth.user.actor(),
         auth.code()?,
         auth.unit()?.id,
-        &ids(&form, "question", QuestionId),
+        &questions,
     )
     .await;
-    after_change(outcome, unit_href(&auth)?, "gemt", |e| {
+    after_change(outcome, &unit_href(&auth)?, "gemt", |e| {
         unit_page(&state, &auth, None, Some(e))
     })
     .await
+}
+
+/// The unit whose set-up is copied.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct CopyForm {
+    #[serde(deserialize_with = "forms::id")]
+    from: Option<i64>,
 }
 
 /// `POST /kommune/{kode}/enheder/{enhed}/kopier`
 pub(crate) async fn copy_unit_setup(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<CopyForm>,
 ) -> PageResult {
-    let outcome = match field(&form, "from").parse::<i64>() {
-        Ok(from) => {
+    let outcome = match form.from {
+        Some(from) => {
             setup::copy_unit_setup(
                 state.store.as_ref(),
                 &auth.user.actor(),
@@ -660,11 +638,11 @@ pub(crate) async fn copy_unit_setup(
             )
             .await
         }
-        Err(_) => Err(CoreError::Invalid(
+        None => Err(CoreError::Invalid(
             "Vælg den enhed, der skal kopieres fra.".into(),
         )),
     };
-    after_change(outcome, unit_href(&auth)?, "kopieret", |e| {
+    after_change(outcome, &unit_href(&auth)?, "kopieret", |e| {
         unit_page(&state, &auth, None, Some(e))
     })
     .await
@@ -703,15 +681,7 @@ fn login_card(
 
 /// The address units log in at, as the browser reached this server.
 fn login_address(headers: &axum::http::HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("http");
-    format!("{scheme}://{host}/log-ind")
+    format!("{}/log-ind", forms::site(headers))
 }
 
 /// `GET /kommune/{kode}/enheder/{enhed}/loginkort`: the card without a
@@ -723,15 +693,22 @@ pub(crate) async fn show_login_card(
     Ok(login_card(&auth, login_address(&headers), None)?.into_response())
 }
 
+/// A unit's new password; empty for a random one.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct UnitPasswordForm {
+    password: String,
+}
+
 /// `POST /kommune/{kode}/enheder/{enhed}/adgangskode`: sets the typed
 /// password or a new random one and shows the login card with it, once.
 pub(crate) async fn set_unit_password(
     State(state): State<AppState>,
     auth: Authorized,
     headers: axum::http::HeaderMap,
-    Form(form): Form<Pairs>,
+    Form(form): Form<UnitPasswordForm>,
 ) -> PageResult {
-    let typed = field(&form, "password").trim();
+    let typed = form.password.trim();
     let outcome = setup::set_unit_password(
         state.store.as_ref(),
         &auth.user.actor(),
@@ -799,7 +776,8 @@ async fn tasks_page(
     auth: &Authorized,
     notice: Option<String>,
     error: Option<String>,
-    form: Option<&Pairs>,
+    task_form: Option<&LocalTaskForm>,
+    question_form: Option<&TaskQuestionForm>,
 ) -> Result<Html<String>, WebError> {
     let store = state.store.as_ref();
     let m = auth.municipality()?;
@@ -872,19 +850,13 @@ async fn tasks_page(
             .map(|t| OptionView {
                 value: t.id.0,
                 label: format!("{} {}", t.kle, t.name),
-                selected: form.is_some_and(|f| field(f, "task") == t.id.0.to_string()),
+                selected: question_form.is_some_and(|f| f.task == t.id.0.to_string()),
             })
             .collect(),
-        form_kle: form.map(|f| field(f, "kle").to_owned()).unwrap_or_default(),
-        form_name: form
-            .map(|f| field(f, "name").to_owned())
-            .unwrap_or_default(),
-        form_label: form
-            .map(|f| field(f, "label").to_owned())
-            .unwrap_or_default(),
-        form_options: form
-            .map(|f| field(f, "options").to_owned())
-            .unwrap_or_default(),
+        form_kle: task_form.map(|f| f.kle.clone()).unwrap_or_default(),
+        form_name: task_form.map(|f| f.name.clone()).unwrap_or_default(),
+        form_label: question_form.map(|f| f.label.clone()).unwrap_or_default(),
+        form_options: question_form.map(|f| f.options.clone()).unwrap_or_default(),
     };
     Ok(Html(page.render()?))
 }
@@ -895,31 +867,47 @@ pub(crate) async fn show_tasks(
     auth: Authorized,
     Query(query): Query<NoticeQuery>,
 ) -> PageResult {
-    Ok(tasks_page(&state, &auth, query.text(), None, None)
+    Ok(tasks_page(&state, &auth, query.text(), None, None, None)
         .await?
         .into_response())
+}
+
+/// A municipality's own task: its KLE number and name.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct LocalTaskForm {
+    kle: String,
+    name: String,
 }
 
 /// `POST /kommune/{kode}/opgaver`
 pub(crate) async fn create_local_task(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<LocalTaskForm>,
 ) -> PageResult {
     let outcome = setup::create_local_task(
         state.store.as_ref(),
         &auth.user.actor(),
         auth.code()?,
-        field(&form, "kle"),
-        field(&form, "name"),
+        &form.kle,
+        &form.name,
     )
     .await
     .map(|_| ());
     let redirect = format!("{}/opgaver", base(&auth)?);
-    after_change(outcome, redirect, "oprettet", |e| {
-        tasks_page(&state, &auth, None, Some(e), Some(&form))
+    after_change(outcome, &redirect, "oprettet", |e| {
+        tasks_page(&state, &auth, None, Some(e), Some(&form), None)
     })
     .await
+}
+
+/// Whether a task is retired (a hidden field on its button).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct RetiredForm {
+    #[serde(deserialize_with = "forms::checkbox")]
+    retired: bool,
 }
 
 /// `POST /kommune/{kode}/opgaver/{opgave}/udgaaet`
@@ -927,32 +915,42 @@ pub(crate) async fn set_local_task_retired(
     State(state): State<AppState>,
     auth: Authorized,
     Path((_, task)): Path<(String, i64)>,
-    Form(form): Form<Pairs>,
+    Form(form): Form<RetiredForm>,
 ) -> PageResult {
     let outcome = setup::set_local_task_retired(
         state.store.as_ref(),
         &auth.user.actor(),
         auth.code()?,
         TaskId(task),
-        checked(&form, "retired"),
+        form.retired,
     )
     .await;
-    after_change(outcome, format!("{}/opgaver", base(&auth)?), "gemt", |e| {
-        tasks_page(&state, &auth, None, Some(e), None)
+    after_change(outcome, &format!("{}/opgaver", base(&auth)?), "gemt", |e| {
+        tasks_page(&state, &auth, None, Some(e), None, None)
     })
     .await
+}
+
+/// A question asked with a task: the task, the question and its options.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct TaskQuestionForm {
+    /// Kept as sent, so the page shows the same choice again.
+    task: String,
+    label: String,
+    options: String,
 }
 
 /// `POST /kommune/{kode}/spoergsmaal`
 pub(crate) async fn create_task_question(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<TaskQuestionForm>,
 ) -> PageResult {
     let input = QuestionInput {
-        task: field(&form, "task").parse::<i64>().ok().map(TaskId),
-        label: field(&form, "label").to_owned(),
-        options: field(&form, "options").to_owned(),
+        task: form.task.parse::<i64>().ok().map(TaskId),
+        label: form.label.clone(),
+        options: form.options.clone(),
     };
     let outcome = setup::create_task_question(
         state.store.as_ref(),
@@ -964,11 +962,19 @@ pub(crate) async fn create_task_question(
     .map(|_| ());
     after_change(
         outcome,
-        format!("{}/opgaver", base(&auth)?),
+        &format!("{}/opgaver", base(&auth)?),
         "oprettet",
-        |e| tasks_page(&state, &auth, None, Some(e), Some(&form)),
+        |e| tasks_page(&state, &auth, None, Some(e), None, Some(&form)),
     )
     .await
+}
+
+/// Whether a question is asked (a hidden field on its button).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ActiveForm {
+    #[serde(deserialize_with = "forms::checkbox")]
+    active: bool,
 }
 
 /// `POST /kommune/{kode}/spoergsmaal/{spoergsmaal}/aktiv`
@@ -976,18 +982,18 @@ pub(crate) async fn set_question_active(
     State(state): State<AppState>,
     auth: Authorized,
     Path((_, question)): Path<(String, i64)>,
-    Form(form): Form<Pairs>,
+    Form(form): Form<ActiveForm>,
 ) -> PageResult {
     let outcome = setup::set_question_active(
         state.store.as_ref(),
         &auth.user.actor(),
         auth.code()?,
         QuestionId(question),
-        checked(&form, "active"),
+        form.active,
     )
     .await;
-    after_change(outcome, format!("{}/opgaver", base(&auth)?), "gemt", |e| {
-        tasks_page(&state, &auth, None, Some(e), None)
+    after_change(outcome, &format!("{}/opgaver", base(&auth)?), "gemt", |e| {
+        tasks_page(&state, &auth, None, Some(e), None, None)
     })
     .await
 }
@@ -1029,7 +1035,7 @@ async fn test_mode_page(
         base: base(auth)?,
         can_set_up: auth.can_set_up(),
         on: m.in_test_mode(Utc::now()),
-        until: m.test_mode_until.map(|t| when(Some(t))),
+        until: m.test_mode_until.map(when),
         until_date: until_local
             .map(|t| t.date().format("%Y-%m-%d").to_string())
             .unwrap_or_default(),
@@ -1053,10 +1059,19 @@ pub(crate) async fn show_test_mode(
         .into_response())
 }
 
+/// Test mode on or off (`state`), and its optional end in Danish time.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct TestModeForm {
+    state: String,
+    until_date: String,
+    until_time: String,
+}
+
 /// The optional end of test mode from a date and a time field (Danish time).
-fn until_of(form: &Pairs) -> Result<Option<chrono::DateTime<Utc>>, CoreError> {
-    let date = field(form, "until_date").trim();
-    let time = field(form, "until_time").trim();
+fn until_of(form: &TestModeForm) -> Result<Option<chrono::DateTime<Utc>>, CoreError> {
+    let date = form.until_date.trim();
+    let time = form.until_time.trim();
     if date.is_empty() && time.is_empty() {
         return Ok(None);
     }
@@ -1077,9 +1092,9 @@ fn until_of(form: &Pairs) -> Result<Option<chrono::DateTime<Utc>>, CoreError> {
 pub(crate) async fn set_test_mode(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<TestModeForm>,
 ) -> PageResult {
-    let on = field(&form, "state") == "on";
+    let on = form.state == "on";
     let outcome = match until_of(&form) {
         Ok(until) => {
             setup::set_test_mode(
@@ -1095,7 +1110,7 @@ pub(crate) async fn set_test_mode(
     };
     after_change(
         outcome,
-        format!("{}/testtilstand", base(&auth)?),
+        &format!("{}/testtilstand", base(&auth)?),
         "gemt",
         |e| test_mode_page(&state, &auth, None, Some(e)),
     )
@@ -1113,7 +1128,7 @@ pub(crate) async fn delete_test_registrations(
             .map(|_| ());
     after_change(
         outcome,
-        format!("{}/testtilstand", base(&auth)?),
+        &format!("{}/testtilstand", base(&auth)?),
         "slettet",
         |e| test_mode_page(&state, &auth, None, Some(e)),
     )
@@ -1214,24 +1229,38 @@ pub(crate) async fn show_periods(
         .into_response())
 }
 
+/// Whether the municipality joins a period (`joined=ja`), and the units
+/// that count in it (one `unit` field each; none means all active units).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ParticipationForm {
+    joined: String,
+    #[serde(deserialize_with = "forms::ids")]
+    unit: Vec<i64>,
+}
+
 /// `POST /kommune/{kode}/perioder/{periode}`
 pub(crate) async fn set_participation(
     State(state): State<AppState>,
     auth: Authorized,
     Path((_, period)): Path<(String, i64)>,
-    Form(form): Form<Pairs>,
+    axum_extra::extract::Form(form): axum_extra::extract::Form<ParticipationForm>,
 ) -> PageResult {
+    let units: Vec<UnitId> = form.unit.into_iter().map(UnitId).collect();
     let outcome = setup::set_participation(
         state.store.as_ref(),
         &auth.user.actor(),
         auth.code()?,
         PeriodId(period),
-        field(&form, "joined") == "ja",
-        &ids(&form, "unit", UnitId),
+        form.joined == "ja",
+        &units,
     )
     .await;
-    after_change(outcome, format!("{}/perioder", base(&auth)?), "gemt", |e| {
-        periods_page(&state, &auth, None, Some(e))
-    })
+    after_change(
+        outcome,
+        &format!("{}/perioder", base(&auth)?),
+        "gemt",
+        |e| periods_page(&state, &auth, None, Some(e)),
+    )
     .await
 }

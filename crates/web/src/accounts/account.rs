@@ -137,7 +137,9 @@ pub(crate) async fn show_account(
     account_page(&state, &auth, query.text(), None).await
 }
 
-#[derive(Deserialize)]
+/// The password now, the new one and the new one again.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct PasswordChangeForm {
     current: String,
     new: String,
@@ -191,22 +193,27 @@ fn link_problem(status: &LinkStatus) -> Option<String> {
     }
 }
 
+/// The one-time link's page: whose link it is, or what is wrong with it.
+fn set_password_page(token: String, status: &LinkStatus, error: Option<String>) -> SetPasswordPage {
+    SetPasswordPage {
+        email: match status {
+            LinkStatus::Valid(user) => Some(user.email.clone()),
+            _ => None,
+        },
+        problem: link_problem(status),
+        token,
+        error,
+        min_chars: MIN_PASSWORD_CHARS,
+    }
+}
+
 /// `GET /adgangskode/{token}`
 pub(crate) async fn show_set_password(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, WebError> {
     let status = account::link_status(state.store.as_ref(), &token, chrono::Utc::now()).await?;
-    let page = SetPasswordPage {
-        email: match &status {
-            LinkStatus::Valid(user) => Some(user.email.clone()),
-            _ => None,
-        },
-        problem: link_problem(&status),
-        token,
-        error: None,
-        min_chars: MIN_PASSWORD_CHARS,
-    };
+    let page = set_password_page(token, &status, None);
     let code = if page.problem.is_some() {
         StatusCode::GONE
     } else {
@@ -215,7 +222,9 @@ pub(crate) async fn show_set_password(
     Ok((code, Html(page.render()?)).into_response())
 }
 
-#[derive(Deserialize)]
+/// A first or new password and the same again.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct SetPasswordForm {
     password: String,
     repeated: String,
@@ -240,16 +249,7 @@ pub(crate) async fn set_password(
         Ok(_) => Ok(Redirect::to(&with_notice("/log-ind", "adgangskode")).into_response()),
         Err(CoreError::Invalid(message)) => {
             let status = account::link_status(state.store.as_ref(), &token, now).await?;
-            let page = SetPasswordPage {
-                email: match &status {
-                    LinkStatus::Valid(user) => Some(user.email.clone()),
-                    _ => None,
-                },
-                problem: link_problem(&status),
-                token,
-                error: Some(message),
-                min_chars: MIN_PASSWORD_CHARS,
-            };
+            let page = set_password_page(token, &status, Some(message));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
         Err(e) => Err(e.into()),

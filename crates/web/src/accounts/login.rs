@@ -1,6 +1,7 @@
 //! Logging in (a unit by its shared login, a personal user by e-mail: one
 //! form, told apart by the `@`) and out.
 
+use crate::forms::CsrfForm;
 use crate::frame::NoticeQuery;
 use crate::session::{session_cookie, COOKIE};
 use crate::{AppState, WebError};
@@ -60,11 +61,12 @@ fn lang_of(jar: &CookieJar) -> crate::i18n::Lang {
     )
 }
 
-#[derive(Deserialize)]
+/// A unit's login or a person's e-mail, the password, and where to go back.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub(crate) struct LoginForm {
     login: String,
     password: String,
-    #[serde(default)]
     tilbage: Option<String>,
 }
 
@@ -119,11 +121,6 @@ pub(crate) async fn log_in(
             Ok((status, Html(page.render()?)).into_response())
         }
     }
-}
-
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    csrf: String,
 }
 
 /// `POST /log-ud`: ends the session, a unit's or a personal user's.

@@ -6,6 +6,7 @@
 //! `komhen_core::accounts::account`.
 
 use crate::access::Authorized;
+use crate::forms::{site, when, when_or_never};
 use crate::frame::{with_notice, Frame, NoticeQuery};
 use crate::{AppState, WebError};
 use askama::Template;
@@ -18,16 +19,9 @@ use komhen_core::accounts::account::{self, Grant, Link};
 use komhen_core::CoreError;
 use komhen_domain::{danish_local, MunicipalityCode, Role, UnitId, UserId};
 use komhen_store::{UnitRow, UserGrantRow};
+use serde::Deserialize;
 
 type PageResult = Result<Response, WebError>;
-type Pairs = Vec<(String, String)>;
-
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
 
 pub(crate) struct RoleView {
     pub(crate) label: String,
@@ -151,10 +145,7 @@ async fn users_page(
                 email: u.email.clone(),
                 active: u.active,
                 has_password: u.password_hash.is_some(),
-                last_login: u
-                    .last_login_at
-                    .map(|t| danish_local(t).format("%d-%m-%Y %H:%M").to_string())
-                    .unwrap_or_else(|| "aldrig".into()),
+                last_login: when_or_never(u.last_login_at),
                 roles: own
                     .iter()
                     .map(|g| RoleView {
@@ -236,24 +227,10 @@ async fn users_page(
         link: link.map(|(link, base)| LinkView {
             url: format!("{base}{}", link.path()),
             email: link.email,
-            expires: danish_local(link.expires_at)
-                .format("%d-%m-%Y %H:%M")
-                .to_string(),
+            expires: when(link.expires_at),
         }),
     };
     Ok(Html(page.render()?))
-}
-
-fn site_of(headers: &axum::http::HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("http");
-    format!("{scheme}://{host}")
 }
 
 /// `GET /kommune/{kode}/brugere` and `GET /admin/brugere`
@@ -267,13 +244,25 @@ pub(crate) async fn list_users(
         .into_response())
 }
 
+/// A person invited with a role: who they are, the role, and where it
+/// holds (the municipality on the national page, the unit of a unit lead).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct InviteForm {
+    email: String,
+    name: String,
+    role: String,
+    municipality: String,
+    unit: String,
+}
+
 /// The grant an invitation form asks for. A municipality's page always
 /// grants in that municipality; the national page says where.
-fn grant_of(auth: &Authorized, form: &Pairs) -> Result<Grant, CoreError> {
-    let role = Role::parse(field(form, "role")).map_err(|e| CoreError::Invalid(e.to_string()))?;
+fn grant_of(auth: &Authorized, form: &InviteForm) -> Result<Grant, CoreError> {
+    let role = Role::parse(&form.role).map_err(|e| CoreError::Invalid(e.to_string()))?;
     let municipality = match &auth.municipality {
         Some(m) => Some(m.code),
-        None => match field(form, "municipality").trim() {
+        None => match form.municipality.trim() {
             "" => None,
             code => {
                 Some(MunicipalityCode::parse(code).map_err(|e| CoreError::Invalid(e.to_string()))?)
@@ -281,9 +270,9 @@ fn grant_of(auth: &Authorized, form: &Pairs) -> Result<Grant, CoreError> {
         },
     };
     let unit = match role {
-        Role::UnitLead => Some(UnitId(field(form, "unit").parse::<i64>().map_err(
-            |_| CoreError::Invalid("Vælg den enhed, den enhedsansvarlige har ansvar for.".into()),
-        )?)),
+        Role::UnitLead => Some(UnitId(form.unit.parse::<i64>().map_err(|_| {
+            CoreError::Invalid("Vælg den enhed, den enhedsansvarlige har ansvar for.".into())
+        })?)),
         _ => None,
     };
     Ok(Grant {
@@ -312,15 +301,15 @@ pub(crate) async fn invite_user(
     State(state): State<AppState>,
     auth: Authorized,
     headers: axum::http::HeaderMap,
-    Form(form): Form<Pairs>,
+    Form(form): Form<InviteForm>,
 ) -> PageResult {
     let outcome = match grant_of(&auth, &form) {
         Ok(grant) => {
             account::invite(
                 state.store.as_ref(),
                 Some(&auth.user),
-                field(&form, "email"),
-                field(&form, "name"),
+                &form.email,
+                &form.name,
                 grant,
                 Utc::now(),
             )
@@ -335,7 +324,7 @@ pub(crate) async fn invite_user(
                 &auth,
                 Some("Personen er inviteret. Giv dem linket herunder; det virker én gang.".into()),
                 None,
-                Some((link, site_of(&headers))),
+                Some((link, site(&headers))),
             )
             .await,
             true,
@@ -363,9 +352,9 @@ pub(crate) async fn create_link(
     State(state): State<AppState>,
     auth: Authorized,
     headers: axum::http::HeaderMap,
-    Path(params): Path<Vec<(String, String)>>,
+    Path(path): Path<UserPath>,
 ) -> PageResult {
-    let user = user_param(&params)?;
+    let user = path.user()?;
     if !may_act_on(&state, &auth, user).await? {
         return Err(WebError::NoAccess);
     }
@@ -388,20 +377,28 @@ pub(crate) async fn create_link(
             &auth,
             Some("Et nyt link er lavet. Tidligere links virker ikke mere.".into()),
             None,
-            Some((link, site_of(&headers))),
+            Some((link, site(&headers))),
         )
         .await,
         true,
     )
 }
 
-fn user_param(params: &[(String, String)]) -> Result<UserId, WebError> {
-    params
-        .iter()
-        .find(|(k, _)| k == "bruger")
-        .and_then(|(_, v)| v.parse::<i64>().ok())
-        .map(UserId)
-        .ok_or(WebError::NotFound)
+/// The `{bruger}` of a user's route, on a municipality's page or the
+/// national one.
+#[derive(Debug, Deserialize)]
+pub(crate) struct UserPath {
+    bruger: String,
+}
+
+impl UserPath {
+    /// The user named; an id that is not a number names no one.
+    fn user(&self) -> Result<UserId, WebError> {
+        self.bruger
+            .parse::<i64>()
+            .map(UserId)
+            .map_err(|_| WebError::NotFound)
+    }
 }
 
 fn users_path(auth: &Authorized) -> String {
@@ -411,17 +408,27 @@ fn users_path(auth: &Authorized) -> String {
     }
 }
 
+/// The grant to take away, named by the hidden fields of its button.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct RoleForm {
+    role: String,
+    municipality: String,
+    #[serde(deserialize_with = "crate::forms::id")]
+    unit: Option<i64>,
+}
+
 /// `POST .../brugere/{bruger}/fjern-rolle`
 pub(crate) async fn revoke_role(
     State(state): State<AppState>,
     auth: Authorized,
-    Path(params): Path<Vec<(String, String)>>,
-    Form(form): Form<Pairs>,
+    Path(path): Path<UserPath>,
+    Form(form): Form<RoleForm>,
 ) -> PageResult {
-    let user = user_param(&params)?;
-    let outcome = match Role::parse(field(&form, "role")) {
+    let user = path.user()?;
+    let outcome = match Role::parse(&form.role) {
         Ok(role) => {
-            let municipality = MunicipalityCode::parse(field(&form, "municipality")).ok();
+            let municipality = MunicipalityCode::parse(&form.municipality).ok();
             // A municipality's page only ever removes roles in it.
             if auth.municipality.is_some()
                 && municipality != auth.municipality.as_ref().map(|m| m.code)
@@ -431,7 +438,7 @@ pub(crate) async fn revoke_role(
             let grant = Grant {
                 role,
                 municipality,
-                unit: field(&form, "unit").parse::<i64>().ok().map(UnitId),
+                unit: form.unit.map(UnitId),
             };
             account::revoke_role(state.store.as_ref(), &auth.user, user, grant).await
         }
@@ -447,14 +454,21 @@ pub(crate) async fn revoke_role(
     }
 }
 
+/// A user let in (`active=ja`) or shut out (anything else).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct UserActiveForm {
+    active: String,
+}
+
 /// `POST /admin/brugere/{bruger}/aktiv`
 pub(crate) async fn set_user_active(
     State(state): State<AppState>,
     auth: Authorized,
     Path(user): Path<i64>,
-    Form(form): Form<Pairs>,
+    Form(form): Form<UserActiveForm>,
 ) -> PageResult {
-    let active = field(&form, "active") == "ja";
+    let active = form.active == "ja";
     match account::set_user_active(state.store.as_ref(), &auth.user, UserId(user), active).await {
         Ok(()) => Ok(Redirect::to(&with_notice(&users_path(&auth), "gemt")).into_response()),
         Err(CoreError::Invalid(message)) => show(

@@ -1,5 +1,6 @@
 //! The paper fallback's pages: the printable sheet and typing it in.
 
+use crate::forms::OtherFields;
 use crate::session::UnitSession;
 use crate::{AppState, WebError};
 use askama::Template;
@@ -11,6 +12,7 @@ use chrono::Utc;
 use komhen_core::registration::paper::{self, BoxEntry, Sheet, SheetInput};
 use komhen_core::registration::RegisterError;
 use komhen_domain::{ChannelCode, Completion, DateDimensions, InquiryType, TaskId};
+use serde::Deserialize;
 
 pub(crate) struct BoxView {
     pub(crate) name: String,
@@ -57,11 +59,10 @@ fn box_name(
     )
 }
 
-/// The box a field names, with the count typed in; None for a name that
-/// names no kind of inquiry.
+/// The box a field names (the part after `c_`), with the count typed in;
+/// None for a name that names no kind of inquiry.
 fn box_entry(name: &str, count: &str) -> Option<BoxEntry> {
-    let rest = name.strip_prefix("c_")?;
-    let [task, channel, kind, completion] = rest.split('_').collect::<Vec<_>>()[..] else {
+    let [task, channel, kind, completion] = name.split('_').collect::<Vec<_>>()[..] else {
         return None;
     };
     Some(BoxEntry {
@@ -73,13 +74,24 @@ fn box_entry(name: &str, count: &str) -> Option<BoxEntry> {
     })
 }
 
+/// A filled sheet typed in: its day, and a count in each box, one
+/// `c_<task>_<channel>_<type>_<completion>` field each.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct SheetForm {
+    csrf: String,
+    day: String,
+    #[serde(flatten)]
+    boxes: OtherFields,
+}
+
 /// A sheet's form as typed input.
-fn sheet_input(fields: &[(String, String)], day: &str) -> SheetInput {
+fn sheet_input(form: &SheetForm) -> SheetInput {
     let mut input = SheetInput {
-        day: day.to_owned(),
+        day: form.day.clone(),
         ..SheetInput::default()
     };
-    for (name, value) in fields.iter().filter(|(k, _)| k.starts_with("c_")) {
+    for (name, value) in form.boxes.with_prefix("c_") {
         let empty = matches!(value.trim(), "" | "0");
         match box_entry(name, value) {
             None if empty => {}
@@ -94,7 +106,7 @@ fn build(
     unit: &UnitSession,
     sheet: &Sheet,
     entry: bool,
-    fields: &[(String, String)],
+    typed: &OtherFields,
     day: String,
 ) -> SheetPage {
     let mut rows = Vec::new();
@@ -104,11 +116,7 @@ fn build(
             for t in &sheet.inquiry_types {
                 for completion in Completion::ALL {
                     let name = box_name(task.id, &channel.code, t.inquiry_type, completion);
-                    let value = fields
-                        .iter()
-                        .find(|(k, _)| *k == name)
-                        .map(|(_, v)| v.clone())
-                        .unwrap_or_default();
+                    let value = typed.get(&name).to_owned();
                     let done = match completion {
                         Completion::AtOnce => "afsluttet straks",
                         Completion::PutAside => "lagt til side",
@@ -156,7 +164,7 @@ pub(crate) async fn show_sheet(
 ) -> Result<Html<String>, WebError> {
     let sheet = paper::sheet(state.store.as_ref(), &unit.ctx).await?;
     Ok(Html(
-        build(&unit, &sheet, false, &[], String::new()).render()?,
+        build(&unit, &sheet, false, &OtherFields::default(), String::new()).render()?,
     ))
 }
 
@@ -167,24 +175,19 @@ pub(crate) async fn show_sheet_entry(
 ) -> Result<Html<String>, WebError> {
     let sheet = paper::sheet(state.store.as_ref(), &unit.ctx).await?;
     let today = DateDimensions::of(Utc::now()).day.to_string();
-    Ok(Html(build(&unit, &sheet, true, &[], today).render()?))
+    let page = build(&unit, &sheet, true, &OtherFields::default(), today);
+    Ok(Html(page.render()?))
 }
 
 /// `POST /registrering/skema/indtast`
 pub(crate) async fn enter_sheet(
     State(state): State<AppState>,
     unit: UnitSession,
-    Form(fields): Form<Vec<(String, String)>>,
+    Form(form): Form<SheetForm>,
 ) -> Result<Response, WebError> {
-    let value = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
-    };
-    unit.check_csrf(value("csrf"))?;
+    unit.check_csrf(&form.csrf)?;
     let store = state.store.as_ref();
-    let input = sheet_input(&fields, value("day"));
+    let input = sheet_input(&form);
     match paper::enter_sheet(store, &unit.ctx, &input, Utc::now()).await {
         Ok(entered) => Ok(Redirect::to(&format!(
             "/registrering?skema={}&antal={}",
@@ -193,7 +196,7 @@ pub(crate) async fn enter_sheet(
         .into_response()),
         Err(RegisterError::Invalid(errors)) => {
             let sheet = paper::sheet(store, &unit.ctx).await?;
-            let mut page = build(&unit, &sheet, true, &fields, value("day").to_owned());
+            let mut page = build(&unit, &sheet, true, &form.boxes, form.day.clone());
             page.errors = errors.into_iter().map(|e| e.message).collect();
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }

@@ -4,53 +4,23 @@
 //! publication, and the code lists. Users and the audit log are in
 //! `users`. Every rule lives in `komhen_core::setup::catalogue`.
 
+use super::RetiredForm;
 use crate::access::Authorized;
 use crate::format::number;
+use crate::forms::{self, after_change, refused, when};
 use crate::frame::{with_notice, Frame, NoticeQuery};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{NaiveDate, Utc};
 use komhen_core::setup::catalogue::{self, ChannelInput, PeriodInput};
 use komhen_core::CoreError;
 use komhen_domain::{Completion, InquiryType, PeriodId, Role, Season, TaskId, TaskPackageId};
-use std::future::Future;
+use serde::Deserialize;
 
 type PageResult = Result<Response, WebError>;
-type Pairs = Vec<(String, String)>;
-
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
-
-fn checked(pairs: &Pairs, name: &str) -> bool {
-    matches!(field(pairs, name), "on" | "ja" | "true")
-}
-
-async fn after_change<F, Fut>(
-    outcome: Result<(), CoreError>,
-    redirect: &str,
-    notice: &str,
-    page: F,
-) -> PageResult
-where
-    F: FnOnce(String) -> Fut,
-    Fut: Future<Output = Result<Html<String>, WebError>>,
-{
-    match outcome {
-        Ok(()) => Ok(Redirect::to(&with_notice(redirect, notice)).into_response()),
-        Err(CoreError::Invalid(message)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page(message).await?).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
-}
 
 pub(crate) struct Choice {
     pub(crate) value: String,
@@ -262,26 +232,31 @@ fn year_of(value: &str) -> Result<i32, CoreError> {
         .map_err(|_| CoreError::Invalid(format!("«{value}» er ikke et årstal.")))
 }
 
+/// A new task package: its season and year, and the package it starts
+/// as a copy of.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct PackageForm {
+    season: String,
+    year: String,
+    #[serde(deserialize_with = "forms::id")]
+    copy_from: Option<i64>,
+}
+
 /// `POST /admin/opgavepakker`
 pub(crate) async fn create_package(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<PackageForm>,
 ) -> PageResult {
-    let created = match (
-        season_of(field(&form, "season")),
-        year_of(field(&form, "year")),
-    ) {
+    let created = match (season_of(&form.season), year_of(&form.year)) {
         (Ok(season), Ok(year)) => {
             catalogue::create_package(
                 state.store.as_ref(),
                 &auth.user.actor(),
                 season,
                 year,
-                field(&form, "copy_from")
-                    .parse::<i64>()
-                    .ok()
-                    .map(TaskPackageId),
+                form.copy_from.map(TaskPackageId),
             )
             .await
         }
@@ -293,11 +268,9 @@ pub(crate) async fn create_package(
             "oprettet",
         ))
         .into_response()),
-        Err(CoreError::Invalid(message)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
+        Err(CoreError::Invalid(message)) => Ok(refused(
             catalogue_page(&state, &auth, None, Some(message)).await?,
-        )
-            .into_response()),
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -307,13 +280,13 @@ pub(crate) async fn set_task_retired(
     State(state): State<AppState>,
     auth: Authorized,
     Path(task): Path<i64>,
-    Form(form): Form<Pairs>,
+    Form(form): Form<RetiredForm>,
 ) -> PageResult {
     let outcome = catalogue::set_task_retired(
         state.store.as_ref(),
         &auth.user.actor(),
         TaskId(task),
-        checked(&form, "retired"),
+        form.retired,
     )
     .await;
     after_change(outcome, "/admin/opgaver", "gemt", |e| {
@@ -391,37 +364,46 @@ pub(crate) async fn show_package(
     )
 }
 
+/// A task put into a package by its KLE number (and its name, for a
+/// number the catalogue does not have yet), mandatory or not.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct PackageTaskForm {
+    kle: String,
+    name: String,
+    #[serde(deserialize_with = "forms::checkbox")]
+    mandatory: bool,
+}
+
 /// `POST /admin/opgavepakker/{pakke}/opgaver`: adds a task by KLE number.
 pub(crate) async fn add_package_task(
     State(state): State<AppState>,
     auth: Authorized,
     Path(package): Path<i64>,
-    Form(form): Form<Pairs>,
+    Form(form): Form<PackageTaskForm>,
 ) -> PageResult {
     let package = TaskPackageId(package);
     let store = state.store.as_ref();
     let actor = auth.user.actor();
-    let outcome =
-        match catalogue::national_task(store, &actor, field(&form, "kle"), field(&form, "name"))
-            .await
-        {
-            Ok(task) => {
-                catalogue::set_package_task(
-                    store,
-                    &actor,
-                    package,
-                    task.id,
-                    Some(checked(&form, "mandatory")),
-                )
-                .await
-            }
-            Err(e) => Err(e),
-        };
+    let outcome = match catalogue::national_task(store, &actor, &form.kle, &form.name).await {
+        Ok(task) => {
+            catalogue::set_package_task(store, &actor, package, task.id, Some(form.mandatory)).await
+        }
+        Err(e) => Err(e),
+    };
     let redirect = format!("/admin/opgavepakker/{package}");
     after_change(outcome, &redirect, "gemt", |e| {
         package_page(&state, &auth, package, None, Some(e))
     })
     .await
+}
+
+/// What becomes of a task in a package: `ja` (mandatory), `remove`, or
+/// anything else (voluntary).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct PackageTaskChangeForm {
+    mandatory: String,
 }
 
 /// `POST /admin/opgavepakker/{pakke}/opgaver/{opgave}`: mandatory or not,
@@ -430,10 +412,10 @@ pub(crate) async fn set_package_task(
     State(state): State<AppState>,
     auth: Authorized,
     Path((package, task)): Path<(i64, i64)>,
-    Form(form): Form<Pairs>,
+    Form(form): Form<PackageTaskChangeForm>,
 ) -> PageResult {
     let package = TaskPackageId(package);
-    let mandatory = match field(&form, "mandatory") {
+    let mandatory = match form.mandatory.as_str() {
         "remove" => None,
         value => Some(value == "ja"),
     };
@@ -515,11 +497,7 @@ async fn periods_page(
                 mandatory: p.period.mandatory,
                 deadline: p.period.submission_deadline.format("%d-%m-%Y").to_string(),
                 deadline_value: p.period.submission_deadline.to_string(),
-                published: p.published_at.map(|t| {
-                    komhen_domain::danish_local(t)
-                        .format("%d-%m-%Y %H:%M")
-                        .to_string()
-                }),
+                published: p.published_at.map(when),
                 can_publish: today > p.period.submission_deadline,
                 packages: choices(p.task_package),
             })
@@ -546,41 +524,53 @@ fn date_of(value: &str, what: &str) -> Result<NaiveDate, CoreError> {
         .map_err(|_| CoreError::Invalid(format!("Angiv {what} som en dato.")))
 }
 
-fn package_of(form: &Pairs) -> Option<TaskPackageId> {
-    field(form, "package")
-        .parse::<i64>()
-        .ok()
-        .map(TaskPackageId)
+/// A new counting period: the national weeks of a season and year
+/// (`kind` anything but `custom`), or own dates and name; mandatory or
+/// not, and its task package.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct PeriodForm {
+    kind: String,
+    season: String,
+    year: String,
+    name: String,
+    starts_on: String,
+    ends_on: String,
+    #[serde(deserialize_with = "forms::checkbox")]
+    mandatory: bool,
+    #[serde(deserialize_with = "forms::id")]
+    package: Option<i64>,
 }
 
 /// `POST /admin/perioder`: the national weeks of a season, or own dates.
 pub(crate) async fn create_period(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<PeriodForm>,
 ) -> PageResult {
-    let input = if field(&form, "kind") == "custom" {
+    let task_package = form.package.map(TaskPackageId);
+    let input = if form.kind == "custom" {
         match (
-            date_of(field(&form, "starts_on"), "første dag"),
-            date_of(field(&form, "ends_on"), "sidste dag"),
+            date_of(&form.starts_on, "første dag"),
+            date_of(&form.ends_on, "sidste dag"),
         ) {
             (Ok(starts_on), Ok(ends_on)) => Ok(PeriodInput {
-                name: field(&form, "name").to_owned(),
+                name: form.name.clone(),
                 starts_on,
                 ends_on,
-                mandatory: checked(&form, "mandatory"),
+                mandatory: form.mandatory,
                 submission_deadline: None,
-                task_package: package_of(&form),
+                task_package,
             }),
             (Err(e), _) | (_, Err(e)) => Err(e),
         }
     } else {
-        season_of(field(&form, "season"))
-            .and_then(|season| Ok((season, year_of(field(&form, "year"))?)))
+        season_of(&form.season)
+            .and_then(|season| Ok((season, year_of(&form.year)?)))
             .and_then(|(season, year)| PeriodInput::national(year, season))
             .map(|mut input| {
-                input.task_package = package_of(&form);
-                input.mandatory = checked(&form, "mandatory");
+                input.task_package = task_package;
+                input.mandatory = form.mandatory;
                 input
             })
     };
@@ -596,23 +586,36 @@ pub(crate) async fn create_period(
     .await
 }
 
+/// Changes to a period: its name, deadline, whether it is mandatory, and
+/// its task package.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct PeriodChangeForm {
+    name: String,
+    deadline: String,
+    #[serde(deserialize_with = "forms::checkbox")]
+    mandatory: bool,
+    #[serde(deserialize_with = "forms::id")]
+    package: Option<i64>,
+}
+
 /// `POST /admin/perioder/{periode}`
 pub(crate) async fn update_period(
     State(state): State<AppState>,
     auth: Authorized,
     Path(period): Path<i64>,
-    Form(form): Form<Pairs>,
+    Form(form): Form<PeriodChangeForm>,
 ) -> PageResult {
-    let outcome = match date_of(field(&form, "deadline"), "fristen for indberetning") {
+    let outcome = match date_of(&form.deadline, "fristen for indberetning") {
         Ok(deadline) => {
             let input = PeriodInput {
-                name: field(&form, "name").to_owned(),
+                name: form.name.clone(),
                 // Dates are kept: the use case takes the stored ones.
                 starts_on: deadline,
                 ends_on: deadline,
-                mandatory: checked(&form, "mandatory"),
+                mandatory: form.mandatory,
                 submission_deadline: Some(deadline),
-                task_package: package_of(&form),
+                task_package: form.package.map(TaskPackageId),
             };
             catalogue::update_period(
                 state.store.as_ref(),
@@ -630,14 +633,21 @@ pub(crate) async fn update_period(
     .await
 }
 
+/// Publish a period (`publish=ja`) or withdraw it (anything else).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct PublishForm {
+    publish: String,
+}
+
 /// `POST /admin/perioder/{periode}/offentliggoer`
 pub(crate) async fn publish_period(
     State(state): State<AppState>,
     auth: Authorized,
     Path(period): Path<i64>,
-    Form(form): Form<Pairs>,
+    Form(form): Form<PublishForm>,
 ) -> PageResult {
-    let publish = field(&form, "publish") == "ja";
+    let publish = form.publish == "ja";
     let outcome = catalogue::set_published(
         state.store.as_ref(),
         &auth.user.actor(),
@@ -753,22 +763,40 @@ pub(crate) async fn show_codes(
         .into_response())
 }
 
+/// A channel of the code list, new or changed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ChannelForm {
+    code: String,
+    label_da: String,
+    label_en: String,
+    medium: String,
+    direction: String,
+    #[serde(deserialize_with = "forms::checkbox")]
+    form_applicable: bool,
+    #[serde(deserialize_with = "forms::checkbox")]
+    digital: bool,
+    sort_order: String,
+    #[serde(deserialize_with = "forms::checkbox")]
+    active: bool,
+}
+
 /// `POST /admin/kodelister/kanaler`: a new channel or changes to one.
 pub(crate) async fn save_channel(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<ChannelForm>,
 ) -> PageResult {
     let input = ChannelInput {
-        code: field(&form, "code").to_owned(),
-        label_da: field(&form, "label_da").to_owned(),
-        label_en: field(&form, "label_en").to_owned(),
-        medium: field(&form, "medium").to_owned(),
-        direction: field(&form, "direction").to_owned(),
-        form_applicable: checked(&form, "form_applicable"),
-        digital: checked(&form, "digital"),
-        sort_order: field(&form, "sort_order").trim().parse().unwrap_or(999),
-        active: checked(&form, "active"),
+        sort_order: form.sort_order.trim().parse().unwrap_or(999),
+        code: form.code,
+        label_da: form.label_da,
+        label_en: form.label_en,
+        medium: form.medium,
+        direction: form.direction,
+        form_applicable: form.form_applicable,
+        digital: form.digital,
+        active: form.active,
     };
     let outcome = catalogue::save_channel(state.store.as_ref(), &auth.user.actor(), &input).await;
     after_change(outcome, "/admin/kodelister", "gemt", |e| {
@@ -777,12 +805,20 @@ pub(crate) async fn save_channel(
     .await
 }
 
+/// A code's Danish and English labels.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct LabelsForm {
+    label_da: String,
+    label_en: String,
+}
+
 /// `POST /admin/kodelister/henvendelsestyper/{henvendelsestype}`
 pub(crate) async fn save_inquiry_type(
     State(state): State<AppState>,
     auth: Authorized,
     Path(code): Path<String>,
-    Form(form): Form<Pairs>,
+    Form(form): Form<LabelsForm>,
 ) -> PageResult {
     let outcome = match InquiryType::parse(&code) {
         Ok(t) => {
@@ -790,8 +826,8 @@ pub(crate) async fn save_inquiry_type(
                 state.store.as_ref(),
                 &auth.user.actor(),
                 t,
-                field(&form, "label_da"),
-                field(&form, "label_en"),
+                &form.label_da,
+                &form.label_en,
             )
             .await
         }
@@ -808,7 +844,7 @@ pub(crate) async fn save_completion(
     State(state): State<AppState>,
     auth: Authorized,
     Path(code): Path<String>,
-    Form(form): Form<Pairs>,
+    Form(form): Form<LabelsForm>,
 ) -> PageResult {
     let outcome = match Completion::parse(&code) {
         Ok(c) => {
@@ -816,8 +852,8 @@ pub(crate) async fn save_completion(
                 state.store.as_ref(),
                 &auth.user.actor(),
                 c,
-                field(&form, "label_da"),
-                field(&form, "label_en"),
+                &form.label_da,
+                &form.label_en,
             )
             .await
         }

@@ -9,6 +9,7 @@
 //! the API itself in `api`.
 
 use crate::access::Authorized;
+use crate::forms::{base, site, when, when_or_never};
 use crate::frame::{with_notice, Frame, NoticeQuery};
 use crate::{AppState, WebError};
 use askama::Template;
@@ -16,10 +17,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::{DateTime, Utc};
 use komhen_core::setup::systems::{self, Issued};
 use komhen_core::CoreError;
-use komhen_domain::{danish_local, SystemTokenId};
+use komhen_domain::SystemTokenId;
 use serde::Deserialize;
 
 type PageResult = Result<Response, WebError>;
@@ -58,30 +58,12 @@ pub(crate) struct SystemForm {
     name: String,
 }
 
-fn when(at: Option<DateTime<Utc>>) -> String {
-    at.map(|t| danish_local(t).format("%d-%m-%Y %H:%M").to_string())
-        .unwrap_or_else(|| "aldrig".into())
-}
-
 /// The person or system an audit actor names (`bruger:kim@koege.dk`).
 fn who(actor: &str) -> String {
     actor
         .split_once(':')
         .map_or(actor, |(_, name)| name)
         .to_owned()
-}
-
-/// The server's own address as the browser reached it.
-fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("http");
-    format!("{scheme}://{host}")
 }
 
 async fn systems_page(
@@ -103,11 +85,11 @@ async fn systems_page(
             id: t.id.0,
             name: t.name,
             created_by: who(&t.created_by),
-            created_at: when(Some(t.created_at)),
-            last_used: when(t.last_used_at),
+            created_at: when(t.created_at),
+            last_used: when_or_never(t.last_used_at),
             revoked: t.revoked_at.map(|at| {
                 let by = t.revoked_by.as_deref().map(who).unwrap_or_default();
-                format!("{} af {by}", when(Some(at)))
+                format!("{} af {by}", when(at))
             }),
         })
         .collect();
@@ -115,13 +97,13 @@ async fn systems_page(
         frame: Frame::municipality(auth, "Systemer og API", "/systemer")
             .notice(notice)
             .error(error),
-        base: format!("/kommune/{code}"),
+        base: base(auth)?,
         tokens,
         issued: issued.map(|i| IssuedView {
             name: i.name,
             token: i.token,
         }),
-        api_url: format!("{}/api/v1/registrations", origin(headers)),
+        api_url: format!("{}/api/v1/registrations", site(headers)),
         form_name,
     };
     Ok(Html(page.render()?))
@@ -210,7 +192,7 @@ pub(crate) async fn revoke_system_token(
     .await;
     match outcome {
         Ok(_) => Ok(Redirect::to(&with_notice(
-            &format!("/kommune/{code}/systemer"),
+            &format!("{}/systemer", base(&auth)?),
             "tilbagekaldt",
         ))
         .into_response()),
