@@ -9,8 +9,9 @@
 
 use crate::access::Authorized;
 use crate::format::number;
+use crate::forms::when;
 use crate::frame::{with_notice, Frame, NoticeQuery};
-use crate::intake::form::ProblemsView;
+use crate::intake::form::{BatchForm, ImportForm, ProblemsView};
 use crate::intake::uploads::display_name;
 use crate::{AppState, WebError};
 use askama::Template;
@@ -21,26 +22,14 @@ use axum::Form;
 use komhen_core::intake::central::{self, CentralChannel, CentralPreview, CentralUpload};
 use komhen_core::intake::website::Limits;
 use komhen_core::CoreError;
-use komhen_domain::{danish_local, BatchId, ReportPeriod};
+use komhen_domain::{BatchId, ReportPeriod};
 use std::collections::HashMap;
 
 type PageResult = Result<Response, WebError>;
-type Pairs = Vec<(String, String)>;
 
 const BASE: &str = "/admin/central";
 /// Pending uploads of the central loads.
 const SCOPE: &str = "central";
-
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
-
-fn when(at: chrono::DateTime<chrono::Utc>) -> String {
-    danish_local(at).format("%d-%m-%Y %H:%M").to_string()
-}
 
 pub(crate) struct ChannelChoice {
     pub(crate) code: &'static str,
@@ -279,10 +268,10 @@ pub(crate) async fn preview_central_file(
 pub(crate) async fn import_central_file(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<ImportForm>,
 ) -> PageResult {
-    let channel = CentralChannel::parse(field(&form, "channel"));
-    let kept = state.uploads.find(SCOPE, field(&form, "sha256"));
+    let channel = CentralChannel::parse(&form.channel);
+    let kept = state.uploads.find(SCOPE, &form.sha256);
     let (Some(channel), Some(kept)) = (channel, kept) else {
         return refused(
             &state,
@@ -295,7 +284,7 @@ pub(crate) async fn import_central_file(
         .await;
     };
     // The name as the preview showed it (the form carries it back).
-    let file_name = match field(&form, "file_name") {
+    let file_name = match form.file_name.as_str() {
         "" => kept.meta.file_name.clone(),
         name => display_name(name),
     };
@@ -305,12 +294,11 @@ pub(crate) async fn import_central_file(
         file_name: &file_name,
         limits: Limits::default(),
     };
-    let replace = matches!(field(&form, "replace"), "on" | "ja" | "true");
     match central::import_central(
         state.store.as_ref(),
         &auth.user.actor(),
         &upload,
-        replace,
+        form.replace,
         &mut |_| {},
     )
     .await
@@ -328,13 +316,13 @@ pub(crate) async fn import_central_file(
 pub(crate) async fn delete_central_file(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<BatchForm>,
 ) -> PageResult {
-    let outcome = match field(&form, "batch").parse::<i64>() {
-        Ok(id) => central::delete_central_batch(state.store.as_ref(), BatchId(id))
+    let outcome = match form.batch {
+        Some(id) => central::delete_central_batch(state.store.as_ref(), BatchId(id))
             .await
             .map(|_| ()),
-        Err(_) => Err(CoreError::Invalid(
+        None => Err(CoreError::Invalid(
             "Vælg den indlæsning, der skal slettes.".into(),
         )),
     };

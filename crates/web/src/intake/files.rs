@@ -13,8 +13,9 @@ pub(crate) use codebook::*;
 
 use crate::access::Authorized;
 use crate::format::number;
+use crate::forms::{base, when};
 use crate::frame::{with_notice, Frame, NoticeQuery};
-use crate::intake::form::ProblemsView;
+use crate::intake::form::{ImportForm, ProblemsView};
 use crate::intake::uploads::Kept;
 use crate::{AppState, WebError};
 use askama::Template;
@@ -22,10 +23,9 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::{DateTime, Utc};
 use komhen_core::accounts::access::Actor;
 use komhen_core::intake::files::{self, FileKind, Preview, Upload};
-use komhen_domain::{danish_local, BatchId, MunicipalityCode};
+use komhen_domain::{BatchId, MunicipalityCode};
 use komhen_ingest::Limits;
 use komhen_store::{BatchRow, BatchStatus, RegistrationFilter};
 use std::collections::HashMap;
@@ -83,14 +83,6 @@ struct Job {
 /// Where a municipality's registration files wait.
 fn scope(code: MunicipalityCode) -> String {
     format!("registreringer-{code}")
-}
-
-fn base(auth: &Authorized) -> Result<String, WebError> {
-    Ok(format!("/kommune/{}", auth.code()?))
-}
-
-fn when(at: DateTime<Utc>) -> String {
-    danish_local(at).format("%d-%m-%Y %H:%M").to_string()
 }
 
 // --- the upload page and the batches -------------------------------------------------
@@ -388,7 +380,7 @@ pub(crate) async fn confirm_upload(
     State(state): State<AppState>,
     auth: Authorized,
     Path(params): Path<Vec<(String, String)>>,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): Form<ImportForm>,
 ) -> PageResult {
     let token = upload_param(&params);
     let job = own_upload(&state, &auth, &token)?;
@@ -396,7 +388,7 @@ pub(crate) async fn confirm_upload(
         // Already started: show where it stands.
         return Ok(Redirect::to(&format!("{}/indlaes/{token}", base(&auth)?)).into_response());
     }
-    let replace = form.iter().any(|(k, v)| k == "replace" && v == "on");
+    let replace = form.replace;
     state.imports.set(&token, JobState::Importing(0));
     let actor = auth.user.actor();
     let code = auth.code()?;

@@ -5,7 +5,31 @@
 //! read it and say what is wrong.
 
 use crate::format::number;
+use crate::forms::{checkbox, id};
 use komhen_core::intake::website::ProblemSummary;
+use serde::Deserialize;
+
+/// The form that imports a previewed file: the kept file's hash, the name
+/// the preview showed, whether to replace an earlier load, and what the
+/// page adds (a channel, a period).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct ImportForm {
+    pub(crate) sha256: String,
+    pub(crate) file_name: String,
+    #[serde(deserialize_with = "checkbox")]
+    pub(crate) replace: bool,
+    pub(crate) channel: String,
+    pub(crate) period: String,
+}
+
+/// A form that names one batch (to delete it).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct BatchForm {
+    #[serde(deserialize_with = "id")]
+    pub(crate) batch: Option<i64>,
+}
 
 /// Problems of one kind in one column.
 pub(crate) struct ProblemGroupView {

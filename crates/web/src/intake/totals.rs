@@ -14,6 +14,7 @@ pub(crate) use national::*;
 
 use crate::access::Authorized;
 use crate::format::number;
+use crate::forms::{self, refused, when};
 use crate::frame::{with_notice, Frame, NoticeQuery};
 use crate::intake::form::ProblemsView;
 use crate::{AppState, WebError};
@@ -25,29 +26,34 @@ use axum::Form;
 use komhen_core::intake::phone::{self, CdrFile, CdrOptions, CdrPreview, CdrRuleInput};
 use komhen_core::intake::totals::{self, Labels, TotalInput, TotalsEntry, TotalsPreview};
 use komhen_core::CoreError;
-use komhen_domain::{danish_local, BatchId, CdrRuleId};
+use komhen_domain::{BatchId, CdrRuleId};
 use komhen_store::{CdrMatch, CdrRuleField, TotalEntryRow};
+use serde::Deserialize;
 
 type PageResult = Result<Response, WebError>;
-type Pairs = Vec<(String, String)>;
-
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
 
 fn base(auth: &Authorized) -> Result<String, WebError> {
-    Ok(format!("/kommune/{}/totaltal", auth.code()?))
+    Ok(format!("{}/totaltal", forms::base(auth)?))
 }
 
-fn when(at: chrono::DateTime<chrono::Utc>) -> String {
-    danish_local(at).format("%d-%m-%Y %H:%M").to_string()
+/// `POST /kommune/{kode}/totaltal`: one total as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct TotalForm {
+    channel: String,
+    from: String,
+    to: String,
+    count: String,
 }
 
-fn refused(html: Html<String>) -> Response {
-    (StatusCode::UNPROCESSABLE_ENTITY, html).into_response()
+/// `POST /kommune/{kode}/totaltal/telefoni/regler`: one phone-system rule.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct PhoneRuleForm {
+    field: String,
+    matching: String,
+    pattern: String,
+    direction: String,
 }
 
 /// A template file as a download.
@@ -69,7 +75,12 @@ fn csv_download(name: &str, bytes: Vec<u8>) -> Response {
 struct Upload {
     file_name: String,
     bytes: Vec<u8>,
-    fields: Pairs,
+    /// The measure of a national delivery.
+    measure: String,
+    /// Whether a call log's times are UTC.
+    utc: bool,
+    /// A call log's column layout.
+    columns: String,
 }
 
 /// Reads an upload form through the one upload path; a totals file is
@@ -92,14 +103,12 @@ async fn read_upload(
         Some(kept) => (kept.meta.file_name.clone(), state.uploads.take(kept)?),
         None => (String::new(), Vec::new()),
     };
-    let fields = ["measure", "utc", "columns"]
-        .into_iter()
-        .map(|name| (name.to_owned(), form.field(name).to_owned()))
-        .collect();
     Ok(Upload {
         file_name,
         bytes,
-        fields,
+        measure: form.field("measure").to_owned(),
+        utc: matches!(form.field("utc"), "on" | "ja" | "true"),
+        columns: form.field("columns").to_owned(),
     })
 }
 
@@ -308,13 +317,13 @@ pub(crate) async fn download_totals_template(_auth: Authorized) -> Response {
 pub(crate) async fn enter_total(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<TotalForm>,
 ) -> PageResult {
     let input = TotalInput {
-        channel: field(&form, "channel").to_owned(),
-        from: field(&form, "from").to_owned(),
-        to: field(&form, "to").to_owned(),
-        count: field(&form, "count").to_owned(),
+        channel: form.channel,
+        from: form.from,
+        to: form.to,
+        count: form.count,
     };
     match totals::enter(
         state.store.as_ref(),
@@ -554,8 +563,8 @@ pub(crate) async fn preview_call_log(
         ));
     }
     let options = CdrOptions {
-        utc: matches!(field(&upload.fields, "utc"), "on" | "ja" | "true"),
-        columns: field(&upload.fields, "columns").to_owned(),
+        utc: upload.utc,
+        columns: upload.columns.clone(),
     };
     let preview = match phone::preview_cdr(
         state.store.as_ref(),
@@ -590,13 +599,13 @@ pub(crate) async fn preview_call_log(
 pub(crate) async fn create_phone_rule(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<PhoneRuleForm>,
 ) -> PageResult {
     let input = CdrRuleInput {
-        field: field(&form, "field").to_owned(),
-        matching: field(&form, "matching").to_owned(),
-        pattern: field(&form, "pattern").to_owned(),
-        direction: field(&form, "direction").to_owned(),
+        field: form.field,
+        matching: form.matching,
+        pattern: form.pattern,
+        direction: form.direction,
     };
     match phone::create_rule(
         state.store.as_ref(),

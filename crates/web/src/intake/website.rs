@@ -11,8 +11,9 @@
 
 use crate::access::Authorized;
 use crate::format::number;
+use crate::forms::{self, when};
 use crate::frame::{with_notice, Frame, NoticeQuery};
-use crate::intake::form::ProblemsView;
+use crate::intake::form::{BatchForm, ImportForm, ProblemsView};
 use crate::intake::uploads::display_name;
 use crate::{AppState, WebError};
 use askama::Template;
@@ -23,29 +24,41 @@ use axum::Form;
 use komhen_core::intake::central::{self, CentralChannel};
 use komhen_core::intake::website::{self, Limits, ReportKind, WebPreview, WebUpload};
 use komhen_core::CoreError;
-use komhen_domain::{danish_local, BatchId, ReportPeriod, TaskId, WebPageId};
+use komhen_domain::{BatchId, ReportPeriod, TaskId, WebPageId};
+use serde::Deserialize;
 
 type PageResult = Result<Response, WebError>;
-type Pairs = Vec<(String, String)>;
-
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
+fn base(auth: &Authorized) -> Result<String, WebError> {
+    Ok(format!("{}/hjemmeside", forms::base(auth)?))
 }
 
-fn base(auth: &Authorized) -> Result<String, WebError> {
-    Ok(format!("/kommune/{}/hjemmeside", auth.code()?))
+/// `POST /kommune/{kode}/hjemmeside/sider`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct WebPageForm {
+    address: String,
+    #[serde(deserialize_with = "forms::id")]
+    task: Option<i64>,
+}
+
+/// `POST /kommune/{kode}/hjemmeside/sider/fjern`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct RemovePageForm {
+    #[serde(deserialize_with = "forms::id")]
+    page: Option<i64>,
+}
+
+/// `POST /kommune/{kode}/hjemmeside/centrale-data`: the channels ticked.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct OwnStatisticsForm {
+    own: Vec<String>,
 }
 
 /// Pending uploads of one municipality.
 fn scope(auth: &Authorized) -> Result<String, WebError> {
     Ok(format!("web-{}", auth.code()?))
-}
-
-fn when(at: chrono::DateTime<chrono::Utc>) -> String {
-    danish_local(at).format("%d-%m-%Y %H:%M").to_string()
 }
 
 pub(crate) struct PageView {
@@ -242,14 +255,14 @@ pub(crate) async fn show_website(
 pub(crate) async fn add_web_page(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<WebPageForm>,
 ) -> PageResult {
-    let task = field(&form, "task").parse::<i64>().ok();
+    let task = form.task;
     let outcome = website::add_web_page(
         state.store.as_ref(),
         &auth.user.actor(),
         auth.code()?,
-        field(&form, "address"),
+        &form.address,
         task.map(TaskId),
     )
     .await;
@@ -257,7 +270,7 @@ pub(crate) async fn add_web_page(
         Ok(_) => Ok(Redirect::to(&with_notice(&base(&auth)?, "oprettet")).into_response()),
         Err(CoreError::Invalid(message)) => {
             let typed = Typed {
-                address: field(&form, "address").to_owned(),
+                address: form.address.clone(),
                 task,
                 period: String::new(),
             };
@@ -271,10 +284,10 @@ pub(crate) async fn add_web_page(
 pub(crate) async fn remove_web_page(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<RemovePageForm>,
 ) -> PageResult {
-    let outcome = match field(&form, "page").parse::<i64>() {
-        Ok(id) => {
+    let outcome = match form.page {
+        Some(id) => {
             website::remove_web_page(
                 state.store.as_ref(),
                 &auth.user.actor(),
@@ -283,7 +296,7 @@ pub(crate) async fn remove_web_page(
             )
             .await
         }
-        Err(_) => Err(CoreError::Invalid(
+        None => Err(CoreError::Invalid(
             "Vælg den adresse, der skal fjernes.".into(),
         )),
     };
@@ -474,14 +487,14 @@ pub(crate) async fn preview_web_file(
 pub(crate) async fn import_web_file(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<ImportForm>,
 ) -> PageResult {
-    let period_text = field(&form, "period").to_owned();
+    let period_text = form.period.clone();
     let typed = || Typed {
         period: period_text.clone(),
         ..Typed::default()
     };
-    let Some(kept) = state.uploads.find(&scope(&auth)?, field(&form, "sha256")) else {
+    let Some(kept) = state.uploads.find(&scope(&auth)?, &form.sha256) else {
         return refused(
             &state,
             &auth,
@@ -497,7 +510,7 @@ pub(crate) async fn import_web_file(
         Err(message) => return refused(&state, &auth, message, typed()).await,
     };
     // The name as the preview showed it (the form carries it back).
-    let file_name = match field(&form, "file_name") {
+    let file_name = match form.file_name.as_str() {
         "" => kept.meta.file_name.clone(),
         name => display_name(name),
     };
@@ -507,13 +520,12 @@ pub(crate) async fn import_web_file(
         period,
         limits: Limits::default(),
     };
-    let replace = matches!(field(&form, "replace"), "on" | "ja" | "true");
     match website::import_web(
         state.store.as_ref(),
         &auth.user.actor(),
         auth.code()?,
         &upload,
-        replace,
+        form.replace,
     )
     .await
     {
@@ -530,13 +542,13 @@ pub(crate) async fn import_web_file(
 pub(crate) async fn delete_web_file(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    Form(form): Form<BatchForm>,
 ) -> PageResult {
-    let outcome = match field(&form, "batch").parse::<i64>() {
-        Ok(id) => website::delete_web_batch(state.store.as_ref(), auth.code()?, BatchId(id))
+    let outcome = match form.batch {
+        Some(id) => website::delete_web_batch(state.store.as_ref(), auth.code()?, BatchId(id))
             .await
             .map(|_| ()),
-        Err(_) => Err(CoreError::Invalid(
+        None => Err(CoreError::Invalid(
             "Vælg den indlæsning, der skal slettes.".into(),
         )),
     };
@@ -552,11 +564,11 @@ pub(crate) async fn delete_web_file(
 pub(crate) async fn set_own_statistics(
     State(state): State<AppState>,
     auth: Authorized,
-    Form(form): Form<Pairs>,
+    axum_extra::extract::Form(form): axum_extra::extract::Form<OwnStatisticsForm>,
 ) -> PageResult {
     let code = auth.code()?;
     for channel in CentralChannel::ALL {
-        let own = form.iter().any(|(k, v)| k == "own" && v == channel.code());
+        let own = form.own.iter().any(|v| v == channel.code());
         let outcome = central::set_own_statistics(
             state.store.as_ref(),
             &auth.user.actor(),

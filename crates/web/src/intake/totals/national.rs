@@ -64,7 +64,7 @@ pub(crate) async fn preview_national_file(
     multipart: Multipart,
 ) -> PageResult {
     let upload = read_upload(&state, &auth, multipart).await?;
-    let measure = match totals::national_measure(field(&upload.fields, "measure")) {
+    let measure = match totals::national_measure(&upload.measure) {
         Ok(measure) => measure,
         Err(CoreError::Invalid(message)) => {
             return Ok(refused(
