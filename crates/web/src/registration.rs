@@ -310,7 +310,44 @@ fn build_page(
         &[("JA", t.form_yes, "J"), ("NEJ", t.form_no, "N")],
         &input.form,
     );
-    let questions = choices
+    let questions = question_views(choices, input, english);
+    let today = &parts.today;
+    let (today_rows, graph_channels, graph) = today_views(choices, today, t);
+    RegisterPage {
+        t,
+        unit_name: unit.ctx.unit.name.clone(),
+        municipality_name: unit.ctx.municipality.name.clone(),
+        csrf: unit.session.csrf_token.clone(),
+        test_mode: unit.ctx.municipality.in_test_mode(now),
+        idempotency_key: random_token(),
+        correcting: None,
+        directions,
+        channels,
+        tasks,
+        types,
+        completions,
+        forms,
+        questions,
+        time: input.time.clone(),
+        confirmation: None,
+        notice: None,
+        errors: Vec::new(),
+        today_count: number(today.inquiries),
+        today_test_count: number(today.test_inquiries),
+        today_rows,
+        graph_channels,
+        graph,
+        undo_minutes: UNDO_MINUTES,
+    }
+}
+
+/// The optional parameters and the task questions, with the values typed.
+fn question_views(
+    choices: &Choices,
+    input: &RegistrationInput,
+    english: bool,
+) -> Vec<QuestionView> {
+    choices
         .parameters
         .iter()
         .chain(&choices.task_questions)
@@ -349,7 +386,17 @@ fn build_page(
                 value,
             }
         })
-        .collect();
+        .collect()
+}
+
+/// Today's registrations of the unit and its hour graph: the rows, the
+/// graph's channels and its hours.
+fn today_views(
+    choices: &Choices,
+    today: &Today,
+    t: &'static Text,
+) -> (Vec<TodayRowView>, Vec<String>, Vec<HourView>) {
+    let english = t.lang == "en";
     let label_of_channel = |code: &komhen_domain::ChannelCode| {
         choices
             .channels
@@ -373,7 +420,6 @@ fn build_page(
             |t| format!("{} {}", t.kle, t.name),
         )
     };
-    let today = &parts.today;
     let today_rows = today
         .registrations
         .iter()
@@ -405,32 +451,8 @@ fn build_page(
             percent: h.total * 100 / max,
         })
         .collect();
-    RegisterPage {
-        t,
-        unit_name: unit.ctx.unit.name.clone(),
-        municipality_name: unit.ctx.municipality.name.clone(),
-        csrf: unit.session.csrf_token.clone(),
-        test_mode: unit.ctx.municipality.in_test_mode(now),
-        idempotency_key: random_token(),
-        correcting: None,
-        directions,
-        channels,
-        tasks,
-        types,
-        completions,
-        forms,
-        questions,
-        time: input.time.clone(),
-        confirmation: None,
-        notice: None,
-        errors: Vec::new(),
-        today_count: number(today.inquiries),
-        today_test_count: number(today.test_inquiries),
-        today_rows,
-        graph_channels: graph_channels.iter().map(label_of_channel).collect(),
-        graph,
-        undo_minutes: UNDO_MINUTES,
-    }
+    let graph_channels = graph_channels.iter().map(label_of_channel).collect();
+    (today_rows, graph_channels, graph)
 }
 
 fn describe(row: &RegistrationRow, page: &RegisterPage) -> String {
