@@ -122,6 +122,14 @@ impl Completion {
         }
     }
 
+    /// The completion in Danish, as every page and download shows it.
+    pub fn label_da(self) -> &'static str {
+        match self {
+            Self::AtOnce => "Afsluttet straks",
+            Self::PutAside => "Lagt til side",
+        }
+    }
+
     pub fn parse(value: &str) -> Result<Self, ParseError> {
         match value.trim().to_ascii_uppercase().as_str() {
             "STRAKS" => Ok(Self::AtOnce),
@@ -175,6 +183,18 @@ impl Source {
             Self::Upload => "upload",
             Self::Api => "api",
             Self::Central => "central",
+        }
+    }
+
+    /// Where a registration came from, in Danish, as every page and
+    /// download shows it.
+    pub fn label_da(self) -> &'static str {
+        match self {
+            Self::Tool => "Registreringsværktøjet",
+            Self::Paper => "Papirskema",
+            Self::Upload => "Indlæst fil",
+            Self::Api => "System (API)",
+            Self::Central => "Centralt leveret",
         }
     }
 

@@ -190,8 +190,11 @@ fn fixed_label(dimension: Dimension, key: &Key) -> Label {
             None => plain(2, "ingen".into(), "(ingen type)".into()),
         },
         (Dimension::Completion, Key::Completion(c)) => match c {
-            Some(Completion::AtOnce) => plain(0, "STRAKS".into(), "Afsluttet straks".into()),
-            Some(Completion::PutAside) => plain(1, "HOLD".into(), "Lagt til side".into()),
+            Some(c) => plain(
+                i64::from(*c == Completion::PutAside),
+                c.code().into(),
+                c.label_da().into(),
+            ),
             None => plain(2, "ingen".into(), "(ingen afslutning)".into()),
         },
         (Dimension::Form, Key::Form(f)) => match f {
@@ -200,14 +203,8 @@ fn fixed_label(dimension: Dimension, key: &Key) -> Label {
             None => plain(2, "ingen".into(), "(ikke relevant)".into()),
         },
         (Dimension::Source, Key::Source(s)) => {
-            let (order, label) = match s {
-                Source::Tool => (0, "Registreringsværktøjet"),
-                Source::Paper => (1, "Papirskema"),
-                Source::Upload => (2, "Indlæst fil"),
-                Source::Api => (3, "System (API)"),
-                Source::Central => (4, "Centralt leveret"),
-            };
-            plain(order, s.code().into(), label.into())
+            let order = Source::ALL.iter().position(|x| x == s).unwrap_or(99);
+            plain(order as i64, s.code().into(), s.label_da().into())
         }
         (Dimension::Day, Key::Day(d)) => plain(
             i64::from(d.num_days_from_ce()),

@@ -190,25 +190,16 @@ impl Names {
                 .inquiry_type
                 .and_then(|t| self.types.get(t.code()).cloned())
                 .unwrap_or_default(),
-            completion: match r.completion {
-                Some(komhen_domain::Completion::AtOnce) => "Straks".into(),
-                Some(komhen_domain::Completion::PutAside) => "Lagt til side".into(),
-                None => String::new(),
-            },
+            completion: r
+                .completion
+                .map_or_else(String::new, |c| c.label_da().into()),
             form: match r.has_form {
                 Some(true) => "Ja".into(),
                 Some(false) => "Nej".into(),
                 None => String::new(),
             },
             quantity: thousands(r.quantity),
-            source: match r.source {
-                komhen_domain::Source::Tool => "Værktøjet",
-                komhen_domain::Source::Paper => "Papirskema",
-                komhen_domain::Source::Upload => "Indlæst fil",
-                komhen_domain::Source::Api => "System",
-                komhen_domain::Source::Central => "Centralt",
-            }
-            .into(),
+            source: r.source.label_da().into(),
             duration: r
                 .duration_ms
                 .map_or(String::new(), |ms| decimal_da(ms as f64 / 1000.0, 1)),
