@@ -26,6 +26,20 @@ use serde::{Deserialize, Deserializer};
 use std::fmt;
 use std::future::Future;
 
+/// A path on this site to go back to (`tilbage=`), or None. It must start
+/// with one `/` and hold no backslash, whitespace or control character: a
+/// browser drops tabs and line breaks and reads `\` as `/`, so `/\evil.example`
+/// and `/<tab>/evil.example` would lead to another site, and a line break
+/// cannot go into a `Location` header.
+pub(crate) fn local_path(path: &str) -> Option<&str> {
+    let safe = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control());
+    safe.then_some(path)
+}
+
 /// A moment as the pages show it: Danish local time, `31-12-2025 13:45`.
 pub(crate) fn when(at: DateTime<Utc>) -> String {
     komhen_domain::danish_local(at)

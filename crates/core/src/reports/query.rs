@@ -206,6 +206,10 @@ impl ReportQuery {
         let mut municipalities = Vec::new();
         let mut day_windows: Vec<Dates> = Vec::new();
         let mut known_channels: Option<Vec<ChannelRow>> = None;
+        let mut known_tasks: Option<Vec<TaskId>> = None;
+        let in_scope = |m: MunicipalityCode| {
+            scope.municipalities.is_empty() || scope.municipalities.contains(&m)
+        };
         for (dimension, code) in &self.filters {
             let bad = |what: &str| invalid(format!("Ukendt {what} «{code}» i rapportens filter."));
             match dimension {
@@ -220,15 +224,24 @@ impl ReportQuery {
                     .push(DepartmentId(code.parse().map_err(|_| bad("forvaltning"))?)),
                 Dimension::Unit if code == "ingen" => f.units.push(None),
                 Dimension::Unit => {
+                    // A unit of another municipality is as unknown as none.
                     let unit = store
                         .find_unit_by_login(code)
                         .await?
+                        .filter(|u| in_scope(u.municipality))
                         .ok_or_else(|| bad("enhed"))?;
                     f.units.push(Some(unit.id));
                 }
-                Dimension::Task => f
-                    .tasks
-                    .push(TaskId(code.parse().map_err(|_| bad("opgave"))?)),
+                Dimension::Task => {
+                    let task = TaskId(code.parse().map_err(|_| bad("opgave"))?);
+                    if known_tasks.is_none() {
+                        known_tasks = Some(tasks_within(store, scope).await?);
+                    }
+                    if !known_tasks.iter().flatten().any(|t| *t == task) {
+                        return Err(bad("opgave"));
+                    }
+                    f.tasks.push(task);
+                }
                 Dimension::Channel => {
                     let channel = ChannelCode::parse(code).map_err(|_| bad("kanal"))?;
                     if known_channels.is_none() {
@@ -319,6 +332,20 @@ impl ReportQuery {
         }
         .within(scope))
     }
+}
+
+/// The tasks a link within `scope` may name: the national tasks and the
+/// scope's municipalities' own (every municipality's for a national scope).
+async fn tasks_within(store: &dyn Store, scope: &Scope) -> CoreResult<Vec<TaskId>> {
+    if scope.municipalities.is_empty() {
+        let everywhere = store.list_organisation_everywhere().await?;
+        return Ok(everywhere.tasks.iter().map(|t| t.id).collect());
+    }
+    let mut tasks = Vec::new();
+    for m in &scope.municipalities {
+        tasks.extend(store.list_tasks(*m).await?.iter().map(|t| t.id));
+    }
+    Ok(tasks)
 }
 
 /// The days a day, week or month filter names (`2026-10-19`, `2026-W43`,

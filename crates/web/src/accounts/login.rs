@@ -33,8 +33,10 @@ pub(crate) struct LoginQuery {
 
 /// Only a path on this site, never another site.
 fn local_path(path: Option<String>) -> String {
-    path.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+    path.as_deref()
+        .and_then(crate::forms::local_path)
         .unwrap_or_default()
+        .to_owned()
 }
 
 /// `GET /log-ind`
@@ -157,8 +159,10 @@ pub(crate) async fn choose_language(
     // Only a path on this site, never another site.
     let back = query
         .tilbage
-        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
-        .unwrap_or_else(|| "/registrering".into());
+        .as_deref()
+        .and_then(crate::forms::local_path)
+        .unwrap_or("/registrering")
+        .to_owned();
     let cookie = Cookie::build((crate::i18n::LANG_COOKIE, lang))
         .path("/")
         .same_site(axum_extra::extract::cookie::SameSite::Lax)

@@ -1,0 +1,81 @@
+//! Hardening against a hostile-but-fair caller: no address of this site
+//! sends a browser to another site, whatever `tilbage` holds, and a report
+//! link that names a unit or task outside the reader's municipality is
+//! refused rather than answered with nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{demo_app, log_in_demo, App};
+
+/// Backslashes, tabs and line breaks a browser would turn into another host
+/// or a header, percent-encoded as they arrive.
+const HOSTILE: &[&str] = &[
+    "/%5Cevil.example",
+    "/%09/evil.example",
+    "/%0D%0ASet-Cookie:%20x=1",
+    "//evil.example",
+    "https://evil.example",
+];
+
+#[tokio::test]
+async fn the_language_switch_never_leads_to_another_site() {
+    let app = App::new().await;
+    for back in HOSTILE {
+        let reply = app.get(&format!("/sprog?til=en&tilbage={back}"), "").await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "{back}: {}",
+            reply.body
+        );
+        assert_eq!(reply.location, "/registrering", "{back}");
+    }
+    let home = app
+        .get("/sprog?til=da&tilbage=/registrering/skema", "")
+        .await;
+    assert_eq!(
+        home.location, "/registrering/skema",
+        "a path of this site is kept"
+    );
+}
+
+#[tokio::test]
+async fn the_login_form_never_carries_a_hostile_way_back() {
+    let app = App::new().await;
+    for back in HOSTILE {
+        let page = app.get(&format!("/log-ind?tilbage={back}"), "").await;
+        assert_eq!(page.status, StatusCode::OK, "{back}");
+        assert!(!page.body.contains("evil.example"), "{back}: {}", page.body);
+        assert!(!page.body.contains("Set-Cookie"), "{back}");
+    }
+}
+
+#[tokio::test]
+async fn report_links_naming_another_municipality_s_unit_or_an_unknown_task_are_refused() {
+    let app = demo_app().await;
+    let coordinator = log_in_demo(&app, "tovholder@koege.example").await;
+    let known = app
+        .get("/kommune/259/tal?enhed=259borgerservice", &coordinator)
+        .await;
+    assert_eq!(known.status, StatusCode::OK, "{}", known.body);
+    for (path, says) in [
+        ("/kommune/259/tal?enhed=751bs", "Ukendt enhed"),
+        ("/kommune/259/tal?opgave=999999999", "Ukendt opgave"),
+        ("/kommune/259/tal/pivot?enhed=751bs", "Ukendt enhed"),
+    ] {
+        let reply = app.get(path, &coordinator).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{path}: {}",
+            reply.body
+        );
+        assert!(reply.body.contains(says), "{path}: {}", reply.body);
+    }
+    let api = app
+        .get("/api/v1/report?kommune=259&enhed=751bs", &coordinator)
+        .await;
+    assert_eq!(api.status, StatusCode::BAD_REQUEST, "{}", api.body);
+}
