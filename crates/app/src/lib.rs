@@ -215,6 +215,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .migrate()
                 .await
                 .context("databasen kunne ikke migreres")?;
+            let removed = komhen_core::intake::batch::remove_stale_everywhere(
+                store.as_ref(),
+                chrono::Utc::now(),
+            )
+            .await?;
+            if removed > 0 {
+                tracing::info!(
+                    removed,
+                    "batches left loading by an interruption were removed"
+                );
+            }
             serve(store, args).await
         }
         Command::Demo(args) => {

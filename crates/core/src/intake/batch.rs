@@ -70,13 +70,37 @@ pub fn is_stale(batch: &BatchRow, now: DateTime<Utc>) -> bool {
         && batch.created_at < now - chrono::Duration::hours(STALE_LOAD_HOURS)
 }
 
+/// Whether a coordinator may delete a batch from its page: a committed one,
+/// or one left loading by an interruption (its rows count nowhere).
+pub fn deletable(batch: &BatchRow, now: DateTime<Utc>) -> bool {
+    batch.status == BatchStatus::Committed || is_stale(batch, now)
+}
+
+/// Removes every batch left loading by an interruption, in every
+/// municipality and the central ones: what a server does as it starts.
+/// Returns how many.
+pub async fn remove_stale_everywhere(store: &dyn Store, now: DateTime<Utc>) -> CoreResult<usize> {
+    let mut removed = remove_stale_at(store, None, now).await?;
+    for m in store.list_municipalities().await? {
+        removed += remove_stale_at(store, Some(m.code), now).await?;
+    }
+    Ok(removed)
+}
+
 /// Removes the scope's batches left loading by an interruption (a
 /// municipality's, or the central ones for None). Returns how many.
 pub async fn remove_stale(
     store: &dyn Store,
     municipality: Option<MunicipalityCode>,
 ) -> CoreResult<usize> {
-    let now = Utc::now();
+    remove_stale_at(store, municipality, Utc::now()).await
+}
+
+async fn remove_stale_at(
+    store: &dyn Store,
+    municipality: Option<MunicipalityCode>,
+    now: DateTime<Utc>,
+) -> CoreResult<usize> {
     let mut removed = 0;
     for batch in store.list_batches(municipality).await? {
         if is_stale(&batch, now) {

@@ -109,7 +109,7 @@ fn batch_view(base: &str, b: &BatchRow) -> BatchView {
         rows: number(b.row_count),
         status: b.status.label_da(),
         by: b.created_by.clone(),
-        deletable: b.status == BatchStatus::Committed,
+        deletable: komhen_core::intake::batch::deletable(b, chrono::Utc::now()),
     }
 }
 
@@ -646,7 +646,7 @@ pub(crate) async fn delete_batch(
         .list_batches(Some(code))
         .await?
         .into_iter()
-        .find(|b| b.id == id && b.status == BatchStatus::Committed)
+        .find(|b| b.id == id && komhen_core::intake::batch::deletable(b, chrono::Utc::now()))
         .ok_or(WebError::NotFound)?;
     komhen_core::intake::files::delete_batch(
         state.store.as_ref(),
