@@ -19,6 +19,7 @@ mod pages;
 mod portal;
 mod registration;
 mod reports;
+mod security;
 mod session;
 mod setup;
 
@@ -575,6 +576,7 @@ fn routes(store: Arc<dyn Store>, uploads: Uploads) -> (Router, Vec<RouteInfo>) {
             state.clone(),
             session::refuse_cross_site_posts,
         ))
+        .layer(axum::middleware::from_fn(security::headers))
         // One request, one span: every log line of a request carries its
         // id, which the response returns in `x-request-id`. Spans are
         // info-level so the id reaches an error's line; the per-request

@@ -79,3 +79,35 @@ async fn report_links_naming_another_municipality_s_unit_or_an_unknown_task_are_
         .await;
     assert_eq!(api.status, StatusCode::BAD_REQUEST, "{}", api.body);
 }
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_personal_pages_are_not_cached() {
+    let app = demo_app().await;
+    let header = |reply: &common::Reply, name: &str| {
+        reply
+            .headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    let coordinator = log_in_demo(&app, "tovholder@koege.example").await;
+    let personal = app.get("/kommune/259/tal", &coordinator).await;
+    let public = app.get("/", "").await;
+    let missing = app.get("/findes-ikke", "").await;
+    for reply in [&personal, &public, &missing] {
+        let policy = header(reply, "content-security-policy");
+        assert!(policy.contains("script-src 'self';"), "{policy}");
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert_eq!(header(reply, "x-frame-options"), "DENY");
+        assert_eq!(header(reply, "x-content-type-options"), "nosniff");
+        assert_eq!(header(reply, "referrer-policy"), "same-origin");
+    }
+    assert_eq!(personal.status, StatusCode::OK);
+    assert_eq!(header(&personal, "cache-control"), "no-store");
+    let script = app.get("/static/charts.js", "").await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert!(
+        header(&script, "cache-control").starts_with("public"),
+        "the site's own files stay cacheable"
+    );
+}
