@@ -187,8 +187,16 @@ impl Routes {
     }
 }
 
-/// Where an anonymous request goes: the login page, back here afterwards.
+/// Where an anonymous request goes: the login page, back here afterwards;
+/// a program calling the API gets 401 and a JSON error instead of a page.
 fn to_login(request: &Request) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        return crate::api::error_response(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "not_signed_in",
+            "Log ind først: dette API svarer en bruger med en session (cookien fra /log-ind).",
+        );
+    }
     let back = if request.method() == Method::GET {
         request
             .uri()

@@ -695,7 +695,13 @@ async fn walk(caller: Caller) {
         };
         for place in places {
             let path = f.path(template, *place);
-            let outcome = call(&app, method, &path, session.as_ref()).await;
+            let mut outcome = call(&app, method, &path, session.as_ref()).await;
+            if outcome == Outcome::NoToken && access != Access::System && path.starts_with("/api/")
+            {
+                // A personal API route tells a caller without a session
+                // 401 in JSON where a page would send it to log in.
+                outcome = Outcome::ToLogin;
+            }
             if access == Access::Public {
                 checked += 1;
                 continue;

@@ -111,3 +111,22 @@ async fn every_answer_carries_the_security_headers_and_personal_pages_are_not_ca
         "the site's own files stay cacheable"
     );
 }
+
+#[tokio::test]
+async fn the_report_api_without_a_session_answers_401_in_json() {
+    let app = App::new().await;
+    let reply = app.get("/api/v1/report?kommune=259", "").await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.body);
+    assert!(
+        reply.content_type.starts_with("application/json"),
+        "{}",
+        reply.content_type
+    );
+    assert_eq!(reply.json()["errors"][0]["code"], "not_signed_in");
+    let page = app.get("/kommune/259/tal", "").await;
+    assert_eq!(
+        page.status,
+        StatusCode::SEE_OTHER,
+        "a page still sends a browser to log in"
+    );
+}
