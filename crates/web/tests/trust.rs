@@ -130,3 +130,53 @@ async fn the_report_api_without_a_session_answers_401_in_json() {
         "a page still sends a browser to log in"
     );
 }
+
+#[tokio::test]
+async fn a_refused_invitation_creates_nobody() {
+    let app = App::new().await;
+    let other_unit = app.add_unit(101, "101borgerservice", None).await;
+    let (cookie, csrf) = app
+        .invited(
+            "tovholder@koege.dk",
+            komhen_core::accounts::account::Grant {
+                role: komhen_domain::Role::Coordinator,
+                municipality: Some(common::koege()),
+                unit: None,
+            },
+            "/kommune/259/brugere",
+        )
+        .await;
+    let unit = other_unit.0.to_string();
+    let refused = app
+        .post(
+            "/kommune/259/brugere",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("email", "ny@koege.dk"),
+                ("name", "Ny Person"),
+                ("role", "unit_lead"),
+                ("unit", &unit),
+            ],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("Enheden findes ikke"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        app.store()
+            .find_user_by_email("ny@koege.dk")
+            .await
+            .unwrap()
+            .is_none(),
+        "the refused invitation left a user behind"
+    );
+}

@@ -144,6 +144,9 @@ pub async fn invite(
     }
     let actor = by.map_or_else(Actor::command_line, UserContext::actor);
     let email = clean_email(email)?;
+    // Everything that could refuse the role is checked before anyone is
+    // created: a refused invitation leaves no user behind.
+    grant_exists(store, &grant).await?;
     let user = match store.find_user_by_email(&email).await? {
         Some(user) => user,
         None => {
@@ -174,6 +177,24 @@ pub async fn invite(
     };
     grant_role(store, &actor, &user, grant).await?;
     create_link(store, &actor, &user, grant.municipality, now).await
+}
+
+/// Refuses a grant whose municipality or unit does not exist (a unit of
+/// another municipality does not exist in this one).
+async fn grant_exists(store: &dyn Store, grant: &Grant) -> CoreResult<()> {
+    if let Some(m) = grant.municipality {
+        if store.get_municipality(m).await?.is_none() {
+            return Err(CoreError::Invalid(format!("Kommune {m} findes ikke.")));
+        }
+        if let Some(unit) = grant.unit {
+            if store.get_unit(m, unit).await?.is_none() {
+                return Err(CoreError::Invalid(format!(
+                    "Enheden findes ikke i kommune {m}."
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Gives a user a role (nothing happens when they hold it already).
