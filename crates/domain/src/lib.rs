@@ -26,8 +26,8 @@ pub use municipality::{MunicipalityCode, RegionCode};
 pub use period::{CountingPeriod, Season};
 pub use reference::{AnswerKind, AnswerOption};
 pub use registration::{
-    danish_instant, danish_local, parse_form, Completion, DateDimensions, InquiryCategory,
-    InquiryType, NewAnswer, NewRegistration, Source,
+    danish_instant, danish_local, implausible_time, parse_form, Completion, DateDimensions,
+    InquiryCategory, InquiryType, NewAnswer, NewRegistration, Source,
 };
 pub use role::Role;
 pub use task::{KleNumber, TaskCodeKind};

@@ -284,6 +284,30 @@ pub struct NewRegistration {
     pub answers: Vec<NewAnswer>,
 }
 
+/// The first year a registration may lie in: KOMHEN's counting began in
+/// 2012, and no inquiry registered in komhen is older than this.
+pub const FIRST_YEAR: i32 = 2000;
+
+/// Why a registration's moment cannot be right, or None: it lies after
+/// `now` (more than a day ahead, for clocks that differ), or before
+/// [`FIRST_YEAR`]. A year such as 9999 is a typing error, never an inquiry.
+pub fn implausible_time(at: DateTime<Utc>, now: DateTime<Utc>) -> Option<String> {
+    let local = danish_local(at);
+    if at > now + chrono::Duration::days(1) {
+        Some(format!(
+            "tidspunktet {} ligger i fremtiden: en henvendelse registreres, når den er sket",
+            local.format("%d-%m-%Y %H:%M")
+        ))
+    } else if local.year() < FIRST_YEAR {
+        Some(format!(
+            "året {} er før {FIRST_YEAR}: tjek datoen",
+            local.year()
+        ))
+    } else {
+        None
+    }
+}
+
 /// The largest quantity one row may carry (a year of website visits for
 /// København fits easily).
 pub const MAX_QUANTITY: i64 = 100_000_000;

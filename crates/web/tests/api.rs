@@ -727,3 +727,27 @@ async fn the_openapi_document_is_generated_from_the_api_types() {
     let stored = app.deliver(&koege, &example.to_string()).await;
     assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.body);
 }
+
+#[tokio::test]
+async fn a_time_in_the_year_9999_or_in_the_future_is_refused() {
+    let (app, koege, _) = App::with_tokens().await;
+    for time in ["9999-10-21 10:20", "1899-10-21 10:20"] {
+        let body = json!({
+            "registrations": [{ "task": "23.09.02", "channel": "TLFIND", "time": time }]
+        });
+        let refused = app.deliver(&koege, &body.to_string()).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{time}: {}",
+            refused.body
+        );
+        assert_eq!(
+            refused.errors()[0].1,
+            json!("time"),
+            "{time}: {}",
+            refused.body
+        );
+    }
+    assert!(app.registrations(KOEGE).await.is_empty(), "nothing stored");
+}

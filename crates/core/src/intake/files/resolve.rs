@@ -343,6 +343,9 @@ impl Resolver {
         if let (Some(unit), Some(task)) = (unit, task) {
             notes.task_not_assigned = !self.assigned.contains(&(unit, task));
         }
+        if let Some(why) = komhen_domain::implausible_time(row.registered_at, Utc::now()) {
+            problems.push(cell("Dato", ProblemKind::Invalid, why));
+        }
         let answers = self.answers(row, &mut problems);
         if !problems.is_empty() {
             return Err(problems);
