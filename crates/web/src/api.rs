@@ -371,6 +371,24 @@ fn shape_error(error: &serde_path_to_error::Error<serde_json::Error>) -> ErrorDe
             message,
         };
     }
+    if let Some(twice) = inner
+        .strip_prefix("duplicate field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        return ErrorDetail {
+            index,
+            field: Some(twice.to_owned()),
+            code: "duplicate_field".into(),
+            message: format!(
+                "feltet «{twice}» står mere end én gang{}. Send hvert felt én gang",
+                if index.is_some() {
+                    " i registreringen"
+                } else {
+                    ""
+                }
+            ),
+        };
+    }
     let shown = if field.is_empty() && index.is_none() {
         "indholdet".to_owned()
     } else if field.is_empty() {

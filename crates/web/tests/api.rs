@@ -751,3 +751,25 @@ async fn a_time_in_the_year_9999_or_in_the_future_is_refused() {
     }
     assert!(app.registrations(KOEGE).await.is_empty(), "nothing stored");
 }
+
+#[tokio::test]
+async fn a_field_sent_twice_is_named_as_such() {
+    let (app, koege, _) = App::with_tokens().await;
+    let body = r#"{"registrations": [{"task": "23.09.02", "channel": "TLFIND", "channel": "TLFUD", "time": "2025-10-21 10:20"}]}"#;
+    let refused = app.deliver(&koege, body).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        refused.errors(),
+        vec![(json!(0), json!("channel"), "duplicate_field".into())]
+    );
+    assert!(
+        refused.body.contains("mere end én gang"),
+        "{}",
+        refused.body
+    );
+}
