@@ -83,11 +83,16 @@ impl SqliteStore {
                 _alive: Arc::new(()),
             });
         }
+        // Every write goes through the writer, and what it acknowledges is on
+        // disk: in WAL mode `FULL` syncs the log at each commit, so a power
+        // loss cannot take a registration the clerk saw saved (`NORMAL`
+        // could). Readers need no sync.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(
                 options
                     .clone()
+                    .synchronous(SqliteSynchronous::Full)
                     .pragma("wal_autocheckpoint", "0")
                     .pragma("cache_size", WRITER_CACHE),
             )
@@ -181,4 +186,27 @@ mod queries {
     };
 
     include!("../../store-sql/queries/mod.rs");
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn what_the_writer_acknowledges_is_synced_to_disk() {
+        let dir = std::env::temp_dir().join(format!("komhen-sync-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("komhen.db").display());
+        let store = SqliteStore::open(&url, OpenMode::CreateIfMissing)
+            .await
+            .unwrap();
+        let writer: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&store.writer)
+            .await
+            .unwrap();
+        assert_eq!(writer, 2, "the writer syncs every commit (FULL)");
+        drop(store);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
