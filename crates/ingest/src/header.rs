@@ -56,7 +56,8 @@ impl HeaderMap {
         let mut extras = Vec::new();
         let mut unnamed = Vec::new();
         let mut problems = Vec::new();
-        let mut seen_extras: Vec<(String, usize)> = Vec::new();
+        let mut seen_extras: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
         for (index, header) in headers.iter().enumerate() {
             let key = normalise(header);
             if key.is_empty() {
@@ -85,7 +86,7 @@ impl HeaderMap {
                     }
                 },
                 None => {
-                    if let Some((_, first)) = seen_extras.iter().find(|(k, _)| *k == key) {
+                    if let Some(first) = seen_extras.get(&key) {
                         problems.push(Problem::cell(
                             line,
                             header.trim(),
@@ -98,7 +99,7 @@ impl HeaderMap {
                             ),
                         ));
                     } else {
-                        seen_extras.push((key, index));
+                        seen_extras.insert(key, index);
                         extras.push((index, header.trim().to_owned()));
                     }
                 }
@@ -147,8 +148,16 @@ impl HeaderMap {
         if record.len() <= self.width && self.unnamed.is_empty() {
             return problems;
         }
+        if record.len() > crate::limits::MAX_COLUMNS {
+            return vec![Problem::line(
+                line,
+                ProblemKind::Limit,
+                crate::limits::too_many_columns(record.len()),
+            )];
+        }
         for (index, value) in record.iter().enumerate() {
-            let stray = index >= self.width || self.unnamed.contains(&index);
+            // `unnamed` is in column order: a binary search, not a scan.
+            let stray = index >= self.width || self.unnamed.binary_search(&index).is_ok();
             let value = crate::cell::trim(value);
             if stray && !value.is_empty() {
                 problems.push(Problem::line(

@@ -9,6 +9,21 @@
 use crate::summary::danish_number;
 use std::io::{self, Read};
 
+/// The most columns a file's header or row may have: the codebook has 11,
+/// a Landkort extract 16 and a municipality's questions a few dozen more.
+/// A wider line is refused at once, before any of its cells is looked at.
+pub const MAX_COLUMNS: usize = 1_000;
+
+/// Why a line with `columns` columns is refused, in Danish.
+pub fn too_many_columns(columns: usize) -> String {
+    format!(
+        "linjen har {} kolonner, og grænsen er {}. Tjek, at filen er gemt med det rigtige \
+         skilletegn, og fjern tomme kolonner",
+        danish_number(columns as u64),
+        danish_number(MAX_COLUMNS as u64)
+    )
+}
+
 /// The limits of one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {

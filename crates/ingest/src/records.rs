@@ -14,6 +14,7 @@
 //! record's line is counted from those.
 
 use crate::limits::Limits;
+use crate::limits::{too_many_columns, MAX_COLUMNS};
 use crate::text::{io_problem, open_csv, TextEncoding, TextStream};
 use crate::{IngestError, Problem, ProblemKind};
 use csv::ByteRecord;
@@ -208,6 +209,14 @@ impl<R: Read> RecordStream<R> {
         what: &str,
     ) -> Result<(u64, Vec<String>), IngestError> {
         match self.next_header() {
+            Step::Record(line) if self.record.len() > MAX_COLUMNS => Err(IngestError::one(
+                file,
+                Problem::line(
+                    line,
+                    ProblemKind::Limit,
+                    too_many_columns(self.record.len()),
+                ),
+            )),
             Step::Record(line) => Ok((
                 line,
                 self.record

@@ -467,3 +467,41 @@ fn a_workbook_that_makes_the_xlsx_parser_overflow_is_a_problem_not_a_panic() {
         "{problems:?}"
     );
 }
+
+/// A header or a row far wider than any real file is refused at once with
+/// the limit named, before its cells are looked at one by one (a header of
+/// 100,000 columns used to take a minute, quadratic in its width).
+#[test]
+fn a_line_with_more_columns_than_the_limit_is_refused_naming_the_limit() {
+    let wide_header = format!(
+        "Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;Antal{}\n",
+        ";x".repeat(100_000)
+    );
+    let error = komhen_ingest::CodebookReader::new(wide_header.as_bytes())
+        .err()
+        .expect("refused");
+    let text = error.to_string();
+    assert!(text.contains("100.009 kolonner"), "{text}");
+    assert!(text.contains("grænsen er 1.000"), "{text}");
+
+    let wide_row = format!(
+        "Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;Antal\n\
+         259;259sek;23.09.02;TLFIND;VEJL;STRAKS;;21-10-2025 09:15;1{}\n",
+        ";1".repeat(200_000)
+    );
+    let mut reader = komhen_ingest::CodebookReader::new(wide_row.as_bytes()).unwrap();
+    let problems = match reader.next() {
+        Some(Err(problems)) => problems,
+        other => panic!("expected the row refused, got {other:?}"),
+    };
+    assert_eq!(
+        problems.len(),
+        1,
+        "one problem for the row, not one per cell"
+    );
+    assert!(
+        problems[0].message.contains("200.009 kolonner"),
+        "{}",
+        problems[0].message
+    );
+}

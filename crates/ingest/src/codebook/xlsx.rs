@@ -75,6 +75,16 @@ impl<RS: Read + Seek> CodebookWorkbook<RS> {
             done: false,
         };
         let header = match rows.next_record() {
+            Ok(Some(line)) if rows.texts.len() > crate::limits::MAX_COLUMNS => {
+                return Err(IngestError::one(
+                    FILE,
+                    Problem::line(
+                        line,
+                        ProblemKind::Limit,
+                        crate::limits::too_many_columns(rows.texts.len()),
+                    ),
+                ))
+            }
             Ok(Some(line)) => {
                 let headers: Vec<String> = rows.texts.iter().map(|t| t.trim().to_owned()).collect();
                 HeaderMap::resolve(&headers, &SPECS, line)
