@@ -35,17 +35,23 @@ pub struct Planned {
 /// SHA-256) is committed already, unless `replace` is given, in which case
 /// that earlier batch is swapped out when this one commits.
 pub async fn begin(store: &dyn Store, batch: NewBatch, replace: bool) -> CoreResult<Planned> {
-    let replaces = committed_twin(store, &batch).await?;
+    let replaces = committed_twin(store, batch.municipality, batch.kind, &batch.sha256).await?;
     if let (Some(earlier), false) = (&replaces, replace) {
         return Err(CoreError::Invalid(refusal(batch.kind, earlier)));
     }
     Ok(Planned { batch, replaces })
 }
 
-/// The committed batch of the same scope and kind with the same SHA-256.
-pub async fn committed_twin(store: &dyn Store, batch: &NewBatch) -> CoreResult<Option<BatchRow>> {
+/// The committed batch of that scope and kind with that SHA-256: what a
+/// preview names as loaded before, and what `begin` refuses or replaces.
+pub async fn committed_twin(
+    store: &dyn Store,
+    municipality: Option<MunicipalityCode>,
+    kind: BatchKind,
+    sha256: &str,
+) -> CoreResult<Option<BatchRow>> {
     Ok(store
-        .find_batch(batch.municipality, batch.kind, &batch.sha256)
+        .find_batch(municipality, kind, sha256)
         .await?
         .filter(|b| b.status == BatchStatus::Committed))
 }

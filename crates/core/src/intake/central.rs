@@ -494,10 +494,7 @@ pub async fn preview_central(
     let mut preview = CentralPreview {
         channel,
         file_name: file_name.to_owned(),
-        duplicate_of: store
-            .find_batch(None, channel.batch_kind(), &sha256)
-            .await?
-            .filter(|b| b.status == BatchStatus::Committed),
+        duplicate_of: batch::committed_twin(store, None, channel.batch_kind(), &sha256).await?,
         sha256,
         format: String::new(),
         rows: 0,

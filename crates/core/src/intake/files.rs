@@ -40,9 +40,7 @@ use komhen_ingest::{
     Problem, ProblemKind, ProblemSummary,
 };
 use komhen_store::BatchKind;
-use komhen_store::{
-    BatchRow, BatchStatus, ChannelRow, NewBatch, QuestionRow, Store, TaskRow, UnitRow,
-};
+use komhen_store::{BatchRow, ChannelRow, NewBatch, QuestionRow, Store, TaskRow, UnitRow};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufReader, Read};
@@ -313,10 +311,8 @@ pub async fn preview(
         limits,
     } = *upload;
     let sha256 = sha256_of(path)?;
-    let duplicate_of = store
-        .find_batch(Some(municipality), kind.batch_kind(), &sha256)
-        .await?
-        .filter(|b| b.status == BatchStatus::Committed);
+    let duplicate_of =
+        batch::committed_twin(store, Some(municipality), kind.batch_kind(), &sha256).await?;
     let mut preview = Preview {
         kind,
         file_name: file_name.to_owned(),

@@ -509,7 +509,7 @@ pub async fn preview_cdr(
         CdrFile::Path(path) => crate::intake::files::sha256_of(path)?,
     };
     let scan_mapping = mapping.clone();
-    let (counts, problems, layout) = tokio::task::spawn_blocking(move || {
+    let (counts, problems, layout) = crate::intake::batch::blocking(move || {
         let mut problems = ProblemSummary::new(CDR_LIMITS.max_problems_kept);
         let read: Box<dyn Read + Send> = match file {
             CdrFile::Bytes(bytes) => Box::new(std::io::Cursor::new(bytes)),
@@ -539,8 +539,7 @@ pub async fn preview_cdr(
             }
         }
     })
-    .await
-    .map_err(|e| CoreError::internal("indlæsningen blev afbrudt", e))?;
+    .await?;
 
     let directions: Vec<Direction> = [Direction::Incoming, Direction::Outgoing]
         .into_iter()

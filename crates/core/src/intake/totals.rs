@@ -415,10 +415,13 @@ pub(crate) async fn finish_preview(
     preview
         .overlaps
         .extend(overlap_messages(labels, &preview.totals, &found));
-    preview.duplicate_of = store
-        .find_batch(batch.municipality, batch.kind, &preview.sha256)
-        .await?
-        .filter(|b| b.status == BatchStatus::Committed);
+    preview.duplicate_of = crate::intake::batch::committed_twin(
+        store,
+        batch.municipality,
+        batch.kind,
+        &preview.sha256,
+    )
+    .await?;
     if stage && preview.importable() {
         // Staged totals the coordinator never confirmed go like any stale load.
         crate::intake::batch::remove_stale(store, batch.municipality).await?;

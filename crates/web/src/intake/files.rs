@@ -25,7 +25,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use komhen_core::accounts::access::Actor;
 use komhen_core::intake::files::{self, FileKind, Preview, Upload};
-use komhen_domain::{BatchId, MunicipalityCode};
+use komhen_domain::{BatchId, MunicipalityCode, UserId};
 use komhen_ingest::Limits;
 use komhen_store::{BatchRow, BatchStatus, RegistrationFilter};
 use std::collections::HashMap;
@@ -45,7 +45,7 @@ enum JobState {
     Failed(String),
 }
 
-/// The imports started on this server, by upload (the file's SHA-256).
+/// The imports started on this server, by upload (its kept file).
 /// An import running when the server stops leaves a batch loading, which
 /// the batch pipeline removes as stale; the upload itself waits on disk.
 #[derive(Debug, Default)]
@@ -80,9 +80,17 @@ struct Job {
     state: Option<JobState>,
 }
 
-/// Where a municipality's registration files wait.
-fn scope(code: MunicipalityCode) -> String {
-    format!("registreringer-{code}")
+/// An import's key among the server's imports: its kept file, which is
+/// the user's, the municipality's and the file's.
+fn job_key(kept: &Kept) -> String {
+    kept.path.to_string_lossy().into_owned()
+}
+
+/// Where a user's registration files for a municipality wait: the import
+/// follows the upload of the one who previewed it, so two coordinators
+/// uploading the same file never share it.
+fn scope(code: MunicipalityCode, user: UserId) -> String {
+    format!("registreringer-{code}-{user}")
 }
 
 // --- the upload page and the batches -------------------------------------------------
@@ -309,7 +317,11 @@ pub(crate) async fn upload_file(
     let code = auth.code()?;
     let form = state
         .uploads
-        .receive(multipart, &scope(code), Some(auth.user.user.id))
+        .receive(
+            multipart,
+            &scope(code, auth.user.user.id),
+            Some(auth.user.user.id),
+        )
         .await?;
     let Some(mut kept) = form.file.clone() else {
         return Ok((
@@ -332,7 +344,7 @@ pub(crate) async fn upload_file(
     kept.meta.kind = Some(kind.batch_kind().code().to_owned());
     kept.meta.rows = Some(preview.valid_rows);
     state.uploads.update(&kept)?;
-    state.imports.forget(&kept.sha256);
+    state.imports.forget(&job_key(&kept));
     let status = if preview.importable() {
         StatusCode::OK
     } else {
@@ -349,7 +361,7 @@ pub(crate) async fn upload_file(
 fn own_upload(state: &AppState, auth: &Authorized, token: &str) -> Result<Job, WebError> {
     let kept = state
         .uploads
-        .find(&scope(auth.code()?), token)
+        .find(&scope(auth.code()?, auth.user.user.id), token)
         .filter(|k| k.meta.user == Some(auth.user.user.id.0))
         .ok_or(WebError::NotFound)?;
     let kind = kept
@@ -360,7 +372,7 @@ fn own_upload(state: &AppState, auth: &Authorized, token: &str) -> Result<Job, W
         .ok_or(WebError::NotFound)?;
     Ok(Job {
         valid_rows: kept.meta.rows.unwrap_or_default(),
-        state: state.imports.get(&kept.sha256),
+        state: state.imports.get(&job_key(&kept)),
         kind,
         kept,
     })
@@ -389,7 +401,9 @@ pub(crate) async fn confirm_upload(
         return Ok(Redirect::to(&format!("{}/indlaes/{token}", base(&auth)?)).into_response());
     }
     let replace = form.replace;
-    state.imports.set(&token, JobState::Importing(0));
+    state
+        .imports
+        .set(&job_key(&job.kept), JobState::Importing(0));
     let actor = auth.user.actor();
     let code = auth.code()?;
     let task_state = state.clone();
@@ -406,7 +420,7 @@ async fn run_import(
     actor: Actor,
     replace: bool,
 ) {
-    let token = job.kept.sha256.clone();
+    let token = job_key(&job.kept);
     let upload = Upload {
         kind: job.kind,
         path: &job.kept.path,
@@ -464,7 +478,7 @@ pub(crate) async fn show_upload(
     let (done, failed) = match &job.state {
         Some(JobState::Done(batch)) => {
             state.uploads.remove(&job.kept);
-            state.imports.forget(&token);
+            state.imports.forget(&job_key(&job.kept));
             return Ok(Redirect::to(&with_notice(
                 &format!("{base}/indlaesninger/{batch}"),
                 "importeret_fil",
@@ -512,7 +526,7 @@ pub(crate) async fn cancel_upload(
     let job = own_upload(&state, &auth, &token)?;
     if !page_refreshes(&job.state) {
         state.uploads.remove(&job.kept);
-        state.imports.forget(&token);
+        state.imports.forget(&job_key(&job.kept));
     }
     Ok(Redirect::to(&format!("{}/indlaes", base(&auth)?)).into_response())
 }

@@ -146,10 +146,13 @@ pub async fn preview_web(
     preview.problems = read.summary;
     preview.rows = (read.pages.len() + read.visits.len()) as u64 + preview.problems.bad_rows();
     if let Some(kind) = preview.kind {
-        preview.duplicate_of = store
-            .find_batch(Some(municipality), kind.batch_kind(), &preview.sha256)
-            .await?
-            .filter(|b| b.status == BatchStatus::Committed);
+        preview.duplicate_of = crate::intake::batch::committed_twin(
+            store,
+            Some(municipality),
+            kind.batch_kind(),
+            &preview.sha256,
+        )
+        .await?;
     }
     match preview.kind {
         Some(ReportKind::Pages) => {
