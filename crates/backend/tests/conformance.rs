@@ -34,6 +34,8 @@ conformance!(
     registrations_store_dimensions_answers_and_idempotency,
     registrations_are_listed_only_for_their_municipality,
     batches_load_all_rows_once_and_delete_whole,
+    held_batches_stay_invisible_until_committed,
+    publications_are_kept_per_period_newest_first,
     counts_sum_quantity_and_exclude_test,
     total_counts_are_scoped_and_checked,
     channel_prices_are_national_or_local,

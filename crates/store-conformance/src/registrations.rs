@@ -541,3 +541,122 @@ pub async fn unit_usage_and_day_counts_are_the_unit_own(store: &dyn Store) {
         .unwrap()
         .is_empty());
 }
+
+async fn counted(store: &dyn Store) -> usize {
+    let filter = RegistrationFilter {
+        limit: 100,
+        ..RegistrationFilter::default()
+    };
+    store
+        .list_registrations(code(KOEGE), &filter)
+        .await
+        .unwrap()
+        .len()
+}
+
+pub async fn held_batches_stay_invisible_until_committed(store: &dyn Store) {
+    with_reference(store).await;
+    let task = national_task(store, "29.03.04").await;
+    let old = store
+        .create_batch(&batch(Some(KOEGE), "old"))
+        .await
+        .unwrap();
+    let rows = vec![registration(KOEGE, None, task.id, "TLFIND"); 3];
+    store.append_to_batch(old, &rows).await.unwrap();
+    store.commit_batch(old, None).await.unwrap();
+    let id = store
+        .create_batch(&batch(Some(KOEGE), "late"))
+        .await
+        .unwrap();
+    store.append_to_batch(id, &rows[..2]).await.unwrap();
+    assert_eq!(
+        store.batch_days(id).await.unwrap(),
+        Some((
+            NaiveDate::from_ymd_opt(2025, 10, 21).unwrap(),
+            NaiveDate::from_ymd_opt(2025, 10, 21).unwrap()
+        ))
+    );
+    let at = Utc.with_ymd_and_hms(2026, 1, 5, 8, 0, 0).unwrap();
+    let held = store
+        .hold_batch(id, Some(old), at, "venter på godkendelse")
+        .await
+        .unwrap();
+    assert_eq!(
+        (held.status, held.replaces, held.errors.as_str()),
+        (BatchStatus::Held, Some(old), "venter på godkendelse")
+    );
+    // Held: counted nowhere, closed to more rows, not held twice, listed.
+    assert_eq!(counted(store).await, 3);
+    assert!(store.append_to_batch(id, &rows[..1]).await.is_err());
+    assert!(store.hold_batch(id, None, at, "igen").await.is_err());
+    let listed: Vec<BatchId> = store
+        .list_held_batches()
+        .await
+        .unwrap()
+        .iter()
+        .map(|b| b.id)
+        .collect();
+    assert_eq!(listed, vec![id]);
+    // Approved: committed in place of the batch it replaces.
+    let committed = store.commit_batch(id, Some(old)).await.unwrap();
+    assert_eq!(committed.status, BatchStatus::Committed);
+    assert!(store.list_held_batches().await.unwrap().is_empty());
+    store.delete_batch(Some(code(KOEGE)), old).await.unwrap();
+    assert_eq!(counted(store).await, 2);
+    assert_eq!(store.batch_days(old).await.unwrap(), None);
+}
+
+pub async fn publications_are_kept_per_period_newest_first(store: &dyn Store) {
+    with_reference(store).await;
+    let period = store
+        .upsert_period(&NewPeriod {
+            municipality: None,
+            period: CountingPeriod {
+                name: "Efterår 2025".into(),
+                year: 2025,
+                season: Some(Season::Autumn),
+                starts_on: NaiveDate::from_ymd_opt(2025, 10, 20).unwrap(),
+                ends_on: NaiveDate::from_ymd_opt(2025, 11, 9).unwrap(),
+                mandatory: true,
+                submission_deadline: NaiveDate::from_ymd_opt(2025, 11, 23).unwrap(),
+            },
+            task_package: None,
+        })
+        .await
+        .unwrap();
+    let first = Utc.with_ymd_and_hms(2025, 12, 1, 9, 0, 0).unwrap();
+    let publish = |at, when, note: &str, figures: &str| SetupChange::PublishPeriod {
+        period,
+        at: Some(at),
+        publication: Some(NewPublication {
+            published_at: when,
+            published_by: "bruger:admin@example".into(),
+            note: note.into(),
+            figures: figures.into(),
+        }),
+    };
+    store
+        .change(publish(first, first, "", "{\"a\":1}"))
+        .await
+        .unwrap();
+    let later = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+    store
+        .change(publish(first, later, "rettet", "{\"a\":2}"))
+        .await
+        .unwrap();
+    let kept = store.list_publications(period).await.unwrap();
+    assert_eq!(
+        kept.iter()
+            .map(|p| (p.published_at, p.note.as_str(), p.figures.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(later, "rettet", "{\"a\":2}"), (first, "", "{\"a\":1}")]
+    );
+    let row = store
+        .list_periods(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == period)
+        .unwrap();
+    assert_eq!(row.published_at, Some(first), "a correction keeps the date");
+}

@@ -84,7 +84,10 @@ impl Store {
         }
         let mut tx = self.writer.begin().await.map_err(db_err)?;
         let status: Option<(String, Option<i32>)> =
-            sqlx::query_as("SELECT status, municipality_code FROM import_batches WHERE id = $1")
+            sqlx::query_as(
+                "SELECT CASE WHEN held_at IS NULL THEN status ELSE 'held' END, \
+                 municipality_code FROM import_batches WHERE id = $1",
+            )
                 .bind(batch.0)
                 .fetch_optional(&mut *tx)
                 .await
@@ -170,6 +173,64 @@ impl Store {
         tx.commit().await.map_err(db_err)?;
         after_batch_commit(&self.writer, committed.row_count).await;
         Ok(committed)
+    }
+
+    pub(super) async fn hold_batch(
+        &self,
+        batch: BatchId,
+        replaces: Option<BatchId>,
+        at: DateTime<Utc>,
+        why: &str,
+    ) -> StoreResult<BatchRow> {
+        let sql = format!(
+            "UPDATE import_batches SET held_at = $2, replaces_batch_id = $3, errors = $4 \
+             WHERE id = $1 AND status = 'loading' AND held_at IS NULL RETURNING {BATCH_COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(batch.0)
+            .bind(at)
+            .bind(replaces.map(|b| b.0))
+            .bind(why)
+            .fetch_optional(&self.writer)
+            .await
+            .map_err(db_err)?;
+        match row {
+            Some(row) => batch_row(&row),
+            None => Err(StoreError::not_found(format!(
+                "batch {batch} under indlæsning"
+            ))),
+        }
+    }
+
+    pub(super) async fn batch_days(
+        &self,
+        batch: BatchId,
+    ) -> StoreResult<Option<(NaiveDate, NaiveDate)>> {
+        let (first, last): (Option<NaiveDate>, Option<NaiveDate>) = sqlx::query_as(
+            "SELECT MIN(first), MAX(last) FROM (\
+             SELECT MIN(day) AS first, MAX(day) AS last FROM registrations \
+             WHERE import_batch_id = $1 \
+             UNION ALL \
+             SELECT MIN(from_day) AS first, MAX(to_day) AS last FROM total_counts \
+             WHERE import_batch_id = $1) AS days",
+        )
+        .bind(batch.0)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(first.zip(last))
+    }
+
+    pub(super) async fn list_held_batches(&self) -> StoreResult<Vec<BatchRow>> {
+        let sql = format!(
+            "SELECT {BATCH_COLUMNS} FROM import_batches \
+             WHERE status = 'loading' AND held_at IS NOT NULL ORDER BY id"
+        );
+        let rows = sqlx::query(&sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(batch_row).collect()
     }
 
     pub(super) async fn delete_batch(

@@ -31,7 +31,7 @@ use komhen_store::{
     AnswerRow, AuditRow, Backend, BatchKind, BatchRow, BatchStatus, ChannelPriceRow, ChannelRow,
     DepartmentRow, HourChannelCount, InquiryTypeRow, Inserted, KleEntryRow, MunicipalityCount,
     MunicipalityRow, NewAuditEntry, NewBatch, NewChannelPrice, NewSession, NewTotalCount,
-    PackageTaskRow, PeriodCount, PeriodRow, PopulationRow, QuestionOptionRow, QuestionRow,
+    PackageTaskRow, PeriodCount, PeriodRow, PopulationRow, PublicationRow, QuestionOptionRow, QuestionRow,
     ReferenceCounts, RegistrationChange, RegistrationFilter, RegistrationRow, RoleGrantRow,
     SessionRow, StoreError, StoreResult, TaskPackageRow, TaskRow, TaskUsage, TotalCountRow,
     TotalMeasure, UnitRow, UnitSessionRow, UserRow,
@@ -401,6 +401,10 @@ impl komhen_store::Store for Store {
         self.list_periods(municipality).await
     }
 
+    async fn list_publications(&self, period: PeriodId) -> StoreResult<Vec<PublicationRow>> {
+        self.list_publications(period).await
+    }
+
     async fn list_participations(
         &self,
         municipality: MunicipalityCode,
@@ -434,6 +438,24 @@ impl komhen_store::Store for Store {
         replaces: Option<BatchId>,
     ) -> StoreResult<BatchRow> {
         self.commit_batch(batch, replaces).await
+    }
+
+    async fn hold_batch(
+        &self,
+        batch: BatchId,
+        replaces: Option<BatchId>,
+        at: DateTime<Utc>,
+        why: &str,
+    ) -> StoreResult<BatchRow> {
+        self.hold_batch(batch, replaces, at, why).await
+    }
+
+    async fn batch_days(&self, batch: BatchId) -> StoreResult<Option<(NaiveDate, NaiveDate)>> {
+        self.batch_days(batch).await
+    }
+
+    async fn list_held_batches(&self) -> StoreResult<Vec<BatchRow>> {
+        self.list_held_batches().await
     }
 
     async fn delete_batch(

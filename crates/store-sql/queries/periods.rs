@@ -74,3 +74,31 @@ impl Store {
         Ok(ids.into_iter().map(UnitId).collect())
     }
 }
+
+impl Store {
+    pub(super) async fn list_publications(
+        &self,
+        period: PeriodId,
+    ) -> StoreResult<Vec<PublicationRow>> {
+        let rows = sqlx::query(
+            "SELECT id, period_id, published_at, published_by, note, figures \
+             FROM period_publications WHERE period_id = $1 ORDER BY id DESC",
+        )
+        .bind(period.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|row| {
+                Ok(PublicationRow {
+                    id: get(row, "id")?,
+                    period: PeriodId(get(row, "period_id")?),
+                    published_at: get(row, "published_at")?,
+                    published_by: get(row, "published_by")?,
+                    note: get(row, "note")?,
+                    figures: get(row, "figures")?,
+                })
+            })
+            .collect()
+    }
+}

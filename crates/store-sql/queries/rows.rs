@@ -64,6 +64,8 @@ const MUNICIPALITY_SELECT: &str = "SELECT m.code, m.name, m.region_code, \
 fn batch_row(row: &DbRow) -> StoreResult<BatchRow> {
     let status: String = get(row, "status")?;
     let kind: String = get(row, "kind")?;
+    let held_at: Option<DateTime<Utc>> = get(row, "held_at")?;
+    let status = BatchStatus::parse(&status).ok_or_else(|| corrupt("batchstatus", &status))?;
     Ok(BatchRow {
         id: BatchId(get(row, "id")?),
         municipality: opt_municipality(row, "municipality_code")?,
@@ -72,15 +74,20 @@ fn batch_row(row: &DbRow) -> StoreResult<BatchRow> {
         sha256: get(row, "sha256")?,
         row_count: get(row, "row_count")?,
         rejected_count: get(row, "rejected_count")?,
-        status: BatchStatus::parse(&status).ok_or_else(|| corrupt("batchstatus", &status))?,
+        // A held batch is a loading batch waiting for approval.
+        status: match (status, held_at) {
+            (BatchStatus::Loading, Some(_)) => BatchStatus::Held,
+            (status, _) => status,
+        },
         errors: get(row, "errors")?,
         created_by: get(row, "created_by")?,
         created_at: get(row, "created_at")?,
+        replaces: get::<Option<i64>>(row, "replaces_batch_id")?.map(BatchId),
     })
 }
 
 const BATCH_COLUMNS: &str = "id, municipality_code, kind, file_name, sha256, row_count, \
-     rejected_count, status, errors, created_by, created_at";
+     rejected_count, status, errors, created_by, created_at, held_at, replaces_batch_id";
 
 fn registration_row(row: &DbRow) -> StoreResult<RegistrationRow> {
     let inquiry_type: Option<String> = get(row, "inquiry_type_code")?;

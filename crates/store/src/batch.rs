@@ -144,6 +144,11 @@ pub struct NewBatch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BatchStatus {
     Loading,
+    /// Stored in full but held back: some of its rows are dated in a
+    /// published period, so it counts nowhere until the national
+    /// administrator approves it as a correction (stored as a loading batch
+    /// with `held_at` set).
+    Held,
     Committed,
     Replaced,
     Deleted,
@@ -154,6 +159,7 @@ impl BatchStatus {
     pub fn code(self) -> &'static str {
         match self {
             Self::Loading => "loading",
+            Self::Held => "held",
             Self::Committed => "committed",
             Self::Replaced => "replaced",
             Self::Deleted => "deleted",
@@ -165,6 +171,7 @@ impl BatchStatus {
     pub fn label_da(self) -> &'static str {
         match self {
             Self::Loading => "Indlæses",
+            Self::Held => "Afventer godkendelse",
             Self::Committed => "Indlæst",
             Self::Replaced => "Erstattet",
             Self::Deleted => "Slettet",
@@ -175,6 +182,7 @@ impl BatchStatus {
     pub fn parse(value: &str) -> Option<Self> {
         [
             Self::Loading,
+            Self::Held,
             Self::Committed,
             Self::Replaced,
             Self::Deleted,
@@ -198,4 +206,6 @@ pub struct BatchRow {
     pub errors: String,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+    /// For a held batch: the committed batch it replaces once approved.
+    pub replaces: Option<BatchId>,
 }

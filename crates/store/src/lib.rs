@@ -212,6 +212,10 @@ pub trait Store: Send + Sync + 'static {
         municipality: Option<MunicipalityCode>,
     ) -> StoreResult<Vec<PeriodRow>>;
 
+    /// The publications of a national period (the figures the public saw),
+    /// newest first.
+    async fn list_publications(&self, period: PeriodId) -> StoreResult<Vec<PublicationRow>>;
+
     async fn list_participations(
         &self,
         municipality: MunicipalityCode,
@@ -245,6 +249,25 @@ pub trait Store: Send + Sync + 'static {
         batch: BatchId,
         replaces: Option<BatchId>,
     ) -> StoreResult<BatchRow>;
+
+    /// Holds a loading batch back as a correction of a published period: its
+    /// rows stay stored and invisible (it is no longer taken for an
+    /// interrupted load) until [`Store::commit_batch`] approves it, with
+    /// `replaces` kept for that moment and `why` as the batch's note.
+    async fn hold_batch(
+        &self,
+        batch: BatchId,
+        replaces: Option<BatchId>,
+        at: DateTime<Utc>,
+        why: &str,
+    ) -> StoreResult<BatchRow>;
+
+    /// The first and last day a batch's registrations and total counts
+    /// cover, or None for an empty batch.
+    async fn batch_days(&self, batch: BatchId) -> StoreResult<Option<(NaiveDate, NaiveDate)>>;
+
+    /// Every municipality's and the central held batches, oldest first.
+    async fn list_held_batches(&self) -> StoreResult<Vec<BatchRow>>;
 
     /// Marks a batch deleted (its rows vanish from every figure at once) and
     /// removes its registrations in short transactions, so the registration

@@ -281,6 +281,31 @@ pub struct PeriodRow {
     pub published_at: Option<DateTime<Utc>>,
 }
 
+/// One publication of a national period: the figures the public saw from
+/// `published_at` on, as the portal's snapshot (JSON, read and written by
+/// the portal only). A correction adds a publication; none is ever changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicationRow {
+    pub id: i64,
+    pub period: PeriodId,
+    pub published_at: DateTime<Utc>,
+    pub published_by: String,
+    /// Empty for the first publication; what was corrected for a later one.
+    pub note: String,
+    pub figures: String,
+}
+
+/// A publication to store with [`SetupChange::PublishPeriod`](crate::SetupChange).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPublication {
+    /// When these figures went public (a correction's own moment; the
+    /// period keeps its first publication date).
+    pub published_at: DateTime<Utc>,
+    pub published_by: String,
+    pub note: String,
+    pub figures: String,
+}
+
 /// The outcome of storing one registration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Inserted {

@@ -149,9 +149,12 @@ pub enum SetupChange {
         task_package: Option<TaskPackageId>,
     },
     /// Publishes a national period's figures at `at`, or withdraws them.
+    /// With `publication`, the figures shown from now on are stored too (a
+    /// first publication, or a correction keeping `at` as it was).
     PublishPeriod {
         period: PeriodId,
         at: Option<DateTime<Utc>>,
+        publication: Option<crate::NewPublication>,
     },
     /// Inserts a channel or updates its labels, form flag, digital flag,
     /// order and active flag. Its code, medium and direction never change.

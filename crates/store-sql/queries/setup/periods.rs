@@ -68,7 +68,11 @@ impl Store {
                 .map_err(db_err)?;
                 touched(done, format!("tælleperiode {period}"))
             }
-            PublishPeriod { period, at } => {
+            PublishPeriod {
+                period,
+                at,
+                publication,
+            } => {
                 let done = sqlx::query(
                     "UPDATE counting_periods SET published_at = $2 \
                      WHERE id = $1 AND municipality_code IS NULL",
@@ -78,6 +82,21 @@ impl Store {
                 .execute(&mut **tx)
                 .await
                 .map_err(db_err)?;
+                if let (Some(p), 1) = (publication, done.rows_affected()) {
+                    sqlx::query(
+                        "INSERT INTO period_publications \
+                         (period_id, published_at, published_by, note, figures) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(period.0)
+                    .bind(p.published_at)
+                    .bind(&p.published_by)
+                    .bind(&p.note)
+                    .bind(&p.figures)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                }
                 touched(done, format!("national tælleperiode {period}"))
             }
             other => Err(misrouted(other)),
