@@ -12,6 +12,7 @@
 pub mod api;
 pub mod batch;
 pub mod central;
+pub mod corrections;
 pub mod files;
 pub mod phone;
 pub mod totals;

@@ -14,6 +14,10 @@
 //! engine reports grouped by municipality, so the portal agrees with the
 //! municipalities' own pages.
 
+mod snapshot;
+
+pub use snapshot::{channel_mix, publications, snapshot_now, MixRow};
+
 use crate::reports::{self, Dates, Dimension, ReportRequest, ShareOf};
 use crate::{CoreError, CoreResult};
 use komhen_domain::{Direction, MunicipalityCode, RegionCode};
@@ -196,8 +200,9 @@ impl MunicipalityFigures {
     }
 }
 
-/// Sums behind a municipality's metrics, added up for groups.
-#[derive(Debug, Clone, Copy, Default)]
+/// Sums behind a municipality's metrics, added up for groups; what a
+/// publication's snapshot keeps per municipality.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Sums {
     inquiries: i64,
     incoming: i64,
@@ -265,6 +270,9 @@ pub struct PeriodFigures {
     pub nation: HashMap<Metric, Figure>,
     pub nation_inquiries: i64,
     sums: HashMap<MunicipalityCode, SumsCell>,
+    /// The period's publications, newest first: more than one means the
+    /// figures were corrected after the first.
+    pub publications: Vec<komhen_store::PublicationRow>,
 }
 
 /// A wrapper so `PeriodFigures` can derive `PartialEq`.
@@ -318,8 +326,43 @@ async fn national(
     reports::run(store, &request).await
 }
 
-/// The figures of a period (the caller has checked it may be shown).
+/// The figures of a period (the caller has checked it may be shown): the
+/// snapshot of its latest publication, so what the public saw never moves;
+/// computed now only for a period published before snapshots were kept.
 pub async fn period_figures(store: &dyn Store, period: &PeriodRow) -> CoreResult<PeriodFigures> {
+    let shown = snapshot::shown(store, period).await?;
+    let mut sums: HashMap<MunicipalityCode, Sums> = shown.snapshot.sums()?;
+    let mut nation = Sums::default();
+    let mut municipalities = Vec::new();
+    for mut row in store.list_municipalities().await? {
+        let s = sums.entry(row.code).or_default();
+        // The population the figures were computed with.
+        row.population = shown.snapshot.population(row.code).or(row.population);
+        nation.add(s);
+        municipalities.push(MunicipalityFigures {
+            inquiries: (s.inquiries >= MIN_CELL).then_some(s.inquiries),
+            units_registering: s.units_registering,
+            units_active: s.units_active,
+            figures: s.figures(),
+            municipality: row,
+        });
+    }
+    Ok(PeriodFigures {
+        period: period.clone(),
+        nation: nation.figures(),
+        nation_inquiries: nation.inquiries,
+        municipalities,
+        sums: sums.into_iter().map(|(k, v)| (k, SumsCell(v))).collect(),
+        publications: shown.publications,
+    })
+}
+
+/// Every municipality's sums in a period, from the report engine now (with
+/// the active units and population of today).
+async fn live_sums(
+    store: &dyn Store,
+    period: &PeriodRow,
+) -> CoreResult<HashMap<MunicipalityCode, Sums>> {
     let dates = dates_of(period);
     let by = |code: &str| MunicipalityCode::parse(code).ok();
     let mut sums: HashMap<MunicipalityCode, Sums> = HashMap::new();
@@ -399,27 +442,10 @@ pub async fn period_figures(store: &dyn Store, period: &PeriodRow) -> CoreResult
     for (m, active) in store.count_active_units_by_municipality().await? {
         sums.entry(m).or_default().units_active = active;
     }
-    let mut nation = Sums::default();
-    let mut municipalities = Vec::new();
     for row in store.list_municipalities().await? {
-        let s = sums.entry(row.code).or_default();
-        s.population = row.population.map_or(0, |(_, p)| p);
-        nation.add(s);
-        municipalities.push(MunicipalityFigures {
-            inquiries: (s.inquiries >= MIN_CELL).then_some(s.inquiries),
-            units_registering: s.units_registering,
-            units_active: s.units_active,
-            figures: s.figures(),
-            municipality: row,
-        });
+        sums.entry(row.code).or_default().population = row.population.map_or(0, |(_, p)| p);
     }
-    Ok(PeriodFigures {
-        period: period.clone(),
-        nation: nation.figures(),
-        nation_inquiries: nation.inquiries,
-        municipalities,
-        sums: sums.into_iter().map(|(k, v)| (k, SumsCell(v))).collect(),
-    })
+    Ok(sums)
 }
 
 impl PeriodFigures {
@@ -621,8 +647,41 @@ impl TaskFigures {
 }
 
 /// The mandatory tasks of the period's task package with their digital
-/// shares, nationally and per municipality.
+/// shares, nationally and per municipality, as last published.
 pub async fn task_figures(store: &dyn Store, period: &PeriodRow) -> CoreResult<Vec<TaskFigures>> {
+    let shown = snapshot::shown(store, period).await?;
+    let national = store.list_national_tasks().await?;
+    let municipalities = store.list_municipalities().await?;
+    let mut out = Vec::new();
+    for published in &shown.snapshot.tasks {
+        let Some(task) = national.iter().find(|t| t.id.0 == published.task) else {
+            continue;
+        };
+        let per = published.per_municipality()?;
+        let (digital, all) = per
+            .values()
+            .fold((0, 0), |acc, (d, a)| (acc.0 + d, acc.1 + a));
+        out.push(TaskFigures {
+            nation: Figure::share(digital, all),
+            municipalities: municipalities
+                .iter()
+                .map(|m| {
+                    let (d, a) = per.get(&m.code).copied().unwrap_or_default();
+                    (m.clone(), Figure::share(d, a))
+                })
+                .collect(),
+            task: task.clone(),
+        });
+    }
+    Ok(out)
+}
+
+/// Per mandatory task of the period's package: digital and all incoming
+/// inquiries per municipality, from the report engine now.
+async fn live_task_sums(
+    store: &dyn Store,
+    period: &PeriodRow,
+) -> CoreResult<Vec<(TaskRow, HashMap<MunicipalityCode, (i64, i64)>)>> {
     let Some(package) = period.task_package else {
         return Ok(Vec::new());
     };
@@ -645,7 +704,6 @@ pub async fn task_figures(store: &dyn Store, period: &PeriodRow) -> CoreResult<V
     request.filters.directions = vec![Direction::Incoming];
     request.filters.tasks = tasks.iter().map(|t| t.id).collect();
     let report = reports::run(store, &request).await?;
-    let municipalities = store.list_municipalities().await?;
     let mut out = Vec::new();
     for task in tasks {
         let code = task.id.to_string();
@@ -660,20 +718,7 @@ pub async fn task_figures(store: &dyn Store, period: &PeriodRow) -> CoreResult<V
                 e.0 += row.inquiries;
             }
         }
-        let (digital, all) = per
-            .values()
-            .fold((0, 0), |acc, (d, a)| (acc.0 + d, acc.1 + a));
-        out.push(TaskFigures {
-            nation: Figure::share(digital, all),
-            municipalities: municipalities
-                .iter()
-                .map(|m| {
-                    let (d, a) = per.get(&m.code).copied().unwrap_or_default();
-                    (m.clone(), Figure::share(d, a))
-                })
-                .collect(),
-            task,
-        });
+        out.push((task, per));
     }
     Ok(out)
 }

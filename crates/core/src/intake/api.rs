@@ -316,12 +316,14 @@ async fn earlier_copy(
     }
     if let Some(b) = same {
         return match b.status {
-            BatchStatus::Committed => Ok(Some(b)),
+            BatchStatus::Committed | BatchStatus::Held => Ok(Some(b)),
             _ => Err(Refused::InProgress),
         };
     }
     match named {
-        Some(b) if b.status == BatchStatus::Committed => Err(Refused::BatchIdReused(b)),
+        Some(b) if matches!(b.status, BatchStatus::Committed | BatchStatus::Held) => {
+            Err(Refused::BatchIdReused(b))
+        }
         Some(_) => Err(Refused::InProgress),
         None => Ok(None),
     }

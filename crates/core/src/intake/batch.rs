@@ -10,13 +10,24 @@
 //! the replaced batch in the same moment) or, on any failure, delete the
 //! batch so nothing of it remains.
 //!
+//! Every row is watched on its way ([`watch`]): an implausible quantity
+//! sum refuses the batch; rows dated in a published period (or replacing a
+//! batch that has such rows) make it a correction, stored in full but held
+//! back until the national administrator approves it
+//! (`intake::corrections`), so a published figure never moves unseen.
+//!
 //! Owns the chunk size and the stale-load rule. Must not decide what a row
 //! becomes (the intake modules do) nor read files (the ingest readers do).
+
+mod watch;
+
+pub use watch::{Closed, MAX_QUANTITY_PER_BATCH};
 
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
 use komhen_domain::{BatchId, MunicipalityCode, NewRegistration};
 use komhen_store::{BatchKind, BatchRow, BatchStatus, NewBatch, NewTotalCount, Store};
+use watch::Watch;
 
 /// Rows sent to the store at a time.
 pub const CHUNK: usize = 10_000;
@@ -29,6 +40,9 @@ pub const STALE_LOAD_HOURS: i64 = 6;
 pub struct Planned {
     batch: NewBatch,
     replaces: Option<BatchRow>,
+    closed: Closed,
+    /// The published period the replaced batch has rows in.
+    replaces_closed: Option<String>,
 }
 
 /// Starts storing `batch`: refuses it when the same data (scope, kind and
@@ -39,7 +53,54 @@ pub async fn begin(store: &dyn Store, batch: NewBatch, replace: bool) -> CoreRes
     if let (Some(earlier), false) = (&replaces, replace) {
         return Err(CoreError::Invalid(refusal(batch.kind, earlier)));
     }
-    Ok(Planned { batch, replaces })
+    let closed = Closed::load(store).await?;
+    let replaces_closed = match &replaces {
+        Some(earlier) => closed_days(store, &closed, earlier.id).await?,
+        None => None,
+    };
+    Ok(Planned {
+        batch,
+        replaces,
+        closed,
+        replaces_closed,
+    })
+}
+
+/// The published period a stored batch has rows in: deleting or replacing
+/// it would change that period's figures.
+pub async fn closed_days(
+    store: &dyn Store,
+    closed: &Closed,
+    batch: BatchId,
+) -> CoreResult<Option<String>> {
+    Ok(match store.batch_days(batch).await? {
+        Some((from, to)) => closed
+            .overlapping(from, to)
+            .first()
+            .map(|p| p.period.name.clone()),
+        None => None,
+    })
+}
+
+/// Deletes a coordinator's batch (an upload made by mistake, a withdrawn
+/// correction): refused for a committed batch with rows in a published
+/// period, whose figures must not move without a correction.
+pub async fn delete(
+    store: &dyn Store,
+    municipality: Option<MunicipalityCode>,
+    batch: &BatchRow,
+) -> CoreResult<u64> {
+    if batch.status == BatchStatus::Committed {
+        let closed = Closed::load(store).await?;
+        if let Some(period) = closed_days(store, &closed, batch.id).await? {
+            return Err(CoreError::Invalid(format!(
+                "Indlæsningen har rækker i {period}, hvis tal er offentliggjort, og kan derfor \
+                 ikke slettes. Indlæs en rettet fil, der erstatter den: den nationale \
+                 administrator godkender rettelsen, og tallene offentliggøres igen."
+            )));
+        }
+    }
+    Ok(store.delete_batch(municipality, batch.id).await?)
 }
 
 /// The committed batch of that scope and kind with that SHA-256: what a
@@ -76,10 +137,12 @@ pub fn is_stale(batch: &BatchRow, now: DateTime<Utc>) -> bool {
         && batch.created_at < now - chrono::Duration::hours(STALE_LOAD_HOURS)
 }
 
-/// Whether a coordinator may delete a batch from its page: a committed one,
-/// or one left loading by an interruption (its rows count nowhere).
+/// Whether a coordinator may delete a batch from its page: a committed one
+/// (unless it has rows in a published period: [`delete`] says so), a held
+/// correction (withdrawn), or one left loading by an interruption (its rows
+/// count nowhere).
 pub fn deletable(batch: &BatchRow, now: DateTime<Utc>) -> bool {
-    batch.status == BatchStatus::Committed || is_stale(batch, now)
+    matches!(batch.status, BatchStatus::Committed | BatchStatus::Held) || is_stale(batch, now)
 }
 
 /// Removes every batch left loading by an interruption, in every
@@ -126,6 +189,13 @@ impl Planned {
     /// Stores registrations made in code (an API batch, paper sheets, a
     /// Matomo pages report): all of them, or none.
     pub async fn rows(self, store: &dyn Store, rows: &[NewRegistration]) -> CoreResult<BatchRow> {
+        let mut watch = Watch::new(self.closed.clone());
+        for row in rows {
+            if !watch.registration(row) {
+                break;
+            }
+        }
+        watch.verdict()?;
         let loading = self.open(store).await?;
         let mut stored = 0u64;
         for chunk in rows.chunks(CHUNK) {
@@ -134,11 +204,20 @@ impl Planned {
                 Err(e) => return Err(loading.abandon(e.into()).await),
             }
         }
-        loading.commit(stored, Some(rows.len() as u64)).await
+        loading
+            .commit(stored, Some(rows.len() as u64), &watch)
+            .await
     }
 
     /// Stores total counts (a website's visits): all of them, or none.
     pub async fn totals(self, store: &dyn Store, totals: &[NewTotalCount]) -> CoreResult<BatchRow> {
+        let mut watch = Watch::new(self.closed.clone());
+        for total in totals {
+            if !watch.total(total) {
+                break;
+            }
+        }
+        watch.verdict()?;
         let loading = self.open(store).await?;
         for total in totals {
             let total = NewTotalCount {
@@ -149,7 +228,7 @@ impl Planned {
                 return Err(loading.abandon(e.into()).await);
             }
         }
-        loading.commit(totals.len() as u64, None).await
+        loading.commit(totals.len() as u64, None, &watch).await
     }
 
     /// Stores the rows a reader produces on a blocking thread (a file read
@@ -170,12 +249,17 @@ impl Planned {
         R: Send + 'static,
         F: FnOnce(&mut dyn FnMut(NewRegistration) -> bool) -> CoreResult<R> + Send + 'static,
     {
+        let mut watch = Watch::new(self.closed.clone());
         let loading = self.open(store).await?;
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<NewRegistration>>(2);
         let reader = tokio::task::spawn_blocking(move || {
             let mut chunk = Vec::with_capacity(CHUNK);
             let mut open = true;
             let result = read(&mut |row| {
+                if !watch.registration(&row) {
+                    open = false;
+                    return false;
+                }
                 chunk.push(row);
                 if chunk.len() >= CHUNK {
                     let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
@@ -187,7 +271,7 @@ impl Planned {
                 // A closed channel means storing failed; that error is reported.
                 let _ = sender.blocking_send(chunk);
             }
-            result
+            (result, watch)
         });
         let mut stored = 0u64;
         let mut failure = None;
@@ -204,15 +288,17 @@ impl Planned {
             }
         }
         drop(receiver);
-        let result = match reader.await {
-            Ok(result) => result,
-            Err(e) => Err(interrupted(e)),
+        let (result, watch) = match reader.await {
+            Ok((result, watch)) => (result, watch),
+            Err(e) => return Err(loading.abandon(interrupted(e)).await),
         };
+        // A refused row stops the reader: its refusal is the cause.
+        let result = watch.verdict().and(result);
         let result = match (failure, result) {
             (Some(e), _) | (None, Err(e)) => return Err(loading.abandon(e).await),
             (None, Ok(result)) => result,
         };
-        Ok((loading.commit(stored, expected).await?, result))
+        Ok((loading.commit(stored, expected, &watch).await?, result))
     }
 
     /// Removes the scope's stale loads and opens the batch.
@@ -224,6 +310,7 @@ impl Planned {
             id,
             municipality: self.batch.municipality,
             replaces: self.replaces,
+            replaces_closed: self.replaces_closed,
         })
     }
 }
@@ -234,12 +321,19 @@ struct Loading<'s> {
     id: BatchId,
     municipality: Option<MunicipalityCode>,
     replaces: Option<BatchRow>,
+    replaces_closed: Option<String>,
 }
 
 impl Loading<'_> {
     /// Commits when exactly `expected` rows were stored, and removes the
-    /// replaced batch; otherwise deletes this one.
-    async fn commit(self, stored: u64, expected: Option<u64>) -> CoreResult<BatchRow> {
+    /// replaced batch; otherwise deletes this one. A batch that would change
+    /// a published period's figures is held instead, waiting for approval.
+    async fn commit(
+        self,
+        stored: u64,
+        expected: Option<u64>,
+        watch: &Watch,
+    ) -> CoreResult<BatchRow> {
         if let Some(expected) = expected.filter(|e| *e != stored) {
             let error = CoreError::Invalid(format!(
                 "Filen eller opsætningen ændrede sig under indlæsningen ({stored} rækker i stedet \
@@ -248,6 +342,16 @@ impl Loading<'_> {
             return Err(self.abandon(error).await);
         }
         let replaces = self.replaces.as_ref().map(|b| b.id);
+        if let Some(why) = held_because(watch, self.replaces_closed.as_deref()) {
+            return match self
+                .store
+                .hold_batch(self.id, replaces, Utc::now(), &why)
+                .await
+            {
+                Ok(held) => Ok(held),
+                Err(e) => Err(self.abandon(e.into()).await),
+            };
+        }
         let committed = match self.store.commit_batch(self.id, replaces).await {
             Ok(committed) => committed,
             Err(e) => return Err(self.abandon(e.into()).await),
@@ -265,6 +369,23 @@ impl Loading<'_> {
             tracing::warn!(batch = %self.id, error = %e, "an abandoned batch was left loading");
         }
         error
+    }
+}
+
+/// Why a batch is held back as a correction, in Danish, or None.
+fn held_because(watch: &Watch, replaces_closed: Option<&str>) -> Option<String> {
+    let waits = "Indlæsningen er gemt, men tæller først med, når den nationale administrator \
+                 har godkendt den som rettelse, og tallene er offentliggjort igen.";
+    match (&watch.closed_name, replaces_closed) {
+        (Some(period), _) => Some(format!(
+            "{} af rækkerne ligger i {period}, hvis tal er offentliggjort. {waits}",
+            komhen_ingest::summary::danish_number(watch.in_closed)
+        )),
+        (None, Some(period)) => Some(format!(
+            "Den indlæsning, den erstatter, har rækker i {period}, hvis tal er offentliggjort. \
+             {waits}"
+        )),
+        (None, None) => None,
     }
 }
 

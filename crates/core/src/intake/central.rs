@@ -648,11 +648,11 @@ pub async fn delete_central_batch(store: &dyn Store, batch: BatchId) -> CoreResu
     let found = central_batches(store)
         .await?
         .into_iter()
-        .any(|b| b.id == batch);
-    if !found {
+        .find(|b| b.id == batch);
+    let Some(found) = found else {
         return Err(CoreError::Invalid(
             "Indlæsningen findes ikke (mere) blandt de centrale indlæsninger.".into(),
         ));
-    }
-    Ok(store.delete_batch(None, batch).await?)
+    };
+    super::batch::delete(store, None, &found).await
 }

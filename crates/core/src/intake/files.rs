@@ -233,7 +233,7 @@ pub async fn delete_batch(
     municipality: MunicipalityCode,
     batch: &BatchRow,
 ) -> CoreResult<u64> {
-    let deleted = store.delete_batch(Some(municipality), batch.id).await?;
+    let deleted = super::batch::delete(store, Some(municipality), batch).await?;
     store
         .append_audit(&komhen_store::NewAuditEntry {
             municipality: Some(municipality),

@@ -415,6 +415,18 @@ pub(crate) async fn finish_preview(
     preview
         .overlaps
         .extend(overlap_messages(labels, &preview.totals, &found));
+    // Total counts of a published period are frozen with its figures.
+    let closed = crate::intake::batch::Closed::load(store).await?;
+    for t in &preview.totals {
+        if let Some(period) = closed.overlapping(t.total.from, t.total.to).first() {
+            preview.overlaps.push(format!(
+                "{} – {} ligger i {}, hvis tal er offentliggjort og ikke kan ændres",
+                t.total.from.format("%d-%m-%Y"),
+                t.total.to.format("%d-%m-%Y"),
+                period.period.name
+            ));
+        }
+    }
     preview.duplicate_of = crate::intake::batch::committed_twin(
         store,
         batch.municipality,
@@ -551,7 +563,7 @@ pub async fn delete(
             "Totaltallene findes ikke (de er måske allerede slettet).".into(),
         ));
     };
-    store.delete_batch(municipality, batch).await?;
+    super::batch::delete(store, municipality, &row).await?;
     if row.status == BatchStatus::Committed {
         store
             .append_audit(&audit(actor, municipality, "delete", &row, None))

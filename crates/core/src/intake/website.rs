@@ -406,13 +406,13 @@ pub async fn delete_web_batch(
     let found = web_batches(store, municipality)
         .await?
         .into_iter()
-        .any(|b| b.id == batch);
-    if !found {
+        .find(|b| b.id == batch);
+    let Some(found) = found else {
         return Err(CoreError::Invalid(
             "Indlæsningen findes ikke (mere) blandt kommunens hjemmesidefiler.".into(),
         ));
-    }
-    Ok(store.delete_batch(Some(municipality), batch).await?)
+    };
+    super::batch::delete(store, Some(municipality), &found).await
 }
 
 /// The municipality's WEB inquiries per task, from every source, most first.

@@ -15,7 +15,7 @@ use komhen_domain::{
     ChannelCode, Completion, CountingPeriod, Direction, InquiryType, KleNumber, Medium, PeriodId,
     Season, TaskId, TaskPackageId,
 };
-use komhen_store::{NewPeriod, SetupChange, Store, TaskRow};
+use komhen_store::{NewPeriod, NewPublication, PeriodRow, SetupChange, Store, TaskRow};
 use serde_json::json;
 
 fn invalid<T>(message: impl Into<String>) -> CoreResult<T> {
@@ -438,10 +438,23 @@ pub async fn set_published(
         ));
     }
     let at = publish.then_some(now);
+    let publication = match publish {
+        true => Some(NewPublication {
+            published_at: now,
+            published_by: actor.as_str().to_owned(),
+            note: String::new(),
+            figures: crate::portal::snapshot_now(store, &row).await?,
+        }),
+        false => None,
+    };
     change(
         store,
         actor,
-        SetupChange::PublishPeriod { period, at },
+        SetupChange::PublishPeriod {
+            period,
+            at,
+            publication,
+        },
         Entry {
             municipality: None,
             action: if publish { "publish" } else { "unpublish" },
@@ -449,6 +462,46 @@ pub async fn set_published(
             entity_id: period.to_string(),
             before: Some(json!({ "published_at": row.published_at.map(|t| t.to_rfc3339()) })),
             after: Some(json!({ "published_at": at.map(|t| t.to_rfc3339()) })),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Publishes a published period's figures again after an approved
+/// correction: the figures now become what the public sees, beside the
+/// earlier publications ("rettet den ..."), with `note` saying what changed.
+/// The period keeps its first publication date. Audited.
+pub async fn republish(
+    store: &dyn Store,
+    actor: &Actor,
+    period: &PeriodRow,
+    note: &str,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
+    let Some(first) = period.published_at else {
+        return invalid(format!("{} er ikke offentliggjort.", period.period.name));
+    };
+    change(
+        store,
+        actor,
+        SetupChange::PublishPeriod {
+            period: period.id,
+            at: Some(first),
+            publication: Some(NewPublication {
+                published_at: now,
+                published_by: actor.as_str().to_owned(),
+                note: note.to_owned(),
+                figures: crate::portal::snapshot_now(store, period).await?,
+            }),
+        },
+        Entry {
+            municipality: None,
+            action: "correct",
+            entity: "period",
+            entity_id: period.id.to_string(),
+            before: None,
+            after: Some(json!({ "note": note, "published_at": now.to_rfc3339() })),
         },
     )
     .await?;
