@@ -135,6 +135,12 @@ pub(crate) struct RegistrationBatchResponse {
     pub(crate) duplicate: bool,
     /// Hvornår leveringen blev gemt (RFC 3339).
     pub(crate) stored_at: String,
+    /// `true`, når rækker ligger i en offentliggjort periode: leveringen er
+    /// gemt, men tæller først med, når den nationale administrator har
+    /// godkendt den som rettelse (svaret er da 202).
+    pub(crate) held: bool,
+    /// Hvorfor leveringen venter, når `held` er `true`.
+    pub(crate) note: Option<String>,
 }
 
 /// Hvorfor intet blev gemt.
@@ -468,8 +474,11 @@ fn row_error(error: RowError) -> ErrorDetail {
 }
 
 fn received(system: &SystemTokenRow, r: Received) -> Response {
+    let held = r.batch.status == komhen_store::BatchStatus::Held;
     let status = if r.duplicate {
         StatusCode::OK
+    } else if held {
+        StatusCode::ACCEPTED
     } else {
         StatusCode::CREATED
     };
@@ -483,6 +492,8 @@ fn received(system: &SystemTokenRow, r: Received) -> Response {
             inquiries: r.inquiries,
             duplicate: r.duplicate,
             stored_at: r.batch.created_at.to_rfc3339(),
+            held,
+            note: held.then(|| r.batch.errors.clone()),
         },
     )
 }
@@ -506,6 +517,7 @@ fn received(system: &SystemTokenRow, r: Received) -> Response {
     ),
     responses(
         (status = 201, description = "Leveringen er gemt.", body = RegistrationBatchResponse),
+        (status = 202, description = "Leveringen er gemt, men rækker ligger i en offentliggjort periode: den tæller først med, når den nationale administrator har godkendt den som rettelse (`held`).", body = RegistrationBatchResponse),
         (status = 200, description = "Leveringen var gemt før; intet nyt er gemt.", body = RegistrationBatchResponse),
         (status = 400, description = "Indholdet er ikke gyldig JSON (`invalid_json`).", body = ErrorResponse),
         (status = 401, description = "Systemnøglen mangler (`missing_token`), er ukendt eller tilbagekaldt (`invalid_token`).", body = ErrorResponse,
@@ -513,7 +525,7 @@ fn received(system: &SystemTokenRow, r: Received) -> Response {
         (status = 409, description = "`batch_id` er brugt til en anden levering (`batch_id_reused`), eller en kopi af leveringen gemmes netop nu (`batch_in_progress`; prøv igen efter `Retry-After` sekunder).", body = ErrorResponse),
         (status = 413, description = "Over 5 MB (`body_too_large`) eller over 10.000 registreringer (`too_many_rows`).", body = ErrorResponse),
         (status = 415, description = "Indholdet er ikke sendt som `application/json` (`unsupported_media_type`).", body = ErrorResponse),
-        (status = 422, description = "Fejl i registreringerne: intet er gemt. Hver fejl med række (`index`), felt og kode.", body = ErrorResponse),
+        (status = 422, description = "Fejl i registreringerne: intet er gemt. Hver fejl med række (`index`), felt og kode; `implausible_batch`, når rækkerne tilsammen står for flere henvendelser, end en levering troværdigt kan.", body = ErrorResponse),
     ),
     security(("systemnoegle" = []))
 )]
@@ -624,6 +636,11 @@ pub(crate) async fn create_registrations(
                     earlier.row_count
                 ),
             ),
+        ),
+        // A rule of the batch pipeline (an implausible total): nothing stored.
+        Err(Refused::Core(komhen_core::CoreError::Invalid(message))) => one_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            detail(Some("registrations"), "implausible_batch", message),
         ),
         Err(Refused::Core(e)) => internal(&e),
     }

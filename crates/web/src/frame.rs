@@ -51,6 +51,14 @@ impl NoticeQuery {
             "offentliggjort" => "Perioden er offentliggjort.",
             "trukket" => "Offentliggørelsen er trukket tilbage.",
             "importeret_fil" => "Filen er indlæst.",
+            "holdt" => {
+                "Filen er gemt, men tæller ikke med endnu: rækker i en offentliggjort periode \
+                 venter på, at den nationale administrator godkender dem som rettelse."
+            }
+            "rettelse-godkendt" => {
+                "Rettelsen er godkendt, og periodens tal er offentliggjort igen."
+            }
+            "rettelse-afvist" => "Rettelsen er afvist og slettet; ingen tal er ændret.",
             "slettet_fil" => "Indlæsningen er slettet; dens henvendelser tælles ikke mere.",
             "fjernet-side" => "Adressen er fjernet.",
             "indlaest" => "Filen er indlæst. Den står under «Indlæste filer».",
@@ -143,6 +151,7 @@ impl Frame {
             ("", "Overblik"),
             ("/opgaver", "Opgavekatalog"),
             ("/perioder", "Tælleperioder"),
+            ("/rettelser", "Rettelser"),
             ("/kodelister", "Kodelister"),
             ("/brugere", "Brugere"),
             ("/log", "Ændringslog"),

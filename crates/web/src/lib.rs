@@ -327,6 +327,21 @@ fn routes(store: Arc<dyn Store>, uploads: Uploads) -> (Router, Vec<RouteInfo>) {
             National,
             setup::national::publish_period,
         )
+        .get(
+            "/admin/rettelser",
+            National,
+            setup::national::show_corrections,
+        )
+        .post(
+            "/admin/rettelser/{indlaesning}/godkend",
+            National,
+            setup::national::approve_correction,
+        )
+        .post(
+            "/admin/rettelser/{indlaesning}/afvis",
+            National,
+            setup::national::reject_correction,
+        )
         .get("/admin/kodelister", National, setup::national::show_codes)
         .post(
             "/admin/kodelister/kanaler",

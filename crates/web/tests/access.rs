@@ -161,6 +161,9 @@ fn expected_routes() -> Vec<(&'static str, &'static str, Access)> {
         ("POST", "/admin/perioder", National),
         ("POST", "/admin/perioder/{periode}", National),
         ("POST", "/admin/perioder/{periode}/offentliggoer", National),
+        ("GET", "/admin/rettelser", National),
+        ("POST", "/admin/rettelser/{indlaesning}/godkend", National),
+        ("POST", "/admin/rettelser/{indlaesning}/afvis", National),
         ("GET", "/admin/kodelister", National),
         ("POST", "/admin/kodelister/kanaler", National),
         (

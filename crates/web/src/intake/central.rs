@@ -303,9 +303,13 @@ pub(crate) async fn import_central_file(
     )
     .await
     {
-        Ok(_) => {
+        Ok(imported) => {
             state.uploads.remove(&kept);
-            Ok(Redirect::to(&with_notice(BASE, "indlaest")).into_response())
+            let notice = match imported.batch.status {
+                komhen_store::BatchStatus::Held => "holdt",
+                _ => "indlaest",
+            };
+            Ok(Redirect::to(&with_notice(BASE, notice)).into_response())
         }
         Err(CoreError::Invalid(message)) => refused(&state, &auth, message, Some(channel)).await,
         Err(e) => Err(e.into()),

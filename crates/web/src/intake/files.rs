@@ -41,7 +41,8 @@ pub(crate) const UPLOAD_LIMIT: usize = 2 << 30;
 enum JobState {
     /// Importing: rows stored so far.
     Importing(u64),
-    Done(BatchId),
+    /// Stored; true when held back as a correction of a published period.
+    Done(BatchId, bool),
     Failed(String),
 }
 
@@ -103,6 +104,8 @@ pub(crate) struct BatchView {
     pub(crate) file_name: String,
     pub(crate) rows: String,
     pub(crate) status: &'static str,
+    /// Why a held batch waits (empty otherwise).
+    pub(crate) note: String,
     pub(crate) by: String,
     pub(crate) deletable: bool,
 }
@@ -116,6 +119,10 @@ fn batch_view(base: &str, b: &BatchRow) -> BatchView {
         file_name: b.file_name.clone(),
         rows: number(b.row_count),
         status: b.status.label_da(),
+        note: match b.status {
+            BatchStatus::Held => b.errors.clone(),
+            _ => String::new(),
+        },
         by: b.created_by.clone(),
         deletable: komhen_core::intake::batch::deletable(b, chrono::Utc::now()),
     }
@@ -440,7 +447,10 @@ async fn run_import(
     )
     .await;
     let next = match outcome {
-        Ok(imported) => JobState::Done(imported.batch.id),
+        Ok(imported) => JobState::Done(
+            imported.batch.id,
+            imported.batch.status == BatchStatus::Held,
+        ),
         Err(komhen_core::CoreError::Invalid(message)) => JobState::Failed(message),
         Err(e) => {
             crate::error::log_internal(&e);
@@ -476,12 +486,12 @@ pub(crate) async fn show_upload(
     let job = own_upload(&state, &auth, &token)?;
     let base = base(&auth)?;
     let (done, failed) = match &job.state {
-        Some(JobState::Done(batch)) => {
+        Some(JobState::Done(batch, held)) => {
             state.uploads.remove(&job.kept);
             state.imports.forget(&job_key(&job.kept));
             return Ok(Redirect::to(&with_notice(
                 &format!("{base}/indlaesninger/{batch}"),
-                "importeret_fil",
+                if *held { "holdt" } else { "importeret_fil" },
             ))
             .into_response());
         }

@@ -529,9 +529,13 @@ pub(crate) async fn import_web_file(
     )
     .await
     {
-        Ok(_) => {
+        Ok(imported) => {
             state.uploads.remove(&kept);
-            Ok(Redirect::to(&with_notice(&base(&auth)?, "indlaest")).into_response())
+            let notice = match imported.batch.status {
+                komhen_store::BatchStatus::Held => "holdt",
+                _ => "indlaest",
+            };
+            Ok(Redirect::to(&with_notice(&base(&auth)?, notice)).into_response())
         }
         Err(CoreError::Invalid(message)) => refused(&state, &auth, message, typed()).await,
         Err(e) => Err(e.into()),

@@ -32,17 +32,26 @@ const PAGE_MAX: usize = 1000;
 
 /// `GET /api/v1/public/periods`: the published periods.
 pub(crate) async fn api_periods(State(state): State<AppState>) -> PageResult {
-    let periods = portal::published_periods(state.store.as_ref()).await?;
-    Ok(axum::Json(json!({
-        "periods": periods.iter().map(|p| json!({
+    let store = state.store.as_ref();
+    let mut out = Vec::new();
+    for p in portal::published_periods(store).await? {
+        let corrections: Vec<serde_json::Value> = portal::publications(store, &p)
+            .await?
+            .iter()
+            .rev()
+            .filter(|c| !c.note.is_empty())
+            .map(|c| json!({ "at": c.published_at.to_rfc3339(), "note": c.note }))
+            .collect();
+        out.push(json!({
             "id": p.id.0,
             "name": p.period.name,
             "from": p.period.starts_on.to_string(),
             "to": p.period.ends_on.to_string(),
             "published_at": p.published_at.map(|t| t.to_rfc3339()),
-        })).collect::<Vec<_>>(),
-    }))
-    .into_response())
+            "corrections": corrections,
+        }));
+    }
+    Ok(axum::Json(json!({ "periods": out })).into_response())
 }
 
 /// 500 from the public API: logged with its cause, a generic message out.

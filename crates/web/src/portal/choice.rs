@@ -70,6 +70,24 @@ pub(super) fn metric_options(chosen: Metric) -> Vec<Option_> {
         .collect()
 }
 
+/// The corrections of a period's published figures, oldest first, as the
+/// public reads them beside the figures.
+pub(super) fn corrections(figures: &portal::PeriodFigures) -> Vec<String> {
+    figures
+        .publications
+        .iter()
+        .rev()
+        .filter(|p| !p.note.is_empty())
+        .map(|p| {
+            format!(
+                "Rettet den {}. {}",
+                komhen_domain::danish_local(p.published_at).format("%d-%m-%Y"),
+                p.note
+            )
+        })
+        .collect()
+}
+
 pub(super) fn period_label(p: &PeriodRow) -> String {
     format!(
         "{} ({} – {})",

@@ -6,7 +6,8 @@
 //! Must not compare: `komhen_core::portal::benchmark` does.
 
 use super::choice::{
-    chosen_period, period_label, period_options, shown, suppressed_note, Choice, Option_,
+    chosen_period, corrections, period_label, period_options, shown, suppressed_note, Choice,
+    Option_,
 };
 use super::PageResult;
 use crate::format::number;
@@ -97,6 +98,7 @@ struct MunicipalityPage {
     region: String,
     population: String,
     published: Option<String>,
+    corrections: Vec<String>,
     periods: Vec<Option_>,
     inquiries: String,
     units: String,
@@ -131,6 +133,7 @@ pub(crate) async fn show_municipality(
             .population
             .map_or_else(String::new, |(y, p)| format!("{} ({y})", number(p))),
         published: None,
+        corrections: Vec::new(),
         periods: period_options(&periods, chosen.as_ref()),
         inquiries: "–".into(),
         units: String::new(),
@@ -156,6 +159,7 @@ pub(crate) async fn show_municipality(
         let b: Benchmark = portal::benchmark(&now, before.as_deref(), code, &group)?;
         let own = now.of(code).ok_or(WebError::NotFound)?;
         page.published = Some(period_label(&period));
+        page.corrections = corrections(&now);
         page.period_id = period.id.0.to_string();
         page.inquiries = own.inquiries.map_or("– (under 20)".into(), number);
         page.units = format!(

@@ -11,7 +11,6 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse};
 use komhen_core::portal::{self, Metric, MIN_CELL};
 use komhen_core::reports::tabular::Cell;
-use komhen_core::reports::{self, Dates, Dimension, ReportRequest, ShareOf};
 use komhen_domain::Direction;
 use serde_json::json;
 
@@ -44,26 +43,19 @@ pub(crate) async fn show_national(State(state): State<AppState>) -> PageResult {
     let store = state.store.as_ref();
     let mut periods = portal::published_periods(store).await?;
     periods.reverse(); // oldest first, as time runs
-    let mut reports = Vec::new();
+    let mut mixes = Vec::new();
     for p in &periods {
-        let dates = Dates {
-            from: p.period.starts_on,
-            to: p.period.ends_on,
-        };
-        let mut request =
-            ReportRequest::new(Vec::new(), dates).by(&[Dimension::Direction, Dimension::Channel]);
-        request.share_of = ShareOf::FirstDimension;
-        reports.push(reports::run(store, &request).await?);
+        mixes.push(portal::channel_mix(store, p).await?);
     }
     // Every (direction, channel) seen in any period, in the report's order.
     let mut keys: Vec<(String, String, String, String)> = Vec::new();
-    for r in &reports {
-        for row in &r.rows {
+    for mix in &mixes {
+        for row in mix {
             let key = (
-                row.keys[0].code.clone(),
-                row.keys[0].label.clone(),
-                row.keys[1].code.clone(),
-                row.keys[1].label.clone(),
+                row.direction.clone(),
+                row.direction_label.clone(),
+                row.channel.clone(),
+                row.channel_label.clone(),
             );
             if !keys.contains(&key) {
                 keys.push(key);
@@ -72,21 +64,23 @@ pub(crate) async fn show_national(State(state): State<AppState>) -> PageResult {
     }
     // Incoming first; within a direction the channels' own order (stable).
     keys.sort_by_key(|k| k.0 != Direction::Incoming.code());
+    let find = |mix: &'_ [portal::MixRow], dir: &str, channel: &str| {
+        mix.iter()
+            .find(|row| row.direction == dir && row.channel == channel)
+            .cloned()
+    };
     let mut mix = Vec::new();
     for (i, (dir, dir_label, channel, channel_label)) in keys.iter().enumerate() {
-        let cells = reports
+        let cells = mixes
             .iter()
-            .map(|r| {
-                r.rows
-                    .iter()
-                    .find(|row| &row.keys[0].code == dir && &row.keys[1].code == channel)
-                    .map_or("–".into(), |row| {
-                        if row.inquiries < MIN_CELL {
-                            "–".into()
-                        } else {
-                            Cell::Share(row.share).display_da()
-                        }
-                    })
+            .map(|m| {
+                find(m, dir, channel).map_or("–".into(), |row| {
+                    if row.inquiries < MIN_CELL {
+                        "–".into()
+                    } else {
+                        Cell::Share(row.share).display_da()
+                    }
+                })
             })
             .collect();
         mix.push(MixLine {
@@ -107,8 +101,7 @@ pub(crate) async fn show_national(State(state): State<AppState>) -> PageResult {
         "categories": periods.iter().map(|p| p.period.name.clone()).collect::<Vec<_>>(),
         "series": incoming.iter().map(|k| json!({
             "name": k.3,
-            "data": reports.iter().map(|r| r.rows.iter()
-                .find(|row| row.keys[0].code == k.0 && row.keys[1].code == k.2)
+            "data": mixes.iter().map(|m| find(m, &k.0, &k.2)
                 .map_or(0.0, |row| (row.share * 1000.0).round() / 10.0)).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     })
@@ -130,7 +123,10 @@ pub(crate) async fn show_national(State(state): State<AppState>) -> PageResult {
     }
     let page = NationalPage {
         periods: periods.iter().map(|p| p.period.name.clone()).collect(),
-        totals: reports.iter().map(|r| number(r.total.inquiries)).collect(),
+        totals: mixes
+            .iter()
+            .map(|m| number(m.iter().map(|r| r.inquiries).sum()))
+            .collect(),
         mix,
         chart: if periods.is_empty() {
             String::new()

@@ -5,8 +5,8 @@
 //! Must not rank: `komhen_core::portal` does.
 
 use super::choice::{
-    chosen_metric, chosen_period, metric_options, period_label, period_options, shown, Choice,
-    Option_,
+    chosen_metric, chosen_period, corrections, metric_options, period_label, period_options, shown,
+    Choice, Option_,
 };
 use super::PageResult;
 use crate::{AppState, WebError};
@@ -44,6 +44,7 @@ pub(crate) struct TaskLink {
 #[template(path = "portal_ranking.html")]
 struct RankingPage {
     published: Option<String>,
+    corrections: Vec<String>,
     periods: Vec<Option_>,
     metrics: Vec<Option_>,
     title: String,
@@ -81,6 +82,7 @@ pub(crate) async fn show_ranking(
     let (periods, chosen) = chosen_period(&state, &choice).await?;
     let mut page = RankingPage {
         published: None,
+        corrections: Vec::new(),
         periods: period_options(&periods, chosen.as_ref()),
         metrics: metric_options(metric),
         title: metric.label_da().into(),
@@ -100,6 +102,7 @@ pub(crate) async fn show_ranking(
         return Ok(Html(page.render()?).into_response());
     };
     page.published = Some(period_label(&period));
+    page.corrections = corrections(state.portal.figures(&state, &period).await?.as_ref());
     page.period_id = period.id.0.to_string();
     let tasks = state.portal.tasks(&state, &period).await?;
     page.tasks = tasks

@@ -3,7 +3,7 @@
 //! boundaries the map draws.
 
 use super::choice::{
-    chosen_metric, chosen_period, metric_options, period_label, period_options, shown,
+    chosen_metric, chosen_period, corrections, metric_options, period_label, period_options, shown,
     suppressed_note, Choice, Option_,
 };
 use super::PageResult;
@@ -41,6 +41,7 @@ struct StartPage {
     inquiries: String,
     units: String,
     published: Option<String>,
+    corrections: Vec<String>,
     periods: Vec<Option_>,
     metrics: Vec<Option_>,
     metric_label: &'static str,
@@ -68,6 +69,7 @@ pub(crate) async fn start_page(
         inquiries: "–".into(),
         units: number(store.count_active_units().await?),
         published: None,
+        corrections: Vec::new(),
         periods: period_options(&periods, chosen.as_ref()),
         metrics: metric_options(metric),
         metric_label: metric.label_da(),
@@ -116,7 +118,16 @@ pub(crate) async fn start_page(
             })
             .collect();
         page.inquiries = number(figures.nation_inquiries);
+        // The period's own figure, as published: the units that registered.
+        page.units = number(
+            figures
+                .municipalities
+                .iter()
+                .map(|m| m.units_registering)
+                .sum(),
+        );
         page.published = Some(period_label(&period));
+        page.corrections = corrections(&figures);
         page.period_id = period.id.0.to_string();
         page.nation = figures
             .nation

@@ -10,6 +10,9 @@ pub(crate) use periods::*;
 mod codes;
 pub(crate) use codes::*;
 
+mod corrections;
+pub(crate) use corrections::*;
+
 use super::RetiredForm;
 use crate::access::Authorized;
 use crate::format::number;
