@@ -214,6 +214,7 @@ test('axe (WCAG 2.1 A/AA) on the set-up, administration and account pages', asyn
       'PACKAGE',
       '/admin/perioder',
       '/admin/kodelister',
+      '/admin/rettelser',
       '/admin/brugere',
       '/admin/log',
     ],

@@ -20,11 +20,12 @@ use crate::accounts::access::Actor;
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
 use komhen_domain::{
-    DepartmentId, KleNumber, MunicipalityCode, PeriodId, QuestionId, TaskCodeKind, TaskId, UnitId,
+    BatchId, DepartmentId, KleNumber, MunicipalityCode, PeriodId, QuestionId, TaskCodeKind, TaskId,
+    UnitId,
 };
 use komhen_store::{
-    Applied, NewAuditEntry, NewDepartment, NewLocalTask, NewQuestion, NewUnit, NewUser, NewWebPage,
-    QuestionRow, SetupChange, Store, StoreError, TaskRow, UnitRow,
+    Applied, ImportSetup, NewAuditEntry, NewDepartment, NewLocalTask, NewQuestion, NewUnit,
+    NewUser, NewWebPage, QuestionRow, SetupChange, Store, StoreError, TaskRow, UnitRow,
 };
 use serde_json::{json, Value};
 
@@ -231,7 +232,7 @@ pub fn login_for(municipality: MunicipalityCode, short_name: &str) -> String {
 /// A login as typed: lower-case letters (the Danish ones too: logins from
 /// the national tool have them) and digits, starting with the municipality
 /// code, at most 40 characters.
-fn clean_login(municipality: MunicipalityCode, login: &str) -> CoreResult<String> {
+pub(crate) fn clean_login(municipality: MunicipalityCode, login: &str) -> CoreResult<String> {
     let login = login.trim().to_lowercase();
     let prefix = municipality.to_string();
     if !login.starts_with(&prefix) || login.len() <= prefix.len() {

@@ -444,3 +444,128 @@ Køge;259;;15.20;TLFIND;VEJL;STRAKS;NEJ;23-10-2013 09:00:00;23-10-2013 09:00:00;
         "group codes stay distinct"
     );
 }
+
+#[tokio::test]
+async fn an_extract_whose_unit_cannot_be_a_login_is_refused_by_the_dry_run_and_leaves_nothing() {
+    let f = Fixture::new().await;
+    let extract = "Kommune;ID;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;StartTidspunkt;SlutTidspunkt;Datakilde\n\
+Køge;259;259borgerservice;29.03.99;PRSNLG;OPRET;STRAKS;JA;22-10-2013 10:14:05;22-10-2013 10:14:05;22-10-2013 10:14:41;Tracetool\n\
+Køge;259;\"=HYPERLINK(\"\"http://evil.example\"\";\"\"x\"\")\";29.03.99;PRSNLG;OPRET;STRAKS;JA;22-10-2013 10:20:00;22-10-2013 10:20:00;22-10-2013 10:20:30;Tracetool\n";
+    let path = f.file("historik.csv", &cp1252(extract));
+    let units_before = f.store().list_units(koege()).await.unwrap().len();
+
+    let preview = f.preview(FileKind::Landkort, &path).await;
+    assert!(
+        !preview.importable(),
+        "the dry run refuses what the import would"
+    );
+    let text = preview.problems.to_string();
+    assert!(
+        text.contains("kan ikke oprettes") && text.contains("kommunekoden 259"),
+        "{text}"
+    );
+    let err = f
+        .import(FileKind::Landkort, &path, false)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("fejl"), "{err}");
+    assert_eq!(
+        f.store().list_units(koege()).await.unwrap().len(),
+        units_before,
+        "no unit is left behind"
+    );
+    assert!(f.rows().await.is_empty());
+}
+
+#[tokio::test]
+async fn set_up_made_for_an_import_goes_with_a_batch_that_never_commits() {
+    use komhen_store::{ImportSetup, NewAuditEntry, NewBatch, NewLocalTask, SetupChange};
+    let f = Fixture::new().await;
+    let store = f.store();
+    let units_before = store.list_units(koege()).await.unwrap().len();
+    let tasks_before = store.list_tasks(koege()).await.unwrap().len();
+    let open = |name: &str| NewBatch {
+        municipality: Some(koege()),
+        kind: komhen_store::BatchKind::Landkort,
+        file_name: name.into(),
+        sha256: name.into(),
+        created_by: "test".into(),
+    };
+    let audit = NewAuditEntry {
+        municipality: Some(koege()),
+        actor: "test".into(),
+        action: "create".into(),
+        entity: "import_setup".into(),
+        entity_id: String::new(),
+        before_json: None,
+        after_json: None,
+    };
+    let setup = |batch, login: &str, kle: &str| {
+        SetupChange::CreateImportSetup(ImportSetup {
+            municipality: koege(),
+            batch,
+            tasks: vec![NewLocalTask {
+                municipality: koege(),
+                kle: komhen_domain::KleNumber::parse(kle).unwrap(),
+                kind: komhen_domain::TaskCodeKind::Pseudo,
+                name: format!("Opgave {kle}"),
+            }],
+            units: vec![NewUnit {
+                municipality: koege(),
+                department: None,
+                name: login.into(),
+                login: login.into(),
+                password_hash: None,
+            }],
+            questions: Vec::new(),
+        })
+    };
+    // A failed import: the set-up it made is gone with it.
+    let failed = store.create_batch(&open("a")).await.unwrap();
+    store
+        .apply(&setup(failed, "259gammel", "99.98.01"), &audit)
+        .await
+        .unwrap();
+    let made = store
+        .find_unit_by_login("259gammel")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!made.active, "made inactive");
+    assert_eq!(
+        store.list_tasks(koege()).await.unwrap().len(),
+        tasks_before + 1
+    );
+    store.delete_batch(Some(koege()), failed).await.unwrap();
+    assert!(store
+        .find_unit_by_login("259gammel")
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(store.list_units(koege()).await.unwrap().len(), units_before);
+    assert_eq!(store.list_tasks(koege()).await.unwrap().len(), tasks_before);
+
+    // A committed import keeps it, even when the batch is deleted later.
+    let kept = store.create_batch(&open("b")).await.unwrap();
+    store
+        .apply(&setup(kept, "259arkiv", "99.98.02"), &audit)
+        .await
+        .unwrap();
+    store.commit_batch(kept, None).await.unwrap();
+    store.delete_batch(Some(koege()), kept).await.unwrap();
+    assert!(store
+        .find_unit_by_login("259arkiv")
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(
+        store.list_tasks(koege()).await.unwrap().len(),
+        tasks_before + 1
+    );
+
+    // Set-up is made only for a loading batch.
+    assert!(store
+        .apply(&setup(kept, "259sen", "99.98.03"), &audit)
+        .await
+        .is_err());
+}

@@ -83,15 +83,14 @@ impl Store {
                 .map_err(|e| StoreError::invalid(e.to_string()))?;
         }
         let mut tx = self.writer.begin().await.map_err(db_err)?;
-        let status: Option<(String, Option<i32>)> =
-            sqlx::query_as(
-                "SELECT CASE WHEN held_at IS NULL THEN status ELSE 'held' END, \
+        let status: Option<(String, Option<i32>)> = sqlx::query_as(
+            "SELECT CASE WHEN held_at IS NULL THEN status ELSE 'held' END, \
                  municipality_code FROM import_batches WHERE id = $1",
-            )
-                .bind(batch.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_err)?;
+        )
+        .bind(batch.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?;
         match status {
             Some((s, owner)) if s == "loading" => {
                 if let Some(owner) = owner {
@@ -297,6 +296,15 @@ impl Store {
             .execute(&self.writer)
             .await
             .map_err(db_err)?;
+        if status == "loading" {
+            // Never committed: the set-up made for it goes too. Should something
+            // have come to use it meanwhile, it stays (inactive, harmless).
+            let mut tx = self.writer.begin().await.map_err(db_err)?;
+            match setup::remove_import_setup(&mut tx, batch).await {
+                Ok(()) => tx.commit().await.map_err(db_err)?,
+                Err(e) => tracing::warn!(%batch, error = %e, "an import's set-up was kept"),
+            }
+        }
         Ok(deleted)
     }
 

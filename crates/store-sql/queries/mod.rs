@@ -31,10 +31,10 @@ use komhen_store::{
     AnswerRow, AuditRow, Backend, BatchKind, BatchRow, BatchStatus, ChannelPriceRow, ChannelRow,
     DepartmentRow, HourChannelCount, InquiryTypeRow, Inserted, KleEntryRow, MunicipalityCount,
     MunicipalityRow, NewAuditEntry, NewBatch, NewChannelPrice, NewSession, NewTotalCount,
-    PackageTaskRow, PeriodCount, PeriodRow, PopulationRow, PublicationRow, QuestionOptionRow, QuestionRow,
-    ReferenceCounts, RegistrationChange, RegistrationFilter, RegistrationRow, RoleGrantRow,
-    SessionRow, StoreError, StoreResult, TaskPackageRow, TaskRow, TaskUsage, TotalCountRow,
-    TotalMeasure, UnitRow, UnitSessionRow, UserRow,
+    PackageTaskRow, PeriodCount, PeriodRow, PopulationRow, PublicationRow, QuestionOptionRow,
+    QuestionRow, ReferenceCounts, RegistrationChange, RegistrationFilter, RegistrationRow,
+    RoleGrantRow, SessionRow, StoreError, StoreResult, TaskPackageRow, TaskRow, TaskUsage,
+    TotalCountRow, TotalMeasure, UnitRow, UnitSessionRow, UserRow,
 };
 use komhen_store::{
     CdrMatch, CdrRuleField, CdrRuleRow, NewCdrRule, TotalEntryRow, TotalOverlap, TotalsCommit,

@@ -14,10 +14,23 @@ use crate::{NewSystemToken, NewUnit, NewUser, NewWebPage};
 use chrono::{DateTime, NaiveDate, Utc};
 use komhen_domain::reference::{Channel, KleEntry};
 use komhen_domain::{
-    CdrRuleId, ChannelCode, Completion, DepartmentId, InquiryType, KleNumber, MunicipalityCode,
-    PeriodId, QuestionId, Role, Season, SystemTokenId, TaskCodeKind, TaskId, TaskPackageId, UnitId,
-    UserId, WebPageId,
+    BatchId, CdrRuleId, ChannelCode, Completion, DepartmentId, InquiryType, KleNumber,
+    MunicipalityCode, PeriodId, QuestionId, Role, Season, SystemTokenId, TaskCodeKind, TaskId,
+    TaskPackageId, UnitId, UserId, WebPageId,
 };
+
+/// The set-up one import creates: see [`SetupChange::CreateImportSetup`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSetup {
+    pub municipality: MunicipalityCode,
+    /// The loading batch the set-up is made for.
+    pub batch: BatchId,
+    pub tasks: Vec<NewLocalTask>,
+    /// Created inactive.
+    pub units: Vec<NewUnit>,
+    /// Created switched off.
+    pub questions: Vec<NewQuestion>,
+}
 
 /// One change to set-up data. Municipal changes name their municipality;
 /// the store refuses (`NotFound`) any id that belongs to another one.
@@ -83,6 +96,13 @@ pub enum SetupChange {
         retired: bool,
     },
     CreateQuestion(NewQuestion),
+    /// What an imported history file needs and the municipality lacks, made
+    /// for that loading batch in one transaction: its task codes as the
+    /// municipality's own tasks, its units (inactive) and its question
+    /// columns (switched off). Each is recorded with the batch, so a batch
+    /// that is deleted before it was ever committed takes them with it
+    /// ([`Store::delete_batch`](crate::Store::delete_batch)).
+    CreateImportSetup(ImportSetup),
     /// Switches a question off (or on again); answers already given stay.
     SetQuestionActive {
         municipality: Option<MunicipalityCode>,
@@ -278,6 +298,7 @@ impl SetupChange {
             | CopyUnitSetup { municipality, .. } => Some(Some(*municipality)),
             CreateLocalTask(task) => Some(Some(task.municipality)),
             CreateQuestion(question) => Some(question.municipality),
+            CreateImportSetup(setup) => Some(Some(setup.municipality)),
             SetTaskRetired { municipality, .. }
             | SetQuestionActive { municipality, .. }
             | RenameTask { municipality, .. } => Some(*municipality),

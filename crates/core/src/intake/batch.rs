@@ -43,6 +43,8 @@ pub struct Planned {
     closed: Closed,
     /// The published period the replaced batch has rows in.
     replaces_closed: Option<String>,
+    /// The batch, once opened early.
+    opened: Option<BatchId>,
 }
 
 /// Starts storing `batch`: refuses it when the same data (scope, kind and
@@ -63,6 +65,7 @@ pub async fn begin(store: &dyn Store, batch: NewBatch, replace: bool) -> CoreRes
         replaces,
         closed,
         replaces_closed,
+        opened: None,
     })
 }
 
@@ -301,10 +304,42 @@ impl Planned {
         Ok((loading.commit(stored, expected, &watch).await?, result))
     }
 
-    /// Removes the scope's stale loads and opens the batch.
-    async fn open(self, store: &dyn Store) -> CoreResult<Loading<'_>> {
+    /// Opens the batch before its rows are read, for set-up that must be
+    /// made for it first (recorded with it, so deleting the batch before it
+    /// is committed takes the set-up along). After a failure, give the
+    /// error to [`Planned::discard`].
+    pub async fn open_early(&mut self, store: &dyn Store) -> CoreResult<BatchId> {
+        if let Some(id) = self.opened {
+            return Ok(id);
+        }
         remove_stale(store, self.batch.municipality).await?;
         let id = store.create_batch(&self.batch).await?;
+        self.opened = Some(id);
+        Ok(id)
+    }
+
+    /// Gives up a batch before its rows were read: deletes it if it was
+    /// opened early, and gives the failure back.
+    pub async fn discard(self, store: &dyn Store, error: CoreError) -> CoreError {
+        match self.opened {
+            Some(_) => match self.open(store).await {
+                Ok(loading) => loading.abandon(error).await,
+                Err(_) => error,
+            },
+            None => error,
+        }
+    }
+
+    /// Removes the scope's stale loads and opens the batch (unless it was
+    /// opened early).
+    async fn open(self, store: &dyn Store) -> CoreResult<Loading<'_>> {
+        let id = match self.opened {
+            Some(id) => id,
+            None => {
+                remove_stale(store, self.batch.municipality).await?;
+                store.create_batch(&self.batch).await?
+            }
+        };
         Ok(Loading {
             store,
             id,

@@ -392,6 +392,9 @@ pub async fn preview(
         })
         .collect();
     preview.creations = creations(store, &resolver, &scan).await?;
+    for problem in unmakeable(municipality, &preview.creations, &scan) {
+        preview.problems.add(problem);
+    }
     if let (Some(from), Some(to)) = (scan.first_day, scan.last_day) {
         preview.overlap = overlap(store, &resolver, municipality, from, to, &scan.cells).await?;
     }
@@ -400,7 +403,7 @@ pub async fn preview(
 
 async fn creations(store: &dyn Store, resolver: &Resolver, scan: &Scan) -> CoreResult<Creations> {
     let mut tasks = Vec::new();
-    for kle in scan.new_tasks.values() {
+    for (kle, _) in scan.new_tasks.values() {
         let kind = setup::task_kind(store, kle).await?;
         let name = match store.get_kle_entry(kle).await? {
             Some(entry) => entry.title,
@@ -463,32 +466,47 @@ async fn overlap(
     Ok(Some(overlap))
 }
 
-/// Creates what a Landkort extract needs: its task codes as the
-/// municipality's own tasks, its unknown units (inactive), its question
-/// columns (switched-off text questions). Audited like any set-up change.
-async fn create_for_history(
-    store: &dyn Store,
-    actor: &Actor,
+/// What a Landkort extract needs created but the set-up rules refuse (a
+/// unit login that is no login, a column name too long for a question),
+/// as problems of the file: the dry run refuses exactly what the import
+/// would.
+fn unmakeable(municipality: MunicipalityCode, creations: &Creations, scan: &Scan) -> Vec<Problem> {
+    let (_, refused) = plan(municipality, creations);
+    refused
+        .into_iter()
+        .map(|what| match what {
+            setup::Unmakeable::Unit(login, why) => Problem::cell(
+                scan.new_units.get(&login).copied().unwrap_or(1),
+                "Enhed",
+                ProblemKind::Invalid,
+                format!("enheden «{login}» kan ikke oprettes: {why}"),
+            ),
+            setup::Unmakeable::Task(code, why) => Problem::cell(
+                scan.new_tasks.get(&code).map_or(1, |(_, line)| *line),
+                "Opgave",
+                ProblemKind::Invalid,
+                format!("opgaven {code} kan ikke oprettes: {why}"),
+            ),
+            setup::Unmakeable::Question(label, why) => Problem::cell(
+                1,
+                label.clone(),
+                ProblemKind::Invalid,
+                format!("kolonnen kan ikke oprettes som spørgsmål: {why}"),
+            ),
+        })
+        .collect()
+}
+
+fn plan(
     municipality: MunicipalityCode,
     creations: &Creations,
-) -> CoreResult<()> {
-    for (kle, name, _) in &creations.tasks {
-        setup::create_local_task(store, actor, municipality, kle.as_str(), name).await?;
-    }
-    for login in &creations.units {
-        let unit =
-            setup::create_unit_with(store, actor, municipality, login, login, None, None).await?;
-        let input = setup::UnitInput {
-            name: login.clone(),
-            login: login.clone(),
-            department: None,
-        };
-        setup::update_unit(store, actor, municipality, unit, &input, false).await?;
-    }
-    for label in &creations.questions {
-        setup::create_history_question(store, actor, municipality, label).await?;
-    }
-    Ok(())
+) -> (setup::HistorySetup, Vec<setup::Unmakeable>) {
+    setup::plan_history(
+        municipality,
+        &creations.tasks,
+        &creations.units,
+        &creations.questions,
+    )
 }
 
 /// Imports a file: all of its rows, or none. Refuses a file with any
@@ -523,7 +541,7 @@ pub async fn import(
             "Filen har ingen rækker at indlæse.".into(),
         ));
     }
-    let planned = batch::begin(
+    let mut planned = batch::begin(
         store,
         NewBatch {
             municipality: Some(municipality),
@@ -537,15 +555,19 @@ pub async fn import(
     .await?;
     let replaced = planned.replaces().cloned();
     if !checked.creations.is_empty() {
-        create_for_history(store, actor, municipality, &checked.creations).await?;
+        // The set-up is made for the open batch: a failure from here on
+        // deletes the batch, and the set-up with it.
+        let (history, _) = plan(municipality, &checked.creations);
+        let batch = planned.open_early(store).await?;
+        let made = setup::create_history(store, actor, municipality, batch, history).await;
+        if let Err(e) = made {
+            return Err(planned.discard(store, e).await);
+        }
     }
-    let headers = {
-        let path = path.to_owned();
-        batch::blocking(move || extra_headers(&path, kind, limits))
-            .await?
-            .map_err(CoreError::Ingest)?
+    let resolver = match history_resolver(store, municipality, path, kind, limits).await {
+        Ok(resolver) => resolver,
+        Err(e) => return Err(planned.discard(store, e).await),
     };
-    let resolver = Resolver::load(store, municipality, kind, &headers).await?;
     let path = path.to_owned();
     let (committed, ()) = planned
         .read(
@@ -561,6 +583,23 @@ pub async fn import(
         inquiries: checked.inquiries,
         replaced,
     })
+}
+
+/// The file's set-up as it stands now (after any creation).
+async fn history_resolver(
+    store: &dyn Store,
+    municipality: MunicipalityCode,
+    path: &Path,
+    kind: FileKind,
+    limits: Limits,
+) -> CoreResult<Resolver> {
+    let headers = {
+        let path = path.to_owned();
+        batch::blocking(move || extra_headers(&path, kind, limits))
+            .await?
+            .map_err(CoreError::Ingest)?
+    };
+    Resolver::load(store, municipality, kind, &headers).await
 }
 
 /// The second pass over a file the preview found clean: hands every row

@@ -154,42 +154,117 @@ pub async fn create_task_question(
     Ok(QuestionId(applied.created()?))
 }
 
-/// A question column of an imported history file that matches no question:
-/// a text question of the municipality's own, switched off (it is not
-/// asked in the tool), so the file's answers are kept.
-pub(crate) async fn create_history_question(
+/// The set-up an imported history file needs and the municipality lacks,
+/// checked by the rules every set-up change follows.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HistorySetup {
+    tasks: Vec<NewLocalTask>,
+    units: Vec<NewUnit>,
+    questions: Vec<NewQuestion>,
+}
+
+/// Something a history file needs that cannot be made, and why (Danish).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unmakeable {
+    Task(String, String),
+    Unit(String, String),
+    Question(String, String),
+}
+
+/// Plans a history file's set-up: its task codes as the municipality's own
+/// tasks, its unit logins as inactive units, its unknown question columns
+/// as switched-off text questions (so their answers are kept). What breaks
+/// a set-up rule is returned instead, so the dry run refuses exactly what
+/// the import would.
+pub(crate) fn plan_history(
+    municipality: MunicipalityCode,
+    tasks: &[(KleNumber, String, TaskCodeKind)],
+    units: &[String],
+    questions: &[String],
+) -> (HistorySetup, Vec<Unmakeable>) {
+    let mut plan = HistorySetup::default();
+    let mut unmakeable = Vec::new();
+    for (kle, name, kind) in tasks {
+        match clean_name(name, "opgavens navn", 150) {
+            Ok(name) => plan.tasks.push(NewLocalTask {
+                municipality,
+                kle: kle.clone(),
+                kind: *kind,
+                name,
+            }),
+            Err(e) => unmakeable.push(Unmakeable::Task(kle.to_string(), e.to_string())),
+        }
+    }
+    for login in units {
+        match clean_login(municipality, login) {
+            Ok(clean) => plan.units.push(NewUnit {
+                municipality,
+                department: None,
+                name: clean.clone(),
+                login: clean,
+                password_hash: None,
+            }),
+            Err(e) => unmakeable.push(Unmakeable::Unit(login.clone(), e.to_string())),
+        }
+    }
+    for label in questions {
+        match clean_name(label, "spørgsmålet", 200) {
+            Ok(label) => plan.questions.push(NewQuestion {
+                municipality: Some(municipality),
+                code: None,
+                task: None,
+                label_da: label.clone(),
+                label_en: label,
+                answer_kind: komhen_domain::AnswerKind::Text,
+                sort_order: 200,
+                options: Vec::new(),
+            }),
+            Err(e) => unmakeable.push(Unmakeable::Question(label.clone(), e.to_string())),
+        }
+    }
+    (plan, unmakeable)
+}
+
+/// Makes a planned history set-up for the loading `batch`, in one
+/// transaction and one audit entry; deleting the batch before it is
+/// committed removes it again.
+pub(crate) async fn create_history(
     store: &dyn Store,
     actor: &Actor,
     municipality: MunicipalityCode,
-    label: &str,
-) -> CoreResult<QuestionId> {
-    let label = clean_name(label, "spørgsmålet", 200)?;
-    let applied = change(
+    batch: BatchId,
+    plan: HistorySetup,
+) -> CoreResult<()> {
+    if plan.tasks.is_empty() && plan.units.is_empty() && plan.questions.is_empty() {
+        return Ok(());
+    }
+    let after = json!({
+        "batch": batch.0,
+        "tasks": plan.tasks.iter().map(|t| json!({ "kle": t.kle.as_str(), "name": t.name })).collect::<Vec<_>>(),
+        "units": plan.units.iter().map(|u| u.login.as_str()).collect::<Vec<_>>(),
+        "questions": plan.questions.iter().map(|q| q.label_da.as_str()).collect::<Vec<_>>(),
+    });
+    change(
         store,
         actor,
-        SetupChange::CreateQuestion(NewQuestion {
-            municipality: Some(municipality),
-            code: None,
-            task: None,
-            label_da: label.clone(),
-            label_en: label.clone(),
-            answer_kind: komhen_domain::AnswerKind::Text,
-            sort_order: 200,
-            options: Vec::new(),
+        SetupChange::CreateImportSetup(ImportSetup {
+            municipality,
+            batch,
+            tasks: plan.tasks,
+            units: plan.units,
+            questions: plan.questions,
         }),
         Entry {
             municipality: Some(municipality),
             action: "create",
-            entity: "question",
-            entity_id: String::new(),
+            entity: "import_setup",
+            entity_id: batch.to_string(),
             before: None,
-            after: Some(json!({ "label": label, "kind": "text", "from": "import" })),
+            after: Some(after),
         },
     )
     .await?;
-    let id = QuestionId(applied.created()?);
-    set_question_active(store, actor, municipality, id, false).await?;
-    Ok(id)
+    Ok(())
 }
 
 /// Switches a question of the municipality's own off (or on again).

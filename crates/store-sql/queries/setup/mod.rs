@@ -215,6 +215,10 @@ mod reports {
 mod phone {
     include!("phone.rs");
 }
+mod import {
+    include!("import.rs");
+}
+pub(super) use import::remove_import_setup;
 
 impl Store {
     pub(super) async fn apply(
@@ -273,6 +277,7 @@ impl Store {
             | RenameTask { .. }
             | CreateNationalTask { .. } => Self::apply_tasks(tx, change, now).await,
             CreateQuestion(_) | SetQuestionActive { .. } => Self::apply_questions(tx, change).await,
+            CreateImportSetup(_) => Self::apply_import_setup(tx, change, now).await,
             SetTestMode { .. } | DeleteTestRegistrations { .. } | SetParticipation { .. } => {
                 Self::apply_participation(tx, change).await
             }

@@ -15,8 +15,10 @@ pub(super) struct Scan {
     pub(super) last_day: Option<NaiveDate>,
     pub(super) by_channel: BTreeMap<String, i64>,
     pub(super) warnings: BTreeMap<&'static str, (u64, Vec<u64>)>,
-    pub(super) new_tasks: BTreeMap<String, KleNumber>,
-    pub(super) new_units: BTreeMap<String, ()>,
+    /// Task codes and unit logins the set-up lacks, with the first line
+    /// that names each.
+    pub(super) new_tasks: BTreeMap<String, (KleNumber, u64)>,
+    pub(super) new_units: BTreeMap<String, u64>,
     /// File inquiries per (unit, channel, day), for the overlap check.
     pub(super) cells: HashMap<(Option<UnitId>, ChannelCode, NaiveDate), i64>,
 }
@@ -108,13 +110,15 @@ pub(super) fn scan_file(
         };
         match resolver.resolve(&raw) {
             Ok((reg, notes)) => {
+                let line = raw.line;
                 if let Some(task) = &notes.new_task {
-                    scan.new_tasks.insert(task.to_string(), task.clone());
+                    scan.new_tasks
+                        .entry(task.to_string())
+                        .or_insert_with(|| (task.clone(), line));
                 }
                 if let Some(unit) = &notes.new_unit {
-                    scan.new_units.insert(unit.clone(), ());
+                    scan.new_units.entry(unit.clone()).or_insert(line);
                 }
-                let line = raw.line;
                 scan.count(&reg, &notes, line);
                 // A row that needs a task or unit created first cannot be
                 // stored in this pass (the import creates them, then reads
