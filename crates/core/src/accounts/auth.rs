@@ -47,8 +47,8 @@ pub const FORGET_HOURS: i64 = 24;
 const LONGEST_LOGIN: usize = 254;
 
 /// Where login attempts come from: an IPv4 address, or the /64 network of an
-/// IPv6 address (one connection gets a whole /64, so counting single IPv6
-/// addresses would let one client pass as many).
+/// IPv6 address (a provider gives one customer a whole /64, so counting
+/// single IPv6 addresses would let one client pass as many).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientAddress(String);
 
