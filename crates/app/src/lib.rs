@@ -129,6 +129,12 @@ pub struct ServeArgs {
     /// behind one address must share it.
     #[arg(long, env = "KOMHEN_UPLOAD_DIR")]
     pub upload_dir: Option<std::path::PathBuf>,
+    /// komhen runs behind a reverse proxy: login throttling takes the
+    /// client's address from the right-most `X-Forwarded-For` address (the
+    /// one the proxy added) instead of the connection's. Only with a proxy
+    /// that sets the header: without one, a client could claim any address.
+    #[arg(long, env = "KOMHEN_BEHIND_PROXY")]
+    pub behind_proxy: bool,
 }
 
 #[derive(Debug, Args)]
@@ -327,14 +333,26 @@ async fn demo(store: &dyn Store, size: u64) -> anyhow::Result<()> {
 }
 
 async fn serve(store: Arc<dyn Store>, args: ServeArgs) -> anyhow::Result<()> {
-    let ServeArgs { listen, upload_dir } = args;
+    let ServeArgs {
+        listen,
+        upload_dir,
+        behind_proxy,
+    } = args;
     let uploads = upload_dir.map_or_else(komhen_web::Uploads::in_temp, komhen_web::Uploads::new);
+    let options = komhen_web::Options {
+        uploads,
+        behind_proxy,
+        clock: komhen_web::Clock::default(),
+    };
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("kan ikke lytte på {listen}"))?;
     let address = listener.local_addr()?;
     println!("komhen kører på http://{address}/ (stop med Ctrl+C)");
-    axum::serve(listener, komhen_web::router_with(store, uploads))
+    // Login throttling counts by the connection's address.
+    let app =
+        komhen_web::router_with(store, options).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

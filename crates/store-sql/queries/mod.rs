@@ -634,21 +634,45 @@ impl komhen_store::Store for Store {
     async fn prune_sessions(
         &self,
         now: DateTime<Utc>,
-        failures_before: DateTime<Utc>,
+        throttles_before: DateTime<Utc>,
     ) -> StoreResult<()> {
-        self.prune_sessions(now, failures_before).await
+        self.prune_sessions(now, throttles_before).await
     }
 
-    async fn record_login_failure(&self, login: &str, at: DateTime<Utc>) -> StoreResult<()> {
-        self.record_login_failure(login, at).await
+    async fn login_locked_until(
+        &self,
+        login: &str,
+        address: &str,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        self.login_locked_until(login, address).await
     }
 
-    async fn count_login_failures(&self, login: &str, since: DateTime<Utc>) -> StoreResult<i64> {
-        self.count_login_failures(login, since).await
+    async fn record_login_failure(
+        &self,
+        login: &str,
+        address: &str,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        self.record_login_failure(login, address, at, forget_before)
+            .await
     }
 
-    async fn clear_login_failures(&self, login: &str) -> StoreResult<()> {
-        self.clear_login_failures(login).await
+    async fn count_failing_logins(&self, address: &str, since: DateTime<Utc>) -> StoreResult<i64> {
+        self.count_failing_logins(address, since).await
+    }
+
+    async fn lock_login(
+        &self,
+        login: Option<&str>,
+        address: &str,
+        until: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.lock_login(login, address, until).await
+    }
+
+    async fn clear_login_failures(&self, login: &str, address: &str) -> StoreResult<()> {
+        self.clear_login_failures(login, address).await
     }
 
     async fn record_unit_login(&self, unit: UnitId, at: DateTime<Utc>) -> StoreResult<()> {

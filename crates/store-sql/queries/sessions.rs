@@ -1,4 +1,5 @@
-// Sessions and logins: unit and personal sessions, login failures.
+// Sessions and logins: unit and personal sessions, login throttles per
+// login and address, address locks.
 
 use super::*;
 
@@ -108,53 +109,118 @@ impl Store {
     pub(super) async fn prune_sessions(
         &self,
         now: DateTime<Utc>,
-        failures_before: DateTime<Utc>,
+        throttles_before: DateTime<Utc>,
     ) -> StoreResult<()> {
         sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now)
             .execute(&self.writer)
             .await
             .map_err(db_err)?;
-        sqlx::query("DELETE FROM login_failures WHERE failed_at < $1")
-            .bind(failures_before)
+        sqlx::query(
+            "DELETE FROM login_throttles WHERE last_failure_at < $1 \
+             AND (locked_until IS NULL OR locked_until <= $2)",
+        )
+        .bind(throttles_before)
+        .bind(now)
+        .execute(&self.writer)
+        .await
+        .map_err(db_err)?;
+        sqlx::query("DELETE FROM address_locks WHERE locked_until <= $1")
+            .bind(now)
             .execute(&self.writer)
             .await
             .map_err(db_err)?;
         Ok(())
+    }
+
+    pub(super) async fn login_locked_until(
+        &self,
+        login: &str,
+        address: &str,
+    ) -> StoreResult<Option<DateTime<Utc>>> {
+        let pair: Option<Option<DateTime<Utc>>> = sqlx::query_scalar(
+            "SELECT locked_until FROM login_throttles WHERE login = $1 AND address = $2",
+        )
+        .bind(login)
+        .bind(address)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let whole: Option<DateTime<Utc>> =
+            sqlx::query_scalar("SELECT locked_until FROM address_locks WHERE address = $1")
+                .bind(address)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+        Ok(pair.flatten().max(whole))
     }
 
     pub(super) async fn record_login_failure(
         &self,
         login: &str,
+        address: &str,
         at: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        sqlx::query("INSERT INTO login_failures (login, failed_at) VALUES ($1, $2)")
-            .bind(login)
-            .bind(at)
-            .execute(&self.writer)
-            .await
-            .map_err(db_err)?;
-        Ok(())
+        forget_before: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO login_throttles (login, address, failures, last_failure_at) \
+             VALUES ($1, $2, 1, $3) ON CONFLICT (login, address) DO UPDATE SET \
+             failures = CASE WHEN login_throttles.last_failure_at < $4 THEN 1 \
+             ELSE login_throttles.failures + 1 END, last_failure_at = $3 \
+             RETURNING failures",
+        )
+        .bind(login)
+        .bind(address)
+        .bind(at)
+        .bind(forget_before)
+        .fetch_one(&self.writer)
+        .await
+        .map_err(db_err)
     }
 
-    pub(super) async fn count_login_failures(
+    pub(super) async fn count_failing_logins(
         &self,
-        login: &str,
+        address: &str,
         since: DateTime<Utc>,
     ) -> StoreResult<i64> {
         sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failures WHERE login = $1 AND failed_at >= $2",
+            "SELECT COUNT(*) FROM login_throttles WHERE address = $1 AND last_failure_at >= $2",
         )
-        .bind(login)
+        .bind(address)
         .bind(since)
         .fetch_one(&self.pool)
         .await
         .map_err(db_err)
     }
 
-    pub(super) async fn clear_login_failures(&self, login: &str) -> StoreResult<()> {
-        sqlx::query("DELETE FROM login_failures WHERE login = $1")
+    pub(super) async fn lock_login(
+        &self,
+        login: Option<&str>,
+        address: &str,
+        until: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let query = match login {
+            Some(login) => sqlx::query(
+                "UPDATE login_throttles SET locked_until = $1 WHERE address = $2 AND login = $3",
+            )
+            .bind(until)
+            .bind(address)
+            .bind(login),
+            None => sqlx::query(
+                "INSERT INTO address_locks (locked_until, address) VALUES ($1, $2) \
+                 ON CONFLICT (address) DO UPDATE SET locked_until = excluded.locked_until",
+            )
+            .bind(until)
+            .bind(address),
+        };
+        query.execute(&self.writer).await.map_err(db_err)?;
+        Ok(())
+    }
+
+    pub(super) async fn clear_login_failures(&self, login: &str, address: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_throttles WHERE login = $1 AND address = $2")
             .bind(login)
+            .bind(address)
             .execute(&self.writer)
             .await
             .map_err(db_err)?;

@@ -431,18 +431,48 @@ pub trait Store: Send + Sync + 'static {
 
     async fn delete_session(&self, token_hash: &str) -> StoreResult<()>;
 
-    /// Removes expired sessions and login failures older than `before`.
+    /// Removes expired sessions, login throttles whose last failure is
+    /// older than `throttles_before` and whose wait is over, and ended
+    /// address locks.
     async fn prune_sessions(
         &self,
         now: DateTime<Utc>,
-        failures_before: DateTime<Utc>,
+        throttles_before: DateTime<Utc>,
     ) -> StoreResult<()>;
 
-    async fn record_login_failure(&self, login: &str, at: DateTime<Utc>) -> StoreResult<()>;
+    /// Until when `login` may not be tried from `address`: the later of the
+    /// pair's wait and the address's as a whole, if any.
+    async fn login_locked_until(
+        &self,
+        login: &str,
+        address: &str,
+    ) -> StoreResult<Option<DateTime<Utc>>>;
 
-    async fn count_login_failures(&self, login: &str, since: DateTime<Utc>) -> StoreResult<i64>;
+    /// Records a failed login of `login` from `address` at `at`; returns the
+    /// pair's failures in a row. A pair whose last failure was before
+    /// `forget_before` starts again at one.
+    async fn record_login_failure(
+        &self,
+        login: &str,
+        address: &str,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> StoreResult<i64>;
 
-    async fn clear_login_failures(&self, login: &str) -> StoreResult<()>;
+    /// How many login names failed from `address` since `since`.
+    async fn count_failing_logins(&self, address: &str, since: DateTime<Utc>) -> StoreResult<i64>;
+
+    /// Makes `login` from `address` wait until `until`; without a login,
+    /// the address as a whole.
+    async fn lock_login(
+        &self,
+        login: Option<&str>,
+        address: &str,
+        until: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// Forgets the failures of `login` from `address` (after a success).
+    async fn clear_login_failures(&self, login: &str, address: &str) -> StoreResult<()>;
 
     async fn record_unit_login(&self, unit: UnitId, at: DateTime<Utc>) -> StoreResult<()>;
 

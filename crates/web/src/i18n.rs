@@ -4,6 +4,8 @@
 //!
 //! Messages from validation (`komhen_core`) are Danish only for now.
 
+use komhen_core::accounts::auth::{LoginError, Wait};
+
 /// The language of the unit pages, chosen with a cookie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lang {
@@ -26,6 +28,19 @@ impl Lang {
         match self {
             Self::Da => &DA,
             Self::En => &EN,
+        }
+    }
+
+    /// Why a login must wait, and how long (the Danish from core).
+    pub(crate) fn too_many_attempts(self, wait: Wait) -> String {
+        match (self, wait.minutes()) {
+            (Self::Da, _) => LoginError::Throttled(wait).to_string(),
+            (Self::En, 1) => {
+                "Too many wrong attempts from this address. Try again in 1 minute.".to_owned()
+            }
+            (Self::En, n) => {
+                format!("Too many wrong attempts from this address. Try again in {n} minutes.")
+            }
         }
     }
 }

@@ -7,8 +7,10 @@
 
 mod access;
 mod accounts;
+mod address;
 mod api;
 mod assets;
+mod clock;
 mod error;
 mod format;
 mod forms;
@@ -35,6 +37,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 
 pub use access::RouteInfo;
+pub use clock::Clock;
 pub use error::WebError;
 
 /// What every handler can reach.
@@ -49,37 +52,64 @@ pub struct AppState {
     pub imports: Arc<intake::files::Imports>,
     /// Published periods' portal figures, reused for a minute.
     pub portal: Arc<portal::PortalCache>,
+    /// Take the client's address from `X-Forwarded-For` (see `address`).
+    pub behind_proxy: bool,
+    /// The time login throttling goes by.
+    pub clock: Clock,
 }
 
 pub use intake::uploads::Uploads;
 
-/// The whole application as one router, for tests: uploads wait in the
-/// system's temporary folder.
-pub fn router(store: Arc<dyn Store>) -> Router {
-    routes(store, Uploads::in_temp()).0
+/// How the web runs: what `komhen serve` chooses and tests fix.
+pub struct Options {
+    /// Where uploads wait between preview and import.
+    pub uploads: Uploads,
+    /// Behind a reverse proxy, the client's address is the right-most
+    /// `X-Forwarded-For` address instead of the connection's.
+    pub behind_proxy: bool,
+    pub clock: Clock,
 }
 
-/// The whole application as one router, for `komhen serve`: uploads wait
-/// in the folder the operator chose.
-pub fn router_with(store: Arc<dyn Store>, uploads: Uploads) -> Router {
-    routes(store, uploads).0
+impl Default for Options {
+    /// Uploads in the system's temporary folder, no proxy, the system's time.
+    fn default() -> Self {
+        Self {
+            uploads: Uploads::in_temp(),
+            behind_proxy: false,
+            clock: Clock::default(),
+        }
+    }
+}
+
+/// The whole application as one router, for tests: the default options.
+pub fn router(store: Arc<dyn Store>) -> Router {
+    routes(store, Options::default()).0
+}
+
+/// The whole application as one router, with the options `komhen serve`
+/// or a test chose. Served, it needs the connection's address
+/// (`into_make_service_with_connect_info::<SocketAddr>`).
+pub fn router_with(store: Arc<dyn Store>, options: Options) -> Router {
+    routes(store, options).0
 }
 
 /// Every route with what it requires, as registered: what the
 /// authorization matrix test walks.
 pub fn route_table(store: Arc<dyn Store>) -> Vec<RouteInfo> {
-    routes(store, Uploads::in_temp()).1
+    routes(store, Options::default()).1
 }
 
-fn routes(store: Arc<dyn Store>, uploads: Uploads) -> (Router, Vec<RouteInfo>) {
+fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
     use Access::{National, Public, ReadMunicipality as Read, SetUpMunicipality as SetUp};
     use Access::{ReadReports, SignedIn, System, Unit};
     let state = AppState {
         store,
         catalogs: Arc::new(Catalogs::new()),
-        uploads: Arc::new(uploads),
+        uploads: Arc::new(options.uploads),
         imports: Arc::new(intake::files::Imports::default()),
         portal: Arc::new(portal::PortalCache::default()),
+        behind_proxy: options.behind_proxy,
+        clock: options.clock,
     };
     let (router, table) = Routes::new(state.clone())
         // Public pages and logging in.

@@ -269,7 +269,10 @@ async fn a_previewed_upload_survives_a_restart_of_the_server() {
     let server = |app: &App| {
         komhen_web::router_with(
             app.db.store.clone(),
-            komhen_web::Uploads::new(folder.path().to_owned()),
+            komhen_web::Options {
+                uploads: komhen_web::Uploads::new(folder.path().to_owned()),
+                ..komhen_web::Options::default()
+            },
         )
     };
     app.router = server(&app);

@@ -36,6 +36,12 @@ impl Actor {
         Self("demo".into())
     }
 
+    /// Whoever tries logins from one client address (see
+    /// `auth::ClientAddress`): the actor of a throttling lock.
+    pub fn address(address: &str) -> Self {
+        Self(format!("adresse:{address}"))
+    }
+
     /// A municipality's system, by the name its token was issued to.
     pub fn system(name: &str) -> Self {
         Self(format!("system:{name}"))

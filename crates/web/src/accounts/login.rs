@@ -1,13 +1,17 @@
 //! Logging in (a unit by its shared login, a personal user by e-mail: one
-//! form, told apart by the `@`) and out.
+//! form, told apart by the `@`) and out. A login this client's address must
+//! not try yet (`komhen_core::accounts::auth` decides) is answered 429 with
+//! `Retry-After`; a refusal is a page, or the API's JSON error for a client
+//! that asks for JSON.
 
+use crate::address::Client;
 use crate::forms::CsrfForm;
 use crate::frame::NoticeQuery;
 use crate::session::{session_cookie, COOKIE};
 use crate::{AppState, WebError};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use axum_extra::extract::cookie::{Cookie, CookieJar};
@@ -75,17 +79,18 @@ pub(crate) struct LoginForm {
 /// `POST /log-ind`
 pub(crate) async fn log_in(
     State(state): State<AppState>,
+    Client(address): Client,
     headers: HeaderMap,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     let store = state.store.as_ref();
-    let now = chrono::Utc::now();
+    let now = state.clock.now();
     let personal = form.login.contains('@');
     let outcome = if personal {
-        auth::log_in_user(store, &form.login, &form.password, now).await
+        auth::log_in_user(store, &form.login, &form.password, &address, now).await
     } else {
-        auth::log_in_unit(store, &form.login, &form.password, now).await
+        auth::log_in_unit(store, &form.login, &form.password, &address, now).await
     };
     match outcome {
         Ok(login) => {
@@ -109,20 +114,49 @@ pub(crate) async fn log_in(
         }
         Err(LoginError::Core(e)) => Err(e.into()),
         Err(refused) => {
-            let status = match refused {
-                LoginError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-                _ => StatusCode::UNAUTHORIZED,
+            let lang = lang_of(&jar);
+            let (status, error, wait) = match refused {
+                LoginError::Throttled(wait) => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    lang.too_many_attempts(wait),
+                    Some(wait),
+                ),
+                _ => (StatusCode::UNAUTHORIZED, refused.to_string(), None),
             };
-            let page = LoginPage {
-                t: lang_of(&jar).text(),
-                login: form.login.trim().to_owned(),
-                error: Some(refused.to_string()),
-                notice: None,
-                back: local_path(form.tilbage),
+            let mut response = if wants_json(&headers) {
+                let code = if wait.is_some() {
+                    "too_many_attempts"
+                } else {
+                    "wrong_login"
+                };
+                crate::api::error_response(status, code, error)
+            } else {
+                let page = LoginPage {
+                    t: lang.text(),
+                    login: form.login.trim().to_owned(),
+                    error: Some(error),
+                    notice: None,
+                    back: local_path(form.tilbage),
+                };
+                (status, Html(page.render()?)).into_response()
             };
-            Ok((status, Html(page.render()?)).into_response())
+            if let Some(wait) = wait {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(wait.seconds));
+            }
+            Ok(response)
         }
     }
+}
+
+/// Whether the client (a program logging in for the API) asked for JSON
+/// rather than a page.
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json") && !v.contains("text/html"))
 }
 
 /// `POST /log-ud`: ends the session, a unit's or a personal user's.

@@ -14,13 +14,18 @@ use komhen_store::{NewRoleGrant, NewUnit, NewUser, Store};
 use komhen_store_conformance::SetupShortcuts;
 use tower::ServiceExt;
 
-pub async fn app_with_reference_data() -> (TestStore, axum::Router) {
+pub async fn app_with_reference_data() -> (TestStore, axum::Router, komhen_web::Clock) {
     let db = TestStore::new().await;
     komhen_core::reference::migrate_and_load(db.store.as_ref())
         .await
         .unwrap();
-    let router = komhen_web::router(db.store.clone());
-    (db, router)
+    let clock = komhen_web::Clock::default();
+    let options = komhen_web::Options {
+        clock: clock.clone(),
+        ..komhen_web::Options::default()
+    };
+    let router = komhen_web::router_with(db.store.clone(), options);
+    (db, router, clock)
 }
 
 pub const KOEGE: u16 = 259;
@@ -39,6 +44,8 @@ pub fn koege() -> MunicipalityCode {
 pub struct App {
     pub db: TestStore,
     pub router: axum::Router,
+    /// The router's clock: a test moves it forward instead of sleeping.
+    pub clock: komhen_web::Clock,
 }
 
 pub struct Reply {
@@ -74,6 +81,20 @@ pub fn encode(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// A login form posted over a connection from the IPv4 address `from`.
+pub fn login_request(from: &str, login: &str, password: &str) -> Request<Body> {
+    let peer: std::net::SocketAddr = format!("{from}:50000").parse().unwrap();
+    let body = format!("login={}&password={}", encode(login), encode(password));
+    let mut request = Request::post("/log-ind")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    request
 }
 
 /// The value of a hidden or text input in a page.
@@ -121,8 +142,8 @@ pub async fn log_in_demo(app: &App, email: &str) -> String {
 
 impl App {
     pub async fn new() -> Self {
-        let (db, router) = app_with_reference_data().await;
-        Self { db, router }
+        let (db, router, clock) = app_with_reference_data().await;
+        Self { db, router, clock }
     }
 
     pub fn store(&self) -> &dyn Store {
@@ -223,6 +244,11 @@ impl App {
                 .unwrap(),
         )
         .await
+    }
+
+    /// Logs in from the client address `from`, as a served router sees it.
+    pub async fn log_in_from(&self, from: &str, login: &str, password: &str) -> Reply {
+        self.send(login_request(from, login, password)).await
     }
 
     pub async fn log_in(&self, login: &str, password: &str) -> Reply {
