@@ -34,6 +34,7 @@ conformance!(
     registrations_store_dimensions_answers_and_idempotency,
     registrations_are_listed_only_for_their_municipality,
     batches_load_all_rows_once_and_delete_whole,
+    batches_are_found_by_fingerprint_and_counted_per_cell,
     counts_sum_quantity_and_exclude_test,
     total_counts_are_scoped_and_checked,
     channel_prices_are_national_or_local,

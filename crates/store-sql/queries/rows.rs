@@ -70,6 +70,7 @@ fn batch_row(row: &DbRow) -> StoreResult<BatchRow> {
         kind: BatchKind::parse(&kind).ok_or_else(|| corrupt("batchtype", &kind))?,
         file_name: get(row, "file_name")?,
         sha256: get(row, "sha256")?,
+        fingerprint: get(row, "fingerprint")?,
         row_count: get(row, "row_count")?,
         rejected_count: get(row, "rejected_count")?,
         status: BatchStatus::parse(&status).ok_or_else(|| corrupt("batchstatus", &status))?,
@@ -80,7 +81,7 @@ fn batch_row(row: &DbRow) -> StoreResult<BatchRow> {
 }
 
 const BATCH_COLUMNS: &str = "id, municipality_code, kind, file_name, sha256, row_count, \
-     rejected_count, status, errors, created_by, created_at";
+     rejected_count, status, errors, created_by, created_at, fingerprint";
 
 fn registration_row(row: &DbRow) -> StoreResult<RegistrationRow> {
     let inquiry_type: Option<String> = get(row, "inquiry_type_code")?;

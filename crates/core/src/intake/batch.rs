@@ -3,55 +3,106 @@
 //! an API batch, paper sheets, the demo) stores them through here.
 //!
 //! The lifecycle is always the same: find the committed batch with the same
-//! scope, kind and SHA-256 and refuse it unless replacing; remove the scope's
+//! scope and kind and the same SHA-256 or the same [`Fingerprint`] of its
+//! rows, and refuse it unless replacing; remove the scope's
 //! batches left loading by an interruption; open a batch in status
 //! `loading`; append the rows chunk by chunk (invisible to every figure);
 //! check that exactly the expected number was stored; commit (swapping out
-//! the replaced batch in the same moment) or, on any failure, delete the
+//! the replaced batches in the same moment) or, on any failure, delete the
 //! batch so nothing of it remains.
 //!
-//! Owns the chunk size and the stale-load rule. Must not decide what a row
+//! Owns the twin rule, the fingerprint, the chunk size and the stale-load rule. Must not decide what a row
 //! becomes (the intake modules do) nor read files (the ingest readers do).
 
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
 use komhen_domain::{BatchId, MunicipalityCode, NewRegistration};
 use komhen_store::{BatchKind, BatchRow, BatchStatus, NewBatch, NewTotalCount, Store};
+use sha2::{Digest, Sha256};
 
 /// Rows sent to the store at a time.
 pub const CHUNK: usize = 10_000;
 /// A batch still loading after this long was interrupted and is removed.
 pub const STALE_LOAD_HOURS: i64 = 6;
 
+/// The identity of a batch's rows, whatever bytes they were read from: a
+/// file saved again with another encoding, other line endings, a blank
+/// line more or its rows in another order has the fingerprint of the
+/// first. Each row, in a canonical form the intake module writes (codes as
+/// read, not as stored ids, so a row means the same before and after its
+/// unit or task is created), is hashed with SHA-256; the first 128 bits of
+/// the hashes are added up (wrapping) and the rows counted. A sum, not a
+/// sorted list, so a file of millions of rows needs constant memory, and
+/// not an exclusive or, so two identical rows do not cancel out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fingerprint {
+    rows: u64,
+    sum: u128,
+}
+
+impl Fingerprint {
+    /// Adds one row in its canonical form.
+    pub fn add(&mut self, canonical: &[u8]) {
+        let digest = Sha256::digest(canonical);
+        let mut first = [0u8; 16];
+        first.copy_from_slice(&digest[..16]);
+        self.sum = self.sum.wrapping_add(u128::from_be_bytes(first));
+        self.rows += 1;
+    }
+
+    /// Rows added.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// As stored on the batch: `v1:` (the canonical form's version), the
+    /// rows and the sum in hexadecimal.
+    pub fn code(&self) -> String {
+        format!("v1:{}:{:032x}", self.rows, self.sum)
+    }
+}
+
 /// A batch about to be stored: the twin check is done, nothing is written
 /// yet. Made by [`begin`]; its methods store the rows.
 #[derive(Debug)]
 pub struct Planned {
     batch: NewBatch,
-    replaces: Option<BatchRow>,
+    replaces: Vec<BatchRow>,
 }
 
 /// Starts storing `batch`: refuses it when the same data (scope, kind and
-/// SHA-256) is committed already, unless `replace` is given, in which case
-/// that earlier batch is swapped out when this one commits.
+/// SHA-256 or fingerprint) is committed already, unless `replace` is given,
+/// in which case that earlier batch is swapped out when this one commits.
 pub async fn begin(store: &dyn Store, batch: NewBatch, replace: bool) -> CoreResult<Planned> {
-    let replaces = committed_twin(store, batch.municipality, batch.kind, &batch.sha256).await?;
-    if let (Some(earlier), false) = (&replaces, replace) {
+    let twin = committed_twin(
+        store,
+        batch.municipality,
+        batch.kind,
+        &batch.sha256,
+        batch.fingerprint.as_deref(),
+    )
+    .await?;
+    if let (Some(earlier), false) = (&twin, replace) {
         return Err(CoreError::Invalid(refusal(batch.kind, earlier)));
     }
-    Ok(Planned { batch, replaces })
+    Ok(Planned {
+        batch,
+        replaces: twin.into_iter().collect(),
+    })
 }
 
-/// The committed batch of that scope and kind with that SHA-256: what a
-/// preview names as loaded before, and what `begin` refuses or replaces.
+/// The committed batch of that scope and kind with that SHA-256, or with
+/// that fingerprint of its rows when there is one: what a preview names as
+/// loaded before, and what `begin` refuses or replaces.
 pub async fn committed_twin(
     store: &dyn Store,
     municipality: Option<MunicipalityCode>,
     kind: BatchKind,
     sha256: &str,
+    fingerprint: Option<&str>,
 ) -> CoreResult<Option<BatchRow>> {
     Ok(store
-        .find_batch(municipality, kind, sha256)
+        .find_batch(municipality, kind, sha256, fingerprint)
         .await?
         .filter(|b| b.status == BatchStatus::Committed))
 }
@@ -118,9 +169,21 @@ async fn remove_stale_at(
 }
 
 impl Planned {
-    /// The committed batch this one replaces, if any.
-    pub fn replaces(&self) -> Option<&BatchRow> {
-        self.replaces.as_ref()
+    /// The committed batches this one replaces (its twin first, if any).
+    pub fn replaces(&self) -> &[BatchRow] {
+        &self.replaces
+    }
+
+    /// Replaces these committed batches of the same scope too, in the same
+    /// moment this one commits (earlier loads the coordinator chose to
+    /// replace because they hold the same units' and days' data).
+    pub fn replacing(mut self, batches: impl IntoIterator<Item = BatchRow>) -> Self {
+        for batch in batches {
+            if !self.replaces.iter().any(|b| b.id == batch.id) {
+                self.replaces.push(batch);
+            }
+        }
+        self
     }
 
     /// Stores registrations made in code (an API batch, paper sheets, a
@@ -233,12 +296,12 @@ struct Loading<'s> {
     store: &'s dyn Store,
     id: BatchId,
     municipality: Option<MunicipalityCode>,
-    replaces: Option<BatchRow>,
+    replaces: Vec<BatchRow>,
 }
 
 impl Loading<'_> {
     /// Commits when exactly `expected` rows were stored, and removes the
-    /// replaced batch; otherwise deletes this one.
+    /// replaced batches; otherwise deletes this one.
     async fn commit(self, stored: u64, expected: Option<u64>) -> CoreResult<BatchRow> {
         if let Some(expected) = expected.filter(|e| *e != stored) {
             let error = CoreError::Invalid(format!(
@@ -247,12 +310,12 @@ impl Loading<'_> {
             ));
             return Err(self.abandon(error).await);
         }
-        let replaces = self.replaces.as_ref().map(|b| b.id);
-        let committed = match self.store.commit_batch(self.id, replaces).await {
+        let replaces: Vec<BatchId> = self.replaces.iter().map(|b| b.id).collect();
+        let committed = match self.store.commit_batch(self.id, &replaces).await {
             Ok(committed) => committed,
             Err(e) => return Err(self.abandon(e.into()).await),
         };
-        if let Some(old) = replaces {
+        for old in replaces {
             self.store.delete_batch(self.municipality, old).await?;
         }
         Ok(committed)
