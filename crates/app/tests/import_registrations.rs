@@ -8,33 +8,12 @@
 use komhen_backend::testing::TestStore;
 use komhen_domain::MunicipalityCode;
 use komhen_store::RegistrationFilter;
-use std::process::Command;
+mod common;
+
+use common::{komhen, Run};
 
 const LANDKORT_SAMPLE: &str =
     include_str!("../../ingest/tests/data/koege_2013_landkort_raadata_sample.csv");
-
-struct Run {
-    ok: bool,
-    out: String,
-}
-
-fn komhen(url: &str, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_komhen"))
-        .args(args)
-        .args(["--database-url", url])
-        .env_remove("KOMHEN_DATABASE_URL")
-        .env("KOMHEN_LOG", "warn")
-        .output()
-        .unwrap();
-    Run {
-        ok: output.status.success(),
-        out: format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ),
-    }
-}
 
 fn import(url: &str, file: &std::path::Path, flags: &[&str]) -> Run {
     let file = file.to_str().unwrap();
@@ -43,7 +22,7 @@ fn import(url: &str, file: &std::path::Path, flags: &[&str]) -> Run {
         flags,
     ]
     .concat();
-    komhen(url, &args)
+    komhen(&[&args[..], &["--database-url", url]].concat())
 }
 
 async fn inquiries(db: &TestStore) -> i64 {
@@ -66,7 +45,7 @@ async fn inquiries(db: &TestStore) -> i64 {
 async fn an_extract_saved_again_is_refused_and_an_overlapping_file_needs_a_choice() {
     let db = TestStore::new().await;
     let url = db.url.clone();
-    assert!(komhen(&url, &["migrate"]).ok);
+    assert!(komhen(&["migrate", "--database-url", &url]).ok);
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, bytes: &[u8]| {
         let path = dir.path().join(name);
@@ -87,15 +66,9 @@ async fn an_extract_saved_again_is_refused_and_an_overlapping_file_needs_a_choic
     );
     let windows = write(
         "koege-data-ansi.csv",
-        &LANDKORT_SAMPLE
-            .replace('\n', "\r\n")
-            .chars()
-            .map(|c| match c {
-                'ø' => 0xF8,
-                'å' => 0xE5,
-                c => u8::try_from(u32::from(c)).unwrap(),
-            })
-            .collect::<Vec<u8>>(),
+        &encoding_rs::WINDOWS_1252
+            .encode(&LANDKORT_SAMPLE.replace('\n', "\r\n"))
+            .0,
     );
     for (path, flags) in [
         (&newline, &[][..]),

@@ -445,7 +445,7 @@ pub async fn batches_are_found_by_fingerprint_and_counted_per_cell(store: &dyn S
     // One commit replaces several batches at once, or none of them.
     let second = store.create_batch(&batch(Some(KOEGE), "d")).await.unwrap();
     store
-        .append_to_batch(second, &[upload(None, task.id, "EMLIND", 1)])
+        .append_to_batch(second, &[upload(None, task.id, "EMLUD", 1)])
         .await
         .unwrap();
     store.commit_batch(second, &[]).await.unwrap();

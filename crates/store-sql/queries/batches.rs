@@ -300,9 +300,7 @@ impl Store {
         for kind in kinds {
             list.push_bind(kind.code());
         }
-        b.push(
-            ") GROUP BY r.import_batch_id, r.unit_id, r.task_id, r.channel_code, r.day",
-        );
+        b.push(") GROUP BY r.import_batch_id, r.unit_id, r.task_id, r.channel_code, r.day");
         let rows = b.build().fetch_all(&self.pool).await.map_err(db_err)?;
         rows.iter()
             .map(|r| {

@@ -481,7 +481,8 @@ impl komhen_store::Store for Store {
         sha256: &str,
         fingerprint: Option<&str>,
     ) -> StoreResult<Option<BatchRow>> {
-        self.find_batch(municipality, kind, sha256, fingerprint).await
+        self.find_batch(municipality, kind, sha256, fingerprint)
+            .await
     }
 
     async fn list_registrations(

@@ -353,15 +353,10 @@ async fn a_landkort_extract_saved_again_is_recognised_by_the_upload() {
 
     // One more newline at the end; Windows-1252 with CRLF.
     let newline = format!("{LANDKORT_SAMPLE}\n").into_bytes();
-    let windows: Vec<u8> = LANDKORT_SAMPLE
-        .replace('\n', "\r\n")
-        .chars()
-        .map(|c| match c {
-            'ø' => 0xF8,
-            'å' => 0xE5,
-            c => u8::try_from(u32::from(c)).unwrap(),
-        })
-        .collect();
+    let windows = encoding_rs::WINDOWS_1252
+        .encode(&LANDKORT_SAMPLE.replace('\n', "\r\n"))
+        .0
+        .into_owned();
     for bytes in [newline, windows] {
         let again = upload(&app, &cookie, &csrf, "koege-data (2).csv", &bytes).await;
         assert!(again.body.contains("preview-duplicate"), "{}", again.body);
@@ -388,14 +383,16 @@ async fn an_upload_on_days_and_units_of_an_earlier_file_shows_the_overlap_and_as
     let corrected = "Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;Antal\n\
 259;259sek;23.09.02;TLFIND;VEJL;STRAKS;;21-10-2025 09:15;2\n\
 259;259sek;23.09.02;TLFIND;VEJL;STRAKS;;22-10-2025 09:15;1\n";
-    let preview = upload(
-        &app,
-        &cookie,
-        &csrf,
-        "koesystem-rettet.csv",
-        corrected.as_bytes(),
-    )
-    .await;
+    let upload_corrected = || {
+        upload(
+            &app,
+            &cookie,
+            &csrf,
+            "koesystem-rettet.csv",
+            corrected.as_bytes(),
+        )
+    };
+    let preview = upload_corrected().await;
     assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
     assert!(!preview.body.contains("preview-duplicate"));
     assert!(preview.body.contains("preview-earlier"), "{}", preview.body);
@@ -419,14 +416,8 @@ async fn an_upload_on_days_and_units_of_an_earlier_file_shows_the_overlap_and_as
     );
     assert_eq!(rows(store).await.len(), 2, "nothing stored");
 
-    let preview = upload(
-        &app,
-        &cookie,
-        &csrf,
-        "koesystem-rettet.csv",
-        corrected.as_bytes(),
-    )
-    .await;
+    // A refused import is over: the file is uploaded again to choose.
+    let preview = upload_corrected().await;
     import_with(
         &app,
         &cookie,
