@@ -5,7 +5,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use komhen_core::accounts::access::Actor;
-use komhen_core::intake::files::{self, FileKind, Preview, Upload};
+use komhen_core::intake::files::{self, Choice, FileKind, Preview, Upload};
 use komhen_ingest::Limits;
 use komhen_store::Store;
 use std::path::PathBuf;
@@ -78,9 +78,14 @@ pub struct RegistrationsArgs {
     /// Check the file and show what would be stored, but store nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Replace the earlier import of the same file.
-    #[arg(long)]
+    /// Replace the earlier import of the same file, and the earlier
+    /// imports with rows on the file's units, tasks, channels and days.
+    #[arg(long, conflicts_with = "add")]
     pub replace: bool,
+    /// Add the file's rows to earlier imports on the same units, tasks,
+    /// channels and days (never to an import of the same rows).
+    #[arg(long)]
+    pub add: bool,
 }
 
 /// Prints a preview as a coordinator reads it.
@@ -157,6 +162,13 @@ fn print_preview(p: &Preview) {
             komhen_domain::danish_local(earlier.created_at).format("%d-%m-%Y %H:%M")
         );
     }
+    if let Some(earlier) = &p.earlier {
+        println!(
+            "Advarsel: {} Angiv --replace for at erstatte de tidligere indlæsninger eller --add \
+             for at lægge rækkerne til dem.",
+            earlier.summary_da()
+        );
+    }
 }
 
 pub async fn run(store: &dyn Store, command: ImportCommand) -> anyhow::Result<()> {
@@ -208,21 +220,27 @@ async fn registrations(store: &dyn Store, args: RegistrationsArgs) -> anyhow::Re
         &Actor::command_line(),
         municipality,
         &upload,
-        args.replace,
+        match (args.replace, args.add) {
+            (true, _) => Choice::Replace,
+            (_, true) => Choice::Add,
+            _ => Choice::Unmade,
+        },
         &mut progress,
     )
     .await;
     bar.finish_and_clear();
     let imported = imported?;
+    let replaced: Vec<String> = imported.replaced.iter().map(|b| b.id.to_string()).collect();
     println!(
         "Indlæst som batch {}: {} rækker, {} henvendelser.{}",
         imported.batch.id,
         imported.rows,
         imported.inquiries,
-        imported
-            .replaced
-            .map(|b| format!(" Erstattede batch {}.", b.id))
-            .unwrap_or_default()
+        match replaced.as_slice() {
+            [] => String::new(),
+            [one] => format!(" Erstattede batch {one}."),
+            _ => format!(" Erstattede batch {}.", replaced.join(", ")),
+        }
     );
     Ok(())
 }

@@ -4,29 +4,9 @@
 //! is loaded once.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
 
-use std::process::Command;
+mod common;
 
-struct Run {
-    ok: bool,
-    out: String,
-}
-
-fn komhen(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_komhen"))
-        .args(args)
-        .env_remove("KOMHEN_DATABASE_URL")
-        .env("KOMHEN_LOG", "warn")
-        .output()
-        .unwrap();
-    Run {
-        ok: output.status.success(),
-        out: format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ),
-    }
-}
+use common::komhen;
 
 fn migrated() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();

@@ -13,6 +13,8 @@ pub const TEST_DATABASE_ENV: &str = "KOMHEN_TEST_DATABASE_URL";
 /// A store that lives as long as the test holds it.
 pub struct TestStore {
     pub store: Arc<dyn Store>,
+    /// Where the database is, for a test that runs the `komhen` binary on it.
+    pub url: String,
     _cleanup: Cleanup,
 }
 
@@ -72,6 +74,7 @@ impl TestStore {
         store.migrate().await.map_err(|e| e.to_string())?;
         Ok(Self {
             store,
+            url,
             _cleanup: Cleanup::Sqlite(dir),
         })
     }
@@ -100,6 +103,7 @@ impl TestStore {
         store.migrate().await.map_err(|e| e.to_string())?;
         Ok(Self {
             store,
+            url,
             _cleanup: cleanup,
         })
     }

@@ -36,6 +36,7 @@ conformance!(
     batches_load_all_rows_once_and_delete_whole,
     held_batches_stay_invisible_until_committed,
     publications_are_kept_per_period_newest_first,
+    batches_are_found_by_fingerprint_and_counted_per_cell,
     counts_sum_quantity_and_exclude_test,
     total_counts_are_scoped_and_checked,
     channel_prices_are_national_or_local,

@@ -273,6 +273,7 @@ pub async fn load(
             kind: BATCH_KIND,
             file_name: format!("demo-{}.generated", options.size),
             sha256,
+            fingerprint: None,
             created_by: "demo".into(),
         },
         false,

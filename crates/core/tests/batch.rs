@@ -70,6 +70,7 @@ async fn a_load_left_behind_is_removed_at_start_once_stale_and_deletable_until_t
             kind: BatchKind::Codebook,
             file_name: "afbrudt.csv".into(),
             sha256: "a".repeat(64),
+            fingerprint: None,
             created_by: "bruger:kim@koege.dk".into(),
         })
         .await

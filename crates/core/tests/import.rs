@@ -5,7 +5,7 @@
 
 use komhen_backend::testing::TestStore;
 use komhen_core::accounts::access::Actor;
-use komhen_core::intake::files::{self, FileKind, Upload};
+use komhen_core::intake::files::{self, Choice, FileKind, Upload};
 use komhen_domain::{MunicipalityCode, Source};
 use komhen_ingest::Limits;
 use komhen_store::{BatchStatus, NewUnit, RegistrationFilter, Store};
@@ -88,7 +88,7 @@ impl Fixture {
         &self,
         kind: FileKind,
         path: &std::path::Path,
-        replace: bool,
+        choice: Choice,
     ) -> komhen_core::CoreResult<files::Imported> {
         files::import(
             self.store(),
@@ -100,7 +100,7 @@ impl Fixture {
                 file_name: "fil.csv",
                 limits: Limits::default(),
             },
-            replace,
+            choice,
             &mut |_| {},
         )
         .await
@@ -164,7 +164,10 @@ async fn a_good_codebook_file_is_stored_once_and_recognised_again() {
     );
     assert!(f.rows().await.is_empty(), "a preview stores nothing");
 
-    let imported = f.import(FileKind::Codebook, &path, false).await.unwrap();
+    let imported = f
+        .import(FileKind::Codebook, &path, Choice::Unmade)
+        .await
+        .unwrap();
     assert_eq!((imported.rows, imported.inquiries), (4, 7));
     assert_eq!(imported.batch.status, BatchStatus::Committed);
     let rows = f.rows().await;
@@ -187,14 +190,17 @@ async fn a_good_codebook_file_is_stored_once_and_recognised_again() {
 
     // The same file again: recognised and refused, or replacing.
     let again = f
-        .import(FileKind::Codebook, &path, false)
+        .import(FileKind::Codebook, &path, Choice::Unmade)
         .await
         .err()
         .unwrap();
     assert!(again.to_string().contains("indlæst før"), "{again}");
     assert_eq!(f.rows().await.len(), 4, "never twice");
-    let replaced = f.import(FileKind::Codebook, &path, true).await.unwrap();
-    assert_eq!(replaced.replaced.unwrap().id, imported.batch.id);
+    let replaced = f
+        .import(FileKind::Codebook, &path, Choice::Replace)
+        .await
+        .unwrap();
+    assert_eq!(replaced.replaced[0].id, imported.batch.id);
     assert_eq!(f.rows().await.len(), 4, "replaced, not doubled");
 }
 
@@ -234,7 +240,7 @@ async fn a_bad_file_reports_every_problem_and_stores_nothing() {
         "a bad date and an unknown unit on one line, at once: {last:?}"
     );
     let err = f
-        .import(FileKind::Codebook, &path, false)
+        .import(FileKind::Codebook, &path, Choice::Unmade)
         .await
         .err()
         .unwrap();
@@ -283,7 +289,10 @@ async fn a_hundred_thousand_bad_rows_come_back_as_one_group_and_nothing_is_store
         preview.problems.groups()[0].first_lines,
         vec![2, 3, 4, 5, 6]
     );
-    assert!(f.import(FileKind::Codebook, &path, false).await.is_err());
+    assert!(f
+        .import(FileKind::Codebook, &path, Choice::Unmade)
+        .await
+        .is_err());
     assert!(f.rows().await.is_empty());
 }
 
@@ -364,7 +373,9 @@ async fn the_landkort_sample_imports_unedited_and_adds_up_to_the_file() {
         "{:?}",
         preview.creations
     );
-    f.import(FileKind::Landkort, &path, false).await.unwrap();
+    f.import(FileKind::Landkort, &path, Choice::Unmade)
+        .await
+        .unwrap();
     let mut stored = std::collections::BTreeMap::new();
     for r in f.rows().await {
         let key = (
@@ -413,7 +424,9 @@ Køge;259;;15.20;TLFIND;VEJL;STRAKS;NEJ;23-10-2013 09:00:00;23-10-2013 09:00:00;
         "29.03.99 is a national task of the package"
     );
 
-    f.import(FileKind::Landkort, &path, false).await.unwrap();
+    f.import(FileKind::Landkort, &path, Choice::Unmade)
+        .await
+        .unwrap();
     let rows = f.rows().await;
     assert_eq!(rows.len(), 3);
     let visit = rows
@@ -465,7 +478,7 @@ Køge;259;\"=HYPERLINK(\"\"http://evil.example\"\";\"\"x\"\")\";29.03.99;PRSNLG;
         "{text}"
     );
     let err = f
-        .import(FileKind::Landkort, &path, false)
+        .import(FileKind::Landkort, &path, Choice::Unmade)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("fejl"), "{err}");
@@ -489,6 +502,7 @@ async fn set_up_made_for_an_import_goes_with_a_batch_that_never_commits() {
         kind: komhen_store::BatchKind::Landkort,
         file_name: name.into(),
         sha256: name.into(),
+        fingerprint: None,
         created_by: "test".into(),
     };
     let audit = NewAuditEntry {
@@ -551,7 +565,7 @@ async fn set_up_made_for_an_import_goes_with_a_batch_that_never_commits() {
         .apply(&setup(kept, "259arkiv", "99.98.02"), &audit)
         .await
         .unwrap();
-    store.commit_batch(kept, None).await.unwrap();
+    store.commit_batch(kept, &[]).await.unwrap();
     store.delete_batch(Some(koege()), kept).await.unwrap();
     assert!(store
         .find_unit_by_login("259arkiv")
@@ -568,4 +582,185 @@ async fn set_up_made_for_an_import_goes_with_a_batch_that_never_commits() {
         .apply(&setup(kept, "259sen", "99.98.03"), &audit)
         .await
         .is_err());
+}
+
+#[tokio::test]
+async fn the_landkort_extract_saved_again_is_recognised_by_its_rows() {
+    let f = Fixture::new().await;
+    let path = f.file("koege-data.csv", LANDKORT_SAMPLE.as_bytes());
+    let first = f
+        .import(FileKind::Landkort, &path, Choice::Unmade)
+        .await
+        .unwrap();
+    let stored = f.rows().await.len();
+    assert_eq!(stored as u64, first.rows);
+
+    // Other bytes, the same rows: one more newline at the end; Windows-1252
+    // with CRLF as the portal wrote it.
+    let newline = f.file(
+        "koege-data (1).csv",
+        format!("{LANDKORT_SAMPLE}\n").as_bytes(),
+    );
+    let windows = f.file(
+        "koege-data-ansi.csv",
+        &cp1252(&LANDKORT_SAMPLE.replace('\n', "\r\n")),
+    );
+    for path in [&newline, &windows] {
+        let preview = f.preview(FileKind::Landkort, path).await;
+        assert!(preview.importable(), "{}", preview.problems);
+        assert_ne!(preview.sha256, first.batch.sha256, "other bytes");
+        assert_eq!(
+            preview.duplicate_of.as_ref().map(|b| b.id),
+            Some(first.batch.id),
+            "the same rows"
+        );
+        for choice in [Choice::Unmade, Choice::Add] {
+            let refused = f
+                .import(FileKind::Landkort, path, choice)
+                .await
+                .err()
+                .unwrap();
+            assert!(refused.to_string().contains("indlæst før"), "{refused}");
+        }
+        assert_eq!(f.rows().await.len(), stored, "never twice");
+    }
+    let replaced = f
+        .import(FileKind::Landkort, &windows, Choice::Replace)
+        .await
+        .unwrap();
+    assert_eq!(
+        replaced.replaced.iter().map(|b| b.id).collect::<Vec<_>>(),
+        vec![first.batch.id]
+    );
+    assert_eq!(f.rows().await.len(), stored, "replaced, not doubled");
+}
+
+#[tokio::test]
+async fn a_codebook_file_with_a_blank_line_or_its_rows_reordered_is_recognised() {
+    let f = Fixture::new().await;
+    let path = f.file("god.csv", &cp1252(GOOD));
+    let first = f
+        .import(FileKind::Codebook, &path, Choice::Unmade)
+        .await
+        .unwrap();
+    let mut lines: Vec<&str> = GOOD.lines().collect();
+    let blank = f.file("god-igen.csv", format!("{GOOD}\r\n").as_bytes());
+    lines[1..].reverse();
+    let reordered = f.file("god-omvendt.csv", lines.join("\n").as_bytes());
+    for path in [&blank, &reordered] {
+        let preview = f.preview(FileKind::Codebook, path).await;
+        assert_eq!(
+            preview.duplicate_of.as_ref().map(|b| b.id),
+            Some(first.batch.id)
+        );
+        let refused = f
+            .import(FileKind::Codebook, path, Choice::Unmade)
+            .await
+            .err()
+            .unwrap();
+        assert!(refused.to_string().contains("indlæst før"), "{refused}");
+    }
+    assert_eq!(f.rows().await.len(), 4, "never twice");
+    // One row more is other data: not the same file.
+    let more = f.file(
+        "god-plus.csv",
+        format!("{GOOD}259;259sek;23.09.02;TLFIND;VEJL;STRAKS;;23-10-2025;09:15;1;\r\n").as_bytes(),
+    );
+    assert!(f
+        .preview(FileKind::Codebook, &more)
+        .await
+        .duplicate_of
+        .is_none());
+}
+
+/// The same units, tasks and channels as `GOOD` on two of its days, with
+/// other numbers, and one row on a day of its own.
+const CORRECTED: &str = "Kommune;Enhed;Opgave;Kanal;Dato;Tidspunkt;Antal\n\
+259;259sek;23.09.02;TLFIND;21-10-2025;11:00;5\n\
+259;259sek;23.05.10;EMLIND;22-10-2025;;4\n\
+259;259sek;23.09.02;TLFIND;23-10-2025;;1\n";
+
+#[tokio::test]
+async fn rows_on_days_and_units_an_earlier_file_holds_are_counted_and_need_a_choice() {
+    let f = Fixture::new().await;
+    let good = f.file("god.csv", &cp1252(GOOD));
+    let first = f
+        .import(FileKind::Codebook, &good, Choice::Unmade)
+        .await
+        .unwrap();
+    let corrected = f.file("rettet.csv", CORRECTED.as_bytes());
+    let preview = f.preview(FileKind::Codebook, &corrected).await;
+    assert!(preview.importable(), "{}", preview.problems);
+    assert!(preview.duplicate_of.is_none());
+    let earlier = preview.earlier.clone().unwrap();
+    assert_eq!(
+        (
+            earlier.of_rows,
+            earlier.file_rows,
+            earlier.file_inquiries,
+            earlier.stored_rows,
+            earlier.stored_inquiries,
+            earlier.cells
+        ),
+        (3, 2, 9, 2, 3, 2)
+    );
+    assert_eq!(
+        earlier.batches.iter().map(|b| b.id).collect::<Vec<_>>(),
+        vec![first.batch.id]
+    );
+    assert!(
+        earlier.summary_da().starts_with(
+            "2 af filens 3 rækker ligger på dage og enheder, hvor der allerede er registreret 3 \
+             henvendelser med samme opgave og kanal fra en tidligere indlæsning («fil.csv»"
+        ),
+        "{}",
+        earlier.summary_da()
+    );
+
+    // No choice: refused, saying why and what to choose.
+    let refused = f
+        .import(FileKind::Codebook, &corrected, Choice::Unmade)
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(refused.contains("2 af filens 3 rækker"), "{refused}");
+    assert!(refused.contains("erstatte"), "{refused}");
+    assert_eq!(f.rows().await.len(), 4, "nothing stored");
+
+    // Replace: the earlier file is gone in the moment the new one appears.
+    let replaced = f
+        .import(FileKind::Codebook, &corrected, Choice::Replace)
+        .await
+        .unwrap();
+    assert_eq!(
+        replaced.replaced.iter().map(|b| b.id).collect::<Vec<_>>(),
+        vec![first.batch.id]
+    );
+    let rows = f.rows().await;
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows.iter().map(|r| r.quantity).sum::<i64>(), 10);
+    let batches = f.store().list_batches(Some(koege())).await.unwrap();
+    let status = |id| batches.iter().find(|b| b.id == id).unwrap().status;
+    assert_eq!(status(first.batch.id), BatchStatus::Replaced);
+
+    // Add: both count.
+    let extra = f.file(
+        "ekstra.csv",
+        b"Kommune;Enhed;Opgave;Kanal;Dato;Antal\n259;259sek;23.09.02;TLFIND;23-10-2025;2\n",
+    );
+    let preview = f.preview(FileKind::Codebook, &extra).await;
+    assert_eq!(preview.earlier.as_ref().map(|e| e.file_rows), Some(1));
+    let added = f
+        .import(FileKind::Codebook, &extra, Choice::Add)
+        .await
+        .unwrap();
+    assert!(added.replaced.is_empty());
+    assert_eq!(f.rows().await.iter().map(|r| r.quantity).sum::<i64>(), 12);
+    let batches = f.store().list_batches(Some(koege())).await.unwrap();
+    let status = |id| batches.iter().find(|b| b.id == id).unwrap().status;
+    assert_eq!(
+        (status(replaced.batch.id), status(added.batch.id)),
+        (BatchStatus::Committed, BatchStatus::Committed)
+    );
 }

@@ -133,12 +133,12 @@ pub async fn the_cube_always_equals_the_registrations_that_count(store: &dyn Sto
         .collect();
     store.append_to_batch(first, &rows).await.unwrap();
     assert_cube_matches(store, "a batch still loading").await;
-    store.commit_batch(first, None).await.unwrap();
+    store.commit_batch(first, &[]).await.unwrap();
     assert_cube_matches(store, "a committed batch").await;
     let second = store.create_batch(&batch(Some(KOEGE), "a")).await.unwrap();
     rows.truncate(12);
     store.append_to_batch(second, &rows).await.unwrap();
-    store.commit_batch(second, Some(first)).await.unwrap();
+    store.commit_batch(second, &[first]).await.unwrap();
     assert_cube_matches(store, "a replaced batch").await;
     store.delete_batch(Some(code(KOEGE)), first).await.unwrap();
     assert_cube_matches(store, "the replaced batch's rows removed").await;

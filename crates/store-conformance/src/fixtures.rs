@@ -391,6 +391,7 @@ pub(crate) fn batch(municipality: Option<u16>, sha: &str) -> NewBatch {
         kind: BatchKind::Codebook,
         file_name: "udtraek.csv".into(),
         sha256: sha.into(),
+        fingerprint: None,
         created_by: "tovholder@koege.dk".into(),
     }
 }

@@ -42,6 +42,7 @@ pub const CHECKS: &[&str] = &[
     "batches_load_all_rows_once_and_delete_whole",
     "held_batches_stay_invisible_until_committed",
     "publications_are_kept_per_period_newest_first",
+    "batches_are_found_by_fingerprint_and_counted_per_cell",
     "counts_sum_quantity_and_exclude_test",
     "total_counts_are_scoped_and_checked",
     "channel_prices_are_national_or_local",

@@ -227,7 +227,7 @@ pub async fn batches_load_all_rows_once_and_delete_whole(store: &dyn Store) {
     ));
 
     let found = store
-        .find_batch(Some(code(KOEGE)), BatchKind::Codebook, "abc")
+        .find_batch(Some(code(KOEGE)), BatchKind::Codebook, "abc", None)
         .await
         .unwrap()
         .unwrap();
@@ -235,7 +235,7 @@ pub async fn batches_load_all_rows_once_and_delete_whole(store: &dyn Store) {
         (found.id, found.status, found.row_count),
         (id, BatchStatus::Loading, 2500)
     );
-    let committed = store.commit_batch(id, None).await.unwrap();
+    let committed = store.commit_batch(id, &[]).await.unwrap();
     assert_eq!(
         (committed.status, committed.row_count),
         (BatchStatus::Committed, 2500)
@@ -244,20 +244,20 @@ pub async fn batches_load_all_rows_once_and_delete_whole(store: &dyn Store) {
         store.append_to_batch(id, &rows[..1]).await,
         Err(StoreError::Invalid(_))
     ));
-    assert!(store.commit_batch(id, None).await.is_err());
+    assert!(store.commit_batch(id, &[]).await.is_err());
 
     assert!(store
-        .find_batch(Some(code(KOEBENHAVN)), BatchKind::Codebook, "abc")
+        .find_batch(Some(code(KOEBENHAVN)), BatchKind::Codebook, "abc", None)
         .await
         .unwrap()
         .is_none());
     assert!(store
-        .find_batch(None, BatchKind::Codebook, "abc")
+        .find_batch(None, BatchKind::Codebook, "abc", None)
         .await
         .unwrap()
         .is_none());
     assert!(store
-        .find_batch(Some(code(KOEGE)), BatchKind::Landkort, "abc")
+        .find_batch(Some(code(KOEGE)), BatchKind::Landkort, "abc", None)
         .await
         .unwrap()
         .is_none());
@@ -322,10 +322,167 @@ pub async fn batches_load_all_rows_once_and_delete_whole(store: &dyn Store) {
         BatchStatus::Deleted
     );
     assert!(store
-        .find_batch(Some(code(KOEGE)), BatchKind::Codebook, "abc")
+        .find_batch(Some(code(KOEGE)), BatchKind::Codebook, "abc", None)
         .await
         .unwrap()
         .is_none());
+}
+
+pub async fn batches_are_found_by_fingerprint_and_counted_per_cell(store: &dyn Store) {
+    with_reference(store).await;
+    let unit = unit_in(store, KOEGE, "259bs").await;
+    let task = national_task(store, "23.09.02").await;
+    let other_task = national_task(store, "29.03.04").await;
+    let day = NaiveDate::from_ymd_opt(2025, 10, 21).unwrap();
+    let october = (
+        NaiveDate::from_ymd_opt(2025, 10, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2025, 10, 31).unwrap(),
+    );
+    let upload = |unit, task, channel, quantity| NewRegistration {
+        quantity,
+        source: Source::Upload,
+        ..registration(KOEGE, unit, task, channel)
+    };
+    let fingerprinted = |sha: &str, fingerprint: &str| NewBatch {
+        fingerprint: Some(fingerprint.into()),
+        ..batch(Some(KOEGE), sha)
+    };
+
+    // A committed file: two rows on one unit-task-channel-day, one on another.
+    let first = store
+        .create_batch(&fingerprinted("a", "v1:3:ff"))
+        .await
+        .unwrap();
+    let rows = [
+        upload(Some(unit), task.id, "TLFIND", 1),
+        upload(Some(unit), task.id, "TLFIND", 4),
+        upload(None, other_task.id, "PRSNLG", 2),
+    ];
+    store.append_to_batch(first, &rows).await.unwrap();
+    store.commit_batch(first, &[]).await.unwrap();
+
+    // Found by its fingerprint whatever the file's hash, only in its scope and kind.
+    let found = store
+        .find_batch(Some(code(KOEGE)), BatchKind::Codebook, "b", Some("v1:3:ff"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (found.id, found.fingerprint.as_deref()),
+        (first, Some("v1:3:ff"))
+    );
+    for (municipality, kind, fingerprint) in [
+        (Some(code(KOEGE)), BatchKind::Codebook, None),
+        (Some(code(KOEGE)), BatchKind::Codebook, Some("v1:3:00")),
+        (Some(code(KOEGE)), BatchKind::Landkort, Some("v1:3:ff")),
+        (Some(code(KOEBENHAVN)), BatchKind::Codebook, Some("v1:3:ff")),
+        (None, BatchKind::Codebook, Some("v1:3:ff")),
+    ] {
+        assert!(store
+            .find_batch(municipality, kind, "b", fingerprint)
+            .await
+            .unwrap()
+            .is_none());
+    }
+
+    // Rows the tool registered, and a batch still loading, are no file's.
+    store
+        .insert_registration(&registration(KOEGE, Some(unit), task.id, "TLFIND"))
+        .await
+        .unwrap();
+    let loading = store.create_batch(&batch(Some(KOEGE), "c")).await.unwrap();
+    store
+        .append_to_batch(loading, &[upload(Some(unit), task.id, "TLFIND", 7)])
+        .await
+        .unwrap();
+
+    let kinds = [BatchKind::Codebook, BatchKind::Landkort];
+    let mut cells = store
+        .batch_cells(code(KOEGE), &kinds, october.0, october.1)
+        .await
+        .unwrap();
+    cells.sort_by_key(|c| c.channel.to_string());
+    assert_eq!(
+        cells,
+        vec![
+            BatchCell {
+                batch: first,
+                unit: None,
+                task: other_task.id,
+                channel: ChannelCode::parse("PRSNLG").unwrap(),
+                day,
+                rows: 1,
+                inquiries: 2,
+            },
+            BatchCell {
+                batch: first,
+                unit: Some(unit),
+                task: task.id,
+                channel: ChannelCode::parse("TLFIND").unwrap(),
+                day,
+                rows: 2,
+                inquiries: 5,
+            },
+        ]
+    );
+    for cells in [
+        store
+            .batch_cells(code(KOEGE), &[BatchKind::Landkort], october.0, october.1)
+            .await,
+        store
+            .batch_cells(code(KOEGE), &[], october.0, october.1)
+            .await,
+        store
+            .batch_cells(code(KOEGE), &kinds, day.succ_opt().unwrap(), october.1)
+            .await,
+        store
+            .batch_cells(code(KOEBENHAVN), &kinds, october.0, october.1)
+            .await,
+    ] {
+        assert!(cells.unwrap().is_empty());
+    }
+
+    // One commit replaces several batches at once, or none of them.
+    let second = store.create_batch(&batch(Some(KOEGE), "d")).await.unwrap();
+    store
+        .append_to_batch(second, &[upload(None, task.id, "EMLUD", 1)])
+        .await
+        .unwrap();
+    store.commit_batch(second, &[]).await.unwrap();
+    store.commit_batch(loading, &[first, second]).await.unwrap();
+    let status = |batches: &[BatchRow], id| batches.iter().find(|b| b.id == id).unwrap().status;
+    let batches = store.list_batches(Some(code(KOEGE))).await.unwrap();
+    assert_eq!(
+        (
+            status(&batches, first),
+            status(&batches, second),
+            status(&batches, loading)
+        ),
+        (
+            BatchStatus::Replaced,
+            BatchStatus::Replaced,
+            BatchStatus::Committed
+        )
+    );
+    let cells = store
+        .batch_cells(code(KOEGE), &kinds, october.0, october.1)
+        .await
+        .unwrap();
+    assert_eq!(
+        cells
+            .iter()
+            .map(|c| (c.batch, c.inquiries))
+            .collect::<Vec<_>>(),
+        vec![(loading, 7)]
+    );
+    let third = store.create_batch(&batch(Some(KOEGE), "e")).await.unwrap();
+    assert!(store.commit_batch(third, &[loading, first]).await.is_err());
+    let batches = store.list_batches(Some(code(KOEGE))).await.unwrap();
+    assert_eq!(
+        (status(&batches, loading), status(&batches, third)),
+        (BatchStatus::Committed, BatchStatus::Loading),
+        "a failed replacement changes nothing"
+    );
 }
 
 pub async fn counts_sum_quantity_and_exclude_test(store: &dyn Store) {
@@ -563,7 +720,7 @@ pub async fn held_batches_stay_invisible_until_committed(store: &dyn Store) {
         .unwrap();
     let rows = vec![registration(KOEGE, None, task.id, "TLFIND"); 3];
     store.append_to_batch(old, &rows).await.unwrap();
-    store.commit_batch(old, None).await.unwrap();
+    store.commit_batch(old, &[]).await.unwrap();
     let id = store
         .create_batch(&batch(Some(KOEGE), "late"))
         .await
@@ -598,7 +755,7 @@ pub async fn held_batches_stay_invisible_until_committed(store: &dyn Store) {
         .collect();
     assert_eq!(listed, vec![id]);
     // Approved: committed in place of the batch it replaces.
-    let committed = store.commit_batch(id, Some(old)).await.unwrap();
+    let committed = store.commit_batch(id, &[old]).await.unwrap();
     assert_eq!(committed.status, BatchStatus::Committed);
     assert!(store.list_held_batches().await.unwrap().is_empty());
     store.delete_batch(Some(code(KOEGE)), old).await.unwrap();

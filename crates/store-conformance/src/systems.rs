@@ -166,6 +166,7 @@ pub async fn api_batches_are_found_by_name_and_stored_once(store: &dyn Store) {
         kind: BatchKind::Api,
         file_name: name.into(),
         sha256: sha.into(),
+        fingerprint: None,
         created_by: "system:Kø-system".into(),
     };
     let first = store.create_batch(&api(KOEGE, "kø-1", "s1")).await.unwrap();
@@ -206,7 +207,7 @@ pub async fn api_batches_are_found_by_name_and_stored_once(store: &dyn Store) {
     store.create_batch(&batch(Some(KOEGE), "s1")).await.unwrap();
     store.create_batch(&batch(Some(KOEGE), "s1")).await.unwrap();
 
-    store.commit_batch(first, None).await.unwrap();
+    store.commit_batch(first, &[]).await.unwrap();
     assert!(store.create_batch(&api(KOEGE, "kø-1", "s1")).await.is_err());
     // A deleted batch frees its identity and its name.
     store.delete_batch(Some(code(KOEGE)), first).await.unwrap();

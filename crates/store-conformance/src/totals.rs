@@ -171,6 +171,7 @@ fn totals_batch(municipality: Option<u16>, kind: BatchKind, sha: &str) -> NewBat
         kind,
         file_name: String::new(),
         sha256: sha.into(),
+        fingerprint: None,
         created_by: "bruger:tovholder@koege.dk".into(),
     }
 }

@@ -184,7 +184,7 @@ pub async fn channel_counts_by_task_sum_visible_quantity_of_one_municipality(sto
         )
         .await
         .unwrap();
-    store.commit_batch(committed, None).await.unwrap();
+    store.commit_batch(committed, &[]).await.unwrap();
     let loading = store
         .create_batch(&batch(Some(KOEGE), "web-2"))
         .await

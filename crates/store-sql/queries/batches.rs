@@ -59,7 +59,8 @@ impl Store {
     pub(super) async fn create_batch(&self, batch: &NewBatch) -> StoreResult<BatchId> {
         sqlx::query_scalar(
             "INSERT INTO import_batches (municipality_code, kind, file_name, sha256, status, \
-             created_by, created_at) VALUES ($1, $2, $3, $4, 'loading', $5, $6) RETURNING id",
+             created_by, created_at, fingerprint) \
+             VALUES ($1, $2, $3, $4, 'loading', $5, $6, $7) RETURNING id",
         )
         .bind(batch.municipality.map(code_of))
         .bind(batch.kind.code())
@@ -67,6 +68,7 @@ impl Store {
         .bind(&batch.sha256)
         .bind(&batch.created_by)
         .bind(Utc::now())
+        .bind(&batch.fingerprint)
         .fetch_one(&self.writer)
         .await
         .map(BatchId)
@@ -129,7 +131,7 @@ impl Store {
     pub(super) async fn commit_batch(
         &self,
         batch: BatchId,
-        replaces: Option<BatchId>,
+        replaces: &[BatchId],
     ) -> StoreResult<BatchRow> {
         let mut tx = self.writer.begin().await.map_err(db_err)?;
         let sql = format!(
@@ -150,9 +152,9 @@ impl Store {
             }
         };
         cube_apply(&mut tx, "r.import_batch_id = $1", batch.0, 1).await?;
-        if let Some(old) = replaces {
-            // The old batch vanishes in the same moment the new one appears;
-            // its rows are removed afterwards with `delete_batch`.
+        for old in replaces {
+            // The old batches vanish in the same moment the new one appears;
+            // their rows are removed afterwards with `delete_batch`.
             let done = sqlx::query(
                 "UPDATE import_batches SET status = 'replaced' WHERE id = $1 \
                  AND status = 'committed' AND municipality_code IS NOT DISTINCT FROM $2",
@@ -338,6 +340,52 @@ impl Store {
             .collect()
     }
 
+    pub(super) async fn batch_cells(
+        &self,
+        municipality: MunicipalityCode,
+        kinds: &[BatchKind],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<BatchCell>> {
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut b: QueryBuilder<Db> = QueryBuilder::new(
+            "SELECT r.import_batch_id, r.unit_id, r.task_id, r.channel_code, r.day, \
+             CAST(COUNT(*) AS BIGINT) AS row_count, \
+             CAST(SUM(r.quantity) AS BIGINT) AS inquiries \
+             FROM registrations r JOIN import_batches b ON b.id = r.import_batch_id \
+             WHERE r.municipality_code = ",
+        );
+        b.push_bind(code_of(municipality))
+            .push(" AND b.municipality_code = ")
+            .push_bind(code_of(municipality))
+            .push(" AND b.status = 'committed' AND r.day >= ")
+            .push_bind(from)
+            .push(" AND r.day <= ")
+            .push_bind(to)
+            .push(" AND b.kind IN (");
+        let mut list = b.separated(", ");
+        for kind in kinds {
+            list.push_bind(kind.code());
+        }
+        b.push(") GROUP BY r.import_batch_id, r.unit_id, r.task_id, r.channel_code, r.day");
+        let rows = b.build().fetch_all(&self.pool).await.map_err(db_err)?;
+        rows.iter()
+            .map(|r| {
+                Ok(BatchCell {
+                    batch: BatchId(get(r, "import_batch_id")?),
+                    unit: get::<Option<i64>>(r, "unit_id")?.map(UnitId),
+                    task: TaskId(get(r, "task_id")?),
+                    channel: channel_from(&get::<String>(r, "channel_code")?)?,
+                    day: get(r, "day")?,
+                    rows: get(r, "row_count")?,
+                    inquiries: get(r, "inquiries")?,
+                })
+            })
+            .collect()
+    }
+
     pub(super) async fn list_batches(
         &self,
         municipality: Option<MunicipalityCode>,
@@ -385,17 +433,20 @@ impl Store {
         municipality: Option<MunicipalityCode>,
         kind: BatchKind,
         sha256: &str,
+        fingerprint: Option<&str>,
     ) -> StoreResult<Option<BatchRow>> {
         let sql = format!(
             "SELECT {BATCH_COLUMNS} FROM import_batches \
              WHERE (($1 IS NULL AND municipality_code IS NULL) OR municipality_code = $1) \
-             AND kind = $2 AND sha256 = $3 AND status IN ('loading', 'committed') \
+             AND kind = $2 AND (sha256 = $3 OR fingerprint = $4) \
+             AND status IN ('loading', 'committed') \
              ORDER BY id DESC LIMIT 1"
         );
         let row = sqlx::query(&sql)
             .bind(municipality.map(code_of))
             .bind(kind.code())
             .bind(sha256)
+            .bind(fingerprint)
             .fetch_optional(&self.pool)
             .await
             .map_err(db_err)?;

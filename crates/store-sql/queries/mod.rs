@@ -24,7 +24,7 @@ use komhen_domain::{PagePath, WebPageId};
 use komhen_store::Detail;
 use komhen_store::SystemTokenRow;
 use komhen_store::{
-    Aggregate, AggregateRow, Applied, Assignment, CellCount, Column, CompletionRow, Key,
+    Aggregate, AggregateRow, Applied, Assignment, BatchCell, CellCount, Column, CompletionRow, Key,
     SetupChange, Table, TestRows, UserGrantRow, UserTokenRow,
 };
 use komhen_store::{
@@ -432,11 +432,7 @@ impl komhen_store::Store for Store {
         self.append_to_batch(batch, rows).await
     }
 
-    async fn commit_batch(
-        &self,
-        batch: BatchId,
-        replaces: Option<BatchId>,
-    ) -> StoreResult<BatchRow> {
+    async fn commit_batch(&self, batch: BatchId, replaces: &[BatchId]) -> StoreResult<BatchRow> {
         self.commit_batch(batch, replaces).await
     }
 
@@ -475,6 +471,16 @@ impl komhen_store::Store for Store {
         self.tool_cells(municipality, from, to).await
     }
 
+    async fn batch_cells(
+        &self,
+        municipality: MunicipalityCode,
+        kinds: &[BatchKind],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<BatchCell>> {
+        self.batch_cells(municipality, kinds, from, to).await
+    }
+
     async fn list_batches(
         &self,
         municipality: Option<MunicipalityCode>,
@@ -495,8 +501,10 @@ impl komhen_store::Store for Store {
         municipality: Option<MunicipalityCode>,
         kind: BatchKind,
         sha256: &str,
+        fingerprint: Option<&str>,
     ) -> StoreResult<Option<BatchRow>> {
-        self.find_batch(municipality, kind, sha256).await
+        self.find_batch(municipality, kind, sha256, fingerprint)
+            .await
     }
 
     async fn list_registrations(

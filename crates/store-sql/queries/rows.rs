@@ -72,6 +72,7 @@ fn batch_row(row: &DbRow) -> StoreResult<BatchRow> {
         kind: BatchKind::parse(&kind).ok_or_else(|| corrupt("batchtype", &kind))?,
         file_name: get(row, "file_name")?,
         sha256: get(row, "sha256")?,
+        fingerprint: get(row, "fingerprint")?,
         row_count: get(row, "row_count")?,
         rejected_count: get(row, "rejected_count")?,
         // A held batch is a loading batch waiting for approval.
@@ -87,7 +88,8 @@ fn batch_row(row: &DbRow) -> StoreResult<BatchRow> {
 }
 
 const BATCH_COLUMNS: &str = "id, municipality_code, kind, file_name, sha256, row_count, \
-     rejected_count, status, errors, created_by, created_at, held_at, replaces_batch_id";
+     rejected_count, status, errors, created_by, created_at, held_at, replaces_batch_id, \
+     fingerprint";
 
 fn registration_row(row: &DbRow) -> StoreResult<RegistrationRow> {
     let inquiry_type: Option<String> = get(row, "inquiry_type_code")?;

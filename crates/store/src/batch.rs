@@ -137,6 +137,10 @@ pub struct NewBatch {
     pub kind: BatchKind,
     pub file_name: String,
     pub sha256: String,
+    /// What the rows say, whatever the file's bytes: the same rows read
+    /// from a re-saved or re-encoded file have the same fingerprint. None
+    /// where the load has no such rows (totals, an API batch).
+    pub fingerprint: Option<String>,
     /// Who loaded it (user e-mail, `cli`, `demo`).
     pub created_by: String,
 }
@@ -200,6 +204,8 @@ pub struct BatchRow {
     pub kind: BatchKind,
     pub file_name: String,
     pub sha256: String,
+    /// See [`NewBatch::fingerprint`].
+    pub fingerprint: Option<String>,
     pub row_count: i64,
     pub rejected_count: i64,
     pub status: BatchStatus,

@@ -241,14 +241,11 @@ pub trait Store: Send + Sync + 'static {
     async fn append_to_batch(&self, batch: BatchId, rows: &[NewRegistration]) -> StoreResult<u64>;
 
     /// Marks a loading batch committed: its rows appear in every figure at
-    /// once. With `replaces`, that committed batch of the same municipality
-    /// is marked replaced in the same transaction (its rows vanish at once;
-    /// remove them with [`Store::delete_batch`]).
-    async fn commit_batch(
-        &self,
-        batch: BatchId,
-        replaces: Option<BatchId>,
-    ) -> StoreResult<BatchRow>;
+    /// once. The `replaces` batches (committed, of the same municipality)
+    /// are marked replaced in the same transaction (their rows vanish at
+    /// once; remove them with [`Store::delete_batch`]); should one of them
+    /// no longer be committed, nothing changes.
+    async fn commit_batch(&self, batch: BatchId, replaces: &[BatchId]) -> StoreResult<BatchRow>;
 
     /// Holds a loading batch back as a correction of a published period: its
     /// rows stay stored and invisible (it is no longer taken for an
@@ -293,12 +290,14 @@ pub trait Store: Send + Sync + 'static {
         batch: BatchId,
     ) -> StoreResult<Vec<(ChannelCode, i64)>>;
 
-    /// A committed or loading batch of that kind with that file hash.
+    /// A committed or loading batch of that kind with that file hash, or
+    /// (when given) with that fingerprint of its rows; the newest.
     async fn find_batch(
         &self,
         municipality: Option<MunicipalityCode>,
         kind: BatchKind,
         sha256: &str,
+        fingerprint: Option<&str>,
     ) -> StoreResult<Option<BatchRow>>;
 
     async fn list_registrations(
@@ -315,6 +314,17 @@ pub trait Store: Send + Sync + 'static {
         from: NaiveDate,
         to: NaiveDate,
     ) -> StoreResult<Vec<CellCount>>;
+
+    /// The rows of the municipality's committed batches of those kinds,
+    /// counted per batch, unit, task, channel and day within the dates:
+    /// what a new file's rows could repeat.
+    async fn batch_cells(
+        &self,
+        municipality: MunicipalityCode,
+        kinds: &[BatchKind],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<BatchCell>>;
 
     async fn list_answers(
         &self,

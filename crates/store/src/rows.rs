@@ -433,6 +433,19 @@ pub struct CellCount {
     pub inquiries: i64,
 }
 
+/// Rows of one committed batch on one unit (or none), task, channel and day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchCell {
+    pub batch: BatchId,
+    pub unit: Option<UnitId>,
+    pub task: TaskId,
+    pub channel: ChannelCode,
+    pub day: NaiveDate,
+    pub rows: i64,
+    /// Sum of quantity.
+    pub inquiries: i64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MunicipalityCount {
     pub municipality: MunicipalityCode,

@@ -230,6 +230,7 @@ async fn a_copy_still_being_stored_is_refused_as_in_progress() {
             kind: komhen_core::intake::api::BATCH_KIND,
             file_name: String::new(),
             sha256: komhen_core::intake::api::identity(&batch),
+            fingerprint: None,
             created_by: "system:Kø-system Borgerservice".into(),
         })
         .await

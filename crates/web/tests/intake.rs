@@ -297,3 +297,175 @@ async fn a_previewed_upload_survives_a_restart_of_the_server() {
     // Imported and shown: the file no longer waits in the folder.
     assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 0);
 }
+
+/// Starts the import of a previewed upload with the form's fields and
+/// follows it: the batch's page, or the failure's message.
+async fn import_with(
+    app: &App,
+    cookie: &str,
+    csrf: &str,
+    preview: &str,
+    fields: &[(&str, &str)],
+) -> Result<String, String> {
+    let token = token_of(preview);
+    let mut form = vec![("csrf", csrf)];
+    form.extend_from_slice(fields);
+    let started = app
+        .post(&format!("/kommune/259/indlaes/{token}/gem"), cookie, &form)
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER);
+    let mut location = started.location.clone();
+    for _ in 0..200 {
+        let page = app.get(&location, cookie).await;
+        if page.status == StatusCode::SEE_OTHER {
+            location = page.location.clone();
+            if location.contains("/indlaesninger/") {
+                return Ok(location);
+            }
+        } else if page.body.contains("import-failed") {
+            return Err(page.body);
+        } else {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+    panic!("the import did not finish");
+}
+
+const LANDKORT_SAMPLE: &str =
+    include_str!("../../ingest/tests/data/koege_2013_landkort_raadata_sample.csv");
+
+#[tokio::test]
+async fn a_landkort_extract_saved_again_is_recognised_by_the_upload() {
+    let app = App::new().await;
+    let (cookie, csrf) = coordinator(&app, "kim@koege.dk").await;
+    let store = app.store();
+    let first = upload(
+        &app,
+        &cookie,
+        &csrf,
+        "koege-data.csv",
+        LANDKORT_SAMPLE.as_bytes(),
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    import_with(&app, &cookie, &csrf, &first.body, &[])
+        .await
+        .unwrap();
+    let stored = rows(store).await.len();
+    assert!(stored > 40, "{stored}");
+
+    // One more newline at the end; Windows-1252 with CRLF.
+    let newline = format!("{LANDKORT_SAMPLE}\n").into_bytes();
+    let windows = encoding_rs::WINDOWS_1252
+        .encode(&LANDKORT_SAMPLE.replace('\n', "\r\n"))
+        .0
+        .into_owned();
+    for bytes in [newline, windows] {
+        let again = upload(&app, &cookie, &csrf, "koege-data (2).csv", &bytes).await;
+        assert!(again.body.contains("preview-duplicate"), "{}", again.body);
+        let refused = import_with(&app, &cookie, &csrf, &again.body, &[])
+            .await
+            .unwrap_err();
+        assert!(refused.contains("indlæst før"), "{refused}");
+        assert_eq!(rows(store).await.len(), stored, "never twice");
+    }
+}
+
+#[tokio::test]
+async fn an_upload_on_days_and_units_of_an_earlier_file_shows_the_overlap_and_asks() {
+    let app = App::new().await;
+    sekretariatet(&app).await;
+    let (cookie, csrf) = coordinator(&app, "kim@koege.dk").await;
+    let store = app.store();
+    let first = upload(&app, &cookie, &csrf, "koesystem.csv", GOOD.as_bytes()).await;
+    let first_batch = import_with(&app, &cookie, &csrf, &first.body, &[])
+        .await
+        .unwrap();
+
+    // The same units, tasks, channels and day, other numbers.
+    let corrected = "Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;Antal\n\
+259;259sek;23.09.02;TLFIND;VEJL;STRAKS;;21-10-2025 09:15;2\n\
+259;259sek;23.09.02;TLFIND;VEJL;STRAKS;;22-10-2025 09:15;1\n";
+    let upload_corrected = || {
+        upload(
+            &app,
+            &cookie,
+            &csrf,
+            "koesystem-rettet.csv",
+            corrected.as_bytes(),
+        )
+    };
+    let preview = upload_corrected().await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(!preview.body.contains("preview-duplicate"));
+    assert!(preview.body.contains("preview-earlier"), "{}", preview.body);
+    assert!(
+        preview.body.contains(
+            "1 af filens 2 rækker ligger på dage og enheder, hvor der allerede er registreret 1 \
+             henvendelse med samme opgave og kanal fra en tidligere indlæsning («koesystem.csv»"
+        ),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains(r#"name="tidligere" value="erstat""#));
+    assert!(preview.body.contains(r#"name="tidligere" value="tilfoej""#));
+
+    let refused = import_with(&app, &cookie, &csrf, &preview.body, &[])
+        .await
+        .unwrap_err();
+    assert!(
+        refused.contains("Vælg, om filen skal erstatte"),
+        "{refused}"
+    );
+    assert_eq!(rows(store).await.len(), 2, "nothing stored");
+
+    // A refused import is over: the file is uploaded again to choose.
+    let preview = upload_corrected().await;
+    import_with(
+        &app,
+        &cookie,
+        &csrf,
+        &preview.body,
+        &[("tidligere", "erstat")],
+    )
+    .await
+    .unwrap();
+    let stored = rows(store).await;
+    assert_eq!(
+        stored.iter().map(|r| r.quantity).sum::<i64>(),
+        3,
+        "replaced"
+    );
+    let first_id: i64 = first_batch
+        .split("/indlaesninger/")
+        .nth(1)
+        .and_then(|rest| rest.split('?').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(stored
+        .iter()
+        .all(|r| r.batch.map(|b| b.0) != Some(first_id)));
+
+    let extra = "Kommune;Enhed;Opgave;Kanal;Dato;Antal\n259;259sek;23.09.02;TLFIND;22-10-2025;4\n";
+    let preview = upload(&app, &cookie, &csrf, "ekstra.csv", extra.as_bytes()).await;
+    assert!(
+        preview.body.contains("1 af filens 1 række ligger"),
+        "{}",
+        preview.body
+    );
+    import_with(
+        &app,
+        &cookie,
+        &csrf,
+        &preview.body,
+        &[("tidligere", "tilfoej")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        rows(store).await.iter().map(|r| r.quantity).sum::<i64>(),
+        7,
+        "added"
+    );
+}

@@ -307,6 +307,7 @@ async fn a_good_csv_is_previewed_saved_recognised_again_and_deleted() {
             kind: komhen_store::BatchKind::Codebook,
             file_name: "registreringer.csv".into(),
             sha256: "x".into(),
+            fingerprint: None,
             created_by: "bruger:kim@koege.dk".into(),
         })
         .await

@@ -257,6 +257,7 @@ pub async fn receive(
         kind: BATCH_KIND,
         file_name: batch_id.to_owned(),
         sha256: sha256.clone(),
+        fingerprint: None,
         created_by: Actor::system(&system.name).as_str().to_owned(),
     };
     let stored = match batch::begin(store, new_batch, false).await {
@@ -297,7 +298,7 @@ async fn earlier_copy(
     let municipality = system.municipality;
     let stale_before = Utc::now() - Duration::minutes(STALE_LOAD_MINUTES);
     let mut same = store
-        .find_batch(Some(municipality), BATCH_KIND, sha256)
+        .find_batch(Some(municipality), BATCH_KIND, sha256, None)
         .await?;
     let mut named = if batch_id.is_empty() {
         None

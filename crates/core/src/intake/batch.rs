@@ -3,11 +3,12 @@
 //! an API batch, paper sheets, the demo) stores them through here.
 //!
 //! The lifecycle is always the same: find the committed batch with the same
-//! scope, kind and SHA-256 and refuse it unless replacing; remove the scope's
+//! scope and kind and the same SHA-256 or the same [`Fingerprint`] of its
+//! rows, and refuse it unless replacing; remove the scope's
 //! batches left loading by an interruption; open a batch in status
 //! `loading`; append the rows chunk by chunk (invisible to every figure);
 //! check that exactly the expected number was stored; commit (swapping out
-//! the replaced batch in the same moment) or, on any failure, delete the
+//! the replaced batches in the same moment) or, on any failure, delete the
 //! batch so nothing of it remains.
 //!
 //! Every row is watched on its way ([`watch`]): an implausible quantity
@@ -16,7 +17,8 @@
 //! back until the national administrator approves it
 //! (`intake::corrections`), so a published figure never moves unseen.
 //!
-//! Owns the chunk size and the stale-load rule. Must not decide what a row
+//! Owns the twin rule, the fingerprint, the chunk size and the stale-load
+//! rule. Must not decide what a row
 //! becomes (the intake modules do) nor read files (the ingest readers do).
 
 mod watch;
@@ -27,6 +29,7 @@ use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
 use komhen_domain::{BatchId, MunicipalityCode, NewRegistration};
 use komhen_store::{BatchKind, BatchRow, BatchStatus, NewBatch, NewTotalCount, Store};
+use sha2::{Digest, Sha256};
 use watch::Watch;
 
 /// Rows sent to the store at a time.
@@ -34,37 +37,73 @@ pub const CHUNK: usize = 10_000;
 /// A batch still loading after this long was interrupted and is removed.
 pub const STALE_LOAD_HOURS: i64 = 6;
 
+/// The identity of a batch's rows, whatever bytes they were read from: a
+/// file saved again with another encoding, other line endings, a blank
+/// line more or its rows in another order has the fingerprint of the
+/// first. Each row, in a canonical form the intake module writes (codes as
+/// read, not as stored ids, so a row means the same before and after its
+/// unit or task is created), is hashed with SHA-256; the first 128 bits of
+/// the hashes are added up (wrapping) and the rows counted. A sum, not a
+/// sorted list, so a file of millions of rows needs constant memory, and
+/// not an exclusive or, so two identical rows do not cancel out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Fingerprint {
+    rows: u64,
+    sum: u128,
+}
+
+impl Fingerprint {
+    /// Adds one row in its canonical form.
+    pub fn add(&mut self, canonical: &[u8]) {
+        let digest = Sha256::digest(canonical);
+        let mut first = [0u8; 16];
+        first.copy_from_slice(&digest[..16]);
+        self.sum = self.sum.wrapping_add(u128::from_be_bytes(first));
+        self.rows += 1;
+    }
+
+    /// Rows added.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// As stored on the batch: `v1:` (the canonical form's version), the
+    /// rows and the sum in hexadecimal.
+    pub fn code(&self) -> String {
+        format!("v1:{}:{:032x}", self.rows, self.sum)
+    }
+}
+
 /// A batch about to be stored: the twin check is done, nothing is written
 /// yet. Made by [`begin`]; its methods store the rows.
 #[derive(Debug)]
 pub struct Planned {
     batch: NewBatch,
-    replaces: Option<BatchRow>,
+    replaces: Vec<BatchRow>,
     closed: Closed,
-    /// The published period the replaced batch has rows in.
-    replaces_closed: Option<String>,
     /// The batch, once opened early.
     opened: Option<BatchId>,
 }
 
 /// Starts storing `batch`: refuses it when the same data (scope, kind and
-/// SHA-256) is committed already, unless `replace` is given, in which case
-/// that earlier batch is swapped out when this one commits.
+/// SHA-256 or fingerprint) is committed already, unless `replace` is given,
+/// in which case that earlier batch is swapped out when this one commits.
 pub async fn begin(store: &dyn Store, batch: NewBatch, replace: bool) -> CoreResult<Planned> {
-    let replaces = committed_twin(store, batch.municipality, batch.kind, &batch.sha256).await?;
-    if let (Some(earlier), false) = (&replaces, replace) {
+    let twin = committed_twin(
+        store,
+        batch.municipality,
+        batch.kind,
+        &batch.sha256,
+        batch.fingerprint.as_deref(),
+    )
+    .await?;
+    if let (Some(earlier), false) = (&twin, replace) {
         return Err(CoreError::Invalid(refusal(batch.kind, earlier)));
     }
-    let closed = Closed::load(store).await?;
-    let replaces_closed = match &replaces {
-        Some(earlier) => closed_days(store, &closed, earlier.id).await?,
-        None => None,
-    };
     Ok(Planned {
         batch,
-        replaces,
-        closed,
-        replaces_closed,
+        replaces: twin.into_iter().collect(),
+        closed: Closed::load(store).await?,
         opened: None,
     })
 }
@@ -106,16 +145,18 @@ pub async fn delete(
     Ok(store.delete_batch(municipality, batch.id).await?)
 }
 
-/// The committed batch of that scope and kind with that SHA-256: what a
-/// preview names as loaded before, and what `begin` refuses or replaces.
+/// The committed batch of that scope and kind with that SHA-256, or with
+/// that fingerprint of its rows when there is one: what a preview names as
+/// loaded before, and what `begin` refuses or replaces.
 pub async fn committed_twin(
     store: &dyn Store,
     municipality: Option<MunicipalityCode>,
     kind: BatchKind,
     sha256: &str,
+    fingerprint: Option<&str>,
 ) -> CoreResult<Option<BatchRow>> {
     Ok(store
-        .find_batch(municipality, kind, sha256)
+        .find_batch(municipality, kind, sha256, fingerprint)
         .await?
         .filter(|b| b.status == BatchStatus::Committed))
 }
@@ -184,9 +225,21 @@ async fn remove_stale_at(
 }
 
 impl Planned {
-    /// The committed batch this one replaces, if any.
-    pub fn replaces(&self) -> Option<&BatchRow> {
-        self.replaces.as_ref()
+    /// The committed batches this one replaces (its twin first, if any).
+    pub fn replaces(&self) -> &[BatchRow] {
+        &self.replaces
+    }
+
+    /// Replaces these committed batches of the same scope too, in the same
+    /// moment this one commits (earlier loads the coordinator chose to
+    /// replace because they hold the same units' and days' data).
+    pub fn replacing(mut self, batches: impl IntoIterator<Item = BatchRow>) -> Self {
+        for batch in batches {
+            if !self.replaces.iter().any(|b| b.id == batch.id) {
+                self.replaces.push(batch);
+            }
+        }
+        self
     }
 
     /// Stores registrations made in code (an API batch, paper sheets, a
@@ -345,7 +398,7 @@ impl Planned {
             id,
             municipality: self.batch.municipality,
             replaces: self.replaces,
-            replaces_closed: self.replaces_closed,
+            closed: self.closed,
         })
     }
 }
@@ -355,13 +408,13 @@ struct Loading<'s> {
     store: &'s dyn Store,
     id: BatchId,
     municipality: Option<MunicipalityCode>,
-    replaces: Option<BatchRow>,
-    replaces_closed: Option<String>,
+    replaces: Vec<BatchRow>,
+    closed: Closed,
 }
 
 impl Loading<'_> {
     /// Commits when exactly `expected` rows were stored, and removes the
-    /// replaced batch; otherwise deletes this one. A batch that would change
+    /// replaced batches; otherwise deletes this one. A batch that would change
     /// a published period's figures is held instead, waiting for approval.
     async fn commit(
         self,
@@ -376,22 +429,41 @@ impl Loading<'_> {
             ));
             return Err(self.abandon(error).await);
         }
-        let replaces = self.replaces.as_ref().map(|b| b.id);
-        if let Some(why) = held_because(watch, self.replaces_closed.as_deref()) {
+        let replaces: Vec<BatchId> = self.replaces.iter().map(|b| b.id).collect();
+        let mut replaces_closed = None;
+        for old in &replaces {
+            match closed_days(self.store, &self.closed, *old).await {
+                Ok(None) => {}
+                Ok(found) => {
+                    replaces_closed = found;
+                    break;
+                }
+                Err(e) => return Err(self.abandon(e).await),
+            }
+        }
+        if let Some(why) = held_because(watch, replaces_closed.as_deref()) {
+            if replaces.len() > 1 {
+                let error = CoreError::Invalid(
+                    "Rettelsen erstatter flere tidligere indlæsninger i en offentliggjort \
+                     periode. Indlæs én rettelse for hver af dem; intet er gemt."
+                        .into(),
+                );
+                return Err(self.abandon(error).await);
+            }
             return match self
                 .store
-                .hold_batch(self.id, replaces, Utc::now(), &why)
+                .hold_batch(self.id, replaces.first().copied(), Utc::now(), &why)
                 .await
             {
                 Ok(held) => Ok(held),
                 Err(e) => Err(self.abandon(e.into()).await),
             };
         }
-        let committed = match self.store.commit_batch(self.id, replaces).await {
+        let committed = match self.store.commit_batch(self.id, &replaces).await {
             Ok(committed) => committed,
             Err(e) => return Err(self.abandon(e.into()).await),
         };
-        if let Some(old) = replaces {
+        for old in replaces {
             self.store.delete_batch(self.municipality, old).await?;
         }
         Ok(committed)

@@ -494,7 +494,8 @@ pub async fn preview_central(
     let mut preview = CentralPreview {
         channel,
         file_name: file_name.to_owned(),
-        duplicate_of: batch::committed_twin(store, None, channel.batch_kind(), &sha256).await?,
+        duplicate_of: batch::committed_twin(store, None, channel.batch_kind(), &sha256, None)
+            .await?,
         sha256,
         format: String::new(),
         rows: 0,
@@ -592,12 +593,13 @@ pub async fn import_central(
             kind: upload.channel.batch_kind(),
             file_name: upload.file_name.to_owned(),
             sha256: checked.sha256.clone(),
+            fingerprint: None,
             created_by: actor.as_str().to_owned(),
         },
         replace,
     )
     .await?;
-    let replaced = planned.replaces().is_some();
+    let replaced = !planned.replaces().is_empty();
     let resolver = Resolver::load(store, upload.channel, &checked.named).await?;
     let (path, limits) = (upload.path.to_owned(), upload.limits);
     let (committed, ()) = planned

@@ -95,7 +95,7 @@ pub async fn approve(
 ) -> CoreResult<Vec<PeriodRow>> {
     let correction = held(store, batch).await?;
     let row = &correction.batch;
-    store.commit_batch(row.id, row.replaces).await?;
+    store.commit_batch(row.id, row.replaces.as_slice()).await?;
     if let Some(old) = row.replaces {
         store.delete_batch(row.municipality, old).await?;
     }

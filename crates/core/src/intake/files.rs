@@ -7,9 +7,14 @@
 //! counts of valid and invalid rows, and warnings that do not block (a task
 //! not assigned to the unit, inquiries the units may already have registered
 //! in the tool); [`import`] then stores all rows or none. A file with any
-//! problem is refused whole. The batch is recorded with the file's SHA-256,
-//! so the same file again is recognised and refused, or replaces the
-//! earlier batch when the coordinator chooses so.
+//! problem is refused whole. The batch is recorded with the file's SHA-256
+//! and the fingerprint of its rows (`batch::Fingerprint`), so the same
+//! file again, or the same rows saved again in another encoding or with a
+//! blank line more, is recognised and refused, or replaces the earlier
+//! batch when the coordinator chooses so. Rows on units, tasks, channels
+//! and days an earlier import already holds are counted in the preview,
+//! and the coordinator must choose to replace those imports or add to them
+//! ([`Choice`]).
 //!
 //! Files of millions of rows are read at constant memory: one pass for the
 //! preview, one for the import, rows going to the store in chunks from a
@@ -147,6 +152,86 @@ pub struct Overlap {
     pub examples: Vec<(String, String, NaiveDate, i64, i64)>,
 }
 
+/// The kinds of batches a registration file may repeat or replace.
+const REGISTRATION_FILES: [BatchKind; 2] = [BatchKind::Codebook, BatchKind::Landkort];
+
+/// The file's rows that land on a unit, task, channel and day where an
+/// earlier import of a registration file already has rows: the same data
+/// again, most likely, and counted twice if added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlierImports {
+    /// The file's valid rows, of which `file_rows` overlap.
+    pub of_rows: u64,
+    pub file_rows: u64,
+    pub file_inquiries: i64,
+    /// What the earlier imports hold on the same cells.
+    pub stored_rows: i64,
+    pub stored_inquiries: i64,
+    /// How many unit-task-channel-days.
+    pub cells: usize,
+    /// The earlier imports, newest first: what replacing removes.
+    pub batches: Vec<BatchRow>,
+}
+
+impl EarlierImports {
+    /// The overlap in one Danish sentence, as the preview and the command
+    /// line show it.
+    pub fn summary_da(&self) -> String {
+        let n = |v: i64| crate::reports::tabular::thousands(v);
+        let names: Vec<String> = self
+            .batches
+            .iter()
+            .map(|b| {
+                format!(
+                    "«{}», {}",
+                    b.file_name,
+                    komhen_domain::danish_local(b.created_at).format("%d-%m-%Y %H:%M")
+                )
+            })
+            .collect();
+        let from = match names.as_slice() {
+            [one] => format!("en tidligere indlæsning ({one})"),
+            _ => format!(
+                "{} tidligere indlæsninger ({})",
+                names.len(),
+                names.join("; ")
+            ),
+        };
+        format!(
+            "{} af filens {} {} ligger på dage og enheder, hvor der allerede er registreret \
+             {} {} med samme opgave og kanal fra {from}.",
+            n(self.file_rows as i64),
+            n(self.of_rows as i64),
+            if self.of_rows == 1 {
+                "række"
+            } else {
+                "rækker"
+            },
+            n(self.stored_inquiries),
+            if self.stored_inquiries == 1 {
+                "henvendelse"
+            } else {
+                "henvendelser"
+            },
+        )
+    }
+}
+
+/// What the coordinator chose to do with earlier imports that hold rows
+/// on the file's units, tasks, channels and days.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Choice {
+    /// Nothing chosen: a file that overlaps is refused.
+    #[default]
+    Unmade,
+    /// The overlapping earlier imports (and an earlier import of the same
+    /// rows) are removed in the moment the file's rows appear.
+    Replace,
+    /// The file's rows are added to what is there (never to an earlier
+    /// import of the same rows).
+    Add,
+}
+
 /// What a file holds, before anything is stored.
 #[derive(Debug, Clone)]
 pub struct Preview {
@@ -168,7 +253,13 @@ pub struct Preview {
     pub warnings: Vec<Warning>,
     pub creations: Creations,
     pub overlap: Option<Overlap>,
-    /// The committed batch of the same file, if it was imported before.
+    /// Rows earlier imports already hold on the same units, tasks,
+    /// channels and days: the file imports only with a [`Choice`].
+    pub earlier: Option<EarlierImports>,
+    /// The fingerprint of the valid rows (`batch::Fingerprint`).
+    pub fingerprint: Option<String>,
+    /// The committed batch of the same file or the same rows, if it was
+    /// imported before.
     pub duplicate_of: Option<BatchRow>,
 }
 
@@ -197,8 +288,8 @@ pub struct Imported {
     pub batch: BatchRow,
     pub rows: u64,
     pub inquiries: i64,
-    /// The batch replaced, if any.
-    pub replaced: Option<BatchRow>,
+    /// The batches replaced.
+    pub replaced: Vec<BatchRow>,
 }
 
 /// The file's SHA-256, read as a stream.
@@ -312,7 +403,7 @@ pub async fn preview(
     } = *upload;
     let sha256 = sha256_of(path)?;
     let duplicate_of =
-        batch::committed_twin(store, Some(municipality), kind.batch_kind(), &sha256).await?;
+        batch::committed_twin(store, Some(municipality), kind.batch_kind(), &sha256, None).await?;
     let mut preview = Preview {
         kind,
         file_name: file_name.to_owned(),
@@ -328,6 +419,8 @@ pub async fn preview(
         warnings: Vec::new(),
         creations: Creations::default(),
         overlap: None,
+        earlier: None,
+        fingerprint: None,
         duplicate_of,
     };
     let headers = {
@@ -397,8 +490,76 @@ pub async fn preview(
     }
     if let (Some(from), Some(to)) = (scan.first_day, scan.last_day) {
         preview.overlap = overlap(store, &resolver, municipality, from, to, &scan.cells).await?;
+        preview.earlier = earlier_imports(store, municipality, from, to, &scan).await?;
+    }
+    if scan.fingerprint.rows() > 0 {
+        let fingerprint = scan.fingerprint.code();
+        if preview.duplicate_of.is_none() {
+            preview.duplicate_of = batch::committed_twin(
+                store,
+                Some(municipality),
+                kind.batch_kind(),
+                &preview.sha256,
+                Some(&fingerprint),
+            )
+            .await?;
+        }
+        preview.fingerprint = Some(fingerprint);
     }
     Ok(preview)
+}
+
+/// The file's rows on units, tasks, channels and days where committed
+/// registration files already have rows.
+async fn earlier_imports(
+    store: &dyn Store,
+    municipality: MunicipalityCode,
+    from: NaiveDate,
+    to: NaiveDate,
+    scan: &Scan,
+) -> CoreResult<Option<EarlierImports>> {
+    if scan.keyed.is_empty() {
+        return Ok(None);
+    }
+    let stored = store
+        .batch_cells(municipality, &REGISTRATION_FILES, from, to)
+        .await?;
+    let mut shared: HashSet<&Key> = HashSet::new();
+    let mut batches = HashSet::new();
+    let (mut stored_rows, mut stored_inquiries) = (0, 0);
+    for cell in &stored {
+        let key = (cell.unit, cell.task, cell.channel.clone(), cell.day);
+        if let Some((key, _)) = scan.keyed.get_key_value(&key) {
+            shared.insert(key);
+            batches.insert(cell.batch);
+            stored_rows += cell.rows;
+            stored_inquiries += cell.inquiries;
+        }
+    }
+    if shared.is_empty() {
+        return Ok(None);
+    }
+    let (file_rows, file_inquiries) = shared
+        .iter()
+        .filter_map(|key| scan.keyed.get(*key))
+        .fold((0, 0), |(r, q), (rows, inquiries)| {
+            (r + rows, q + inquiries)
+        });
+    let batches = store
+        .list_batches(Some(municipality))
+        .await?
+        .into_iter()
+        .filter(|b| batches.contains(&b.id))
+        .collect();
+    Ok(Some(EarlierImports {
+        of_rows: scan.valid_rows,
+        file_rows,
+        file_inquiries,
+        stored_rows,
+        stored_inquiries,
+        cells: shared.len(),
+        batches,
+    }))
 }
 
 async fn creations(store: &dyn Store, resolver: &Resolver, scan: &Scan) -> CoreResult<Creations> {
@@ -510,16 +671,18 @@ fn plan(
 }
 
 /// Imports a file: all of its rows, or none. Refuses a file with any
-/// problem, and a file imported before unless `replace` is given (then the
-/// earlier batch is replaced in the same moment the new one appears).
+/// problem; a file (or its rows) imported before unless the choice is to
+/// replace; and a file with rows on units, tasks, channels and days that
+/// earlier imports hold unless a choice is made: replacing removes those
+/// imports in the same moment the new one appears, adding keeps them.
 /// `progress` gets the rows stored so far.
-#[tracing::instrument(level = "debug", skip_all, fields(%municipality, replace))]
+#[tracing::instrument(level = "debug", skip_all, fields(%municipality, ?choice))]
 pub async fn import(
     store: &dyn Store,
     actor: &Actor,
     municipality: MunicipalityCode,
     upload: &Upload<'_>,
-    replace: bool,
+    choice: Choice,
     progress: &mut (dyn FnMut(u64) + Send),
 ) -> CoreResult<Imported> {
     let Upload {
@@ -541,19 +704,31 @@ pub async fn import(
             "Filen har ingen rækker at indlæse.".into(),
         ));
     }
-    let mut planned = batch::begin(
+    let planned = batch::begin(
         store,
         NewBatch {
             municipality: Some(municipality),
             kind: kind.batch_kind(),
             file_name: file_name.to_owned(),
             sha256: checked.sha256.clone(),
+            fingerprint: checked.fingerprint.clone(),
             created_by: actor.as_str().to_owned(),
         },
-        replace,
+        choice == Choice::Replace,
     )
     .await?;
-    let replaced = planned.replaces().cloned();
+    let mut planned = match (&checked.earlier, choice) {
+        (None, _) | (Some(_), Choice::Add) => planned,
+        (Some(earlier), Choice::Replace) => planned.replacing(earlier.batches.iter().cloned()),
+        (Some(earlier), Choice::Unmade) => {
+            return Err(CoreError::Invalid(format!(
+                "Filen er ikke indlæst: {} Vælg, om filen skal erstatte de tidligere \
+                 indlæsninger, eller om dens rækker skal lægges til dem.",
+                earlier.summary_da()
+            )))
+        }
+    };
+    let replaced = planned.replaces().to_vec();
     if !checked.creations.is_empty() {
         // The set-up is made for the open batch: a failure from here on
         // deletes the batch, and the set-up with it.

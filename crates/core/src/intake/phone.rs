@@ -590,6 +590,7 @@ pub async fn preview_cdr(
         kind: totals::CDR_KIND,
         file_name: file_name.to_owned(),
         sha256: preview.sha256.clone(),
+        fingerprint: None,
         created_by: String::new(),
     };
     let stage = stage && !mapping.is_empty();

@@ -432,12 +432,14 @@ pub(crate) async fn finish_preview(
         batch.municipality,
         batch.kind,
         &preview.sha256,
+        None,
     )
     .await?;
     if stage && preview.importable() {
         // Staged totals the coordinator never confirmed go like any stale load.
         crate::intake::batch::remove_stale(store, batch.municipality).await?;
         let batch = NewBatch {
+            fingerprint: None,
             created_by: actor.as_str().to_owned(),
             ..batch
         };

@@ -356,12 +356,13 @@ pub async fn import_web(
             kind: kind.batch_kind(),
             file_name: preview.file_name.clone(),
             sha256: preview.sha256.clone(),
+            fingerprint: None,
             created_by: actor.as_str().to_owned(),
         },
         replace,
     )
     .await?;
-    let replaced = planned.replaces().is_some();
+    let replaced = !planned.replaces().is_empty();
     let (committed, rows, count) = match kind {
         ReportKind::Pages => (
             planned.rows(store, &preview.registrations).await?,

@@ -221,7 +221,10 @@ async fn store_sheet(
         .map(|b| format!("{b:02x}"))
         .collect();
     let code = ctx.municipality.code;
-    if let Some(earlier) = store.find_batch(Some(code), BATCH_KIND, &sha256).await? {
+    if let Some(earlier) = store
+        .find_batch(Some(code), BATCH_KIND, &sha256, None)
+        .await?
+    {
         return Err(RegisterError::Invalid(vec![FieldError {
             field: "sheet",
             message: format!(
@@ -258,6 +261,7 @@ async fn store_sheet(
         kind: BATCH_KIND,
         file_name: format!("papirskema {} {day}", ctx.unit.login),
         sha256,
+        fingerprint: None,
         created_by: format!("enhed:{}", ctx.unit.login),
     };
     let batch = crate::intake::batch::begin(store, new_batch, false)

@@ -24,7 +24,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use komhen_core::accounts::access::Actor;
-use komhen_core::intake::files::{self, FileKind, Preview, Upload};
+use komhen_core::intake::files::{self, Choice, FileKind, Preview, Upload};
 use komhen_domain::{BatchId, MunicipalityCode, UserId};
 use komhen_ingest::Limits;
 use komhen_store::{BatchRow, BatchStatus, RegistrationFilter};
@@ -215,6 +215,8 @@ struct PreviewPage {
     new_units: Vec<String>,
     new_questions: Vec<String>,
     overlap: Option<OverlapView>,
+    /// What earlier imports hold on the file's units and days.
+    earlier: Option<String>,
     duplicate: Option<String>,
 }
 
@@ -300,6 +302,7 @@ fn preview_page(
                 })
                 .collect(),
         }),
+        earlier: p.earlier.as_ref().map(|e| e.summary_da()),
         duplicate: p.duplicate_of.as_ref().map(|b| {
             format!(
                 "Filen er indlæst før, {} af {} ({} rækker).",
@@ -407,7 +410,11 @@ pub(crate) async fn confirm_upload(
         // Already started: show where it stands.
         return Ok(Redirect::to(&format!("{}/indlaes/{token}", base(&auth)?)).into_response());
     }
-    let replace = form.replace;
+    let choice = match (form.replace, form.earlier.as_str()) {
+        (true, _) | (_, "erstat") => Choice::Replace,
+        (_, "tilfoej") => Choice::Add,
+        _ => Choice::Unmade,
+    };
     state
         .imports
         .set(&job_key(&job.kept), JobState::Importing(0));
@@ -415,7 +422,7 @@ pub(crate) async fn confirm_upload(
     let code = auth.code()?;
     let task_state = state.clone();
     tokio::spawn(async move {
-        run_import(task_state, job, code, actor, replace).await;
+        run_import(task_state, job, code, actor, choice).await;
     });
     Ok(Redirect::to(&format!("{}/indlaes/{token}", base(&auth)?)).into_response())
 }
@@ -425,7 +432,7 @@ async fn run_import(
     job: Job,
     municipality: MunicipalityCode,
     actor: Actor,
-    replace: bool,
+    choice: Choice,
 ) {
     let token = job_key(&job.kept);
     let upload = Upload {
@@ -442,7 +449,7 @@ async fn run_import(
         &actor,
         municipality,
         &upload,
-        replace,
+        choice,
         &mut progress,
     )
     .await;

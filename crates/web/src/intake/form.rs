@@ -10,8 +10,9 @@ use komhen_core::intake::website::ProblemSummary;
 use serde::Deserialize;
 
 /// The form that imports a previewed file: the kept file's hash, the name
-/// the preview showed, whether to replace an earlier load, and what the
-/// page adds (a channel, a period).
+/// the preview showed, whether to replace an earlier load, what to do with
+/// earlier imports on the same days and units (`tidligere`: `erstat` or
+/// `tilfoej`), and what the page adds (a channel, a period).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(crate) struct ImportForm {
@@ -19,6 +20,8 @@ pub(crate) struct ImportForm {
     pub(crate) file_name: String,
     #[serde(deserialize_with = "checkbox")]
     pub(crate) replace: bool,
+    #[serde(rename = "tidligere")]
+    pub(crate) earlier: String,
     pub(crate) channel: String,
     pub(crate) period: String,
 }

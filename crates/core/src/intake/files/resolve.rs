@@ -25,6 +25,9 @@ pub(super) struct Resolver {
     pub(super) channels: HashMap<ChannelCode, ChannelRow>,
     pub(super) assigned: HashSet<(UnitId, TaskId)>,
     pub(super) columns: Vec<Column>,
+    /// The extra columns' headers, trimmed and in lower case: what an
+    /// answer is to in a row's canonical form.
+    pub(super) headers: Vec<String>,
 }
 
 /// A row's codes before they are resolved, the same for both file kinds.
@@ -110,6 +113,10 @@ impl Resolver {
             channels,
             assigned,
             columns,
+            headers: extra_headers
+                .iter()
+                .map(|h| h.trim().to_lowercase())
+                .collect(),
         })
     }
 
@@ -401,6 +408,51 @@ impl Resolver {
         answers
     }
 }
+impl Resolver {
+    /// A row as the batch fingerprint reads it: every value as parsed (so
+    /// the file's encoding, separator, quoting, spacing and date format do
+    /// not matter), the unit by its login and the task by its code (so a
+    /// row means the same before and after the import creates them), the
+    /// answers by their column's header, in the order of the headers'
+    /// text (so the columns' order does not matter), empty ones left out.
+    pub(super) fn canonical(&self, raw: &RawRow<'_>) -> Vec<u8> {
+        use std::fmt::Write;
+        let mut text = String::with_capacity(128);
+        let _ =
+            write!(
+            text,
+            "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            raw.municipality,
+            raw.unit_login.map(|u| u.trim().to_lowercase()).unwrap_or_default(),
+            raw.task.as_str(),
+            raw.channel.as_str(),
+            raw.inquiry_type.map(InquiryType::code).unwrap_or_default(),
+            raw.completion.map(Completion::code).unwrap_or_default(),
+            match raw.has_form {
+                Some(true) => "1",
+                Some(false) => "0",
+                None => "",
+            },
+            raw.registered_at.timestamp_millis(),
+            raw.quantity,
+            raw.duration_ms.map(|d| d.to_string()).unwrap_or_default(),
+            raw.source.code(),
+        );
+        let mut answers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .zip(raw.extra)
+            .map(|(header, value)| (header.as_str(), value.trim()))
+            .filter(|(_, value)| !value.is_empty())
+            .collect();
+        answers.sort_unstable();
+        for (header, value) in answers {
+            let _ = write!(text, "\u{1e}{header}\u{1f}{value}");
+        }
+        text.into_bytes()
+    }
+}
+
 pub(super) fn codebook_raw(row: &komhen_ingest::CodebookRow) -> RawRow<'_> {
     RawRow {
         line: row.line,

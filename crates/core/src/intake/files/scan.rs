@@ -21,7 +21,15 @@ pub(super) struct Scan {
     pub(super) new_units: BTreeMap<String, u64>,
     /// File inquiries per (unit, channel, day), for the overlap check.
     pub(super) cells: HashMap<(Option<UnitId>, ChannelCode, NaiveDate), i64>,
+    /// File rows and inquiries per (unit, task, channel, day) of the rows
+    /// whose unit and task exist: what earlier imports may hold already.
+    pub(super) keyed: HashMap<Key, (u64, i64)>,
+    /// The valid rows' fingerprint.
+    pub(super) fingerprint: batch::Fingerprint,
 }
+
+/// A unit (or none), task, channel and day.
+pub(super) type Key = (Option<UnitId>, TaskId, ChannelCode, NaiveDate);
 
 impl Scan {
     pub(super) fn warn(&mut self, key: &'static str, line: u64) {
@@ -44,6 +52,14 @@ impl Scan {
                 .cells
                 .entry((reg.unit, reg.channel.clone(), day))
                 .or_default() += reg.quantity;
+        }
+        if notes.new_task.is_none() && notes.new_unit.is_none() {
+            let cell = self
+                .keyed
+                .entry((reg.unit, reg.task, reg.channel.clone(), day))
+                .or_default();
+            cell.0 += 1;
+            cell.1 += reg.quantity;
         }
         if notes.task_not_assigned {
             self.warn(WARN_NOT_ASSIGNED, line);
@@ -111,6 +127,7 @@ pub(super) fn scan_file(
         match resolver.resolve(&raw) {
             Ok((reg, notes)) => {
                 let line = raw.line;
+                scan.fingerprint.add(&resolver.canonical(&raw));
                 if let Some(task) = &notes.new_task {
                     scan.new_tasks
                         .entry(task.to_string())

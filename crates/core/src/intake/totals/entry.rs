@@ -119,6 +119,7 @@ pub async fn enter(
                 kind: FORM_KIND,
                 file_name: String::new(),
                 sha256: sha256_hex(fingerprint.as_bytes()),
+                fingerprint: None,
                 created_by: actor.as_str().to_owned(),
             },
             &[total],

@@ -107,6 +107,7 @@ pub async fn preview_channel_file(
         kind: CSV_KIND,
         file_name: file_name.to_owned(),
         sha256: preview.sha256.clone(),
+        fingerprint: None,
         created_by: String::new(),
     };
     finish_preview(store, actor, batch, &mut preview, &labels, stage).await?;
@@ -164,6 +165,7 @@ pub async fn preview_national_file(
         kind: national_kind(measure),
         file_name: file_name.to_owned(),
         sha256: preview.sha256.clone(),
+        fingerprint: None,
         created_by: String::new(),
     };
     finish_preview(store, actor, batch, &mut preview, &labels, stage).await?;

@@ -151,6 +151,7 @@ pub async fn preview_web(
             Some(municipality),
             kind.batch_kind(),
             &preview.sha256,
+            None,
         )
         .await?;
     }
