@@ -1,6 +1,8 @@
 //! `komhen export`: a municipality's raw registrations as a codebook file
 //! (CSV or XLSX), and the codebook that goes with it — the same rows and
-//! files as the extract page (`komhen_core::reports::extract`).
+//! files as the extract page (`komhen_core::reports::extract`) — and its
+//! set-up as JSON (`komhen_core::setup::transfer`), so the extract can be
+//! imported into another installation.
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -18,6 +20,18 @@ pub enum ExportCommand {
     Registrations(RegistrationsArgs),
     /// The codebook of a municipality's extract: every column and code.
     Codebook(CodebookArgs),
+    /// A municipality's set-up as JSON (departments, units and their
+    /// logins without passwords, own tasks, questions, each unit's tasks
+    /// and parameters), for `komhen import setup` in another installation.
+    Setup(SetupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    #[arg(long)]
+    pub municipality: String,
+    /// The JSON file to write.
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -49,6 +63,24 @@ pub struct CodebookArgs {
 
 pub async fn run(store: &dyn Store, command: ExportCommand) -> anyhow::Result<()> {
     match command {
+        ExportCommand::Setup(args) => {
+            let code = MunicipalityCode::parse(&args.municipality)?;
+            let document =
+                komhen_core::setup::transfer::export_setup(store, code, chrono::Utc::now()).await?;
+            std::fs::write(&args.file, document.to_json()?)
+                .with_context(|| format!("{} kunne ikke skrives", args.file.display()))?;
+            eprintln!(
+                "Opsætningen af {} ({code}) er skrevet til {}: {} forvaltninger, {} enheder, {} \
+                 egne opgaver, {} spørgsmål.",
+                document.municipality_name,
+                args.file.display(),
+                document.departments.len(),
+                document.units.len(),
+                document.tasks.len(),
+                document.questions.len()
+            );
+            Ok(())
+        }
         ExportCommand::Registrations(args) => registrations(store, args).await,
         ExportCommand::Codebook(args) => {
             let code = MunicipalityCode::parse(&args.municipality)?;

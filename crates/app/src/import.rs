@@ -28,6 +28,15 @@ pub enum ImportCommand {
     /// Answered calls per day, incoming and outgoing, from an Asterisk call
     /// log (Master.csv), by the municipality's rules.
     Cdr(crate::totals::ImportCdrArgs),
+    /// A municipality's set-up written by `komhen export setup`: creates
+    /// what is missing in one transaction, refuses it whole on a clash.
+    Setup(ImportSetupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportSetupArgs {
+    /// The JSON file written by `komhen export setup`.
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -178,7 +187,35 @@ pub async fn run(store: &dyn Store, command: ImportCommand) -> anyhow::Result<()
         ImportCommand::Central(args) => import_central(store, &args).await,
         ImportCommand::Totals(args) => crate::totals::import_totals(store, &args).await,
         ImportCommand::Cdr(args) => crate::totals::import_cdr(store, &args).await,
+        ImportCommand::Setup(args) => import_setup(store, &args).await,
     }
+}
+
+async fn import_setup(store: &dyn Store, args: &ImportSetupArgs) -> anyhow::Result<()> {
+    use komhen_core::setup::transfer;
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("{} kunne ikke læses", args.file.display()))?;
+    let document = transfer::SetupDocument::from_json(&bytes)?;
+    let done = transfer::import_setup(store, &Actor::command_line(), &document).await?;
+    if done.changes == 0 {
+        println!(
+            "Kommune {} har allerede hele opsætningen; intet er ændret.",
+            done.municipality
+        );
+    } else {
+        println!(
+            "Opsætningen af kommune {} er indlæst: {} forvaltninger, {} egne opgaver, {} \
+             spørgsmål og {} enheder oprettet ({} ændringer i én transaktion). Enhederne har \
+             ingen adgangskode endnu: giv dem en under Opsætning.",
+            done.municipality,
+            done.departments,
+            done.tasks,
+            done.questions,
+            done.units,
+            done.changes
+        );
+    }
+    Ok(())
 }
 
 async fn registrations(store: &dyn Store, args: RegistrationsArgs) -> anyhow::Result<()> {

@@ -1,5 +1,5 @@
 //! The `komhen` command line: `serve`, `demo`, `migrate`, `test-mode`,
-//! `user`, `import`. Each subcommand
+//! `user`, `import`, `report`, `export`, `backup`, `restore`. Each subcommand
 //! calls the same `komhen_core` functions the web handlers call, so the CLI
 //! and the web share every rule.
 
@@ -65,6 +65,27 @@ pub enum Command {
     /// Write a municipality's registrations (or their codebook) to a file.
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Copy the whole database to a file, while the server keeps running
+    /// (SQLite: VACUUM INTO; PostgreSQL: pg_dump --format=custom).
+    Backup(BackupArgs),
+    /// Put a backup in place of the database (SQLite: a new file;
+    /// PostgreSQL: pg_restore into an empty database). Stop the server first.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file to write; it must not exist.
+    pub file: std::path::PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A file written by `komhen backup` on the same kind of database.
+    pub file: std::path::PathBuf,
+    /// Replace a database that already has data.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -215,6 +236,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&url, OpenMode::MustExist).await?;
             import::run(store.as_ref(), command).await
         }
+        Command::Backup(args) => {
+            let started = Instant::now();
+            let summary = komhen_backend::backup::backup(&url, &args.file).await?;
+            println!(
+                "Sikkerhedskopi skrevet til {} ({}, {}) på {:.1} s.",
+                args.file.display(),
+                summary.backend.name(),
+                megabytes(summary.bytes),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Restore(args) => {
+            let started = Instant::now();
+            let summary = komhen_backend::backup::restore(&url, &args.file, args.force).await?;
+            println!(
+                "{} er gendannet i {} ({}, {}) på {:.1} s.",
+                args.file.display(),
+                komhen_backend::redact(&url),
+                summary.backend.name(),
+                megabytes(summary.bytes),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Serve(args) => {
             let store = open(&url, OpenMode::MustExist).await?;
             store
@@ -282,6 +328,10 @@ async fn test_mode(url: &str, args: &TestModeArgs) -> anyhow::Result<()> {
         }
     );
     Ok(())
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
 }
 
 async fn open(url: &str, mode: OpenMode) -> anyhow::Result<Arc<dyn Store>> {

@@ -5,14 +5,9 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 
-fn komhen(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_komhen"))
-        .args(args)
-        .env_remove("KOMHEN_DATABASE_URL")
-        .env("KOMHEN_LOG", "warn")
-        .output()
-        .unwrap()
-}
+mod common;
+
+use common::output as komhen;
 
 fn http_get(address: &str, path: &str) -> String {
     let mut stream = TcpStream::connect(address).unwrap();

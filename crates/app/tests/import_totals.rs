@@ -3,16 +3,11 @@
 //! summary, nothing stored on a problem or with `--dry-run`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn komhen(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_komhen"))
-        .args(args)
-        .env_remove("KOMHEN_DATABASE_URL")
-        .env("KOMHEN_LOG", "warn")
-        .output()
-        .unwrap()
-}
+mod common;
+
+use common::output as komhen;
 
 fn text(out: &Output) -> (String, String) {
     (

@@ -1,6 +1,7 @@
 //! Opens the store that a database URL names: `sqlite://...` (the default,
 //! one file) or `postgres://...` (production). A URL that matches neither is
-//! refused with a message saying what is accepted. With the `testing`
+//! refused with a message saying what is accepted. [`backup`] copies a
+//! whole database to a file and back. With the `testing`
 //! feature, [`testing`] gives every test a fresh database of its own.
 
 use komhen_store::{Store, StoreError};
@@ -10,6 +11,7 @@ use std::sync::Arc;
 
 pub use komhen_store_sqlite::OpenMode;
 
+pub mod backup;
 #[cfg(feature = "testing")]
 pub mod testing;
 

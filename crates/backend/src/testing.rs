@@ -13,9 +13,47 @@ pub const TEST_DATABASE_ENV: &str = "KOMHEN_TEST_DATABASE_URL";
 /// A store that lives as long as the test holds it.
 pub struct TestStore {
     pub store: Arc<dyn Store>,
-    /// Where the database is, for a test that runs the `komhen` binary on it.
+    /// The database's URL, for tests that run the `komhen` binary on it.
     pub url: String,
     _cleanup: Cleanup,
+}
+
+/// A database with nothing in it, not even the schema: on SQLite a file
+/// name in a temporary folder that does not exist yet, on PostgreSQL a new
+/// empty database, dropped when the test ends. For tests that restore a
+/// backup into a fresh installation.
+pub struct EmptyDatabase {
+    pub url: String,
+    _cleanup: Cleanup,
+}
+
+impl EmptyDatabase {
+    /// # Panics
+    /// When the database cannot be created.
+    pub async fn new() -> Self {
+        #[allow(clippy::expect_used)]
+        match std::env::var(TEST_DATABASE_ENV)
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            Some(admin_url) => {
+                let (url, cleanup) = new_postgres_database(&admin_url)
+                    .await
+                    .expect("a fresh PostgreSQL test database");
+                Self {
+                    url,
+                    _cleanup: cleanup,
+                }
+            }
+            None => {
+                let dir = tempfile::tempdir().expect("a temporary folder");
+                Self {
+                    url: format!("sqlite://{}", dir.path().join("komhen.db").display()),
+                    _cleanup: Cleanup::Sqlite(dir),
+                }
+            }
+        }
+    }
 }
 
 enum Cleanup {
@@ -80,23 +118,7 @@ impl TestStore {
     }
 
     async fn postgres(admin_url: &str) -> Result<Self, String> {
-        if crate::backend_of(admin_url) != Some(komhen_store::Backend::Postgres) {
-            return Err(format!("{TEST_DATABASE_ENV} must be a postgres:// URL"));
-        }
-        let name = format!("komhen_test_{:016x}", rand::random::<u64>());
-        komhen_store_postgres::create_database(admin_url, &name)
-            .await
-            .map_err(|e| {
-                format!(
-                    "{e} (is PostgreSQL running at {}?)",
-                    crate::redact(admin_url)
-                )
-            })?;
-        let cleanup = Cleanup::Postgres {
-            admin_url: admin_url.to_owned(),
-            name: name.clone(),
-        };
-        let url = with_database(admin_url, &name);
+        let (url, cleanup) = new_postgres_database(admin_url).await?;
         let store = crate::open(&url, crate::OpenMode::MustExist)
             .await
             .map_err(|e| e.to_string())?;
@@ -107,6 +129,28 @@ impl TestStore {
             _cleanup: cleanup,
         })
     }
+}
+
+/// Creates a new empty database on the server and returns its URL and what
+/// drops it.
+async fn new_postgres_database(admin_url: &str) -> Result<(String, Cleanup), String> {
+    if crate::backend_of(admin_url) != Some(komhen_store::Backend::Postgres) {
+        return Err(format!("{TEST_DATABASE_ENV} must be a postgres:// URL"));
+    }
+    let name = format!("komhen_test_{:016x}", rand::random::<u64>());
+    komhen_store_postgres::create_database(admin_url, &name)
+        .await
+        .map_err(|e| {
+            format!(
+                "{e} (is PostgreSQL running at {}?)",
+                crate::redact(admin_url)
+            )
+        })?;
+    let cleanup = Cleanup::Postgres {
+        admin_url: admin_url.to_owned(),
+        name: name.clone(),
+    };
+    Ok((with_database(admin_url, &name), cleanup))
 }
 
 /// The same server URL with another database name.

@@ -59,4 +59,5 @@ conformance!(
     totals_entered_at_the_same_moment_commit_only_once,
     central_totals_are_listed_per_municipality_and_deleted_whole,
     phone_rules_are_set_up_per_municipality_in_order,
+    a_plan_applies_whole_with_ids_of_its_own_steps,
 );

@@ -15,6 +15,7 @@ pub use counting::*;
 
 pub mod catalogue;
 pub mod systems;
+pub mod transfer;
 
 use crate::accounts::access::Actor;
 use crate::{CoreError, CoreResult};
@@ -48,7 +49,15 @@ pub(crate) async fn change(
     change: SetupChange,
     entry: Entry,
 ) -> CoreResult<Applied> {
-    let audit = NewAuditEntry {
+    store
+        .apply(&change, &audit_entry(actor, entry))
+        .await
+        .map_err(|e| refused(&change, e))
+}
+
+/// The audit log's row of a change.
+pub(crate) fn audit_entry(actor: &Actor, entry: Entry) -> NewAuditEntry {
+    NewAuditEntry {
         municipality: entry.municipality,
         actor: actor.as_str().to_owned(),
         action: entry.action.into(),
@@ -56,11 +65,7 @@ pub(crate) async fn change(
         entity_id: entry.entity_id,
         before_json: entry.before.map(|v| v.to_string()),
         after_json: entry.after.map(|v| v.to_string()),
-    };
-    store
-        .apply(&change, &audit)
-        .await
-        .map_err(|e| refused(&change, e))
+    }
 }
 
 /// A refused change in the user's words, written here from the change

@@ -569,3 +569,64 @@ pub async fn setup_changes_raise_the_setup_version(store: &dyn Store) {
         .unwrap();
     assert!(version(KOEBENHAVN).await > other, "national reference data");
 }
+
+pub async fn a_plan_applies_whole_with_ids_of_its_own_steps(store: &dyn Store) {
+    with_reference(store).await;
+    let koege = code(KOEGE);
+    let step = |change| PlannedChange {
+        change,
+        audit: test_audit(Some(koege)),
+    };
+    let unit = |login: &str| {
+        step(SetupChange::CreateUnit(NewUnit {
+            municipality: koege,
+            department: Some(DepartmentId(created_by(0))),
+            name: format!("Enhed {login}"),
+            login: login.into(),
+            password_hash: None,
+        }))
+    };
+    let department = step(SetupChange::CreateDepartment(NewDepartment {
+        municipality: koege,
+        name: "Borgerservice".into(),
+    }));
+    let audited = store.list_audit(Some(koege), 100).await.unwrap().len();
+
+    // The third step clashes with the second: nothing of the plan is stored.
+    let refused = store
+        .apply_all(&[department.clone(), unit("259a"), unit("259a")])
+        .await;
+    assert!(matches!(refused, Err(StoreError::Conflict(_))));
+    assert!(store.list_departments(koege).await.unwrap().is_empty());
+    assert!(store.list_units(koege).await.unwrap().is_empty());
+    assert_eq!(
+        store.list_audit(Some(koege), 100).await.unwrap().len(),
+        audited
+    );
+
+    let task = store.list_national_tasks().await.unwrap()[0].id;
+    let applied = store
+        .apply_all(&[
+            department,
+            unit("259a"),
+            step(SetupChange::SetUnitTasks {
+                municipality: koege,
+                unit: UnitId(created_by(1)),
+                tasks: vec![task],
+            }),
+        ])
+        .await
+        .unwrap();
+    let departments = store.list_departments(koege).await.unwrap();
+    let units = store.list_units(koege).await.unwrap();
+    assert_eq!(applied[0].id, Some(departments[0].id.0));
+    assert_eq!(applied[1].id, Some(units[0].id.0));
+    assert_eq!(units[0].department, Some(departments[0].id));
+    let tasks = store.list_unit_tasks(koege, units[0].id).await.unwrap();
+    assert_eq!(tasks.iter().map(|t| t.id).collect::<Vec<_>>(), vec![task]);
+    assert_eq!(
+        store.list_audit(Some(koege), 100).await.unwrap().len(),
+        audited + 3,
+        "every step has its audit entry"
+    );
+}

@@ -47,8 +47,34 @@ impl PostgresStore {
     }
 }
 
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The migrations this build knows, by version: a dump whose database has
+/// one it does not know was made by a newer komhen.
+pub fn known_migrations() -> Vec<i64> {
+    MIGRATOR.iter().map(|m| m.version).collect()
+}
+
+/// Whether the database holds any table of its own: a restore refuses
+/// such a database unless told to replace it.
+pub async fn has_tables(url: &str) -> StoreResult<bool> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await.map_err(|e| {
+        StoreError::Internal(Detail::caused_by("kan ikke forbinde til PostgreSQL", e))
+    })?;
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM pg_catalog.pg_tables \
+         WHERE schemaname NOT IN ('pg_catalog', 'information_schema')",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .map_err(queries::db_err)?;
+    conn.close().await.map_err(queries::db_err)?;
+    Ok(tables > 0)
+}
+
 async fn run_migrations(pool: &sqlx::Pool<Db>) -> StoreResult<()> {
-    sqlx::migrate!("./migrations")
+    MIGRATOR
         .run(pool)
         .await
         .map_err(|e| StoreError::Internal(Detail::caused_by("migrering fejlede", e)))

@@ -22,6 +22,7 @@ use komhen_domain::{
 use komhen_domain::{CdrRuleId, SystemTokenId};
 use komhen_domain::{PagePath, WebPageId};
 use komhen_store::Detail;
+use komhen_store::PlannedChange;
 use komhen_store::SystemTokenRow;
 use komhen_store::{
     Aggregate, AggregateRow, Applied, Assignment, BatchCell, CellCount, Column, CompletionRow, Key,
@@ -217,6 +218,10 @@ impl komhen_store::Store for Store {
 
     async fn apply(&self, change: &SetupChange, audit: &NewAuditEntry) -> StoreResult<Applied> {
         self.apply(change, audit).await
+    }
+
+    async fn apply_all(&self, plan: &[PlannedChange]) -> StoreResult<Vec<Applied>> {
+        self.apply_all(plan).await
     }
 
     async fn apply_reference_data(&self, data: &ReferenceData) -> StoreResult<()> {

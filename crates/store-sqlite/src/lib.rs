@@ -161,11 +161,81 @@ async fn after_bulk_chunk(writer: &sqlx::SqlitePool) -> StoreResult<()> {
 /// which index pages a drill-down, so it needs no fresh statistics).
 async fn after_batch_commit(_: &sqlx::SqlitePool, _rows: i64) {}
 
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
 async fn run_migrations(pool: &sqlx::Pool<Db>) -> StoreResult<()> {
-    sqlx::migrate!("./migrations")
+    MIGRATOR
         .run(pool)
         .await
         .map_err(|e| StoreError::Internal(Detail::caused_by("migrering fejlede", e)))
+}
+
+/// The migrations this build knows, by version: a backup whose database
+/// has one it does not know was made by a newer komhen.
+pub fn known_migrations() -> Vec<i64> {
+    MIGRATOR.iter().map(|m| m.version).collect()
+}
+
+/// The file a `sqlite://` URL names.
+pub fn file_of(url: &str) -> StoreResult<std::path::PathBuf> {
+    let options = SqliteConnectOptions::from_str(url).map_err(|e| {
+        StoreError::Invalid(Detail::caused_by(
+            format!("ugyldig SQLite-adresse {url}"),
+            e,
+        ))
+    })?;
+    Ok(options.get_filename().to_path_buf())
+}
+
+impl SqliteStore {
+    /// Writes a consistent copy of the whole database to `target` with
+    /// `VACUUM INTO`: a read transaction of its own, so the server may go
+    /// on registering meanwhile, and the copy is compact and has no log
+    /// beside it. `target` must not exist.
+    pub async fn backup_into(&self, target: &std::path::Path) -> StoreResult<()> {
+        sqlx::query("VACUUM INTO $1")
+            .bind(target.to_string_lossy().into_owned())
+            .execute(&self.pool)
+            .await
+            .map_err(|e| {
+                StoreError::Internal(Detail::caused_by(
+                    format!("sikkerhedskopien {} kunne ikke skrives", target.display()),
+                    e,
+                ))
+            })?;
+        Ok(())
+    }
+}
+
+/// The migrations a backup file's database has had, read without changing
+/// the file. `Invalid` when the file is no komhen SQLite database.
+pub async fn migrations_of(file: &std::path::Path) -> StoreResult<Vec<i64>> {
+    let not_ours = |e: sqlx::Error| {
+        StoreError::Invalid(Detail::caused_by(
+            format!(
+                "{} er ikke en sikkerhedskopi af en komhen-database på SQLite",
+                file.display()
+            ),
+            e,
+        ))
+    };
+    let options = SqliteConnectOptions::new()
+        .filename(file)
+        .read_only(true)
+        .immutable(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .map_err(not_ours)?;
+    let versions = sqlx::query_scalar::<_, i64>(
+        "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version",
+    )
+    .fetch_all(&pool)
+    .await
+    .map_err(not_ours);
+    pool.close().await;
+    versions
 }
 
 /// Stores a batch's plain rows (no answers, no idempotency key) on an open

@@ -66,6 +66,11 @@ pub trait Store: Send + Sync + 'static {
     /// a create: the new row's id is filled in.
     async fn apply(&self, change: &SetupChange, audit: &NewAuditEntry) -> StoreResult<Applied>;
 
+    /// Applies a plan of changes in order, each with its audit entry, in
+    /// one transaction: all or none (see [`PlannedChange`] for how a step
+    /// names a row an earlier step created). Returns what each step did.
+    async fn apply_all(&self, plan: &[PlannedChange]) -> StoreResult<Vec<Applied>>;
+
     // --- reference data -----------------------------------------------------
 
     /// Loads the national reference data in one transaction. Regions,

@@ -366,3 +366,159 @@ pub struct UserTokenRow {
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
 }
+
+/// One change of a plan that [`crate::Store::apply_all`] applies with the
+/// others in one transaction: all of them or none.
+///
+/// A plan creates rows and then refers to them (a unit in a department
+/// made two steps earlier), before any id exists. Such an id is written
+/// [`created_by`]`(step)`, a negative number no row has, and the store puts
+/// in the id that step created before it applies the change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedChange {
+    pub change: SetupChange,
+    pub audit: crate::NewAuditEntry,
+}
+
+/// The id the plan's `step` (counted from 0) will create.
+pub fn created_by(step: usize) -> i64 {
+    -1 - i64::try_from(step).unwrap_or(i64::MAX - 1)
+}
+
+impl SetupChange {
+    /// The change with every [`created_by`] id replaced by the id its step
+    /// created; `None` when one names a step that created nothing (yet).
+    /// The ids a plan may refer to: departments, units, tasks and questions
+    /// in the changes that set up a municipality's organisation.
+    pub fn with_created(&self, created: &[Option<i64>]) -> Option<SetupChange> {
+        let id = |value: i64| -> Option<i64> {
+            if value >= 0 {
+                return Some(value);
+            }
+            let step = usize::try_from(-1 - value).ok()?;
+            created.get(step).copied().flatten()
+        };
+        let department = |d: Option<DepartmentId>| match d {
+            Some(d) => id(d.0).map(|v| Some(DepartmentId(v))),
+            None => Some(None),
+        };
+        let tasks = |ts: &[TaskId]| -> Option<Vec<TaskId>> {
+            ts.iter().map(|t| id(t.0).map(TaskId)).collect()
+        };
+        use SetupChange::*;
+        Some(match self {
+            CreateUnit(unit) => CreateUnit(NewUnit {
+                department: department(unit.department)?,
+                ..unit.clone()
+            }),
+            UpdateUnit {
+                municipality,
+                unit,
+                department: d,
+                name,
+                login,
+                active,
+            } => UpdateUnit {
+                municipality: *municipality,
+                unit: UnitId(id(unit.0)?),
+                department: department(*d)?,
+                name: name.clone(),
+                login: login.clone(),
+                active: *active,
+            },
+            UpdateDepartment {
+                municipality,
+                department: d,
+                name,
+                active,
+            } => UpdateDepartment {
+                municipality: *municipality,
+                department: DepartmentId(id(d.0)?),
+                name: name.clone(),
+                active: *active,
+            },
+            AssignTasks {
+                municipality,
+                unit,
+                tasks: ts,
+            } => AssignTasks {
+                municipality: *municipality,
+                unit: UnitId(id(unit.0)?),
+                tasks: tasks(ts)?,
+            },
+            SetUnitTasks {
+                municipality,
+                unit,
+                tasks: ts,
+            } => SetUnitTasks {
+                municipality: *municipality,
+                unit: UnitId(id(unit.0)?),
+                tasks: tasks(ts)?,
+            },
+            SetUnitQuestions {
+                municipality,
+                unit,
+                questions,
+            } => SetUnitQuestions {
+                municipality: *municipality,
+                unit: UnitId(id(unit.0)?),
+                questions: questions
+                    .iter()
+                    .map(|q| id(q.0).map(QuestionId))
+                    .collect::<Option<_>>()?,
+            },
+            CreateQuestion(question) => CreateQuestion(NewQuestion {
+                task: match question.task {
+                    Some(t) => Some(TaskId(id(t.0)?)),
+                    None => None,
+                },
+                ..question.clone()
+            }),
+            SetTaskRetired {
+                municipality,
+                task,
+                retired,
+            } => SetTaskRetired {
+                municipality: *municipality,
+                task: TaskId(id(task.0)?),
+                retired: *retired,
+            },
+            SetQuestionActive {
+                municipality,
+                question,
+                active,
+            } => SetQuestionActive {
+                municipality: *municipality,
+                question: QuestionId(id(question.0)?),
+                active: *active,
+            },
+            other => other.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // test code: a failure should panic
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plan_refers_to_rows_its_earlier_steps_created() {
+        let municipality = MunicipalityCode::parse("259").unwrap();
+        let planned = SetupChange::AssignTasks {
+            municipality,
+            unit: UnitId(created_by(1)),
+            tasks: vec![TaskId(7), TaskId(created_by(0))],
+        };
+        assert_eq!(
+            planned.with_created(&[Some(40), Some(41)]),
+            Some(SetupChange::AssignTasks {
+                municipality,
+                unit: UnitId(41),
+                tasks: vec![TaskId(7), TaskId(40)],
+            })
+        );
+        assert_eq!(planned.with_created(&[Some(40)]), None);
+        assert_eq!(planned.with_created(&[None, Some(41)]), None);
+    }
+}

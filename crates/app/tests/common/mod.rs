@@ -1,6 +1,8 @@
-//! Running the `komhen` binary as a user does, for the command-line tests.
+//! Running the `komhen` binary as a user does, shared by the command-line
+//! tests.
+#![allow(dead_code, clippy::unwrap_used)] // each test file uses its own part
 
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// What a run printed (standard output, then standard error) and whether
 /// it succeeded.
@@ -11,13 +13,18 @@ pub struct Run {
 
 /// Runs `komhen` with the arguments, never with a database URL from the
 /// environment.
-pub fn komhen(args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_komhen"))
+pub fn output(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_komhen"))
         .args(args)
         .env_remove("KOMHEN_DATABASE_URL")
         .env("KOMHEN_LOG", "warn")
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// Runs `komhen`; whether it succeeded and all it printed.
+pub fn komhen(args: &[&str]) -> Run {
+    let output = output(args);
     Run {
         ok: output.status.success(),
         out: format!(
@@ -26,4 +33,27 @@ pub fn komhen(args: &[&str]) -> Run {
             String::from_utf8_lossy(&output.stderr)
         ),
     }
+}
+
+/// Runs the command, which must succeed; its standard output.
+pub fn succeeds(args: &[&str]) -> String {
+    let out = output(args);
+    assert!(
+        out.status.success(),
+        "komhen {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Runs the command, which must fail; its standard error.
+pub fn fails(args: &[&str]) -> String {
+    let out = output(args);
+    assert!(!out.status.success(), "komhen {args:?} should fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A demo of 1,000 registrations in the database `url` names.
+pub fn demo(url: &str) {
+    succeeds(&["demo", "--no-serve", "--size", "1k", "--database-url", url]);
 }

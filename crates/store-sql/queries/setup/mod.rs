@@ -1,7 +1,8 @@
 // The set-up section of `Store`: every `SetupChange` applied inside one
 // transaction together with its audit entry. `apply` opens the transaction,
 // calls `apply_in`, writes the audit entry, raises the set-up version where
-// the change alters units' catalogues, and commits. `apply_in` hands each
+// the change alters units' catalogues, and commits; `apply_all` does the
+// same for every step of a plan in one transaction. `apply_in` hands each
 // change to the function of its family, each in a file of its own.
 
 use super::*;
@@ -228,7 +229,39 @@ impl Store {
     ) -> StoreResult<Applied> {
         let now = Utc::now();
         let mut tx = self.writer.begin().await.map_err(db_err)?;
-        let applied = Self::apply_in(&mut tx, change, now).await?;
+        let applied = Self::apply_audited(&mut tx, change, audit, now).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(applied)
+    }
+
+    pub(super) async fn apply_all(&self, plan: &[PlannedChange]) -> StoreResult<Vec<Applied>> {
+        let now = Utc::now();
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let mut created: Vec<Option<i64>> = Vec::with_capacity(plan.len());
+        let mut done = Vec::with_capacity(plan.len());
+        for step in plan {
+            let change = step.change.with_created(&created).ok_or_else(|| {
+                StoreError::internal(
+                    "et trin i planen nævner en række, intet trin før det oprettede",
+                )
+            })?;
+            let applied = Self::apply_audited(&mut tx, &change, &step.audit, now).await?;
+            created.push(applied.id);
+            done.push(applied);
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(done)
+    }
+
+    /// Applies one change with its audit entry on an open transaction, and
+    /// raises the set-up version the change alters.
+    async fn apply_audited(
+        tx: &mut Tx<'_>,
+        change: &SetupChange,
+        audit: &NewAuditEntry,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Applied> {
+        let applied = Self::apply_in(tx, change, now).await?;
         let entity_id = match (audit.entity_id.is_empty(), applied.id) {
             (true, Some(id)) => id.to_string(),
             _ => audit.entity_id.clone(),
@@ -245,13 +278,12 @@ impl Store {
         .bind(audit.before_json.as_deref())
         .bind(audit.after_json.as_deref())
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await
         .map_err(db_err)?;
         if let Some(scope) = change.catalog_scope() {
-            bump_setup_version(&mut *tx, scope).await?;
+            bump_setup_version(&mut **tx, scope).await?;
         }
-        tx.commit().await.map_err(db_err)?;
         Ok(applied)
     }
 
