@@ -11,11 +11,11 @@
 //! template), `landkort` (Det Digitale Landkort extracts), `matomo` (web
 //! analytics), `asterisk` (phone system call records), `central` (centrally
 //! delivered self-service and Digital Post statistics), `kle` (KLE
-//! catalogue files), `reference` (the shipped reference data). Shared: `text` (encoding and separator),
-//! analytics), `asterisk` (phone system call records), `kle` (KLE
 //! catalogue files), `totals` (total counts per channel or municipality),
-//! `reference` (the shipped reference data). Shared: `text` (encoding and separator),
-//! `limits`, `summary` (grouping a big file's problems).
+//! `reference` (the shipped reference data). Shared: `text` (encoding and
+//! separator), `limits` (every limit and its refusal), `workbook` (a
+//! workbook checked against the limits before the spreadsheet parser opens
+//! it), `summary` (grouping a big file's problems).
 
 pub mod asterisk;
 mod cell;
@@ -34,6 +34,7 @@ pub mod summary;
 mod table;
 pub mod text;
 pub mod totals;
+mod workbook;
 
 pub use codebook::{
     detect_format, CodebookReader, CodebookRow, CodebookRows, FileFormat, PartialRow,

@@ -13,8 +13,10 @@
 //! blank lines, so [`LineCounter`] notes where line ends pass by and the
 //! record's line is counted from those.
 
-use crate::limits::Limits;
-use crate::limits::{too_many_columns, MAX_COLUMNS};
+use crate::limits::{
+    cell_too_large, line_too_large, refusal_of, too_many_columns, too_many_columns_in_line, Limits,
+    Refusal, MAX_CELL_BYTES, MAX_COLUMNS, MAX_LINE_BYTES,
+};
 use crate::text::{io_problem, open_csv, TextEncoding, TextStream};
 use crate::{IngestError, Problem, ProblemKind};
 use csv::ByteRecord;
@@ -74,6 +76,174 @@ impl<R> LineCounter<R> {
     }
 }
 
+/// Where [`RecordBound`] stands in the text, as the `csv` crate reads it
+/// (quotes doubled inside a quoted cell; a quote inside an unquoted cell is
+/// an ordinary character).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lex {
+    /// Between records (blank lines are skipped).
+    StartRecord,
+    StartField,
+    InField,
+    InQuoted,
+    /// A quote inside a quoted cell: it closes the cell or is doubled.
+    QuoteInQuoted,
+}
+
+/// Counts the cells, cell bytes and line bytes of each record as the text
+/// passes on to the `csv` reader, and fails the read once a record passes
+/// [`MAX_COLUMNS`], [`MAX_CELL_BYTES`] or [`MAX_LINE_BYTES`]: the `csv`
+/// reader gathers a whole record in memory, so it must never be handed
+/// one that is too large (a line of ten million cells).
+pub(crate) struct RecordBound<R> {
+    inner: R,
+    delimiter: u8,
+    state: Lex,
+    fields: usize,
+    cell_bytes: u64,
+    line_bytes: u64,
+    /// The text line the byte being looked at is on, and the one the
+    /// current record starts on.
+    line: u64,
+    record_line: u64,
+    refused: Option<String>,
+}
+
+impl<R> RecordBound<R> {
+    fn new(inner: R, delimiter: u8) -> Self {
+        Self {
+            inner,
+            delimiter,
+            state: Lex::StartRecord,
+            fields: 0,
+            cell_bytes: 0,
+            line_bytes: 0,
+            line: 1,
+            record_line: 1,
+            refused: None,
+        }
+    }
+
+    fn grow(&mut self, bytes: usize) -> Result<(), String> {
+        self.cell_bytes += bytes as u64;
+        self.line_bytes += bytes as u64;
+        if self.cell_bytes > MAX_CELL_BYTES {
+            Err(cell_too_large())
+        } else if self.line_bytes > MAX_LINE_BYTES {
+            Err(line_too_large())
+        } else {
+            Ok(())
+        }
+    }
+
+    fn next_field(&mut self) -> Result<(), String> {
+        self.fields += 1;
+        self.cell_bytes = 0;
+        self.grow(1)?;
+        if self.fields > MAX_COLUMNS {
+            return Err(too_many_columns_in_line());
+        }
+        Ok(())
+    }
+
+    fn end_record(&mut self, byte: u8) {
+        self.line += u64::from(byte == b'\n');
+        self.state = Lex::StartRecord;
+    }
+
+    /// Looks at the next bytes; on a refusal, also says how many bytes
+    /// before it may still pass, so the records before the refused one are
+    /// read as usual.
+    fn scan(&mut self, bytes: &[u8]) -> Result<(), (usize, String)> {
+        let delimiter = self.delimiter;
+        let mut i = 0;
+        while i < bytes.len() {
+            let at = i;
+            let refused = |message| (at, message);
+            let b = bytes[i];
+            match self.state {
+                Lex::StartRecord => {
+                    if b == b'\r' || b == b'\n' {
+                        self.line += u64::from(b == b'\n');
+                        i += 1;
+                        continue;
+                    }
+                    self.record_line = self.line;
+                    (self.fields, self.cell_bytes, self.line_bytes) = (1, 0, 0);
+                    self.state = Lex::StartField;
+                }
+                // After a quote inside a quoted cell, another quote is a
+                // doubled one and stays in the cell; anything else ends the
+                // quoting, as at the start of a cell.
+                Lex::StartField | Lex::QuoteInQuoted => {
+                    i += 1;
+                    if b == delimiter {
+                        self.next_field().map_err(refused)?;
+                        self.state = Lex::StartField;
+                    } else if b == b'\r' || b == b'\n' {
+                        self.end_record(b);
+                    } else {
+                        self.grow(1).map_err(refused)?;
+                        self.state = if b == b'"' {
+                            Lex::InQuoted
+                        } else {
+                            Lex::InField
+                        };
+                    }
+                }
+                Lex::InField => {
+                    let rest = &bytes[i..];
+                    let run = memchr::memchr3(delimiter, b'\r', b'\n', rest).unwrap_or(rest.len());
+                    self.grow(run).map_err(refused)?;
+                    i += run;
+                    if let Some(&end) = bytes.get(i) {
+                        i += 1;
+                        if end == delimiter {
+                            self.next_field().map_err(refused)?;
+                            self.state = Lex::StartField;
+                        } else {
+                            self.end_record(end);
+                        }
+                    }
+                }
+                Lex::InQuoted => {
+                    let rest = &bytes[i..];
+                    let run = memchr::memchr(b'"', rest).unwrap_or(rest.len());
+                    self.line += memchr::memchr_iter(b'\n', &rest[..run]).count() as u64;
+                    self.grow(run).map_err(refused)?;
+                    i += run;
+                    if i < bytes.len() {
+                        i += 1;
+                        self.grow(1).map_err(refused)?;
+                        self.state = Lex::QuoteInQuoted;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for RecordBound<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(refused) = &self.refused {
+            return Err(io::Error::other(Refusal(refused.clone())));
+        }
+        let n = self.inner.read(buf)?;
+        match self.scan(&buf[..n]) {
+            Ok(()) => Ok(n),
+            Err((passing, refused)) => {
+                self.refused = Some(refused.clone());
+                if passing > 0 {
+                    Ok(passing)
+                } else {
+                    Err(io::Error::other(Refusal(refused)))
+                }
+            }
+        }
+    }
+}
+
 /// What the next step of a file gave.
 pub(crate) enum Step {
     /// A non-blank record on this line is in `record`.
@@ -85,7 +255,7 @@ pub(crate) enum Step {
 }
 
 pub(crate) struct RecordStream<R: Read> {
-    csv: csv::Reader<LineCounter<TextStream<R>>>,
+    csv: csv::Reader<LineCounter<RecordBound<TextStream<R>>>>,
     pub(crate) record: ByteRecord,
     delimiter: u8,
     limits: Limits,
@@ -109,7 +279,10 @@ impl<R: Read> RecordStream<R> {
                 .flexible(true)
                 .delimiter(source.delimiter)
                 .buffer_capacity(1 << 16)
-                .from_reader(LineCounter::new(source.stream)),
+                .from_reader(LineCounter::new(RecordBound::new(
+                    source.stream,
+                    source.delimiter,
+                ))),
             record: ByteRecord::new(),
             delimiter: source.delimiter,
             limits,
@@ -125,7 +298,7 @@ impl<R: Read> RecordStream<R> {
     }
 
     pub(crate) fn encoding(&self) -> TextEncoding {
-        self.csv.get_ref().inner.get_ref().1.encoding()
+        self.csv.get_ref().inner.inner.get_ref().1.encoding()
     }
 
     /// The next non-blank record, not counted against the row limit (a header).
@@ -180,13 +353,20 @@ impl<R: Read> RecordStream<R> {
                 }
                 Err(error) => {
                     self.done = true;
-                    let line = match error.position() {
-                        Some(p) => self
+                    let refused_at = match error.kind() {
+                        csv::ErrorKind::Io(io) if refusal_of(io).is_some() => {
+                            Some(self.csv.get_ref().inner.record_line)
+                        }
+                        _ => None,
+                    };
+                    let line = match (refused_at, error.position()) {
+                        (Some(text_line), _) => text_line.saturating_sub(self.breaks_inside_cells),
+                        (None, Some(p)) => self
                             .csv
                             .get_mut()
                             .line_of(p.byte())
                             .saturating_sub(self.breaks_inside_cells),
-                        None => self.last_line + 1,
+                        (None, None) => self.last_line + 1,
                     };
                     let problem = match error.into_kind() {
                         csv::ErrorKind::Io(io) => io_problem(line, &io, &self.limits),

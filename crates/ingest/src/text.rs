@@ -15,7 +15,7 @@
 //!
 //! Must not interpret cells: that is each file format's reader.
 
-use crate::limits::{is_size_limit, ByteLimit, Limits};
+use crate::limits::{is_size_limit, refusal_of, ByteLimit, Limits};
 use crate::{IngestError, Problem, ProblemKind};
 use encoding_rs::{Decoder, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use std::io::{self, Cursor, Read};
@@ -358,6 +358,8 @@ pub fn detect_delimiter(line: &[u8]) -> Option<u8> {
 pub(crate) fn io_problem(line: u64, error: &io::Error, limits: &Limits) -> Problem {
     if is_size_limit(error) {
         Problem::line(line, ProblemKind::Limit, limits.too_large_message())
+    } else if let Some(refusal) = refusal_of(error) {
+        Problem::line(line, ProblemKind::Limit, refusal)
     } else {
         Problem::line(
             line,

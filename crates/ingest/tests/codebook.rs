@@ -469,8 +469,9 @@ fn a_workbook_that_makes_the_xlsx_parser_overflow_is_a_problem_not_a_panic() {
 }
 
 /// A header or a row far wider than any real file is refused at once with
-/// the limit named, before its cells are looked at one by one (a header of
-/// 100,000 columns used to take a minute, quadratic in its width).
+/// the limit named, while it is read: its full width is never counted or
+/// held (a header of 100,000 columns used to take a minute, quadratic in
+/// its width).
 #[test]
 fn a_line_with_more_columns_than_the_limit_is_refused_naming_the_limit() {
     let wide_header = format!(
@@ -481,8 +482,7 @@ fn a_line_with_more_columns_than_the_limit_is_refused_naming_the_limit() {
         .err()
         .expect("refused");
     let text = error.to_string();
-    assert!(text.contains("100.009 kolonner"), "{text}");
-    assert!(text.contains("grænsen er 1.000"), "{text}");
+    assert!(text.contains("flere end 1.000 kolonner"), "{text}");
 
     let wide_row = format!(
         "Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;Antal\n\
@@ -500,7 +500,7 @@ fn a_line_with_more_columns_than_the_limit_is_refused_naming_the_limit() {
         "one problem for the row, not one per cell"
     );
     assert!(
-        problems[0].message.contains("200.009 kolonner"),
+        problems[0].message.contains("flere end 1.000 kolonner"),
         "{}",
         problems[0].message
     );

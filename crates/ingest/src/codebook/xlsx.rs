@@ -41,6 +41,7 @@ impl<RS: Read + Seek> CodebookWorkbook<RS> {
                 Problem::line(1, ProblemKind::Limit, limits.too_large_message()),
             ));
         }
+        crate::workbook::check(&mut read).map_err(|problem| IngestError::one(FILE, problem))?;
         let book: calamine::Xlsx<RS> = guarded(|| calamine::Reader::new(read))
             .map_err(unreadable_workbook)?
             .map_err(unreadable_workbook)?;
@@ -179,17 +180,27 @@ impl<RS: Read + Seek> CodebookXlsxRows<'_, RS> {
                 return Ok(None);
             };
             self.texts.iter_mut().for_each(String::clear);
+            // A cell's column makes room for every column before it, so a
+            // column past the limit is refused before any room is made.
             let put = |texts: &mut Vec<String>, col: u32, text: String| {
                 let col = col as usize;
+                if col >= crate::limits::MAX_COLUMNS {
+                    return Err(Problem::line(
+                        u64::from(row) + 1,
+                        ProblemKind::Limit,
+                        crate::limits::column_beyond_limit(col as u64),
+                    ));
+                }
                 if texts.len() <= col {
                     texts.resize(col + 1, String::new());
                 }
                 texts[col] = text;
+                Ok(())
             };
-            put(&mut self.texts, col, text);
+            put(&mut self.texts, col, text)?;
             loop {
                 match self.next_cell()? {
-                    Some((r, c, t)) if r == row => put(&mut self.texts, c, t),
+                    Some((r, c, t)) if r == row => put(&mut self.texts, c, t)?,
                     Some(other) => {
                         self.lookahead = Some(other);
                         break;
