@@ -35,8 +35,8 @@ test('a coordinator uploads a codebook file, checks it, imports it and sees the 
     const count = (Date.now() % 900) + 100;
     const csv =
       'Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;Tidspunkt;Antal\r\n' +
-      `751;;23.09.02;TLFIND;VEJL;STRAKS;;21-10-2025;09:15;${count}\r\n` +
-      '751;;23.09.02;PRSNLG;OPRET;HOLD;JA;21.10.2025;10:00;2\r\n';
+      `751;;23.09.02;TLFIND;VEJL;STRAKS;;20-10-2026;09:15;${count}\r\n` +
+      '751;;23.09.02;PRSNLG;OPRET;HOLD;JA;20.10.2026;10:00;2\r\n';
     await page.setInputFiles('#upload-file', {
       name: 'koesystem.csv',
       mimeType: 'text/csv',
@@ -111,8 +111,8 @@ test('a bad file shows every problem grouped, with line and column, and cannot b
     await login(page, COORDINATOR, PASSWORD);
     await goto(page, '/kommune/751/indlaes');
     let csv = 'Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato\r\n';
-    for (let i = 0; i < 5000; i++) csv += '751;;23.09.02;TLF;VEJL;STRAKS;;21-10-2025\r\n';
-    csv += '751;751ukendt;23.09.02;TLFIND;VEJL;STRAKS;;2025/10/21\r\n';
+    for (let i = 0; i < 5000; i++) csv += '751;;23.09.02;TLF;VEJL;STRAKS;;20-10-2026\r\n';
+    csv += '751;751ukendt;23.09.02;TLFIND;VEJL;STRAKS;;2026/10/20\r\n';
     await page.setInputFiles('#upload-file', { name: 'forkert.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/kommune/751/indlaes'),

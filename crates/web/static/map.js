@@ -18,6 +18,7 @@
   var max = Math.max.apply(null, values.length ? values : [1]);
   el.style.height = Math.min(720, Math.max(420, el.clientWidth * 0.9)) + 'px';
   var chart = echarts.init(el, null, { renderer: 'svg' });
+  var ready = false;
   chart.showLoading({ text: 'Henter kortet …' });
   fetch(el.getAttribute('data-geometry'))
     .then(function (r) { return r.json(); })
@@ -55,6 +56,7 @@
           data: rows.map(function (r) { return { name: r.name, value: r.value === null ? '-' : r.value }; })
         }]
       });
+      ready = true;
       el.setAttribute('data-ready', String(rows.length));
       chart.on('click', function (p) {
         var r = byName[p.name];
@@ -86,5 +88,7 @@
     else if (e.key === 'End') { e.preventDefault(); focusOn(rows.length - 1); }
     else if (e.key === 'Enter' && current >= 0) { window.location.href = '/kommuner/' + rows[current].code; }
   });
-  window.addEventListener('resize', function () { chart.resize(); });
+  // Resizing an ECharts chart that is still showing its loading mask throws;
+  // until the map is drawn there is nothing to resize.
+  window.addEventListener('resize', function () { if (ready) chart.resize(); });
 })();
