@@ -1,4 +1,6 @@
-//! The `komhen` binary as a user runs it, on SQLite files in a temporary folder.
+//! The `komhen` binary as a user runs it: serving, migrating and making
+//! users, on the test backend (and on SQLite files where the file is the
+//! subject).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -7,7 +9,7 @@ use std::process::{Command, Stdio};
 
 mod common;
 
-use common::output as komhen;
+use common::{fails, migrated, output as komhen, succeeds};
 
 fn http_get(address: &str, path: &str) -> String {
     let mut stream = TcpStream::connect(address).unwrap();
@@ -15,6 +17,43 @@ fn http_get(address: &str, path: &str) -> String {
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     response
+}
+
+/// Posts a form as a browser does; the whole response.
+fn http_post(address: &str, path: &str, form: &str) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.0\r\nHost: {address}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+        form.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+/// `komhen serve` on the database, on a free port; the server and its
+/// address. The caller kills it.
+fn serve(url: &str) -> (std::process::Child, String) {
+    let mut server = Command::new(env!("CARGO_BIN_EXE_komhen"))
+        .args(["serve", "--database-url", url, "--listen", "127.0.0.1:0"])
+        .env("KOMHEN_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    let address = first_line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {first_line:?}"))
+        .to_owned();
+    (server, address)
 }
 
 #[test]
@@ -52,39 +91,166 @@ fn a_url_of_no_known_backend_is_refused_clearly() {
 
 #[test]
 fn migrate_then_serve_answers_over_http() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("komhen.db").display());
-    let out = komhen(&["migrate", "--database-url", &url]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let db = migrated();
+    let again = succeeds(&["migrate", "--database-url", &db.url]);
+    assert!(again.contains("98 kommuner"), "{again}");
+    assert_eq!(
+        succeeds(&["migrate", "--database-url", &db.url]),
+        again,
+        "migrate is idempotent"
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("98 kommuner"));
-    let again = komhen(&["migrate", "--database-url", &url]);
-    assert_eq!(again.stdout, out.stdout, "migrate is idempotent");
 
-    let mut server = Command::new(env!("CARGO_BIN_EXE_komhen"))
-        .args(["serve", "--database-url", &url, "--listen", "127.0.0.1:0"])
-        .env("KOMHEN_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first_line = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
-    let address = first_line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap()
-        .to_owned();
+    let (mut server, address) = serve(&db.url);
     let health = http_get(&address, "/healthz");
     let municipalities = http_get(&address, "/kommuner");
     server.kill().unwrap();
     server.wait().unwrap();
     assert!(health.starts_with("HTTP/1.0 200"), "{health}");
-    assert!(health.contains("SQLite"));
+    let backend = if db.url.starts_with("sqlite:") {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
+    assert!(health.contains(backend), "{health}");
     assert!(municipalities.contains("Køge"));
+}
+
+/// The last line of what `user add` or `user link` printed: the link.
+fn link_in(printed: &str) -> String {
+    let link = printed.lines().last().unwrap_or_default();
+    link.strip_prefix("https://komhen.example")
+        .unwrap_or_else(|| panic!("no link at the base address in {printed:?}"))
+        .to_owned()
+}
+
+#[test]
+fn user_add_prints_a_link_that_sets_a_password_once_and_user_link_makes_a_new_one() {
+    let db = migrated();
+    let url = db.url.as_str();
+    let printed = succeeds(&[
+        "user",
+        "add",
+        "--role",
+        "coordinator",
+        "--municipality",
+        "259",
+        "--email",
+        "Kim@Koege.dk",
+        "--name",
+        "Kim Tovholder",
+        "--base-url",
+        "https://komhen.example/",
+        "--database-url",
+        url,
+    ]);
+    assert!(
+        printed.starts_with("kim@koege.dk har rollen tovholder."),
+        "{printed}"
+    );
+    let first = link_in(&printed);
+    assert!(first.starts_with("/adgangskode/"), "{first}");
+
+    // The mistakes a person typing the command makes are refused in Danish
+    // and make nobody.
+    let wrong_role = fails(&[
+        "user",
+        "add",
+        "--role",
+        "chef",
+        "--municipality",
+        "259",
+        "--email",
+        "a@b.dk",
+        "--database-url",
+        url,
+    ]);
+    assert!(wrong_role.contains("chef"), "{wrong_role}");
+    let unit_alone = fails(&[
+        "user",
+        "add",
+        "--role",
+        "unit_lead",
+        "--unit",
+        "259sek",
+        "--email",
+        "a@b.dk",
+        "--database-url",
+        url,
+    ]);
+    assert!(
+        unit_alone.contains("--unit kræver --municipality"),
+        "{unit_alone}"
+    );
+    let no_such_unit = fails(&[
+        "user",
+        "add",
+        "--role",
+        "unit_lead",
+        "--municipality",
+        "259",
+        "--unit",
+        "259sek",
+        "--email",
+        "a@b.dk",
+        "--database-url",
+        url,
+    ]);
+    assert!(
+        no_such_unit.contains("kommune 259 har ingen enhed med login 259sek"),
+        "{no_such_unit}"
+    );
+    let nobody = fails(&["user", "link", "--email", "a@b.dk", "--database-url", url]);
+    assert!(
+        nobody.contains("ingen bruger med e-mail a@b.dk"),
+        "{nobody}"
+    );
+
+    let (mut server, address) = serve(url);
+    let page = http_get(&address, &first);
+    let set = http_post(
+        &address,
+        &first,
+        "password=et+langt+kodeord&repeated=et+langt+kodeord",
+    );
+    let used = http_get(&address, &first);
+    let login = http_post(
+        &address,
+        "/log-ind",
+        "login=kim%40koege.dk&password=et+langt+kodeord",
+    );
+    // A new link replaces every earlier one; the password stays until it is
+    // used.
+    let printed = succeeds(&[
+        "user",
+        "link",
+        "--email",
+        "kim@koege.dk",
+        "--base-url",
+        "https://komhen.example",
+        "--database-url",
+        url,
+    ]);
+    let second = link_in(&printed);
+    let new_page = http_get(&address, &second);
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    assert!(page.starts_with("HTTP/1.0 200"), "{page}");
+    assert!(page.contains("kim@koege.dk"), "{page}");
+    assert!(set.starts_with("HTTP/1.0 303"), "{set}");
+    assert!(
+        used.starts_with("HTTP/1.0 410"),
+        "a link works once: {used}"
+    );
+    assert!(login.starts_with("HTTP/1.0 303"), "{login}");
+    assert!(
+        login.contains("location: /kommune/259"),
+        "the coordinator of one municipality goes straight there: {login}"
+    );
+    assert!(
+        printed.starts_with("Nyt link til kim@koege.dk"),
+        "{printed}"
+    );
+    assert_ne!(second, first);
+    assert!(new_page.starts_with("HTTP/1.0 200"), "{new_page}");
 }

@@ -1,5 +1,5 @@
 //! `komhen import totals` and `komhen import cdr` as a coordinator runs
-//! them, on a SQLite file in a temporary folder: the preview printed, the
+//! them, on the test backend: the preview printed, the
 //! summary, nothing stored on a problem or with `--dry-run`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
 
@@ -7,7 +7,7 @@ use std::process::Output;
 
 mod common;
 
-use common::output as komhen;
+use common::{migrated, output as komhen};
 
 fn text(out: &Output) -> (String, String) {
     (
@@ -18,11 +18,8 @@ fn text(out: &Output) -> (String, String) {
 
 #[test]
 fn totals_are_previewed_then_stored_once_and_a_bad_file_stores_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("komhen.db").display());
-    assert!(komhen(&["migrate", "--database-url", &url])
-        .status
-        .success());
+    let db = migrated();
+    let (dir, url) = (&db.dir, &db.url);
 
     let bad = dir.path().join("bad.csv");
     std::fs::write(
@@ -38,7 +35,7 @@ fn totals_are_previewed_then_stored_once_and_a_bad_file_stores_nothing() {
         "--municipality",
         "259",
         "--database-url",
-        &url,
+        url,
     ]);
     let (stdout, stderr) = text(&out);
     assert!(!out.status.success());
@@ -64,7 +61,7 @@ fn totals_are_previewed_then_stored_once_and_a_bad_file_stores_nothing() {
             "--municipality",
             "259",
             "--database-url",
-            &url,
+            url,
         ];
         if dry {
             a.push("--dry-run");
@@ -98,11 +95,8 @@ fn totals_are_previewed_then_stored_once_and_a_bad_file_stores_nothing() {
 
 #[test]
 fn a_call_log_is_counted_and_refused_until_the_municipality_has_rules() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("komhen.db").display());
-    assert!(komhen(&["migrate", "--database-url", &url])
-        .status
-        .success());
+    let db = migrated();
+    let url = &db.url;
     let log = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../ingest/tests/data/asterisk_cdr_custom_Master.csv"
@@ -115,7 +109,7 @@ fn a_call_log_is_counted_and_refused_until_the_municipality_has_rules() {
         "259",
         "--dry-run",
         "--database-url",
-        &url,
+        url,
     ]);
     let (stdout, stderr) = text(&out);
     assert!(!out.status.success());
@@ -137,7 +131,7 @@ fn a_call_log_is_counted_and_refused_until_the_municipality_has_rules() {
         "--municipality",
         "259",
         "--database-url",
-        &url,
+        url,
     ]);
     assert!(text(&missing).1.contains("findes ikke"));
 }

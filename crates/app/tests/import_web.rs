@@ -1,23 +1,17 @@
-//! `komhen import web` and `komhen import central` as a user runs them, on a
-//! SQLite file in a temporary folder: a dry run stores nothing, a file with
+//! `komhen import web` and `komhen import central` as a user runs them, on
+//! the test backend: a dry run stores nothing, a file with
 //! problems is refused with every problem and a non-zero exit, a good file
 //! is loaded once.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
 
 mod common;
 
-use common::komhen;
-
-fn migrated() -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("komhen.db").display());
-    assert!(komhen(&["migrate", "--database-url", &url]).ok);
-    (dir, url)
-}
+use common::{komhen, migrated};
 
 #[test]
 fn the_visits_summary_is_previewed_by_a_dry_run_then_loaded_once() {
-    let (dir, url) = migrated();
+    let db = migrated();
+    let (dir, url) = (&db.dir, &db.url);
     let file = dir.path().join("besoeg.csv");
     std::fs::write(
         &file,
@@ -32,7 +26,7 @@ fn the_visits_summary_is_previewed_by_a_dry_run_then_loaded_once() {
         "--municipality",
         "259",
         "--database-url",
-        &url,
+        url,
     ];
 
     let undated = komhen(&base);
@@ -66,7 +60,8 @@ fn the_visits_summary_is_previewed_by_a_dry_run_then_loaded_once() {
 
 #[test]
 fn a_central_file_is_loaded_for_every_municipality_and_a_bad_one_refused() {
-    let (dir, url) = migrated();
+    let db = migrated();
+    let (dir, url) = (&db.dir, &db.url);
     let good = dir.path().join("slvbtjn.csv");
     std::fs::write(
         &good,
@@ -90,7 +85,7 @@ fn a_central_file_is_loaded_for_every_municipality_and_a_bad_one_refused() {
                     "--channel",
                     "SLVBTJN",
                     "--database-url",
-                    &url,
+                    url,
                 ][..],
                 more,
             ]

@@ -57,3 +57,28 @@ pub fn fails(args: &[&str]) -> String {
 pub fn demo(url: &str) {
     succeeds(&["demo", "--no-serve", "--size", "1k", "--database-url", url]);
 }
+
+/// A database of the test backend, migrated by `komhen migrate`, and a
+/// temporary folder for the files a test writes. The backend is the one
+/// `KOMHEN_TEST_DATABASE_URL` names (SQLite in a temporary folder when it is
+/// unset, a new PostgreSQL database otherwise), dropped with the value.
+pub struct Migrated {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    _database: komhen_backend::testing::EmptyDatabase,
+}
+
+pub fn migrated() -> Migrated {
+    let database = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(komhen_backend::testing::EmptyDatabase::new());
+    let url = database.url.clone();
+    succeeds(&["migrate", "--database-url", &url]);
+    Migrated {
+        url,
+        dir: tempfile::tempdir().unwrap(),
+        _database: database,
+    }
+}
