@@ -1,5 +1,6 @@
-//! The time the web goes by for login throttling: the system's clock,
-//! which a test moves forward instead of sleeping. Owns nothing else.
+//! The time the web goes by (login throttling, registering, undo and late
+//! entry): the system's clock, which a test moves forward or fixes instead
+//! of sleeping or depending on the hour it runs at. Owns nothing else.
 
 use chrono::{DateTime, Duration, Utc};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -14,6 +15,14 @@ pub struct Clock {
 impl Clock {
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed))
+    }
+
+    /// Sets this clock (and every clone of it) to `at`, from which it runs
+    /// on with the system's time.
+    pub fn set(&self, at: DateTime<Utc>) {
+        let offset = at - Utc::now();
+        self.offset_ms
+            .store(offset.num_milliseconds(), Ordering::Relaxed);
     }
 
     /// Moves this clock (and every clone of it) forward by `by`.

@@ -503,7 +503,7 @@ pub(crate) async fn show_registration(
     unit: UnitSession,
     Query(query): Query<RegisterQuery>,
 ) -> Result<Html<String>, WebError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let parts = load_parts(&state, &unit, now).await?;
     let mut page = build_page(&unit, &parts, None, now);
     if let Some(id) = query.gemt {
@@ -548,7 +548,7 @@ pub(crate) async fn create_registration(
 ) -> Result<Response, WebError> {
     unit.check_csrf(&form.csrf)?;
     let input = form.into_input();
-    let now = Utc::now();
+    let now = state.clock.now();
     match registration::register(state.store.as_ref(), &unit.ctx, &input, now).await {
         Ok(saved) => {
             Ok(Redirect::to(&format!("/registrering?gemt={}", saved.id.0)).into_response())
@@ -572,7 +572,7 @@ pub(crate) async fn undo_registration(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     unit.check_csrf(&form.csrf)?;
-    let now = Utc::now();
+    let now = state.clock.now();
     match registration::undo(state.store.as_ref(), &unit.ctx, RegistrationId(id), now).await {
         Ok(_) => Ok(Redirect::to("/registrering?fortrudt=1").into_response()),
         Err(komhen_core::CoreError::Invalid(message)) => {
@@ -595,7 +595,7 @@ pub(crate) async fn show_correction(
     unit: UnitSession,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, WebError> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let row = registration::find_own(state.store.as_ref(), &unit.ctx, RegistrationId(id))
         .await?
         .ok_or(WebError::NotFound)?;
@@ -615,7 +615,7 @@ pub(crate) async fn correct_registration(
 ) -> Result<Response, WebError> {
     unit.check_csrf(&form.csrf)?;
     let input = form.into_input();
-    let now = Utc::now();
+    let now = state.clock.now();
     match registration::correct(
         state.store.as_ref(),
         &unit.ctx,

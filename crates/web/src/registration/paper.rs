@@ -174,7 +174,7 @@ pub(crate) async fn show_sheet_entry(
     unit: UnitSession,
 ) -> Result<Html<String>, WebError> {
     let sheet = paper::sheet(state.store.as_ref(), &unit.ctx).await?;
-    let today = DateDimensions::of(Utc::now()).day.to_string();
+    let today = DateDimensions::of(state.clock.now()).day.to_string();
     let page = build(&unit, &sheet, true, &OtherFields::default(), today);
     Ok(Html(page.render()?))
 }
@@ -188,7 +188,7 @@ pub(crate) async fn enter_sheet(
     unit.check_csrf(&form.csrf)?;
     let store = state.store.as_ref();
     let input = sheet_input(&form);
-    match paper::enter_sheet(store, &unit.ctx, &input, Utc::now()).await {
+    match paper::enter_sheet(store, &unit.ctx, &input, state.clock.now()).await {
         Ok(entered) => Ok(Redirect::to(&format!(
             "/registrering?skema={}&antal={}",
             entered.batch.id, entered.inquiries
