@@ -174,24 +174,78 @@ async fn a_period_is_invisible_until_published_then_one_figure_everywhere() {
 async fn small_cells_are_suppressed_and_a_comparison_group_is_shown() {
     let app = demo_app().await;
     let store = app.store();
-    let published = komhen_core::portal::published_periods(store).await.unwrap();
-    let period = published.first().unwrap();
-    let figures = komhen_core::portal::period_figures(store, period)
+    // One day of the demo's published autumn, published as a period of its
+    // own: a day leaves the smaller municipalities under the cell size.
+    let autumn = komhen_core::portal::published_periods(store).await.unwrap()[0].clone();
+    let day = autumn.period.starts_on;
+    let actor = komhen_core::accounts::access::Actor::command_line();
+    let id = komhen_core::setup::catalogue::create_period(
+        store,
+        &actor,
+        &komhen_core::setup::catalogue::PeriodInput {
+            name: "Én dag".into(),
+            starts_on: day,
+            ends_on: day,
+            mandatory: false,
+            submission_deadline: None,
+            task_package: None,
+        },
+    )
+    .await
+    .unwrap();
+    komhen_core::setup::catalogue::set_published(store, &actor, id, true, chrono::Utc::now())
         .await
         .unwrap();
-    // The smallest municipalities' misdirected shares rest on few inquiries.
+    let period = komhen_core::portal::published_period(store, id.0)
+        .await
+        .unwrap();
+    let figures = komhen_core::portal::period_figures(store, &period)
+        .await
+        .unwrap();
+    // The misdirected share's base, recounted from the stored rows (not
+    // from the portal's figures): incoming inquiries with a type. A base
+    // under the cell size is suppressed; any other is shown on that base.
+    let incoming: std::collections::HashSet<_> = store
+        .list_channels()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.direction == komhen_domain::Direction::Incoming)
+        .map(|c| c.code)
+        .collect();
+    let mut base = std::collections::HashMap::new();
     for m in &figures.municipalities {
-        for metric in Metric::ALL {
-            let f = m.figure(metric);
-            if metric != Metric::Participation && f.base < MIN_CELL {
-                assert!(
-                    f.value.is_none(),
-                    "{} {metric:?} suppressed",
-                    m.municipality.name
-                );
-            }
-        }
+        let rows = store
+            .list_registrations(
+                m.municipality.code,
+                &komhen_store::RegistrationFilter {
+                    from: Some(period.period.starts_on),
+                    to: Some(period.period.ends_on),
+                    limit: 1_000_000,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let typed_incoming: i64 = rows
+            .iter()
+            .filter(|r| r.inquiry_type.is_some() && incoming.contains(&r.channel))
+            .map(|r| r.quantity)
+            .sum();
+        let figure = m.figure(Metric::Misdirected);
+        assert_eq!(
+            figure.value.is_none(),
+            typed_incoming < MIN_CELL,
+            "{}: {typed_incoming} typed incoming inquiries",
+            m.municipality.name
+        );
+        base.insert(u64::from(m.municipality.code.get()), typed_incoming);
     }
+    let small = base.values().filter(|&&b| b < MIN_CELL).count();
+    assert!(
+        small > 0 && small < base.len(),
+        "the demo's published period has misdirected shares both under and over the cell size: {:?}", (base.values().min(), base.values().max(), base.len())
+    );
     let api = app
         .get(
             &format!(
@@ -202,14 +256,26 @@ async fn small_cells_are_suppressed_and_a_comparison_group_is_shown() {
         )
         .await;
     let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    let mut suppressed = 0;
     for row in json["rows"].as_array().unwrap() {
+        if row["metric"] == "fejl" {
+            let counted = base[&row["municipality"].as_u64().unwrap()];
+            assert_eq!(row["suppressed"], counted < MIN_CELL, "{row}");
+            if counted >= MIN_CELL {
+                assert_eq!(row["denominator"], counted, "{row}");
+            }
+        }
         if row["suppressed"] == true {
+            suppressed += 1;
             assert!(
                 row["value"].is_null() && row["numerator"].is_null(),
                 "{row}"
             );
+        } else {
+            assert!(row["value"].is_number(), "{row}");
         }
     }
+    assert!(suppressed > 0, "the API suppresses the small cells");
 
     // The coordinator's comparison group.
     let coordinator = log_in_demo(&app, "tovholder@koege.example").await;
