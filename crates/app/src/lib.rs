@@ -156,6 +156,11 @@ pub struct ServeArgs {
     /// that sets the header: without one, a client could claim any address.
     #[arg(long, env = "KOMHEN_BEHIND_PROXY")]
     pub behind_proxy: bool,
+    /// komhen is reached only over HTTPS (a proxy in front ends TLS): every
+    /// answer carries Strict-Transport-Security for a year, so browsers never
+    /// use plain HTTP for it again. Not for a plain-HTTP installation.
+    #[arg(long, env = "KOMHEN_HSTS")]
+    pub hsts: bool,
 }
 
 #[derive(Debug, Args)]
@@ -387,12 +392,14 @@ async fn serve(store: Arc<dyn Store>, args: ServeArgs) -> anyhow::Result<()> {
         listen,
         upload_dir,
         behind_proxy,
+        hsts,
     } = args;
     let uploads = upload_dir.map_or_else(komhen_web::Uploads::in_temp, komhen_web::Uploads::new);
     let options = komhen_web::Options {
         uploads,
         behind_proxy,
         clock: komhen_web::Clock::default(),
+        hsts,
     };
     let listener = tokio::net::TcpListener::bind(listen)
         .await

@@ -22,6 +22,7 @@ mod portal;
 mod registration;
 mod reports;
 mod security;
+pub use security::HSTS_MAX_AGE_SECONDS;
 mod session;
 mod setup;
 
@@ -54,7 +55,7 @@ pub struct AppState {
     pub portal: Arc<portal::PortalCache>,
     /// Take the client's address from `X-Forwarded-For` (see `address`).
     pub behind_proxy: bool,
-    /// The time login throttling goes by.
+    /// The time the web goes by (login throttling, registering).
     pub clock: Clock,
 }
 
@@ -68,15 +69,20 @@ pub struct Options {
     /// `X-Forwarded-For` address instead of the connection's.
     pub behind_proxy: bool,
     pub clock: Clock,
+    /// komhen is reached only over HTTPS: every answer carries
+    /// Strict-Transport-Security.
+    pub hsts: bool,
 }
 
 impl Default for Options {
-    /// Uploads in the system's temporary folder, no proxy, the system's time.
+    /// Uploads in the system's temporary folder, no proxy, the system's
+    /// time, no Strict-Transport-Security.
     fn default() -> Self {
         Self {
             uploads: Uploads::in_temp(),
             behind_proxy: false,
             clock: Clock::default(),
+            hsts: false,
         }
     }
 }
@@ -102,6 +108,7 @@ pub fn route_table(store: Arc<dyn Store>) -> Vec<RouteInfo> {
 fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
     use Access::{National, Public, ReadMunicipality as Read, SetUpMunicipality as SetUp};
     use Access::{ReadReports, SignedIn, System, Unit};
+    let options_hsts = options.hsts;
     let state = AppState {
         store,
         catalogs: Arc::new(Catalogs::new()),
@@ -621,7 +628,10 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
             state.clone(),
             session::refuse_cross_site_posts,
         ))
-        .layer(axum::middleware::from_fn(security::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            security::Hsts(options_hsts),
+            security::headers,
+        ))
         // One request, one span: every log line of a request carries its
         // id, which the response returns in `x-request-id`. Spans are
         // info-level so the id reaches an error's line; the per-request

@@ -110,6 +110,38 @@ async fn every_answer_carries_the_security_headers_and_personal_pages_are_not_ca
         header(&script, "cache-control").starts_with("public"),
         "the site's own files stay cacheable"
     );
+    assert!(
+        !public.headers.contains_key("strict-transport-security"),
+        "no HSTS unless the operator says komhen is reached only over HTTPS"
+    );
+}
+
+#[tokio::test]
+async fn with_hsts_every_answer_keeps_browsers_on_https() {
+    let mut app = App::new().await;
+    app.router = komhen_web::router_with(
+        app.db.store.clone(),
+        komhen_web::Options {
+            hsts: true,
+            ..komhen_web::Options::default()
+        },
+    );
+    for path in ["/", "/log-ind", "/findes-ikke", "/static/charts.js"] {
+        let reply = app.get(path, "").await;
+        let hsts = reply
+            .headers
+            .get("strict-transport-security")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        assert_eq!(
+            hsts,
+            format!(
+                "max-age={}; includeSubDomains",
+                komhen_web::HSTS_MAX_AGE_SECONDS
+            ),
+            "{path}"
+        );
+    }
 }
 
 #[tokio::test]
