@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod economics;
 mod error;
 pub mod intake;
 pub mod portal;

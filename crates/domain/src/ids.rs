@@ -42,4 +42,6 @@ typed_id!(
     /// One rule of a municipality's phone-system mapping (which calls are
     /// incoming, which outgoing).
     CdrRuleId,
+    /// One price of a channel (national or a municipality's own).
+    ChannelPriceId,
 );

@@ -66,37 +66,97 @@ pub async fn total_counts_are_scoped_and_checked(store: &dyn Store) {
 pub async fn channel_prices_are_national_or_local(store: &dyn Store) {
     with_reference(store).await;
     let day = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339("2026-12-05T10:00:00Z")
+        .unwrap()
+        .to_utc();
     let national = NewChannelPrice {
         municipality: None,
         channel: ChannelCode::parse("PRSNLG").unwrap(),
+        task: None,
         valid_from: day,
         price_ore: 12_000,
-        source_note: "national".into(),
+        basis: PriceBasis::Amount,
+        source: "national".into(),
+        source_year: 2025,
+        example: false,
+        set_by: "test".into(),
+        set_at: at,
     };
-    store.set_channel_price(&national).await.unwrap();
     store
-        .set_channel_price(&NewChannelPrice {
+        .change(SetupChange::SetChannelPrice(national.clone()))
+        .await
+        .unwrap();
+    // The same scope, channel, task and date: replaced, not added.
+    let replaced = store
+        .change(SetupChange::SetChannelPrice(NewChannelPrice {
             price_ore: 13_500,
             ..national.clone()
+        }))
+        .await
+        .unwrap();
+    assert_eq!(replaced.count, 1, "one price replaced");
+    let pas = national_task(store, "23.09.02").await;
+    let by_time = NewChannelPrice {
+        municipality: Some(code(KOEGE)),
+        task: Some(pas.id),
+        price_ore: 9_900,
+        basis: PriceBasis::Time {
+            minutes_hundredths: 450,
+            hourly_cost_ore: 132_000,
+        },
+        source: "Køge".into(),
+        example: true,
+        ..national.clone()
+    };
+    let own = store
+        .change(SetupChange::SetChannelPrice(by_time.clone()))
+        .await
+        .unwrap()
+        .created()
+        .unwrap();
+    let own_task = store
+        .create_local_task(&NewLocalTask {
+            municipality: code(KOEGE),
+            kle: KleNumber::parse("29.03.99").unwrap(),
+            kind: TaskCodeKind::Pseudo,
+            name: "Køges egen".into(),
         })
         .await
         .unwrap();
-    let local = NewChannelPrice {
-        municipality: Some(code(KOEGE)),
-        price_ore: 9_900,
-        source_note: "Køge".into(),
-        ..national.clone()
-    };
-    store.set_channel_price(&local).await.unwrap();
+    // A national price cannot name a municipality's own task, nor another
+    // municipality's price it.
+    for (municipality, task) in [(None, own_task), (Some(code(KOEBENHAVN)), own_task)] {
+        let refused = store
+            .change(SetupChange::SetChannelPrice(NewChannelPrice {
+                municipality,
+                task: Some(task),
+                ..national.clone()
+            }))
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::NotFound(_))),
+            "{refused:?}"
+        );
+    }
 
     let koege = store.list_channel_prices(Some(code(KOEGE))).await.unwrap();
     assert_eq!(koege.len(), 2);
-    assert!(koege.contains(&local));
+    let kept = koege.iter().find(|p| p.id.0 == own).unwrap();
+    assert_eq!(
+        (
+            kept.task,
+            kept.basis,
+            kept.example,
+            kept.set_at,
+            kept.valid_from
+        ),
+        (by_time.task, by_time.basis, true, at, day)
+    );
     assert!(
         koege
             .iter()
             .any(|p| p.municipality.is_none() && p.price_ore == 13_500),
-        "upsert replaces"
+        "the replacing price"
     );
     let kbh = store
         .list_channel_prices(Some(code(KOEBENHAVN)))
@@ -105,6 +165,40 @@ pub async fn channel_prices_are_national_or_local(store: &dyn Store) {
     assert_eq!(kbh.len(), 1);
     assert!(kbh.iter().all(|p| p.municipality.is_none()));
     assert_eq!(store.list_channel_prices(None).await.unwrap().len(), 1);
+
+    // A price is removed only within its scope.
+    let national_id = kbh[0].id;
+    for (municipality, price) in [
+        (Some(code(KOEGE)), national_id),
+        (None, ChannelPriceId(own)),
+        (Some(code(KOEBENHAVN)), ChannelPriceId(own)),
+    ] {
+        let refused = store
+            .change(SetupChange::RemoveChannelPrice {
+                municipality,
+                price,
+            })
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::NotFound(_))),
+            "{refused:?}"
+        );
+    }
+    store
+        .change(SetupChange::RemoveChannelPrice {
+            municipality: Some(code(KOEGE)),
+            price: ChannelPriceId(own),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .list_channel_prices(Some(code(KOEGE)))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 pub async fn audit_log_is_scoped_and_newest_first(store: &dyn Store) {

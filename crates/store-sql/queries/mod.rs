@@ -19,7 +19,7 @@ use komhen_domain::{
     QuestionOptionId, RegionCode, RegistrationId, Role, Season, Source, TaskCodeKind, TaskId,
     TaskPackageId, TotalCountId, UnitId, UserId,
 };
-use komhen_domain::{CdrRuleId, SystemTokenId};
+use komhen_domain::{CdrRuleId, ChannelPriceId, SystemTokenId};
 use komhen_domain::{PagePath, WebPageId};
 use komhen_store::Detail;
 use komhen_store::PlannedChange;
@@ -29,17 +29,18 @@ use komhen_store::{
     SetupChange, Table, TestRows, UserGrantRow, UserTokenRow,
 };
 use komhen_store::{
-    AnswerRow, AuditRow, Backend, BatchKind, BatchRow, BatchStatus, ChannelPriceRow, ChannelRow,
-    DepartmentRow, HourChannelCount, InquiryTypeRow, Inserted, KleEntryRow, MunicipalityCount,
-    MunicipalityRow, NewAuditEntry, NewBatch, NewChannelPrice, NewSession, NewTotalCount,
-    PackageTaskRow, PeriodCount, PeriodRow, PopulationRow, PublicationRow, QuestionOptionRow,
-    QuestionRow, ReferenceCounts, RegistrationChange, RegistrationFilter, RegistrationRow,
-    RoleGrantRow, SessionRow, StoreError, StoreResult, TaskPackageRow, TaskRow, TaskUsage,
-    TotalCountRow, TotalMeasure, UnitRow, UnitSessionRow, UserRow,
+    AnswerRow, AuditRow, Backend, BatchKind, BatchRow, BatchStatus, ChannelRow, DepartmentRow,
+    HourChannelCount, InquiryTypeRow, Inserted, KleEntryRow, MunicipalityCount, MunicipalityRow,
+    NewAuditEntry, NewBatch, NewSession, NewTotalCount, PackageTaskRow, PeriodCount, PeriodRow,
+    PopulationRow, PublicationRow, QuestionOptionRow, QuestionRow, ReferenceCounts,
+    RegistrationChange, RegistrationFilter, RegistrationRow, RoleGrantRow, SessionRow, StoreError,
+    StoreResult, TaskPackageRow, TaskRow, TaskUsage, TotalCountRow, TotalMeasure, UnitRow,
+    UnitSessionRow, UserRow,
 };
 use komhen_store::{
     CdrMatch, CdrRuleField, CdrRuleRow, NewCdrRule, TotalEntryRow, TotalOverlap, TotalsCommit,
 };
+use komhen_store::{ChannelPriceRow, PriceBasis};
 use komhen_store::{Organisation, OwnStatisticsRow, PeriodNotesRow, TaskCount, WebPageRow};
 use sqlx::error::ErrorKind;
 use sqlx::{QueryBuilder, Row};
@@ -191,6 +192,9 @@ mod systems {
 }
 mod total_batches {
     include!("total_batches.rs");
+}
+mod prices {
+    include!("prices.rs");
 }
 
 // SQLite's bulk path; PostgreSQL loads by `COPY` in its own crate.
@@ -556,6 +560,13 @@ impl komhen_store::Store for Store {
         self.list_comparison_group(municipality).await
     }
 
+    async fn list_channel_prices(
+        &self,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<ChannelPriceRow>> {
+        self.list_channel_prices(municipality).await
+    }
+
     async fn find_period_notes(
         &self,
         municipality: MunicipalityCode,
@@ -701,17 +712,6 @@ impl komhen_store::Store for Store {
         municipality: MunicipalityCode,
     ) -> StoreResult<Vec<TotalCountRow>> {
         self.list_total_counts(municipality).await
-    }
-
-    async fn set_channel_price(&self, price: &NewChannelPrice) -> StoreResult<()> {
-        self.set_channel_price(price).await
-    }
-
-    async fn list_channel_prices(
-        &self,
-        municipality: Option<MunicipalityCode>,
-    ) -> StoreResult<Vec<ChannelPriceRow>> {
-        self.list_channel_prices(municipality).await
     }
 
     async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<()> {

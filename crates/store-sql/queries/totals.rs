@@ -43,55 +43,6 @@ impl Store {
         rows.iter().map(total_row).collect()
     }
 
-    pub(super) async fn set_channel_price(&self, price: &NewChannelPrice) -> StoreResult<()> {
-        let conflict = if price.municipality.is_some() {
-            "(municipality_code, channel_code, valid_from) WHERE municipality_code IS NOT NULL"
-        } else {
-            "(channel_code, valid_from) WHERE municipality_code IS NULL"
-        };
-        let sql = format!(
-            "INSERT INTO channel_prices (municipality_code, channel_code, valid_from, price_ore, \
-             source_note) VALUES ($1, $2, $3, $4, $5) ON CONFLICT {conflict} \
-             DO UPDATE SET price_ore = excluded.price_ore, source_note = excluded.source_note"
-        );
-        sqlx::query(&sql)
-            .bind(price.municipality.map(code_of))
-            .bind(price.channel.as_str())
-            .bind(price.valid_from)
-            .bind(price.price_ore)
-            .bind(&price.source_note)
-            .execute(&self.writer)
-            .await
-            .map_err(db_err)?;
-        Ok(())
-    }
-
-    pub(super) async fn list_channel_prices(
-        &self,
-        municipality: Option<MunicipalityCode>,
-    ) -> StoreResult<Vec<ChannelPriceRow>> {
-        let rows = sqlx::query(
-            "SELECT municipality_code, channel_code, valid_from, price_ore, source_note \
-             FROM channel_prices WHERE municipality_code IS NULL OR municipality_code = $1 \
-             ORDER BY channel_code, valid_from, municipality_code",
-        )
-        .bind(municipality.map(code_of))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(NewChannelPrice {
-                    municipality: opt_municipality(r, "municipality_code")?,
-                    channel: channel_from(&get::<String>(r, "channel_code")?)?,
-                    valid_from: get::<NaiveDate>(r, "valid_from")?,
-                    price_ore: get(r, "price_ore")?,
-                    source_note: get(r, "source_note")?,
-                })
-            })
-            .collect()
-    }
-
     pub(super) async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO audit_log (municipality_code, actor, action, entity, entity_id, \

@@ -10,6 +10,7 @@
 
 mod batch;
 mod error;
+mod prices;
 mod report;
 mod rows;
 mod setup;
@@ -18,6 +19,7 @@ mod website;
 
 pub use batch::*;
 pub use error::{Cause, Detail, StoreError, StoreResult};
+pub use prices::*;
 pub use report::*;
 pub use rows::*;
 pub use setup::*;
@@ -372,6 +374,14 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<RegistrationRow>>;
 
+    /// The channel prices that can apply to a municipality's inquiries: the
+    /// national list and, with a municipality, its own prices; every date,
+    /// oldest first (`None`: the national list alone).
+    async fn list_channel_prices(
+        &self,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<ChannelPriceRow>>;
+
     /// The municipalities a municipality compares itself with, by code.
     async fn list_comparison_group(
         &self,
@@ -491,7 +501,7 @@ pub trait Store: Send + Sync + 'static {
 
     async fn record_unit_login(&self, unit: UnitId, at: DateTime<Utc>) -> StoreResult<()>;
 
-    // --- totals, prices, audit ----------------------------------------------
+    // --- totals, audit ----------------------------------------------
 
     async fn insert_total_count(&self, total: &NewTotalCount) -> StoreResult<TotalCountId>;
 
@@ -499,14 +509,6 @@ pub trait Store: Send + Sync + 'static {
         &self,
         municipality: MunicipalityCode,
     ) -> StoreResult<Vec<TotalCountRow>>;
-
-    async fn set_channel_price(&self, price: &NewChannelPrice) -> StoreResult<()>;
-
-    /// National prices, and given a municipality, its own.
-    async fn list_channel_prices(
-        &self,
-        municipality: Option<MunicipalityCode>,
-    ) -> StoreResult<Vec<ChannelPriceRow>>;
 
     async fn append_audit(&self, entry: &NewAuditEntry) -> StoreResult<()>;
 

@@ -523,19 +523,6 @@ pub struct TotalCountRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewChannelPrice {
-    /// None for the national price.
-    pub municipality: Option<MunicipalityCode>,
-    pub channel: ChannelCode,
-    pub valid_from: NaiveDate,
-    /// Price in øre, so money is never a float.
-    pub price_ore: i64,
-    pub source_note: String,
-}
-
-pub type ChannelPriceRow = NewChannelPrice;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewAuditEntry {
     pub municipality: Option<MunicipalityCode>,
     pub actor: String,

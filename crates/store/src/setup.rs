@@ -10,9 +10,10 @@
 //! no cached unit catalogue can outlive a change.
 
 use crate::{NewCdrRule, NewDepartment, NewLocalTask, NewPeriod, NewQuestion, NewRoleGrant};
-use crate::{NewSystemToken, NewUnit, NewUser, NewWebPage};
+use crate::{NewChannelPrice, NewSystemToken, NewUnit, NewUser, NewWebPage};
 use chrono::{DateTime, NaiveDate, Utc};
 use komhen_domain::reference::{Channel, KleEntry};
+use komhen_domain::ChannelPriceId;
 use komhen_domain::{
     BatchId, CdrRuleId, ChannelCode, Completion, DepartmentId, InquiryType, KleNumber,
     MunicipalityCode, PeriodId, QuestionId, Role, Season, SystemTokenId, TaskCodeKind, TaskId,
@@ -275,6 +276,16 @@ pub enum SetupChange {
         members: Vec<MunicipalityCode>,
     },
 
+    // --- channel prices ------------------------------------------------------
+    /// Keeps a price, replacing the one of the same scope (national or the
+    /// municipality's), channel, task and date.
+    SetChannelPrice(NewChannelPrice),
+    /// Removes a price of the scope (the national list or the municipality).
+    RemoveChannelPrice {
+        municipality: Option<MunicipalityCode>,
+        price: ChannelPriceId,
+    },
+
     // --- a municipality's phone-system mapping ------------------------------
     /// Adds a rule saying which calls of the municipality's phone system
     /// are incoming or outgoing; rules are tried in the order added.
@@ -334,6 +345,8 @@ impl SetupChange {
             | RevokeSystemToken { .. }
             | SavePeriodNotes { .. }
             | SetComparisonGroup { .. }
+            | SetChannelPrice(_)
+            | RemoveChannelPrice { .. }
             | CreateCdrRule(_)
             | DeleteCdrRule { .. } => None,
         }

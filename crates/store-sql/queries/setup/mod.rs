@@ -219,6 +219,9 @@ mod phone {
 mod import {
     include!("import.rs");
 }
+mod prices {
+    include!("prices.rs");
+}
 pub(super) use import::remove_import_setup;
 
 impl Store {
@@ -339,6 +342,7 @@ impl Store {
                 Self::apply_reports(tx, change).await
             }
             CreateCdrRule(_) | DeleteCdrRule { .. } => Self::apply_phone(tx, change, now).await,
+            SetChannelPrice(_) | RemoveChannelPrice { .. } => Self::apply_prices(tx, change).await,
         }
     }
 }
