@@ -222,6 +222,57 @@ impl Codes {
 }
 
 /// Loads the demo unless a completed demo load is present.
+/// The demo's channel prices: examples to show what the pages do with
+/// prices, marked as examples everywhere, never official figures. Personal
+/// attendance is found from time (15 minutes at 450 kroner an hour), the
+/// others are amounts (kroner per inquiry).
+const EXAMPLE_PRICES: &[(&str, &str)] = &[
+    ("TLFIND", "60"),
+    ("TLFUD", "45"),
+    ("EMLIND", "40"),
+    ("EMLUD", "30"),
+    ("PPRIND", "80"),
+    ("PPRUD", "60"),
+    ("DOCIND", "30"),
+    ("DOKUD", "10"),
+    ("SMSIND", "8"),
+    ("SMSUD", "2"),
+    ("CHATIND", "25"),
+    ("CHATUD", "20"),
+    ("SLVBTJN", "5"),
+    ("BRGDK", "5"),
+    ("WEB", "1"),
+];
+
+/// Where the demo's prices come from, as every page using them says.
+pub const EXAMPLE_PRICE_SOURCE: &str = "Eksempelpris i komhens demo, ikke en officiel pris";
+
+async fn set_up_example_prices(store: &dyn Store, actor: &Actor) -> CoreResult<()> {
+    use crate::economics::prices::{set_price, PriceInput};
+    let input = |channel: &str| PriceInput {
+        channel: channel.into(),
+        valid_from: "2025-01-01".into(),
+        source: EXAMPLE_PRICE_SOURCE.into(),
+        example: true,
+        ..PriceInput::default()
+    };
+    let now = chrono::Utc::now();
+    for (channel, amount) in EXAMPLE_PRICES {
+        let price = PriceInput {
+            amount: (*amount).into(),
+            ..input(channel)
+        };
+        set_price(store, actor, None, &price, now).await?;
+    }
+    let personal = PriceInput {
+        minutes: "15".into(),
+        hourly_cost: "450".into(),
+        ..input("PRSNLG")
+    };
+    set_price(store, actor, None, &personal, now).await?;
+    Ok(())
+}
+
 pub async fn load(
     store: &dyn Store,
     options: &DemoOptions,
@@ -265,6 +316,7 @@ pub async fn load(
     }
 
     set_up_users(store).await?;
+    set_up_example_prices(store, &actor).await?;
 
     let planned = crate::intake::batch::begin(
         store,

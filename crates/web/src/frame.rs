@@ -67,6 +67,8 @@ impl NoticeQuery {
             "totaltal-gemt" => "Totaltallene er gemt.",
             "totaltal-slettet" => "Totaltallene er slettet.",
             "regel-slettet" => "Reglen er slettet.",
+            "pris-gemt" => "Prisen er gemt.",
+            "pris-fjernet" => "Prisen er fjernet.",
             _ => return None,
         };
         Some(text.to_owned())
@@ -113,6 +115,7 @@ impl Frame {
                     "Sammenligningsgruppe",
                     Access::ReadMunicipality,
                 ),
+                ("/priser", "Kanalpriser", Access::ReadMunicipality),
                 ("/systemer", "Systemer og API", Access::SetUpMunicipality),
                 ("/brugere", "Brugere", Access::SetUpMunicipality),
                 ("/log", "Ændringslog", Access::SetUpMunicipality),
@@ -153,6 +156,7 @@ impl Frame {
             ("/perioder", "Tælleperioder"),
             ("/rettelser", "Rettelser"),
             ("/kodelister", "Kodelister"),
+            ("/priser", "Kanalpriser"),
             ("/brugere", "Brugere"),
             ("/log", "Ændringslog"),
             ("/central", "Centrale data"),

@@ -11,6 +11,7 @@ mod address;
 mod api;
 mod assets;
 mod clock;
+mod economics;
 mod error;
 mod format;
 mod forms;
@@ -378,6 +379,28 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
             "/admin/rettelser/{indlaesning}/afvis",
             National,
             setup::national::reject_correction,
+        )
+        .get("/admin/priser", National, economics::show_national_prices)
+        .post("/admin/priser", National, economics::save_national_price)
+        .post(
+            "/admin/priser/{pris}/fjern",
+            National,
+            economics::remove_national_price,
+        )
+        .get(
+            "/kommune/{kode}/priser",
+            Read,
+            economics::show_municipal_prices,
+        )
+        .post(
+            "/kommune/{kode}/priser",
+            SetUp,
+            economics::save_municipal_price,
+        )
+        .post(
+            "/kommune/{kode}/priser/{pris}/fjern",
+            SetUp,
+            economics::remove_municipal_price,
         )
         .get("/admin/kodelister", National, setup::national::show_codes)
         .post(

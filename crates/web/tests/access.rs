@@ -164,6 +164,16 @@ fn expected_routes() -> Vec<(&'static str, &'static str, Access)> {
         ("GET", "/admin/rettelser", National),
         ("POST", "/admin/rettelser/{indlaesning}/godkend", National),
         ("POST", "/admin/rettelser/{indlaesning}/afvis", National),
+        ("GET", "/admin/priser", National),
+        ("POST", "/admin/priser", National),
+        ("POST", "/admin/priser/{pris}/fjern", National),
+        ("GET", "/kommune/{kode}/priser", ReadMunicipality),
+        ("POST", "/kommune/{kode}/priser", SetUpMunicipality),
+        (
+            "POST",
+            "/kommune/{kode}/priser/{pris}/fjern",
+            SetUpMunicipality,
+        ),
         ("GET", "/admin/kodelister", National),
         ("POST", "/admin/kodelister/kanaler", National),
         (

@@ -11,7 +11,7 @@ use crate::setup::{change, clean_name, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use komhen_domain::{ChannelCode, ChannelPriceId, MunicipalityCode, TaskId};
-use komhen_store::{ChannelPriceRow, NewChannelPrice, PriceBasis, SetupChange, Store};
+use komhen_store::{ChannelPriceRow, NewChannelPrice, PriceBasis, SetupChange, Store, TaskRow};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -32,7 +32,9 @@ pub const SOURCE_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 pub struct PriceInput {
     /// The channel's code, e.g. `TLFIND`.
     pub channel: String,
-    /// Empty: every task of the channel; else the task's id.
+    /// Empty: every task of the channel; else the task's KLE number or
+    /// KOMHEN code, e.g. `23.09.02` (the municipality's own task of that
+    /// code before the national one).
     pub task: String,
     /// `ÅÅÅÅ-MM-DD` or `DD-MM-ÅÅÅÅ`.
     pub valid_from: String,
@@ -129,22 +131,33 @@ pub fn hundredths(value: i64) -> String {
 fn check(
     input: &PriceInput,
     municipality: Option<MunicipalityCode>,
+    tasks: &[TaskRow],
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> CoreResult<NewChannelPrice> {
     let mut problems = Vec::new();
-    let channel = ChannelCode::parse(input.channel.trim())
+    let channel = ChannelCode::parse(&input.channel.trim().to_uppercase())
         .map_err(|_| problems.push(format!("«{}» er ikke en kanal.", input.channel.trim())))
         .ok();
     let task = match input.task.trim() {
         "" => None,
-        id => match id.parse::<i64>() {
-            Ok(id) => Some(TaskId(id)),
-            Err(_) => {
-                problems.push(format!("«{id}» er ikke en opgave."));
-                None
+        code => {
+            let found = tasks
+                .iter()
+                .filter(|t| t.kle.as_str() == code)
+                .min_by_key(|t| t.municipality.is_none());
+            if found.is_none() {
+                problems.push(format!(
+                    "Opgaven «{code}» findes ikke i {}.",
+                    if municipality.is_some() {
+                        "kommunens opgaver"
+                    } else {
+                        "det nationale opgavekatalog"
+                    }
+                ));
             }
-        },
+            found.map(|t| t.id)
+        }
     };
     let valid_from = crate::reports::parse_date(&input.valid_from)
         .map_err(|e| problems.push(format!("Gælder fra: {e}")))
@@ -311,7 +324,11 @@ pub async fn set_price(
     input: &PriceInput,
     now: DateTime<Utc>,
 ) -> CoreResult<ChannelPriceId> {
-    let price = check(input, municipality, actor, now)?;
+    let tasks = match municipality {
+        Some(code) => store.list_tasks(code).await?,
+        None => store.list_national_tasks().await?,
+    };
+    let price = check(input, municipality, &tasks, actor, now)?;
     if !store
         .list_channels()
         .await?
