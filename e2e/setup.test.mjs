@@ -206,6 +206,7 @@ test('axe (WCAG 2.1 A/AA) on the set-up, administration and account pages', asyn
       '/kommune/259/perioder',
       '/kommune/259/brugere',
       '/kommune/259/log',
+      '/kommune/259/priser',
     ],
     'enhedsleder@koege.example': ['/kommune/259', '/kommune/259/enheder', 'UNIT'],
     [ADMIN]: [
@@ -214,6 +215,7 @@ test('axe (WCAG 2.1 A/AA) on the set-up, administration and account pages', asyn
       'PACKAGE',
       '/admin/perioder',
       '/admin/kodelister',
+      '/admin/priser',
       '/admin/rettelser',
       '/admin/brugere',
       '/admin/log',
