@@ -5,6 +5,7 @@
 
 mod export;
 mod import;
+mod prices;
 mod report;
 mod users;
 
@@ -59,6 +60,10 @@ pub enum Command {
     /// Import a municipality's files.
     #[command(subcommand)]
     Import(import::ImportCommand),
+    /// Channel prices: list, set or remove the national list's or a
+    /// municipality's own (docs/economics.md).
+    #[command(subcommand)]
+    Prices(prices::PricesCommand),
     /// Compute a report (the same engine as the pages and the API) and
     /// print it as a table, CSV or JSON.
     Report(report::ReportArgs),
@@ -228,6 +233,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(command) => {
             let store = open(&url, OpenMode::MustExist).await?;
             users::run(store.as_ref(), command).await
+        }
+        Command::Prices(command) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            prices::run(store.as_ref(), command).await
         }
         Command::Report(args) => {
             let store = open(&url, OpenMode::MustExist).await?;

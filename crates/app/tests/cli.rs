@@ -254,3 +254,120 @@ fn user_add_prints_a_link_that_sets_a_password_once_and_user_link_makes_a_new_on
     assert_ne!(second, first);
     assert!(new_page.starts_with("HTTP/1.0 200"), "{new_page}");
 }
+
+#[test]
+fn prices_are_set_listed_and_removed_from_the_command_line_as_on_the_pages() {
+    let db = migrated();
+    let url = db.url.as_str();
+    let national = succeeds(&[
+        "prices",
+        "set",
+        "--channel",
+        "TLFIND",
+        "--from",
+        "2025-01-01",
+        "--amount",
+        "52,75",
+        "--source",
+        "Eksempel",
+        "--example",
+        "--database-url",
+        url,
+    ]);
+    assert!(
+        national.starts_with("Prisen er gemt (id ")
+            && national.contains("52,75 kr. pr. henvendelse i TLFIND fra 01-01-2025"),
+        "{national}"
+    );
+    let own = succeeds(&[
+        "prices",
+        "set",
+        "--municipality",
+        "259",
+        "--channel",
+        "PRSNLG",
+        "--task",
+        "23.09.02",
+        "--from",
+        "01-10-2025",
+        "--minutes",
+        "7",
+        "--hourly-cost",
+        "431",
+        "--source",
+        "Egen tidsmåling",
+        "--database-url",
+        url,
+    ]);
+    assert!(own.contains("50,28 kr."), "{own}");
+    let refused = fails(&[
+        "prices",
+        "set",
+        "--channel",
+        "TLFIND",
+        "--from",
+        "2025-01-01",
+        "--amount",
+        "12,345",
+        "--source",
+        "x",
+        "--database-url",
+        url,
+    ]);
+    assert!(refused.contains("«12,345» er ikke et beløb"), "{refused}");
+
+    let listed = succeeds(&[
+        "prices",
+        "list",
+        "--municipality",
+        "259",
+        "--database-url",
+        url,
+    ]);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 3, "{listed}");
+    assert!(
+        lines[1].contains(";national;TLFIND;;2025-01-01;52,75 kr.;;Eksempel;2025;ja"),
+        "{listed}"
+    );
+    assert!(lines[2].contains(";259;PRSNLG;"), "{listed}");
+    assert!(
+        lines[2]
+            .contains(";2025-10-01;50,28 kr.;7 min. × 431,00 kr. i timen;Egen tidsmåling;2025;nej"),
+        "{listed}"
+    );
+    assert_eq!(
+        succeeds(&["prices", "list", "--database-url", url])
+            .lines()
+            .count(),
+        2,
+        "the national list alone"
+    );
+
+    let own_id = lines[2].split(';').next().unwrap();
+    let wrong_scope = fails(&["prices", "remove", own_id, "--database-url", url]);
+    assert!(wrong_scope.contains("Prisen findes ikke"), "{wrong_scope}");
+    let removed = succeeds(&[
+        "prices",
+        "remove",
+        own_id,
+        "--municipality",
+        "259",
+        "--database-url",
+        url,
+    ]);
+    assert!(removed.contains(&format!("Prisen med id {own_id} er fjernet.")));
+    assert_eq!(
+        succeeds(&[
+            "prices",
+            "list",
+            "--municipality",
+            "259",
+            "--database-url",
+            url
+        ])
+        .lines()
+        .count(),
+        2
+    );
+}
