@@ -371,3 +371,108 @@ fn prices_are_set_listed_and_removed_from_the_command_line_as_on_the_pages() {
         2
     );
 }
+
+/// `komhen report ... omkostning=ja` gives the cost worked out here from
+/// the municipality's own export and the prices as set: the demo's example
+/// prices, and Køge's own phone price from 2026, not before.
+#[test]
+fn the_report_command_prices_each_inquiry_at_the_price_in_force() {
+    let db = migrated();
+    let url = db.url.as_str();
+    common::demo(url);
+    succeeds(&[
+        "prices",
+        "set",
+        "--municipality",
+        "259",
+        "--channel",
+        "TLFIND",
+        "--from",
+        "2026-01-01",
+        "--amount",
+        "20",
+        "--source",
+        "test",
+        "--database-url",
+        url,
+    ]);
+    let dates = "fra=2025-01-01&til=2026-12-31";
+    let export = db.dir.path().join("koege.csv");
+    succeeds(&[
+        "export",
+        "registrations",
+        "--municipality",
+        "259",
+        dates,
+        "--output",
+        export.to_str().unwrap(),
+        "--database-url",
+        url,
+    ]);
+    // The demo's example prices in øre (docs/economics.md), personal
+    // attendance 15 minutes at 450 kr. an hour.
+    let example = |channel: &str| match channel {
+        "TLFIND" => Some(6_000),
+        "TLFUD" => Some(4_500),
+        "EMLIND" => Some(4_000),
+        "EMLUD" => Some(3_000),
+        "PPRIND" => Some(8_000),
+        "PPRUD" => Some(6_000),
+        "DOCIND" => Some(3_000),
+        "DOKUD" => Some(1_000),
+        "SMSIND" => Some(800),
+        "SMSUD" => Some(200),
+        "CHATIND" => Some(2_500),
+        "CHATUD" => Some(2_000),
+        "SLVBTJN" | "BRGDK" => Some(500),
+        "WEB" => Some(100),
+        "PRSNLG" => Some(11_250),
+        _ => None,
+    };
+    let text = std::fs::read_to_string(&export).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap()
+        .trim_start_matches('\u{feff}')
+        .split(';')
+        .collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (kanal, dato, antal) = (column("Kanal"), column("Dato"), column("Antal"));
+    let (mut expected, mut unpriced, mut rows) = (0i64, 0i64, 0);
+    for line in lines {
+        let cells: Vec<&str> = line.split(';').collect();
+        let quantity: i64 = cells[antal].replace('.', "").parse().unwrap();
+        let in_2026 = cells[dato].contains("2026");
+        let price = if cells[kanal] == "TLFIND" && in_2026 {
+            Some(2_000)
+        } else {
+            example(cells[kanal])
+        };
+        match price {
+            Some(p) => expected += quantity * p,
+            None => unpriced += quantity,
+        }
+        rows += 1;
+    }
+    assert!(rows > 100, "{rows} rows exported");
+
+    let printed = succeeds(&[
+        "report",
+        &format!("kommune=259&{dates}&omkostning=ja&grupper=kanal"),
+        "--format",
+        "json",
+        "--database-url",
+        url,
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(json["total"]["cost"]["ore"], expected, "{}", json["total"]);
+    assert_eq!(json["total"]["cost"]["unpriced_inquiries"], unpriced);
+    let table = succeeds(&[
+        "report",
+        &format!("kommune=259&{dates}&omkostning=ja"),
+        "--database-url",
+        url,
+    ]);
+    assert!(table.contains("Omkostning (kr.)"), "{table}");
+}

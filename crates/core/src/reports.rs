@@ -20,6 +20,7 @@
 //! the unit's own view does).
 
 pub mod bank;
+mod cost;
 mod engine;
 pub mod extract;
 pub mod findings;
@@ -246,6 +247,8 @@ pub struct ReportRequest {
     pub order: Order,
     /// Also the median registration duration (reads the registrations).
     pub median: bool,
+    /// Also the cost: inquiries × the price in force (docs/economics.md).
+    pub cost: bool,
 }
 
 impl ReportRequest {
@@ -261,6 +264,7 @@ impl ReportRequest {
             share_of: ShareOf::Total,
             order: Order::Natural,
             median: false,
+            cost: false,
         }
     }
 
@@ -324,8 +328,25 @@ pub struct ReportRow {
     pub share: f64,
     pub mean_duration_s: Option<f64>,
     pub median_duration_s: Option<f64>,
+    /// The cost, when asked.
+    pub cost: Option<Cost>,
     /// The same in the comparison period, when asked.
     pub comparison: Option<Comparison>,
+}
+
+/// What a row's inquiries cost at the prices in force: the priced ones
+/// summed in øre, and how many had no price (never counted as free).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Cost {
+    pub ore: i64,
+    pub unpriced_inquiries: i64,
+}
+
+/// A channel with inquiries but no price in force on some of their days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unpriced {
+    pub channel: ChannelCode,
+    pub inquiries: i64,
 }
 
 /// A row's figures in the comparison period and the change.
@@ -339,6 +360,8 @@ pub struct Comparison {
     pub change_pct: Option<f64>,
     /// The share now minus then, in percentage points.
     pub share_change_pp: f64,
+    /// The cost then, when asked.
+    pub cost: Option<Cost>,
 }
 
 /// A computed report.
@@ -349,4 +372,9 @@ pub struct Report {
     pub rows: Vec<ReportRow>,
     /// The whole report as one row (no keys).
     pub total: ReportRow,
+    /// With cost: the channels whose inquiries had no price (now, and in
+    /// the comparison period), so the page can say which prices are missing.
+    pub unpriced: Vec<Unpriced>,
+    /// With cost: whether any price used is an example price.
+    pub example_prices: bool,
 }

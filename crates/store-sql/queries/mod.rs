@@ -567,6 +567,10 @@ impl komhen_store::Store for Store {
         self.list_channel_prices(municipality).await
     }
 
+    async fn list_all_channel_prices(&self) -> StoreResult<Vec<ChannelPriceRow>> {
+        self.list_all_channel_prices().await
+    }
+
     async fn find_period_notes(
         &self,
         municipality: MunicipalityCode,

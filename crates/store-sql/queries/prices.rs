@@ -48,4 +48,14 @@ impl Store {
         .map_err(db_err)?;
         rows.iter().map(price_row).collect()
     }
+
+    pub(super) async fn list_all_channel_prices(&self) -> StoreResult<Vec<ChannelPriceRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PRICE_COLUMNS} FROM channel_prices ORDER BY valid_from, id"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter().map(price_row).collect()
+    }
 }

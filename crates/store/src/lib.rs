@@ -382,6 +382,10 @@ pub trait Store: Send + Sync + 'static {
         municipality: Option<MunicipalityCode>,
     ) -> StoreResult<Vec<ChannelPriceRow>>;
 
+    /// Every channel price: the national list and every municipality's own
+    /// (for national figures), oldest first.
+    async fn list_all_channel_prices(&self) -> StoreResult<Vec<ChannelPriceRow>>;
+
     /// The municipalities a municipality compares itself with, by code.
     async fn list_comparison_group(
         &self,

@@ -301,3 +301,167 @@ async fn the_demo_s_prices_are_examples_and_every_page_with_them_says_so() {
     assert_eq!(prices.len(), 16);
     assert!(prices.iter().all(|p| p.example));
 }
+
+/// Cost on every surface equals the sum over the registrations of quantity
+/// × the price in force, worked out here from the stored rows and the
+/// prices as set: Køge's own phone price from the middle of the period
+/// (not before), a national price for e-mails on passports, the national
+/// example prices otherwise, channels without a price counted apart.
+#[tokio::test]
+async fn cost_is_the_inquiries_times_the_price_in_force_on_every_surface() {
+    use komhen_core::economics::prices::{set_price, PriceInput};
+    let app = common::demo_app().await;
+    let store = app.store();
+    let period = store
+        .list_periods(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.period.year == 2026)
+        .unwrap()
+        .period;
+    let (from, to) = (period.starts_on, period.ends_on);
+    let middle = from + chrono::Duration::days(7);
+    let actor = komhen_core::accounts::access::Actor::command_line();
+    let now = chrono::Utc::now();
+    let price =
+        |channel: &str, task: &str, valid_from: chrono::NaiveDate, amount: &str| PriceInput {
+            channel: channel.into(),
+            task: task.into(),
+            valid_from: valid_from.to_string(),
+            amount: amount.into(),
+            source: "test".into(),
+            ..PriceInput::default()
+        };
+    set_price(
+        store,
+        &actor,
+        Some(code(KOEGE)),
+        &price("TLFIND", "", middle, "20"),
+        now,
+    )
+    .await
+    .unwrap();
+    set_price(
+        store,
+        &actor,
+        None,
+        &price("EMLIND", "23.09.02", from, "99,99"),
+        now,
+    )
+    .await
+    .unwrap();
+    let pas = store
+        .list_tasks(code(KOEGE))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.kle.as_str() == "23.09.02" && t.municipality.is_none())
+        .unwrap()
+        .id;
+    // The national example prices, one per channel, all from 2025-01-01.
+    let national: std::collections::HashMap<_, _> = store
+        .list_channel_prices(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|p| p.task.is_none())
+        .map(|p| (p.channel.to_string(), p.price_ore))
+        .collect();
+    let rows = store
+        .list_registrations(
+            code(KOEGE),
+            &komhen_store::RegistrationFilter {
+                from: Some(from),
+                to: Some(to),
+                limit: 1_000_000,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let (mut expected, mut unpriced, mut before_middle_phone) = (0i64, 0i64, 0i64);
+    for r in &rows {
+        let channel = r.channel.as_str();
+        let price = if channel == "TLFIND" && r.day >= middle {
+            Some(2_000)
+        } else if channel == "EMLIND" && r.task == pas {
+            Some(9_999)
+        } else {
+            national.get(channel).copied()
+        };
+        if channel == "TLFIND" && r.day < middle {
+            before_middle_phone += r.quantity;
+        }
+        match price {
+            Some(p) => expected += r.quantity * p,
+            None => unpriced += r.quantity,
+        }
+    }
+    assert!(before_middle_phone > 0, "phone calls before Køge's price");
+    assert!(expected > 0);
+
+    let coordinator = common::log_in_demo(&app, "tovholder@koege.example").await;
+    let query = format!("kommune=259&fra={from}&til={to}&omkostning=ja");
+    let api = app
+        .get(
+            &format!("/api/v1/report?{query}&grupper=kanal"),
+            &coordinator,
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.body);
+    let json = api.json();
+    assert_eq!(json["total"]["cost"]["ore"], expected, "the API's total");
+    assert_eq!(json["total"]["cost"]["unpriced_inquiries"], unpriced);
+    assert_eq!(json["example_prices"], true);
+    let by_channel: i64 = json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["cost"]["ore"].as_i64().unwrap())
+        .sum();
+    assert_eq!(by_channel, expected, "the channels add up to the total");
+    let unpriced_listed: i64 = json["unpriced"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["inquiries"].as_i64().unwrap())
+        .sum();
+    assert_eq!(unpriced_listed, unpriced, "which prices are missing");
+    // Grouped by day (the price changes within the dates) and by task, the
+    // same total.
+    for grouping in ["dag", "opgave"] {
+        let grouped = app
+            .get(
+                &format!("/api/v1/report?{query}&grupper={grouping}"),
+                &coordinator,
+            )
+            .await
+            .json();
+        assert_eq!(grouped["total"]["cost"]["ore"], expected, "{grouping}");
+    }
+    // The table download.
+    let csv = app
+        .get(
+            &format!("/kommune/259/tal/tabel.csv?{query}&grupper=kanal"),
+            &coordinator,
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    let header = csv
+        .body
+        .lines()
+        .next()
+        .unwrap()
+        .trim_start_matches('\u{feff}');
+    assert!(
+        header.contains("Omkostning (kr.);Henvendelser uden pris"),
+        "{header}"
+    );
+    let total_line = csv.body.lines().find(|l| l.contains(";I alt;")).unwrap();
+    let kroner = format!("{},{:02}", expected / 100, expected % 100);
+    assert!(
+        total_line.contains(&format!(";{kroner};{unpriced}")),
+        "{total_line} should hold {kroner}"
+    );
+}

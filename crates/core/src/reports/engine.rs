@@ -1,6 +1,7 @@
 //! Running a request: one aggregate query of the store per period, derived
 //! dimensions folded in memory, then shares, changes and medians.
 
+use super::cost::Pricing;
 use super::*;
 /// The catalogue labels the engine names keys with, loaded once per report.
 struct Names {
@@ -339,6 +340,7 @@ struct Sums {
     rows: i64,
     duration_sum_ms: i64,
     duration_count: i64,
+    cost: Cost,
 }
 
 impl Sums {
@@ -349,21 +351,45 @@ impl Sums {
         self.duration_count += row.duration_count;
     }
 
+    fn add_sums(&mut self, other: &Sums) {
+        self.inquiries += other.inquiries;
+        self.rows += other.rows;
+        self.duration_sum_ms += other.duration_sum_ms;
+        self.duration_count += other.duration_count;
+        self.cost.ore = self.cost.ore.saturating_add(other.cost.ore);
+        self.cost.unpriced_inquiries += other.cost.unpriced_inquiries;
+    }
+
     fn mean_s(&self) -> Option<f64> {
         (self.duration_count > 0)
             .then(|| self.duration_sum_ms as f64 / self.duration_count as f64 / 1000.0)
     }
 }
 
-/// The store rows folded into the request's dimensions.
+/// The store rows folded into the request's dimensions; with prices, each
+/// row priced first (its unpriced inquiries counted per channel).
 fn fold(
     request: &ReportRequest,
     names: &Names,
     query: &Aggregate,
     rows: &[AggregateRow],
+    pricing: Option<(&Pricing, NaiveDate)>,
+    unpriced: &mut BTreeMap<ChannelCode, i64>,
 ) -> BTreeMap<Vec<Label>, Sums> {
     let mut groups: BTreeMap<Vec<Label>, Sums> = BTreeMap::new();
     for row in rows {
+        let mut cost = Cost::default();
+        if let Some((pricing, from)) = pricing {
+            match pricing.price(query, row, from) {
+                (Some(price), _) => cost.ore = row.inquiries.saturating_mul(price),
+                (None, channel) => {
+                    cost.unpriced_inquiries = row.inquiries;
+                    if let Some(channel) = channel {
+                        *unpriced.entry(channel).or_default() += row.inquiries;
+                    }
+                }
+            }
+        }
         let keys: Vec<Label> = request
             .group_by
             .iter()
@@ -376,9 +402,31 @@ fn fold(
                 names.label(*d, &row.keys[position])
             })
             .collect();
-        groups.entry(keys).or_default().add(row);
+        let group = groups.entry(keys).or_default();
+        group.add(row);
+        group.cost.ore = group.cost.ore.saturating_add(cost.ore);
+        group.cost.unpriced_inquiries += cost.unpriced_inquiries;
     }
     groups
+}
+
+/// The aggregate of the request over `dates`, with the columns its prices
+/// need when cost is asked.
+fn priced_query(
+    request: &ReportRequest,
+    names: &Names,
+    dates: Dates,
+    pricing: Option<&Pricing>,
+) -> Aggregate {
+    let mut query = aggregate_of(request, names, dates);
+    if let Some(pricing) = pricing {
+        for column in pricing.columns(dates.from, dates.to) {
+            if !query.group_by.contains(&column) {
+                query.group_by.push(column);
+            }
+        }
+    }
+    query
 }
 
 /// Medians per group, from the registrations' durations in whole seconds.
@@ -449,26 +497,50 @@ pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Repor
         ));
     }
     let names = Names::load(store, request).await?;
-    let query = aggregate_of(request, &names, request.dates);
+    let pricing = if request.cost {
+        Some(Pricing::load(store, &request.municipalities).await?)
+    } else {
+        None
+    };
+    let mut unpriced = BTreeMap::new();
+    let query = priced_query(request, &names, request.dates, pricing.as_ref());
     let now_rows = store.aggregate(&query).await?;
-    let groups = fold(request, &names, &query, &now_rows);
+    let groups = fold(
+        request,
+        &names,
+        &query,
+        &now_rows,
+        pricing.as_ref().map(|p| (p, request.dates.from)),
+        &mut unpriced,
+    );
     let medians = if request.median {
-        median_durations(store, request, &names, &query).await?
+        median_durations(
+            store,
+            request,
+            &names,
+            &aggregate_of(request, &names, request.dates),
+        )
+        .await?
     } else {
         HashMap::new()
     };
     let mut before = None;
     if let Some(dates) = request.comparison {
-        let q = aggregate_of(request, &names, dates);
+        let q = priced_query(request, &names, dates, pricing.as_ref());
         let rows = store.aggregate(&q).await?;
-        before = Some(fold(request, &names, &q, &rows));
+        before = Some(fold(
+            request,
+            &names,
+            &q,
+            &rows,
+            pricing.as_ref().map(|p| (p, dates.from)),
+            &mut unpriced,
+        ));
     }
+    let cost_of = |sums: &Sums| request.cost.then_some(sums.cost);
 
     let total: Sums = groups.values().fold(Sums::default(), |mut acc, s| {
-        acc.inquiries += s.inquiries;
-        acc.rows += s.rows;
-        acc.duration_sum_ms += s.duration_sum_ms;
-        acc.duration_count += s.duration_count;
+        acc.add_sums(s);
         acc
     });
     let group_total = |groups: &BTreeMap<Vec<Label>, Sums>, keys: &[Label]| -> i64 {
@@ -506,9 +578,11 @@ pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Repor
                         (sums.inquiries - then.inquiries) as f64 / then.inquiries as f64 * 100.0
                     }),
                     share_change_pp: points(now_share, then_share),
+                    cost: cost_of(&then),
                 }
             });
             ReportRow {
+                cost: cost_of(&sums),
                 median_duration_s: medians.get(&keys).copied(),
                 keys,
                 inquiries: sums.inquiries,
@@ -528,8 +602,13 @@ pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Repor
         }),
     }
     let total_comparison = before.as_ref().map(|before| {
-        let then: i64 = before.values().map(|s| s.inquiries).sum();
+        let then_sums = before.values().fold(Sums::default(), |mut acc, s| {
+            acc.add_sums(s);
+            acc
+        });
+        let then = then_sums.inquiries;
         Comparison {
+            cost: cost_of(&then_sums),
             inquiries: then,
             share: 1.0,
             change: total.inquiries - then,
@@ -551,7 +630,13 @@ pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Repor
         request: request.clone(),
         dimensions: request.group_by.clone(),
         rows,
+        unpriced: unpriced
+            .into_iter()
+            .map(|(channel, inquiries)| Unpriced { channel, inquiries })
+            .collect(),
+        example_prices: pricing.as_ref().is_some_and(|p| p.examples),
         total: ReportRow {
+            cost: cost_of(&total),
             keys: Vec::new(),
             inquiries: total.inquiries,
             rows: total.rows,

@@ -28,6 +28,7 @@ pub enum Comparing {
 /// | `andel` | `total` (default) or `gruppe` (of the first dimension) |
 /// | `sortering` | `naturlig` (default) or `antal` |
 /// | `median` | `ja` to compute median durations |
+/// | `omkostning` | `ja` to compute the cost at the prices in force |
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ReportQuery {
     pub dates: Option<Dates>,
@@ -38,6 +39,7 @@ pub struct ReportQuery {
     pub share_of: ShareOf,
     pub order: Order,
     pub median: bool,
+    pub cost: bool,
 }
 
 fn invalid(message: String) -> CoreError {
@@ -115,6 +117,7 @@ impl ReportQuery {
                     }
                 }
                 "median" => query.median = matches!(value, "ja" | "1" | "true"),
+                "omkostning" => query.cost = matches!(value, "ja" | "1" | "true"),
                 other => match Dimension::parse(other) {
                     Some(d) if !value.is_empty() => query.filters.push((d, value.to_owned())),
                     Some(_) => {}
@@ -170,6 +173,9 @@ impl ReportQuery {
         }
         if self.median {
             pairs.push(("median".into(), "ja".into()));
+        }
+        if self.cost {
+            pairs.push(("omkostning".into(), "ja".into()));
         }
         pairs
     }
@@ -329,6 +335,7 @@ impl ReportQuery {
             share_of: self.share_of,
             order: self.order,
             median: self.median,
+            cost: self.cost,
         }
         .within(scope))
     }

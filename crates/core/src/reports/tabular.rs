@@ -230,6 +230,16 @@ pub fn report_table(report: &Report) -> Table {
     if report.request.median {
         header.push("Median registreringstid (sek.)".into());
     }
+    let cost = report.request.cost;
+    if cost {
+        header.push("Omkostning (kr.)".into());
+        header.push("Henvendelser uden pris".into());
+        if compared {
+            header.push("Omkostning, sammenligning (kr.)".into());
+            header.push("Ændring i omkostning (kr.)".into());
+        }
+    }
+    let kroner = |ore: i64| Cell::Decimal(ore as f64 / 100.0, 2);
     let row_cells = |row: &ReportRow, total: bool| {
         let mut cells = Vec::new();
         if total {
@@ -273,6 +283,20 @@ pub fn report_table(report: &Report) -> Table {
                     .map_or(Cell::Empty, |s| Cell::Decimal(s, 0)),
             );
         }
+        if cost {
+            let now = row.cost.unwrap_or_default();
+            cells.push(kroner(now.ore));
+            cells.push(Cell::Integer(now.unpriced_inquiries));
+            if compared {
+                match row.comparison.and_then(|c| c.cost) {
+                    Some(then) => {
+                        cells.push(kroner(then.ore));
+                        cells.push(kroner(now.ore - then.ore));
+                    }
+                    None => cells.extend(std::iter::repeat_n(Cell::Empty, 2)),
+                }
+            }
+        }
         cells
     };
     let mut rows: Vec<Vec<Cell>> = report.rows.iter().map(|r| row_cells(r, false)).collect();
@@ -292,6 +316,15 @@ fn share_header(report: &Report) -> String {
 /// A report as JSON: the request as link pairs, the dimensions, the rows
 /// with their keys, and the total.
 pub fn report_json(report: &Report, query_pairs: &[(String, String)]) -> Value {
+    let cost_json = |cost: Option<crate::reports::Cost>| {
+        cost.map(|c| {
+            json!({
+                "ore": c.ore,
+                "kroner": c.ore as f64 / 100.0,
+                "unpriced_inquiries": c.unpriced_inquiries,
+            })
+        })
+    };
     let row_json = |row: &ReportRow| {
         json!({
             "keys": row.keys.iter().zip(&report.dimensions).map(|(k, d)| json!({
@@ -304,7 +337,9 @@ pub fn report_json(report: &Report, query_pairs: &[(String, String)]) -> Value {
             "share": row.share,
             "mean_duration_seconds": row.mean_duration_s,
             "median_duration_seconds": row.median_duration_s,
+            "cost": cost_json(row.cost),
             "comparison": row.comparison.map(|c| json!({
+                "cost": cost_json(c.cost),
                 "inquiries": c.inquiries,
                 "share": c.share,
                 "change": c.change,
@@ -325,6 +360,11 @@ pub fn report_json(report: &Report, query_pairs: &[(String, String)]) -> Value {
         })).collect::<Vec<_>>(),
         "rows": report.rows.iter().map(row_json).collect::<Vec<_>>(),
         "total": row_json(&report.total),
+        "unpriced": report.unpriced.iter().map(|u| json!({
+            "channel": u.channel.as_str(),
+            "inquiries": u.inquiries,
+        })).collect::<Vec<_>>(),
+        "example_prices": report.example_prices,
     })
 }
 

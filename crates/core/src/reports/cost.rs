@@ -1,0 +1,123 @@
+//! Cost as a measure of the engine: inquiries × the price in force for
+//! their municipality, channel, task and day (`economics::prices`). Owns
+//! which columns the aggregate query must keep for that (only those the
+//! prices can tell apart: the task where a task has its own price, the
+//! municipality where one has its own prices, the day where a price
+//! changes within the dates) and the price of one aggregate row. Inquiries
+//! without a price are counted apart, never priced at zero.
+
+use crate::economics::prices::PriceBook;
+use crate::CoreResult;
+use chrono::NaiveDate;
+use komhen_domain::{ChannelCode, MunicipalityCode, TaskId};
+use komhen_store::{Aggregate, AggregateRow, ChannelPriceRow, Column, Key, Store};
+use std::collections::{HashMap, HashSet};
+
+/// The prices a report's figures use.
+pub(super) struct Pricing {
+    national: PriceBook,
+    /// Books of the municipalities with prices of their own (national list
+    /// included).
+    own: HashMap<MunicipalityCode, PriceBook>,
+    any_task_price: bool,
+    /// Every date a price starts on.
+    starts: HashSet<NaiveDate>,
+    /// Whether any price in scope is an example.
+    pub(super) examples: bool,
+}
+
+impl Pricing {
+    /// The prices of the municipalities (empty: all of them).
+    pub(super) async fn load(
+        store: &dyn Store,
+        municipalities: &[MunicipalityCode],
+    ) -> CoreResult<Self> {
+        let rows: Vec<ChannelPriceRow> = store
+            .list_all_channel_prices()
+            .await?
+            .into_iter()
+            .filter(|p| {
+                p.municipality
+                    .is_none_or(|m| municipalities.is_empty() || municipalities.contains(&m))
+            })
+            .collect();
+        let national_rows: Vec<_> = rows
+            .iter()
+            .filter(|p| p.municipality.is_none())
+            .cloned()
+            .collect();
+        let mut own_rows: HashMap<MunicipalityCode, Vec<ChannelPriceRow>> = HashMap::new();
+        for p in &rows {
+            if let Some(m) = p.municipality {
+                own_rows.entry(m).or_default().push(p.clone());
+            }
+        }
+        Ok(Self {
+            own: own_rows
+                .into_iter()
+                .map(|(m, mut own)| {
+                    own.extend(national_rows.iter().cloned());
+                    (m, PriceBook::new(own))
+                })
+                .collect(),
+            national: PriceBook::new(national_rows),
+            any_task_price: rows.iter().any(|p| p.task.is_some()),
+            starts: rows.iter().map(|p| p.valid_from).collect(),
+            examples: rows.iter().any(|p| p.example),
+        })
+    }
+
+    /// The columns an aggregate over `from..=to` must keep to price each
+    /// of its rows.
+    pub(super) fn columns(&self, from: NaiveDate, to: NaiveDate) -> Vec<Column> {
+        let mut columns = vec![Column::Channel];
+        if self.any_task_price {
+            columns.push(Column::Task);
+        }
+        if !self.own.is_empty() {
+            columns.push(Column::Municipality);
+        }
+        if self.starts.iter().any(|&d| d > from && d <= to) {
+            columns.push(Column::Day);
+        }
+        columns
+    }
+
+    /// The price of one inquiry of the row (in øre), if one is in force;
+    /// `from` stands for the day when the query is not grouped by day (no
+    /// price changes within the dates then).
+    pub(super) fn price(
+        &self,
+        query: &Aggregate,
+        row: &AggregateRow,
+        from: NaiveDate,
+    ) -> (Option<i64>, Option<ChannelCode>) {
+        let key = |column: Column| {
+            query
+                .group_by
+                .iter()
+                .position(|c| *c == column)
+                .and_then(|i| row.keys.get(i))
+        };
+        let Some(Key::Channel(channel)) = key(Column::Channel) else {
+            return (None, None);
+        };
+        let task = match key(Column::Task) {
+            Some(Key::Task(t)) => *t,
+            // No task has a price of its own: any task prices alike.
+            _ => TaskId(0),
+        };
+        let day = match key(Column::Day) {
+            Some(Key::Day(d)) => *d,
+            _ => from,
+        };
+        let book = match key(Column::Municipality) {
+            Some(Key::Municipality(m)) => self.own.get(m).unwrap_or(&self.national),
+            _ => &self.national,
+        };
+        (
+            book.in_force(channel, task, day).map(|p| p.price_ore),
+            Some(channel.clone()),
+        )
+    }
+}
