@@ -464,4 +464,25 @@ async fn cost_is_the_inquiries_times_the_price_in_force_on_every_surface() {
         total_line.contains(&format!(";{kroner};{unpriced}")),
         "{total_line} should hold {kroner}"
     );
+
+    // The pivot with cost in its cells: the same total, and the note on
+    // example prices.
+    let pivot = app
+        .get(
+            &format!("/kommune/259/tal/pivot?fra={from}&til={to}&raekker=kanal&maal=omkostning"),
+            &coordinator,
+        )
+        .await;
+    assert_eq!(pivot.status, StatusCode::OK, "{}", pivot.body);
+    let shown = format!(
+        "{},{:02}",
+        komhen_core::reports::tabular::thousands(expected / 100),
+        expected % 100
+    );
+    let footer = pivot.body.split("<tfoot>").nth(1).unwrap();
+    assert!(
+        footer.contains(&format!(">{shown}<")),
+        "{shown} in {footer}"
+    );
+    assert!(pivot.body.contains("Omkostningen bygger på eksempelpriser"));
 }

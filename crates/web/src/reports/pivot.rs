@@ -25,15 +25,17 @@ enum Measure {
     ShareOfRow,
     Change,
     Median,
+    Cost,
 }
 
 impl Measure {
-    const ALL: [(Measure, &'static str, &'static str); 5] = [
+    const ALL: [(Measure, &'static str, &'static str); 6] = [
         (Measure::Inquiries, "antal", "Antal henvendelser"),
         (Measure::Share, "andel", "Andel af alle (%)"),
         (Measure::ShareOfRow, "raekkeandel", "Andel af rækken (%)"),
         (Measure::Change, "aendring", "Ændring mod sammenligningen"),
         (Measure::Median, "median", "Median registreringstid (sek.)"),
+        (Measure::Cost, "omkostning", "Omkostning (kr.)"),
     ];
 
     fn parse(code: &str) -> Self {
@@ -83,6 +85,7 @@ struct PivotPage {
     csv: String,
     xlsx: String,
     rows_label: String,
+    cost_note: Option<String>,
 }
 
 /// A filter list on the pivot page.
@@ -100,7 +103,37 @@ fn measure_text(m: Measure, row: &ReportRow) -> String {
         Measure::Median => row
             .median_duration_s
             .map_or(String::new(), |s| decimal_da(s, 0)),
+        Measure::Cost => row.cost.map_or(String::new(), |c| {
+            format!("{},{:02}", thousands(c.ore / 100), (c.ore % 100).abs())
+        }),
     }
+}
+
+/// Under a cost pivot: which inquiries had no price, and whether the prices
+/// are examples.
+fn cost_note(report: &Report) -> Option<String> {
+    let mut note = Vec::new();
+    if !report.unpriced.is_empty() {
+        let total: i64 = report.unpriced.iter().map(|u| u.inquiries).sum();
+        let channels: Vec<String> = report
+            .unpriced
+            .iter()
+            .map(|u| format!("{} ({})", u.channel, thousands(u.inquiries)))
+            .collect();
+        note.push(format!(
+            "{} henvendelser har ingen pris og er ikke regnet med i omkostningen: {}. \
+             Sæt de manglende priser under «Kanalpriser».",
+            thousands(total),
+            channels.join(", ")
+        ));
+    }
+    if report.example_prices {
+        note.push(
+            "Omkostningen bygger på eksempelpriser, ikke på rigtige priser (se «Kanalpriser»)."
+                .to_owned(),
+        );
+    }
+    (!note.is_empty()).then(|| note.join(" "))
 }
 
 /// The pivot's layout as its address chose it: the rows' dimension, the
@@ -151,6 +184,10 @@ impl Layout {
 
     fn median(self) -> bool {
         self.measure == Measure::Median
+    }
+
+    fn cost(self) -> bool {
+        self.measure == Measure::Cost
     }
 
     /// The page's own keys, for its links and its form.
@@ -213,6 +250,7 @@ pub(crate) async fn show_pivot(
         csv: link(&format!("{}/tabel.csv", ctx.base), &table.query, &[]),
         xlsx: link(&format!("{}/tabel.xlsx", ctx.base), &table.query, &[]),
         rows_label: layout.rows.label_da().into(),
+        cost_note: table.cost_note,
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -227,6 +265,8 @@ struct PivotTable {
     grand_total: CellView,
     /// The table's query, for its downloads.
     query: ReportQuery,
+    /// With cost: the inquiries without a price, example prices.
+    cost_note: Option<String>,
 }
 
 /// The pivot's report and its margins (the rows' and the columns' totals),
@@ -241,10 +281,12 @@ async fn pivot_table(
     let mut request = ctx.request.clone().by(&dims);
     request.share_of = layout.share_of();
     request.median = layout.median();
+    request.cost = layout.cost();
     let report = reports::run(store, &request).await?;
     let margin = |dims: Vec<Dimension>| {
         let mut r = ctx.request.clone().by(&dims);
         r.median = layout.median();
+        r.cost = layout.cost();
         r
     };
     let by_rows = reports::run(store, &margin(vec![layout.rows])).await?;
@@ -256,6 +298,7 @@ async fn pivot_table(
     query.group_by = dims.clone();
     query.share_of = layout.share_of();
     query.median = request.median;
+    query.cost = request.cost;
     let cells = Cells {
         base: &ctx.base,
         query: &query,
@@ -281,6 +324,11 @@ async fn pivot_table(
         .map(|c| c.keys[0].label.clone())
         .collect();
     Ok(PivotTable {
+        cost_note: if layout.cost() {
+            cost_note(&by_rows)
+        } else {
+            None
+        },
         columns,
         rows,
         totals,
