@@ -24,22 +24,45 @@ use std::collections::VecDeque;
 use std::io::{self, Read};
 
 /// Notes where `\r` and `\n` pass by, so the line of a byte position just
-/// read can be told. Keeps only the marks at or after the last position
-/// asked about: memory is bounded by the csv reader's read-ahead.
+/// read can be told. Keeps only the line ends at or after the last position
+/// asked about, and keeps a run of line ends with nothing between them as
+/// one entry: the `csv` reader skips blank lines without handing over a
+/// record, so a file of nothing but millions of line ends would otherwise
+/// be remembered a byte at a time. Memory is bounded by the lines of one
+/// record (a quoted cell spanning lines), which [`RecordBound`] limits.
 pub(crate) struct LineCounter<R> {
     inner: R,
     offset: u64,
-    /// (position, is `\n`) of line-end bytes not yet passed.
-    marks: VecDeque<(u64, bool)>,
+    /// Runs of adjacent line-end bytes not yet passed, in order.
+    marks: VecDeque<LineEnds>,
     newlines_passed: u64,
+}
+
+/// Line-end bytes (`\r` or `\n`) at `start..start + len`, `newlines` of them `\n`.
+#[derive(Debug, Clone, Copy)]
+struct LineEnds {
+    start: u64,
+    len: u64,
+    newlines: u64,
 }
 
 impl<R: Read> Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         for i in memchr::memchr2_iter(b'\r', b'\n', &buf[..n]) {
-            self.marks
-                .push_back((self.offset + i as u64, buf[i] == b'\n'));
+            let at = self.offset + i as u64;
+            let newline = u64::from(buf[i] == b'\n');
+            match self.marks.back_mut() {
+                Some(run) if run.start + run.len == at => {
+                    run.len += 1;
+                    run.newlines += newline;
+                }
+                _ => self.marks.push_back(LineEnds {
+                    start: at,
+                    len: 1,
+                    newlines: newline,
+                }),
+            }
         }
         self.offset += n as u64;
         Ok(n)
@@ -58,21 +81,27 @@ impl<R> LineCounter<R> {
 
     /// The 1-based text line of the first byte at or after `position` that
     /// is not a line end (the `csv` crate starts a record at the line end
-    /// before it). Positions must be asked in increasing order.
+    /// before it): one more than the `\n` before that byte. Positions must
+    /// be asked in increasing order.
     fn line_of(&mut self, position: u64) -> u64 {
-        while let Some(&(at, newline)) = self.marks.front() {
-            if at >= position {
+        while let Some(run) = self.marks.front() {
+            if run.start + run.len > position {
                 break;
             }
-            self.newlines_passed += u64::from(newline);
+            self.newlines_passed += run.newlines;
             self.marks.pop_front();
         }
-        let leading: u64 = (position..)
-            .zip(&self.marks)
-            .take_while(|(next, (at, _))| at == next)
-            .map(|(_, (_, newline))| u64::from(*newline))
-            .sum();
+        // A run the position is in ends before the line's first byte.
+        let leading = match self.marks.front() {
+            Some(run) if run.start <= position => run.newlines,
+            _ => 0,
+        };
         1 + self.newlines_passed + leading
+    }
+
+    #[cfg(test)]
+    fn runs_kept(&self) -> usize {
+        self.marks.len()
     }
 }
 
@@ -414,5 +443,28 @@ impl<R: Read> RecordStream<R> {
             )),
             Step::Fatal(problem) => Err(IngestError::one(file, problem)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn blank_lines_are_remembered_as_one_run_and_still_counted() {
+        // Two million line ends, no record among them: one run, not two million marks.
+        let text = [&b"\r\n".repeat(1_000_000)[..], b"x;y\n"].concat();
+        let mut counter = LineCounter::new(&text[..]);
+        let mut sink = Vec::new();
+        counter.read_to_end(&mut sink).unwrap();
+        assert_eq!(
+            counter.runs_kept(),
+            2,
+            "the blank lines and the last line end"
+        );
+        assert_eq!(counter.line_of(1), 1_000_001);
+        assert_eq!(counter.line_of(2_000_000), 1_000_001);
+        assert_eq!(counter.line_of(2_000_004), 1_000_002);
     }
 }
