@@ -2,8 +2,9 @@
 //! their municipality, channel, task and day (`economics::prices`). Owns
 //! which columns the aggregate query must keep for that (only those the
 //! prices can tell apart: the task where a task has its own price, the
-//! municipality where one has its own prices, the day where a price
-//! changes within the dates) and the price of one aggregate row. Inquiries
+//! municipality where one has its own prices), the stretches of days on
+//! which no price changes (one query each, rather than a column of days),
+//! and the price of one aggregate row. Inquiries
 //! without a price are counted apart, never priced at zero.
 
 use crate::economics::prices::PriceBook;
@@ -67,9 +68,8 @@ impl Pricing {
         })
     }
 
-    /// The columns an aggregate over `from..=to` must keep to price each
-    /// of its rows.
-    pub(super) fn columns(&self, from: NaiveDate, to: NaiveDate) -> Vec<Column> {
+    /// The columns an aggregate must keep to price each of its rows.
+    pub(super) fn columns(&self) -> Vec<Column> {
         let mut columns = vec![Column::Channel];
         if self.any_task_price {
             columns.push(Column::Task);
@@ -77,15 +77,32 @@ impl Pricing {
         if !self.own.is_empty() {
             columns.push(Column::Municipality);
         }
-        if self.starts.iter().any(|&d| d > from && d <= to) {
-            columns.push(Column::Day);
-        }
         columns
     }
 
+    /// `from..=to` cut where a price starts: on each stretch every price in
+    /// force stays the same, so one query per stretch prices it whole.
+    pub(super) fn stretches(&self, from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
+        let mut starts: Vec<NaiveDate> = self
+            .starts
+            .iter()
+            .copied()
+            .filter(|&d| d > from && d <= to)
+            .collect();
+        starts.sort_unstable();
+        let mut stretches = Vec::with_capacity(starts.len() + 1);
+        let mut begin = from;
+        for start in starts {
+            stretches.push((begin, start.pred_opt().unwrap_or(start)));
+            begin = start;
+        }
+        stretches.push((begin, to));
+        stretches
+    }
+
     /// The price of one inquiry of the row (in øre), if one is in force;
-    /// `from` stands for the day when the query is not grouped by day (no
-    /// price changes within the dates then).
+    /// `from` is the first day of the row's stretch (or its own day, when
+    /// the query is grouped by day).
     pub(super) fn price(
         &self,
         query: &Aggregate,

@@ -410,23 +410,44 @@ fn fold(
     groups
 }
 
-/// The aggregate of the request over `dates`, with the columns its prices
-/// need when cost is asked.
-fn priced_query(
+/// The request's sums over `dates`, folded into its dimensions: one
+/// aggregate query, or with cost one per stretch of days on which the
+/// prices stay the same, each keeping the columns its prices need and
+/// priced before it is folded.
+async fn sums(
+    store: &dyn Store,
     request: &ReportRequest,
     names: &Names,
     dates: Dates,
     pricing: Option<&Pricing>,
-) -> Aggregate {
-    let mut query = aggregate_of(request, names, dates);
-    if let Some(pricing) = pricing {
-        for column in pricing.columns(dates.from, dates.to) {
+    unpriced: &mut BTreeMap<ChannelCode, i64>,
+) -> CoreResult<BTreeMap<Vec<Label>, Sums>> {
+    let Some(pricing) = pricing else {
+        let query = aggregate_of(request, names, dates);
+        let rows = store.aggregate(&query).await?;
+        return Ok(fold(request, names, &query, &rows, None, unpriced));
+    };
+    let mut groups: BTreeMap<Vec<Label>, Sums> = BTreeMap::new();
+    for (from, to) in pricing.stretches(dates.from, dates.to) {
+        let mut query = aggregate_of(request, names, Dates { from, to });
+        for column in pricing.columns() {
             if !query.group_by.contains(&column) {
                 query.group_by.push(column);
             }
         }
+        let rows = store.aggregate(&query).await?;
+        for (keys, part) in fold(
+            request,
+            names,
+            &query,
+            &rows,
+            Some((pricing, from)),
+            unpriced,
+        ) {
+            groups.entry(keys).or_default().add_sums(&part);
+        }
     }
-    query
+    Ok(groups)
 }
 
 /// Medians per group, from the registrations' durations in whole seconds.
@@ -503,16 +524,15 @@ pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Repor
         None
     };
     let mut unpriced = BTreeMap::new();
-    let query = priced_query(request, &names, request.dates, pricing.as_ref());
-    let now_rows = store.aggregate(&query).await?;
-    let groups = fold(
+    let groups = sums(
+        store,
         request,
         &names,
-        &query,
-        &now_rows,
-        pricing.as_ref().map(|p| (p, request.dates.from)),
+        request.dates,
+        pricing.as_ref(),
         &mut unpriced,
-    );
+    )
+    .await?;
     let medians = if request.median {
         median_durations(
             store,
@@ -526,16 +546,17 @@ pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Repor
     };
     let mut before = None;
     if let Some(dates) = request.comparison {
-        let q = priced_query(request, &names, dates, pricing.as_ref());
-        let rows = store.aggregate(&q).await?;
-        before = Some(fold(
-            request,
-            &names,
-            &q,
-            &rows,
-            pricing.as_ref().map(|p| (p, dates.from)),
-            &mut unpriced,
-        ));
+        before = Some(
+            sums(
+                store,
+                request,
+                &names,
+                dates,
+                pricing.as_ref(),
+                &mut unpriced,
+            )
+            .await?,
+        );
     }
     let cost_of = |sums: &Sums| request.cost.then_some(sums.cost);
 
