@@ -47,54 +47,15 @@ pg_run=komhen_bench_http         # the database of one run
 base="http://127.0.0.1:$port"
 export PGOPTIONS="-c client_min_messages=warning"
 
-log() { printf '%s\n' "$*" >&2; }
+# log, ensure_wrk, build_release, make_work, db_url, sql, start_server,
+# stop_server, prepare_base, restore_run, check_rows
+source "$root/bench/lib.sh"
 
-if ! command -v wrk >/dev/null; then
-  log "installing wrk"
-  apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-fi
+ensure_wrk
 command -v taskset >/dev/null || { log "taskset (util-linux) is required"; exit 1; }
 
-cargo build --release -p komhen --locked >/dev/null 2>&1
-work=$(mktemp -d)
-# A private copy: others may rebuild target/release while the bench runs.
-cp target/release/komhen "$work/komhen"
-bin="$work/komhen"
-server_pid=""
-pg_used=0
-
-drop_pg() { psql "$pg" -qc "DROP DATABASE IF EXISTS $pg_run" -c "DROP DATABASE IF EXISTS $pg_base" >/dev/null; }
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  if [ "$pg_used" = 1 ]; then drop_pg 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# The database URL of the base (demo + sessions) or of the current run.
-db_url() {
-  case "$backend:$1" in
-    sqlite:base) echo "sqlite://$work/base.db" ;;
-    sqlite:run) echo "sqlite://$work/run.db" ;;
-    postgres:base) echo "${pg%/*}/$pg_base" ;;
-    postgres:run) echo "${pg%/*}/$pg_run" ;;
-  esac
-}
-
-# SQL on a bench database (base or run), one row per line.
-sql() {
-  local url; url=$(db_url "$1")
-  case "$backend" in
-    sqlite) python3 - "${url#sqlite://}" "$2" <<'EOF'
-import sqlite3, sys
-c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-for row in c.execute(sys.argv[2]):
-    print("|".join(str(v) for v in row))
-EOF
-    ;;
-    postgres) psql "$url" -At -c "$2" ;;
-  esac
-}
+build_release
+make_work target/release/komhen
 
 # "pid utime+stime" (clock ticks) for each pid given.
 ticks() { local p; for p in "$@"; do awk '{print $1, $14 + $15}' "/proc/$p/stat" 2>/dev/null || true; done; }
@@ -121,68 +82,6 @@ wait_for_quiet() {
   log "machine still busy ($busy %); running anyway"
 }
 
-# start_server base|run [cpus]
-start_server() {
-  local url; url=$(db_url "$1")
-  taskset -c "${2:-0,1}" "$bin" serve --database-url "$url" --listen "127.0.0.1:$port" \
-    >>"$work/serve-$backend.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 100); do
-    curl -s -o /dev/null "$base/log-ind" && return 0
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  log "server did not start:"; cat "$work/serve-$backend.log" >&2; exit 1
-}
-
-stop_server() {
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
-}
-
-# The demo database with the units logged in; writes the Lua session table.
-prepare_base() {
-  case "$backend" in
-    sqlite) rm -f "$work"/base.db* ;;
-    postgres) pg_used=1; drop_pg; psql "$pg" -qc "CREATE DATABASE $pg_base" >/dev/null ;;
-  esac
-  "$bin" demo --no-serve --size 20k --database-url "$(db_url base)" >"$work/demo.log" 2>&1
-  start_server base
-  local query logins login jar page cookie csrf tasks n=0
-  if [ "$units" = all ]; then
-    query="SELECT login FROM units WHERE active AND password_hash IS NOT NULL ORDER BY id"
-  else
-    query="SELECT login FROM units u WHERE active AND password_hash IS NOT NULL AND id = \
-      (SELECT MIN(id) FROM units v WHERE v.municipality_code = u.municipality_code \
-       AND v.active AND v.password_hash IS NOT NULL) ORDER BY municipality_code LIMIT $units"
-  fi
-  logins=$(sql base "$query")
-  echo "return {" > "$work/sessions.lua"
-  for login in $logins; do
-    jar="$work/jar"; page="$work/page.html"; rm -f "$jar"
-    curl -s -o /dev/null -c "$jar" --data "login=$login&password=demo" "$base/log-ind"
-    curl -s -b "$jar" -o "$page" "$base/registrering"
-    cookie=$(awk '$6 == "komhen_session" {print $7}' "$jar")
-    csrf=$(grep -o 'name="csrf" value="[0-9a-f]*"' "$page" | head -1 | sed 's/.*value="//; s/"//')
-    tasks=$(grep -o 'name="task" value="[0-9]*"' "$page" | head -4 | grep -o '[0-9][0-9]*' | paste -sd, -)
-    if [ -z "$cookie" ] || [ -z "$csrf" ] || [ -z "$tasks" ]; then log "could not log in $login; skipped"; continue; fi
-    printf '  {login="%s", cookie="%s", csrf="%s", tasks={%s}},\n' "$login" "$cookie" "$csrf" "$tasks" >> "$work/sessions.lua"
-    n=$((n + 1))
-  done
-  echo "}" >> "$work/sessions.lua"
-  stop_server
-  [ "$n" -gt 0 ] || { log "no unit logged in"; exit 1; }
-  logged_in=$n
-  log "$backend: $n units logged in"
-}
-
-# A fresh copy of the base for one run.
-restore_run() {
-  case "$backend" in
-    sqlite) rm -f "$work"/run.db*; for f in "$work"/base.db*; do cp "$f" "$work/run.db${f#"$work"/base.db}"; done ;;
-    postgres) psql "$pg" -qc "DROP DATABASE IF EXISTS $pg_run" -c "CREATE DATABASE $pg_run TEMPLATE $pg_base" >/dev/null ;;
-  esac
-}
-
 # One wrk run: run_wrk TAG CONNECTIONS SECONDS CPUS. Sets $result.
 run_wrk() {
   local tag=$1 conns=$2 secs=$3 cpus=$4
@@ -198,20 +97,6 @@ run_wrk() {
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< " $result"; }
 pct() { awk -v t="$1" -v hz="$hz" -v s="$2" 'BEGIN{printf "%.0f", 100 * t / hz / s}'; }
-
-# Compares the rows stored under TAG with the ids of the 303 responses:
-# prints stored, answered, lost, doubled, extra (stored but unanswered).
-check_rows() {
-  local tag=$1
-  sql run "SELECT id FROM registrations WHERE idempotency_key LIKE '%:$tag-%'" > "$work/stored-$tag"
-  python3 - "$work/ids-$tag" "$work/stored-$tag" <<'EOF'
-import sys
-answered = [int(l) for l in open(sys.argv[1]) if l.strip()]
-stored = {int(l) for l in open(sys.argv[2]) if l.strip()}
-a = set(answered)
-print(len(stored), len(answered), len(a - stored), len(answered) - len(a), len(stored - a))
-EOF
-}
 
 run=$(date +%s)
 rows_out=()

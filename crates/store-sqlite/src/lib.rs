@@ -31,7 +31,11 @@ pub enum OpenMode {
 /// The writer never checkpoints the write-ahead log itself after a save (a
 /// checkpoint on commit stalls that save and every save queued behind it);
 /// a background task checkpoints it passively, without blocking writers,
-/// every second. A file of millions of rows is stored chunk by chunk
+/// every second: once through the readers, then once queued on the
+/// writer's connection between two saves, so that the log restarts from its
+/// beginning even under a steady stream of saves (without the second, an
+/// hour at 500 saves/s grew it by 20 MB/s; with it the log stays at
+/// 30–45 MB, docs/performance.md "Soak"). A file of millions of rows is stored chunk by chunk
 /// without pause, so the passive checkpoint never catches up and the log
 /// would grow without bound (36 GB for a 10M-row file): between two chunks
 /// of a batch the writer checkpoints it itself ([`after_bulk_chunk`]).
@@ -104,7 +108,11 @@ impl SqliteStore {
             .await
             .map_err(queries::db_err)?;
         let alive = Arc::new(());
-        tokio::spawn(checkpoint_wal(pool.clone(), Arc::downgrade(&alive)));
+        tokio::spawn(checkpoint_wal(
+            pool.clone(),
+            writer.clone(),
+            Arc::downgrade(&alive),
+        ));
         Ok(Self {
             pool,
             writer,
@@ -128,7 +136,7 @@ const WRITER_CACHE: &str = "-32768";
 /// Copies the write-ahead log into the database file every second, without
 /// waiting for or blocking writers (a passive checkpoint), until the store
 /// is dropped or closed.
-async fn checkpoint_wal(pool: sqlx::SqlitePool, alive: Weak<()>) {
+async fn checkpoint_wal(pool: sqlx::SqlitePool, writer: sqlx::SqlitePool, alive: Weak<()>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -138,6 +146,17 @@ async fn checkpoint_wal(pool: sqlx::SqlitePool, alive: Weak<()>) {
         }
         if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
             .execute(&pool)
+            .await
+        {
+            tracing::warn!(error = %e, "WAL checkpoint failed");
+        }
+        // Queued between two saves on the writer's connection, this copies
+        // the few frames committed since, so the next save restarts the log
+        // from its beginning: under a steady stream of saves a save always
+        // commits between the readers' checkpoint and the next save, and the
+        // log would otherwise never restart (20 MB/s at 500 saves/s).
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&writer)
             .await
         {
             tracing::warn!(error = %e, "WAL checkpoint failed");
