@@ -4,9 +4,9 @@
 
 use clap::{Args, Subcommand};
 use komhen_core::accounts::access::Actor;
-use komhen_core::economics::prices::{self, hundredths, kroner, PriceInput};
+use komhen_core::economics::prices::{self, kroner, PriceInput};
 use komhen_domain::{ChannelPriceId, MunicipalityCode};
-use komhen_store::{PriceBasis, Store};
+use komhen_store::Store;
 
 #[derive(Debug, Subcommand)]
 pub enum PricesCommand {
@@ -80,17 +80,7 @@ pub(crate) async fn run(store: &dyn Store, command: PricesCommand) -> anyhow::Re
             let scope = municipality(args.municipality.as_deref())?;
             println!("id;kommune;kanal;opgave_id;gælder_fra;pris;udregning;kilde;år;eksempel");
             for p in store.list_channel_prices(scope).await? {
-                let reckoning = match p.basis {
-                    PriceBasis::Amount => String::new(),
-                    PriceBasis::Time {
-                        minutes_hundredths,
-                        hourly_cost_ore,
-                    } => format!(
-                        "{} min. × {} i timen",
-                        hundredths(minutes_hundredths),
-                        kroner(hourly_cost_ore)
-                    ),
-                };
+                let reckoning = prices::reckoning(p.basis);
                 println!(
                     "{};{};{};{};{};{};{};{};{};{}",
                     p.id,

@@ -13,9 +13,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use chrono::Utc;
-use komhen_core::economics::prices::{self, hundredths, kroner, PriceInput};
+use komhen_core::economics::prices::{self, kroner, PriceInput};
 use komhen_domain::{ChannelPriceId, MunicipalityCode};
-use komhen_store::{ChannelPriceRow, PriceBasis};
+use komhen_store::ChannelPriceRow;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -127,17 +127,7 @@ async fn prices_page(
         ),
         valid_from: p.valid_from.format("%d-%m-%Y").to_string(),
         price: kroner(p.price_ore),
-        reckoning: match p.basis {
-            PriceBasis::Amount => String::new(),
-            PriceBasis::Time {
-                minutes_hundredths,
-                hourly_cost_ore,
-            } => format!(
-                "{} min. × {} i timen",
-                hundredths(minutes_hundredths),
-                kroner(hourly_cost_ore)
-            ),
-        },
+        reckoning: prices::reckoning(p.basis),
         source: p.source.clone(),
         year: p.source_year,
         example: p.example,

@@ -106,15 +106,36 @@ pub fn price_from_time(minutes_hundredths: i64, hourly_cost_ore: i64) -> i64 {
     i64::try_from(ore).unwrap_or(i64::MAX)
 }
 
-/// Øre as Danish kroner: `1.250,50 kr.`
-pub fn kroner(ore: i64) -> String {
+/// Øre as a Danish amount without the unit: `1.250,50`.
+pub fn amount(ore: i64) -> String {
     let sign = if ore < 0 { "-" } else { "" };
     let ore = ore.unsigned_abs();
     format!(
-        "{sign}{},{:02} kr.",
+        "{sign}{},{:02}",
         crate::reports::tabular::thousands(i64::try_from(ore / 100).unwrap_or(i64::MAX)),
         ore % 100
     )
+}
+
+/// Øre as Danish kroner: `1.250,50 kr.`
+pub fn kroner(ore: i64) -> String {
+    format!("{} kr.", amount(ore))
+}
+
+/// How a price was found, as the pages and the command line say it:
+/// `4,5 min. × 450,00 kr. i timen`, or empty for an amount.
+pub fn reckoning(basis: PriceBasis) -> String {
+    match basis {
+        PriceBasis::Amount => String::new(),
+        PriceBasis::Time {
+            minutes_hundredths,
+            hourly_cost_ore,
+        } => format!(
+            "{} min. × {} i timen",
+            hundredths(minutes_hundredths),
+            kroner(hourly_cost_ore)
+        ),
+    }
 }
 
 /// Hundredths as a Danish decimal without trailing zeros: `4,5`.

@@ -104,7 +104,7 @@ fn measure_text(m: Measure, row: &ReportRow) -> String {
             .median_duration_s
             .map_or(String::new(), |s| decimal_da(s, 0)),
         Measure::Cost => row.cost.map_or(String::new(), |c| {
-            format!("{},{:02}", thousands(c.ore / 100), (c.ore % 100).abs())
+            komhen_core::economics::prices::amount(c.ore)
         }),
     }
 }
