@@ -33,13 +33,14 @@ pub use query::{default_dates, parse_date, Comparing, ReportQuery};
 use crate::{CoreError, CoreResult};
 use chrono::{Datelike, Duration, NaiveDate};
 use komhen_domain::{
-    ChannelCode, Completion, DepartmentId, Direction, InquiryCategory, InquiryType, Medium,
-    MunicipalityCode, Source, TaskId, UnitId,
+    AnswerKind, ChannelCode, Completion, DepartmentId, Direction, InquiryCategory, InquiryType,
+    Medium, MunicipalityCode, QuestionId, QuestionOptionId, Source, TaskId, UnitId,
 };
 use komhen_store::{
-    Aggregate, AggregateRow, ChannelRow, Column, DepartmentRow, InquiryTypeRow, Key,
-    MunicipalityRow, Store, Table, TaskRow, TestRows, UnitRow,
+    Aggregate, AggregateRow, AnswerFilter, ChannelRow, Column, DepartmentRow, InquiryTypeRow, Key,
+    MunicipalityRow, QuestionRow, Store, Table, TaskRow, TestRows, UnitRow,
 };
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// What a report can group by.
@@ -64,7 +65,67 @@ pub enum Dimension {
     Week,
     Month,
     Hour,
+    /// The answer to a question: one of the method's optional parameters
+    /// or a task's (or the municipality's) own question. A report by an
+    /// answer counts those asked: the registrations that answered it.
+    Answer(QuestionRef),
 }
+
+/// The codes of the method's optional parameters (the national questions
+/// of `data/codes/optional_parameters.csv`), as links name them:
+/// `svar.could_self_serve`.
+pub const PARAMETER_CODES: [&str; 9] = [
+    "gender",
+    "age_band",
+    "postcode",
+    "inquiry_minutes",
+    "could_self_serve",
+    "internet_access",
+    "contact_profile",
+    "complaint",
+    "tried_website",
+];
+
+/// A question as a report names it: a national optional parameter by its
+/// code (the same in every installation), any other question by its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum QuestionRef {
+    Parameter(&'static str),
+    Id(QuestionId),
+}
+
+impl QuestionRef {
+    /// `could_self_serve` or `17`.
+    pub fn parse(code: &str) -> Option<Self> {
+        if let Some(p) = PARAMETER_CODES.iter().find(|p| **p == code) {
+            return Some(Self::Parameter(p));
+        }
+        code.parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(|id| Self::Id(QuestionId(id)))
+    }
+
+    pub fn code(self) -> String {
+        match self {
+            Self::Parameter(p) => p.to_owned(),
+            Self::Id(id) => id.0.to_string(),
+        }
+    }
+
+    /// Whether a question of the catalogue is this one.
+    pub fn is(self, question: &QuestionRow) -> bool {
+        match self {
+            Self::Parameter(p) => {
+                question.municipality.is_none() && question.code.as_deref() == Some(p)
+            }
+            Self::Id(id) => question.id == id,
+        }
+    }
+}
+
+/// The prefix of an answer dimension's code: `svar.could_self_serve`.
+const ANSWER_PREFIX: &str = "svar.";
 
 impl Dimension {
     pub const ALL: [Dimension; 17] = [
@@ -87,9 +148,10 @@ impl Dimension {
         Self::Hour,
     ];
 
-    /// The code used in links and the API (`kanal`, `enhed`, ...).
-    pub fn code(self) -> &'static str {
-        match self {
+    /// The code used in links and the API (`kanal`, `enhed`,
+    /// `svar.could_self_serve`, ...).
+    pub fn code(self) -> Cow<'static, str> {
+        Cow::Borrowed(match self {
             Self::Municipality => "kommune",
             Self::Department => "forvaltning",
             Self::Unit => "enhed",
@@ -107,10 +169,14 @@ impl Dimension {
             Self::Week => "uge",
             Self::Month => "maaned",
             Self::Hour => "time",
-        }
+            Self::Answer(q) => return Cow::Owned(format!("{ANSWER_PREFIX}{}", q.code())),
+        })
     }
 
     pub fn parse(code: &str) -> Option<Self> {
+        if let Some(question) = code.strip_prefix(ANSWER_PREFIX) {
+            return QuestionRef::parse(question).map(Self::Answer);
+        }
         Self::ALL.into_iter().find(|d| d.code() == code)
     }
 
@@ -133,6 +199,7 @@ impl Dimension {
             Self::Week => "Uge",
             Self::Month => "Måned",
             Self::Hour => "Time",
+            Self::Answer(_) => "Svar",
         }
     }
 
@@ -150,6 +217,9 @@ impl Dimension {
             Self::Day | Self::Month => Column::Day,
             Self::Week => Column::Week,
             Self::Hour => Column::Hour,
+            // Resolved against the catalogue by the engine (`Names::column`).
+            Self::Answer(QuestionRef::Id(id)) => Column::Answer(id),
+            Self::Answer(QuestionRef::Parameter(_)) => Column::Answer(QuestionId(-1)),
         }
     }
 }
@@ -201,6 +271,8 @@ pub struct Filters {
     pub sources: Vec<Source>,
     /// Hours of the day (Danish time).
     pub hours: Vec<u32>,
+    /// Answers to questions (resolved to ids; all must hold).
+    pub answers: Vec<AnswerFilter>,
 }
 
 /// Whose registrations a user may see: the web layer builds it from the
@@ -377,4 +449,28 @@ pub struct Report {
     pub unpriced: Vec<Unpriced>,
     /// With cost: whether any price used is an example price.
     pub example_prices: bool,
+    /// The dimensions' names as headings (an answer's is its question).
+    pub dimension_labels: Vec<String>,
+    /// Grouped by an answer: how many inquiries were asked (answered every
+    /// question grouped by) out of all the report's inquiries. Shares are
+    /// of those asked.
+    pub asked: Option<Asked>,
+}
+
+/// Those asked a question out of all inquiries of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Asked {
+    pub asked: i64,
+    pub all: i64,
+}
+
+impl Asked {
+    /// Share of those asked, 0–1.
+    pub fn share(self) -> f64 {
+        if self.all == 0 {
+            0.0
+        } else {
+            self.asked as f64 / self.all as f64
+        }
+    }
 }

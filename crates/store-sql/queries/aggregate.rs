@@ -23,11 +23,13 @@ fn fits_channel_cube(query: &Aggregate) -> bool {
         forms,
         sources,
         hours,
+        answers,
         test: _,
         group_by,
         table: _,
     } = query;
     units.is_empty()
+        && answers.is_empty()
         && tasks.is_empty()
         && inquiry_types.is_empty()
         && completions.is_empty()
@@ -43,7 +45,8 @@ fn fits_channel_cube(query: &Aggregate) -> bool {
 }
 
 /// The SQL of a grouped column, over the registrations (`raw`) or a cube,
-/// named `t`.
+/// named `t`. An answer is grouped by the columns of its own join
+/// ([`answer_joins`]), not here.
 fn column_sql(column: Column, raw: bool) -> &'static str {
     match (column, raw) {
         (Column::Municipality, _) => "t.municipality_code",
@@ -65,6 +68,23 @@ fn column_sql(column: Column, raw: bool) -> &'static str {
         (Column::Test, _) => "t.is_test",
         (Column::Hour, _) => "t.hour",
         (Column::DurationSeconds, _) => "CAST(t.duration_ms / 1000 AS BIGINT)",
+        (Column::Answer(_), _) => "NULL",
+    }
+}
+
+/// The joins of the answers a query groups by: the `i`th grouped column
+/// joins its question's answers as `a{i}`, an inner join, so only
+/// registrations that answered count (primary key: municipality,
+/// registration, question).
+fn answer_joins<'q>(b: &mut QueryBuilder<'q, Db>, query: &Aggregate) {
+    for (i, column) in query.group_by.iter().enumerate() {
+        if let Column::Answer(question) = column {
+            b.push(format!(
+                " JOIN registration_answers a{i} ON a{i}.municipality_code = t.municipality_code \
+                 AND a{i}.registration_id = t.id AND a{i}.question_id = "
+            ))
+            .push_bind(question.0);
+        }
     }
 }
 
@@ -164,6 +184,32 @@ fn push_filters<'q>(b: &mut QueryBuilder<'q, Db>, query: &Aggregate, raw: bool) 
     );
     if query.group_by.contains(&Column::DurationSeconds) {
         b.push(" AND t.duration_ms IS NOT NULL");
+    }
+    for answer in &query.answers {
+        b.push(
+            " AND EXISTS (SELECT 1 FROM registration_answers f \
+             WHERE f.municipality_code = t.municipality_code AND f.registration_id = t.id \
+             AND f.question_id = ",
+        )
+        .push_bind(answer.question.0)
+        .push(" AND (1 = 0");
+        if !answer.options.is_empty() {
+            b.push(" OR f.option_id IN (");
+            let mut list = b.separated(", ");
+            for o in &answer.options {
+                list.push_bind(o.0);
+            }
+            list.push_unseparated(")");
+        }
+        if !answer.texts.is_empty() {
+            b.push(" OR f.value_text IN (");
+            let mut list = b.separated(", ");
+            for t in &answer.texts {
+                list.push_bind(t.clone());
+            }
+            list.push_unseparated(")");
+        }
+        b.push("))");
     }
     match query.test {
         TestRows::Exclude => {
@@ -280,6 +326,9 @@ impl Store {
             if *column == Column::Week {
                 select.push(format!("t.iso_year AS k{i}y, t.iso_week AS k{i}w"));
                 group.push("t.iso_year, t.iso_week".to_owned());
+            } else if let Column::Answer(_) = column {
+                select.push(format!("a{i}.option_id AS k{i}o, a{i}.value_text AS k{i}t"));
+                group.push(format!("a{i}.option_id, a{i}.value_text"));
             } else {
                 select.push(format!("{} AS k{i}", expr(*column)));
                 group.push(expr(*column).to_owned());
@@ -297,7 +346,7 @@ impl Store {
         };
         select.push(measures.to_owned());
         let mut b: QueryBuilder<Db> = QueryBuilder::new(format!(
-            "SELECT {} FROM {} t WHERE 1 = 1",
+            "SELECT {} FROM {} t",
             select.join(", "),
             if raw {
                 "registrations"
@@ -307,6 +356,8 @@ impl Store {
                 "registration_cube"
             }
         ));
+        answer_joins(&mut b, query);
+        b.push(" WHERE 1 = 1");
         if raw {
             b.push(
                 " AND (t.import_batch_id IS NULL OR t.import_batch_id NOT IN \
@@ -372,6 +423,10 @@ impl Store {
                             u32::try_from(get::<i32>(r, &k)?).map_err(|e| corrupt("time", e))?,
                         ),
                         Column::DurationSeconds => Key::DurationSeconds(get(r, &k)?),
+                        Column::Answer(_) => Key::Answer(
+                            get::<Option<i64>>(r, &format!("k{i}o"))?.map(QuestionOptionId),
+                            get(r, &format!("k{i}t"))?,
+                        ),
                     });
                 }
                 Ok(AggregateRow {

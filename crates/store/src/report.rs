@@ -7,7 +7,8 @@
 
 use chrono::NaiveDate;
 use komhen_domain::{
-    ChannelCode, Completion, InquiryType, MunicipalityCode, Source, TaskId, UnitId,
+    ChannelCode, Completion, InquiryType, MunicipalityCode, QuestionId, QuestionOptionId, Source,
+    TaskId, UnitId,
 };
 
 /// A column registrations are grouped by.
@@ -31,6 +32,20 @@ pub enum Column {
     /// The registration's duration in whole seconds (rows without one are
     /// left out): for medians. Registrations only.
     DurationSeconds,
+    /// The answer to one question (its option, or its text for a text or
+    /// number question). Only registrations that answered it are counted:
+    /// a report by an answer is a report over those asked. Registrations
+    /// only.
+    Answer(QuestionId),
+}
+
+/// Registrations whose answer to a question is one of some options or
+/// texts (a text or number question's answers match by their text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerFilter {
+    pub question: QuestionId,
+    pub options: Vec<QuestionOptionId>,
+    pub texts: Vec<String>,
 }
 
 /// Which test registrations to count.
@@ -71,20 +86,25 @@ pub struct Aggregate {
     pub sources: Vec<Source>,
     /// Hours of the day (Danish time): registrations only.
     pub hours: Vec<u32>,
+    /// Answers to questions, all of which must hold: registrations only.
+    pub answers: Vec<AnswerFilter>,
     pub test: TestRows,
     pub group_by: Vec<Column>,
     pub table: Table,
 }
 
 impl Aggregate {
-    /// Whether only the registrations can answer (the cube has no hours
-    /// and no single durations).
+    /// Whether only the registrations can answer (the cube has no hours,
+    /// no single durations and no answers).
     pub fn needs_registrations(&self) -> bool {
         !self.hours.is_empty()
-            || self
-                .group_by
-                .iter()
-                .any(|c| matches!(c, Column::Hour | Column::DurationSeconds))
+            || !self.answers.is_empty()
+            || self.group_by.iter().any(|c| {
+                matches!(
+                    c,
+                    Column::Hour | Column::DurationSeconds | Column::Answer(_)
+                )
+            })
     }
 }
 
@@ -104,6 +124,8 @@ pub enum Key {
     Test(bool),
     Hour(u32),
     DurationSeconds(i64),
+    /// A question's answer: its option, or its text.
+    Answer(Option<QuestionOptionId>, Option<String>),
 }
 
 /// One group: its keys (in the order of `group_by`) and sums.

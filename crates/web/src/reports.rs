@@ -14,6 +14,7 @@
 //! (a report as a table with its links and downloads) and `chart` (its
 //! chart's data).
 
+mod answers;
 mod api;
 mod bank;
 mod chart;

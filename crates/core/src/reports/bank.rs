@@ -43,7 +43,7 @@ impl StandardReport {
 }
 
 /// The standard reports, in the order the bank lists them.
-pub const STANDARD_REPORTS: [StandardReport; 11] = [
+pub const STANDARD_REPORTS: [StandardReport; 14] = [
     StandardReport {
         slug: "kanalmiks",
         title: "Kanalmiks",
@@ -119,6 +119,27 @@ pub const STANDARD_REPORTS: [StandardReport; 11] = [
         title: "Afsluttet straks eller lagt til side",
         description: "For hver kanal: hvor mange henvendelser der blev afsluttet med det samme, og hvor mange der blev lagt til side til senere behandling.",
         query: "grupper=kanal,afslutning&retning=in&andel=gruppe",
+        chart: ChartKind::Stacked,
+    },
+    StandardReport {
+        slug: "kunne-selv",
+        title: "Kunne borgeren selv have løst henvendelsen? – efter opgave",
+        description: "For hver opgave: hvor mange af de spurgte der efter medarbejderens vurdering kunne have løst det på hjemmesiden eller borger.dk. Andelene er af dem, der blev spurgt; under tabellen står, hvor mange det var.",
+        query: "grupper=opgave,svar.could_self_serve&retning=in&andel=gruppe&sortering=antal",
+        chart: ChartKind::Stacked,
+    },
+    StandardReport {
+        slug: "kunne-selv-kanal",
+        title: "Kunne borgeren selv have løst henvendelsen? – efter kanal",
+        description: "For hver kanal: hvor mange af de spurgte der kunne have løst det selv på hjemmesiden eller borger.dk — den realistiske del af det, der kan flyttes til selvbetjening.",
+        query: "grupper=kanal,svar.could_self_serve&retning=in&andel=gruppe",
+        chart: ChartKind::Stacked,
+    },
+    StandardReport {
+        slug: "proevede-hjemmesiden",
+        title: "Prøvede borgeren hjemmesiden først?",
+        description: "For hver kanal: hvor mange af de spurgte der havde prøvet hjemmesiden, før de ringede, skrev eller mødte op. Mange ja betyder, at hjemmesiden ikke gav svaret.",
+        query: "grupper=kanal,svar.tried_website&retning=in&andel=gruppe",
         chart: ChartKind::Stacked,
     },
 ];

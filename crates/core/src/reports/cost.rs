@@ -23,8 +23,6 @@ pub(super) struct Pricing {
     any_task_price: bool,
     /// Every date a price starts on.
     starts: HashSet<NaiveDate>,
-    /// Whether any price in scope is an example.
-    pub(super) examples: bool,
 }
 
 impl Pricing {
@@ -64,7 +62,6 @@ impl Pricing {
             national: PriceBook::new(national_rows),
             any_task_price: rows.iter().any(|p| p.task.is_some()),
             starts: rows.iter().map(|p| p.valid_from).collect(),
-            examples: rows.iter().any(|p| p.example),
         })
     }
 
@@ -100,7 +97,7 @@ impl Pricing {
         stretches
     }
 
-    /// The price of one inquiry of the row (in øre), if one is in force;
+    /// The price of one inquiry of the row, if one is in force;
     /// `from` is the first day of the row's stretch (or its own day, when
     /// the query is grouped by day).
     pub(super) fn price(
@@ -108,7 +105,7 @@ impl Pricing {
         query: &Aggregate,
         row: &AggregateRow,
         from: NaiveDate,
-    ) -> (Option<i64>, Option<ChannelCode>) {
+    ) -> (Option<&ChannelPriceRow>, Option<ChannelCode>) {
         let key = |column: Column| {
             query
                 .group_by
@@ -132,9 +129,6 @@ impl Pricing {
             Some(Key::Municipality(m)) => self.own.get(m).unwrap_or(&self.national),
             _ => &self.national,
         };
-        (
-            book.in_force(channel, task, day).map(|p| p.price_ore),
-            Some(channel.clone()),
-        )
+        (book.in_force(channel, task, day), Some(channel.clone()))
     }
 }

@@ -11,6 +11,9 @@ struct Names {
     tasks: HashMap<TaskId, TaskRow>,
     channels: HashMap<ChannelCode, ChannelRow>,
     types: HashMap<InquiryType, InquiryTypeRow>,
+    /// The questions a report groups by (national, and the
+    /// municipalities' own).
+    questions: Vec<QuestionRow>,
 }
 
 impl Names {
@@ -48,7 +51,16 @@ impl Names {
                 tasks.extend(store.list_tasks(code).await?.into_iter().map(|t| (t.id, t)));
             }
         }
+        let mut questions = Vec::new();
+        if request
+            .group_by
+            .iter()
+            .any(|d| matches!(d, Dimension::Answer(_)))
+        {
+            questions = questions_within(store, &request.municipalities).await?;
+        }
         Ok(Self {
+            questions,
             municipalities,
             units,
             departments,
@@ -70,6 +82,63 @@ impl Names {
 
     fn channel(&self, code: &ChannelCode) -> Option<&ChannelRow> {
         self.channels.get(code)
+    }
+
+    fn question(&self, question: QuestionRef) -> Option<&QuestionRow> {
+        self.questions.iter().find(|q| question.is(q))
+    }
+
+    /// The store column a dimension is folded from, an answer's question
+    /// resolved to its id.
+    fn column(&self, dimension: Dimension) -> Column {
+        match dimension {
+            Dimension::Answer(q) => {
+                Column::Answer(self.question(q).map_or(QuestionId(-1), |q| q.id))
+            }
+            d => d.column(),
+        }
+    }
+
+    /// A dimension's heading: an answer's is its question.
+    fn heading(&self, dimension: Dimension) -> String {
+        match dimension {
+            Dimension::Answer(q) => self
+                .question(q)
+                .map_or_else(|| dimension.code().into_owned(), |q| q.label_da.clone()),
+            d => d.label_da().to_owned(),
+        }
+    }
+
+    /// The label of an answer: its option, or its text (numbers in order).
+    fn answer_label(
+        &self,
+        question: QuestionRef,
+        option: Option<QuestionOptionId>,
+        text: Option<&str>,
+    ) -> Label {
+        let found = self.question(question);
+        if let Some(option) = option {
+            return match found.and_then(|q| q.options.iter().find(|o| o.id == option)) {
+                Some(o) => plain(i64::from(o.sort_order), o.code.clone(), o.label_da.clone()),
+                None => plain(i64::MAX, option.to_string(), format!("Svar {option}")),
+            };
+        }
+        let text = text.unwrap_or("").trim();
+        if text.is_empty() {
+            return plain(i64::MAX, String::new(), "(tomt svar)".into());
+        }
+        let number = found
+            .filter(|q| q.answer_kind == AnswerKind::Number)
+            .and_then(|_| text.replace(',', ".").parse::<f64>().ok());
+        match number {
+            // In hundredths, so 4,5 sorts between 4 and 5.
+            Some(n) => Label {
+                order: ((n * 100.0).round() as i64, text.to_owned()),
+                code: text.to_owned(),
+                label: text.to_owned(),
+            },
+            None => plain(0, text.to_owned(), text.to_owned()),
+        }
     }
 
     /// The label of a dimension's value, from the store key it folds.
@@ -163,6 +232,9 @@ impl Names {
                 ),
                 None => plain(50, t.code().into(), t.code().into()),
             },
+            (Dimension::Answer(q), Key::Answer(option, text)) => {
+                self.answer_label(q, *option, text.as_deref())
+            }
             (dimension, key) => fixed_label(dimension, key),
         }
     }
@@ -253,7 +325,7 @@ fn aggregate_of(request: &ReportRequest, names: &Names, dates: Dates) -> Aggrega
     let f = &request.filters;
     let mut columns: Vec<Column> = Vec::new();
     for d in &request.group_by {
-        let c = d.column();
+        let c = names.column(*d);
         if !columns.contains(&c) {
             columns.push(c);
         }
@@ -327,6 +399,7 @@ fn aggregate_of(request: &ReportRequest, names: &Names, dates: Dates) -> Aggrega
         forms: f.forms.clone(),
         sources: f.sources.clone(),
         hours: f.hours.clone(),
+        answers: f.answers.clone(),
         test: request.test,
         group_by: columns,
         table: Table::Auto,
@@ -366,6 +439,14 @@ impl Sums {
     }
 }
 
+/// What a report's prices did: the inquiries without a price per channel,
+/// and whether an example price priced any.
+#[derive(Default)]
+struct PriceUse {
+    unpriced: BTreeMap<ChannelCode, i64>,
+    examples: bool,
+}
+
 /// The store rows folded into the request's dimensions; with prices, each
 /// row priced first (its unpriced inquiries counted per channel).
 fn fold(
@@ -374,18 +455,21 @@ fn fold(
     query: &Aggregate,
     rows: &[AggregateRow],
     pricing: Option<(&Pricing, NaiveDate)>,
-    unpriced: &mut BTreeMap<ChannelCode, i64>,
+    used: &mut PriceUse,
 ) -> BTreeMap<Vec<Label>, Sums> {
     let mut groups: BTreeMap<Vec<Label>, Sums> = BTreeMap::new();
     for row in rows {
         let mut cost = Cost::default();
         if let Some((pricing, from)) = pricing {
             match pricing.price(query, row, from) {
-                (Some(price), _) => cost.ore = row.inquiries.saturating_mul(price),
+                (Some(price), _) => {
+                    cost.ore = row.inquiries.saturating_mul(price.price_ore);
+                    used.examples |= price.example && row.inquiries != 0;
+                }
                 (None, channel) => {
                     cost.unpriced_inquiries = row.inquiries;
                     if let Some(channel) = channel {
-                        *unpriced.entry(channel).or_default() += row.inquiries;
+                        *used.unpriced.entry(channel).or_default() += row.inquiries;
                     }
                 }
             }
@@ -397,7 +481,7 @@ fn fold(
                 let position = query
                     .group_by
                     .iter()
-                    .position(|c| *c == d.column())
+                    .position(|c| *c == names.column(*d))
                     .unwrap_or(0);
                 names.label(*d, &row.keys[position])
             })
@@ -420,12 +504,12 @@ async fn sums(
     names: &Names,
     dates: Dates,
     pricing: Option<&Pricing>,
-    unpriced: &mut BTreeMap<ChannelCode, i64>,
+    used: &mut PriceUse,
 ) -> CoreResult<BTreeMap<Vec<Label>, Sums>> {
     let Some(pricing) = pricing else {
         let query = aggregate_of(request, names, dates);
         let rows = store.aggregate(&query).await?;
-        return Ok(fold(request, names, &query, &rows, None, unpriced));
+        return Ok(fold(request, names, &query, &rows, None, used));
     };
     let mut groups: BTreeMap<Vec<Label>, Sums> = BTreeMap::new();
     for (from, to) in pricing.stretches(dates.from, dates.to) {
@@ -436,14 +520,7 @@ async fn sums(
             }
         }
         let rows = store.aggregate(&query).await?;
-        for (keys, part) in fold(
-            request,
-            names,
-            &query,
-            &rows,
-            Some((pricing, from)),
-            unpriced,
-        ) {
+        for (keys, part) in fold(request, names, &query, &rows, Some((pricing, from)), used) {
             groups.entry(keys).or_default().add_sums(&part);
         }
     }
@@ -470,7 +547,7 @@ async fn median_durations(
                 let position = q
                     .group_by
                     .iter()
-                    .position(|c| *c == d.column())
+                    .position(|c| *c == names.column(*d))
                     .unwrap_or(0);
                 names.label(*d, &row.keys[position])
             })
@@ -509,6 +586,27 @@ fn share(part: i64, whole: i64) -> f64 {
     }
 }
 
+/// The questions reports over `municipalities` can name: the national
+/// ones, and each municipality's own (switched-off ones too: their answers
+/// stay); for a national report the national ones.
+pub(super) async fn questions_within(
+    store: &dyn Store,
+    municipalities: &[MunicipalityCode],
+) -> CoreResult<Vec<QuestionRow>> {
+    if municipalities.is_empty() {
+        return Ok(store.list_national_questions().await?);
+    }
+    let mut questions: Vec<QuestionRow> = Vec::new();
+    for m in municipalities {
+        for q in store.list_all_questions(*m).await? {
+            if !questions.iter().any(|k| k.id == q.id) {
+                questions.push(q);
+            }
+        }
+    }
+    Ok(questions)
+}
+
 /// Computes a report.
 #[tracing::instrument(level = "debug", skip_all, fields(group_by = ?request.group_by))]
 pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Report> {
@@ -523,14 +621,14 @@ pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Repor
     } else {
         None
     };
-    let mut unpriced = BTreeMap::new();
+    let mut used = PriceUse::default();
     let groups = sums(
         store,
         request,
         &names,
         request.dates,
         pricing.as_ref(),
-        &mut unpriced,
+        &mut used,
     )
     .await?;
     let medians = if request.median {
@@ -546,17 +644,7 @@ pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Repor
     };
     let mut before = None;
     if let Some(dates) = request.comparison {
-        before = Some(
-            sums(
-                store,
-                request,
-                &names,
-                dates,
-                pricing.as_ref(),
-                &mut unpriced,
-            )
-            .await?,
-        );
+        before = Some(sums(store, request, &names, dates, pricing.as_ref(), &mut used).await?);
     }
     let cost_of = |sums: &Sums| request.cost.then_some(sums.cost);
 
@@ -647,15 +735,40 @@ pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Repor
     } else {
         medians.get(&Vec::new()).copied()
     };
+    // By an answer: all the report's inquiries, asked or not, from the
+    // same request without its grouping.
+    let asked = if request
+        .group_by
+        .iter()
+        .any(|d| matches!(d, Dimension::Answer(_)))
+    {
+        let mut whole = request.clone();
+        whole.group_by.clear();
+        let all: i64 = store
+            .aggregate(&aggregate_of(&whole, &names, whole.dates))
+            .await?
+            .iter()
+            .map(|r| r.inquiries)
+            .sum();
+        Some(Asked {
+            asked: total.inquiries,
+            all,
+        })
+    } else {
+        None
+    };
     Ok(Report {
         request: request.clone(),
         dimensions: request.group_by.clone(),
+        dimension_labels: request.group_by.iter().map(|d| names.heading(*d)).collect(),
+        asked,
         rows,
-        unpriced: unpriced
+        unpriced: used
+            .unpriced
             .into_iter()
             .map(|(channel, inquiries)| Unpriced { channel, inquiries })
             .collect(),
-        example_prices: pricing.as_ref().is_some_and(|p| p.examples),
+        example_prices: used.examples,
         total: ReportRow {
             cost: cost_of(&total),
             keys: Vec::new(),

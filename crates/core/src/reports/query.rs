@@ -159,7 +159,11 @@ impl ReportQuery {
             }
         }
         if !self.group_by.is_empty() {
-            let codes: Vec<&str> = self.group_by.iter().map(|d| d.code()).collect();
+            let codes: Vec<String> = self
+                .group_by
+                .iter()
+                .map(|d| d.code().into_owned())
+                .collect();
             pairs.push(("grupper".into(), codes.join(",")));
         }
         for (d, code) in &self.filters {
@@ -213,6 +217,7 @@ impl ReportQuery {
         let mut day_windows: Vec<Dates> = Vec::new();
         let mut known_channels: Option<Vec<ChannelRow>> = None;
         let mut known_tasks: Option<Vec<TaskId>> = None;
+        let mut known_questions: Option<Vec<QuestionRow>> = None;
         let in_scope = |m: MunicipalityCode| {
             scope.municipalities.is_empty() || scope.municipalities.contains(&m)
         };
@@ -294,12 +299,59 @@ impl ReportQuery {
                 Dimension::Day | Dimension::Week | Dimension::Month => {
                     day_windows.push(day_window(*dimension, code)?);
                 }
+                Dimension::Answer(question) => {
+                    if known_questions.is_none() {
+                        known_questions =
+                            Some(engine::questions_within(store, &scope.municipalities).await?);
+                    }
+                    let q = known_questions
+                        .iter()
+                        .flatten()
+                        .find(|q| question.is(q))
+                        .ok_or_else(|| bad("spørgsmål"))?;
+                    let filter = match f.answers.iter().position(|a| a.question == q.id) {
+                        Some(i) => &mut f.answers[i],
+                        None => {
+                            f.answers.push(AnswerFilter {
+                                question: q.id,
+                                options: Vec::new(),
+                                texts: Vec::new(),
+                            });
+                            f.answers.last_mut().ok_or_else(|| bad("svar"))?
+                        }
+                    };
+                    if q.answer_kind == AnswerKind::Choice {
+                        let option = q
+                            .options
+                            .iter()
+                            .find(|o| o.code == *code)
+                            .ok_or_else(|| bad("svar"))?;
+                        filter.options.push(option.id);
+                    } else {
+                        filter.texts.push(code.trim().to_owned());
+                    }
+                }
                 Dimension::Hour => {
                     let hour: u32 = code.parse().map_err(|_| bad("time"))?;
                     if hour > 23 {
                         return Err(bad("time"));
                     }
                     f.hours.push(hour);
+                }
+            }
+        }
+        // A question grouped by must be one the scope can name.
+        for d in &self.group_by {
+            if let Dimension::Answer(question) = d {
+                if known_questions.is_none() {
+                    known_questions =
+                        Some(engine::questions_within(store, &scope.municipalities).await?);
+                }
+                if !known_questions.iter().flatten().any(|q| question.is(q)) {
+                    return Err(invalid(format!(
+                        "Der kan ikke grupperes efter «{}»: spørgsmålet findes ikke her.",
+                        d.code()
+                    )));
                 }
             }
         }

@@ -209,9 +209,9 @@ fn has_durations(report: &Report) -> bool {
 /// inquiries, share, comparison and durations; the last row is the total.
 pub fn report_table(report: &Report) -> Table {
     let mut header = Vec::new();
-    for d in &report.dimensions {
-        header.push(format!("{} (kode)", d.label_da()));
-        header.push(d.label_da().to_owned());
+    for label in &report.dimension_labels {
+        header.push(format!("{label} (kode)"));
+        header.push(label.clone());
     }
     header.push("Henvendelser".into());
     header.push(share_header(report));
@@ -305,10 +305,11 @@ pub fn report_table(report: &Report) -> Table {
 }
 
 fn share_header(report: &Report) -> String {
-    match (report.request.share_of, report.dimensions.first()) {
+    match (report.request.share_of, report.dimension_labels.first()) {
         (crate::reports::ShareOf::FirstDimension, Some(d)) if report.dimensions.len() > 1 => {
-            format!("Andel af {} (%)", d.label_da().to_lowercase())
+            format!("Andel af {} (%)", d.to_lowercase())
         }
+        _ if report.asked.is_some() => "Andel af de spurgte (%)".into(),
         _ => "Andel (%)".into(),
     }
 }
@@ -354,10 +355,11 @@ pub fn report_json(report: &Report, query_pairs: &[(String, String)]) -> Value {
         "from": report.request.dates.from.to_string(),
         "to": report.request.dates.to.to_string(),
         "comparison": report.request.comparison.map(|c| json!({"from": c.from.to_string(), "to": c.to.to_string()})),
-        "dimensions": report.dimensions.iter().map(|d: &Dimension| json!({
+        "dimensions": report.dimensions.iter().zip(&report.dimension_labels).map(|(d, label): (&Dimension, _)| json!({
             "code": d.code(),
-            "label": d.label_da(),
+            "label": label,
         })).collect::<Vec<_>>(),
+        "asked": report.asked.map(|a| json!({"asked": a.asked, "all": a.all})),
         "rows": report.rows.iter().map(row_json).collect::<Vec<_>>(),
         "total": row_json(&report.total),
         "unpriced": report.unpriced.iter().map(|u| json!({

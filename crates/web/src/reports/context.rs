@@ -217,6 +217,6 @@ pub(crate) fn filters_kept(query: &ReportQuery) -> Vec<(String, String)> {
     query
         .filters
         .iter()
-        .map(|(d, c)| (d.code().to_owned(), c.clone()))
+        .map(|(d, c)| (d.code().into_owned(), c.clone()))
         .collect()
 }

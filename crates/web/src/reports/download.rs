@@ -63,7 +63,12 @@ async fn download_table(
 }
 
 fn file_name(code: MunicipalityCode, report: &Report) -> String {
-    let dims: Vec<&str> = report.dimensions.iter().map(|d| d.code()).collect();
+    // A file name keeps letters, digits and dashes: `svar.x` becomes `svar-x`.
+    let dims: Vec<String> = report
+        .dimensions
+        .iter()
+        .map(|d| d.code().replace(|c: char| !c.is_ascii_alphanumeric(), "-"))
+        .collect();
     format!(
         "komhen-{code}-{}-{}{}{}",
         report.request.dates.from,

@@ -78,7 +78,7 @@ pub(crate) async fn show_extract(
             &format!("{}/udtraek", ctx.base),
             filters_kept(&address.query),
         ),
-        filters: describe_filters(store, &address.query).await?,
+        filters: describe_filters(store, ctx.code, &address.query).await?,
         dates: ctx.request.dates.label_da(),
         inquiries: thousands(extract.inquiries),
         registrations: thousands(extract.rows),

@@ -3,6 +3,7 @@
 //! column totals from the engine's margins, the filter lists, and a link
 //! that shares the view.
 
+use super::answers::{asked_note, heading, questions_of, Question};
 use super::context::{context, filters_kept, link, read_address, Choice, Context, FilterForm};
 use super::table::{drill_link, num, signed, CellView};
 use super::PageResult;
@@ -86,12 +87,14 @@ struct PivotPage {
     xlsx: String,
     rows_label: String,
     cost_note: Option<String>,
+    /// By an answer: how many were asked.
+    asked: Option<String>,
 }
 
 /// A filter list on the pivot page.
 pub(crate) struct FilterSelect {
-    pub(crate) key: &'static str,
-    pub(crate) label: &'static str,
+    pub(crate) key: String,
+    pub(crate) label: String,
     pub(crate) options: Vec<Choice>,
 }
 
@@ -193,25 +196,33 @@ impl Layout {
     /// The page's own keys, for its links and its form.
     fn keys(self) -> Vec<(String, String)> {
         vec![
-            ("raekker".to_owned(), self.rows.code().to_owned()),
+            ("raekker".to_owned(), self.rows.code().into_owned()),
             (
                 "kolonner".to_owned(),
-                self.columns.map_or(String::new(), |d| d.code().to_owned()),
+                self.columns
+                    .map_or(String::new(), |d| d.code().into_owned()),
             ),
             ("maal".to_owned(), self.measure.code().to_owned()),
         ]
     }
 
     /// What the table shows, in words.
-    fn caption(self) -> String {
+    fn caption(self, questions: &[Question]) -> String {
+        let name = |d: Dimension| {
+            let label = heading(d, questions);
+            // A question stays as it is asked.
+            if matches!(d, Dimension::Answer(_)) {
+                format!("«{label}»")
+            } else {
+                label.to_lowercase()
+            }
+        };
         format!(
             "{} efter {}{}",
             self.measure.label(),
-            self.rows.label_da().to_lowercase(),
-            self.columns.map_or(String::new(), |c| format!(
-                " og {}",
-                c.label_da().to_lowercase()
-            ))
+            name(self.rows),
+            self.columns
+                .map_or(String::new(), |c| format!(" og {}", name(c)))
         )
     }
 }
@@ -230,18 +241,20 @@ pub(crate) async fn show_pivot(
     let table = pivot_table(store, &ctx, layout).await?;
     let own = layout.keys();
     let share_link = share_link(&ctx, layout, &own);
-    let filters = pivot_filters(store, &ctx, &address.query).await?;
+    let questions = questions_of(store, ctx.code).await?;
+    let filters = pivot_filters(store, &ctx, &address.query, &questions).await?;
     let mut hidden = own;
     hidden.extend(filters_kept(&address.query));
     let page = PivotPage {
         frame: Frame::municipality(&auth, format!("Pivottabel – {} Kommune", m.name), "/tal"),
         form: ctx.filter_form(&format!("{}/pivot", ctx.base), hidden),
         base: ctx.base.clone(),
-        dimensions: dimension_choices(Some(layout.rows)),
-        column_choices: column_choices(layout.columns),
+        dimensions: dimension_choices(Some(layout.rows), &questions),
+        column_choices: column_choices(layout.columns, &questions),
         measures: measure_choices(layout.measure),
         filters,
-        caption: layout.caption(),
+        caption: layout.caption(&questions),
+        asked: table.asked,
         columns: table.columns,
         rows: table.rows,
         totals: table.totals,
@@ -249,7 +262,7 @@ pub(crate) async fn show_pivot(
         share_link,
         csv: link(&format!("{}/tabel.csv", ctx.base), &table.query, &[]),
         xlsx: link(&format!("{}/tabel.xlsx", ctx.base), &table.query, &[]),
-        rows_label: layout.rows.label_da().into(),
+        rows_label: heading(layout.rows, &questions),
         cost_note: table.cost_note,
     };
     Ok(Html(page.render()?).into_response())
@@ -267,6 +280,8 @@ struct PivotTable {
     query: ReportQuery,
     /// With cost: the inquiries without a price, example prices.
     cost_note: Option<String>,
+    /// By an answer: how many were asked, of all.
+    asked: Option<String>,
 }
 
 /// The pivot's report and its margins (the rows' and the columns' totals),
@@ -324,6 +339,7 @@ async fn pivot_table(
         .map(|c| c.keys[0].label.clone())
         .collect();
     Ok(PivotTable {
+        asked: by_rows.asked.or(report.asked).map(asked_note),
         cost_note: if layout.cost() {
             cost_note(&by_rows)
         } else {
@@ -415,26 +431,29 @@ fn share_link(ctx: &Context, layout: Layout, own: &[(String, String)]) -> String
     link(&format!("{}/pivot", ctx.base), &query, &own_refs)
 }
 
-/// Every dimension to choose from, `selected` chosen.
-fn dimension_choices(selected: Option<Dimension>) -> Vec<Choice> {
+/// Every dimension to choose from (the municipality's questions after the
+/// fixed ones), `selected` chosen.
+fn dimension_choices(selected: Option<Dimension>, questions: &[Question]) -> Vec<Choice> {
     Dimension::ALL
         .iter()
+        .copied()
+        .chain(questions.iter().map(|q| q.dimension))
         .map(|d| Choice {
             value: d.code().into(),
-            label: d.label_da().into(),
-            selected: Some(*d) == selected,
+            label: heading(d, questions),
+            selected: Some(d) == selected,
         })
         .collect()
 }
 
 /// The columns' choices: none, or any dimension.
-fn column_choices(selected: Option<Dimension>) -> Vec<Choice> {
+fn column_choices(selected: Option<Dimension>, questions: &[Question]) -> Vec<Choice> {
     let mut choices = vec![Choice {
         value: String::new(),
         label: "(ingen)".into(),
         selected: selected.is_none(),
     }];
-    choices.extend(dimension_choices(selected));
+    choices.extend(dimension_choices(selected, questions));
     choices
 }
 
@@ -454,6 +473,7 @@ async fn pivot_filters(
     store: &dyn Store,
     ctx: &Context,
     query: &ReportQuery,
+    questions: &[Question],
 ) -> Result<Vec<FilterSelect>, WebError> {
     let chosen = |d: Dimension, value: &str| query.filter_codes(d).contains(&value);
     let any = |d: Dimension| Choice {
@@ -474,8 +494,8 @@ async fn pivot_filters(
         });
     }
     filters.push(FilterSelect {
-        key: "retning",
-        label: "Retning",
+        key: "retning".into(),
+        label: "Retning".into(),
         options: directions,
     });
     let mut channels = vec![any(Dimension::Channel)];
@@ -487,8 +507,8 @@ async fn pivot_filters(
         });
     }
     filters.push(FilterSelect {
-        key: "kanal",
-        label: "Kanal",
+        key: "kanal".into(),
+        label: "Kanal".into(),
         options: channels,
     });
     let mut types = vec![any(Dimension::InquiryType)];
@@ -500,8 +520,8 @@ async fn pivot_filters(
         });
     }
     filters.push(FilterSelect {
-        key: "type",
-        label: "Henvendelsestype",
+        key: "type".into(),
+        label: "Henvendelsestype".into(),
         options: types,
     });
     let mut units = vec![any(Dimension::Unit)];
@@ -521,9 +541,25 @@ async fn pivot_filters(
         });
     }
     filters.push(FilterSelect {
-        key: "enhed",
-        label: "Enhed",
+        key: "enhed".into(),
+        label: "Enhed".into(),
         options: units,
     });
+    // A list per choice question: its answers.
+    for q in questions.iter().filter(|q| !q.options.is_empty()) {
+        let mut options = vec![any(q.dimension)];
+        for (code, label) in &q.options {
+            options.push(Choice {
+                selected: chosen(q.dimension, code),
+                value: code.clone(),
+                label: label.clone(),
+            });
+        }
+        filters.push(FilterSelect {
+            key: q.dimension.code().into_owned(),
+            label: q.label.clone(),
+            options,
+        });
+    }
     Ok(filters)
 }

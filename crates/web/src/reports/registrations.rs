@@ -83,7 +83,7 @@ pub(crate) async fn show_registrations(
             )
         });
     let first = after.map(|_| link(&format!("{}/registreringer", ctx.base), &query, &[]));
-    let filters = describe_filters(store, &address.query).await?;
+    let filters = describe_filters(store, ctx.code, &address.query).await?;
     let page = RegistrationsPage {
         frame: Frame::municipality(
             &auth,
@@ -108,11 +108,30 @@ pub(crate) async fn show_registrations(
 /// The filters of a drill-down in words (`Kanal: Telefon, indgående`).
 pub(crate) async fn describe_filters(
     store: &dyn Store,
+    municipality: komhen_domain::MunicipalityCode,
     query: &ReportQuery,
 ) -> Result<Vec<String>, WebError> {
     let channels = store.list_channels().await?;
+    let questions = if query
+        .filters
+        .iter()
+        .any(|(d, _)| matches!(d, Dimension::Answer(_)))
+    {
+        super::answers::questions_of(store, municipality).await?
+    } else {
+        Vec::new()
+    };
     let mut out = Vec::new();
     for (d, code) in &query.filters {
+        if let Some(q) = questions.iter().find(|q| q.dimension == *d) {
+            let answer = q
+                .options
+                .iter()
+                .find(|(c, _)| c == code)
+                .map_or(code.clone(), |(_, label)| label.clone());
+            out.push(format!("{}: {answer}", q.label));
+            continue;
+        }
         let value = match d {
             Dimension::Channel => channels
                 .iter()

@@ -40,6 +40,8 @@ pub(crate) struct TableView {
     pub(crate) chart_label: String,
     /// Rows left out of the page (the downloads have them all).
     pub(crate) more: String,
+    /// By an answer: how many were asked, of all.
+    pub(crate) asked: Option<String>,
 }
 
 pub(super) fn num(text: String) -> CellView {
@@ -136,6 +138,7 @@ pub(super) fn table_view(
         chart_label: chart_label(caption, report),
         chart: chart.map(|kind| chart_json(report, kind)),
         more: rows_left_out(report, show_rows),
+        asked: report.asked.map(super::answers::asked_note),
     }
 }
 
@@ -200,17 +203,15 @@ impl MeasureColumns {
 /// The table's headings: the dimensions', then the measures' (true: a
 /// number column).
 fn table_head(report: &Report, columns: MeasureColumns) -> Vec<(String, bool)> {
-    let dims = &report.dimensions;
-    let mut head: Vec<(String, bool)> = dims
-        .iter()
-        .map(|d| (d.label_da().to_owned(), false))
-        .collect();
+    let dims = &report.dimension_labels;
+    let mut head: Vec<(String, bool)> = dims.iter().map(|d| (d.clone(), false)).collect();
     head.push(("Henvendelser".into(), true));
     head.push((
         match (report.request.share_of, dims.first()) {
             (ShareOf::FirstDimension, Some(d)) if dims.len() > 1 => {
-                format!("Andel af {}", d.label_da().to_lowercase())
+                format!("Andel af {}", d.to_lowercase())
             }
+            _ if report.asked.is_some() => "Andel af de spurgte".into(),
             _ => "Andel".into(),
         },
         true,
@@ -290,8 +291,11 @@ fn pivot_link(ctx: &Context, query: &ReportQuery, dims: &[Dimension]) -> String 
         &format!("{}/pivot", ctx.base),
         &ungrouped,
         &[
-            ("raekker", dims.first().map_or("kanal", |d| d.code())),
-            ("kolonner", dims.get(1).map_or("", |d| d.code())),
+            (
+                "raekker",
+                &dims.first().map_or("kanal".into(), |d| d.code()),
+            ),
+            ("kolonner", &dims.get(1).map_or("".into(), |d| d.code())),
         ],
     )
 }
