@@ -5,3 +5,4 @@
 
 pub mod prices;
 pub mod savings;
+pub mod strategy;

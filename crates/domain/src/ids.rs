@@ -44,4 +44,10 @@ typed_id!(
     CdrRuleId,
     /// One price of a channel (national or a municipality's own).
     ChannelPriceId,
+    /// A saved scenario of the savings simulator.
+    ScenarioId,
+    /// A channel-strategy target of a municipality.
+    TargetId,
+    /// A channel-strategy initiative of a municipality.
+    InitiativeId,
 );

@@ -19,7 +19,7 @@ use komhen_domain::{
     QuestionOptionId, RegionCode, RegistrationId, Role, Season, Source, TaskCodeKind, TaskId,
     TaskPackageId, TotalCountId, UnitId, UserId,
 };
-use komhen_domain::{CdrRuleId, ChannelPriceId, SystemTokenId};
+use komhen_domain::{CdrRuleId, ChannelPriceId, InitiativeId, ScenarioId, SystemTokenId, TargetId};
 use komhen_domain::{PagePath, WebPageId};
 use komhen_store::Detail;
 use komhen_store::PlannedChange;
@@ -41,6 +41,7 @@ use komhen_store::{
     CdrMatch, CdrRuleField, CdrRuleRow, NewCdrRule, TotalEntryRow, TotalOverlap, TotalsCommit,
 };
 use komhen_store::{ChannelPriceRow, PriceBasis};
+use komhen_store::{InitiativeRow, NewInitiative, NewTarget, ScenarioRow, TargetRow};
 use komhen_store::{Organisation, OwnStatisticsRow, PeriodNotesRow, TaskCount, WebPageRow};
 use sqlx::error::ErrorKind;
 use sqlx::{QueryBuilder, Row};
@@ -195,6 +196,9 @@ mod total_batches {
 }
 mod prices {
     include!("prices.rs");
+}
+mod strategy {
+    include!("strategy.rs");
 }
 
 // SQLite's bulk path; PostgreSQL loads by `COPY` in its own crate.
@@ -569,6 +573,24 @@ impl komhen_store::Store for Store {
 
     async fn list_all_channel_prices(&self) -> StoreResult<Vec<ChannelPriceRow>> {
         self.list_all_channel_prices().await
+    }
+
+    async fn list_scenarios(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<ScenarioRow>> {
+        self.list_scenarios(municipality).await
+    }
+
+    async fn list_targets(&self, municipality: MunicipalityCode) -> StoreResult<Vec<TargetRow>> {
+        self.list_targets(municipality).await
+    }
+
+    async fn list_initiatives(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<InitiativeRow>> {
+        self.list_initiatives(municipality).await
     }
 
     async fn find_period_notes(

@@ -14,6 +14,7 @@ mod prices;
 mod report;
 mod rows;
 mod setup;
+mod strategy;
 mod totals;
 mod website;
 
@@ -23,6 +24,7 @@ pub use prices::*;
 pub use report::*;
 pub use rows::*;
 pub use setup::*;
+pub use strategy::*;
 pub use totals::*;
 pub use website::*;
 
@@ -385,6 +387,19 @@ pub trait Store: Send + Sync + 'static {
     /// Every channel price: the national list and every municipality's own
     /// (for national figures), oldest first.
     async fn list_all_channel_prices(&self) -> StoreResult<Vec<ChannelPriceRow>>;
+
+    /// The municipality's saved scenarios, newest first.
+    async fn list_scenarios(&self, municipality: MunicipalityCode)
+        -> StoreResult<Vec<ScenarioRow>>;
+
+    /// The municipality's channel-strategy targets, in the order set.
+    async fn list_targets(&self, municipality: MunicipalityCode) -> StoreResult<Vec<TargetRow>>;
+
+    /// The municipality's initiatives, by date.
+    async fn list_initiatives(
+        &self,
+        municipality: MunicipalityCode,
+    ) -> StoreResult<Vec<InitiativeRow>>;
 
     /// The municipalities a municipality compares itself with, by code.
     async fn list_comparison_group(

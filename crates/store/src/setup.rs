@@ -11,14 +11,15 @@
 
 use crate::{NewCdrRule, NewDepartment, NewLocalTask, NewPeriod, NewQuestion, NewRoleGrant};
 use crate::{NewChannelPrice, NewSystemToken, NewUnit, NewUser, NewWebPage};
+use crate::{NewInitiative, NewScenario, NewTarget};
 use chrono::{DateTime, NaiveDate, Utc};
 use komhen_domain::reference::{Channel, KleEntry};
-use komhen_domain::ChannelPriceId;
 use komhen_domain::{
     BatchId, CdrRuleId, ChannelCode, Completion, DepartmentId, InquiryType, KleNumber,
     MunicipalityCode, PeriodId, QuestionId, Role, Season, SystemTokenId, TaskCodeKind, TaskId,
     TaskPackageId, UnitId, UserId, WebPageId,
 };
+use komhen_domain::{ChannelPriceId, InitiativeId, ScenarioId, TargetId};
 
 /// The set-up one import creates: see [`SetupChange::CreateImportSetup`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -286,6 +287,23 @@ pub enum SetupChange {
         price: ChannelPriceId,
     },
 
+    // --- a municipality's channel strategy ------------------------------------
+    SaveScenario(NewScenario),
+    RemoveScenario {
+        municipality: MunicipalityCode,
+        scenario: ScenarioId,
+    },
+    SetTarget(NewTarget),
+    RemoveTarget {
+        municipality: MunicipalityCode,
+        target: TargetId,
+    },
+    SetInitiative(NewInitiative),
+    RemoveInitiative {
+        municipality: MunicipalityCode,
+        initiative: InitiativeId,
+    },
+
     // --- a municipality's phone-system mapping ------------------------------
     /// Adds a rule saying which calls of the municipality's phone system
     /// are incoming or outgoing; rules are tried in the order added.
@@ -347,6 +365,12 @@ impl SetupChange {
             | SetComparisonGroup { .. }
             | SetChannelPrice(_)
             | RemoveChannelPrice { .. }
+            | SaveScenario(_)
+            | RemoveScenario { .. }
+            | SetTarget(_)
+            | RemoveTarget { .. }
+            | SetInitiative(_)
+            | RemoveInitiative { .. }
             | CreateCdrRule(_)
             | DeleteCdrRule { .. } => None,
         }

@@ -222,6 +222,9 @@ mod import {
 mod prices {
     include!("prices.rs");
 }
+mod strategy {
+    include!("strategy.rs");
+}
 pub(super) use import::remove_import_setup;
 
 impl Store {
@@ -343,6 +346,12 @@ impl Store {
             }
             CreateCdrRule(_) | DeleteCdrRule { .. } => Self::apply_phone(tx, change, now).await,
             SetChannelPrice(_) | RemoveChannelPrice { .. } => Self::apply_prices(tx, change).await,
+            SaveScenario(_)
+            | RemoveScenario { .. }
+            | SetTarget(_)
+            | RemoveTarget { .. }
+            | SetInitiative(_)
+            | RemoveInitiative { .. } => Self::apply_strategy(tx, change).await,
         }
     }
 }
