@@ -402,7 +402,8 @@ impl SetupChange {
     /// The change with every [`created_by`] id replaced by the id its step
     /// created; `None` when one names a step that created nothing (yet).
     /// The ids a plan may refer to: departments, units, tasks and questions
-    /// in the changes that set up a municipality's organisation.
+    /// in the changes that set up a municipality's organisation, and the
+    /// task of a channel price.
     pub fn with_created(&self, created: &[Option<i64>]) -> Option<SetupChange> {
         let id = |value: i64| -> Option<i64> {
             if value >= 0 {
@@ -505,6 +506,13 @@ impl SetupChange {
                 question: QuestionId(id(question.0)?),
                 active: *active,
             },
+            SetChannelPrice(price) => SetChannelPrice(NewChannelPrice {
+                task: match price.task {
+                    Some(t) => Some(TaskId(id(t.0)?)),
+                    None => None,
+                },
+                ..price.clone()
+            }),
             other => other.clone(),
         })
     }
