@@ -4,3 +4,4 @@
 //! of the report engine, which asks [`prices::PriceBook`] for the price.
 
 pub mod prices;
+pub mod timing;
