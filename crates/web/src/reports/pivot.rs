@@ -4,6 +4,7 @@
 //! that shares the view.
 
 use super::context::{context, filters_kept, link, read_address, Choice, Context, FilterForm};
+use super::cost::{self, CostNotes};
 use super::table::{drill_link, num, signed, CellView};
 use super::PageResult;
 use crate::access::Authorized;
@@ -85,7 +86,7 @@ struct PivotPage {
     csv: String,
     xlsx: String,
     rows_label: String,
-    cost_note: Option<String>,
+    cost_notes: Option<CostNotes>,
 }
 
 /// A filter list on the pivot page.
@@ -103,37 +104,8 @@ fn measure_text(m: Measure, row: &ReportRow) -> String {
         Measure::Median => row
             .median_duration_s
             .map_or(String::new(), |s| decimal_da(s, 0)),
-        Measure::Cost => row.cost.map_or(String::new(), |c| {
-            komhen_core::economics::prices::amount(c.ore)
-        }),
+        Measure::Cost => cost::amount(row.cost),
     }
-}
-
-/// Under a cost pivot: which inquiries had no price, and whether the prices
-/// are examples.
-fn cost_note(report: &Report) -> Option<String> {
-    let mut note = Vec::new();
-    if !report.unpriced.is_empty() {
-        let total: i64 = report.unpriced.iter().map(|u| u.inquiries).sum();
-        let channels: Vec<String> = report
-            .unpriced
-            .iter()
-            .map(|u| format!("{} ({})", u.channel, thousands(u.inquiries)))
-            .collect();
-        note.push(format!(
-            "{} henvendelser har ingen pris og er ikke regnet med i omkostningen: {}. \
-             Sæt de manglende priser under «Kanalpriser».",
-            thousands(total),
-            channels.join(", ")
-        ));
-    }
-    if report.example_prices {
-        note.push(
-            "Omkostningen bygger på eksempelpriser, ikke på rigtige priser (se «Kanalpriser»)."
-                .to_owned(),
-        );
-    }
-    (!note.is_empty()).then(|| note.join(" "))
 }
 
 /// The pivot's layout as its address chose it: the rows' dimension, the
@@ -250,7 +222,7 @@ pub(crate) async fn show_pivot(
         csv: link(&format!("{}/tabel.csv", ctx.base), &table.query, &[]),
         xlsx: link(&format!("{}/tabel.xlsx", ctx.base), &table.query, &[]),
         rows_label: layout.rows.label_da().into(),
-        cost_note: table.cost_note,
+        cost_notes: table.cost_notes,
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -266,7 +238,7 @@ struct PivotTable {
     /// The table's query, for its downloads.
     query: ReportQuery,
     /// With cost: the inquiries without a price, example prices.
-    cost_note: Option<String>,
+    cost_notes: Option<CostNotes>,
 }
 
 /// The pivot's report and its margins (the rows' and the columns' totals),
@@ -324,8 +296,8 @@ async fn pivot_table(
         .map(|c| c.keys[0].label.clone())
         .collect();
     Ok(PivotTable {
-        cost_note: if layout.cost() {
-            cost_note(&by_rows)
+        cost_notes: if layout.cost() {
+            CostNotes::of(&by_rows)
         } else {
             None
         },
