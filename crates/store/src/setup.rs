@@ -542,4 +542,30 @@ mod tests {
         assert_eq!(planned.with_created(&[Some(40)]), None);
         assert_eq!(planned.with_created(&[None, Some(41)]), None);
     }
+
+    #[test]
+    fn a_planned_price_names_the_task_an_earlier_step_created() {
+        let price = NewChannelPrice {
+            municipality: Some(MunicipalityCode::parse("259").unwrap()),
+            channel: ChannelCode::parse("TLFIND").unwrap(),
+            task: Some(TaskId(created_by(0))),
+            valid_from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            price_ore: 4_125,
+            basis: crate::PriceBasis::Amount,
+            source: "Egen opgørelse".into(),
+            source_year: 2026,
+            example: false,
+            set_by: "kommandolinje".into(),
+            set_at: DateTime::default(),
+        };
+        let planned = SetupChange::SetChannelPrice(price.clone());
+        assert_eq!(
+            planned.with_created(&[Some(77)]),
+            Some(SetupChange::SetChannelPrice(NewChannelPrice {
+                task: Some(TaskId(77)),
+                ..price
+            }))
+        );
+        assert_eq!(planned.with_created(&[]), None);
+    }
 }
