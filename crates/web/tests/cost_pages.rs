@@ -158,6 +158,12 @@ async fn the_overview_period_report_and_drill_down_show_the_engine_s_cost() {
     assert_channel_costs(&period.body, &report);
     assert!(period.body.contains("Eksempelpriser."));
     assert_eq!(toggle(&period.body).0, "Skjul omkostning");
+    assert!(
+        period
+            .body
+            .contains(r#"<input type="hidden" name="omkostning" value="ja">"#),
+        "choosing another period keeps cost shown"
+    );
     let hidden = app.get(&toggle(&period.body).1, &coordinator).await;
     assert!(!hidden.body.contains("period-cost"));
     assert_eq!(toggle(&hidden.body).0, "Vis omkostning");
