@@ -71,13 +71,14 @@ pub async fn run(store: &dyn Store, command: ExportCommand) -> anyhow::Result<()
                 .with_context(|| format!("{} kunne ikke skrives", args.file.display()))?;
             eprintln!(
                 "Opsætningen af {} ({code}) er skrevet til {}: {} forvaltninger, {} enheder, {} \
-                 egne opgaver, {} spørgsmål.",
+                 egne opgaver, {} spørgsmål, {} egne kanalpriser.",
                 document.municipality_name,
                 args.file.display(),
                 document.departments.len(),
                 document.units.len(),
                 document.tasks.len(),
-                document.questions.len()
+                document.questions.len(),
+                document.prices.len()
             );
             Ok(())
         }

@@ -205,13 +205,14 @@ async fn import_setup(store: &dyn Store, args: &ImportSetupArgs) -> anyhow::Resu
     } else {
         println!(
             "Opsætningen af kommune {} er indlæst: {} forvaltninger, {} egne opgaver, {} \
-             spørgsmål og {} enheder oprettet ({} ændringer i én transaktion). Enhederne har \
-             ingen adgangskode endnu: giv dem en under Opsætning.",
+             spørgsmål, {} enheder og {} egne kanalpriser oprettet ({} ændringer i én \
+             transaktion). Enhederne har ingen adgangskode endnu: giv dem en under Opsætning.",
             done.municipality,
             done.departments,
             done.tasks,
             done.questions,
             done.units,
+            done.prices,
             done.changes
         );
     }

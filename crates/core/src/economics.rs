@@ -6,3 +6,4 @@
 pub mod prices;
 pub mod savings;
 pub mod strategy;
+pub mod timing;

@@ -396,6 +396,9 @@ pub struct ReportRow {
     pub keys: Vec<Label>,
     pub inquiries: i64,
     pub rows: i64,
+    /// The registrations with a registration duration (timed by the
+    /// registration tool's stopwatch): what the mean and median are of.
+    pub timed_rows: i64,
     /// Share of the total (or of the first dimension's group), 0–1.
     pub share: f64,
     pub mean_duration_s: Option<f64>,

@@ -426,7 +426,8 @@ impl SetupChange {
     /// The change with every [`created_by`] id replaced by the id its step
     /// created; `None` when one names a step that created nothing (yet).
     /// The ids a plan may refer to: departments, units, tasks and questions
-    /// in the changes that set up a municipality's organisation.
+    /// in the changes that set up a municipality's organisation, and the
+    /// task of a channel price.
     pub fn with_created(&self, created: &[Option<i64>]) -> Option<SetupChange> {
         let id = |value: i64| -> Option<i64> {
             if value >= 0 {
@@ -529,6 +530,13 @@ impl SetupChange {
                 question: QuestionId(id(question.0)?),
                 active: *active,
             },
+            SetChannelPrice(price) => SetChannelPrice(NewChannelPrice {
+                task: match price.task {
+                    Some(t) => Some(TaskId(id(t.0)?)),
+                    None => None,
+                },
+                ..price.clone()
+            }),
             other => other.clone(),
         })
     }
@@ -557,5 +565,31 @@ mod tests {
         );
         assert_eq!(planned.with_created(&[Some(40)]), None);
         assert_eq!(planned.with_created(&[None, Some(41)]), None);
+    }
+
+    #[test]
+    fn a_planned_price_names_the_task_an_earlier_step_created() {
+        let price = NewChannelPrice {
+            municipality: Some(MunicipalityCode::parse("259").unwrap()),
+            channel: ChannelCode::parse("TLFIND").unwrap(),
+            task: Some(TaskId(created_by(0))),
+            valid_from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            price_ore: 4_125,
+            basis: crate::PriceBasis::Amount,
+            source: "Egen opgørelse".into(),
+            source_year: 2026,
+            example: false,
+            set_by: "kommandolinje".into(),
+            set_at: DateTime::default(),
+        };
+        let planned = SetupChange::SetChannelPrice(price.clone());
+        assert_eq!(
+            planned.with_created(&[Some(77)]),
+            Some(SetupChange::SetChannelPrice(NewChannelPrice {
+                task: Some(TaskId(77)),
+                ..price
+            }))
+        );
+        assert_eq!(planned.with_created(&[]), None);
     }
 }

@@ -1,8 +1,10 @@
 //! Channel prices on the pages: the national list (`/admin/priser`) and a
 //! municipality's own (`/kommune/{kode}/priser`), each with what is kept,
 //! the reckoning of a price found from time, its source and year, and
-//! example prices marked as such. Checking, keeping and the rule of which
-//! price is in force live in `komhen_core::economics`.
+//! example prices marked as such; beside the minutes of the form, the
+//! registration time the stopwatch measured per channel (the report
+//! engine's mean over the latest counting period). Checking, keeping and
+//! the rule of which price is in force live in `komhen_core::economics`.
 
 use crate::access::Authorized;
 use crate::forms::after_change;
@@ -14,6 +16,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use chrono::Utc;
 use komhen_core::economics::prices::{self, kroner, PriceInput};
+use komhen_core::economics::timing::{self, MeasuredTimes};
+use komhen_core::reports::tabular::{decimal_da, thousands};
 use komhen_domain::{ChannelPriceId, MunicipalityCode};
 use komhen_store::ChannelPriceRow;
 use serde::Deserialize;
@@ -33,6 +37,47 @@ pub(crate) struct PriceView {
     pub(crate) source: String,
     pub(crate) year: i32,
     pub(crate) example: bool,
+}
+
+/// The stopwatch's measured registration time per channel, as the form's
+/// hint shows it.
+pub(crate) struct MeasuredView {
+    /// «Målt med registreringens stopur i Efterår 2026 (19-10-2026 – …)».
+    pub(crate) caption: String,
+    /// Channel, «2,4 min. i gennemsnit», «1.234 registreringer».
+    pub(crate) rows: Vec<(String, String, String)>,
+}
+
+impl MeasuredView {
+    fn of(times: MeasuredTimes, national: bool) -> Self {
+        Self {
+            caption: format!(
+                "Målt med registreringens stopur{}, periode {} ({})",
+                if national { " i alle kommuner" } else { "" },
+                times.period,
+                times.dates.label_da()
+            ),
+            rows: times
+                .channels
+                .into_iter()
+                .map(|c| {
+                    (
+                        format!("{} ({})", c.label, c.channel),
+                        format!("{} min. i gennemsnit", decimal_da(c.mean_s / 60.0, 1)),
+                        format!(
+                            "{} {}",
+                            thousands(c.timed),
+                            if c.timed == 1 {
+                                "registrering"
+                            } else {
+                                "registreringer"
+                            }
+                        ),
+                    )
+                })
+                .collect(),
+        }
+    }
 }
 
 pub(crate) struct ChannelChoice {
@@ -55,6 +100,8 @@ struct PricesPage {
     any_example: bool,
     channels: Vec<ChannelChoice>,
     form: PriceForm,
+    /// The measured registration times; None without a counting period.
+    measured: Option<MeasuredView>,
 }
 
 /// A price as the form posts it (see [`PriceInput`]).
@@ -158,7 +205,16 @@ async fn prices_page(
             true,
         ),
     };
+    let today = komhen_domain::DateDimensions::of(Utc::now()).day;
+    let measured = if can_edit {
+        timing::measured_times(store, municipality, today)
+            .await?
+            .map(|t| MeasuredView::of(t, municipality.is_none()))
+    } else {
+        None
+    };
     let page = PricesPage {
+        measured,
         frame: frame.notice(notice).error(error),
         action,
         national_scope: municipality.is_none(),

@@ -11,14 +11,16 @@
 //!
 //! A file per page, and what the pages share: `context` (a page's address,
 //! its request within the user's scope, links, the period form), `table`
-//! (a report as a table with its links and downloads) and `chart` (its
-//! chart's data).
+//! (a report as a table with its links and downloads), `chart` (its
+//! chart's data) and `cost` (the notes under cost figures and the link
+//! that shows or hides cost).
 
 mod answers;
 mod api;
 mod bank;
 mod chart;
 mod context;
+mod cost;
 mod download;
 pub(crate) mod extract;
 mod overview;

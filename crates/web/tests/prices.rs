@@ -312,14 +312,7 @@ async fn cost_is_the_inquiries_times_the_price_in_force_on_every_surface() {
     use komhen_core::economics::prices::{set_price, PriceInput};
     let app = common::demo_app().await;
     let store = app.store();
-    let period = store
-        .list_periods(None)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|p| p.period.year == 2026)
-        .unwrap()
-        .period;
+    let period = common::demo_period(&app, 2026).await;
     let (from, to) = (period.starts_on, period.ends_on);
     let middle = from + chrono::Duration::days(7);
     let actor = komhen_core::accounts::access::Actor::command_line();

@@ -157,9 +157,6 @@ fn check(
     now: DateTime<Utc>,
 ) -> CoreResult<NewChannelPrice> {
     let mut problems = Vec::new();
-    let channel = ChannelCode::parse(&input.channel.trim().to_uppercase())
-        .map_err(|_| problems.push(format!("«{}» er ikke en kanal.", input.channel.trim())))
-        .ok();
     let task = match input.task.trim() {
         "" => None,
         code => {
@@ -180,6 +177,24 @@ fn check(
             found.map(|t| t.id)
         }
     };
+    check_with_task(input, municipality, task, problems, actor, now)
+}
+
+/// A price checked with its task already found: the rest of [`check`],
+/// and what a set-up document's price goes through (its task may be one
+/// the same import creates). Every problem named at once, with those of
+/// the task given in `problems`.
+pub(crate) fn check_with_task(
+    input: &PriceInput,
+    municipality: Option<MunicipalityCode>,
+    task: Option<TaskId>,
+    mut problems: Vec<String>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> CoreResult<NewChannelPrice> {
+    let channel = ChannelCode::parse(&input.channel.trim().to_uppercase())
+        .map_err(|_| problems.push(format!("«{}» er ikke en kanal.", input.channel.trim())))
+        .ok();
     let valid_from = crate::reports::parse_date(&input.valid_from)
         .map_err(|e| problems.push(format!("Gælder fra: {e}")))
         .ok();
@@ -298,14 +313,20 @@ fn check(
     }
 }
 
-fn price_json(price: &NewChannelPrice) -> serde_json::Value {
-    let (minutes, hourly) = match price.basis {
+/// A price's minutes (in hundredths) and hourly cost (in øre) as files
+/// and the audit log write them: none for an amount.
+pub fn time_parts(basis: PriceBasis) -> (Option<i64>, Option<i64>) {
+    match basis {
         PriceBasis::Amount => (None, None),
         PriceBasis::Time {
             minutes_hundredths,
             hourly_cost_ore,
         } => (Some(minutes_hundredths), Some(hourly_cost_ore)),
-    };
+    }
+}
+
+fn price_json(price: &NewChannelPrice) -> serde_json::Value {
+    let (minutes, hourly) = time_parts(price.basis);
     json!({
         "channel": price.channel.as_str(),
         "task_id": price.task.map(|t| t.0),
@@ -371,26 +392,28 @@ pub async fn set_price(
                 && p.task == price.task
                 && p.valid_from == price.valid_from
         });
-    let applied = change(
-        store,
-        actor,
-        SetupChange::SetChannelPrice(price.clone()),
-        Entry {
-            municipality,
-            action: if before.is_some() { "update" } else { "create" },
-            entity: "channel_price",
-            entity_id: format!(
-                "{}/{}/{}",
-                price.channel,
-                price.task.map_or_else(String::new, |t| t.0.to_string()),
-                price.valid_from
-            ),
-            before: before.as_ref().map(row_json),
-            after: Some(price_json(&price)),
-        },
-    )
-    .await?;
+    let entry = set_entry(&price, before.as_ref());
+    let applied = change(store, actor, SetupChange::SetChannelPrice(price), entry).await?;
     Ok(ChannelPriceId(applied.created()?))
+}
+
+/// The audit entry of keeping a price, with the price it replaces: the
+/// price pages, `komhen prices set` and `komhen import setup` write the
+/// same one.
+pub(crate) fn set_entry(price: &NewChannelPrice, before: Option<&ChannelPriceRow>) -> Entry {
+    Entry {
+        municipality: price.municipality,
+        action: if before.is_some() { "update" } else { "create" },
+        entity: "channel_price",
+        entity_id: format!(
+            "{}/{}/{}",
+            price.channel,
+            price.task.map_or_else(String::new, |t| t.0.to_string()),
+            price.valid_from
+        ),
+        before: before.map(row_json),
+        after: Some(price_json(price)),
+    }
 }
 
 /// Removes a price of the national list (`None`) or of the municipality;

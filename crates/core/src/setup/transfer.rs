@@ -1,21 +1,25 @@
 //! A municipality's set-up as a versioned JSON document, so it moves with
 //! its registrations' extract to another installation: departments, units
 //! with their logins (never a password), the municipality's own tasks,
-//! its questions with their options, and which tasks (national ones by KLE
-//! number) and optional parameters each unit has. The national catalogue
-//! (KLE, task packages, code lists) is not in it: every installation loads
-//! it with `komhen migrate`.
+//! its questions with their options, which tasks (national ones by KLE
+//! number) and optional parameters each unit has, and (from version 2) the
+//! municipality's own channel prices, so its cost figures move with it.
+//! The national catalogue (KLE, task packages, code lists) and the national
+//! price list are not in it: every installation keeps its own.
 //!
 //! Importing plans every change first and stores them in one transaction
 //! (`Store::apply_all`), each with its audit entry. What already exists
 //! exactly as the document has it is left alone, so importing twice
 //! changes nothing; what exists otherwise is a clash, and the import is
 //! refused naming every clash, with nothing stored. Units come without a
-//! password: the coordinator gives each a new one.
+//! password: the coordinator gives each a new one. A price is kept through
+//! the same audited change as on the price pages
+//! (`economics::prices`), in the same transaction as the rest.
 
 use super::tasks::task_kind;
 use super::{audit_entry, clean_login, clean_name, Entry};
 use crate::accounts::access::Actor;
+use crate::economics::prices::{self, PriceInput};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
 use komhen_domain::{AnswerKind, AnswerOption, KleNumber, MunicipalityCode, QuestionId, TaskId};
@@ -30,7 +34,10 @@ use std::collections::{BTreeMap, BTreeSet};
 /// What a set-up document says it is.
 pub const FORMAT: &str = "komhen-opsaetning";
 /// The document's version; a reader refuses one it does not know.
-pub const VERSION: u32 = 1;
+/// Version 2 added `prices`; a version 1 document has none.
+pub const VERSION: u32 = 2;
+/// The oldest version this komhen still reads.
+pub const OLDEST_VERSION: u32 = 1;
 
 /// A municipality's set-up as a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +56,77 @@ pub struct SetupDocument {
     /// question columns of imported files.
     pub questions: Vec<QuestionEntry>,
     pub units: Vec<UnitEntry>,
+    /// The municipality's own channel prices (version 2; none in version 1).
+    #[serde(default)]
+    pub prices: Vec<PriceEntry>,
+}
+
+/// One of the municipality's own channel prices (docs/economics.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceEntry {
+    /// The channel's code, e.g. `TLFIND`.
+    pub channel: String,
+    /// The task the price is for; none: every task of the channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<TaskKey>,
+    /// `ÅÅÅÅ-MM-DD`.
+    pub valid_from: String,
+    /// Per inquiry, in øre; for a price found from time, what the minutes
+    /// and the hourly cost give (an import checks that they do).
+    pub price_ore: i64,
+    /// With `hourly_cost_ore`: the price is found from time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes_hundredths: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hourly_cost_ore: Option<i64>,
+    /// The reckoning as the pages write it, for the reader only.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reckoning: String,
+    pub source: String,
+    pub source_year: i32,
+    pub example: bool,
+}
+
+impl PriceEntry {
+    /// The price as it would be typed on the price page, so an import
+    /// checks it as the page does: amounts and minutes in the pages' own
+    /// writing, which the page's reader reads back exactly.
+    fn input(&self) -> PriceInput {
+        let (amount, minutes, hourly_cost) = match (self.minutes_hundredths, self.hourly_cost_ore) {
+            (Some(m), Some(h)) => (String::new(), prices::hundredths(m), prices::amount(h)),
+            (None, None) => (prices::amount(self.price_ore), String::new(), String::new()),
+            // Half a reckoning: the page's check names what is missing.
+            (m, h) => (
+                String::new(),
+                m.map(prices::hundredths).unwrap_or_default(),
+                h.map(prices::amount).unwrap_or_default(),
+            ),
+        };
+        PriceInput {
+            channel: self.channel.clone(),
+            task: String::new(),
+            valid_from: self.valid_from.clone(),
+            amount,
+            minutes,
+            hourly_cost,
+            source: self.source.clone(),
+            source_year: self.source_year.to_string(),
+            example: self.example,
+        }
+    }
+
+    /// How the entry names itself in a message.
+    fn describe(&self) -> String {
+        format!(
+            "prisen for {}{} fra {}",
+            self.channel,
+            self.task
+                .as_ref()
+                .map_or_else(String::new, |t| format!(", opgave {}", t.kle)),
+            self.valid_from
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,7 +223,14 @@ impl SetupDocument {
             )));
         }
         match value.get("version").and_then(serde_json::Value::as_u64) {
-            Some(v) if v == u64::from(VERSION) => {}
+            Some(v) if v == 1 && value.get("prices").is_some() => {
+                return Err(CoreError::Invalid(
+                    "Opsætningen har version 1, som ikke har priser, men filen har feltet \
+                     «prices». Skriv version 2, eller fjern priserne."
+                        .to_owned(),
+                ))
+            }
+            Some(v) if (u64::from(OLDEST_VERSION)..=u64::from(VERSION)).contains(&v) => {}
             other => {
                 return Err(CoreError::Invalid(format!(
                     "Opsætningen har version {}, men denne komhen læser version {VERSION}. \
@@ -178,6 +263,12 @@ pub async fn export_setup(
     let questions = store.list_all_questions(municipality).await?;
     let units = store.list_units(municipality).await?;
     let assignments = store.list_assignments(municipality).await?;
+    let own_prices: Vec<_> = store
+        .list_channel_prices(Some(municipality))
+        .await?
+        .into_iter()
+        .filter(|p| p.municipality == Some(municipality))
+        .collect();
     let task_key = |id: TaskId| tasks.iter().find(|t| t.id == id).map(key_of_task);
     let question_key = |q: &QuestionRow| QuestionKey {
         code: q.code.clone(),
@@ -267,6 +358,24 @@ pub async fn export_setup(
             })
             .collect(),
         units: unit_entries,
+        prices: own_prices
+            .iter()
+            .map(|p| {
+                let (minutes, hourly) = prices::time_parts(p.basis);
+                PriceEntry {
+                    channel: p.channel.to_string(),
+                    task: p.task.and_then(task_key),
+                    valid_from: p.valid_from.to_string(),
+                    price_ore: p.price_ore,
+                    minutes_hundredths: minutes,
+                    hourly_cost_ore: hourly,
+                    reckoning: prices::reckoning(p.basis),
+                    source: p.source.clone(),
+                    source_year: p.source_year,
+                    example: p.example,
+                }
+            })
+            .collect(),
     })
 }
 
@@ -286,6 +395,8 @@ pub struct SetupImported {
     pub tasks: usize,
     pub questions: usize,
     pub units: usize,
+    /// The municipality's own channel prices kept.
+    pub prices: usize,
     /// Changes stored in all (0: everything was there already).
     pub changes: usize,
 }
@@ -313,6 +424,7 @@ pub async fn import_setup(
         tasks: 0,
         questions: 0,
         units: 0,
+        prices: 0,
         changes: 0,
     };
 
@@ -672,6 +784,86 @@ pub async fn import_setup(
         }
     }
 
+    // The municipality's own prices, by channel, task and date; each checked
+    // as the price page checks one and kept through the same audited change.
+    let channels = store.list_channels().await?;
+    let existing_prices = store.list_channel_prices(Some(municipality)).await?;
+    let now = Utc::now();
+    for p in &document.prices {
+        let mut problems = Vec::new();
+        let task = match &p.task {
+            Some(key) => match resolve_task(key, &mut clashes) {
+                Some(id) => Some(TaskId(id)),
+                None => continue,
+            },
+            None => None,
+        };
+        if !channels.iter().any(|c| c.code.as_str() == p.channel) {
+            problems.push(format!("«{}» er ikke en kanal.", p.channel));
+        }
+        let price = match prices::check_with_task(
+            &p.input(),
+            Some(municipality),
+            task,
+            problems,
+            actor,
+            now,
+        ) {
+            Ok(price) => price,
+            Err(e) => {
+                clashes.push(format!("{} kan ikke bruges: {e}", p.describe()));
+                continue;
+            }
+        };
+        if price.price_ore != p.price_ore {
+            clashes.push(format!(
+                "{} er {} i filen, men udregningen {} giver {}",
+                p.describe(),
+                prices::kroner(p.price_ore),
+                prices::reckoning(price.basis),
+                prices::kroner(price.price_ore)
+            ));
+            continue;
+        }
+        let before = existing_prices.iter().find(|row| {
+            row.municipality == Some(municipality)
+                && row.channel == price.channel
+                && row.task == price.task
+                && row.valid_from == price.valid_from
+        });
+        match before {
+            Some(row)
+                if row.price_ore == price.price_ore
+                    && row.basis == price.basis
+                    && row.source == price.source
+                    && row.source_year == price.source_year
+                    && row.example == price.example => {}
+            Some(row) => clashes.push(format!(
+                "{} findes, men er {}{}",
+                p.describe(),
+                prices::kroner(row.price_ore),
+                if row.source == price.source {
+                    String::new()
+                } else {
+                    format!(" med kilden «{}»", row.source)
+                }
+            )),
+            None => {
+                let mut entry = prices::set_entry(&price, None);
+                if task.is_some_and(|t| t.0 < 0) {
+                    // A task this import creates has no id yet: the store
+                    // names the price by the id it gets.
+                    entry.entity_id = String::new();
+                }
+                if let Some(serde_json::Value::Object(after)) = entry.after.as_mut() {
+                    after.insert("from".to_owned(), json!("setup"));
+                }
+                plan.push_entry(SetupChange::SetChannelPrice(price), entry);
+                summary.prices += 1;
+            }
+        }
+    }
+
     if !clashes.is_empty() {
         clashes.sort();
         clashes.dedup();
@@ -729,10 +921,73 @@ impl<'a> Plan<'a> {
             before: None,
             after: Some(after),
         };
+        self.push_entry(change, entry)
+    }
+
+    /// Adds a change with an audit entry of its own making.
+    fn push_entry(&mut self, change: SetupChange, entry: Entry) -> i64 {
         self.steps.push(PlannedChange {
             change,
             audit: audit_entry(self.actor, entry),
         });
         created_by(self.steps.len() - 1)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // test code: a failure should panic
+mod tests {
+    use super::*;
+
+    fn document(version: u32, prices: Option<&str>) -> String {
+        format!(
+            r#"{{"format": "{FORMAT}", "version": {version}, "municipality": 259,
+            "municipality_name": "Køge", "exported_at": "2026-01-01T00:00:00Z",
+            "departments": [], "tasks": [], "questions": [], "units": []{}}}"#,
+            prices.map_or_else(String::new, |p| format!(r#", "prices": {p}"#))
+        )
+    }
+
+    const A_PRICE: &str = r#"[{"channel": "PRSNLG", "valid_from": "2025-10-01",
+        "price_ore": 5028, "minutes_hundredths": 700, "hourly_cost_ore": 43100,
+        "reckoning": "7 min. × 431,00 kr. i timen", "source": "Egen tidsmåling",
+        "source_year": 2025, "example": false}]"#;
+
+    #[test]
+    fn a_version_1_document_is_read_without_prices_and_version_2_with_them() {
+        let old = SetupDocument::from_json(document(1, None).as_bytes()).unwrap();
+        assert!(old.prices.is_empty());
+        let new = SetupDocument::from_json(document(2, Some(A_PRICE)).as_bytes()).unwrap();
+        assert_eq!(new.prices.len(), 1);
+        assert_eq!(new.prices[0].minutes_hundredths, Some(700));
+        // The price as the page would have it typed: read back exactly.
+        let input = new.prices[0].input();
+        assert_eq!(
+            (input.minutes.as_str(), input.hourly_cost.as_str()),
+            ("7", "431,00")
+        );
+        assert_eq!(
+            prices::price_from_time(700, prices::parse_kroner(&input.hourly_cost).unwrap()),
+            5028
+        );
+        let written = String::from_utf8(new.to_json().unwrap()).unwrap();
+        assert_eq!(SetupDocument::from_json(written.as_bytes()).unwrap(), new);
+    }
+
+    #[test]
+    fn a_newer_version_or_a_version_1_with_prices_is_refused_in_danish() {
+        let err = SetupDocument::from_json(document(3, Some("[]")).as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("Opsætningen har version 3, men denne komhen læser version 2"),
+            "{err}"
+        );
+        let err = SetupDocument::from_json(document(1, Some(A_PRICE)).as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("version 1, som ikke har priser"), "{err}");
+        let unknown = document(2, Some(&A_PRICE.replace("\"example\"", "\"eksempel\"")));
+        assert!(SetupDocument::from_json(unknown.as_bytes()).is_err());
     }
 }

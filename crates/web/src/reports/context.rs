@@ -144,7 +144,15 @@ impl Context {
         q
     }
 
-    pub(crate) fn filter_form(&self, action: &str, hidden: Vec<(String, String)>) -> FilterForm {
+    pub(crate) fn filter_form(
+        &self,
+        action: &str,
+        mut hidden: Vec<(String, String)>,
+    ) -> FilterForm {
+        // Cost shown stays shown when the period changes.
+        if self.query.cost && !hidden.iter().any(|(k, _)| k == "omkostning") {
+            hidden.push(("omkostning".to_owned(), "ja".to_owned()));
+        }
         let dates = self.request.dates;
         let mut periods: Vec<Choice> = self
             .periods

@@ -1,9 +1,10 @@
 //! The overview of a period (`/kommune/{kode}/tal`): key figures with their
 //! change since the comparison, and the tables of channels, inquiry types,
 //! units, tasks, completion and forms (the period report shows the first
-//! four).
+//! four); with `omkostning=ja`, the cost beside every count.
 
 use super::context::{context, read_address, FilterForm};
+use super::cost::{CostNotes, CostToggle};
 use super::table::{signed, signed_decimal, Section, TableView};
 use super::PageResult;
 use crate::access::Authorized;
@@ -12,6 +13,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse};
+use komhen_core::economics::prices;
 use komhen_core::reports::bank::ChartKind;
 use komhen_core::reports::tabular::{thousands, Cell};
 use komhen_core::reports::{self, Comparing, Dimension, Order, Report, ShareOf};
@@ -88,6 +90,8 @@ struct OverviewPage {
     form: FilterForm,
     figures: Vec<KeyFigure>,
     tables: Vec<TableView>,
+    cost_toggle: CostToggle,
+    cost_notes: Option<CostNotes>,
 }
 
 /// `GET /kommune/{kode}/tal`
@@ -163,7 +167,7 @@ pub(crate) async fn show_overview(
             ),
         }
     };
-    let figures = vec![
+    let mut figures = vec![
         KeyFigure {
             label: "Henvendelser i alt",
             value: thousands(total.inquiries),
@@ -185,6 +189,9 @@ pub(crate) async fn show_overview(
             types.total.inquiries,
         ),
     ];
+    if let Some(figure) = cost_figure(&by_direction) {
+        figures.insert(1, figure);
+    }
 
     let mut tables = Vec::new();
     for section in &OVERVIEW_SECTIONS {
@@ -200,6 +207,28 @@ pub(crate) async fn show_overview(
         base: ctx.base.clone(),
         figures,
         tables,
+        cost_toggle: CostToggle::of(&ctx.base, &ctx.query, &[]),
+        cost_notes: CostNotes::of(&by_direction),
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// With cost: the report's total cost, and then's beside it.
+pub(super) fn cost_figure(report: &Report) -> Option<KeyFigure> {
+    let now = report.total.cost?;
+    let mut detail = Vec::new();
+    if now.unpriced_inquiries > 0 {
+        detail.push(format!(
+            "{} henvendelser uden pris",
+            thousands(now.unpriced_inquiries)
+        ));
+    }
+    if let Some(then) = report.total.comparison.and_then(|c| c.cost) {
+        detail.push(format!("{} i sammenligningen", prices::kroner(then.ore)));
+    }
+    Some(KeyFigure {
+        label: "Omkostning i alt",
+        value: prices::kroner(now.ore),
+        detail: detail.join("; "),
+    })
 }

@@ -1,12 +1,15 @@
 //! The period report (`/kommune/{kode}/tal/beretning`): a counting period's
-//! findings, the overview's first tables, and the recommendations the
-//! municipality writes and saves.
+//! findings, the overview's first tables, the cost in total and per channel
+//! (shown when the municipality has prices, national or its own, unless the
+//! link says `omkostning=nej`), and the recommendations the municipality
+//! writes and saves.
 //!
 //! Must not find anything itself: `komhen_core::reports::findings` does.
 
 use super::context::{context, Choice};
-use super::overview::OVERVIEW_SECTIONS;
-use super::table::TableView;
+use super::cost::{CostNotes, CostToggle};
+use super::overview::{cost_figure, KeyFigure, OVERVIEW_SECTIONS};
+use super::table::{table_view, TableView};
 use super::PageResult;
 use crate::access::Authorized;
 use crate::frame::{with_notice, Frame, NoticeQuery};
@@ -18,7 +21,7 @@ use axum::Form;
 use chrono::Utc;
 use komhen_core::reports::findings::{self, Finding};
 use komhen_core::reports::tabular::thousands;
-use komhen_core::reports::{Comparing, Dates, ReportQuery};
+use komhen_core::reports::{Comparing, Dates, Dimension, Order, ReportQuery, ShareOf};
 use komhen_domain::{danish_local, PeriodId};
 use komhen_store::PeriodRow;
 use serde::Deserialize;
@@ -36,6 +39,9 @@ struct PeriodPage {
     findings: Vec<(&'static str, Vec<String>)>,
     min_inquiries: String,
     tables: Vec<TableView>,
+    /// With cost: the total, the table per channel and its notes.
+    cost: Option<PeriodCost>,
+    cost_toggle: CostToggle,
     recommendations: Vec<String>,
     recommendations_text: String,
     recommendations_by: String,
@@ -44,9 +50,18 @@ struct PeriodPage {
     generated: String,
 }
 
+/// The period's cost as the report shows it.
+struct PeriodCost {
+    total: KeyFigure,
+    by_channel: TableView,
+    notes: Option<CostNotes>,
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct PeriodQuery {
     periode: Option<i64>,
+    /// `ja` or `nej`; without it, cost is shown when there are prices.
+    omkostning: Option<String>,
     #[serde(flatten)]
     notice: NoticeQuery,
 }
@@ -81,9 +96,15 @@ pub(crate) async fn show_period_report(
         from: period.period.starts_on,
         to: period.period.ends_on,
     };
+    let show_cost = match q.omkostning.as_deref() {
+        Some("ja") => true,
+        Some("nej") => false,
+        _ => !store.list_channel_prices(Some(code)).await?.is_empty(),
+    };
     let query = ReportQuery {
         dates: Some(dates),
         comparison: Some(Comparing::YearBefore),
+        cost: show_cost,
         ..ReportQuery::default()
     };
     let ctx = context(&state, &auth, &query, Comparing::YearBefore).await?;
@@ -100,6 +121,37 @@ pub(crate) async fn show_period_report(
     for section in &OVERVIEW_SECTIONS[..4] {
         tables.push(section.table(&ctx, store).await?);
     }
+    let cost = if show_cost {
+        let dims = [Dimension::Channel];
+        let report = ctx
+            .run(store, &dims, ShareOf::Total, Order::Natural)
+            .await?;
+        let table_query = ctx.table_query(&dims, ShareOf::Total, Order::Natural);
+        cost_figure(&report).map(|total| PeriodCost {
+            total,
+            by_channel: table_view(
+                &ctx,
+                "omkostning",
+                "Omkostning efter kanal",
+                &report,
+                &table_query,
+                None,
+                100,
+            ),
+            notes: CostNotes::of(&report),
+        })
+    } else {
+        None
+    };
+    let cost_toggle = CostToggle::to(
+        format!(
+            "{}/beretning?periode={}&omkostning={}",
+            ctx.base,
+            period.id.0,
+            if show_cost { "nej" } else { "ja" }
+        ),
+        show_cost,
+    );
     let notes = store.find_period_notes(code, period.id).await?;
     let page = PeriodPage {
         frame: Frame::municipality(
@@ -131,6 +183,8 @@ pub(crate) async fn show_period_report(
         findings: grouped,
         min_inquiries: thousands(findings::MIN_INQUIRIES),
         tables,
+        cost,
+        cost_toggle,
         recommendations: notes
             .as_ref()
             .map(|n| {

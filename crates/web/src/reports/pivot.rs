@@ -5,6 +5,7 @@
 
 use super::answers::{asked_note, heading, questions_of, Question};
 use super::context::{context, filters_kept, link, read_address, Choice, Context, FilterForm};
+use super::cost::{self, CostNotes};
 use super::table::{drill_link, num, signed, CellView};
 use super::PageResult;
 use crate::access::Authorized;
@@ -86,7 +87,7 @@ struct PivotPage {
     csv: String,
     xlsx: String,
     rows_label: String,
-    cost_note: Option<String>,
+    cost_notes: Option<CostNotes>,
     /// By an answer: how many were asked.
     asked: Option<String>,
 }
@@ -106,37 +107,8 @@ fn measure_text(m: Measure, row: &ReportRow) -> String {
         Measure::Median => row
             .median_duration_s
             .map_or(String::new(), |s| decimal_da(s, 0)),
-        Measure::Cost => row.cost.map_or(String::new(), |c| {
-            komhen_core::economics::prices::amount(c.ore)
-        }),
+        Measure::Cost => cost::amount(row.cost),
     }
-}
-
-/// Under a cost pivot: which inquiries had no price, and whether the prices
-/// are examples.
-fn cost_note(report: &Report) -> Option<String> {
-    let mut note = Vec::new();
-    if !report.unpriced.is_empty() {
-        let total: i64 = report.unpriced.iter().map(|u| u.inquiries).sum();
-        let channels: Vec<String> = report
-            .unpriced
-            .iter()
-            .map(|u| format!("{} ({})", u.channel, thousands(u.inquiries)))
-            .collect();
-        note.push(format!(
-            "{} henvendelser har ingen pris og er ikke regnet med i omkostningen: {}. \
-             Sæt de manglende priser under «Kanalpriser».",
-            thousands(total),
-            channels.join(", ")
-        ));
-    }
-    if report.example_prices {
-        note.push(
-            "Omkostningen bygger på eksempelpriser, ikke på rigtige priser (se «Kanalpriser»)."
-                .to_owned(),
-        );
-    }
-    (!note.is_empty()).then(|| note.join(" "))
 }
 
 /// The pivot's layout as its address chose it: the rows' dimension, the
@@ -263,7 +235,7 @@ pub(crate) async fn show_pivot(
         csv: link(&format!("{}/tabel.csv", ctx.base), &table.query, &[]),
         xlsx: link(&format!("{}/tabel.xlsx", ctx.base), &table.query, &[]),
         rows_label: heading(layout.rows, &questions),
-        cost_note: table.cost_note,
+        cost_notes: table.cost_notes,
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -279,7 +251,7 @@ struct PivotTable {
     /// The table's query, for its downloads.
     query: ReportQuery,
     /// With cost: the inquiries without a price, example prices.
-    cost_note: Option<String>,
+    cost_notes: Option<CostNotes>,
     /// By an answer: how many were asked, of all.
     asked: Option<String>,
 }
@@ -340,8 +312,8 @@ async fn pivot_table(
         .collect();
     Ok(PivotTable {
         asked: by_rows.asked.or(report.asked).map(asked_note),
-        cost_note: if layout.cost() {
-            cost_note(&by_rows)
+        cost_notes: if layout.cost() {
+            CostNotes::of(&by_rows)
         } else {
             None
         },

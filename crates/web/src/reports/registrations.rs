@@ -1,11 +1,13 @@
 //! The drill-down (`/kommune/{kode}/tal/registreringer`): the registrations
 //! behind a figure, a page at a time, with the filters in words (which the
-//! extract page shares).
+//! extract page shares); with `omkostning=ja`, what they cost (the
+//! engine's figure for them all).
 //!
 //! Must not choose rows: `komhen_core::reports::selection` does, from the
 //! page's request.
 
 use super::context::{context, filters_kept, link, read_address, FilterForm};
+use super::cost::{CostNotes, CostToggle};
 use super::PageResult;
 use crate::access::Authorized;
 use crate::frame::Frame;
@@ -40,6 +42,10 @@ struct RegistrationsPage {
     filters: Vec<String>,
     inquiries: String,
     registrations: String,
+    /// With cost: what the inquiries cost, in kroner.
+    cost: Option<String>,
+    cost_toggle: CostToggle,
+    cost_notes: Option<CostNotes>,
     rows: Vec<RegistrationView>,
     next: Option<String>,
     first: Option<String>,
@@ -97,6 +103,12 @@ pub(crate) async fn show_registrations(
         filters,
         inquiries: thousands(total.total.inquiries),
         registrations: thousands(total.total.rows),
+        cost: total
+            .total
+            .cost
+            .map(|c| komhen_core::economics::prices::kroner(c.ore)),
+        cost_toggle: CostToggle::of(&format!("{}/registreringer", ctx.base), &query, &[]),
+        cost_notes: CostNotes::of(&total),
         rows: rows.iter().map(|r| names.view(r)).collect(),
         next,
         first,

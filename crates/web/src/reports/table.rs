@@ -8,6 +8,7 @@
 
 use super::chart::chart_json;
 use super::context::{link, Context};
+use super::cost;
 use crate::WebError;
 use komhen_core::reports::bank::ChartKind;
 use komhen_core::reports::tabular::{self, decimal_da, thousands, Cell};
@@ -149,6 +150,9 @@ struct MeasureColumns {
     compared: bool,
     /// The median and mean registration time.
     durations: bool,
+    /// The cost and the inquiries without a price (and the comparison's
+    /// cost).
+    cost: bool,
 }
 
 impl MeasureColumns {
@@ -156,6 +160,7 @@ impl MeasureColumns {
         Self {
             compared: report.request.comparison.is_some(),
             durations: report.total.mean_duration_s.is_some() && report.request.median,
+            cost: report.request.cost,
         }
     }
 
@@ -196,6 +201,13 @@ impl MeasureColumns {
                 .mean_duration_s
                 .map_or(String::new(), |s| decimal_da(s, 1))));
         }
+        if self.cost {
+            cells.push(num(cost::amount(row.cost)));
+            cells.push(num(cost::unpriced(row.cost)));
+            if self.compared {
+                cells.push(num(cost::amount(row.comparison.and_then(|c| c.cost))));
+            }
+        }
         cells
     }
 }
@@ -225,6 +237,13 @@ fn table_head(report: &Report, columns: MeasureColumns) -> Vec<(String, bool)> {
     if columns.durations {
         head.push(("Median tid (sek.)".into(), true));
         head.push(("Gns. tid (sek.)".into(), true));
+    }
+    if columns.cost {
+        head.push(("Omkostning (kr.)".into(), true));
+        head.push(("Henvendelser uden pris".into(), true));
+        if columns.compared {
+            head.push(("Omkostning dengang (kr.)".into(), true));
+        }
     }
     head
 }

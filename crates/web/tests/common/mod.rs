@@ -133,6 +133,18 @@ pub async fn demo_app() -> App {
     app
 }
 
+/// The demo's national counting period of the year (2025 or 2026).
+pub async fn demo_period(app: &App, year: i32) -> komhen_domain::CountingPeriod {
+    app.store()
+        .list_periods(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.period.year == year)
+        .unwrap()
+        .period
+}
+
 /// Logs in as a demo user; returns the session cookie.
 pub async fn log_in_demo(app: &App, email: &str) -> String {
     let reply = app.log_in(email, DEMO_USER_PASSWORD).await;
