@@ -148,6 +148,15 @@ pub fn hundredths(value: i64) -> String {
     }
 }
 
+/// A task by its KLE number or KOMHEN code: the municipality's own before
+/// the national one of the same code.
+pub(crate) fn task_by_code<'a>(tasks: &'a [TaskRow], code: &str) -> Option<&'a TaskRow> {
+    tasks
+        .iter()
+        .filter(|t| t.kle.as_str() == code)
+        .min_by_key(|t| t.municipality.is_none())
+}
+
 /// A price checked: every problem of the input named at once.
 fn check(
     input: &PriceInput,
@@ -160,10 +169,7 @@ fn check(
     let task = match input.task.trim() {
         "" => None,
         code => {
-            let found = tasks
-                .iter()
-                .filter(|t| t.kle.as_str() == code)
-                .min_by_key(|t| t.municipality.is_none());
+            let found = task_by_code(tasks, code);
             if found.is_none() {
                 problems.push(format!(
                     "Opgaven «{code}» findes ikke i {}.",

@@ -96,10 +96,7 @@ fn find_task(tasks: &[TaskRow], code: &str, problems: &mut Vec<String>) -> Optio
     if code.is_empty() {
         return None;
     }
-    let found = tasks
-        .iter()
-        .filter(|t| t.kle.as_str() == code)
-        .min_by_key(|t| t.municipality.is_none());
+    let found = super::prices::task_by_code(tasks, code);
     if found.is_none() {
         problems.push(format!("Opgaven «{code}» findes ikke i kommunens opgaver."));
     }
