@@ -89,6 +89,14 @@
     else if (e.key === 'Enter' && current >= 0) { window.location.href = '/kommuner/' + rows[current].code; }
   });
   // Resizing an ECharts chart that is still showing its loading mask throws;
-  // until the map is drawn there is nothing to resize.
-  window.addEventListener('resize', function () { if (ready) chart.resize(); });
+  // until the map is drawn there is nothing to resize. A window resize (a
+  // full-page print or screenshot fires several in a row) is acted on once,
+  // in the next frame, when the layout has settled: resizing the map in the
+  // middle of one leaves its projection without a size and ECharts throws.
+  var frame = 0;
+  function resize() {
+    frame = 0;
+    if (ready && el.clientWidth > 0 && el.clientHeight > 0) chart.resize();
+  }
+  window.addEventListener('resize', function () { if (!frame) frame = requestAnimationFrame(resize); });
 })();
