@@ -65,3 +65,135 @@ test('a coordinator sets an own price, reads the cost in the pivot and removes t
     await context.close();
   }
 });
+
+test('a coordinator sets a price, a target and an initiative, runs a scenario, shares it and downloads it', async () => {
+  const { context, page, problems } = await open(browser);
+  const AARHUS = 'tovholder@aarhus.example';
+  try {
+    await login(page, AARHUS, PASSWORD);
+
+    // An own price for personal attendance.
+    await goto(page, '/kommune/751/priser');
+    await page.selectOption('#price-channel', 'PRSNLG');
+    await page.fill('#price-from', '2026-01-01');
+    await page.fill('#price-amount', '150,00');
+    await page.fill('#price-source', 'Egen opgørelse (browsertest)');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Gem prisen' }).click()]);
+    assert.match(page.url(), /besked=pris-gemt/);
+
+    // A target and an initiative on the strategy page.
+    let res = await goto(page, '/kommune/751/strategi');
+    assert.equal(res.status(), 200);
+    await page.selectOption('#target-subject', 'digital');
+    await page.fill('#target-percent', '99');
+    await page.fill('#target-year', '2027');
+    await page.fill('#target-note', 'Browsertestens mål');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Gem målet' }).click()]);
+    assert.match(page.url(), /besked=maal-gemt/);
+    const target = page.locator('[data-target]', { hasText: 'Browsertestens mål' });
+    assert.equal(await target.count(), 1);
+    const targetText = await target.innerText();
+    assert.match(targetText, /de digitale kanaler: mindst 99 % i 2027/);
+    assert.match(targetText, /Efterår 2026/);
+    assert.match(targetText, /\d+,\d %/);
+    assert.match(targetText, /Ikke nået|Nået/);
+
+    await page.fill('#initiative-title', 'Ny selvbetjening (browsertest)');
+    await page.fill('#initiative-date', '2026-01-01');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Gem initiativet' }).click()]);
+    assert.match(page.url(), /besked=initiativ-gemt/);
+    const initiative = page.locator('#initiatives tbody tr', { hasText: 'Ny selvbetjening (browsertest)' });
+    assert.equal(await initiative.count(), 1);
+    const initiativeText = await initiative.innerText();
+    assert.match(initiativeText, /Efterår 2025/);
+    assert.match(initiativeText, /Efterår 2026/);
+    assert.match(initiativeText, /procentpoint/);
+    await runAxe(page, '/kommune/751/strategi');
+
+    // The period report names them.
+    await goto(page, '/kommune/751/tal/beretning');
+    const strategy = await page.locator('#strategi').innerText();
+    assert.match(strategy, /mindst 99 % i 2027/);
+    assert.match(strategy, /Ny selvbetjening \(browsertest\)/);
+
+    // A scenario: move 30 % of personal attendance to self-service.
+    res = await goto(page, '/kommune/751/besparelser');
+    assert.equal(res.status(), 200);
+    await runAxe(page, '/kommune/751/besparelser (empty)');
+    await page.fill('#share-pct', '30');
+    await page.selectOption('#share-from', 'PRSNLG');
+    await page.selectOption('#share-to', 'SLVBTJN');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Tilføj flytningen' }).click()]);
+    assert.match(page.url(), /flyt=PRSNLG%3ASLVBTJN%3A30/);
+    assert.match(await page.locator('#moves').innerText(), /Flyt 30 % af Personligt fremmøde/);
+    const theoretical = await page.locator('#saving-theoretical').innerText();
+    const realistic = await page.locator('#saving-realistic').innerText();
+    assert.match(theoretical, /^\d{1,3}(\.\d{3})*,\d{2} kr\. om året$/);
+    assert.match(realistic, /^\d{1,3}(\.\d{3})*,\d{2} kr\. om året$/, 'Aarhus asked "could the citizen have done it"');
+    const kr = (t) => Number(t.replace(/ kr\. om året$/, '').replaceAll('.', '').replace(',', '.'));
+    assert.ok(kr(realistic) <= kr(theoretical), `realistic ${realistic} within theoretical ${theoretical}`);
+    // The own price is the one used: 150,00 kr. from personal attendance.
+    assert.match(await page.locator('#steps').innerText(), /150,00/);
+    assert.match(await page.locator('#assumptions').innerText(), /364\/21/);
+
+    // A refused move says why and keeps the scenario.
+    await page.fill('#share-pct', '130');
+    const refused = await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Tilføj flytningen' }).click()]);
+    assert.equal(refused[0].status(), 422);
+    assert.match(await page.locator('.alert-error, .alert-danger, [role=alert]').first().innerText(), /130/);
+    assert.equal(await page.locator('#moves li').count(), 1);
+    await runAxe(page, '/kommune/751/besparelser (refused move)');
+
+    // Shared: the link opens the same scenario for another reader.
+    const link = await page.locator('#share-link').inputValue();
+    await goto(page, link);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-xlsx').click()]);
+    assert.match(download.suggestedFilename(), /^komhen-751-besparelser-.*\.xlsx$/);
+    const path = await download.path();
+    const { readFileSync } = await import('node:fs');
+    const bytes = readFileSync(path);
+    assert.equal(bytes.subarray(0, 2).toString(), 'PK', 'an XLSX (zip) file');
+
+    await page.fill('#scenario-name', 'Fremmøde til selvbetjening (browsertest)');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Gem scenariet' }).click()]);
+    assert.match(page.url(), /besked=scenarie-gemt/);
+    assert.equal(await page.locator('#saved tbody tr', { hasText: 'Fremmøde til selvbetjening (browsertest)' }).count(), 1);
+    await page.screenshot({ path: `${SCREENSHOTS}economics-savings.png`, fullPage: true });
+    await runAxe(page, '/kommune/751/besparelser (result)');
+
+    const other = await open(browser);
+    try {
+      await login(other.page, 'analytiker@komhen.example', PASSWORD);
+      await goto(other.page, link);
+      assert.equal(await other.page.locator('#saving-theoretical').innerText(), theoretical);
+      assert.equal(await other.page.locator('#saving-realistic').innerText(), realistic);
+      assert.deepEqual(other.problems, []);
+    } finally {
+      await other.context.close();
+    }
+
+    // The API gives the same figure.
+    const api = await page.evaluate(async (q) => (await fetch(`/api/v1/savings?kommune=751&${q}`)).json(), link.split('?')[1]);
+    const yearKr = (api.saving.year_ore / 100).toFixed(2).replace('.', ',');
+    assert.equal(theoretical.replace(/ kr\. om året$/, '').replaceAll('.', ''), yearKr);
+
+    // Leave things as found.
+    await Promise.all([
+      page.waitForNavigation(),
+      page.locator('#saved tbody tr', { hasText: 'Fremmøde til selvbetjening (browsertest)' }).getByRole('button', { name: /Fjern/ }).click(),
+    ]);
+    assert.match(page.url(), /besked=scenarie-fjernet/);
+    await goto(page, '/kommune/751/strategi');
+    await Promise.all([page.waitForNavigation(), page.locator('[data-target]', { hasText: 'Browsertestens mål' }).getByRole('button', { name: /Fjern/ }).click()]);
+    await Promise.all([page.waitForNavigation(), page.locator('#initiatives tbody tr', { hasText: 'Ny selvbetjening (browsertest)' }).getByRole('button', { name: /Fjern/ }).click()]);
+    assert.match(page.url(), /besked=initiativ-fjernet/);
+    await goto(page, '/kommune/751/priser');
+    await Promise.all([
+      page.waitForNavigation(),
+      page.locator('#prices tbody tr', { hasText: 'Egen opgørelse (browsertest)' }).getByRole('button', { name: /Fjern/ }).click(),
+    ]);
+    assert.deepEqual(problems.filter((p) => !/422/.test(p)), [], 'no console errors or failed requests');
+  } finally {
+    await context.close();
+  }
+});

@@ -7,6 +7,8 @@ mod export;
 mod import;
 mod prices;
 mod report;
+mod savings;
+mod strategy;
 mod users;
 
 use anyhow::Context;
@@ -67,6 +69,13 @@ pub enum Command {
     /// Compute a report (the same engine as the pages and the API) and
     /// print it as a table, CSV or JSON.
     Report(report::ReportArgs),
+    /// Run a savings scenario: move inquiries between channels and see
+    /// what it would save, in the period and a year (docs/economics.md).
+    Savings(savings::SavingsArgs),
+    /// Channel-strategy targets and initiatives: list with their progress,
+    /// keep or remove.
+    #[command(subcommand)]
+    Strategy(strategy::StrategyCommand),
     /// Write a municipality's registrations (or their codebook) to a file.
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -241,6 +250,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(args) => {
             let store = open(&url, OpenMode::MustExist).await?;
             report::run(store.as_ref(), &args).await
+        }
+        Command::Savings(args) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            savings::run(store.as_ref(), &args).await
+        }
+        Command::Strategy(command) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            strategy::run(store.as_ref(), command).await
         }
         Command::Export(command) => {
             let store = open(&url, OpenMode::MustExist).await?;

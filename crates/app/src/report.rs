@@ -78,7 +78,7 @@ pub async fn run(store: &dyn Store, args: &ReportArgs) -> anyhow::Result<()> {
 }
 
 /// The table as aligned text, numbers to the right.
-fn print_aligned(table: &tabular::Table) {
+pub(crate) fn print_aligned(table: &tabular::Table) {
     let rows: Vec<Vec<(String, bool)>> = table
         .rows
         .iter()

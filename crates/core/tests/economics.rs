@@ -253,6 +253,7 @@ async fn a_scenario_computed_by_hand_to_the_ore() {
                 to: ch("SLVBTJN"),
             },
         ],
+        units: None,
     };
     let sim = savings::simulate(store, &scenario).await.unwrap();
     // The period: 120 × 60 + 40 × 112,50 + 30 × 60 = 13.500,00 kr.

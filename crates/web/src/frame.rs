@@ -38,6 +38,11 @@ pub(crate) struct NoticeQuery {
 }
 
 impl NoticeQuery {
+    /// The notice of a page that reads its own query.
+    pub(crate) fn of(code: Option<String>) -> Self {
+        Self { besked: code }
+    }
+
     pub(crate) fn text(&self) -> Option<String> {
         let text = match self.besked.as_deref()? {
             "oprettet" => "Oprettet.",
@@ -69,6 +74,12 @@ impl NoticeQuery {
             "regel-slettet" => "Reglen er slettet.",
             "pris-gemt" => "Prisen er gemt.",
             "pris-fjernet" => "Prisen er fjernet.",
+            "scenarie-gemt" => "Scenariet er gemt. Linket herunder åbner det igen.",
+            "scenarie-fjernet" => "Scenariet er fjernet.",
+            "maal-gemt" => "Målet er gemt.",
+            "maal-fjernet" => "Målet er fjernet.",
+            "initiativ-gemt" => "Initiativet er gemt.",
+            "initiativ-fjernet" => "Initiativet er fjernet.",
             _ => return None,
         };
         Some(text.to_owned())
@@ -77,7 +88,8 @@ impl NoticeQuery {
 
 /// The path of a page with a notice code.
 pub(crate) fn with_notice(path: &str, code: &str) -> String {
-    format!("{path}?besked={code}")
+    let joint = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{joint}besked={code}")
 }
 
 impl Frame {
@@ -116,6 +128,8 @@ impl Frame {
                     Access::ReadMunicipality,
                 ),
                 ("/priser", "Kanalpriser", Access::ReadMunicipality),
+                ("/besparelser", "Besparelser", Access::ReadMunicipality),
+                ("/strategi", "Kanalstrategi", Access::ReadMunicipality),
                 ("/systemer", "Systemer og API", Access::SetUpMunicipality),
                 ("/brugere", "Brugere", Access::SetUpMunicipality),
                 ("/log", "Ændringslog", Access::SetUpMunicipality),

@@ -22,7 +22,9 @@ mod pages;
 mod portal;
 mod registration;
 mod reports;
+mod savings;
 mod security;
+mod strategy;
 pub use security::HSTS_MAX_AGE_SECONDS;
 mod session;
 mod setup;
@@ -402,6 +404,39 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
             SetUp,
             economics::remove_municipal_price,
         )
+        .get("/kommune/{kode}/besparelser", Read, savings::show)
+        .get(
+            "/kommune/{kode}/besparelser.xlsx",
+            Read,
+            savings::download_xlsx,
+        )
+        .post("/kommune/{kode}/besparelser/gem", SetUp, savings::save)
+        .get("/kommune/{kode}/strategi", Read, strategy::show)
+        .post(
+            "/kommune/{kode}/strategi/maal",
+            SetUp,
+            strategy::save_target,
+        )
+        .post(
+            "/kommune/{kode}/strategi/maal/{maal}/fjern",
+            SetUp,
+            strategy::remove_target,
+        )
+        .post(
+            "/kommune/{kode}/strategi/initiativer",
+            SetUp,
+            strategy::save_initiative,
+        )
+        .post(
+            "/kommune/{kode}/strategi/initiativer/{initiativ}/fjern",
+            SetUp,
+            strategy::remove_initiative,
+        )
+        .post(
+            "/kommune/{kode}/besparelser/{scenarie}/fjern",
+            SetUp,
+            savings::remove,
+        )
         .get("/admin/kodelister", National, setup::national::show_codes)
         .post(
             "/admin/kodelister/kanaler",
@@ -633,6 +668,8 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
             reports::extract::download_codebook,
         )
         .get("/api/v1/report", ReadReports, reports::api_report)
+        .get("/api/v1/savings", ReadReports, savings::api)
+        .get("/api/v1/strategy", ReadReports, strategy::api)
         .get(
             "/kommune/{kode}/sammenligning",
             Read,

@@ -16,12 +16,12 @@
 //! that shows or hides cost).
 
 mod answers;
-mod api;
+pub(crate) mod api;
 mod bank;
 mod chart;
 mod context;
 mod cost;
-mod download;
+pub(crate) mod download;
 pub(crate) mod extract;
 mod overview;
 mod period;

@@ -11,10 +11,11 @@
 //! (fractions of whole numbers) and rounds to the øre once, at the end.
 
 use crate::economics::prices::{self, PriceBook};
+use crate::reports::tabular::{Cell, Table};
 use crate::reports::{self, Dates, Dimension, QuestionRef, ReportRequest};
 use crate::{CoreError, CoreResult};
 use chrono::NaiveDate;
-use komhen_domain::{ChannelCode, Direction, MunicipalityCode, TaskId};
+use komhen_domain::{ChannelCode, Direction, MunicipalityCode, TaskId, UnitId};
 use komhen_store::{ChannelRow, Store};
 use num_rational::Ratio;
 use num_traits::{ToPrimitive, Zero};
@@ -27,6 +28,9 @@ pub type Fraction = Ratio<i128>;
 
 /// Most moves one scenario holds.
 pub const MAX_MOVES: usize = 20;
+
+/// The longest period a scenario starts from, in days.
+pub const MAX_DAYS: i64 = 366;
 
 /// The days of a year in the annualisation rule: 52 weeks.
 pub const DAYS_PER_YEAR: i64 = 364;
@@ -98,6 +102,8 @@ pub struct Scenario {
     pub municipality: MunicipalityCode,
     pub dates: Dates,
     pub moves: Vec<Move>,
+    /// Only these units' inquiries (a unit lead's scope); None: all.
+    pub units: Option<Vec<UnitId>>,
 }
 
 fn invalid(message: String) -> CoreError {
@@ -315,6 +321,11 @@ pub struct Simulation {
     /// Channels (and tasks) moved without a price on the price day.
     pub missing_prices: Vec<(ChannelCode, TaskId)>,
     pub example_prices: bool,
+    /// The period's tasks with their inquiries, most first (the choice of
+    /// a move's task).
+    pub tasks: Vec<(TaskId, String, i64)>,
+    /// Every channel's name, by code.
+    pub channel_labels: BTreeMap<ChannelCode, String>,
 }
 
 impl Simulation {
@@ -447,6 +458,13 @@ pub async fn simulate(store: &dyn Store, scenario: &Scenario) -> CoreResult<Simu
     }
     let mut base = ReportRequest::new(vec![scenario.municipality], dates);
     base.cost = true;
+    if let Some(units) = &scenario.units {
+        base.filters.units = if units.is_empty() {
+            vec![Some(UnitId(-1))]
+        } else {
+            units.iter().copied().map(Some).collect()
+        };
+    }
     let cells = reports::run(
         store,
         &base.clone().by(&[Dimension::Task, Dimension::Channel]),
@@ -602,6 +620,290 @@ pub async fn simulate(store: &dyn Store, scenario: &Scenario) -> CoreResult<Simu
         price_day,
         missing_prices,
         moved,
+        tasks: {
+            let mut tasks: Vec<(TaskId, String, i64)> = labels
+                .iter()
+                .map(|(t, label)| {
+                    let n: i64 = cells
+                        .rows
+                        .iter()
+                        .filter(|r| task_key(&r.keys[0].code) == Some(*t))
+                        .map(|r| r.inquiries)
+                        .sum();
+                    (*t, label.clone(), n)
+                })
+                .collect();
+            tasks.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
+            tasks
+        },
+        channel_labels: channels
+            .iter()
+            .map(|c| (c.code.clone(), c.label_da.clone()))
+            .collect(),
         scenario: scenario.clone(),
     })
+}
+
+/// A scenario from a link's pairs (`fra`, `til`, `flyt`, `maal`): the
+/// dates default to the municipality's latest counting period that has
+/// begun, as on the figures pages.
+pub async fn scenario_from_pairs(
+    store: &dyn Store,
+    municipality: MunicipalityCode,
+    units: Option<Vec<UnitId>>,
+    pairs: &[(String, String)],
+    today: NaiveDate,
+) -> CoreResult<Scenario> {
+    let value = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, v)| k == key && !v.trim().is_empty())
+            .map(|(_, v)| v.as_str())
+    };
+    let dates = match (value("fra"), value("til")) {
+        (Some(from), Some(to)) => Dates {
+            from: reports::parse_date(from)?,
+            to: reports::parse_date(to)?,
+        },
+        (None, None) => reports::default_dates(store, Some(municipality), today).await?,
+        _ => {
+            return Err(invalid(
+                "Angiv både fra- og til-dato for scenariets periode.".into(),
+            ))
+        }
+    };
+    if dates.to < dates.from {
+        return Err(invalid("Perioden slutter før den begynder.".into()));
+    }
+    if (dates.to - dates.from).num_days() >= MAX_DAYS {
+        return Err(invalid(format!(
+            "Et scenaries periode kan højst være {MAX_DAYS} dage."
+        )));
+    }
+    let channels = store.list_channels().await?;
+    let tasks: Vec<TaskId> = store
+        .list_tasks(municipality)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    Ok(Scenario {
+        municipality,
+        dates,
+        moves: Scenario::moves_from_pairs(pairs, &channels, &tasks)?,
+        units,
+    })
+}
+
+impl Simulation {
+    fn channel(&self, code: &ChannelCode) -> String {
+        self.channel_labels
+            .get(code)
+            .map_or_else(|| code.to_string(), |l| format!("{l} ({code})"))
+    }
+
+    /// A move in words: «Flyt 30 % af Personligt fremmøde til Selvbetjening
+    /// (alle opgaver)».
+    pub fn describe(&self, mv: &Move) -> String {
+        let task = |t: &Option<TaskId>| match t {
+            None => "alle opgaver".to_owned(),
+            Some(t) => self
+                .tasks
+                .iter()
+                .find(|(id, _, _)| id == t)
+                .map_or_else(|| format!("opgave {t}"), |(_, l, _)| l.clone()),
+        };
+        match mv {
+            Move::Share {
+                task: t,
+                from,
+                to,
+                percent,
+            } => format!(
+                "Flyt {percent} % af {} til {} ({})",
+                self.channel(from),
+                self.channel(to),
+                task(t)
+            ),
+            Move::DigitalTarget {
+                task: t,
+                percent,
+                to,
+            } => format!(
+                "Digital andel af de indgående henvendelser mindst {percent} %, flyttet til {} ({})",
+                self.channel(to),
+                task(t)
+            ),
+        }
+    }
+
+    /// The result in a few rows: for the period and for a year.
+    pub fn summary_table(&self) -> Table {
+        let kr = |v: Fraction| Cell::Decimal(ore(v) as f64 / 100.0, 2);
+        let count = |v: Fraction| Cell::Decimal(as_f64(v), 1);
+        let row =
+            |what: &str, period: Cell, year: Cell| vec![Cell::Text(what.into()), period, year];
+        Table {
+            header: vec!["".into(), "I perioden".into(), "Pr. år".into()],
+            rows: vec![
+                row(
+                    "Henvendelser i alt",
+                    Cell::Integer(self.inquiries),
+                    count(self.per_year(Fraction::from(i128::from(self.inquiries)))),
+                ),
+                row(
+                    "Omkostning i alt (kr.)",
+                    Cell::Decimal(self.cost.ore as f64 / 100.0, 2),
+                    kr(self.per_year(Fraction::from(i128::from(self.cost.ore)))),
+                ),
+                row(
+                    "Flyttede henvendelser, teoretisk",
+                    count(self.theoretical),
+                    count(self.per_year(self.theoretical)),
+                ),
+                row(
+                    "Flyttede henvendelser, realistisk",
+                    count(self.realistic),
+                    count(self.per_year(self.realistic)),
+                ),
+                row(
+                    "Besparelse, teoretisk (kr.)",
+                    kr(self.saving),
+                    kr(self.per_year(self.saving)),
+                ),
+                row(
+                    "Besparelse, realistisk (kr.)",
+                    kr(self.realistic_saving),
+                    kr(self.per_year(self.realistic_saving)),
+                ),
+            ],
+        }
+    }
+
+    /// Every task's move, with its basis, prices and savings.
+    pub fn moves_table(&self) -> Table {
+        let kr = |v: Option<Fraction>| {
+            v.map_or(Cell::Empty, |v| Cell::Decimal(ore(v) as f64 / 100.0, 2))
+        };
+        let price = |p: Option<i64>| p.map_or(Cell::Empty, |p| Cell::Decimal(p as f64 / 100.0, 2));
+        Table {
+            header: [
+                "Trin",
+                "Opgave",
+                "Fra kanal",
+                "Til kanal",
+                "Henvendelser før",
+                "Flyttet, teoretisk",
+                "Flyttet, realistisk",
+                "Grundlag for realistisk",
+                "Pris fra (kr.)",
+                "Pris til (kr.)",
+                "Besparelse i perioden (kr.)",
+                "Realistisk besparelse i perioden (kr.)",
+                "Besparelse pr. år (kr.)",
+                "Realistisk besparelse pr. år (kr.)",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: self
+                .moved
+                .iter()
+                .map(|m| {
+                    vec![
+                        Cell::Integer(m.step as i64 + 1),
+                        Cell::Text(m.task_label.clone()),
+                        Cell::Text(self.channel(&m.from)),
+                        Cell::Text(self.channel(&m.to)),
+                        Cell::Decimal(as_f64(m.before), 1),
+                        Cell::Decimal(as_f64(m.theoretical), 1),
+                        m.realistic
+                            .map_or(Cell::Empty, |r| Cell::Decimal(as_f64(r), 1)),
+                        Cell::Text(m.basis.describe()),
+                        price(m.price_from),
+                        price(m.price_to),
+                        kr(m.saving),
+                        kr(m.realistic_saving),
+                        kr(m.saving.map(|s| self.per_year(s))),
+                        kr(m.realistic_saving.map(|s| self.per_year(s))),
+                    ]
+                })
+                .collect(),
+        }
+    }
+
+    /// The scenario as a workbook: the result, every move, the
+    /// assumptions, and the link that opens it again.
+    pub fn xlsx(&self, link: &str) -> CoreResult<Vec<u8>> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        self.summary_table()
+            .write_sheet(book.add_worksheet(), "Resultat")?;
+        self.moves_table()
+            .write_sheet(book.add_worksheet(), "Flytninger")?;
+        let mut notes = vec![vec![Cell::Text(format!(
+            "Scenarie for kommune {}, {}",
+            self.scenario.municipality,
+            self.scenario.dates.label_da()
+        ))]];
+        notes.extend(
+            self.scenario
+                .moves
+                .iter()
+                .enumerate()
+                .map(|(i, m)| vec![Cell::Text(format!("Trin {}: {}", i + 1, self.describe(m)))]),
+        );
+        notes.extend(self.assumptions().into_iter().map(|a| vec![Cell::Text(a)]));
+        notes.push(vec![Cell::Text(format!("Link til scenariet: {link}"))]);
+        Table {
+            header: vec!["Forudsætninger".into()],
+            rows: notes,
+        }
+        .write_sheet(book.add_worksheet(), "Forudsætninger")?;
+        book.save_to_buffer()
+            .map_err(|e| CoreError::internal("scenariet kunne ikke skrives som Excel", e))
+    }
+
+    /// The scenario and its result for programs: amounts in øre (whole),
+    /// inquiries with up to two decimals.
+    pub fn json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let n = |v: Fraction| (as_f64(v) * 100.0).round() / 100.0;
+        let both = |v: Fraction| json!({"period": n(v), "year": n(self.per_year(v))});
+        let kr = |v: Fraction| json!({"period_ore": ore(v), "year_ore": ore(self.per_year(v))});
+        json!({
+            "municipality": self.scenario.municipality.to_string(),
+            "from": self.scenario.dates.from.to_string(),
+            "to": self.scenario.dates.to.to_string(),
+            "days": self.days,
+            "price_day": self.price_day.to_string(),
+            "moves": self.scenario.moves.iter().map(|m| {
+                let (k, v) = m.pair();
+                json!({"kind": k, "value": v, "text": self.describe(m)})
+            }).collect::<Vec<_>>(),
+            "inquiries": self.inquiries,
+            "cost_ore": self.cost.ore,
+            "unpriced_inquiries": self.cost.unpriced_inquiries,
+            "moved": both(self.theoretical),
+            "moved_realistic": both(self.realistic),
+            "saving": kr(self.saving),
+            "saving_realistic": kr(self.realistic_saving),
+            "example_prices": self.example_prices,
+            "missing_prices": self.missing_prices.iter().map(|(c, t)| json!({"channel": c.to_string(), "task": t.0})).collect::<Vec<_>>(),
+            "assumptions": self.assumptions(),
+            "steps": self.moved.iter().map(|m| json!({
+                "step": m.step + 1,
+                "task": m.task.0,
+                "task_label": m.task_label,
+                "from": m.from.to_string(),
+                "to": m.to.to_string(),
+                "before": n(m.before),
+                "moved": n(m.theoretical),
+                "moved_realistic": m.realistic.map(n),
+                "basis": m.basis.describe(),
+                "price_from_ore": m.price_from,
+                "price_to_ore": m.price_to,
+                "saving_ore": m.saving.map(ore),
+                "saving_realistic_ore": m.realistic_saving.map(ore),
+            })).collect::<Vec<_>>(),
+        })
+    }
 }

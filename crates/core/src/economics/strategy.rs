@@ -510,3 +510,150 @@ pub async fn initiative_effect(
     }
     Ok(effect)
 }
+
+impl Subject {
+    /// In words: «de digitale kanaler», «Telefon, indgående (TLFIND)».
+    pub fn label_da(&self, channels: &[komhen_store::ChannelRow]) -> String {
+        match self {
+            Self::Digital => "de digitale kanaler".into(),
+            Self::Channel(c) => channels
+                .iter()
+                .find(|k| k.code == *c)
+                .map_or_else(|| c.to_string(), |k| format!("{} ({c})", k.label_da)),
+            Self::Medium(m) => format!("{} (alle retninger)", m.label_da()),
+        }
+    }
+}
+
+/// A target with its words and its progress per counting period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetStatus {
+    pub row: TargetRow,
+    /// «Andelen af de indgående henvendelser om 32.06.04 Parkering i de
+    /// digitale kanaler: mindst 80 % i 2027».
+    pub text: String,
+    pub progress: Vec<Progress>,
+}
+
+/// An initiative with its words and its before and after.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InitiativeStatus {
+    pub row: InitiativeRow,
+    pub task_label: String,
+    pub effect: Effect,
+}
+
+/// A municipality's strategy as the pages, the API, the command line and
+/// the period report show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overview {
+    pub targets: Vec<TargetStatus>,
+    pub initiatives: Vec<InitiativeStatus>,
+}
+
+fn task_label(tasks: &[TaskRow], task: Option<komhen_domain::TaskId>) -> String {
+    match task {
+        None => "alle opgaver".into(),
+        Some(id) => tasks.iter().find(|t| t.id == id).map_or_else(
+            || format!("opgave {id}"),
+            |t| format!("{} {}", t.kle, t.name),
+        ),
+    }
+}
+
+/// The words of a target.
+pub fn target_text(
+    target: &NewTarget,
+    channels: &[komhen_store::ChannelRow],
+    tasks: &[TaskRow],
+) -> String {
+    let subject = Subject::parse(&target.subject)
+        .map_or_else(|| target.subject.clone(), |s| s.label_da(channels));
+    format!(
+        "Andelen af de indgående henvendelser ({}) i {subject}: {} {} % i {}",
+        task_label(tasks, target.task),
+        if target.at_least { "mindst" } else { "højst" },
+        target.percent,
+        target.by_year
+    )
+}
+
+/// Every target's progress and every initiative's before and after.
+pub async fn overview(
+    store: &dyn Store,
+    municipality: MunicipalityCode,
+    today: chrono::NaiveDate,
+) -> CoreResult<Overview> {
+    let channels = store.list_channels().await?;
+    let tasks = store.list_tasks(municipality).await?;
+    let mut targets = Vec::new();
+    for row in store.list_targets(municipality).await? {
+        let progress = target_progress(store, &row, today).await?;
+        targets.push(TargetStatus {
+            text: target_text(&row.target, &channels, &tasks),
+            row,
+            progress,
+        });
+    }
+    let mut initiatives = Vec::new();
+    for row in store.list_initiatives(municipality).await? {
+        let effect = initiative_effect(store, &row, today).await?;
+        initiatives.push(InitiativeStatus {
+            task_label: task_label(&tasks, row.initiative.task),
+            row,
+            effect,
+        });
+    }
+    Ok(Overview {
+        targets,
+        initiatives,
+    })
+}
+
+impl Overview {
+    /// For programs: shares 0–1, counts whole.
+    pub fn json(&self) -> serde_json::Value {
+        let side = |s: &Option<(String, reports::Report)>| {
+            s.as_ref().map(|(name, report)| {
+                json!({
+                    "period": name,
+                    "from": report.request.dates.from.to_string(),
+                    "to": report.request.dates.to.to_string(),
+                    "incoming": report.total.inquiries,
+                    "digital_share": Effect::digital_share(report),
+                })
+            })
+        };
+        json!({
+            "targets": self.targets.iter().map(|t| json!({
+                "id": t.row.id.0,
+                "text": t.text,
+                "task": t.row.target.task.map(|t| t.0),
+                "subject": t.row.target.subject,
+                "bound": if t.row.target.at_least { "min" } else { "max" },
+                "percent": t.row.target.percent,
+                "by_year": t.row.target.by_year,
+                "note": t.row.target.note,
+                "progress": t.progress.iter().map(|p| json!({
+                    "period": p.period,
+                    "from": p.dates.from.to_string(),
+                    "to": p.dates.to.to_string(),
+                    "inquiries": p.inquiries,
+                    "incoming": p.all,
+                    "share": p.share,
+                    "met": p.met,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "initiatives": self.initiatives.iter().map(|i| json!({
+                "id": i.row.id.0,
+                "title": i.row.initiative.title,
+                "task": i.row.initiative.task.map(|t| t.0),
+                "task_label": i.task_label,
+                "starts_on": i.row.initiative.starts_on.to_string(),
+                "note": i.row.initiative.note,
+                "before": side(&i.effect.before),
+                "after": side(&i.effect.after),
+            })).collect::<Vec<_>>(),
+        })
+    }
+}

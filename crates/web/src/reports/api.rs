@@ -52,38 +52,9 @@ pub(crate) async fn api_report(
     let scope = if user.reads_national() {
         Scope::national()
     } else {
-        let readable: Vec<MunicipalityCode> = user
-            .municipalities()
-            .into_iter()
-            .filter(|m| user.can_read(*m))
-            .collect();
-        let one = match (named.as_slice(), readable.as_slice()) {
-            ([one], _) => *one,
-            ([], [only]) => *only,
-            ([], _) => {
-                return refuse(
-                    StatusCode::BAD_REQUEST,
-                    "municipality_required",
-                    "Angiv kommunen med kommune=, fx kommune=259: du har adgang til flere.".into(),
-                )
-            }
-            _ => {
-                return refuse(
-                    StatusCode::BAD_REQUEST,
-                    "one_municipality",
-                    "Du kan kun hente én kommune ad gangen; angiv én kommune=.".into(),
-                )
-            }
-        };
-        match Scope::of_user(user, one) {
-            Some(scope) => scope,
-            None => {
-                return refuse(
-                    StatusCode::FORBIDDEN,
-                    "no_access",
-                    format!("Du har ikke adgang til tallene for kommune {one}."),
-                )
-            }
+        match one_municipality(user, &named) {
+            Ok(scope) => scope,
+            Err(refusal) => return refusal.into_response(),
         }
     };
     let result = async {
@@ -136,4 +107,104 @@ pub(crate) async fn api_report(
         axum::Json(tabular::report_json(&report, &explicit.pairs())),
     )
         .into_response()
+}
+
+/// The one municipality an API request reads, as the reader's scope of it:
+/// the one named, or the only one the reader reads; refused as JSON with a
+/// stable code when none, several, or one the reader may not read is named.
+pub(crate) fn one_municipality(
+    user: &komhen_core::accounts::access::UserContext,
+    named: &[MunicipalityCode],
+) -> Result<Scope, Refusal> {
+    use axum::http::StatusCode;
+    let refuse = |status: StatusCode, code: &'static str, message: String| Refusal {
+        status,
+        code,
+        message,
+    };
+    let readable: Vec<MunicipalityCode> = user
+        .municipalities()
+        .into_iter()
+        .filter(|m| user.can_read(*m))
+        .collect();
+    let one = match (named, readable.as_slice()) {
+        ([one], _) => *one,
+        ([], [only]) if !user.reads_national() => *only,
+        ([], _) => {
+            return Err(refuse(
+                StatusCode::BAD_REQUEST,
+                "municipality_required",
+                "Angiv kommunen med kommune=, fx kommune=259: du har adgang til flere.".into(),
+            ))
+        }
+        _ => {
+            return Err(refuse(
+                StatusCode::BAD_REQUEST,
+                "one_municipality",
+                "Du kan kun hente én kommune ad gangen; angiv én kommune=.".into(),
+            ))
+        }
+    };
+    Scope::of_user(user, one).ok_or_else(|| {
+        refuse(
+            StatusCode::FORBIDDEN,
+            "no_access",
+            format!("Du har ikke adgang til tallene for kommune {one}."),
+        )
+    })
+}
+
+/// The `kommune=` codes of an API request's query; refused as JSON when the
+/// query cannot be read or a code is not a municipality's.
+pub(crate) fn named_municipalities(raw: Option<&str>) -> Result<Vec<MunicipalityCode>, Refusal> {
+    use axum::http::StatusCode;
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|_| Refusal {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_query",
+            message: "Adressen kan ikke læses.".into(),
+        })?;
+    pairs
+        .iter()
+        .filter(|(k, _)| k == "kommune")
+        .map(|(_, value)| {
+            MunicipalityCode::parse(value.trim()).map_err(|_| Refusal {
+                status: StatusCode::BAD_REQUEST,
+                code: "invalid_query",
+                message: format!(
+                    "«{}» er ikke en kommunekode; skriv fx kommune=259.",
+                    value.trim()
+                ),
+            })
+        })
+        .collect()
+}
+
+/// An API request refused: its status, stable code and Danish message.
+pub(crate) struct Refusal {
+    pub(crate) status: axum::http::StatusCode,
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        crate::api::error_response(self.status, self.code, self.message)
+    }
+}
+
+/// The one municipality a request's `kommune=` names (or the reader's only
+/// one), with the reader's scope of it: the savings and strategy APIs.
+pub(crate) fn requested_municipality(
+    user: &komhen_core::accounts::access::UserContext,
+    raw: Option<&str>,
+) -> Result<(MunicipalityCode, Scope), Refusal> {
+    let named = named_municipalities(raw)?;
+    let scope = one_municipality(user, &named)?;
+    let code = scope.municipalities.first().copied().ok_or(Refusal {
+        status: axum::http::StatusCode::BAD_REQUEST,
+        code: "municipality_required",
+        message: "Angiv kommunen med kommune=, fx kommune=259.".into(),
+    })?;
+    Ok((code, scope))
 }

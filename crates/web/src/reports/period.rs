@@ -48,6 +48,11 @@ struct PeriodPage {
     can_write: bool,
     period_id: i64,
     generated: String,
+    /// The strategy's targets with their figure in the period, and the
+    /// initiatives begun by its end: (text, figure).
+    targets: Vec<(String, String)>,
+    initiatives: Vec<(String, String)>,
+    base_municipality: String,
 }
 
 /// The period's cost as the report shows it.
@@ -153,7 +158,11 @@ pub(crate) async fn show_period_report(
         show_cost,
     );
     let notes = store.find_period_notes(code, period.id).await?;
+    let (targets, initiatives) = strategy_lines(store, code, dates, today).await?;
     let page = PeriodPage {
+        targets,
+        initiatives,
+        base_municipality: format!("/kommune/{code}"),
         frame: Frame::municipality(
             &auth,
             format!("Periodeberetning – {} Kommune", m.name),
@@ -213,6 +222,74 @@ pub(crate) async fn show_period_report(
             .to_string(),
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// The strategy as the period report names it: each target's share in the
+/// period, and each initiative begun by the period's end with its before
+/// and after.
+async fn strategy_lines(
+    store: &dyn komhen_store::Store,
+    code: komhen_domain::MunicipalityCode,
+    dates: Dates,
+    today: chrono::NaiveDate,
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>), WebError> {
+    use komhen_core::economics::strategy::{self, Effect};
+    use komhen_core::reports::tabular::decimal_da;
+    let share = |s: Option<f64>| {
+        s.map_or_else(
+            || "–".to_owned(),
+            |s| format!("{} %", decimal_da(s * 100.0, 1)),
+        )
+    };
+    let overview = strategy::overview(store, code, today).await?;
+    let targets = overview
+        .targets
+        .iter()
+        .map(|t| {
+            let figure = match t.progress.iter().find(|p| p.dates == dates) {
+                Some(p) => format!(
+                    "{} i perioden ({} af {}): {}",
+                    share(p.share),
+                    thousands(p.inquiries),
+                    thousands(p.all),
+                    match p.met {
+                        Some(true) => "nået",
+                        Some(false) => "ikke nået",
+                        None => "ingen henvendelser",
+                    }
+                ),
+                None => "Ingen tal for perioden.".into(),
+            };
+            (t.text.clone(), figure)
+        })
+        .collect();
+    let initiatives = overview
+        .initiatives
+        .iter()
+        .filter(|i| i.row.initiative.starts_on <= dates.to)
+        .map(|i| {
+            let side = |s: &Option<(String, komhen_core::reports::Report)>| {
+                s.as_ref().map_or_else(
+                    || "ingen periode".to_owned(),
+                    |(name, r)| format!("{} i {name}", share(Effect::digital_share(r))),
+                )
+            };
+            (
+                format!(
+                    "{} (fra {}, {})",
+                    i.row.initiative.title,
+                    i.row.initiative.starts_on.format("%d-%m-%Y"),
+                    i.task_label
+                ),
+                format!(
+                    "Digital andel før: {}; efter: {}.",
+                    side(&i.effect.before),
+                    side(&i.effect.after)
+                ),
+            )
+        })
+        .collect();
+    Ok((targets, initiatives))
 }
 
 #[derive(Debug, Deserialize)]
