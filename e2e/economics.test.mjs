@@ -197,3 +197,45 @@ test('a coordinator sets a price, a target and an initiative, runs a scenario, s
     await context.close();
   }
 });
+
+test('the public sees cost per inquiry on the map and the national savings potential at a chosen share', async () => {
+  const { context, page, problems } = await open(browser);
+  try {
+    let res = await goto(page, '/landstal');
+    assert.equal(res.status(), 200);
+    const total80 = await page.locator('#potential-total').innerText();
+    assert.match(total80, /^\d{1,3}(\.\d{3})*,\d{2} kr\. om året$/);
+    assert.match(await page.locator('#potential').innerText(), /Eksempelpriser/);
+    await runAxe(page, '/landstal');
+
+    await page.fill('#potential-share', '90');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Beregn' }).click()]);
+    assert.match(page.url(), /andel=90/);
+    const total90 = await page.locator('#potential-total').innerText();
+    const kr = (t) => Number(t.replace(/ kr\. om året$/, '').replaceAll('.', '').replace(',', '.'));
+    assert.ok(kr(total90) > kr(total80), `a higher share saves more: ${total90} > ${total80}`);
+    const api = await page.evaluate(async () => (await fetch('/api/v1/public/savings?andel=90')).json());
+    assert.equal((api.saving_per_year_ore / 100).toFixed(2), kr(total90).toFixed(2));
+
+    await page.fill('#potential-share', '130');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Beregn' }).click()]);
+    assert.match(await page.locator('#potential-share-error').innerText(), /130/);
+    await runAxe(page, '/landstal (refused share)');
+
+    res = await goto(page, '/?maal=kr_henv');
+    assert.equal(res.status(), 200);
+    await page.locator('#map svg').first().waitFor();
+    const koege = page.locator('tr', { hasText: 'Køge' }).first();
+    assert.match(await koege.innerText(), /\d+,\d{2} kr\./);
+    assert.match(await page.locator('#cost-note').innerText(), /eksempelpriser/);
+    await runAxe(page, '/?maal=kr_henv');
+    await page.locator('#map').screenshot({ path: `${SCREENSHOTS}economics-map-cost.png` });
+    await goto(page, '/kommuner/259');
+    assert.match(await page.locator('#cost-note').innerText(), /national(e)? prisliste/);
+    await goto(page, '/rangliste?maal=kr_henv');
+    assert.match(await page.locator('main, body').first().innerText(), /kr\. for \d/);
+    assert.deepEqual(problems, [], 'no console errors or failed requests');
+  } finally {
+    await context.close();
+  }
+});

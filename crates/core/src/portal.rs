@@ -14,8 +14,10 @@
 //! engine reports grouped by municipality, so the portal agrees with the
 //! municipalities' own pages.
 
+mod potential;
 mod snapshot;
 
+pub use potential::{savings_potential, Potential, TaskPotential, POTENTIAL_CHANNEL};
 pub use snapshot::{channel_mix, publications, snapshot_now, MixRow};
 
 use crate::reports::{self, Dates, Dimension, ReportRequest, ShareOf};
@@ -48,15 +50,22 @@ pub enum Metric {
     Misdirected,
     /// Share of the municipality's active units that registered.
     Participation,
+    /// The estimated cost of an inquiry at the national price list, in kroner.
+    CostPerInquiry,
+    /// The estimated cost of the period's inquiries per inhabitant at the
+    /// national price list, in kroner.
+    CostPerInhabitant,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 5] = [
+    pub const ALL: [Metric; 7] = [
         Self::Digital,
         Self::PerThousand,
         Self::AtOnce,
         Self::Misdirected,
         Self::Participation,
+        Self::CostPerInquiry,
+        Self::CostPerInhabitant,
     ];
 
     /// The code in links and the API.
@@ -67,6 +76,8 @@ impl Metric {
             Self::AtOnce => "straks",
             Self::Misdirected => "fejl",
             Self::Participation => "deltagelse",
+            Self::CostPerInquiry => "kr_henv",
+            Self::CostPerInhabitant => "kr_indb",
         }
     }
 
@@ -81,6 +92,10 @@ impl Metric {
             Self::AtOnce => "Andel afsluttet straks",
             Self::Misdirected => "Andel fejlhenvendelser",
             Self::Participation => "Deltagelse (andel af enhederne, der registrerede)",
+            Self::CostPerInquiry => "Anslået omkostning pr. henvendelse (national prisliste)",
+            Self::CostPerInhabitant => {
+                "Anslået omkostning pr. indbygger i perioden (national prisliste)"
+            }
         }
     }
 
@@ -92,12 +107,23 @@ impl Metric {
             Self::AtOnce => "Henvendelser afsluttet straks delt med alle henvendelser, hvor afslutningen er registreret (afsluttet straks eller lagt til side).",
             Self::Misdirected => "Indgående henvendelser registreret som fejlhenvendelse delt med alle indgående henvendelser med en henvendelsestype.",
             Self::Participation => "Enheder, der registrerede mindst én henvendelse i perioden, delt med kommunens aktive enheder.",
+            Self::CostPerInquiry => "Alle henvendelser i perioden, ind og ud, gange prisen i den nationale prisliste for kanalen (og opgaven) den dag, delt med antallet af henvendelser. Kommunernes egne priser indgår ikke, så tallene kan sammenlignes. Mangler en pris, vises intet tal.",
+            Self::CostPerInhabitant => "Periodens henvendelser gange prisen i den nationale prisliste, delt med kommunens folketal. Tallet gælder tælleperioden, ikke et år.",
         }
     }
 
-    /// Whether a percentage (else inquiries per 1,000 inhabitants).
+    /// Whether a percentage (else a number: inquiries per 1,000
+    /// inhabitants, or kroner).
     pub fn is_share(self) -> bool {
-        self != Self::PerThousand
+        matches!(
+            self,
+            Self::Digital | Self::AtOnce | Self::Misdirected | Self::Participation
+        )
+    }
+
+    /// Whether an amount in kroner.
+    pub fn is_kroner(self) -> bool {
+        matches!(self, Self::CostPerInquiry | Self::CostPerInhabitant)
     }
 
     /// The change between two of the metric's values: percentage points for
@@ -112,7 +138,10 @@ impl Metric {
 
     /// Whether rank 1 goes to the highest value.
     pub fn highest_first(self) -> bool {
-        !matches!(self, Self::Misdirected | Self::PerThousand)
+        !matches!(
+            self,
+            Self::Misdirected | Self::PerThousand | Self::CostPerInquiry | Self::CostPerInhabitant
+        )
     }
 
     /// How a ranking orders, in words.
@@ -124,9 +153,11 @@ impl Metric {
         }
     }
 
-    /// The value as shown: `41,2 %` or `123,4`.
+    /// The value as shown: `41,2 %`, `123,4` or `52,75 kr.`.
     pub fn format(self, value: f64) -> String {
-        if self.is_share() {
+        if self.is_kroner() {
+            format!("{} kr.", crate::reports::tabular::decimal_da(value, 2))
+        } else if self.is_share() {
             format!(
                 "{} %",
                 crate::reports::tabular::decimal_da(value * 100.0, 1)
@@ -138,7 +169,9 @@ impl Metric {
 
     /// The value rounded as shown (ties are equal shown values).
     fn shown(self, value: f64) -> i64 {
-        if self.is_share() {
+        if self.is_kroner() {
+            (value * 100.0).round() as i64
+        } else if self.is_share() {
             (value * 1000.0).round() as i64
         } else {
             (value * 10.0).round() as i64
@@ -214,6 +247,15 @@ struct Sums {
     units_registering: i64,
     units_active: i64,
     population: i64,
+    /// The inquiries' cost at the national price list, in øre, and the
+    /// inquiries without a national price; `priced` is false in a snapshot
+    /// kept before cost was (no cost figure then, never a zero).
+    #[serde(default)]
+    cost_ore: i64,
+    #[serde(default)]
+    unpriced: i64,
+    #[serde(default)]
+    priced: bool,
 }
 
 impl Sums {
@@ -228,6 +270,9 @@ impl Sums {
         self.units_registering += o.units_registering;
         self.units_active += o.units_active;
         self.population += o.population;
+        self.cost_ore = self.cost_ore.saturating_add(o.cost_ore);
+        self.unpriced += o.unpriced;
+        self.priced = o.priced || self.priced;
     }
 
     fn figures(&self) -> HashMap<Metric, Figure> {
@@ -258,6 +303,27 @@ impl Sums {
                 base: self.inquiries,
             },
         );
+        // Cost: only where every inquiry had a national price.
+        let costed = self.priced && self.unpriced == 0 && self.inquiries >= MIN_CELL;
+        f.insert(
+            Metric::CostPerInquiry,
+            Figure {
+                value: costed.then(|| self.cost_ore as f64 / 100.0 / self.inquiries as f64),
+                numerator: self.cost_ore,
+                denominator: self.inquiries,
+                base: self.inquiries,
+            },
+        );
+        f.insert(
+            Metric::CostPerInhabitant,
+            Figure {
+                value: (costed && self.population > 0)
+                    .then(|| self.cost_ore as f64 / 100.0 / self.population as f64),
+                numerator: self.cost_ore,
+                denominator: self.population,
+                base: self.inquiries,
+            },
+        );
         f
     }
 }
@@ -273,6 +339,10 @@ pub struct PeriodFigures {
     /// The period's publications, newest first: more than one means the
     /// figures were corrected after the first.
     pub publications: Vec<komhen_store::PublicationRow>,
+    /// The national prices behind the cost figures: whether any is an
+    /// example price, and their sources (empty: no cost was published).
+    pub example_prices: bool,
+    pub price_sources: Vec<String>,
 }
 
 /// A wrapper so `PeriodFigures` can derive `PartialEq`.
@@ -353,6 +423,12 @@ pub async fn period_figures(store: &dyn Store, period: &PeriodRow) -> CoreResult
         nation_inquiries: nation.inquiries,
         municipalities,
         sums: sums.into_iter().map(|(k, v)| (k, SumsCell(v))).collect(),
+        example_prices: shown.snapshot.pricing.as_ref().is_some_and(|p| p.example),
+        price_sources: shown
+            .snapshot
+            .pricing
+            .as_ref()
+            .map_or_else(Vec::new, |p| p.sources.clone()),
         publications: shown.publications,
     })
 }
@@ -383,19 +459,20 @@ async fn live_sums(
             s.digital += row.inquiries;
         }
     }
-    let completion = national(
-        store,
-        dates,
-        &[Dimension::Municipality, Dimension::Completion],
-        false,
-    )
-    .await?;
+    let mut completion =
+        ReportRequest::new(Vec::new(), dates).by(&[Dimension::Municipality, Dimension::Completion]);
+    completion.cost = true;
+    completion.national_prices = true;
+    let completion = reports::run(store, &completion).await?;
     for row in &completion.rows {
         let Some(m) = by(&row.keys[0].code) else {
             continue;
         };
         let s = sums.entry(m).or_default();
         s.inquiries += row.inquiries;
+        let cost = row.cost.unwrap_or_default();
+        s.cost_ore = s.cost_ore.saturating_add(cost.ore);
+        s.unpriced += cost.unpriced_inquiries;
         match row.keys[1].code.as_str() {
             "STRAKS" => {
                 s.at_once += row.inquiries;
@@ -444,6 +521,9 @@ async fn live_sums(
     }
     for row in store.list_municipalities().await? {
         sums.entry(row.code).or_default().population = row.population.map_or(0, |(_, p)| p);
+    }
+    for s in sums.values_mut() {
+        s.priced = true;
     }
     Ok(sums)
 }
@@ -523,7 +603,11 @@ impl PeriodFigures {
             ));
         }
         if figure.value.is_none() {
-            return Some("Intet at beregne".into());
+            return Some(if metric.is_kroner() {
+                "Intet tal: en kanal mangler en national pris".into()
+            } else {
+                "Intet at beregne".into()
+            });
         }
         None
     }
@@ -676,12 +760,19 @@ pub async fn task_figures(store: &dyn Store, period: &PeriodRow) -> CoreResult<V
     Ok(out)
 }
 
+/// Per municipality: digital and all incoming inquiries on a task.
+type TaskCounts = HashMap<MunicipalityCode, (i64, i64)>;
+/// Per municipality: the non-digital incoming inquiries' cost at the
+/// national price list (øre) and those without a national price.
+type TaskCosts = HashMap<MunicipalityCode, (i64, i64)>;
+
 /// Per mandatory task of the period's package: digital and all incoming
-/// inquiries per municipality, from the report engine now.
+/// inquiries per municipality, and the non-digital ones' cost, from the
+/// report engine now.
 async fn live_task_sums(
     store: &dyn Store,
     period: &PeriodRow,
-) -> CoreResult<Vec<(TaskRow, HashMap<MunicipalityCode, (i64, i64)>)>> {
+) -> CoreResult<Vec<(TaskRow, TaskCounts, TaskCosts)>> {
     let Some(package) = period.task_package else {
         return Ok(Vec::new());
     };
@@ -703,11 +794,14 @@ async fn live_task_sums(
     ]);
     request.filters.directions = vec![Direction::Incoming];
     request.filters.tasks = tasks.iter().map(|t| t.id).collect();
+    request.cost = true;
+    request.national_prices = true;
     let report = reports::run(store, &request).await?;
     let mut out = Vec::new();
     for task in tasks {
         let code = task.id.to_string();
-        let mut per: HashMap<MunicipalityCode, (i64, i64)> = HashMap::new();
+        let mut per: TaskCounts = HashMap::new();
+        let mut costs: TaskCosts = HashMap::new();
         for row in report.rows.iter().filter(|r| r.keys[0].code == code) {
             let Ok(m) = MunicipalityCode::parse(&row.keys[1].code) else {
                 continue;
@@ -716,9 +810,14 @@ async fn live_task_sums(
             e.1 += row.inquiries;
             if row.keys[2].code == "ja" {
                 e.0 += row.inquiries;
+            } else {
+                let cost = row.cost.unwrap_or_default();
+                let c = costs.entry(m).or_default();
+                c.0 = c.0.saturating_add(cost.ore);
+                c.1 += cost.unpriced_inquiries;
             }
         }
-        out.push((task, per));
+        out.push((task, per, costs));
     }
     Ok(out)
 }

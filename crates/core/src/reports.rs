@@ -321,6 +321,9 @@ pub struct ReportRequest {
     pub median: bool,
     /// Also the cost: inquiries × the price in force (docs/economics.md).
     pub cost: bool,
+    /// Cost at the national price list alone, every municipality's own
+    /// prices left aside (the portal's comparable figures).
+    pub national_prices: bool,
 }
 
 impl ReportRequest {
@@ -337,6 +340,7 @@ impl ReportRequest {
             order: Order::Natural,
             median: false,
             cost: false,
+            national_prices: false,
         }
     }
 

@@ -377,3 +377,176 @@ async fn a_scenario_computed_by_hand_to_the_ore() {
         );
     }
 }
+
+/// The national figures of docs/economics.md's worked example: a published
+/// 21-day period in March 2024 (where the demo has no registrations) whose
+/// package's first mandatory task T has, in Køge, 50 calls and 50
+/// self-service inquiries and, in Copenhagen, 5 calls and 45 self-service;
+/// national prices from 2024: phone 60,00, self-service 5,00.
+#[tokio::test]
+async fn cost_per_inquiry_and_the_national_savings_potential_as_computed_by_hand() {
+    use komhen_core::portal::{self, Metric};
+    use komhen_core::setup::catalogue::{self, PeriodInput};
+    let db = TestStore::new().await;
+    let store = db.store.as_ref();
+    demo::load(store, &DemoOptions { size: 2_000 }, &mut |_, _| {})
+        .await
+        .unwrap();
+    let actor = Actor::command_line();
+    let package = store
+        .list_periods(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find_map(|p| p.task_package)
+        .unwrap();
+    let task = store
+        .list_package_tasks(package)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.mandatory)
+        .unwrap()
+        .task;
+    let from = NaiveDate::from_ymd_opt(2024, 3, 4).unwrap();
+    let period_id = catalogue::create_period(
+        store,
+        &actor,
+        &PeriodInput {
+            name: "Forår 2024 (test)".into(),
+            starts_on: from,
+            ends_on: from + chrono::Duration::days(20),
+            mandatory: false,
+            submission_deadline: None,
+            task_package: Some(package),
+        },
+    )
+    .await
+    .unwrap();
+    for (channel, amount) in [("TLFIND", "60"), ("SLVBTJN", "5")] {
+        prices::set_price(
+            store,
+            &actor,
+            None,
+            &PriceInput {
+                channel: channel.into(),
+                valid_from: "2024-01-01".into(),
+                amount: amount.into(),
+                source: "Testpris".into(),
+                ..PriceInput::default()
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    }
+    let kbh = MunicipalityCode::new(101).unwrap();
+    for (municipality, channel, quantity) in [
+        (koege(), "TLFIND", 50),
+        (koege(), "SLVBTJN", 50),
+        (kbh, "TLFIND", 5),
+        (kbh, "SLVBTJN", 45),
+    ] {
+        store
+            .insert_registration(&NewRegistration {
+                municipality,
+                unit: None,
+                task: task.id,
+                channel: ch(channel),
+                inquiry_type: None,
+                completion: None,
+                has_form: None,
+                registered_at: Utc.with_ymd_and_hms(2024, 3, 6, 10, 0, 0).unwrap(),
+                duration_ms: None,
+                quantity,
+                source: Source::Upload,
+                is_test: false,
+                idempotency_key: None,
+                answers: Vec::new(),
+            })
+            .await
+            .unwrap();
+    }
+    // An own price of Køge's never enters the national figures.
+    prices::set_price(
+        store,
+        &actor,
+        Some(koege()),
+        &PriceInput {
+            channel: "TLFIND".into(),
+            valid_from: "2024-01-01".into(),
+            amount: "999".into(),
+            source: "Egen".into(),
+            ..PriceInput::default()
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    catalogue::set_published(store, &actor, period_id, true, Utc::now())
+        .await
+        .unwrap();
+    let period = portal::published_period(store, period_id.0).await.unwrap();
+
+    let figures = portal::period_figures(store, &period).await.unwrap();
+    let koege_figures = figures.of(koege()).unwrap();
+    let per_inquiry = koege_figures.figure(Metric::CostPerInquiry);
+    assert_eq!(per_inquiry.numerator, 325_000, "50 × 60,00 + 50 × 5,00 kr.");
+    assert_eq!(per_inquiry.denominator, 100);
+    assert_eq!(
+        Metric::CostPerInquiry.format(per_inquiry.value.unwrap()),
+        "32,50 kr."
+    );
+    let population = koege_figures.municipality.population.unwrap().1;
+    let per_inhabitant = koege_figures.figure(Metric::CostPerInhabitant);
+    assert_eq!(per_inhabitant.denominator, population);
+    assert!((per_inhabitant.value.unwrap() - 3_250.0 / population as f64).abs() < 1e-12);
+
+    let potential = portal::savings_potential(store, &period, 80).await.unwrap();
+    let t = potential
+        .tasks
+        .iter()
+        .find(|t| t.task.id == task.id)
+        .unwrap();
+    assert_eq!(
+        t.moved,
+        Fraction::from(30),
+        "Køge moves 80 − 50; Copenhagen is at 90 %"
+    );
+    assert_eq!(
+        t.saving,
+        Some(Fraction::from(165_000)),
+        "30 × (60,00 − 5,00) kr."
+    );
+    assert_eq!(potential.days, 21);
+    assert_eq!(
+        savings::ore(potential.per_year(t.saving.unwrap())),
+        2_860_000
+    );
+    assert!(potential.sources.iter().any(|s| s.starts_with("Testpris")));
+
+    // Published figures never move: a new national price after publication
+    // changes neither the cost nor the potential.
+    prices::set_price(
+        store,
+        &actor,
+        None,
+        &PriceInput {
+            channel: "TLFIND".into(),
+            valid_from: "2024-02-01".into(),
+            amount: "70".into(),
+            source: "Senere".into(),
+            ..PriceInput::default()
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let again = portal::period_figures(store, &period).await.unwrap();
+    assert_eq!(
+        again.of(koege()).unwrap().figure(Metric::CostPerInquiry),
+        per_inquiry
+    );
+    let potential_again = portal::savings_potential(store, &period, 80).await.unwrap();
+    assert_eq!(potential_again, potential);
+}

@@ -131,6 +131,7 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
         .get("/static/geo/kommuner.geojson", Public, portal::map_geometry)
         .get("/api/v1/public/periods", Public, portal::api_periods)
         .get("/api/v1/public/metrics", Public, portal::api_metrics)
+        .get("/api/v1/public/savings", Public, portal::api_savings)
         .get("/om", Public, pages::about_page)
         .get("/tilgaengelighed", Public, pages::accessibility_page)
         .get("/healthz", Public, pages::health)

@@ -23,7 +23,7 @@ mod national;
 mod ranking;
 mod start;
 
-pub(crate) use api::{api_metrics, api_periods};
+pub(crate) use api::{api_metrics, api_periods, api_savings};
 pub use cache::PortalCache;
 pub(crate) use comparison::{save_comparison_group, show_comparison_group};
 pub(crate) use municipality::{list_municipalities, show_municipality};

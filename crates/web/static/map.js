@@ -16,6 +16,13 @@
   var values = rows.map(function (r) { return r.value; }).filter(function (v) { return v !== null; });
   var min = Math.min.apply(null, values.length ? values : [0]);
   var max = Math.max.apply(null, values.length ? values : [1]);
+  // The legend's ends as the figures are shown: a share in whole percent,
+  // kroner with two decimals and a decimal comma, a count as a whole number.
+  function legend(v) {
+    if (data.share) return Math.round(v) + ' %';
+    if (data.kroner) return v.toFixed(2).replace('.', ',') + ' kr.';
+    return Math.round(v) + '';
+  }
   el.style.height = Math.min(720, Math.max(420, el.clientWidth * 0.9)) + 'px';
   var chart = echarts.init(el, null, { renderer: 'svg' });
   var ready = false;
@@ -42,7 +49,7 @@
         },
         visualMap: {
           min: min, max: max, calculable: false, orient: 'horizontal', left: 'left', bottom: 0,
-          text: [data.share ? Math.round(max) + ' %' : Math.round(max) + '', data.share ? Math.round(min) + ' %' : Math.round(min) + ''],
+          text: [legend(max), legend(min)],
           inRange: { color: ['#e8f1fa', '#6ea7e0', '#0059b3', '#002a56'] },
           outOfRange: { color: '#d9d9d9' }
         },

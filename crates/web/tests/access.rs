@@ -335,6 +335,7 @@ fn expected_routes() -> Vec<(&'static str, &'static str, Access)> {
         ("GET", "/static/geo/kommuner.geojson", Public),
         ("GET", "/api/v1/public/periods", Public),
         ("GET", "/api/v1/public/metrics", Public),
+        ("GET", "/api/v1/public/savings", Public),
     ]
 }
 

@@ -110,7 +110,8 @@ fn invalid(message: String) -> CoreError {
     CoreError::Invalid(message)
 }
 
-fn percent_of(value: &str, what: &str) -> CoreResult<u32> {
+/// A whole percent from 0 to 100 as a form or a link types it (`80`, `80 %`).
+pub fn percent_of(value: &str, what: &str) -> CoreResult<u32> {
     value
         .trim()
         .trim_end_matches('%')

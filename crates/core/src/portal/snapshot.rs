@@ -19,6 +19,19 @@ pub(crate) struct Snapshot {
     municipalities: Vec<PublishedMunicipality>,
     pub(super) tasks: Vec<PublishedTask>,
     mix: Vec<MixRow>,
+    /// The national price list the cost figures used (None: a snapshot
+    /// kept before cost was).
+    #[serde(default)]
+    pub(super) pricing: Option<PublishedPricing>,
+}
+
+/// What the public is told about the prices behind a period's cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct PublishedPricing {
+    /// Whether any national price in force is an example price.
+    pub(super) example: bool,
+    /// The sources of the national prices in force, with their years.
+    pub(super) sources: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,6 +47,14 @@ pub(super) struct PublishedTask {
     pub(super) task: i64,
     /// Per municipality code: digital and all incoming inquiries.
     municipalities: Vec<(u16, i64, i64)>,
+    /// Per municipality code: the non-digital incoming inquiries' cost at
+    /// the national price list (øre) and those without a national price.
+    #[serde(default)]
+    costs: Vec<(u16, i64, i64)>,
+    /// The national price of the channel the savings potential moves to
+    /// ([`super::POTENTIAL_CHANNEL`]) on the task on the period's last day.
+    #[serde(default)]
+    pub(super) to_price_ore: Option<i64>,
 }
 
 /// One line of the national channel mix: a direction and channel's
@@ -94,28 +115,64 @@ impl Snapshot {
             })
             .collect();
         municipalities.sort_by_key(|m| m.code);
+        let book = crate::economics::prices::PriceBook::load(store, None).await?;
+        let to = komhen_domain::ChannelCode::parse(super::POTENTIAL_CHANNEL)
+            .map_err(|e| CoreError::internal("kanalkoden for besparelsespotentialet", e))?;
+        let last_day = period.period.ends_on;
         let tasks = live_task_sums(store, period)
             .await?
             .into_iter()
-            .map(|(task, per)| {
+            .map(|(task, per, costs)| {
                 let mut municipalities: Vec<(u16, i64, i64)> =
                     per.into_iter().map(|(m, (d, a))| (m.get(), d, a)).collect();
                 municipalities.sort_unstable();
+                let mut costs: Vec<(u16, i64, i64)> = costs
+                    .into_iter()
+                    .map(|(m, (c, u))| (m.get(), c, u))
+                    .collect();
+                costs.sort_unstable();
                 PublishedTask {
                     task: task.id.0,
                     municipalities,
+                    costs,
+                    to_price_ore: book.in_force(&to, task.id, last_day).map(|p| p.price_ore),
                 }
             })
             .collect();
+        let in_force: Vec<komhen_store::ChannelPriceRow> = store
+            .list_channel_prices(None)
+            .await?
+            .into_iter()
+            .filter(|p| p.municipality.is_none() && p.valid_from <= last_day)
+            .collect();
+        let mut sources: Vec<String> = in_force
+            .iter()
+            .map(|p| format!("{} ({})", p.source, p.source_year))
+            .collect();
+        sources.sort();
+        sources.dedup();
         Ok(Self {
             municipalities,
             tasks,
             mix: live_mix(store, period).await?,
+            pricing: Some(PublishedPricing {
+                example: in_force.iter().any(|p| p.example),
+                sources,
+            }),
         })
     }
 }
 
 impl PublishedTask {
+    /// Per municipality: the non-digital incoming inquiries' cost (øre)
+    /// and those without a national price.
+    pub(super) fn costs(&self) -> CoreResult<HashMap<MunicipalityCode, (i64, i64)>> {
+        self.costs
+            .iter()
+            .map(|(m, c, u)| Ok((code(*m)?, (*c, *u))))
+            .collect()
+    }
+
     pub(super) fn per_municipality(&self) -> CoreResult<HashMap<MunicipalityCode, (i64, i64)>> {
         self.municipalities
             .iter()

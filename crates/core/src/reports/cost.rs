@@ -26,18 +26,21 @@ pub(super) struct Pricing {
 }
 
 impl Pricing {
-    /// The prices of the municipalities (empty: all of them).
+    /// The prices of the municipalities (empty: all of them); with
+    /// `national_only`, the national list alone.
     pub(super) async fn load(
         store: &dyn Store,
         municipalities: &[MunicipalityCode],
+        national_only: bool,
     ) -> CoreResult<Self> {
         let rows: Vec<ChannelPriceRow> = store
             .list_all_channel_prices()
             .await?
             .into_iter()
             .filter(|p| {
-                p.municipality
-                    .is_none_or(|m| municipalities.is_empty() || municipalities.contains(&m))
+                p.municipality.is_none_or(|m| {
+                    !national_only && (municipalities.is_empty() || municipalities.contains(&m))
+                })
             })
             .collect();
         let national_rows: Vec<_> = rows

@@ -617,7 +617,7 @@ pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Repor
     }
     let names = Names::load(store, request).await?;
     let pricing = if request.cost {
-        Some(Pricing::load(store, &request.municipalities).await?)
+        Some(Pricing::load(store, &request.municipalities, request.national_prices).await?)
     } else {
         None
     };

@@ -388,6 +388,7 @@ impl ReportQuery {
             order: self.order,
             median: self.median,
             cost: self.cost,
+            national_prices: false,
         }
         .within(scope))
     }

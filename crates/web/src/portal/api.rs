@@ -77,11 +77,7 @@ pub(crate) async fn api_metrics(
 }
 
 /// A request the API refuses: its status, a stable code and a message.
-struct Refusal {
-    status: StatusCode,
-    code: &'static str,
-    message: String,
-}
+use crate::reports::api::Refusal;
 
 fn refuse(status: StatusCode, code: &'static str, message: String) -> Refusal {
     Refusal {
@@ -91,23 +87,21 @@ fn refuse(status: StatusCode, code: &'static str, message: String) -> Refusal {
     }
 }
 
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        crate::api::error_response(self.status, self.code, self.message)
-    }
-}
-
-/// The metrics the query asks for, a page of them; or the error response
-/// that refuses it.
-async fn metrics(state: &AppState, raw: &str) -> Result<Response, Response> {
-    let q: MetricsQuery = serde_urlencoded::from_str(raw).map_err(|e| {
+/// A public API query, or the error response that refuses it.
+fn read_query<T: serde::de::DeserializeOwned>(raw: &str) -> Result<T, Refusal> {
+    serde_urlencoded::from_str(raw).map_err(|e| {
         refuse(
             StatusCode::BAD_REQUEST,
             "invalid_query",
             format!("Adressen kan ikke læses: {e}."),
         )
-        .into_response()
-    })?;
+    })
+}
+
+/// The metrics the query asks for, a page of them; or the error response
+/// that refuses it.
+async fn metrics(state: &AppState, raw: &str) -> Result<Response, Response> {
+    let q: MetricsQuery = read_query(raw).map_err(IntoResponse::into_response)?;
     let store = state.store.as_ref();
     let periods = portal::published_periods(store)
         .await
@@ -298,4 +292,79 @@ fn metrics_csv(slice: &[&MetricRow]) -> Response {
             .into_response(),
         Err(e) => internal(&e),
     }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SavingsQuery {
+    periode: Option<i64>,
+    andel: Option<String>,
+}
+
+/// `GET /api/v1/public/savings?periode=ID&andel=80`: the national savings
+/// potential per mandatory task of a published period (the newest when
+/// none is named) at a digital share, as published; amounts in øre a year.
+pub(crate) async fn api_savings(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    match savings(&state, raw.as_deref().unwrap_or("")).await {
+        Ok(response) | Err(response) => response,
+    }
+}
+
+async fn savings(state: &AppState, raw: &str) -> Result<Response, Response> {
+    use komhen_core::economics::savings::{ore, Fraction};
+    let q: SavingsQuery = read_query(raw).map_err(IntoResponse::into_response)?;
+    let percent = super::national::potential_percent(q.andel.as_deref())
+        .map_err(|m| refuse(StatusCode::BAD_REQUEST, "invalid_query", m).into_response())?;
+    let store = state.store.as_ref();
+    let periods = portal::published_periods(store)
+        .await
+        .map_err(|e| internal(&e))?;
+    let period = match q.periode {
+        Some(_) => chosen_periods(&periods, q.periode)
+            .map_err(IntoResponse::into_response)?
+            .first()
+            .copied(),
+        None => periods.first(),
+    }
+    .ok_or_else(|| {
+        refuse(
+            StatusCode::NOT_FOUND,
+            "unknown_period",
+            "Ingen periode er offentliggjort endnu.".into(),
+        )
+        .into_response()
+    })?;
+    let potential = portal::savings_potential(store, period, percent)
+        .await
+        .map_err(|e| internal(&e))?;
+    let year = |v: Fraction| potential.per_year(v);
+    let rounded = |v: Fraction| (komhen_core::economics::savings::as_f64(v) * 10.0).round() / 10.0;
+    Ok(axum::Json(json!({
+        "period_id": period.id.0,
+        "period": period.period.name,
+        "percent": percent,
+        "days": potential.days,
+        "channel_to": portal::POTENTIAL_CHANNEL,
+        "priced": potential.priced,
+        "example_prices": potential.example_prices,
+        "sources": potential.sources,
+        "min_inquiries": MIN_CELL,
+        "moved_per_year": rounded(year(potential.moved)),
+        "saving_per_year_ore": ore(year(potential.saving)),
+        "tasks": potential.tasks.iter().map(|t| {
+            let shown = t.share.value.is_some();
+            json!({
+                "task": t.task.kle.to_string(),
+                "name": t.task.name,
+                "digital_share": t.share.value,
+                "incoming": shown.then_some(t.share.denominator),
+                "moved_per_year": shown.then(|| rounded(year(t.moved))),
+                "saving_per_year_ore": if shown { t.saving.map(|s| ore(year(s))) } else { None },
+                "suppressed": !shown,
+            })
+        }).collect::<Vec<_>>(),
+    }))
+    .into_response())
 }

@@ -72,6 +72,23 @@ pub(super) fn metric_options(chosen: Metric) -> Vec<Option_> {
 
 /// The corrections of a period's published figures, oldest first, as the
 /// public reads them beside the figures.
+/// What a page showing cost says about the prices: the national list, its
+/// sources, and whether they are examples. Empty when no cost was published.
+pub(super) fn cost_note(figures: &portal::PeriodFigures) -> String {
+    if figures.price_sources.is_empty() {
+        return String::new();
+    }
+    format!(
+        "Omkostningerne er beregnet med den nationale prisliste{} (kilde: {}).",
+        if figures.example_prices {
+            ", som indeholder eksempelpriser, ikke officielle priser; beløbene viser metoden"
+        } else {
+            ""
+        },
+        figures.price_sources.join("; ")
+    )
+}
+
 pub(super) fn corrections(figures: &portal::PeriodFigures) -> Vec<String> {
     figures
         .publications
@@ -109,6 +126,8 @@ pub(super) fn suppressed_note(metric: Metric, f: &Figure) -> &'static str {
         "undertrykt: under 20 henvendelser"
     } else if metric == Metric::Participation {
         "ingen aktive enheder"
+    } else if metric.is_kroner() {
+        "en kanal mangler en national pris"
     } else {
         "intet at beregne"
     }

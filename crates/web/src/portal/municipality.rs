@@ -6,8 +6,8 @@
 //! Must not compare: `komhen_core::portal::benchmark` does.
 
 use super::choice::{
-    chosen_period, corrections, period_label, period_options, shown, suppressed_note, Choice,
-    Option_,
+    chosen_period, corrections, cost_note, period_label, period_options, shown, suppressed_note,
+    Choice, Option_,
 };
 use super::PageResult;
 use crate::format::number;
@@ -99,6 +99,8 @@ struct MunicipalityPage {
     population: String,
     published: Option<String>,
     corrections: Vec<String>,
+    /// The prices behind the cost figures shown; empty when none are.
+    cost_note: String,
     periods: Vec<Option_>,
     inquiries: String,
     units: String,
@@ -134,6 +136,7 @@ pub(crate) async fn show_municipality(
             .map_or_else(String::new, |(y, p)| format!("{} ({y})", number(p))),
         published: None,
         corrections: Vec::new(),
+        cost_note: String::new(),
         periods: period_options(&periods, chosen.as_ref()),
         inquiries: "–".into(),
         units: String::new(),
@@ -160,6 +163,7 @@ pub(crate) async fn show_municipality(
         let own = now.of(code).ok_or(WebError::NotFound)?;
         page.published = Some(period_label(&period));
         page.corrections = corrections(&now);
+        page.cost_note = cost_note(&now);
         page.period_id = period.id.0.to_string();
         page.inquiries = own.inquiries.map_or("– (under 20)".into(), number);
         page.units = format!(
@@ -209,10 +213,12 @@ pub(crate) async fn show_municipality(
                 (Some(now), Some(then)) => {
                     let change = signed(komhen_core::reports::tabular::decimal_da(
                         metric.change(now, then),
-                        1,
+                        if metric.is_kroner() { 2 } else { 1 },
                     ));
                     if metric.is_share() {
                         format!("{change} procentpoint")
+                    } else if metric.is_kroner() {
+                        format!("{change} kr.")
                     } else {
                         change
                     }

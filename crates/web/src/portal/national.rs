@@ -7,11 +7,14 @@ use super::PageResult;
 use crate::format::number;
 use crate::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse};
+use komhen_core::economics::savings;
 use komhen_core::portal::{self, Metric, MIN_CELL};
 use komhen_core::reports::tabular::Cell;
 use komhen_domain::Direction;
+use komhen_store::PeriodRow;
+use serde::Deserialize;
 use serde_json::json;
 
 pub(crate) struct MixLine {
@@ -26,9 +29,86 @@ pub(crate) struct TaskLine {
     pub(crate) cells: Vec<String>,
 }
 
+/// The savings potential as the page shows it.
+pub(crate) struct PotentialView {
+    pub(crate) period: String,
+    pub(crate) percent: u32,
+    /// (task, digital share, moved in a year, saving in a year)
+    pub(crate) rows: Vec<[String; 4]>,
+    pub(crate) moved: String,
+    pub(crate) saving: String,
+    pub(crate) example_prices: bool,
+    pub(crate) sources: String,
+    pub(crate) days: i64,
+    pub(crate) priced: bool,
+    pub(crate) unpriced_tasks: usize,
+}
+
+/// `?periode=ID&andel=80`
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct NationalQuery {
+    periode: Option<String>,
+    andel: Option<String>,
+}
+
+/// The digital share the potential is computed at unless another is chosen.
+pub(crate) const DEFAULT_POTENTIAL_PERCENT: u32 = 80;
+
+/// The potential as the page lays it out.
+pub(crate) fn potential_view(period: &PeriodRow, potential: &portal::Potential) -> PotentialView {
+    let year = |v| potential.per_year(v);
+    PotentialView {
+        period: period.period.name.clone(),
+        percent: potential.percent,
+        rows: potential
+            .tasks
+            .iter()
+            .map(|t| {
+                let suppressed = t.share.value.is_none();
+                [
+                    format!("{} {}", t.task.kle, t.task.name),
+                    shown(Metric::Digital, &t.share),
+                    if suppressed {
+                        "–".into()
+                    } else {
+                        savings::decimal(year(t.moved), 0)
+                    },
+                    match (suppressed, t.saving) {
+                        (true, _) => "–".into(),
+                        (false, Some(s)) => format!("{} kr.", savings::amount(year(s))),
+                        (false, None) => "mangler pris".into(),
+                    },
+                ]
+            })
+            .collect(),
+        moved: savings::decimal(year(potential.moved), 0),
+        saving: format!("{} kr.", savings::amount(year(potential.saving))),
+        example_prices: potential.example_prices,
+        sources: potential.sources.join("; "),
+        days: potential.days,
+        priced: potential.priced,
+        unpriced_tasks: potential
+            .tasks
+            .iter()
+            .filter(|t| t.share.value.is_some() && t.saving.is_none())
+            .count(),
+    }
+}
+
+/// The chosen digital share: a whole percent from 0 to 100.
+pub(crate) fn potential_percent(value: Option<&str>) -> Result<u32, String> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(DEFAULT_POTENTIAL_PERCENT),
+        Some(v) => savings::percent_of(v, "den digitale andel").map_err(|e| e.to_string()),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "portal_national.html")]
 struct NationalPage {
+    potential: Option<PotentialView>,
+    potential_periods: Vec<(i64, String, bool)>,
+    potential_error: Option<String>,
     periods: Vec<String>,
     totals: Vec<String>,
     mix: Vec<MixLine>,
@@ -39,9 +119,49 @@ struct NationalPage {
 
 /// `GET /landstal`: the channel mix by direction in every published period
 /// (its development), and the mandatory tasks' digital shares.
-pub(crate) async fn show_national(State(state): State<AppState>) -> PageResult {
+pub(crate) async fn show_national(
+    State(state): State<AppState>,
+    Query(query): Query<NationalQuery>,
+) -> PageResult {
     let store = state.store.as_ref();
-    let mut periods = portal::published_periods(store).await?;
+    let newest_first = portal::published_periods(store).await?;
+    let chosen = match query.periode.as_deref().map(str::trim) {
+        None | Some("") => newest_first.first().cloned(),
+        Some(id) => Some(
+            id.parse::<i64>()
+                .ok()
+                .and_then(|id| newest_first.iter().find(|p| p.id.0 == id).cloned())
+                .ok_or(crate::WebError::NotFound)?,
+        ),
+    };
+    let (potential, potential_error) = match (&chosen, potential_percent(query.andel.as_deref())) {
+        (Some(period), Ok(percent)) => (
+            Some(potential_view(
+                period,
+                &portal::savings_potential(store, period, percent).await?,
+            )),
+            None,
+        ),
+        (Some(period), Err(message)) => (
+            Some(potential_view(
+                period,
+                &portal::savings_potential(store, period, DEFAULT_POTENTIAL_PERCENT).await?,
+            )),
+            Some(message),
+        ),
+        (None, _) => (None, None),
+    };
+    let potential_periods = newest_first
+        .iter()
+        .map(|p| {
+            (
+                p.id.0,
+                p.period.name.clone(),
+                chosen.as_ref().is_some_and(|c| c.id == p.id),
+            )
+        })
+        .collect();
+    let mut periods = newest_first;
     periods.reverse(); // oldest first, as time runs
     let mut mixes = Vec::new();
     for p in &periods {
@@ -122,6 +242,9 @@ pub(crate) async fn show_national(State(state): State<AppState>) -> PageResult {
         }
     }
     let page = NationalPage {
+        potential,
+        potential_periods,
+        potential_error,
         periods: periods.iter().map(|p| p.period.name.clone()).collect(),
         totals: mixes
             .iter()

@@ -5,8 +5,8 @@
 //! Must not rank: `komhen_core::portal` does.
 
 use super::choice::{
-    chosen_metric, chosen_period, corrections, metric_options, period_label, period_options, shown,
-    Choice, Option_,
+    chosen_metric, chosen_period, corrections, cost_note, metric_options, period_label,
+    period_options, shown, Choice, Option_,
 };
 use super::PageResult;
 use crate::{AppState, WebError};
@@ -45,6 +45,8 @@ pub(crate) struct TaskLink {
 struct RankingPage {
     published: Option<String>,
     corrections: Vec<String>,
+    /// The prices behind the cost figures shown; empty when none are.
+    cost_note: String,
     periods: Vec<Option_>,
     metrics: Vec<Option_>,
     title: String,
@@ -83,6 +85,7 @@ pub(crate) async fn show_ranking(
     let mut page = RankingPage {
         published: None,
         corrections: Vec::new(),
+        cost_note: String::new(),
         periods: period_options(&periods, chosen.as_ref()),
         metrics: metric_options(metric),
         title: metric.label_da().into(),
@@ -159,6 +162,9 @@ pub(crate) async fn show_ranking(
         }
         None => {
             let figures = state.portal.figures(&state, &period).await?;
+            if metric.is_kroner() {
+                page.cost_note = cost_note(&figures);
+            }
             let ranking = figures.ranking(metric);
             page.rows = ranking
                 .rows
@@ -173,6 +179,17 @@ pub(crate) async fn show_ranking(
                             "{} henvendelser, {} indbyggere",
                             thousands(r.figure.numerator),
                             thousands(r.figure.denominator)
+                        )
+                    } else if metric.is_kroner() {
+                        format!(
+                            "{} kr. for {} {}",
+                            komhen_core::economics::prices::amount(r.figure.numerator),
+                            thousands(r.figure.denominator),
+                            if metric == Metric::CostPerInquiry {
+                                "henvendelser"
+                            } else {
+                                "indbyggere"
+                            }
                         )
                     } else if metric == Metric::Participation {
                         format!(

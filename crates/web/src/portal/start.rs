@@ -3,8 +3,8 @@
 //! boundaries the map draws.
 
 use super::choice::{
-    chosen_metric, chosen_period, corrections, metric_options, period_label, period_options, shown,
-    suppressed_note, Choice, Option_,
+    chosen_metric, chosen_period, corrections, cost_note, metric_options, period_label,
+    period_options, shown, suppressed_note, Choice, Option_,
 };
 use super::PageResult;
 use crate::format::number;
@@ -51,6 +51,8 @@ struct StartPage {
     rows: Vec<MapRow>,
     nation: String,
     period_lines: Vec<PeriodLine>,
+    /// The prices behind a cost metric; empty for other metrics.
+    cost_note: String,
 }
 
 /// `GET /`: key figures, the map of a metric in a published period with
@@ -79,6 +81,7 @@ pub(crate) async fn start_page(
         rows: Vec::new(),
         nation: String::new(),
         period_lines: Vec::new(),
+        cost_note: String::new(),
     };
     for p in all_periods.iter().filter(|p| p.municipality.is_none()) {
         let first = p.period.starts_on.iso_week();
@@ -128,6 +131,9 @@ pub(crate) async fn start_page(
         );
         page.published = Some(period_label(&period));
         page.corrections = corrections(&figures);
+        if metric.is_kroner() {
+            page.cost_note = cost_note(&figures);
+        }
         page.period_id = period.id.0.to_string();
         page.nation = figures
             .nation
@@ -155,6 +161,7 @@ pub(crate) async fn start_page(
         page.map = json!({
             "metric": metric.label_da(),
             "share": metric.is_share(),
+            "kroner": metric.is_kroner(),
             "municipalities": figures.municipalities.iter().map(|m| {
                 let f = m.figure(metric);
                 json!({
