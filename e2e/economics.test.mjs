@@ -72,8 +72,10 @@ test('a coordinator sets a price, a target and an initiative, runs a scenario, s
   try {
     await login(page, AARHUS, PASSWORD);
 
-    // An own price for personal attendance.
+    // An own price for personal attendance; the employees' answered
+    // inquiry minutes stand beside the form as a source.
     await goto(page, '/kommune/751/priser');
+    assert.match(await page.locator('#answered-minutes-table').innerText(), /Personligt fremmøde[^\n]*\t\d+,\d min\. i gennemsnit/);
     await page.selectOption('#price-channel', 'PRSNLG');
     await page.fill('#price-from', '2026-01-01');
     await page.fill('#price-amount', '150,00');

@@ -500,7 +500,7 @@ async fn set_up_municipality(
     let actor = Actor::demo();
     let enable: &[&str] = match code.get() {
         259 => &["gender", "age_band"],
-        751 => &["contact_profile", "could_self_serve"],
+        751 => &["contact_profile", "could_self_serve", "inquiry_minutes"],
         _ => &[],
     };
     for (index, unit) in store.list_units(code).await?.into_iter().enumerate() {

@@ -550,3 +550,86 @@ async fn cost_per_inquiry_and_the_national_savings_potential_as_computed_by_hand
     let potential_again = portal::savings_potential(store, &period, 80).await.unwrap();
     assert_eq!(potential_again, potential);
 }
+
+/// The answers to "Henvendelsens varighed (minutter)" as the minutes of a
+/// time price: the mean per channel weighted by inquiries, and answers that
+/// are no number of minutes left out and counted.
+#[tokio::test]
+async fn answered_inquiry_minutes_per_channel() {
+    use komhen_core::economics::timing;
+    let db = TestStore::new().await;
+    let store = db.store.as_ref();
+    demo::load(store, &DemoOptions { size: 2_000 }, &mut |_, _| {})
+        .await
+        .unwrap();
+    let today = komhen_domain::DateDimensions::of(Utc::now()).day;
+    let period = store
+        .list_periods(Some(koege()))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.period.starts_on <= today)
+        .unwrap();
+    let q = store
+        .list_national_questions()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|q| q.code.as_deref() == Some(timing::INQUIRY_MINUTES))
+        .unwrap();
+    let task = store.list_tasks(koege()).await.unwrap()[0].id;
+    let at = period
+        .period
+        .starts_on
+        .and_hms_opt(10, 0, 0)
+        .unwrap()
+        .and_utc();
+    for (channel, quantity, minutes) in [
+        ("TLFIND", 1, "4"),
+        ("TLFIND", 3, "6,5"),
+        ("TLFIND", 1, "lang tid"),
+        ("PRSNLG", 2, "12"),
+    ] {
+        store
+            .insert_registration(&NewRegistration {
+                municipality: koege(),
+                unit: None,
+                task,
+                channel: ch(channel),
+                inquiry_type: None,
+                completion: None,
+                has_form: None,
+                registered_at: at,
+                duration_ms: None,
+                quantity,
+                source: Source::Upload,
+                is_test: false,
+                idempotency_key: None,
+                answers: vec![NewAnswer {
+                    question: q.id,
+                    option: None,
+                    text: Some(minutes.into()),
+                }],
+            })
+            .await
+            .unwrap();
+    }
+    let answered = timing::answered_minutes(store, Some(koege()), today)
+        .await
+        .unwrap()
+        .unwrap();
+    let phone = answered
+        .channels
+        .iter()
+        .find(|c| c.channel == "TLFIND")
+        .unwrap();
+    assert_eq!(phone.answered, 4);
+    assert!((phone.mean_minutes - (4.0 + 3.0 * 6.5) / 4.0).abs() < 1e-12);
+    let visit = answered
+        .channels
+        .iter()
+        .find(|c| c.channel == "PRSNLG")
+        .unwrap();
+    assert_eq!((visit.answered, visit.mean_minutes), (2, 12.0));
+    assert_eq!(answered.not_minutes, 1);
+}

@@ -80,6 +80,56 @@ impl MeasuredView {
     }
 }
 
+/// The answered inquiry minutes per channel, as the form's source shows it.
+pub(crate) struct AnsweredView {
+    /// «Svar på «Henvendelsens varighed (minutter)», periode …».
+    pub(crate) caption: String,
+    /// Channel, «6,2 min. i gennemsnit», «143 henvendelser».
+    pub(crate) rows: Vec<(String, String, String)>,
+    /// «12 svar var ikke et antal minutter og er udeladt.», or empty.
+    pub(crate) left_out: String,
+}
+
+impl AnsweredView {
+    fn of(minutes: timing::AnsweredMinutes, national: bool) -> Self {
+        Self {
+            caption: format!(
+                "Svar på «Henvendelsens varighed (minutter)»{}, periode {} ({})",
+                if national { " i alle kommuner" } else { "" },
+                minutes.period,
+                minutes.dates.label_da()
+            ),
+            rows: minutes
+                .channels
+                .into_iter()
+                .map(|c| {
+                    (
+                        format!("{} ({})", c.label, c.channel),
+                        format!("{} min. i gennemsnit", decimal_da(c.mean_minutes, 1)),
+                        format!(
+                            "{} {}",
+                            thousands(c.answered),
+                            if c.answered == 1 {
+                                "henvendelse"
+                            } else {
+                                "henvendelser"
+                            }
+                        ),
+                    )
+                })
+                .collect(),
+            left_out: if minutes.not_minutes > 0 {
+                format!(
+                    "{} svar var ikke et antal minutter og er udeladt.",
+                    thousands(minutes.not_minutes)
+                )
+            } else {
+                String::new()
+            },
+        }
+    }
+}
+
 pub(crate) struct ChannelChoice {
     pub(crate) code: String,
     pub(crate) label: String,
@@ -102,6 +152,8 @@ struct PricesPage {
     form: PriceForm,
     /// The measured registration times; None without a counting period.
     measured: Option<MeasuredView>,
+    /// The answered inquiry minutes; None without a counting period.
+    answered: Option<AnsweredView>,
 }
 
 /// A price as the form posts it (see [`PriceInput`]).
@@ -206,14 +258,20 @@ async fn prices_page(
         ),
     };
     let today = komhen_domain::DateDimensions::of(Utc::now()).day;
-    let measured = if can_edit {
-        timing::measured_times(store, municipality, today)
-            .await?
-            .map(|t| MeasuredView::of(t, municipality.is_none()))
+    let (measured, answered) = if can_edit {
+        (
+            timing::measured_times(store, municipality, today)
+                .await?
+                .map(|t| MeasuredView::of(t, municipality.is_none())),
+            timing::answered_minutes(store, municipality, today)
+                .await?
+                .map(|m| AnsweredView::of(m, municipality.is_none())),
+        )
     } else {
-        None
+        (None, None)
     };
     let page = PricesPage {
+        answered,
         measured,
         frame: frame.notice(notice).error(error),
         action,

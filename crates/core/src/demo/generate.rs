@@ -168,7 +168,7 @@ pub(super) fn tool_registration(
     let duration_ms = (2_500.0
         + rng.random::<f64>().powi(2) * 12_000.0
         + if rng.random_bool(0.05) { 20_000.0 } else { 0.0 }) as i64;
-    let answers = unit
+    let mut answers: Vec<NewAnswer> = unit
         .questions
         .iter()
         .filter(|q| q.answer_kind == AnswerKind::Choice && !q.options.is_empty())
@@ -178,6 +178,25 @@ pub(super) fn tool_registration(
             text: None,
         })
         .collect();
+    // The inquiry's minutes, where asked: longer at the counter than on the
+    // phone, drawn from the registering time already drawn (no new draws,
+    // so the rest of the demo stays as it was).
+    if let Some(q) = unit
+        .questions
+        .iter()
+        .find(|q| q.code.as_deref() == Some(crate::economics::timing::INQUIRY_MINUTES))
+    {
+        let base = match channel.as_str() {
+            "PRSNLG" => 9,
+            "TLFIND" | "TLFUD" => 4,
+            _ => 2,
+        };
+        answers.push(NewAnswer {
+            question: q.id,
+            option: None,
+            text: Some((base + duration_ms % 7).to_string()),
+        });
+    }
     NewRegistration {
         municipality: plan.municipality,
         unit: Some(unit.id),
