@@ -294,8 +294,10 @@ async fn the_price_form_shows_the_stopwatch_s_mean_registration_time_per_channel
             );
             assert!(row.contains(&format!(">{count} registrering")), "{row}");
         }
+        // The minutes field is described by both sources: the answered
+        // inquiry minutes and the stopwatch's hint.
         assert!(reply
             .body
-            .contains("aria-describedby=\"measured-times-hint\""));
+            .contains("aria-describedby=\"answered-minutes-hint measured-times-hint\""));
     }
 }
