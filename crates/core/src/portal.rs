@@ -1,7 +1,8 @@
-//! The national portal's figures: per published counting period, five
-//! metrics for every municipality, rankings with their method, benchmarks
+//! The national portal's figures: per published counting period, seven
+//! metrics for every municipality (five of the counts, two of their cost at
+//! the national price list), rankings with their method, benchmarks
 //! against the nation, the region, the most similar municipalities and a
-//! chosen comparison group.
+//! chosen comparison group, and the national savings potential.
 //!
 //! Publication is the rule: only national periods the national
 //! administrator has published (after their submission deadline) are

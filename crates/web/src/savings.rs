@@ -185,7 +185,9 @@ async fn page(
     let per_year = |v| savings::amount(simulation.per_year(v));
     let result = (!scenario.moves.is_empty()).then(|| ResultView {
         headline: format!("{} kr. om året", per_year(simulation.saving)),
-        headline_realistic: if simulation.moved_without_answers == simulation.theoretical {
+        headline_realistic: if simulation.theoretical > savings::Fraction::from(0)
+            && simulation.moved_without_answers == simulation.theoretical
+        {
             "Intet realistisk tal: ingen blev spurgt, om borgeren selv kunne have løst henvendelsen.".into()
         } else {
             format!("{} kr. om året", per_year(simulation.realistic_saving))
