@@ -9,6 +9,7 @@
 //! other crate turns its input into these types once, at its edge.
 
 pub mod channel;
+pub mod erlang;
 pub mod error;
 pub mod ids;
 pub mod municipality;
