@@ -4,7 +4,9 @@
 
 use clap::{Args, Subcommand};
 use komhen_core::accounts::access::Actor;
-use komhen_core::economics::strategy::{self, Effect, InitiativeInput, Kept, TargetInput};
+use komhen_core::economics::strategy::{
+    self, share_da as share, Effect, InitiativeInput, Kept, TargetInput,
+};
 use komhen_domain::{InitiativeId, MunicipalityCode, TargetId};
 use komhen_store::Store;
 
@@ -79,18 +81,6 @@ pub struct RemoveArgs {
     pub id: i64,
 }
 
-fn share(value: Option<f64>) -> String {
-    value.map_or_else(
-        || "–".into(),
-        |s| {
-            format!(
-                "{} %",
-                komhen_core::reports::tabular::decimal_da(s * 100.0, 1)
-            )
-        },
-    )
-}
-
 pub(crate) async fn run(store: &dyn Store, command: StrategyCommand) -> anyhow::Result<()> {
     let actor = Actor::command_line();
     let now = chrono::Utc::now();
@@ -108,17 +98,13 @@ pub(crate) async fn run(store: &dyn Store, command: StrategyCommand) -> anyhow::
                 println!("  [{}] {}", t.row.id.0, t.text);
                 for p in &t.progress {
                     println!(
-                        "      {} ({}): {} ({} af {}){}",
+                        "      {} ({}): {} ({} af {}), {}",
                         p.period,
                         p.dates.label_da(),
                         share(p.share),
                         p.inquiries,
                         p.all,
-                        match p.met {
-                            Some(true) => ", nået",
-                            Some(false) => ", ikke nået",
-                            None => "",
-                        }
+                        p.met_da().to_lowercase()
                     );
                 }
             }

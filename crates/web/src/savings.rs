@@ -131,7 +131,7 @@ fn link_of(code: MunicipalityCode, scenario: &Scenario) -> String {
 /// The reader's units, where they read only some (a unit lead).
 fn units_of(auth: &Authorized, code: MunicipalityCode) -> Result<Option<Vec<UnitId>>, WebError> {
     Ok(komhen_core::reports::Scope::of_user(&auth.user, code)
-        .ok_or(WebError::Forbidden)?
+        .ok_or(WebError::NoAccess)?
         .units)
 }
 
@@ -291,13 +291,6 @@ fn compact_moves(simulation: &Simulation) -> TableView {
     use komhen_core::economics::prices::amount;
     let mut moved: Vec<_> = simulation.moved.iter().collect();
     moved.sort_by_key(|m| std::cmp::Reverse(m.saving));
-    let channel = |c| {
-        simulation
-            .channel_labels
-            .get(c)
-            .cloned()
-            .unwrap_or_else(|| c.to_string())
-    };
     let kr = |v: Option<savings::Fraction>| {
         v.map_or_else(
             || "–".to_owned(),
@@ -323,7 +316,14 @@ fn compact_moves(simulation: &Simulation) -> TableView {
                 let price = |p: Option<i64>| p.map_or_else(|| "mangler".to_owned(), amount);
                 vec![
                     (format!("{} (trin {})", m.task_label, m.step + 1), false),
-                    (format!("{} → {}", channel(&m.from), channel(&m.to)), false),
+                    (
+                        format!(
+                            "{} → {}",
+                            simulation.channel(&m.from),
+                            simulation.channel(&m.to)
+                        ),
+                        false,
+                    ),
                     (
                         format!(
                             "{} / {}",
@@ -350,18 +350,7 @@ fn missing(simulation: &Simulation) -> Vec<String> {
     simulation
         .missing_prices
         .iter()
-        .map(|(c, t)| {
-            let task = simulation
-                .tasks
-                .iter()
-                .find(|(id, _, _)| id == t)
-                .map_or_else(|| t.to_string(), |(_, l, _)| l.clone());
-            let channel = simulation
-                .channel_labels
-                .get(c)
-                .map_or_else(|| c.to_string(), |l| format!("{l} ({c})"));
-            format!("{channel}, {task}")
-        })
+        .map(|(c, t)| format!("{}, {}", simulation.channel(c), simulation.task(*t)))
         .collect()
 }
 

@@ -14,17 +14,13 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Form;
 use chrono::Utc;
 use komhen_core::economics::strategy::{
-    self, Effect, InitiativeInput, Kept, Overview, TargetInput,
+    self, share_da, Effect, InitiativeInput, Kept, Overview, TargetInput,
 };
 use komhen_core::reports::tabular::{decimal_da, thousands};
 use komhen_domain::{InitiativeId, Medium, TargetId};
 use serde::Deserialize;
 
 type PageResult = Result<Response, WebError>;
-
-fn share(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".into(), |s| format!("{} %", decimal_da(s * 100.0, 1)))
-}
 
 struct ProgressRow {
     period: String,
@@ -100,7 +96,7 @@ pub(crate) struct InitiativeForm {
 fn side(s: &Option<(String, komhen_core::reports::Report)>) -> Option<Side> {
     s.as_ref().map(|(name, report)| Side {
         period: format!("{name} ({})", report.request.dates.label_da()),
-        share: share(Effect::digital_share(report)),
+        share: share_da(Effect::digital_share(report)),
         incoming: thousands(report.total.inquiries),
     })
 }
@@ -120,13 +116,9 @@ fn views(overview: &Overview) -> (Vec<TargetView>, Vec<InitiativeView>) {
                 .map(|p| ProgressRow {
                     period: p.period.clone(),
                     dates: p.dates.label_da(),
-                    share: share(p.share),
+                    share: share_da(p.share),
                     counts: format!("{} af {}", thousands(p.inquiries), thousands(p.all)),
-                    met: match p.met {
-                        Some(true) => "Nået",
-                        Some(false) => "Ikke nået",
-                        None => "Ingen henvendelser",
-                    },
+                    met: p.met_da(),
                 })
                 .collect(),
         })

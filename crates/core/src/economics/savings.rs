@@ -332,7 +332,7 @@ pub struct Simulation {
 impl Simulation {
     /// A period's sum in a year: × 364 / the period's days.
     pub fn per_year(&self, period: Fraction) -> Fraction {
-        period * Fraction::new(i128::from(DAYS_PER_YEAR), i128::from(self.days.max(1)))
+        per_year(period, self.days)
     }
 
     /// The annualisation rule in words.
@@ -382,6 +382,12 @@ impl Simulation {
         }
         out
     }
+}
+
+/// A sum over a period of `days` days in a year: × 364 ÷ `days` (the
+/// simulator's and the national potential's one rule).
+pub fn per_year(period: Fraction, days: i64) -> Fraction {
+    period * Fraction::new(i128::from(DAYS_PER_YEAR), i128::from(days.max(1)))
 }
 
 /// Øre, exact, rounded half away from zero to whole øre.
@@ -697,10 +703,19 @@ pub async fn scenario_from_pairs(
 }
 
 impl Simulation {
-    fn channel(&self, code: &ChannelCode) -> String {
+    /// A channel as the simulator names it: «Telefon, indgående (TLFIND)».
+    pub fn channel(&self, code: &ChannelCode) -> String {
         self.channel_labels
             .get(code)
             .map_or_else(|| code.to_string(), |l| format!("{l} ({code})"))
+    }
+
+    /// A task of the period as the simulator names it: «23.09.02 Pas».
+    pub fn task(&self, task: TaskId) -> String {
+        self.tasks
+            .iter()
+            .find(|(id, _, _)| *id == task)
+            .map_or_else(|| format!("opgave {task}"), |(_, l, _)| l.clone())
     }
 
     /// A move in words: «Flyt 30 % af Personligt fremmøde til Selvbetjening
@@ -708,11 +723,7 @@ impl Simulation {
     pub fn describe(&self, mv: &Move) -> String {
         let task = |t: &Option<TaskId>| match t {
             None => "alle opgaver".to_owned(),
-            Some(t) => self
-                .tasks
-                .iter()
-                .find(|(id, _, _)| id == t)
-                .map_or_else(|| format!("opgave {t}"), |(_, l, _)| l.clone()),
+            Some(t) => self.task(*t),
         };
         match mv {
             Move::Share {

@@ -378,6 +378,27 @@ pub async fn remove(
     Ok(())
 }
 
+/// A share as the strategy shows it: `98,8 %`, or `–` where there were no
+/// incoming inquiries.
+pub fn share_da(share: Option<f64>) -> String {
+    share.map_or_else(
+        || "–".into(),
+        |s| reports::tabular::Cell::Share(s).display_da(),
+    )
+}
+
+impl Progress {
+    /// Whether the target was met in the period, in words: «Nået»,
+    /// «Ikke nået», «Ingen henvendelser».
+    pub fn met_da(&self) -> &'static str {
+        match self.met {
+            Some(true) => "Nået",
+            Some(false) => "Ikke nået",
+            None => "Ingen henvendelser",
+        }
+    }
+}
+
 /// A target's figure in one counting period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Progress {

@@ -16,7 +16,7 @@
 
 use super::snapshot;
 use super::{Figure, MIN_CELL};
-use crate::economics::savings::{Fraction, DAYS_PER_YEAR};
+use crate::economics::savings::Fraction;
 use crate::{CoreError, CoreResult};
 use komhen_store::{PeriodRow, Store, TaskRow};
 use num_traits::Zero;
@@ -56,7 +56,7 @@ pub struct Potential {
 impl Potential {
     /// A period's sum in a year: × 364 ÷ the period's days.
     pub fn per_year(&self, period: Fraction) -> Fraction {
-        period * Fraction::new(i128::from(DAYS_PER_YEAR), i128::from(self.days.max(1)))
+        crate::economics::savings::per_year(period, self.days)
     }
 }
 

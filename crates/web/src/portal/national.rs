@@ -2,7 +2,7 @@
 //! published period (its development, as a table and a chart), and the
 //! mandatory tasks' digital shares.
 
-use super::choice::shown;
+use super::choice::{chosen_period, period_options, shown, Choice, Option_};
 use super::PageResult;
 use crate::format::number;
 use crate::AppState;
@@ -47,7 +47,7 @@ pub(crate) struct PotentialView {
 /// `?periode=ID&andel=80`
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct NationalQuery {
-    periode: Option<String>,
+    periode: Option<i64>,
     andel: Option<String>,
 }
 
@@ -107,7 +107,7 @@ pub(crate) fn potential_percent(value: Option<&str>) -> Result<u32, String> {
 #[template(path = "portal_national.html")]
 struct NationalPage {
     potential: Option<PotentialView>,
-    potential_periods: Vec<(i64, String, bool)>,
+    potential_periods: Vec<Option_>,
     potential_error: Option<String>,
     periods: Vec<String>,
     totals: Vec<String>,
@@ -124,16 +124,14 @@ pub(crate) async fn show_national(
     Query(query): Query<NationalQuery>,
 ) -> PageResult {
     let store = state.store.as_ref();
-    let newest_first = portal::published_periods(store).await?;
-    let chosen = match query.periode.as_deref().map(str::trim) {
-        None | Some("") => newest_first.first().cloned(),
-        Some(id) => Some(
-            id.parse::<i64>()
-                .ok()
-                .and_then(|id| newest_first.iter().find(|p| p.id.0 == id).cloned())
-                .ok_or(crate::WebError::NotFound)?,
-        ),
-    };
+    let (newest_first, chosen) = chosen_period(
+        &state,
+        &Choice {
+            periode: query.periode,
+            maal: None,
+        },
+    )
+    .await?;
     let (potential, potential_error) = match (&chosen, potential_percent(query.andel.as_deref())) {
         (Some(period), Ok(percent)) => (
             Some(potential_view(
@@ -151,16 +149,7 @@ pub(crate) async fn show_national(
         ),
         (None, _) => (None, None),
     };
-    let potential_periods = newest_first
-        .iter()
-        .map(|p| {
-            (
-                p.id.0,
-                p.period.name.clone(),
-                chosen.as_ref().is_some_and(|c| c.id == p.id),
-            )
-        })
-        .collect();
+    let potential_periods = period_options(&newest_first, chosen.as_ref());
     let mut periods = newest_first;
     periods.reverse(); // oldest first, as time runs
     let mut mixes = Vec::new();

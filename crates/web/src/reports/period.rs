@@ -233,14 +233,7 @@ async fn strategy_lines(
     dates: Dates,
     today: chrono::NaiveDate,
 ) -> Result<(Vec<(String, String)>, Vec<(String, String)>), WebError> {
-    use komhen_core::economics::strategy::{self, Effect};
-    use komhen_core::reports::tabular::decimal_da;
-    let share = |s: Option<f64>| {
-        s.map_or_else(
-            || "–".to_owned(),
-            |s| format!("{} %", decimal_da(s * 100.0, 1)),
-        )
-    };
+    use komhen_core::economics::strategy::{self, share_da as share, Effect};
     let overview = strategy::overview(store, code, today).await?;
     let targets = overview
         .targets
@@ -252,11 +245,7 @@ async fn strategy_lines(
                     share(p.share),
                     thousands(p.inquiries),
                     thousands(p.all),
-                    match p.met {
-                        Some(true) => "nået",
-                        Some(false) => "ikke nået",
-                        None => "ingen henvendelser",
-                    }
+                    p.met_da().to_lowercase()
                 ),
                 None => "Ingen tal for perioden.".into(),
             };
