@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod demo;
 pub mod economics;
 mod error;
+pub mod hotline;
 pub mod intake;
 pub mod portal;
 pub mod reference;

@@ -50,4 +50,12 @@ typed_id!(
     TargetId,
     /// A channel-strategy initiative of a municipality.
     InitiativeId,
+    /// A joint phone hotline run by several municipalities.
+    HotlineId,
+    /// One staffed shift on a hotline's roster.
+    ShiftId,
+    /// One issued cost-sharing statement of a hotline member.
+    StatementId,
+    /// One imported file of a hotline's calls.
+    CallBatchId,
 );

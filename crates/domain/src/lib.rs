@@ -11,6 +11,7 @@
 pub mod channel;
 pub mod erlang;
 pub mod error;
+pub mod hotline;
 pub mod ids;
 pub mod municipality;
 pub mod period;
@@ -24,7 +25,7 @@ pub use channel::{ChannelCode, Direction, Medium};
 pub use error::ParseError;
 pub use ids::*;
 pub use municipality::{MunicipalityCode, RegionCode};
-pub use period::{CountingPeriod, Season};
+pub use period::{month_label_da, CountingPeriod, Season};
 pub use reference::{AnswerKind, AnswerOption};
 pub use registration::{
     danish_instant, danish_local, implausible_time, parse_form, Completion, DateDimensions,

@@ -2,7 +2,7 @@
 //! (spring) and 43–45 (autumn); data must be submitted within two weeks
 //! after the period.
 
-use chrono::{Duration, NaiveDate, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 /// Spring or autumn counting season.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,4 +96,23 @@ mod tests {
         );
         assert_eq!(p.name, "Efterår 2025");
     }
+}
+
+/// A month in Danish, as the pages write it: "januar 2015".
+pub fn month_label_da(day: NaiveDate) -> String {
+    const NAMES: [&str; 12] = [
+        "januar",
+        "februar",
+        "marts",
+        "april",
+        "maj",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    format!("{} {}", NAMES[day.month0() as usize], day.year())
 }

@@ -9,15 +9,18 @@
 //!
 //! Readers: `codebook` (komhen's upload format, CSV and XLSX, and its
 //! template), `landkort` (Det Digitale Landkort extracts), `matomo` (web
-//! analytics), `asterisk` (phone system call records), `central` (centrally
-//! delivered self-service and Digital Post statistics), `kle` (KLE
-//! catalogue files), `totals` (total counts per channel or municipality),
-//! `reference` (the shipped reference data). Shared: `text` (encoding and
-//! separator), `limits` (every limit and its refusal), `workbook` (a
-//! workbook checked against the limits before the spreadsheet parser opens
-//! it), `summary` (grouping a big file's problems).
+//! analytics), `asterisk` (phone system call records), `queue_log` (the
+//! joint hotline's Asterisk queue log, as calls), `calls` (the joint
+//! hotline's calls as a plain CSV), `central` (centrally delivered
+//! self-service and Digital Post statistics), `kle` (KLE catalogue files),
+//! `totals` (total counts per channel or municipality), `reference` (the
+//! shipped reference data). Shared: `text` (encoding and separator),
+//! `limits` (every limit and its refusal), `workbook` (a workbook checked
+//! against the limits before the spreadsheet parser opens it), `summary`
+//! (grouping a big file's problems).
 
 pub mod asterisk;
+pub mod calls;
 mod cell;
 pub mod central;
 pub mod codebook;
@@ -28,6 +31,7 @@ pub mod kle;
 pub mod landkort;
 pub mod limits;
 pub mod matomo;
+pub mod queue_log;
 mod records;
 pub mod reference;
 pub mod summary;

@@ -200,6 +200,9 @@ mod prices {
 mod strategy {
     include!("strategy.rs");
 }
+mod hotline {
+    include!("hotline.rs");
+}
 
 // SQLite's bulk path; PostgreSQL loads by `COPY` in its own crate.
 #[allow(unused_imports)]
@@ -827,5 +830,102 @@ impl komhen_store::Store for Store {
 
     async fn list_cdr_rules(&self, municipality: MunicipalityCode) -> StoreResult<Vec<CdrRuleRow>> {
         self.list_cdr_rules(municipality).await
+    }
+
+    async fn list_hotlines(&self) -> StoreResult<Vec<komhen_store::HotlineRow>> {
+        self.list_hotlines().await
+    }
+
+    async fn get_hotline(
+        &self,
+        hotline: komhen_domain::HotlineId,
+    ) -> StoreResult<Option<komhen_store::HotlineRow>> {
+        self.get_hotline(hotline).await
+    }
+
+    async fn list_hotline_members(
+        &self,
+        hotline: komhen_domain::HotlineId,
+    ) -> StoreResult<Vec<komhen_store::HotlineMemberRow>> {
+        self.list_hotline_members(hotline).await
+    }
+
+    async fn list_opening_hours(
+        &self,
+        hotline: komhen_domain::HotlineId,
+    ) -> StoreResult<Vec<komhen_store::OpeningRow>> {
+        self.list_opening_hours(hotline).await
+    }
+
+    async fn list_hotline_roles(
+        &self,
+        hotline: komhen_domain::HotlineId,
+    ) -> StoreResult<Vec<komhen_store::HotlineRoleRow>> {
+        self.list_hotline_roles(hotline).await
+    }
+
+    async fn list_user_hotlines(
+        &self,
+        user: UserId,
+        day: NaiveDate,
+    ) -> StoreResult<Vec<komhen_store::HotlineGrant>> {
+        self.list_user_hotlines(user, day).await
+    }
+
+    async fn list_hotline_prices(
+        &self,
+        hotline: komhen_domain::HotlineId,
+    ) -> StoreResult<Vec<komhen_store::HotlinePriceRow>> {
+        self.list_hotline_prices(hotline).await
+    }
+
+    async fn list_shifts(
+        &self,
+        hotline: komhen_domain::HotlineId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<komhen_store::ShiftRow>> {
+        self.list_shifts(hotline, from, to).await
+    }
+
+    async fn list_statements(
+        &self,
+        hotline: komhen_domain::HotlineId,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<komhen_store::StatementRow>> {
+        self.list_statements(hotline, municipality).await
+    }
+
+    async fn store_calls(
+        &self,
+        batch: &komhen_store::NewCallBatch,
+        calls: &[komhen_domain::hotline::Call],
+        audit: &NewAuditEntry,
+    ) -> StoreResult<komhen_store::CallsStored> {
+        self.store_calls(batch, calls, audit).await
+    }
+
+    async fn list_call_batches(
+        &self,
+        hotline: komhen_domain::HotlineId,
+    ) -> StoreResult<Vec<komhen_store::CallBatchRow>> {
+        self.list_call_batches(hotline).await
+    }
+
+    async fn list_calls(
+        &self,
+        hotline: komhen_domain::HotlineId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<komhen_domain::hotline::Call>> {
+        self.list_calls(hotline, from, to).await
+    }
+
+    async fn list_hotline_audit(
+        &self,
+        hotline: komhen_domain::HotlineId,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditRow>> {
+        self.list_hotline_audit(hotline, limit).await
     }
 }

@@ -10,6 +10,7 @@
 
 mod batch;
 mod error;
+mod hotline;
 mod prices;
 mod report;
 mod rows;
@@ -20,6 +21,7 @@ mod website;
 
 pub use batch::*;
 pub use error::{Cause, Detail, StoreError, StoreResult};
+pub use hotline::*;
 pub use prices::*;
 pub use report::*;
 pub use rows::*;
@@ -32,8 +34,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use komhen_domain::reference::ReferenceData;
 use komhen_domain::{
-    BatchId, ChannelCode, KleNumber, MunicipalityCode, NewRegistration, PeriodId, RegistrationId,
-    TaskPackageId, TotalCountId, UnitId, UserId,
+    BatchId, ChannelCode, HotlineId, KleNumber, MunicipalityCode, NewRegistration, PeriodId,
+    RegistrationId, TaskPackageId, TotalCountId, UnitId, UserId,
 };
 
 /// Which database a store runs on.
@@ -623,4 +625,73 @@ pub trait Store: Send + Sync + 'static {
 
     /// The municipality's phone-system rules, in the order they are tried.
     async fn list_cdr_rules(&self, municipality: MunicipalityCode) -> StoreResult<Vec<CdrRuleRow>>;
+
+    // --- joint hotlines ------------------------------------------------------
+    /// Every hotline, by name.
+    async fn list_hotlines(&self) -> StoreResult<Vec<HotlineRow>>;
+
+    async fn get_hotline(&self, hotline: HotlineId) -> StoreResult<Option<HotlineRow>>;
+
+    /// The hotline's memberships, past and present, by municipality and
+    /// join date.
+    async fn list_hotline_members(&self, hotline: HotlineId) -> StoreResult<Vec<HotlineMemberRow>>;
+
+    /// The hotline's opening hours, Monday first (closed days absent).
+    async fn list_opening_hours(&self, hotline: HotlineId) -> StoreResult<Vec<OpeningRow>>;
+
+    /// The users with a role of the hotline's own.
+    async fn list_hotline_roles(&self, hotline: HotlineId) -> StoreResult<Vec<HotlineRoleRow>>;
+
+    /// How a user reaches hotlines: their roles there, and for each
+    /// municipality they coordinate, the hotlines it is a member of on `day`.
+    async fn list_user_hotlines(
+        &self,
+        user: UserId,
+        day: NaiveDate,
+    ) -> StoreResult<Vec<HotlineGrant>>;
+
+    /// The hotline's price rules, by date.
+    async fn list_hotline_prices(&self, hotline: HotlineId) -> StoreResult<Vec<HotlinePriceRow>>;
+
+    /// The roster's shifts that overlap `[from, to)`, by start.
+    async fn list_shifts(
+        &self,
+        hotline: HotlineId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<ShiftRow>>;
+
+    /// The hotline's issued statements, newest first (None: every member's).
+    async fn list_statements(
+        &self,
+        hotline: HotlineId,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<StatementRow>>;
+
+    /// Stores a file of calls in one transaction with its audit entry: every
+    /// call not stored before, or nothing (see [`CallsStored`]).
+    async fn store_calls(
+        &self,
+        batch: &NewCallBatch,
+        calls: &[komhen_domain::hotline::Call],
+        audit: &NewAuditEntry,
+    ) -> StoreResult<CallsStored>;
+
+    /// The hotline's imported files, newest first.
+    async fn list_call_batches(&self, hotline: HotlineId) -> StoreResult<Vec<CallBatchRow>>;
+
+    /// The hotline's calls that arrived in `[from, to)`, by arrival.
+    async fn list_calls(
+        &self,
+        hotline: HotlineId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<komhen_domain::hotline::Call>>;
+
+    /// The hotline's audit entries, newest first.
+    async fn list_hotline_audit(
+        &self,
+        hotline: HotlineId,
+        limit: i64,
+    ) -> StoreResult<Vec<AuditRow>>;
 }

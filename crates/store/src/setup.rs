@@ -9,9 +9,12 @@
 //! version, all in one transaction. So no change can skip the audit log and
 //! no cached unit catalogue can outlive a change.
 
+use crate::{
+    HotlineMember, HotlineRole, HotlineSettings, NewHotlinePrice, NewInitiative, NewScenario,
+    NewShift, NewStatement, NewTarget, OpeningRow,
+};
 use crate::{NewCdrRule, NewDepartment, NewLocalTask, NewPeriod, NewQuestion, NewRoleGrant};
 use crate::{NewChannelPrice, NewSystemToken, NewUnit, NewUser, NewWebPage};
-use crate::{NewInitiative, NewScenario, NewTarget};
 use chrono::{DateTime, NaiveDate, Utc};
 use komhen_domain::reference::{Channel, KleEntry};
 use komhen_domain::{
@@ -19,7 +22,7 @@ use komhen_domain::{
     MunicipalityCode, PeriodId, QuestionId, Role, Season, SystemTokenId, TaskCodeKind, TaskId,
     TaskPackageId, UnitId, UserId, WebPageId,
 };
-use komhen_domain::{ChannelPriceId, InitiativeId, ScenarioId, TargetId};
+use komhen_domain::{ChannelPriceId, HotlineId, InitiativeId, ScenarioId, ShiftId, TargetId};
 
 /// The set-up one import creates: see [`SetupChange::CreateImportSetup`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,6 +315,64 @@ pub enum SetupChange {
         municipality: MunicipalityCode,
         rule: CdrRuleId,
     },
+
+    // --- joint hotlines ------------------------------------------------------
+    CreateHotline {
+        settings: HotlineSettings,
+        now: DateTime<Utc>,
+    },
+    UpdateHotline {
+        hotline: HotlineId,
+        settings: HotlineSettings,
+    },
+    /// Replaces the names of the queues whose calls are the line's.
+    SetHotlineQueues {
+        hotline: HotlineId,
+        queues: Vec<String>,
+    },
+    /// Adds a membership; refused when it overlaps one of the same
+    /// municipality.
+    AddHotlineMember {
+        hotline: HotlineId,
+        member: HotlineMember,
+    },
+    /// Ends the municipality's open membership on a day (its first day out).
+    EndHotlineMembership {
+        hotline: HotlineId,
+        municipality: MunicipalityCode,
+        left_on: NaiveDate,
+    },
+    /// Replaces the opening hours of every weekday (absent: closed).
+    SetOpeningHours {
+        hotline: HotlineId,
+        days: Vec<OpeningRow>,
+    },
+    GrantHotlineRole {
+        hotline: HotlineId,
+        user: UserId,
+        role: HotlineRole,
+    },
+    RevokeHotlineRole {
+        hotline: HotlineId,
+        user: UserId,
+        role: HotlineRole,
+    },
+    /// Keeps a price rule, replacing the one of the same date.
+    SetHotlinePrice(NewHotlinePrice),
+    RemoveHotlinePrice {
+        hotline: HotlineId,
+        price: i64,
+    },
+    /// Adds a shift to the roster (the member must be a staffing member on
+    /// the shift's day).
+    AddShift(NewShift),
+    RemoveShift {
+        hotline: HotlineId,
+        shift: ShiftId,
+    },
+    /// Issues a statement. Issued statements never change; a correction is
+    /// a new statement naming the one it corrects.
+    IssueStatement(NewStatement),
 }
 
 impl SetupChange {
@@ -372,7 +433,20 @@ impl SetupChange {
             | SetInitiative(_)
             | RemoveInitiative { .. }
             | CreateCdrRule(_)
-            | DeleteCdrRule { .. } => None,
+            | DeleteCdrRule { .. }
+            | CreateHotline { .. }
+            | UpdateHotline { .. }
+            | SetHotlineQueues { .. }
+            | AddHotlineMember { .. }
+            | EndHotlineMembership { .. }
+            | SetOpeningHours { .. }
+            | GrantHotlineRole { .. }
+            | RevokeHotlineRole { .. }
+            | SetHotlinePrice(_)
+            | RemoveHotlinePrice { .. }
+            | AddShift(_)
+            | RemoveShift { .. }
+            | IssueStatement(_) => None,
         }
     }
 }

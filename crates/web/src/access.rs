@@ -23,10 +23,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
 use axum::Router;
 use axum_extra::extract::cookie::CookieJar;
-use komhen_core::accounts::access::{allows, Access, UnitScope, UserContext};
+use komhen_core::accounts::access::{allows, allows_hotline, Access, UnitScope, UserContext};
 use komhen_core::accounts::auth;
-use komhen_domain::{MunicipalityCode, UnitId};
-use komhen_store::{MunicipalityRow, SessionRow, UnitRow};
+use komhen_domain::{HotlineId, MunicipalityCode, UnitId};
+use komhen_store::{HotlineRow, MunicipalityRow, SessionRow, UnitRow};
 
 /// What the guard let through: the user, their session (for the CSRF token
 /// of the forms the page renders), and the municipality and unit the
@@ -37,9 +37,28 @@ pub(crate) struct Authorized {
     pub(crate) session: SessionRow,
     pub(crate) municipality: Option<MunicipalityRow>,
     pub(crate) unit: Option<UnitRow>,
+    /// The joint hotline a hotline route names (`{linje}`), checked.
+    #[allow(dead_code)]
+    pub(crate) hotline: Option<HotlineRow>,
 }
 
 impl Authorized {
+    /// The hotline of a hotline route (the guard has checked it).
+    #[allow(dead_code)]
+    pub(crate) fn hotline(&self) -> Result<&HotlineRow, WebError> {
+        self.hotline
+            .as_ref()
+            .ok_or_else(|| WebError::Internal(Box::new(NotInRoute("linje"))))
+    }
+
+    /// Whether the user may set this route's hotline up.
+    #[allow(dead_code)]
+    pub(crate) fn can_set_up_hotline(&self) -> bool {
+        self.hotline
+            .as_ref()
+            .is_some_and(|h| self.user.can_set_up_hotline(h.id))
+    }
+
     /// The municipality of a municipal route (the guard has checked it).
     pub(crate) fn municipality(&self) -> Result<&MunicipalityRow, WebError> {
         self.municipality
@@ -292,12 +311,26 @@ async fn check(
                 .ok_or(WebError::NotFound)?,
         );
     }
-    let allowed = allows(
-        Some(&user),
-        access,
-        municipality.as_ref().map(|m| m.code),
-        unit.as_ref().map(|u| u.id),
-    );
+    let mut hotline = None;
+    if let Some(id) = param("linje") {
+        let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
+        hotline = Some(
+            store
+                .get_hotline(HotlineId(id))
+                .await?
+                .ok_or(WebError::NotFound)?,
+        );
+    }
+    let allowed = match (&hotline, access) {
+        (Some(h), _) => allows_hotline(Some(&user), access, h.id),
+        (None, Access::ReadHotline | Access::SetUpHotline) => false,
+        (None, _) => allows(
+            Some(&user),
+            access,
+            municipality.as_ref().map(|m| m.code),
+            unit.as_ref().map(|u| u.id),
+        ),
+    };
     if !allowed {
         return Err(WebError::NoAccess);
     }
@@ -315,6 +348,7 @@ async fn check(
         session,
         municipality,
         unit,
+        hotline,
     });
     Ok(Ok(request))
 }

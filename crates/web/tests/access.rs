@@ -415,6 +415,17 @@ fn may(caller: Caller, access: Access, place: Place) -> bool {
         Access::National => caller == NationalAdmin,
         // Only a system's bearer token: no session of any kind.
         Access::System => false,
+        // The hotline at Køge's places has Køge as a member, the one at
+        // København's has København: a member's coordinator reads it, a
+        // unit lead or an analyst does not, and only the national
+        // administrator (or the line's own administrator) sets it up.
+        Access::ReadHotline => match caller {
+            NationalAdmin => true,
+            Coordinator => koege,
+            OtherCoordinator => !koege,
+            _ => false,
+        },
+        Access::SetUpHotline => caller == NationalAdmin,
     }
 }
 

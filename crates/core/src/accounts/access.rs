@@ -10,8 +10,8 @@
 //!
 //! Must not know HTTP: the web layer maps its routes to [`Access`] levels.
 
-use komhen_domain::{MunicipalityCode, Role, UnitId};
-use komhen_store::{RoleGrantRow, UserRow};
+use komhen_domain::{HotlineId, MunicipalityCode, Role, UnitId};
+use komhen_store::{HotlineAccess, HotlineGrant, HotlineRole, RoleGrantRow, UserRow};
 
 /// Who made a change, as the audit log names them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +57,9 @@ impl Actor {
 pub struct UserContext {
     pub user: UserRow,
     pub grants: Vec<RoleGrantRow>,
+    /// How the user reaches joint hotlines: a role of the hotline's own, or
+    /// as coordinator of a current member municipality.
+    pub hotlines: Vec<HotlineGrant>,
 }
 
 /// Which units of a municipality a user may see.
@@ -111,6 +114,15 @@ pub enum Access {
     /// token names the one municipality it may write to, and no personal
     /// user's role or unit login opens these routes.
     System,
+    /// Reading a joint hotline's calls, figures, roster and statements: its
+    /// administrators, its steering-group readers, the coordinators of its
+    /// current members and the national administrator. Nobody else sees
+    /// its calls.
+    ReadHotline,
+    /// Setting a joint hotline up, importing its calls, keeping its roster
+    /// and issuing its statements: its administrators and the national
+    /// administrator.
+    SetUpHotline,
 }
 
 impl UserContext {
@@ -162,6 +174,27 @@ impl UserContext {
         }
     }
 
+    /// Whether the user may read the hotline (see [`Access::ReadHotline`]).
+    pub fn can_read_hotline(&self, hotline: HotlineId) -> bool {
+        self.is_national_admin() || self.hotlines.iter().any(|g| g.hotline == hotline)
+    }
+
+    /// Whether the user may set the hotline up (see [`Access::SetUpHotline`]).
+    pub fn can_set_up_hotline(&self, hotline: HotlineId) -> bool {
+        self.is_national_admin()
+            || self.hotlines.iter().any(|g| {
+                g.hotline == hotline && g.access == HotlineAccess::Role(HotlineRole::Admin)
+            })
+    }
+
+    /// The hotlines the user reaches, each once, in id order.
+    pub fn hotline_ids(&self) -> Vec<HotlineId> {
+        let mut ids: Vec<HotlineId> = self.hotlines.iter().map(|g| g.hotline).collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
     /// The municipalities the user holds a role in, in code order.
     pub fn municipalities(&self) -> Vec<MunicipalityCode> {
         let mut codes: Vec<MunicipalityCode> =
@@ -206,7 +239,22 @@ pub fn allows(
             user.reads_national() || user.municipalities().iter().any(|m| user.can_read(*m))
         }
         Access::National => user.is_national_admin(),
-        Access::System => false,
+        // Hotline routes name a hotline, not a municipality: see
+        // [`allows_hotline`].
+        Access::System | Access::ReadHotline | Access::SetUpHotline => false,
+    }
+}
+
+/// Whether `user` may use a route of `access` concerning the joint hotline
+/// `hotline`: the rule for the hotline levels, beside [`allows`].
+pub fn allows_hotline(user: Option<&UserContext>, access: Access, hotline: HotlineId) -> bool {
+    let Some(user) = user.filter(|u| u.user.active) else {
+        return access == Access::Public;
+    };
+    match access {
+        Access::ReadHotline => user.can_read_hotline(hotline),
+        Access::SetUpHotline => user.can_set_up_hotline(hotline),
+        other => allows(Some(user), other, None, None),
     }
 }
 
@@ -234,6 +282,7 @@ mod tests {
                     unit: u.map(UnitId),
                 })
                 .collect(),
+            hotlines: Vec::new(),
         }
     }
 
@@ -344,5 +393,40 @@ mod tests {
         let mut inactive = admin.clone();
         inactive.user.active = false;
         assert!(!allows(Some(&inactive), Access::National, None, None));
+    }
+
+    #[test]
+    fn a_hotline_is_read_by_its_roles_and_member_coordinators_only() {
+        let line = HotlineId(4);
+        let grant = |access| HotlineGrant {
+            hotline: line,
+            access,
+        };
+        let mut admin = user(&[]);
+        admin.hotlines = vec![grant(HotlineAccess::Role(HotlineRole::Admin))];
+        let mut reader = user(&[]);
+        reader.hotlines = vec![grant(HotlineAccess::Role(HotlineRole::Reader))];
+        let mut member = user(&[(Role::Coordinator, Some(751), None)]);
+        member.hotlines = vec![grant(HotlineAccess::MemberCoordinator(m(751).unwrap()))];
+        let outsider = user(&[(Role::Coordinator, Some(101), None)]);
+        let national_analyst = user(&[(Role::Analyst, None, None)]);
+        let national_admin = user(&[(Role::NationalAdmin, None, None)]);
+        for (who, reads, sets_up) in [
+            (&admin, true, true),
+            (&reader, true, false),
+            (&member, true, false),
+            (&outsider, false, false),
+            (&national_analyst, false, false),
+            (&national_admin, true, true),
+        ] {
+            assert_eq!(allows_hotline(Some(who), Access::ReadHotline, line), reads);
+            assert_eq!(
+                allows_hotline(Some(who), Access::SetUpHotline, line),
+                sets_up
+            );
+            assert!(!allows_hotline(Some(who), Access::ReadHotline, HotlineId(5)) || sets_up);
+            assert!(!allows(Some(who), Access::ReadHotline, None, None));
+        }
+        assert!(!allows_hotline(None, Access::ReadHotline, line));
     }
 }

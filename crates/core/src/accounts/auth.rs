@@ -447,7 +447,16 @@ pub async fn user_session(
         return Ok(None);
     };
     let grants = store.list_user_roles(user.id).await?;
-    Ok(Some((session, UserContext { user, grants })))
+    let today = komhen_domain::danish_local(now).date();
+    let hotlines = store.list_user_hotlines(user.id, today).await?;
+    Ok(Some((
+        session,
+        UserContext {
+            user,
+            grants,
+            hotlines,
+        },
+    )))
 }
 
 /// The live session a cookie's token opens, if any.

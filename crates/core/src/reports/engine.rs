@@ -284,28 +284,11 @@ fn fixed_label(dimension: Dimension, key: &Key) -> Label {
             d.to_string(),
             d.format("%d-%m-%Y").to_string(),
         ),
-        (Dimension::Month, Key::Day(d)) => {
-            let months = [
-                "januar",
-                "februar",
-                "marts",
-                "april",
-                "maj",
-                "juni",
-                "juli",
-                "august",
-                "september",
-                "oktober",
-                "november",
-                "december",
-            ];
-            let name = months.get(d.month0() as usize).copied().unwrap_or("");
-            plain(
-                i64::from(d.year()) * 12 + i64::from(d.month0()),
-                format!("{}-{:02}", d.year(), d.month()),
-                format!("{name} {}", d.year()),
-            )
-        }
+        (Dimension::Month, Key::Day(d)) => plain(
+            i64::from(d.year()) * 12 + i64::from(d.month0()),
+            format!("{}-{:02}", d.year(), d.month()),
+            komhen_domain::month_label_da(*d),
+        ),
         (Dimension::Week, Key::Week(y, w)) => plain(
             i64::from(*y) * 100 + i64::from(*w),
             format!("{y}-W{w:02}"),

@@ -225,6 +225,9 @@ mod prices {
 mod strategy {
     include!("strategy.rs");
 }
+mod hotline {
+    include!("hotline.rs");
+}
 pub(super) use import::remove_import_setup;
 
 impl Store {
@@ -352,6 +355,19 @@ impl Store {
             | RemoveTarget { .. }
             | SetInitiative(_)
             | RemoveInitiative { .. } => Self::apply_strategy(tx, change).await,
+            CreateHotline { .. }
+            | UpdateHotline { .. }
+            | SetHotlineQueues { .. }
+            | AddHotlineMember { .. }
+            | EndHotlineMembership { .. }
+            | SetOpeningHours { .. }
+            | GrantHotlineRole { .. }
+            | RevokeHotlineRole { .. }
+            | SetHotlinePrice(_)
+            | RemoveHotlinePrice { .. }
+            | AddShift(_)
+            | RemoveShift { .. }
+            | IssueStatement(_) => Self::apply_hotline(tx, change).await,
         }
     }
 }
