@@ -8,7 +8,9 @@
 //! the store.
 
 pub mod admin;
+pub mod calls;
 pub mod figures;
 pub mod plan;
+pub mod report;
 pub mod staffing;
 pub mod statement;

@@ -16,5 +16,5 @@ pub mod corrections;
 pub mod files;
 pub mod phone;
 pub mod totals;
-mod upload;
+pub(crate) mod upload;
 pub mod website;

@@ -86,7 +86,7 @@ fn invalid<T>(message: impl Into<String>) -> CoreResult<T> {
     Err(CoreError::Invalid(message.into()))
 }
 
-fn entity_id(hotline: HotlineId, rest: &str) -> String {
+pub(crate) fn entity_id(hotline: HotlineId, rest: &str) -> String {
     if rest.is_empty() {
         hotline.to_string()
     } else {
