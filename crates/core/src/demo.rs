@@ -13,7 +13,10 @@
 //! interrupted one is removed and loaded again, so nothing is counted twice.
 
 mod generate;
+mod hotline;
 use generate::*;
+
+pub use hotline::{HOTLINE_ADMIN, HOTLINE_NAME};
 
 use crate::accounts::access::Actor;
 use crate::setup;
@@ -317,6 +320,7 @@ pub async fn load(
 
     set_up_users(store).await?;
     set_up_example_prices(store, &actor).await?;
+    hotline::set_up(store, komhen_domain::danish_local(Utc::now()).date()).await?;
 
     let planned = crate::intake::batch::begin(
         store,
@@ -429,7 +433,11 @@ async fn summary(store: &dyn Store, generated: bool, rows: i64) -> CoreResult<De
         rows,
         units: store.count_active_units().await?,
         sample_logins,
-        user_logins: DEMO_USERS.iter().map(|u| u.email.to_owned()).collect(),
+        user_logins: DEMO_USERS
+            .iter()
+            .map(|u| u.email.to_owned())
+            .chain([HOTLINE_ADMIN.to_owned()])
+            .collect(),
     })
 }
 

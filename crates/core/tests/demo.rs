@@ -96,9 +96,47 @@ async fn demo_loads_every_municipality_once_and_keeps_test_rows_out_of_counts() 
         counts.iter().map(|c| c.inquiries).sum::<i64>()
     );
 
+    // The joint hotline: 19 members of about 1,3 million citizens, a year
+    // of calls, 60 opening hours × 2 agents split by population, and one
+    // issued statement per member.
+    let lines = store.list_hotlines().await.unwrap();
+    assert_eq!(lines.len(), 1);
+    let line = komhen_core::hotline::admin::load(store, lines[0].id)
+        .await
+        .unwrap();
+    assert_eq!(line.members.len(), 19);
+    let today = komhen_domain::danish_local(chrono::Utc::now()).date();
+    let (split, _) = komhen_core::hotline::report::staffing_split(store, &line, today)
+        .await
+        .unwrap();
+    assert!((split.weekly_agent_hours - 120.0).abs() < 1e-9);
+    assert!((1_200_000..1_450_000).contains(&split.total_population));
+    let year = komhen_core::hotline::report::calls(
+        store,
+        &line,
+        today - chrono::Duration::days(365),
+        today,
+    )
+    .await
+    .unwrap();
+    assert!(year.len() > 20_000, "{} calls", year.len());
+    let statements = store.list_statements(line.id(), None).await.unwrap();
+    assert_eq!(statements.len(), 19);
+    let shifts = komhen_core::hotline::report::roster(
+        store,
+        &line,
+        today - chrono::Duration::days(60),
+        today - chrono::Duration::days(30),
+    )
+    .await
+    .unwrap();
+    assert!(shifts.iter().all(|s| s.agents == 2));
+    assert!(!shifts.is_empty());
+
     // Loading again keeps what is there.
     let again = demo::load(store, &options, &mut |_, _| {}).await.unwrap();
     assert!(!again.generated);
     assert_eq!(again.rows, first.rows);
     assert_eq!(store.count_by_municipality().await.unwrap(), counts);
+    assert_eq!(store.list_hotlines().await.unwrap().len(), 1);
 }
