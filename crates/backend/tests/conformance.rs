@@ -60,4 +60,8 @@ conformance!(
     central_totals_are_listed_per_municipality_and_deleted_whole,
     phone_rules_are_set_up_per_municipality_in_order,
     a_plan_applies_whole_with_ids_of_its_own_steps,
+    hotlines_are_set_up_with_members_hours_roles_and_prices,
+    hotline_statements_never_change_and_corrections_are_new,
+    hotline_calls_are_stored_once_and_the_same_file_is_recognised,
+    hotline_shifts_are_listed_by_overlap,
 );
