@@ -1,9 +1,11 @@
 //! The `komhen` command line: `serve`, `demo`, `migrate`, `test-mode`,
-//! `user`, `import`, `report`, `export`, `backup`, `restore`. Each subcommand
+//! `user`, `import`, `prices`, `report`, `savings`, `strategy`, `hotline`,
+//! `export`, `backup`, `restore`. Each subcommand
 //! calls the same `komhen_core` functions the web handlers call, so the CLI
 //! and the web share every rule.
 
 mod export;
+mod hotline;
 mod import;
 mod prices;
 mod report;
@@ -76,6 +78,11 @@ pub enum Command {
     /// keep or remove.
     #[command(subcommand)]
     Strategy(strategy::StrategyCommand),
+    /// A joint hotline: the line, its members, opening hours and prices,
+    /// its calls, and its key figures, staffing split, Erlang plan and
+    /// members' statements.
+    #[command(subcommand)]
+    Hotline(hotline::HotlineCommand),
     /// Write a municipality's registrations (or their codebook) to a file.
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -258,6 +265,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Strategy(command) => {
             let store = open(&url, OpenMode::MustExist).await?;
             strategy::run(store.as_ref(), command).await
+        }
+        Command::Hotline(command) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            hotline::run(store.as_ref(), command).await
         }
         Command::Export(command) => {
             let store = open(&url, OpenMode::MustExist).await?;
