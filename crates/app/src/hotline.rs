@@ -10,6 +10,7 @@ use chrono::{NaiveDate, NaiveTime};
 use clap::{Args, Subcommand};
 use komhen_core::accounts::access::Actor;
 use komhen_core::economics::prices::kroner;
+use komhen_core::economics::prices::millikroner;
 use komhen_core::hotline::admin::{self, Line};
 use komhen_core::hotline::calls::{self, CallUpload, CallsPreview};
 use komhen_core::hotline::figures::{Grouping, KeyFigures};
@@ -344,10 +345,11 @@ pub(crate) async fn run(store: &dyn Store, command: HotlineCommand) -> anyhow::R
         }
         HotlineCommand::Price(args) => {
             let line = load(store, args.line).await?;
-            let price_millikr = parse_decimal(&args.pris, 3)
+            let price_millikr = komhen_core::economics::prices::parse_millikroner(&args.pris)
                 .with_context(|| format!("«{}» er ikke et beløb som 0,21", args.pris))?;
-            let credit_ore_per_hour = parse_decimal(&args.godtgoerelse, 2)
-                .with_context(|| format!("«{}» er ikke et beløb som 272", args.godtgoerelse))?;
+            let credit_ore_per_hour =
+                komhen_core::economics::prices::parse_kroner(&args.godtgoerelse)
+                    .with_context(|| format!("«{}» er ikke et beløb som 272", args.godtgoerelse))?;
             let price = NewHotlinePrice {
                 hotline: line.id(),
                 valid_from: parse_date(&args.fra)?,
@@ -479,49 +481,6 @@ fn parse_interval(value: &str) -> Result<Interval, String> {
     let (opens, closes) = value.split_once(['-', '–']).ok_or_else(bad)?;
     let time = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| bad());
     Ok((time(opens)?, time(closes)?))
-}
-
-/// A non-negative amount with at most `decimals` decimals (comma or
-/// point), in units of 10^-decimals: `0,21` with 3 is 210.
-fn parse_decimal(value: &str, decimals: u32) -> Option<i64> {
-    let value = value
-        .trim()
-        .trim_end_matches("kr.")
-        .trim_end_matches("kr")
-        .trim();
-    let (whole, fraction) = value.split_once([',', '.']).unwrap_or((value, ""));
-    if whole.is_empty() && fraction.is_empty()
-        || fraction.len() > decimals as usize
-        || !whole
-            .bytes()
-            .chain(fraction.bytes())
-            .all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let scale = 10_i64.pow(decimals);
-    let whole: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
-    let padded = format!("{fraction:0<width$}", width = decimals as usize);
-    let fraction: i64 = if padded.is_empty() {
-        0
-    } else {
-        padded.parse().ok()?
-    };
-    whole.checked_mul(scale)?.checked_add(fraction)
-}
-
-/// Thousandths of a krone as `0,210 kr.`
-fn millikroner(millikr: i64) -> String {
-    format!(
-        "{}{},{:03} kr.",
-        if millikr < 0 { "-" } else { "" },
-        thousands((millikr / 1000).abs()),
-        (millikr % 1000).abs()
-    )
 }
 
 fn print_opening(line: &Line) {
@@ -1038,15 +997,6 @@ mod tests {
 
     #[test]
     fn amounts_and_intervals_are_read_as_typed() {
-        assert_eq!(parse_decimal("0,21", 3), Some(210));
-        assert_eq!(parse_decimal("0.21", 3), Some(210));
-        assert_eq!(parse_decimal("272", 2), Some(27_200));
-        assert_eq!(parse_decimal("272,5 kr.", 2), Some(27_250));
-        assert_eq!(parse_decimal("0,2105", 3), None);
-        assert_eq!(parse_decimal("-1", 2), None);
-        assert_eq!(parse_decimal("", 2), None);
-        assert_eq!(millikroner(210), "0,210 kr.");
-        assert_eq!(millikroner(1_234_567), "1.234,567 kr.");
         let (opens, closes) = parse_interval("08:00-16:30").unwrap_or_default();
         assert_eq!(opens.format("%H:%M").to_string(), "08:00");
         assert_eq!(closes.format("%H:%M").to_string(), "16:30");

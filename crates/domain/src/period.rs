@@ -81,23 +81,6 @@ impl CountingPeriod {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn autumn_2025_runs_weeks_43_to_45() {
-        let p = CountingPeriod::national(2025, Season::Autumn).unwrap();
-        assert_eq!(p.starts_on, NaiveDate::from_ymd_opt(2025, 10, 20).unwrap());
-        assert_eq!(p.ends_on, NaiveDate::from_ymd_opt(2025, 11, 9).unwrap());
-        assert_eq!(
-            p.submission_deadline,
-            NaiveDate::from_ymd_opt(2025, 11, 23).unwrap()
-        );
-        assert_eq!(p.name, "Efterår 2025");
-    }
-}
-
 /// A month in Danish, as the pages write it: "januar 2015".
 pub fn month_label_da(day: NaiveDate) -> String {
     const NAMES: [&str; 12] = [
@@ -115,4 +98,21 @@ pub fn month_label_da(day: NaiveDate) -> String {
         "december",
     ];
     format!("{} {}", NAMES[day.month0() as usize], day.year())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn autumn_2025_runs_weeks_43_to_45() {
+        let p = CountingPeriod::national(2025, Season::Autumn).unwrap();
+        assert_eq!(p.starts_on, NaiveDate::from_ymd_opt(2025, 10, 20).unwrap());
+        assert_eq!(p.ends_on, NaiveDate::from_ymd_opt(2025, 11, 9).unwrap());
+        assert_eq!(
+            p.submission_deadline,
+            NaiveDate::from_ymd_opt(2025, 11, 23).unwrap()
+        );
+        assert_eq!(p.name, "Efterår 2025");
+    }
 }

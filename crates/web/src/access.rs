@@ -38,13 +38,11 @@ pub(crate) struct Authorized {
     pub(crate) municipality: Option<MunicipalityRow>,
     pub(crate) unit: Option<UnitRow>,
     /// The joint hotline a hotline route names (`{linje}`), checked.
-    #[allow(dead_code)]
     pub(crate) hotline: Option<HotlineRow>,
 }
 
 impl Authorized {
     /// The hotline of a hotline route (the guard has checked it).
-    #[allow(dead_code)]
     pub(crate) fn hotline(&self) -> Result<&HotlineRow, WebError> {
         self.hotline
             .as_ref()
@@ -52,7 +50,6 @@ impl Authorized {
     }
 
     /// Whether the user may set this route's hotline up.
-    #[allow(dead_code)]
     pub(crate) fn can_set_up_hotline(&self) -> bool {
         self.hotline
             .as_ref()

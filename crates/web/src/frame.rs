@@ -143,6 +143,13 @@ impl Frame {
                     current: path == current,
                 })
                 .collect();
+            if let Some(line) = auth.user.hotline_ids().first() {
+                frame.nav.push(NavItem {
+                    href: format!("/hotline/{line}"),
+                    label: "Hotline",
+                    current: false,
+                });
+            }
             frame.nav_label = "Kommunens opsætning";
             frame.crumbs = vec![
                 Crumb {
@@ -175,6 +182,7 @@ impl Frame {
             ("/log", "Ændringslog"),
             ("/central", "Centrale data"),
             ("/totaltal", "Nationale totaltal"),
+            ("/hotlines", "Hotlines"),
         ];
         frame.nav = items
             .iter()

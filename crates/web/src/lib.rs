@@ -16,6 +16,7 @@ mod error;
 mod format;
 mod forms;
 mod frame;
+mod hotline;
 mod i18n;
 mod intake;
 mod pages;
@@ -110,7 +111,7 @@ pub fn route_table(store: Arc<dyn Store>) -> Vec<RouteInfo> {
 
 fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
     use Access::{National, Public, ReadMunicipality as Read, SetUpMunicipality as SetUp};
-    use Access::{ReadReports, SignedIn, System, Unit};
+    use Access::{ReadHotline, ReadReports, SetUpHotline, SignedIn, System, Unit};
     let options_hsts = options.hsts;
     let state = AppState {
         store,
@@ -472,6 +473,93 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
             accounts::users::set_user_active,
         )
         .get("/admin/log", National, accounts::users::show_audit)
+        // Joint hotlines: the national list, then each line's pages.
+        .get("/admin/hotlines", National, hotline::show_lines)
+        .post("/admin/hotlines", National, hotline::create_line)
+        .get("/hotline/{linje}", ReadHotline, hotline::show)
+        .post(
+            "/hotline/{linje}/indstillinger",
+            SetUpHotline,
+            hotline::save_settings,
+        )
+        .post("/hotline/{linje}/koeer", SetUpHotline, hotline::save_queues)
+        .post(
+            "/hotline/{linje}/medlemmer",
+            SetUpHotline,
+            hotline::add_member,
+        )
+        .post(
+            "/hotline/{linje}/medlemmer/afslut",
+            SetUpHotline,
+            hotline::end_member,
+        )
+        .post(
+            "/hotline/{linje}/aabningstid",
+            SetUpHotline,
+            hotline::save_opening_hours,
+        )
+        .post("/hotline/{linje}/roller", SetUpHotline, hotline::grant_role)
+        .post(
+            "/hotline/{linje}/roller/fjern",
+            SetUpHotline,
+            hotline::revoke_role,
+        )
+        .post("/hotline/{linje}/priser", SetUpHotline, hotline::save_price)
+        .post(
+            "/hotline/{linje}/priser/fjern",
+            SetUpHotline,
+            hotline::remove_price,
+        )
+        .get("/hotline/{linje}/opkald", ReadHotline, hotline::calls::show)
+        .upload(
+            "/hotline/{linje}/opkald",
+            SetUpHotline,
+            hotline::calls::preview_file,
+            hotline::calls::UPLOAD_LIMIT,
+        )
+        .post(
+            "/hotline/{linje}/opkald/indlaes",
+            SetUpHotline,
+            hotline::calls::import_file,
+        )
+        .get("/hotline/{linje}/tal", ReadHotline, hotline::figures::show)
+        .get(
+            "/hotline/{linje}/bemanding",
+            ReadHotline,
+            hotline::staffing::show,
+        )
+        .post(
+            "/hotline/{linje}/vagter",
+            SetUpHotline,
+            hotline::staffing::add_shift,
+        )
+        .post(
+            "/hotline/{linje}/vagter/fjern",
+            SetUpHotline,
+            hotline::staffing::remove_shift,
+        )
+        .get(
+            "/hotline/{linje}/opgoerelser",
+            ReadHotline,
+            hotline::statements::show,
+        )
+        .post(
+            "/hotline/{linje}/opgoerelser",
+            SetUpHotline,
+            hotline::statements::issue,
+        )
+        .post(
+            "/hotline/{linje}/opgoerelser/forhaandsvisning",
+            SetUpHotline,
+            hotline::statements::preview,
+        )
+        .get(
+            "/hotline/{linje}/opgoerelser/{opgoerelse}",
+            ReadHotline,
+            hotline::statements::show_one,
+        )
+        .get("/hotline/{linje}/plan", ReadHotline, hotline::plan::show)
+        .get("/hotline/{linje}/log", ReadHotline, hotline::plan::show_log)
         // The website channel and central loads.
         .get(
             "/kommune/{kode}/hjemmeside",

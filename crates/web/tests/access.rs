@@ -336,6 +336,39 @@ fn expected_routes() -> Vec<(&'static str, &'static str, Access)> {
         ("GET", "/api/v1/public/periods", Public),
         ("GET", "/api/v1/public/metrics", Public),
         ("GET", "/api/v1/public/savings", Public),
+        ("GET", "/admin/hotlines", National),
+        ("POST", "/admin/hotlines", National),
+        ("GET", "/hotline/{linje}", ReadHotline),
+        ("POST", "/hotline/{linje}/indstillinger", SetUpHotline),
+        ("POST", "/hotline/{linje}/koeer", SetUpHotline),
+        ("POST", "/hotline/{linje}/medlemmer", SetUpHotline),
+        ("POST", "/hotline/{linje}/medlemmer/afslut", SetUpHotline),
+        ("POST", "/hotline/{linje}/aabningstid", SetUpHotline),
+        ("POST", "/hotline/{linje}/roller", SetUpHotline),
+        ("POST", "/hotline/{linje}/roller/fjern", SetUpHotline),
+        ("POST", "/hotline/{linje}/priser", SetUpHotline),
+        ("POST", "/hotline/{linje}/priser/fjern", SetUpHotline),
+        ("GET", "/hotline/{linje}/opkald", ReadHotline),
+        ("POST", "/hotline/{linje}/opkald", SetUpHotline),
+        ("POST", "/hotline/{linje}/opkald/indlaes", SetUpHotline),
+        ("GET", "/hotline/{linje}/tal", ReadHotline),
+        ("GET", "/hotline/{linje}/bemanding", ReadHotline),
+        ("POST", "/hotline/{linje}/vagter", SetUpHotline),
+        ("POST", "/hotline/{linje}/vagter/fjern", SetUpHotline),
+        ("GET", "/hotline/{linje}/opgoerelser", ReadHotline),
+        ("POST", "/hotline/{linje}/opgoerelser", SetUpHotline),
+        (
+            "POST",
+            "/hotline/{linje}/opgoerelser/forhaandsvisning",
+            SetUpHotline,
+        ),
+        (
+            "GET",
+            "/hotline/{linje}/opgoerelser/{opgoerelse}",
+            ReadHotline,
+        ),
+        ("GET", "/hotline/{linje}/plan", ReadHotline),
+        ("GET", "/hotline/{linje}/log", ReadHotline),
     ]
 }
 
@@ -449,6 +482,38 @@ struct Fixture {
     registration: i64,
     koege_system: i64,
     kbh_system: i64,
+    /// A hotline with Køge as member, and one with København.
+    koege_line: i64,
+    kbh_line: i64,
+}
+
+/// A hotline with the municipality as a member since 2020.
+async fn hotline_with(store: &dyn komhen_store::Store, name: &str, m: u16) -> i64 {
+    use komhen_core::hotline::admin;
+    let actor = komhen_core::accounts::access::Actor::command_line();
+    let id = admin::create(
+        store,
+        &actor,
+        admin::default_settings(name),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let line = admin::load(store, id).await.unwrap();
+    admin::add_member(
+        store,
+        &actor,
+        &line,
+        komhen_store::HotlineMember {
+            municipality: code(m),
+            kind: komhen_domain::hotline::MemberKind::StaffsAndPays,
+            joined_on: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+            left_on: None,
+        },
+    )
+    .await
+    .unwrap();
+    id.0
 }
 
 async fn fixture(app: &App) -> Fixture {
@@ -553,7 +618,11 @@ async fn fixture(app: &App) -> Fixture {
     };
     let koege_system = system(KOEGE).await;
     let kbh_system = system(KBH).await;
+    let koege_line = hotline_with(store, "Køges linje", KOEGE).await;
+    let kbh_line = hotline_with(store, "Københavns linje", KBH).await;
     Fixture {
+        koege_line,
+        kbh_line,
         koege_unit_a,
         koege_unit_b,
         kbh_unit,
@@ -605,6 +674,11 @@ impl Fixture {
                 self.kbh_victim,
             )
         };
+        let line = if koege {
+            self.koege_line
+        } else {
+            self.kbh_line
+        };
         let admin_task = template.starts_with("/admin");
         template
             .replace("{kode}", &m.to_string())
@@ -629,6 +703,8 @@ impl Fixture {
             .replace("{indlaesning}", "999999")
             .replace("{regel}", "999999")
             .replace("{rapport}", "kanalmiks")
+            .replace("{linje}", &line.to_string())
+            .replace("{opgoerelse}", "999999")
     }
 }
 
@@ -740,7 +816,7 @@ async fn walk(caller: Caller) {
     for (method, template, access) in routes {
         let places: &[Place] = if template.contains("{enhed}") {
             &[Place::KoegeUnitA, Place::KoegeUnitB, Place::Copenhagen]
-        } else if template.contains("{kode}") {
+        } else if template.contains("{kode}") || template.contains("{linje}") {
             &[Place::KoegeUnitA, Place::Copenhagen]
         } else {
             &[Place::KoegeUnitA]

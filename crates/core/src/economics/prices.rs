@@ -55,31 +55,42 @@ pub struct PriceInput {
 /// `125 kr.`; in øre. None when it is no amount or has more than two
 /// decimals.
 pub fn parse_kroner(value: &str) -> Option<i64> {
-    parse_hundredths(
-        value
-            .trim()
-            .trim_end_matches('.')
-            .trim_end_matches("kr")
-            .trim_end_matches("DKK")
-            .trim(),
-    )
+    parse_fixed(strip_unit(value), 2)
 }
 
-/// A non-negative number with at most two decimals, in hundredths: the
-/// decimal separator is a comma, or a point followed by one or two digits
-/// at the end; any other point or a space groups thousands.
-fn parse_hundredths(value: &str) -> Option<i64> {
+/// Kroner with up to three decimals, in thousandths of a krone (a price per
+/// citizen: `0,21` and `0,168 kr.` are 210 and 168).
+pub fn parse_millikroner(value: &str) -> Option<i64> {
+    parse_fixed(strip_unit(value), 3)
+}
+
+fn strip_unit(value: &str) -> &str {
+    value
+        .trim()
+        .trim_end_matches('.')
+        .trim_end_matches("kr")
+        .trim_end_matches("DKK")
+        .trim()
+}
+
+/// A non-negative number with at most `decimals` decimals, in units of
+/// 10^-decimals: the decimal separator is a comma, or a point followed by
+/// one to `decimals` digits at the end; any other point or a space groups
+/// thousands.
+fn parse_fixed(value: &str, decimals: usize) -> Option<i64> {
     if value.is_empty() {
         return None;
     }
     let (whole, fraction) = match value.rfind(',') {
         Some(i) => (&value[..i], &value[i + 1..]),
         None => match value.rfind('.') {
-            Some(i) if (1..=2).contains(&(value.len() - i - 1)) => (&value[..i], &value[i + 1..]),
+            Some(i) if (1..=decimals).contains(&(value.len() - i - 1)) => {
+                (&value[..i], &value[i + 1..])
+            }
             _ => (value, ""),
         },
     };
-    if fraction.len() > 2 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+    if fraction.len() > decimals || !fraction.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let digits: String = whole
@@ -90,12 +101,15 @@ fn parse_hundredths(value: &str) -> Option<i64> {
         return None;
     }
     let whole: i64 = digits.parse().ok()?;
-    let fraction: i64 = match fraction.len() {
-        0 => 0,
-        1 => fraction.parse::<i64>().ok()? * 10,
-        _ => fraction.parse().ok()?,
+    let padded = format!("{fraction:0<decimals$}");
+    let fraction: i64 = if padded.is_empty() {
+        0
+    } else {
+        padded.parse().ok()?
     };
-    whole.checked_mul(100)?.checked_add(fraction)
+    whole
+        .checked_mul(10_i64.pow(decimals as u32))?
+        .checked_add(fraction)
 }
 
 /// The price of one inquiry from the minutes it takes and the staff's cost
@@ -120,6 +134,17 @@ pub fn amount(ore: i64) -> String {
 /// Øre as Danish kroner: `1.250,50 kr.`
 pub fn kroner(ore: i64) -> String {
     format!("{} kr.", amount(ore))
+}
+
+/// Thousandths of a krone as Danish kroner: `0,168 kr.`
+pub fn millikroner(millikr: i64) -> String {
+    let sign = if millikr < 0 { "-" } else { "" };
+    let m = millikr.unsigned_abs();
+    format!(
+        "{sign}{},{:03} kr.",
+        crate::reports::tabular::thousands(i64::try_from(m / 1000).unwrap_or(i64::MAX)),
+        m % 1000
+    )
 }
 
 /// How a price was found, as the pages and the command line say it:
@@ -217,7 +242,7 @@ pub(crate) fn check_with_task(
             }
         },
         (true, false) => {
-            let minutes_hundredths = parse_hundredths(minutes).filter(|&m| m > 0);
+            let minutes_hundredths = parse_fixed(minutes, 2).filter(|&m| m > 0);
             if minutes_hundredths.is_none() {
                 problems.push(format!(
                     "«{minutes}» er ikke et antal minutter; skriv fx 4,5."
@@ -535,6 +560,25 @@ impl PriceBook {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prices_per_citizen_are_read_in_thousandths_of_a_krone() {
+        for (typed, millikr) in [
+            ("0,21", 210),
+            ("0,168 kr.", 168),
+            ("0.21", 210),
+            ("1,5", 1_500),
+            ("2", 2_000),
+        ] {
+            assert_eq!(parse_millikroner(typed), Some(millikr), "{typed}");
+        }
+        for wrong in ["", "0,2105", "-1", "x"] {
+            assert_eq!(parse_millikroner(wrong), None, "{wrong}");
+        }
+        assert_eq!(millikroner(168), "0,168 kr.");
+        assert_eq!(millikroner(1_234_567), "1.234,567 kr.");
+        assert_eq!(millikroner(-210), "-0,210 kr.");
+    }
 
     #[test]
     fn kroner_are_read_as_danes_and_others_type_them() {

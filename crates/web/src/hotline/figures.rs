@@ -1,0 +1,228 @@
+//! The line's key figures (`/hotline/{linje}/tal`): one row per group of
+//! the period (week, weekday, hour, hour of the week, or the whole period)
+//! and the whole period, the cost per answered call, a chart of the calls,
+//! and the same table as CSV and XLSX.
+
+use super::{
+    base, first, frame, kroner, line, monday_of, parse_date, query_pairs, today, PageResult,
+};
+use crate::access::Authorized;
+use crate::frame::Frame;
+use crate::reports::download::attachment;
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::response::{Html, IntoResponse};
+use chrono::{Duration, NaiveDate};
+use komhen_core::hotline::figures::{Grouping, KeyFigures};
+use komhen_core::hotline::report::{self, PeriodFigures};
+use komhen_core::reports::tabular::{Cell, Table};
+use serde_json::json;
+
+/// The header of the key figures' table.
+const HEADER: [&str; 16] = [
+    "Gruppe",
+    "Tilbudt",
+    "I åbningstid",
+    "Uden for åbningstid",
+    "Besvaret",
+    "Tabt",
+    "Kort opgivet",
+    "Serviceniveau",
+    "Gns. ventetid (s)",
+    "Median ventetid (s)",
+    "90 %-fraktil ventetid (s)",
+    "Gns. samtaletid (s)",
+    "Max samtidige",
+    "Viderestillet",
+    "Uden slut",
+    "Uvist udfald",
+];
+
+fn int(n: u64) -> Cell {
+    Cell::Integer(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+fn row(label: String, k: &KeyFigures) -> Vec<Cell> {
+    let opt_f = |v: Option<f64>, d| v.map_or(Cell::Empty, |x| Cell::Decimal(x, d));
+    let opt_u = |v: Option<u32>| v.map_or(Cell::Empty, |x| Cell::Integer(i64::from(x)));
+    vec![
+        Cell::Text(label),
+        int(k.offered),
+        int(k.inside_hours),
+        int(k.outside_hours),
+        int(k.answered),
+        int(k.lost),
+        int(k.short_abandons),
+        k.service_level.map_or(Cell::Empty, Cell::Share),
+        opt_f(k.mean_wait_seconds, 0),
+        opt_u(k.median_wait_seconds),
+        opt_u(k.p90_wait_seconds),
+        opt_f(k.mean_talk_seconds, 0),
+        Cell::Integer(i64::from(k.max_concurrent)),
+        int(k.transferred),
+        int(k.no_end),
+        int(k.unknown_outcome),
+    ]
+}
+
+/// The period's figures as one table: the groups, then the whole period.
+pub(crate) fn figures_table(p: &PeriodFigures) -> Table {
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    if p.figures.grouping != Grouping::Whole {
+        for g in &p.figures.groups {
+            rows.push(row(g.key.label_da(), &g.figures));
+        }
+    }
+    rows.push(row("Hele perioden".into(), &p.figures.whole));
+    Table {
+        header: HEADER.iter().map(|h| (*h).to_owned()).collect(),
+        rows,
+    }
+}
+
+struct CellView {
+    text: String,
+}
+
+#[derive(Template)]
+#[template(path = "hotline_figures.html")]
+struct FiguresPage {
+    frame: Frame,
+    base: String,
+    from: String,
+    to: String,
+    grouping: &'static str,
+    groupings: Vec<(&'static str, &'static str)>,
+    period: String,
+    head: Vec<String>,
+    rows: Vec<Vec<CellView>>,
+    total: Vec<CellView>,
+    cost: String,
+    cost_per_answered: String,
+    chart: Option<String>,
+    service_rule: String,
+    csv: String,
+    xlsx: String,
+}
+
+/// The period and grouping asked for: by default the last 4 whole ISO
+/// weeks, by week.
+fn asked(state: &AppState, pairs: &[(String, String)]) -> (NaiveDate, NaiveDate, Grouping) {
+    let this_monday = monday_of(today(state));
+    let from = parse_date(first(pairs, "fra")).unwrap_or(this_monday - Duration::days(28));
+    let to = parse_date(first(pairs, "til")).unwrap_or(this_monday - Duration::days(1));
+    let grouping = match first(pairs, "gruppe") {
+        "time_i_ugen" => Grouping::HourOfWeek,
+        g => Grouping::parse(g).unwrap_or(Grouping::IsoWeek),
+    };
+    (from, to, grouping)
+}
+
+/// `GET /hotline/{linje}/tal?fra=&til=&gruppe=&format=`
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    auth: Authorized,
+    RawQuery(raw): RawQuery,
+) -> PageResult {
+    let pairs = query_pairs(raw.as_deref());
+    let (from, to, grouping) = asked(&state, &pairs);
+    let line = line(&state, &auth).await?;
+    let base = base(&auth)?;
+    let address = format!("{base}/tal?fra={from}&til={to}&gruppe={}", grouping.code());
+    let figures = report::period_figures(state.store.as_ref(), &line, from, to, grouping).await;
+    let format = first(&pairs, "format");
+    if let (Ok(p), "csv" | "xlsx") = (&figures, format) {
+        let table = figures_table(p);
+        let name = format!(
+            "hotline-{}-noegletal-{from}-{to}-{}",
+            line.id(),
+            grouping.code()
+        );
+        return Ok(if format == "xlsx" {
+            attachment(
+                table.xlsx("Nøgletal")?,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                &format!("{name}.xlsx"),
+            )
+        } else {
+            attachment(
+                table.csv()?,
+                "text/csv; charset=utf-8",
+                &format!("{name}.csv"),
+            )
+        });
+    }
+    let s = &line.row.settings;
+    let mut page = FiguresPage {
+        frame: frame(&auth, "Nøgletal", "/tal"),
+        base,
+        from: from.to_string(),
+        to: to.to_string(),
+        grouping: grouping.code(),
+        groupings: Grouping::ALL
+            .iter()
+            .map(|g| (g.code(), g.label_da()))
+            .collect(),
+        period: format!("{} – {}", from.format("%d-%m-%Y"), to.format("%d-%m-%Y")),
+        head: HEADER.iter().map(|h| (*h).to_owned()).collect(),
+        rows: Vec::new(),
+        total: Vec::new(),
+        cost: String::new(),
+        cost_per_answered: String::new(),
+        chart: None,
+        service_rule: format!(
+            "Serviceniveau: andelen af de besvarede og tabte opkald i åbningstiden (kort opgivne \
+             undtaget), der er besvaret inden for {} sekunder. Målet er {} %. Opkald lagt på \
+             inden for {} sekunder tælles som kort opgivne.",
+            s.service_seconds, s.service_percent, s.short_abandon_seconds
+        ),
+        csv: format!("{address}&format=csv"),
+        xlsx: format!("{address}&format=xlsx"),
+    };
+    match figures {
+        Ok(p) => {
+            let table = figures_table(&p);
+            let view = |cells: &Vec<Cell>| {
+                cells
+                    .iter()
+                    .map(|c| CellView {
+                        text: match c {
+                            Cell::Empty => "–".into(),
+                            c => c.display_da(),
+                        },
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let mut rows: Vec<Vec<CellView>> = table.rows.iter().map(view).collect();
+            page.total = rows.pop().unwrap_or_default();
+            page.rows = rows;
+            page.cost = p
+                .cost_ore
+                .map_or_else(|| "Ingen pris dækker perioden.".into(), kroner);
+            page.cost_per_answered = p.cost_per_answered_ore.map_or_else(|| "–".into(), kroner);
+            if !p.figures.groups.is_empty() && grouping != Grouping::Whole {
+                let groups = &p.figures.groups;
+                page.chart = Some(
+                    json!({
+                        "kind": "bar",
+                        "categories": groups.iter().map(|g| g.key.label_da()).collect::<Vec<_>>(),
+                        "series": [
+                            {"name": "Tilbudt", "data": groups.iter().map(|g| g.figures.offered).collect::<Vec<_>>()},
+                            {"name": "Besvaret", "data": groups.iter().map(|g| g.figures.answered).collect::<Vec<_>>()},
+                            {"name": "Tabt", "data": groups.iter().map(|g| g.figures.lost).collect::<Vec<_>>()},
+                        ],
+                        "percent": false,
+                    })
+                    .to_string(),
+                );
+            }
+            Ok(Html(page.render()?).into_response())
+        }
+        Err(komhen_core::CoreError::Invalid(message)) => {
+            page.frame = page.frame.error(Some(message));
+            Ok(crate::forms::refused(Html(page.render()?)))
+        }
+        Err(e) => Err(WebError::from(e)),
+    }
+}
