@@ -12,7 +12,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 data="$here/../tests/data"
 seconds="${FUZZ_SECONDS:-20}"
-targets=(codebook_csv codebook_xlsx landkort matomo asterisk text totals)
+targets=(codebook_csv codebook_xlsx landkort matomo asterisk queue_log calls text totals)
 export RUSTC_BOOTSTRAP=1
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
@@ -42,6 +42,14 @@ CSV
 printf 'Kanal;Fra;Til;Antal\r\nTelefon, indg\xc3\xa5ende;01-10-2025;31-10-2025;1.234\r\n' \
     >"$work/channels.csv"
 printf 'Kommune;Fra;Til;Antal\r\n259;01-10-2025;31-10-2025;1.234\r\n' >"$work/municipalities.csv"
+cat >"$work/calls.csv" <<'CSV'
+opkald;kø;ankomst;besvaret;slut;udfald;medarbejder
+1001;hotline;2026-03-02 08:00:00;2026-03-02 08:00:42;2026-03-02T08:05:42;besvaret;Anne
+1002;hotline;02-03-2026 08:10;;02-03-2026 08:10:30;opgivet;
+1006;hotline;2026-03-02 09:20:00;;;ukendt;
+CSV
+printf 'CallID,Queue,Arrival,Answered,End,Outcome,Agent\r\na,q,2026-03-02 08:00:00,2026-03-02 08:00:10,2026-03-02 08:01:00,ANSWERED,SIP/1\r\n' \
+    >"$work/calls_en.csv"
 found() { find "$data/fuzz" -type f -name "$1" -print0 | xargs -0 -r cp -t "$2"; }
 
 seed codebook_csv "$work/codebook.csv" "$data/landkort_csv_upload_skabelon.csv"
@@ -49,6 +57,8 @@ seed codebook_xlsx "$data"/fuzz/*.xlsx
 seed landkort "$data"/koege_*.csv "$data/landkort_csv_upload_skabelon.csv"
 seed matomo "$data"/matomo_*.csv
 seed asterisk "$data"/asterisk_*.csv
+seed queue_log "$data/queue_log_sample"
+seed calls "$work/calls.csv" "$work/calls_en.csv"
 seed text "$data"/*.csv
 seed totals "$work/channels.csv" "$work/municipalities.csv"
 for target in "${targets[@]}"; do

@@ -322,9 +322,12 @@ fn local(at: DateTime<Utc>) -> String {
 }
 
 /// `at` less a number of seconds, if the field holds one.
+/// None, too, when that is before the earliest time read (a holdtime of
+/// decades is no arrival).
 fn before(at: DateTime<Utc>, seconds: &[u8]) -> Option<DateTime<Utc>> {
     let seconds = i64::try_from(parse_digits(seconds)?).ok()?;
     at.checked_sub_signed(Duration::try_seconds(seconds)?)
+        .filter(|t| t.timestamp() >= EARLIEST_SECONDS as i64)
 }
 
 /// The agent as the call keeps it: none for Asterisk's `NONE` or nothing.
@@ -756,6 +759,31 @@ impl<R: Read> QueueLogReader<R> {
                                         shown(fields[talk])
                                     ),
                                 ));
+                            } else if let (Some(answered), Some(arrived)) =
+                                (call.answered_at, call.arrived_at)
+                            {
+                                // A calltime longer than the call has been
+                                // in the queue: answered before it arrived.
+                                if answered < arrived {
+                                    call.problem(Problem::cell(
+                                        line,
+                                        FIELD_NAMES[talk],
+                                        ProblemKind::Conflict,
+                                        format!(
+                                            "{event_name} for opkaldet «{}» i køen «{}» uden \
+                                             forudgående CONNECT har samtaletiden ({}) «{}» \
+                                             sekunder, så det blev besvaret {}, før det kom i kø \
+                                             {} (linje {})",
+                                            key.0,
+                                            key.1,
+                                            FIELD_NAMES[talk],
+                                            shown(fields[talk]),
+                                            local(answered),
+                                            local(arrived),
+                                            call.line
+                                        ),
+                                    ));
+                                }
                             }
                         }
                         if call.agent.is_none() {
@@ -988,7 +1016,8 @@ fn no_arrival(
         },
         format!(
             "{event_name} uden forudgående ENTERQUEUE for opkaldet «{}» i køen «{}», og {what} \
-             ({}) «{}» er ikke et antal sekunder, så opkaldets ankomst kan ikke findes",
+             ({}) «{}» er ikke et antal sekunder, der giver en ankomst efter år 2000, så opkaldets \
+             ankomst kan ikke findes",
             key.0,
             key.1,
             FIELD_NAMES[field],
@@ -1344,10 +1373,14 @@ mod tests {
         assert_eq!(
             messages[1],
             "linje 5, kolonne «data1»: CONNECT uden forudgående ENTERQUEUE for opkaldet «d» \
-             i køen «q», og ventetiden (data1) «» er ikke et antal sekunder, så opkaldets \
-             ankomst kan ikke findes"
+             i køen «q», og ventetiden (data1) «» er ikke et antal sekunder, der giver en \
+             ankomst efter år 2000, så opkaldets ankomst kan ikke findes"
         );
         assert_eq!((summary.calls, summary.rejected_calls), (3, 2));
+        // A holdtime of decades gives no arrival either.
+        let log = at(100, "e|q|Agent/1|CONNECT|999999999|b|1");
+        let (items, _) = read(&log);
+        assert_eq!(problems(&items).len(), 1);
     }
 
     #[test]
@@ -1377,6 +1410,35 @@ mod tests {
                  02-03-2026 08:01:30, før det kom i kø 02-03-2026 08:01:40 (linje 6)",
             ]
         );
+    }
+
+    #[test]
+    fn a_calltime_longer_than_the_wait_without_connect_is_a_conflict() {
+        // Found by tests/properties.rs: without CONNECT the answer is the end
+        // less the calltime, which a calltime too long put before the arrival.
+        let log = [
+            at(100, "d|q|NONE|ENTERQUEUE||1|1"),
+            at(130, "d|q|Agent/1|COMPLETECALLER|0|61|1"),
+            at(100, "e|q|NONE|ENTERQUEUE||1|1"),
+            at(130, "e|q|Agent/1|COMPLETECALLER|0|30|1"),
+        ]
+        .concat();
+        let (items, summary) = read(&log);
+        let messages: Vec<String> = problems(&items).iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "linje 2, kolonne «data2»: COMPLETECALLER for opkaldet «d» i køen «q» uden \
+                 forudgående CONNECT har samtaletiden (data2) «61» sekunder, så det blev \
+                 besvaret 02-03-2026 08:01:09, før det kom i kø 02-03-2026 08:01:40 (linje 1)"
+            ]
+        );
+        let e = &items[1].as_ref().unwrap().call;
+        assert_eq!(
+            (e.arrived_at, e.answered_at),
+            (instant(100), Some(instant(100)))
+        );
+        assert_eq!((summary.calls, summary.rejected_calls), (1, 1));
     }
 
     #[test]
