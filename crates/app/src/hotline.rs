@@ -534,12 +534,7 @@ async fn import(store: &dyn Store, actor: &Actor, args: &ImportArgs) -> anyhow::
     }
     if args.dry_run {
         if let Some(before) = &preview.same_file {
-            println!(
-                "Præcis denne fil er indlæst før ({}, {} af {}): intet ville blive indlæst igen.",
-                before.batch.file_name,
-                komhen_domain::danish_local(before.batch.loaded_at).format("%d-%m-%Y %H:%M"),
-                before.batch.loaded_by
-            );
+            println!("{}", komhen_core::hotline::calls::same_file_message(before));
         }
         println!("Prøvekørsel: intet er gemt.");
         return Ok(());

@@ -52,6 +52,20 @@ impl Actor {
     }
 }
 
+/// Who did something, as people read a stored actor: `bruger:kim@koege.dk`
+/// → `kim@koege.dk`, `enhed:259bs` → `259bs`, `system:ESDH` → `ESDH`,
+/// `kommandolinje` → `kommandolinjen`.
+pub fn actor_da(actor: &str) -> String {
+    match actor {
+        "kommandolinje" => "kommandolinjen".into(),
+        other => ["bruger:", "enhed:", "system:", "adresse:"]
+            .iter()
+            .find_map(|prefix| other.strip_prefix(prefix))
+            .unwrap_or(other)
+            .to_owned(),
+    }
+}
+
 /// A logged-in personal user with their grants.
 #[derive(Debug, Clone)]
 pub struct UserContext {

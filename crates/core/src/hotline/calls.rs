@@ -340,12 +340,13 @@ pub async fn import_calls(
     }
 }
 
-fn same_file_message(before: &CallBatchRow) -> String {
+/// What the preview and the import say of a file imported before.
+pub fn same_file_message(before: &CallBatchRow) -> String {
     format!(
         "Præcis denne fil er indlæst før ({}, {} af {}): intet er indlæst igen.",
         before.batch.file_name,
         komhen_domain::danish_local(before.batch.loaded_at).format("%d-%m-%Y %H:%M"),
-        before.batch.loaded_by
+        crate::accounts::access::actor_da(&before.batch.loaded_by)
     )
 }
 

@@ -109,13 +109,7 @@ pub fn national_measure(value: &str) -> CoreResult<TotalMeasure> {
         })
 }
 
-/// Who entered something, as people read it (`bruger:kim@koege.dk` → `kim@koege.dk`).
-pub fn actor_da(actor: &str) -> String {
-    match actor {
-        "kommandolinje" => "kommandolinjen".into(),
-        other => other.strip_prefix("bruger:").unwrap_or(other).to_owned(),
-    }
-}
+pub use crate::accounts::access::actor_da;
 
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)

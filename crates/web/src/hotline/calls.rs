@@ -62,7 +62,7 @@ async fn calls_page(
             name: f.batch.file_name,
             format: CallFileFormat::of_code(&f.batch.format).map_or("–", CallFileFormat::label_da),
             loaded: when(f.batch.loaded_at),
-            by: f.batch.loaded_by,
+            by: komhen_core::accounts::access::actor_da(&f.batch.loaded_by),
             calls: number(f.calls),
             already: number(f.already_stored),
         })
@@ -178,14 +178,7 @@ fn preview_page(auth: &Authorized, preview: &CallsPreview) -> Result<PreviewPage
             })
             .unwrap_or_default(),
         problems: ProblemsView::of(&preview.problems),
-        same_file: preview.same_file.as_ref().map(|b| {
-            format!(
-                "Præcis denne fil er indlæst før ({}, {} af {}): den indlæses ikke igen.",
-                b.batch.file_name,
-                when(b.batch.loaded_at),
-                b.batch.loaded_by
-            )
-        }),
+        same_file: preview.same_file.as_ref().map(calls::same_file_message),
         importable: preview.importable(),
     })
 }

@@ -34,6 +34,8 @@ struct PlanPage {
     base: String,
     from: String,
     to: String,
+    /// The period as the caption writes it (dd-mm-yyyy).
+    period: String,
     slots: Vec<SlotView>,
     rules: Vec<String>,
 }
@@ -54,6 +56,7 @@ pub(crate) async fn show(
         base: base(&auth)?,
         from: from.to_string(),
         to: to.to_string(),
+        period: format!("{} – {}", from.format("%d-%m-%Y"), to.format("%d-%m-%Y")),
         slots: Vec::new(),
         rules: Vec::new(),
     };

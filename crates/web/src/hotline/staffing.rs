@@ -244,7 +244,7 @@ async fn staffing_page(
                 ends: when(s.shift.ends_at),
                 agents: s.shift.agents,
                 note: s.shift.note,
-                by: s.shift.set_by,
+                by: komhen_core::accounts::access::actor_da(&s.shift.set_by),
             })
             .collect(),
         _ => Vec::new(),

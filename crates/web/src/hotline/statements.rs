@@ -70,7 +70,7 @@ async fn list_page(
             ),
             amount: amount_text(s.statement.amount_ore),
             issued: when(s.statement.issued_at),
-            by: s.statement.issued_by,
+            by: komhen_core::accounts::access::actor_da(&s.statement.issued_by),
             corrects: s
                 .statement
                 .corrects
@@ -433,7 +433,7 @@ pub(crate) async fn show_one(
         issued: format!(
             "Udstedt {} af {}.{}{}",
             when(s.issued_at),
-            s.issued_by,
+            komhen_core::accounts::access::actor_da(&s.issued_by),
             s.corrects
                 .map_or(String::new(), |c| format!(" Retter nr. {}.", c.0)),
             if s.reason.is_empty() {

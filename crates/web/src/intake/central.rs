@@ -111,11 +111,7 @@ async fn central_page(
                 channel: CentralChannel::of_batch(b.kind).map_or("", CentralChannel::label_da),
                 rows: number(b.row_count),
                 loaded: when(b.created_at),
-                by: b
-                    .created_by
-                    .strip_prefix("bruger:")
-                    .unwrap_or(&b.created_by)
-                    .to_owned(),
+                by: komhen_core::accounts::access::actor_da(&b.created_by),
                 file_name: b.file_name,
             })
             .collect(),

@@ -211,7 +211,7 @@ pub(crate) async fn show_period_report(
         recommendations_by: notes.as_ref().map_or(String::new(), |n| {
             format!(
                 "Skrevet af {} den {}",
-                n.updated_by.trim_start_matches("bruger:"),
+                komhen_core::accounts::access::actor_da(&n.updated_by),
                 danish_local(n.updated_at).format("%d-%m-%Y %H:%M")
             )
         }),

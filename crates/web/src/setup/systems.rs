@@ -58,14 +58,6 @@ pub(crate) struct SystemForm {
     name: String,
 }
 
-/// The person or system an audit actor names (`bruger:kim@koege.dk`).
-fn who(actor: &str) -> String {
-    actor
-        .split_once(':')
-        .map_or(actor, |(_, name)| name)
-        .to_owned()
-}
-
 async fn systems_page(
     state: &AppState,
     auth: &Authorized,
@@ -84,11 +76,15 @@ async fn systems_page(
         .map(|t| TokenView {
             id: t.id.0,
             name: t.name,
-            created_by: who(&t.created_by),
+            created_by: komhen_core::accounts::access::actor_da(&t.created_by),
             created_at: when(t.created_at),
             last_used: when_or_never(t.last_used_at),
             revoked: t.revoked_at.map(|at| {
-                let by = t.revoked_by.as_deref().map(who).unwrap_or_default();
+                let by = t
+                    .revoked_by
+                    .as_deref()
+                    .map(komhen_core::accounts::access::actor_da)
+                    .unwrap_or_default();
                 format!("{} af {by}", when(at))
             }),
         })

@@ -1,0 +1,418 @@
+// Browser check of the joint hotline: the national administrator creates a
+// line and sets it up (members, opening hours, queues, a price), uploads an
+// Asterisk queue_log (preview, import, the same file again refused) and
+// reads the day's key figures on the page and in the CSV; the hotline
+// administrator of the demo line reads its figures, staffing, statements
+// (a preview, never issued) and Erlang plan; a member's coordinator reads
+// but may not set up; a coordinator outside the line sees nothing of it.
+// axe-core on every hotline page visited.
+//
+// Runs against a demo server (KOMHEN_BASE_URL) like the other files. The
+// line it creates has a name of its own (Date.now()), so the file can run
+// again on the same database; it changes nothing on the demo line.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { BASE_URL, SCREENSHOTS, launchBrowser, openPage as open, goto, login, runAxe } from './browser.mjs';
+
+const NATIONAL_ADMIN = 'admin@komhen.example';
+const HOTLINE_ADMIN = 'hotline@komhen.example';
+const MEMBER_COORDINATOR = 'tovholder@aarhus.example';
+const OUTSIDE_COORDINATOR = 'tovholder@koege.example';
+const PASSWORD = 'komhen-demo';
+const DEMO_LINE = '/hotline/1';
+const QUEUE_LOG = fileURLToPath(new URL('../crates/ingest/tests/data/queue_log_sample', import.meta.url));
+
+/** The cells of a table row as text, the row header first. */
+async function cells(row) {
+  return row.locator('th, td').allInnerTexts();
+}
+
+/** A Danish number as shown: `1.234,5` → 1234.5. */
+const danish = (text) => Number(text.trim().replaceAll('.', '').replace(',', '.'));
+
+/** Only the refusals the test asked for: responses 403 and the console line Chromium writes for them. */
+const notRefusals = (problems) => problems.filter((p) => !/\b403\b/.test(p));
+
+let browser;
+/** The line the first test created, for the test of who loaded its file. */
+let createdLine;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('the national administrator creates a line, sets it up, imports a queue_log and reads its figures', async () => {
+  const { context, page, problems } = await open(browser);
+  const name = `Browsertestens hotline ${Date.now()}`;
+  let base;
+  try {
+    await login(page, NATIONAL_ADMIN, PASSWORD);
+    let res = await goto(page, '/admin/hotlines');
+    assert.equal(res.status(), 200);
+    await runAxe(page, '/admin/hotlines');
+    await page.fill('#hotline-name', name);
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Opret hotline' }).click()]);
+    const created = page.url().match(/\/hotline\/(\d+)\?besked=oprettet$/);
+    assert.ok(created, `to the new line: ${page.url()}`);
+    base = `/hotline/${created[1]}`;
+    assert.notEqual(base, DEMO_LINE);
+    createdLine = base;
+    assert.match(await page.locator('h1').innerText(), new RegExp(name));
+    assert.match(await page.locator('main').innerText(), /Linjen har ingen medlemmer endnu/);
+    await runAxe(page, `${base} (new line)`);
+
+    // Two members from 1 January 2026.
+    for (const code of ['825', '851']) {
+      await page.selectOption('#m-code', code);
+      await page.selectOption('#m-kind', 'bemander');
+      await page.fill('#m-from', '2026-01-01');
+      await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Tilføj medlem' }).click()]);
+      assert.match(page.url(), /besked=gemt/);
+    }
+    const members = page.locator('#members tbody tr');
+    assert.equal(await members.count(), 2);
+    assert.deepEqual(await cells(members.filter({ hasText: '(825)' })), ['Læsø (825)', 'Bemander vagter og betaler', '01-01-2026', '–']);
+    assert.deepEqual(await cells(members.filter({ hasText: '(851)' })), ['Aalborg (851)', 'Bemander vagter og betaler', '01-01-2026', '–']);
+
+    // Monday 08:00–16:00, every other day closed.
+    for (let day = 0; day < 7; day += 1) {
+      await page.fill(`#opens-${day}`, day === 0 ? '08:00' : '');
+      await page.fill(`#closes-${day}`, day === 0 ? '16:00' : '');
+    }
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Gem åbningstiden' }).click()]);
+    assert.match(page.url(), /besked=gemt/);
+    assert.equal(await page.locator('#opens-0').inputValue(), '08:00');
+    assert.equal(await page.locator('#closes-0').inputValue(), '16:00');
+    assert.equal(await page.locator('#opens-1').inputValue(), '');
+
+    // The queue the phone system writes in its log.
+    await page.fill('#q-names', 'hotline');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Gem køerne' }).click()]);
+    assert.match(page.url(), /besked=gemt/);
+    assert.deepEqual(await page.locator('#queues li').allInnerTexts(), ['hotline']);
+
+    // A price: 0,21 kr. per citizen per month, 272 kr. per staffed hour.
+    await page.fill('#p-from', '2026-01-01');
+    await page.fill('#p-price', '0,21');
+    await page.fill('#p-credit', '272');
+    await page.fill('#p-note', 'Browsertestens pris');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Gem prisen' }).click()]);
+    assert.match(page.url(), /besked=gemt/);
+    const price = await cells(page.locator('#line-prices tbody tr'));
+    assert.deepEqual(price.slice(0, 4), ['01-01-2026', '0,210 kr.', '272,00 kr.', 'Browsertestens pris']);
+    await runAxe(page, `${base} (set up)`);
+
+    // The queue_log: 12 calls, 11 in the line's queue and 1 in «aften».
+    res = await goto(page, `${base}/opkald`);
+    assert.equal(res.status(), 200);
+    assert.match(await page.locator('main').innerText(), /Der er ikke indlæst nogen filer endnu/);
+    await runAxe(page, `${base}/opkald`);
+    await page.setInputFiles('#calls-file', QUEUE_LOG);
+    const [previewed] = await Promise.all([
+      page.waitForNavigation(),
+      page.getByRole('button', { name: 'Vis, hvad filen indeholder' }).click(),
+    ]);
+    assert.equal(previewed.status(), 200);
+    assert.equal(await page.locator('#preview-file').innerText(), 'queue_log_sample');
+    assert.match(await page.locator('#preview-format').innerText(), /queue_log/i);
+    assert.equal(await page.locator('#preview-calls').innerText(), '11');
+    assert.equal(await page.locator('#preview-outside').innerText(), '0');
+    assert.equal(await page.locator('#preview-other').innerText(), '1');
+    assert.deepEqual(await cells(page.locator('#preview-other-queues tbody tr')), ['aften', '1']);
+    assert.deepEqual(await cells(page.locator('#preview-outcomes tbody tr', { hasText: 'Besvaret' })), ['Besvaret', '6']);
+    assert.deepEqual(await cells(page.locator('#preview-outcomes tfoot tr')), ['I alt', '11']);
+    // No problems and not loaded before: the import is offered.
+    assert.equal(await page.locator('#preview-refused').count(), 0);
+    assert.equal(await page.locator('#same-file').count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Indlæs opkaldene' }).count(), 1);
+    await page.screenshot({ path: `${SCREENSHOTS}hotline-calls-preview.png`, fullPage: true });
+    await runAxe(page, `${base}/opkald (preview)`);
+
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Indlæs opkaldene' }).click()]);
+    assert.match(page.url(), /\/opkald\?tilfoejet=11&foer=0$/);
+    assert.match(await page.locator('#notice').innerText(), /Filen er indlæst: 11 opkald tilføjet, 0 var gemt før/);
+    const file = await cells(page.locator('#call-files tbody tr'));
+    assert.equal(file[0], 'queue_log_sample');
+    // Who loaded it, by e-mail as the other upload pages show it.
+    assert.equal(file[3], NATIONAL_ADMIN);
+    assert.deepEqual(file.slice(4), ['11', '0']);
+    await runAxe(page, `${base}/opkald (imported)`);
+
+    // The day's figures: 11 offered, 6 answered.
+    res = await goto(page, `${base}/tal?fra=2026-03-02&til=2026-03-02&gruppe=hele`);
+    assert.equal(res.status(), 200);
+    const head = await page.locator('#figures-table thead th').allInnerTexts();
+    const total = await cells(page.locator('#figures-total'));
+    const figure = (name) => total[head.indexOf(name)];
+    assert.equal(total[0], 'Hele perioden');
+    assert.equal(figure('Tilbudt'), '11');
+    assert.equal(figure('I åbningstid'), '11');
+    assert.equal(figure('Besvaret'), '6');
+    assert.equal(await page.locator('#figures-table tbody tr').count(), 0, 'one row for the whole period');
+    await runAxe(page, `${base}/tal (one day)`);
+
+    // The CSV has the same figures.
+    const csvHref = await page.getByRole('link', { name: 'CSV' }).getAttribute('href');
+    assert.match(csvHref, /format=csv/);
+    const csv = await page.request.get(BASE_URL + csvHref);
+    assert.equal(csv.status(), 200);
+    assert.match(csv.headers()['content-type'], /^text\/csv/);
+    const lines = (await csv.text()).replace(/^\uFEFF/, '').trim().split(/\r?\n/).map((l) => l.split(';'));
+    assert.equal(lines.length, 2, 'a header and the whole period');
+    const [csvHead, csvTotal] = lines;
+    assert.equal(csvTotal[csvHead.indexOf('Tilbudt')], '11');
+    assert.equal(csvTotal[csvHead.indexOf('Besvaret')], '6');
+    const xlsx = await page.request.get(BASE_URL + (await page.getByRole('link', { name: 'Excel (XLSX)' }).getAttribute('href')));
+    assert.equal(xlsx.status(), 200);
+    assert.equal((await xlsx.body()).subarray(0, 2).toString(), 'PK', 'an XLSX (zip) file');
+
+    // The same file again: loaded before, nothing to import.
+    await goto(page, `${base}/opkald`);
+    await page.setInputFiles('#calls-file', QUEUE_LOG);
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Vis, hvad filen indeholder' }).click()]);
+    assert.match(await page.locator('#same-file').innerText(), /Præcis denne fil er indlæst før \(queue_log_sample, .* af admin@komhen\.example\)/);
+    assert.equal(await page.getByRole('button', { name: 'Indlæs opkaldene' }).count(), 0);
+    assert.match(await page.locator('#import-heading + p').innerText(), /Der er intet at indlæse/);
+    await runAxe(page, `${base}/opkald (loaded before)`);
+
+    // The log names every change.
+    await goto(page, `${base}/log`);
+    const log = await page.locator('#audit tbody').innerText();
+    assert.match(log, new RegExp(NATIONAL_ADMIN.replaceAll('.', '\\.')));
+    assert.ok((await page.locator('#audit tbody tr').count()) >= 6, 'creation, two members, hours, queues, price, import');
+    await runAxe(page, `${base}/log`);
+    assert.deepEqual(problems, [], 'no console errors or failed requests');
+  } finally {
+    await context.close();
+  }
+
+  // The demo line's administrator may neither read nor set up the new line.
+  const other = await open(browser);
+  try {
+    await login(other.page, HOTLINE_ADMIN, PASSWORD);
+    for (const path of [base, `${base}/tal`, `${base}/opkald`, '/admin/hotlines']) {
+      const res = await goto(other.page, path);
+      assert.ok([403, 404].includes(res.status()), `${path} for ${HOTLINE_ADMIN}: ${res.status()}`);
+    }
+    assert.doesNotMatch(await other.page.locator('main, body').first().innerText(), /Browsertestens hotline/);
+    await runAxe(other.page, `${base} (no access)`);
+    assert.deepEqual(notRefusals(other.problems), []);
+  } finally {
+    await other.context.close();
+  }
+});
+
+test('the hotline administrator reads the demo line: figures, staffing, statements and the Erlang plan', async () => {
+  const { context, page, problems } = await open(browser);
+  try {
+    await login(page, HOTLINE_ADMIN, PASSWORD);
+    let res = await goto(page, DEMO_LINE);
+    assert.equal(res.status(), 200);
+    assert.match(await page.locator('h1').innerText(), /Den Digitale Hotline Midtjylland/);
+    assert.equal(await page.locator('#members tbody tr').count(), 19);
+    assert.match(await page.locator('#members tbody tr', { hasText: 'Samsø (741)' }).innerText(), /Betaler kun/);
+    assert.match(await page.locator('#headline-offered').innerText(), /^\d{1,3}(\.\d{3})*$/);
+    await runAxe(page, DEMO_LINE);
+
+    // Key figures of the last four whole weeks, by week.
+    res = await goto(page, `${DEMO_LINE}/tal`);
+    assert.equal(res.status(), 200);
+    assert.equal(await page.locator('#f-group').inputValue(), 'uge');
+    await page.locator('.report-chart__canvas svg').first().waitFor();
+    const weeks = await page.locator('#figures-table tbody tr th').allInnerTexts();
+    assert.equal(weeks.length, 4, `four weeks: ${weeks}`);
+    for (const w of weeks) assert.match(w, /^Uge \d{1,2} \d{4}$/);
+    const head = await page.locator('#figures-table thead th').allInnerTexts();
+    const offered = head.indexOf('Tilbudt');
+    let sum = 0;
+    for (const row of await page.locator('#figures-table tbody tr').all()) sum += danish((await cells(row))[offered]);
+    const total = await cells(page.locator('#figures-total'));
+    assert.equal(total[0], 'Hele perioden');
+    assert.ok(sum > 0, 'a year of calls');
+    assert.equal(danish(total[offered]), sum, 'the weeks add up to the whole period');
+    assert.match(await page.locator('#cost-per-answered').innerText(), /^\d{1,3}(\.\d{3})*,\d{2} kr\.$/);
+    await page.screenshot({ path: `${SCREENSHOTS}hotline-figures.png`, fullPage: true });
+    await runAxe(page, `${DEMO_LINE}/tal`);
+
+    // The split: the 18 members that staff it share 120 agent-hours a week.
+    res = await goto(page, `${DEMO_LINE}/bemanding`);
+    assert.equal(res.status(), 200);
+    const split = page.locator('#split tbody tr');
+    assert.equal(await split.count(), 18);
+    assert.equal(await split.filter({ hasText: 'Samsø' }).count(), 0, 'Samsø pays only');
+    assert.equal(await split.filter({ hasText: 'Aarhus' }).count(), 1);
+    const splitHead = await page.locator('#split thead th').allInnerTexts();
+    const hours = splitHead.indexOf('Timer pr. uge');
+    let hoursSum = 0;
+    for (const row of await split.all()) hoursSum += danish((await cells(row))[hours]);
+    // Each row is rounded to one decimal.
+    assert.ok(Math.abs(hoursSum - 120) <= 18 * 0.05, `the rows sum to ${hoursSum}`);
+    const splitTotal = await cells(page.locator('#split tfoot tr'));
+    assert.equal(splitTotal[0], 'I alt');
+    assert.equal(splitTotal[hours], '120,0');
+    assert.equal(splitTotal[splitHead.indexOf('Andel %')], '100,0 %');
+    assert.equal(await page.locator('#balance tbody tr').count(), 18);
+    await page.screenshot({ path: `${SCREENSHOTS}hotline-staffing.png`, fullPage: true });
+    await runAxe(page, `${DEMO_LINE}/bemanding`);
+
+    // The proposed group: Aarhus and Samsø against the reference line.
+    await page.selectOption('#pr-codes', ['751', '741']);
+    await Promise.all([page.waitForNavigation(), page.locator('#proposed-form').getByRole('button', { name: 'Beregn' }).click()]);
+    assert.match(page.url(), /kommuner=741&kommuner=751/, 'both, in the list\'s order');
+    assert.match(await page.locator('#proposed').innerText(), /indbyggere er [\d,]+ % af referencelinjen .* medarbejdertimer pr\. uge\./);
+    await runAxe(page, `${DEMO_LINE}/bemanding (proposed group)`);
+
+    // The last quarter's statements, one per member.
+    res = await goto(page, `${DEMO_LINE}/opgoerelser`);
+    assert.equal(res.status(), 200);
+    const demo = page.locator('#statements tbody tr').filter({ has: page.locator('td', { hasText: /^demo$/ }) });
+    assert.equal(await demo.count(), 19);
+    const municipalities = new Set();
+    for (const row of await demo.all()) municipalities.add((await cells(row))[1]);
+    assert.equal(municipalities.size, 19, 'one statement per member');
+    await runAxe(page, `${DEMO_LINE}/opgoerelser`);
+    const aarhus = demo.filter({ hasText: 'Aarhus' });
+    const listed = (await cells(aarhus))[3];
+    assert.match(listed, /^(At betale|Til udbetaling) \d{1,3}(\.\d{3})*,\d{2} kr\.$/);
+    await Promise.all([page.waitForNavigation(), aarhus.getByRole('link').click()]);
+    assert.match(await page.locator('h1').innerText(), /^Opgørelse nr\. \d+$/);
+    assert.match(await page.locator('#statement-facts').innerText(), /Aarhus \(751\)/);
+    assert.equal(await page.locator('#statement-amount').innerText(), listed);
+    assert.ok((await page.locator('#statement-months tbody tr').count()) >= 1);
+    await page.screenshot({ path: `${SCREENSHOTS}hotline-statement.png`, fullPage: true });
+    await runAxe(page, 'an issued statement');
+
+    // A preview for Aarhus for one month, not issued.
+    await goto(page, `${DEMO_LINE}/opgoerelser`);
+    await page.selectOption('#st-m', '751');
+    await page.fill('#st-first', '2026-10');
+    await page.fill('#st-last', '2026-10');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Vis opgørelsen' }).click()]);
+    assert.match(await page.locator('h1').innerText(), /Forhåndsvisning af opgørelse/);
+    assert.match(await page.locator('#statement-facts').innerText(), /oktober 2026 – oktober 2026/);
+    assert.equal(await page.locator('#statement-months tbody tr').count(), 1);
+    assert.match(await page.locator('#statement-amount').innerText(), /^(At betale|Til udbetaling) \d{1,3}(\.\d{3})*,\d{2} kr\.$/);
+    assert.equal(await page.getByRole('button', { name: 'Udsted opgørelsen' }).count(), 1);
+    await runAxe(page, 'a statement preview');
+    await goto(page, `${DEMO_LINE}/opgoerelser`);
+    assert.equal(await page.locator('#statements tbody tr', { hasText: 'oktober 2026 – oktober 2026' }).count(), 0, 'nothing issued');
+
+    // The Erlang plan: a verdict for every opening hour of the week.
+    res = await goto(page, `${DEMO_LINE}/plan`);
+    assert.equal(res.status(), 200);
+    const planHead = await page.locator('#plan thead th').allInnerTexts();
+    assert.equal(planHead.at(-1), 'Vurdering');
+    const slots = page.locator('#plan tbody tr');
+    assert.ok((await slots.count()) > 0);
+    const verdicts = new Set();
+    for (const row of await slots.all()) verdicts.add((await cells(row)).at(-1));
+    for (const v of verdicts) assert.ok(['Passer', 'For få', 'For mange', '–'].includes(v), `a verdict: ${v}`);
+    assert.ok(verdicts.has('Passer'), `verdicts: ${[...verdicts]}`);
+    assert.match(await slots.first().locator('th').innerText(), /^\w+ \d{2}–\d{2}$/);
+    await page.screenshot({ path: `${SCREENSHOTS}hotline-plan.png`, fullPage: true });
+    await runAxe(page, `${DEMO_LINE}/plan`);
+
+    for (const path of ['/opkald', '/log']) {
+      res = await goto(page, DEMO_LINE + path);
+      assert.equal(res.status(), 200);
+      await runAxe(page, DEMO_LINE + path);
+    }
+    assert.equal(await page.locator('#audit tbody tr').count() > 0, true);
+    assert.deepEqual(problems, [], 'no console errors or failed requests');
+  } finally {
+    await context.close();
+  }
+});
+
+test("a member's coordinator reads the line but cannot set it up; a coordinator outside it sees nothing", async () => {
+  const { context, page, problems } = await open(browser);
+  try {
+    await login(page, MEMBER_COORDINATOR, PASSWORD);
+    let res = await goto(page, `${DEMO_LINE}/tal`);
+    assert.equal(res.status(), 200);
+    assert.equal(await page.locator('#figures-table tbody tr').count(), 4);
+    await runAxe(page, `${DEMO_LINE}/tal (member coordinator)`);
+
+    res = await goto(page, DEMO_LINE);
+    assert.equal(res.status(), 200);
+    for (const form of ['#hotline-settings', '#add-member', '#end-member', '#opening-hours', '#set-queues', '#set-price', '#grant-role']) {
+      assert.equal(await page.locator(form).count(), 0, `no ${form}`);
+    }
+    assert.match(await page.locator('#hours tbody').innerText(), /Lukket|\d{2}:\d{2}/);
+    await runAxe(page, `${DEMO_LINE} (member coordinator)`);
+    await goto(page, `${DEMO_LINE}/opkald`);
+    assert.equal(await page.locator('#calls-upload').count(), 0);
+    await goto(page, `${DEMO_LINE}/opgoerelser`);
+    assert.equal(await page.locator('#statement-preview').count(), 0);
+
+    // A form posted anyway, with the session's own token: refused for the role.
+    const csrf = await page.locator('form[action="/log-ud"] input[name=csrf]').first().inputValue();
+    const post = await page.request.post(`${BASE_URL}${DEMO_LINE}/indstillinger`, {
+      form: { csrf, name: 'Overtaget af Aarhus', agents_at_a_time: '9', shift_minutes: '180', service_seconds: '60', service_percent: '80', short_abandon_seconds: '5', discount_percent: '20', discount_months: '3' },
+      maxRedirects: 0,
+    });
+    assert.equal(post.status(), 403);
+    assert.match(await post.text(), /Du har ikke adgang til siden/);
+    await goto(page, DEMO_LINE);
+    assert.match(await page.locator('h1').innerText(), /Den Digitale Hotline Midtjylland/, 'the name is unchanged');
+    assert.deepEqual(problems, [], 'no console errors or failed requests');
+  } finally {
+    await context.close();
+  }
+
+  const outside = await open(browser);
+  try {
+    await login(outside.page, OUTSIDE_COORDINATOR, PASSWORD);
+    for (const path of ['', '/tal', '/opgoerelser', '/plan']) {
+      const res = await goto(outside.page, DEMO_LINE + path);
+      assert.ok([403, 404].includes(res.status()), `${DEMO_LINE}${path} for ${OUTSIDE_COORDINATOR}: ${res.status()}`);
+      assert.doesNotMatch(await outside.page.locator('body').innerText(), /Tilbudt|Den Digitale Hotline Midtjylland/);
+    }
+    await runAxe(outside.page, `${DEMO_LINE} (outside coordinator)`);
+    assert.deepEqual(notRefusals(outside.problems), []);
+  } finally {
+    await outside.context.close();
+  }
+});
+
+test(
+  'the hotline pages name who loaded a file by e-mail, as the other upload pages do',
+  async (t) => {
+    if (!createdLine) return t.skip('the first test created no line');
+    const { context, page } = await open(browser);
+    try {
+      await login(page, NATIONAL_ADMIN, PASSWORD);
+      await goto(page, `${createdLine}/opkald`);
+      const file = await cells(page.locator('#call-files tbody tr').first());
+      // Expected as on the website and central-data upload pages (which
+      // strip the "bruger:" prefix): the e-mail alone.
+      assert.equal(file[3], NATIONAL_ADMIN);
+    } finally {
+      await context.close();
+    }
+  },
+);
+
+test(
+  'the proposed group\'s list of municipalities shows several at a time',
+  async () => {
+    const { context, page } = await open(browser);
+    try {
+      await login(page, HOTLINE_ADMIN, PASSWORD);
+      await goto(page, `${DEMO_LINE}/bemanding`);
+      const list = page.locator('#pr-codes');
+      const { height, option } = await list.evaluate((e) => ({
+        height: e.clientHeight,
+        option: e.options[0].getBoundingClientRect().height || 20,
+      }));
+      // size="8": room for at least four whole options, not a drop-down's one.
+      assert.ok(height >= 4 * option, `the list is ${height} px high, an option ${option} px`);
+    } finally {
+      await context.close();
+    }
+  },
+);
