@@ -45,7 +45,7 @@ after(async () => {
   await browser?.close();
 });
 
-test('the national administrator creates a line, sets it up, imports a queue_log and reads its figures', async () => {
+test('the national administrator creates a line, sets it up, imports a queue_log, reads its figures and issues a statement', async () => {
   const { context, page, problems } = await open(browser);
   const name = `Browsertestens hotline ${Date.now()}`;
   let base;
@@ -179,11 +179,39 @@ test('the national administrator creates a line, sets it up, imports a queue_log
     assert.match(await page.locator('#import-heading + p').innerText(), /Der er intet at indlæse/);
     await runAxe(page, `${base}/opkald (loaded before)`);
 
+    // A statement for Læsø's first quarter: joined 1 January, so all three
+    // months at the 20 % start discount, 0,21 kr. → 0,168 kr. per citizen.
+    await goto(page, `${base}/opgoerelser`);
+    await page.selectOption('#st-m', '825');
+    await page.fill('#st-first', '2026-01');
+    await page.fill('#st-last', '2026-03');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Vis opgørelsen' }).click()]);
+    const facts = await page.locator('#statement-facts').innerText();
+    assert.match(facts, /Læsø/);
+    const inhabitants = Number(facts.match(/Indbyggere\s*([\d.]+)/)[1].replaceAll('.', ''));
+    assert.ok(inhabitants > 1000 && inhabitants < 3000, `Læsø's inhabitants: ${inhabitants}`);
+    const months = await page.locator('#statement-months tbody tr').allInnerTexts();
+    assert.equal(months.length, 3);
+    for (const m of months) assert.match(m, /0,210 kr\./);
+    // inhabitants × 0,21 kr. × 3 less 20 %, in øre, rounded once.
+    const due = Math.round(inhabitants * 16.8 * 3);
+    const kr = (ore) => `${Math.floor(ore / 100).toLocaleString('da-DK')},${String(ore % 100).padStart(2, '0')} kr.`;
+    assert.match(await page.locator('#statement-amount').innerText(), new RegExp(`At betale.*${kr(due).replaceAll('.', '\\.')}`));
+    await runAxe(page, `${base}/opgoerelser (preview)`);
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Udsted opgørelsen' }).click()]);
+    assert.match(await page.locator('#statement-facts').innerText(), /Udstedt .* af admin@komhen\.example/);
+    await goto(page, `${base}/opgoerelser`);
+    const issued = await page.locator('#statements tbody tr').allInnerTexts();
+    assert.equal(issued.length, 1);
+    assert.match(issued[0], /Læsø/);
+    assert.match(issued[0], new RegExp(kr(due).replaceAll('.', '\\.')));
+    await page.screenshot({ path: `${SCREENSHOTS}hotline-statement-issued.png`, fullPage: true });
+
     // The log names every change.
     await goto(page, `${base}/log`);
     const log = await page.locator('#audit tbody').innerText();
     assert.match(log, new RegExp(NATIONAL_ADMIN.replaceAll('.', '\\.')));
-    assert.ok((await page.locator('#audit tbody tr').count()) >= 6, 'creation, two members, hours, queues, price, import');
+    assert.ok((await page.locator('#audit tbody tr').count()) >= 7, 'creation, two members, hours, queues, price, import, statement');
     await runAxe(page, `${base}/log`);
     assert.deepEqual(problems, [], 'no console errors or failed requests');
   } finally {
