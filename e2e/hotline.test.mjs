@@ -282,7 +282,7 @@ test('the hotline administrator reads the demo line: figures, staffing, statemen
     const splitTotal = await cells(page.locator('#split tfoot tr'));
     assert.equal(splitTotal[0], 'I alt');
     assert.equal(splitTotal[hours], '120,0');
-    assert.equal(splitTotal[splitHead.indexOf('Andel %')], '100,0 %');
+    assert.equal(splitTotal[splitHead.indexOf('Andel %')], '100,00 %');
     assert.equal(await page.locator('#balance tbody tr').count(), 18);
     await page.screenshot({ path: `${SCREENSHOTS}hotline-staffing.png`, fullPage: true });
     await runAxe(page, `${DEMO_LINE}/bemanding`);
@@ -291,8 +291,21 @@ test('the hotline administrator reads the demo line: figures, staffing, statemen
     await page.selectOption('#pr-codes', ['751', '741']);
     await Promise.all([page.waitForNavigation(), page.locator('#proposed-form').getByRole('button', { name: 'Beregn' }).click()]);
     assert.match(page.url(), /kommuner=741&kommuner=751/, 'both, in the list\'s order');
-    assert.match(await page.locator('#proposed').innerText(), /indbyggere er [\d,]+ % af referencelinjen .* medarbejdertimer pr\. uge\./);
+    assert.match(await page.locator('#proposed').innerText(), /indbyggere \(folketal \d{4}\) er [\d,]+ % af referencelinjen .* medarbejdertimer pr\. uge\./);
+    assert.equal(await page.locator('#proposed-split tbody tr').count(), 2);
     await runAxe(page, `${DEMO_LINE}/bemanding (proposed group)`);
+
+    // The seed's North Jutland group on 1 January 2014: 581 057 citizens,
+    // 44,7 % of the reference line, 53,6 hours a week, split as its table.
+    const north = ['825', '849', '851', '813', '810', '840', '846', '820', '773', '787', '860'];
+    await goto(page, `${DEMO_LINE}/bemanding?dag=2014-01-01&${north.map((c) => `kommuner=${c}`).join('&')}`);
+    assert.match(await page.locator('#proposed').innerText(), /^581\.057 indbyggere \(folketal 2014\) er 44,7 % af referencelinjen .* = 53,6 medarbejdertimer pr\. uge\./);
+    const seed = await page.locator('#proposed-split tbody tr').allInnerTexts();
+    assert.equal(seed.length, 11);
+    assert.match(seed.find((r) => r.startsWith('Aalborg')), /205\.809\s+35,42\s*%?\s+19,0\s+164,6/);
+    assert.match(seed.find((r) => r.startsWith('Læsø')), /1\.808\s+0,31\s*%?\s+0,2\s+1,4/);
+    assert.match(await page.locator('#proposed-split tfoot tr').innerText(), /581\.057\s+100,00\s*%?\s+53,6/);
+    await page.screenshot({ path: `${SCREENSHOTS}hotline-proposed-north-jutland.png`, fullPage: true });
 
     // The last quarter's statements, one per member.
     res = await goto(page, `${DEMO_LINE}/opgoerelser`);

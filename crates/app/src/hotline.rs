@@ -403,8 +403,10 @@ pub(crate) async fn run(store: &dyn Store, command: HotlineCommand) -> anyhow::R
                 .map(|c| MunicipalityCode::parse(c.trim()))
                 .collect::<Result<Vec<_>, _>>()?;
             let year = args.aar.unwrap_or_else(|| chrono::Datelike::year(&today));
-            let group = report::proposed(store, &line, &codes, year).await?;
-            let table = split_table(&group.split, |_| None);
+            let (group, sources) = report::proposed(store, &line, &codes, year).await?;
+            let table = split_table(&group.split, |code| {
+                sources.iter().find(|s| s.code == code).and_then(|s| s.year)
+            });
             if args.format == "csv" {
                 return write_csv(&table);
             }

@@ -295,25 +295,32 @@ pub async fn staffing_split(
 }
 
 /// A proposed group of municipalities measured against the reference line
-/// (1,3 million citizens, 120 agent-hours a week), with the line's shift.
+/// (1,3 million citizens, 120 agent-hours a week), with the line's shift,
+/// and the year of each member's population figure.
 pub async fn proposed(
     store: &dyn Store,
     line: &Line,
     codes: &[MunicipalityCode],
     year: i32,
-) -> CoreResult<ProposedGroup> {
+) -> CoreResult<(ProposedGroup, Vec<SplitSource>)> {
     let names = store.list_municipalities().await?;
     let mut members = Vec::new();
+    let mut sources = Vec::new();
     for code in codes {
         let name = names
             .iter()
             .find(|m| m.code == *code)
             .map(|m| m.name.clone())
             .ok_or_else(|| CoreError::Invalid(format!("Kommunekoden {code} findes ikke.")))?;
-        let population = inhabitants(store, *code, year)
+        let found = inhabitants(store, *code, year)
             .await?
-            .ok_or_else(|| CoreError::Invalid(format!("{name} har intet folketal.")))?
-            .population;
+            .ok_or_else(|| CoreError::Invalid(format!("{name} har intet folketal.")))?;
+        let population = found.population;
+        sources.push(SplitSource {
+            code: *code,
+            name: name.clone(),
+            year: Some(found.year),
+        });
         members.push(Member {
             code: *code,
             name,
@@ -323,12 +330,13 @@ pub async fn proposed(
     if members.is_empty() {
         return Err(CoreError::Invalid("Vælg mindst én kommune.".into()));
     }
-    proposed_group(
+    let group = proposed_group(
         &members,
         REFERENCE_POPULATION,
         REFERENCE_WEEKLY_AGENT_HOURS,
         shift(line),
-    )
+    )?;
+    Ok((group, sources))
 }
 
 /// The roster's staffed hours in the period against each staffing

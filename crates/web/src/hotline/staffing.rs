@@ -18,16 +18,17 @@ use axum::Form;
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use komhen_core::hotline::admin::{self, ShiftInput};
 use komhen_core::hotline::report;
-use komhen_core::hotline::staffing::Share;
+use komhen_core::hotline::staffing::{Share, Split};
 use komhen_core::reports::tabular::decimal_da;
 use komhen_core::CoreError;
 use komhen_domain::hotline::MemberKind;
 use komhen_domain::{danish_instant, MunicipalityCode, ShiftId};
 use serde::Deserialize;
 
+/// A share with two decimals, as the seed's table writes it (0,31 %).
 fn percent(share: Share) -> String {
     let value = *share.numer() as f64 / (*share.denom()).max(1) as f64;
-    format!("{} %", decimal_da(value * 100.0, 1))
+    format!("{} %", decimal_da(value * 100.0, 2))
 }
 
 struct Pick {
@@ -42,6 +43,29 @@ struct SplitView {
     share: String,
     hours: String,
     shifts: String,
+}
+
+/// A split's rows and its total row, as the tables show them.
+fn split_views(split: &Split) -> (Vec<SplitView>, SplitView) {
+    let rows = split
+        .rows
+        .iter()
+        .map(|r| SplitView {
+            name: r.name.clone(),
+            population: number(r.population),
+            share: percent(r.share),
+            hours: decimal_da(r.hours_per_week, 1),
+            shifts: decimal_da(r.shifts_per_year, 1),
+        })
+        .collect();
+    let total = SplitView {
+        name: "I alt".into(),
+        population: number(split.total_population),
+        share: percent(split.total_share()),
+        hours: decimal_da(split.weekly_agent_hours, 1),
+        shifts: decimal_da(split.total_shifts_per_year, 1),
+    };
+    (rows, total)
 }
 
 struct BalanceView {
@@ -75,6 +99,8 @@ struct StaffingPage {
     split_total: Option<SplitView>,
     split_note: String,
     proposed: Option<String>,
+    proposed_rows: Vec<SplitView>,
+    proposed_total: Option<SplitView>,
     municipalities: Vec<Pick>,
     balance: Vec<BalanceView>,
     balance_total: Option<BalanceView>,
@@ -122,24 +148,7 @@ async fn staffing_page(
     let (split, split_total, split_note) =
         match report::staffing_split(store, &line, asked.day).await {
             Ok((split, sources)) => {
-                let rows = split
-                    .rows
-                    .iter()
-                    .map(|r| SplitView {
-                        name: r.name.clone(),
-                        population: number(r.population),
-                        share: percent(r.share),
-                        hours: hours(r.hours_per_week),
-                        shifts: decimal_da(r.shifts_per_year, 1),
-                    })
-                    .collect();
-                let total = SplitView {
-                    name: "I alt".into(),
-                    population: number(split.total_population),
-                    share: percent(split.total_share()),
-                    hours: hours(split.weekly_agent_hours),
-                    shifts: decimal_da(split.total_shifts_per_year, 1),
-                };
+                let (rows, total) = split_views(&split);
                 let years: Vec<String> = sources
                     .iter()
                     .map(|s| match s.year {
@@ -161,24 +170,37 @@ async fn staffing_page(
             Err(CoreError::Invalid(message)) => (Vec::new(), None, message),
             Err(e) => return Err(e.into()),
         };
-    let proposed = if asked.codes.is_empty() {
-        None
+    let (proposed, proposed_rows, proposed_total) = if asked.codes.is_empty() {
+        (None, Vec::new(), None)
     } else {
-        Some(
-            match report::proposed(store, &line, &asked.codes, asked.day.year()).await {
-                Ok(p) => format!(
-                    "{} indbyggere er {} af referencelinjen ({} indbyggere, {} timer pr. uge) = {} \
-                     medarbejdertimer pr. uge.",
-                    number(p.population),
-                    format_args!("{} %", decimal_da(p.share_f64() * 100.0, 1)),
-                    number(p.reference_population),
-                    decimal_da(p.reference_weekly_agent_hours, 0),
-                    decimal_da(p.hours_per_week, 1)
-                ),
-                Err(CoreError::Invalid(message)) => message,
-                Err(e) => return Err(e.into()),
-            },
-        )
+        match report::proposed(store, &line, &asked.codes, asked.day.year()).await {
+            Ok((p, sources)) => {
+                let years: Vec<String> = sources
+                    .iter()
+                    .filter_map(|s| s.year)
+                    .map(|y| y.to_string())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                let (rows, total) = split_views(&p.split);
+                (
+                    Some(format!(
+                        "{} indbyggere (folketal {}) er {} af referencelinjen ({} indbyggere, {} \
+                         timer pr. uge) = {} medarbejdertimer pr. uge.",
+                        number(p.population),
+                        years.join(", "),
+                        format_args!("{} %", decimal_da(p.share_f64() * 100.0, 1)),
+                        number(p.reference_population),
+                        decimal_da(p.reference_weekly_agent_hours, 0),
+                        decimal_da(p.hours_per_week, 1)
+                    )),
+                    rows,
+                    Some(total),
+                )
+            }
+            Err(CoreError::Invalid(message)) => (Some(message), Vec::new(), None),
+            Err(e) => return Err(e.into()),
+        }
     };
     let (balance, balance_total, balance_note) =
         match report::roster_balance(store, &line, asked.from, asked.to).await {
@@ -272,6 +294,8 @@ async fn staffing_page(
         split_total,
         split_note,
         proposed,
+        proposed_rows,
+        proposed_total,
         municipalities,
         balance,
         balance_total,
