@@ -186,30 +186,13 @@ pub async fn preview_calls(
     let queues = &line.row.queues;
     let mut outcomes: BTreeMap<CallOutcome, u64> = BTreeMap::new();
     let mut others: HashMap<String, u64> = HashMap::new();
-    let mut seen: HashMap<(String, String, i64), u64> = HashMap::new();
+    // The line each kept call starts on, for the check of calls named twice.
+    let mut lines: Vec<u64> = Vec::new();
     for (number, call) in read.calls {
         let theirs = call.queue.is_empty() || queues.is_empty() || queues.contains(&call.queue);
         if !theirs {
             *others.entry(call.queue.clone()).or_insert(0) += 1;
             preview.other_queue_calls += 1;
-            continue;
-        }
-        let key = (
-            call.call_id.clone(),
-            call.queue.clone(),
-            call.arrived_at.timestamp(),
-        );
-        if let Some(first) = seen.insert(key, number) {
-            preview.problems.add(Problem::line(
-                number,
-                ProblemKind::Conflict,
-                format!(
-                    "opkaldet «{}» med ankomst {} står også på linje {first}: et opkald må kun \
-                     stå én gang i filen",
-                    call.call_id,
-                    komhen_domain::danish_local(call.arrived_at).format("%d-%m-%Y %H:%M:%S")
-                ),
-            ));
             continue;
         }
         if preview.kept.len() >= MAX_CALLS_PER_FILE {
@@ -245,6 +228,31 @@ pub async fn preview_calls(
                 .map_or(call.arrived_at, |a| a.max(call.arrived_at)),
         );
         preview.kept.push(call);
+        lines.push(number);
+    }
+    // A call named twice (same id, queue and arrival): sorted positions, so
+    // the check needs 4 bytes a call rather than a copy of every key.
+    let mut order: Vec<u32> = (0..preview.kept.len() as u32).collect();
+    let key = |i: u32| {
+        let c = &preview.kept[i as usize];
+        (c.call_id.as_str(), c.queue.as_str(), c.arrived_at)
+    };
+    order.sort_unstable_by(|a, b| key(*a).cmp(&key(*b)).then(a.cmp(b)));
+    for pair in order.windows(2) {
+        if key(pair[0]) == key(pair[1]) {
+            let (first, again) = (lines[pair[0] as usize], lines[pair[1] as usize]);
+            let call = &preview.kept[pair[1] as usize];
+            preview.problems.add(Problem::line(
+                again,
+                ProblemKind::Conflict,
+                format!(
+                    "opkaldet «{}» med ankomst {} står også på linje {first}: et opkald må kun \
+                     stå én gang i filen",
+                    call.call_id,
+                    komhen_domain::danish_local(call.arrived_at).format("%d-%m-%Y %H:%M:%S")
+                ),
+            ));
+        }
     }
     preview.by_outcome = outcomes.into_iter().collect();
     let mut others: Vec<(String, u64)> = others.into_iter().collect();
