@@ -90,6 +90,34 @@ pub(crate) fn frame(auth: &Authorized, title: impl Into<String>, current: &str) 
     frame
 }
 
+/// A date of a page's query (`fra`, `til`, `dag`): `default` when the field
+/// is absent or empty, else the date typed, or a message naming the field
+/// (`label`) that tells a day that does not exist (31-11-2026) from text
+/// that is no date at all.
+pub(crate) fn query_date(
+    pairs: &[(String, String)],
+    key: &str,
+    label: &str,
+    default: NaiveDate,
+) -> Result<NaiveDate, String> {
+    let text = first(pairs, key).trim();
+    if text.is_empty() {
+        return Ok(default);
+    }
+    parse_date(text).ok_or_else(|| {
+        let shape = |s: &str| {
+            s.chars()
+                .map(|c| if c.is_ascii_digit() { '9' } else { c })
+                .collect::<String>()
+        };
+        if matches!(shape(text).as_str(), "9999-99-99" | "99-99-9999") {
+            format!("{label} «{text}» er ikke en dag, der findes.")
+        } else {
+            format!("{label} «{text}» er ikke en dato. Skriv den som 2026-03-02 eller 02-03-2026.")
+        }
+    })
+}
+
 /// A date as typed: `2026-03-02` (a date field) or `02-03-2026`.
 pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
     let t = text.trim();

@@ -160,3 +160,46 @@ async fn a_line_is_set_up_its_calls_imported_and_its_figures_shown() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_query_that_cannot_be_read_gets_a_message_naming_the_field() {
+    let app = App::new().await;
+    app.add_user("admin@komhen.dk", &[(Role::NationalAdmin, None, None)])
+        .await;
+    let admin = app.session("admin@komhen.dk", "/admin/hotlines").await;
+    let reply = app
+        .post(
+            "/admin/hotlines",
+            &admin.cookie,
+            &[("csrf", &admin.csrf), ("name", "Linjen")],
+        )
+        .await;
+    let line = reply.location.split('?').next().unwrap().to_owned();
+    for (query, message) in [
+        ("tal?fra=igaar", "Fra «igaar» er ikke en dato"),
+        (
+            "tal?fra=2026-13-01",
+            "Fra «2026-13-01» er ikke en dag, der findes.",
+        ),
+        (
+            "tal?til=31-11-2026",
+            "Til og med «31-11-2026» er ikke en dag, der findes.",
+        ),
+        ("tal?gruppe=maaned", "Opdelingen «maaned» findes ikke"),
+        (
+            "tal?fra=2026-12-01&til=2026-01-01",
+            "Perioden slutter før den begynder.",
+        ),
+        ("plan?fra=x", "Fra «x» er ikke en dato"),
+        ("bemanding?dag=1.1.26", "Dagen «1.1.26» er ikke en dato"),
+        ("bemanding?kommuner=abc", "«abc» er ikke kommunekoder."),
+    ] {
+        let page = app.get(&format!("{line}/{query}"), &admin.cookie).await;
+        assert!(
+            page.status.is_success() || page.status == StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {}",
+            page.status
+        );
+        assert!(page.body.contains(message), "{query}: {}", page.body);
+    }
+}

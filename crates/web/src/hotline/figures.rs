@@ -4,7 +4,7 @@
 //! and the same table as CSV and XLSX.
 
 use super::{
-    base, first, frame, kroner, line, monday_of, parse_date, query_pairs, today, PageResult,
+    base, first, frame, kroner, line, monday_of, query_date, query_pairs, today, PageResult,
 };
 use crate::access::Authorized;
 use crate::frame::Frame;
@@ -107,16 +107,37 @@ struct FiguresPage {
 }
 
 /// The period and grouping asked for: by default the last 4 whole ISO
-/// weeks, by week.
-fn asked(state: &AppState, pairs: &[(String, String)]) -> (NaiveDate, NaiveDate, Grouping) {
+/// weeks, by week; with the message of a field that cannot be read (the
+/// defaults stand in for it).
+fn asked(
+    state: &AppState,
+    pairs: &[(String, String)],
+) -> (NaiveDate, NaiveDate, Grouping, Option<String>) {
     let this_monday = monday_of(today(state));
-    let from = parse_date(first(pairs, "fra")).unwrap_or(this_monday - Duration::days(28));
-    let to = parse_date(first(pairs, "til")).unwrap_or(this_monday - Duration::days(1));
-    let grouping = match first(pairs, "gruppe") {
-        "time_i_ugen" => Grouping::HourOfWeek,
-        g => Grouping::parse(g).unwrap_or(Grouping::IsoWeek),
+    let from = query_date(pairs, "fra", "Fra", this_monday - Duration::days(28));
+    let to = query_date(pairs, "til", "Til og med", this_monday - Duration::days(1));
+    let asked_grouping = first(pairs, "gruppe");
+    let grouping = match asked_grouping {
+        "time_i_ugen" => Some(Grouping::HourOfWeek),
+        "" => Some(Grouping::IsoWeek),
+        g => Grouping::parse(g),
     };
-    (from, to, grouping)
+    let error = [from.as_ref().err(), to.as_ref().err()]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .chain(
+            grouping
+                .is_none()
+                .then(|| format!("Opdelingen «{asked_grouping}» findes ikke: vælg en i listen.")),
+        )
+        .reduce(|a, b| format!("{a} {b}"));
+    (
+        from.unwrap_or(this_monday - Duration::days(28)),
+        to.unwrap_or(this_monday - Duration::days(1)),
+        grouping.unwrap_or(Grouping::IsoWeek),
+        error,
+    )
 }
 
 /// `GET /hotline/{linje}/tal?fra=&til=&gruppe=&format=`
@@ -126,11 +147,14 @@ pub(crate) async fn show(
     RawQuery(raw): RawQuery,
 ) -> PageResult {
     let pairs = query_pairs(raw.as_deref());
-    let (from, to, grouping) = asked(&state, &pairs);
+    let (from, to, grouping, unreadable) = asked(&state, &pairs);
     let line = line(&state, &auth).await?;
     let base = base(&auth)?;
     let address = format!("{base}/tal?fra={from}&til={to}&gruppe={}", grouping.code());
-    let figures = report::period_figures(state.store.as_ref(), &line, from, to, grouping).await;
+    let figures = match unreadable {
+        Some(message) => Err(komhen_core::CoreError::Invalid(message)),
+        None => report::period_figures(state.store.as_ref(), &line, from, to, grouping).await,
+    };
     let format = first(&pairs, "format");
     if let (Ok(p), "csv" | "xlsx") = (&figures, format) {
         let table = figures_table(p);

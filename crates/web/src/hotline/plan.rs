@@ -1,7 +1,7 @@
 //! The line's Erlang plan (`/hotline/{linje}/plan`) and its log
 //! (`/hotline/{linje}/log`).
 
-use super::{base, first, frame, line, monday_of, parse_date, query_pairs, today, PageResult};
+use super::{base, frame, line, monday_of, query_date, query_pairs, today, PageResult};
 use crate::access::Authorized;
 use crate::frame::Frame;
 use crate::{AppState, WebError};
@@ -48,8 +48,15 @@ pub(crate) async fn show(
 ) -> PageResult {
     let pairs = query_pairs(raw.as_deref());
     let monday = monday_of(today(&state));
-    let from = parse_date(first(&pairs, "fra")).unwrap_or(monday - Duration::days(28));
-    let to = parse_date(first(&pairs, "til")).unwrap_or(monday - Duration::days(1));
+    let from = query_date(&pairs, "fra", "Fra", monday - Duration::days(28));
+    let to = query_date(&pairs, "til", "Til og med", monday - Duration::days(1));
+    let unreadable = [from.as_ref().err(), to.as_ref().err()]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .reduce(|a, b| format!("{a} {b}"));
+    let from = from.unwrap_or(monday - Duration::days(28));
+    let to = to.unwrap_or(monday - Duration::days(1));
     let line = line(&state, &auth).await?;
     let mut page = PlanPage {
         frame: frame(&auth, "Bemandingsbehov (Erlang)", "/plan"),
@@ -61,7 +68,11 @@ pub(crate) async fn show(
         rules: Vec::new(),
     };
     let opt = |v: Option<u32>| v.map_or("–".into(), |n| n.to_string());
-    match report::plan(state.store.as_ref(), &line, from, to).await {
+    let plan = match unreadable {
+        Some(message) => Err(CoreError::Invalid(message)),
+        None => report::plan(state.store.as_ref(), &line, from, to).await,
+    };
+    match plan {
         Ok(plan) => {
             page.slots = plan
                 .slots

@@ -4,7 +4,8 @@
 //! period, and the roster itself with adding and removing shifts.
 
 use super::{
-    base, first, frame, line, parse_date, parse_time, query_pairs, today, Choice, PageResult,
+    base, first, frame, line, parse_date, parse_time, query_date, query_pairs, today, Choice,
+    PageResult,
 };
 use crate::access::Authorized;
 use crate::format::number;
@@ -114,6 +115,8 @@ struct Asked {
     from: NaiveDate,
     to: NaiveDate,
     codes: Vec<MunicipalityCode>,
+    /// What could not be read (the defaults stand in for it).
+    unreadable: Option<String>,
 }
 
 fn asked(state: &AppState, pairs: &[(String, String)]) -> Asked {
@@ -122,16 +125,37 @@ fn asked(state: &AppState, pairs: &[(String, String)]) -> Asked {
     let month_end = month
         .checked_add_months(chrono::Months::new(1))
         .map_or(today, |d| d - Duration::days(1));
+    let day = query_date(pairs, "dag", "Dagen", today);
+    let from = query_date(pairs, "fra", "Fra", month);
+    let to = query_date(pairs, "til", "Til og med", month_end);
+    let mut codes = Vec::new();
+    let mut unknown = Vec::new();
+    for c in pairs
+        .iter()
+        .filter(|(k, _)| k == "kommuner")
+        .flat_map(|(_, v)| v.split(','))
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        match MunicipalityCode::parse(c) {
+            Ok(code) => codes.push(code),
+            Err(_) => unknown.push(format!("«{c}»")),
+        }
+    }
+    let unreadable = [day.as_ref().err(), from.as_ref().err(), to.as_ref().err()]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .chain(
+            (!unknown.is_empty()).then(|| format!("{} er ikke kommunekoder.", unknown.join(", "))),
+        )
+        .reduce(|a, b| format!("{a} {b}"));
     Asked {
-        day: parse_date(first(pairs, "dag")).unwrap_or(today),
-        from: parse_date(first(pairs, "fra")).unwrap_or(month),
-        to: parse_date(first(pairs, "til")).unwrap_or(month_end),
-        codes: pairs
-            .iter()
-            .filter(|(k, _)| k == "kommuner")
-            .flat_map(|(_, v)| v.split(','))
-            .filter_map(|c| MunicipalityCode::parse(c.trim()).ok())
-            .collect(),
+        day: day.unwrap_or(today),
+        from: from.unwrap_or(month),
+        to: to.unwrap_or(month_end),
+        codes,
+        unreadable,
     }
 }
 
@@ -284,7 +308,7 @@ async fn staffing_page(
     let page = StaffingPage {
         frame: frame(auth, "Bemanding og vagtplan", "/bemanding")
             .notice(notice)
-            .error(error),
+            .error(error.or(asked.unreadable.clone())),
         base: base(auth)?,
         can_set_up: auth.can_set_up_hotline(),
         day: asked.day.to_string(),
