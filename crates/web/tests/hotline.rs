@@ -203,3 +203,75 @@ async fn a_query_that_cannot_be_read_gets_a_message_naming_the_field() {
         assert!(page.body.contains(message), "{query}: {}", page.body);
     }
 }
+
+#[tokio::test]
+async fn the_line_is_reached_from_mit_komhen_and_its_own_administrator_lands_on_it() {
+    let app = App::new().await;
+    app.add_user("admin@komhen.dk", &[(Role::NationalAdmin, None, None)])
+        .await;
+    app.add_user(
+        "tovholder@koege.dk",
+        &[(Role::Coordinator, Some(KOEGE), None)],
+    )
+    .await;
+    // A user with no municipal role: only the line's own.
+    app.add_user("linje@hotline.dk", &[]).await;
+    let admin = app.session("admin@komhen.dk", "/admin/hotlines").await;
+    let reply = app
+        .post(
+            "/admin/hotlines",
+            &admin.cookie,
+            &[("csrf", &admin.csrf), ("name", "Sjællands hotline")],
+        )
+        .await;
+    let line = reply.location.split('?').next().unwrap().to_owned();
+    for (path, form) in [
+        (
+            "medlemmer",
+            vec![
+                ("municipality", KOEGE.to_string()),
+                ("kind", "bemander".to_string()),
+                ("from", "2020-01-01".to_string()),
+            ],
+        ),
+        (
+            "roller",
+            vec![
+                ("email", "linje@hotline.dk".to_string()),
+                ("role", "admin".to_string()),
+            ],
+        ),
+    ] {
+        let mut fields: Vec<(&str, &str)> = vec![("csrf", &admin.csrf)];
+        fields.extend(form.iter().map(|(k, v)| (*k, v.as_str())));
+        let reply = app
+            .post(&format!("{line}/{path}"), &admin.cookie, &fields)
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "{path}: {}",
+            reply.body
+        );
+    }
+
+    // The member's coordinator finds the line on "Mit komhen".
+    let coordinator = app.session("tovholder@koege.dk", "/mit").await;
+    let mine = app.get("/mit", &coordinator.cookie).await;
+    assert!(
+        mine.body.contains(r#"id="hotline-places""#),
+        "{}",
+        mine.body
+    );
+    assert!(mine.body.contains(&format!(r#"href="{line}""#)));
+    assert!(mine.body.contains("Tovholder i medlemskommunen Køge"));
+
+    // The line's own administrator lands on the line after logging in.
+    let reply = app.log_in("linje@hotline.dk", common::PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(reply.location, line);
+    let cookie = reply.cookie.unwrap();
+    let mine = app.get("/mit", &cookie).await;
+    assert!(!mine.body.contains(r#"id="no-roles""#), "{}", mine.body);
+    assert!(mine.body.contains("Sjællands hotline"));
+}

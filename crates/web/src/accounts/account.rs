@@ -27,6 +27,41 @@ struct MyPage {
     frame: Frame,
     national: Vec<PlaceView>,
     municipalities: Vec<PlaceView>,
+    hotlines: Vec<PlaceView>,
+}
+
+/// The joint hotlines the user reaches, with how: a role of the line's own,
+/// or coordinator of a member.
+async fn hotline_places(state: &AppState, auth: &Authorized) -> Result<Vec<PlaceView>, WebError> {
+    use komhen_store::HotlineAccess;
+    let all = state.store.list_municipalities().await?;
+    let mut places = Vec::new();
+    for id in auth.user.hotline_ids() {
+        let Some(line) = state.store.get_hotline(id).await? else {
+            continue;
+        };
+        let ways: Vec<String> = auth
+            .user
+            .hotlines
+            .iter()
+            .filter(|g| g.hotline == id)
+            .map(|g| match g.access {
+                HotlineAccess::Role(role) => role.label_da().to_owned(),
+                HotlineAccess::MemberCoordinator(code) => format!(
+                    "Tovholder i medlemskommunen {}",
+                    all.iter()
+                        .find(|m| m.code == code)
+                        .map_or(code.to_string(), |m| m.name.clone())
+                ),
+            })
+            .collect();
+        places.push(PlaceView {
+            href: format!("/hotline/{id}"),
+            name: line.settings.name,
+            roles: ways.join(", "),
+        });
+    }
+    Ok(places)
 }
 
 /// What a user's grants let them reach: the national pages and each
@@ -74,12 +109,18 @@ async fn places(
 }
 
 /// Where a user lands after logging in: their one municipality, or the
-/// national administration, or "Mit komhen" when there is a choice.
+/// national administration, or the one joint hotline of a user with no
+/// other place, or "Mit komhen" when there is a choice.
 pub(crate) fn landing(user: &komhen_core::accounts::access::UserContext) -> String {
     let municipalities = user.municipalities();
-    match (user.reads_national(), municipalities.as_slice()) {
-        (false, [one]) => format!("/kommune/{one}"),
-        (true, []) if user.is_national_admin() => "/admin".into(),
+    match (
+        user.reads_national(),
+        municipalities.as_slice(),
+        user.hotline_ids().as_slice(),
+    ) {
+        (false, [one], _) => format!("/kommune/{one}"),
+        (true, [], _) if user.is_national_admin() => "/admin".into(),
+        (false, [], [line]) => format!("/hotline/{line}"),
         _ => "/mit".into(),
     }
 }
@@ -90,11 +131,13 @@ pub(crate) async fn show_my_page(
     auth: Authorized,
 ) -> Result<Html<String>, WebError> {
     let (national, municipalities) = places(&state, &auth).await?;
+    let hotlines = hotline_places(&state, &auth).await?;
     Ok(Html(
         MyPage {
             frame: Frame::user(&auth, "Mit komhen"),
             national,
             municipalities,
+            hotlines,
         }
         .render()?,
     ))
