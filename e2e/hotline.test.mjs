@@ -266,6 +266,20 @@ test('the hotline administrator reads the demo line: figures, staffing, statemen
     await page.screenshot({ path: `${SCREENSHOTS}hotline-figures.png`, fullPage: true });
     await runAxe(page, `${DEMO_LINE}/tal`);
 
+    // Calls across the year, week by week, and by hour of day: the
+    // ready-made views, each a chart with its table.
+    await Promise.all([page.waitForNavigation(), page.locator('#figures-shortcuts').getByRole('link', { name: 'Året uge for uge' }).click()]);
+    await page.locator('.report-chart__canvas svg').first().waitFor();
+    assert.equal(await page.locator('#figures-table tbody tr').count(), 52, 'a year of weeks');
+    const yearTotal = danish((await cells(page.locator('#figures-total')))[offered]);
+    await Promise.all([page.waitForNavigation(), page.locator('#figures-shortcuts').getByRole('link', { name: 'Året time for time på dagen' }).click()]);
+    assert.equal(await page.locator('#f-group').inputValue(), 'time');
+    const hourRows = await page.locator('#figures-table tbody tr th').allInnerTexts();
+    assert.ok(hourRows.length >= 12, `the opening hours and the calls after closing: ${hourRows}`);
+    assert.equal(danish((await cells(page.locator('#figures-total')))[offered]), yearTotal, 'the same calls, grouped otherwise');
+    await page.screenshot({ path: `${SCREENSHOTS}hotline-figures-hours.png`, fullPage: true });
+    await runAxe(page, `${DEMO_LINE}/tal (hour of day, a year)`);
+
     // The split: the 18 members that staff it share 120 agent-hours a week.
     res = await goto(page, `${DEMO_LINE}/bemanding`);
     assert.equal(res.status(), 200);

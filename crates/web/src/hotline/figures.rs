@@ -104,6 +104,31 @@ struct FiguresPage {
     service_rule: String,
     csv: String,
     xlsx: String,
+    /// Ready-made views: (label, address).
+    shortcuts: Vec<(&'static str, String)>,
+}
+
+/// The views the steering group asks for most: the last 4 weeks by week,
+/// the last 52 weeks by week (calls across the year) and by hour of day.
+fn shortcuts(base: &str, state: &AppState) -> Vec<(&'static str, String)> {
+    let monday = monday_of(today(state));
+    let last = monday - Duration::days(1);
+    let four = monday - Duration::days(28);
+    let year = monday - Duration::days(7 * 52);
+    vec![
+        (
+            "De seneste 4 uger",
+            format!("{base}/tal?fra={four}&til={last}&gruppe=uge"),
+        ),
+        (
+            "Året uge for uge",
+            format!("{base}/tal?fra={year}&til={last}&gruppe=uge"),
+        ),
+        (
+            "Året time for time på dagen",
+            format!("{base}/tal?fra={year}&til={last}&gruppe=time"),
+        ),
+    ]
 }
 
 /// The period and grouping asked for: by default the last 4 whole ISO
@@ -180,6 +205,7 @@ pub(crate) async fn show(
     let s = &line.row.settings;
     let mut page = FiguresPage {
         frame: frame(&auth, "Nøgletal", "/tal"),
+        shortcuts: shortcuts(&base, &state),
         base,
         from: from.to_string(),
         to: to.to_string(),
