@@ -207,11 +207,46 @@ test('the national administrator creates a line, sets it up, imports a queue_log
     assert.match(issued[0], new RegExp(kr(due).replaceAll('.', '\\.')));
     await page.screenshot({ path: `${SCREENSHOTS}hotline-statement-issued.png`, fullPage: true });
 
+    // A shift Læsø staffed in March, on the roster: 3 hours × 2 agents.
+    await goto(page, `${base}/bemanding?fra=2026-03-01&til=2026-03-31`);
+    await page.selectOption('#sh-m', '825');
+    await page.fill('#sh-day', '2026-03-02');
+    await page.fill('#sh-from', '08:00');
+    await page.fill('#sh-to', '11:00');
+    await page.fill('#sh-agents', '2');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Tilføj vagten' }).click()]);
+    assert.equal(await page.locator('.alert-error, #error').count(), 0, 'the shift is saved');
+    await goto(page, `${base}/bemanding?fra=2026-03-01&til=2026-03-31`);
+    assert.equal(await page.locator('#roster tbody tr').count(), 1);
+    const balance = await page.locator('#balance tbody tr', { hasText: 'Læsø' }).innerText();
+    assert.match(balance, /\t6,0\t/, `Læsø staffed 6 agent-hours: ${balance}`);
+    await runAxe(page, `${base}/bemanding (a shift)`);
+
+    // The statement is corrected by a new one that credits the shift:
+    // 6 hours × 272 kr. = 1.632,00 kr., more than Læsø's quarter costs, so
+    // the difference is paid out to it.
+    await goto(page, `${base}/opgoerelser`);
+    await Promise.all([page.waitForNavigation(), page.locator('#statements tbody tr').first().getByRole('link').first().click()]);
+    await page.fill('#st-reason', 'Vagten 2. marts manglede i opgørelsen');
+    await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Udsted en rettelse' }).click()]);
+    assert.match(await page.locator('#statement-sum').innerText(), /6,0+ timer × 272,00 kr\. = 1\.632,00 kr\./);
+    assert.match(await page.locator('#statement-amount').innerText(), new RegExp(`Til udbetaling ${kr(163200 - due).replaceAll('.', '\\.')}`));
+    assert.match(await page.locator('#statement-facts').innerText(), /Retter nr\. \d+/);
+    await runAxe(page, `${base}/opgoerelser (correction)`);
+    await goto(page, `${base}/opgoerelser`);
+    const both = await page.locator('#statements tbody tr').allInnerTexts();
+    assert.equal(both.length, 2, 'the correction is a new statement; the first is kept');
+    const [newer, older] = both.map((r) => r.split('\t'));
+    const [newerId, olderId] = [newer[0], older[0]];
+    assert.ok(newer.includes(`nr. ${olderId}`), `the correction names the one it corrects: ${newer}`);
+    assert.ok(older.includes(`nr. ${newerId}`), `the first names its correction: ${older}`);
+    assert.match(older.join(' '), new RegExp(`At betale ${kr(due).replaceAll('.', '\\.')}`), 'and keeps its amount');
+
     // The log names every change.
     await goto(page, `${base}/log`);
     const log = await page.locator('#audit tbody').innerText();
     assert.match(log, new RegExp(NATIONAL_ADMIN.replaceAll('.', '\\.')));
-    assert.ok((await page.locator('#audit tbody tr').count()) >= 7, 'creation, two members, hours, queues, price, import, statement');
+    assert.ok((await page.locator('#audit tbody tr').count()) >= 9, 'creation, two members, hours, queues, price, import, statement, shift, correction');
     await runAxe(page, `${base}/log`);
     assert.deepEqual(problems, [], 'no console errors or failed requests');
   } finally {
