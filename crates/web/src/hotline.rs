@@ -120,10 +120,7 @@ pub(crate) fn query_date(
 
 /// A date as typed: `2026-03-02` (a date field) or `02-03-2026`.
 pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
-    let t = text.trim();
-    NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(t, "%d-%m-%Y"))
-        .ok()
+    komhen_core::reports::parse_date(text).ok()
 }
 
 /// A month as typed: `2026-03` (a month field), or a date in it.

@@ -42,16 +42,13 @@ use komhen_domain::hotline::{Call, CallOutcome, OpeningHours};
 use komhen_domain::{danish_instant, danish_local};
 
 use super::staffing::RosterShift;
-use crate::{CoreError, CoreResult};
+use crate::CoreResult;
 
 /// A slot's own mean handle time is used from this many answered calls.
 pub const MIN_ANSWERED_FOR_SLOT_HANDLE: usize = 30;
 
 /// Erlang A looks for the needed agents up to this many.
 pub const MAX_PLAN_AGENTS: u32 = 200;
-
-/// The longest period a plan is made from, in days.
-pub const MAX_PLAN_DAYS: i64 = 366;
 
 /// What the plan aims at.
 #[derive(Debug, Clone, PartialEq)]
@@ -192,16 +189,8 @@ pub fn plan(
     to: NaiveDate,
     settings: &PlanSettings,
 ) -> CoreResult<Plan> {
-    if to < from {
-        return Err(CoreError::Invalid(
-            "Perioden slutter før den begynder.".into(),
-        ));
-    }
-    if (to - from).num_days() + 1 > MAX_PLAN_DAYS {
-        return Err(CoreError::Invalid(format!(
-            "Perioden må højst være {MAX_PLAN_DAYS} dage."
-        )));
-    }
+    // The period's rules (order, length) are the staffing module's.
+    super::staffing::period_instants(from, to)?;
     let slot_index =
         |day: Weekday, hour: u32| day.num_days_from_monday() as usize * 24 + hour as usize;
     let hours = &settings.opening_hours;

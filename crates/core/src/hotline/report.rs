@@ -25,12 +25,9 @@ use crate::setup::{change, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use komhen_domain::hotline::{Call, MemberKind};
-use komhen_domain::{danish_instant, MunicipalityCode, StatementId};
+use komhen_domain::{MunicipalityCode, StatementId};
 use komhen_store::{NewStatement, SetupChange, StatementRow, Store};
 use serde_json::{json, Value};
-
-/// The longest period a report covers, in days.
-pub const MAX_REPORT_DAYS: i64 = 366;
 
 /// The longest correction reason.
 pub const REASON_MAX: usize = 500;
@@ -72,25 +69,10 @@ pub fn figure_settings(line: &Line) -> FigureSettings {
     }
 }
 
-/// The instants a period of Danish local days runs between.
+/// The instants a period of Danish local days runs between (the one
+/// rule of a period's length: [`super::staffing::period_instants`]).
 fn period(from: NaiveDate, to: NaiveDate) -> CoreResult<(DateTime<Utc>, DateTime<Utc>)> {
-    if to < from {
-        return Err(CoreError::Invalid(
-            "Perioden slutter før den begynder.".into(),
-        ));
-    }
-    if (to - from).num_days() + 1 > MAX_REPORT_DAYS {
-        return Err(CoreError::Invalid(format!(
-            "Perioden må højst være {MAX_REPORT_DAYS} dage."
-        )));
-    }
-    let start = danish_instant(from, 0, 0)
-        .ok_or_else(|| CoreError::Invalid("Ugyldig startdato.".into()))?;
-    let end = to
-        .succ_opt()
-        .and_then(|d| danish_instant(d, 0, 0))
-        .ok_or_else(|| CoreError::Invalid("Ugyldig slutdato.".into()))?;
-    Ok((start, end))
+    super::staffing::period_instants(from, to)
 }
 
 /// The calls that arrived in the period.
@@ -151,9 +133,10 @@ pub async fn period_figures(
     let figures = key_figures(&calls, &figure_settings(line), grouping);
     let cost_ore = line_cost(store, line, from, to).await?;
     let cost_per_answered_ore = match (cost_ore, figures.whole.answered) {
-        (Some(cost), answered) if answered > 0 => {
-            Some(div_round(i128::from(cost), i128::from(answered)))
-        }
+        (Some(cost), answered) if answered > 0 => Some(super::statement::round_half_away(
+            i128::from(cost),
+            i128::from(answered),
+        )),
         _ => None,
     };
     Ok(PeriodFigures {
@@ -210,7 +193,7 @@ async fn line_cost(
         day = next;
     }
     // millikroner × 100 = thousandths of an øre... ÷ 1 000 = øre.
-    Ok(priced.then(|| div_round(exact, 1000)))
+    Ok(priced.then(|| super::statement::round_half_away(exact, 1000)))
 }
 
 fn days_in_month(day: NaiveDate) -> i64 {
@@ -219,12 +202,6 @@ fn days_in_month(day: NaiveDate) -> i64 {
         .checked_add_months(chrono::Months::new(1))
         .unwrap_or(first + Duration::days(31));
     (next - first).num_days()
-}
-
-/// Rounds half away from zero.
-fn div_round(value: i128, by: i128) -> i64 {
-    let q = (value.abs() + by / 2) / by;
-    (if value < 0 { -q } else { q }) as i64
 }
 
 fn price_rules(line: &Line) -> Vec<PriceRule> {
@@ -713,9 +690,9 @@ mod tests {
 
     #[test]
     fn rounding_is_half_away_from_zero() {
-        assert_eq!(div_round(15, 10), 2);
-        assert_eq!(div_round(-15, 10), -2);
-        assert_eq!(div_round(14, 10), 1);
+        assert_eq!(crate::hotline::statement::round_half_away(15, 10), 2);
+        assert_eq!(crate::hotline::statement::round_half_away(-15, 10), -2);
+        assert_eq!(crate::hotline::statement::round_half_away(14, 10), 1);
         assert_eq!(
             days_in_month(NaiveDate::from_ymd_opt(2024, 2, 10).unwrap()),
             29

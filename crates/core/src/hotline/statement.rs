@@ -358,7 +358,7 @@ pub fn statement(input: &StatementInput) -> CoreResult<Statement> {
 
 /// `numerator ÷ denominator` rounded to a whole number, half away from zero
 /// (2,5 → 3; −2,5 → −3). `denominator` must be above 0.
-fn round_half_away(numerator: i128, denominator: i128) -> i64 {
+pub(crate) fn round_half_away(numerator: i128, denominator: i128) -> i64 {
     let doubled = 2 * numerator.abs() + denominator;
     let magnitude = doubled / (2 * denominator);
     let rounded = if numerator < 0 { -magnitude } else { magnitude };
