@@ -507,21 +507,6 @@ impl Store {
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditRow {
-                    entry: NewAuditEntry {
-                        municipality: opt_municipality(r, "municipality_code")?,
-                        actor: get(r, "actor")?,
-                        action: get(r, "action")?,
-                        entity: get(r, "entity")?,
-                        entity_id: get(r, "entity_id")?,
-                        before_json: get(r, "before_json")?,
-                        after_json: get(r, "after_json")?,
-                    },
-                    at: get(r, "at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(audit_row).collect()
     }
 }

@@ -141,3 +141,20 @@ fn total_row(row: &DbRow) -> StoreResult<TotalCountRow> {
         batch: get::<Option<i64>>(row, "import_batch_id")?.map(BatchId),
     })
 }
+
+/// An audit log row, as `SELECT municipality_code, actor, action, entity,
+/// entity_id, before_json, after_json, at` gives it.
+fn audit_row(r: &DbRow) -> StoreResult<AuditRow> {
+    Ok(AuditRow {
+        entry: NewAuditEntry {
+            municipality: opt_municipality(r, "municipality_code")?,
+            actor: get(r, "actor")?,
+            action: get(r, "action")?,
+            entity: get(r, "entity")?,
+            entity_id: get(r, "entity_id")?,
+            before_json: get(r, "before_json")?,
+            after_json: get(r, "after_json")?,
+        },
+        at: get(r, "at")?,
+    })
+}
