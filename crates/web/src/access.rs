@@ -266,7 +266,7 @@ async fn check(
     request: Request,
 ) -> Result<Result<Request, Response>, WebError> {
     let store = state.store.as_ref();
-    let now = chrono::Utc::now();
+    let now = state.clock.now();
     let jar = CookieJar::from_headers(request.headers());
     let found = match jar.get(COOKIE) {
         Some(cookie) => auth::user_session(store, cookie.value(), now).await?,

@@ -61,7 +61,7 @@ impl FromRequestParts<AppState> for UnitSession {
         let Some(token) = jar.get(COOKIE).map(|c| c.value().to_owned()) else {
             return Err(ToLogin.into_response());
         };
-        let now = chrono::Utc::now();
+        let now = state.clock.now();
         let store = state.store.as_ref();
         match UnitContext::for_token(store, &state.catalogs, &token, now).await {
             Ok(Some((session, ctx))) => {
