@@ -5,6 +5,10 @@
 // administrator of the demo line reads its figures, staffing, statements
 // (a preview, never issued) and Erlang plan; a member's coordinator reads
 // but may not set up; a coordinator outside the line sees nothing of it.
+// Aarhus' hotline unit (751hotline) registers a call by keyboard for a
+// citizen of Skanderborg: Skanderborg's coordinator (invited for the run)
+// finds it once by source «Fælles hotline», Aarhus does not count it, and
+// the line's figures count it with the share solved at once.
 // axe-core on every hotline page visited.
 //
 // Runs against a demo server (KOMHEN_BASE_URL) like the other files. The
@@ -506,3 +510,225 @@ test(
     }
   },
 );
+
+// ---------------------------------------------------------------------------
+// The hotline in the registration tool: Aarhus' demo unit «Den Digitale
+// Hotline» (751hotline) answers the line and registers a call for a citizen
+// of Skanderborg. The call counts once, in Skanderborg (source «Fælles
+// hotline», no unit), never in Aarhus, and in the line's figures.
+
+const HOTLINE_UNIT = '751hotline';
+const UNIT_PASSWORD = 'demo';
+/** The caller's municipality: a member other than the answering unit's. */
+const CALLER = { code: '746', name: 'Skanderborg', typed: 'Skan' };
+const AARHUS = '751';
+const HOTLINE_SOURCE = 'Fælles hotline';
+
+/** Today in Denmark, as the server counts days: `2026-12-06`. */
+const danishToday = () => new Date().toLocaleDateString('sv-SE', { timeZone: 'Europe/Copenhagen' });
+
+/** What has the focus: its id, name and the registration step it is in. */
+async function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    return { id: el?.id || '', name: el?.getAttribute('name') || '', step: el?.closest?.('fieldset.step')?.dataset.step || '' };
+  });
+}
+
+/**
+ * The municipality's inquiries by source on one day, from the pivot: opened
+ * on the day, rows chosen in its form («Datakilde»), no columns. Returns
+ * the hotline row's figure (0 when there is no such row) and its
+ * drill-down link.
+ */
+async function bySource(page, code, day) {
+  await goto(page, `/kommune/${code}/tal/pivot?fra=${day}&til=${day}`);
+  await page.selectOption('#raekker', 'kilde');
+  await page.selectOption('#kolonner', '');
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Vis tabellen' }).click()]);
+  assert.match(page.url(), /raekker=kilde/);
+  assert.equal(await page.locator('#pivot thead th').first().innerText(), 'Datakilde');
+  const row = page.locator('#pivot tbody tr', { has: page.locator('th', { hasText: HOTLINE_SOURCE }) });
+  if ((await row.count()) === 0) return { count: 0, drill: null };
+  assert.equal(await row.count(), 1, `one row «${HOTLINE_SOURCE}»`);
+  const total = row.locator('td').last();
+  return { count: danish(await total.innerText()), drill: await total.locator('a').getAttribute('href') };
+}
+
+/** The line's figures for one day, as one row: header → cell text. */
+async function lineFiguresOn(page, day) {
+  const res = await goto(page, `${DEMO_LINE}/tal?fra=${day}&til=${day}&gruppe=hele`);
+  assert.equal(res.status(), 200);
+  const head = await page.locator('#figures-table thead th').allInnerTexts();
+  const total = await cells(page.locator('#figures-total'));
+  return Object.fromEntries(head.map((h, i) => [h, total[i]]));
+}
+
+/** A share as shown, `75,3 %` → 75.3. */
+const percent = (text) => {
+  const m = (text || '').match(/(\d+(?:,\d+)?)\s*%/);
+  return m ? Number(m[1].replace(',', '.')) : NaN;
+};
+
+/** The line's figures for the day of the call, read before it was made (test 2 compares). */
+let lineBefore;
+let callDay;
+
+test('a hotline unit registers a call for another municipality and that municipality\'s coordinator sees it once', async () => {
+  const run = Date.now().toString(36);
+  const day = danishToday();
+  callDay = day;
+  // Skanderborg has no demo coordinator: the national administrator
+  // invites one for the run, who chooses a password from the link.
+  const coordinator = { email: `tovholder-${run}@skanderborg.example`, password: `hotlinetestens kode ${run}` };
+  const admin = await open(browser);
+  let link;
+  try {
+    await login(admin.page, NATIONAL_ADMIN, PASSWORD);
+    await goto(admin.page, '/admin/brugere');
+    await admin.page.locator('#invite-email').fill(coordinator.email);
+    await admin.page.locator('#invite-name').fill(`Tovholder i Skanderborg ${run}`);
+    await admin.page.locator('#invite-role').selectOption('coordinator');
+    await admin.page.locator('#invite-municipality').selectOption(CALLER.code);
+    await Promise.all([admin.page.waitForNavigation(), admin.page.locator('#invite button[type=submit]').click()]);
+    link = (await admin.page.locator('#link-url').innerText()).trim();
+    assert.match(link, /\/adgangskode\/[0-9a-f]{64}$/);
+    assert.deepEqual(admin.problems, []);
+  } finally {
+    await admin.context.close();
+  }
+
+  const caller = await open(browser);
+  const aarhus = await open(browser);
+  const line = await open(browser);
+  const unit = await open(browser);
+  try {
+    await caller.page.goto(link, { waitUntil: 'load' });
+    await caller.page.locator('#password').fill(coordinator.password);
+    await caller.page.locator('#repeated').fill(coordinator.password);
+    await Promise.all([caller.page.waitForNavigation(), caller.page.locator('button[type=submit].button-primary').click()]);
+    await login(caller.page, coordinator.email, coordinator.password);
+    assert.equal(new URL(caller.page.url()).pathname, `/kommune/${CALLER.code}`);
+
+    // Before: the day's hotline calls in Skanderborg and in Aarhus (an
+    // earlier run on this database may have made some), and the line's.
+    const callerBefore = await bySource(caller.page, CALLER.code, day);
+    await login(aarhus.page, MEMBER_COORDINATOR, PASSWORD);
+    const aarhusBefore = await bySource(aarhus.page, AARHUS, day);
+    await login(line.page, HOTLINE_ADMIN, PASSWORD);
+    lineBefore = await lineFiguresOn(line.page, day);
+
+    // The unit logs in where every unit does and gets the hotline's form.
+    await login(unit.page, HOTLINE_UNIT, UNIT_PASSWORD);
+    const { page } = unit;
+    assert.equal(new URL(page.url()).pathname, '/registrering');
+    assert.match(await page.locator('#hotline-desk').innerText(), /Den Digitale Hotline Midtjylland/);
+    const callers = await page.locator('#caller option').allInnerTexts();
+    assert.equal(callers.length, 1 + 19, `«Vælg kommune» and the 19 members: ${callers}`);
+    assert.ok(callers.includes(CALLER.name) && callers.includes('Aarhus'));
+    assert.equal(await page.locator('input[name=completion]').count(), 0, 'the outcome replaces the completion');
+    assert.equal(await page.locator('input[name=outcome]').count(), 3);
+    const before = Number((await page.locator('#today-count').innerText()).replace(/\./g, ''));
+    await runAxe(page, '/registrering (hotline unit)');
+
+    // Keyboard only: the caller's municipality by its first letters, Enter.
+    assert.equal((await focused(page)).id, 'caller', 'the caller\'s municipality has the focus');
+    await page.keyboard.type(CALLER.typed);
+    assert.equal(await page.locator('#caller').inputValue(), CALLER.code, `«${CALLER.typed}» picks ${CALLER.name}`);
+    await page.keyboard.press('Enter');
+    // Direction and channel: I, 1 (telephone in), unless remembered from
+    // an earlier call today (then Enter went on to the task search).
+    if ((await focused(page)).id !== 'task-search') {
+      assert.equal((await focused(page)).name, 'direction', `Enter moves on to the direction: ${JSON.stringify(await focused(page))}`);
+      await page.keyboard.press('I');
+      assert.equal((await focused(page)).step, 'channel');
+      await page.keyboard.press('1');
+    }
+    assert.ok(await page.locator('#channel-TLFIND').isChecked(), 'Telefon, indgående');
+    assert.equal((await focused(page)).id, 'task-search');
+    // The line's tasks are national ones: moving house among them.
+    await page.keyboard.type('flytn');
+    const task = page.locator('#task-list .form-group-radio.is-highlighted');
+    assert.match(await task.innerText(), /23\.05\.10.*Flytning/s);
+    await page.keyboard.press('Enter');
+    assert.equal((await focused(page)).step, 'inquiry_type');
+    await page.keyboard.press(await page.locator('#type-SLVBTJN').getAttribute('data-key'));
+    assert.ok(await page.locator('#type-SLVBTJN').isChecked(), 'help with self-service');
+    assert.equal((await focused(page)).step, 'outcome', 'the outcome step follows the inquiry type');
+    await page.keyboard.press('1');
+    assert.ok(await page.locator('#outcome-loest_straks').isChecked(), '1 picks «Løst med det samme»');
+    assert.equal((await focused(page)).id, 'save-button', 'all answered: focus on Gem');
+    await Promise.all([page.waitForURL(/\/registrering\?gemt=\d+/), page.keyboard.press('Enter')]);
+    const confirmation = await page.locator('#confirmation-text').innerText();
+    assert.match(confirmation, new RegExp(`^${CALLER.name} · Telefon, indgående · .*Flytning.* · løst med det samme · kl\\. \\d\\d:\\d\\d$`), confirmation);
+    const time = confirmation.match(/kl\. (\d\d:\d\d)$/)[1];
+    assert.equal(Number((await page.locator('#today-count').innerText()).replace(/\./g, '')), before + 1);
+    assert.match(await page.locator('#today-list li.today-item').first().innerText(), new RegExp(`${CALLER.name}.*Løst med det samme`, 's'));
+    await page.screenshot({ path: `${SCREENSHOTS}hotline-registration.png`, fullPage: true });
+    assert.deepEqual(unit.problems, [], 'no console errors or failed requests');
+
+    // Skanderborg's coordinator: one more hotline call on the day, shown
+    // behind the figure with source «Fælles hotline» and no unit.
+    const callerAfter = await bySource(caller.page, CALLER.code, day);
+    assert.equal(callerAfter.count, callerBefore.count + 1, `Skanderborg's hotline calls on ${day}: ${callerBefore.count} → ${callerAfter.count}`);
+    await runAxe(caller.page, `/kommune/${CALLER.code}/tal/pivot (by source)`);
+    await goto(caller.page, callerAfter.drill);
+    assert.equal(danish(await caller.page.locator('#drill-inquiries').innerText()), callerAfter.count);
+    const head = await caller.page.locator('#registrations thead th').allInnerTexts();
+    const rows = [];
+    for (const row of await caller.page.locator('#registrations tbody tr').all()) {
+      const c = await cells(row);
+      rows.push(Object.fromEntries(head.map((h, i) => [h, c[i]])));
+    }
+    assert.equal(rows.length, Math.min(callerAfter.count, 100), "every registration behind the figure (a page holds 100)");
+    assert.ok(rows.every((r) => r.Kilde === HOTLINE_SOURCE && r.Enhed === '(ingen enhed)'), JSON.stringify(rows));
+    const ours = rows.filter((r) => r.Tidspunkt.endsWith(time) && /Flytning/.test(r.Opgave) && r.Kanal === 'Telefon, indgående');
+    assert.ok(ours.length >= 1, `the call of ${time} is listed: ${JSON.stringify(rows)}`);
+    await runAxe(caller.page, 'registreringer bag tallet (hotline)');
+    assert.deepEqual(caller.problems, []);
+
+    // Aarhus, the answering unit's municipality, does not count it: its
+    // hotline figure is unchanged and the unit has no row of its own.
+    const aarhusAfter = await bySource(aarhus.page, AARHUS, day);
+    assert.equal(aarhusAfter.count, aarhusBefore.count, 'Aarhus counts no hotline call of Skanderborg');
+    await goto(aarhus.page, `/kommune/${AARHUS}/tal/pivot?fra=${day}&til=${day}&raekker=enhed`);
+    assert.equal(await aarhus.page.locator('#pivot tbody tr th', { hasText: 'Den Digitale Hotline' }).count(), 0, 'no row for the hotline unit in Aarhus');
+    assert.deepEqual(aarhus.problems, []);
+  } finally {
+    await Promise.all([caller, aarhus, line, unit].map((p) => p.context.close()));
+  }
+});
+
+test('the line\'s figures count the registered calls and the share solved at once', async () => {
+  const { context, page, problems } = await open(browser);
+  try {
+    await login(page, HOTLINE_ADMIN, PASSWORD);
+    // The last four weeks: the demo unit registered the answered calls.
+    await goto(page, `${DEMO_LINE}/tal`);
+    const head = await page.locator('#figures-table thead th').allInnerTexts();
+    for (const column of ['Registrerede opkald', 'Løst med det samme', 'Henvist til fremmøde']) {
+      assert.ok(head.includes(column), `the column «${column}» in ${JSON.stringify(head)}`);
+    }
+    const total = await cells(page.locator('#figures-total'));
+    const figure = (name) => total[head.indexOf(name)];
+    const registered = danish(figure('Registrerede opkald'));
+    assert.ok(registered > 0 && registered <= danish(figure('Besvaret')), `registered ${registered} of ${figure('Besvaret')} answered`);
+    const solved = percent(figure('Løst med det samme'));
+    const referred = percent(figure('Henvist til fremmøde'));
+    assert.ok(solved > 65 && solved < 85, `solved at once: ${figure('Løst med det samme')}`);
+    assert.ok(referred > 10 && referred < 26, `referred to a visit (seed: 18 %): ${figure('Henvist til fremmøde')}`);
+    let sum = 0;
+    for (const row of await page.locator('#figures-table tbody tr').all()) sum += danish((await cells(row))[head.indexOf('Registrerede opkald')]);
+    assert.equal(sum, registered, 'the weeks add up to the whole period');
+    await runAxe(page, `${DEMO_LINE}/tal (registered calls)`);
+
+    // The day of the first test's call: one more registered call.
+    if (callDay) {
+      const after = await lineFiguresOn(page, callDay);
+      assert.equal(danish(after['Registrerede opkald']), danish(lineBefore['Registrerede opkald'] ?? '0') + 1, JSON.stringify({ before: lineBefore, after }));
+    }
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});

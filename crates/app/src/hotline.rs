@@ -13,6 +13,7 @@ use komhen_core::economics::prices::kroner;
 use komhen_core::economics::prices::millikroner;
 use komhen_core::hotline::admin::{self, Line};
 use komhen_core::hotline::calls::{self, CallUpload, CallsPreview};
+use komhen_core::hotline::desk;
 use komhen_core::hotline::figures::{Grouping, KeyFigures};
 use komhen_core::hotline::report::{self, PeriodFigures};
 use komhen_core::hotline::staffing::Split;
@@ -33,6 +34,10 @@ pub enum HotlineCommand {
     /// Add a member municipality, or end a membership.
     #[command(subcommand)]
     Member(MemberCommand),
+    /// The units that answer the line (they register its calls in the
+    /// registration tool): list, add or remove.
+    #[command(subcommand)]
+    Unit(UnitCommand),
     /// Set the queue names of the line's calls (none: every call of a file
     /// is the line's).
     Queues(QueuesArgs),
@@ -72,6 +77,31 @@ pub enum MemberCommand {
     Add(MemberAddArgs),
     /// End a member's open membership: --til is its first day out.
     End(MemberEndArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UnitCommand {
+    /// Print the units that answer the line.
+    List(UnitListArgs),
+    /// Make a unit of a staffing member one that answers the line.
+    Add(UnitArgs),
+    /// Stop a unit answering the line (its registered calls stay).
+    Remove(UnitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UnitListArgs {
+    /// The line's id.
+    pub line: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct UnitArgs {
+    /// The line's id.
+    pub line: i64,
+    /// The unit's login, e.g. 751hotline.
+    #[arg(long)]
+    pub enhed: String,
 }
 
 #[derive(Debug, Args)]
@@ -315,6 +345,43 @@ pub(crate) async fn run(store: &dyn Store, command: HotlineCommand) -> anyhow::R
                 "Kommune {municipality}s medlemskab af «{}» er afsluttet; første dag ude: {}.",
                 line.row.settings.name,
                 day(left_on)
+            );
+        }
+        HotlineCommand::Unit(UnitCommand::List(args)) => {
+            let line = load(store, args.line).await?;
+            let units = desk::units(store, &line).await?;
+            if units.is_empty() {
+                println!("Ingen enheder besvarer «{}».", line.row.settings.name);
+            }
+            for u in units {
+                println!(
+                    "{}\t{}\t{}{}",
+                    u.login,
+                    u.name,
+                    u.municipality_name,
+                    if u.active { "" } else { " (lukket)" }
+                );
+            }
+        }
+        HotlineCommand::Unit(UnitCommand::Add(args)) => {
+            let line = load(store, args.line).await?;
+            let unit = desk::add_unit(store, &actor, &line, &args.enhed, now).await?;
+            println!(
+                "{} ({}) besvarer nu «{}»: dens opkald tæller i borgerens kommune.",
+                unit.name, unit.login, line.row.settings.name
+            );
+        }
+        HotlineCommand::Unit(UnitCommand::Remove(args)) => {
+            let line = load(store, args.line).await?;
+            let units = desk::units(store, &line).await?;
+            let unit = units
+                .iter()
+                .find(|u| u.login == args.enhed.trim())
+                .with_context(|| format!("{} besvarer ikke linjen", args.enhed))?;
+            desk::remove_unit(store, &actor, &line, unit.unit).await?;
+            println!(
+                "{} besvarer ikke længere «{}».",
+                unit.name, line.row.settings.name
             );
         }
         HotlineCommand::Queues(args) => {
@@ -613,7 +680,7 @@ async fn figures(store: &dyn Store, args: &FiguresArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    let table = figures_table(&period);
+    let table = report::figures_table(&period);
     if args.format == "csv" {
         return write_csv(&table);
     }
@@ -647,71 +714,6 @@ async fn figures(store: &dyn Store, args: &FiguresArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-const FIGURE_HEADER: [&str; 15] = [
-    "Gruppe",
-    "Tilbudt",
-    "Besvaret",
-    "Tabt",
-    "Kort opgivet",
-    "Uvist udfald",
-    "Serviceniveau",
-    "Ventetid gns. (s)",
-    "Ventetid median (s)",
-    "Ventetid 90 % (s)",
-    "Samtaletid gns. (s)",
-    "Flest samtidige",
-    "Uden for åbningstid",
-    "Uden slut",
-    "Kr. pr. besvaret",
-];
-
-fn figures_table(period: &PeriodFigures) -> Table {
-    let row = |label: String, f: &KeyFigures, cost: Option<i64>| {
-        let int = |n: u64| Cell::Integer(i64::try_from(n).unwrap_or(i64::MAX));
-        let opt_int = |n: Option<u32>| n.map_or(Cell::Empty, |n| Cell::Integer(i64::from(n)));
-        let opt_dec = |x: Option<f64>| x.map_or(Cell::Empty, |x| Cell::Decimal(x, 1));
-        vec![
-            Cell::Text(label),
-            int(f.offered),
-            int(f.answered),
-            int(f.lost),
-            int(f.short_abandons),
-            int(f.unknown_outcome),
-            f.service_level.map_or(Cell::Empty, Cell::Share),
-            opt_dec(f.mean_wait_seconds),
-            opt_int(f.median_wait_seconds),
-            opt_int(f.p90_wait_seconds),
-            opt_dec(f.mean_talk_seconds),
-            Cell::Integer(i64::from(f.max_concurrent)),
-            int(f.outside_hours),
-            int(f.no_end),
-            cost.map_or(Cell::Empty, |ore| Cell::Decimal(ore as f64 / 100.0, 2)),
-        ]
-    };
-    let figures = &period.figures;
-    let mut rows = Vec::new();
-    if figures.grouping == Grouping::Whole {
-        rows.push(row(
-            "Hele perioden".into(),
-            &figures.whole,
-            period.cost_per_answered_ore,
-        ));
-    } else {
-        for g in &figures.groups {
-            rows.push(row(g.key.label_da(), &g.figures, None));
-        }
-        rows.push(row(
-            "I alt".into(),
-            &figures.whole,
-            period.cost_per_answered_ore,
-        ));
-    }
-    Table {
-        header: FIGURE_HEADER.iter().map(|h| (*h).to_owned()).collect(),
-        rows,
-    }
-}
-
 fn key_figures_json(f: &KeyFigures) -> Value {
     json!({
         "tilbudt": f.offered,
@@ -732,6 +734,12 @@ fn key_figures_json(f: &KeyFigures) -> Value {
         "ventetid_p90_s": f.p90_wait_seconds,
         "samtaletid_gns_s": f.mean_talk_seconds,
         "flest_samtidige": f.max_concurrent,
+        "registrerede_opkald": f.outcomes.registered,
+        "loest_straks": f.outcomes.solved_at_once,
+        "henvist_fremmoede": f.outcomes.referred_to_attendance,
+        "henvist_andet": f.outcomes.referred_elsewhere,
+        "andel_loest_straks": f.outcomes.solved_share(),
+        "andel_henvist_fremmoede": f.outcomes.attendance_share(),
     })
 }
 

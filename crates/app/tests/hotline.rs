@@ -352,3 +352,63 @@ fn a_line_that_does_not_exist_is_refused() {
     assert!(!run.ok, "{}", run.out);
     assert!(run.out.contains("findes ikke: hotline 99"), "{}", run.out);
 }
+
+#[test]
+fn the_units_that_answer_a_line_are_listed_added_and_removed() {
+    let db = migrated();
+    let url = &db.url;
+    common::demo(url);
+    let list = || succeeds(&["hotline", "unit", "list", "1", "--database-url", url]);
+    let out = list();
+    assert!(
+        out.contains("751hotline\tDen Digitale Hotline\tAarhus"),
+        "{out}"
+    );
+
+    let out = succeeds(&[
+        "hotline",
+        "unit",
+        "remove",
+        "1",
+        "--enhed",
+        "751hotline",
+        "--database-url",
+        url,
+    ]);
+    assert!(out.contains("besvarer ikke længere"), "{out}");
+    assert!(list().contains("Ingen enheder besvarer"));
+
+    // Samsø pays only: its units do not answer the line.
+    let run = komhen(&[
+        "hotline",
+        "unit",
+        "add",
+        "1",
+        "--enhed",
+        "741bs",
+        "--database-url",
+        url,
+    ]);
+    assert!(!run.ok, "{}", run.out);
+    assert!(
+        run.out
+            .contains("hører ikke til en kommune, der bemander linjen"),
+        "{}",
+        run.out
+    );
+    let out = succeeds(&[
+        "hotline",
+        "unit",
+        "add",
+        "1",
+        "--enhed",
+        "751hotline",
+        "--database-url",
+        url,
+    ]);
+    assert!(
+        out.contains("besvarer nu «Den Digitale Hotline Midtjylland»"),
+        "{out}"
+    );
+    assert!(list().contains("751hotline"));
+}

@@ -16,7 +16,7 @@ mod generate;
 mod hotline;
 use generate::*;
 
-pub use hotline::{HOTLINE_ADMIN, HOTLINE_NAME};
+pub use hotline::{HOTLINE_ADMIN, HOTLINE_NAME, HOTLINE_UNIT_LOGIN};
 
 use crate::accounts::access::Actor;
 use crate::setup;
@@ -320,7 +320,12 @@ pub async fn load(
 
     set_up_users(store).await?;
     set_up_example_prices(store, &actor).await?;
-    hotline::set_up(store, komhen_domain::danish_local(Utc::now()).date()).await?;
+    hotline::set_up(
+        store,
+        komhen_domain::danish_local(Utc::now()).date(),
+        &demo_hash,
+    )
+    .await?;
 
     let planned = crate::intake::batch::begin(
         store,
@@ -428,6 +433,9 @@ async fn summary(store: &dyn Store, generated: bool, rows: i64) -> CoreResult<De
             sample_logins.push(format!("{} ({})", unit.login, unit.name));
         }
     }
+    if let Some(unit) = store.find_unit_by_login(HOTLINE_UNIT_LOGIN).await? {
+        sample_logins.push(format!("{} ({}, {HOTLINE_NAME})", unit.login, unit.name));
+    }
     Ok(DemoSummary {
         generated,
         rows,
@@ -516,7 +524,8 @@ async fn set_up_municipality(
             setup::set_unit_password_hash(store, &actor, code, unit.id, password_hash).await?;
         }
         let unit_tasks = store.list_unit_tasks(code, unit.id).await?;
-        if unit_tasks.is_empty() {
+        // A hotline unit's registrations are the line's calls (hotline.rs).
+        if unit_tasks.is_empty() || store.hotline_of_unit(unit.id).await?.is_some() {
             continue;
         }
         // Optional parameters on the first unit of two municipalities.

@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod calls;
+pub mod desk;
 pub mod figures;
 pub mod plan;
 pub mod report;

@@ -17,10 +17,12 @@ use komhen_domain::{
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::hotline::desk::{self, Desk};
+use komhen_domain::hotline::HotlineOutcome;
 use komhen_store::{
-    ChannelRow, HourChannelCount, InquiryTypeRow, Inserted, MunicipalityRow, NewAuditEntry,
-    QuestionRow, RegistrationChange, RegistrationFilter, RegistrationRow, SessionRow, Store,
-    TaskRow, UnitRow,
+    ChannelRow, HotlineRegistration, HotlineRegistrationFilter, HourChannelCount, InquiryTypeRow,
+    Inserted, MunicipalityRow, NewAuditEntry, QuestionRow, RegistrationChange, RegistrationFilter,
+    RegistrationRow, SessionRow, Store, TaskRow, TaskUsage, UnitRow,
 };
 
 /// How long after saving a registration can be undone.
@@ -211,14 +213,17 @@ async fn load_catalog(
 pub async fn choices(
     store: &dyn Store,
     ctx: &UnitContext,
+    desk: Option<&Desk>,
     now: DateTime<Utc>,
 ) -> CoreResult<Choices> {
     let code = ctx.municipality.code;
     let mut choices = Choices::clone(&ctx.catalog);
     let today = DateDimensions::of(now).day;
-    let usage = store
-        .unit_task_usage(code, ctx.unit.id, today - Duration::days(USAGE_DAYS))
-        .await?;
+    let since = today - Duration::days(USAGE_DAYS);
+    let usage = match desk {
+        Some(_) => hotline_task_usage(store, ctx, since, today).await?,
+        None => store.unit_task_usage(code, ctx.unit.id, since).await?,
+    };
     let rank = |task: &TaskRow| {
         usage
             .iter()
@@ -236,18 +241,17 @@ pub async fn choices(
         limit: 1,
         ..RegistrationFilter::default()
     };
-    let last = store
-        .list_registrations(code, &filter)
-        .await?
-        .into_iter()
-        .next()
-        .and_then(|r| {
-            choices
-                .channels
-                .iter()
-                .find(|c| c.code == r.channel)
-                .map(|c| (c.direction, c.code.clone()))
-        });
+    let latest = match desk {
+        Some(_) => hotline_calls(store, ctx, today, Some(1)).await?,
+        None => store.list_registrations(code, &filter).await?,
+    };
+    let last = latest.into_iter().next().and_then(|r| {
+        choices
+            .channels
+            .iter()
+            .find(|c| c.code == r.channel)
+            .map(|c| (c.direction, c.code.clone()))
+    });
     choices.last = last;
     choices.inquiry_types = store.list_inquiry_types().await?;
     Ok(choices)
@@ -268,6 +272,11 @@ pub struct RegistrationInput {
     pub idempotency_key: String,
     /// Answers by question id.
     pub answers: Vec<(String, String)>,
+    /// A hotline unit's call: the caller's municipality (its code) ...
+    pub caller: String,
+    /// ... and what came of the call (`HotlineOutcome` code), which also
+    /// gives the completion.
+    pub outcome: String,
 }
 
 /// One problem with a submitted field, in Danish.
@@ -474,6 +483,9 @@ pub async fn register(
     input: &RegistrationInput,
     now: DateTime<Utc>,
 ) -> Result<Registered, RegisterError> {
+    if let Some(desk) = desk::of_unit(store, ctx.unit.id, DateDimensions::of(now).day).await? {
+        return register_call(store, ctx, &desk, input, now).await;
+    }
     let choices = &ctx.catalog;
     let mut errors = Vec::new();
     let checked = check_codes(choices, input, &mut errors);
@@ -495,12 +507,7 @@ pub async fn register(
     let Some(checked) = checked.filter(|_| errors.is_empty()) else {
         return Err(RegisterError::Invalid(errors));
     };
-    let duration_ms = input
-        .duration_ms
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .map(|ms| ms.clamp(0, 86_400_000));
+    let duration_ms = duration_of(input);
     let registration = NewRegistration {
         municipality: ctx.municipality.code,
         unit: Some(ctx.unit.id),
@@ -534,6 +541,126 @@ pub async fn register(
     }
 }
 
+/// Saves a call answered by a hotline unit: counted once, in the caller's
+/// municipality (source hotline, no unit), linked to the line and the unit.
+/// A hotline call has no extra questions (they belong to the answering
+/// unit's municipality) and its task must be a national one, which every
+/// municipality shares.
+async fn register_call(
+    store: &dyn Store,
+    ctx: &UnitContext,
+    desk: &Desk,
+    input: &RegistrationInput,
+    now: DateTime<Utc>,
+) -> Result<Registered, RegisterError> {
+    let mut errors = Vec::new();
+    let caller = match desk.caller(&input.caller) {
+        Ok(caller) => Some(caller.municipality),
+        Err(message) => {
+            errors.push(FieldError {
+                field: "caller",
+                message,
+            });
+            None
+        }
+    };
+    let outcome = HotlineOutcome::parse(&input.outcome);
+    if outcome.is_none() {
+        errors.push(FieldError {
+            field: "outcome",
+            message: "Vælg hvad opkaldet endte med.".into(),
+        });
+    }
+    // The outcome answers the completion: one question, not two.
+    let coded = RegistrationInput {
+        completion: outcome
+            .unwrap_or(HotlineOutcome::SolvedAtOnce)
+            .completion()
+            .code()
+            .into(),
+        ..input.clone()
+    };
+    let checked = check_codes(&ctx.catalog, &coded, &mut errors);
+    if let Some(task) = checked
+        .as_ref()
+        .and_then(|c| ctx.catalog.tasks.iter().find(|t| t.id == c.task))
+        .filter(|t| t.municipality.is_some())
+    {
+        errors.push(FieldError {
+            field: "task",
+            message: format!(
+                "«{}» er {}s egen opgave; et hotlineopkald registreres på en landsdækkende opgave.",
+                task.name, ctx.municipality.name
+            ),
+        });
+    }
+    let registered_at = registered_at(input, now, &mut errors);
+    let key = input.idempotency_key.trim();
+    if key.len() > 100 {
+        errors.push(FieldError {
+            field: "idempotency_key",
+            message: "Formularen er ugyldig; genindlæs siden.".into(),
+        });
+    }
+    let (Some(checked), Some(caller), Some(outcome), true) =
+        (checked, caller, outcome, errors.is_empty())
+    else {
+        return Err(RegisterError::Invalid(errors));
+    };
+    let caller_row = store
+        .get_municipality(caller)
+        .await?
+        .ok_or_else(|| CoreError::NotFound(format!("kommune {caller}")))?;
+    let registration = NewRegistration {
+        municipality: caller,
+        unit: None,
+        task: checked.task,
+        channel: checked.channel.code,
+        inquiry_type: Some(checked.inquiry_type),
+        completion: Some(checked.completion),
+        has_form: checked.has_form,
+        registered_at,
+        duration_ms: duration_of(input),
+        quantity: 1,
+        source: Source::Hotline,
+        // A call counts as test when either the caller's municipality or
+        // the answering unit's is counting in test mode.
+        is_test: caller_row.in_test_mode(now) || ctx.municipality.in_test_mode(now),
+        idempotency_key: (!key.is_empty()).then(|| format!("{}:{key}", ctx.unit.id)),
+        answers: Vec::new(),
+    };
+    let link = HotlineRegistration {
+        hotline: desk.hotline,
+        unit: ctx.unit.id,
+        outcome,
+    };
+    match store
+        .insert_hotline_registration(&registration, &link)
+        .await?
+    {
+        Inserted::Created(id) => Ok(Registered {
+            id,
+            duplicate: false,
+        }),
+        Inserted::Duplicate(id) => {
+            own_registration(store, ctx, id).await?;
+            Ok(Registered {
+                id,
+                duplicate: true,
+            })
+        }
+    }
+}
+
+fn duration_of(input: &RegistrationInput) -> Option<i64> {
+    input
+        .duration_ms
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .map(|ms| ms.clamp(0, 86_400_000))
+}
+
 fn registration_json(row: &RegistrationRow) -> String {
     serde_json::json!({
         "id": row.id.0,
@@ -551,16 +678,25 @@ fn registration_json(row: &RegistrationRow) -> String {
 }
 
 /// The registration if it is the unit's own: a unit sees, undoes and
-/// corrects only what it registered itself.
+/// corrects only what it registered itself. A hotline unit's calls count in
+/// the callers' municipalities and are found through their link.
 pub async fn find_own(
     store: &dyn Store,
     ctx: &UnitContext,
     id: RegistrationId,
 ) -> CoreResult<Option<RegistrationRow>> {
-    Ok(store
+    if let Some(row) = store
         .get_registration(ctx.municipality.code, id)
         .await?
-        .filter(|r| r.unit == Some(ctx.unit.id)))
+        .filter(|r| r.unit == Some(ctx.unit.id))
+    {
+        return Ok(Some(row));
+    }
+    Ok(store
+        .get_hotline_registration(id)
+        .await?
+        .filter(|h| h.link.unit == ctx.unit.id)
+        .map(|h| h.registration))
 }
 
 /// The unit's own registration, or an error the user understands.
@@ -589,10 +725,10 @@ pub async fn undo(
             "Registreringen kan kun fortrydes i {UNDO_MINUTES} minutter. Ret den i stedet."
         )));
     }
-    store.delete_registration(ctx.municipality.code, id).await?;
+    store.delete_registration(row.municipality, id).await?;
     store
         .append_audit(&NewAuditEntry {
-            municipality: Some(ctx.municipality.code),
+            municipality: Some(row.municipality),
             actor: ctx.actor(),
             action: "undo".into(),
             entity: "registration".into(),
@@ -614,6 +750,15 @@ pub async fn correct(
     now: DateTime<Utc>,
 ) -> Result<RegistrationRow, RegisterError> {
     let row = own_registration(store, ctx, id).await?;
+    if row.source == Source::Hotline {
+        return Err(RegisterError::Invalid(vec![FieldError {
+            field: "id",
+            message: format!(
+                "Et hotlineopkald rettes ved at fortryde det inden for {UNDO_MINUTES} minutter \
+                 og registrere det igen."
+            ),
+        }]));
+    }
     if row.day != DateDimensions::of(now).day || row.source != Source::Tool {
         return Err(RegisterError::Invalid(vec![FieldError {
             field: "id",
@@ -671,6 +816,8 @@ pub struct Today {
     pub inquiries: i64,
     pub test_inquiries: i64,
     pub by_hour_and_channel: Vec<HourChannelCount>,
+    /// A hotline unit's calls: what came of each.
+    pub outcomes: Vec<(RegistrationId, HotlineOutcome)>,
 }
 
 /// One hour of a unit's day: inquiries per channel (in the order of
@@ -721,8 +868,117 @@ impl Today {
 /// Registrations listed on the page; the count covers all of them.
 const TODAY_LIST_LIMIT: u32 = 100;
 
-pub async fn today(store: &dyn Store, ctx: &UnitContext, now: DateTime<Utc>) -> CoreResult<Today> {
+/// The most calls a hotline unit's task ranking reads.
+const HOTLINE_USAGE_CALLS: u32 = 5_000;
+
+/// A hotline unit's tasks, most used first, from its latest calls (they
+/// count in the callers' municipalities, so the unit's own usage query
+/// does not see them).
+async fn hotline_task_usage(
+    store: &dyn Store,
+    ctx: &UnitContext,
+    since: NaiveDate,
+    today: NaiveDate,
+) -> CoreResult<Vec<TaskUsage>> {
+    let filter = HotlineRegistrationFilter {
+        hotline: None,
+        unit: Some(ctx.unit.id),
+        from: since,
+        to: today,
+        include_test: true,
+        limit: Some(HOTLINE_USAGE_CALLS),
+    };
+    let mut usage: Vec<TaskUsage> = Vec::new();
+    for call in store.list_hotline_registrations(&filter).await? {
+        let r = &call.registration;
+        match usage.iter_mut().find(|u| u.task == r.task) {
+            Some(u) => u.inquiries += r.quantity,
+            None => usage.push(TaskUsage {
+                task: r.task,
+                inquiries: r.quantity,
+            }),
+        }
+    }
+    usage.sort_by_key(|u| std::cmp::Reverse(u.inquiries));
+    Ok(usage)
+}
+
+/// A hotline unit's calls of a day, newest first.
+async fn hotline_calls(
+    store: &dyn Store,
+    ctx: &UnitContext,
+    day: NaiveDate,
+    limit: Option<u32>,
+) -> CoreResult<Vec<RegistrationRow>> {
+    Ok(hotline_day(store, ctx, day, limit)
+        .await?
+        .into_iter()
+        .map(|h| h.registration)
+        .collect())
+}
+
+async fn hotline_day(
+    store: &dyn Store,
+    ctx: &UnitContext,
+    day: NaiveDate,
+    limit: Option<u32>,
+) -> CoreResult<Vec<komhen_store::HotlineRegistrationRow>> {
+    let filter = HotlineRegistrationFilter {
+        hotline: None,
+        unit: Some(ctx.unit.id),
+        from: day,
+        to: day,
+        include_test: true,
+        limit,
+    };
+    Ok(store.list_hotline_registrations(&filter).await?)
+}
+
+/// The unit's day. A hotline unit's day is its calls, wherever they count.
+pub async fn today(
+    store: &dyn Store,
+    ctx: &UnitContext,
+    desk: Option<&Desk>,
+    now: DateTime<Utc>,
+) -> CoreResult<Today> {
     let day = DateDimensions::of(now).day;
+    if desk.is_some() {
+        let calls = hotline_day(store, ctx, day, None).await?;
+        let mut by_hour_and_channel: Vec<HourChannelCount> = Vec::new();
+        let mut sorted: Vec<&RegistrationRow> = calls.iter().map(|h| &h.registration).collect();
+        sorted.sort_by(|a, b| (a.hour, a.channel.as_str()).cmp(&(b.hour, b.channel.as_str())));
+        for r in sorted {
+            let test = if r.is_test { r.quantity } else { 0 };
+            match by_hour_and_channel.last_mut() {
+                Some(c) if c.hour == r.hour && c.channel == r.channel => {
+                    c.inquiries += r.quantity;
+                    c.test_inquiries += test;
+                }
+                _ => by_hour_and_channel.push(HourChannelCount {
+                    hour: r.hour,
+                    channel: r.channel.clone(),
+                    inquiries: r.quantity,
+                    test_inquiries: test,
+                }),
+            }
+        }
+        let outcomes = calls
+            .iter()
+            .map(|h| (h.registration.id, h.link.outcome))
+            .collect();
+        return Ok(Today {
+            day,
+            inquiries: by_hour_and_channel.iter().map(|c| c.inquiries).sum(),
+            test_inquiries: by_hour_and_channel.iter().map(|c| c.test_inquiries).sum(),
+            registrations: calls
+                .into_iter()
+                .take(TODAY_LIST_LIMIT as usize)
+                .map(|h| h.registration)
+                .collect(),
+            by_hour_and_channel,
+            outcomes,
+        });
+    }
     let code = ctx.municipality.code;
     let filter = RegistrationFilter {
         from: Some(day),
@@ -740,5 +996,6 @@ pub async fn today(store: &dyn Store, ctx: &UnitContext, now: DateTime<Utc>) -> 
         test_inquiries: by_hour_and_channel.iter().map(|c| c.test_inquiries).sum(),
         registrations,
         by_hour_and_channel,
+        outcomes: Vec::new(),
     })
 }

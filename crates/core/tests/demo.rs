@@ -3,8 +3,9 @@
 
 use komhen_backend::testing::TestStore;
 use komhen_core::demo::{self, DemoOptions};
-use komhen_domain::{MunicipalityCode, Source};
-use komhen_store::RegistrationFilter;
+use komhen_domain::hotline::HotlineOutcome;
+use komhen_domain::{CountingPeriod, MunicipalityCode, Season, Source};
+use komhen_store::{HotlineRegistrationFilter, RegistrationFilter};
 
 #[tokio::test]
 async fn demo_loads_every_municipality_once_and_keeps_test_rows_out_of_counts() {
@@ -89,11 +90,36 @@ async fn demo_loads_every_municipality_once_and_keeps_test_rows_out_of_counts() 
     };
     assert!(share(2026, &["TLFIND", "PRSNLG"]) < share(2025, &["TLFIND", "PRSNLG"]));
 
+    // The hotline's registered calls of the last weeks count in the
+    // callers' municipalities; those outside the counting periods count in
+    // no period.
+    let all_calls = store
+        .list_hotline_registrations(&HotlineRegistrationFilter {
+            hotline: None,
+            unit: None,
+            from: chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
+            to: chrono::NaiveDate::from_ymd_opt(2100, 1, 1).unwrap(),
+            include_test: true,
+            limit: None,
+        })
+        .await
+        .unwrap();
+    let in_a_period = |day: chrono::NaiveDate| {
+        demo::YEARS.iter().any(|year| {
+            let p = CountingPeriod::national(*year, Season::Autumn).unwrap();
+            (p.starts_on..=p.ends_on).contains(&day)
+        })
+    };
+    let outside: i64 = all_calls
+        .iter()
+        .filter(|h| !in_a_period(h.registration.day))
+        .map(|h| h.registration.quantity)
+        .sum();
     let periods = store.count_by_period().await.unwrap();
     assert_eq!(periods.len(), 2);
     assert_eq!(
         periods.iter().map(|p| p.inquiries).sum::<i64>(),
-        counts.iter().map(|c| c.inquiries).sum::<i64>()
+        counts.iter().map(|c| c.inquiries).sum::<i64>() - outside
     );
 
     // The joint hotline: 19 members of about 1,3 million citizens, a year
@@ -132,6 +158,62 @@ async fn demo_loads_every_municipality_once_and_keeps_test_rows_out_of_counts() 
     .unwrap();
     assert!(shifts.iter().all(|s| s.agents == 2));
     assert!(!shifts.is_empty());
+
+    // Aarhus' hotline unit registered the answered calls of the last weeks:
+    // each once, in the caller's municipality (source hotline, no unit),
+    // spread over many members, most solved at once.
+    let unit = store
+        .find_unit_by_login(demo::HOTLINE_UNIT_LOGIN)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(unit.municipality.get(), 751);
+    assert_eq!(
+        store.hotline_of_unit(unit.id).await.unwrap(),
+        Some(line.id())
+    );
+    assert!(
+        (1_000..6_000).contains(&all_calls.len()),
+        "{} registered calls",
+        all_calls.len()
+    );
+    assert!(all_calls.iter().all(|h| h.link.hotline == line.id()
+        && h.link.unit == unit.id
+        && h.registration.source == Source::Hotline
+        && h.registration.unit.is_none()
+        && !h.registration.is_test
+        && line
+            .members
+            .iter()
+            .any(|m| m.member.municipality == h.registration.municipality)));
+    let mut callers: Vec<u16> = all_calls
+        .iter()
+        .map(|h| h.registration.municipality.get())
+        .collect();
+    callers.sort_unstable();
+    callers.dedup();
+    assert!(callers.len() >= 10, "callers from {callers:?}");
+    let solved = all_calls
+        .iter()
+        .filter(|h| h.link.outcome == HotlineOutcome::SolvedAtOnce)
+        .count() as f64
+        / all_calls.len() as f64;
+    assert!((0.7..0.8).contains(&solved), "solved at once {solved}");
+    // Counted in the caller's own figures: Horsens has hotline rows, no unit.
+    let horsens = store
+        .list_registrations(MunicipalityCode::new(615).unwrap(), &all)
+        .await
+        .unwrap();
+    let horsens_calls: Vec<_> = horsens
+        .iter()
+        .filter(|r| r.source == Source::Hotline)
+        .collect();
+    assert!(!horsens_calls.is_empty());
+    assert!(horsens_calls.iter().all(|r| r.unit.is_none()));
+    assert!(first
+        .sample_logins
+        .iter()
+        .any(|l| l.starts_with(demo::HOTLINE_UNIT_LOGIN)));
 
     // Loading again keeps what is there.
     let again = demo::load(store, &options, &mut |_, _| {}).await.unwrap();

@@ -9,6 +9,65 @@
 
 use chrono::{DateTime, Datelike, NaiveTime, Utc, Weekday};
 
+/// What came of a hotline call, as the agent registers it (seed 003: share
+/// resolved at once, share referred on to a personal visit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HotlineOutcome {
+    /// The citizen got the help there and then.
+    SolvedAtOnce,
+    /// Referred to personal attendance in the caller's own municipality.
+    ReferredToAttendance,
+    /// Referred elsewhere (another authority, a case worker, a website).
+    ReferredElsewhere,
+}
+
+impl HotlineOutcome {
+    pub const ALL: [HotlineOutcome; 3] = [
+        Self::SolvedAtOnce,
+        Self::ReferredToAttendance,
+        Self::ReferredElsewhere,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::SolvedAtOnce => "loest_straks",
+            Self::ReferredToAttendance => "henvist_fremmoede",
+            Self::ReferredElsewhere => "henvist_andet",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        let value = value.trim();
+        Self::ALL.into_iter().find(|o| o.code() == value)
+    }
+
+    pub fn label_da(self) -> &'static str {
+        match self {
+            Self::SolvedAtOnce => "Løst med det samme",
+            Self::ReferredToAttendance => "Henvist til fremmøde i egen kommune",
+            Self::ReferredElsewhere => "Henvist andetsteds",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::SolvedAtOnce => "Solved at once",
+            Self::ReferredToAttendance => "Referred to a visit in own municipality",
+            Self::ReferredElsewhere => "Referred elsewhere",
+        }
+    }
+
+    /// The method's completion of the inquiry: a call solved at once is
+    /// finished at once; a referred call is not (it is handled on
+    /// elsewhere), so the agent answers one question, not two.
+    pub fn completion(self) -> crate::Completion {
+        match self {
+            Self::SolvedAtOnce => crate::Completion::AtOnce,
+            Self::ReferredToAttendance | Self::ReferredElsewhere => crate::Completion::PutAside,
+        }
+    }
+}
+
 /// How a call left the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CallOutcome {

@@ -165,15 +165,19 @@ pub enum Source {
     Api,
     /// Delivered centrally (self-service, Digital Post, website statistics).
     Central,
+    /// A call to a joint hotline, registered by the unit that answered it,
+    /// counted in the caller's municipality (unit none).
+    Hotline,
 }
 
 impl Source {
-    pub const ALL: [Source; 5] = [
+    pub const ALL: [Source; 6] = [
         Self::Tool,
         Self::Paper,
         Self::Upload,
         Self::Api,
         Self::Central,
+        Self::Hotline,
     ];
 
     pub fn code(self) -> &'static str {
@@ -183,6 +187,7 @@ impl Source {
             Self::Upload => "upload",
             Self::Api => "api",
             Self::Central => "central",
+            Self::Hotline => "hotline",
         }
     }
 
@@ -195,6 +200,7 @@ impl Source {
             Self::Upload => "Indlæst fil",
             Self::Api => "System (API)",
             Self::Central => "Centralt leveret",
+            Self::Hotline => "Fælles hotline",
         }
     }
 
@@ -206,7 +212,7 @@ impl Source {
                 ParseError::new(
                     "datakilde",
                     value,
-                    "forventede tool, paper, upload, api eller central",
+                    "forventede tool, paper, upload, api, central eller hotline",
                 )
             })
     }

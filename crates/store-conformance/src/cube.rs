@@ -8,24 +8,27 @@ use komhen_store::*;
 
 use crate::fixtures::*;
 
+/// Every column a registration is grouped by.
+pub(crate) const EVERY_COLUMN: [Column; 11] = [
+    Column::Municipality,
+    Column::Day,
+    Column::Week,
+    Column::Unit,
+    Column::Task,
+    Column::Channel,
+    Column::InquiryType,
+    Column::Completion,
+    Column::Form,
+    Column::Source,
+    Column::Test,
+];
+
 /// Every registration that counts, grouped by every column, from the cube
 /// and from the registrations, and by channel from the channel cube and
 /// from the registrations: they must be the same.
 async fn assert_cube_matches(store: &dyn Store, after: &str) {
     let by_all = |table| Aggregate {
-        group_by: vec![
-            Column::Municipality,
-            Column::Day,
-            Column::Week,
-            Column::Unit,
-            Column::Task,
-            Column::Channel,
-            Column::InquiryType,
-            Column::Completion,
-            Column::Form,
-            Column::Source,
-            Column::Test,
-        ],
+        group_by: EVERY_COLUMN.to_vec(),
         test: TestRows::Include,
         table,
         ..Aggregate::default()

@@ -1,11 +1,13 @@
 //! Checks of the joint hotline: its set-up (line, queues, members, opening
 //! hours, its own roles and price rules) with the audit trail it leaves,
 //! statements that never change, imported calls stored once, and the
-//! roster listed by overlap. A second line shows that nothing of one line
-//! is listed for another.
+//! roster listed by overlap; the units that answer a line and the calls
+//! they register (stored once, in the caller's municipality, with a link to
+//! the line). A second line shows that nothing of one line is listed for
+//! another.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use komhen_domain::hotline::{Call, CallOutcome, MemberKind};
+use komhen_domain::hotline::{Call, CallOutcome, HotlineOutcome, MemberKind};
 use komhen_domain::*;
 use komhen_store::*;
 
@@ -1621,4 +1623,800 @@ pub async fn hotline_shifts_are_listed_by_overlap(store: &dyn Store) {
             .unwrap(),
         vec![row(id_elsewhere, &elsewhere)]
     );
+}
+
+// --- the units that answer a line, and the calls they register
+
+/// Makes a unit one that answers the line, with an audit entry of the
+/// line's.
+async fn add_hotline_unit(
+    store: &dyn Store,
+    log: &mut Vec<String>,
+    hotline: HotlineId,
+    unit: UnitId,
+    now: DateTime<Utc>,
+) {
+    logged(
+        store,
+        log,
+        SetupChange::AddHotlineUnit { hotline, unit, now },
+        "hotline_unit",
+        format!("{hotline}/enhed/{unit}"),
+        "add_unit",
+    )
+    .await;
+}
+
+/// A call as the registration tool stores it: in the caller's
+/// municipality, without a unit, source hotline.
+fn hotline_call(
+    caller: u16,
+    task: TaskId,
+    registered_at: DateTime<Utc>,
+    key: Option<&str>,
+) -> NewRegistration {
+    NewRegistration {
+        registered_at,
+        source: Source::Hotline,
+        idempotency_key: key.map(str::to_owned),
+        ..registration(caller, None, task, "TLFIND")
+    }
+}
+
+fn link(hotline: HotlineId, unit: UnitId, outcome: HotlineOutcome) -> HotlineRegistration {
+    HotlineRegistration {
+        hotline,
+        unit,
+        outcome,
+    }
+}
+
+async fn insert_call(
+    store: &dyn Store,
+    registration: &NewRegistration,
+    link: &HotlineRegistration,
+) -> RegistrationId {
+    match store
+        .insert_hotline_registration(registration, link)
+        .await
+        .unwrap()
+    {
+        Inserted::Created(id) => id,
+        Inserted::Duplicate(id) => panic!("stored before as {id}"),
+    }
+}
+
+/// Every registration of the municipality, test ones included.
+async fn all_registrations(store: &dyn Store, municipality: u16) -> Vec<RegistrationRow> {
+    store
+        .list_registrations(
+            code(municipality),
+            &RegistrationFilter {
+                include_test: true,
+                ..RegistrationFilter::default()
+            },
+        )
+        .await
+        .unwrap()
+}
+
+fn hotline_filter(
+    hotline: Option<HotlineId>,
+    unit: Option<UnitId>,
+    from: NaiveDate,
+    to: NaiveDate,
+    include_test: bool,
+) -> HotlineRegistrationFilter {
+    HotlineRegistrationFilter {
+        hotline,
+        unit,
+        from,
+        to,
+        include_test,
+        limit: None,
+    }
+}
+
+/// The ids of the registered calls a filter lists, in the order listed.
+async fn listed_calls(store: &dyn Store, filter: HotlineRegistrationFilter) -> Vec<RegistrationId> {
+    store
+        .list_hotline_registrations(&filter)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|h| h.registration.id)
+        .collect()
+}
+
+pub async fn hotline_registrations_are_stored_once_with_their_link(store: &dyn Store) {
+    use HotlineOutcome::{ReferredElsewhere, ReferredToAttendance, SolvedAtOnce};
+    with_reference(store).await;
+    let mut log = Vec::new();
+    let now = at(2026, 1, 5, 9, 0, 0);
+    let line = create_line(store, &mut log, "Fælles hotline", now).await;
+    let other = create_line(store, &mut Vec::new(), "Anden hotline", now).await;
+    let desk = unit_in(store, KOEGE, "259hotline").await;
+    let second_desk = unit_in(store, KOEGE, "259hotline2").await;
+    let elsewhere_desk = unit_in(store, AARHUS, "751hotline").await;
+    add_hotline_unit(store, &mut log, line, desk, now).await;
+    add_hotline_unit(store, &mut log, line, second_desk, now).await;
+    add_hotline_unit(store, &mut Vec::new(), other, elsewhere_desk, now).await;
+    let task = national_task(store, "23.09.02").await.id;
+    let monday = day(2026, 3, 2);
+
+    // --- stored once: the registration in the caller's municipality and
+    // its link, in one go.
+    let first = hotline_call(KOEBENHAVN, task, local(monday, 9, 0), Some("7:k1"));
+    let first_link = link(line, desk, SolvedAtOnce);
+    let first_id = insert_call(store, &first, &first_link).await;
+    let kbh = all_registrations(store, KOEBENHAVN).await;
+    assert_eq!(kbh.len(), 1, "{kbh:?}");
+    let row = kbh[0].clone();
+    assert_eq!(
+        (row.id, row.municipality, row.unit, row.source),
+        (first_id, code(KOEBENHAVN), None, Source::Hotline),
+        "in the caller's municipality, without a unit, source hotline"
+    );
+    assert_eq!(
+        (row.task, row.batch, row.is_test, row.quantity),
+        (task, None, false, 1)
+    );
+    assert_eq!(
+        (row.registered_at, row.day, row.hour),
+        (first.registered_at, monday, 9)
+    );
+    assert_eq!(row.completion, Some(Completion::AtOnce));
+    assert_eq!(row.channel.as_str(), "TLFIND");
+    for municipality in [KOEGE, AARHUS] {
+        assert!(
+            all_registrations(store, municipality).await.is_empty(),
+            "nothing in the answering unit's municipality ({municipality})"
+        );
+    }
+    assert_eq!(
+        store
+            .get_registration(code(KOEBENHAVN), first_id)
+            .await
+            .unwrap(),
+        Some(row.clone())
+    );
+    let first_row = HotlineRegistrationRow {
+        registration: row.clone(),
+        link: first_link,
+    };
+    assert_eq!(
+        store.get_hotline_registration(first_id).await.unwrap(),
+        Some(first_row.clone())
+    );
+    let everything = hotline_filter(None, None, day(2026, 1, 1), day(2026, 12, 31), true);
+    assert_eq!(
+        store.list_hotline_registrations(&everything).await.unwrap(),
+        vec![first_row.clone()]
+    );
+
+    // The same key again (a resent form; even with another outcome and
+    // time): the first registration, and nothing more stored.
+    let resent = NewRegistration {
+        registered_at: local(monday, 9, 5),
+        ..first.clone()
+    };
+    assert_eq!(
+        store
+            .insert_hotline_registration(&resent, &link(line, desk, ReferredElsewhere))
+            .await
+            .unwrap(),
+        Inserted::Duplicate(first_id)
+    );
+    assert_eq!(
+        all_registrations(store, KOEBENHAVN).await,
+        vec![row.clone()]
+    );
+    assert_eq!(
+        store.get_hotline_registration(first_id).await.unwrap(),
+        Some(first_row.clone()),
+        "the link is as first stored"
+    );
+    assert_eq!(listed_calls(store, everything).await, vec![first_id]);
+
+    // A registration the store refuses leaves no link, and a link the
+    // store refuses (no such unit, no such line: the foreign keys hold)
+    // leaves no registration; the key stays unused.
+    let mut zero = hotline_call(KOEBENHAVN, task, local(monday, 9, 10), Some("7:k0"));
+    zero.quantity = 0;
+    assert!(matches!(
+        store.insert_hotline_registration(&zero, &first_link).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let unlinkable = hotline_call(KOEBENHAVN, task, local(monday, 9, 10), Some("7:k2"));
+    let no_unit = UnitId(desk.0 + second_desk.0 + elsewhere_desk.0 + 1_000);
+    let no_line = HotlineId(line.0 + other.0 + 1_000);
+    for wrong in [
+        link(line, no_unit, SolvedAtOnce),
+        link(no_line, desk, SolvedAtOnce),
+    ] {
+        assert!(
+            store
+                .insert_hotline_registration(&unlinkable, &wrong)
+                .await
+                .is_err(),
+            "{wrong:?} was stored"
+        );
+        assert_eq!(
+            all_registrations(store, KOEBENHAVN).await,
+            vec![row.clone()],
+            "a registration without its link was stored ({wrong:?})"
+        );
+    }
+    assert_eq!(listed_calls(store, everything).await, vec![first_id]);
+
+    // --- listed by line, unit, days and test flag, newest first.
+    let second = insert_call(
+        store,
+        &unlinkable,
+        &link(line, second_desk, ReferredToAttendance),
+    )
+    .await;
+    // 23:30 UTC on 2 March is 00:30 on 3 March in Denmark: the call's day
+    // is the Danish one.
+    let mut night = hotline_call(KOEBENHAVN, task, at(2026, 3, 2, 23, 30, 0), None);
+    night.is_test = true;
+    let night = insert_call(store, &night, &link(line, desk, ReferredElsewhere)).await;
+    let elsewhere = insert_call(
+        store,
+        &hotline_call(KOEGE, task, local(monday, 11, 0), None),
+        &link(other, elsewhere_desk, SolvedAtOnce),
+    )
+    .await;
+    let sunday = insert_call(
+        store,
+        &hotline_call(AARHUS, task, local(day(2026, 3, 1), 12, 0), None),
+        &link(line, desk, ReferredToAttendance),
+    )
+    .await;
+    let wednesday = insert_call(
+        store,
+        &hotline_call(KOEBENHAVN, task, local(day(2026, 3, 4), 8, 0), None),
+        &link(line, desk, ReferredToAttendance),
+    )
+    .await;
+    // A registration of the tool is no hotline call.
+    let typed = store
+        .insert_registration(&registration(KOEBENHAVN, None, task, "TLFIND"))
+        .await
+        .unwrap()
+        .id();
+    assert_eq!(store.get_hotline_registration(typed).await.unwrap(), None);
+    assert_eq!(
+        store
+            .get_hotline_registration(RegistrationId(typed.0 + 1_000))
+            .await
+            .unwrap(),
+        None
+    );
+
+    let (sun, mon, tue, wed) = (day(2026, 3, 1), monday, day(2026, 3, 3), day(2026, 3, 4));
+    assert_eq!(
+        listed_calls(store, hotline_filter(Some(line), None, mon, tue, false)).await,
+        vec![second, first_id],
+        "the line's calls of the days, the test call left out"
+    );
+    assert_eq!(
+        listed_calls(store, hotline_filter(Some(line), None, mon, tue, true)).await,
+        vec![night, second, first_id]
+    );
+    assert_eq!(
+        listed_calls(store, hotline_filter(Some(line), None, sun, wed, true)).await,
+        vec![wednesday, night, second, first_id, sunday],
+        "both days included"
+    );
+    assert_eq!(
+        listed_calls(store, hotline_filter(None, Some(desk), sun, wed, true)).await,
+        vec![wednesday, night, first_id, sunday],
+        "the unit's calls, whichever municipality they count in"
+    );
+    assert_eq!(
+        listed_calls(
+            store,
+            hotline_filter(None, Some(second_desk), sun, wed, true)
+        )
+        .await,
+        vec![second]
+    );
+    assert_eq!(
+        listed_calls(store, hotline_filter(Some(other), None, sun, wed, true)).await,
+        vec![elsewhere],
+        "another line's calls are its own"
+    );
+    assert!(listed_calls(
+        store,
+        hotline_filter(Some(line), Some(elsewhere_desk), sun, wed, true)
+    )
+    .await
+    .is_empty());
+    assert_eq!(
+        listed_calls(store, hotline_filter(None, None, mon, mon, true)).await,
+        vec![elsewhere, second, first_id],
+        "the night call is on 3 March"
+    );
+    assert_eq!(
+        listed_calls(store, hotline_filter(None, None, tue, tue, true)).await,
+        vec![night]
+    );
+    assert!(
+        listed_calls(store, hotline_filter(None, None, tue, tue, false))
+            .await
+            .is_empty()
+    );
+    let all_of_them = vec![wednesday, night, elsewhere, second, first_id, sunday];
+    assert_eq!(listed_calls(store, everything).await, all_of_them);
+    assert_eq!(
+        listed_calls(
+            store,
+            HotlineRegistrationFilter {
+                limit: Some(2),
+                ..everything
+            }
+        )
+        .await,
+        all_of_them[..2].to_vec(),
+        "the limit keeps the newest"
+    );
+    // Each listed as get_hotline_registration finds it, with the
+    // registration as its municipality lists it.
+    let listed = store.list_hotline_registrations(&everything).await.unwrap();
+    for found in &listed {
+        assert_eq!(
+            store
+                .get_hotline_registration(found.registration.id)
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(found)
+        );
+        assert_eq!(
+            store
+                .get_registration(found.registration.municipality, found.registration.id)
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(&found.registration)
+        );
+    }
+    assert_eq!(
+        listed
+            .iter()
+            .map(|h| (h.registration.municipality, h.link))
+            .collect::<Vec<_>>(),
+        vec![
+            (code(KOEBENHAVN), link(line, desk, ReferredToAttendance)),
+            (code(KOEBENHAVN), link(line, desk, ReferredElsewhere)),
+            (code(KOEGE), link(other, elsewhere_desk, SolvedAtOnce)),
+            (
+                code(KOEBENHAVN),
+                link(line, second_desk, ReferredToAttendance)
+            ),
+            (code(KOEBENHAVN), first_link),
+            (code(AARHUS), link(line, desk, ReferredToAttendance)),
+        ]
+    );
+
+    // --- a removed registration takes its link with it.
+    assert!(
+        !store
+            .delete_registration(code(KOEGE), first_id)
+            .await
+            .unwrap(),
+        "only in the municipality it counts in"
+    );
+    assert!(store
+        .get_hotline_registration(first_id)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(store
+        .delete_registration(code(KOEBENHAVN), first_id)
+        .await
+        .unwrap());
+    assert_eq!(
+        store.get_hotline_registration(first_id).await.unwrap(),
+        None
+    );
+    store
+        .apply(
+            &SetupChange::DeleteTestRegistrations {
+                municipality: code(KOEBENHAVN),
+            },
+            &test_audit(Some(code(KOEBENHAVN))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.get_hotline_registration(night).await.unwrap(), None);
+    // The newest registration: SQLite may give its id to the next row, which
+    // must not find a link left behind.
+    assert!(store
+        .delete_registration(code(KOEBENHAVN), typed)
+        .await
+        .unwrap());
+    assert!(store
+        .delete_registration(code(KOEBENHAVN), wednesday)
+        .await
+        .unwrap());
+    let next = store
+        .insert_registration(&registration(KOEBENHAVN, None, task, "TLFIND"))
+        .await
+        .unwrap()
+        .id();
+    assert_eq!(store.get_hotline_registration(next).await.unwrap(), None);
+    let next_call = insert_call(
+        store,
+        &hotline_call(KOEBENHAVN, task, local(wed, 9, 0), None),
+        &link(line, desk, SolvedAtOnce),
+    )
+    .await;
+    assert_eq!(
+        listed_calls(store, everything).await,
+        vec![next_call, elsewhere, second, sunday],
+        "the removed calls are gone, links and all"
+    );
+}
+
+pub async fn hotline_units_answer_one_line_each(store: &dyn Store) {
+    with_reference(store).await;
+    let (mut log, mut other_log) = (Vec::new(), Vec::new());
+    let now = at(2026, 1, 5, 9, 0, 0);
+    let later = at(2026, 2, 1, 12, 30, 0);
+    let line = create_line(store, &mut log, "Fælles hotline", now).await;
+    let other = create_line(store, &mut other_log, "Anden hotline", now).await;
+    let koege_hl = unit_in(store, KOEGE, "259hl").await;
+    let koege_bs = unit_in(store, KOEGE, "259bs").await;
+    let aarhus_hl = unit_in(store, AARHUS, "751hl").await;
+    let aarhus_other = unit_in(store, AARHUS, "751bs").await;
+    let kbh = unit_in(store, KOEBENHAVN, "101bs").await;
+    assert_eq!(store.hotline_of_unit(koege_hl).await.unwrap(), None);
+    assert!(store.list_hotline_units(line).await.unwrap().is_empty());
+
+    add_hotline_unit(store, &mut log, line, koege_hl, now).await;
+    add_hotline_unit(store, &mut log, line, koege_bs, later).await;
+    add_hotline_unit(store, &mut log, line, aarhus_hl, now).await;
+    add_hotline_unit(store, &mut other_log, other, aarhus_other, later).await;
+    // A unit answers one line: not the same twice, not a second one.
+    for (hotline, unit) in [(line, koege_hl), (other, koege_hl), (line, aarhus_other)] {
+        let e = refused(
+            store,
+            SetupChange::AddHotlineUnit {
+                hotline,
+                unit,
+                now: later,
+            },
+        )
+        .await;
+        assert!(
+            matches!(e, StoreError::Conflict(_)),
+            "{unit} on {hotline}: {e:?}"
+        );
+    }
+    for (hotline, unit) in [
+        (line, UnitId(koege_hl.0 + kbh.0 + 1_000)),
+        (HotlineId(line.0 + other.0 + 100), kbh),
+    ] {
+        let e = refused(
+            store,
+            SetupChange::AddHotlineUnit {
+                hotline,
+                unit,
+                now: later,
+            },
+        )
+        .await;
+        assert!(
+            matches!(e, StoreError::NotFound(_)),
+            "{unit} on {hotline}: {e:?}"
+        );
+    }
+    assert_eq!(store.hotline_of_unit(kbh).await.unwrap(), None);
+
+    for (unit, hotline) in [
+        (koege_hl, Some(line)),
+        (koege_bs, Some(line)),
+        (aarhus_hl, Some(line)),
+        (aarhus_other, Some(other)),
+        (kbh, None),
+    ] {
+        assert_eq!(
+            store.hotline_of_unit(unit).await.unwrap(),
+            hotline,
+            "{unit}"
+        );
+    }
+    let row = |hotline: HotlineId,
+               unit: UnitId,
+               municipality: u16,
+               municipality_name: &str,
+               login: &str,
+               added_at: DateTime<Utc>| HotlineUnitRow {
+        hotline,
+        unit,
+        municipality: code(municipality),
+        municipality_name: municipality_name.into(),
+        name: format!("Enhed {login}"),
+        login: login.into(),
+        active: true,
+        added_at,
+    };
+    assert_eq!(
+        store.list_hotline_units(line).await.unwrap(),
+        vec![
+            row(line, aarhus_hl, AARHUS, "Aarhus", "751hl", now),
+            row(line, koege_bs, KOEGE, "Køge", "259bs", later),
+            row(line, koege_hl, KOEGE, "Køge", "259hl", now),
+        ],
+        "by municipality and name"
+    );
+    assert_eq!(
+        store.list_hotline_units(other).await.unwrap(),
+        vec![row(other, aarhus_other, AARHUS, "Aarhus", "751bs", later)]
+    );
+
+    // Removed only from its own line; then it may answer another.
+    let remove =
+        |hotline: HotlineId, unit: UnitId| SetupChange::RemoveHotlineUnit { hotline, unit };
+    assert!(matches!(
+        refused(store, remove(other, koege_hl)).await,
+        StoreError::NotFound(_)
+    ));
+    logged(
+        store,
+        &mut log,
+        remove(line, koege_hl),
+        "hotline_unit",
+        format!("{line}/enhed/{koege_hl}"),
+        "remove_unit",
+    )
+    .await;
+    assert!(matches!(
+        refused(store, remove(line, koege_hl)).await,
+        StoreError::NotFound(_)
+    ));
+    assert!(matches!(
+        refused(store, remove(line, kbh)).await,
+        StoreError::NotFound(_)
+    ));
+    assert_eq!(store.hotline_of_unit(koege_hl).await.unwrap(), None);
+    assert_eq!(
+        store.list_hotline_units(line).await.unwrap(),
+        vec![
+            row(line, aarhus_hl, AARHUS, "Aarhus", "751hl", now),
+            row(line, koege_bs, KOEGE, "Køge", "259bs", later),
+        ]
+    );
+    add_hotline_unit(store, &mut other_log, other, koege_hl, later).await;
+    assert_eq!(store.hotline_of_unit(koege_hl).await.unwrap(), Some(other));
+
+    // A unit that stops answering keeps the calls it registered.
+    let task = national_task(store, "23.09.02").await.id;
+    let call = insert_call(
+        store,
+        &hotline_call(KOEGE, task, local(day(2026, 3, 2), 9, 0), None),
+        &link(line, koege_bs, HotlineOutcome::SolvedAtOnce),
+    )
+    .await;
+    logged(
+        store,
+        &mut log,
+        remove(line, koege_bs),
+        "hotline_unit",
+        format!("{line}/enhed/{koege_bs}"),
+        "remove_unit",
+    )
+    .await;
+    assert_eq!(
+        listed_calls(
+            store,
+            hotline_filter(
+                Some(line),
+                Some(koege_bs),
+                day(2026, 3, 1),
+                day(2026, 3, 31),
+                true
+            )
+        )
+        .await,
+        vec![call]
+    );
+
+    // Every change is in its line's audit trail.
+    assert_eq!(audit_actions(store, line).await, newest_first(&log));
+    assert_eq!(audit_actions(store, other).await, newest_first(&other_log));
+}
+
+/// The registrations that count, grouped by every column, from the cube
+/// and from the registrations.
+async fn counted(store: &dyn Store, table: Table) -> Vec<AggregateRow> {
+    let mut rows = store
+        .aggregate(&Aggregate {
+            group_by: crate::cube::EVERY_COLUMN.to_vec(),
+            test: TestRows::Include,
+            table,
+            ..Aggregate::default()
+        })
+        .await
+        .unwrap();
+    rows.sort_by(|a, b| a.keys.cmp(&b.keys));
+    rows
+}
+
+async fn assert_cube_counts_the_registrations(store: &dyn Store, after: &str) {
+    assert_eq!(
+        counted(store, Table::Cube).await,
+        counted(store, Table::Registrations).await,
+        "cube and registrations differ after {after}"
+    );
+}
+
+pub async fn hotline_calls_count_once_for_the_caller(store: &dyn Store) {
+    with_reference(store).await;
+    let mut log = Vec::new();
+    let now = at(2026, 1, 5, 9, 0, 0);
+    let line = create_line(store, &mut log, "Fælles hotline", now).await;
+    let desk = unit_in(store, KOEGE, "259hotline").await;
+    add_hotline_unit(store, &mut log, line, desk, now).await;
+    let task = national_task(store, "23.09.02").await.id;
+    let monday = day(2026, 3, 2);
+
+    let call = hotline_call(KOEBENHAVN, task, local(monday, 9, 0), Some("7:k1"));
+    let id = insert_call(
+        store,
+        &call,
+        &link(line, desk, HotlineOutcome::ReferredToAttendance),
+    )
+    .await;
+    assert_eq!(
+        store
+            .insert_hotline_registration(&call, &link(line, desk, HotlineOutcome::SolvedAtOnce))
+            .await
+            .unwrap(),
+        Inserted::Duplicate(id)
+    );
+    let mut test_call = hotline_call(KOEBENHAVN, task, local(monday, 10, 0), None);
+    test_call.is_test = true;
+    insert_call(
+        store,
+        &test_call,
+        &link(line, desk, HotlineOutcome::SolvedAtOnce),
+    )
+    .await;
+    assert_cube_counts_the_registrations(store, "hotline calls").await;
+
+    let by = |municipalities: Vec<MunicipalityCode>, sources: Vec<Source>, table| Aggregate {
+        municipalities,
+        sources,
+        group_by: vec![Column::Municipality, Column::Unit, Column::Source],
+        table,
+        ..Aggregate::default()
+    };
+    let once = AggregateRow {
+        keys: vec![
+            Key::Municipality(code(KOEBENHAVN)),
+            Key::Unit(None),
+            Key::Source(Source::Hotline),
+        ],
+        inquiries: 1,
+        rows: 1,
+        duration_sum_ms: 4_200,
+        duration_count: 1,
+    };
+    for table in [Table::Cube, Table::Registrations] {
+        assert_eq!(
+            store.aggregate(&by(vec![], vec![], table)).await.unwrap(),
+            vec![once.clone()],
+            "once, nationally, in the caller's municipality ({table:?})"
+        );
+        assert_eq!(
+            store
+                .aggregate(&by(vec![code(KOEBENHAVN)], vec![Source::Hotline], table))
+                .await
+                .unwrap(),
+            vec![once.clone()]
+        );
+        assert!(
+            store
+                .aggregate(&by(vec![code(KOEGE)], vec![], table))
+                .await
+                .unwrap()
+                .is_empty(),
+            "never in the answering unit's municipality ({table:?})"
+        );
+        assert!(store
+            .aggregate(&by(vec![code(KOEBENHAVN)], vec![Source::Tool], table))
+            .await
+            .unwrap()
+            .is_empty());
+    }
+    assert_eq!(
+        store.count_by_municipality().await.unwrap(),
+        vec![MunicipalityCount {
+            municipality: code(KOEBENHAVN),
+            inquiries: 1,
+            rows: 1,
+        }]
+    );
+
+    // Undone: counted nowhere.
+    assert!(store
+        .delete_registration(code(KOEBENHAVN), id)
+        .await
+        .unwrap());
+    assert_cube_counts_the_registrations(store, "an undone hotline call").await;
+    for table in [Table::Cube, Table::Registrations] {
+        assert!(store
+            .aggregate(&by(vec![], vec![], table))
+            .await
+            .unwrap()
+            .is_empty());
+    }
+
+    // The registrations table the migration rebuilt takes every source and
+    // keeps the answers of its registrations.
+    let gender = store.list_questions(code(KOEGE)).await.unwrap().remove(0);
+    let mut ids = Vec::new();
+    for (i, source) in Source::ALL.into_iter().enumerate() {
+        let mut r = registration(KOEGE, None, task, "PRSNLG");
+        r.has_form = Some(false);
+        r.source = source;
+        r.idempotency_key = Some(format!("kilde-{}", source.code()));
+        r.answers = vec![NewAnswer {
+            question: gender.id,
+            option: Some(gender.options[i % gender.options.len()].id),
+            text: None,
+        }];
+        let id = store.insert_registration(&r).await.unwrap();
+        assert!(matches!(id, Inserted::Created(_)), "{source:?}: {id:?}");
+        ids.push((id.id(), source, r.answers[0].option));
+    }
+    let rows = all_registrations(store, KOEGE).await;
+    let mut sources: Vec<&str> = rows.iter().map(|r| r.source.code()).collect();
+    sources.sort_unstable();
+    let mut all: Vec<&str> = Source::ALL.iter().map(|s| s.code()).collect();
+    all.sort_unstable();
+    assert_eq!(sources, all);
+    for (id, source, option) in &ids {
+        assert_eq!(
+            store.list_answers(code(KOEGE), *id).await.unwrap(),
+            vec![AnswerRow {
+                question: gender.id,
+                option: *option,
+                text: None,
+            }],
+            "the answer of the {source:?} registration"
+        );
+    }
+    let (first, last) = (ids[0].0, ids[ids.len() - 1].0);
+    assert_eq!(
+        store
+            .list_answers_between(code(KOEGE), first, last)
+            .await
+            .unwrap()
+            .len(),
+        Source::ALL.len()
+    );
+    assert!(store.delete_registration(code(KOEGE), last).await.unwrap());
+    assert!(store
+        .list_answers(code(KOEGE), last)
+        .await
+        .unwrap()
+        .is_empty());
+    let next = store
+        .insert_registration(&registration(KOEGE, None, task, "TLFIND"))
+        .await
+        .unwrap()
+        .id();
+    assert!(
+        store
+            .list_answers(code(KOEGE), next)
+            .await
+            .unwrap()
+            .is_empty(),
+        "no answers left behind"
+    );
+    assert_cube_counts_the_registrations(store, "every source").await;
 }

@@ -72,4 +72,7 @@ pub const CHECKS: &[&str] = &[
     "hotline_statements_never_change_and_corrections_are_new",
     "hotline_calls_are_stored_once_and_the_same_file_is_recognised",
     "hotline_shifts_are_listed_by_overlap",
+    "hotline_units_answer_one_line_each",
+    "hotline_registrations_are_stored_once_with_their_link",
+    "hotline_calls_count_once_for_the_caller",
 ];

@@ -2,11 +2,12 @@
 // roster, statements and calls.
 
 use super::*;
-use komhen_domain::hotline::{Call, CallOutcome, MemberKind};
+use komhen_domain::hotline::{Call, CallOutcome, HotlineOutcome, MemberKind};
 use komhen_domain::{CallBatchId, HotlineId, ShiftId, StatementId};
 use komhen_store::{
     CallBatchRow, CallsStored, HotlineAccess, HotlineGrant, HotlineMember, HotlineMemberRow,
-    HotlinePriceRow, HotlineRole, HotlineRoleRow, HotlineRow, HotlineSettings, NewCallBatch,
+    HotlinePriceRow, HotlineRegistration, HotlineRegistrationFilter, HotlineRegistrationRow,
+    HotlineRole, HotlineRoleRow, HotlineRow, HotlineSettings, HotlineUnitRow, NewCallBatch,
     NewHotlinePrice, NewShift, NewStatement, OpeningRow, ShiftRow, StatementRow,
 };
 
@@ -46,6 +47,21 @@ const HOTLINE_COLUMNS: &str = "id, name, CAST(agents_at_a_time AS BIGINT) AS age
      CAST(short_abandon_seconds AS BIGINT) AS short_abandon_seconds, \
      CAST(discount_percent AS BIGINT) AS discount_percent, \
      CAST(discount_months AS BIGINT) AS discount_months, created_at";
+
+/// A registration joined with its hotline link (the link's columns renamed
+/// so none clashes with the registration's).
+fn hotline_registration_row(row: &DbRow) -> StoreResult<HotlineRegistrationRow> {
+    let outcome: String = get(row, "outcome")?;
+    Ok(HotlineRegistrationRow {
+        registration: registration_row(row)?,
+        link: HotlineRegistration {
+            hotline: HotlineId(get(row, "link_hotline")?),
+            unit: UnitId(get(row, "link_unit")?),
+            outcome: HotlineOutcome::parse(&outcome)
+                .ok_or_else(|| corrupt("hotlineopkaldets udfald", &outcome))?,
+        },
+    })
+}
 
 fn call_from(row: &DbRow) -> StoreResult<Call> {
     let outcome: String = get(row, "outcome")?;
@@ -508,5 +524,137 @@ impl Store {
         .await
         .map_err(db_err)?;
         rows.iter().map(audit_row).collect()
+    }
+
+    pub(super) async fn hotline_of_unit(&self, unit: UnitId) -> StoreResult<Option<HotlineId>> {
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT hotline_id FROM hotline_units WHERE unit_id = $1")
+                .bind(unit.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db_err)?;
+        Ok(id.map(HotlineId))
+    }
+
+    pub(super) async fn list_hotline_units(
+        &self,
+        hotline: HotlineId,
+    ) -> StoreResult<Vec<HotlineUnitRow>> {
+        let rows = sqlx::query(
+            "SELECT h.hotline_id, h.unit_id, h.municipality_code, m.name AS municipality_name, \
+             u.name, u.login, u.active, h.added_at FROM hotline_units h \
+             JOIN units u ON u.id = h.unit_id \
+             JOIN municipalities m ON m.code = h.municipality_code \
+             WHERE h.hotline_id = $1 ORDER BY m.name, u.name",
+        )
+        .bind(hotline.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|row| {
+                Ok(HotlineUnitRow {
+                    hotline: HotlineId(get(row, "hotline_id")?),
+                    unit: UnitId(get(row, "unit_id")?),
+                    municipality: municipality_from(get(row, "municipality_code")?)?,
+                    municipality_name: get(row, "municipality_name")?,
+                    name: get(row, "name")?,
+                    login: get(row, "login")?,
+                    active: get(row, "active")?,
+                    added_at: get(row, "added_at")?,
+                })
+            })
+            .collect()
+    }
+
+    pub(super) async fn insert_hotline_registration(
+        &self,
+        registration: &NewRegistration,
+        link: &HotlineRegistration,
+    ) -> StoreResult<Inserted> {
+        registration
+            .validate()
+            .map_err(|e| StoreError::invalid(e.to_string()))?;
+        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let created = registrations::insert_one(&mut tx, registration, None, Utc::now()).await?;
+        let inserted = match (created, &registration.idempotency_key) {
+            (Some(id), _) => {
+                sqlx::query(
+                    "INSERT INTO hotline_registrations (registration_id, hotline_id, unit_id, \
+                     outcome, day) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id.0)
+                .bind(link.hotline.0)
+                .bind(link.unit.0)
+                .bind(link.outcome.code())
+                .bind(registration.dimensions().day)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                Inserted::Created(id)
+            }
+            (None, Some(key)) => {
+                let id: i64 = sqlx::query_scalar(
+                    "SELECT id FROM registrations WHERE municipality_code = $1 \
+                     AND idempotency_key = $2",
+                )
+                .bind(code_of(registration.municipality))
+                .bind(key)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                Inserted::Duplicate(RegistrationId(id))
+            }
+            (None, None) => return Err(StoreError::internal("registrering ikke gemt")),
+        };
+        tx.commit().await.map_err(db_err)?;
+        Ok(inserted)
+    }
+
+    pub(super) async fn list_hotline_registrations(
+        &self,
+        filter: &HotlineRegistrationFilter,
+    ) -> StoreResult<Vec<HotlineRegistrationRow>> {
+        let mut b: QueryBuilder<Db> = QueryBuilder::new(format!(
+            "SELECT {REGISTRATION_COLUMNS}, link_hotline, link_unit, outcome FROM registrations \
+             JOIN (SELECT registration_id, hotline_id AS link_hotline, unit_id AS link_unit, \
+             outcome FROM hotline_registrations WHERE day >= "
+        ));
+        b.push_bind(filter.from)
+            .push(" AND day <= ")
+            .push_bind(filter.to);
+        if let Some(hotline) = filter.hotline {
+            b.push(" AND hotline_id = ").push_bind(hotline.0);
+        }
+        if let Some(unit) = filter.unit {
+            b.push(" AND unit_id = ").push_bind(unit.0);
+        }
+        b.push(") link ON link.registration_id = registrations.id");
+        if !filter.include_test {
+            b.push(" WHERE NOT is_test");
+        }
+        b.push(" ORDER BY registered_at DESC, id DESC");
+        if let Some(limit) = filter.limit {
+            b.push(" LIMIT ").push_bind(i64::from(limit));
+        }
+        let rows = b.build().fetch_all(&self.pool).await.map_err(db_err)?;
+        rows.iter().map(hotline_registration_row).collect()
+    }
+
+    pub(super) async fn get_hotline_registration(
+        &self,
+        registration: RegistrationId,
+    ) -> StoreResult<Option<HotlineRegistrationRow>> {
+        let row = sqlx::query(&format!(
+            "SELECT {REGISTRATION_COLUMNS}, link_hotline, link_unit, outcome FROM registrations \
+             JOIN (SELECT registration_id, hotline_id AS link_hotline, unit_id AS link_unit, \
+             outcome FROM hotline_registrations WHERE registration_id = $1) link \
+             ON link.registration_id = registrations.id"
+        ))
+        .bind(registration.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        row.as_ref().map(hotline_registration_row).transpose()
     }
 }

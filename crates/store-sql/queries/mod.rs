@@ -921,6 +921,42 @@ impl komhen_store::Store for Store {
         self.list_calls(hotline, from, to).await
     }
 
+    async fn hotline_of_unit(
+        &self,
+        unit: komhen_domain::UnitId,
+    ) -> StoreResult<Option<komhen_domain::HotlineId>> {
+        self.hotline_of_unit(unit).await
+    }
+
+    async fn list_hotline_units(
+        &self,
+        hotline: komhen_domain::HotlineId,
+    ) -> StoreResult<Vec<komhen_store::HotlineUnitRow>> {
+        self.list_hotline_units(hotline).await
+    }
+
+    async fn insert_hotline_registration(
+        &self,
+        registration: &NewRegistration,
+        link: &komhen_store::HotlineRegistration,
+    ) -> StoreResult<Inserted> {
+        self.insert_hotline_registration(registration, link).await
+    }
+
+    async fn list_hotline_registrations(
+        &self,
+        filter: &komhen_store::HotlineRegistrationFilter,
+    ) -> StoreResult<Vec<komhen_store::HotlineRegistrationRow>> {
+        self.list_hotline_registrations(filter).await
+    }
+
+    async fn get_hotline_registration(
+        &self,
+        registration: RegistrationId,
+    ) -> StoreResult<Option<komhen_store::HotlineRegistrationRow>> {
+        self.get_hotline_registration(registration).await
+    }
+
     async fn list_hotline_audit(
         &self,
         hotline: komhen_domain::HotlineId,

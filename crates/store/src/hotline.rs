@@ -4,9 +4,12 @@
 //! split, a statement's amount, the Erlang plan) is core's
 //! (`komhen_core::hotline`).
 
+use crate::RegistrationRow;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use komhen_domain::hotline::{Call, MemberKind};
-use komhen_domain::{CallBatchId, HotlineId, MunicipalityCode, ShiftId, StatementId, UserId};
+use komhen_domain::hotline::{Call, HotlineOutcome, MemberKind};
+use komhen_domain::{
+    CallBatchId, HotlineId, MunicipalityCode, ShiftId, StatementId, UnitId, UserId,
+};
 
 /// A hotline's settings: how it is staffed and what it promises.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -236,4 +239,48 @@ pub enum CallsStored {
 pub struct CallRow {
     pub batch: CallBatchId,
     pub call: Call,
+}
+
+/// A unit of a member municipality that answers the line: what it
+/// registers is a hotline call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HotlineUnitRow {
+    pub hotline: HotlineId,
+    pub unit: UnitId,
+    pub municipality: MunicipalityCode,
+    pub municipality_name: String,
+    pub name: String,
+    pub login: String,
+    pub active: bool,
+    pub added_at: DateTime<Utc>,
+}
+
+/// What ties a registration to the hotline: the line, the unit that
+/// answered the call, and what came of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HotlineRegistration {
+    pub hotline: HotlineId,
+    pub unit: UnitId,
+    pub outcome: HotlineOutcome,
+}
+
+/// A registered hotline call: the registration (in the caller's
+/// municipality, source hotline, unit none) with its link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HotlineRegistrationRow {
+    pub registration: RegistrationRow,
+    pub link: HotlineRegistration,
+}
+
+/// Which registered hotline calls to list: of a line or of an answering
+/// unit (or both), on the days from `from` to `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HotlineRegistrationFilter {
+    pub hotline: Option<HotlineId>,
+    pub unit: Option<UnitId>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub include_test: bool,
+    /// The most rows returned (newest first); None: all.
+    pub limit: Option<u32>,
 }

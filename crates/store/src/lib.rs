@@ -688,6 +688,32 @@ pub trait Store: Send + Sync + 'static {
         to: DateTime<Utc>,
     ) -> StoreResult<Vec<komhen_domain::hotline::Call>>;
 
+    /// The hotline a unit answers, if it answers one.
+    async fn hotline_of_unit(&self, unit: UnitId) -> StoreResult<Option<HotlineId>>;
+
+    /// The units that answer the hotline, by municipality and name.
+    async fn list_hotline_units(&self, hotline: HotlineId) -> StoreResult<Vec<HotlineUnitRow>>;
+
+    /// Stores a registered hotline call: the registration and its link in
+    /// one transaction, or (the idempotency key used before) neither.
+    async fn insert_hotline_registration(
+        &self,
+        registration: &NewRegistration,
+        link: &HotlineRegistration,
+    ) -> StoreResult<Inserted>;
+
+    /// Registered hotline calls, newest first.
+    async fn list_hotline_registrations(
+        &self,
+        filter: &HotlineRegistrationFilter,
+    ) -> StoreResult<Vec<HotlineRegistrationRow>>;
+
+    /// One registered hotline call, whichever municipality it counts in.
+    async fn get_hotline_registration(
+        &self,
+        registration: RegistrationId,
+    ) -> StoreResult<Option<HotlineRegistrationRow>>;
+
     /// The hotline's audit entries, newest first.
     async fn list_hotline_audit(
         &self,

@@ -373,6 +373,16 @@ pub enum SetupChange {
     /// Issues a statement. Issued statements never change; a correction is
     /// a new statement naming the one it corrects.
     IssueStatement(NewStatement),
+    /// Makes a unit (of a member municipality) one that answers the line.
+    AddHotlineUnit {
+        hotline: HotlineId,
+        unit: UnitId,
+        now: DateTime<Utc>,
+    },
+    RemoveHotlineUnit {
+        hotline: HotlineId,
+        unit: UnitId,
+    },
 }
 
 impl SetupChange {
@@ -446,7 +456,9 @@ impl SetupChange {
             | RemoveHotlinePrice { .. }
             | AddShift(_)
             | RemoveShift { .. }
-            | IssueStatement(_) => None,
+            | IssueStatement(_)
+            | AddHotlineUnit { .. }
+            | RemoveHotlineUnit { .. } => None,
         }
     }
 }

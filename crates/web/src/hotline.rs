@@ -23,12 +23,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc};
 use komhen_core::hotline::admin::{self, Line};
+use komhen_core::hotline::desk;
 use komhen_core::hotline::figures::Grouping;
 use komhen_core::hotline::report;
 use komhen_core::reports::tabular::decimal_da;
 use komhen_core::CoreError;
 use komhen_domain::hotline::MemberKind;
-use komhen_domain::{MunicipalityCode, UserId};
+use komhen_domain::{danish_local, MunicipalityCode, UserId};
 use komhen_store::{HotlineMember, HotlineRole, HotlineSettings, NewHotlinePrice};
 use serde::Deserialize;
 
@@ -282,6 +283,11 @@ struct HeadlineView {
     lost: String,
     service: String,
     mean_wait: String,
+    /// Registered calls, and the shares solved at once and referred to
+    /// personal attendance ("–" with none registered).
+    registered: String,
+    solved: String,
+    attendance: String,
 }
 
 pub(crate) struct Choice {
@@ -339,6 +345,21 @@ impl SettingsForm {
     }
 }
 
+/// A share as "12,3 %", or "–".
+fn percent(share: Option<f64>) -> String {
+    share.map_or("–".into(), |s| format!("{} %", decimal_da(s * 100.0, 1)))
+}
+
+/// A unit that answers the line.
+struct UnitView {
+    id: i64,
+    name: String,
+    login: String,
+    municipality: String,
+    since: String,
+    active: bool,
+}
+
 #[derive(Template)]
 #[template(path = "hotline.html")]
 struct OverviewPage {
@@ -354,6 +375,7 @@ struct OverviewPage {
     queues_text: String,
     prices: Vec<LinePriceView>,
     roles: Vec<RoleView>,
+    units: Vec<UnitView>,
     headline: Option<HeadlineView>,
     municipalities: Vec<Choice>,
     kinds: Vec<Choice>,
@@ -389,12 +411,13 @@ async fn overview_page(
                 offered: number(w.offered as i64),
                 answered: number(w.answered as i64),
                 lost: number(w.lost as i64),
-                service: w
-                    .service_level
-                    .map_or("–".into(), |s| format!("{} %", decimal_da(s * 100.0, 1))),
+                service: percent(w.service_level),
                 mean_wait: w
                     .mean_wait_seconds
                     .map_or("–".into(), |s| format!("{} s", decimal_da(s, 0))),
+                registered: number(w.outcomes.registered as i64),
+                solved: percent(w.outcomes.solved_share()),
+                attendance: percent(w.outcomes.attendance_share()),
             }
         });
     let roles = store
@@ -407,6 +430,18 @@ async fn overview_page(
             name: r.name,
             role: r.role.label_da(),
             code: r.role.code(),
+        })
+        .collect();
+    let units = desk::units(store, &line)
+        .await?
+        .into_iter()
+        .map(|u| UnitView {
+            id: u.unit.0,
+            name: u.name,
+            login: u.login,
+            municipality: u.municipality_name,
+            since: danish_local(u.added_at).format("%d-%m-%Y").to_string(),
+            active: u.active,
         })
         .collect();
     let municipalities = store
@@ -467,6 +502,7 @@ async fn overview_page(
             })
             .collect(),
         roles,
+        units,
         headline,
         municipalities,
         kinds: MemberKind::ALL
@@ -701,6 +737,55 @@ pub(crate) async fn revoke_role(
             .await
         }
         _ => Err(invalid("Vælg den rolle, der skal fjernes.")),
+    };
+    changed(&state, &auth, outcome, None).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct UnitForm {
+    login: String,
+    #[serde(deserialize_with = "crate::forms::id")]
+    unit: Option<i64>,
+}
+
+/// `POST /hotline/{linje}/enheder`
+pub(crate) async fn add_unit(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Form(form): Form<UnitForm>,
+) -> PageResult {
+    let line = line(&state, &auth).await?;
+    let outcome = desk::add_unit(
+        state.store.as_ref(),
+        &auth.user.actor(),
+        &line,
+        &form.login,
+        state.clock.now(),
+    )
+    .await
+    .map(|_| ());
+    changed(&state, &auth, outcome, None).await
+}
+
+/// `POST /hotline/{linje}/enheder/fjern`
+pub(crate) async fn remove_unit(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Form(form): Form<UnitForm>,
+) -> PageResult {
+    let line = line(&state, &auth).await?;
+    let outcome = match form.unit {
+        Some(unit) => {
+            desk::remove_unit(
+                state.store.as_ref(),
+                &auth.user.actor(),
+                &line,
+                komhen_domain::UnitId(unit),
+            )
+            .await
+        }
+        None => Err(invalid("Vælg den enhed, der skal fjernes.")),
     };
     changed(&state, &auth, outcome, None).await
 }

@@ -498,6 +498,12 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
             SetUpHotline,
             hotline::save_opening_hours,
         )
+        .post("/hotline/{linje}/enheder", SetUpHotline, hotline::add_unit)
+        .post(
+            "/hotline/{linje}/enheder/fjern",
+            SetUpHotline,
+            hotline::remove_unit,
+        )
         .post("/hotline/{linje}/roller", SetUpHotline, hotline::grant_role)
         .post(
             "/hotline/{linje}/roller/fjern",

@@ -16,9 +16,11 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::{DateTime, Utc};
 use komhen_core::accounts::auth::random_token;
+use komhen_core::hotline::desk::{self, Desk};
 use komhen_core::registration::{
     self, Choices, FieldError, RegisterError, RegistrationInput, Today, UNDO_MINUTES,
 };
+use komhen_domain::hotline::HotlineOutcome;
 use komhen_domain::reference::AnswerKind;
 use komhen_domain::{Direction, InquiryType, RegistrationId};
 use komhen_store::RegistrationRow;
@@ -61,6 +63,8 @@ pub(crate) struct QuestionView {
 
 pub(crate) struct TodayRowView {
     pub(crate) id: i64,
+    /// A hotline call's caller municipality (empty for other rows).
+    pub(crate) caller: String,
     pub(crate) time: String,
     pub(crate) channel: String,
     pub(crate) task: String,
@@ -76,6 +80,13 @@ pub(crate) struct HourView {
     pub(crate) cells: Vec<String>,
     pub(crate) total: String,
     pub(crate) percent: i64,
+}
+
+/// A hotline unit's extra steps: the caller's municipality and the outcome.
+pub(crate) struct HotlineView {
+    pub(crate) name: String,
+    pub(crate) callers: Vec<OptionView>,
+    pub(crate) outcomes: Vec<OptionView>,
 }
 
 pub(crate) struct Confirmation {
@@ -100,6 +111,8 @@ pub(crate) struct RegisterPage {
     tasks: Vec<TaskView>,
     types: Vec<OptionView>,
     completions: Vec<OptionView>,
+    /// Set for a unit that answers a joint hotline.
+    hotline: Option<HotlineView>,
     forms: Vec<OptionView>,
     questions: Vec<QuestionView>,
     time: String,
@@ -142,6 +155,8 @@ pub(crate) struct RegistrationForm {
     duration_ms: String,
     time: String,
     idempotency_key: String,
+    caller: String,
+    outcome: String,
     #[serde(flatten)]
     answers: OtherFields,
 }
@@ -164,6 +179,8 @@ impl RegistrationForm {
             duration_ms: self.duration_ms,
             time: self.time,
             idempotency_key: self.idempotency_key,
+            caller: self.caller,
+            outcome: self.outcome,
         }
     }
 }
@@ -207,6 +224,7 @@ fn time_of(at: DateTime<Utc>) -> String {
 struct PageParts {
     choices: Choices,
     today: Today,
+    desk: Option<Desk>,
 }
 
 async fn load_parts(
@@ -215,9 +233,12 @@ async fn load_parts(
     now: DateTime<Utc>,
 ) -> Result<PageParts, WebError> {
     let store = state.store.as_ref();
+    let day = komhen_domain::DateDimensions::of(now).day;
+    let desk = desk::of_unit(store, unit.ctx.unit.id, day).await?;
     Ok(PageParts {
-        choices: registration::choices(store, &unit.ctx, now).await?,
-        today: registration::today(store, &unit.ctx, now).await?,
+        choices: registration::choices(store, &unit.ctx, desk.as_ref(), now).await?,
+        today: registration::today(store, &unit.ctx, desk.as_ref(), now).await?,
+        desk,
     })
 }
 
@@ -274,9 +295,11 @@ fn build_page(
             }
         })
         .collect();
+    // A hotline call counts in the caller's municipality: national tasks only.
     let tasks = choices
         .tasks
         .iter()
+        .filter(|t| parts.desk.is_none() || t.municipality.is_none())
         .map(|t| TaskView {
             id: t.id.0,
             kle: t.kle.to_string(),
@@ -310,9 +333,38 @@ fn build_page(
         &[("JA", t.form_yes, "J"), ("NEJ", t.form_no, "N")],
         &input.form,
     );
-    let questions = question_views(choices, input, english);
+    let hotline = parts.desk.as_ref().map(|desk| HotlineView {
+        name: desk.name.clone(),
+        callers: desk
+            .callers
+            .iter()
+            .map(|c| OptionView {
+                value: c.municipality.to_string(),
+                label: c.name.clone(),
+                key: String::new(),
+                checked: input.caller.trim() == c.municipality.to_string(),
+            })
+            .collect(),
+        outcomes: HotlineOutcome::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, o)| OptionView {
+                value: o.code().into(),
+                label: if english { o.label_en() } else { o.label_da() }.into(),
+                key: (i + 1).to_string(),
+                checked: input.outcome == o.code(),
+            })
+            .collect(),
+    });
+    // A hotline call has no extra questions: they are the answering
+    // municipality's, and the call counts in the caller's.
+    let questions = if hotline.is_some() {
+        Vec::new()
+    } else {
+        question_views(choices, input, english)
+    };
     let today = &parts.today;
-    let (today_rows, graph_channels, graph) = today_views(choices, today, t);
+    let (today_rows, graph_channels, graph) = today_views(choices, today, parts.desk.as_ref(), t);
     RegisterPage {
         t,
         unit_name: unit.ctx.unit.name.clone(),
@@ -326,6 +378,7 @@ fn build_page(
         tasks,
         types,
         completions,
+        hotline,
         forms,
         questions,
         time: input.time.clone(),
@@ -394,6 +447,7 @@ fn question_views(
 fn today_views(
     choices: &Choices,
     today: &Today,
+    desk: Option<&Desk>,
     t: &'static Text,
 ) -> (Vec<TodayRowView>, Vec<String>, Vec<HourView>) {
     let english = t.lang == "en";
@@ -425,14 +479,20 @@ fn today_views(
         .iter()
         .map(|r| TodayRowView {
             id: r.id.0,
+            caller: desk
+                .filter(|_| r.source == komhen_domain::Source::Hotline)
+                .map(|d| d.caller_name(r.municipality))
+                .unwrap_or_default(),
             time: time_of(r.registered_at),
             channel: label_of_channel(&r.channel),
             task: task_name(r.task),
             inquiry_type: label_of_type(r.inquiry_type),
-            completion: match r.completion {
-                Some(komhen_domain::Completion::AtOnce) => t.at_once_short.into(),
-                Some(komhen_domain::Completion::PutAside) => t.put_aside_short.into(),
-                None => String::new(),
+            completion: match (outcome_of(today, r.id), r.completion) {
+                (Some(o), _) if english => o.label_en().into(),
+                (Some(o), _) => o.label_da().into(),
+                (None, Some(komhen_domain::Completion::AtOnce)) => t.at_once_short.into(),
+                (None, Some(komhen_domain::Completion::PutAside)) => t.put_aside_short.into(),
+                (None, None) => String::new(),
             },
             is_test: r.is_test,
             quantity: r.quantity,
@@ -455,6 +515,15 @@ fn today_views(
     (today_rows, graph_channels, graph)
 }
 
+/// What came of a hotline call registered today.
+fn outcome_of(today: &Today, id: RegistrationId) -> Option<HotlineOutcome> {
+    today
+        .outcomes
+        .iter()
+        .find(|(r, _)| *r == id)
+        .map(|(_, o)| *o)
+}
+
 fn describe(row: &RegistrationRow, page: &RegisterPage) -> String {
     let channel = page
         .channels
@@ -472,16 +541,23 @@ fn describe(row: &RegistrationRow, page: &RegisterPage) -> String {
         .find(|t| Some(t.value.as_str()) == row.inquiry_type.map(InquiryType::code))
         .map_or(String::new(), |t| t.label.clone());
     let t = page.t;
-    let completion = match row.completion {
-        Some(komhen_domain::Completion::AtOnce) => t.completion_at_once,
-        _ => t.completion_put_aside,
+    // A hotline call reads as its caller and outcome (as in today's list).
+    let call = page
+        .today_rows
+        .iter()
+        .find(|r| r.id == row.id.0 && !r.caller.is_empty());
+    let completion = match (call, row.completion) {
+        (Some(call), _) => call.completion.as_str(),
+        (None, Some(komhen_domain::Completion::AtOnce)) => t.completion_at_once,
+        (None, _) => t.completion_put_aside,
     };
+    let caller = call.map_or(String::new(), |c| format!("{} · ", c.caller));
     let form = match row.has_form {
         Some(true) => format!(", {}", t.with_form),
         _ => String::new(),
     };
     format!(
-        "{channel} · {task} · {kind} · {}{form} · {} {}",
+        "{caller}{channel} · {task} · {kind} · {}{form} · {} {}",
         completion.to_lowercase(),
         t.at_time,
         time_of(row.registered_at)

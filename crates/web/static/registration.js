@@ -2,6 +2,7 @@
 // script (plain radio buttons and a submit button); the script adds:
 // - keys: I/U direction, 1-9 the n-th choice of the current step, J/N form,
 //   type-to-search for tasks (arrows + Enter), Enter saves, Esc starts over;
+//   a hotline unit's caller municipality by its first letters, then Enter;
 // - focus that moves on to the next step by itself;
 // - only the channels of the chosen direction, the form step only where a
 //   form can come along, a task's extra questions only for that task;
@@ -12,6 +13,7 @@
   if (!form) return;
 
   var search = document.getElementById("task-search");
+  var caller = document.getElementById("caller");
   var taskList = document.getElementById("task-list");
   var noTask = document.getElementById("task-none");
   var duration = document.getElementById("duration_ms");
@@ -44,6 +46,8 @@
 
   function answered(step) {
     if (step.dataset.step === "task") return !!checked("task");
+    var select = step.querySelector("select");
+    if (select) return !!select.value;
     var inputs = radios(step);
     if (inputs.length === 0) return true; // text and number answers are optional
     return inputs.some(function (r) { return r.checked; });
@@ -119,7 +123,7 @@
     }
     var inputs = radios(step);
     var target = inputs.filter(function (r) { return r.checked; })[0] || inputs[0] ||
-      step.querySelector("input:not([type=hidden])");
+      step.querySelector("select, input:not([type=hidden])");
     if (target) target.focus();
   }
 
@@ -196,7 +200,8 @@
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
     var target = event.target;
     if (target === search) return;
-    var typing = target.tagName === "TEXTAREA" ||
+    // A select (the hotline caller's municipality) takes letters itself.
+    var typing = target.tagName === "TEXTAREA" || target.tagName === "SELECT" ||
       (target.tagName === "INPUT" && ["text", "number", "time", "password", "email"].indexOf(target.type) !== -1);
     if (typing) return;
     if (!form.contains(target) && target !== document.body) return;
@@ -257,6 +262,7 @@
       form.querySelectorAll("input[type=radio]").forEach(function (r) {
         if (r.name !== "direction" && r.name !== "channel") r.checked = false;
       });
+      if (caller) caller.value = "";
       search.value = "";
       filterTasks();
       applyAll();
@@ -265,6 +271,21 @@
       return;
     }
   });
+
+  // The hotline caller's municipality: letters pick it (the browser's own
+  // type-ahead), Enter moves on, Escape starts over.
+  if (caller) {
+    caller.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        startTimer();
+        if (caller.value) focusStep(firstOpenStep(caller.closest("fieldset.step")));
+      } else if (event.key === "Escape") {
+        caller.value = "";
+      }
+    });
+    caller.addEventListener("change", startTimer);
+  }
 
   form.addEventListener("submit", function () {
     duration.value = started === null ? "" : String(Math.round(performance.now() - started));
@@ -275,7 +296,9 @@
 
   applyAll();
   filterTasks();
-  if (!document.getElementById("form-errors") && location.pathname === "/registrering" && checked("direction") && checked("channel")) {
+  if (caller && !caller.value && !document.getElementById("form-errors")) {
+    caller.focus();
+  } else if (!document.getElementById("form-errors") && location.pathname === "/registrering" && checked("direction") && checked("channel")) {
     search.focus();
   } else {
     focusStep(firstOpenStep(null));

@@ -344,6 +344,8 @@ fn expected_routes() -> Vec<(&'static str, &'static str, Access)> {
         ("POST", "/hotline/{linje}/medlemmer", SetUpHotline),
         ("POST", "/hotline/{linje}/medlemmer/afslut", SetUpHotline),
         ("POST", "/hotline/{linje}/aabningstid", SetUpHotline),
+        ("POST", "/hotline/{linje}/enheder", SetUpHotline),
+        ("POST", "/hotline/{linje}/enheder/fjern", SetUpHotline),
         ("POST", "/hotline/{linje}/roller", SetUpHotline),
         ("POST", "/hotline/{linje}/roller/fjern", SetUpHotline),
         ("POST", "/hotline/{linje}/priser", SetUpHotline),

@@ -8,8 +8,9 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{csrf_of, App, KBH, KOEGE};
+use common::{csrf_of, koege, App, KBH, KOEGE, PASSWORD};
 use komhen_domain::Role;
+use komhen_store_conformance::SetupShortcuts;
 
 const QUEUE_LOG: &[u8] = include_bytes!("../../ingest/tests/data/queue_log_sample");
 
@@ -115,9 +116,9 @@ async fn a_line_is_set_up_its_calls_imported_and_its_figures_shown() {
         .skip(1)
         .map(|c| c.split('<').next().unwrap())
         .collect();
-    // Offered, inside, outside, answered.
+    // Offered, answered (the order of `report::FIGURES_HEADER`).
     assert_eq!(cells[0], "12", "{total}");
-    assert_eq!(cells[3], "6", "{total}");
+    assert_eq!(cells[1], "6", "{total}");
     let csv = app
         .get(
             &format!("{line}/tal?fra=2026-03-02&til=2026-03-08&gruppe=uge&format=csv"),
@@ -274,4 +275,210 @@ async fn the_line_is_reached_from_mit_komhen_and_its_own_administrator_lands_on_
     let mine = app.get("/mit", &cookie).await;
     assert!(!mine.body.contains(r#"id="no-roles""#), "{}", mine.body);
     assert!(mine.body.contains("Sjællands hotline"));
+}
+
+/// The column of a CSV header.
+fn column(header: &str, name: &str) -> usize {
+    header
+        .trim_start_matches('\u{feff}')
+        .split(';')
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("{name} in {header}"))
+}
+
+#[tokio::test]
+async fn a_hotline_unit_registers_a_call_that_counts_once_in_the_callers_municipality() {
+    let app = App::new().await;
+    app.add_user("admin@komhen.dk", &[(Role::NationalAdmin, None, None)])
+        .await;
+    let admin = app.session("admin@komhen.dk", "/admin/hotlines").await;
+    let reply = app
+        .post(
+            "/admin/hotlines",
+            &admin.cookie,
+            &[("csrf", &admin.csrf), ("name", "Den Digitale Hotline")],
+        )
+        .await;
+    let line = reply.location.split('?').next().unwrap().to_owned();
+    for (code, kind) in [(KOEGE, "bemander"), (KBH, "betaler")] {
+        let reply = app
+            .post(
+                &format!("{line}/medlemmer"),
+                &admin.cookie,
+                &[
+                    ("csrf", &admin.csrf),
+                    ("municipality", &code.to_string()),
+                    ("kind", kind),
+                    ("from", "2020-01-01"),
+                ],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    }
+    // Køge's hotline unit, with a national task and one of Køge's own.
+    let unit = app.add_unit(KOEGE, "259hotline", None).await;
+    let pas = app
+        .store()
+        .list_tasks(koege())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.kle.as_str() == "23.09.02" && t.municipality.is_none())
+        .unwrap()
+        .id;
+    app.store()
+        .assign_tasks(koege(), unit, &[pas])
+        .await
+        .unwrap();
+    // København pays only: its units cannot answer the line.
+    app.add_unit(KBH, "101hotline", None).await;
+    let refused = app
+        .post(
+            &format!("{line}/enheder"),
+            &admin.cookie,
+            &[("csrf", &admin.csrf), ("login", "101hotline")],
+        )
+        .await;
+    assert!(
+        refused
+            .body
+            .contains("hører ikke til en kommune, der bemander linjen"),
+        "{}",
+        refused.body
+    );
+    let reply = app
+        .post(
+            &format!("{line}/enheder"),
+            &admin.cookie,
+            &[("csrf", &admin.csrf), ("login", "259hotline")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let overview = app.get(&line, &admin.cookie).await;
+    assert!(overview.body.contains("id=\"hotline-units\""));
+    assert!(overview.body.contains("259hotline"));
+
+    // The unit's page asks for the caller's municipality and the outcome.
+    let login = app.log_in("259hotline", PASSWORD).await;
+    let cookie = login.cookie.unwrap();
+    let page = app.get("/registrering", &cookie).await;
+    assert!(page.body.contains(r#"id="caller""#), "{}", page.body);
+    assert!(page
+        .body
+        .contains(r#"<option value="101">København</option>"#));
+    assert!(page
+        .body
+        .contains(r#"name="outcome" value="henvist_fremmoede""#));
+    assert!(!page.body.contains(r#"name="completion""#));
+    let csrf = csrf_of(&page.body);
+    let pas = pas.0.to_string();
+    let call = |key: &'static str, caller: &'static str, outcome: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("idempotency_key", key.to_owned()),
+            ("caller", caller.to_owned()),
+            ("direction", "in".to_owned()),
+            ("channel", "TLFIND".to_owned()),
+            ("task", pas.clone()),
+            ("inquiry_type", "VEJL".to_owned()),
+            ("outcome", outcome.to_owned()),
+        ]
+    };
+    let post = |form: Vec<(&'static str, String)>| {
+        let cookie = cookie.clone();
+        let app = &app;
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post("/registrering", &cookie, &form).await
+        }
+    };
+    // Nothing is stored without a caller, or with a caller outside the line.
+    let missing = post(call("h0", "", "loest_straks")).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.body.contains("Vælg borgerens kommune."));
+    let outside = post(call("h0", "175", "loest_straks")).await;
+    assert!(outside
+        .body
+        .contains("er ikke medlem af Den Digitale Hotline"));
+
+    let saved = post(call("h1", "101", "henvist_fremmoede")).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let confirmation = app.get(&saved.location, &cookie).await;
+    assert!(
+        confirmation.body.contains("København · "),
+        "{}",
+        confirmation.body
+    );
+    assert!(confirmation
+        .body
+        .contains("henvist til fremmøde i egen kommune"));
+    // The same form sent again is the same call.
+    let again = post(call("h1", "101", "henvist_fremmoede")).await;
+    assert_eq!(again.location, saved.location);
+
+    let all = komhen_store::RegistrationFilter {
+        include_test: true,
+        ..komhen_store::RegistrationFilter::default()
+    };
+    let kbh = app
+        .store()
+        .list_registrations(common::code(KBH), &all)
+        .await
+        .unwrap();
+    assert_eq!(kbh.len(), 1, "counted once, in the caller's municipality");
+    assert_eq!(kbh[0].source, komhen_domain::Source::Hotline);
+    assert_eq!(kbh[0].unit, None);
+    assert!(app
+        .store()
+        .list_registrations(koege(), &all)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // The line's figures count it, with its outcome.
+    let today = komhen_domain::DateDimensions::of(app.clock.now()).day;
+    let csv = app
+        .get(
+            &format!("{line}/tal?fra={today}&til={today}&gruppe=hele&format=csv"),
+            &admin.cookie,
+        )
+        .await;
+    let mut lines = csv.body.lines();
+    let header = lines.next().unwrap();
+    let total: Vec<&str> = lines.next().unwrap().split(';').collect();
+    assert_eq!(
+        total[column(header, "Registrerede opkald")],
+        "1",
+        "{}",
+        csv.body
+    );
+    assert_eq!(
+        total[column(header, "Løst med det samme")],
+        "0,0000",
+        "{}",
+        csv.body
+    );
+    assert_eq!(
+        total[column(header, "Henvist til fremmøde")],
+        "100,0000",
+        "{}",
+        csv.body
+    );
+
+    // Undo takes it out of both.
+    let id = saved.location.rsplit('=').next().unwrap();
+    let undone = app
+        .post(
+            &format!("/registrering/{id}/fortryd"),
+            &cookie,
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(undone.status, StatusCode::SEE_OTHER, "{}", undone.body);
+    assert!(app
+        .store()
+        .list_registrations(common::code(KBH), &all)
+        .await
+        .unwrap()
+        .is_empty());
 }

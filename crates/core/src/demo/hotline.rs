@@ -11,20 +11,30 @@
 //! calls arrive after closing (no agents) and the last day's last call has
 //! no end, as a log cut mid-call has.
 //!
+//! Aarhus answers the line in the registration tool too: its unit «Den
+//! Digitale Hotline» (`751hotline`) has registered the answered calls of the
+//! last weeks, each in the caller's municipality (drawn by population among
+//! the members) with what came of it (seed 003: only 18 % were referred on
+//! to a personal visit).
+//!
 //! Idempotent: nothing is done when the line exists.
 
+use super::generate::pick;
 use super::{DEMO_USER_PASSWORD, SEED};
 use crate::accounts::access::Actor;
 use crate::hotline::admin::{self, ShiftInput};
+use crate::hotline::desk;
 use crate::hotline::report::{self, Issue};
 use crate::setup;
 use crate::{CoreError, CoreResult};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc};
-use komhen_domain::hotline::{Call, CallOutcome, MemberKind};
-use komhen_domain::{danish_instant, MunicipalityCode};
+use komhen_domain::hotline::{Call, CallOutcome, HotlineOutcome, MemberKind};
+use komhen_domain::{
+    danish_instant, ChannelCode, InquiryType, MunicipalityCode, NewRegistration, Source, TaskId,
+};
 use komhen_store::{
-    HotlineMember, HotlineRole, NewAuditEntry, NewCallBatch, NewHotlinePrice, NewUser, SetupChange,
-    Store,
+    HotlineMember, HotlineRegistration, HotlineRole, NewAuditEntry, NewCallBatch, NewHotlinePrice,
+    NewUser, SetupChange, Store,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -34,6 +44,43 @@ pub const HOTLINE_NAME: &str = "Den Digitale Hotline Midtjylland";
 
 /// The demo line's administrator (password [`DEMO_USER_PASSWORD`]).
 pub const HOTLINE_ADMIN: &str = "hotline@komhen.example";
+
+/// The unit in Aarhus that answers the line and registers its calls in the
+/// registration tool (password [`super::DEMO_PASSWORD`]).
+pub const HOTLINE_UNIT_LOGIN: &str = "751hotline";
+const HOTLINE_UNIT_NAME: &str = "Den Digitale Hotline";
+const HOTLINE_UNIT_MUNICIPALITY: u16 = 751;
+
+/// The national tasks the hotline unit handles and their shares of its
+/// calls: help with the self-service solutions of "wave 1" (moving, health
+/// card, day care places) and the ones around them, and general guidance
+/// (seed 003). All are in the demo's task package.
+const HOTLINE_TASKS: &[(&str, f64)] = &[
+    ("23.05.10", 0.22), // Flytning
+    ("29.03.04", 0.15), // Sundhedskort (gult)
+    ("28.09.40", 0.10), // Optagelse i dagtilbud (pladsanvisning)
+    ("29.03.12", 0.08), // Valg af læge og sygesikringsgruppe
+    ("23.09.02", 0.08), // Pas
+    ("29.03.99", 0.06), // EU-sygesikringskort (blåt)
+    ("17.20.01", 0.06), // Skoleindskrivning/optagelse
+    ("32.06.04", 0.06), // Boligydelse
+    ("25.10.00", 0.06), // SKAT - person
+    ("23.09.04", 0.05), // Kørekort
+    ("32.12.00", 0.04), // Børne- og ungeydelse
+    ("32.03.04", 0.04), // Folkepension
+];
+
+/// Weeks of answered calls, up to the last Sunday, registered by the unit
+/// (about 470 a week: a few thousand rows, loaded in seconds).
+const REGISTERED_WEEKS: i64 = 8;
+
+/// What came of a registered call (seed 003: 18 % referred on to a
+/// personal visit; most of the rest solved on the phone).
+const OUTCOME_SHARES: [(HotlineOutcome, f64); 3] = [
+    (HotlineOutcome::SolvedAtOnce, 0.75),
+    (HotlineOutcome::ReferredToAttendance, 0.18),
+    (HotlineOutcome::ReferredElsewhere, 0.07),
+];
 
 /// The members: the 19 municipalities of Region Midtjylland; Samsø pays
 /// only.
@@ -72,7 +119,12 @@ const TALK_MIN_SECONDS: f64 = 60.0;
 const TALK_MEAN_EXTRA_SECONDS: f64 = 200.0;
 
 /// Sets the demo line up, unless it exists.
-pub(super) async fn set_up(store: &dyn Store, today: NaiveDate) -> CoreResult<()> {
+/// `unit_password_hash` is the demo units' password hash.
+pub(super) async fn set_up(
+    store: &dyn Store,
+    today: NaiveDate,
+    unit_password_hash: &str,
+) -> CoreResult<()> {
     if store
         .list_hotlines()
         .await?
@@ -193,6 +245,18 @@ pub(super) async fn set_up(store: &dyn Store, today: NaiveDate) -> CoreResult<()
         )
         .await?;
 
+    // Aarhus' hotline unit and the calls it registered.
+    let line = admin::load(store, id).await?;
+    let unit = set_up_unit(store, &actor, &line, unit_password_hash, now).await?;
+    register_calls(
+        store,
+        &line,
+        unit,
+        &calls,
+        last - Duration::days(7 * REGISTERED_WEEKS - 1),
+    )
+    .await?;
+
     // The last whole quarter's statements, one per member.
     let quarter_start = |d: NaiveDate| {
         NaiveDate::from_ymd_opt(d.year(), (d.month0() / 3) * 3 + 1, 1).ok_or_else(bad_date)
@@ -219,6 +283,173 @@ pub(super) async fn set_up(store: &dyn Store, today: NaiveDate) -> CoreResult<()
         .await?;
     }
     Ok(())
+}
+
+/// Aarhus' unit «Den Digitale Hotline», with the hotline's national tasks,
+/// made a unit that answers the line.
+async fn set_up_unit(
+    store: &dyn Store,
+    actor: &Actor,
+    line: &admin::Line,
+    password_hash: &str,
+    now: chrono::DateTime<Utc>,
+) -> CoreResult<komhen_domain::UnitId> {
+    let code = code_of(HOTLINE_UNIT_MUNICIPALITY)?;
+    let unit = match store.find_unit_by_login(HOTLINE_UNIT_LOGIN).await? {
+        Some(unit) => unit.id,
+        None => {
+            let department = store
+                .list_departments(code)
+                .await?
+                .into_iter()
+                .find(|d| d.name == "Borgerservice")
+                .map(|d| d.id);
+            setup::create_unit_with(
+                store,
+                actor,
+                code,
+                HOTLINE_UNIT_NAME,
+                HOTLINE_UNIT_LOGIN,
+                department,
+                Some(password_hash.to_owned()),
+            )
+            .await?
+        }
+    };
+    let tasks = hotline_tasks(store).await?;
+    let ids: Vec<TaskId> = tasks.iter().map(|(t, _)| *t).collect();
+    setup::assign_tasks(store, actor, code, unit, &ids).await?;
+    if store.hotline_of_unit(unit).await?.is_none() {
+        desk::add_unit(store, actor, line, HOTLINE_UNIT_LOGIN, now).await?;
+    }
+    Ok(unit)
+}
+
+/// The hotline's tasks among the national ones, with their weights.
+async fn hotline_tasks(store: &dyn Store) -> CoreResult<Vec<(TaskId, f64)>> {
+    let national = store.list_national_tasks().await?;
+    let tasks: Vec<(TaskId, f64)> = HOTLINE_TASKS
+        .iter()
+        .filter_map(|(kle, weight)| {
+            national
+                .iter()
+                .find(|t| !t.retired && t.municipality.is_none() && t.kle.as_str() == *kle)
+                .map(|t| (t.id, *weight))
+        })
+        .collect();
+    if tasks.is_empty() {
+        return Err(CoreError::Invalid(
+            "demohotlinens opgaver findes ikke i opgavekataloget".into(),
+        ));
+    }
+    Ok(tasks)
+}
+
+/// One registration per answered call from `from` on, made by `unit` when
+/// the call ended: in the caller's municipality (drawn by population among
+/// the members that day), telephone in, one of the hotline's tasks, with
+/// an outcome of [`OUTCOME_SHARES`].
+async fn register_calls(
+    store: &dyn Store,
+    line: &admin::Line,
+    unit: komhen_domain::UnitId,
+    calls: &[Call],
+    from: NaiveDate,
+) -> CoreResult<()> {
+    let tasks = hotline_tasks(store).await?;
+    let populations: Vec<(MunicipalityCode, i64)> = store
+        .list_municipalities()
+        .await?
+        .into_iter()
+        .filter_map(|m| m.population.map(|(_, p)| (m.code, p)))
+        .collect();
+    let channel = ChannelCode::parse("TLFIND").map_err(|e| CoreError::Invalid(e.to_string()))?;
+    let mut rng = StdRng::seed_from_u64(SEED ^ 0x4854_5245);
+    let mut rows = Vec::new();
+    for call in calls {
+        let (CallOutcome::Answered, Some(ended)) = (call.outcome, call.ended_at) else {
+            continue;
+        };
+        let day = komhen_domain::danish_local(ended).date();
+        if day < from {
+            continue;
+        }
+        let callers: Vec<(MunicipalityCode, f64)> = line
+            .members_on(day)
+            .iter()
+            .map(|m| {
+                let code = m.member.municipality;
+                let population = populations
+                    .iter()
+                    .find(|(c, _)| *c == code)
+                    .map_or(10_000, |(_, p)| *p);
+                (code, population as f64)
+            })
+            .collect();
+        if callers.is_empty() {
+            continue;
+        }
+        let caller = *pick(&mut rng, &callers);
+        let outcome = *pick(&mut rng, &OUTCOME_SHARES);
+        let inquiry_type = *pick(
+            &mut rng,
+            &match outcome {
+                HotlineOutcome::ReferredElsewhere => [
+                    (InquiryType::Misdirected, 0.5),
+                    (InquiryType::Guidance, 0.4),
+                    (InquiryType::SelfServiceHelp, 0.1),
+                ],
+                _ => [
+                    (InquiryType::SelfServiceHelp, 0.6),
+                    (InquiryType::Guidance, 0.35),
+                    (InquiryType::CaseInformation, 0.05),
+                ],
+            },
+        );
+        let task = *pick(&mut rng, &tasks);
+        // Registering takes 4-20 seconds after the call.
+        let duration_ms = rng.random_range(4_000..20_000);
+        let registration = NewRegistration {
+            municipality: caller,
+            unit: None,
+            task,
+            channel: channel.clone(),
+            inquiry_type: Some(inquiry_type),
+            // The outcome answers the completion, as in the tool.
+            completion: Some(outcome.completion()),
+            has_form: None,
+            registered_at: ended,
+            duration_ms: Some(duration_ms),
+            quantity: 1,
+            source: Source::Hotline,
+            is_test: false,
+            idempotency_key: Some(format!("demo-hotline:{}", call.call_id)),
+            answers: Vec::new(),
+        };
+        let link = HotlineRegistration {
+            hotline: line.id(),
+            unit,
+            outcome,
+        };
+        rows.push((registration, link));
+    }
+    // Drawn in order above (deterministic), stored in four lanes at once
+    // (every fourth row each): each row is its own transaction, and
+    // PostgreSQL commits concurrent ones together (SQLite's single writer
+    // takes them in turn).
+    let lane = |i: usize| {
+        let rows = &rows;
+        async move {
+            for (registration, link) in rows.iter().skip(i).step_by(4) {
+                store
+                    .insert_hotline_registration(registration, link)
+                    .await?;
+            }
+            CoreResult::Ok(())
+        }
+    };
+    let (a, b, c, d) = tokio::join!(lane(0), lane(1), lane(2), lane(3));
+    a.and(b).and(c).and(d)
 }
 
 /// The line's administrator as a demo user.

@@ -36,11 +36,15 @@
 //!   (including calls that arrived in an earlier group and are still on the
 //!   line), so an hour with no arrivals may still show calls on the line.
 //! - **Transferred**: calls an agent passed on.
+//! - **Registered calls and their outcomes** come from the registration
+//!   tool, not the call data: the calls the line's units registered, in the
+//!   group of the moment registered; shares resolved at once and referred to
+//!   personal attendance are of the registered calls ([`Outcomes`]).
 
 use chrono::{DateTime, Datelike, Duration, DurationRound, NaiveDate, NaiveDateTime, Timelike};
 use chrono::{Utc, Weekday};
 use komhen_domain::danish_local;
-use komhen_domain::hotline::{Call, CallOutcome, OpeningHours};
+use komhen_domain::hotline::{Call, CallOutcome, HotlineOutcome, OpeningHours};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -237,6 +241,68 @@ pub struct KeyFigures {
     pub mean_talk_seconds: Option<f64>,
     /// The most calls on the line at once during the group's time.
     pub max_concurrent: u32,
+    /// What the answering units registered of the calls.
+    pub outcomes: Outcomes,
+}
+
+/// The calls the line's units registered in the registration tool, by
+/// outcome (seed 003: share resolved at once, share referred on to a
+/// personal visit). Shares are of the registered calls: the call data does
+/// not say what came of a call, the registration does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Outcomes {
+    pub registered: u64,
+    pub solved_at_once: u64,
+    pub referred_to_attendance: u64,
+    pub referred_elsewhere: u64,
+}
+
+impl Outcomes {
+    fn add(&mut self, outcome: HotlineOutcome) {
+        self.registered += 1;
+        match outcome {
+            HotlineOutcome::SolvedAtOnce => self.solved_at_once += 1,
+            HotlineOutcome::ReferredToAttendance => self.referred_to_attendance += 1,
+            HotlineOutcome::ReferredElsewhere => self.referred_elsewhere += 1,
+        }
+    }
+
+    /// Solved at once ÷ registered; `None` with none registered.
+    pub fn solved_share(&self) -> Option<f64> {
+        share(self.solved_at_once, self.registered)
+    }
+
+    /// Referred to personal attendance ÷ registered.
+    pub fn attendance_share(&self) -> Option<f64> {
+        share(self.referred_to_attendance, self.registered)
+    }
+
+    /// Referred elsewhere ÷ registered.
+    pub fn elsewhere_share(&self) -> Option<f64> {
+        share(self.referred_elsewhere, self.registered)
+    }
+}
+
+/// Adds the registered calls (when each was registered, and its outcome)
+/// to the figures, in the same groups as the calls. A week with
+/// registrations and no call data gets a group of its own.
+pub fn add_outcomes(figures: &mut Figures, registered: &[(DateTime<Utc>, HotlineOutcome)]) {
+    for (at, outcome) in registered {
+        let key = GroupKey::of(figures.grouping, danish_local(*at));
+        figures.whole.outcomes.add(*outcome);
+        match figures.groups.iter_mut().find(|g| g.key == key) {
+            Some(group) => group.figures.outcomes.add(*outcome),
+            None => {
+                let mut group = GroupFigures {
+                    key,
+                    figures: KeyFigures::default(),
+                };
+                group.figures.outcomes.add(*outcome);
+                figures.groups.push(group);
+            }
+        }
+    }
+    figures.groups.sort_by_key(|g| g.key);
 }
 
 impl KeyFigures {
@@ -560,6 +626,7 @@ impl Tally {
             p90_wait_seconds: nearest_rank(&self.waits, 90),
             mean_talk_seconds: share(self.talk_sum, self.talks),
             max_concurrent: self.max_concurrent,
+            outcomes: Outcomes::default(),
         }
     }
 }

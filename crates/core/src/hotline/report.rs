@@ -11,7 +11,7 @@
 //! Must not know HTTP or the terminal.
 
 use super::admin::{entity_id, Line};
-use super::figures::{key_figures, FigureSettings, Figures, Grouping};
+use super::figures::{key_figures, FigureSettings, Figures, Grouping, KeyFigures};
 use super::plan::{plan as make_plan, Plan, PlanSettings};
 use super::staffing::{
     against_share, proposed_group, split, staffed_hours, Member, ProposedGroup, RosterShift,
@@ -21,12 +21,13 @@ use super::statement::{
     statement, Discount, PriceRule, Statement, StatementInput, StatementLine, StatementMember,
 };
 use crate::accounts::access::Actor;
+use crate::reports::tabular::{Cell, Table};
 use crate::setup::{change, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use komhen_domain::hotline::{Call, MemberKind};
 use komhen_domain::{MunicipalityCode, StatementId};
-use komhen_store::{NewStatement, SetupChange, StatementRow, Store};
+use komhen_store::{HotlineRegistrationFilter, NewStatement, SetupChange, StatementRow, Store};
 use serde_json::{json, Value};
 
 /// The longest correction reason.
@@ -130,7 +131,21 @@ pub async fn period_figures(
     grouping: Grouping,
 ) -> CoreResult<PeriodFigures> {
     let calls = calls(store, line, from, to).await?;
-    let figures = key_figures(&calls, &figure_settings(line), grouping);
+    let mut figures = key_figures(&calls, &figure_settings(line), grouping);
+    let registered: Vec<_> = store
+        .list_hotline_registrations(&HotlineRegistrationFilter {
+            hotline: Some(line.id()),
+            unit: None,
+            from,
+            to,
+            include_test: false,
+            limit: None,
+        })
+        .await?
+        .into_iter()
+        .map(|h| (h.registration.registered_at, h.link.outcome))
+        .collect();
+    super::figures::add_outcomes(&mut figures, &registered);
     let cost_ore = line_cost(store, line, from, to).await?;
     let cost_per_answered_ore = match (cost_ore, figures.whole.answered) {
         (Some(cost), answered) if answered > 0 => Some(super::statement::round_half_away(
@@ -146,6 +161,83 @@ pub async fn period_figures(
         cost_ore,
         cost_per_answered_ore,
     })
+}
+
+/// The header of the key figures' table: the call data's figures, then the
+/// registered calls and their outcomes, then the cost per answered call.
+pub const FIGURES_HEADER: [&str; 21] = [
+    "Gruppe",
+    "Tilbudt",
+    "Besvaret",
+    "Tabt",
+    "Kort opgivet",
+    "Uvist udfald",
+    "Serviceniveau",
+    "Gns. ventetid (s)",
+    "Median ventetid (s)",
+    "90 %-fraktil ventetid (s)",
+    "Gns. samtaletid (s)",
+    "Max samtidige",
+    "I åbningstid",
+    "Uden for åbningstid",
+    "Viderestillet",
+    "Uden slut",
+    "Registrerede opkald",
+    "Løst med det samme",
+    "Henvist til fremmøde",
+    "Henvist andetsteds",
+    "Kr. pr. besvaret",
+];
+
+/// The period's key figures as one table (page, CSV, XLSX and the command
+/// line alike): a row per group, then the whole period, which alone
+/// carries the cost per answered call.
+pub fn figures_table(p: &PeriodFigures) -> Table {
+    let row = |label: String, f: &KeyFigures, cost: Option<i64>| {
+        let int = |n: u64| Cell::Integer(i64::try_from(n).unwrap_or(i64::MAX));
+        let opt_int = |n: Option<u32>| n.map_or(Cell::Empty, |n| Cell::Integer(i64::from(n)));
+        let opt_dec = |x: Option<f64>| x.map_or(Cell::Empty, |x| Cell::Decimal(x, 1));
+        let opt_share = |x: Option<f64>| x.map_or(Cell::Empty, Cell::Share);
+        vec![
+            Cell::Text(label),
+            int(f.offered),
+            int(f.answered),
+            int(f.lost),
+            int(f.short_abandons),
+            int(f.unknown_outcome),
+            opt_share(f.service_level),
+            opt_dec(f.mean_wait_seconds),
+            opt_int(f.median_wait_seconds),
+            opt_int(f.p90_wait_seconds),
+            opt_dec(f.mean_talk_seconds),
+            Cell::Integer(i64::from(f.max_concurrent)),
+            int(f.inside_hours),
+            int(f.outside_hours),
+            int(f.transferred),
+            int(f.no_end),
+            int(f.outcomes.registered),
+            opt_share(f.outcomes.solved_share()),
+            opt_share(f.outcomes.attendance_share()),
+            opt_share(f.outcomes.elsewhere_share()),
+            cost.map_or(Cell::Empty, |ore| Cell::Decimal(ore as f64 / 100.0, 2)),
+        ]
+    };
+    let figures = &p.figures;
+    let mut rows = Vec::new();
+    if figures.grouping != Grouping::Whole {
+        for g in &figures.groups {
+            rows.push(row(g.key.label_da(), &g.figures, None));
+        }
+    }
+    rows.push(row(
+        "Hele perioden".into(),
+        &figures.whole,
+        p.cost_per_answered_ore,
+    ));
+    Table {
+        header: FIGURES_HEADER.iter().map(|h| (*h).to_owned()).collect(),
+        rows,
+    }
 }
 
 /// The line's cost in the period (see [`PeriodFigures::cost_ore`]).

@@ -326,6 +326,45 @@ impl Store {
                 .await
                 .map_err(db_err)?
             }
+            AddHotlineUnit { hotline, unit, now } => {
+                require_hotline(tx, *hotline).await?;
+                let municipality: Option<i32> =
+                    sqlx::query_scalar("SELECT municipality_code FROM units WHERE id = $1")
+                        .bind(unit.0)
+                        .fetch_optional(&mut **tx)
+                        .await
+                        .map_err(db_err)?;
+                let Some(municipality) = municipality else {
+                    return Err(not_found(format!("enhed {unit}")));
+                };
+                sqlx::query(
+                    "INSERT INTO hotline_units (unit_id, hotline_id, municipality_code, added_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(unit.0)
+                .bind(hotline.0)
+                .bind(municipality)
+                .bind(now)
+                .execute(&mut **tx)
+                .await
+                .map_err(conflict_as(
+                    "enheden besvarer allerede en hotline".to_string(),
+                ))?;
+                unit.0
+            }
+            RemoveHotlineUnit { hotline, unit } => {
+                let done =
+                    sqlx::query("DELETE FROM hotline_units WHERE unit_id = $1 AND hotline_id = $2")
+                        .bind(unit.0)
+                        .bind(hotline.0)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(db_err)?;
+                if done.rows_affected() == 0 {
+                    return Err(not_found(format!("hotline-enhed {unit}")));
+                }
+                unit.0
+            }
             _ => return Err(StoreError::internal("ikke en ændring af en hotline")),
         };
         Ok(Applied {

@@ -367,7 +367,9 @@ impl Store {
             | RemoveHotlinePrice { .. }
             | AddShift(_)
             | RemoveShift { .. }
-            | IssueStatement(_) => Self::apply_hotline(tx, change).await,
+            | IssueStatement(_)
+            | AddHotlineUnit { .. }
+            | RemoveHotlineUnit { .. } => Self::apply_hotline(tx, change).await,
         }
     }
 }

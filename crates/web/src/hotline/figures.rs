@@ -14,72 +14,10 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse};
 use chrono::{Duration, NaiveDate};
-use komhen_core::hotline::figures::{Grouping, KeyFigures};
-use komhen_core::hotline::report::{self, PeriodFigures};
-use komhen_core::reports::tabular::{Cell, Table};
+use komhen_core::hotline::figures::Grouping;
+use komhen_core::hotline::report::{self, figures_table, FIGURES_HEADER};
+use komhen_core::reports::tabular::Cell;
 use serde_json::json;
-
-/// The header of the key figures' table.
-const HEADER: [&str; 16] = [
-    "Gruppe",
-    "Tilbudt",
-    "I åbningstid",
-    "Uden for åbningstid",
-    "Besvaret",
-    "Tabt",
-    "Kort opgivet",
-    "Serviceniveau",
-    "Gns. ventetid (s)",
-    "Median ventetid (s)",
-    "90 %-fraktil ventetid (s)",
-    "Gns. samtaletid (s)",
-    "Max samtidige",
-    "Viderestillet",
-    "Uden slut",
-    "Uvist udfald",
-];
-
-fn int(n: u64) -> Cell {
-    Cell::Integer(i64::try_from(n).unwrap_or(i64::MAX))
-}
-
-fn row(label: String, k: &KeyFigures) -> Vec<Cell> {
-    let opt_f = |v: Option<f64>, d| v.map_or(Cell::Empty, |x| Cell::Decimal(x, d));
-    let opt_u = |v: Option<u32>| v.map_or(Cell::Empty, |x| Cell::Integer(i64::from(x)));
-    vec![
-        Cell::Text(label),
-        int(k.offered),
-        int(k.inside_hours),
-        int(k.outside_hours),
-        int(k.answered),
-        int(k.lost),
-        int(k.short_abandons),
-        k.service_level.map_or(Cell::Empty, Cell::Share),
-        opt_f(k.mean_wait_seconds, 0),
-        opt_u(k.median_wait_seconds),
-        opt_u(k.p90_wait_seconds),
-        opt_f(k.mean_talk_seconds, 0),
-        Cell::Integer(i64::from(k.max_concurrent)),
-        int(k.transferred),
-        int(k.no_end),
-        int(k.unknown_outcome),
-    ]
-}
-
-/// The period's figures as one table: the groups, then the whole period.
-pub(crate) fn figures_table(p: &PeriodFigures) -> Table {
-    let mut rows: Vec<Vec<Cell>> = Vec::new();
-    if p.figures.grouping != Grouping::Whole {
-        for g in &p.figures.groups {
-            rows.push(row(g.key.label_da(), &g.figures));
-        }
-    }
-    rows.push(row("Hele perioden".into(), &p.figures.whole));
-    Table {
-        header: HEADER.iter().map(|h| (*h).to_owned()).collect(),
-        rows,
-    }
-}
 
 struct CellView {
     text: String,
@@ -215,7 +153,7 @@ pub(crate) async fn show(
             .map(|g| (g.code(), g.label_da()))
             .collect(),
         period: format!("{} – {}", from.format("%d-%m-%Y"), to.format("%d-%m-%Y")),
-        head: HEADER.iter().map(|h| (*h).to_owned()).collect(),
+        head: FIGURES_HEADER.iter().map(|h| (*h).to_owned()).collect(),
         rows: Vec::new(),
         total: Vec::new(),
         cost: String::new(),
