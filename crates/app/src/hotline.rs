@@ -570,6 +570,11 @@ fn print_opening(line: &Line) {
 
 /// `komhen hotline import`: preview, every problem, then (unless
 /// `--dry-run`) all calls or none.
+/// `komhen import calls`: the hotline import under the other imports.
+pub(crate) async fn import_calls(store: &dyn Store, args: &ImportArgs) -> anyhow::Result<()> {
+    import(store, &Actor::command_line(), args).await
+}
+
 async fn import(store: &dyn Store, actor: &Actor, args: &ImportArgs) -> anyhow::Result<()> {
     let line = load(store, args.line).await?;
     let file_name = args

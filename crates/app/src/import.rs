@@ -31,6 +31,10 @@ pub enum ImportCommand {
     /// A municipality's set-up written by `komhen export setup`: creates
     /// what is missing in one transaction, refuses it whole on a clash.
     Setup(ImportSetupArgs),
+    /// A joint hotline's calls from an Asterisk queue_log or a CSV of
+    /// calls (the same as `komhen hotline import`): every problem first,
+    /// then all calls or none.
+    Calls(crate::hotline::ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -188,6 +192,7 @@ pub async fn run(store: &dyn Store, command: ImportCommand) -> anyhow::Result<()
         ImportCommand::Totals(args) => crate::totals::import_totals(store, &args).await,
         ImportCommand::Cdr(args) => crate::totals::import_cdr(store, &args).await,
         ImportCommand::Setup(args) => import_setup(store, &args).await,
+        ImportCommand::Calls(args) => crate::hotline::import_calls(store, &args).await,
     }
 }
 

@@ -123,8 +123,9 @@ fn a_line_imports_the_sample_log_once_and_prints_its_figures() {
     let before = figures_json(url, &id, "hele");
     assert_eq!(before["i_alt"]["tilbudt"], 0, "{before}");
 
-    // No queue names: every call of the file is the line's.
-    let out = succeeds(&["hotline", "import", &id, SAMPLE, "--database-url", url]);
+    // No queue names: every call of the file is the line's. `komhen import
+    // calls` is the same import among the other imports.
+    let out = succeeds(&["import", "calls", &id, SAMPLE, "--database-url", url]);
     assert!(out.contains("12 opkald tilføjet, 0 var gemt før"), "{out}");
     assert!(
         out.contains(
