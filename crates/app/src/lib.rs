@@ -71,6 +71,9 @@ pub enum Command {
     /// Compute a report (the same engine as the pages and the API) and
     /// print it as a table, CSV or JSON.
     Report(report::ReportArgs),
+    /// Coverage: a municipality's registrations against the total counts
+    /// of its own systems, per channel (dækningsgrad).
+    Coverage(report::CoverageArgs),
     /// Run a savings scenario: move inquiries between channels and see
     /// what it would save, in the period and a year (docs/economics.md).
     Savings(savings::SavingsArgs),
@@ -257,6 +260,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(args) => {
             let store = open(&url, OpenMode::MustExist).await?;
             report::run(store.as_ref(), &args).await
+        }
+        Command::Coverage(args) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            report::coverage(store.as_ref(), &args).await
         }
         Command::Savings(args) => {
             let store = open(&url, OpenMode::MustExist).await?;

@@ -1,6 +1,7 @@
 //! `komhen report`: any report of the engine from the command line, as a
 //! table, CSV or JSON — the same figures as the pages and the API, for
-//! analysts and for benchmarks (`--repeat`).
+//! analysts and for benchmarks (`--repeat`); `komhen coverage`: a
+//! municipality's registrations against its own systems' totals.
 
 use anyhow::Context;
 use clap::Args;
@@ -115,4 +116,78 @@ pub(crate) fn print_aligned(table: &tabular::Table) {
             .collect();
         println!("{}", cells.join("  ").trim_end());
     }
+}
+
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// The municipality's code, e.g. 259.
+    #[arg(long)]
+    pub municipality: String,
+    /// The period's first day: 2026-03-01 or 01-03-2026.
+    #[arg(long)]
+    pub from: String,
+    /// The period's last day.
+    #[arg(long)]
+    pub to: String,
+    /// table (aligned text), csv (Danish Excel) or json.
+    #[arg(long, default_value = "table", value_parser = ["table", "csv", "json"])]
+    pub format: String,
+}
+
+/// `komhen coverage`: the same coverage as the figures page.
+pub async fn coverage(store: &dyn Store, args: &CoverageArgs) -> anyhow::Result<()> {
+    let municipality = MunicipalityCode::parse(&args.municipality)?;
+    let from = reports::parse_date(&args.from)?;
+    let to = reports::parse_date(&args.to)?;
+    anyhow::ensure!(from <= to, "perioden slutter før den begynder");
+    let found = reports::coverage::coverage(store, municipality, from, to).await?;
+    let table = reports::coverage::coverage_table(&found);
+    match args.format.as_str() {
+        "csv" => {
+            use std::io::Write;
+            std::io::stdout().write_all(&table.csv()?)?;
+        }
+        "json" => {
+            let channels: Vec<serde_json::Value> = found
+                .channels
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "kanal": c.channel.as_str(),
+                        "navn": c.label_da,
+                        "totaltaellinger": c.totals,
+                        "dage": c.days,
+                        "registreret": c.registered,
+                        "total": c.total,
+                        "daekningsgrad": c.share(),
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "kommune": municipality.get(),
+                    "fra": from.to_string(),
+                    "til": to.to_string(),
+                    "kanaler": channels,
+                    "daekningsgrad": found.share(),
+                    "delvis_uden_for_perioden": found.partly_outside,
+                }))?
+            );
+        }
+        _ => {
+            if found.channels.is_empty() {
+                println!("Ingen totaltællinger ligger helt i perioden.");
+            } else {
+                print_aligned(&table);
+            }
+            if found.partly_outside > 0 {
+                println!(
+                    "{} totaltælling(er) ligger kun delvis i perioden og indgår ikke.",
+                    found.partly_outside
+                );
+            }
+        }
+    }
+    Ok(())
 }

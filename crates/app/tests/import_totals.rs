@@ -91,6 +91,49 @@ fn totals_are_previewed_then_stored_once_and_a_bad_file_stores_nothing() {
          indgående 01-10-2025–31-10-2025 (1.234 henvendelser, indlæst fra filen «okt.csv» af \
          kommandolinjen"
     ));
+
+    // The coverage of October: nothing registered against the two totals.
+    let coverage = |from: &str, to: &str, format: &str| {
+        komhen(&[
+            "coverage",
+            "--municipality",
+            "259",
+            "--from",
+            from,
+            "--to",
+            to,
+            "--format",
+            format,
+            "--database-url",
+            url,
+        ])
+    };
+    let out = coverage("2025-10-01", "2025-10-31", "json");
+    assert!(out.status.success(), "{}", text(&out).1);
+    let json: serde_json::Value = serde_json::from_str(&text(&out).0).unwrap();
+    assert_eq!(json["kanaler"].as_array().unwrap().len(), 2, "{json}");
+    let phone = json["kanaler"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kanal"] == "TLFIND")
+        .unwrap();
+    assert_eq!(
+        (&phone["total"], &phone["registreret"], &phone["dage"]),
+        (&1234.into(), &0.into(), &31.into()),
+        "{json}"
+    );
+    assert_eq!(json["daekningsgrad"], 0.0);
+    let out = coverage("2025-10-02", "2025-10-31", "table");
+    let stdout = text(&out).0;
+    assert!(
+        stdout.contains("Ingen totaltællinger ligger helt i perioden."),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("2 totaltælling(er) ligger kun delvis"),
+        "{stdout}"
+    );
 }
 
 #[test]

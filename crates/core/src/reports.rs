@@ -21,6 +21,7 @@
 
 pub mod bank;
 mod cost;
+pub mod coverage;
 mod engine;
 pub mod extract;
 pub mod findings;

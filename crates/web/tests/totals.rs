@@ -495,3 +495,80 @@ async fn the_national_administrator_delivers_borgerdk_logins_per_municipality() 
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
     assert!(app.store().list_totals(None).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_figures_page_shows_coverage_against_the_totals_entered() {
+    let app = App::new().await;
+    let (cookie, csrf) = app.coordinator().await;
+    let period = "/kommune/259/tal?fra=2026-03-01&til=2026-03-31";
+    let before = app.get(period, &cookie).await;
+    assert!(
+        before.body.contains(r#"id="coverage-none""#),
+        "{}",
+        before.body
+    );
+
+    // 40 calls registered in the week the phone system counted 160.
+    let task = app
+        .store()
+        .list_national_tasks()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.kle.as_str() == "23.09.02")
+        .unwrap()
+        .id;
+    for (d, quantity) in [(2, 25), (6, 15), (9, 99)] {
+        app.store()
+            .insert_registration(&komhen_domain::NewRegistration {
+                municipality: koege(),
+                unit: None,
+                task,
+                channel: komhen_domain::ChannelCode::parse("TLFIND").unwrap(),
+                inquiry_type: Some(komhen_domain::InquiryType::Guidance),
+                completion: Some(komhen_domain::Completion::AtOnce),
+                has_form: None,
+                registered_at: komhen_domain::danish_instant(
+                    chrono::NaiveDate::from_ymd_opt(2026, 3, d).unwrap(),
+                    11,
+                    0,
+                )
+                .unwrap(),
+                duration_ms: None,
+                quantity,
+                source: komhen_domain::Source::Upload,
+                is_test: false,
+                idempotency_key: None,
+                answers: Vec::new(),
+            })
+            .await
+            .unwrap();
+    }
+    let saved = app
+        .post(
+            "/kommune/259/totaltal",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("channel", "TLFIND"),
+                ("from", "2026-03-02"),
+                ("to", "2026-03-06"),
+                ("count", "160"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app.get(period, &cookie).await;
+    let total = page
+        .body
+        .split(r#"<tr id="coverage-total">"#)
+        .nth(1)
+        .and_then(|t| t.split("</tr>").next())
+        .expect("the coverage table's total row");
+    // Registered 40 of 160 on the phone week's days; the 99 calls of 9
+    // March lie outside the total's days.
+    assert!(total.contains(r#"<td class="num">40</td>"#), "{total}");
+    assert!(total.contains(r#"<td class="num">160</td>"#), "{total}");
+    assert!(total.contains("25,0 %"), "{total}");
+    assert!(page.body.contains("Dækningsgrad"));
+}

@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse};
 use komhen_core::economics::prices;
 use komhen_core::reports::bank::ChartKind;
 use komhen_core::reports::tabular::{thousands, Cell};
-use komhen_core::reports::{self, Comparing, Dimension, Order, Report, ShareOf};
+use komhen_core::reports::{self, coverage, Comparing, Dimension, Order, Report, ShareOf};
 
 /// The overview's tables; the period report shows the first four.
 pub(super) const OVERVIEW_SECTIONS: [Section; 6] = [
@@ -82,6 +82,17 @@ pub(crate) struct KeyFigure {
     pub(crate) detail: String,
 }
 
+/// The coverage section: registered against the municipality's own
+/// systems' totals, per channel.
+pub(crate) struct CoverageView {
+    pub(crate) head: Vec<String>,
+    pub(crate) rows: Vec<Vec<String>>,
+    pub(crate) total: Vec<String>,
+    pub(crate) partly_outside: usize,
+    /// Where the totals are entered (for those who may).
+    pub(crate) totals_link: String,
+}
+
 #[derive(Template)]
 #[template(path = "reports_overview.html")]
 struct OverviewPage {
@@ -89,6 +100,9 @@ struct OverviewPage {
     base: String,
     form: FilterForm,
     figures: Vec<KeyFigure>,
+    /// None for a reader limited to some units: a total is the whole
+    /// municipality's.
+    coverage: Option<CoverageView>,
     tables: Vec<TableView>,
     cost_toggle: CostToggle,
     cost_notes: Option<CostNotes>,
@@ -193,6 +207,22 @@ pub(crate) async fn show_overview(
         figures.insert(1, figure);
     }
 
+    let coverage = match ctx.scope.units {
+        Some(_) => None,
+        None => {
+            let dates = ctx.request.dates;
+            let found = coverage::coverage(store, ctx.code, dates.from, dates.to).await?;
+            if let Some(share) = found.share() {
+                figures.push(KeyFigure {
+                    label: "Dækningsgrad",
+                    value: Cell::Share(share).display_da(),
+                    detail: "registreret af totalen fra kommunens egne systemer".into(),
+                });
+            }
+            Some(coverage_view(&found, &ctx.code.to_string()))
+        }
+    };
+
     let mut tables = Vec::new();
     for section in &OVERVIEW_SECTIONS {
         tables.push(section.table(&ctx, store).await?);
@@ -206,11 +236,39 @@ pub(crate) async fn show_overview(
         form: ctx.filter_form(&ctx.base, Vec::new()),
         base: ctx.base.clone(),
         figures,
+        coverage,
         tables,
         cost_toggle: CostToggle::of(&ctx.base, &ctx.query, &[]),
         cost_notes: CostNotes::of(&by_direction),
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// The coverage as the page shows it (the same table as the command line's).
+fn coverage_view(found: &coverage::Coverage, municipality: &str) -> CoverageView {
+    let table = coverage::coverage_table(found);
+    let text = |cells: &Vec<Cell>| {
+        cells
+            .iter()
+            .map(|c| match c {
+                Cell::Empty => "–".into(),
+                c => c.display_da(),
+            })
+            .collect::<Vec<String>>()
+    };
+    let mut rows: Vec<Vec<String>> = table.rows.iter().map(text).collect();
+    let total = if rows.is_empty() {
+        Vec::new()
+    } else {
+        rows.pop().unwrap_or_default()
+    };
+    CoverageView {
+        head: table.header,
+        rows,
+        total,
+        partly_outside: found.partly_outside,
+        totals_link: format!("/kommune/{municipality}/totaltal"),
+    }
 }
 
 /// With cost: the report's total cost, and then's beside it.

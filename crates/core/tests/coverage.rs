@@ -1,0 +1,158 @@
+//! Coverage ("dækningsgrad"): registered ÷ the total a municipality's own
+//! systems counted, per channel, for a hand-made case on the test backend
+//! (SQLite, or PostgreSQL with `KOMHEN_TEST_DATABASE_URL`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
+
+use chrono::NaiveDate;
+use komhen_backend::testing::TestStore;
+use komhen_core::accounts::access::Actor;
+use komhen_core::intake::totals::{self, TotalInput};
+use komhen_core::reports::coverage::{coverage, coverage_table};
+use komhen_domain::{
+    danish_instant, ChannelCode, Completion, InquiryType, KleNumber, MunicipalityCode,
+    NewRegistration, Source,
+};
+use komhen_store::Store;
+
+fn code(n: u16) -> MunicipalityCode {
+    MunicipalityCode::new(n).unwrap()
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+async fn total(store: &dyn Store, municipality: u16, channel: &str, from: &str, to: &str, n: i64) {
+    totals::enter(
+        store,
+        &Actor::command_line(),
+        code(municipality),
+        &TotalInput {
+            channel: channel.into(),
+            from: from.into(),
+            to: to.into(),
+            count: n.to_string(),
+        },
+    )
+    .await
+    .unwrap();
+}
+
+/// `quantity` inquiries on the channel at 10 o'clock on the day.
+async fn registered(
+    store: &dyn Store,
+    municipality: u16,
+    channel: &str,
+    on: NaiveDate,
+    quantity: i64,
+    is_test: bool,
+) {
+    let task = store
+        .list_national_tasks()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.kle == KleNumber::parse("23.09.02").unwrap())
+        .unwrap()
+        .id;
+    store
+        .insert_registration(&NewRegistration {
+            municipality: code(municipality),
+            unit: None,
+            task,
+            channel: ChannelCode::parse(channel).unwrap(),
+            inquiry_type: Some(InquiryType::Guidance),
+            completion: Some(Completion::AtOnce),
+            has_form: None,
+            registered_at: danish_instant(on, 10, 0).unwrap(),
+            duration_ms: None,
+            quantity,
+            source: Source::Upload,
+            is_test,
+            idempotency_key: None,
+            answers: Vec::new(),
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn coverage_is_registered_over_the_systems_total_on_the_same_days() {
+    let db = TestStore::new().await;
+    komhen_core::reference::migrate_and_load(db.store.as_ref())
+        .await
+        .unwrap();
+    let store = db.store.as_ref();
+    // Køge's phone system counted 200 calls in the week of 2 March, its
+    // queue system 10 visits on 2 March; its mail server's count runs from
+    // February into the period, so it is left out.
+    total(store, 259, "TLFIND", "2026-03-02", "2026-03-06", 200).await;
+    total(store, 259, "PRSNLG", "2026-03-02", "2026-03-02", 10).await;
+    total(store, 259, "EMLIND", "2026-02-23", "2026-03-03", 80).await;
+    // Registered: 30 + 20 calls in the week, 99 the week after (no total
+    // then), 50 test calls (never counted), 12 visits (more than the queue
+    // system saw), and København's calls (not Køge's).
+    registered(store, 259, "TLFIND", day(2026, 3, 2), 30, false).await;
+    registered(store, 259, "TLFIND", day(2026, 3, 5), 20, false).await;
+    registered(store, 259, "TLFIND", day(2026, 3, 9), 99, false).await;
+    registered(store, 259, "TLFIND", day(2026, 3, 3), 50, true).await;
+    registered(store, 259, "PRSNLG", day(2026, 3, 2), 12, false).await;
+    registered(store, 259, "EMLIND", day(2026, 3, 2), 7, false).await;
+    registered(store, 101, "TLFIND", day(2026, 3, 2), 1000, false).await;
+
+    let c = coverage(store, code(259), day(2026, 3, 1), day(2026, 3, 31))
+        .await
+        .unwrap();
+    let mut found: Vec<(&str, usize, i64, i64, i64)> = c
+        .channels
+        .iter()
+        .map(|c| (c.channel.as_str(), c.totals, c.days, c.registered, c.total))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [("PRSNLG", 1, 1, 12, 10), ("TLFIND", 1, 5, 50, 200)],
+        "per channel: totals, days, registered on those days, the systems' total"
+    );
+    let share = |ch: &str| {
+        c.channels
+            .iter()
+            .find(|x| x.channel.as_str() == ch)
+            .and_then(|x| x.share())
+            .unwrap()
+    };
+    assert!((share("TLFIND") - 0.25).abs() < 1e-12);
+    assert!(
+        (share("PRSNLG") - 1.2).abs() < 1e-12,
+        "more registered than counted is shown"
+    );
+    assert!((c.share().unwrap() - 62.0 / 210.0).abs() < 1e-12);
+    assert_eq!(
+        c.partly_outside, 1,
+        "the mail count that begins in February"
+    );
+
+    let table = coverage_table(&c);
+    let total_row = table.rows.last().unwrap();
+    assert_eq!(total_row[0].display_da(), "I alt");
+    assert_eq!(total_row[3].display_da(), "62");
+    assert_eq!(total_row[4].display_da(), "210");
+
+    // A period that holds no whole total: nothing to compare.
+    let none = coverage(store, code(259), day(2026, 3, 3), day(2026, 3, 31))
+        .await
+        .unwrap();
+    assert_eq!(none.channels.len(), 0);
+    assert_eq!(
+        none.partly_outside, 2,
+        "the phone week and the mail count; the queue day lies outside"
+    );
+    // Another municipality's totals are not Køge's.
+    assert!(
+        coverage(store, code(101), day(2026, 3, 1), day(2026, 3, 31))
+            .await
+            .unwrap()
+            .channels
+            .is_empty()
+    );
+}
