@@ -324,3 +324,99 @@ async fn scopes_bad_links_and_recommendations() {
     assert!(as_lead.body.contains("Ring tilbage inden for to dage."));
     assert!(!as_lead.body.contains("Gem anbefalingerne"));
 }
+
+/// The section of a page with this id, up to the next section.
+fn section<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html
+        .find(&format!(r#"id="{id}""#))
+        .unwrap_or_else(|| panic!("no section {id}"));
+    let rest = &html[start..];
+    &rest[..rest[1..].find("<section").map_or(rest.len(), |i| i + 1)]
+}
+
+#[tokio::test]
+async fn a_department_report_has_the_seeds_tables_within_the_readers_scope() {
+    let app = demo_app().await;
+    let store = app.store();
+    let departments = store.list_departments(koege()).await.unwrap();
+    let units = store.list_units(koege()).await.unwrap();
+    let department = |name: &str| departments.iter().find(|d| d.name == name).unwrap();
+    // The offices of a department shown in the incoming table.
+    let shown = |html: &str, id: komhen_domain::DepartmentId| {
+        let offices = section(html, "kontorer-ind");
+        units
+            .iter()
+            .filter(|u| u.department == Some(id))
+            .filter(|u| offices.contains(&format!(">{}<", u.name)))
+            .map(|u| u.login.clone())
+            .collect::<Vec<_>>()
+    };
+    let coordinator = log_in_demo(&app, "tovholder@koege.example").await;
+    let ydelse = department("Ydelsesservice");
+    let path = format!("/kommune/259/tal/beretning?forvaltning={}", ydelse.id.0);
+    let page = app.get(&path, &coordinator).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Ydelsesservice, Køge Kommune"));
+    assert!(page
+        .body
+        .contains(&format!(r#"<option value="{}" selected>"#, ydelse.id.0)));
+    for id in [
+        "kanaler",
+        "typer",
+        "kontorer-ind",
+        "kontorer-ud",
+        "kandidater",
+        "opgaver",
+    ] {
+        section(&page.body, id);
+    }
+    assert!(!shown(&page.body, ydelse.id).is_empty());
+    let offices = section(&page.body, "kontorer-ind");
+    for other in units.iter().filter(|u| u.department != Some(ydelse.id)) {
+        assert!(
+            !offices.contains(&format!(">{}<", other.name)),
+            "{} is not in the department",
+            other.name
+        );
+    }
+    // Only guidance and case information among the candidates.
+    let candidates = section(&page.body, "kandidater");
+    assert!(candidates.contains("Råd og vejledning"), "{candidates}");
+    assert!(!candidates.contains("Oprettelse af ny sag"), "{candidates}");
+    // The municipality's recommendations are not written here.
+    assert!(page.body.contains(r#"id="department-note""#));
+    assert!(!page.body.contains("Gem anbefalingerne"));
+
+    // Another municipality's department is not Køge's.
+    let elsewhere = store
+        .list_departments(komhen_domain::MunicipalityCode::new(101).unwrap())
+        .await
+        .unwrap();
+    let other = elsewhere.first().expect("København has departments");
+    let reply = app
+        .get(
+            &format!("/kommune/259/tal/beretning?forvaltning={}", other.id.0),
+            &coordinator,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+
+    // Borgerservice: the coordinator sees its offices, its unit lead only
+    // their own unit.
+    let borgerservice = department("Borgerservice");
+    let path = format!(
+        "/kommune/259/tal/beretning?forvaltning={}",
+        borgerservice.id.0
+    );
+    let whole = app.get(&path, &coordinator).await;
+    let all = shown(&whole.body, borgerservice.id);
+    assert!(all.len() >= 2, "the department's offices: {all:?}");
+    let lead = log_in_demo(&app, "enhedsleder@koege.example").await;
+    let page = app.get(&path, &lead).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(
+        shown(&page.body, borgerservice.id),
+        ["259borgerservice"],
+        "the lead's own unit only"
+    );
+}

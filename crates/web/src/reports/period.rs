@@ -2,14 +2,19 @@
 //! findings, the overview's first tables, the cost in total and per channel
 //! (shown when the municipality has prices, national or its own, unless the
 //! link says `omkostning=nej`), and the recommendations the municipality
-//! writes and saves.
+//! writes and saves. With `forvaltning=ID` it is the department's report in
+//! the shape of seed `004_*`: its channels and types by direction, incoming
+//! and outgoing inquiries per office (unit) and channel, the guidance and
+//! case-information inquiries per office and channel (the candidates for the
+//! website or for following one's case), and its tasks, each against the
+//! same weeks a year before, within the reader's scope.
 //!
 //! Must not find anything itself: `komhen_core::reports::findings` does.
 
 use super::context::{context, Choice};
 use super::cost::{CostNotes, CostToggle};
 use super::overview::{cost_figure, KeyFigure, OVERVIEW_SECTIONS};
-use super::table::{table_view, TableView};
+use super::table::{table_view, Section, TableView};
 use super::PageResult;
 use crate::access::Authorized;
 use crate::frame::{with_notice, Frame, NoticeQuery};
@@ -32,6 +37,9 @@ struct PeriodPage {
     frame: Frame,
     base: String,
     municipality: String,
+    /// The department the report is for (None: the whole municipality).
+    department: Option<String>,
+    departments: Vec<Choice>,
     periods: Vec<Choice>,
     period_name: String,
     period_dates: String,
@@ -67,6 +75,9 @@ pub(crate) struct PeriodQuery {
     periode: Option<i64>,
     /// `ja` or `nej`; without it, cost is shown when there are prices.
     omkostning: Option<String>,
+    /// A department's report.
+    #[serde(default, deserialize_with = "crate::forms::id")]
+    forvaltning: Option<i64>,
     #[serde(flatten)]
     notice: NoticeQuery,
 }
@@ -106,12 +117,25 @@ pub(crate) async fn show_period_report(
         Some("nej") => false,
         _ => !store.list_channel_prices(Some(code)).await?.is_empty(),
     };
-    let query = ReportQuery {
+    let departments = store.list_departments(code).await?;
+    let department = match q.forvaltning {
+        Some(id) => Some(
+            departments
+                .iter()
+                .find(|d| d.id.0 == id)
+                .ok_or(WebError::NotFound)?,
+        ),
+        None => None,
+    };
+    let mut query = ReportQuery {
         dates: Some(dates),
         comparison: Some(Comparing::YearBefore),
         cost: show_cost,
         ..ReportQuery::default()
     };
+    if let Some(d) = department {
+        query = query.filtered(Dimension::Department, &d.id.0.to_string());
+    }
     let ctx = context(&state, &auth, &query, Comparing::YearBefore).await?;
     let found: Vec<Finding> = findings::period_findings(store, &ctx.request).await?;
     let mut grouped: Vec<(&'static str, Vec<String>)> = Vec::new();
@@ -123,8 +147,12 @@ pub(crate) async fn show_period_report(
         }
     }
     let mut tables = Vec::new();
-    for section in &OVERVIEW_SECTIONS[..4] {
-        tables.push(section.table(&ctx, store).await?);
+    if department.is_some() {
+        tables = department_tables(&state, &auth, &query, &ctx).await?;
+    } else {
+        for section in &OVERVIEW_SECTIONS[..4] {
+            tables.push(section.table(&ctx, store).await?);
+        }
     }
     let cost = if show_cost {
         let dims = [Dimension::Channel];
@@ -150,9 +178,10 @@ pub(crate) async fn show_period_report(
     };
     let cost_toggle = CostToggle::to(
         format!(
-            "{}/beretning?periode={}&omkostning={}",
+            "{}/beretning?periode={}{}&omkostning={}",
             ctx.base,
             period.id.0,
+            department.map_or(String::new(), |d| format!("&forvaltning={}", d.id.0)),
             if show_cost { "nej" } else { "ja" }
         ),
         show_cost,
@@ -171,6 +200,16 @@ pub(crate) async fn show_period_report(
         .notice(q.notice.text()),
         base: ctx.base.clone(),
         municipality: format!("{} Kommune", m.name),
+        department: department.map(|d| d.name.clone()),
+        departments: departments
+            .iter()
+            .filter(|d| d.active || department.is_some_and(|x| x.id == d.id))
+            .map(|d| Choice {
+                value: d.id.0.to_string(),
+                label: d.name.clone(),
+                selected: department.is_some_and(|x| x.id == d.id),
+            })
+            .collect(),
         periods: periods
             .iter()
             .map(|p| Choice {
@@ -222,6 +261,70 @@ pub(crate) async fn show_period_report(
             .to_string(),
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// A department's offices (units) by channel, one table per direction.
+const OFFICES_IN: Section = Section {
+    id: "kontorer-ind",
+    caption: "Indgående henvendelser fordelt på enheder og kanaler",
+    dims: &[Dimension::Unit, Dimension::Channel],
+    share_of: ShareOf::FirstDimension,
+    order: Order::Natural,
+    chart: None,
+    show: 300,
+};
+
+const OFFICES_OUT: Section = Section {
+    id: "kontorer-ud",
+    caption: "Udgående henvendelser fordelt på enheder og kanaler",
+    ..OFFICES_IN
+};
+
+/// Incoming guidance and case-information inquiries per office and
+/// channel: the seed's candidates for the website or for following one's
+/// own case.
+const CANDIDATES: Section = Section {
+    id: "kandidater",
+    caption: "Råd og vejledning og information om eksisterende sag (indgående) fordelt på \
+              enheder og kanaler: kandidater til hjemmesiden eller til at følge egen sag",
+    dims: &[Dimension::InquiryType, Dimension::Unit, Dimension::Channel],
+    share_of: ShareOf::FirstDimension,
+    order: Order::Natural,
+    chart: None,
+    show: 300,
+};
+
+/// The department report's tables (seed `004_*`), each in the page's scope.
+async fn department_tables(
+    state: &AppState,
+    auth: &Authorized,
+    query: &ReportQuery,
+    ctx: &super::context::Context,
+) -> Result<Vec<TableView>, WebError> {
+    let store = state.store.as_ref();
+    let incoming = query.filtered(Dimension::Direction, "in");
+    let outgoing = query.filtered(Dimension::Direction, "out");
+    let mut candidates = incoming.clone();
+    candidates.filters.retain(|(d, _)| *d != Dimension::InquiryType);
+    for code in ["VEJL", "INFO"] {
+        candidates
+            .filters
+            .push((Dimension::InquiryType, code.to_owned()));
+    }
+    let mut tables = Vec::new();
+    for section in &OVERVIEW_SECTIONS[..2] {
+        tables.push(section.table(ctx, store).await?);
+    }
+    for (section, q) in [
+        (&OFFICES_IN, &incoming),
+        (&OFFICES_OUT, &outgoing),
+        (&CANDIDATES, &candidates),
+    ] {
+        let c = context(state, auth, q, Comparing::YearBefore).await?;
+        tables.push(section.table(&c, store).await?);
+    }
+    tables.push(OVERVIEW_SECTIONS[3].table(ctx, store).await?);
+    Ok(tables)
 }
 
 /// The strategy as the period report names it: each target's share in the
