@@ -41,6 +41,7 @@ const UNITS = {
   lateEntry: '825ydelse', // Læsø
   mobile: '147bs', // Frederiksberg
   contrast: '259pension', // Køge
+  help: '825teknik', // Læsø
 };
 
 const run = promisify(execFile);
@@ -695,6 +696,54 @@ test(
     }
   },
 );
+
+test('help: "?" opens the method\'s definitions (but types in the task search), axe on it, Esc goes back; the week table', async () => {
+  const { context, page, problems } = await openPage();
+  try {
+    await loginUnit(page, UNITS.help);
+    assert.equal(await page.locator('#help-link').innerText(), 'Hjælp til registrering');
+    assert.ok(
+      (await page.locator('#keyboard-help tbody').textContent()).includes('?'),
+      'the keyboard help lists "?"',
+    );
+    // The week so far: Monday to today, today's row marked, and a total.
+    const days = await page.locator('#week-graph tbody tr').count();
+    assert.ok(days >= 1 && days <= 7, `one row a day from Monday: ${days}`);
+    assert.equal(await page.locator('#week-graph tbody tr[aria-current="date"]').count(), 1);
+    assert.match((await page.locator('#week-count').innerText()).trim(), /^\d{1,3}(\.\d{3})*$/);
+
+    // In the task search "?" is a character like any other.
+    await page.locator('#task-search').focus();
+    await page.keyboard.press('?');
+    assert.equal(await page.locator('#task-search').inputValue(), '?');
+    assert.equal(new URL(page.url()).pathname, '/registrering');
+    await page.keyboard.press('Escape'); // empties the search
+
+    // Outside a text field it opens the help.
+    await page.locator('input[name=direction]').first().focus();
+    await Promise.all([page.waitForURL('**/registrering/hjaelp'), page.keyboard.press('?')]);
+    await page.locator('h1', { hasText: 'Hjælp til registrering' }).waitFor();
+    for (const heading of ['Hvad er én henvendelse?', 'Hvem registrerer en viderestillet henvendelse?', 'Hvad er ikke en henvendelse?']) {
+      assert.equal(await page.locator('h2', { hasText: heading }).count(), 1, heading);
+    }
+    await page.screenshot({ path: SCREENSHOTS + 'registration-help.png', fullPage: true });
+    await runAxe(page, '/registrering/hjaelp');
+
+    await Promise.all([page.waitForURL((url) => url.pathname === '/registrering'), page.keyboard.press('Escape')]);
+    await page.locator('#registration-form').waitFor();
+
+    // The English help, reached by its language link.
+    await goto(page, '/registrering/hjaelp');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('.portal-user a[lang=en]').click()]);
+    assert.equal(new URL(page.url()).pathname, '/registrering/hjaelp');
+    await page.locator('h1', { hasText: 'Help with registering' }).waitFor();
+    await runAxe(page, '/registrering/hjaelp (English)');
+    await goto(page, '/sprog?til=da');
+    assert.deepEqual(problems, [], 'no console errors or failed requests');
+  } finally {
+    await context.close();
+  }
+});
 
 test('axe (WCAG 2.1 A/AA) on the login, registration, correction and paper sheet pages; mobile screenshot', async (t) => {
   const { context, page, problems } = await openPage();

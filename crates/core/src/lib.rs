@@ -5,6 +5,7 @@
 //! callbacks, errors through [`CoreError`].
 
 pub mod accounts;
+pub mod cycle;
 pub mod demo;
 pub mod economics;
 mod error;

@@ -1,5 +1,6 @@
 //! Registering inquiries as a unit: what the form offers, the rules a
-//! registration must pass, undo, same-day correction, and the unit's day.
+//! registration must pass, undo, same-day correction, and the unit's day
+//! and week so far.
 //!
 //! Municipality, unit, date and time are never taken from the form: they
 //! come from the session and the clock. Test mode is decided here, once, from
@@ -9,7 +10,7 @@ pub mod answer;
 pub mod paper;
 
 use crate::{accounts::auth, CoreError, CoreResult};
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 use komhen_domain::{
     danish_instant, parse_form, ChannelCode, Completion, DateDimensions, Direction, InquiryType,
     Medium, NewAnswer, NewRegistration, RegistrationId, Source, TaskId, UnitId,
@@ -20,9 +21,10 @@ use std::sync::{Arc, Mutex};
 use crate::hotline::desk::{self, Desk};
 use komhen_domain::hotline::HotlineOutcome;
 use komhen_store::{
-    ChannelRow, HotlineRegistration, HotlineRegistrationFilter, HourChannelCount, InquiryTypeRow,
-    Inserted, MunicipalityRow, NewAuditEntry, QuestionRow, RegistrationChange, RegistrationFilter,
-    RegistrationRow, SessionRow, Store, TaskRow, TaskUsage, UnitRow,
+    Aggregate, ChannelRow, Column, HotlineRegistration, HotlineRegistrationFilter,
+    HourChannelCount, InquiryTypeRow, Inserted, Key, MunicipalityRow, NewAuditEntry, QuestionRow,
+    RegistrationChange, RegistrationFilter, RegistrationRow, SessionRow, Store, TaskRow, TaskUsage,
+    TestRows, UnitRow,
 };
 
 /// How long after saving a registration can be undone.
@@ -998,4 +1000,145 @@ pub async fn today(
         by_hour_and_channel,
         outcomes: Vec::new(),
     })
+}
+
+/// One day of the unit's week: its inquiries (sum of quantity), test
+/// registrations included as on the unit's day, and how many of them were
+/// test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeekDay {
+    pub day: NaiveDate,
+    pub inquiries: i64,
+    pub test_inquiries: i64,
+}
+
+/// The unit's week so far: every day from the Monday of the current ISO
+/// week to today, in order, days without registrations as 0. Shown beside
+/// the day's graph so a unit sees its counting week as it goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Week {
+    pub days: Vec<WeekDay>,
+}
+
+impl Week {
+    /// Monday to `today`, every day empty.
+    fn empty(today: NaiveDate) -> Self {
+        let monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
+        Self {
+            days: monday
+                .iter_days()
+                .take_while(|d| *d <= today)
+                .map(|day| WeekDay {
+                    day,
+                    inquiries: 0,
+                    test_inquiries: 0,
+                })
+                .collect(),
+        }
+    }
+
+    fn add(&mut self, day: NaiveDate, inquiries: i64, test: bool) {
+        if let Some(d) = self.days.iter_mut().find(|d| d.day == day) {
+            d.inquiries += inquiries;
+            if test {
+                d.test_inquiries += inquiries;
+            }
+        }
+    }
+
+    /// The first day (the Monday).
+    pub fn monday(&self) -> Option<NaiveDate> {
+        self.days.first().map(|d| d.day)
+    }
+
+    /// Inquiries this week so far, test included.
+    pub fn inquiries(&self) -> i64 {
+        self.days.iter().map(|d| d.inquiries).sum()
+    }
+
+    /// Of which test.
+    pub fn test_inquiries(&self) -> i64 {
+        self.days.iter().map(|d| d.test_inquiries).sum()
+    }
+}
+
+/// The unit's week so far, one query: the cube summed per day and test
+/// flag for the unit (the same rows as the day's count: test included,
+/// held or deleted batches not). A hotline unit's week is its calls,
+/// wherever they count (they carry no unit; the link to the unit finds
+/// them).
+pub async fn week(
+    store: &dyn Store,
+    ctx: &UnitContext,
+    desk: Option<&Desk>,
+    now: DateTime<Utc>,
+) -> CoreResult<Week> {
+    let today = DateDimensions::of(now).day;
+    let mut week = Week::empty(today);
+    let Some(monday) = week.monday() else {
+        return Ok(week);
+    };
+    if desk.is_some() {
+        let filter = HotlineRegistrationFilter {
+            hotline: None,
+            unit: Some(ctx.unit.id),
+            from: monday,
+            to: today,
+            include_test: true,
+            limit: None,
+        };
+        for call in store.list_hotline_registrations(&filter).await? {
+            let r = &call.registration;
+            week.add(r.day, r.quantity, r.is_test);
+        }
+        return Ok(week);
+    }
+    let query = Aggregate {
+        municipalities: vec![ctx.municipality.code],
+        from: Some(monday),
+        to: Some(today),
+        units: vec![Some(ctx.unit.id)],
+        test: TestRows::Include,
+        group_by: vec![Column::Day, Column::Test],
+        ..Aggregate::default()
+    };
+    for row in store.aggregate(&query).await? {
+        if let [Key::Day(day), Key::Test(test)] = row.keys[..] {
+            week.add(day, row.inquiries, test);
+        }
+    }
+    Ok(week)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    #[test]
+    fn the_week_runs_from_its_monday_to_today() {
+        // Week 17 of 2026, the spring counting week: Monday 20 April.
+        let monday = Week::empty(day("2026-04-20"));
+        assert_eq!(monday.days.len(), 1);
+        let sunday = Week::empty(day("2026-04-26"));
+        let days: Vec<NaiveDate> = sunday.days.iter().map(|d| d.day).collect();
+        assert_eq!(days.len(), 7);
+        assert_eq!(days.first(), Some(&day("2026-04-20")));
+        assert_eq!(days.last(), Some(&day("2026-04-26")));
+
+        let mut week = Week::empty(day("2026-04-22"));
+        week.add(day("2026-04-21"), 3, false);
+        week.add(day("2026-04-21"), 2, true);
+        week.add(day("2026-04-19"), 9, false); // last week: not this one
+        let counts: Vec<(i64, i64)> = week
+            .days
+            .iter()
+            .map(|d| (d.inquiries, d.test_inquiries))
+            .collect();
+        assert_eq!(counts, vec![(0, 0), (5, 2), (0, 0)]);
+        assert_eq!((week.inquiries(), week.test_inquiries()), (5, 2));
+    }
 }

@@ -8,14 +8,31 @@ use komhen_backend::testing::TestStore;
 use komhen_core::accounts::access::Actor;
 use komhen_core::intake::totals::{self, TotalInput};
 use komhen_core::reports::coverage::{coverage, coverage_table};
-use komhen_domain::{
-    danish_instant, ChannelCode, Completion, InquiryType, KleNumber, MunicipalityCode,
-    NewRegistration, Source,
-};
+use komhen_domain::Source;
 use komhen_store::Store;
 
-fn code(n: u16) -> MunicipalityCode {
-    MunicipalityCode::new(n).unwrap()
+mod common;
+use common::code;
+
+/// `quantity` inquiries on the channel on the day.
+async fn registered(
+    store: &dyn Store,
+    municipality: u16,
+    channel: &str,
+    on: NaiveDate,
+    quantity: i64,
+    is_test: bool,
+) {
+    common::register(
+        store,
+        municipality,
+        channel,
+        on,
+        quantity,
+        Source::Upload,
+        is_test,
+    )
+    .await;
 }
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -36,44 +53,6 @@ async fn total(store: &dyn Store, municipality: u16, channel: &str, from: &str, 
     )
     .await
     .unwrap();
-}
-
-/// `quantity` inquiries on the channel at 10 o'clock on the day.
-async fn registered(
-    store: &dyn Store,
-    municipality: u16,
-    channel: &str,
-    on: NaiveDate,
-    quantity: i64,
-    is_test: bool,
-) {
-    let task = store
-        .list_national_tasks()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|t| t.kle == KleNumber::parse("23.09.02").unwrap())
-        .unwrap()
-        .id;
-    store
-        .insert_registration(&NewRegistration {
-            municipality: code(municipality),
-            unit: None,
-            task,
-            channel: ChannelCode::parse(channel).unwrap(),
-            inquiry_type: Some(InquiryType::Guidance),
-            completion: Some(Completion::AtOnce),
-            has_form: None,
-            registered_at: danish_instant(on, 10, 0).unwrap(),
-            duration_ms: None,
-            quantity,
-            source: Source::Upload,
-            is_test,
-            idempotency_key: None,
-            answers: Vec::new(),
-        })
-        .await
-        .unwrap();
 }
 
 #[tokio::test]

@@ -832,6 +832,29 @@ impl komhen_store::Store for Store {
         self.list_cdr_rules(municipality).await
     }
 
+    async fn list_period_deadlines(
+        &self,
+        period: PeriodId,
+    ) -> StoreResult<Vec<komhen_store::PeriodDeadline>> {
+        self.list_period_deadlines(period).await
+    }
+
+    async fn period_submissions(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<komhen_store::SubmissionRow>> {
+        self.period_submissions(from, to).await
+    }
+
+    async fn period_totals_entered(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<komhen_store::TotalsEnteredRow>> {
+        self.period_totals_entered(from, to).await
+    }
+
     async fn list_hotlines(&self) -> StoreResult<Vec<komhen_store::HotlineRow>> {
         self.list_hotlines().await
     }

@@ -101,4 +101,87 @@ impl Store {
             })
             .collect()
     }
+
+    pub(super) async fn list_period_deadlines(
+        &self,
+        period: PeriodId,
+    ) -> StoreResult<Vec<komhen_store::PeriodDeadline>> {
+        let rows = sqlx::query(
+            "SELECT kind, due_on FROM period_deadlines WHERE period_id = $1 ORDER BY due_on, kind",
+        )
+        .bind(period.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|row| {
+                let kind: String = get(row, "kind")?;
+                Ok(komhen_store::PeriodDeadline {
+                    kind: komhen_store::DeadlineKind::parse(&kind)
+                        .ok_or_else(|| corrupt("fristens art", &kind))?,
+                    due_on: get(row, "due_on")?,
+                })
+            })
+            .collect()
+    }
+
+    pub(super) async fn period_submissions(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<komhen_store::SubmissionRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT municipality_code, source, CAST(SUM(quantity) AS BIGINT) AS inquiries, \
+             CAST(COUNT(*) AS BIGINT) AS row_count, MAX(created_at) AS last_stored_at \
+             FROM registrations WHERE {VISIBLE} AND NOT is_test AND day >= $1 AND day <= $2 \
+             GROUP BY municipality_code, source ORDER BY municipality_code, source"
+        ))
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|row| {
+                let source: String = get(row, "source")?;
+                Ok(komhen_store::SubmissionRow {
+                    municipality: municipality_from(get(row, "municipality_code")?)?,
+                    source: Source::parse(&source).map_err(|e| corrupt("datakilde", e))?,
+                    inquiries: get(row, "inquiries")?,
+                    rows: get(row, "row_count")?,
+                    last_stored_at: get(row, "last_stored_at")?,
+                })
+            })
+            .collect()
+    }
+
+    pub(super) async fn period_totals_entered(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<komhen_store::TotalsEnteredRow>> {
+        let rows = sqlx::query(
+            "SELECT t.municipality_code, CAST(COUNT(*) AS BIGINT) AS totals, \
+             MAX(t.created_at) AS last_entered_at FROM total_counts t \
+             WHERE (t.import_batch_id IS NULL OR t.import_batch_id NOT IN \
+             (SELECT id FROM import_batches WHERE status <> 'committed')) \
+             AND t.measure = 'inquiries' AND t.municipality_code IS NOT NULL \
+             AND t.from_day <= $2 AND t.to_day >= $1 \
+             GROUP BY t.municipality_code ORDER BY t.municipality_code",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|row| {
+                Ok(komhen_store::TotalsEnteredRow {
+                    municipality: municipality_from(get(row, "municipality_code")?)?,
+                    totals: get(row, "totals")?,
+                    last_entered_at: get(row, "last_entered_at")?,
+                })
+            })
+            .collect()
+    }
 }

@@ -9,6 +9,7 @@
 //! rows; the conformance suite proves it for each backend.
 
 mod batch;
+mod cycle;
 mod error;
 mod hotline;
 mod prices;
@@ -20,6 +21,7 @@ mod totals;
 mod website;
 
 pub use batch::*;
+pub use cycle::*;
 pub use error::{Cause, Detail, StoreError, StoreResult};
 pub use hotline::*;
 pub use prices::*;
@@ -625,6 +627,26 @@ pub trait Store: Send + Sync + 'static {
 
     /// The municipality's phone-system rules, in the order they are tried.
     async fn list_cdr_rules(&self, municipality: MunicipalityCode) -> StoreResult<Vec<CdrRuleRow>>;
+
+    // --- the yearly cycle ----------------------------------------------------
+    /// A national period's deadlines beside its submission deadline.
+    async fn list_period_deadlines(&self, period: PeriodId) -> StoreResult<Vec<PeriodDeadline>>;
+
+    /// Every municipality's registrations on the days from `from` to `to`,
+    /// per source, with when the last was stored.
+    async fn period_submissions(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<SubmissionRow>>;
+
+    /// Every municipality's visible totals of inquiries that cover a day
+    /// from `from` to `to`, with when the last was entered.
+    async fn period_totals_entered(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<TotalsEnteredRow>>;
 
     // --- joint hotlines ------------------------------------------------------
     /// Every hotline, by name.

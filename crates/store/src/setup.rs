@@ -373,6 +373,12 @@ pub enum SetupChange {
     /// Issues a statement. Issued statements never change; a correction is
     /// a new statement naming the one it corrects.
     IssueStatement(NewStatement),
+    /// Sets (or with None removes) a national period's deadline of a kind.
+    SetPeriodDeadline {
+        period: PeriodId,
+        kind: crate::DeadlineKind,
+        due_on: Option<NaiveDate>,
+    },
     /// Makes a unit (of a member municipality) one that answers the line.
     AddHotlineUnit {
         hotline: HotlineId,
@@ -458,7 +464,8 @@ impl SetupChange {
             | RemoveShift { .. }
             | IssueStatement(_)
             | AddHotlineUnit { .. }
-            | RemoveHotlineUnit { .. } => None,
+            | RemoveHotlineUnit { .. }
+            | SetPeriodDeadline { .. } => None,
         }
     }
 }

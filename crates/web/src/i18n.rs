@@ -135,6 +135,31 @@ pub(crate) struct Text {
     pub(crate) login_label: &'static str,
     pub(crate) password_label: &'static str,
     pub(crate) log_in: &'static str,
+    pub(crate) help_link: &'static str,
+    pub(crate) help_key: &'static str,
+    pub(crate) help_back: &'static str,
+    pub(crate) help_back_key: &'static str,
+    pub(crate) help_contents: &'static str,
+    pub(crate) week_caption: &'static str,
+    pub(crate) day_col: &'static str,
+    pub(crate) inquiries_col: &'static str,
+    pub(crate) today_marker: &'static str,
+    /// Monday first, as ISO weeks count.
+    pub(crate) weekdays: [&'static str; 7],
+}
+
+impl Text {
+    /// A day of the week as the unit pages name it: «Tirsdag 21.4.» or
+    /// «Tuesday 21/4».
+    pub(crate) fn day_label(&self, day: chrono::NaiveDate) -> String {
+        use chrono::Datelike;
+        let name = self.weekdays[day.weekday().num_days_from_monday() as usize];
+        if self.lang == "en" {
+            format!("{name} {}/{}", day.day(), day.month())
+        } else {
+            format!("{name} {}.{}.", day.day(), day.month())
+        }
+    }
 }
 
 pub(crate) static DA: Text = Text {
@@ -225,6 +250,16 @@ pub(crate) static DA: Text = Text {
     login_label: "Enhedens login eller din e-mail",
     password_label: "Adgangskode",
     log_in: "Log ind",
+    help_link: "Hjælp til registrering",
+    help_key: "Hjælp til registrering: hvad er én henvendelse, hvem registrerer, eksempler (ikke i et tekstfelt)",
+    help_back: "Tilbage til registreringen",
+    help_back_key: "eller tryk",
+    help_contents: "Indhold",
+    week_caption: "Ugen indtil nu: henvendelser pr. dag",
+    day_col: "Dag",
+    inquiries_col: "Antal",
+    today_marker: "(i dag)",
+    weekdays: ["Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag"],
 };
 
 pub(crate) static EN: Text = Text {
@@ -315,4 +350,14 @@ pub(crate) static EN: Text = Text {
     login_label: "The unit's login or your e-mail",
     password_label: "Password",
     log_in: "Log in",
+    help_link: "Help with registering",
+    help_key: "Help with registering: what is one inquiry, who registers it, examples (not in a text field)",
+    help_back: "Back to registering",
+    help_back_key: "or press",
+    help_contents: "Contents",
+    week_caption: "The week so far: inquiries per day",
+    day_col: "Day",
+    inquiries_col: "Count",
+    today_marker: "(today)",
+    weekdays: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
 };

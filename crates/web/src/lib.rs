@@ -11,6 +11,7 @@ mod address;
 mod api;
 mod assets;
 mod clock;
+mod cycle;
 mod economics;
 mod error;
 mod format;
@@ -153,6 +154,7 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
         // The registration tool, behind a unit's shared login.
         .get("/registrering", Unit, registration::show_registration)
         .post("/registrering", Unit, registration::create_registration)
+        .get("/registrering/hjaelp", Unit, registration::show_help)
         .get("/registrering/skema", Unit, registration::paper::show_sheet)
         .get(
             "/registrering/skema/indtast",
@@ -474,6 +476,14 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
         )
         .get("/admin/log", National, accounts::users::show_audit)
         // Joint hotlines: the national list, then each line's pages.
+        // The yearly cycle: the coordinator's checklist, the national overview.
+        .get("/kommune/{kode}/tjekliste", Read, cycle::show_checklist)
+        .get("/admin/indberetninger", National, cycle::show_overview)
+        .post(
+            "/admin/indberetninger/frister",
+            National,
+            cycle::save_deadlines,
+        )
         .get("/admin/hotlines", National, hotline::show_lines)
         .post("/admin/hotlines", National, hotline::create_line)
         .get("/hotline/{linje}", ReadHotline, hotline::show)

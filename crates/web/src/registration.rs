@@ -1,4 +1,5 @@
-//! The registration tool's pages: register, undo, correct, the unit's day.
+//! The registration tool's pages: register, undo, correct, the unit's day
+//! and week, and the help with the method's definitions.
 //! Every rule lives in `komhen_core::registration`; this module turns forms
 //! into input and results into pages.
 
@@ -14,11 +15,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use komhen_core::accounts::auth::random_token;
 use komhen_core::hotline::desk::{self, Desk};
 use komhen_core::registration::{
-    self, Choices, FieldError, RegisterError, RegistrationInput, Today, UNDO_MINUTES,
+    self, Choices, FieldError, RegisterError, RegistrationInput, Today, Week, UNDO_MINUTES,
 };
 use komhen_domain::hotline::HotlineOutcome;
 use komhen_domain::reference::AnswerKind;
@@ -82,6 +83,14 @@ pub(crate) struct HourView {
     pub(crate) percent: i64,
 }
 
+/// One day of the unit's week so far.
+pub(crate) struct WeekDayView {
+    pub(crate) label: String,
+    pub(crate) count: String,
+    pub(crate) percent: i64,
+    pub(crate) is_today: bool,
+}
+
 /// A hotline unit's extra steps: the caller's municipality and the outcome.
 pub(crate) struct HotlineView {
     pub(crate) name: String,
@@ -124,6 +133,9 @@ pub(crate) struct RegisterPage {
     today_rows: Vec<TodayRowView>,
     graph_channels: Vec<String>,
     graph: Vec<HourView>,
+    week: Vec<WeekDayView>,
+    week_count: String,
+    week_test_count: String,
     undo_minutes: i64,
 }
 
@@ -224,6 +236,7 @@ fn time_of(at: DateTime<Utc>) -> String {
 struct PageParts {
     choices: Choices,
     today: Today,
+    week: Week,
     desk: Option<Desk>,
 }
 
@@ -238,6 +251,7 @@ async fn load_parts(
     Ok(PageParts {
         choices: registration::choices(store, &unit.ctx, desk.as_ref(), now).await?,
         today: registration::today(store, &unit.ctx, desk.as_ref(), now).await?,
+        week: registration::week(store, &unit.ctx, desk.as_ref(), now).await?,
         desk,
     })
 }
@@ -390,8 +404,31 @@ fn build_page(
         today_rows,
         graph_channels,
         graph,
+        week: week_views(&parts.week, today.day, t),
+        week_count: number(parts.week.inquiries()),
+        week_test_count: number(parts.week.test_inquiries()),
         undo_minutes: UNDO_MINUTES,
     }
+}
+
+/// The unit's week so far, a day a row, with a bar against the busiest day.
+fn week_views(week: &Week, today: NaiveDate, t: &Text) -> Vec<WeekDayView> {
+    let max = week
+        .days
+        .iter()
+        .map(|d| d.inquiries)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    week.days
+        .iter()
+        .map(|d| WeekDayView {
+            label: t.day_label(d.day),
+            count: number(d.inquiries),
+            percent: d.inquiries * 100 / max,
+            is_today: d.day == today,
+        })
+        .collect()
 }
 
 /// The optional parameters and the task questions, with the values typed.
@@ -562,6 +599,29 @@ fn describe(row: &RegistrationRow, page: &RegisterPage) -> String {
         t.at_time,
         time_of(row.registered_at)
     )
+}
+
+/// The method's definitions for registrants, in the unit's language.
+#[derive(Template)]
+#[template(path = "register_help.html")]
+pub(crate) struct HelpPage {
+    t: &'static Text,
+    unit_name: String,
+    municipality_name: String,
+    csrf: String,
+}
+
+/// `GET /registrering/hjaelp`: what one inquiry is, who registers a
+/// forwarded one, what is not an inquiry, the form's steps and worked
+/// examples, from KL's playbook for counting weeks.
+pub(crate) async fn show_help(unit: UnitSession) -> Result<Html<String>, WebError> {
+    let page = HelpPage {
+        t: unit.lang.text(),
+        unit_name: unit.ctx.unit.name.clone(),
+        municipality_name: unit.ctx.municipality.name.clone(),
+        csrf: unit.session.csrf_token.clone(),
+    };
+    Ok(Html(page.render()?))
 }
 
 #[derive(Deserialize)]

@@ -3,12 +3,31 @@
 // - keys: I/U direction, 1-9 the n-th choice of the current step, J/N form,
 //   type-to-search for tasks (arrows + Enter), Enter saves, Esc starts over;
 //   a hotline unit's caller municipality by its first letters, then Enter;
+//   ? opens the help with the method's definitions (outside text fields);
 // - focus that moves on to the next step by itself;
 // - only the channels of the chosen direction, the form step only where a
 //   form can come along, a task's extra questions only for that task;
 // - the timer: milliseconds from the first choice to "save".
+// On the help page, Esc goes back to the registration form.
 (function () {
   "use strict";
+  // The help page: Esc goes back to the form, to the page as it was left
+  // when the help was opened from it.
+  var helpPage = document.getElementById("registration-help");
+  if (helpPage) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+      event.preventDefault();
+      var back = document.getElementById("help-back");
+      var from = document.referrer ? new URL(document.referrer) : null;
+      if (from && from.origin === location.origin && from.pathname === "/registrering" && history.length > 1) {
+        history.back();
+      } else {
+        location.href = back.href;
+      }
+    });
+    return;
+  }
   var form = document.getElementById("registration-form");
   if (!form) return;
 
@@ -204,8 +223,18 @@
     var typing = target.tagName === "TEXTAREA" || target.tagName === "SELECT" ||
       (target.tagName === "INPUT" && ["text", "number", "time", "password", "email"].indexOf(target.type) !== -1);
     if (typing) return;
-    if (!form.contains(target) && target !== document.body) return;
     var key = event.key;
+    // "?" (Shift and the key that gives it) opens the help, from anywhere
+    // on the page but a text field (the task search above types it).
+    if (key === "?") {
+      var help = document.getElementById("help-link");
+      if (help) {
+        event.preventDefault();
+        location.href = help.href;
+      }
+      return;
+    }
+    if (!form.contains(target) && target !== document.body) return;
     var step = target.closest ? target.closest("fieldset.step") : null;
     if (!step) step = firstOpenStep(null);
 

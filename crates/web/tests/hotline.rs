@@ -412,6 +412,15 @@ async fn a_hotline_unit_registers_a_call_that_counts_once_in_the_callers_municip
     assert!(confirmation
         .body
         .contains("henvist til fremmøde i egen kommune"));
+    // The unit's week counts its calls, though they count in the callers'
+    // municipalities.
+    assert!(
+        confirmation
+            .body
+            .contains(r#"<td class="num" id="week-count">1</td>"#),
+        "{}",
+        confirmation.body
+    );
     // The same form sent again is the same call.
     let again = post(call("h1", "101", "henvist_fremmoede")).await;
     assert_eq!(again.location, saved.location);

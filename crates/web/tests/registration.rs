@@ -629,3 +629,155 @@ async fn the_unit_pages_switch_to_english_and_back() {
         .await;
     assert!(danish.body.contains(r#"<html lang="da">"#) && danish.body.contains("1. Retning"));
 }
+
+#[tokio::test]
+async fn the_help_page_explains_the_method_in_danish_and_english_behind_the_unit_login() {
+    let app = App::with_units().await;
+    let anonymous = app.get("/registrering/hjaelp", "").await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+    assert_eq!(anonymous.location, "/log-ind");
+
+    let (cookie, _) = app.unit_login("259borgerservice").await;
+    // The registration page leads to it, by link and by the "?" key.
+    let form = app.get("/registrering", &cookie).await;
+    assert!(
+        form.body.contains(
+            r#"<a href="/registrering/hjaelp" id="help-link">Hjælp til registrering</a>"#
+        ),
+        "{}",
+        form.body
+    );
+    let keyboard = form.body.split(r#"id="keyboard-help""#).nth(1).unwrap();
+    assert!(keyboard.contains("<tr><td><kbd>?</kbd></td><td>Hjælp til registrering"));
+
+    let help = app.get("/registrering/hjaelp", &cookie).await;
+    assert_eq!(help.status, StatusCode::OK);
+    assert!(help.body.contains(r#"<html lang="da">"#));
+    for text in [
+        "<h1>Hjælp til registrering</h1>",
+        r#"<h2 id="en-henvendelse">Hvad er én henvendelse?</h2>"#,
+        r#"<h2 id="viderestillet">Hvem registrerer en viderestillet henvendelse?</h2>"#,
+        r#"<h2 id="ikke-henvendelse">Hvad er ikke en henvendelse?</h2>"#,
+        "Det er den medarbejder, der afslutter henvendelsen, der registrerer den.",
+        "Interne henvendelser.",
+        "Fejlhenvendelse",
+        "4. Henvendelsestype",
+        r#"<a href="/registrering" id="help-back">Tilbage til registreringen</a>"#,
+        "/sprog?til=en&amp;tilbage=/registrering/hjaelp",
+        r#"<script src="/static/registration.js"></script>"#,
+    ] {
+        assert!(help.body.contains(text), "{text}");
+    }
+    assert_eq!(help.body.matches("class=\"help-answer\"").count(), 8);
+
+    let switched = app
+        .get("/sprog?til=en&tilbage=/registrering/hjaelp", &cookie)
+        .await;
+    assert_eq!(switched.location, "/registrering/hjaelp");
+    let english = format!("{cookie}; {}", switched.cookie.unwrap());
+    let help = app.get("/registrering/hjaelp", &english).await;
+    assert_eq!(help.status, StatusCode::OK);
+    assert!(help.body.contains(r#"<html lang="en">"#));
+    for text in [
+        "<h1>Help with registering</h1>",
+        r#"<h2 id="one-inquiry">What is one inquiry?</h2>"#,
+        r#"<h2 id="forwarded">Who registers a forwarded inquiry?</h2>"#,
+        r#"<h2 id="not-an-inquiry">What is not an inquiry?</h2>"#,
+        "The employee who finishes the inquiry registers it.",
+        "4. Inquiry type",
+        "Back to registering",
+    ] {
+        assert!(help.body.contains(text), "{text}");
+    }
+    assert!(!help.body.contains("Hvad er én henvendelse?"));
+    let form = app.get("/registrering", &english).await;
+    assert!(form.body.contains(">Help with registering</a>"));
+}
+
+#[tokio::test]
+async fn the_week_table_shows_the_unit_inquiries_per_day_from_monday() {
+    let app = App::with_units().await;
+    let pas = app.task_id("23.09.02").await.to_string();
+    // Week 17 of 2026, the spring counting week: two inquiries on the
+    // Tuesday, one on the Wednesday (a new login each day: sessions end).
+    let day = |d: u32| {
+        let date = chrono::NaiveDate::from_ymd_opt(2026, 4, d).unwrap();
+        komhen_domain::danish_instant(date, 10, 0).unwrap()
+    };
+    app.clock.set(day(21));
+    let (cookie, csrf) = app.unit_login("259borgerservice").await;
+    for key in ["w1", "w2"] {
+        let saved = app
+            .post("/registrering", &cookie, &phone_guidance(&csrf, &pas, key))
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    }
+    // Another unit's inquiry that day is not this unit's.
+    let (other, other_csrf) = app.unit_login("101bs").await;
+    let kbh_pas = app
+        .store()
+        .list_unit_tasks(
+            MunicipalityCode::new(101).unwrap(),
+            app.store()
+                .find_unit_by_login("101bs")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+        )
+        .await
+        .unwrap()[0]
+        .id
+        .0
+        .to_string();
+    let saved = app
+        .post(
+            "/registrering",
+            &other,
+            &phone_guidance(&other_csrf, &kbh_pas, "w9"),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    app.clock.set(day(22));
+    let (cookie, csrf) = app.unit_login("259borgerservice").await;
+    let saved = app
+        .post("/registrering", &cookie, &phone_guidance(&csrf, &pas, "w3"))
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app.get("/registrering", &cookie).await;
+    let week = page
+        .body
+        .split(r#"id="week-graph""#)
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert!(week.contains("Ugen indtil nu: henvendelser pr. dag"));
+    let rows: Vec<&str> = week.split("<tr").skip(2).collect();
+    assert_eq!(rows.len(), 4, "Monday to Wednesday and the total: {week}");
+    assert!(rows[0].contains(
+        r#"<th scope="row"><span class="day-name">Mandag 20.4.</span></th><td class="num">0</td>"#
+    ));
+    assert!(rows[1].contains(
+        r#"<th scope="row"><span class="day-name">Tirsdag 21.4.</span></th><td class="num">2</td>"#
+    ));
+    assert!(rows[2].contains(r#"aria-current="date""#));
+    assert!(rows[2].contains(
+        r#"Onsdag 22.4.</span> <span class="week-today">(i dag)</span></th><td class="num">1</td>"#
+    ));
+    assert!(rows[3].contains(r#"<td class="num" id="week-count">3</td>"#));
+    // The day's own count is still the day's.
+    assert!(page
+        .body
+        .contains(r#"<span id="today-count">1</span> henvendelse registreret"#));
+
+    let english = app
+        .get("/registrering", &format!("{cookie}; komhen_lang=en"))
+        .await;
+    assert!(english.body.contains("The week so far: inquiries per day"));
+    assert!(english.body.contains(
+        r#"<th scope="row"><span class="day-name">Tuesday 21/4</span></th><td class="num">2</td>"#
+    ));
+}

@@ -325,9 +325,10 @@ impl Store {
             ImportKle { .. } | CreateTaskPackage { .. } | SetPackageTask { .. } => {
                 Self::apply_catalogue(tx, change).await
             }
-            CreatePeriod(_) | UpdatePeriod { .. } | PublishPeriod { .. } => {
-                Self::apply_periods(tx, change).await
-            }
+            CreatePeriod(_)
+            | UpdatePeriod { .. }
+            | PublishPeriod { .. }
+            | SetPeriodDeadline { .. } => Self::apply_periods(tx, change).await,
             UpsertChannel { .. } | SetInquiryTypeLabels { .. } | SetCompletionLabels { .. } => {
                 Self::apply_code_lists(tx, change).await
             }

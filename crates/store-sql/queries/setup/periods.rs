@@ -99,6 +99,43 @@ impl Store {
                 }
                 touched(done, format!("national tælleperiode {period}"))
             }
+            SetPeriodDeadline {
+                period,
+                kind,
+                due_on,
+            } => {
+                let national: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM counting_periods WHERE id = $1 AND municipality_code IS NULL",
+                )
+                .bind(period.0)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(db_err)?;
+                if national.is_none() {
+                    return Err(not_found(format!("national tælleperiode {period}")));
+                }
+                sqlx::query("DELETE FROM period_deadlines WHERE period_id = $1 AND kind = $2")
+                    .bind(period.0)
+                    .bind(kind.code())
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                if let Some(due_on) = due_on {
+                    sqlx::query(
+                        "INSERT INTO period_deadlines (period_id, kind, due_on) VALUES ($1, $2, $3)",
+                    )
+                    .bind(period.0)
+                    .bind(kind.code())
+                    .bind(due_on)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(db_err)?;
+                }
+                Ok(Applied {
+                    id: None,
+                    count: 1,
+                })
+            }
             other => Err(misrouted(other)),
         }
     }

@@ -305,7 +305,9 @@ async fn department_tables(
     let incoming = query.filtered(Dimension::Direction, "in");
     let outgoing = query.filtered(Dimension::Direction, "out");
     let mut candidates = incoming.clone();
-    candidates.filters.retain(|(d, _)| *d != Dimension::InquiryType);
+    candidates
+        .filters
+        .retain(|(d, _)| *d != Dimension::InquiryType);
     for code in ["VEJL", "INFO"] {
         candidates
             .filters
