@@ -74,6 +74,9 @@ pub enum Command {
     /// Coverage: a municipality's registrations against the total counts
     /// of its own systems, per channel (dækningsgrad).
     Coverage(report::CoverageArgs),
+    /// The annualised estimate: a municipality's inquiries of the whole
+    /// weeks counted, to a year, with its 95 % interval.
+    Estimate(report::EstimateArgs),
     /// Run a savings scenario: move inquiries between channels and see
     /// what it would save, in the period and a year (docs/economics.md).
     Savings(savings::SavingsArgs),
@@ -264,6 +267,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Coverage(args) => {
             let store = open(&url, OpenMode::MustExist).await?;
             report::coverage(store.as_ref(), &args).await
+        }
+        Command::Estimate(args) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            report::estimate(store.as_ref(), &args).await
         }
         Command::Savings(args) => {
             let store = open(&url, OpenMode::MustExist).await?;

@@ -191,3 +191,60 @@ pub async fn coverage(store: &dyn Store, args: &CoverageArgs) -> anyhow::Result<
     }
     Ok(())
 }
+
+#[derive(Debug, Args)]
+pub struct EstimateArgs {
+    /// The municipality's code, e.g. 259.
+    #[arg(long)]
+    pub municipality: String,
+    /// The period's first day: 2026-10-19 or 19-10-2026.
+    #[arg(long)]
+    pub from: String,
+    /// The period's last day.
+    #[arg(long)]
+    pub to: String,
+    /// text or json.
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+}
+
+/// `komhen estimate`: the same annualised estimate as the figures page.
+pub async fn estimate(store: &dyn Store, args: &EstimateArgs) -> anyhow::Result<()> {
+    let municipality = MunicipalityCode::parse(&args.municipality)?;
+    let from = reports::parse_date(&args.from)?;
+    let to = reports::parse_date(&args.to)?;
+    anyhow::ensure!(from <= to, "perioden slutter før den begynder");
+    let found = reports::annual::annual_estimate(store, municipality, from, to).await?;
+    let Some(e) = found else {
+        anyhow::bail!("perioden rummer færre end to hele uger: intet årsskøn");
+    };
+    if args.format == "json" {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "kommune": municipality.get(),
+                "fra": from.to_string(),
+                "til": to.to_string(),
+                "uger": e.weeks.iter().map(|(y, w, n)| serde_json::json!({
+                    "aar": y, "uge": w, "henvendelser": n,
+                })).collect::<Vec<_>>(),
+                "gennemsnit_pr_uge": e.mean_per_week,
+                "aarsskoen": e.estimate,
+                "interval_95_lav": e.low,
+                "interval_95_hoej": e.high,
+            }))?
+        );
+        return Ok(());
+    }
+    for (y, w, n) in &e.weeks {
+        println!("Uge {w} {y}: {}", tabular::thousands(*n));
+    }
+    println!(
+        "Årsskøn: {} henvendelser (95 %-interval {}–{}), gennemsnittet af {} hele uger gange 52.",
+        tabular::thousands(e.estimate.round() as i64),
+        tabular::thousands(e.low.round() as i64),
+        tabular::thousands(e.high.round() as i64),
+        e.weeks.len()
+    );
+    Ok(())
+}

@@ -476,3 +476,51 @@ fn the_report_command_prices_each_inquiry_at_the_price_in_force() {
     ]);
     assert!(table.contains("Omkostning (kr.)"), "{table}");
 }
+
+/// `komhen estimate`: the whole weeks of the demo's autumn counting, their
+/// mean × 52 with its interval; a period with no two whole weeks has none.
+#[test]
+fn the_estimate_command_annualises_the_whole_weeks_counted() {
+    let db = migrated();
+    let url = db.url.as_str();
+    common::demo(url);
+    let out = succeeds(&[
+        "estimate",
+        "--municipality",
+        "259",
+        "--from",
+        "2026-10-19",
+        "--to",
+        "2026-11-08",
+        "--format",
+        "json",
+        "--database-url",
+        url,
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let weeks: Vec<i64> = json["uger"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["henvendelser"].as_i64().unwrap())
+        .collect();
+    assert_eq!(weeks.len(), 3, "{json}");
+    assert!(weeks.iter().all(|n| *n > 0), "{json}");
+    let mean = weeks.iter().sum::<i64>() as f64 / 3.0;
+    let estimate = json["aarsskoen"].as_f64().unwrap();
+    assert!((estimate - mean * 52.0).abs() < 1e-6, "{json}");
+    assert!(json["interval_95_lav"].as_f64().unwrap() <= estimate);
+    assert!(json["interval_95_hoej"].as_f64().unwrap() >= estimate);
+    let refused = fails(&[
+        "estimate",
+        "--municipality",
+        "259",
+        "--from",
+        "2026-10-19",
+        "--to",
+        "2026-10-27",
+        "--database-url",
+        url,
+    ]);
+    assert!(refused.contains("færre end to hele uger"), "{refused}");
+}

@@ -19,6 +19,7 @@
 //! Test registrations are left out unless the request says otherwise (only
 //! the unit's own view does).
 
+pub mod annual;
 pub mod bank;
 mod cost;
 pub mod coverage;

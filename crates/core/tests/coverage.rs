@@ -135,3 +135,37 @@ async fn coverage_is_registered_over_the_systems_total_on_the_same_days() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn the_annual_estimate_uses_the_whole_weeks_counted() {
+    let db = TestStore::new().await;
+    komhen_core::reference::migrate_and_load(db.store.as_ref())
+        .await
+        .unwrap();
+    let store = db.store.as_ref();
+    // Weeks 43, 44 and 45 of 2026 with 100, 120 and 110 inquiries; the
+    // Wednesday before (outside a whole week), test rows and another
+    // municipality do not count.
+    registered(store, 259, "TLFIND", day(2026, 10, 20), 60, false).await;
+    registered(store, 259, "PRSNLG", day(2026, 10, 25), 40, false).await;
+    registered(store, 259, "TLFIND", day(2026, 10, 28), 120, false).await;
+    registered(store, 259, "TLFIND", day(2026, 11, 2), 110, false).await;
+    registered(store, 259, "TLFIND", day(2026, 10, 14), 999, false).await;
+    registered(store, 259, "TLFIND", day(2026, 11, 3), 500, true).await;
+    registered(store, 101, "TLFIND", day(2026, 11, 3), 700, false).await;
+    let e = komhen_core::reports::annual::annual_estimate(
+        store,
+        code(259),
+        day(2026, 10, 14),
+        day(2026, 11, 8),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        e.weeks,
+        vec![(2026, 43, 100), (2026, 44, 120), (2026, 45, 110)]
+    );
+    assert!((e.estimate - 5_720.0).abs() < 1e-9);
+    assert!(e.low < e.estimate && e.estimate < e.high);
+}

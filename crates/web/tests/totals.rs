@@ -571,4 +571,9 @@ async fn the_figures_page_shows_coverage_against_the_totals_entered() {
     assert!(total.contains(r#"<td class="num">160</td>"#), "{total}");
     assert!(total.contains("25,0 %"), "{total}");
     assert!(page.body.contains("Dækningsgrad"));
+    // The annualised estimate: March's four whole weeks held 40, 99, 0 and
+    // 0 inquiries, a mean of 34,75 a week, 1.807 a year.
+    assert!(page.body.contains("Årsskøn for hele kommunen"));
+    assert!(page.body.contains(">1.807<"), "{}", page.body);
+    assert!(page.body.contains("gennemsnittet af 4 hele uger"));
 }

@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse};
 use komhen_core::economics::prices;
 use komhen_core::reports::bank::ChartKind;
 use komhen_core::reports::tabular::{thousands, Cell};
-use komhen_core::reports::{self, coverage, Comparing, Dimension, Order, Report, ShareOf};
+use komhen_core::reports::{self, annual, coverage, Comparing, Dimension, Order, Report, ShareOf};
 
 /// The overview's tables; the period report shows the first four.
 pub(super) const OVERVIEW_SECTIONS: [Section; 6] = [
@@ -219,6 +219,9 @@ pub(crate) async fn show_overview(
                     detail: "registreret af totalen fra kommunens egne systemer".into(),
                 });
             }
+            if let Some(e) = annual::annual_estimate(store, ctx.code, dates.from, dates.to).await? {
+                figures.push(annual_figure(&e));
+            }
             Some(coverage_view(&found, &ctx.code.to_string()))
         }
     };
@@ -242,6 +245,23 @@ pub(crate) async fn show_overview(
         cost_notes: CostNotes::of(&by_direction),
     };
     Ok(Html(page.render()?).into_response())
+}
+
+/// The annualised estimate as a key figure, with its rule in a sentence.
+fn annual_figure(e: &annual::AnnualEstimate) -> KeyFigure {
+    let round = |x: f64| thousands(x.round() as i64);
+    KeyFigure {
+        label: "Årsskøn for hele kommunen",
+        value: round(e.estimate),
+        detail: format!(
+            "95 %-interval {}–{}: gennemsnittet af {} hele uger ({} henvendelser) gange 52; \
+             forudsætter at ugerne er typiske for året",
+            round(e.low),
+            round(e.high),
+            e.weeks.len(),
+            round(e.mean_per_week)
+        ),
+    }
 }
 
 /// The coverage as the page shows it (the same table as the command line's).
