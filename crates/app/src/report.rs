@@ -118,8 +118,9 @@ pub(crate) fn print_aligned(table: &tabular::Table) {
     }
 }
 
+/// A municipality and a period, as the coverage and the estimate take them.
 #[derive(Debug, Args)]
-pub struct CoverageArgs {
+pub struct MunicipalityPeriod {
     /// The municipality's code, e.g. 259.
     #[arg(long)]
     pub municipality: String,
@@ -129,6 +130,22 @@ pub struct CoverageArgs {
     /// The period's last day.
     #[arg(long)]
     pub to: String,
+}
+
+impl MunicipalityPeriod {
+    fn read(&self) -> anyhow::Result<(MunicipalityCode, chrono::NaiveDate, chrono::NaiveDate)> {
+        let municipality = MunicipalityCode::parse(&self.municipality)?;
+        let from = reports::parse_date(&self.from)?;
+        let to = reports::parse_date(&self.to)?;
+        anyhow::ensure!(from <= to, "perioden slutter før den begynder");
+        Ok((municipality, from, to))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    #[command(flatten)]
+    pub period: MunicipalityPeriod,
     /// table (aligned text), csv (Danish Excel) or json.
     #[arg(long, default_value = "table", value_parser = ["table", "csv", "json"])]
     pub format: String,
@@ -136,10 +153,7 @@ pub struct CoverageArgs {
 
 /// `komhen coverage`: the same coverage as the figures page.
 pub async fn coverage(store: &dyn Store, args: &CoverageArgs) -> anyhow::Result<()> {
-    let municipality = MunicipalityCode::parse(&args.municipality)?;
-    let from = reports::parse_date(&args.from)?;
-    let to = reports::parse_date(&args.to)?;
-    anyhow::ensure!(from <= to, "perioden slutter før den begynder");
+    let (municipality, from, to) = args.period.read()?;
     let found = reports::coverage::coverage(store, municipality, from, to).await?;
     let table = reports::coverage::coverage_table(&found);
     match args.format.as_str() {
@@ -194,15 +208,8 @@ pub async fn coverage(store: &dyn Store, args: &CoverageArgs) -> anyhow::Result<
 
 #[derive(Debug, Args)]
 pub struct EstimateArgs {
-    /// The municipality's code, e.g. 259.
-    #[arg(long)]
-    pub municipality: String,
-    /// The period's first day: 2026-10-19 or 19-10-2026.
-    #[arg(long)]
-    pub from: String,
-    /// The period's last day.
-    #[arg(long)]
-    pub to: String,
+    #[command(flatten)]
+    pub period: MunicipalityPeriod,
     /// text or json.
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     pub format: String,
@@ -210,10 +217,7 @@ pub struct EstimateArgs {
 
 /// `komhen estimate`: the same annualised estimate as the figures page.
 pub async fn estimate(store: &dyn Store, args: &EstimateArgs) -> anyhow::Result<()> {
-    let municipality = MunicipalityCode::parse(&args.municipality)?;
-    let from = reports::parse_date(&args.from)?;
-    let to = reports::parse_date(&args.to)?;
-    anyhow::ensure!(from <= to, "perioden slutter før den begynder");
+    let (municipality, from, to) = args.period.read()?;
     let found = reports::annual::annual_estimate(store, municipality, from, to).await?;
     let Some(e) = found else {
         anyhow::bail!("perioden rummer færre end to hele uger: intet årsskøn");
