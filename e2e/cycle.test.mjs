@@ -81,3 +81,36 @@ test("the national administrator's overview lists, filters and downloads who has
     await context.close();
   }
 });
+
+test("the department report and the figures page's coverage and annual estimate read well and pass axe", async () => {
+  const { context, page } = await openPage(browser);
+  try {
+    await login(page, 'tovholder@koege.example', PASSWORD);
+    await goto(page, '/kommune/259/tal/beretning');
+    // Choose a department in the report's own form.
+    const options = await page.locator('#forvaltning-id option').allInnerTexts();
+    assert.ok(options.includes('Ydelsesservice'), options.join(', '));
+    await page.locator('#forvaltning-id').selectOption({ label: 'Ydelsesservice' });
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.getByRole('button', { name: 'Vis beretningen' }).click(),
+    ]);
+    assert.match(page.url(), /forvaltning=\d+/);
+    assert.match(await page.locator('.period-report__head').innerText(), /Ydelsesservice, Køge Kommune/);
+    for (const id of ['kontorer-ind', 'kontorer-ud', 'kandidater']) {
+      assert.equal(await page.locator(`#${id}`).count(), 1, id);
+    }
+    assert.ok((await page.locator('#kontorer-ind tbody tr').count()) > 0, 'offices with incoming inquiries');
+    await page.screenshot({ path: `${SCREENSHOTS}department-report.png`, fullPage: false });
+    await runAxe(page, '/kommune/259/tal/beretning?forvaltning=…');
+
+    // The figures page: the annual estimate, and the coverage section.
+    await goto(page, '/kommune/259/tal?fra=2026-10-19&til=2026-11-08');
+    const figures = await page.locator('.key-figure-label').allInnerTexts();
+    assert.ok(figures.includes('Årsskøn for hele kommunen'), figures.join(', '));
+    assert.equal(await page.locator('#coverage').count(), 1);
+    await runAxe(page, '/kommune/259/tal (coverage, estimate)');
+  } finally {
+    await context.close();
+  }
+});

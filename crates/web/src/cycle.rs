@@ -114,7 +114,7 @@ pub(crate) async fn show_checklist(
         .filter_map(|kind| mine.kind(*kind))
         .map(|k| {
             let (action, href) = match k.kind {
-                DataKind::Registrations => ("Se dagens tal", format!("{base}/tal")),
+                DataKind::Registrations => ("Se tallene", format!("{base}/tal")),
                 DataKind::Extracts => ("Indlæs en fil", format!("{base}/indlaes")),
                 DataKind::Totals => ("Indtast totaltal", format!("{base}/totaltal")),
             };
