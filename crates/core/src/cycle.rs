@@ -381,3 +381,91 @@ pub fn overview_table(submissions: &[Submission]) -> crate::reports::tabular::Ta
         .collect();
     Table { header, rows }
 }
+
+/// A unit that registered nothing on some of the period's weekdays so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SilentUnit {
+    pub unit: komhen_domain::UnitId,
+    pub name: String,
+    pub login: String,
+    /// The weekdays (Monday to Friday) of the period up to yesterday with
+    /// no registration of the unit (test registrations count: a unit
+    /// trying the tool is not silent).
+    pub days: Vec<NaiveDate>,
+}
+
+/// The municipality's counting units with weekdays of the period (up to
+/// yesterday) on which they registered nothing: the ones the coordinator
+/// may want to remind. Units counting are those named for the period, or
+/// all active units when none are named.
+pub async fn silent_units(
+    store: &dyn Store,
+    municipality: MunicipalityCode,
+    cycle: &Cycle,
+    today: NaiveDate,
+) -> CoreResult<Vec<SilentUnit>> {
+    use chrono::Datelike;
+    let period = &cycle.period.period;
+    let last = period.ends_on.min(today - chrono::Duration::days(1));
+    let mut weekdays = Vec::new();
+    let mut day = period.starts_on;
+    while day <= last {
+        if day.weekday().num_days_from_monday() < 5 {
+            weekdays.push(day);
+        }
+        let Some(next) = day.succ_opt() else { break };
+        day = next;
+    }
+    if weekdays.is_empty() {
+        return Ok(Vec::new());
+    }
+    let named = store
+        .list_period_units(municipality, cycle.period.id)
+        .await?;
+    let units: Vec<_> = store
+        .list_units(municipality)
+        .await?
+        .into_iter()
+        .filter(|u| u.active && (named.is_empty() || named.contains(&u.id)))
+        .collect();
+    let rows = store
+        .aggregate(&komhen_store::Aggregate {
+            municipalities: vec![municipality],
+            from: Some(period.starts_on),
+            to: Some(last),
+            test: komhen_store::TestRows::Include,
+            group_by: vec![komhen_store::Column::Unit, komhen_store::Column::Day],
+            ..komhen_store::Aggregate::default()
+        })
+        .await?;
+    let registered = |unit: komhen_domain::UnitId, day: NaiveDate| {
+        rows.iter().any(|r| {
+            matches!(r.keys.as_slice(),
+                [komhen_store::Key::Unit(Some(u)), komhen_store::Key::Day(d)]
+                    if *u == unit && *d == day && r.inquiries > 0)
+        })
+    };
+    let mut silent: Vec<SilentUnit> = units
+        .into_iter()
+        .filter_map(|u| {
+            let days: Vec<NaiveDate> = weekdays
+                .iter()
+                .copied()
+                .filter(|d| !registered(u.id, *d))
+                .collect();
+            (!days.is_empty()).then_some(SilentUnit {
+                unit: u.id,
+                name: u.name,
+                login: u.login,
+                days,
+            })
+        })
+        .collect();
+    silent.sort_by(|a, b| {
+        b.days
+            .len()
+            .cmp(&a.days.len())
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    Ok(silent)
+}

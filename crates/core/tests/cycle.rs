@@ -13,6 +13,7 @@ use komhen_core::intake::totals::{self, TotalInput};
 use komhen_core::setup::catalogue::{self, PeriodInput};
 use komhen_domain::Source;
 use komhen_store::{DeadlineKind, Store};
+use komhen_store_conformance::SetupShortcuts;
 
 mod common;
 use common::code;
@@ -173,4 +174,94 @@ async fn the_overview_marks_late_exactly_when_the_last_data_came_after_the_deadl
     assert_eq!(s[0].kind(DataKind::Totals).unwrap().count, 1);
     let audit = store.list_audit(None, 20).await.unwrap();
     assert!(audit.iter().any(|a| a.entry.entity == "period_deadline"));
+}
+
+#[tokio::test]
+async fn units_that_registered_nothing_on_a_weekday_so_far_are_named() {
+    use chrono::Datelike;
+    use komhen_store::NewUnit;
+    let db = TestStore::new().await;
+    komhen_core::reference::migrate_and_load(db.store.as_ref())
+        .await
+        .unwrap();
+    let store = db.store.as_ref();
+    // A fixed past period: Monday 2 to Sunday 22 March 2026.
+    let ends = NaiveDate::from_ymd_opt(2026, 3, 22).unwrap();
+    let p = period(store, "Marts", ends).await;
+    let unit = |login: &'static str| async move {
+        store
+            .create_unit(&NewUnit {
+                municipality: code(259),
+                department: None,
+                name: format!("Enhed {login}"),
+                login: login.into(),
+                password_hash: None,
+            })
+            .await
+            .unwrap()
+    };
+    let busy = unit("259travl").await;
+    let quiet = unit("259stille").await;
+    let weekdays: Vec<NaiveDate> = (0..21)
+        .map(|i| p.period.period.starts_on + Duration::days(i))
+        .filter(|d| d.weekday().num_days_from_monday() < 5)
+        .collect();
+    assert_eq!(weekdays.len(), 15);
+    let task = store.list_national_tasks().await.unwrap()[0].id;
+    // The busy unit registered every weekday but Wednesday 11 March (a
+    // test registration on Thursday 12 still shows it was there).
+    for (i, d) in weekdays.iter().enumerate() {
+        if *d == NaiveDate::from_ymd_opt(2026, 3, 11).unwrap() {
+            continue;
+        }
+        store
+            .insert_registration(&komhen_domain::NewRegistration {
+                municipality: code(259),
+                unit: Some(busy),
+                task,
+                channel: komhen_domain::ChannelCode::parse("TLFIND").unwrap(),
+                inquiry_type: Some(komhen_domain::InquiryType::Guidance),
+                completion: Some(komhen_domain::Completion::AtOnce),
+                has_form: None,
+                registered_at: komhen_domain::danish_instant(*d, 9, 0).unwrap(),
+                duration_ms: None,
+                quantity: 1,
+                source: Source::Tool,
+                is_test: i == 8,
+                idempotency_key: None,
+                answers: Vec::new(),
+            })
+            .await
+            .unwrap();
+    }
+    let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+    let silent = cycle::silent_units(store, code(259), &p, today)
+        .await
+        .unwrap();
+    let of = |id| silent.iter().find(|s| s.unit == id).map(|s| s.days.clone());
+    assert_eq!(of(quiet).unwrap().len(), 15, "nothing on any weekday");
+    assert_eq!(
+        of(busy).unwrap(),
+        vec![NaiveDate::from_ymd_opt(2026, 3, 11).unwrap()]
+    );
+    assert_eq!(silent[0].unit, quiet, "the quietest first");
+    // During the period only the days up to yesterday count.
+    let on_tuesday = cycle::silent_units(
+        store,
+        code(259),
+        &p,
+        NaiveDate::from_ymd_opt(2026, 3, 3).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        on_tuesday
+            .iter()
+            .find(|s| s.unit == quiet)
+            .unwrap()
+            .days
+            .len(),
+        1
+    );
+    assert!(on_tuesday.iter().all(|s| s.unit != busy));
 }

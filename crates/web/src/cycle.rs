@@ -85,6 +85,11 @@ struct ChecklistPage {
     test_mode: bool,
     items: Vec<ItemView>,
     central: Vec<(&'static str, String)>,
+    /// Counting units with weekdays so far without a registration: (unit,
+    /// login, days, the days as text).
+    silent: Vec<(String, String, usize, String)>,
+    /// Whether the period has had a weekday yet.
+    counting_begun: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -150,8 +155,28 @@ pub(crate) async fn show_checklist(
         .into_iter()
         .filter_map(|k| cycle.deadline(k).map(|d| (k.label_da(), day(d))))
         .collect();
+    let today = komhen_domain::DateDimensions::of(state.clock.now()).day;
+    let silent = if mine.participates {
+        cycle::silent_units(store, m.code, &cycle, today)
+            .await?
+            .into_iter()
+            .map(|u| {
+                let days = u
+                    .days
+                    .iter()
+                    .map(|d| d.format("%d-%m").to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (u.name, u.login, u.days.len(), days)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let period = &cycle.period;
     let page = ChecklistPage {
+        counting_begun: period.period.starts_on < today,
+        silent,
         frame: Frame::municipality(&auth, "Tjekliste for tælleperioden", "/tjekliste"),
         base,
         periods,

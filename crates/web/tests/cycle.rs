@@ -68,6 +68,8 @@ async fn the_checklist_and_the_overview_show_who_has_submitted_what() {
         page.body.contains("Ingen frist sat"),
         "no totals deadline yet"
     );
+    // The period is over: the units that count, and their silent weekdays.
+    assert!(page.body.contains(r#"id="silent-units""#), "{}", page.body);
     // Another municipality's checklist is not Køge's coordinator's.
     let other = app.get("/kommune/101/tjekliste", &coordinator).await;
     assert!(matches!(
