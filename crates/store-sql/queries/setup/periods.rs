@@ -131,10 +131,7 @@ impl Store {
                     .await
                     .map_err(db_err)?;
                 }
-                Ok(Applied {
-                    id: None,
-                    count: 1,
-                })
+                Ok(Applied { id: None, count: 1 })
             }
             other => Err(misrouted(other)),
         }
