@@ -671,10 +671,7 @@ fn print_calls_preview(p: &CallsPreview) {
 /// `komhen hotline figures`.
 async fn figures(store: &dyn Store, args: &FiguresArgs) -> anyhow::Result<()> {
     let line = load(store, args.line).await?;
-    let code = match args.gruppe.as_str() {
-        "time_i_ugen" => "ugetime",
-        other => other,
-    };
+    let code = args.gruppe.as_str();
     let grouping = Grouping::parse(code).with_context(|| format!("ukendt gruppe {code}"))?;
     let (from, to) = (parse_date(&args.fra)?, parse_date(&args.til)?);
     let period = report::period_figures(store, &line, from, to, grouping).await?;
@@ -857,11 +854,8 @@ fn plan_table(plan: &komhen_core::hotline::plan::Plan) -> Table {
 
 /// A month as `2026-01` (or any day of it).
 fn parse_month(value: &str) -> anyhow::Result<NaiveDate> {
-    let value = value.trim();
-    NaiveDate::parse_from_str(&format!("{value}-01"), "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(&format!("01-{value}"), "%d-%m-%Y"))
-        .or_else(|_| parse_date(value))
-        .with_context(|| format!("«{value}» er ikke en måned; skriv fx 2026-01"))
+    komhen_core::reports::parse_month(value)
+        .with_context(|| format!("«{}» er ikke en måned; skriv fx 2026-01", value.trim()))
 }
 
 /// `komhen hotline statement`: the preview with every input and month,

@@ -44,6 +44,10 @@ impl DataKind {
         }
     }
 
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == value.trim())
+    }
+
     pub fn label_da(self) -> &'static str {
         match self {
             Self::Registrations => "Registreringer",
@@ -73,6 +77,8 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 4] = [Self::Submitted, Self::Late, Self::NotYet, Self::Missing];
+
     pub fn code(self) -> &'static str {
         match self {
             Self::Submitted => "indsendt",
@@ -83,9 +89,7 @@ impl Status {
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [Self::Submitted, Self::Late, Self::NotYet, Self::Missing]
-            .into_iter()
-            .find(|s| s.code() == value.trim())
+        Self::ALL.into_iter().find(|s| s.code() == value.trim())
     }
 
     pub fn label_da(self) -> &'static str {
@@ -201,8 +205,8 @@ pub async fn submissions(
 ) -> CoreResult<Vec<Submission>> {
     let today = komhen_domain::DateDimensions::of(now).day;
     let (from, to) = (cycle.period.period.starts_on, cycle.period.period.ends_on);
-    let stored = store.period_submissions(from, to).await?;
-    let totals = store.period_totals_entered(from, to).await?;
+    let stored = store.period_submissions(only, from, to).await?;
+    let totals = store.period_totals_entered(only, from, to).await?;
     let mut result = Vec::new();
     for m in store.list_municipalities().await? {
         if only.is_some_and(|o| o != m.code) {
@@ -308,12 +312,6 @@ pub struct OverviewFilter {
     pub sort_by: Option<DataKind>,
 }
 
-impl DataKind {
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.code() == value.trim())
-    }
-}
-
 /// The municipalities the filter keeps, in its order.
 pub fn filtered(submissions: &[Submission], filter: &OverviewFilter) -> Vec<Submission> {
     let mut kept: Vec<Submission> = submissions
@@ -333,6 +331,21 @@ pub fn filtered(submissions: &[Submission], filter: &OverviewFilter) -> Vec<Subm
         });
     }
     kept
+}
+
+/// How many of the municipalities stand at each status for a kind of
+/// data, in the order of [`Status::ALL`].
+pub fn counts(submissions: &[Submission], kind: DataKind) -> Vec<(Status, usize)> {
+    Status::ALL
+        .into_iter()
+        .map(|status| {
+            let n = submissions
+                .iter()
+                .filter(|s| s.kind(kind).is_some_and(|k| k.status == status))
+                .count();
+            (status, n)
+        })
+        .collect()
 }
 
 /// The overview as one table (the page and its CSV alike).
@@ -407,15 +420,12 @@ pub async fn silent_units(
     use chrono::Datelike;
     let period = &cycle.period.period;
     let last = period.ends_on.min(today - chrono::Duration::days(1));
-    let mut weekdays = Vec::new();
-    let mut day = period.starts_on;
-    while day <= last {
-        if day.weekday().num_days_from_monday() < 5 {
-            weekdays.push(day);
-        }
-        let Some(next) = day.succ_opt() else { break };
-        day = next;
-    }
+    let weekdays: Vec<NaiveDate> = period
+        .starts_on
+        .iter_days()
+        .take_while(|d| *d <= last)
+        .filter(|d| d.weekday().num_days_from_monday() < 5)
+        .collect();
     if weekdays.is_empty() {
         return Ok(Vec::new());
     }
@@ -428,7 +438,9 @@ pub async fn silent_units(
         .into_iter()
         .filter(|u| u.active && (named.is_empty() || named.contains(&u.id)))
         .collect();
-    let rows = store
+    // The days each unit registered on: its own rows, and the calls a unit
+    // that answers a joint hotline stored in the callers' municipalities.
+    let mut registered: std::collections::HashSet<(komhen_domain::UnitId, NaiveDate)> = store
         .aggregate(&komhen_store::Aggregate {
             municipalities: vec![municipality],
             from: Some(period.starts_on),
@@ -437,21 +449,37 @@ pub async fn silent_units(
             group_by: vec![komhen_store::Column::Unit, komhen_store::Column::Day],
             ..komhen_store::Aggregate::default()
         })
-        .await?;
-    let registered = |unit: komhen_domain::UnitId, day: NaiveDate| {
-        rows.iter().any(|r| {
-            matches!(r.keys.as_slice(),
-                [komhen_store::Key::Unit(Some(u)), komhen_store::Key::Day(d)]
-                    if *u == unit && *d == day && r.inquiries > 0)
+        .await?
+        .into_iter()
+        .filter(|r| r.inquiries > 0)
+        .filter_map(|r| match r.keys.as_slice() {
+            [komhen_store::Key::Unit(Some(u)), komhen_store::Key::Day(d)] => Some((*u, *d)),
+            _ => None,
         })
-    };
+        .collect();
+    for u in &units {
+        if store.hotline_of_unit(u.id).await?.is_none() {
+            continue;
+        }
+        let calls = store
+            .list_hotline_registrations(&komhen_store::HotlineRegistrationFilter {
+                hotline: None,
+                unit: Some(u.id),
+                from: period.starts_on,
+                to: last,
+                include_test: true,
+                limit: None,
+            })
+            .await?;
+        registered.extend(calls.iter().map(|c| (u.id, c.registration.day)));
+    }
     let mut silent: Vec<SilentUnit> = units
         .into_iter()
         .filter_map(|u| {
             let days: Vec<NaiveDate> = weekdays
                 .iter()
                 .copied()
-                .filter(|d| !registered(u.id, *d))
+                .filter(|d| !registered.contains(&(u.id, *d)))
                 .collect();
             (!days.is_empty()).then_some(SilentUnit {
                 unit: u.id,

@@ -220,6 +220,13 @@ pub async fn choices(
 ) -> CoreResult<Choices> {
     let code = ctx.municipality.code;
     let mut choices = Choices::clone(&ctx.catalog);
+    // A hotline call counts in the caller's municipality: national tasks
+    // only, and no extra questions (they are the answering municipality's).
+    if desk.is_some() {
+        choices.tasks.retain(|t| t.municipality.is_none());
+        choices.parameters.clear();
+        choices.task_questions.clear();
+    }
     let today = DateDimensions::of(now).day;
     let since = today - Duration::days(USAGE_DAYS);
     let usage = match desk {

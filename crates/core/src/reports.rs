@@ -30,7 +30,7 @@ mod query;
 pub mod tabular;
 
 pub use engine::{points, run, selection};
-pub use query::{default_dates, parse_date, Comparing, ReportQuery};
+pub use query::{default_dates, parse_date, parse_month, Comparing, ReportQuery};
 
 use crate::{CoreError, CoreResult};
 use chrono::{Datelike, Duration, NaiveDate};

@@ -9,7 +9,7 @@ use komhen_store::*;
 use crate::fixtures::*;
 
 /// Every column a registration is grouped by.
-pub(crate) const EVERY_COLUMN: [Column; 11] = [
+const EVERY_COLUMN: [Column; 11] = [
     Column::Municipality,
     Column::Day,
     Column::Week,
@@ -26,7 +26,7 @@ pub(crate) const EVERY_COLUMN: [Column; 11] = [
 /// Every registration that counts, grouped by every column, from the cube
 /// and from the registrations, and by channel from the channel cube and
 /// from the registrations: they must be the same.
-async fn assert_cube_matches(store: &dyn Store, after: &str) {
+pub(crate) async fn assert_cube_matches(store: &dyn Store, after: &str) {
     let by_all = |table| Aggregate {
         group_by: EVERY_COLUMN.to_vec(),
         test: TestRows::Include,

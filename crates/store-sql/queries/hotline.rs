@@ -541,10 +541,10 @@ impl Store {
         hotline: HotlineId,
     ) -> StoreResult<Vec<HotlineUnitRow>> {
         let rows = sqlx::query(
-            "SELECT h.hotline_id, h.unit_id, h.municipality_code, m.name AS municipality_name, \
+            "SELECT h.hotline_id, h.unit_id, u.municipality_code, m.name AS municipality_name, \
              u.name, u.login, u.active, h.added_at FROM hotline_units h \
              JOIN units u ON u.id = h.unit_id \
-             JOIN municipalities m ON m.code = h.municipality_code \
+             JOIN municipalities m ON m.code = u.municipality_code \
              WHERE h.hotline_id = $1 ORDER BY m.name, u.name",
         )
         .bind(hotline.0)
@@ -575,38 +575,29 @@ impl Store {
         registration
             .validate()
             .map_err(|e| StoreError::invalid(e.to_string()))?;
+        // What the link means: a call counted in the caller's municipality.
+        if registration.source != Source::Hotline || registration.unit.is_some() {
+            return Err(StoreError::invalid(
+                "et hotlineopkald har datakilden hotline og ingen enhed",
+            ));
+        }
         let mut tx = self.writer.begin().await.map_err(db_err)?;
         let created = registrations::insert_one(&mut tx, registration, None, Utc::now()).await?;
-        let inserted = match (created, &registration.idempotency_key) {
-            (Some(id), _) => {
-                sqlx::query(
-                    "INSERT INTO hotline_registrations (registration_id, hotline_id, unit_id, \
-                     outcome, day) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(id.0)
-                .bind(link.hotline.0)
-                .bind(link.unit.0)
-                .bind(link.outcome.code())
-                .bind(registration.dimensions().day)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-                Inserted::Created(id)
-            }
-            (None, Some(key)) => {
-                let id: i64 = sqlx::query_scalar(
-                    "SELECT id FROM registrations WHERE municipality_code = $1 \
-                     AND idempotency_key = $2",
-                )
-                .bind(code_of(registration.municipality))
-                .bind(key)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_err)?;
-                Inserted::Duplicate(RegistrationId(id))
-            }
-            (None, None) => return Err(StoreError::internal("registrering ikke gemt")),
-        };
+        if let Some(id) = created {
+            sqlx::query(
+                "INSERT INTO hotline_registrations (registration_id, hotline_id, unit_id, \
+                 outcome, day) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id.0)
+            .bind(link.hotline.0)
+            .bind(link.unit.0)
+            .bind(link.outcome.code())
+            .bind(registration.dimensions().day)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        let inserted = registrations::inserted(&mut *tx, registration, created).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(inserted)
     }

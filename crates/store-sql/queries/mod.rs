@@ -128,6 +128,12 @@ fn channel_from(value: &str) -> StoreResult<ChannelCode> {
 const VISIBLE: &str = "(import_batch_id IS NULL OR import_batch_id NOT IN \
      (SELECT id FROM import_batches WHERE status <> 'committed'))";
 
+/// Totals every figure and list counts: stored without a batch, or of a
+/// committed batch (as [`VISIBLE`] for registrations): a staged batch's
+/// totals appear when it is committed, a deleted batch's vanish at once.
+const T_VISIBLE: &str = "(t.import_batch_id IS NULL OR t.import_batch_id NOT IN \
+     (SELECT id FROM import_batches WHERE status <> 'committed'))";
+
 /// Raises the set-up version of one municipality, or of all for a national
 /// change, so cached unit catalogues are reloaded (see the migration
 /// `add_setup_version`). Every write to what units may register calls it in
@@ -841,18 +847,20 @@ impl komhen_store::Store for Store {
 
     async fn period_submissions(
         &self,
+        municipality: Option<MunicipalityCode>,
         from: NaiveDate,
         to: NaiveDate,
     ) -> StoreResult<Vec<komhen_store::SubmissionRow>> {
-        self.period_submissions(from, to).await
+        self.period_submissions(municipality, from, to).await
     }
 
     async fn period_totals_entered(
         &self,
+        municipality: Option<MunicipalityCode>,
         from: NaiveDate,
         to: NaiveDate,
     ) -> StoreResult<Vec<komhen_store::TotalsEnteredRow>> {
-        self.period_totals_entered(from, to).await
+        self.period_totals_entered(municipality, from, to).await
     }
 
     async fn list_hotlines(&self) -> StoreResult<Vec<komhen_store::HotlineRow>> {

@@ -127,17 +127,21 @@ impl Store {
 
     pub(super) async fn period_submissions(
         &self,
+        municipality: Option<MunicipalityCode>,
         from: NaiveDate,
         to: NaiveDate,
     ) -> StoreResult<Vec<komhen_store::SubmissionRow>> {
+        // One municipality's reads its (municipality_code, day) index.
         let rows = sqlx::query(&format!(
             "SELECT municipality_code, source, CAST(SUM(quantity) AS BIGINT) AS inquiries, \
              CAST(COUNT(*) AS BIGINT) AS row_count, MAX(created_at) AS last_stored_at \
              FROM registrations WHERE {VISIBLE} AND NOT is_test AND day >= $1 AND day <= $2 \
+             AND ($3 IS NULL OR municipality_code = $3) \
              GROUP BY municipality_code, source ORDER BY municipality_code, source"
         ))
         .bind(from)
         .bind(to)
+        .bind(municipality.map(code_of))
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
@@ -157,20 +161,21 @@ impl Store {
 
     pub(super) async fn period_totals_entered(
         &self,
+        municipality: Option<MunicipalityCode>,
         from: NaiveDate,
         to: NaiveDate,
     ) -> StoreResult<Vec<komhen_store::TotalsEnteredRow>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT t.municipality_code, CAST(COUNT(*) AS BIGINT) AS totals, \
              MAX(t.created_at) AS last_entered_at FROM total_counts t \
-             WHERE (t.import_batch_id IS NULL OR t.import_batch_id NOT IN \
-             (SELECT id FROM import_batches WHERE status <> 'committed')) \
-             AND t.measure = 'inquiries' AND t.municipality_code IS NOT NULL \
+             WHERE {T_VISIBLE} AND t.measure = 'inquiries' \
              AND t.from_day <= $2 AND t.to_day >= $1 \
-             GROUP BY t.municipality_code ORDER BY t.municipality_code",
-        )
+             AND ($3 IS NULL OR t.municipality_code = $3) \
+             GROUP BY t.municipality_code ORDER BY t.municipality_code"
+        ))
         .bind(from)
         .bind(to)
+        .bind(municipality.map(code_of))
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;

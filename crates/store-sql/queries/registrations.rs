@@ -153,6 +153,34 @@ pub(super) async fn cube_apply(
     Ok(())
 }
 
+/// What inserting a registration did: created, or (its idempotency key
+/// used before) the registration stored then.
+pub(super) async fn inserted<'e, E>(
+    executor: E,
+    registration: &NewRegistration,
+    created: Option<RegistrationId>,
+) -> StoreResult<Inserted>
+where
+    E: sqlx::Executor<'e, Database = Db>,
+{
+    match (created, &registration.idempotency_key) {
+        (Some(id), _) => Ok(Inserted::Created(id)),
+        (None, Some(key)) => {
+            let id: i64 = sqlx::query_scalar(
+                "SELECT id FROM registrations WHERE municipality_code = $1 \
+                 AND idempotency_key = $2",
+            )
+            .bind(code_of(registration.municipality))
+            .bind(key)
+            .fetch_one(executor)
+            .await
+            .map_err(db_err)?;
+            Ok(Inserted::Duplicate(RegistrationId(id)))
+        }
+        (None, None) => Err(StoreError::internal("registrering ikke gemt")),
+    }
+}
+
 impl Store {
     pub(super) async fn insert_registration(
         &self,
@@ -172,22 +200,7 @@ impl Store {
             tx.commit().await.map_err(db_err)?;
             created
         };
-        match (created, &registration.idempotency_key) {
-            (Some(id), _) => Ok(Inserted::Created(id)),
-            (None, Some(key)) => {
-                let id: i64 = sqlx::query_scalar(
-                    "SELECT id FROM registrations WHERE municipality_code = $1 \
-                     AND idempotency_key = $2",
-                )
-                .bind(code_of(registration.municipality))
-                .bind(key)
-                .fetch_one(&self.writer)
-                .await
-                .map_err(db_err)?;
-                Ok(Inserted::Duplicate(RegistrationId(id)))
-            }
-            (None, None) => Err(StoreError::internal("registrering ikke gemt")),
-        }
+        inserted(&self.writer, registration, created).await
     }
 
     pub(super) async fn list_registrations(

@@ -9,12 +9,6 @@ const TOTAL_ENTRY_SELECT: &str = "SELECT t.id, t.municipality_code, t.measure, t
      b.kind AS batch_kind, b.file_name AS batch_file_name, b.created_by AS batch_created_by \
      FROM total_counts t LEFT JOIN import_batches b ON b.id = t.import_batch_id";
 
-/// Totals every figure and list counts: stored without a batch, or of a
-/// committed batch (as [`VISIBLE`] for registrations): a staged batch's
-/// totals appear when it is committed, a deleted batch's vanish at once.
-const T_VISIBLE: &str = "(t.import_batch_id IS NULL OR t.import_batch_id NOT IN \
-     (SELECT id FROM import_batches WHERE status <> 'committed'))";
-
 /// The visible totals of these municipalities that cover a day from
 /// `from` to `to`.
 async fn visible_totals_between<'e, E>(

@@ -8,6 +8,9 @@
 -- transaction. Foreign keys cannot be switched off inside a transaction,
 -- so dropping the old table cascades into registration_answers: the
 -- answers are kept aside first and put back after (the ids are copied).
+-- The indexes and triggers below are those of add_registration_cube,
+-- add_registration_channel_cube and add_registrations_municipality_id:
+-- a change to them changes these too.
 CREATE TEMP TABLE kept_answers AS SELECT * FROM registration_answers;
 CREATE TABLE registrations_hotline (
     id INTEGER PRIMARY KEY,
@@ -113,7 +116,6 @@ DROP TABLE kept_answers;
 CREATE TABLE hotline_units (
     unit_id BIGINT PRIMARY KEY REFERENCES units (id),
     hotline_id BIGINT NOT NULL REFERENCES hotlines (id),
-    municipality_code INTEGER NOT NULL REFERENCES municipalities (code),
     added_at TEXT NOT NULL
 );
 CREATE INDEX hotline_units_hotline ON hotline_units (hotline_id);

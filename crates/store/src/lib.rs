@@ -632,18 +632,20 @@ pub trait Store: Send + Sync + 'static {
     /// A national period's deadlines beside its submission deadline.
     async fn list_period_deadlines(&self, period: PeriodId) -> StoreResult<Vec<PeriodDeadline>>;
 
-    /// Every municipality's registrations on the days from `from` to `to`,
-    /// per source, with when the last was stored.
+    /// Every municipality's (or one's) registrations on the days from
+    /// `from` to `to`, per source, with when the last was stored.
     async fn period_submissions(
         &self,
+        municipality: Option<MunicipalityCode>,
         from: NaiveDate,
         to: NaiveDate,
     ) -> StoreResult<Vec<SubmissionRow>>;
 
-    /// Every municipality's visible totals of inquiries that cover a day
-    /// from `from` to `to`, with when the last was entered.
+    /// Every municipality's (or one's) visible totals of inquiries that
+    /// cover a day from `from` to `to`, with when the last was entered.
     async fn period_totals_entered(
         &self,
+        municipality: Option<MunicipalityCode>,
         from: NaiveDate,
         to: NaiveDate,
     ) -> StoreResult<Vec<TotalsEnteredRow>>;

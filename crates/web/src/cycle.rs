@@ -5,6 +5,7 @@
 //! `komhen_core::cycle`'s; these pages only show it.
 
 use crate::access::Authorized;
+use crate::format::rows_text;
 use crate::frame::{with_notice, Frame, NoticeQuery};
 use crate::reports::download::attachment;
 use crate::setup::national::Choice;
@@ -14,7 +15,7 @@ use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use chrono::NaiveDate;
-use komhen_core::cycle::{self, Cycle, DataKind, OverviewFilter, Status, Submission};
+use komhen_core::cycle::{self, Cycle, DataKind, OverviewFilter, Status};
 use komhen_core::reports::parse_date;
 use komhen_core::reports::tabular::Cell;
 use komhen_core::CoreError;
@@ -207,8 +208,8 @@ struct OverviewPage {
     deadlines: Vec<DeadlineView>,
     head: Vec<String>,
     rows: Vec<Vec<String>>,
-    /// Per kind: how many municipalities are submitted / late / missing.
-    counts: Vec<(&'static str, usize, usize, usize)>,
+    /// Per kind: how many municipalities stand at each status.
+    counts: Vec<(&'static str, String)>,
     kinds: Vec<Choice>,
     statuses: Vec<Choice>,
     sorts: Vec<Choice>,
@@ -273,20 +274,15 @@ async fn overview(
             &format!("indberetninger-{period_id}.csv"),
         ));
     }
-    let count = |k: DataKind, s: Status| {
-        all.iter()
-            .filter(|m: &&Submission| m.kind(k).is_some_and(|x| x.status == s))
-            .count()
-    };
     let counts = DataKind::ALL
         .iter()
         .map(|k| {
-            (
-                k.label_da(),
-                count(*k, Status::Submitted),
-                count(*k, Status::Late),
-                count(*k, Status::Missing) + count(*k, Status::NotYet),
-            )
+            let text = cycle::counts(&all, *k)
+                .iter()
+                .map(|(status, n)| format!("{n} {}", status.label_da().to_lowercase()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            (k.label_da(), text)
         })
         .collect();
     let choice = |value: &str, label: &str, chosen: &str| Choice {
@@ -310,18 +306,7 @@ async fn overview(
             })
             .collect(),
         head: table.header.clone(),
-        rows: table
-            .rows
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .map(|c| match c {
-                        Cell::Empty => "–".into(),
-                        c => c.display_da(),
-                    })
-                    .collect()
-            })
-            .collect(),
+        rows: rows_text(&table),
         counts,
         kinds: std::iter::once(choice("", "Alle", &query.art))
             .chain(
@@ -332,7 +317,7 @@ async fn overview(
             .collect(),
         statuses: std::iter::once(choice("", "Alle", &query.status))
             .chain(
-                [Status::Submitted, Status::Late, Status::NotYet, Status::Missing]
+                Status::ALL
                     .iter()
                     .map(|s| choice(s.code(), s.label_da(), &query.status)),
             )

@@ -7,6 +7,24 @@ pub(crate) fn number(value: i64) -> String {
     komhen_core::reports::tabular::thousands(value)
 }
 
+/// A table's rows as a page shows them: each cell as Danish text, "–"
+/// where there is no value.
+pub(crate) fn rows_text(table: &komhen_core::reports::tabular::Table) -> Vec<Vec<String>> {
+    use komhen_core::reports::tabular::Cell;
+    table
+        .rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|c| match c {
+                    Cell::Empty => "–".into(),
+                    c => c.display_da(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -124,13 +124,7 @@ pub(crate) fn parse_date(text: &str) -> Option<NaiveDate> {
     komhen_core::reports::parse_date(text).ok()
 }
 
-/// A month as typed: `2026-03` (a month field), or a date in it.
-pub(crate) fn parse_month(text: &str) -> Option<NaiveDate> {
-    let t = text.trim();
-    NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d")
-        .ok()
-        .or_else(|| parse_date(t).and_then(|d| d.with_day(1)))
-}
+pub(crate) use komhen_core::reports::parse_month;
 
 /// A time of day as typed: `08:00` or `8.00`.
 pub(crate) fn parse_time(text: &str) -> Option<NaiveTime> {

@@ -475,7 +475,6 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
             accounts::users::set_user_active,
         )
         .get("/admin/log", National, accounts::users::show_audit)
-        // Joint hotlines: the national list, then each line's pages.
         // The yearly cycle: the coordinator's checklist, the national overview.
         .get("/kommune/{kode}/tjekliste", Read, cycle::show_checklist)
         .get("/admin/indberetninger", National, cycle::show_overview)
@@ -484,6 +483,7 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
             National,
             cycle::save_deadlines,
         )
+        // Joint hotlines: the national list, then each line's pages.
         .get("/admin/hotlines", National, hotline::show_lines)
         .post("/admin/hotlines", National, hotline::create_line)
         .get("/hotline/{linje}", ReadHotline, hotline::show)

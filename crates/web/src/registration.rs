@@ -309,11 +309,9 @@ fn build_page(
             }
         })
         .collect();
-    // A hotline call counts in the caller's municipality: national tasks only.
     let tasks = choices
         .tasks
         .iter()
-        .filter(|t| parts.desk.is_none() || t.municipality.is_none())
         .map(|t| TaskView {
             id: t.id.0,
             kle: t.kle.to_string(),
@@ -370,13 +368,7 @@ fn build_page(
             })
             .collect(),
     });
-    // A hotline call has no extra questions: they are the answering
-    // municipality's, and the call counts in the caller's.
-    let questions = if hotline.is_some() {
-        Vec::new()
-    } else {
-        question_views(choices, input, english)
-    };
+    let questions = question_views(choices, input, english);
     let today = &parts.today;
     let (today_rows, graph_channels, graph) = today_views(choices, today, parts.desk.as_ref(), t);
     RegisterPage {

@@ -14,29 +14,36 @@ use komhen_store_conformance::SetupShortcuts;
 
 const QUEUE_LOG: &[u8] = include_bytes!("../../ingest/tests/data/queue_log_sample");
 
-#[tokio::test]
-async fn a_line_is_set_up_its_calls_imported_and_its_figures_shown() {
-    let app = App::new().await;
+/// The national administrator (logged in) creates a line: the session and
+/// the line's address.
+async fn new_line(app: &App, name: &str) -> (common::Session, String) {
     app.add_user("admin@komhen.dk", &[(Role::NationalAdmin, None, None)])
         .await;
-    app.add_user(
-        "tovholder@kk.dk",
-        &[(komhen_domain::Role::Coordinator, Some(KBH), None)],
-    )
-    .await;
     let admin = app.session("admin@komhen.dk", "/admin/hotlines").await;
-
-    // The national administrator creates the line and goes to it.
     let reply = app
         .post(
             "/admin/hotlines",
             &admin.cookie,
-            &[("csrf", &admin.csrf), ("name", "Den Digitale Hotline")],
+            &[("csrf", &admin.csrf), ("name", name)],
         )
         .await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
     let line = reply.location.split('?').next().unwrap().to_owned();
     assert!(line.starts_with("/hotline/"), "{line}");
+    (admin, line)
+}
+
+#[tokio::test]
+async fn a_line_is_set_up_its_calls_imported_and_its_figures_shown() {
+    let app = App::new().await;
+    app.add_user(
+        "tovholder@kk.dk",
+        &[(komhen_domain::Role::Coordinator, Some(KBH), None)],
+    )
+    .await;
+
+    // The national administrator creates the line and goes to it.
+    let (admin, line) = new_line(&app, "Den Digitale Hotline").await;
     let list = app.get("/admin/hotlines", &admin.cookie).await;
     assert!(list.body.contains("Den Digitale Hotline"));
 
@@ -165,17 +172,7 @@ async fn a_line_is_set_up_its_calls_imported_and_its_figures_shown() {
 #[tokio::test]
 async fn a_query_that_cannot_be_read_gets_a_message_naming_the_field() {
     let app = App::new().await;
-    app.add_user("admin@komhen.dk", &[(Role::NationalAdmin, None, None)])
-        .await;
-    let admin = app.session("admin@komhen.dk", "/admin/hotlines").await;
-    let reply = app
-        .post(
-            "/admin/hotlines",
-            &admin.cookie,
-            &[("csrf", &admin.csrf), ("name", "Linjen")],
-        )
-        .await;
-    let line = reply.location.split('?').next().unwrap().to_owned();
+    let (admin, line) = new_line(&app, "Linjen").await;
     for (query, message) in [
         ("tal?fra=igaar", "Fra «igaar» er ikke en dato"),
         (
@@ -208,8 +205,6 @@ async fn a_query_that_cannot_be_read_gets_a_message_naming_the_field() {
 #[tokio::test]
 async fn the_line_is_reached_from_mit_komhen_and_its_own_administrator_lands_on_it() {
     let app = App::new().await;
-    app.add_user("admin@komhen.dk", &[(Role::NationalAdmin, None, None)])
-        .await;
     app.add_user(
         "tovholder@koege.dk",
         &[(Role::Coordinator, Some(KOEGE), None)],
@@ -217,15 +212,7 @@ async fn the_line_is_reached_from_mit_komhen_and_its_own_administrator_lands_on_
     .await;
     // A user with no municipal role: only the line's own.
     app.add_user("linje@hotline.dk", &[]).await;
-    let admin = app.session("admin@komhen.dk", "/admin/hotlines").await;
-    let reply = app
-        .post(
-            "/admin/hotlines",
-            &admin.cookie,
-            &[("csrf", &admin.csrf), ("name", "Sjællands hotline")],
-        )
-        .await;
-    let line = reply.location.split('?').next().unwrap().to_owned();
+    let (admin, line) = new_line(&app, "Sjællands hotline").await;
     for (path, form) in [
         (
             "medlemmer",
@@ -289,17 +276,7 @@ fn column(header: &str, name: &str) -> usize {
 #[tokio::test]
 async fn a_hotline_unit_registers_a_call_that_counts_once_in_the_callers_municipality() {
     let app = App::new().await;
-    app.add_user("admin@komhen.dk", &[(Role::NationalAdmin, None, None)])
-        .await;
-    let admin = app.session("admin@komhen.dk", "/admin/hotlines").await;
-    let reply = app
-        .post(
-            "/admin/hotlines",
-            &admin.cookie,
-            &[("csrf", &admin.csrf), ("name", "Den Digitale Hotline")],
-        )
-        .await;
-    let line = reply.location.split('?').next().unwrap().to_owned();
+    let (admin, line) = new_line(&app, "Den Digitale Hotline").await;
     for (code, kind) in [(KOEGE, "bemander"), (KBH, "betaler")] {
         let reply = app
             .post(

@@ -97,8 +97,14 @@ impl Grouping {
     }
 
     /// The grouping of a code, if any.
+    /// Its code, or `time_i_ugen` for the hour of the week.
     pub fn parse(value: &str) -> Option<Self> {
         let value = value.trim().to_lowercase();
+        let value = if value == "time_i_ugen" {
+            "ugetime"
+        } else {
+            &value
+        };
         Self::ALL.into_iter().find(|g| g.code() == value)
     }
 

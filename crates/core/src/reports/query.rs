@@ -46,6 +46,16 @@ fn invalid(message: String) -> CoreError {
     CoreError::Invalid(message)
 }
 
+/// A month as typed: `2026-03`, `03-2026`, or any day of it; its first day.
+pub fn parse_month(value: &str) -> Option<NaiveDate> {
+    use chrono::Datelike;
+    let value = value.trim();
+    NaiveDate::parse_from_str(&format!("{value}-01"), "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(&format!("01-{value}"), "%d-%m-%Y"))
+        .ok()
+        .or_else(|| parse_date(value).ok().and_then(|d| d.with_day(1)))
+}
+
 /// A date as `2026-10-19` or `19-10-2026`.
 pub fn parse_date(value: &str) -> CoreResult<NaiveDate> {
     let value = value.trim();

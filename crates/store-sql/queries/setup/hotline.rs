@@ -328,28 +328,21 @@ impl Store {
             }
             AddHotlineUnit { hotline, unit, now } => {
                 require_hotline(tx, *hotline).await?;
-                let municipality: Option<i32> =
-                    sqlx::query_scalar("SELECT municipality_code FROM units WHERE id = $1")
-                        .bind(unit.0)
-                        .fetch_optional(&mut **tx)
-                        .await
-                        .map_err(db_err)?;
-                let Some(municipality) = municipality else {
-                    return Err(not_found(format!("enhed {unit}")));
-                };
-                sqlx::query(
-                    "INSERT INTO hotline_units (unit_id, hotline_id, municipality_code, added_at) \
-                     VALUES ($1, $2, $3, $4)",
+                let done = sqlx::query(
+                    "INSERT INTO hotline_units (unit_id, hotline_id, added_at) \
+                     SELECT id, $2, $3 FROM units WHERE id = $1 AND active",
                 )
                 .bind(unit.0)
                 .bind(hotline.0)
-                .bind(municipality)
                 .bind(now)
                 .execute(&mut **tx)
                 .await
                 .map_err(conflict_as(
                     "enheden besvarer allerede en hotline".to_string(),
                 ))?;
+                if done.rows_affected() == 0 {
+                    return Err(not_found(format!("aktiv enhed {unit}")));
+                }
                 unit.0
             }
             RemoveHotlineUnit { hotline, unit } => {

@@ -83,6 +83,7 @@ pub(crate) async fn remove_import_setup(tx: &mut Tx<'_>, batch: BatchId) -> Stor
         format!("DELETE FROM unit_questions WHERE unit_id IN ({made}'unit')"),
         format!("DELETE FROM period_units WHERE unit_id IN ({made}'unit')"),
         format!("DELETE FROM sessions WHERE unit_id IN ({made}'unit')"),
+        format!("DELETE FROM hotline_units WHERE unit_id IN ({made}'unit')"),
         format!("DELETE FROM units WHERE id IN ({made}'unit')"),
         format!("DELETE FROM task_package_tasks WHERE task_id IN ({made}'task')"),
         format!("DELETE FROM tasks WHERE id IN ({made}'task')"),

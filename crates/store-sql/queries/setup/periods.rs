@@ -114,24 +114,33 @@ impl Store {
                 if national.is_none() {
                     return Err(not_found(format!("national tælleperiode {period}")));
                 }
-                sqlx::query("DELETE FROM period_deadlines WHERE period_id = $1 AND kind = $2")
-                    .bind(period.0)
-                    .bind(kind.code())
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(db_err)?;
-                if let Some(due_on) = due_on {
-                    sqlx::query(
-                        "INSERT INTO period_deadlines (period_id, kind, due_on) VALUES ($1, $2, $3)",
-                    )
-                    .bind(period.0)
-                    .bind(kind.code())
-                    .bind(due_on)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(db_err)?;
+                match due_on {
+                    Some(due_on) => {
+                        sqlx::query(
+                            "INSERT INTO period_deadlines (period_id, kind, due_on) \
+                             VALUES ($1, $2, $3) ON CONFLICT (period_id, kind) \
+                             DO UPDATE SET due_on = excluded.due_on",
+                        )
+                        .bind(period.0)
+                        .bind(kind.code())
+                        .bind(due_on)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(db_err)?;
+                        Ok(Applied { id: None, count: 1 })
+                    }
+                    None => {
+                        let done = sqlx::query(
+                            "DELETE FROM period_deadlines WHERE period_id = $1 AND kind = $2",
+                        )
+                        .bind(period.0)
+                        .bind(kind.code())
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(db_err)?;
+                        touched(done, format!("frist for tælleperiode {period}"))
+                    }
                 }
-                Ok(Applied { id: None, count: 1 })
             }
             other => Err(misrouted(other)),
         }

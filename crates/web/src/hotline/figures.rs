@@ -7,6 +7,7 @@ use super::{
     base, first, frame, kroner, line, monday_of, query_date, query_pairs, today, PageResult,
 };
 use crate::access::Authorized;
+use crate::format::rows_text;
 use crate::frame::Frame;
 use crate::reports::download::attachment;
 use crate::{AppState, WebError};
@@ -16,12 +17,7 @@ use axum::response::{Html, IntoResponse};
 use chrono::{Duration, NaiveDate};
 use komhen_core::hotline::figures::Grouping;
 use komhen_core::hotline::report::{self, figures_table, FIGURES_HEADER};
-use komhen_core::reports::tabular::Cell;
 use serde_json::json;
-
-struct CellView {
-    text: String,
-}
 
 #[derive(Template)]
 #[template(path = "hotline_figures.html")]
@@ -34,8 +30,8 @@ struct FiguresPage {
     groupings: Vec<(&'static str, &'static str)>,
     period: String,
     head: Vec<String>,
-    rows: Vec<Vec<CellView>>,
-    total: Vec<CellView>,
+    rows: Vec<Vec<String>>,
+    total: Vec<String>,
     cost: String,
     cost_per_answered: String,
     chart: Option<String>,
@@ -81,7 +77,6 @@ fn asked(
     let to = query_date(pairs, "til", "Til og med", this_monday - Duration::days(1));
     let asked_grouping = first(pairs, "gruppe");
     let grouping = match asked_grouping {
-        "time_i_ugen" => Some(Grouping::HourOfWeek),
         "" => Some(Grouping::IsoWeek),
         g => Grouping::parse(g),
     };
@@ -171,18 +166,7 @@ pub(crate) async fn show(
     match figures {
         Ok(p) => {
             let table = figures_table(&p);
-            let view = |cells: &Vec<Cell>| {
-                cells
-                    .iter()
-                    .map(|c| CellView {
-                        text: match c {
-                            Cell::Empty => "–".into(),
-                            c => c.display_da(),
-                        },
-                    })
-                    .collect::<Vec<_>>()
-            };
-            let mut rows: Vec<Vec<CellView>> = table.rows.iter().map(view).collect();
+            let mut rows = rows_text(&table);
             page.total = rows.pop().unwrap_or_default();
             page.rows = rows;
             page.cost = p

@@ -267,16 +267,7 @@ fn annual_figure(e: &annual::AnnualEstimate) -> KeyFigure {
 /// The coverage as the page shows it (the same table as the command line's).
 fn coverage_view(found: &coverage::Coverage, municipality: &str) -> CoverageView {
     let table = coverage::coverage_table(found);
-    let text = |cells: &Vec<Cell>| {
-        cells
-            .iter()
-            .map(|c| match c {
-                Cell::Empty => "–".into(),
-                c => c.display_da(),
-            })
-            .collect::<Vec<String>>()
-    };
-    let mut rows: Vec<Vec<String>> = table.rows.iter().map(text).collect();
+    let mut rows = crate::format::rows_text(&table);
     let total = if rows.is_empty() {
         Vec::new()
     } else {
