@@ -56,10 +56,14 @@ pub enum Metric {
     /// The estimated cost of the period's inquiries per inhabitant at the
     /// national price list, in kroner.
     CostPerInhabitant,
+    /// Coverage ("dækningsgrad"): registered ÷ the municipality's own total
+    /// counts, on the channels and days it entered totals for
+    /// (`reports::coverage`).
+    Coverage,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 7] = [
+    pub const ALL: [Metric; 8] = [
         Self::Digital,
         Self::PerThousand,
         Self::AtOnce,
@@ -67,6 +71,7 @@ impl Metric {
         Self::Participation,
         Self::CostPerInquiry,
         Self::CostPerInhabitant,
+        Self::Coverage,
     ];
 
     /// The code in links and the API.
@@ -79,6 +84,7 @@ impl Metric {
             Self::Participation => "deltagelse",
             Self::CostPerInquiry => "kr_henv",
             Self::CostPerInhabitant => "kr_indb",
+            Self::Coverage => "daekning",
         }
     }
 
@@ -97,6 +103,7 @@ impl Metric {
             Self::CostPerInhabitant => {
                 "Anslået omkostning pr. indbygger i perioden (national prisliste)"
             }
+            Self::Coverage => "Dækningsgrad (registreret i forhold til egne totaltællinger)",
         }
     }
 
@@ -110,6 +117,7 @@ impl Metric {
             Self::Participation => "Enheder, der registrerede mindst én henvendelse i perioden, delt med kommunens aktive enheder.",
             Self::CostPerInquiry => "Alle henvendelser i perioden, ind og ud, gange prisen i den nationale prisliste for kanalen (og opgaven) den dag, delt med antallet af henvendelser. Kommunernes egne priser indgår ikke, så tallene kan sammenlignes. Mangler en pris, vises intet tal.",
             Self::CostPerInhabitant => "Periodens henvendelser gange prisen i den nationale prisliste, delt med kommunens folketal. Tallet gælder tælleperioden, ikke et år.",
+            Self::Coverage => "Registrerede henvendelser på de kanaler og dage, kommunen har indtastet totaltal for fra egne systemer (telefon, kø, post), delt med totaltallene. Kun totaltal, der ligger helt i perioden, indgår. Kommuner uden totaltal for perioden får intet tal. Over 100 % betyder, at der er registreret mere, end systemerne talte.",
         }
     }
 
@@ -118,7 +126,7 @@ impl Metric {
     pub fn is_share(self) -> bool {
         matches!(
             self,
-            Self::Digital | Self::AtOnce | Self::Misdirected | Self::Participation
+            Self::Digital | Self::AtOnce | Self::Misdirected | Self::Participation | Self::Coverage
         )
     }
 
@@ -257,6 +265,13 @@ struct Sums {
     unpriced: i64,
     #[serde(default)]
     priced: bool,
+    /// Coverage: the registrations on the channels and days of the total
+    /// counts that lie wholly in the period, and those totals (0 in a
+    /// snapshot kept before coverage was: no figure then).
+    #[serde(default)]
+    covered_registered: i64,
+    #[serde(default)]
+    covered_total: i64,
 }
 
 impl Sums {
@@ -274,6 +289,8 @@ impl Sums {
         self.cost_ore = self.cost_ore.saturating_add(o.cost_ore);
         self.unpriced += o.unpriced;
         self.priced = o.priced || self.priced;
+        self.covered_registered += o.covered_registered;
+        self.covered_total += o.covered_total;
     }
 
     fn figures(&self) -> HashMap<Metric, Figure> {
@@ -324,6 +341,10 @@ impl Sums {
                 denominator: self.population,
                 base: self.inquiries,
             },
+        );
+        f.insert(
+            Metric::Coverage,
+            Figure::share(self.covered_registered, self.covered_total),
         );
         f
     }
@@ -523,6 +544,21 @@ async fn live_sums(
     for row in store.list_municipalities().await? {
         sums.entry(row.code).or_default().population = row.population.map_or(0, |(_, p)| p);
     }
+    // Coverage, for the municipalities with total counts of inquiries
+    // touching the period (the report engine's rule, `reports::coverage`).
+    let (from, to) = (period.period.starts_on, period.period.ends_on);
+    let with_totals: Vec<MunicipalityCode> = store
+        .period_totals_entered(None, from, to)
+        .await?
+        .into_iter()
+        .map(|t| t.municipality)
+        .collect();
+    for m in with_totals {
+        let coverage = reports::coverage::coverage(store, m, from, to).await?;
+        let s = sums.entry(m).or_default();
+        s.covered_registered = coverage.channels.iter().map(|c| c.registered).sum();
+        s.covered_total = coverage.channels.iter().map(|c| c.total).sum();
+    }
     for s in sums.values_mut() {
         s.priced = true;
     }
@@ -581,6 +617,9 @@ impl PeriodFigures {
     /// Why a municipality is not ranked on a metric, if it is not.
     pub fn not_ranked_because(&self, m: &MunicipalityFigures, metric: Metric) -> Option<String> {
         let figure = m.figure(metric);
+        if metric == Metric::Coverage && figure.denominator == 0 {
+            return Some("Ingen totaltal fra egne systemer for perioden".into());
+        }
         let base = if metric == Metric::PerThousand || metric == Metric::Participation {
             m.inquiries.unwrap_or(0).max(figure.base)
         } else {

@@ -169,3 +169,64 @@ async fn the_annual_estimate_uses_the_whole_weeks_counted() {
     assert!((e.estimate - 5_720.0).abs() < 1e-9);
     assert!(e.low < e.estimate && e.estimate < e.high);
 }
+
+#[tokio::test]
+async fn the_portal_publishes_coverage_per_municipality_and_keeps_it() {
+    use komhen_core::portal::{self, Metric};
+    use komhen_core::setup::catalogue::{self, PeriodInput};
+    let db = TestStore::new().await;
+    let store = db.store.as_ref();
+    komhen_core::reference::migrate_and_load(store)
+        .await
+        .unwrap();
+    let id = catalogue::create_period(
+        store,
+        &Actor::command_line(),
+        &PeriodInput {
+            name: "Forår 2026".into(),
+            starts_on: day(2026, 3, 2),
+            ends_on: day(2026, 3, 22),
+            mandatory: false,
+            submission_deadline: None,
+            task_package: None,
+        },
+    )
+    .await
+    .unwrap();
+    // Køge: 150 of the 200 calls its phone system counted on 3 March, and
+    // 30 of 40 front-desk visits on 4–5 March; Roskilde entered no totals.
+    registered(store, 259, "TLFIND", day(2026, 3, 3), 150, false).await;
+    registered(store, 259, "PRSNLG", day(2026, 3, 4), 30, false).await;
+    registered(store, 265, "TLFIND", day(2026, 3, 3), 80, false).await;
+    total(store, 259, "TLFIND", "03-03-2026", "03-03-2026", 200).await;
+    total(store, 259, "PRSNLG", "04-03-2026", "05-03-2026", 40).await;
+    catalogue::set_published(store, &Actor::command_line(), id, true, chrono::Utc::now())
+        .await
+        .unwrap();
+
+    let figures_of = || async {
+        let period = portal::published_period(store, id.0).await.unwrap();
+        portal::period_figures(store, &period).await.unwrap()
+    };
+    let figures = figures_of().await;
+    let koege = figures.of(code(259)).unwrap().figure(Metric::Coverage);
+    assert_eq!((koege.numerator, koege.denominator), (180, 240));
+    assert_eq!(koege.value, Some(0.75));
+    let roskilde = figures.of(code(265)).unwrap();
+    assert_eq!(roskilde.figure(Metric::Coverage).value, None);
+    assert_eq!(
+        figures
+            .not_ranked_because(roskilde, Metric::Coverage)
+            .as_deref(),
+        Some("Ingen totaltal fra egne systemer for perioden")
+    );
+    assert_eq!(Metric::Coverage.format(0.75), "75,0 %");
+
+    // A total entered after publication does not move the published figure.
+    total(store, 259, "TLFIND", "10-03-2026", "10-03-2026", 500).await;
+    let again = figures_of().await;
+    assert_eq!(
+        again.of(code(259)).unwrap().figure(Metric::Coverage).value,
+        Some(0.75)
+    );
+}
