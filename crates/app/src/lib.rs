@@ -7,6 +7,7 @@
 mod export;
 mod hotline;
 mod import;
+mod mail;
 mod prices;
 mod report;
 mod savings;
@@ -89,6 +90,12 @@ pub enum Command {
     /// members' statements.
     #[command(subcommand)]
     Hotline(hotline::HotlineCommand),
+    /// Reminders by e-mail: store today's reminders before deadlines and of
+    /// units that registered nothing in the outbox (each once, however
+    /// often this runs), and send what waits there.
+    Remind(mail::RemindArgs),
+    /// The outbox: every mail komhen sent or will send, newest first.
+    Outbox(mail::OutboxArgs),
     /// Write a municipality's registrations (or their codebook) to a file.
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -140,18 +147,20 @@ pub struct UserAddArgs {
     /// The person's name (for a new user).
     #[arg(long, default_value = "")]
     pub name: String,
-    /// The address users reach komhen at, for the printed link.
-    #[arg(long, env = "KOMHEN_BASE_URL", default_value = "http://127.0.0.1:8080")]
-    pub base_url: String,
+    /// Where the link is mailed (when an SMTP server is set) and what it
+    /// points at.
+    #[command(flatten)]
+    pub mail: mail::MailArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct UserLinkArgs {
     #[arg(long)]
     pub email: String,
-    /// The address users reach komhen at, for the printed link.
-    #[arg(long, env = "KOMHEN_BASE_URL", default_value = "http://127.0.0.1:8080")]
-    pub base_url: String,
+    /// Where the link is mailed (when an SMTP server is set) and what it
+    /// points at.
+    #[command(flatten)]
+    pub mail: mail::MailArgs,
 }
 
 #[derive(Debug, Args)]
@@ -188,6 +197,9 @@ pub struct ServeArgs {
     /// use plain HTTP for it again. Not for a plain-HTTP installation.
     #[arg(long, env = "KOMHEN_HSTS")]
     pub hsts: bool,
+    /// E-mail: reminders, one-time password links.
+    #[command(flatten)]
+    pub mail: mail::MailArgs,
 }
 
 #[derive(Debug, Args)]
@@ -267,6 +279,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Coverage(args) => {
             let store = open(&url, OpenMode::MustExist).await?;
             report::coverage(store.as_ref(), &args).await
+        }
+        Command::Remind(args) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            mail::remind(store.as_ref(), &args).await
+        }
+        Command::Outbox(args) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            mail::outbox(store.as_ref(), &args).await
         }
         Command::Estimate(args) => {
             let store = open(&url, OpenMode::MustExist).await?;
@@ -444,18 +464,32 @@ async fn serve(store: Arc<dyn Store>, args: ServeArgs) -> anyhow::Result<()> {
         upload_dir,
         behind_proxy,
         hsts,
+        mail: mail_args,
     } = args;
     let uploads = upload_dir.map_or_else(komhen_web::Uploads::in_temp, komhen_web::Uploads::new);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("kan ikke lytte på {listen}"))?;
+    let address = listener.local_addr()?;
+    let mailer = mail_args
+        .mailer(&format!("http://{address}"))?
+        .map(Arc::new);
+    if let Some(mailer) = &mailer {
+        println!(
+            "E-mail sendes gennem {} fra {}; links peger på {}.",
+            mailer.server(),
+            mailer.from_address(),
+            mailer.base_url()
+        );
+        mail::spawn_rounds(store.clone(), mailer.clone());
+    }
     let options = komhen_web::Options {
         uploads,
         behind_proxy,
         clock: komhen_web::Clock::default(),
         hsts,
+        mailer,
     };
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("kan ikke lytte på {listen}"))?;
-    let address = listener.local_addr()?;
     println!("komhen kører på http://{address}/ (stop med Ctrl+C)");
     // Login throttling counts by the connection's address.
     let app =

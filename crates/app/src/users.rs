@@ -3,7 +3,7 @@
 use crate::UserCommand;
 use anyhow::Context;
 use komhen_core::accounts::access::Actor;
-use komhen_core::accounts::account::Grant;
+use komhen_core::accounts::account::{self, Grant, Link};
 use komhen_store::Store;
 
 pub(crate) async fn run(store: &dyn Store, command: UserCommand) -> anyhow::Result<()> {
@@ -44,14 +44,11 @@ pub(crate) async fn run(store: &dyn Store, command: UserCommand) -> anyhow::Resu
             )
             .await?;
             println!(
-            "{} har rollen {}. Link til at vælge adgangskode (virker i {} dage, én gang):\n{}{}",
-            link.email,
-            role.label_da().to_lowercase(),
-            komhen_core::accounts::account::LINK_DAYS,
-            args.base_url.trim_end_matches('/'),
-            link.path()
-        );
-            Ok(())
+                "{} har rollen {}.",
+                link.email,
+                role.label_da().to_lowercase()
+            );
+            hand_over(store, &args.mail, &link, municipality).await
         }
         UserCommand::Link(args) => {
             let user = store
@@ -66,14 +63,38 @@ pub(crate) async fn run(store: &dyn Store, command: UserCommand) -> anyhow::Resu
                 chrono::Utc::now(),
             )
             .await?;
-            println!(
-            "Nyt link til {} (virker i {} dage, én gang; tidligere links virker ikke mere):\n{}{}",
-            link.email,
-            komhen_core::accounts::account::LINK_DAYS,
-            args.base_url.trim_end_matches('/'),
-            link.path()
-        );
-            Ok(())
+            println!("Tidligere links til {} virker ikke mere.", link.email);
+            hand_over(store, &args.mail, &link, None).await
         }
     }
+}
+
+/// Mails the link when an SMTP server is set; prints it when none is, or
+/// when the server did not take the mail.
+async fn hand_over(
+    store: &dyn Store,
+    mail: &crate::mail::MailArgs,
+    link: &Link,
+    municipality: Option<komhen_domain::MunicipalityCode>,
+) -> anyhow::Result<()> {
+    let base_url = mail.base_url_or(crate::mail::DEFAULT_BASE_URL);
+    if let Some(mailer) = mail.mailer(crate::mail::DEFAULT_BASE_URL)? {
+        match account::mail_link(store, &mailer, link, municipality, chrono::Utc::now()).await? {
+            Ok(()) => {
+                println!(
+                    "Linket til at vælge adgangskode er sendt til {} (virker i {} dage, én gang).",
+                    link.email,
+                    account::LINK_DAYS
+                );
+                return Ok(());
+            }
+            Err(error) => println!("Mailen kunne ikke sendes: {error}"),
+        }
+    }
+    println!(
+        "Link til at vælge adgangskode (virker i {} dage, én gang):\n{base_url}{}",
+        account::LINK_DAYS,
+        link.path()
+    );
+    Ok(())
 }

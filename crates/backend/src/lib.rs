@@ -13,6 +13,8 @@ pub use komhen_store_sqlite::OpenMode;
 
 pub mod backup;
 #[cfg(feature = "testing")]
+pub mod smtp_sink;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 /// The default database: `komhen.db` in the working folder.
@@ -62,6 +64,31 @@ pub async fn open(url: &str, mode: OpenMode) -> Result<Arc<dyn Store>, OpenError
         Some(komhen_store::Backend::Postgres) => Ok(Arc::new(PostgresStore::open(url).await?)),
         None => Err(OpenError::UnknownScheme(redact(url))),
     }
+}
+
+/// Text with its `<escape>XX` hexadecimal escapes decoded (`%XX` in a URL,
+/// `=XX` in quoted-printable mail); an escape that is not one stays as it is.
+pub(crate) fn hex_escapes_decoded(text: &str, escape: u8) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b, Some(byte)) if b == escape => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -11,9 +11,11 @@ pub mod economics;
 mod error;
 pub mod hotline;
 pub mod intake;
+pub mod mail;
 pub mod portal;
 pub mod reference;
 pub mod registration;
+pub mod reminders;
 pub mod reports;
 pub mod setup;
 

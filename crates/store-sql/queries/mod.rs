@@ -209,6 +209,9 @@ mod strategy {
 mod hotline {
     include!("hotline.rs");
 }
+mod mail {
+    include!("mail.rs");
+}
 
 // SQLite's bulk path; PostgreSQL loads by `COPY` in its own crate.
 #[allow(unused_imports)]
@@ -994,5 +997,39 @@ impl komhen_store::Store for Store {
         limit: i64,
     ) -> StoreResult<Vec<AuditRow>> {
         self.list_hotline_audit(hotline, limit).await
+    }
+
+    async fn enqueue_mail(&self, mail: &komhen_store::NewMail) -> StoreResult<Option<i64>> {
+        self.enqueue_mail(mail).await
+    }
+
+    async fn list_mails(
+        &self,
+        municipality: Option<MunicipalityCode>,
+        limit: i64,
+    ) -> StoreResult<Vec<komhen_store::MailRow>> {
+        self.list_mails(municipality, limit).await
+    }
+
+    async fn pending_mails(
+        &self,
+        max_attempts: i64,
+        stale_before: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<komhen_store::MailRow>> {
+        self.pending_mails(max_attempts, stale_before, limit).await
+    }
+
+    async fn claim_mail(
+        &self,
+        id: i64,
+        at: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        self.claim_mail(id, at, stale_before).await
+    }
+
+    async fn finish_mail(&self, id: i64, outcome: &komhen_store::MailOutcome) -> StoreResult<()> {
+        self.finish_mail(id, outcome).await
     }
 }

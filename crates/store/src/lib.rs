@@ -12,6 +12,7 @@ mod batch;
 mod cycle;
 mod error;
 mod hotline;
+mod mail;
 mod prices;
 mod report;
 mod rows;
@@ -24,6 +25,7 @@ pub use batch::*;
 pub use cycle::*;
 pub use error::{Cause, Detail, StoreError, StoreResult};
 pub use hotline::*;
+pub use mail::*;
 pub use prices::*;
 pub use report::*;
 pub use rows::*;
@@ -744,4 +746,37 @@ pub trait Store: Send + Sync + 'static {
         hotline: HotlineId,
         limit: i64,
     ) -> StoreResult<Vec<AuditRow>>;
+
+    /// Stores a mail in the outbox unless a mail with its key is there:
+    /// its id when stored, None when the key was taken.
+    async fn enqueue_mail(&self, mail: &NewMail) -> StoreResult<Option<i64>>;
+
+    /// The outbox, newest first (`municipality`: the mails about it).
+    async fn list_mails(
+        &self,
+        municipality: Option<MunicipalityCode>,
+        limit: i64,
+    ) -> StoreResult<Vec<MailRow>>;
+
+    /// The mails not yet sent that may be tried now: tried fewer than
+    /// `max_attempts` times, not given up and not taken by a sender after
+    /// `stale_before`, oldest first.
+    async fn pending_mails(
+        &self,
+        max_attempts: i64,
+        stale_before: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<MailRow>>;
+
+    /// Takes a mail for sending: true when this sender got it (it was not
+    /// sent, and no other sender took it after `stale_before`).
+    async fn claim_mail(
+        &self,
+        id: i64,
+        at: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+
+    /// Records how sending a claimed mail went.
+    async fn finish_mail(&self, id: i64, outcome: &MailOutcome) -> StoreResult<()>;
 }

@@ -134,6 +134,7 @@ impl Frame {
                 ("/systemer", "Systemer og API", Access::SetUpMunicipality),
                 ("/brugere", "Brugere", Access::SetUpMunicipality),
                 ("/log", "Ændringslog", Access::SetUpMunicipality),
+                ("/udbakke", "Udbakke", Access::SetUpMunicipality),
             ];
             frame.nav = items
                 .iter()
@@ -185,6 +186,7 @@ impl Frame {
             ("/central", "Centrale data"),
             ("/totaltal", "Nationale totaltal"),
             ("/hotlines", "Hotlines"),
+            ("/udbakke", "Udbakke"),
         ];
         frame.nav = items
             .iter()

@@ -20,6 +20,7 @@ mod frame;
 mod hotline;
 mod i18n;
 mod intake;
+mod outbox;
 mod pages;
 mod portal;
 mod registration;
@@ -62,6 +63,8 @@ pub struct AppState {
     pub behind_proxy: bool,
     /// The time the web goes by (login throttling, registering).
     pub clock: Clock,
+    /// The SMTP server's mailer, when komhen has one (`KOMHEN_SMTP_URL`).
+    pub mailer: Option<Arc<komhen_core::mail::Mailer>>,
 }
 
 pub use intake::uploads::Uploads;
@@ -77,6 +80,8 @@ pub struct Options {
     /// komhen is reached only over HTTPS: every answer carries
     /// Strict-Transport-Security.
     pub hsts: bool,
+    /// Mail goes through this SMTP server; None keeps mails in the outbox.
+    pub mailer: Option<Arc<komhen_core::mail::Mailer>>,
 }
 
 impl Default for Options {
@@ -88,6 +93,7 @@ impl Default for Options {
             behind_proxy: false,
             clock: Clock::default(),
             hsts: false,
+            mailer: None,
         }
     }
 }
@@ -122,6 +128,7 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
         portal: Arc::new(portal::PortalCache::default()),
         behind_proxy: options.behind_proxy,
         clock: options.clock,
+        mailer: options.mailer,
     };
     let (router, table) = Routes::new(state.clone())
         // Public pages and logging in.
@@ -478,6 +485,13 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
         // The yearly cycle: the coordinator's checklist, the national overview.
         .get("/kommune/{kode}/tjekliste", Read, cycle::show_checklist)
         .get("/admin/indberetninger", National, cycle::show_overview)
+        .get("/admin/udbakke", National, outbox::show_outbox)
+        .post(
+            "/admin/udbakke/paamindelser",
+            National,
+            outbox::run_reminders,
+        )
+        .get("/kommune/{kode}/udbakke", SetUp, outbox::show_outbox)
         .post(
             "/admin/indberetninger/frister",
             National,

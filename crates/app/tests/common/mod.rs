@@ -17,6 +17,7 @@ pub fn output(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_komhen"))
         .args(args)
         .env_remove("KOMHEN_DATABASE_URL")
+        .env_remove("KOMHEN_SMTP_URL")
         .env("KOMHEN_LOG", "warn")
         .output()
         .unwrap()

@@ -309,6 +309,55 @@ pub async fn create_link(
     })
 }
 
+/// Mails a one-time link to its user through the mailer. The outbox keeps
+/// the mail with the link left out (the token is never stored in the
+/// clear). Err in the result: why the server did not take it, so the page
+/// or command can hand the link over another way.
+pub async fn mail_link(
+    store: &dyn Store,
+    mailer: &crate::mail::Mailer,
+    link: &Link,
+    municipality: Option<MunicipalityCode>,
+    now: DateTime<Utc>,
+) -> CoreResult<Result<(), String>> {
+    let name = store
+        .get_user(link.user)
+        .await?
+        .map(|u| u.name)
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| link.email.clone());
+    let expires = komhen_domain::danish_local(link.expires_at).format("%d-%m-%Y kl. %H:%M");
+    let text = |address: &str| {
+        format!(
+            "Kære {name}\n\n\
+             Her er dit link til at vælge en adgangskode til komhen. Det virker én gang \
+             og til {expires}:\n\n{address}\n\n\
+             Har du ikke ventet denne mail, kan du se bort fra den.\n\n\
+             Venlig hilsen\nkomhen\n"
+        )
+    };
+    let mail = crate::mail::Outgoing {
+        key: format!(
+            "adgangskode/{}/{}",
+            link.user,
+            &token_hash(&link.token)[..16]
+        ),
+        kind: crate::mail::MailKind::PasswordLink,
+        municipality,
+        recipient: link.email.clone(),
+        subject: "Vælg din adgangskode til komhen".into(),
+        body: text(&mailer.link(&link.path())),
+    };
+    crate::mail::send_now(
+        store,
+        mailer,
+        &mail,
+        &text("[linket vises kun i mailen til modtageren]"),
+        now,
+    )
+    .await
+}
+
 /// What a one-time link is worth right now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkStatus {

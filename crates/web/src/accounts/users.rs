@@ -90,6 +90,50 @@ fn role_label(
     format!("{}{place}", grant.role.label_da())
 }
 
+/// Hands a one-time link over: by e-mail when komhen has an SMTP server
+/// (the page then does not show it), else, or when the server did not
+/// take the mail, on the page for the reader to pass on.
+async fn hand_over(
+    state: &AppState,
+    auth: &Authorized,
+    headers: &axum::http::HeaderMap,
+    link: Link,
+    done: &str,
+) -> Result<(String, Option<(Link, String)>), WebError> {
+    let Some(mailer) = &state.mailer else {
+        return Ok((
+            format!("{done} Giv personen linket herunder; det virker én gang."),
+            Some((link, site(headers))),
+        ));
+    };
+    let municipality = auth.municipality.as_ref().map(|m| m.code);
+    match account::mail_link(
+        state.store.as_ref(),
+        mailer,
+        &link,
+        municipality,
+        Utc::now(),
+    )
+    .await?
+    {
+        Ok(()) => Ok((
+            format!(
+                "{done} Linket er sendt med e-mail til {}; det virker én gang.",
+                link.email
+            ),
+            None,
+        )),
+        Err(error) => Ok((
+            format!(
+                "{done} Mailen kunne ikke sendes ({error}). Giv personen linket herunder; det \
+                 virker én gang."
+            ),
+            // The mailer's address, not the request's Host header.
+            Some((link, mailer.base_url().to_owned())),
+        )),
+    }
+}
+
 /// The users page of a municipality (Some) or of the nation (None).
 async fn users_page(
     state: &AppState,
@@ -318,17 +362,14 @@ pub(crate) async fn invite_user(
         Err(e) => Err(e),
     };
     match outcome {
-        Ok(link) => show(
-            users_page(
-                &state,
-                &auth,
-                Some("Personen er inviteret. Giv dem linket herunder; det virker én gang.".into()),
-                None,
-                Some((link, site(&headers))),
+        Ok(link) => {
+            let (notice, shown) =
+                hand_over(&state, &auth, &headers, link, "Personen er inviteret.").await?;
+            show(
+                users_page(&state, &auth, Some(notice), None, shown).await,
+                true,
             )
-            .await,
-            true,
-        ),
+        }
         Err(CoreError::Invalid(message)) => show(
             users_page(&state, &auth, None, Some(message), None).await,
             false,
@@ -371,15 +412,16 @@ pub(crate) async fn create_link(
         Utc::now(),
     )
     .await?;
+    let (notice, shown) = hand_over(
+        &state,
+        &auth,
+        &headers,
+        link,
+        "Et nyt link er lavet. Tidligere links virker ikke mere.",
+    )
+    .await?;
     show(
-        users_page(
-            &state,
-            &auth,
-            Some("Et nyt link er lavet. Tidligere links virker ikke mere.".into()),
-            None,
-            Some((link, site(&headers))),
-        )
-        .await,
+        users_page(&state, &auth, Some(notice), None, shown).await,
         true,
     )
 }

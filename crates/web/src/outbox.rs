@@ -1,0 +1,148 @@
+//! The outbox page: every mail komhen sent or will send, for the national
+//! administrator (`/admin/udbakke`, all mails, and a button that runs the
+//! reminder job now) and for a municipality's coordinator
+//! (`/kommune/{kode}/udbakke`, the mails about the municipality). What is
+//! sent when is `komhen_core::mail` and `komhen_core::reminders`.
+
+use crate::access::Authorized;
+use crate::frame::{Frame, NoticeQuery};
+use crate::{AppState, WebError};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{Html, IntoResponse, Response};
+use komhen_core::mail::{self, MailKind, MailState};
+use komhen_core::reminders;
+use komhen_domain::danish_local;
+
+type PageResult = Result<Response, WebError>;
+
+struct MailView {
+    created: String,
+    kind: &'static str,
+    recipient: String,
+    subject: String,
+    body: String,
+    state: &'static str,
+    state_code: &'static str,
+    detail: String,
+    attempts: i64,
+}
+
+#[derive(Template)]
+#[template(path = "outbox.html")]
+struct OutboxPage {
+    frame: Frame,
+    /// How mail leaves komhen, in a sentence.
+    transport: String,
+    configured: bool,
+    national: bool,
+    mails: Vec<MailView>,
+    waiting: usize,
+    limit: i64,
+}
+
+fn when(at: chrono::DateTime<chrono::Utc>) -> String {
+    danish_local(at).format("%d-%m-%Y %H:%M").to_string()
+}
+
+async fn page(state: &AppState, auth: &Authorized, notice: Option<String>) -> PageResult {
+    let municipality = auth.municipality.as_ref().map(|m| m.code);
+    let rows = mail::outbox(state.store.as_ref(), municipality).await?;
+    let mails: Vec<MailView> = rows
+        .iter()
+        .map(|m| {
+            let state = MailState::of(m);
+            let (code, detail) = match &state {
+                MailState::Sent(at) => ("sendt", when(*at)),
+                MailState::Waiting => ("venter", String::new()),
+                MailState::Failing(e) => ("fejlede", e.clone()),
+                MailState::GivenUp(e) => ("opgivet", e.clone()),
+            };
+            MailView {
+                created: when(m.created_at),
+                kind: MailKind::parse(&m.kind).map_or("Mail", MailKind::label_da),
+                recipient: m.recipient.clone(),
+                subject: m.subject.clone(),
+                body: m.body.clone(),
+                state: state.label_da(),
+                state_code: code,
+                detail,
+                attempts: m.attempts,
+            }
+        })
+        .collect();
+    let (transport, configured) = match &state.mailer {
+        Some(m) => (
+            format!(
+                "Mails sendes gennem {} fra {}, og deres links peger på {}.",
+                m.server(),
+                m.from_address(),
+                m.base_url()
+            ),
+            true,
+        ),
+        None => (
+            "Der er ingen SMTP-server sat op (KOMHEN_SMTP_URL), så mails venter her og \
+             sendes, når en server er sat op. Links til adgangskoder vises i stedet på \
+             siden Brugere."
+                .into(),
+            false,
+        ),
+    };
+    let national = municipality.is_none();
+    let frame = if national {
+        Frame::admin(auth, "Udbakke", "/udbakke")
+    } else {
+        Frame::municipality(auth, "Udbakke", "/udbakke")
+    };
+    let page = OutboxPage {
+        frame: frame.notice(notice),
+        transport,
+        configured,
+        national,
+        waiting: mails.iter().filter(|m| m.state_code == "venter").count(),
+        mails,
+        limit: mail::OUTBOX_ROWS,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+/// `GET /admin/udbakke` and `GET /kommune/{kode}/udbakke`
+pub(crate) async fn show_outbox(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Query(query): Query<NoticeQuery>,
+) -> PageResult {
+    page(&state, &auth, query.text()).await
+}
+
+/// `POST /admin/udbakke/paamindelser`: runs the reminder job now (each
+/// reminder is stored once, however often it runs) and sends what waits.
+pub(crate) async fn run_reminders(State(state): State<AppState>, auth: Authorized) -> PageResult {
+    let base_url = state
+        .mailer
+        .as_ref()
+        .map_or_else(String::new, |m| m.base_url().to_owned());
+    let run = reminders::run(
+        state.store.as_ref(),
+        state.mailer.as_deref(),
+        &base_url,
+        state.clock.now(),
+        reminders::REMINDER_DAYS_BEFORE,
+    )
+    .await?;
+    let sent = run.delivery.as_ref().map_or(0, |d| d.sent);
+    let failed = run.delivery.as_ref().map_or(0, |d| d.failed.len());
+    let notice = format!(
+        "{} påmindelser er aktuelle i dag; {} er lagt i udbakken nu (de øvrige lå der i \
+         forvejen og sendes ikke igen). {sent} mails er sendt{}.",
+        run.due,
+        run.stored,
+        if failed > 0 {
+            format!(", {failed} kunne ikke sendes og prøves igen")
+        } else {
+            String::new()
+        }
+    );
+    page(&state, &auth, Some(notice)).await
+}
