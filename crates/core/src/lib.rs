@@ -12,6 +12,7 @@ mod error;
 pub mod hotline;
 pub mod intake;
 pub mod portal;
+pub mod questionnaire;
 pub mod reference;
 pub mod registration;
 pub mod reports;
