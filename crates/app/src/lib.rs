@@ -1,6 +1,6 @@
 //! The `komhen` command line: `serve`, `demo`, `migrate`, `test-mode`,
 //! `user`, `import`, `prices`, `report`, `savings`, `strategy`, `hotline`,
-//! `export`, `backup`, `restore`. Each subcommand
+//! `questionnaire`, `export`, `backup`, `restore`. Each subcommand
 //! calls the same `komhen_core` functions the web handlers call, so the CLI
 //! and the web share every rule.
 
@@ -8,6 +8,7 @@ mod export;
 mod hotline;
 mod import;
 mod prices;
+mod questionnaire;
 mod report;
 mod savings;
 mod strategy;
@@ -89,6 +90,10 @@ pub enum Command {
     /// members' statements.
     #[command(subcommand)]
     Hotline(hotline::HotlineCommand),
+    /// The questionnaires of the national periods (the coordinators' and
+    /// the units' evaluation of the counting weeks) and their results.
+    #[command(subcommand)]
+    Questionnaire(questionnaire::QuestionnaireCommand),
     /// Write a municipality's registrations (or their codebook) to a file.
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -283,6 +288,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Hotline(command) => {
             let store = open(&url, OpenMode::MustExist).await?;
             hotline::run(store.as_ref(), command).await
+        }
+        Command::Questionnaire(command) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            questionnaire::run(store.as_ref(), command).await
         }
         Command::Export(command) => {
             let store = open(&url, OpenMode::MustExist).await?;
