@@ -46,11 +46,13 @@ CREATE INDEX questionnaire_responses_questionnaire
     ON questionnaire_responses (questionnaire_id);
 
 CREATE TABLE questionnaire_answers (
+    municipality_code INTEGER NOT NULL REFERENCES municipalities (code),
     response_id BIGINT NOT NULL REFERENCES questionnaire_responses (id),
     question_id BIGINT NOT NULL REFERENCES questionnaire_questions (id),
     value TEXT NOT NULL
 );
-CREATE INDEX questionnaire_answers_response ON questionnaire_answers (response_id);
+CREATE INDEX questionnaire_answers_response
+    ON questionnaire_answers (municipality_code, response_id);
 
 CREATE TABLE questionnaire_sends (
     municipality_code INTEGER NOT NULL REFERENCES municipalities (code),

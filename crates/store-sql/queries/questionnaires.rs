@@ -131,6 +131,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT a.response_id, a.question_id, a.value FROM questionnaire_answers a \
              JOIN questionnaire_responses r ON r.id = a.response_id \
+             AND r.municipality_code = a.municipality_code \
              JOIN questionnaire_questions q ON q.id = a.question_id \
              WHERE r.questionnaire_id = $1 AND ($2 IS NULL OR r.municipality_code = $2) \
              ORDER BY a.response_id, q.position, q.id",

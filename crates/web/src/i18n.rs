@@ -161,6 +161,8 @@ pub(crate) struct Text {
     pub(crate) evaluation_not_saved: &'static str,
     pub(crate) evaluation_number_hint: &'static str,
     pub(crate) evaluation_closed: &'static str,
+    pub(crate) evaluation_at_most: &'static str,
+    pub(crate) evaluation_characters: &'static str,
     pub(crate) back_to_registering: &'static str,
 }
 
@@ -289,6 +291,8 @@ pub(crate) static DA: Text = Text {
     evaluation_not_saved: "Svarene er ikke gemt. Ret disse fejl:",
     evaluation_number_hint: "Et helt tal",
     evaluation_closed: "Evalueringen er lukket. Svarene kan ikke længere ændres.",
+    evaluation_at_most: "Højst",
+    evaluation_characters: "tegn",
     back_to_registering: "Tilbage til registreringen",
 };
 
@@ -405,5 +409,7 @@ pub(crate) static EN: Text = Text {
     evaluation_not_saved: "The answers were not saved. Correct these errors:",
     evaluation_number_hint: "A whole number",
     evaluation_closed: "The evaluation is closed. The answers can no longer be changed.",
+    evaluation_at_most: "At most",
+    evaluation_characters: "characters",
     back_to_registering: "Back to registering",
 };

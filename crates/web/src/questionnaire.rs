@@ -94,6 +94,9 @@ pub(crate) struct FormLabels {
     number_hint: &'static str,
     not_saved: &'static str,
     submit: &'static str,
+    /// "Højst {n} tegn" around the longest text answer.
+    at_most: &'static str,
+    characters: &'static str,
 }
 
 const LABELS_DA: FormLabels = FormLabels {
@@ -102,6 +105,8 @@ const LABELS_DA: FormLabels = FormLabels {
     number_hint: "Et helt tal",
     not_saved: "Svarene er ikke gemt. Ret disse fejl:",
     submit: "Gem svarene",
+    at_most: "Højst",
+    characters: "tegn",
 };
 
 fn unit_labels(t: &Text) -> FormLabels {
@@ -111,6 +116,8 @@ fn unit_labels(t: &Text) -> FormLabels {
         number_hint: t.evaluation_number_hint,
         not_saved: t.evaluation_not_saved,
         submit: t.evaluation_submit,
+        at_most: t.evaluation_at_most,
+        characters: t.evaluation_characters,
     }
 }
 
@@ -133,9 +140,12 @@ fn fields(
                 (QuestionKind::Number, Some(lo), None) => format!("{}, ≥ {lo}", labels.number_hint),
                 (QuestionKind::Number, None, Some(hi)) => format!("{}, ≤ {hi}", labels.number_hint),
                 (QuestionKind::Number, None, None) => labels.number_hint.to_owned(),
-                (QuestionKind::Text, ..) => {
-                    format!("Højst {} tegn", questionnaire::TEXT_ANSWER_MAX)
-                }
+                (QuestionKind::Text, ..) => format!(
+                    "{} {} {}",
+                    labels.at_most,
+                    questionnaire::TEXT_ANSWER_MAX,
+                    labels.characters
+                ),
                 _ => String::new(),
             };
             FieldView {

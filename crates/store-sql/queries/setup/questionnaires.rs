@@ -169,11 +169,15 @@ impl Store {
                 .map_err(db_err)?;
                 let id = match earlier {
                     Some(id) => {
-                        sqlx::query("DELETE FROM questionnaire_answers WHERE response_id = $1")
-                            .bind(id)
-                            .execute(&mut **tx)
-                            .await
-                            .map_err(db_err)?;
+                        sqlx::query(
+                            "DELETE FROM questionnaire_answers WHERE municipality_code = $1 \
+                             AND response_id = $2",
+                        )
+                        .bind(code_of(response.municipality))
+                        .bind(id)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(db_err)?;
                         sqlx::query(
                             "UPDATE questionnaire_responses SET answered_by = $1, \
                              answered_at = $2 WHERE id = $3",
@@ -202,14 +206,15 @@ impl Store {
                 };
                 for (question, value) in &response.answers {
                     let done = sqlx::query(
-                        "INSERT INTO questionnaire_answers (response_id, question_id, value) \
-                         SELECT $1, id, $3 FROM questionnaire_questions \
+                        "INSERT INTO questionnaire_answers (municipality_code, response_id, \
+                         question_id, value) SELECT $5, $1, id, $3 FROM questionnaire_questions \
                          WHERE id = $2 AND questionnaire_id = $4",
                     )
                     .bind(id)
                     .bind(question.0)
                     .bind(value)
                     .bind(response.questionnaire.0)
+                    .bind(code_of(response.municipality))
                     .execute(&mut **tx)
                     .await
                     .map_err(db_err)?;
