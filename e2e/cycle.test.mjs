@@ -69,7 +69,7 @@ test("the national administrator's overview lists, filters and downloads who has
     const missing = await page.locator('#overview tbody tr').count();
     assert.ok(missing < all, `${missing} of ${all}`);
     for (const row of await page.locator('#overview tbody tr').all()) {
-      assert.equal((await row.locator('td').nth(3).innerText()).trim(), 'Mangler');
+      assert.equal((await row.locator('td').nth(4).innerText()).trim(), 'Mangler');
     }
     const href = await page.locator('#overview-csv').getAttribute('href');
     const csv = await page.request.get(new URL(href, page.url()).toString());

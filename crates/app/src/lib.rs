@@ -1,6 +1,6 @@
 //! The `komhen` command line: `serve`, `demo`, `migrate`, `test-mode`,
 //! `user`, `import`, `prices`, `report`, `savings`, `strategy`, `hotline`,
-//! `export`, `backup`, `restore`. Each subcommand
+//! `questionnaire`, `export`, `backup`, `restore`. Each subcommand
 //! calls the same `komhen_core` functions the web handlers call, so the CLI
 //! and the web share every rule.
 
@@ -9,6 +9,7 @@ mod hotline;
 mod import;
 mod mail;
 mod prices;
+mod questionnaire;
 mod report;
 mod savings;
 mod strategy;
@@ -96,6 +97,10 @@ pub enum Command {
     Remind(mail::RemindArgs),
     /// The outbox: every mail komhen sent or will send, newest first.
     Outbox(mail::OutboxArgs),
+    /// The questionnaires of the national periods (the coordinators' and
+    /// the units' evaluation of the counting weeks) and their results.
+    #[command(subcommand)]
+    Questionnaire(questionnaire::QuestionnaireCommand),
     /// Write a municipality's registrations (or their codebook) to a file.
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -303,6 +308,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Hotline(command) => {
             let store = open(&url, OpenMode::MustExist).await?;
             hotline::run(store.as_ref(), command).await
+        }
+        Command::Questionnaire(command) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            questionnaire::run(store.as_ref(), command).await
         }
         Command::Export(command) => {
             let store = open(&url, OpenMode::MustExist).await?;

@@ -524,3 +524,56 @@ fn the_estimate_command_annualises_the_whole_weeks_counted() {
     ]);
     assert!(refused.contains("færre end to hele uger"), "{refused}");
 }
+
+/// `komhen questionnaire`: the demo's questionnaires listed; the results
+/// as the page's tables, and as CSV one row per response and one column
+/// per question; an unknown id is refused.
+#[test]
+fn the_questionnaire_commands_list_and_print_results() {
+    let db = migrated();
+    let url = db.url.as_str();
+    common::demo(url);
+    let list = succeeds(&["questionnaire", "list", "--database-url", url]);
+    let line = list
+        .lines()
+        .find(|l| l.contains("Koordinatorernes spørgeskema"))
+        .unwrap_or_else(|| panic!("{list}"));
+    assert!(
+        line.contains("coordinator") && line.contains("open"),
+        "{line}"
+    );
+    let id = line.split('\t').next().unwrap();
+    let results = succeeds(&["questionnaire", "results", id, "--database-url", url]);
+    assert!(
+        results.contains("1. Hvordan gik forberedelsen af tællingen?"),
+        "{results}"
+    );
+    assert!(
+        results.contains("Gennemsnit") && results.contains("Median"),
+        "{results}"
+    );
+    let csv = succeeds(&[
+        "questionnaire",
+        "results",
+        id,
+        "--csv",
+        "--database-url",
+        url,
+    ]);
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    let header = lines.next().unwrap();
+    assert_eq!(header.split(';').count(), 3 + 4, "{header}");
+    assert!(lines.count() > 10, "some municipalities answered");
+    let evaluation = list
+        .lines()
+        .find(|l| l.contains("Evaluering af tælleugerne"))
+        .unwrap();
+    let id = evaluation.split('\t').next().unwrap();
+    let results = succeeds(&["questionnaire", "results", id, "--database-url", url]);
+    assert!(
+        results.contains("Forvaltning") && results.contains("Læsø"),
+        "{results}"
+    );
+    let refused = fails(&["questionnaire", "results", "999999", "--database-url", url]);
+    assert!(refused.contains("spørgeskema 999999"), "{refused}");
+}

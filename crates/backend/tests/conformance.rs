@@ -67,4 +67,5 @@ conformance!(
     hotline_units_answer_one_line_each,
     hotline_registrations_are_stored_once_with_their_link,
     hotline_calls_count_once_for_the_caller,
+    questionnaires_keep_one_response_per_respondent_and_stay_scoped,
 );

@@ -123,6 +123,8 @@ pub struct Submission {
     pub participates: bool,
     /// Its test mode is still on.
     pub test_mode: bool,
+    /// Its coordinator has answered the period's questionnaire.
+    pub questionnaire_answered: bool,
     pub kinds: Vec<KindStatus>,
 }
 
@@ -207,6 +209,7 @@ pub async fn submissions(
     let (from, to) = (cycle.period.period.starts_on, cycle.period.period.ends_on);
     let stored = store.period_submissions(only, from, to).await?;
     let totals = store.period_totals_entered(only, from, to).await?;
+    let answered = crate::questionnaire::answered_municipalities(store, cycle.period.id).await?;
     let mut result = Vec::new();
     for m in store.list_municipalities().await? {
         if only.is_some_and(|o| o != m.code) {
@@ -252,6 +255,7 @@ pub async fn submissions(
             name: m.name.clone(),
             participates,
             test_mode: m.in_test_mode(now),
+            questionnaire_answered: answered.contains(&m.code),
             kinds,
         });
     }
@@ -308,6 +312,9 @@ pub struct OverviewFilter {
     pub kind_status: Option<(DataKind, Status)>,
     /// Only the municipalities that take part.
     pub participating: bool,
+    /// Only those whose coordinator has (true) or has not (false) answered
+    /// the period's questionnaire.
+    pub questionnaire: Option<bool>,
     /// Sort by this kind's status (submitted first), then by name.
     pub sort_by: Option<DataKind>,
 }
@@ -317,6 +324,11 @@ pub fn filtered(submissions: &[Submission], filter: &OverviewFilter) -> Vec<Subm
     let mut kept: Vec<Submission> = submissions
         .iter()
         .filter(|s| !filter.participating || s.participates)
+        .filter(|s| {
+            filter
+                .questionnaire
+                .is_none_or(|answered| s.questionnaire_answered == answered)
+        })
         .filter(|s| {
             filter
                 .kind_status
@@ -361,6 +373,7 @@ pub fn overview_table(submissions: &[Submission]) -> crate::reports::tabular::Ta
         "Kode".to_owned(),
         "Deltager".to_owned(),
         "Testtilstand".to_owned(),
+        "Spørgeskema besvaret".to_owned(),
     ];
     for kind in DataKind::ALL {
         header.push(kind.label_da().to_owned());
@@ -378,6 +391,14 @@ pub fn overview_table(submissions: &[Submission]) -> crate::reports::tabular::Ta
                 Cell::Text(s.municipality.to_string()),
                 Cell::Text(if s.participates { "Ja" } else { "Nej" }.into()),
                 Cell::Text(if s.test_mode { "Til" } else { "Fra" }.into()),
+                Cell::Text(
+                    if s.questionnaire_answered {
+                        "Ja"
+                    } else {
+                        "Nej"
+                    }
+                    .into(),
+                ),
             ];
             for kind in DataKind::ALL {
                 match s.kind(kind) {

@@ -14,6 +14,7 @@
 
 mod generate;
 mod hotline;
+mod questionnaire;
 use generate::*;
 
 pub use hotline::{HOTLINE_ADMIN, HOTLINE_NAME, HOTLINE_UNIT_LOGIN};
@@ -326,6 +327,9 @@ pub async fn load(
         &demo_hash,
     )
     .await?;
+    if let Some((newest, _)) = periods.last() {
+        questionnaire::set_up(store, *newest, Utc::now()).await?;
+    }
 
     let planned = crate::intake::batch::begin(
         store,

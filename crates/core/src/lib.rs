@@ -13,6 +13,7 @@ pub mod hotline;
 pub mod intake;
 pub mod mail;
 pub mod portal;
+pub mod questionnaire;
 pub mod reference;
 pub mod registration;
 pub mod reminders;

@@ -58,4 +58,9 @@ typed_id!(
     StatementId,
     /// One imported file of a hotline's calls.
     CallBatchId,
+    /// A questionnaire of a national period (the coordinators' or the
+    /// units' evaluation of the counting weeks).
+    QuestionnaireId,
+    /// One question of a questionnaire.
+    QuestionnaireQuestionId,
 );

@@ -12,6 +12,7 @@
 mod cube;
 mod fixtures;
 mod hotline;
+mod questionnaire;
 mod registrations;
 mod sessions;
 mod setup;
@@ -22,6 +23,7 @@ mod website;
 pub use cube::*;
 pub use fixtures::*;
 pub use hotline::*;
+pub use questionnaire::*;
 pub use registrations::*;
 pub use sessions::*;
 pub use setup::*;
@@ -75,4 +77,5 @@ pub const CHECKS: &[&str] = &[
     "hotline_units_answer_one_line_each",
     "hotline_registrations_are_stored_once_with_their_link",
     "hotline_calls_count_once_for_the_caller",
+    "questionnaires_keep_one_response_per_respondent_and_stay_scoped",
 ];

@@ -212,6 +212,9 @@ mod hotline {
 mod mail {
     include!("mail.rs");
 }
+mod questionnaires {
+    include!("questionnaires.rs");
+}
 
 // SQLite's bulk path; PostgreSQL loads by `COPY` in its own crate.
 #[allow(unused_imports)]
@@ -864,6 +867,62 @@ impl komhen_store::Store for Store {
         to: NaiveDate,
     ) -> StoreResult<Vec<komhen_store::TotalsEnteredRow>> {
         self.period_totals_entered(municipality, from, to).await
+    }
+
+    async fn list_questionnaires(
+        &self,
+        period: Option<PeriodId>,
+    ) -> StoreResult<Vec<komhen_store::QuestionnaireRow>> {
+        self.list_questionnaires(period).await
+    }
+
+    async fn get_questionnaire(
+        &self,
+        questionnaire: komhen_domain::QuestionnaireId,
+    ) -> StoreResult<Option<komhen_store::QuestionnaireRow>> {
+        self.get_questionnaire(questionnaire).await
+    }
+
+    async fn list_questionnaire_questions(
+        &self,
+        questionnaire: komhen_domain::QuestionnaireId,
+    ) -> StoreResult<Vec<komhen_store::QuestionnaireQuestionRow>> {
+        self.list_questionnaire_questions(questionnaire).await
+    }
+
+    async fn list_questionnaire_responses(
+        &self,
+        questionnaire: komhen_domain::QuestionnaireId,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<komhen_store::QuestionnaireResponseRow>> {
+        self.list_questionnaire_responses(questionnaire, municipality)
+            .await
+    }
+
+    async fn list_questionnaire_answers(
+        &self,
+        questionnaire: komhen_domain::QuestionnaireId,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<komhen_store::QuestionnaireAnswerRow>> {
+        self.list_questionnaire_answers(questionnaire, municipality)
+            .await
+    }
+
+    async fn list_questionnaire_sends(
+        &self,
+        questionnaire: komhen_domain::QuestionnaireId,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<komhen_store::QuestionnaireSendRow>> {
+        self.list_questionnaire_sends(questionnaire, municipality)
+            .await
+    }
+
+    async fn list_unit_questionnaires(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+    ) -> StoreResult<Vec<komhen_store::UnitQuestionnaireRow>> {
+        self.list_unit_questionnaires(municipality, unit).await
     }
 
     async fn list_hotlines(&self) -> StoreResult<Vec<komhen_store::HotlineRow>> {

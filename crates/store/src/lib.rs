@@ -14,6 +14,7 @@ mod error;
 mod hotline;
 mod mail;
 mod prices;
+mod questionnaire;
 mod report;
 mod rows;
 mod setup;
@@ -27,6 +28,7 @@ pub use error::{Cause, Detail, StoreError, StoreResult};
 pub use hotline::*;
 pub use mail::*;
 pub use prices::*;
+pub use questionnaire::*;
 pub use report::*;
 pub use rows::*;
 pub use setup::*;
@@ -39,7 +41,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use komhen_domain::reference::ReferenceData;
 use komhen_domain::{
     BatchId, ChannelCode, HotlineId, KleNumber, MunicipalityCode, NewRegistration, PeriodId,
-    RegistrationId, TaskPackageId, TotalCountId, UnitId, UserId,
+    QuestionnaireId, RegistrationId, TaskPackageId, TotalCountId, UnitId, UserId,
 };
 
 /// Which database a store runs on.
@@ -651,6 +653,56 @@ pub trait Store: Send + Sync + 'static {
         from: NaiveDate,
         to: NaiveDate,
     ) -> StoreResult<Vec<TotalsEnteredRow>>;
+
+    // --- questionnaires -------------------------------------------------------
+    /// The questionnaires of a national period (None: of every period),
+    /// newest first.
+    async fn list_questionnaires(
+        &self,
+        period: Option<PeriodId>,
+    ) -> StoreResult<Vec<QuestionnaireRow>>;
+
+    async fn get_questionnaire(
+        &self,
+        questionnaire: QuestionnaireId,
+    ) -> StoreResult<Option<QuestionnaireRow>>;
+
+    /// The questionnaire's questions, in order.
+    async fn list_questionnaire_questions(
+        &self,
+        questionnaire: QuestionnaireId,
+    ) -> StoreResult<Vec<QuestionnaireQuestionRow>>;
+
+    /// The questionnaire's responses of one municipality (None: of all),
+    /// by municipality and unit.
+    async fn list_questionnaire_responses(
+        &self,
+        questionnaire: QuestionnaireId,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<QuestionnaireResponseRow>>;
+
+    /// The answers of those responses, by response and question order.
+    async fn list_questionnaire_answers(
+        &self,
+        questionnaire: QuestionnaireId,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<QuestionnaireAnswerRow>>;
+
+    /// The municipalities (None: all; Some: just that one) that sent the
+    /// unit questionnaire to their units.
+    async fn list_questionnaire_sends(
+        &self,
+        questionnaire: QuestionnaireId,
+        municipality: Option<MunicipalityCode>,
+    ) -> StoreResult<Vec<QuestionnaireSendRow>>;
+
+    /// The open unit questionnaires sent to the unit's municipality, with
+    /// the unit's last answer: one small query, for the registration page.
+    async fn list_unit_questionnaires(
+        &self,
+        municipality: MunicipalityCode,
+        unit: UnitId,
+    ) -> StoreResult<Vec<UnitQuestionnaireRow>>;
 
     // --- joint hotlines ------------------------------------------------------
     /// Every hotline, by name.

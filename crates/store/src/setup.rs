@@ -23,6 +23,7 @@ use komhen_domain::{
     TaskPackageId, UnitId, UserId, WebPageId,
 };
 use komhen_domain::{ChannelPriceId, HotlineId, InitiativeId, ScenarioId, ShiftId, TargetId};
+use komhen_domain::{QuestionnaireId, QuestionnaireQuestionId};
 
 /// The set-up one import creates: see [`SetupChange::CreateImportSetup`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -389,6 +390,42 @@ pub enum SetupChange {
         hotline: HotlineId,
         unit: UnitId,
     },
+    /// Creates a questionnaire of a national period, as a draft.
+    CreateQuestionnaire(crate::NewQuestionnaire),
+    UpdateQuestionnaire {
+        questionnaire: QuestionnaireId,
+        title: String,
+        intro: String,
+    },
+    SetQuestionnaireState {
+        questionnaire: QuestionnaireId,
+        state: crate::QuestionnaireState,
+    },
+    /// Adds a question at the end of the questionnaire.
+    AddQuestionnaireQuestion(crate::NewQuestionnaireQuestion),
+    /// Removes a question; refused (not found) once the questionnaire has
+    /// a response.
+    RemoveQuestionnaireQuestion {
+        questionnaire: QuestionnaireId,
+        question: QuestionnaireQuestionId,
+    },
+    /// Swaps a question with the one before it (`up`) or after it.
+    MoveQuestionnaireQuestion {
+        questionnaire: QuestionnaireId,
+        question: QuestionnaireQuestionId,
+        up: bool,
+    },
+    /// Records that the municipality's coordinator sent a unit
+    /// questionnaire to its units (again: nothing changes).
+    SendQuestionnaire {
+        questionnaire: QuestionnaireId,
+        municipality: MunicipalityCode,
+        sent_by: String,
+        sent_at: DateTime<Utc>,
+    },
+    /// Stores a response, replacing the respondent's earlier one with its
+    /// answers: there is never more than one.
+    SaveQuestionnaireResponse(crate::NewQuestionnaireResponse),
 }
 
 impl SetupChange {
@@ -465,7 +502,15 @@ impl SetupChange {
             | IssueStatement(_)
             | AddHotlineUnit { .. }
             | RemoveHotlineUnit { .. }
-            | SetPeriodDeadline { .. } => None,
+            | SetPeriodDeadline { .. }
+            | CreateQuestionnaire(_)
+            | UpdateQuestionnaire { .. }
+            | SetQuestionnaireState { .. }
+            | AddQuestionnaireQuestion(_)
+            | RemoveQuestionnaireQuestion { .. }
+            | MoveQuestionnaireQuestion { .. }
+            | SendQuestionnaire { .. }
+            | SaveQuestionnaireResponse(_) => None,
         }
     }
 }

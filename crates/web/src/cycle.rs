@@ -91,6 +91,9 @@ struct ChecklistPage {
     silent: Vec<(String, String, usize, String)>,
     /// Whether the period has had a weekday yet.
     counting_begun: bool,
+    /// The period's questionnaires: the coordinator's to answer, the
+    /// evaluation to send to the units.
+    questionnaires: Vec<crate::questionnaire::ChecklistView>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -98,6 +101,8 @@ struct ChecklistPage {
 pub(crate) struct PeriodQuery {
     #[serde(deserialize_with = "crate::forms::id")]
     periode: Option<i64>,
+    #[serde(flatten)]
+    notice: NoticeQuery,
 }
 
 /// `GET /kommune/{kode}/tjekliste?periode=ID`
@@ -176,9 +181,11 @@ pub(crate) async fn show_checklist(
     };
     let period = &cycle.period;
     let page = ChecklistPage {
+        questionnaires: crate::questionnaire::checklist(&state, m.code, period.id).await?,
         counting_begun: period.period.starts_on < today,
         silent,
-        frame: Frame::municipality(&auth, "Tjekliste for tælleperioden", "/tjekliste"),
+        frame: Frame::municipality(&auth, "Tjekliste for tælleperioden", "/tjekliste")
+            .notice(query.notice.text()),
         base,
         periods,
         period_name: period.period.name.clone(),
@@ -213,6 +220,8 @@ struct OverviewPage {
     kinds: Vec<Choice>,
     statuses: Vec<Choice>,
     sorts: Vec<Choice>,
+    questionnaire: Vec<Choice>,
+    answered: usize,
     participating: bool,
     csv: String,
     shown: usize,
@@ -234,6 +243,7 @@ pub(crate) struct OverviewQuery {
     status: String,
     sorter: String,
     deltager: String,
+    spoergeskema: String,
     format: String,
     #[serde(flatten)]
     notice: NoticeQuery,
@@ -262,6 +272,11 @@ async fn overview(
     let filter = OverviewFilter {
         kind_status: kind.zip(status),
         participating: query.deltager == "ja",
+        questionnaire: match query.spoergeskema.as_str() {
+            "ja" => Some(true),
+            "nej" => Some(false),
+            _ => None,
+        },
         sort_by: DataKind::parse(&query.sorter),
     };
     let kept = cycle::filtered(&all, &filter);
@@ -329,10 +344,16 @@ async fn overview(
                     .map(|k| choice(k.code(), k.label_da(), &query.sorter)),
             )
             .collect(),
+        questionnaire: vec![
+            choice("", "Alle", &query.spoergeskema),
+            choice("ja", "Ja", &query.spoergeskema),
+            choice("nej", "Nej", &query.spoergeskema),
+        ],
+        answered: all.iter().filter(|s| s.questionnaire_answered).count(),
         participating: filter.participating,
         csv: format!(
-            "/admin/indberetninger?periode={period_id}&art={}&status={}&sorter={}&deltager={}&format=csv",
-            query.art, query.status, query.sorter, query.deltager
+            "/admin/indberetninger?periode={period_id}&art={}&status={}&sorter={}&deltager={}&spoergeskema={}&format=csv",
+            query.art, query.status, query.sorter, query.deltager, query.spoergeskema
         ),
         shown: kept.len(),
         total: all.len(),

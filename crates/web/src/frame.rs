@@ -80,6 +80,10 @@ impl NoticeQuery {
             "maal-fjernet" => "Målet er fjernet.",
             "initiativ-gemt" => "Initiativet er gemt.",
             "initiativ-fjernet" => "Initiativet er fjernet.",
+            "besvaret" => "Tak. Spørgeskemaets svar er gemt.",
+            "evaluering-sendt" => {
+                "Evalueringen er sendt til kommunens enheder. De ser den i registreringsværktøjet."
+            }
             _ => return None,
         };
         Some(text.to_owned())
@@ -178,6 +182,7 @@ impl Frame {
             ("/opgaver", "Opgavekatalog"),
             ("/perioder", "Tælleperioder"),
             ("/indberetninger", "Indberetninger"),
+            ("/spoergeskemaer", "Spørgeskemaer"),
             ("/rettelser", "Rettelser"),
             ("/kodelister", "Kodelister"),
             ("/priser", "Kanalpriser"),

@@ -146,6 +146,24 @@ pub(crate) struct Text {
     pub(crate) today_marker: &'static str,
     /// Monday first, as ISO weeks count.
     pub(crate) weekdays: [&'static str; 7],
+    /// The evaluation of the counting weeks: the registration page's link
+    /// and the unit's answer page.
+    pub(crate) evaluation_invite: &'static str,
+    pub(crate) evaluation_answered: &'static str,
+    pub(crate) evaluation_answer: &'static str,
+    pub(crate) evaluation_change: &'static str,
+    pub(crate) evaluation_intro: &'static str,
+    pub(crate) evaluation_last_answer: &'static str,
+    pub(crate) evaluation_required: &'static str,
+    pub(crate) evaluation_optional: &'static str,
+    pub(crate) evaluation_submit: &'static str,
+    pub(crate) evaluation_saved: &'static str,
+    pub(crate) evaluation_not_saved: &'static str,
+    pub(crate) evaluation_number_hint: &'static str,
+    pub(crate) evaluation_closed: &'static str,
+    pub(crate) evaluation_at_most: &'static str,
+    pub(crate) evaluation_characters: &'static str,
+    pub(crate) back_to_registering: &'static str,
 }
 
 impl Text {
@@ -260,6 +278,22 @@ pub(crate) static DA: Text = Text {
     inquiries_col: "Antal",
     today_marker: "(i dag)",
     weekdays: ["Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag"],
+    evaluation_invite: "Koordinatoren beder enheden evaluere tælleugerne:",
+    evaluation_answered: "Enheden har svaret på",
+    evaluation_answer: "Svar på evalueringen",
+    evaluation_change: "Ret svaret",
+    evaluation_intro: "Svarene ses af kommunens koordinator og den nationale administrator.",
+    evaluation_last_answer: "Enheden svarede senest",
+    evaluation_required: "skal besvares",
+    evaluation_optional: "valgfrit",
+    evaluation_submit: "Gem svarene",
+    evaluation_saved: "Tak. Svarene er gemt; du kan rette dem, så længe evalueringen er åben.",
+    evaluation_not_saved: "Svarene er ikke gemt. Ret disse fejl:",
+    evaluation_number_hint: "Et helt tal",
+    evaluation_closed: "Evalueringen er lukket. Svarene kan ikke længere ændres.",
+    evaluation_at_most: "Højst",
+    evaluation_characters: "tegn",
+    back_to_registering: "Tilbage til registreringen",
 };
 
 pub(crate) static EN: Text = Text {
@@ -360,4 +394,22 @@ pub(crate) static EN: Text = Text {
     inquiries_col: "Count",
     today_marker: "(today)",
     weekdays: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+    evaluation_invite: "Your coordinator asks the unit to evaluate the counting weeks:",
+    evaluation_answered: "The unit has answered",
+    evaluation_answer: "Answer the evaluation",
+    evaluation_change: "Change the answer",
+    evaluation_intro: "The answers are read by the municipality's coordinator and the national \
+                       administrator. The questions are in Danish.",
+    evaluation_last_answer: "The unit last answered",
+    evaluation_required: "required",
+    evaluation_optional: "optional",
+    evaluation_submit: "Save the answers",
+    evaluation_saved: "Thank you. The answers are saved; you can change them while the \
+                       evaluation is open.",
+    evaluation_not_saved: "The answers were not saved. Correct these errors:",
+    evaluation_number_hint: "A whole number",
+    evaluation_closed: "The evaluation is closed. The answers can no longer be changed.",
+    evaluation_at_most: "At most",
+    evaluation_characters: "characters",
+    back_to_registering: "Back to registering",
 };

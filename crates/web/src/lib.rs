@@ -23,6 +23,7 @@ mod intake;
 mod outbox;
 mod pages;
 mod portal;
+mod questionnaire;
 mod registration;
 mod reports;
 mod savings;
@@ -172,6 +173,16 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
             "/registrering/skema/indtast",
             Unit,
             registration::paper::enter_sheet,
+        )
+        .get(
+            "/registrering/evaluering/{id}",
+            Unit,
+            questionnaire::show_unit_evaluation,
+        )
+        .post(
+            "/registrering/evaluering/{id}",
+            Unit,
+            questionnaire::save_unit_evaluation,
         )
         .post(
             "/registrering/{id}/fortryd",
@@ -496,6 +507,79 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
             "/admin/indberetninger/frister",
             National,
             cycle::save_deadlines,
+        )
+        // Questionnaires: written by the national administrator, answered
+        // by coordinators, and as the evaluation of the counting weeks sent
+        // by a coordinator to the municipality's units.
+        .get(
+            "/kommune/{kode}/spoergeskema/{skema}",
+            SetUp,
+            questionnaire::show_answer,
+        )
+        .post(
+            "/kommune/{kode}/spoergeskema/{skema}",
+            SetUp,
+            questionnaire::save_answer,
+        )
+        .post(
+            "/kommune/{kode}/spoergeskema/{skema}/send",
+            SetUp,
+            questionnaire::send_to_units,
+        )
+        .get(
+            "/kommune/{kode}/spoergeskema/{skema}/resultater",
+            SetUp,
+            questionnaire::show_unit_results,
+        )
+        .get(
+            "/admin/spoergeskemaer",
+            National,
+            questionnaire::list_questionnaires,
+        )
+        .post(
+            "/admin/spoergeskemaer",
+            National,
+            questionnaire::create_questionnaire,
+        )
+        .post(
+            "/admin/spoergeskemaer/evaluering",
+            National,
+            questionnaire::create_evaluation,
+        )
+        .get(
+            "/admin/spoergeskemaer/{skema}",
+            National,
+            questionnaire::show_questionnaire,
+        )
+        .post(
+            "/admin/spoergeskemaer/{skema}",
+            National,
+            questionnaire::update_questionnaire,
+        )
+        .post(
+            "/admin/spoergeskemaer/{skema}/tilstand",
+            National,
+            questionnaire::set_state,
+        )
+        .post(
+            "/admin/spoergeskemaer/{skema}/spoergsmaal",
+            National,
+            questionnaire::add_question,
+        )
+        .post(
+            "/admin/spoergeskemaer/{skema}/spoergsmaal/{spoergsmaal}/fjern",
+            National,
+            questionnaire::remove_question,
+        )
+        .post(
+            "/admin/spoergeskemaer/{skema}/spoergsmaal/{spoergsmaal}/flyt",
+            National,
+            questionnaire::move_question,
+        )
+        .get(
+            "/admin/spoergeskemaer/{skema}/resultater",
+            National,
+            questionnaire::show_results,
         )
         // Joint hotlines: the national list, then each line's pages.
         .get("/admin/hotlines", National, hotline::show_lines)

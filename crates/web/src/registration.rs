@@ -137,6 +137,8 @@ pub(crate) struct RegisterPage {
     week_count: String,
     week_test_count: String,
     undo_minutes: i64,
+    /// Open evaluations the unit's coordinator sent: (id, title, answered).
+    evaluations: Vec<(i64, String, bool)>,
 }
 
 /// Options fixed by the method (value, label, key), one of them chosen.
@@ -400,6 +402,7 @@ fn build_page(
         week_count: number(parts.week.inquiries()),
         week_test_count: number(parts.week.test_inquiries()),
         undo_minutes: UNDO_MINUTES,
+        evaluations: Vec::new(),
     }
 }
 
@@ -659,6 +662,14 @@ pub(crate) async fn show_registration(
     if query.rettet.is_some() {
         page.notice = Some(page.t.corrected_notice.into());
     }
+    // One small query: the evaluations sent to the unit's municipality.
+    page.evaluations = state
+        .store
+        .list_unit_questionnaires(unit.ctx.municipality.code, unit.ctx.unit.id)
+        .await?
+        .into_iter()
+        .map(|e| (e.id.0, e.title, e.answered_at.is_some()))
+        .collect();
     Ok(Html(page.render()?))
 }
 

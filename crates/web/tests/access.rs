@@ -39,6 +39,8 @@ fn expected_routes() -> Vec<(&'static str, &'static str, Access)> {
         ("GET", "/registrering/skema", Unit),
         ("GET", "/registrering/skema/indtast", Unit),
         ("POST", "/registrering/skema/indtast", Unit),
+        ("GET", "/registrering/evaluering/{id}", Unit),
+        ("POST", "/registrering/evaluering/{id}", Unit),
         ("POST", "/registrering/{id}/fortryd", Unit),
         ("GET", "/registrering/{id}/ret", Unit),
         ("POST", "/registrering/{id}/ret", Unit),
@@ -343,6 +345,48 @@ fn expected_routes() -> Vec<(&'static str, &'static str, Access)> {
         ("GET", "/admin/udbakke", National),
         ("POST", "/admin/udbakke/paamindelser", National),
         ("GET", "/kommune/{kode}/udbakke", SetUpMunicipality),
+        (
+            "GET",
+            "/kommune/{kode}/spoergeskema/{skema}",
+            SetUpMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/spoergeskema/{skema}",
+            SetUpMunicipality,
+        ),
+        (
+            "POST",
+            "/kommune/{kode}/spoergeskema/{skema}/send",
+            SetUpMunicipality,
+        ),
+        (
+            "GET",
+            "/kommune/{kode}/spoergeskema/{skema}/resultater",
+            SetUpMunicipality,
+        ),
+        ("GET", "/admin/spoergeskemaer", National),
+        ("POST", "/admin/spoergeskemaer", National),
+        ("POST", "/admin/spoergeskemaer/evaluering", National),
+        ("GET", "/admin/spoergeskemaer/{skema}", National),
+        ("POST", "/admin/spoergeskemaer/{skema}", National),
+        ("POST", "/admin/spoergeskemaer/{skema}/tilstand", National),
+        (
+            "POST",
+            "/admin/spoergeskemaer/{skema}/spoergsmaal",
+            National,
+        ),
+        (
+            "POST",
+            "/admin/spoergeskemaer/{skema}/spoergsmaal/{spoergsmaal}/fjern",
+            National,
+        ),
+        (
+            "POST",
+            "/admin/spoergeskemaer/{skema}/spoergsmaal/{spoergsmaal}/flyt",
+            National,
+        ),
+        ("GET", "/admin/spoergeskemaer/{skema}/resultater", National),
         ("GET", "/admin/hotlines", National),
         ("POST", "/admin/hotlines", National),
         ("GET", "/hotline/{linje}", ReadHotline),
@@ -714,6 +758,7 @@ impl Fixture {
             .replace("{rapport}", "kanalmiks")
             .replace("{linje}", &line.to_string())
             .replace("{opgoerelse}", "999999")
+            .replace("{skema}", "999999")
     }
 }
 

@@ -104,7 +104,9 @@ async fn the_checklist_and_the_overview_show_who_has_submitted_what() {
     assert!(csv.content_type.starts_with("text/csv"));
     let lines: Vec<&str> = csv.body.lines().collect();
     assert_eq!(lines.len(), shown + 1, "a header and the rows shown");
-    assert!(lines[0].contains("Kommune;Kode;Deltager;Testtilstand;Registreringer"));
+    assert!(
+        lines[0].contains("Kommune;Kode;Deltager;Testtilstand;Spørgeskema besvaret;Registreringer")
+    );
     let label = format!(";{};", status.label_da());
     assert!(lines[1..].iter().all(|l| l.contains(&label)));
     assert!(lines[1..].iter().any(|l| l.starts_with("Køge;259;")));

@@ -228,6 +228,9 @@ mod strategy {
 mod hotline {
     include!("hotline.rs");
 }
+mod questionnaires {
+    include!("questionnaires.rs");
+}
 pub(super) use import::remove_import_setup;
 
 impl Store {
@@ -371,6 +374,14 @@ impl Store {
             | IssueStatement(_)
             | AddHotlineUnit { .. }
             | RemoveHotlineUnit { .. } => Self::apply_hotline(tx, change).await,
+            CreateQuestionnaire(_)
+            | UpdateQuestionnaire { .. }
+            | SetQuestionnaireState { .. }
+            | AddQuestionnaireQuestion(_)
+            | RemoveQuestionnaireQuestion { .. }
+            | MoveQuestionnaireQuestion { .. }
+            | SendQuestionnaire { .. }
+            | SaveQuestionnaireResponse(_) => Self::apply_questionnaires(tx, change, now).await,
         }
     }
 }
