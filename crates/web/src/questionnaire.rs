@@ -345,7 +345,6 @@ pub(crate) async fn send_to_units(
     let back = format!("/kommune/{code}/tjekliste?periode={}", q.row.period);
     match outcome {
         Ok(()) => Ok(Redirect::to(&with_notice(&back, "evaluering-sendt")).into_response()),
-        Err(CoreError::Invalid(_)) => Ok(Redirect::to(&back).into_response()),
         Err(e) => Err(e.into()),
     }
 }
