@@ -480,9 +480,7 @@ async fn serve(store: Arc<dyn Store>, args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("kan ikke lytte på {listen}"))?;
     let address = listener.local_addr()?;
-    let mailer = mail_args
-        .mailer(&format!("http://{address}"))?
-        .map(Arc::new);
+    let mailer = mail_args.mailer()?.map(Arc::new);
     if let Some(mailer) = &mailer {
         println!(
             "E-mail sendes gennem {} fra {}; links peger på {}.",
@@ -497,6 +495,7 @@ async fn serve(store: Arc<dyn Store>, args: ServeArgs) -> anyhow::Result<()> {
         behind_proxy,
         clock: komhen_web::Clock::default(),
         hsts,
+        base_url: mail_args.base_url.clone(),
         mailer,
     };
     println!("komhen kører på http://{address}/ (stop med Ctrl+C)");

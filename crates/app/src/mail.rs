@@ -21,7 +21,9 @@ pub const REMIND_EVERY: Duration = Duration::from_secs(60 * 60);
 #[derive(Debug, Clone, Args)]
 pub struct MailArgs {
     /// The address users reach komhen at, for links in mails and printed
-    /// links (default: the address served on, or http://127.0.0.1:8080).
+    /// links. Required with an SMTP server (a mail's link is sent once and
+    /// never corrected); a printed link falls back to
+    /// http://127.0.0.1:8080.
     #[arg(long, env = "KOMHEN_BASE_URL")]
     pub base_url: Option<String>,
     /// The SMTP server mail goes through: `smtp://host:25` (plain),
@@ -45,20 +47,32 @@ impl MailArgs {
             .to_owned()
     }
 
-    /// The mailer, when an SMTP server is set.
-    pub fn mailer(&self, fallback_base_url: &str) -> anyhow::Result<Option<Mailer>> {
-        self.smtp_url
-            .as_deref()
-            .filter(|u| !u.trim().is_empty())
-            .map(|url| {
-                Mailer::new(
-                    url.trim(),
-                    &self.mail_from,
-                    &self.base_url_or(fallback_base_url),
-                )
-                .context("KOMHEN_SMTP_URL/KOMHEN_MAIL_FROM kan ikke bruges")
-            })
-            .transpose()
+    /// The address for links in mails: it must be set, for a mail's link
+    /// is sent once and never corrected.
+    pub fn required_base_url(&self) -> anyhow::Result<String> {
+        match self.base_url.as_deref().map(str::trim) {
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                Ok(url.trim_end_matches('/').to_owned())
+            }
+            Some(url) => {
+                anyhow::bail!("KOMHEN_BASE_URL «{url}» skal begynde med https:// (eller http://)")
+            }
+            None => anyhow::bail!(
+                "sæt KOMHEN_BASE_URL (--base-url) til den adresse, brugerne når komhen på, \
+                 fx https://komhen.kommune.dk: links i mails sendes én gang og rettes aldrig"
+            ),
+        }
+    }
+
+    /// The mailer, when an SMTP server is set (then the base URL must be).
+    pub fn mailer(&self) -> anyhow::Result<Option<Mailer>> {
+        let Some(url) = self.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let base_url = self.required_base_url()?;
+        Mailer::new(url.trim(), &self.mail_from, &base_url)
+            .context("KOMHEN_SMTP_URL/KOMHEN_MAIL_FROM kan ikke bruges")
+            .map(Some)
     }
 }
 
@@ -87,8 +101,8 @@ pub(crate) async fn remind(store: &dyn Store, args: &RemindArgs) -> anyhow::Resu
         (0..=60).contains(&args.days_before),
         "--dage-foer skal være mellem 0 og 60"
     );
-    let mailer = args.mail.mailer(DEFAULT_BASE_URL)?;
-    let base_url = args.mail.base_url_or(DEFAULT_BASE_URL);
+    let base_url = args.mail.required_base_url()?;
+    let mailer = args.mail.mailer()?;
     let run = reminders::run(
         store,
         mailer.as_ref(),
@@ -101,6 +115,9 @@ pub(crate) async fn remind(store: &dyn Store, args: &RemindArgs) -> anyhow::Resu
         "{} påmindelser er aktuelle i dag; {} er nye i udbakken (de øvrige er lagt der før og sendes ikke igen).",
         run.due, run.stored
     );
+    for (to, why) in &run.refused {
+        println!("Ikke lagt i udbakken, til {to}: {why}");
+    }
     match (&mailer, &run.delivery) {
         (Some(mailer), Some(delivery)) => {
             println!("Sendt gennem {}: {} mails.", mailer.server(), delivery.sent);
@@ -157,14 +174,13 @@ pub(crate) fn spawn_rounds(store: Arc<dyn Store>, mailer: Arc<Mailer>) {
         let mut reminded: Option<Instant> = None;
         loop {
             tick.tick().await;
-            let now = chrono::Utc::now();
             if reminded.is_none_or(|at| at.elapsed() >= REMIND_EVERY) {
                 reminded = Some(Instant::now());
                 match reminders::run(
                     store.as_ref(),
                     Some(&mailer),
                     mailer.base_url(),
-                    now,
+                    chrono::Utc::now(),
                     reminders::REMINDER_DAYS_BEFORE,
                 )
                 .await
@@ -172,7 +188,7 @@ pub(crate) fn spawn_rounds(store: Arc<dyn Store>, mailer: Arc<Mailer>) {
                     Ok(run) => tracing::info!(due = run.due, stored = run.stored, "påmindelser"),
                     Err(error) => tracing::error!(%error, "påmindelserne kunne ikke laves"),
                 }
-            } else if let Err(error) = mail::deliver(store.as_ref(), &mailer, now).await {
+            } else if let Err(error) = mail::deliver(store.as_ref(), &mailer).await {
                 tracing::error!(%error, "udbakken kunne ikke sendes");
             }
         }

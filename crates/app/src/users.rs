@@ -78,8 +78,15 @@ async fn hand_over(
     municipality: Option<komhen_domain::MunicipalityCode>,
 ) -> anyhow::Result<()> {
     let base_url = mail.base_url_or(crate::mail::DEFAULT_BASE_URL);
-    if let Some(mailer) = mail.mailer(crate::mail::DEFAULT_BASE_URL)? {
-        match account::mail_link(store, &mailer, link, municipality, chrono::Utc::now()).await? {
+    if let Some(mailer) = mail.mailer()? {
+        let sent = match account::mail_link(store, &mailer, link, municipality, chrono::Utc::now())
+            .await
+        {
+            // An address komhen cannot mail: the link is printed instead.
+            Err(komhen_core::CoreError::Invalid(why)) => Err(why),
+            other => other?,
+        };
+        match sent {
             Ok(()) => {
                 println!(
                     "Linket til at vælge adgangskode er sendt til {} (virker i {} dage, én gang).",

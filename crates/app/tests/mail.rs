@@ -120,6 +120,11 @@ fn links_and_reminders_are_mailed_once_from_the_command_line() {
         "{mails:#?}"
     );
 
+    // Without the address users reach komhen at, no reminder is made.
+    let refused = common::komhen(&["remind", "--database-url", url]);
+    assert!(!refused.ok);
+    assert!(refused.out.contains("KOMHEN_BASE_URL"), "{}", refused.out);
+
     let outbox = succeeds(&["outbox", "--database-url", url]);
     assert_eq!(outbox.matches("Sendt").count(), 2, "{outbox}");
     assert!(outbox.contains("tov@koege.dk"), "{outbox}");

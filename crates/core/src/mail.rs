@@ -185,7 +185,7 @@ fn server_of(smtp_url: &str) -> String {
 }
 
 fn check(mail: &Outgoing) -> CoreResult<()> {
-    if mail.recipient.parse::<Mailbox>().is_err() {
+    if !valid_address(&mail.recipient) {
         return Err(CoreError::Invalid(format!(
             "«{}» er ikke en e-mailadresse.",
             mail.recipient
@@ -211,6 +211,22 @@ fn new_mail(mail: &Outgoing, body: &str, now: DateTime<Utc>) -> NewMail {
         subject: mail.subject.clone(),
         body: body.to_owned(),
         created_at: now,
+        redacted: body != mail.body,
+    }
+}
+
+/// Whether komhen can mail this address (the one rule: lettre's, the
+/// client that sends it).
+pub fn valid_address(address: &str) -> bool {
+    address.parse::<lettre::Address>().is_ok()
+}
+
+/// The name a mail greets its recipient by: the name, or the address when
+/// there is none.
+pub fn addressee(name: &str, email: &str) -> String {
+    match name.trim() {
+        "" => email.to_owned(),
+        name => name.to_owned(),
     }
 }
 
@@ -233,19 +249,20 @@ pub struct Delivery {
 }
 
 /// Sends the outbox's waiting mails, oldest first, each by the one sender
-/// that takes it.
-pub async fn deliver(
-    store: &dyn Store,
-    mailer: &Mailer,
-    now: DateTime<Utc>,
-) -> CoreResult<Delivery> {
-    let stale_before = now - Duration::minutes(CLAIM_MINUTES);
+/// that takes it. A claim is stamped with the moment it is made, so a long
+/// round never hands another sender a mail it is still sending.
+pub async fn deliver(store: &dyn Store, mailer: &Mailer) -> CoreResult<Delivery> {
+    let stale = || {
+        let now = Utc::now();
+        (now, now - Duration::minutes(CLAIM_MINUTES))
+    };
     let mut delivery = Delivery::default();
     for mail in store
-        .pending_mails(MAX_ATTEMPTS, stale_before, DELIVER_BATCH)
+        .pending_mails(MAX_ATTEMPTS, stale().1, DELIVER_BATCH)
         .await?
     {
-        if !store.claim_mail(mail.id, now, stale_before).await? {
+        let (at, stale_before) = stale();
+        if !store.claim_mail(mail.id, at, stale_before).await? {
             continue;
         }
         match mailer
@@ -291,10 +308,15 @@ pub async fn send_now(
     else {
         return Ok(Err("den samme mail er allerede sendt".into()));
     };
-    // Taken for good: no later round sends the stored (redacted) text.
-    store
-        .claim_mail(id, now, now - Duration::minutes(CLAIM_MINUTES))
-        .await?;
+    // Stored as redacted, no delivery round takes it; the claim counts the
+    // try.
+    let claimed = Utc::now();
+    if !store
+        .claim_mail(id, claimed, claimed - Duration::minutes(CLAIM_MINUTES))
+        .await?
+    {
+        return Ok(Err("mailen er allerede ved at blive sendt".into()));
+    }
     let result = mailer
         .send(&mail.recipient, &mail.subject, &mail.body, id)
         .await;
@@ -389,6 +411,7 @@ mod tests {
             attempts: 0,
             last_error: None,
             given_up_at: None,
+            redacted: false,
         };
         assert_eq!(MailState::of(&row), MailState::Waiting);
         row.attempts = 1;

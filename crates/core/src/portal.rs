@@ -117,7 +117,7 @@ impl Metric {
             Self::Participation => "Enheder, der registrerede mindst én henvendelse i perioden, delt med kommunens aktive enheder.",
             Self::CostPerInquiry => "Alle henvendelser i perioden, ind og ud, gange prisen i den nationale prisliste for kanalen (og opgaven) den dag, delt med antallet af henvendelser. Kommunernes egne priser indgår ikke, så tallene kan sammenlignes. Mangler en pris, vises intet tal.",
             Self::CostPerInhabitant => "Periodens henvendelser gange prisen i den nationale prisliste, delt med kommunens folketal. Tallet gælder tælleperioden, ikke et år.",
-            Self::Coverage => "Registrerede henvendelser på de kanaler og dage, kommunen har indtastet totaltal for fra egne systemer (telefon, kø, post), delt med totaltallene. Kun totaltal, der ligger helt i perioden, indgår. Kommuner uden totaltal for perioden får intet tal. Over 100 % betyder, at der er registreret mere, end systemerne talte.",
+            Self::Coverage => "Registrerede henvendelser på de kanaler og dage, kommunen har indtastet totaltal for fra egne systemer (telefon, kø, post), delt med totaltallene. Kun totaltal, der ligger helt i perioden, indgår. Kommuner uden totaltal for perioden får intet tal. Over 100 % betyder, at der er registreret mere, end systemerne talte; sådan et tal vises, men rangeres ikke.",
         }
     }
 
@@ -619,6 +619,15 @@ impl PeriodFigures {
         let figure = m.figure(metric);
         if metric == Metric::Coverage && figure.denominator == 0 {
             return Some("Ingen totaltal fra egne systemer for perioden".into());
+        }
+        // More registered than the systems counted says one of the two is
+        // wrong: such a figure is shown, never ranked first.
+        if metric == Metric::Coverage && figure.numerator > figure.denominator {
+            return Some(
+                "Over 100 %: der er registreret flere henvendelser, end kommunens egne \
+                 systemer talte, så et af tallene bør efterses"
+                    .into(),
+            );
         }
         let base = if metric == Metric::PerThousand || metric == Metric::Participation {
             m.inquiries.unwrap_or(0).max(figure.base)

@@ -30,6 +30,10 @@ use std::collections::BTreeMap;
 /// How many days before a deadline the reminder goes out.
 pub const REMINDER_DAYS_BEFORE: i64 = 5;
 
+/// The most units a mail about units that registered nothing lists (the
+/// rest are counted, and the checklist lists them all).
+pub const MAX_LISTED_UNITS: usize = 50;
+
 /// The kinds of data a reminder names when missing.
 pub const REMINDED: [DataKind; 2] = [DataKind::Registrations, DataKind::Totals];
 
@@ -166,7 +170,7 @@ fn deadline_mail(
              Data indsendt efter fristen modtages, indtil perioden er offentliggjort, \
              men markeres som indsendt for sent.\n\n\
              Venlig hilsen\nkomhen\n",
-            name = person.name,
+            name = mail::addressee(&person.name, &person.email),
             period = period.period.name,
             due = date(due_on),
             municipality = submission.name,
@@ -201,10 +205,17 @@ async fn silent_mails(
         if silent.is_empty() {
             continue;
         }
-        let list: String = silent
+        let mut list: String = silent
             .iter()
+            .take(MAX_LISTED_UNITS)
             .map(|u| format!("- {} ({})\n", u.name, u.login))
             .collect();
+        if silent.len() > MAX_LISTED_UNITS {
+            list.push_str(&format!(
+                "- og {} enheder mere (se dem alle på tjeklisten)\n",
+                silent.len() - MAX_LISTED_UNITS
+            ));
+        }
         for person in people {
             mails.push(Outgoing {
                 key: format!(
@@ -232,7 +243,7 @@ async fn silent_mails(
                      ikke havde henvendelser, behøver intet at gøre.\n\n\
                      Se tjeklisten: {base_url}/kommune/{code}/tjekliste\n\n\
                      Venlig hilsen\nkomhen\n",
-                    name = person.name,
+                    name = mail::addressee(&person.name, &person.email),
                     municipality = submission.name,
                     day = date(day),
                     period = period.period.name,
@@ -252,6 +263,9 @@ pub struct Run {
     /// Of those, the ones new to the outbox (the rest were stored by an
     /// earlier run and are not sent again).
     pub stored: usize,
+    /// Reminders the outbox refused (an address komhen cannot mail), with
+    /// why; the others are stored all the same.
+    pub refused: Vec<(String, String)>,
     /// What was sent, when an SMTP server is configured.
     pub delivery: Option<Delivery>,
 }
@@ -271,12 +285,18 @@ pub async fn run(
         ..Run::default()
     };
     for mail in &planned {
-        if mail::enqueue(store, mail, now).await? {
-            run.stored += 1;
+        match mail::enqueue(store, mail, now).await {
+            Ok(true) => run.stored += 1,
+            Ok(false) => {}
+            Err(crate::CoreError::Invalid(why)) => {
+                tracing::warn!(recipient = %mail.recipient, %why, "en påmindelse kan ikke sendes");
+                run.refused.push((mail.recipient.clone(), why));
+            }
+            Err(e) => return Err(e),
         }
     }
     if let Some(mailer) = mailer {
-        run.delivery = Some(mail::deliver(store, mailer, now).await?);
+        run.delivery = Some(mail::deliver(store, mailer).await?);
     }
     Ok(run)
 }

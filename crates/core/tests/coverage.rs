@@ -200,6 +200,8 @@ async fn the_portal_publishes_coverage_per_municipality_and_keeps_it() {
     registered(store, 265, "TLFIND", day(2026, 3, 3), 80, false).await;
     total(store, 259, "TLFIND", "03-03-2026", "03-03-2026", 200).await;
     total(store, 259, "PRSNLG", "04-03-2026", "05-03-2026", 40).await;
+    registered(store, 461, "TLFIND", day(2026, 3, 3), 160, false).await;
+    total(store, 461, "TLFIND", "03-03-2026", "03-03-2026", 100).await;
     catalogue::set_published(store, &Actor::command_line(), id, true, chrono::Utc::now())
         .await
         .unwrap();
@@ -221,6 +223,12 @@ async fn the_portal_publishes_coverage_per_municipality_and_keeps_it() {
         Some("Ingen totaltal fra egne systemer for perioden")
     );
     assert_eq!(Metric::Coverage.format(0.75), "75,0 %");
+    // Odense registered more than its system counted: shown, not ranked.
+    let odense = figures.of(code(461)).unwrap();
+    assert_eq!(odense.figure(Metric::Coverage).value, Some(1.6));
+    assert!(figures
+        .not_ranked_because(odense, Metric::Coverage)
+        .is_some_and(|why| why.starts_with("Over 100 %")));
 
     // A total entered after publication does not move the published figure.
     total(store, 259, "TLFIND", "10-03-2026", "10-03-2026", 500).await;

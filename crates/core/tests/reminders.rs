@@ -253,11 +253,9 @@ async fn a_mail_the_server_did_not_take_is_tried_again_and_then_sent_once() {
 
     let sink = SmtpSink::start();
     let up = Mailer::new(&sink.url(), "komhen@example.dk", SITE).unwrap();
-    let delivery = mail::deliver(store, &up, now + Duration::minutes(5))
-        .await
-        .unwrap();
+    let delivery = mail::deliver(store, &up).await.unwrap();
     assert_eq!(delivery.sent, 2);
-    assert_eq!(mail::deliver(store, &up, now).await.unwrap().sent, 0);
+    assert_eq!(mail::deliver(store, &up).await.unwrap().sent, 0);
     assert_eq!(sink.mails().len(), 2);
     for m in mail::outbox(store, None).await.unwrap() {
         assert_eq!(m.attempts, 2);
@@ -324,4 +322,74 @@ async fn one_sender_takes_a_mail_and_another_only_when_the_first_stopped() {
         "a sender that stopped mid-send frees the mail after a while"
     );
     assert_eq!(mail::outbox(store, None).await.unwrap()[0].attempts, 2);
+
+    // A mail kept without its secret is never sent from the outbox, even
+    // when whoever stored it stopped before sending it.
+    let redacted = komhen_store::NewMail {
+        key: "adgangskode/7/abc".into(),
+        kind: mail::MailKind::PasswordLink.code().into(),
+        municipality: None,
+        recipient: "ny@koege.dk".into(),
+        subject: "Vælg din adgangskode".into(),
+        body: "[linket vises kun i mailen til modtageren]".into(),
+        created_at: now,
+        redacted: true,
+    };
+    assert!(store.enqueue_mail(&redacted).await.unwrap().is_some());
+    let much_later = now + Duration::days(1);
+    let pending = store
+        .pending_mails(mail::MAX_ATTEMPTS, much_later, 100)
+        .await
+        .unwrap();
+    assert!(pending.iter().all(|m| m.key != redacted.key), "{pending:?}");
+}
+
+#[tokio::test]
+async fn a_coordinator_komhen_cannot_mail_is_named_and_the_others_are_reminded() {
+    let db = TestStore::new().await;
+    let store = db.store.as_ref();
+    set_up(store).await;
+    // An address from before komhen checked addresses as its mail client
+    // does: two @.
+    let odd = store
+        .create_user(&komhen_store::NewUser {
+            email: "tove@roskilde@kommune.dk".into(),
+            name: "Tove".into(),
+            password_hash: None,
+        })
+        .await
+        .unwrap();
+    store
+        .grant_role(&komhen_store::NewRoleGrant {
+            user: odd,
+            role: Role::Coordinator,
+            municipality: Some(code(265)),
+            unit: None,
+        })
+        .await
+        .unwrap();
+    let run = reminders::run(store, None, SITE, at(day(2026, 4, 2)), 5)
+        .await
+        .unwrap();
+    assert_eq!(run.due, 3);
+    assert_eq!(run.stored, 2, "Køge's and Roskilde's other coordinator");
+    assert_eq!(run.refused.len(), 1);
+    assert_eq!(run.refused[0].0, "tove@roskilde@kommune.dk");
+    let refused = account::invite(
+        store,
+        None,
+        "tove@roskilde@kommune.dk",
+        "Tove",
+        Grant {
+            role: Role::Analyst,
+            municipality: Some(code(265)),
+            unit: None,
+        },
+        Utc::now(),
+    )
+    .await;
+    assert!(
+        refused.is_err(),
+        "such an address is refused at the door now"
+    );
 }

@@ -14,7 +14,10 @@ CREATE TABLE outbox (
     sent_at TIMESTAMPTZ,
     attempts BIGINT NOT NULL DEFAULT 0,
     last_error TEXT,
+    -- The body kept is not the body sent (a one-time link left out): such a
+    -- mail is sent by whoever stored it, never from the outbox.
+    redacted BOOLEAN NOT NULL DEFAULT FALSE,
     given_up_at TIMESTAMPTZ
 );
-CREATE INDEX outbox_pending ON outbox (created_at) WHERE sent_at IS NULL AND given_up_at IS NULL;
+CREATE INDEX outbox_pending ON outbox (created_at) WHERE sent_at IS NULL AND given_up_at IS NULL AND NOT redacted;
 CREATE INDEX outbox_municipality ON outbox (municipality_code, created_at);

@@ -5,7 +5,7 @@ use super::*;
 use komhen_store::{MailOutcome, MailRow, NewMail};
 
 const MAIL_COLUMNS: &str = "id, mail_key, kind, municipality_code, recipient, subject, body, \
-     created_at, claimed_at, sent_at, attempts, last_error, given_up_at";
+     created_at, claimed_at, sent_at, attempts, last_error, given_up_at, redacted";
 
 fn mail_row(row: &DbRow) -> StoreResult<MailRow> {
     let municipality: Option<i32> = get(row, "municipality_code")?;
@@ -23,6 +23,7 @@ fn mail_row(row: &DbRow) -> StoreResult<MailRow> {
         attempts: get(row, "attempts")?,
         last_error: get(row, "last_error")?,
         given_up_at: get(row, "given_up_at")?,
+        redacted: get(row, "redacted")?,
     })
 }
 
@@ -30,7 +31,7 @@ impl Store {
     pub(super) async fn enqueue_mail(&self, mail: &NewMail) -> StoreResult<Option<i64>> {
         let row = sqlx::query(
             "INSERT INTO outbox (mail_key, kind, municipality_code, recipient, subject, body, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             created_at, redacted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (mail_key) DO NOTHING RETURNING id",
         )
         .bind(&mail.key)
@@ -40,6 +41,7 @@ impl Store {
         .bind(&mail.subject)
         .bind(&mail.body)
         .bind(mail.created_at)
+        .bind(mail.redacted)
         .fetch_optional(&self.writer)
         .await
         .map_err(db_err)?;
@@ -70,7 +72,8 @@ impl Store {
         limit: i64,
     ) -> StoreResult<Vec<MailRow>> {
         let rows = sqlx::query(&format!(
-            "SELECT {MAIL_COLUMNS} FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND attempts < $1 \
+            "SELECT {MAIL_COLUMNS} FROM outbox WHERE sent_at IS NULL AND given_up_at IS NULL AND NOT redacted \
+             AND attempts < $1 \
              AND (claimed_at IS NULL OR claimed_at < $2) ORDER BY created_at, id LIMIT $3"
         ))
         .bind(max_attempts)

@@ -14,7 +14,10 @@ CREATE TABLE outbox (
     sent_at TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
+    -- The body kept is not the body sent (a one-time link left out): such a
+    -- mail is sent by whoever stored it, never from the outbox.
+    redacted INTEGER NOT NULL DEFAULT 0,
     given_up_at TEXT
 );
-CREATE INDEX outbox_pending ON outbox (created_at) WHERE sent_at IS NULL AND given_up_at IS NULL;
+CREATE INDEX outbox_pending ON outbox (created_at) WHERE sent_at IS NULL AND given_up_at IS NULL AND NOT redacted;
 CREATE INDEX outbox_municipality ON outbox (municipality_code, created_at);

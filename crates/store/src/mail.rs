@@ -19,6 +19,9 @@ pub struct NewMail {
     pub subject: String,
     pub body: String,
     pub created_at: DateTime<Utc>,
+    /// The body kept is not the body sent (something secret left out):
+    /// the mail is sent by whoever stored it, never from the outbox.
+    pub redacted: bool,
 }
 
 /// A mail in the outbox.
@@ -42,6 +45,8 @@ pub struct MailRow {
     pub last_error: Option<String>,
     /// When the outbox gave it up: it is not tried again.
     pub given_up_at: Option<DateTime<Utc>>,
+    /// The body kept is not the body sent; never sent from the outbox.
+    pub redacted: bool,
 }
 
 /// How sending a claimed mail went.

@@ -66,6 +66,9 @@ pub struct AppState {
     pub clock: Clock,
     /// The SMTP server's mailer, when komhen has one (`KOMHEN_SMTP_URL`).
     pub mailer: Option<Arc<komhen_core::mail::Mailer>>,
+    /// The address users reach komhen at (`KOMHEN_BASE_URL`), for links in
+    /// mails; None when not set.
+    pub base_url: Option<String>,
 }
 
 pub use intake::uploads::Uploads;
@@ -83,6 +86,8 @@ pub struct Options {
     pub hsts: bool,
     /// Mail goes through this SMTP server; None keeps mails in the outbox.
     pub mailer: Option<Arc<komhen_core::mail::Mailer>>,
+    /// The address users reach komhen at (`KOMHEN_BASE_URL`).
+    pub base_url: Option<String>,
 }
 
 impl Default for Options {
@@ -95,6 +100,7 @@ impl Default for Options {
             clock: Clock::default(),
             hsts: false,
             mailer: None,
+            base_url: None,
         }
     }
 }
@@ -129,6 +135,11 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
         portal: Arc::new(portal::PortalCache::default()),
         behind_proxy: options.behind_proxy,
         clock: options.clock,
+        base_url: options
+            .mailer
+            .as_ref()
+            .map(|m| m.base_url().to_owned())
+            .or(options.base_url),
         mailer: options.mailer,
     };
     let (router, table) = Routes::new(state.clone())

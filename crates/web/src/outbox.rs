@@ -46,6 +46,15 @@ fn when(at: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 async fn page(state: &AppState, auth: &Authorized, notice: Option<String>) -> PageResult {
+    page_with(state, auth, notice, None).await
+}
+
+async fn page_with(
+    state: &AppState,
+    auth: &Authorized,
+    notice: Option<String>,
+    error: Option<String>,
+) -> PageResult {
     let municipality = auth.municipality.as_ref().map(|m| m.code);
     let rows = mail::outbox(state.store.as_ref(), municipality).await?;
     let mails: Vec<MailView> = rows
@@ -96,7 +105,7 @@ async fn page(state: &AppState, auth: &Authorized, notice: Option<String>) -> Pa
         Frame::municipality(auth, "Udbakke", "/udbakke")
     };
     let page = OutboxPage {
-        frame: frame.notice(notice),
+        frame: frame.notice(notice).error(error),
         transport,
         configured,
         national,
@@ -116,33 +125,48 @@ pub(crate) async fn show_outbox(
     page(&state, &auth, query.text()).await
 }
 
-/// `POST /admin/udbakke/paamindelser`: runs the reminder job now (each
-/// reminder is stored once, however often it runs) and sends what waits.
+/// `POST /admin/udbakke/paamindelser`: stores the day's reminders now
+/// (each is stored once, however often it runs). The server's own round
+/// sends them within [`SEND_WITHIN`]; the request itself sends nothing, so
+/// a closed tab never leaves a mail sent but unrecorded.
 pub(crate) async fn run_reminders(State(state): State<AppState>, auth: Authorized) -> PageResult {
-    let base_url = state
-        .mailer
-        .as_ref()
-        .map_or_else(String::new, |m| m.base_url().to_owned());
+    let Some(base_url) = state.base_url.clone() else {
+        return page_with(
+            &state,
+            &auth,
+            None,
+            Some(
+                "Sæt KOMHEN_BASE_URL til den adresse, brugerne når komhen på, før påmindelser \
+                 laves: linket i en mail sendes én gang og rettes aldrig."
+                    .into(),
+            ),
+        )
+        .await;
+    };
     let run = reminders::run(
         state.store.as_ref(),
-        state.mailer.as_deref(),
+        None,
         &base_url,
         state.clock.now(),
         reminders::REMINDER_DAYS_BEFORE,
     )
     .await?;
-    let sent = run.delivery.as_ref().map_or(0, |d| d.sent);
-    let failed = run.delivery.as_ref().map_or(0, |d| d.failed.len());
-    let notice = format!(
+    let mut notice = format!(
         "{} påmindelser er aktuelle i dag; {} er lagt i udbakken nu (de øvrige lå der i \
-         forvejen og sendes ikke igen). {sent} mails er sendt{}.",
+         forvejen og sendes ikke igen). {}",
         run.due,
         run.stored,
-        if failed > 0 {
-            format!(", {failed} kunne ikke sendes og prøves igen")
+        if state.mailer.is_some() {
+            SEND_WITHIN
         } else {
-            String::new()
+            "De venter i udbakken, til en SMTP-server er sat op."
         }
     );
-    page(&state, &auth, Some(notice)).await
+    for (to, why) in &run.refused {
+        notice.push_str(&format!(" Ikke lagt i udbakken, til {to}: {why}"));
+    }
+    page_with(&state, &auth, Some(notice), None).await
 }
+
+/// When the server's round sends what the button stored.
+const SEND_WITHIN: &str = "Serveren sender dem inden for et halvt minut.";

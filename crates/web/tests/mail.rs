@@ -165,6 +165,8 @@ async fn without_a_mailer_the_link_is_shown_and_reminders_wait_in_the_outbox() {
         "{}",
         outbox.body
     );
+    // Without KOMHEN_BASE_URL no reminder is made: its link would be wrong
+    // for good.
     let run = app
         .post(
             "/admin/udbakke/paamindelser",
@@ -172,12 +174,82 @@ async fn without_a_mailer_the_link_is_shown_and_reminders_wait_in_the_outbox() {
             &[("csrf", &admin.csrf)],
         )
         .await;
-    assert_eq!(run.status, StatusCode::OK, "{}", run.body);
+    assert!(run.body.contains("Sæt KOMHEN_BASE_URL"), "{}", run.body);
     assert!(
-        run.body.contains("påmindelser er aktuelle i dag"),
+        !run.body.contains("påmindelser er aktuelle i dag"),
         "{}",
         run.body
     );
     let reply = invite_nina(&app, &admin).await;
     assert!(reply.body.contains("/adgangskode/"), "{}", reply.body);
+}
+
+#[tokio::test]
+async fn the_button_stores_the_reminders_once_and_leaves_sending_to_the_server() {
+    let mut app = App::new().await;
+    app.router = komhen_web::router_with(
+        app.db.store.clone(),
+        komhen_web::Options {
+            clock: app.clock.clone(),
+            base_url: Some(SITE.into()),
+            ..komhen_web::Options::default()
+        },
+    );
+    app.add_user("admin@komhen.dk", &[(Role::NationalAdmin, None, None)])
+        .await;
+    app.add_user("tov@koege.dk", &[(Role::Coordinator, Some(KOEGE), None)])
+        .await;
+    // A national period that ended ten days ago: due in four days, and
+    // Køge (taking part) has registered nothing.
+    let today = komhen_domain::DateDimensions::of(chrono::Utc::now()).day;
+    let period = komhen_core::setup::catalogue::create_period(
+        app.store(),
+        &komhen_core::accounts::access::Actor::command_line(),
+        &komhen_core::setup::catalogue::PeriodInput {
+            name: "Efterår".into(),
+            starts_on: today - chrono::Duration::days(30),
+            ends_on: today - chrono::Duration::days(10),
+            mandatory: false,
+            submission_deadline: None,
+            task_package: None,
+        },
+    )
+    .await
+    .unwrap();
+    komhen_core::setup::set_participation(
+        app.store(),
+        &komhen_core::accounts::access::Actor::command_line(),
+        common::koege(),
+        period,
+        true,
+        &[],
+    )
+    .await
+    .unwrap();
+    let admin = app.session("admin@komhen.dk", "/admin/udbakke").await;
+    for stored in [1, 0] {
+        let run = app
+            .post(
+                "/admin/udbakke/paamindelser",
+                &admin.cookie,
+                &[("csrf", &admin.csrf)],
+            )
+            .await;
+        assert!(
+            run.body.contains(&format!(
+                "1 påmindelser er aktuelle i dag; {stored} er lagt i udbakken nu"
+            )),
+            "{}",
+            run.body
+        );
+    }
+    let mails = komhen_core::mail::outbox(app.store(), None).await.unwrap();
+    assert_eq!(mails.len(), 1);
+    assert!(mails[0]
+        .body
+        .contains(&format!("{SITE}/kommune/259/tjekliste")));
+    assert!(
+        mails[0].sent_at.is_none(),
+        "the request sends nothing itself"
+    );
 }

@@ -18,6 +18,7 @@ pub fn output(args: &[&str]) -> Output {
         .args(args)
         .env_remove("KOMHEN_DATABASE_URL")
         .env_remove("KOMHEN_SMTP_URL")
+        .env_remove("KOMHEN_BASE_URL")
         .env("KOMHEN_LOG", "warn")
         .output()
         .unwrap()

@@ -98,7 +98,8 @@ fn clean_email(email: &str) -> CoreResult<String> {
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
         })
-        && !email.chars().any(char::is_whitespace);
+        && !email.chars().any(char::is_whitespace)
+        && crate::mail::valid_address(&email);
     if valid {
         Ok(email)
     } else {
@@ -320,12 +321,14 @@ pub async fn mail_link(
     municipality: Option<MunicipalityCode>,
     now: DateTime<Utc>,
 ) -> CoreResult<Result<(), String>> {
-    let name = store
-        .get_user(link.user)
-        .await?
-        .map(|u| u.name)
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| link.email.clone());
+    let name = crate::mail::addressee(
+        &store
+            .get_user(link.user)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default(),
+        &link.email,
+    );
     let expires = komhen_domain::danish_local(link.expires_at).format("%d-%m-%Y kl. %H:%M");
     let text = |address: &str| {
         format!(

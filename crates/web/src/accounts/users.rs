@@ -107,15 +107,20 @@ async fn hand_over(
         ));
     };
     let municipality = auth.municipality.as_ref().map(|m| m.code);
-    match account::mail_link(
+    let sent = match account::mail_link(
         state.store.as_ref(),
         mailer,
         &link,
         municipality,
         Utc::now(),
     )
-    .await?
+    .await
     {
+        // An address komhen cannot mail: the link is handed over by hand.
+        Err(CoreError::Invalid(why)) => Err(why),
+        other => other?,
+    };
+    match sent {
         Ok(()) => Ok((
             format!(
                 "{done} Linket er sendt med e-mail til {}; det virker én gang.",
