@@ -9,7 +9,8 @@
 //! - Only the national administrator creates and edits questionnaires
 //!   (the web's guard and the command line decide who calls these use
 //!   cases). A draft is seen by nobody else; an open questionnaire is
-//!   answered; a closed one is only read.
+//!   answered; a closed one is only read. An opened questionnaire never
+//!   returns to draft.
 //! - Once a questionnaire has a response, its questions cannot be removed
 //!   or reordered, and only optional questions can be added, so no stored
 //!   answer loses its meaning.
@@ -30,6 +31,7 @@ use crate::reports::tabular::{Cell, Table};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
 use komhen_domain::{MunicipalityCode, PeriodId, QuestionnaireId, QuestionnaireQuestionId, UnitId};
+use komhen_store::StoreError;
 use komhen_store::{
     Audience, NewQuestionnaire, NewQuestionnaireQuestion, NewQuestionnaireResponse, QuestionKind,
     QuestionnaireAnswerRow, QuestionnaireQuestionRow, QuestionnaireResponseRow, QuestionnaireRow,
@@ -50,6 +52,11 @@ pub const OPTION_MAX: usize = 200;
 pub const OPTIONS_MAX: usize = 30;
 /// The longest text answer, in characters.
 pub const TEXT_ANSWER_MAX: usize = 2000;
+/// The most values one question's answer may hold: every option of a
+/// multiple question, and no more.
+pub const MAX_VALUES_PER_QUESTION: usize = OPTIONS_MAX;
+/// The most answer values one response may send, over all its questions.
+pub const MAX_ANSWER_VALUES: usize = 2000;
 
 /// The options of the evaluation's first question, easiest first.
 pub const EVALUATION_EASE: [&str; 5] = [
@@ -248,7 +255,8 @@ pub async fn update(
 }
 
 /// Opens, closes or reopens a questionnaire. A questionnaire without
-/// questions cannot be opened.
+/// questions cannot be opened, and once opened it never returns to draft
+/// (which would hide it and its answers from the respondents).
 pub async fn set_state(
     store: &dyn Store,
     actor: &Actor,
@@ -258,6 +266,11 @@ pub async fn set_state(
     if state == QuestionnaireState::Open && questionnaire.questions.is_empty() {
         return Err(CoreError::Invalid(
             "Spørgeskemaet har ingen spørgsmål endnu. Tilføj mindst ét, før det åbnes.".into(),
+        ));
+    }
+    if state == QuestionnaireState::Draft && questionnaire.row.state != QuestionnaireState::Draft {
+        return Err(CoreError::Invalid(
+            "Et åbnet spørgeskema kan ikke blive en kladde igen. Luk det i stedet.".into(),
         ));
     }
     crate::setup::change(
@@ -393,6 +406,8 @@ pub async fn add_question(
     if new.required && is_answered(store, questionnaire.id()).await? {
         return Err(CoreError::Invalid(ANSWERED_LOCKED.into()));
     }
+    // The store checks again where it writes: a response saved since the
+    // check above refuses a required question there.
     let applied = crate::setup::change(
         store,
         actor,
@@ -414,7 +429,15 @@ pub async fn add_question(
             })),
         ),
     )
-    .await?;
+    .await;
+    let applied = match applied {
+        Err(CoreError::Store(StoreError::NotFound(_)))
+            if new.required && is_answered(store, questionnaire.id()).await? =>
+        {
+            return Err(CoreError::Invalid(ANSWERED_LOCKED.into()));
+        }
+        other => other?,
+    };
     Ok(QuestionnaireQuestionId(applied.created()?))
 }
 
@@ -529,10 +552,78 @@ impl Respondent {
 /// options; one value for the others), as typed.
 pub type AnswerInput = HashMap<QuestionnaireQuestionId, Vec<String>>;
 
-/// A problem with the answer to one question, in Danish, naming it.
+/// The refusal of a response with more than [`MAX_ANSWER_VALUES`] values.
+pub fn too_many_values() -> CoreError {
+    CoreError::Invalid(format!(
+        "Svarene er ikke gemt: formularen sendte mere end {MAX_ANSWER_VALUES} svar. \
+         Indlæs siden igen, og udfyld den derfra."
+    ))
+}
+
+/// What is wrong with the answer to one question, with what a message in
+/// another language needs besides the question's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A required question without an answer (of this kind).
+    Missing(QuestionKind),
+    /// More than one value for a question that takes one (of this kind).
+    OnlyOne(QuestionKind),
+    /// More values than a multiple question takes: at most this many.
+    TooMany(usize),
+    /// A value that is not one of the options (cut to [`OPTION_MAX`]).
+    NotAnOption(String),
+    NotANumber,
+    OutOfRange {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
+    TooLong,
+}
+
+impl ProblemKind {
+    /// The Danish message, naming the question.
+    pub fn message_da(&self, question: &str) -> String {
+        match self {
+            Self::Missing(QuestionKind::Single) => format!("Vælg et svar på «{question}»."),
+            Self::Missing(QuestionKind::Multiple) => {
+                format!("Vælg mindst ét svar på «{question}».")
+            }
+            Self::Missing(QuestionKind::Number) => {
+                format!("Skriv et tal som svar på «{question}».")
+            }
+            Self::Missing(QuestionKind::Text) => format!("Skriv et svar på «{question}»."),
+            Self::OnlyOne(QuestionKind::Single) => format!("Vælg kun ét svar på «{question}»."),
+            Self::OnlyOne(_) => format!("Giv kun ét svar på «{question}»."),
+            Self::TooMany(n) => format!("For mange svar på «{question}»: højst {n}."),
+            Self::NotAnOption(bad) => {
+                format!("«{bad}» er ikke en af svarmulighederne på «{question}».")
+            }
+            Self::NotANumber => format!("Skriv et helt tal som svar på «{question}»."),
+            Self::OutOfRange {
+                min: Some(lo),
+                max: Some(hi),
+            } => format!("Svaret på «{question}» skal være mellem {lo} og {hi}."),
+            Self::OutOfRange {
+                min: Some(lo),
+                max: None,
+            } => format!("Svaret på «{question}» skal være mindst {lo}."),
+            Self::OutOfRange { max, .. } => format!(
+                "Svaret på «{question}» må højst være {}.",
+                max.unwrap_or_default()
+            ),
+            Self::TooLong => {
+                format!("Svaret på «{question}» må højst være {TEXT_ANSWER_MAX} tegn.")
+            }
+        }
+    }
+}
+
+/// A problem with the answer to one question: its kind, and the message in
+/// Danish, naming the question.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     pub question: QuestionnaireQuestionId,
+    pub kind: ProblemKind,
     pub message: String,
 }
 
@@ -554,33 +645,32 @@ pub fn check(
                     .collect()
             })
             .unwrap_or_default();
-        let mut problem = |message: String| {
+        let mut problem = |kind: ProblemKind| {
             problems.push(Problem {
                 question: q.id,
-                message,
+                message: kind.message_da(&q.text),
+                kind,
             })
         };
+        if q.kind == QuestionKind::Multiple && given.len() > MAX_VALUES_PER_QUESTION {
+            problem(ProblemKind::TooMany(MAX_VALUES_PER_QUESTION));
+            continue;
+        }
+        if q.kind != QuestionKind::Multiple && given.len() > 1 {
+            problem(ProblemKind::OnlyOne(q.kind));
+            continue;
+        }
         if given.is_empty() {
             if q.required {
-                problem(match q.kind {
-                    QuestionKind::Single => format!("Vælg et svar på «{}».", q.text),
-                    QuestionKind::Multiple => format!("Vælg mindst ét svar på «{}».", q.text),
-                    QuestionKind::Number => format!("Skriv et tal som svar på «{}».", q.text),
-                    QuestionKind::Text => format!("Skriv et svar på «{}».", q.text),
-                });
+                problem(ProblemKind::Missing(q.kind));
             }
             continue;
         }
         match q.kind {
             QuestionKind::Single | QuestionKind::Multiple => {
-                if q.kind == QuestionKind::Single && given.len() > 1 {
-                    problem(format!("Vælg kun ét svar på «{}».", q.text));
-                    continue;
-                }
                 if let Some(bad) = given.iter().find(|g| !q.options.iter().any(|o| o == *g)) {
-                    problem(format!(
-                        "«{bad}» er ikke en af svarmulighederne på «{}».",
-                        q.text
+                    problem(ProblemKind::NotAnOption(
+                        bad.chars().take(OPTION_MAX).collect(),
                     ));
                     continue;
                 }
@@ -594,38 +684,26 @@ pub fn check(
             QuestionKind::Number => {
                 let text = given[0].replace(' ', "");
                 let Ok(n) = text.parse::<i64>() else {
-                    problem(format!("Skriv et helt tal som svar på «{}».", q.text));
+                    problem(ProblemKind::NotANumber);
                     continue;
                 };
                 let out_of_range = q.min.is_some_and(|lo| n < lo) || q.max.is_some_and(|hi| n > hi);
                 if out_of_range {
-                    problem(match (q.min, q.max) {
-                        (Some(lo), Some(hi)) => {
-                            format!("Svaret på «{}» skal være mellem {lo} og {hi}.", q.text)
-                        }
-                        (Some(lo), None) => {
-                            format!("Svaret på «{}» skal være mindst {lo}.", q.text)
-                        }
-                        (None, hi) => format!(
-                            "Svaret på «{}» må højst være {}.",
-                            q.text,
-                            hi.unwrap_or_default()
-                        ),
+                    problem(ProblemKind::OutOfRange {
+                        min: q.min,
+                        max: q.max,
                     });
                     continue;
                 }
                 values.push((q.id, n.to_string()));
             }
             QuestionKind::Text => {
-                let text = given.join("\n");
+                let text = given[0];
                 if text.chars().count() > TEXT_ANSWER_MAX {
-                    problem(format!(
-                        "Svaret på «{}» må højst være {TEXT_ANSWER_MAX} tegn.",
-                        q.text
-                    ));
+                    problem(ProblemKind::TooLong);
                     continue;
                 }
-                values.push((q.id, text));
+                values.push((q.id, text.to_owned()));
             }
         }
     }
@@ -636,20 +714,31 @@ pub fn check(
     }
 }
 
+/// Whether the questionnaire is for `audience` and out of draft: a draft,
+/// or another audience's questionnaire, is not found.
+pub fn check_audience(questionnaire: &Questionnaire, audience: Audience) -> CoreResult<()> {
+    if questionnaire.row.audience != audience
+        || questionnaire.row.state == QuestionnaireState::Draft
+    {
+        return Err(CoreError::NotFound(format!(
+            "spørgeskema {}",
+            questionnaire.id()
+        )));
+    }
+    Ok(())
+}
+
 /// Whether the respondent may answer or read their answer to the
-/// questionnaire: its audience, and for a unit, that its coordinator sent
-/// it. Anything else is not found, as another municipality's would be.
+/// questionnaire: its audience ([`check_audience`]), and for a unit, that
+/// its coordinator sent it. Anything else is not found, as another
+/// municipality's would be.
 pub async fn check_respondent(
     store: &dyn Store,
     questionnaire: &Questionnaire,
     respondent: Respondent,
 ) -> CoreResult<()> {
     let not_found = || CoreError::NotFound(format!("spørgeskema {}", questionnaire.id()));
-    if questionnaire.row.audience != respondent.audience()
-        || questionnaire.row.state == QuestionnaireState::Draft
-    {
-        return Err(not_found());
-    }
+    check_audience(questionnaire, respondent.audience())?;
     if let Respondent::Unit(m, unit) = respondent {
         if store.get_unit(m, unit).await?.is_none() {
             return Err(not_found());
@@ -708,6 +797,9 @@ pub async fn answer(
         return Err(CoreError::Invalid(
             "Spørgeskemaet er lukket og kan ikke længere besvares.".into(),
         ));
+    }
+    if input.values().map(Vec::len).sum::<usize>() > MAX_ANSWER_VALUES {
+        return Err(too_many_values());
     }
     let values = match check(&questionnaire.questions, input) {
         Ok(values) => values,
@@ -997,6 +1089,41 @@ pub async fn results(
     })
 }
 
+/// How many of the municipalities taking part in the questionnaire's period
+/// answered it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Turnout {
+    /// The municipalities taking part in the period.
+    pub participating: usize,
+    /// Those of them with a response.
+    pub answered: usize,
+    /// Municipalities with a response that do not take part in the period.
+    pub answered_outside: usize,
+}
+
+/// The turnout of a coordinators' questionnaire: the responding
+/// municipalities against those taking part in its period, not against all.
+pub async fn turnout(store: &dyn Store, results: &Results) -> CoreResult<Turnout> {
+    let period = results.questionnaire.row.period;
+    let mut participating = std::collections::HashSet::new();
+    for m in store.list_municipalities().await? {
+        if store.list_participations(m.code).await?.contains(&period) {
+            participating.insert(m.code);
+        }
+    }
+    let answered: std::collections::HashSet<MunicipalityCode> = results
+        .responses
+        .iter()
+        .map(|(r, _)| r.municipality)
+        .collect();
+    let inside = answered.intersection(&participating).count();
+    Ok(Turnout {
+        participating: participating.len(),
+        answered: inside,
+        answered_outside: answered.len() - inside,
+    })
+}
+
 /// The department of a unit that belongs to none.
 pub const NO_DEPARTMENT: &str = "Uden forvaltning";
 
@@ -1196,14 +1323,20 @@ pub enum Grouping {
 /// and per number question the mean. Text answers are in
 /// [`question_table`].
 pub fn grouped_table(results: &Results, grouping: Grouping) -> Table {
-    let mut groups: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
+    // A unit is its id: two units of one department may share a name.
+    let mut groups: BTreeMap<(String, String, Option<UnitId>), Vec<i64>> = BTreeMap::new();
     for (r, name) in &results.responses {
         let key = match grouping {
             Grouping::Unit => (
                 name.municipality_name.clone(),
                 format!("{} ({})", name.unit_name, name.department),
+                name.unit,
             ),
-            Grouping::Department => (name.municipality_name.clone(), name.department.clone()),
+            Grouping::Department => (
+                name.municipality_name.clone(),
+                name.department.clone(),
+                None,
+            ),
         };
         groups.entry(key).or_default().push(r.id);
     }
@@ -1229,7 +1362,7 @@ pub fn grouped_table(results: &Results, grouping: Grouping) -> Table {
     }
     let rows = groups
         .into_iter()
-        .map(|((municipality, group), ids)| {
+        .map(|((municipality, group, _), ids)| {
             let mut row = vec![
                 Cell::Text(municipality),
                 Cell::Text(group),

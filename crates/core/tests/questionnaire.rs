@@ -466,3 +466,196 @@ async fn respondents_answer_only_for_themselves() {
         ["Kommune", "Kode", "Forvaltning", "Enhed", "Besvaret"]
     );
 }
+
+#[tokio::test]
+async fn two_first_answers_at_once_keep_one_whole_response() {
+    let db = fresh().await;
+    let store = db.store.as_ref();
+    let q = coordinators(store, period(store).await).await;
+    let first: [&[&str]; 4] = [&["Ja"], &["Telefon", "Chat"], &["10"], &["Første"]];
+    let second: [&[&str]; 4] = [&["Nej"], &["E-mail"], &["20"], &["Anden"]];
+    for m in [259, 751, 101, 147, 461] {
+        let (a, b) = tokio::join!(answer(store, &q, m, first), answer(store, &q, m, second));
+        a.unwrap();
+        b.unwrap();
+        let responses = store
+            .list_questionnaire_responses(q.id(), Some(code(m)))
+            .await
+            .unwrap();
+        assert_eq!(responses.len(), 1, "one response for {m}");
+        let (_, values) = questionnaire::response_of(store, &q, Respondent::Municipality(code(m)))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            values == input(&q, first) || values == input(&q, second),
+            "one answer set whole for {m}: {values:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_opened_questionnaire_never_returns_to_draft() {
+    let db = fresh().await;
+    let store = db.store.as_ref();
+    let q = coordinators(store, period(store).await).await;
+    answer(store, &q, 259, [&["Ja"], &[], &["1"], &[]])
+        .await
+        .unwrap();
+    let refused = questionnaire::set_state(store, &admin(), &q, QuestionnaireState::Draft).await;
+    assert!(
+        matches!(&refused, Err(CoreError::Invalid(m)) if m.contains("kladde")),
+        "{refused:?}"
+    );
+    questionnaire::set_state(store, &admin(), &q, QuestionnaireState::Closed)
+        .await
+        .unwrap();
+    let q = questionnaire::load(store, q.id()).await.unwrap();
+    assert!(
+        questionnaire::set_state(store, &admin(), &q, QuestionnaireState::Draft)
+            .await
+            .is_err()
+    );
+    let q = questionnaire::load(store, q.id()).await.unwrap();
+    assert_eq!(q.row.state, QuestionnaireState::Closed);
+}
+
+#[tokio::test]
+async fn too_many_values_are_refused() {
+    let db = fresh().await;
+    let store = db.store.as_ref();
+    let q = coordinators(store, period(store).await).await;
+    let mut values = input(&q, [&["Ja"], &[], &["1"], &[]]);
+    values.insert(
+        q.questions[1].id,
+        vec!["Telefon".to_owned(); questionnaire::MAX_VALUES_PER_QUESTION + 1],
+    );
+    values.insert(q.questions[2].id, vec!["1".to_owned(), "2".to_owned()]);
+    let problems = questionnaire::check(&q.questions, &values).unwrap_err();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0]
+        .message
+        .contains("For mange svar på «Hvilke kanaler?»"));
+    assert_eq!(
+        problems[1].message, "Giv kun ét svar på «Hvor mange timer?».",
+        "{problems:?}"
+    );
+
+    let mut flood = input(&q, [&["Ja"], &[], &["1"], &[]]);
+    flood.insert(
+        q.questions[3].id,
+        vec!["x".to_owned(); questionnaire::MAX_ANSWER_VALUES],
+    );
+    let refused = questionnaire::answer(
+        store,
+        &admin(),
+        &q,
+        Respondent::Municipality(code(259)),
+        &flood,
+        Utc::now(),
+    )
+    .await;
+    assert!(
+        matches!(&refused, Err(CoreError::Invalid(m)) if m.contains("ikke gemt")),
+        "{refused:?}"
+    );
+    assert!(store
+        .list_questionnaire_responses(q.id(), None)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn units_of_one_name_in_one_department_are_two_rows() {
+    let db = fresh().await;
+    let store = db.store.as_ref();
+    let period = period(store).await;
+    let department = store
+        .create_department(&NewDepartment {
+            municipality: code(259),
+            name: "Borgerservice".into(),
+        })
+        .await
+        .unwrap();
+    let mut units = Vec::new();
+    for login in ["259a", "259b"] {
+        units.push(
+            store
+                .create_unit(&NewUnit {
+                    municipality: code(259),
+                    department: Some(department),
+                    name: "Skranken".into(),
+                    login: login.into(),
+                    password_hash: None,
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    let id = questionnaire::create_evaluation(store, &admin(), period)
+        .await
+        .unwrap();
+    let e = questionnaire::load(store, id).await.unwrap();
+    questionnaire::set_state(store, &admin(), &e, QuestionnaireState::Open)
+        .await
+        .unwrap();
+    let e = questionnaire::load(store, id).await.unwrap();
+    questionnaire::send_to_units(store, &admin(), &e, code(259), Utc::now())
+        .await
+        .unwrap();
+    for (unit, ease) in units.iter().zip(["Let", "Svært"]) {
+        let values: AnswerInput = e
+            .questions
+            .iter()
+            .zip([vec![ease], vec![], vec!["80"]])
+            .map(|(q, v)| (q.id, v.into_iter().map(str::to_owned).collect()))
+            .collect();
+        questionnaire::answer(
+            store,
+            &Actor::unit("x"),
+            &e,
+            Respondent::Unit(code(259), *unit),
+            &values,
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    }
+    let results = questionnaire::results(store, e, Some(code(259)))
+        .await
+        .unwrap();
+    let by_unit = questionnaire::grouped_table(&results, Grouping::Unit);
+    assert_eq!(by_unit.rows.len(), 2, "{:?}", by_unit.rows);
+    let by_department = questionnaire::grouped_table(&results, Grouping::Department);
+    assert_eq!(by_department.rows.len(), 1);
+}
+
+#[tokio::test]
+async fn the_turnout_counts_the_municipalities_taking_part() {
+    let db = fresh().await;
+    let store = db.store.as_ref();
+    let period = period(store).await;
+    let q = coordinators(store, period).await;
+    for m in [259, 751] {
+        komhen_core::setup::set_participation(store, &admin(), code(m), period, true, &[])
+            .await
+            .unwrap();
+    }
+    answer(store, &q, 259, [&["Ja"], &[], &["1"], &[]])
+        .await
+        .unwrap();
+    answer(store, &q, 101, [&["Nej"], &[], &["2"], &[]])
+        .await
+        .unwrap();
+    let results = questionnaire::results(store, q, None).await.unwrap();
+    assert_eq!(
+        questionnaire::turnout(store, &results).await.unwrap(),
+        questionnaire::Turnout {
+            participating: 2,
+            answered: 1,
+            answered_outside: 1,
+        }
+    );
+}

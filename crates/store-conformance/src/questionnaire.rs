@@ -2,7 +2,8 @@
 //! added in order and moved, a response per respondent replaced whole when
 //! answered again, responses, answers and sends listed only for the
 //! municipality asked for, a unit's open evaluations only once sent to its
-//! municipality, and questions that cannot be removed once answered.
+//! municipality, and questions that cannot be removed once answered, nor
+//! required ones added.
 
 use chrono::{TimeZone, Utc};
 use komhen_domain::*;
@@ -224,6 +225,33 @@ pub async fn questionnaires_keep_one_response_per_respondent_and_stay_scoped(sto
     assert!(
         matches!(refused, Err(StoreError::NotFound(_))),
         "{refused:?}"
+    );
+    // Once answered, the store itself refuses a required question and
+    // takes an optional one.
+    let question = |required: bool| {
+        SetupChange::AddQuestionnaireQuestion(NewQuestionnaireQuestion {
+            questionnaire: q,
+            kind: QuestionKind::Text,
+            text: "Senere".into(),
+            options: Vec::new(),
+            required,
+            min: None,
+            max: None,
+        })
+    };
+    let refused = store.change(question(true)).await;
+    assert!(
+        matches!(refused, Err(StoreError::NotFound(_))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store.list_questionnaire_questions(q).await.unwrap().len(),
+        3
+    );
+    store.change(question(false)).await.unwrap();
+    assert_eq!(
+        store.list_questionnaire_questions(q).await.unwrap().len(),
+        4
     );
 
     // The evaluation: a unit sees it once its municipality sent it and it

@@ -34,7 +34,7 @@ impl Audience {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::Coordinator => "Koordinatorerne",
+            Self::Coordinator => "Tovholderne",
             Self::Unit => "Enhederne (evaluering af tælleugerne)",
         }
     }

@@ -2,9 +2,12 @@
 //! it. A page takes [`Text`] for the chosen [`Lang`]; code-list labels
 //! come from the reference data, which carries both languages.
 //!
-//! Messages from validation (`komhen_core`) are Danish only for now.
+//! Messages from validation (`komhen_core`) are Danish only for now, but
+//! for the evaluation's answer checks, which are translated from their kind.
 
 use komhen_core::accounts::auth::{LoginError, Wait};
+use komhen_core::questionnaire::{Problem, ProblemKind, MAX_ANSWER_VALUES, TEXT_ANSWER_MAX};
+use komhen_store::QuestionKind;
 
 /// The language of the unit pages, chosen with a cookie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +44,62 @@ impl Lang {
             (Self::En, n) => {
                 format!("Too many wrong attempts from this address. Try again in {n} minutes.")
             }
+        }
+    }
+
+    /// What is wrong with an answer to `question` (the Danish from core).
+    pub(crate) fn answer_problem(self, problem: &Problem, question: &str) -> String {
+        if self == Self::Da {
+            return problem.message.clone();
+        }
+        match &problem.kind {
+            ProblemKind::Missing(QuestionKind::Single) => {
+                format!("Choose an answer to «{question}».")
+            }
+            ProblemKind::Missing(QuestionKind::Multiple) => {
+                format!("Choose at least one answer to «{question}».")
+            }
+            ProblemKind::Missing(QuestionKind::Number) => {
+                format!("Write a number as the answer to «{question}».")
+            }
+            ProblemKind::Missing(QuestionKind::Text) => format!("Write an answer to «{question}»."),
+            ProblemKind::OnlyOne(QuestionKind::Single) => {
+                format!("Choose only one answer to «{question}».")
+            }
+            ProblemKind::OnlyOne(_) => format!("Give only one answer to «{question}»."),
+            ProblemKind::TooMany(n) => format!("Too many answers to «{question}»: at most {n}."),
+            ProblemKind::NotAnOption(bad) => {
+                format!("«{bad}» is not one of the options of «{question}».")
+            }
+            ProblemKind::NotANumber => {
+                format!("Write a whole number as the answer to «{question}».")
+            }
+            ProblemKind::OutOfRange {
+                min: Some(lo),
+                max: Some(hi),
+            } => format!("The answer to «{question}» must be between {lo} and {hi}."),
+            ProblemKind::OutOfRange {
+                min: Some(lo),
+                max: None,
+            } => format!("The answer to «{question}» must be at least {lo}."),
+            ProblemKind::OutOfRange { max, .. } => format!(
+                "The answer to «{question}» must be at most {}.",
+                max.unwrap_or_default()
+            ),
+            ProblemKind::TooLong => {
+                format!("The answer to «{question}» must be at most {TEXT_ANSWER_MAX} characters.")
+            }
+        }
+    }
+
+    /// The refusal of a form with more answers than a response may hold.
+    pub(crate) fn too_many_answers(self) -> String {
+        match self {
+            Self::Da => komhen_core::questionnaire::too_many_values().to_string(),
+            Self::En => format!(
+                "The answers were not saved: the form sent more than {MAX_ANSWER_VALUES} \
+                 answers. Reload the page and fill it in from there."
+            ),
         }
     }
 }
@@ -278,11 +337,11 @@ pub(crate) static DA: Text = Text {
     inquiries_col: "Antal",
     today_marker: "(i dag)",
     weekdays: ["Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag"],
-    evaluation_invite: "Koordinatoren beder enheden evaluere tælleugerne:",
+    evaluation_invite: "Tovholderen beder enheden evaluere tælleugerne:",
     evaluation_answered: "Enheden har svaret på",
     evaluation_answer: "Svar på evalueringen",
     evaluation_change: "Ret svaret",
-    evaluation_intro: "Svarene ses af kommunens koordinator og den nationale administrator.",
+    evaluation_intro: "Svarene ses af kommunens tovholder og den nationale administrator.",
     evaluation_last_answer: "Enheden svarede senest",
     evaluation_required: "skal besvares",
     evaluation_optional: "valgfrit",

@@ -7,9 +7,9 @@
 
 use crate::access::Authorized;
 use crate::format::rows_text;
-use crate::forms::{after_change, OtherFields};
+use crate::forms::{after_change, when, OtherFields};
 use crate::frame::{with_notice, Frame, NoticeQuery};
-use crate::i18n::Text;
+use crate::i18n::{Lang, Text};
 use crate::reports::download::attachment;
 use crate::session::UnitSession;
 use crate::setup::national::Choice;
@@ -25,15 +25,11 @@ use komhen_core::questionnaire::{
     Results,
 };
 use komhen_core::CoreError;
-use komhen_domain::{danish_local, PeriodId, QuestionnaireId, QuestionnaireQuestionId};
+use komhen_domain::{PeriodId, QuestionnaireId, QuestionnaireQuestionId};
 use komhen_store::{Audience, QuestionKind, QuestionnaireState};
 use serde::Deserialize;
 
 type PageResult = Result<Response, WebError>;
-
-fn when(at: chrono::DateTime<chrono::Utc>) -> String {
-    danish_local(at).format("%d-%m-%Y %H:%M").to_string()
-}
 
 /// The national periods, newest first, as choices.
 async fn period_choices(
@@ -121,12 +117,14 @@ fn unit_labels(t: &Text) -> FormLabels {
     }
 }
 
-/// The questions as fields, filled with `values`, marked with `problems`.
+/// The questions as fields, filled with `values`, marked with `problems`
+/// in `lang`.
 fn fields(
     q: &Questionnaire,
     values: &AnswerInput,
     problems: &[Problem],
     labels: &FormLabels,
+    lang: Lang,
 ) -> Vec<FieldView> {
     q.questions
         .iter()
@@ -162,12 +160,14 @@ fn fields(
                         checked: given.contains(o),
                     })
                     .collect(),
-                value: given.join("\n"),
+                // A number or a text has one field: at most its one value
+                // is shown again.
+                value: given.first().cloned().unwrap_or_default(),
                 hint,
                 error: problems
                     .iter()
                     .find(|p| p.question == question.id)
-                    .map(|p| p.message.clone()),
+                    .map(|p| lang.answer_problem(p, &question.text)),
                 anchor: if question.kind.has_options() {
                     format!("q-{id}-0")
                 } else {
@@ -178,18 +178,32 @@ fn fields(
         .collect()
 }
 
-/// The answers of a posted form: every `q_<question>` field.
-fn answers_of(form: &OtherFields) -> AnswerInput {
+/// The answers of a posted form: every `q_<question>` field. More than
+/// [`questionnaire::MAX_ANSWER_VALUES`] fields refuse the form. Of each
+/// question at most one value more than it may hold is kept, and of each
+/// value one character more than an answer may hold: enough for the checks
+/// to name what is too much, and all a refused form shows again.
+fn answers_of(form: &OtherFields) -> Result<AnswerInput, CoreError> {
     let mut input = AnswerInput::new();
+    let mut read = 0;
     for (id, value) in form.with_prefix("q_") {
+        read += 1;
+        if read > questionnaire::MAX_ANSWER_VALUES {
+            return Err(questionnaire::too_many_values());
+        }
         if let Ok(id) = id.parse::<i64>() {
-            input
-                .entry(QuestionnaireQuestionId(id))
-                .or_default()
-                .push(value.to_owned());
+            let values = input.entry(QuestionnaireQuestionId(id)).or_default();
+            if values.len() <= questionnaire::MAX_VALUES_PER_QUESTION {
+                values.push(
+                    value
+                        .chars()
+                        .take(questionnaire::TEXT_ANSWER_MAX + 1)
+                        .collect(),
+                );
+            }
         }
     }
-    input
+    Ok(input)
 }
 
 // --- the coordinator -----------------------------------------------------------
@@ -216,11 +230,16 @@ async fn coordinator_questionnaire(
     id: i64,
     audience: Audience,
 ) -> Result<(Questionnaire, Respondent), WebError> {
-    let q = questionnaire::load(state.store.as_ref(), QuestionnaireId(id)).await?;
-    if q.row.audience != audience || q.row.state == QuestionnaireState::Draft {
-        return Err(WebError::NotFound);
+    let store = state.store.as_ref();
+    let q = questionnaire::load(store, QuestionnaireId(id)).await?;
+    let respondent = Respondent::Municipality(auth.code()?);
+    match audience {
+        Audience::Coordinator => questionnaire::check_respondent(store, &q, respondent).await?,
+        // The coordinator sends the units' evaluation and reads its results
+        // but never answers it: only its audience and state apply.
+        Audience::Unit => questionnaire::check_audience(&q, Audience::Unit)?,
     }
-    Ok((q, Respondent::Municipality(auth.code()?)))
+    Ok((q, respondent))
 }
 
 async fn answer_page(
@@ -246,7 +265,7 @@ async fn answer_page(
         Some((values, problems)) => (values, problems),
         None => (earlier.map(|(_, v)| v).unwrap_or_default(), Vec::new()),
     };
-    let fields = fields(q, &values, &problems, &LABELS_DA);
+    let fields = fields(q, &values, &problems, &LABELS_DA, Lang::Da);
     let summary = fields
         .iter()
         .filter_map(|f| f.error.clone().map(|e| (f.anchor.clone(), e)))
@@ -294,16 +313,21 @@ pub(crate) async fn save_answer(
 ) -> PageResult {
     let (q, respondent) =
         coordinator_questionnaire(&state, &auth, id, Audience::Coordinator).await?;
-    let input = answers_of(&form);
-    let outcome = questionnaire::answer(
-        state.store.as_ref(),
-        &auth.user.actor(),
-        &q,
-        respondent,
-        &input,
-        state.clock.now(),
-    )
-    .await;
+    let (input, outcome) = match answers_of(&form) {
+        Ok(input) => {
+            let outcome = questionnaire::answer(
+                state.store.as_ref(),
+                &auth.user.actor(),
+                &q,
+                respondent,
+                &input,
+                state.clock.now(),
+            )
+            .await;
+            (input, outcome)
+        }
+        Err(e) => (AnswerInput::new(), Err(e)),
+    };
     let code = auth.code()?;
     match outcome {
         Ok(Ok(())) => Ok(Redirect::to(&with_notice(
@@ -383,6 +407,15 @@ pub(crate) struct ChecklistView {
     pub(crate) sent: bool,
 }
 
+/// "1 enhed har svaret", "3 enheder har svaret".
+fn units_answered(n: usize) -> String {
+    if n == 1 {
+        "1 enhed har svaret".to_owned()
+    } else {
+        format!("{n} enheder har svaret")
+    }
+}
+
 /// The period's questionnaires as the checklist shows them.
 pub(crate) async fn checklist(
     state: &AppState,
@@ -399,10 +432,10 @@ pub(crate) async fn checklist(
             let status = if is_unit {
                 match &item.sent {
                     Some(s) => format!(
-                        "Sendt til enhederne {} af {}; {} enheder har svaret.",
+                        "Sendt til enhederne {} af {}; {}.",
                         when(s.sent_at),
                         actor_da(&s.sent_by),
-                        item.unit_responses
+                        units_answered(item.unit_responses)
                     ),
                     None => "Ikke sendt til enhederne endnu.".to_owned(),
                 }
@@ -473,6 +506,7 @@ async fn unit_page(
     respondent: Respondent,
     posted: Option<(AnswerInput, Vec<Problem>)>,
     saved: bool,
+    error: Option<String>,
 ) -> Result<Html<String>, WebError> {
     let t = unit.lang.text();
     let earlier = questionnaire::response_of(state.store.as_ref(), q, respondent).await?;
@@ -484,10 +518,16 @@ async fn unit_page(
         None => (earlier.map(|(_, v)| v).unwrap_or_default(), Vec::new()),
     };
     let labels = unit_labels(t);
-    let fields = fields(q, &values, &problems, &labels);
-    let summary = fields
-        .iter()
-        .filter_map(|f| f.error.clone().map(|e| (f.anchor.clone(), e)))
+    let fields = fields(q, &values, &problems, &labels, unit.lang);
+    // A refusal of the whole form leads the summary, pointing at the form.
+    let summary = error
+        .map(|e| ("questionnaire-form".to_owned(), e))
+        .into_iter()
+        .chain(
+            fields
+                .iter()
+                .filter_map(|f| f.error.clone().map(|e| (f.anchor.clone(), e))),
+        )
         .collect();
     let path = format!("/registrering/evaluering/{}", q.id());
     let page = UnitEvaluationPage {
@@ -523,11 +563,17 @@ pub(crate) async fn show_unit_evaluation(
     Query(query): Query<SavedQuery>,
 ) -> PageResult {
     let (q, respondent) = unit_questionnaire(&state, &unit, id).await?;
-    Ok(
-        unit_page(&state, &unit, &q, respondent, None, query.gemt.is_some())
-            .await?
-            .into_response(),
+    Ok(unit_page(
+        &state,
+        &unit,
+        &q,
+        respondent,
+        None,
+        query.gemt.is_some(),
+        None,
     )
+    .await?
+    .into_response())
 }
 
 /// `POST /registrering/evaluering/{id}`: the unit's answers, replacing its
@@ -540,16 +586,25 @@ pub(crate) async fn save_unit_evaluation(
 ) -> PageResult {
     unit.check_csrf(form.get("csrf"))?;
     let (q, respondent) = unit_questionnaire(&state, &unit, id).await?;
-    let input = answers_of(&form);
-    let outcome = questionnaire::answer(
-        state.store.as_ref(),
-        &Actor::unit(&unit.ctx.unit.login),
-        &q,
-        respondent,
-        &input,
-        state.clock.now(),
-    )
-    .await;
+    let (input, outcome) = match answers_of(&form) {
+        Ok(input) => {
+            let outcome = questionnaire::answer(
+                state.store.as_ref(),
+                &Actor::unit(&unit.ctx.unit.login),
+                &q,
+                respondent,
+                &input,
+                state.clock.now(),
+            )
+            .await;
+            (input, outcome)
+        }
+        Err(_) => {
+            let error = Some(unit.lang.too_many_answers());
+            let page = unit_page(&state, &unit, &q, respondent, None, false, error).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+        }
+    };
     match outcome {
         Ok(Ok(())) => {
             Ok(Redirect::to(&format!("/registrering/evaluering/{id}?gemt=1")).into_response())
@@ -562,12 +617,14 @@ pub(crate) async fn save_unit_evaluation(
                 respondent,
                 Some((input, problems)),
                 false,
+                None,
             )
             .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
+        // Closed meanwhile: the page says so.
         Err(CoreError::Invalid(_)) => {
-            let page = unit_page(&state, &unit, &q, respondent, None, false).await?;
+            let page = unit_page(&state, &unit, &q, respondent, None, false, None).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(e) => Err(e.into()),
@@ -1113,8 +1170,23 @@ async fn results_page(
     let n = results.responses.len();
     let respondents = match (q.row.audience, national) {
         (Audience::Coordinator, _) => {
-            let all = state.store.list_municipalities().await?.len();
-            format!("{n} af {all} kommuner har svaret.")
+            let turnout = questionnaire::turnout(state.store.as_ref(), results).await?;
+            let mut text = format!(
+                "{} af {} deltagende kommuner har svaret.",
+                turnout.answered, turnout.participating
+            );
+            if turnout.answered_outside > 0 {
+                text.push_str(&format!(
+                    " Desuden har {} {} uden for perioden svaret.",
+                    turnout.answered_outside,
+                    if turnout.answered_outside == 1 {
+                        "kommune"
+                    } else {
+                        "kommuner"
+                    }
+                ));
+            }
+            text
         }
         (Audience::Unit, true) => {
             let sent = state
@@ -1122,9 +1194,10 @@ async fn results_page(
                 .list_questionnaire_sends(q.id(), None)
                 .await?
                 .len();
-            format!("Sendt af {sent} kommuner; {n} enheder har svaret.")
+            let kommuner = if sent == 1 { "kommune" } else { "kommuner" };
+            format!("Sendt af {sent} {kommuner}; {}.", units_answered(n))
         }
-        (Audience::Unit, false) => format!("{n} enheder har svaret."),
+        (Audience::Unit, false) => format!("{}.", units_answered(n)),
     };
     let page = ResultsPage {
         frame,
@@ -1164,4 +1237,16 @@ pub(crate) async fn show_results(
         true,
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::units_answered;
+
+    #[test]
+    fn one_unit_is_singular() {
+        assert_eq!(units_answered(1), "1 enhed har svaret");
+        assert_eq!(units_answered(0), "0 enheder har svaret");
+        assert_eq!(units_answered(3), "3 enheder har svaret");
+    }
 }

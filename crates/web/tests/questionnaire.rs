@@ -3,7 +3,9 @@
 //! error summary and marked on its field), the checklist and the national
 //! overview then say answered; another municipality's questionnaire page
 //! is closed to the coordinator; the national administrator's results and
-//! CSV; a unit answers the evaluation its coordinator sent, in English too.
+//! CSV; a unit answers the evaluation its coordinator sent, in English too;
+//! an answered questionnaire stays out of draft; a flood of values is
+//! refused and not shown again.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure should panic
 
 mod common;
@@ -236,6 +238,19 @@ async fn a_unit_answers_the_evaluation_its_coordinator_sent() {
     let page = app.get(&path, &cookie).await;
     assert!(page.body.contains("Save the answers"), "{}", page.body);
     assert!(page.body.contains(r#"<html lang="en""#));
+    let refused = app
+        .post(
+            &path,
+            &cookie,
+            &[("csrf", &csrf), (&ease, "Let"), (&share, "120")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("must be between 0 and 100"),
+        "the answer checks in English: {}",
+        refused.body
+    );
 
     // A unit of a municipality that did not send it cannot open it.
     let other = app.log_in("101bs", komhen_core::demo::DEMO_PASSWORD).await;
@@ -243,4 +258,82 @@ async fn a_unit_answers_the_evaluation_its_coordinator_sent() {
         let page = app.get(&path, &other).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND);
     }
+}
+
+#[tokio::test]
+async fn refusals_say_why_and_show_no_flood_again() {
+    let app = demo_app().await;
+    let store = app.store();
+    let q = store
+        .list_questionnaires(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|q| q.audience == Audience::Coordinator)
+        .unwrap();
+    let questions = store.list_questionnaire_questions(q.id).await.unwrap();
+    let admin = log_in_demo(&app, "admin@komhen.example").await;
+
+    // The turnout counts the municipalities taking part in the period.
+    let results = app
+        .get(
+            &format!("/admin/spoergeskemaer/{}/resultater", q.id),
+            &admin,
+        )
+        .await;
+    assert!(
+        results.body.contains("deltagende kommuner har svaret."),
+        "{}",
+        results.body
+    );
+
+    // An answered questionnaire never goes back to draft.
+    let editor = app
+        .get(&format!("/admin/spoergeskemaer/{}", q.id), &admin)
+        .await;
+    let csrf = csrf_of(&editor.body);
+    let refused = app
+        .post(
+            &format!("/admin/spoergeskemaer/{}/tilstand", q.id),
+            &admin,
+            &[("csrf", &csrf), ("tilstand", "draft")],
+        )
+        .await;
+    assert!(refused.body.contains("kladde igen"), "{}", refused.body);
+    let row = store.get_questionnaire(q.id).await.unwrap().unwrap();
+    assert_eq!(row.state, komhen_store::QuestionnaireState::Open);
+
+    // Too many values for one question, each far too long.
+    let coordinator = log_in_demo(&app, "tovholder@koege.example").await;
+    let form_path = format!("/kommune/259/spoergeskema/{}", q.id);
+    let form = app.get(&form_path, &coordinator).await;
+    let csrf = csrf_of(&form.body);
+    let text = questions
+        .iter()
+        .find(|x| x.kind == komhen_store::QuestionKind::Text)
+        .unwrap();
+    let name = format!("q_{}", text.id);
+    let long = "x".repeat(10_000);
+    let mut fields = vec![("csrf", csrf.as_str())];
+    fields.extend(std::iter::repeat_n((name.as_str(), long.as_str()), 40));
+    let refused = app.post(&form_path, &coordinator, &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Giv kun ét svar"), "{}", refused.body);
+    let flood = "x".repeat(komhen_core::questionnaire::TEXT_ANSWER_MAX + 2);
+    assert!(!refused.body.contains(&flood), "no value shown whole");
+
+    // More fields than a response may hold: refused whole.
+    let mut fields = vec![("csrf", csrf.as_str())];
+    fields.extend(std::iter::repeat_n(
+        (name.as_str(), "x"),
+        komhen_core::questionnaire::MAX_ANSWER_VALUES + 1,
+    ));
+    let refused = app.post(&form_path, &coordinator, &fields).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("ikke gemt"), "{}", refused.body);
+    assert!(store
+        .list_questionnaire_responses(q.id, Some(common::koege()))
+        .await
+        .unwrap()
+        .is_empty());
 }

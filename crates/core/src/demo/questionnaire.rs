@@ -51,7 +51,7 @@ pub(super) async fn set_up(
         period,
         Audience::Coordinator,
         "Koordinatorernes spørgeskema",
-        "Spørgsmål til kommunens koordinator om tællingen. Svarene samles nationalt.",
+        "Spørgsmål til kommunens tovholder om tællingen. Svarene samles nationalt.",
     )
     .await?;
     let q = questionnaire::load(store, id).await?;
@@ -72,7 +72,7 @@ pub(super) async fn set_up(
         },
         QuestionDraft {
             kind: QuestionKind::Number,
-            text: "Hvor mange timer brugte koordinatoren på tællingen?".into(),
+            text: "Hvor mange timer brugte tovholderen på tællingen?".into(),
             required: true,
             min: "0".into(),
             max: "500".into(),

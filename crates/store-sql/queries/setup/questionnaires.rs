@@ -33,6 +33,18 @@ async fn require_unanswered(tx: &mut Tx<'_>, questionnaire: QuestionnaireId) -> 
     }
 }
 
+/// Holds the questionnaire's row until the transaction ends, so that adding
+/// a required question and saving a response wait for each other: a
+/// required question is never added beside a response saved meanwhile.
+async fn lock_questionnaire(tx: &mut Tx<'_>, questionnaire: QuestionnaireId) -> StoreResult<()> {
+    let done = sqlx::query("UPDATE questionnaires SET state = state WHERE id = $1")
+        .bind(questionnaire.0)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    touched(done, format!("spørgeskema {questionnaire}")).map(|_| ())
+}
+
 impl Store {
     pub(super) async fn apply_questionnaires(
         tx: &mut Tx<'_>,
@@ -87,6 +99,11 @@ impl Store {
             }
             AddQuestionnaireQuestion(new) => {
                 require_questionnaire(tx, new.questionnaire).await?;
+                if new.required {
+                    // Only an optional question joins an answered questionnaire.
+                    lock_questionnaire(tx, new.questionnaire).await?;
+                    require_unanswered(tx, new.questionnaire).await?;
+                }
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO questionnaire_questions (questionnaire_id, position, kind, text, \
                      options, required, min_value, max_value) \
@@ -156,54 +173,39 @@ impl Store {
                 if let Some(unit) = response.unit {
                     require_unit(tx, response.municipality, unit).await?;
                 }
-                let earlier: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM questionnaire_responses WHERE municipality_code = $1 \
-                     AND questionnaire_id = $2 \
-                     AND (unit_id = $3 OR (unit_id IS NULL AND $3 IS NULL))",
-                )
+                lock_questionnaire(tx, response.questionnaire).await?;
+                // One response per respondent (the partial unique indexes): a
+                // response saved meanwhile by the same respondent is replaced,
+                // never refused.
+                let target = if response.unit.is_some() {
+                    "(municipality_code, questionnaire_id, unit_id) WHERE unit_id IS NOT NULL"
+                } else {
+                    "(municipality_code, questionnaire_id) WHERE unit_id IS NULL"
+                };
+                let id: i64 = sqlx::query_scalar(&format!(
+                    "INSERT INTO questionnaire_responses (municipality_code, \
+                     questionnaire_id, unit_id, answered_by, answered_at) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT {target} DO UPDATE SET \
+                     answered_by = excluded.answered_by, answered_at = excluded.answered_at \
+                     RETURNING id"
+                ))
                 .bind(code_of(response.municipality))
                 .bind(response.questionnaire.0)
                 .bind(response.unit.map(|u| u.0))
-                .fetch_optional(&mut **tx)
+                .bind(&response.answered_by)
+                .bind(response.answered_at)
+                .fetch_one(&mut **tx)
                 .await
                 .map_err(db_err)?;
-                let id = match earlier {
-                    Some(id) => {
-                        sqlx::query(
-                            "DELETE FROM questionnaire_answers WHERE municipality_code = $1 \
-                             AND response_id = $2",
-                        )
-                        .bind(code_of(response.municipality))
-                        .bind(id)
-                        .execute(&mut **tx)
-                        .await
-                        .map_err(db_err)?;
-                        sqlx::query(
-                            "UPDATE questionnaire_responses SET answered_by = $1, \
-                             answered_at = $2 WHERE id = $3",
-                        )
-                        .bind(&response.answered_by)
-                        .bind(response.answered_at)
-                        .bind(id)
-                        .execute(&mut **tx)
-                        .await
-                        .map_err(db_err)?;
-                        id
-                    }
-                    None => sqlx::query_scalar(
-                        "INSERT INTO questionnaire_responses (municipality_code, \
-                         questionnaire_id, unit_id, answered_by, answered_at) \
-                         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                    )
-                    .bind(code_of(response.municipality))
-                    .bind(response.questionnaire.0)
-                    .bind(response.unit.map(|u| u.0))
-                    .bind(&response.answered_by)
-                    .bind(response.answered_at)
-                    .fetch_one(&mut **tx)
-                    .await
-                    .map_err(db_err)?,
-                };
+                sqlx::query(
+                    "DELETE FROM questionnaire_answers WHERE municipality_code = $1 \
+                     AND response_id = $2",
+                )
+                .bind(code_of(response.municipality))
+                .bind(id)
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
                 for (question, value) in &response.answers {
                     let done = sqlx::query(
                         "INSERT INTO questionnaire_answers (municipality_code, response_id, \
