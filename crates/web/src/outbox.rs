@@ -5,6 +5,7 @@
 //! sent when is `komhen_core::mail` and `komhen_core::reminders`.
 
 use crate::access::Authorized;
+use crate::forms::when;
 use crate::frame::{Frame, NoticeQuery};
 use crate::{AppState, WebError};
 use askama::Template;
@@ -12,7 +13,6 @@ use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Response};
 use komhen_core::mail::{self, MailKind, MailState};
 use komhen_core::reminders;
-use komhen_domain::danish_local;
 
 type PageResult = Result<Response, WebError>;
 
@@ -39,10 +39,6 @@ struct OutboxPage {
     mails: Vec<MailView>,
     waiting: usize,
     limit: i64,
-}
-
-fn when(at: chrono::DateTime<chrono::Utc>) -> String {
-    danish_local(at).format("%d-%m-%Y %H:%M").to_string()
 }
 
 async fn page(state: &AppState, auth: &Authorized, notice: Option<String>) -> PageResult {
