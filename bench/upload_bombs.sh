@@ -50,7 +50,7 @@ for case in "wide-row.xlsx|flere end 1.000 celler" \
             "wide-line.csv|flere end 1.000 kolonner"; do
   file=${case%%|*}; expected=${case#*|}
   status=$(curl -s -b "$jar" -o "$work/answer" -w '%{http_code}' \
-    -F kind= -F "file=@$work/$file" "$base/kommune/259/indlaes?csrf=$csrf")
+    -F "csrf=$csrf" -F kind= -F "file=@$work/$file" "$base/kommune/259/indlaes")
   found=no; grep -q "$expected" "$work/answer" && found=yes
   size=$(awk -v b="$(stat -c %s "$work/$file")" 'BEGIN { printf "%.1f", b / 1048576 }')
   printf '| %s | %s | %s | %s | %s | %s |\n' "$file" "$size" "$status" "$found" "$(mb VmHWM)" "$(mb VmRSS)"

@@ -351,40 +351,107 @@ async fn check(
 }
 
 /// The CSRF token of a POST: the `csrf` field of a urlencoded form, else
-/// the `csrf` query parameter (multipart uploads), else the
-/// `X-CSRF-Token` header. The request is rebuilt with its body intact.
+/// the first part of a multipart upload (named `csrf`, as the upload forms
+/// put it first), else the `X-CSRF-Token` header. Never the address: a
+/// token there would land in the browser's history, in logs and in the
+/// Referer header. The request is rebuilt with its body intact; of an
+/// upload only its first part is read here, the file stays a stream.
 async fn csrf_of(request: Request) -> Result<(String, Request), WebError> {
-    let is_form = request
+    let content_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    let from_query = request.uri().query().and_then(|q| {
-        q.split('&')
-            .filter_map(|pair| pair.split_once('='))
-            .find(|(k, _)| *k == "csrf")
-            .map(|(_, v)| v.to_owned())
-    });
+        .unwrap_or_default()
+        .to_owned();
     let from_header = request
         .headers()
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    if !is_form {
-        return Ok((from_query.or(from_header).unwrap_or_default(), request));
+    if content_type.starts_with("application/x-www-form-urlencoded") {
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+            .await
+            .map_err(|_| WebError::TooLarge)?;
+        let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v))
+            .or(from_header)
+            .unwrap_or_default();
+        return Ok((
+            token,
+            Request::from_parts(parts, axum::body::Body::from(bytes)),
+        ));
     }
-    let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
-        .await
-        .map_err(|_| WebError::TooLarge)?;
-    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-        .ok()
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v))
-        .or(from_query)
-        .or(from_header)
-        .unwrap_or_default();
-    Ok((
-        token,
-        Request::from_parts(parts, axum::body::Body::from(bytes)),
-    ))
+    if let Ok(boundary) = multer::parse_boundary(&content_type) {
+        let (parts, body) = request.into_parts();
+        let (token, body) = first_part_csrf(body, &boundary).await;
+        return Ok((
+            token.or(from_header).unwrap_or_default(),
+            Request::from_parts(parts, body),
+        ));
+    }
+    Ok((from_header.unwrap_or_default(), request))
+}
+
+/// The most the guard reads of an upload to find its first part.
+const CSRF_PART_LIMIT: usize = 8 * 1024;
+
+/// Reads an upload's body until its first part is whole (at most
+/// [`CSRF_PART_LIMIT`] bytes) and gives that part's value when it is the
+/// `csrf` field, with a body that replays what was read and then streams
+/// the rest untouched.
+async fn first_part_csrf(
+    body: axum::body::Body,
+    boundary: &str,
+) -> (Option<String>, axum::body::Body) {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut read: Vec<u8> = Vec::new();
+    let mut token = None;
+    let mut failed = None;
+    while read.len() < CSRF_PART_LIMIT {
+        if let Some(found) = csrf_part(&read, boundary) {
+            token = found;
+            break;
+        }
+        match stream.next().await {
+            Some(Ok(chunk)) => read.extend_from_slice(&chunk),
+            Some(Err(error)) => {
+                failed = Some(error);
+                break;
+            }
+            None => break,
+        }
+    }
+    if token.is_none() {
+        token = csrf_part(&read, boundary).flatten();
+    }
+    let head = futures_util::stream::iter(
+        std::iter::once(Ok::<_, axum::Error>(axum::body::Bytes::from(read))).chain(failed.map(Err)),
+    );
+    (token, axum::body::Body::from_stream(head.chain(stream)))
+}
+
+/// `Some(value)` when `read` holds the whole first part and it is named
+/// `csrf`, `Some(None)` when it holds the whole first part and it is not,
+/// `None` while the first part is not yet whole.
+#[allow(clippy::option_option)]
+fn csrf_part(read: &[u8], boundary: &str) -> Option<Option<String>> {
+    let opening = format!("--{boundary}\r\n");
+    let Some(rest) = read.strip_prefix(opening.as_bytes()) else {
+        return (read.len() >= opening.len()).then_some(None);
+    };
+    let headers_end = memchr::memmem::find(rest, b"\r\n\r\n")?;
+    let closing = format!("\r\n--{boundary}");
+    let value = &rest[headers_end + 4..];
+    let value_end = memchr::memmem::find(value, closing.as_bytes())?;
+    let headers = String::from_utf8_lossy(&rest[..headers_end]).to_ascii_lowercase();
+    let named_csrf = headers.lines().any(|line| {
+        line.starts_with("content-disposition:")
+            && line
+                .split(';')
+                .any(|param| matches!(param.trim(), "name=\"csrf\"" | "name=csrf"))
+    });
+    Some(named_csrf.then(|| String::from_utf8_lossy(&value[..value_end]).into_owned()))
 }

@@ -392,12 +392,13 @@ async fn the_national_administrator_imports_kle_and_keeps_the_catalogue() {
     let xml = include_str!("../../ingest/tests/data/kle_rest_format_sample_kitos.xml");
     let boundary = "grense1234";
     let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"kle.xml\"\r\n\
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"kle.xml\"\r\n\
          Content-Type: application/xml\r\n\r\n{xml}\r\n--{boundary}--\r\n"
     );
     let imported = app
         .send(
-            Request::post(format!("/admin/kle?csrf={csrf}"))
+            Request::post("/admin/kle")
                 .header(header::COOKIE, &cookie)
                 .header(
                     header::CONTENT_TYPE,

@@ -216,7 +216,7 @@ impl App {
     }
 
     /// Posts a file (after the text fields) as a browser's upload form
-    /// does, with the CSRF token in the query.
+    /// does, with the CSRF token as the first part.
     pub async fn upload(
         &self,
         path: &str,
@@ -227,7 +227,7 @@ impl App {
     ) -> Reply {
         let boundary = "----komhengrense7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
-        for (name, value) in fields {
+        for (name, value) in std::iter::once(&("csrf", csrf)).chain(fields) {
             body.extend_from_slice(
                 format!(
                     "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
@@ -246,7 +246,7 @@ impl App {
         body.extend_from_slice(file.1);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         self.send(
-            Request::post(format!("{path}?csrf={csrf}"))
+            Request::post(path)
                 .header(header::COOKIE, cookie)
                 .header(
                     header::CONTENT_TYPE,
