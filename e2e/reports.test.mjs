@@ -61,9 +61,12 @@ test('one figure agrees on the overview, the pivot, the drill-down, the download
     const path = await download.path();
     const { readFile } = await import('node:fs/promises');
     const csv = (await readFile(path, 'utf8')).split('\r\n');
-    const csvLine = csv.find((l) => l.startsWith(`in;Indgående;TLFIND;${PHONE};`));
+    // Direction has no code column (its codes are only the links'); the
+    // channel has its code beside its name.
+    assert.match(csv[0], /^(\uFEFF)?Retning;Kanal \(kode\);Kanal;Henvendelser;/, csv[0]);
+    const csvLine = csv.find((l) => l.startsWith(`Indgående;TLFIND;${PHONE};`));
     assert.ok(csvLine, `the phone row in ${download.suggestedFilename()}`);
-    assert.equal(Number(csvLine.split(';')[4]), overviewFigure, 'CSV = overview');
+    assert.equal(Number(csvLine.split(';')[3]), overviewFigure, 'CSV = overview');
 
     // The pivot reached from the table, channels by direction.
     await Promise.all([page.waitForNavigation(), page.locator('#kanaler').getByRole('link', { name: /Åbn i pivottabel/ }).click()]);
@@ -165,6 +168,45 @@ test('the report bank, a standard report and the period report with recommendati
     assert.equal(await page.locator('#anbefalinger-text').isVisible(), false, 'no form in print');
     assert.ok(await page.locator('.period-report table').first().isVisible());
     await page.pdf({ path: `${SCREENSHOTS}periodeberetning.pdf`, format: 'A4' });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the pivot is one form, and a change against an empty comparison period is not shown as growth', async () => {
+  const { context, page, problems } = await openPage();
+  try {
+    await login(page, COORDINATOR, PASSWORD);
+    await goto(page, '/kommune/259/tal/pivot?raekker=kanal&maal=aendring');
+    // Period, comparison, layout and filters are one form with one button.
+    const form = page.locator('#pivot-form');
+    assert.equal(await form.locator('#periode').count(), 1, 'the period is in the pivot form');
+    assert.equal(await form.locator('#sammenlign').count(), 1);
+    assert.equal(await form.locator('#raekker').count(), 1);
+    assert.equal(await page.locator('main form[method=get]').count(), 1, 'one form for the table');
+
+    // The earliest counting (autumn 2025) has nothing a year before it.
+    const periods = await page.locator('#periode option').evaluateAll((os) => os.map((o) => ({ value: o.value, label: o.textContent })));
+    const earliest = periods.filter((p) => p.value && /2025/.test(p.label)).pop();
+    assert.ok(earliest, `a 2025 period among ${JSON.stringify(periods)}`);
+    await page.selectOption('#periode', earliest.value);
+    await page.selectOption('#sammenlign', 'aar');
+    await Promise.all([page.waitForNavigation(), form.getByRole('button', { name: 'Vis tabellen' }).click()]);
+    assert.match(page.url(), /maal=aendring/);
+    assert.match(await page.locator('#comparison-note').innerText(), /ingen registreringer i sammenligningsperioden/);
+    const cells = await page.locator('#pivot tbody td, #pivot tfoot td').allInnerTexts();
+    assert.ok(cells.length > 0);
+    assert.deepEqual(cells.filter((c) => /^[+-]\d/.test(c.trim())), [], 'no change against nothing');
+
+    // Autumn 2026 against autumn 2025 does show changes.
+    const latest = periods.find((p) => p.value && /2026/.test(p.label));
+    await page.selectOption('#periode', latest.value);
+    await Promise.all([page.waitForNavigation(), form.getByRole('button', { name: 'Vis tabellen' }).click()]);
+    assert.equal(await page.locator('#comparison-note').count(), 0);
+    const changes = await page.locator('#pivot tfoot td').allInnerTexts();
+    assert.ok(changes.some((c) => /^[+-−]?\d/.test(c.trim())), changes.join(' | '));
+    await runAxe(page, 'pivottabel med sammenligning');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

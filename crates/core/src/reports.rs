@@ -130,6 +130,18 @@ impl QuestionRef {
 const ANSWER_PREFIX: &str = "svar.";
 
 impl Dimension {
+    /// Whether the dimension's codes are codes a user meets elsewhere (a
+    /// municipality number, a unit's login, a KLE number, the code lists'
+    /// channel, type and completion codes, a date): a table download then
+    /// has a code column beside the label. Direction, medium, digital,
+    /// category and source have codes only the links use (`in`, `out`).
+    pub fn has_own_code(self) -> bool {
+        !matches!(
+            self,
+            Self::Direction | Self::Medium | Self::Digital | Self::Category | Self::Source
+        )
+    }
+
     pub const ALL: [Dimension; 17] = [
         Self::Municipality,
         Self::Department,
@@ -448,7 +460,13 @@ pub struct Comparison {
 /// A computed report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
+    /// The request as answered: without its comparison when that period
+    /// held nothing (see [`Report::empty_comparison`]).
     pub request: ReportRequest,
+    /// The comparison period asked for when it held no inquiries at all in
+    /// the report's scope: then no change is computed (a change from
+    /// nothing would read as growth), and pages say so.
+    pub empty_comparison: Option<Dates>,
     pub dimensions: Vec<Dimension>,
     pub rows: Vec<ReportRow>,
     /// The whole report as one row (no keys).

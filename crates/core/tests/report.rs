@@ -183,6 +183,24 @@ async fn comparisons_medians_and_scopes() {
         .find(|r| r.keys[0].code == "TLFIND")
         .unwrap();
     assert!(phone.comparison.unwrap().share_change_pp < 0.0);
+    assert_eq!(report.empty_comparison, None);
+
+    // A comparison period with nothing registered is no baseline: the
+    // report leaves the comparison out and names the empty period,
+    // rather than showing every row "grown" by all it has.
+    let nothing_then = Dates {
+        from: NaiveDate::from_ymd_opt(2019, 10, 21).unwrap(),
+        to: NaiveDate::from_ymd_opt(2019, 11, 10).unwrap(),
+    };
+    let request = ReportRequest::new(vec![code(101)], now)
+        .by(&[Dimension::Channel])
+        .compared_with(Some(nothing_then));
+    let report = reports::run(store, &request).await.unwrap();
+    assert!(!report.rows.is_empty());
+    assert_eq!(report.empty_comparison, Some(nothing_then));
+    assert_eq!(report.request.comparison, None);
+    assert!(report.total.comparison.is_none());
+    assert!(report.rows.iter().all(|r| r.comparison.is_none()));
 
     // Median and mean durations per unit, against the rows themselves.
     let rows = rows_of(store, 101, now).await;
@@ -299,4 +317,57 @@ async fn findings_name_their_counts_and_never_rest_on_a_handful() {
     let found = findings::period_findings(store, &small).await.unwrap();
     assert!(found.iter().all(|f| f.topic == Topic::Total), "{found:?}");
     assert!(found.iter().any(|f| f.text.contains("for få")), "{found:?}");
+}
+
+/// A table download's numbers are what the page shows: decimals rounded
+/// to the column's decimals (and formatted so), and no code column where
+/// the codes are only the links' (direction's `in`/`out`).
+#[tokio::test]
+async fn a_table_download_holds_numbers_as_the_page_shows_them() {
+    use calamine::{Data, Reader};
+    let db = demo_store().await;
+    let store = db.store.as_ref();
+    let request = ReportRequest {
+        median: true,
+        ..ReportRequest::new(vec![code(101)], autumn(2026))
+            .by(&[Dimension::Direction, Dimension::Channel])
+            .compared_with(Some(autumn(2025)))
+    };
+    let report = reports::run(store, &request).await.unwrap();
+    let table = reports::tabular::report_table(&report);
+    assert!(
+        !table.header.iter().any(|h| h == "Retning (kode)"),
+        "{:?}",
+        table.header
+    );
+    assert!(table.header.iter().any(|h| h == "Kanal (kode)"));
+    let bytes = table.xlsx("Tabel").unwrap();
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range("Tabel").unwrap();
+    let header: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let decimals_of = |h: &str| match h {
+        "Ændring (%)"
+        | "Ændring i andel (procentpoint)"
+        | "Gennemsnitlig registreringstid (sek.)" => Some(1),
+        "Median registreringstid (sek.)" => Some(0),
+        _ => None,
+    };
+    let mut checked = 0;
+    for row in sheet.rows().skip(1) {
+        for (cell, h) in row.iter().zip(&header) {
+            let (Some(d), Data::Float(x)) = (decimals_of(h), cell) else {
+                continue;
+            };
+            let scale = 10f64.powi(d);
+            assert_eq!(*x, (x * scale).round() / scale, "{h}: {x}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 10, "{checked} decimals checked");
 }

@@ -626,8 +626,17 @@ pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Repor
         HashMap::new()
     };
     let mut before = None;
+    let mut empty_comparison = None;
     if let Some(dates) = request.comparison {
-        before = Some(sums(store, request, &names, dates, pricing.as_ref(), &mut used).await?);
+        let then = sums(store, request, &names, dates, pricing.as_ref(), &mut used).await?;
+        // A period with nothing registered is no baseline: every row would
+        // "grow" by all it has. The report then has no comparison, and
+        // says which period was empty.
+        if then.values().any(|s| s.inquiries != 0) {
+            before = Some(then);
+        } else {
+            empty_comparison = Some(dates);
+        }
     }
     let cost_of = |sums: &Sums| request.cost.then_some(sums.cost);
 
@@ -741,8 +750,13 @@ pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Repor
     } else {
         None
     };
+    let mut answered = request.clone();
+    if empty_comparison.is_some() {
+        answered.comparison = None;
+    }
     Ok(Report {
-        request: request.clone(),
+        request: answered,
+        empty_comparison,
         dimensions: request.group_by.clone(),
         dimension_labels: request.group_by.iter().map(|d| names.heading(*d)).collect(),
         asked,

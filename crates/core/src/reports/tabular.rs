@@ -145,6 +145,15 @@ impl Table {
         let bold = Format::new().set_bold();
         let percent = Format::new().set_num_format("0.0%");
         let integer = Format::new().set_num_format("#,##0");
+        let decimal: Vec<Format> = (0..=MAX_DECIMALS)
+            .map(|d| {
+                Format::new().set_num_format(if d == 0 {
+                    "#,##0".to_owned()
+                } else {
+                    format!("#,##0.{}", "0".repeat(d))
+                })
+            })
+            .collect();
         let name: String = sheet_name
             .chars()
             .filter(|c| !"[]:*?/\\".contains(*c))
@@ -180,8 +189,14 @@ impl Table {
                             .write_number_with_format(r, col, *n as f64, &integer)
                             .map_err(err)?;
                     }
-                    Cell::Decimal(x, _) => {
-                        sheet.write_number(r, col, *x).map_err(err)?;
+                    Cell::Decimal(x, decimals) => {
+                        // The value the page and the CSV show (rounded to
+                        // its decimals), formatted with them.
+                        let decimals = (*decimals).min(MAX_DECIMALS);
+                        let rounded = round_to(*x, decimals);
+                        sheet
+                            .write_number_with_format(r, col, rounded, &decimal[decimals])
+                            .map_err(err)?;
                     }
                     Cell::Share(x) => {
                         sheet
@@ -194,6 +209,15 @@ impl Table {
         }
         Ok(())
     }
+}
+
+/// The most decimals a table's number is written with.
+const MAX_DECIMALS: usize = 4;
+
+/// `x` rounded to `decimals` decimals, as the CSV writes it.
+fn round_to(x: f64, decimals: usize) -> f64 {
+    let scale = 10f64.powi(decimals as i32);
+    (x * scale).round() / scale
 }
 
 fn xlsx_err(e: rust_xlsxwriter::XlsxError) -> CoreError {
@@ -209,8 +233,10 @@ fn has_durations(report: &Report) -> bool {
 /// inquiries, share, comparison and durations; the last row is the total.
 pub fn report_table(report: &Report) -> Table {
     let mut header = Vec::new();
-    for label in &report.dimension_labels {
-        header.push(format!("{label} (kode)"));
+    for (label, dimension) in report.dimension_labels.iter().zip(&report.dimensions) {
+        if dimension.has_own_code() {
+            header.push(format!("{label} (kode)"));
+        }
         header.push(label.clone());
     }
     header.push("Henvendelser".into());
@@ -243,8 +269,10 @@ pub fn report_table(report: &Report) -> Table {
     let row_cells = |row: &ReportRow, total: bool| {
         let mut cells = Vec::new();
         if total {
-            for (i, _) in report.dimensions.iter().enumerate() {
-                cells.push(Cell::Empty);
+            for (i, dimension) in report.dimensions.iter().enumerate() {
+                if dimension.has_own_code() {
+                    cells.push(Cell::Empty);
+                }
                 cells.push(if i == 0 {
                     Cell::Text("I alt".into())
                 } else {
@@ -252,8 +280,10 @@ pub fn report_table(report: &Report) -> Table {
                 });
             }
         } else {
-            for key in &row.keys {
-                cells.push(Cell::Text(key.code.clone()));
+            for (key, dimension) in row.keys.iter().zip(&report.dimensions) {
+                if dimension.has_own_code() {
+                    cells.push(Cell::Text(key.code.clone()));
+                }
                 cells.push(Cell::Text(key.label.clone()));
             }
         }

@@ -90,6 +90,8 @@ struct PivotPage {
     cost_notes: Option<CostNotes>,
     /// By an answer: how many were asked.
     asked: Option<String>,
+    /// Why the change is not shown although asked for.
+    comparison_note: Option<String>,
 }
 
 /// A filter list on the pivot page.
@@ -227,6 +229,7 @@ pub(crate) async fn show_pivot(
         filters,
         caption: layout.caption(&questions),
         asked: table.asked,
+        comparison_note: table.comparison_note,
         columns: table.columns,
         rows: table.rows,
         totals: table.totals,
@@ -254,6 +257,8 @@ struct PivotTable {
     cost_notes: Option<CostNotes>,
     /// By an answer: how many were asked, of all.
     asked: Option<String>,
+    /// Why the change is not shown although asked for.
+    comparison_note: Option<String>,
 }
 
 /// The pivot's report and its margins (the rows' and the columns' totals),
@@ -312,6 +317,7 @@ async fn pivot_table(
         .collect();
     Ok(PivotTable {
         asked: by_rows.asked.or(report.asked).map(asked_note),
+        comparison_note: super::table::empty_comparison_note(&by_rows),
         cost_notes: if layout.cost() {
             CostNotes::of(&by_rows)
         } else {

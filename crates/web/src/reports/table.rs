@@ -43,6 +43,19 @@ pub(crate) struct TableView {
     pub(crate) more: String,
     /// By an answer: how many were asked, of all.
     pub(crate) asked: Option<String>,
+    /// Why the table has no comparison although one was asked for.
+    pub(crate) comparison_note: Option<String>,
+}
+
+/// What a page says when the comparison period asked for held nothing
+/// (the engine then leaves the comparison out).
+pub(super) fn empty_comparison_note(report: &Report) -> Option<String> {
+    report.empty_comparison.map(|dates| {
+        format!(
+            "Ingen sammenligning: der er ingen registreringer i sammenligningsperioden {}, så en ændring ville kun vise hele perioden som vækst.",
+            dates.label_da()
+        )
+    })
 }
 
 pub(super) fn num(text: String) -> CellView {
@@ -140,6 +153,7 @@ pub(super) fn table_view(
         chart: chart.map(|kind| chart_json(report, kind)),
         more: rows_left_out(report, show_rows),
         asked: report.asked.map(super::answers::asked_note),
+        comparison_note: empty_comparison_note(report),
     }
 }
 
