@@ -33,10 +33,12 @@ test('a coordinator uploads a codebook file, checks it, imports it and sees the 
     await runAxe(page, '/kommune/751/indlaes');
     // A count of its own per run, so the file is new every time.
     const count = (Date.now() % 900) + 100;
+    // A day outside the national periods, which portal.test.mjs publishes
+    // (rows in a published period wait for approval as a correction).
     const csv =
       'Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato;Tidspunkt;Antal\r\n' +
-      `751;;23.09.02;TLFIND;VEJL;STRAKS;;20-10-2026;09:15;${count}\r\n` +
-      '751;;23.09.02;PRSNLG;OPRET;HOLD;JA;20.10.2026;10:00;2\r\n';
+      `751;;23.09.02;TLFIND;VEJL;STRAKS;;01-12-2026;09:15;${count}\r\n` +
+      '751;;23.09.02;PRSNLG;OPRET;HOLD;JA;01.12.2026;10:00;2\r\n';
     await page.setInputFiles('#upload-file', {
       name: 'koesystem.csv',
       mimeType: 'text/csv',

@@ -590,9 +590,8 @@ async fn import(store: &dyn Store, actor: &Actor, args: &ImportArgs) -> anyhow::
     print_calls_preview(&preview);
     if !preview.problems.is_empty() {
         println!(
-            "{} fejl på {} linjer; intet er gemt.",
-            preview.problems.total(),
-            preview.problems.bad_rows()
+            "{}; intet er gemt.",
+            preview.problems.counted_da(komhen_ingest::RowWord::Line)
         );
         for problem in preview.problems.kept() {
             println!("  {problem}");

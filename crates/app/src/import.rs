@@ -458,9 +458,8 @@ fn file_name(path: &std::path::Path) -> String {
 /// Prints a file's problems: the groups, then the first ones in full.
 fn print_problems(problems: &komhen_core::intake::website::ProblemSummary) {
     println!(
-        "{} fejl på {} rækker; intet er gemt.",
-        problems.total(),
-        problems.bad_rows()
+        "{}; intet er gemt.",
+        problems.counted_da(komhen_ingest::RowWord::Row)
     );
     for group in problems.groups() {
         println!(

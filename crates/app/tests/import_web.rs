@@ -95,7 +95,7 @@ fn a_central_file_is_loaded_for_every_municipality_and_a_bad_one_refused() {
     let refused = run(&bad, &[]);
     assert!(!refused.ok);
     assert!(
-        refused.out.contains("ugyldig dato «21-13-2025»"),
+        refused.out.contains("datoen «21-13-2025» har måned 13"),
         "{}",
         refused.out
     );

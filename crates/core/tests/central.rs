@@ -266,7 +266,7 @@ async fn a_bad_file_shows_every_problem_and_stores_nothing() {
     assert_eq!(preview.problems.bad_rows(), 6, "{messages:#?}");
     for expected in [
         "linje 3, kolonne «Opgave»: opgavekoden 99.99.99 findes ikke",
-        "linje 4, kolonne «Dato»: ugyldig dato «32-10-2025»",
+        "linje 4, kolonne «Dato»: datoen «32-10-2025» findes ikke: oktober 2025 har 31 dage",
         "linje 5, kolonne «Kommune»: kommunekoden 998 findes ikke",
         "linje 6, kolonne «Opgave»: opgavekoden 27.24.00 findes ikke",
         "linje 7: kommune 259, opgave 23.09.02 og dato 21-10-2025 står også i linje 2",

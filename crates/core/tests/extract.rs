@@ -183,6 +183,35 @@ async fn an_extract_holds_the_reported_rows_and_reads_back_unchanged() {
         .await
         .unwrap();
     assert_eq!(written as i64, by_channel.total.rows);
+    // The registration time is a number a spreadsheet can sum, not text.
+    {
+        use calamine::{Data, Reader};
+        let mut book = calamine::open_workbook_auto(&xlsx_path).unwrap();
+        let sheet = book.worksheet_range("Henvendelser").unwrap();
+        let header: Vec<String> = sheet
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let column = header
+            .iter()
+            .position(|h| h.starts_with("Varighed"))
+            .unwrap();
+        let cells: Vec<&Data> = sheet
+            .rows()
+            .skip(1)
+            .map(|r| &r[column])
+            .filter(|c| !matches!(c, Data::Empty))
+            .collect();
+        assert!(!cells.is_empty(), "the demo times its registrations");
+        assert!(
+            cells.iter().all(|c| matches!(c, Data::Float(_))),
+            "{:?}",
+            cells.iter().find(|c| !matches!(c, Data::Float(_)))
+        );
+    }
     let checked = preview(store, &xlsx_path, "udtraek.xlsx").await;
     assert!(checked.problems.is_empty(), "{:?}", checked.problems);
     assert_eq!(checked.valid_rows as i64, by_channel.total.rows);

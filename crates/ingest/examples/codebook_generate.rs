@@ -75,6 +75,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             unit_login: Some(units[random.next(units.len())].clone()),
             task: tasks[random.next(tasks.len())].clone(),
             channel: channels[random.next(channels.len())].clone(),
+            channel_written: None,
             inquiry_type: Some(InquiryType::ALL[random.next(6)]),
             completion: Some(Completion::ALL[random.next(2)]),
             has_form: Some(random.next(4) == 0),

@@ -120,18 +120,25 @@ pub(crate) fn parse_time(bytes: &[u8]) -> Option<ClockTime> {
 /// `DD-MM-YYYY`, `DD.MM.YYYY`, `DD/MM/YYYY` (day and month may have one
 /// digit) or `YYYY-MM-DD`.
 pub(crate) fn parse_date(bytes: &[u8]) -> Option<NaiveDate> {
+    let (year, month, day) = date_parts(bytes)?;
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+/// The year, month and day of a cell shaped as a date, whether or not
+/// that day exists.
+fn date_parts(bytes: &[u8]) -> Option<(i32, u32, u32)> {
     if bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-' {
         let year = digits(&bytes[..4])?;
         let month = digits(&bytes[5..7])?;
         let day = digits(&bytes[8..])?;
-        return NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day);
+        return Some((i32::try_from(year).ok()?, month, day));
     }
     // The common shape without splitting: `DD-MM-YYYY` (or with `.` or `/`).
     if bytes.len() == 10 && matches!(bytes[2], b'-' | b'.' | b'/') && bytes[5] == bytes[2] {
         let day = two_digits(bytes[0], bytes[1])?;
         let month = two_digits(bytes[3], bytes[4])?;
         let year = digits(&bytes[6..])?;
-        return NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day);
+        return Some((i32::try_from(year).ok()?, month, day));
     }
     let separator = *bytes.iter().find(|b| matches!(b, b'-' | b'.' | b'/'))?;
     let mut parts = bytes.split(|&b| b == separator);
@@ -141,11 +148,39 @@ pub(crate) fn parse_date(bytes: &[u8]) -> Option<NaiveDate> {
     if parts.next().is_some() {
         return None;
     }
-    NaiveDate::from_ymd_opt(
+    Some((
         i32::try_from(digits(year)?).ok()?,
         digits(month)?,
         digits(day)?,
-    )
+    ))
+}
+
+/// What is wrong with a date cell that could not be read, in Danish: a
+/// well-written day that does not exist (31-11-2026) is named as such,
+/// anything else as a date not written as `expected` says.
+pub(crate) fn date_problem(bytes: &[u8], expected: &str) -> String {
+    let date_part = bytes
+        .iter()
+        .position(|&b| b == b' ' || b == b'T')
+        .map_or(bytes, |i| &bytes[..i]);
+    let cell = shown(bytes);
+    match date_parts(date_part) {
+        Some((_, month, _)) if !(1..=12).contains(&month) => {
+            format!("datoen «{cell}» har måned {month}, men måneden skal være 1–12. {expected}")
+        }
+        Some((year, month, day)) if NaiveDate::from_ymd_opt(year, month, day).is_none() => {
+            let days = (28..=31)
+                .rev()
+                .find(|d| NaiveDate::from_ymd_opt(year, month, *d).is_some())
+                .unwrap_or(28);
+            let month = NaiveDate::from_ymd_opt(year, month, 1).map_or_else(
+                || format!("måned {month} {year}"),
+                komhen_domain::month_label_da,
+            );
+            format!("datoen «{cell}» findes ikke: {month} har {days} dage")
+        }
+        _ => format!("ugyldig dato «{cell}». {expected}"),
+    }
 }
 
 /// A date with an optional time after a space or `T`.
@@ -293,6 +328,32 @@ mod tests {
         for bad in ["31-02-2025", "2025-1-2", "21-10-13", "21-10.2013", "", "x"] {
             assert_eq!(parse_date(bad.as_bytes()), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_day_that_does_not_exist_is_named_as_such_not_as_a_wrong_format() {
+        let expected = "Forventede DD-MM-ÅÅÅÅ";
+        assert_eq!(
+            date_problem(b"31-11-2026", expected),
+            "datoen «31-11-2026» findes ikke: november 2026 har 30 dage"
+        );
+        assert_eq!(
+            date_problem(b"2025-02-29 10:00", expected),
+            "datoen «2025-02-29 10:00» findes ikke: februar 2025 har 28 dage"
+        );
+        assert_eq!(
+            date_problem(b"29.02.2024", expected),
+            "ugyldig dato «29.02.2024». Forventede DD-MM-ÅÅÅÅ",
+            "2024 is a leap year: the day exists, so the cell must be otherwise wrong"
+        );
+        assert_eq!(
+            date_problem(b"12-13-2026", expected),
+            "datoen «12-13-2026» har måned 13, men måneden skal være 1–12. Forventede DD-MM-ÅÅÅÅ"
+        );
+        assert_eq!(
+            date_problem(b"31-11-26", expected),
+            "ugyldig dato «31-11-26». Forventede DD-MM-ÅÅÅÅ"
+        );
     }
 
     #[test]

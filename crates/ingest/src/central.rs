@@ -18,7 +18,7 @@
 //! a task is in a municipality's catalogue, or whether a municipality loads
 //! its own statistics: core decides.
 
-use crate::cell::{parse_date_time, parse_grouped, shown, trim};
+use crate::cell::{date_problem, parse_date_time, parse_grouped, shown, trim};
 use crate::codes::{self, CellProblem};
 use crate::header::{ColumnSpec, HeaderMap};
 use crate::limits::Limits;
@@ -201,10 +201,9 @@ fn day(bytes: &[u8]) -> Result<NaiveDate, CellProblem> {
     parse_date_time(bytes).map(|(day, _)| day).ok_or_else(|| {
         (
             ProblemKind::Invalid,
-            format!(
-                "ugyldig dato «{}». Forventede en dato som 21-10-2025 (eller 21.10.2025, \
-                 2025-10-21)",
-                shown(bytes)
+            date_problem(
+                bytes,
+                "Forventede en dato som 21-10-2025 (eller 21.10.2025, 2025-10-21)",
             ),
         )
     })

@@ -35,8 +35,8 @@ mod write;
 pub use write::*;
 
 use crate::cell::{
-    is_null, parse_date_time, parse_grouped, parse_seconds_ms, parse_time, shown, trim, ClockTime,
-    DanishClock,
+    date_problem, is_null, parse_date_time, parse_grouped, parse_seconds_ms, parse_time, shown,
+    trim, ClockTime, DanishClock,
 };
 use crate::codes::{self, CellProblem};
 use crate::header::{ColumnSpec, HeaderMap};
@@ -219,6 +219,9 @@ pub struct CodebookRow {
     pub unit_login: Option<String>,
     pub task: KleNumber,
     pub channel: ChannelCode,
+    /// The channel cell as the file wrote it, when that is not the code
+    /// itself (`Telefon` read as `TELEFON`): what a message quotes.
+    pub channel_written: Option<String>,
     pub inquiry_type: Option<InquiryType>,
     pub completion: Option<Completion>,
     pub has_form: Option<bool>,
@@ -238,6 +241,8 @@ pub struct PartialRow {
     pub unit_login: Option<String>,
     pub task: Option<KleNumber>,
     pub channel: Option<ChannelCode>,
+    /// As [`CodebookRow::channel_written`].
+    pub channel_written: Option<String>,
 }
 
 /// Rows of a codebook file, CSV or XLSX alike.
@@ -340,7 +345,7 @@ struct RowParser {
     municipality: Remembered<MunicipalityCode>,
     unit: Remembered<String>,
     task: Remembered<KleNumber>,
-    channel: Remembered<ChannelCode>,
+    channel: Remembered<(ChannelCode, Option<String>)>,
     /// The readable cells of the last row that failed.
     failed: PartialRow,
 }
@@ -423,8 +428,16 @@ impl RowParser {
             p.task.get_or(b, codes::task)
         });
         let channel = self.code(line, record, C::Channel, &mut problems, |p, b| {
-            p.channel.get_or(b, codes::channel)
+            p.channel.get_or(b, |b| {
+                let code = codes::channel(b)?;
+                let written = (code.as_str().as_bytes() != b).then(|| shown(b));
+                Ok((code, written))
+            })
         });
+        let (channel, channel_written) = match channel {
+            Some((code, written)) => (Some(code), written),
+            None => (None, None),
+        };
         let inquiry_type = self
             .code(line, record, C::InquiryType, &mut problems, |_, b| {
                 codes::inquiry_type(b)
@@ -512,6 +525,7 @@ impl RowParser {
                 unit_login,
                 task,
                 channel,
+                channel_written,
                 inquiry_type,
                 completion,
                 has_form,
@@ -526,6 +540,7 @@ impl RowParser {
                     unit_login,
                     task,
                     channel,
+                    channel_written,
                 };
                 Err(problems)
             }
@@ -556,10 +571,10 @@ impl RowParser {
                     line,
                     C::Date,
                     ProblemKind::Invalid,
-                    format!(
-                        "ugyldig dato «{}». Forventede DD-MM-ÅÅÅÅ, DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD, \
+                    date_problem(
+                        date_bytes,
+                        "Forventede DD-MM-ÅÅÅÅ, DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD, \
                          evt. efterfulgt af TT:MM eller TT:MM:SS",
-                        shown(date_bytes)
                     ),
                 ));
             }

@@ -357,6 +357,7 @@ impl<R: Read> LandkortReader<R> {
                     unit_login,
                     task,
                     channel,
+                    channel_written: None,
                 };
                 Err(problems)
             }

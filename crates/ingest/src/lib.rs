@@ -45,4 +45,4 @@ pub use codebook::{
 };
 pub use error::{IngestError, Problem, ProblemKind};
 pub use limits::Limits;
-pub use summary::{ProblemGroup, ProblemSummary};
+pub use summary::{ProblemGroup, ProblemSummary, RowWord};

@@ -39,6 +39,28 @@ pub struct ProblemSummary {
 }
 
 impl ProblemSummary {
+    /// How many problems on how many rows, in Danish: "2 fejl på 1 række",
+    /// "1.001 fejl på 1.001 rækker" (`row_word` names a row: `række` for a
+    /// table, `linje` for a text file). The one phrase every page, message
+    /// and the CLI use.
+    pub fn counted_da(&self, row_word: RowWord) -> String {
+        let (one, many) = match row_word {
+            RowWord::Row => ("række", "rækker"),
+            RowWord::Line => ("linje", "linjer"),
+        };
+        let rows = self.bad_rows;
+        if rows == 0 {
+            // Problems of the file as a whole (its header, its format).
+            return format!("{} fejl i filen", danish_number(self.total));
+        }
+        format!(
+            "{} fejl på {} {}",
+            danish_number(self.total),
+            danish_number(rows),
+            if rows == 1 { one } else { many }
+        )
+    }
+
     /// A summary keeping at most `max_kept` problems in full.
     pub fn new(max_kept: usize) -> Self {
         Self {
@@ -150,14 +172,18 @@ impl fmt::Display for ProblemGroup {
     }
 }
 
+/// What a file's rows are called in a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowWord {
+    /// A table's rows (CSV, XLSX).
+    Row,
+    /// A text file's lines (a phone system's log).
+    Line,
+}
+
 impl fmt::Display for ProblemSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} fejl på {} linjer",
-            danish_number(self.total),
-            danish_number(self.bad_rows)
-        )?;
+        f.write_str(&self.counted_da(RowWord::Line))?;
         for group in &self.groups {
             write!(f, "\n  {group}")?;
         }

@@ -238,10 +238,9 @@ impl<R: Read> TotalsReader<R> {
                     line,
                     column,
                     ProblemKind::Invalid,
-                    format!(
-                        "ugyldig dato «{}». Forventede DD-MM-ÅÅÅÅ (fx 01-10-2025), DD.MM.ÅÅÅÅ \
-                         eller ÅÅÅÅ-MM-DD",
-                        shown(bytes)
+                    crate::cell::date_problem(
+                        bytes,
+                        "Forventede DD-MM-ÅÅÅÅ (fx 01-10-2025), DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD",
                     ),
                 ));
                 None

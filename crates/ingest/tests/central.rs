@@ -49,7 +49,9 @@ fn every_problem_of_a_row_is_reported_with_its_column() {
         .filter_map(|p| p.column.as_deref())
         .collect();
     assert_eq!(columns, vec!["Kommune", "Opgave", "Dato", "Antal"]);
-    assert!(problems[2].message.contains("ugyldig dato «31-02-2025»"));
+    assert!(problems[2]
+        .message
+        .contains("datoen «31-02-2025» findes ikke: februar 2025 har 28 dage"));
     let stray = got[1].as_ref().unwrap_err();
     assert_eq!(stray[0].kind, ProblemKind::Layout);
 }

@@ -105,6 +105,7 @@ fn codebook_row(extras: usize, printable: bool) -> impl Strategy<Value = Codeboo
                 unit_login,
                 task,
                 channel,
+                channel_written: None,
                 inquiry_type,
                 completion,
                 has_form,

@@ -312,6 +312,16 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
         .get("/kommune/{kode}/log", SetUp, accounts::users::show_audit)
         // Data from the municipality's own systems.
         .get("/kommune/{kode}/indlaes", Read, intake::files::show_intake)
+        .get(
+            "/kommune/{kode}/kodebog/skabelon.csv",
+            SetUp,
+            intake::files::own_template_csv,
+        )
+        .get(
+            "/kommune/{kode}/kodebog/skabelon.xlsx",
+            SetUp,
+            intake::files::own_template_xlsx,
+        )
         .upload(
             "/kommune/{kode}/indlaes",
             SetUp,
@@ -394,6 +404,11 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
             "/admin/perioder/{periode}",
             National,
             setup::national::update_period,
+        )
+        .get(
+            "/admin/perioder/{periode}/offentliggoer",
+            National,
+            setup::national::confirm_publish,
         )
         .post(
             "/admin/perioder/{periode}/offentliggoer",

@@ -123,6 +123,16 @@ fn expected_routes() -> Vec<(&'static str, &'static str, Access)> {
         ),
         ("GET", "/kommune/{kode}/log", SetUpMunicipality),
         ("GET", "/kommune/{kode}/indlaes", ReadMunicipality),
+        (
+            "GET",
+            "/kommune/{kode}/kodebog/skabelon.csv",
+            SetUpMunicipality,
+        ),
+        (
+            "GET",
+            "/kommune/{kode}/kodebog/skabelon.xlsx",
+            SetUpMunicipality,
+        ),
         ("POST", "/kommune/{kode}/indlaes", SetUpMunicipality),
         ("GET", "/kommune/{kode}/indlaes/{upload}", SetUpMunicipality),
         (
@@ -163,6 +173,7 @@ fn expected_routes() -> Vec<(&'static str, &'static str, Access)> {
         ("GET", "/admin/perioder", National),
         ("POST", "/admin/perioder", National),
         ("POST", "/admin/perioder/{periode}", National),
+        ("GET", "/admin/perioder/{periode}/offentliggoer", National),
         ("POST", "/admin/perioder/{periode}/offentliggoer", National),
         ("GET", "/admin/rettelser", National),
         ("POST", "/admin/rettelser/{indlaesning}/godkend", National),

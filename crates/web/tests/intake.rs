@@ -134,11 +134,19 @@ async fn a_coordinator_uploads_checks_and_imports_a_file_once() {
         batch.body
     );
     assert!(batch.body.contains(r#"<dd id="batch-inquiries">4</dd>"#));
+    // Who loaded it, as people read it: the e-mail, not the stored actor.
+    assert!(
+        batch.body.contains(" af kim@koege.dk</dd>"),
+        "{}",
+        batch.body
+    );
+    assert!(!batch.body.contains("bruger:"), "{}", batch.body);
     assert_eq!(rows(store).await.len(), 2);
 
     // The same file again is recognised: the preview asks to replace.
     let again = upload(&app, &cookie, &csrf, "udtraek.csv", GOOD.as_bytes()).await;
     assert!(again.body.contains("preview-duplicate"), "{}", again.body);
+    assert!(!again.body.contains("bruger:"), "{}", again.body);
     let token = token_of(&again.body);
     let refused = app
         .post(
@@ -468,4 +476,151 @@ async fn an_upload_on_days_and_units_of_an_earlier_file_shows_the_overlap_and_as
         7,
         "added"
     );
+}
+
+/// The upload forms carry their CSRF token in the body, first, never in
+/// the address (where it would reach the history, logs and Referer); a
+/// token in the address is not accepted, and a token in a later part
+/// neither, and neither stores or checks anything.
+#[tokio::test]
+async fn an_upload_carries_its_csrf_token_in_the_body_never_in_the_address() {
+    let app = App::new().await;
+    sekretariatet(&app).await;
+    let (cookie, csrf) = coordinator(&app, "kim@koege.dk").await;
+
+    let page = app.get("/kommune/259/indlaes", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("csrf="), "{}", page.body);
+    let form = page.body.split(r#"id="upload-form""#).nth(1).unwrap();
+    let first_field = form.split("<input").nth(1).unwrap();
+    assert!(
+        first_field.contains(r#"name="csrf""#),
+        "the token is the form's first field: {form}"
+    );
+
+    let boundary = "grense5678";
+    let multipart = |parts: &[(&str, &str)]| {
+        let mut body = String::new();
+        for (name, value) in parts {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.csv\"\r\n\
+             Content-Type: text/csv\r\n\r\n{GOOD}\r\n--{boundary}--\r\n"
+        ));
+        body
+    };
+    let send = |uri: String, body: String| {
+        app.send(
+            Request::post(uri)
+                .header(axum::http::header::COOKIE, &cookie)
+                .header(
+                    axum::http::header::CONTENT_TYPE,
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(Body::from(body))
+                .unwrap(),
+        )
+    };
+    let in_address = send(
+        format!("/kommune/259/indlaes?csrf={csrf}"),
+        multipart(&[("kind", "")]),
+    )
+    .await;
+    assert_eq!(in_address.status, StatusCode::FORBIDDEN);
+    let later_part = send(
+        "/kommune/259/indlaes".into(),
+        multipart(&[("kind", ""), ("csrf", &csrf)]),
+    )
+    .await;
+    assert_eq!(later_part.status, StatusCode::FORBIDDEN);
+    let wrong = send(
+        "/kommune/259/indlaes".into(),
+        multipart(&[("csrf", "0000"), ("kind", "")]),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    assert!(rows(app.store()).await.is_empty());
+
+    let first = send(
+        "/kommune/259/indlaes".into(),
+        multipart(&[("csrf", &csrf), ("kind", "")]),
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(
+        first.body.contains(r#"<dd id="preview-valid">2</dd>"#),
+        "{}",
+        first.body
+    );
+}
+
+/// A row's problems quote the file as it was written, name a day that
+/// does not exist as such, and are counted in good Danish.
+#[tokio::test]
+async fn problems_quote_the_file_and_count_in_good_danish() {
+    let app = App::new().await;
+    let (cookie, csrf) = coordinator(&app, "kim@koege.dk").await;
+    let file = "Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato\n\
+                259;;23.09.02;Telefon;VEJL;STRAKS;;31-11-2026\n";
+    let preview = upload(&app, &cookie, &csrf, "en.csv", file.as_bytes()).await;
+    assert_eq!(preview.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = &preview.body;
+    assert!(body.contains("2 fejl på 1 række."), "{body}");
+    assert!(!body.contains("rækker."), "{body}");
+    assert!(body.contains("kanalkoden «Telefon» findes ikke"), "{body}");
+    assert!(!body.contains("TELEFON"), "{body}");
+    assert!(
+        body.contains("datoen «31-11-2026» findes ikke: november 2026 har 30 dage"),
+        "{body}"
+    );
+    assert!(rows(app.store()).await.is_empty());
+}
+
+/// A municipality's own template carries an example row its set-up
+/// accepts: downloaded and uploaded as it is, it checks without a problem,
+/// as CSV and as Excel.
+#[tokio::test]
+async fn a_municipalitys_own_template_checks_as_it_stands() {
+    let app = App::new().await;
+    sekretariatet(&app).await;
+    let (cookie, csrf) = coordinator(&app, "kim@koege.dk").await;
+    let page = app.get("/kommune/259/indlaes", &cookie).await;
+    assert!(page
+        .body
+        .contains(r#"href="/kommune/259/kodebog/skabelon.csv""#));
+
+    let csv = app.get("/kommune/259/kodebog/skabelon.csv", &cookie).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.contains(";259sek;"), "{}", csv.body);
+    let preview = upload(&app, &cookie, &csrf, "skabelon.csv", csv.body.as_bytes()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(
+        preview.body.contains(r#"<dd id="preview-valid">1</dd>"#),
+        "{}",
+        preview.body
+    );
+
+    let xlsx = app
+        .send(
+            Request::get("/kommune/259/kodebog/skabelon.xlsx")
+                .header(axum::http::header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let preview = upload(&app, &cookie, &csrf, "skabelon.xlsx", &xlsx.bytes).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(
+        preview.body.contains(r#"<dd id="preview-valid">1</dd>"#),
+        "{}",
+        preview.body
+    );
+
+    // Someone without set-up rights in Køge gets no template of it.
+    let anonymous = app.get("/kommune/259/kodebog/skabelon.csv", "").await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
 }

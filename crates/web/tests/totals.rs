@@ -158,7 +158,7 @@ async fn csv_files_with_real_errors_show_every_problem_and_store_nothing() {
     for expected in [
         "Intet er gemt",
         "CSV (Windows-1252, adskilt med «;»)",
-        "ugyldig dato «31-09-2025»",
+        "datoen «31-09-2025» findes ikke: september 2025 har 30 dage",
         "kanalen «Fax» findes ikke i kodelisten",
         "ugyldigt antal «12,5»",
         "slutdatoen 01-10-2025 ligger før startdatoen 31-10-2025",

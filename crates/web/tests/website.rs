@@ -335,7 +335,7 @@ async fn a_central_load_leaves_out_a_municipality_that_loads_its_own_and_bad_fil
         (
             b"Kommune;Opgave;Dato;Antal\n259;23.09.02;31-02-2025;4\n101;99.99.99;21-10-2025;5\n",
             &[
-                "ugyldig dato «31-02-2025»",
+                "datoen «31-02-2025» findes ikke: februar 2025 har 28 dage",
                 "opgavekoden 99.99.99 findes ikke",
             ],
         ),

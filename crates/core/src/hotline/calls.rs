@@ -273,9 +273,8 @@ pub async fn import_calls(
     let preview = preview_calls(store, line, upload).await?;
     if !preview.problems.is_empty() {
         return Err(CoreError::Invalid(format!(
-            "Filen er ikke indlæst: den har {} fejl på {} linjer. Ret dem, og indlæs filen igen.",
-            preview.problems.total(),
-            preview.problems.bad_rows().max(1)
+            "Filen er ikke indlæst: den har {}. Ret dem, og indlæs filen igen.",
+            preview.problems.counted_da(komhen_ingest::RowWord::Line)
         )));
     }
     if let Some(before) = &preview.same_file {

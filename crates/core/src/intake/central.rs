@@ -574,9 +574,8 @@ pub async fn import_central(
     let checked = preview_central(store, upload).await?;
     if !checked.problems.is_empty() {
         return Err(CoreError::Invalid(format!(
-            "Filen er ikke indlæst: den har {} fejl på {} rækker. Ret dem, og indlæs filen igen.",
-            checked.problems.total(),
-            checked.problems.bad_rows().max(1)
+            "Filen er ikke indlæst: den har {}. Ret dem, og indlæs filen igen.",
+            checked.problems.counted_da(komhen_ingest::RowWord::Row)
         )));
     }
     if checked.valid_rows == 0 {

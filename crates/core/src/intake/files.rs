@@ -694,9 +694,8 @@ pub async fn import(
     let checked = preview(store, municipality, upload).await?;
     if !checked.problems.is_empty() {
         return Err(CoreError::Invalid(format!(
-            "Filen er ikke indlæst: den har {} fejl på {} rækker. Ret dem, og indlæs filen igen.",
-            checked.problems.total(),
-            checked.problems.bad_rows()
+            "Filen er ikke indlæst: den har {}. Ret dem, og indlæs filen igen.",
+            checked.problems.counted_da(komhen_ingest::RowWord::Row)
         )));
     }
     if checked.valid_rows == 0 {
@@ -789,4 +788,60 @@ fn second_pass(
     let mut summary = ProblemSummary::new(limits.max_problems_kept);
     scan_file(path, kind, limits, resolver, &mut summary, emit).map_err(CoreError::Ingest)?;
     batch::still_clean(&summary)
+}
+
+/// The example row of a municipality's codebook template, one value per
+/// codebook column: a row its own set-up accepts as it stands (its code,
+/// a counting unit and a task that unit registers, a weekday before
+/// `today`), so a coordinator can try the template before filling it in.
+pub async fn template_example(
+    store: &dyn Store,
+    municipality: MunicipalityCode,
+    today: NaiveDate,
+) -> CoreResult<Vec<String>> {
+    let units: Vec<UnitRow> = store
+        .list_units(municipality)
+        .await?
+        .into_iter()
+        .filter(|u| u.active)
+        .collect();
+    let tasks: Vec<TaskRow> = store
+        .list_tasks(municipality)
+        .await?
+        .into_iter()
+        .filter(|t| !t.retired)
+        .collect();
+    let assignments = store.list_assignments(municipality).await?;
+    // A unit with a task of its own first; else any unit and any task.
+    let assigned = units.iter().find_map(|u| {
+        assignments
+            .iter()
+            .filter(|a| a.unit == u.id)
+            .find_map(|a| tasks.iter().find(|t| t.id == a.task))
+            .map(|t| (Some(u), t))
+    });
+    let (unit, task) = match assigned {
+        Some(found) => (found.0, Some(found.1)),
+        None => (units.first(), tasks.first()),
+    };
+    let mut day = today.pred_opt().unwrap_or(today);
+    while matches!(
+        chrono::Datelike::weekday(&day),
+        chrono::Weekday::Sat | chrono::Weekday::Sun
+    ) {
+        day = day.pred_opt().unwrap_or(day);
+    }
+    Ok(vec![
+        municipality.to_string(),
+        unit.map(|u| u.login.clone()).unwrap_or_default(),
+        task.map_or_else(|| "27.24.00".to_owned(), |t| t.kle.to_string()),
+        "TLFIND".into(),
+        "VEJL".into(),
+        "STRAKS".into(),
+        String::new(),
+        day.format("%d-%m-%Y").to_string(),
+        "10:15".into(),
+        "1".into(),
+        "12,5".into(),
+    ])
 }

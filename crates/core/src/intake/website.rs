@@ -331,9 +331,8 @@ pub async fn import_web(
     let preview = preview_web(store, municipality, upload).await?;
     if !preview.problems.is_empty() {
         return Err(CoreError::Invalid(format!(
-            "Filen er ikke indlæst: den har {} fejl på {} rækker. Ret dem, og indlæs filen igen.",
-            preview.problems.total(),
-            preview.problems.bad_rows().max(1)
+            "Filen er ikke indlæst: den har {}. Ret dem, og indlæs filen igen.",
+            preview.problems.counted_da(komhen_ingest::RowWord::Row)
         )));
     }
     let Some(kind) = preview.kind else {

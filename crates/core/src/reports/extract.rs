@@ -190,6 +190,7 @@ impl Extract {
             unit_login: r.unit.and_then(|u| self.logins.get(&u).cloned()),
             task,
             channel: r.channel.clone(),
+            channel_written: None,
             inquiry_type: r.inquiry_type,
             completion: r.completion,
             has_form: r.has_form,

@@ -104,17 +104,26 @@ pub(super) fn neutralise_bytes(text: &str) -> std::borrow::Cow<'_, [u8]> {
     }
 }
 
-/// The template's example row.
+/// The template's example row: the codebook's own example values.
 pub(super) fn example_record() -> Vec<&'static str> {
     COLUMNS.iter().map(|c| c.example).collect()
 }
 
-/// The codebook template as CSV: UTF-8 with BOM, `;`, header and one example row.
+/// The codebook template as CSV: UTF-8 with BOM, `;`, header and one
+/// example row (the codebook's own examples).
 pub fn template_csv() -> Vec<u8> {
+    template_csv_with(&example_record())
+}
+
+/// The codebook template as CSV with `example` (one value per column, in
+/// the codebook's order) as its example row: a municipality's template
+/// carries a row its own set-up accepts.
+pub fn template_csv_with(example: &[&str]) -> Vec<u8> {
     let mut out = vec![0xEF, 0xBB, 0xBF];
     let line = |cells: Vec<&str>| cells.join(";") + "\r\n";
     out.extend_from_slice(line(COLUMNS.iter().map(|c| c.header).collect()).as_bytes());
-    out.extend_from_slice(line(example_record()).as_bytes());
+    let example: Vec<String> = example.iter().map(|v| neutralise(v).into_owned()).collect();
+    out.extend_from_slice(line(example.iter().map(String::as_str).collect()).as_bytes());
     out
 }
 
@@ -149,12 +158,14 @@ pub const XLSX_MAX_ROWS: u64 = 1_048_575;
 /// Writes codebook rows into a worksheet one at a time, in order (so a
 /// worksheet in rust_xlsxwriter's constant-memory mode can take millions):
 /// header in bold, frozen, column widths from [`COLUMNS`], `Dato` as a real
-/// date cell, `Kommune` and `Antal` as numbers, everything else as text (so
+/// date cell, `Kommune`, `Antal` and `Varighed` as numbers, everything else as text (so
 /// `15.20` stays a code, and text a spreadsheet would run is neutralised).
 pub struct CodebookSheet {
     pub(super) next_row: u32,
     pub(super) date_format: rust_xlsxwriter::Format,
     pub(super) text_format: rust_xlsxwriter::Format,
+    /// Seconds with up to three decimals (the registration time).
+    pub(super) seconds_format: rust_xlsxwriter::Format,
 }
 
 impl CodebookSheet {
@@ -189,6 +200,7 @@ impl CodebookSheet {
             next_row: 1,
             date_format: Format::new().set_num_format("dd-mm-yyyy"),
             text_format: Format::new().set_num_format("@"),
+            seconds_format: Format::new().set_num_format("0.0##"),
         })
     }
 
@@ -216,6 +228,19 @@ impl CodebookSheet {
                     sheet
                         .write_number(r, col, row.quantity as f64)
                         .map_err(xlsx_error)?;
+                }
+                // Seconds as a number a spreadsheet can sum, not as text.
+                CodebookColumn::Duration => {
+                    if let Some(ms) = row.duration_ms {
+                        sheet
+                            .write_number_with_format(
+                                r,
+                                col,
+                                ms as f64 / 1000.0,
+                                &self.seconds_format,
+                            )
+                            .map_err(xlsx_error)?;
+                    }
                 }
                 CodebookColumn::Date => {
                     let local = danish_local(row.registered_at).date();
@@ -273,7 +298,14 @@ pub(super) fn xlsx_full(line: u64) -> IngestError {
 
 /// The codebook template as XLSX: header in bold, one example row, column widths.
 pub fn template_xlsx() -> Result<Vec<u8>, IngestError> {
-    let template = template_csv();
+    template_xlsx_with(&example_record())
+}
+
+/// The codebook template as XLSX with `example` as its example row (see
+/// [`template_csv_with`]); the row is read back through the codebook's
+/// reader first, so the workbook holds typed cells (a date as a date).
+pub fn template_xlsx_with(example: &[&str]) -> Result<Vec<u8>, IngestError> {
+    let template = template_csv_with(example);
     let mut rows = CodebookReader::with_limits(&template[..], Limits::none())?;
     let example = match rows.next() {
         Some(Ok(row)) => row,

@@ -265,6 +265,7 @@ impl<RS: Read + Seek> CodebookRows for CodebookXlsxRows<'_, RS> {
             unit_login: None,
             task: None,
             channel: None,
+            channel_written: None,
         };
         self.parser.as_ref().map_or(NONE, |p| &p.failed)
     }

@@ -46,9 +46,8 @@ pub(crate) struct ProblemGroupView {
 /// A preview's problems: the groups, and the first ones in full.
 pub(crate) struct ProblemsView {
     pub(crate) total: String,
-    pub(crate) bad_rows: String,
-    /// «række» or «rækker».
-    pub(crate) rows_word: &'static str,
+    /// "2 fejl på 1 række".
+    pub(crate) counted: String,
     pub(crate) groups: Vec<ProblemGroupView>,
     pub(crate) lines: Vec<String>,
     /// Problems counted but not listed.
@@ -69,12 +68,7 @@ impl ProblemsView {
         let more = summary.total().saturating_sub(listed.len() as u64);
         Self {
             total: number(i64::try_from(summary.total()).unwrap_or(i64::MAX)),
-            bad_rows: number(i64::try_from(summary.bad_rows()).unwrap_or(i64::MAX)),
-            rows_word: if summary.bad_rows() == 1 {
-                "række"
-            } else {
-                "rækker"
-            },
+            counted: summary.counted_da(komhen_ingest::RowWord::Row),
             groups: summary
                 .groups()
                 .iter()

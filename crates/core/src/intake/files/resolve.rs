@@ -37,6 +37,8 @@ pub(super) struct RawRow<'a> {
     pub(super) unit_login: Option<&'a str>,
     pub(super) task: &'a KleNumber,
     pub(super) channel: &'a ChannelCode,
+    /// The channel cell as the file wrote it, when not the code itself.
+    pub(super) channel_written: Option<&'a str>,
     pub(super) inquiry_type: Option<InquiryType>,
     pub(super) completion: Option<Completion>,
     pub(super) has_form: Option<bool>,
@@ -180,6 +182,7 @@ impl Resolver {
             unit_login: partial.unit_login.as_deref(),
             task,
             channel,
+            channel_written: partial.channel_written.as_deref(),
             inquiry_type: None,
             completion: None,
             has_form: None,
@@ -222,7 +225,7 @@ impl Resolver {
                     "Enhed",
                     ProblemKind::Invalid,
                     format!(
-                        "kommunen har ingen enhed med login «{login}». Tomt felt betyder ingen                          enhed"
+                        "kommunen har ingen enhed med login «{login}». Tomt felt betyder ingen enhed"
                     ),
                 ));
             }
@@ -234,7 +237,7 @@ impl Resolver {
                     "Opgave",
                     ProblemKind::Invalid,
                     format!(
-                        "opgavekoden {task} findes ikke i opgavekataloget. Opret den som                          kommunens egen opgave under Opgaver og spørgsmål, eller ret koden"
+                        "opgavekoden {task} findes ikke i opgavekataloget. Opret den som kommunens egen opgave under Opgaver og spørgsmål, eller ret koden"
                     ),
                 ));
             }
@@ -246,7 +249,8 @@ impl Resolver {
                     "Kanal",
                     ProblemKind::Invalid,
                     format!(
-                        "kanalkoden «{channel}» findes ikke i kodelisten. Forventede fx TLFIND,                          PRSNLG, EMLIND"
+                        "kanalkoden «{}» findes ikke i kodelisten. Forventede fx TLFIND, PRSNLG, EMLIND",
+                        partial.channel_written.as_deref().unwrap_or(channel.as_str())
                     ),
                 ));
             }
@@ -334,7 +338,7 @@ impl Resolver {
                     format!(
                         "kanalkoden «{}» findes ikke i kodelisten. Forventede fx TLFIND, \
                          PRSNLG, EMLIND",
-                        row.channel
+                        row.channel_written.unwrap_or(row.channel.as_str())
                     ),
                 ));
                 None
@@ -460,6 +464,7 @@ pub(super) fn codebook_raw(row: &komhen_ingest::CodebookRow) -> RawRow<'_> {
         unit_login: row.unit_login.as_deref(),
         task: &row.task,
         channel: &row.channel,
+        channel_written: row.channel_written.as_deref(),
         inquiry_type: row.inquiry_type,
         completion: row.completion,
         has_form: row.has_form,
@@ -478,6 +483,7 @@ pub(super) fn landkort_raw(row: &komhen_ingest::landkort::LandkortRow) -> RawRow
         unit_login: row.unit_login.as_deref(),
         task: &row.task,
         channel: &row.channel,
+        channel_written: None,
         inquiry_type: row.inquiry_type,
         completion: row.completion,
         has_form: row.has_form,

@@ -114,8 +114,8 @@ pub(crate) async fn show_codebook(State(state): State<AppState>) -> PageResult {
     .into_response())
 }
 
-/// `GET /kodebog/skabelon.csv`
-pub(crate) async fn codebook_template_csv() -> Response {
+/// The template as a CSV download.
+fn template_csv_response(bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -124,15 +124,15 @@ pub(crate) async fn codebook_template_csv() -> Response {
                 "attachment; filename=\"komhen-kodebog-skabelon.csv\"",
             ),
         ],
-        komhen_ingest::codebook::template_csv(),
+        bytes,
     )
         .into_response()
 }
 
-/// `GET /kodebog/skabelon.xlsx`
-pub(crate) async fn codebook_template_xlsx() -> PageResult {
-    let bytes = komhen_ingest::codebook::template_xlsx()
-        .map_err(|e| WebError::internal("kodebogens skabelon kunne ikke skrives", e))?;
+/// The template as an XLSX download.
+fn template_xlsx_response(written: Result<Vec<u8>, komhen_ingest::IngestError>) -> PageResult {
+    let bytes =
+        written.map_err(|e| WebError::internal("kodebogens skabelon kunne ikke skrives", e))?;
     Ok((
         [
             (
@@ -147,4 +147,52 @@ pub(crate) async fn codebook_template_xlsx() -> PageResult {
         bytes,
     )
         .into_response())
+}
+
+/// `GET /kodebog/skabelon.csv`
+pub(crate) async fn codebook_template_csv() -> Response {
+    template_csv_response(komhen_ingest::codebook::template_csv())
+}
+
+/// `GET /kodebog/skabelon.xlsx`
+pub(crate) async fn codebook_template_xlsx() -> PageResult {
+    template_xlsx_response(komhen_ingest::codebook::template_xlsx())
+}
+
+/// The example row of a municipality's own template (see
+/// [`komhen_core::intake::files::template_example`]).
+async fn own_example(state: &AppState, auth: &Authorized) -> Result<Vec<String>, WebError> {
+    let municipality = auth.municipality()?;
+    let today = komhen_domain::DateDimensions::of(state.clock.now()).day;
+    Ok(
+        komhen_core::intake::files::template_example(
+            state.store.as_ref(),
+            municipality.code,
+            today,
+        )
+        .await?,
+    )
+}
+
+/// `GET /kommune/{kode}/kodebog/skabelon.csv`: the template with an
+/// example row the municipality's own set-up accepts.
+pub(crate) async fn own_template_csv(
+    State(state): State<AppState>,
+    auth: Authorized,
+) -> PageResult {
+    let example = own_example(&state, &auth).await?;
+    let example: Vec<&str> = example.iter().map(String::as_str).collect();
+    Ok(template_csv_response(
+        komhen_ingest::codebook::template_csv_with(&example),
+    ))
+}
+
+/// `GET /kommune/{kode}/kodebog/skabelon.xlsx`: as the CSV, as a workbook.
+pub(crate) async fn own_template_xlsx(
+    State(state): State<AppState>,
+    auth: Authorized,
+) -> PageResult {
+    let example = own_example(&state, &auth).await?;
+    let example: Vec<&str> = example.iter().map(String::as_str).collect();
+    template_xlsx_response(komhen_ingest::codebook::template_xlsx_with(&example))
 }
