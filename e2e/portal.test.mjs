@@ -25,21 +25,25 @@ after(async () => {
   await browser?.close();
 });
 
-/** The newest national period's id and its publish form, as the administrator sees it. */
+/**
+ * The newest national period's id; publishes or withdraws it as asked,
+ * through the confirmation page (publishing is never one click).
+ */
 async function setPublished(page, publish) {
   await goto(page, '/admin/perioder');
-  const forms = page.locator('form[action$="/offentliggoer"]');
-  const count = await forms.count();
+  const links = page.locator('#admin-periods a[href*="/offentliggoer?publish="]');
+  const count = await links.count();
   assert.ok(count >= 2, 'the demo has two national periods');
   // Periods are listed newest first.
-  const form = forms.first();
-  const action = await form.getAttribute('action');
-  const id = action.match(/perioder\/(\d+)\//)[1];
-  const button = form.locator('button[type="submit"]');
-  const label = await button.innerText();
-  const publishes = /Offentliggør/i.test(label);
+  const link = links.first();
+  const href = await link.getAttribute('href');
+  const id = href.match(/perioder\/(\d+)\//)[1];
+  const publishes = href.endsWith('publish=ja');
   if (publishes === publish) {
-    await Promise.all([page.waitForNavigation(), button.click()]);
+    await Promise.all([page.waitForNavigation(), link.click()]);
+    const confirm = page.locator('#publish-confirm button[type="submit"]');
+    assert.match(await confirm.innerText(), publish ? /Ja, offentliggør/ : /Ja, træk/);
+    await Promise.all([page.waitForNavigation(), confirm.click()]);
   }
   return id;
 }

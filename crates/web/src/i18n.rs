@@ -190,6 +190,10 @@ pub(crate) struct Text {
     pub(crate) sheet_saved_notice: &'static str,
     pub(crate) login_heading: &'static str,
     pub(crate) login_lead: &'static str,
+    /// Why a personal user who opened the registration is asked to log in
+    /// again: registering takes a unit's shared login.
+    pub(crate) unit_login_needed: &'static str,
+    pub(crate) unit_login_needed_back: &'static str,
     pub(crate) login_failed: &'static str,
     pub(crate) login_label: &'static str,
     pub(crate) password_label: &'static str,
@@ -322,6 +326,8 @@ pub(crate) static DA: Text = Text {
     corrected_notice: "Registreringen er rettet.",
     sheet_saved_notice: "Papirskemaet er gemt:",
     login_heading: "Log ind",
+    unit_login_needed: "Henvendelser registreres med en enheds fælles login, ikke med en personlig bruger. Du er logget ind som person. Log ind herunder med enhedens login (fx 259borgerservice) og adgangskoden fra jeres tovholder; din personlige bruger logges så ud i denne browser.",
+    unit_login_needed_back: "Tilbage til din side",
     login_lead: "Registrerer du henvendelser, så brug enhedens fælles login, fx <strong>259sek</strong>, og adgangskoden fra jeres tovholder. Tovholdere, enhedsansvarlige og analytikere logger ind med deres e-mail.",
     login_failed: "Du blev ikke logget ind",
     login_label: "Enhedens login eller din e-mail",
@@ -438,6 +444,8 @@ pub(crate) static EN: Text = Text {
     corrected_notice: "The registration was corrected.",
     sheet_saved_notice: "The paper sheet was saved:",
     login_heading: "Log in",
+    unit_login_needed: "Inquiries are registered with a unit's shared login, not with a personal user. You are logged in as a person. Log in below with the unit's login (e.g. 259borgerservice) and the password from your coordinator; your personal user is then logged out in this browser.",
+    unit_login_needed_back: "Back to your page",
     login_lead: "If you register inquiries, use the unit's shared login, e.g. <strong>259sek</strong>, and the password from your coordinator. Coordinators, unit leads and analysts log in with their e-mail.",
     login_failed: "You were not logged in",
     login_label: "The unit's login or your e-mail",

@@ -68,11 +68,21 @@ impl FromRequestParts<AppState> for UnitSession {
                 let lang = Lang::from_code(jar.get(LANG_COOKIE).map_or("da", |c| c.value()));
                 Ok(Self { ctx, session, lang })
             }
-            Ok(None) => Err(ToLogin.into_response()),
+            // A personal user (a coordinator who followed "Registrering")
+            // is told that registering takes a unit's login.
+            Ok(None) => match auth::user_session(store, &token, now).await {
+                Ok(Some(_)) => Err(Redirect::to(PERSONAL_TO_UNIT_LOGIN).into_response()),
+                Ok(None) => Err(ToLogin.into_response()),
+                Err(e) => Err(WebError::from(e).into_response()),
+            },
             Err(e) => Err(WebError::from(e).into_response()),
         }
     }
 }
+
+/// Where a personal user who opens a unit's page is sent: the login page,
+/// saying why.
+pub(crate) const PERSONAL_TO_UNIT_LOGIN: &str = "/log-ind?registrering=enhed";
 
 /// The session cookie: HttpOnly, SameSite=Lax, for the whole site.
 pub(crate) fn session_cookie(token: String, secure: bool) -> Cookie<'static> {

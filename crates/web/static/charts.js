@@ -16,6 +16,9 @@
   document.querySelectorAll('[data-chart]').forEach(function (el) {
     var d;
     try { d = JSON.parse(el.getAttribute('data-chart')); } catch (e) { return; }
+    // A line through one point is a dot on top of another: one period is
+    // drawn as columns.
+    if (d.kind === 'line' && d.categories.length < 2) d.kind = 'columns';
     var horizontal = d.kind === 'bar' || d.kind === 'stacked';
     var rows = d.categories.length;
     // The legend wraps under the chart: room for its lines.

@@ -14,8 +14,27 @@
   var byName = {};
   rows.forEach(function (r) { byName[r.name] = r; });
   var values = rows.map(function (r) { return r.value; }).filter(function (v) { return v !== null; });
-  var min = Math.min.apply(null, values.length ? values : [0]);
-  var max = Math.max.apply(null, values.length ? values : [1]);
+  values.sort(function (a, b) { return a - b; });
+  // Classes by quantile: five colours with about as many municipalities
+  // each, so a country whose figures lie close together (77-85 %) is not
+  // painted in one colour, as an even scale from the least to the most
+  // would. Equal figures never straddle two classes.
+  var COLOURS = ['#e8f1fa', '#a9cbee', '#5e9ad8', '#0059b3', '#002a56'];
+  var pieces = [];
+  (function () {
+    var classes = Math.min(COLOURS.length, values.length);
+    var start = 0;
+    for (var k = 1; k <= classes && start < values.length; k++) {
+      var end = k === classes ? values.length - 1 : Math.max(start, Math.round(values.length * k / classes) - 1);
+      while (end + 1 < values.length && values[end + 1] === values[end]) end++;
+      pieces.push({ min: values[start], max: values[end] });
+      start = end + 1;
+    }
+    pieces.forEach(function (p, i) {
+      p.color = COLOURS[Math.round(i * (COLOURS.length - 1) / Math.max(1, pieces.length - 1))];
+      p.label = p.min === p.max ? legend(p.min) : legend(p.min) + ' – ' + legend(p.max);
+    });
+  })();
   // The legend's ends as the figures are shown: a share in whole percent,
   // kroner with two decimals and a decimal comma, a count as a whole number.
   function legend(v) {
@@ -48,9 +67,8 @@
           }
         },
         visualMap: {
-          min: min, max: max, calculable: false, orient: 'horizontal', left: 'left', bottom: 0,
-          text: [legend(max), legend(min)],
-          inRange: { color: ['#e8f1fa', '#6ea7e0', '#0059b3', '#002a56'] },
+          type: 'piecewise', pieces: pieces, orient: 'horizontal', left: 'left', bottom: 0,
+          itemGap: 12, textStyle: { fontSize: 13 },
           outOfRange: { color: '#d9d9d9' }
         },
         series: [{

@@ -82,7 +82,7 @@ async fn a_published_period_keeps_its_public_figures_until_a_correction_is_appro
         .post(
             &format!("/admin/perioder/{id}/offentliggoer"),
             &admin,
-            &[("csrf", &csrf), ("publish", "ja")],
+            &[("csrf", &csrf), ("publish", "ja"), ("confirm", "ja")],
         )
         .await;
     assert_eq!(

@@ -76,7 +76,7 @@ async fn a_period_is_invisible_until_published_then_one_figure_everywhere() {
         .post(
             &format!("/admin/perioder/{id}/offentliggoer"),
             &admin,
-            &[("csrf", &csrf), ("publish", "ja")],
+            &[("csrf", &csrf), ("publish", "ja"), ("confirm", "ja")],
         )
         .await;
     assert_eq!(

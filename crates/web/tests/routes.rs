@@ -2220,11 +2220,43 @@ async fn the_public_period_list_names_only_published_periods() {
             app.post(
                 &format!("/admin/perioder/{id}/offentliggoer"),
                 &admin.cookie,
-                &[("csrf", &admin.csrf), ("publish", publish)],
+                &[
+                    ("csrf", &admin.csrf),
+                    ("publish", publish),
+                    ("confirm", "ja"),
+                ],
             )
             .await
         }
     };
+    // Publishing is never one click: without the confirmation the post
+    // asks for it, and the confirmation page says what publishing means.
+    let unconfirmed = app
+        .post(
+            &format!("/admin/perioder/{}/offentliggoer", spring.id),
+            &admin.cookie,
+            &[("csrf", &admin.csrf), ("publish", "ja")],
+        )
+        .await;
+    assert_eq!(unconfirmed.status, StatusCode::SEE_OTHER);
+    let asking = follow(
+        &app,
+        &unconfirmed,
+        &admin.cookie,
+        &format!("/admin/perioder/{}/offentliggoer?publish=ja", spring.id),
+    )
+    .await;
+    assert!(
+        asking.body.contains("Tallene fastfryses"),
+        "{}",
+        asking.body
+    );
+    assert!(asking.body.contains(r#"name="confirm" value="ja""#));
+    assert_eq!(
+        list().await,
+        serde_json::json!({ "periods": [] }),
+        "not yet published"
+    );
     let published = publish(spring.id, "ja").await;
     let page = follow(
         &app,
@@ -2286,4 +2318,76 @@ async fn the_public_period_list_names_only_published_periods() {
             entry("publish", "period", spring.id),
         ]
     );
+}
+
+/// A task of the municipality's own never takes a national task's code,
+/// nor the name of another own task; the page says why and nothing is made.
+#[tokio::test]
+async fn an_own_task_takes_neither_a_national_code_nor_an_own_tasks_name() {
+    let app = App::new().await;
+    let store = app.store();
+    let kim = kim(&app).await;
+    let national_id = mandatory_task(store).await;
+    let national = store
+        .list_tasks(koege())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.id == national_id)
+        .unwrap();
+    let create = |kle: String, name: &'static str| {
+        let app = &app;
+        let kim = &kim;
+        async move {
+            app.post(
+                "/kommune/259/opgaver",
+                &kim.cookie,
+                &[("csrf", &kim.csrf), ("kle", &kle), ("name", name)],
+            )
+            .await
+        }
+    };
+    let own_count = || async {
+        store
+            .list_tasks(koege())
+            .await
+            .unwrap()
+            .iter()
+            .filter(|t| t.municipality.is_some())
+            .count()
+    };
+
+    let reused = create(national.kle.to_string(), "Min udgave").await;
+    assert_eq!(
+        reused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reused.body
+    );
+    assert!(
+        reused.body.contains(&format!(
+            "Koden {} bruges af den nationale opgave",
+            national.kle
+        )),
+        "{}",
+        reused.body
+    );
+    assert_eq!(own_count().await, 0);
+
+    let first = create("27.24.00".into(), "Egen opgave").await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let twin = create("27.24.01".into(), " egen opgave ").await;
+    assert_eq!(
+        twin.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        twin.body
+    );
+    assert!(
+        twin.body
+            .contains("Kommunen har allerede en egen opgave med navnet «Egen opgave» (27.24.00)"),
+        "{}",
+        twin.body
+    );
+    assert_eq!(own_count().await, 1);
 }

@@ -21,6 +21,9 @@ pub async fn create_local_task(
 ) -> CoreResult<TaskId> {
     let kle = KleNumber::parse(kle).map_err(|e| CoreError::Invalid(e.to_string()))?;
     let name = clean_name(name, "opgavens navn", 150)?;
+    if let Some(clash) = own_task_clash(&store.list_tasks(municipality).await?, &kle, &name) {
+        return invalid(clash);
+    }
     let kind = task_kind(store, &kle).await?;
     let applied = change(
         store,
@@ -42,6 +45,35 @@ pub async fn create_local_task(
     )
     .await?;
     Ok(TaskId(applied.created()?))
+}
+
+/// What keeps a new task of the municipality's own apart from the tasks it
+/// has (`tasks`, national and own): its code is no national task's (that
+/// task is already in the catalogue, and one code must mean one task in
+/// every figure), and its name is no other own task's (a clerk picks a
+/// task by its name). `None` when it may be made.
+pub(crate) fn own_task_clash(tasks: &[TaskRow], kle: &KleNumber, name: &str) -> Option<String> {
+    if let Some(national) = tasks
+        .iter()
+        .find(|t| t.municipality.is_none() && &t.kle == kle)
+    {
+        return Some(format!(
+            "Koden {kle} bruges af den nationale opgave «{}». Brug den nationale opgave, eller \
+             giv jeres egen opgave en anden kode.",
+            national.name
+        ));
+    }
+    let wanted = name.trim().to_lowercase();
+    tasks
+        .iter()
+        .find(|t| t.municipality.is_some() && t.name.trim().to_lowercase() == wanted)
+        .map(|same| {
+            format!(
+                "Kommunen har allerede en egen opgave med navnet «{}» ({}). Giv den nye opgave \
+                 et andet navn, så den kan kendes fra den ved registreringen.",
+                same.name, same.kle
+            )
+        })
 }
 
 /// Retires a task of the municipality's own (or brings it back).

@@ -16,7 +16,7 @@
 //! the same audited change as on the price pages
 //! (`economics::prices`), in the same transaction as the rest.
 
-use super::tasks::task_kind;
+use super::tasks::{own_task_clash, task_kind};
 use super::{audit_entry, clean_login, clean_name, Entry};
 use crate::accounts::access::Actor;
 use crate::economics::prices::{self, PriceInput};
@@ -497,6 +497,10 @@ pub async fn import_setup(
                 if t.retired { "i brug" } else { "udgået" }
             )),
             None => {
+                if let Some(clash) = own_task_clash(&existing_tasks, &kle, &name) {
+                    clashes.push(clash);
+                    continue;
+                }
                 let kind = task_kind(store, &kle).await?;
                 let step = plan.push(
                     SetupChange::CreateLocalTask(NewLocalTask {

@@ -26,11 +26,15 @@ struct LoginPage {
     error: Option<String>,
     notice: Option<String>,
     back: String,
+    /// A personal user came from the registration, which takes a unit.
+    unit_needed: bool,
 }
 
 #[derive(Deserialize, Default)]
 pub(crate) struct LoginQuery {
     tilbage: Option<String>,
+    /// `enhed`: sent here from the registration, signed in as a person.
+    registrering: Option<String>,
     #[serde(flatten)]
     notice: NoticeQuery,
 }
@@ -55,6 +59,7 @@ pub(crate) async fn show_login(
             error: None,
             notice: query.notice.text(),
             back: local_path(query.tilbage),
+            unit_needed: query.registrering.as_deref() == Some("enhed"),
         }
         .render()?,
     ))
@@ -137,6 +142,7 @@ pub(crate) async fn log_in(
                     error: Some(error),
                     notice: None,
                     back: local_path(form.tilbage),
+                    unit_needed: false,
                 };
                 (status, Html(page.render()?)).into_response()
             };

@@ -110,6 +110,9 @@ struct MunicipalityPage {
     has_group: bool,
     before_label: String,
     period_id: String,
+    /// The share measures beside the nation, the region and the similar
+    /// municipalities, for `charts.js` (the table is its text alternative).
+    chart: String,
 }
 
 /// `GET /kommuner/{kode}`: the municipality's published figures against
@@ -146,6 +149,7 @@ pub(crate) async fn show_municipality(
         has_group: false,
         before_label: String::new(),
         period_id: String::new(),
+        chart: String::new(),
     };
     if let Some(period) = chosen {
         let now = state.portal.figures(&state, &period).await?;
@@ -239,8 +243,36 @@ pub(crate) async fn show_municipality(
                 place,
             });
         }
+        page.chart = share_chart(&page.name, &b);
     }
     Ok(Html(page.render()?).into_response())
+}
+
+/// The benchmark's shares as a bar chart: one bar per share measure for
+/// the municipality, the nation, the region and the ten most similar (in
+/// percent, as the table shows them; a suppressed figure is left out).
+fn share_chart(name: &str, b: &Benchmark) -> String {
+    let rows: Vec<&komhen_core::portal::BenchmarkRow> =
+        b.rows.iter().filter(|r| r.metric.is_share()).collect();
+    let percent = |f: &komhen_core::portal::Figure| {
+        f.value.map_or(serde_json::Value::Null, |v| {
+            ((v * 1000.0).round() / 10.0).into()
+        })
+    };
+    let series =
+        |label: &str, pick: &dyn Fn(&komhen_core::portal::BenchmarkRow) -> serde_json::Value| serde_json::json!({ "name": label, "data": rows.iter().map(|r| pick(r)).collect::<Vec<_>>() });
+    serde_json::json!({
+        "kind": "bar",
+        "percent": true,
+        "categories": rows.iter().map(|r| r.metric.label_da()).collect::<Vec<_>>(),
+        "series": [
+            series(name, &|r| percent(&r.own)),
+            series("Hele landet", &|r| percent(&r.nation)),
+            series("Regionen", &|r| percent(&r.region)),
+            series("De 10 mest lignende", &|r| percent(&r.similar)),
+        ],
+    })
+    .to_string()
 }
 
 fn signed(text: String) -> String {

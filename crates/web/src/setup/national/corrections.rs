@@ -65,7 +65,11 @@ async fn corrections_page(
                     .collect::<Vec<_>>()
                     .join(", "),
                 why: c.batch.errors.clone(),
-                by: format!("{}, {}", c.batch.created_by, when(c.batch.created_at)),
+                by: format!(
+                    "{}, {}",
+                    komhen_core::accounts::access::actor_da(&c.batch.created_by),
+                    when(c.batch.created_at)
+                ),
                 replaces: c.batch.replaces.map(|b| b.0),
             })
             .collect(),

@@ -199,14 +199,93 @@ pub(crate) async fn update_period(
     .await
 }
 
-/// Publish a period (`publish=ja`) or withdraw it (anything else).
+/// Publish a period (`publish=ja`) or withdraw it (anything else), once
+/// confirmed (`confirm=ja`) on the confirmation page.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub(crate) struct PublishForm {
     pub(super) publish: String,
+    pub(super) confirm: String,
 }
 
-/// `POST /admin/perioder/{periode}/offentliggoer`
+/// What the confirmation page asks about.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct PublishQuery {
+    /// `ja` to publish, anything else to withdraw.
+    pub(super) publish: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_period_publish.html")]
+struct PublishPage {
+    frame: Frame,
+    id: i64,
+    name: String,
+    dates: String,
+    deadline: String,
+    publish: bool,
+    /// Participating municipalities that have stored registrations, and all
+    /// participating.
+    submitted: usize,
+    participating: usize,
+    inquiries: String,
+}
+
+/// `GET /admin/perioder/{periode}/offentliggoer`: what publishing (or
+/// withdrawing) the period means, and the button that does it. Publishing
+/// is never one click from the list.
+pub(crate) async fn confirm_publish(
+    State(state): State<AppState>,
+    auth: Authorized,
+    Path(period): Path<i64>,
+    Query(query): Query<PublishQuery>,
+) -> PageResult {
+    let store = state.store.as_ref();
+    let cycle = komhen_core::cycle::load(store, PeriodId(period)).await?;
+    let publish = query.publish == "ja";
+    let submissions =
+        komhen_core::cycle::submissions(store, &cycle, None, state.clock.now()).await?;
+    let participating: Vec<_> = submissions.iter().filter(|s| s.participates).collect();
+    let registrations = |s: &komhen_core::cycle::Submission| {
+        s.kind(komhen_core::cycle::DataKind::Registrations)
+            .map_or(0, |k| k.count)
+    };
+    let submitted = participating
+        .iter()
+        .filter(|s| registrations(s) > 0)
+        .count();
+    let inquiries: i64 = participating.iter().map(|s| registrations(s)).sum();
+    let p = &cycle.period.period;
+    let title = if publish {
+        "Offentliggør tælleperioden"
+    } else {
+        "Træk offentliggørelsen tilbage"
+    };
+    Ok(Html(
+        PublishPage {
+            frame: Frame::admin(&auth, title, "/perioder"),
+            id: period,
+            name: p.name.clone(),
+            dates: format!(
+                "{} – {}",
+                p.starts_on.format("%d-%m-%Y"),
+                p.ends_on.format("%d-%m-%Y")
+            ),
+            deadline: p.submission_deadline.format("%d-%m-%Y").to_string(),
+            publish,
+            submitted,
+            participating: participating.len(),
+            inquiries: crate::format::number(inquiries),
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+/// `POST /admin/perioder/{periode}/offentliggoer`: publishes or withdraws
+/// once confirmed; a post without the confirmation is sent to the page
+/// that asks for it.
 pub(crate) async fn publish_period(
     State(state): State<AppState>,
     auth: Authorized,
@@ -214,6 +293,13 @@ pub(crate) async fn publish_period(
     Form(form): Form<PublishForm>,
 ) -> PageResult {
     let publish = form.publish == "ja";
+    if form.confirm != "ja" {
+        return Ok(Redirect::to(&format!(
+            "/admin/perioder/{period}/offentliggoer?publish={}",
+            if publish { "ja" } else { "nej" }
+        ))
+        .into_response());
+    }
     let outcome = catalogue::set_published(
         state.store.as_ref(),
         &auth.user.actor(),
