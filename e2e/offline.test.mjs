@@ -15,6 +15,7 @@ const UNITS = {
   offline: '851boern', // Aalborg
   twoTabs: '851social', // Aalborg
   lostAnswer: '851teknik', // Aalborg
+  refused: '851ydelse', // Aalborg
 };
 // What the browser reports while it is offline: expected here, not a problem.
 const OFFLINE_NOISE = /ERR_INTERNET_DISCONNECTED|ERR_FAILED|Failed to fetch|Failed to load resource/;
@@ -195,6 +196,43 @@ test('a save whose answer is lost on the way is kept, sent again and stored once
     await page.reload();
     assert.equal(await todayCount(page), before + 1, 'one row, not two');
     assert.deepEqual(problems.filter((p) => !OFFLINE_NOISE.test(p)), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a kept registration the server refuses is shown to the clerk, not dropped', async (t) => {
+  const now = new Intl.DateTimeFormat('da-DK', { timeZone: 'Europe/Copenhagen', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    .format(new Date())
+    .replace('.', ':');
+  if (now === '23:59') return t.skip('23:59 is not after now in the last minute of the day');
+  const { context, page, problems } = await openPage();
+  try {
+    await loginUnit(page, UNITS.refused);
+    const before = await todayCount(page);
+    await context.setOffline(true);
+    // A late entry later than now: the browser keeps it, the server refuses it.
+    await page.locator('details.late-entry > summary').click();
+    await page.locator('#time').fill('23:59');
+    await page.locator('#direction-in').focus();
+    await registerByKeyboard(page, 0);
+    await untilWaiting(page, 1);
+    await context.setOffline(false);
+    await page.locator('#offline-refused').waitFor();
+    const text = await page.locator('#offline-refused').innerText();
+    assert.match(text, /Serveren afviste en registrering, der var gemt i browseren/);
+    assert.match(text, /Tidspunktet ligger efter nu\./, `the server's reason: ${text}`);
+    assert.equal(await page.locator('#offline-refused').getAttribute('role'), 'alert');
+    assert.equal(await waiting(page), '', 'nothing waits');
+    // Kept until the clerk has seen it: after a reload it is still shown.
+    await page.reload();
+    await page.locator('#offline-refused').waitFor();
+    assert.equal(await queued(page), 1, 'the refused registration stays in the browser');
+    await page.locator('#offline-refused button').click();
+    await page.locator('#offline-refused').waitFor({ state: 'hidden' });
+    assert.equal(await queued(page), 0, 'removed when the clerk dismisses it');
+    assert.equal(await todayCount(page), before, 'nothing stored');
+    assert.deepEqual(problems.filter((p) => !OFFLINE_NOISE.test(p) && !/HTTP 422/.test(p)), []);
   } finally {
     await context.close();
   }

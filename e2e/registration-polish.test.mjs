@@ -9,7 +9,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, MOBILE, SCREENSHOTS, launchBrowser, openPage as open } from './browser.mjs';
+import { BASE_URL, MOBILE, SCREENSHOTS, launchBrowser, openPage as open, runAxe } from './browser.mjs';
 import { loginUnit, todayCount, active, searchText, answerQuestions } from './registering.mjs';
 
 const UNITS = {
@@ -152,6 +152,7 @@ test('Enter with steps missing: the confirmation goes, an error summary links to
     }
     assert.equal((await active(page)).id, 'task-search', 'the focus on the first missing step');
     await page.screenshot({ path: SCREENSHOTS + 'registration-missing.png', fullPage: true });
+    await runAxe(page, '/registrering with open steps marked');
 
     // The task answered: its mark and its line go, the rest stay.
     await page.keyboard.type(await searchText(page));
