@@ -3,7 +3,8 @@
 //! come from the reference data, which carries both languages.
 //!
 //! Messages from validation (`komhen_core`) are Danish only for now, but
-//! for the evaluation's answer checks, which are translated from their kind.
+//! for the evaluation's answer checks, which are translated from their kind,
+//! and a registration's steps left open ([`Text::missing`]).
 
 use komhen_core::accounts::auth::{LoginError, Wait};
 use komhen_core::questionnaire::{Problem, ProblemKind, MAX_ANSWER_VALUES, TEXT_ANSWER_MAX};
@@ -242,6 +243,22 @@ pub(crate) struct Text {
 }
 
 impl Text {
+    /// What to say of a step of the registration form left open, by the
+    /// element the error summary links to.
+    pub(crate) fn missing(&self, anchor: &str) -> Option<&'static str> {
+        Some(match anchor {
+            "step-direction" => self.missing_direction,
+            "step-channel" => self.missing_channel,
+            "step-task" => self.missing_task,
+            "step-inquiry_type" => self.missing_type,
+            "step-completion" => self.missing_completion,
+            "form-step" => self.missing_form,
+            "step-caller" => self.missing_caller,
+            "step-outcome" => self.missing_outcome,
+            _ => return None,
+        })
+    }
+
     /// A day of the week as the unit pages name it: «Tirsdag 21.4.» or
     /// «Tuesday 21/4».
     pub(crate) fn day_label(&self, day: chrono::NaiveDate) -> String {

@@ -726,8 +726,37 @@ pub(crate) async fn show_registration(
     Ok(Html(page.render()?))
 }
 
-fn invalid_page(mut page: RegisterPage, errors: Vec<FieldError>) -> Result<Response, WebError> {
-    page.errors = errors.into_iter().map(ErrorView::from).collect();
+/// The refused page. A step the form left open is named in the page's
+/// language (the rules' own messages are Danish); other problems keep the
+/// rules' words.
+fn invalid_page(
+    mut page: RegisterPage,
+    errors: Vec<FieldError>,
+    input: Option<&RegistrationInput>,
+) -> Result<Response, WebError> {
+    let t = page.t;
+    page.errors = errors
+        .into_iter()
+        .map(|e| {
+            let sent = input.map(|i| match e.field {
+                "channel" => i.channel.as_str(),
+                "task" => i.task.as_str(),
+                "inquiry_type" => i.inquiry_type.as_str(),
+                "completion" => i.completion.as_str(),
+                "form" => i.form.as_str(),
+                "caller" => i.caller.as_str(),
+                "outcome" => i.outcome.as_str(),
+                _ => "-",
+            });
+            let mut view = ErrorView::from(e);
+            if sent.is_some_and(|v| v.trim().is_empty()) {
+                if let Some(message) = t.missing(&view.anchor) {
+                    view.message = message.to_owned();
+                }
+            }
+            view
+        })
+        .collect();
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
 }
 
@@ -750,7 +779,7 @@ pub(crate) async fn create_registration(
             let mut page = build_page(&unit, &parts, Some(&input), now);
             // Keep the key: a corrected resubmission of the same inquiry is still one.
             page.idempotency_key = input.idempotency_key.clone();
-            invalid_page(page, errors)
+            invalid_page(page, errors, Some(&input))
         }
         Err(RegisterError::Core(e)) => Err(e.into()),
     }
@@ -775,6 +804,7 @@ pub(crate) async fn undo_registration(
                     field: "id",
                     message,
                 }],
+                None,
             )
         }
         Err(e) => Err(e.into()),
@@ -822,7 +852,7 @@ pub(crate) async fn correct_registration(
             let parts = load_parts(&state, &unit, now).await?;
             let mut page = build_page(&unit, &parts, Some(&input), now);
             page.correcting = Some(id);
-            invalid_page(page, errors)
+            invalid_page(page, errors, Some(&input))
         }
         Err(RegisterError::Core(komhen_core::CoreError::Invalid(message))) => {
             let parts = load_parts(&state, &unit, now).await?;
@@ -832,6 +862,7 @@ pub(crate) async fn correct_registration(
                     field: "id",
                     message,
                 }],
+                None,
             )
         }
         Err(RegisterError::Core(e)) => Err(e.into()),

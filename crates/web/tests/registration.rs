@@ -815,6 +815,23 @@ async fn the_server_refusal_marks_each_missing_step_and_links_to_it() {
     assert!(body.contains(r#"<fieldset id="step-channel" class="step" data-step="channel""#));
     assert!(!body.contains(r#"id="error-channel""#));
     assert!(app.rows(koege()).await.is_empty());
+
+    // On the English page the open steps are named in English.
+    let both = format!("{cookie}; komhen_lang=en");
+    let mut no_task = phone_guidance(&csrf, &pas, "m2");
+    no_task.retain(|(name, _)| *name != "task");
+    let english = app.post("/registrering", &both, &no_task).await;
+    assert_eq!(english.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        english.body.contains(
+            r#"<span class="form-error-message" id="error-task"><span class="sr-only">Error:</span> Choose a task.</span>"#
+        ),
+        "{}",
+        english.body
+    );
+    assert!(english
+        .body
+        .contains(r##"href="#step-task">Choose a task.</a>"##));
 }
 
 #[tokio::test]
