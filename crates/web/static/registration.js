@@ -675,6 +675,10 @@
         });
       }
       if (response.status === 403 || url.pathname === "/log-ind") return Promise.resolve({ login: true });
+      // Any other refusal is shown too; a server error (5xx) is tried again.
+      if (response.status >= 400 && response.status < 500) {
+        return Promise.resolve({ refused: response.status + " " + response.statusText });
+      }
       return Promise.resolve({});
     }
 
