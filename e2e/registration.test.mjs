@@ -162,16 +162,23 @@ async function answerQuestions(page, keys) {
   }
 }
 
-/** Press Enter to save and wait for the confirmation page; returns its id. */
+/** Press Enter to save and wait for the confirmation page; returns its id.
+ *  (The page posts the form and then follows the server's answer, so the
+ *  page to wait for is the next one, not the confirmation already shown.) */
 async function saveByEnter(page, keys) {
-  await Promise.all([page.waitForURL(/\/registrering\?gemt=\d+/), keys.press('Enter')]);
+  const shown = page.url();
+  await Promise.all([
+    page.waitForURL((url) => /\/registrering\?gemt=\d+/.test(url.href) && url.href !== shown),
+    keys.press('Enter'),
+  ]);
   await page.locator('#confirmation').waitFor();
   return new URL(page.url()).searchParams.get('gemt');
 }
 
 /**
  * A whole registration by keyboard from the state after a save (focus in the
- * task search, direction and channel remembered) or from a fresh page.
+ * task search, direction and channel remembered) or from a fresh page (focus
+ * on the direction).
  * Returns what a confirmation should name.
  */
 async function registerByKeyboard(page, { channel = 'TLFIND', task = 0, typeDigit = '4', completionDigit = '1', form = 'N' } = {}) {
@@ -192,8 +199,12 @@ async function registerByKeyboard(page, { channel = 'TLFIND', task = 0, typeDigi
     assert.equal((await active(page)).step, 'channel', 'focus on the channel step after the direction');
     await keys.press(await channelDigit(page, channel));
   }
-  // From elsewhere (e.g. the late entry's time field): back to the search.
-  for (let i = 0; i < 20 && (await active(page)).id !== 'task-search'; i++) await keys.press('Shift+Tab');
+  // From the direction or channel (a fresh page starts on the direction):
+  // on to the search; from elsewhere (e.g. the late entry's time field):
+  // back to it.
+  for (let i = 0; i < 20 && (await active(page)).id !== 'task-search'; i++) {
+    await keys.press(['direction', 'channel'].includes((await active(page)).step) ? 'Tab' : 'Shift+Tab');
+  }
   assert.equal((await active(page)).id, 'task-search', 'focus in the task search');
   const { id: taskId, query } = await searchFor(page, task);
   await keys.type(query);

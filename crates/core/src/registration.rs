@@ -29,6 +29,11 @@ use komhen_store::{
 
 /// How long after saving a registration can be undone.
 pub const UNDO_MINUTES: i64 = 5;
+
+/// How old a registration kept in the browser (made offline, sent later)
+/// may be when it arrives: as far back as a paper sheet may be dated (the
+/// counting period and the weeks allowed for submitting data).
+pub const QUEUED_MAX_AGE_DAYS: i64 = paper::MAX_SHEET_AGE_DAYS;
 /// How far back the task list's "most used first" looks.
 const USAGE_DAYS: i64 = 90;
 
@@ -276,8 +281,12 @@ pub struct RegistrationInput {
     pub completion: String,
     pub form: String,
     pub duration_ms: String,
-    /// `HH:MM` for a late entry earlier today; empty means now.
+    /// `HH:MM` for a late entry earlier that day; empty means now (or
+    /// `made_at`).
     pub time: String,
+    /// When the registration was made, for one kept in the browser while
+    /// the connection was down and sent later (RFC 3339); empty means now.
+    pub made_at: String,
     pub idempotency_key: String,
     /// Answers by question id.
     pub answers: Vec<(String, String)>,
@@ -450,36 +459,68 @@ fn check_answers(
     answers
 }
 
-/// When the inquiry happened: now, or a time chosen earlier today.
+/// When the inquiry happened: now, or a time chosen earlier today. A
+/// registration kept in the browser while the connection was down carries
+/// the moment it was made (`made_at`); it keeps that moment (and its day),
+/// and a late entry's time is a time of that day.
 fn registered_at(
     input: &RegistrationInput,
     now: DateTime<Utc>,
     errors: &mut Vec<FieldError>,
 ) -> DateTime<Utc> {
+    // A minute's grace for a clock that is slightly ahead.
+    let grace = Duration::minutes(1);
+    let made_at = input.made_at.trim();
+    let made = if made_at.is_empty() {
+        now
+    } else {
+        match DateTime::parse_from_rfc3339(made_at).map(|at| at.with_timezone(&Utc)) {
+            Ok(at) if at < now - Duration::days(QUEUED_MAX_AGE_DAYS) => {
+                errors.push(FieldError {
+                    field: "time",
+                    message: format!(
+                        "Registreringen blev gemt i browseren for mere end \
+                         {QUEUED_MAX_AGE_DAYS} dage siden; så gamle tal kan ikke \
+                         længere indsendes."
+                    ),
+                });
+                return now;
+            }
+            // A browser clock ahead of the server's never stores a moment
+            // after now.
+            Ok(at) => at.min(now),
+            Err(_) => {
+                errors.push(FieldError {
+                    field: "time",
+                    message: format!("«{made_at}» er ikke et tidspunkt."),
+                });
+                return now;
+            }
+        }
+    };
     let time = input.time.trim();
     if time.is_empty() {
-        return now;
+        return made;
     }
-    let today = DateDimensions::of(now).day;
+    let day = DateDimensions::of(made).day;
     match NaiveTime::parse_from_str(time, "%H:%M")
         .ok()
-        .and_then(|t| danish_instant(today, t.hour(), t.minute()))
+        .and_then(|t| danish_instant(day, t.hour(), t.minute()))
     {
-        // A minute's grace for a clock that is slightly ahead.
-        Some(at) if at <= now + Duration::minutes(1) => at.min(now),
+        Some(at) if at <= made + grace => at.min(made),
         Some(_) => {
             errors.push(FieldError {
                 field: "time",
                 message: "Tidspunktet ligger efter nu.".into(),
             });
-            now
+            made
         }
         None => {
             errors.push(FieldError {
                 field: "time",
                 message: format!("«{time}» er ikke et klokkeslæt som 10:15."),
             });
-            now
+            made
         }
     }
 }

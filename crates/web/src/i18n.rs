@@ -3,7 +3,8 @@
 //! come from the reference data, which carries both languages.
 //!
 //! Messages from validation (`komhen_core`) are Danish only for now, but
-//! for the evaluation's answer checks, which are translated from their kind.
+//! for the evaluation's answer checks, which are translated from their kind,
+//! and a registration's steps left open ([`Text::missing`]).
 
 use komhen_core::accounts::auth::{LoginError, Wait};
 use komhen_core::questionnaire::{Problem, ProblemKind, MAX_ANSWER_VALUES, TEXT_ANSWER_MAX};
@@ -227,9 +228,41 @@ pub(crate) struct Text {
     pub(crate) evaluation_at_most: &'static str,
     pub(crate) evaluation_characters: &'static str,
     pub(crate) back_to_registering: &'static str,
+    pub(crate) error_prefix: &'static str,
+    pub(crate) missing_direction: &'static str,
+    pub(crate) missing_channel: &'static str,
+    pub(crate) missing_task: &'static str,
+    pub(crate) missing_type: &'static str,
+    pub(crate) missing_completion: &'static str,
+    pub(crate) missing_form: &'static str,
+    pub(crate) missing_caller: &'static str,
+    pub(crate) missing_outcome: &'static str,
+    pub(crate) offline_saved: &'static str,
+    pub(crate) offline_waiting_one: &'static str,
+    pub(crate) offline_waiting_many: &'static str,
+    pub(crate) offline_login: &'static str,
+    pub(crate) offline_refused: &'static str,
+    pub(crate) offline_discard: &'static str,
+    pub(crate) offline_unsupported: &'static str,
 }
 
 impl Text {
+    /// What to say of a step of the registration form left open, by the
+    /// element the error summary links to.
+    pub(crate) fn missing(&self, anchor: &str) -> Option<&'static str> {
+        Some(match anchor {
+            "step-direction" => self.missing_direction,
+            "step-channel" => self.missing_channel,
+            "step-task" => self.missing_task,
+            "step-inquiry_type" => self.missing_type,
+            "step-completion" => self.missing_completion,
+            "form-step" => self.missing_form,
+            "step-caller" => self.missing_caller,
+            "step-outcome" => self.missing_outcome,
+            _ => return None,
+        })
+    }
+
     /// A day of the week as the unit pages name it: «Tirsdag 21.4.» or
     /// «Tuesday 21/4».
     pub(crate) fn day_label(&self, day: chrono::NaiveDate) -> String {
@@ -359,6 +392,22 @@ pub(crate) static DA: Text = Text {
     evaluation_at_most: "Højst",
     evaluation_characters: "tegn",
     back_to_registering: "Tilbage til registreringen",
+    error_prefix: "Fejl:",
+    missing_direction: "Vælg en retning: ind eller ud.",
+    missing_channel: "Vælg en kanal.",
+    missing_task: "Vælg en opgave.",
+    missing_type: "Vælg en henvendelsestype.",
+    missing_completion: "Vælg, om henvendelsen blev afsluttet straks.",
+    missing_form: "Vælg, om der fulgte en blanket med.",
+    missing_caller: "Vælg den kommune, der ringer.",
+    missing_outcome: "Vælg hvad opkaldet endte med.",
+    offline_saved: "Gemt i browseren – sendes når forbindelsen er tilbage",
+    offline_waiting_one: "1 registrering venter på at blive sendt. Den sendes, når forbindelsen er tilbage.",
+    offline_waiting_many: "{n} registreringer venter på at blive sendt. De sendes, når forbindelsen er tilbage.",
+    offline_login: "Log ind igen, så sendes de registreringer, der venter i browseren.",
+    offline_refused: "Serveren afviste en registrering, der var gemt i browseren. Registrér den igen:",
+    offline_discard: "Fjern beskeden",
+    offline_unsupported: "Forbindelsen svigtede, og browseren kan ikke gemme registreringen. Prøv igen, når forbindelsen er tilbage.",
 };
 
 pub(crate) static EN: Text = Text {
@@ -479,4 +528,20 @@ pub(crate) static EN: Text = Text {
     evaluation_at_most: "At most",
     evaluation_characters: "characters",
     back_to_registering: "Back to registering",
+    error_prefix: "Error:",
+    missing_direction: "Choose a direction: in or out.",
+    missing_channel: "Choose a channel.",
+    missing_task: "Choose a task.",
+    missing_type: "Choose an inquiry type.",
+    missing_completion: "Choose whether the inquiry was completed at once.",
+    missing_form: "Choose whether a form came along.",
+    missing_caller: "Choose the calling municipality.",
+    missing_outcome: "Choose what came of the call.",
+    offline_saved: "Kept in the browser – sent when the connection is back",
+    offline_waiting_one: "1 registration is waiting to be sent. It is sent when the connection is back.",
+    offline_waiting_many: "{n} registrations are waiting to be sent. They are sent when the connection is back.",
+    offline_login: "Log in again to send the registrations waiting in the browser.",
+    offline_refused: "The server refused a registration kept in the browser. Register it again:",
+    offline_discard: "Dismiss",
+    offline_unsupported: "The connection failed and the browser cannot keep the registration. Try again when the connection is back.",
 };

@@ -98,6 +98,35 @@ pub(crate) struct HotlineView {
     pub(crate) outcomes: Vec<OptionView>,
 }
 
+/// One problem in the error summary; `step` names the form's step it
+/// belongs to (marked on the page too), `anchor` the element it links to.
+pub(crate) struct ErrorView {
+    pub(crate) step: Option<&'static str>,
+    pub(crate) anchor: String,
+    pub(crate) message: String,
+}
+
+impl From<FieldError> for ErrorView {
+    fn from(e: FieldError) -> Self {
+        let step = match e.field {
+            "direction" | "channel" | "task" | "inquiry_type" | "completion" | "form"
+            | "caller" | "outcome" | "time" => Some(e.field),
+            _ => None,
+        };
+        let anchor = match step {
+            Some("form") => "form-step".to_owned(),
+            Some("time") => "time".to_owned(),
+            Some(step) => format!("step-{step}"),
+            None => String::new(),
+        };
+        Self {
+            step,
+            anchor,
+            message: e.message,
+        }
+    }
+}
+
 pub(crate) struct Confirmation {
     pub(crate) id: i64,
     pub(crate) text: String,
@@ -109,6 +138,8 @@ pub(crate) struct Confirmation {
 pub(crate) struct RegisterPage {
     t: &'static Text,
     unit_name: String,
+    /// The unit's id: the browser keeps each unit's waiting registrations apart.
+    unit_id: i64,
     municipality_name: String,
     csrf: String,
     test_mode: bool,
@@ -127,7 +158,7 @@ pub(crate) struct RegisterPage {
     time: String,
     confirmation: Option<Confirmation>,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: Vec<ErrorView>,
     today_count: String,
     today_test_count: String,
     today_rows: Vec<TodayRowView>,
@@ -139,6 +170,25 @@ pub(crate) struct RegisterPage {
     undo_minutes: i64,
     /// Open evaluations the unit's coordinator sent: (id, title, answered).
     evaluations: Vec<(i64, String, bool)>,
+}
+
+impl RegisterPage {
+    /// The server's message for a step of the form, when it has one.
+    fn error_for(&self, step: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.step == Some(step))
+            .map(|e| e.message.as_str())
+    }
+
+    /// The class that marks a step with an error (DKFDS's `form-error`).
+    fn error_class(&self, step: &str) -> &'static str {
+        if self.error_for(step).is_some() {
+            " form-error"
+        } else {
+            ""
+        }
+    }
 }
 
 /// Options fixed by the method (value, label, key), one of them chosen.
@@ -168,6 +218,7 @@ pub(crate) struct RegistrationForm {
     form: String,
     duration_ms: String,
     time: String,
+    made_at: String,
     idempotency_key: String,
     caller: String,
     outcome: String,
@@ -192,6 +243,7 @@ impl RegistrationForm {
             form: self.form,
             duration_ms: self.duration_ms,
             time: self.time,
+            made_at: self.made_at,
             idempotency_key: self.idempotency_key,
             caller: self.caller,
             outcome: self.outcome,
@@ -376,6 +428,7 @@ fn build_page(
     RegisterPage {
         t,
         unit_name: unit.ctx.unit.name.clone(),
+        unit_id: unit.ctx.unit.id.0,
         municipality_name: unit.ctx.municipality.name.clone(),
         csrf: unit.session.csrf_token.clone(),
         test_mode: unit.ctx.municipality.in_test_mode(now),
@@ -673,8 +726,37 @@ pub(crate) async fn show_registration(
     Ok(Html(page.render()?))
 }
 
-fn invalid_page(mut page: RegisterPage, errors: Vec<FieldError>) -> Result<Response, WebError> {
-    page.errors = errors.into_iter().map(|e| e.message).collect();
+/// The refused page. A step the form left open is named in the page's
+/// language (the rules' own messages are Danish); other problems keep the
+/// rules' words.
+fn invalid_page(
+    mut page: RegisterPage,
+    errors: Vec<FieldError>,
+    input: Option<&RegistrationInput>,
+) -> Result<Response, WebError> {
+    let t = page.t;
+    page.errors = errors
+        .into_iter()
+        .map(|e| {
+            let sent = input.map(|i| match e.field {
+                "channel" => i.channel.as_str(),
+                "task" => i.task.as_str(),
+                "inquiry_type" => i.inquiry_type.as_str(),
+                "completion" => i.completion.as_str(),
+                "form" => i.form.as_str(),
+                "caller" => i.caller.as_str(),
+                "outcome" => i.outcome.as_str(),
+                _ => "-",
+            });
+            let mut view = ErrorView::from(e);
+            if sent.is_some_and(|v| v.trim().is_empty()) {
+                if let Some(message) = t.missing(&view.anchor) {
+                    view.message = message.to_owned();
+                }
+            }
+            view
+        })
+        .collect();
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
 }
 
@@ -697,7 +779,7 @@ pub(crate) async fn create_registration(
             let mut page = build_page(&unit, &parts, Some(&input), now);
             // Keep the key: a corrected resubmission of the same inquiry is still one.
             page.idempotency_key = input.idempotency_key.clone();
-            invalid_page(page, errors)
+            invalid_page(page, errors, Some(&input))
         }
         Err(RegisterError::Core(e)) => Err(e.into()),
     }
@@ -722,6 +804,7 @@ pub(crate) async fn undo_registration(
                     field: "id",
                     message,
                 }],
+                None,
             )
         }
         Err(e) => Err(e.into()),
@@ -769,7 +852,7 @@ pub(crate) async fn correct_registration(
             let parts = load_parts(&state, &unit, now).await?;
             let mut page = build_page(&unit, &parts, Some(&input), now);
             page.correcting = Some(id);
-            invalid_page(page, errors)
+            invalid_page(page, errors, Some(&input))
         }
         Err(RegisterError::Core(komhen_core::CoreError::Invalid(message))) => {
             let parts = load_parts(&state, &unit, now).await?;
@@ -779,6 +862,7 @@ pub(crate) async fn correct_registration(
                     field: "id",
                     message,
                 }],
+                None,
             )
         }
         Err(RegisterError::Core(e)) => Err(e.into()),

@@ -781,3 +781,112 @@ async fn the_week_table_shows_the_unit_inquiries_per_day_from_monday() {
         r#"<th scope="row"><span class="day-name">Tuesday 21/4</span></th><td class="num">2</td>"#
     ));
 }
+
+#[tokio::test]
+async fn the_server_refusal_marks_each_missing_step_and_links_to_it() {
+    let app = App::with_units().await;
+    let (cookie, csrf) = app.unit_login("259borgerservice").await;
+    let pas = app.task_id("23.09.02").await.to_string();
+    let mut no_task = phone_guidance(&csrf, &pas, "m1");
+    no_task.retain(|(name, _)| *name != "task" && *name != "completion");
+    let reply = app.post("/registrering", &cookie, &no_task).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = &reply.body;
+    // The summary links to the step ...
+    assert!(
+        body.contains(r##"<a class="function-link" href="#step-task">Vælg en opgave.</a>"##),
+        "{body}"
+    );
+    assert!(body.contains(r##"href="#step-completion""##), "{body}");
+    // ... and the step is marked the DKFDS way, its message tied to it.
+    assert!(
+        body.contains(
+            r#"<fieldset id="step-task" class="step form-error" aria-describedby="error-task""#
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"<span class="form-error-message" id="error-task"><span class="sr-only">Fejl:</span> Vælg en opgave.</span>"#),
+        "{body}"
+    );
+    assert!(body.contains(r#"aria-describedby="task-search-hint error-task" aria-invalid="true""#));
+    assert!(body.contains(r#"class="step form-error" aria-describedby="error-completion""#));
+    // The steps that were answered are not marked.
+    assert!(body.contains(r#"<fieldset id="step-channel" class="step" data-step="channel""#));
+    assert!(!body.contains(r#"id="error-channel""#));
+    assert!(app.rows(koege()).await.is_empty());
+
+    // On the English page the open steps are named in English.
+    let both = format!("{cookie}; komhen_lang=en");
+    let mut no_task = phone_guidance(&csrf, &pas, "m2");
+    no_task.retain(|(name, _)| *name != "task");
+    let english = app.post("/registrering", &both, &no_task).await;
+    assert_eq!(english.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        english.body.contains(
+            r#"<span class="form-error-message" id="error-task"><span class="sr-only">Error:</span> Choose a task.</span>"#
+        ),
+        "{}",
+        english.body
+    );
+    assert!(english
+        .body
+        .contains(r##"href="#step-task">Choose a task.</a>"##));
+}
+
+#[tokio::test]
+async fn a_registration_kept_in_the_browser_keeps_the_moment_it_was_made() {
+    let app = App::with_units().await;
+    let (cookie, csrf) = app.unit_login("259borgerservice").await;
+    let pas = app.task_id("23.09.02").await.to_string();
+    let now = app.clock.now();
+    // Made offline yesterday, sent today: counted on yesterday, at its moment.
+    let made = (now - Duration::hours(20)).to_rfc3339();
+    let mut queued = phone_guidance(&csrf, &pas, "o1");
+    queued.push(("made_at", &made));
+    assert_eq!(
+        app.post("/registrering", &cookie, &queued).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // Sent twice (the answer was lost on the way): stored once.
+    assert_eq!(
+        app.post("/registrering", &cookie, &queued).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let rows = app.rows(koege()).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].registered_at.timestamp(),
+        (now - Duration::hours(20)).timestamp()
+    );
+    assert_eq!(
+        rows[0].day,
+        DateDimensions::of(now - Duration::hours(20)).day
+    );
+    // A browser clock ahead of the server's never stores a future moment.
+    let ahead = (now + Duration::hours(2)).to_rfc3339();
+    let mut early = phone_guidance(&csrf, &pas, "o2");
+    early.push(("made_at", &ahead));
+    assert_eq!(
+        app.post("/registrering", &cookie, &early).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(app
+        .rows(koege())
+        .await
+        .iter()
+        .all(|r| r.registered_at <= app.clock.now()));
+    // Older than a paper sheet may be: refused, said why, nothing stored.
+    let ancient =
+        (now - Duration::days(komhen_core::registration::QUEUED_MAX_AGE_DAYS + 1)).to_rfc3339();
+    let mut old = phone_guidance(&csrf, &pas, "o3");
+    old.push(("made_at", &ancient));
+    let reply = app.post("/registrering", &cookie, &old).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply.body.contains("gemt i browseren for mere end"),
+        "{}",
+        reply.body
+    );
+    assert_eq!(app.rows(koege()).await.len(), 2);
+}
