@@ -123,7 +123,7 @@ fn batch_view(base: &str, b: &BatchRow) -> BatchView {
             BatchStatus::Held => b.errors.clone(),
             _ => String::new(),
         },
-        by: b.created_by.clone(),
+        by: komhen_core::accounts::access::actor_da(&b.created_by),
         deletable: komhen_core::intake::batch::deletable(b, chrono::Utc::now()),
     }
 }
