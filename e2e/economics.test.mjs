@@ -227,6 +227,7 @@ test('the public sees cost per inquiry on the map and the national savings poten
     res = await goto(page, '/?maal=kr_henv');
     assert.equal(res.status(), 200);
     await page.locator('#map svg').first().waitFor();
+    await page.getByText('Tabel over kommunerne').click();
     const koege = page.locator('tr', { hasText: 'Køge' }).first();
     assert.match(await koege.innerText(), /\d+,\d{2} kr\./);
     assert.match(await page.locator('#cost-note').innerText(), /eksempelpriser/);

@@ -91,6 +91,8 @@
     .catch(function () {
       chart.hideLoading();
       el.textContent = 'Kortet kunne ikke hentes; tallene står i tabellen herunder.';
+      var table = document.getElementById('map-table-details');
+      if (table) table.open = true;
     });
 
   var current = -1;

@@ -142,6 +142,16 @@ async fn a_coordinator_uploads_checks_and_imports_a_file_once() {
     );
     assert!(!batch.body.contains("bruger:"), "{}", batch.body);
     assert_eq!(rows(store).await.len(), 2);
+    // Who loaded it is named by e-mail alone, on the batch and in the list,
+    // as on the other upload pages.
+    assert!(
+        batch.body.contains(" af kim@koege.dk</dd>"),
+        "{}",
+        batch.body
+    );
+    let list = app.get("/kommune/259/indlaes", &cookie).await;
+    assert!(list.body.contains("<td>kim@koege.dk</td>"), "{}", list.body);
+    assert!(!list.body.contains("bruger:"), "{}", list.body);
 
     // The same file again is recognised: the preview asks to replace.
     let again = upload(&app, &cookie, &csrf, "udtraek.csv", GOOD.as_bytes()).await;
