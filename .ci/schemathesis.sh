@@ -18,7 +18,7 @@ database_url=${2:?the demo database URL}
 komhen_bin=${KOMHEN_BIN:-$PWD/target/debug/komhen}
 version=4.32.5
 seed=20261207
-examples=${SCHEMATHESIS_EXAMPLES:-25}
+examples=${SCHEMATHESIS_EXAMPLES:-100}
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
