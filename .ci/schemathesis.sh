@@ -17,7 +17,7 @@ base_url=${1:?base URL, e.g. http://127.0.0.1:18080}
 database_url=${2:?the demo database URL}
 komhen_bin=${KOMHEN_BIN:-$PWD/target/debug/komhen}
 version=4.32.5
-seed=20261207
+seed=${SCHEMATHESIS_SEED:-20261207}
 examples=${SCHEMATHESIS_EXAMPLES:-100}
 
 work=$(mktemp -d)
