@@ -8,6 +8,10 @@
 #   .ci/schemathesis.sh BASE_URL DATABASE_URL
 #
 # KOMHEN_BIN: the komhen binary (default target/debug/komhen).
+# SCHEMATHESIS_EXAMPLES: test cases per operation and phase (default 100:
+# about 1,100 requests, half a minute against the 20k demo).
+# SCHEMATHESIS_SEED: another seed, to search wider by hand (the CI keeps
+# the fixed one, so a run can be repeated).
 # SCHEMATHESIS_VENV: a virtualenv to install into and reuse (default: a
 # temporary one, removed afterwards).
 set -euo pipefail
