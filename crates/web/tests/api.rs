@@ -850,6 +850,20 @@ async fn the_documented_batch_id_is_the_one_the_server_takes() {
         "{batch_id}"
     );
     assert!(batch_id["pattern"].is_string(), "{batch_id}");
+    let schemas = &doc["components"]["schemas"];
+    let row = &schemas["RegistrationRequest"]["properties"];
+    assert_eq!(
+        row["quantity"]["maximum"],
+        komhen_domain::registration::MAX_QUANTITY
+    );
+    assert_eq!(
+        row["duration_seconds"]["maximum"],
+        komhen_domain::registration::MAX_DURATION_SECONDS
+    );
+    assert_eq!(
+        schemas["RegistrationBatchRequest"]["properties"]["registrations"]["maxItems"],
+        komhen_core::intake::api::MAX_ROWS
+    );
     let limit = komhen_core::intake::api::MAX_BATCH_ID;
     for (id, taken) in [
         (String::new(), false),
