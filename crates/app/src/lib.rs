@@ -60,6 +60,9 @@ pub enum Command {
     Migrate,
     /// Switch a municipality's test mode on or off.
     TestMode(TestModeArgs),
+    /// Issue a system token for the JSON API (as the coordinator does under
+    /// Systemer og API): the token alone is printed, once, on standard output.
+    Token(TokenArgs),
     /// Personal users: invite one with a role, or make a new password link.
     #[command(subcommand)]
     User(UserCommand),
@@ -169,6 +172,16 @@ pub struct UserLinkArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The municipality the token writes to, e.g. 259.
+    #[arg(long)]
+    pub municipality: String,
+    /// The system's name, as the list under Systemer og API shows it.
+    #[arg(long)]
+    pub system: String,
+}
+
+#[derive(Debug, Args)]
 pub struct TestModeArgs {
     /// The municipality's code, e.g. 259.
     #[arg(long)]
@@ -269,6 +282,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::TestMode(args) => test_mode(&url, &args).await,
+        Command::Token(args) => {
+            let store = open(&url, OpenMode::MustExist).await?;
+            let code = komhen_domain::MunicipalityCode::parse(&args.municipality)?;
+            store
+                .get_municipality(code)
+                .await?
+                .with_context(|| format!("kommune {code} findes ikke"))?;
+            let issued = komhen_core::setup::systems::issue_token(
+                store.as_ref(),
+                &Actor::command_line(),
+                code,
+                &args.system,
+            )
+            .await?;
+            eprintln!(
+                "Systemnøgle til «{}» i kommune {code}; den vises kun denne ene gang:",
+                issued.name
+            );
+            println!("{}", issued.token);
+            Ok(())
+        }
         Command::User(command) => {
             let store = open(&url, OpenMode::MustExist).await?;
             users::run(store.as_ref(), command).await

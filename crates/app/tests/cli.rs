@@ -115,6 +115,53 @@ fn migrate_then_serve_answers_over_http() {
     assert!(municipalities.contains("Køge"));
 }
 
+#[test]
+fn token_prints_a_system_token_alone_that_opens_the_push_api() {
+    let db = migrated();
+    let printed = succeeds(&[
+        "token",
+        "--database-url",
+        &db.url,
+        "--municipality",
+        "259",
+        "--system",
+        "Kø-system",
+    ]);
+    let token = printed.trim();
+    assert!(
+        token.starts_with("komhen_") && token.len() == 71 && !token.contains(char::is_whitespace),
+        "{printed:?}"
+    );
+    let unknown = fails(&[
+        "token",
+        "--database-url",
+        &db.url,
+        "--municipality",
+        "102",
+        "--system",
+        "Kø-system",
+    ]);
+    assert!(unknown.contains("102"), "{unknown}");
+
+    let (mut server, address) = serve(&db.url);
+    let body = r#"{"registrations": [{"task": "23.09.02", "channel": "TLFIND", "time": "2025-10-21 10:20"}]}"#;
+    let mut stream = TcpStream::connect(&address).unwrap();
+    write!(
+        stream,
+        "POST /api/v1/registrations HTTP/1.0\r\nHost: {address}\r\n\
+         Authorization: Bearer {token}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(response.starts_with("HTTP/1.0 201"), "{response}");
+    assert!(response.contains(r#""municipality":259"#), "{response}");
+}
+
 /// The last line of what `user add` or `user link` printed: the link.
 fn link_in(printed: &str) -> String {
     let link = printed.lines().last().unwrap_or_default();

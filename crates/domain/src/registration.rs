@@ -318,6 +318,9 @@ pub fn implausible_time(at: DateTime<Utc>, now: DateTime<Utc>) -> Option<String>
 /// København fits easily).
 pub const MAX_QUANTITY: i64 = 100_000_000;
 
+/// The longest a registration may have taken, in seconds (a day).
+pub const MAX_DURATION_SECONDS: i64 = 86_400;
+
 impl NewRegistration {
     /// Checks what the registration must satisfy on its own.
     pub fn validate(&self) -> Result<(), ParseError> {
@@ -329,7 +332,7 @@ impl NewRegistration {
             ));
         }
         if let Some(ms) = self.duration_ms {
-            if !(0..=86_400_000).contains(&ms) {
+            if !(0..=MAX_DURATION_SECONDS * 1000).contains(&ms) {
                 return Err(ParseError::new(
                     "varighed",
                     ms.to_string(),

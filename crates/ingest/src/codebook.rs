@@ -46,7 +46,7 @@ use crate::text::{neutralise, unneutralise, TextEncoding};
 use crate::{IngestError, Problem, ProblemKind};
 use chrono::{DateTime, Utc};
 use csv::ByteRecord;
-use komhen_domain::registration::MAX_QUANTITY;
+use komhen_domain::registration::{MAX_DURATION_SECONDS, MAX_QUANTITY};
 use komhen_domain::{
     danish_local, ChannelCode, Completion, InquiryType, KleNumber, MunicipalityCode,
 };
@@ -481,7 +481,7 @@ impl RowParser {
             None
         } else {
             match parse_seconds_ms(bytes) {
-                Some(ms) if ms <= 86_400_000 => Some(ms),
+                Some(ms) if ms <= MAX_DURATION_SECONDS * 1000 => Some(ms),
                 _ => {
                     problems.push(self.problem(
                         line,

@@ -1,7 +1,8 @@
 //! The JSON API under `/api/v1`: a municipality's systems push batches of
 //! registrations with a bearer token (`POST /api/v1/registrations`), and
-//! the OpenAPI document describing it is generated from the request and
-//! response types here (`GET /api/v1/openapi.json`).
+//! the OpenAPI document describing every API route is generated from the
+//! request and response types here and at the other API handlers
+//! (`crate::openapi`, `GET /api/v1/openapi.json`).
 //!
 //! Owns the HTTP side only: the [`SystemAuth`] extractor (the one place a
 //! system route is let through: the token decides, and it alone names the
@@ -10,7 +11,8 @@
 //! `komhen_core::setup::systems`. Must never read or set a cookie: browsers do not
 //! send bearer tokens by themselves, so these routes need no CSRF token and
 //! are exempt from the cross-site guard (`session::refuse_cross_site_posts`).
-//! Every error is JSON in Danish with a stable machine-readable `code`. The
+//! Every error is JSON in Danish with a stable machine-readable `code`, also
+//! the router's own under `/api/` ([`json_errors`]). The
 //! doc comments of the JSON types are the OpenAPI document's descriptions,
 //! so they are in Danish, for the systems' vendors.
 
@@ -26,11 +28,7 @@ use komhen_core::setup::systems;
 use komhen_store::SystemTokenRow;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
-
-/// The security scheme's name in the OpenAPI document.
-const SECURITY: &str = "systemnoegle";
+use utoipa::ToSchema;
 
 // --- the JSON types -------------------------------------------------------------
 
@@ -58,15 +56,15 @@ const SECURITY: &str = "systemnoegle";
     }]
 }))]
 pub(crate) struct RegistrationBatchRequest {
-    /// Systemets eget id for leveringen (1–100 tegn), unikt i kommunen.
+    /// Systemets eget id for leveringen, unikt i kommunen: 1–100 tegn uden
+    /// styretegn og ikke kun mellemrum (mellemrum før og efter gemmes ikke).
     /// Sendes den samme levering igen, gemmes intet, og svaret er den
     /// tidligere levering; det samme `batch_id` med andre rækker afvises
     /// (409). Uden `batch_id` kendes en levering på indholdet alene.
-    #[schema(max_length = 100)]
     batch_id: Option<String>,
     /// Registreringerne: mindst 1, højst 10.000.
     #[serde(default)]
-    #[schema(required = true, min_items = 1, max_items = 10000)]
+    #[schema(required = true, min_items = 1)]
     registrations: Vec<RegistrationRequest>,
 }
 
@@ -100,10 +98,8 @@ pub(crate) struct RegistrationRequest {
     #[schema(required = true, example = "2025-10-21T10:15:00+02:00")]
     time: String,
     /// Antal henvendelser, rækken står for (1–100.000.000). Standard 1.
-    #[schema(minimum = 1, maximum = 100000000)]
     quantity: Option<i64>,
     /// Registreringens varighed i sekunder (0–86.400).
-    #[schema(minimum = 0, maximum = 86400)]
     duration_seconds: Option<f64>,
     /// Svar på kommunens spørgsmål, med spørgsmålets tekst eller kode som
     /// nøgle, fx `{"Køn": "Kvinde"}`.
@@ -178,7 +174,7 @@ fn detail(field: Option<&str>, code: &str, message: impl Into<String>) -> ErrorD
 }
 
 /// A JSON answer that is never stored by a cache.
-fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
+pub(crate) fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
     let mut response = (status, Json(body)).into_response();
     response
         .headers_mut()
@@ -209,6 +205,86 @@ pub(crate) fn error_response(
     message: impl Into<String>,
 ) -> Response {
     one_error(status, detail(None, code, message))
+}
+
+/// Whether a response already carries a JSON body.
+fn is_json_response(response: &Response) -> bool {
+    is_json(response.headers())
+}
+
+/// The error answers of the whole `/api/` tree in the API's shape: an
+/// answer komhen's router or guard gives without a handler of the API (no
+/// such route, a method the route does not take, a role without access, a
+/// page's error) becomes `{"errors": [{"code", "message"}], "error_count": 1}`
+/// with a stable code, keeping the status and its headers (`Retry-After`;
+/// the router adds `Allow` to a 405 outside this layer). Answers that are JSON already pass untouched, and so does
+/// everything outside `/api/` (the pages keep their HTML error page).
+pub(crate) async fn json_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !request.uri().path().starts_with("/api/") {
+        return next.run(request).await;
+    }
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) || is_json_response(&response) {
+        return response;
+    }
+    let (code, message) = match status {
+        StatusCode::NOT_FOUND => (
+            "not_found",
+            format!(
+                "Adressen {path} findes ikke i API'et. API'ets adresser står i \
+                 /api/v1/openapi.json."
+            ),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            // The router adds `Allow` after this layer: the message points to it.
+            format!(
+                "Adressen {path} tager ikke imod {method}. Headeren «Allow» nævner de metoder, \
+                 den tager imod."
+            ),
+        ),
+        StatusCode::FORBIDDEN => (
+            "no_access",
+            "Din rolle giver ikke adgang til disse tal. Kontakt kommunens tovholder, hvis du \
+             mener, du skal have adgang."
+                .to_owned(),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "body_too_large",
+            "Indholdet er større, end API'et tager imod her.".to_owned(),
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "Indholdet er ikke sendt i en form, API'et tager imod her.".to_owned(),
+        ),
+        s if s.is_server_error() => (
+            "internal",
+            "API'et kunne ikke svare lige nu. Prøv igen om lidt. Fejlen er skrevet i systemets \
+             log."
+                .to_owned(),
+        ),
+        _ => (
+            "bad_request",
+            format!(
+                "Forespørgslen kan ikke læses ({} {}).",
+                status.as_u16(),
+                status.canonical_reason().unwrap_or_default()
+            ),
+        ),
+    };
+    let mut answer = error_response(status, code, message);
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(value) = response.headers().get(&name) {
+            answer.headers_mut().insert(name, value.clone());
+        }
+    }
+    answer
 }
 
 /// 401 with the challenge RFC 6750 asks for.
@@ -328,9 +404,30 @@ fn expected_at(field: &str) -> &'static str {
     }
 }
 
-/// A body that is JSON but not of the request's shape, as an error at the
-/// row and field it concerns.
-fn shape_error(error: &serde_path_to_error::Error<serde_json::Error>) -> ErrorDetail {
+/// The allowed values of a numeric field, in Danish; None for a field
+/// that is not a number.
+fn number_range(field: &str) -> Option<String> {
+    use komhen_domain::registration::{MAX_DURATION_SECONDS, MAX_QUANTITY};
+    let number = |n: i64| komhen_ingest::summary::danish_number(n.unsigned_abs());
+    match field {
+        "quantity" => Some(format!("et helt tal fra 1 til {}", number(MAX_QUANTITY))),
+        "duration_seconds" => Some(format!(
+            "et tal fra 0 til {} (sekunder)",
+            number(MAX_DURATION_SECONDS)
+        )),
+        f if f.starts_with("answers.") => Some(format!(
+            "en tekst eller et helt tal fra -{} til {}",
+            number(i64::MAX),
+            number(i64::MAX)
+        )),
+        _ => None,
+    }
+}
+
+/// Where in the body a deserialisation error is: the row's index (in
+/// `registrations`) and the field (the row's own, without the leading
+/// `registrations`).
+fn location(error: &serde_path_to_error::Error<serde_json::Error>) -> (Option<usize>, String) {
     use serde_path_to_error::Segment;
     let mut index = None;
     let mut fields: Vec<String> = Vec::new();
@@ -343,12 +440,44 @@ fn shape_error(error: &serde_path_to_error::Error<serde_json::Error>) -> ErrorDe
             Segment::Unknown => {}
         }
     }
-    // The row's own fields, without the leading `registrations`.
     let field = if index.is_some() {
         fields.get(1..).map(|f| f.join(".")).unwrap_or_default()
     } else {
         fields.join(".")
     };
+    (index, field)
+}
+
+/// A number in the body that no field can hold (`1e400`, an integer past
+/// 64 bits), as an error at the row and field it concerns naming the
+/// field's range; None when the error is another.
+fn number_error(error: &serde_path_to_error::Error<serde_json::Error>) -> Option<ErrorDetail> {
+    let inner = error.inner().to_string();
+    let beyond_float = inner.starts_with("number out of range");
+    // An integer past i64 reaches an integer field as a u64 or a float.
+    let beyond_integer = inner.starts_with("invalid value: integer")
+        || inner
+            .strip_prefix("invalid type: floating point `")
+            .and_then(|rest| rest.split('`').next())
+            .and_then(|n| n.parse::<f64>().ok())
+            .is_some_and(|n| n.abs() >= i64::MAX as f64);
+    if !beyond_float && !beyond_integer {
+        return None;
+    }
+    let (index, field) = location(error);
+    let range = number_range(&field)?;
+    Some(ErrorDetail {
+        index,
+        field: Some(field.clone()),
+        code: "number_out_of_range".into(),
+        message: format!("tallet i «{field}» er uden for det tilladte: {range}"),
+    })
+}
+
+/// A body that is JSON but not of the request's shape, as an error at the
+/// row and field it concerns.
+fn shape_error(error: &serde_path_to_error::Error<serde_json::Error>) -> ErrorDetail {
+    let (index, field) = location(error);
     let inner = error.inner().to_string();
     if let Some(unknown) = inner
         .strip_prefix("unknown field `")
@@ -411,7 +540,10 @@ fn shape_error(error: &serde_path_to_error::Error<serde_json::Error>) -> ErrorDe
         index,
         field: (!field.is_empty()).then_some(field.clone()),
         code: "invalid_type".into(),
-        message: format!("{shown} skal være {}", expected_at(lookup)),
+        message: format!(
+            "{shown} skal være {}",
+            number_range(lookup).unwrap_or_else(|| expected_at(lookup).to_owned())
+        ),
     }
 }
 
@@ -581,10 +713,15 @@ pub(crate) async fn create_registrations(
             Ok(()) => request,
             Err(e) => return invalid_json(&e),
         },
-        Err(e) if e.inner().is_data() => {
-            return one_error(StatusCode::UNPROCESSABLE_ENTITY, shape_error(&e))
+        Err(e) => {
+            return match number_error(&e) {
+                Some(error) => one_error(StatusCode::UNPROCESSABLE_ENTITY, error),
+                None if e.inner().is_data() => {
+                    one_error(StatusCode::UNPROCESSABLE_ENTITY, shape_error(&e))
+                }
+                None => invalid_json(e.inner()),
+            }
         }
-        Err(e) => return invalid_json(e.inner()),
     };
     let batch = to_intake(request);
     match api::receive(state.store.as_ref(), &system, &batch).await {
@@ -625,17 +762,7 @@ pub(crate) async fn create_registrations(
         }
         Err(Refused::BatchIdReused(earlier)) => one_error(
             StatusCode::CONFLICT,
-            detail(
-                Some("batch_id"),
-                "batch_id_reused",
-                format!(
-                    "batch_id «{}» er brugt til en anden levering med andre registreringer \
-                     ({}, {} rækker). Intet er gemt. Giv hver ny levering sit eget batch_id.",
-                    earlier.file_name,
-                    komhen_domain::danish_local(earlier.created_at).format("%d-%m-%Y %H:%M"),
-                    earlier.row_count
-                ),
-            ),
+            row_error(api::batch_id_reused(&earlier)),
         ),
         // A rule of the batch pipeline (an implausible total): nothing stored.
         Err(Refused::Core(komhen_core::CoreError::Invalid(message))) => one_error(
@@ -644,69 +771,4 @@ pub(crate) async fn create_registrations(
         ),
         Err(Refused::Core(e)) => internal(&e),
     }
-}
-
-// --- GET /api/v1/openapi.json --------------------------------------------------------
-
-/// Adds the bearer token as the API's security scheme.
-struct BearerToken;
-
-impl Modify for BearerToken {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        if let Some(components) = openapi.components.as_mut() {
-            components.add_security_scheme(
-                SECURITY,
-                SecurityScheme::Http(
-                    HttpBuilder::new()
-                        .scheme(HttpAuthScheme::Bearer)
-                        .description(Some(
-                            "Systemnøglen, som kommunens tovholder laver under Systemer og API \
-                             (`komhen_` og 64 hextegn). Nøglen bestemmer kommunen.",
-                        ))
-                        .build(),
-                ),
-            );
-        }
-    }
-}
-
-/// The API as OpenAPI, generated from the handlers and types above.
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "komhen API",
-        description = "Kommunens egne systemer (kø-systemer, telefonsystemer, sagssystemer) \
-            sender registreringer af henvendelser til komhen efter KOMHEN 2.0. Hvert system \
-            har sin egen nøgle, som bestemmer kommunen. Fejl er JSON på dansk med en fast \
-            `code` pr. fejl. Se docs/api.md.",
-        license(name = "EUPL-1.2")
-    ),
-    paths(create_registrations, show_openapi),
-    components(schemas(
-        RegistrationBatchRequest,
-        RegistrationRequest,
-        AnswerValue,
-        RegistrationBatchResponse,
-        ErrorResponse,
-        ErrorDetail
-    )),
-    modifiers(&BearerToken),
-    tags(
-        (name = "registreringer", description = "Registreringer fra kommunens systemer"),
-        (name = "dokumentation", description = "Denne beskrivelse af API'et")
-    )
-)]
-pub(crate) struct ApiDoc;
-
-/// This document: the API as OpenAPI 3.
-#[utoipa::path(
-    get,
-    path = "/api/v1/openapi.json",
-    tag = "dokumentation",
-    operation_id = "show_openapi",
-    summary = "Dette dokument: API'et beskrevet som OpenAPI 3",
-    responses((status = 200, description = "OpenAPI-dokumentet.", content_type = "application/json"))
-)]
-pub(crate) async fn show_openapi() -> Response {
-    json_response(StatusCode::OK, &ApiDoc::openapi())
 }

@@ -20,6 +20,7 @@ mod frame;
 mod hotline;
 mod i18n;
 mod intake;
+mod openapi;
 mod outbox;
 mod pages;
 mod portal;
@@ -770,7 +771,7 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
             setup::systems::revoke_system_token,
         )
         .post("/api/v1/registrations", System, api::create_registrations)
-        .get("/api/v1/openapi.json", Public, api::show_openapi)
+        .get("/api/v1/openapi.json", Public, openapi::show_openapi)
         // Total counts: a municipality's, and the national deliveries.
         .get(
             "/kommune/{kode}/totaltal",
@@ -913,6 +914,7 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
     let router = router
         .route("/static/{*path}", get(assets::static_file))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(api::json_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::refuse_cross_site_posts,

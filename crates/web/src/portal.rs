@@ -14,7 +14,7 @@
 //! computed once a minute) and `choice` (the chosen period and metric, and a
 //! figure as the public sees it).
 
-mod api;
+pub(crate) mod api;
 mod cache;
 mod choice;
 mod comparison;

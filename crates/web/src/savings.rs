@@ -463,6 +463,22 @@ pub(crate) async fn download_xlsx(
 
 /// `GET /api/v1/savings?kommune=259&fra=..&til=..&flyt=..&maal=..`: the
 /// scenario's result as JSON, for a reader of the municipality.
+#[utoipa::path(
+    get,
+    path = "/api/v1/savings",
+    tag = "tal for brugere",
+    operation_id = "run_savings_scenario",
+    summary = "Et besparelsesscenarie for en kommune",
+    description = "Flytninger mellem kanaler og mål for den digitale andel, og hvad de ville \
+        spare i perioden og om året; beløb i hele øre (docs/economics.md). `flyt` og `maal` \
+        kan gentages.",
+    params(crate::openapi::SavingsParams),
+    responses(
+        (status = 200, description = "Scenariets resultat, forudsætninger og flytninger.", body = Object),
+        crate::openapi::ReaderErrors,
+    ),
+    security(("session" = []))
+)]
 pub(crate) async fn api(
     State(state): State<AppState>,
     auth: Authorized,

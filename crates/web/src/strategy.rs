@@ -350,6 +350,20 @@ pub(crate) async fn remove_initiative(
 
 /// `GET /api/v1/strategy?kommune=259`: the targets with their progress and
 /// the initiatives with their before and after, as JSON.
+#[utoipa::path(
+    get,
+    path = "/api/v1/strategy",
+    tag = "tal for brugere",
+    operation_id = "show_strategy",
+    summary = "En kommunes kanalstrategi: mål og indsatser med deres fremdrift",
+    description = "Andele er 0–1 (docs/economics.md).",
+    params(crate::openapi::StrategyParams),
+    responses(
+        (status = 200, description = "Strategiens mål og indsatser.", body = Object),
+        crate::openapi::ReaderErrors,
+    ),
+    security(("session" = []))
+)]
 pub(crate) async fn api(
     State(state): State<AppState>,
     auth: Authorized,

@@ -774,3 +774,329 @@ async fn a_field_sent_twice_is_named_as_such() {
         refused.body
     );
 }
+
+/// The document's operation for a route.
+fn operation<'a>(doc: &'a Value, method: &str, path: &str) -> &'a Value {
+    &doc["paths"][path][method.to_lowercase()]
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_api_route_with_its_ways_in_and_errors() {
+    let app = App::new().await;
+    let doc = app.get("/api/v1/openapi.json", "").await.json();
+    let routes = komhen_web::route_table(app.db.store.clone());
+    let api_routes: Vec<_> = routes
+        .iter()
+        .filter(|r| r.path.starts_with("/api/"))
+        .collect();
+    assert!(api_routes.len() >= 8, "{}", api_routes.len());
+    for route in &api_routes {
+        let op = operation(&doc, route.method, route.path);
+        assert!(
+            op.is_object(),
+            "{} {} is not in the document",
+            route.method,
+            route.path
+        );
+        let security = match route.access {
+            komhen_core::accounts::access::Access::System => Some("systemnoegle"),
+            komhen_core::accounts::access::Access::Public => None,
+            _ => Some("session"),
+        };
+        match security {
+            Some(scheme) => {
+                assert_eq!(op["security"], json!([{ scheme: [] }]), "{}", route.path);
+                assert!(op["responses"]["401"].is_object(), "{}", route.path);
+            }
+            None => assert!(op["security"].is_null(), "{}", route.path),
+        }
+        for (status, answer) in op["responses"].as_object().unwrap() {
+            if status.starts_with('4') || status.starts_with('5') {
+                assert_eq!(
+                    answer["content"]["application/json"]["schema"]["$ref"],
+                    "#/components/schemas/ErrorResponse",
+                    "{} {status}",
+                    route.path
+                );
+            }
+        }
+    }
+    let metrics = operation(&doc, "GET", "/api/v1/public/metrics");
+    let names: Vec<&str> = metrics["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["periode", "kommune", "side", "pr_side", "format"]);
+    assert!(metrics["responses"]["200"]["content"]["text/csv"].is_object());
+    assert_eq!(
+        doc["components"]["securitySchemes"]["session"],
+        json!({"type": "apiKey", "in": "cookie", "name": "komhen_session",
+               "description": doc["components"]["securitySchemes"]["session"]["description"]})
+    );
+}
+
+#[tokio::test]
+async fn the_documented_batch_id_is_the_one_the_server_takes() {
+    let (app, koege, _) = App::with_tokens().await;
+    let doc = app.get("/api/v1/openapi.json", "").await.json();
+    let batch_id =
+        &doc["components"]["schemas"]["RegistrationBatchRequest"]["properties"]["batch_id"];
+    assert_eq!(batch_id["minLength"], 1, "{batch_id}");
+    assert_eq!(
+        batch_id["maxLength"],
+        komhen_core::intake::api::MAX_BATCH_ID,
+        "{batch_id}"
+    );
+    assert!(batch_id["pattern"].is_string(), "{batch_id}");
+    let schemas = &doc["components"]["schemas"];
+    let row = &schemas["RegistrationRequest"]["properties"];
+    assert_eq!(
+        row["quantity"]["maximum"],
+        komhen_domain::registration::MAX_QUANTITY
+    );
+    assert_eq!(
+        row["duration_seconds"]["maximum"],
+        komhen_domain::registration::MAX_DURATION_SECONDS
+    );
+    assert_eq!(
+        schemas["RegistrationBatchRequest"]["properties"]["registrations"]["maxItems"],
+        komhen_core::intake::api::MAX_ROWS
+    );
+    let limit = komhen_core::intake::api::MAX_BATCH_ID;
+    for (id, taken) in [
+        (String::new(), false),
+        ("   ".to_owned(), false),
+        ("kø\u{7}1".to_owned(), false),
+        ("x".repeat(limit + 1), false),
+        (format!(" {}", "x".repeat(limit)), false),
+        ("x".repeat(limit), true),
+        ("kø-borgerservice 1".to_owned(), true),
+    ] {
+        let mut body = two_rows();
+        body["batch_id"] = json!(id);
+        let reply = app.deliver(&koege, &body.to_string()).await;
+        if taken {
+            assert_eq!(reply.status, StatusCode::CREATED, "{id:?}: {}", reply.body);
+        } else {
+            assert_eq!(
+                reply.errors(),
+                vec![(Value::Null, json!("batch_id"), "invalid_batch_id".into())],
+                "{id:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_method_or_address_the_api_lacks_is_answered_in_json_and_pages_keep_theirs() {
+    let app = App::new().await;
+    let wrong_method = app
+        .send(
+            Request::delete("/api/v1/public/periods")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(wrong_method.content_type.starts_with("application/json"));
+    assert_eq!(
+        wrong_method.errors(),
+        vec![(Value::Null, Value::Null, "method_not_allowed".into())]
+    );
+    assert!(wrong_method.headers[header::ALLOW]
+        .to_str()
+        .unwrap()
+        .contains("GET"));
+    let get_of_post = app.get("/api/v1/registrations", "").await;
+    assert_eq!(get_of_post.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(get_of_post.errors()[0].2, "method_not_allowed");
+    assert_eq!(get_of_post.headers[header::ALLOW], "POST");
+
+    let missing = app.get("/api/v1/nothing-here", "").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        missing.errors(),
+        vec![(Value::Null, Value::Null, "not_found".into())]
+    );
+    assert!(
+        missing.body.contains("/api/v1/openapi.json"),
+        "{}",
+        missing.body
+    );
+
+    // A signed-in user without a role that reads figures.
+    app.add_user("uden-rolle@komhen.example", &[]).await;
+    let session = app.session("uden-rolle@komhen.example", "/").await;
+    let no_access = app.get("/api/v1/report", &session.cookie).await;
+    assert_eq!(no_access.status, StatusCode::FORBIDDEN);
+    assert_eq!(no_access.errors()[0].2, "no_access");
+
+    // A page's error stays the page.
+    let page = app.get("/findes-ikke", "").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(
+        page.content_type.starts_with("text/html"),
+        "{}",
+        page.content_type
+    );
+}
+
+#[tokio::test]
+async fn a_number_out_of_range_names_the_field_and_its_range() {
+    let (app, koege, _) = App::with_tokens().await;
+    for (field, number, range) in [
+        ("quantity", "1e400", "1 til 100.000.000"),
+        ("quantity", "-1e400", "1 til 100.000.000"),
+        ("quantity", "99999999999999999999", "1 til 100.000.000"),
+        ("quantity", "9223372036854775808", "1 til 100.000.000"),
+        ("duration_seconds", "1e400", "0 til 86.400"),
+    ] {
+        let body = format!(
+            r#"{{"registrations": [{{"task": "23.09.02", "channel": "TLFIND", "time": "2025-10-21 10:20"}}, {{"task": "23.09.02", "channel": "TLFIND", "time": "2025-10-21 10:20", "{field}": {number}}}]}}"#
+        );
+        let refused = app.deliver(&koege, &body).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field} {number}: {}",
+            refused.body
+        );
+        assert_eq!(
+            refused.errors(),
+            vec![(json!(1), json!(field), "number_out_of_range".into())],
+            "{field} {number}"
+        );
+        assert!(refused.body.contains(range), "{}", refused.body);
+        assert!(!refused.body.contains("JSON"), "{}", refused.body);
+    }
+    let answer = r#"{"registrations": [{"task": "23.09.02", "channel": "TLFIND", "time": "2025-10-21 10:20", "answers": {"Alder": 1e400}}]}"#;
+    let refused = app.deliver(&koege, answer).await;
+    assert_eq!(
+        refused.errors(),
+        vec![(
+            json!(0),
+            json!("answers.Alder"),
+            "number_out_of_range".into()
+        )]
+    );
+    // Large quantities in many rows do not overflow the batch's sum.
+    let rows: Vec<Value> = (0..3)
+        .map(|_| json!({"task": "23.09.02", "channel": "TLFIND", "time": "2025-10-21 10:20", "quantity": i64::MAX}))
+        .collect();
+    let refused = app
+        .deliver(&koege, &json!({ "registrations": rows }).to_string())
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.errors()[0].2, "invalid_quantity");
+}
+
+#[tokio::test]
+async fn a_reused_or_bad_batch_id_is_told_together_with_the_row_errors() {
+    let (app, koege, _) = App::with_tokens().await;
+    let mut body = two_rows();
+    body["batch_id"] = json!("kø-1");
+    let first = app.deliver(&koege, &body.to_string()).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+
+    // Other rows under the same batch_id, with errors: every one is told.
+    let mut other = body.clone();
+    other["registrations"][0]["channel"] = json!("TLF");
+    other["registrations"][1]["task"] = json!("");
+    let refused = app.deliver(&koege, &other.to_string()).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        refused.errors(),
+        vec![
+            (Value::Null, json!("batch_id"), "batch_id_reused".into()),
+            (json!(0), json!("channel"), "unknown_channel".into()),
+            (json!(1), json!("task"), "missing_task".into()),
+        ]
+    );
+    assert_eq!(refused.json()["error_count"], 3);
+
+    // Good rows under the used batch_id: the conflict alone.
+    let mut good = body.clone();
+    good["registrations"][1]["quantity"] = json!(4);
+    let conflict = app.deliver(&koege, &good.to_string()).await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT, "{}", conflict.body);
+    assert_eq!(conflict.errors()[0].2, "batch_id_reused");
+
+    // The first batch again: its first answer, nothing new stored.
+    let again = app.deliver(&koege, &body.to_string()).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(again.json()["batch"], first.json()["batch"]);
+
+    // A bad batch_id with row errors: both.
+    other["batch_id"] = json!("");
+    let refused = app.deliver(&koege, &other.to_string()).await;
+    assert_eq!(
+        refused.errors(),
+        vec![
+            (Value::Null, json!("batch_id"), "invalid_batch_id".into()),
+            (json!(0), json!("channel"), "unknown_channel".into()),
+            (json!(1), json!("task"), "missing_task".into()),
+        ]
+    );
+    assert_eq!(
+        app.registrations(KOEGE).await.len(),
+        2,
+        "nothing more stored"
+    );
+}
+
+#[tokio::test]
+async fn the_read_apis_refuse_a_parameter_out_of_its_documented_range() {
+    let app = App::new().await;
+    app.add_user("admin@komhen.example", &[(Role::NationalAdmin, None, None)])
+        .await;
+    let session = app.session("admin@komhen.example", "/").await;
+    for (path, named) in [
+        ("/api/v1/public/metrics?side=0", "side"),
+        ("/api/v1/public/metrics?pr_side=0", "pr_side"),
+        ("/api/v1/public/metrics?pr_side=1001", "pr_side"),
+        (
+            "/api/v1/public/metrics?periode=99999999999999999999",
+            "periode",
+        ),
+        ("/api/v1/public/metrics?format=xml", "format"),
+        ("/api/v1/public/metrics?side=1&side=2", "side"),
+        ("/api/v1/public/savings?periode=0", "periode"),
+        ("/api/v1/report?format=xml", "format"),
+        ("/api/v1/report?median=kanske", "median"),
+        ("/api/v1/report?omkostning=", "omkostning"),
+    ] {
+        let refused = app.get(path, &session.cookie).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{path}: {}",
+            refused.body
+        );
+        assert_eq!(refused.errors()[0].2, "invalid_query", "{path}");
+        assert!(
+            refused.body.contains(&format!("«{named}»")),
+            "{path}: {}",
+            refused.body
+        );
+    }
+    let taken = app
+        .get("/api/v1/public/metrics?side=1&pr_side=1000&format=json", "")
+        .await;
+    assert_eq!(taken.status, StatusCode::OK, "{}", taken.body);
+    let taken = app
+        .get("/api/v1/report?median=ja&omkostning=nej", &session.cookie)
+        .await;
+    assert_eq!(taken.status, StatusCode::OK, "{}", taken.body);
+}

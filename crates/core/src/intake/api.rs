@@ -39,8 +39,23 @@ pub const MAX_ROWS: usize = 10_000;
 pub const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
 /// The batch kind API batches are stored as.
 pub const BATCH_KIND: BatchKind = BatchKind::Api;
-/// The longest `batch_id`.
+/// The longest `batch_id`, in characters as sent.
 pub const MAX_BATCH_ID: usize = 100;
+/// What a `batch_id` must look like, as an ECMA-262 regular expression for
+/// the OpenAPI document: no control characters (Unicode category Cc), and
+/// something besides spaces. The same rule as [`batch_id_is_valid`], which
+/// also bounds the length (1 to [`MAX_BATCH_ID`] characters).
+pub const BATCH_ID_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$";
+
+/// Whether a `batch_id` is one komhen takes: 1 to [`MAX_BATCH_ID`]
+/// characters as sent, no control character, not only spaces (it is stored
+/// without its surrounding spaces).
+pub fn batch_id_is_valid(id: &str) -> bool {
+    let length = id.chars().count();
+    (1..=MAX_BATCH_ID).contains(&length)
+        && !id.chars().any(char::is_control)
+        && !id.trim().is_empty()
+}
 /// Errors listed in one answer; `total` counts them all.
 pub const MAX_ERRORS: usize = 1_000;
 /// A copy still loading after this long was interrupted and is removed.
@@ -229,29 +244,63 @@ pub async fn receive(
     if batch.rows.len() > MAX_ROWS {
         return Err(Refused::TooManyRows(batch.rows.len()));
     }
-    let batch_errors = check_batch_fields(batch);
-    if !batch_errors.is_empty() {
-        let total = batch_errors.len();
-        return Err(Refused::Invalid {
-            errors: batch_errors,
-            total,
-        });
-    }
+    let mut errors = check_batch_fields(batch);
     let municipality = system.municipality;
     let sha256 = identity(batch);
     let batch_id = batch.batch_id.as_deref().map(str::trim).unwrap_or_default();
-    let inquiries: i64 = batch.rows.iter().map(|r| r.quantity.unwrap_or(1)).sum();
+    // Saturating: the quantities are checked with the rows, after this.
+    let inquiries: i64 = batch
+        .rows
+        .iter()
+        .fold(0, |sum, r| sum.saturating_add(r.quantity.unwrap_or(1)));
 
-    if let Some(earlier) = earlier_copy(store, system, &sha256, batch_id).await? {
-        return Ok(Received {
-            rows: earlier.row_count,
-            batch: earlier,
-            inquiries,
-            duplicate: true,
-        });
+    // A batch sent before is answered as it was. A `batch_id` used for
+    // another batch does not stop the rows being checked: the answer tells
+    // every problem of the request at once.
+    let mut reused = None;
+    if errors.is_empty() {
+        match earlier_copy(store, system, &sha256, batch_id).await {
+            Ok(Some(earlier)) => {
+                return Ok(Received {
+                    rows: earlier.row_count,
+                    batch: earlier,
+                    inquiries,
+                    duplicate: true,
+                })
+            }
+            Ok(None) => {}
+            Err(Refused::BatchIdReused(earlier)) => reused = Some(earlier),
+            Err(other) => return Err(other),
+        }
+    }
+    if let Some(earlier) = &reused {
+        errors.insert(0, batch_id_reused(earlier));
+    }
+    let mut total = errors.len();
+    let registrations = if batch.rows.is_empty() {
+        Vec::new()
+    } else {
+        match check_rows(store, system, &batch.rows).await {
+            Ok(registrations) => registrations,
+            Err(Refused::Invalid {
+                errors: row_errors,
+                total: row_total,
+            }) => {
+                let room = MAX_ERRORS.saturating_sub(errors.len());
+                errors.extend(row_errors.into_iter().take(room));
+                total += row_total;
+                Vec::new()
+            }
+            Err(other) => return Err(other),
+        }
+    };
+    match reused {
+        // The rows are good; only the `batch_id` is taken.
+        Some(earlier) if total == 1 => return Err(Refused::BatchIdReused(earlier)),
+        _ if total > 0 => return Err(Refused::Invalid { errors, total }),
+        _ => {}
     }
 
-    let registrations = check_rows(store, system, &batch.rows).await?;
     let new_batch = NewBatch {
         municipality: Some(municipality),
         kind: BATCH_KIND,
@@ -330,6 +379,21 @@ async fn earlier_copy(
     }
 }
 
+/// The error of a `batch_id` that names an earlier batch with other rows.
+pub fn batch_id_reused(earlier: &BatchRow) -> RowError {
+    batch_error(
+        Field::BatchId,
+        "batch_id_reused",
+        format!(
+            "batch_id «{}» er brugt til en anden levering med andre registreringer ({}, {} \
+             rækker). Intet er gemt. Giv hver ny levering sit eget batch_id",
+            earlier.file_name,
+            danish_local(earlier.created_at).format("%d-%m-%Y %H:%M"),
+            earlier.row_count
+        ),
+    )
+}
+
 fn batch_error(field: Field, code: &str, message: String) -> RowError {
     RowError {
         index: None,
@@ -350,8 +414,7 @@ fn check_batch_fields(batch: &IntakeBatch) -> Vec<RowError> {
         ));
     }
     if let Some(id) = &batch.batch_id {
-        let id = id.trim();
-        if id.is_empty() || id.chars().count() > MAX_BATCH_ID || id.chars().any(char::is_control) {
+        if !batch_id_is_valid(id) {
             errors.push(batch_error(
                 Field::BatchId,
                 "invalid_batch_id",

@@ -82,6 +82,18 @@ fn parse_dates(value: &str) -> CoreResult<Dates> {
     Ok(dates)
 }
 
+/// A `ja`/`nej` choice of a link; anything else is refused, so a misspelt
+/// choice is never read as `nej`.
+fn yes_or_no(key: &str, value: &str) -> CoreResult<bool> {
+    match value {
+        "ja" => Ok(true),
+        "nej" => Ok(false),
+        other => Err(invalid(format!(
+            "«{key}» skal være ja eller nej; «{other}» er ingen af dem."
+        ))),
+    }
+}
+
 impl ReportQuery {
     /// Reads a link's pairs; unknown keys are refused so a misspelt filter
     /// never silently widens a report.
@@ -126,8 +138,8 @@ impl ReportQuery {
                         other => return Err(invalid(format!("Ukendt sortering «{other}»."))),
                     }
                 }
-                "median" => query.median = matches!(value, "ja" | "1" | "true"),
-                "omkostning" => query.cost = matches!(value, "ja" | "1" | "true"),
+                "median" => query.median = yes_or_no(key, value)?,
+                "omkostning" => query.cost = yes_or_no(key, value)?,
                 other => match Dimension::parse(other) {
                     Some(d) if !value.is_empty() => query.filters.push((d, value.to_owned())),
                     Some(_) => {}

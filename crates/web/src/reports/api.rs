@@ -18,6 +18,23 @@ use komhen_domain::MunicipalityCode;
 /// national reader may name any municipalities or none (the nation); anyone
 /// else names a municipality they read (or none, when they read just one).
 /// Errors are JSON with a stable code, like every API route.
+#[utoipa::path(
+    get,
+    path = "/api/v1/report",
+    tag = "tal for brugere",
+    operation_id = "show_report",
+    summary = "En rapport fra rapportmotoren, som JSON eller CSV",
+    description = "For en bruger, der er logget ind, inden for brugerens adgang. Rapportens \
+        adresse er den samme som rapportsidernes (docs/reports.md); ud over parametrene her \
+        filtrerer en dimensions kode (fx `kanal=TLFIND`). En ukendt parameter afvises.",
+    params(crate::openapi::ReportParams),
+    responses(
+        (status = 200, description = "Rapporten (JSON), eller som CSV med `format=csv`.",
+            content((crate::openapi::ReportAnswer = "application/json"), (String = "text/csv"))),
+        crate::openapi::ReaderErrors,
+    ),
+    security(("session" = []))
+)]
 pub(crate) async fn api_report(
     State(state): State<AppState>,
     auth: Authorized,
@@ -37,7 +54,10 @@ pub(crate) async fn api_report(
             "Adressen kan ikke læses.".into(),
         );
     };
-    let csv = pairs.iter().any(|(k, v)| k == "format" && v == "csv");
+    let csv = match wants_csv(&pairs) {
+        Ok(csv) => csv,
+        Err(refusal) => return refusal.into_response(),
+    };
     pairs.retain(|(k, _)| k != "format");
     let query = match ReportQuery::parse(&pairs) {
         Ok(q) => q,
@@ -178,6 +198,31 @@ pub(crate) fn named_municipalities(raw: Option<&str>) -> Result<Vec<Municipality
             })
         })
         .collect()
+}
+
+/// Whether an API query asks for CSV (`format=csv`) rather than JSON
+/// (`format=json` or none); refused when `format` is anything else.
+pub(crate) fn wants_csv(pairs: &[(String, String)]) -> Result<bool, Refusal> {
+    let mut format = pairs.iter().filter(|(k, _)| k == "format");
+    let csv = match format.next().map(|(_, v)| v.trim()) {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(Refusal {
+                status: axum::http::StatusCode::BAD_REQUEST,
+                code: "invalid_query",
+                message: format!("«format» skal være json eller csv; «{other}» er ingen af dem."),
+            })
+        }
+    };
+    if format.next().is_some() {
+        return Err(Refusal {
+            status: axum::http::StatusCode::BAD_REQUEST,
+            code: "invalid_query",
+            message: "«format» står mere end én gang i adressen; angiv den én gang.".into(),
+        });
+    }
+    Ok(csv)
 }
 
 /// An API request refused: its status, stable code and Danish message.
