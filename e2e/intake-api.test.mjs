@@ -76,11 +76,11 @@ test('a coordinator issues a token, a system posts a batch with it once, and the
           inquiry_type: 'VEJL',
           completion: 'STRAKS',
           form: false,
-          time: '2026-10-20T10:15:00+02:00',
+          time: '2026-12-01T10:15:00+01:00',
           duration_seconds: 12.5,
           answers: { Køn: 'Kvinde' },
         },
-        { task: '23.09.02', channel: 'TLFIND', time: '2026-10-20 10:20', quantity: 3 },
+        { task: '23.09.02', channel: 'TLFIND', time: '2026-12-01 10:20', quantity: 3 },
       ],
     };
     const stored = await postBatch(token, batch);
@@ -99,8 +99,8 @@ test('a coordinator issues a token, a system posts a batch with it once, and the
     // A bad batch: every error with its row, field and code; nothing stored.
     const bad = await postBatch(token, {
       registrations: [
-        { task: '23.09.02', channel: 'TLFIND', time: '2026-10-20 10:25' },
-        { task: '23.09.02', channel: 'TLF', time: '2026-10-20 10:26' },
+        { task: '23.09.02', channel: 'TLFIND', time: '2026-12-01 10:25' },
+        { task: '23.09.02', channel: 'TLF', time: '2026-12-01 10:26' },
         { task: '23.09.02', channel: 'TLFIND', time: 'i går' },
       ],
     });

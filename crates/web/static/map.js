@@ -35,12 +35,13 @@
       p.label = p.min === p.max ? legend(p.min) : legend(p.min) + ' – ' + legend(p.max);
     });
   })();
-  // The legend's ends as the figures are shown: a share in whole percent,
-  // kroner with two decimals and a decimal comma, a count as a whole number.
+  // The classes' ends as the figures are shown: a share in percent with
+  // one decimal, kroner with two, a count with one, each with a decimal
+  // comma (whole percents would show 98 % – 98 % for close classes).
   function legend(v) {
-    if (data.share) return Math.round(v) + ' %';
+    if (data.share) return v.toFixed(1).replace('.', ',') + ' %';
     if (data.kroner) return v.toFixed(2).replace('.', ',') + ' kr.';
-    return Math.round(v) + '';
+    return v.toFixed(1).replace('.', ',');
   }
   el.style.height = Math.min(720, Math.max(420, el.clientWidth * 0.9)) + 'px';
   var chart = echarts.init(el, null, { renderer: 'svg' });
@@ -67,8 +68,10 @@
           }
         },
         visualMap: {
-          type: 'piecewise', pieces: pieces, orient: 'horizontal', left: 'left', bottom: 0,
-          itemGap: 12, textStyle: { fontSize: 13 },
+          // In a row where there is room, else (a phone) as a column.
+          type: 'piecewise', pieces: pieces, left: 'left', bottom: 0,
+          orient: el.clientWidth >= 640 ? 'horizontal' : 'vertical',
+          itemGap: el.clientWidth >= 640 ? 12 : 6, textStyle: { fontSize: 13 },
           outOfRange: { color: '#d9d9d9' }
         },
         series: [{
