@@ -127,3 +127,41 @@ test('publishing a national period asks first, and regretting it changes nothing
     await context.close();
   }
 });
+
+test('statuses are coloured, the map tells close figures apart, and a municipality page has its chart', async () => {
+  const { context, page } = await openPage();
+  try {
+    // The checklist's statuses in the design system's colours.
+    await login(page, COORDINATOR, PASSWORD);
+    await goto(page, '/kommune/259/tjekliste');
+    const badges = await page.locator('#checklist [data-status] .badge').evaluateAll((bs) =>
+      bs.map((b) => ({ status: b.closest('[data-status]').dataset.status, colour: getComputedStyle(b).backgroundColor })));
+    assert.ok(badges.length > 0);
+    const expected = { indsendt: 'rgb(221, 247, 206)', mangler: 'rgb(255, 224, 224)', 'for-sent': 'rgb(255, 238, 204)' };
+    for (const b of badges) {
+      if (expected[b.status]) assert.equal(b.colour, expected[b.status], JSON.stringify(b));
+    }
+
+    // The map: the published figures lie close together, yet the country
+    // is painted in several colours (quantile classes).
+    await goto(page, '/');
+    if (await page.locator('#map').count()) {
+      await page.waitForFunction(() => document.querySelector('#map')?.getAttribute('data-ready'));
+      // A legend of classes (from – to), not a scale between two ends.
+      const classes = await page.locator('#map svg text').evaluateAll((ts) => ts.map((t) => t.textContent).filter((t) => / – /.test(t)));
+      assert.ok(classes.length >= 4, `the map's classes: ${classes.join(' | ')}`);
+      const fills = await page.locator('#map svg path').evaluateAll((ps) => [...new Set(ps.map((p) => p.getAttribute('fill')).filter(Boolean))]);
+      assert.ok(fills.length >= 5, `colours on the map: ${fills.join(', ')}`);
+    }
+
+    // Køge's public page draws its shares beside the nation's.
+    await goto(page, '/kommuner/259');
+    if (await page.locator('#no-published').count() === 0) {
+      await page.locator('#benchmark-chart svg').waitFor();
+      assert.equal(await page.locator('#benchmark-chart').getAttribute('role'), 'img');
+      await runAxe(page, 'kommunens side med diagram');
+    }
+  } finally {
+    await context.close();
+  }
+});
