@@ -8,6 +8,7 @@
 //! internal error's text never reaches a client.
 
 use crate::pages::ErrorPage;
+use crate::t;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -112,33 +113,33 @@ impl From<askama::Error> for WebError {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (status, title, message): (StatusCode, &str, String) = match self {
-            Self::BadRequest(text) => (StatusCode::BAD_REQUEST, "Siden kan ikke vises sådan", text),
+            Self::BadRequest(text) => (StatusCode::BAD_REQUEST, t("Siden kan ikke vises sådan"), text),
             Self::NotFound => (
                 StatusCode::NOT_FOUND,
-                "Siden findes ikke",
-                "Vi kan ikke finde den side, du leder efter. Tjek adressen, eller gå til forsiden.".into(),
+                t("Siden findes ikke"),
+                t("Vi kan ikke finde den side, du leder efter. Tjek adressen, eller gå til forsiden.").into(),
             ),
             Self::Forbidden => (
                 StatusCode::FORBIDDEN,
-                "Handlingen blev afvist",
-                "Formularen var udløbet eller kom ikke fra denne side. Genindlæs siden, og prøv igen.".into(),
+                t("Handlingen blev afvist"),
+                t("Formularen var udløbet eller kom ikke fra denne side. Genindlæs siden, og prøv igen.").into(),
             ),
             Self::NoAccess => (
                 StatusCode::FORBIDDEN,
-                "Du har ikke adgang til siden",
-                "Din rolle giver ikke adgang til denne side eller kommune. Kontakt kommunens tovholder, hvis du mener, du skal have adgang.".into(),
+                t("Du har ikke adgang til siden"),
+                t("Din rolle giver ikke adgang til denne side eller kommune. Kontakt kommunens tovholder, hvis du mener, du skal have adgang.").into(),
             ),
             Self::TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "Indholdet er for stort",
-                "Formularen eller filen er større, end komhen tager imod her.".into(),
+                t("Indholdet er for stort"),
+                t("Formularen eller filen er større, end komhen tager imod her.").into(),
             ),
             Self::Internal(cause) => {
                 log_internal(cause.as_ref());
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "Der opstod en fejl",
-                    "Siden kunne ikke vises lige nu. Prøv igen om lidt. Fejlen er skrevet i systemets log.".into(),
+                    t("Der opstod en fejl"),
+                    t("Siden kunne ikke vises lige nu. Prøv igen om lidt. Fejlen er skrevet i systemets log.").into(),
                 )
             }
         };

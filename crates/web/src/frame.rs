@@ -5,6 +5,7 @@
 //! notice or error.
 
 use crate::access::Authorized;
+use crate::t;
 use komhen_core::accounts::access::{allows, Access};
 use serde::Deserialize;
 
@@ -45,45 +46,45 @@ impl NoticeQuery {
 
     pub(crate) fn text(&self) -> Option<String> {
         let text = match self.besked.as_deref()? {
-            "oprettet" => "Oprettet.",
-            "gemt" => "Ændringerne er gemt.",
-            "kopieret" => "Opsætningen er kopieret.",
-            "slettet" => "Testregistreringerne er slettet.",
-            "inviteret" => "Personen er inviteret. Giv dem linket herunder.",
-            "fjernet" => "Rollen er fjernet.",
-            "adgangskode" => "Din adgangskode er skiftet.",
-            "importeret" => "KLE-filen er indlæst.",
-            "offentliggjort" => "Perioden er offentliggjort.",
-            "trukket" => "Offentliggørelsen er trukket tilbage.",
-            "importeret_fil" => "Filen er indlæst.",
-            "holdt" => {
+            "oprettet" => t("Oprettet."),
+            "gemt" => t("Ændringerne er gemt."),
+            "kopieret" => t("Opsætningen er kopieret."),
+            "slettet" => t("Testregistreringerne er slettet."),
+            "inviteret" => t("Personen er inviteret. Giv dem linket herunder."),
+            "fjernet" => t("Rollen er fjernet."),
+            "adgangskode" => t("Din adgangskode er skiftet."),
+            "importeret" => t("KLE-filen er indlæst."),
+            "offentliggjort" => t("Perioden er offentliggjort."),
+            "trukket" => t("Offentliggørelsen er trukket tilbage."),
+            "importeret_fil" => t("Filen er indlæst."),
+            "holdt" => t(
                 "Filen er gemt, men tæller ikke med endnu: rækker i en offentliggjort periode \
-                 venter på, at den nationale administrator godkender dem som rettelse."
-            }
+                 venter på, at den nationale administrator godkender dem som rettelse.",
+            ),
             "rettelse-godkendt" => {
-                "Rettelsen er godkendt, og periodens tal er offentliggjort igen."
+                t("Rettelsen er godkendt, og periodens tal er offentliggjort igen.")
             }
-            "rettelse-afvist" => "Rettelsen er afvist og slettet; ingen tal er ændret.",
-            "slettet_fil" => "Indlæsningen er slettet; dens henvendelser tælles ikke mere.",
-            "fjernet-side" => "Adressen er fjernet.",
-            "indlaest" => "Filen er indlæst. Den står under «Indlæste filer».",
-            "fil-slettet" => "Indlæsningen er slettet; dens tal er ude af alle opgørelser.",
-            "tilbagekaldt" => "Nøglen er tilbagekaldt: systemet kan ikke længere sende med den.",
-            "totaltal-gemt" => "Totaltallene er gemt.",
-            "totaltal-slettet" => "Totaltallene er slettet.",
-            "regel-slettet" => "Reglen er slettet.",
-            "pris-gemt" => "Prisen er gemt.",
-            "pris-fjernet" => "Prisen er fjernet.",
-            "scenarie-gemt" => "Scenariet er gemt. Linket herunder åbner det igen.",
-            "scenarie-fjernet" => "Scenariet er fjernet.",
-            "maal-gemt" => "Målet er gemt.",
-            "maal-fjernet" => "Målet er fjernet.",
-            "initiativ-gemt" => "Initiativet er gemt.",
-            "initiativ-fjernet" => "Initiativet er fjernet.",
-            "besvaret" => "Tak. Spørgeskemaets svar er gemt.",
-            "evaluering-sendt" => {
-                "Evalueringen er sendt til kommunens enheder. De ser den i registreringsværktøjet."
-            }
+            "rettelse-afvist" => t("Rettelsen er afvist og slettet; ingen tal er ændret."),
+            "slettet_fil" => t("Indlæsningen er slettet; dens henvendelser tælles ikke mere."),
+            "fjernet-side" => t("Adressen er fjernet."),
+            "indlaest" => t("Filen er indlæst. Den står under «Indlæste filer»."),
+            "fil-slettet" => t("Indlæsningen er slettet; dens tal er ude af alle opgørelser."),
+            "tilbagekaldt" => t("Nøglen er tilbagekaldt: systemet kan ikke længere sende med den."),
+            "totaltal-gemt" => t("Totaltallene er gemt."),
+            "totaltal-slettet" => t("Totaltallene er slettet."),
+            "regel-slettet" => t("Reglen er slettet."),
+            "pris-gemt" => t("Prisen er gemt."),
+            "pris-fjernet" => t("Prisen er fjernet."),
+            "scenarie-gemt" => t("Scenariet er gemt. Linket herunder åbner det igen."),
+            "scenarie-fjernet" => t("Scenariet er fjernet."),
+            "maal-gemt" => t("Målet er gemt."),
+            "maal-fjernet" => t("Målet er fjernet."),
+            "initiativ-gemt" => t("Initiativet er gemt."),
+            "initiativ-fjernet" => t("Initiativet er fjernet."),
+            "besvaret" => t("Tak. Spørgeskemaets svar er gemt."),
+            "evaluering-sendt" => t(
+                "Evalueringen er sendt til kommunens enheder. De ser den i registreringsværktøjet.",
+            ),
             _ => return None,
         };
         Some(text.to_owned())
@@ -117,28 +118,32 @@ impl Frame {
         if let Some(m) = &auth.municipality {
             let base = format!("/kommune/{}", m.code);
             let items: &[(&str, &'static str, Access)] = &[
-                ("", "Overblik", Access::ReadMunicipality),
-                ("/tal", "Tal og rapporter", Access::ReadMunicipality),
-                ("/enheder", "Enheder og logins", Access::ReadMunicipality),
-                ("/opgaver", "Opgaver og spørgsmål", Access::ReadMunicipality),
-                ("/testtilstand", "Testtilstand", Access::ReadMunicipality),
-                ("/perioder", "Tælleperioder", Access::ReadMunicipality),
-                ("/tjekliste", "Tjekliste", Access::ReadMunicipality),
-                ("/indlaes", "Indlæs data", Access::ReadMunicipality),
-                ("/totaltal", "Totaltal", Access::ReadMunicipality),
-                ("/hjemmeside", "Hjemmeside", Access::ReadMunicipality),
+                ("", t("Overblik"), Access::ReadMunicipality),
+                ("/tal", t("Tal og rapporter"), Access::ReadMunicipality),
+                ("/enheder", t("Enheder og logins"), Access::ReadMunicipality),
                 (
-                    "/sammenligning",
-                    "Sammenligningsgruppe",
+                    "/opgaver",
+                    t("Opgaver og spørgsmål"),
                     Access::ReadMunicipality,
                 ),
-                ("/priser", "Kanalpriser", Access::ReadMunicipality),
-                ("/besparelser", "Besparelser", Access::ReadMunicipality),
-                ("/strategi", "Kanalstrategi", Access::ReadMunicipality),
-                ("/systemer", "Systemer og API", Access::SetUpMunicipality),
-                ("/brugere", "Brugere", Access::SetUpMunicipality),
-                ("/log", "Ændringslog", Access::SetUpMunicipality),
-                ("/udbakke", "Udbakke", Access::SetUpMunicipality),
+                ("/testtilstand", t("Testtilstand"), Access::ReadMunicipality),
+                ("/perioder", t("Tælleperioder"), Access::ReadMunicipality),
+                ("/tjekliste", t("Tjekliste"), Access::ReadMunicipality),
+                ("/indlaes", t("Indlæs data"), Access::ReadMunicipality),
+                ("/totaltal", t("Totaltal"), Access::ReadMunicipality),
+                ("/hjemmeside", t("Hjemmeside"), Access::ReadMunicipality),
+                (
+                    "/sammenligning",
+                    t("Sammenligningsgruppe"),
+                    Access::ReadMunicipality,
+                ),
+                ("/priser", t("Kanalpriser"), Access::ReadMunicipality),
+                ("/besparelser", t("Besparelser"), Access::ReadMunicipality),
+                ("/strategi", t("Kanalstrategi"), Access::ReadMunicipality),
+                ("/systemer", t("Systemer og API"), Access::SetUpMunicipality),
+                ("/brugere", t("Brugere"), Access::SetUpMunicipality),
+                ("/log", t("Ændringslog"), Access::SetUpMunicipality),
+                ("/udbakke", t("Udbakke"), Access::SetUpMunicipality),
             ];
             frame.nav = items
                 .iter()
@@ -152,19 +157,19 @@ impl Frame {
             if let Some(line) = auth.user.hotline_ids().first() {
                 frame.nav.push(NavItem {
                     href: format!("/hotline/{line}"),
-                    label: "Hotline",
+                    label: t("Hotline"),
                     current: false,
                 });
             }
-            frame.nav_label = "Kommunens opsætning";
+            frame.nav_label = t("Kommunens opsætning");
             frame.crumbs = vec![
                 Crumb {
                     href: "/mit".into(),
-                    label: "Mit komhen".into(),
+                    label: t("Mit komhen").into(),
                 },
                 Crumb {
                     href: base,
-                    label: format!("{} Kommune", m.name),
+                    label: crate::t1("{0} Kommune", &m.name),
                 },
             ];
             if current.is_empty() {
@@ -178,20 +183,20 @@ impl Frame {
     pub(crate) fn admin(auth: &Authorized, title: impl Into<String>, current: &str) -> Self {
         let mut frame = Self::user(auth, title);
         let items: &[(&str, &'static str)] = &[
-            ("", "Overblik"),
-            ("/opgaver", "Opgavekatalog"),
-            ("/perioder", "Tælleperioder"),
-            ("/indberetninger", "Indberetninger"),
-            ("/spoergeskemaer", "Spørgeskemaer"),
-            ("/rettelser", "Rettelser"),
-            ("/kodelister", "Kodelister"),
-            ("/priser", "Kanalpriser"),
-            ("/brugere", "Brugere"),
-            ("/log", "Ændringslog"),
-            ("/central", "Centrale data"),
-            ("/totaltal", "Nationale totaltal"),
-            ("/hotlines", "Hotlines"),
-            ("/udbakke", "Udbakke"),
+            ("", t("Overblik")),
+            ("/opgaver", t("Opgavekatalog")),
+            ("/perioder", t("Tælleperioder")),
+            ("/indberetninger", t("Indberetninger")),
+            ("/spoergeskemaer", t("Spørgeskemaer")),
+            ("/rettelser", t("Rettelser")),
+            ("/kodelister", t("Kodelister")),
+            ("/priser", t("Kanalpriser")),
+            ("/brugere", t("Brugere")),
+            ("/log", t("Ændringslog")),
+            ("/central", t("Centrale data")),
+            ("/totaltal", t("Nationale totaltal")),
+            ("/hotlines", t("Hotlines")),
+            ("/udbakke", t("Udbakke")),
         ];
         frame.nav = items
             .iter()
@@ -201,15 +206,15 @@ impl Frame {
                 current: path == current,
             })
             .collect();
-        frame.nav_label = "National administration";
+        frame.nav_label = t("National administration");
         frame.crumbs = vec![Crumb {
             href: "/mit".into(),
-            label: "Mit komhen".into(),
+            label: t("Mit komhen").into(),
         }];
         if !current.is_empty() {
             frame.crumbs.push(Crumb {
                 href: "/admin".into(),
-                label: "National administration".into(),
+                label: t("National administration").into(),
             });
         }
         frame

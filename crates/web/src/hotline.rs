@@ -82,7 +82,7 @@ pub(crate) fn frame(auth: &Authorized, title: impl Into<String>, current: &str) 
                 current: path == current,
             })
             .collect();
-        frame.nav_label = "Hotlinen";
+        frame.nav_label = crate::t("Hotlinen");
         frame = frame.crumb("/mit", "Mit komhen");
         if !current.is_empty() {
             frame = frame.crumb(base, h.settings.name.clone());

@@ -1,10 +1,27 @@
-//! The message catalogue of the unit pages: Danish first, English beside
-//! it. A page takes [`Text`] for the chosen [`Lang`]; code-list labels
-//! come from the reference data, which carries both languages.
+//! Danish and English. Danish is the default; the language is chosen per
+//! browser with the `komhen_lang` cookie (the switch in every page's
+//! header, `/sprog`) and, for a personal user, kept on the user and brought
+//! back at each login.
 //!
-//! Messages from validation (`komhen_core`) are Danish only for now, but
-//! for the evaluation's answer checks, which are translated from their kind,
-//! and a registration's steps left open ([`Text::missing`]).
+//! One request, one language: [`choose`] reads the cookie once and runs
+//! the request inside [`CURRENT`], so a template, a notice or an error page
+//! asks [`t`] and never passes the language along. Outside a request (the
+//! CLI, a background job, a test) the language is Danish.
+//!
+//! Messages are written in Danish in the source, `{{ crate::t("Gem") }}` in a
+//! template, `t("Gem")` in Rust, and the Danish text is the key of the
+//! English catalogue in `crates/web/i18n/en/*.json` (gettext's model: the
+//! source language is its own catalogue). A text with values takes
+//! numbered places, `t1("{0} rækker", n)`. A test reads every call in the
+//! templates and sources and requires an English text for each, with the
+//! same places, and no text in the catalogue that no call uses.
+//!
+//! The unit pages (registration, help, evaluation, login) came first and
+//! keep their own [`Text`] table.
+
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::sync::LazyLock;
 
 use komhen_core::accounts::auth::{LoginError, Wait};
 use komhen_core::questionnaire::{Problem, ProblemKind, MAX_ANSWER_VALUES, TEXT_ANSWER_MAX};
@@ -19,12 +36,179 @@ pub(crate) enum Lang {
 
 pub(crate) const LANG_COOKIE: &str = "komhen_lang";
 
+/// What a page needs to know of the request it answers: its language, and
+/// its own address for the header's language switch.
+#[derive(Debug, Clone)]
+struct Here {
+    lang: Lang,
+    path: String,
+}
+
+tokio::task_local! {
+    /// The request being answered.
+    static CURRENT: Here;
+}
+
+/// The language of the request being answered; Danish outside a request.
+pub(crate) fn current() -> Lang {
+    CURRENT.try_with(|here| here.lang).unwrap_or(Lang::Da)
+}
+
+/// The header's link to the other language, back to this page after.
+pub(crate) fn switch_href() -> String {
+    let (to, back) = CURRENT
+        .try_with(|here| (here.lang.other().code(), here.path.clone()))
+        .unwrap_or(("en", "/".to_owned()));
+    let query =
+        serde_urlencoded::to_string([("til", to), ("tilbage", back.as_str())]).unwrap_or_default();
+    format!("/sprog?{query}")
+}
+
+/// The name of the other language, in that language: what the switch says.
+pub(crate) fn switch_label() -> &'static str {
+    match current() {
+        Lang::Da => "English",
+        Lang::En => "Dansk",
+    }
+}
+
+/// The language a request's cookies ask for.
+pub(crate) fn of_headers(headers: &axum::http::HeaderMap) -> Lang {
+    let jar = axum_extra::extract::cookie::CookieJar::from_headers(headers);
+    Lang::from_code(jar.get(LANG_COOKIE).map_or("da", |c| c.value()))
+}
+
+/// The middleware that answers each request in its language.
+pub(crate) async fn choose(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let here = Here {
+        lang: of_headers(request.headers()),
+        path: request
+            .uri()
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned(),
+    };
+    CURRENT.scope(here, next.run(request)).await
+}
+
+/// Runs `work` as if answering in `lang` (tests, and work that renders a
+/// page outside the request).
+#[cfg(test)]
+pub(crate) async fn scoped<F: std::future::Future>(lang: Lang, work: F) -> F::Output {
+    let path = "/".to_owned();
+    CURRENT.scope(Here { lang, path }, work).await
+}
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "i18n/en/"]
+#[include = "*.json"]
+struct English;
+
+/// The English catalogue: Danish text to English, from every file of
+/// `i18n/en/`. A file that does not parse is logged and its texts stay
+/// Danish; the catalogue test fails on it long before.
+static EN_CATALOGUE: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    let mut all = HashMap::new();
+    for name in English::iter() {
+        let Some(file) = English::get(&name) else {
+            continue;
+        };
+        match serde_json::from_slice::<HashMap<String, String>>(&file.data) {
+            Ok(part) => all.extend(part),
+            Err(error) => tracing::error!(
+                file = %name,
+                %error,
+                "an English catalogue file does not parse; its texts stay Danish"
+            ),
+        }
+    }
+    all
+});
+
+/// `danish` in the request's language. A text missing from the catalogue
+/// stays Danish (the catalogue test makes that a failing build).
+pub(crate) fn t(danish: &'static str) -> &'static str {
+    match current() {
+        Lang::Da => danish,
+        Lang::En => EN_CATALOGUE
+            .get(danish)
+            .map_or(danish, |english| english.as_str()),
+    }
+}
+
+/// `danish` with `{0}` replaced, in the request's language.
+pub(crate) fn t1(danish: &'static str, a: impl Display) -> String {
+    fill(t(danish), &[&a])
+}
+
+/// `danish` with `{0}` and `{1}` replaced.
+#[allow(dead_code)]
+pub(crate) fn t2(danish: &'static str, a: impl Display, b: impl Display) -> String {
+    fill(t(danish), &[&a, &b])
+}
+
+/// `danish` with `{0}`, `{1}` and `{2}` replaced.
+#[allow(dead_code)]
+pub(crate) fn t3(
+    danish: &'static str,
+    a: impl Display,
+    b: impl Display,
+    c: impl Display,
+) -> String {
+    fill(t(danish), &[&a, &b, &c])
+}
+
+/// A text's numbered places filled in one pass, so a value that itself
+/// holds `{1}` is never filled again.
+fn fill(text: &str, values: &[&dyn Display]) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let place = after
+            .find('}')
+            .and_then(|close| Some((after[..close].parse::<usize>().ok()?, close)));
+        match place {
+            Some((n, close)) if n < values.len() => {
+                use std::fmt::Write;
+                let _ = write!(out, "{}", values[n]);
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 impl Lang {
     pub(crate) fn from_code(code: &str) -> Self {
         if code == "en" {
             Self::En
         } else {
             Self::Da
+        }
+    }
+
+    /// `da` or `en`, as in `<html lang>` and the cookie.
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            Self::Da => "da",
+            Self::En => "en",
+        }
+    }
+
+    pub(crate) fn other(self) -> Self {
+        match self {
+            Self::Da => Self::En,
+            Self::En => Self::Da,
         }
     }
 
@@ -545,3 +729,181 @@ pub(crate) static EN: Text = Text {
     offline_discard: "Dismiss",
     offline_unsupported: "The connection failed and the browser cannot keep the registration. Try again when the connection is back.",
 };
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+
+    /// The Danish texts of every `t("…")`, `t1("…", …)`, `t2` and `t3`
+    /// call in the files under `dir` ending in `ext`, with where each is.
+    fn calls_in(dir: &Path, ext: &str, found: &mut BTreeMap<String, String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                calls_in(&path, ext, found);
+            } else if path.extension().is_some_and(|e| e == ext) {
+                let source = std::fs::read_to_string(&path).unwrap();
+                for text in texts_of(&source) {
+                    found
+                        .entry(text)
+                        .or_insert_with(|| path.display().to_string());
+                }
+            }
+        }
+    }
+
+    /// The string literals that open a call of `t`, `t1`, `t2` or `t3`,
+    /// as Rust reads them (escapes and line continuations resolved).
+    fn texts_of(source: &str) -> Vec<String> {
+        let bytes = source.as_bytes();
+        let mut texts = Vec::new();
+        for (at, _) in source.match_indices('t') {
+            let before = at.checked_sub(1).map(|i| bytes[i]);
+            if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
+                continue;
+            }
+            let line_start = source[..at].rfind('\n').map_or(0, |n| n + 1);
+            if source[line_start..at].trim_start().starts_with("//") {
+                continue;
+            }
+            let mut i = at + 1;
+            if bytes.get(i).is_some_and(|b| matches!(b, b'1'..=b'3')) {
+                i += 1;
+            }
+            if bytes.get(i) != Some(&b'(') {
+                continue;
+            }
+            i += 1;
+            while bytes.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+                i += 1;
+            }
+            if bytes.get(i) != Some(&b'"') {
+                continue;
+            }
+            texts.push(literal(&source[i + 1..]));
+        }
+        texts
+    }
+
+    /// The value of a string literal whose opening quote is just before
+    /// `rest`.
+    fn literal(rest: &str) -> String {
+        let mut out = String::new();
+        let mut chars = rest.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => break,
+                '\\' => match chars.next() {
+                    Some('n') => out.push('\n'),
+                    Some('\n') => {
+                        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                            chars.next();
+                        }
+                    }
+                    Some(other) => out.push(other),
+                    None => break,
+                },
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    fn places(text: &str) -> BTreeSet<String> {
+        let mut found = BTreeSet::new();
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            rest = &rest[open + 1..];
+            if let Some(close) = rest.find('}') {
+                if rest[..close].parse::<usize>().is_ok() {
+                    found.insert(rest[..close].to_owned());
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_text_has_english_with_the_same_places_and_none_is_left_over() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut used = BTreeMap::new();
+        calls_in(&root.join("templates"), "html", &mut used);
+        calls_in(&root.join("src"), "rs", &mut used);
+        assert!(used.len() > 50, "the scan finds the calls: {}", used.len());
+
+        // Each file on its own, so a text given two translations is caught.
+        let mut english: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut twice = Vec::new();
+        for name in English::iter() {
+            let file = English::get(&name).unwrap();
+            let part: BTreeMap<String, String> = serde_json::from_slice(&file.data)
+                .unwrap_or_else(|e| panic!("i18n/en/{name}: {e}"));
+            for (da, en) in part {
+                if let Some((other, at)) = english.get(&da) {
+                    if *other != en {
+                        twice.push(format!("«{da}»: {at} and {name} differ"));
+                    }
+                }
+                english.insert(da, (en, name.to_string()));
+            }
+        }
+        assert!(
+            twice.is_empty(),
+            "texts translated twice, differently: {twice:#?}"
+        );
+
+        let missing: Vec<String> = used
+            .iter()
+            .filter(|(da, _)| english.get(*da).is_none_or(|(en, _)| en.trim().is_empty()))
+            .map(|(da, at)| format!("{}: \"\" ({at})", serde_json::to_string(da).unwrap()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{} texts have no English in crates/web/i18n/en/:\n{}",
+            missing.len(),
+            missing.join("\n")
+        );
+        let unused: Vec<&String> = english
+            .keys()
+            .filter(|da| !used.contains_key(*da))
+            .collect();
+        assert!(
+            unused.is_empty(),
+            "texts no call uses any more: {unused:#?}"
+        );
+        let mismatched: Vec<&String> = english
+            .iter()
+            .filter(|(da, (en, _))| places(da) != places(en))
+            .map(|(da, _)| da)
+            .collect();
+        assert!(
+            mismatched.is_empty(),
+            "English with other places: {mismatched:#?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_request_in_english_reads_the_catalogue_and_fills_its_places() {
+        assert_eq!(t("Forside"), "Forside", "Danish outside a request");
+        scoped(Lang::En, async {
+            assert_eq!(t("Forside"), "Home");
+            assert_eq!(t1("{0} Kommune", "Køge"), "Køge Municipality");
+            assert_eq!(current(), Lang::En);
+        })
+        .await;
+        scoped(Lang::Da, async {
+            assert_eq!(t1("{0} Kommune", "Køge"), "Køge Kommune");
+        })
+        .await;
+    }
+
+    #[test]
+    fn places_are_filled_once_and_a_brace_that_is_no_place_stays() {
+        assert_eq!(fill("{1} af {0}", &[&"a", &"{1}"]), "{1} af a");
+        assert_eq!(fill("{x} {0} {", &[&7]), "{x} 7 {");
+        assert_eq!(fill("{5}", &[&7]), "{5}");
+    }
+}

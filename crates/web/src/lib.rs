@@ -48,6 +48,8 @@ use tower_http::trace::TraceLayer;
 pub use access::RouteInfo;
 pub use clock::Clock;
 pub use error::WebError;
+#[allow(unused_imports)]
+pub(crate) use i18n::{t, t1, t2, t3};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -923,6 +925,7 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
             security::Hsts(options_hsts),
             security::headers,
         ))
+        .layer(axum::middleware::from_fn(i18n::choose))
         // One request, one span: every log line of a request carries its
         // id, which the response returns in `x-request-id`. Spans are
         // info-level so the id reaches an error's line; the per-request

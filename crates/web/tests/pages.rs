@@ -218,3 +218,55 @@ async fn every_response_carries_a_request_id_and_a_callers_own_is_kept() {
         .await;
     assert_eq!(own.headers["x-request-id"], "opkald-42");
 }
+
+/// English is chosen with the header's switch and kept in a cookie: the
+/// header, the side menu, notices and error pages follow it, the switch
+/// leads back to the same page, and Danish stays the default.
+#[tokio::test]
+async fn a_page_in_english_has_an_english_header_menu_and_error_page() {
+    let app = common::demo_app().await;
+    let danish = app.get("/", "").await;
+    assert!(danish.body.contains("<html lang=\"da\">"));
+    assert!(danish.body.contains("<span>Kommuner</span>"));
+    assert!(danish
+        .body
+        .contains("href=\"/sprog?til=en&#38;tilbage=%2F\" lang=\"en\">English</a>"));
+
+    let switch = app.get("/sprog?til=en&tilbage=%2Fkommune%2F259", "").await;
+    assert_eq!(switch.status, StatusCode::SEE_OTHER);
+    assert_eq!(switch.location, "/kommune/259");
+    assert_eq!(switch.cookie.as_deref(), Some("komhen_lang=en"));
+
+    let english = app.get("/", "komhen_lang=en").await;
+    assert!(english.body.contains("<html lang=\"en\">"));
+    assert!(english.body.contains("<span>Municipalities</span>"));
+    assert!(!english.body.contains("<span>Kommuner</span>"));
+    assert!(english
+        .body
+        .contains("href=\"/sprog?til=da&#38;tilbage=%2F\" lang=\"da\">Dansk</a>"));
+
+    let missing = app.get("/findes-ikke", "komhen_lang=en").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(
+        missing.body.contains("The page does not exist"),
+        "{}",
+        missing.body
+    );
+
+    let session = common::log_in_demo(&app, "tovholder@koege.example").await;
+    let cookie = format!("{session}; komhen_lang=en");
+    let overview = app.get("/kommune/259", &cookie).await;
+    assert_eq!(overview.status, StatusCode::OK);
+    for text in [
+        "Figures and reports",
+        "Counting periods",
+        "My komhen",
+        "Log out",
+    ] {
+        assert!(overview.body.contains(text), "{text}");
+    }
+    let saved = app
+        .get("/kommune/259/priser?besked=pris-gemt", &cookie)
+        .await;
+    assert!(saved.body.contains("The price is saved."), "{}", saved.body);
+}
