@@ -27,6 +27,7 @@ fn coordinator() -> Actor {
         password_hash: None,
         active: true,
         last_login_at: None,
+        lang: None,
     })
 }
 

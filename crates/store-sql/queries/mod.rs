@@ -381,6 +381,10 @@ impl komhen_store::Store for Store {
         self.record_user_login(user, at).await
     }
 
+    async fn set_user_lang(&self, user: UserId, lang: &str) -> StoreResult<()> {
+        self.set_user_lang(user, lang).await
+    }
+
     async fn find_user_token(&self, token_hash: &str) -> StoreResult<Option<UserTokenRow>> {
         self.find_user_token(token_hash).await
     }

@@ -28,13 +28,14 @@ fn user_row(row: &DbRow) -> StoreResult<UserRow> {
         password_hash: get(row, "password_hash")?,
         active: get(row, "active")?,
         last_login_at: get(row, "last_login_at")?,
+        lang: get(row, "lang")?,
     })
 }
 
 const UNIT_COLUMNS: &str =
     "id, municipality_code, department_id, name, login, password_hash, active, last_login_at";
 
-const USER_COLUMNS: &str = "id, email, name, password_hash, active, last_login_at";
+const USER_COLUMNS: &str = "id, email, name, password_hash, active, last_login_at, lang";
 
 impl Store {
     pub(super) async fn list_departments(
@@ -242,6 +243,16 @@ impl Store {
         sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
             .bind(user.0)
             .bind(at)
+            .execute(&self.writer)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    pub(super) async fn set_user_lang(&self, user: UserId, lang: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET lang = $2 WHERE id = $1")
+            .bind(user.0)
+            .bind(lang)
             .execute(&self.writer)
             .await
             .map_err(db_err)?;

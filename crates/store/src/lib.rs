@@ -188,6 +188,9 @@ pub trait Store: Send + Sync + 'static {
 
     async fn record_user_login(&self, user: UserId, at: DateTime<Utc>) -> StoreResult<()>;
 
+    /// Keeps the language the user chose for the pages (`da` or `en`).
+    async fn set_user_lang(&self, user: UserId, lang: &str) -> StoreResult<()>;
+
     async fn find_user_token(&self, token_hash: &str) -> StoreResult<Option<UserTokenRow>>;
 
     async fn list_user_roles(&self, user: UserId) -> StoreResult<Vec<RoleGrantRow>>;

@@ -199,6 +199,9 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     pub active: bool,
     pub last_login_at: Option<DateTime<Utc>>,
+    /// The language the user chose for the pages (`da`, `en`); None until
+    /// the user chooses.
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

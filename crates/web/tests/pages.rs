@@ -270,3 +270,55 @@ async fn a_page_in_english_has_an_english_header_menu_and_error_page() {
         .await;
     assert!(saved.body.contains("The price is saved."), "{}", saved.body);
 }
+
+/// A personal user's choice of language is kept on the user: a login in
+/// another browser (no language cookie) brings it back; a unit's choice
+/// stays in its browser.
+#[tokio::test]
+async fn a_personal_users_language_comes_back_at_the_next_login() {
+    let app = common::demo_app().await;
+    let email = "tovholder@koege.example";
+    let set_cookies = |reply: &common::Reply| -> Vec<String> {
+        reply
+            .headers
+            .get_all(axum::http::header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+            .collect()
+    };
+    let first = app
+        .log_in(email, komhen_core::demo::DEMO_USER_PASSWORD)
+        .await;
+    assert!(
+        !set_cookies(&first)
+            .iter()
+            .any(|c| c.starts_with("komhen_lang")),
+        "no language chosen yet: none sent"
+    );
+    let session = first.cookie.unwrap();
+    let switch = app.get("/sprog?til=en&tilbage=%2Fmit", &session).await;
+    assert_eq!(switch.status, StatusCode::SEE_OTHER);
+
+    let again = app
+        .log_in(email, komhen_core::demo::DEMO_USER_PASSWORD)
+        .await;
+    assert!(
+        set_cookies(&again).contains(&"komhen_lang=en".to_owned()),
+        "{:?}",
+        set_cookies(&again)
+    );
+    let back = app.get("/sprog?til=da", &again.cookie.unwrap()).await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER);
+    let third = app
+        .log_in(email, komhen_core::demo::DEMO_USER_PASSWORD)
+        .await;
+    assert!(set_cookies(&third).contains(&"komhen_lang=da".to_owned()));
+
+    let unknown = app.get("/sprog?til=fr", "").await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::SEE_OTHER,
+        "anything else is Danish"
+    );
+    assert_eq!(unknown.cookie.as_deref(), Some("komhen_lang=da"));
+}

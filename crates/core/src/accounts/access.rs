@@ -287,6 +287,7 @@ mod tests {
                 password_hash: None,
                 active: true,
                 last_login_at: None,
+                lang: None,
             },
             grants: grants
                 .iter()

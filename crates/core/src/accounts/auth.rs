@@ -432,6 +432,26 @@ pub async fn log_in_user(
 
 /// The live personal session a cookie's token opens, with the user and
 /// their grants; None for no session, a unit session or an inactive user.
+/// Keeps the language (`da` or `en`) a signed-in personal user chose for
+/// the pages, so it comes back at the next login in any browser. A unit's
+/// session or none keeps nothing.
+pub async fn keep_language(
+    store: &dyn Store,
+    token: &str,
+    lang: &str,
+    now: DateTime<Utc>,
+) -> CoreResult<()> {
+    if !matches!(lang, "da" | "en") {
+        return Err(CoreError::Invalid(format!("sproget «{lang}» findes ikke")));
+    }
+    if let Some((_, user)) = user_session(store, token, now).await? {
+        if user.user.lang.as_deref() != Some(lang) {
+            store.set_user_lang(user.user.id, lang).await?;
+        }
+    }
+    Ok(())
+}
+
 pub async fn user_session(
     store: &dyn Store,
     token: &str,

@@ -104,17 +104,27 @@ pub(crate) async fn log_in(
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|p| p == "https");
             let back = local_path(form.tilbage.clone());
+            let user = if personal {
+                auth::user_session(store, &login.token, now).await?
+            } else {
+                None
+            };
+            // The language a personal user chose comes back with the login.
+            let saved_lang = user.as_ref().and_then(|(_, u)| u.user.lang.clone());
             let target = if !personal {
                 "/registrering".to_owned()
             } else if !back.is_empty() {
                 back
             } else {
-                match auth::user_session(store, &login.token, now).await? {
+                match user {
                     Some((_, user)) => crate::accounts::account::landing(&user),
                     None => "/mit".to_owned(),
                 }
             };
-            let jar = jar.add(session_cookie(login.token, secure));
+            let mut jar = jar.add(session_cookie(login.token, secure));
+            if let Some(lang) = saved_lang {
+                jar = jar.add(lang_cookie(crate::i18n::Lang::from_code(&lang)));
+            }
             Ok((jar, Redirect::to(&target)).into_response())
         }
         Err(LoginError::Core(e)) => Err(e.into()),
@@ -190,12 +200,27 @@ pub(crate) struct LanguageQuery {
     tilbage: Option<String>,
 }
 
-/// `GET /sprog?til=en&tilbage=/registrering`: Danish or English unit pages.
+/// The cookie that keeps the chosen language in this browser.
+fn lang_cookie(lang: crate::i18n::Lang) -> Cookie<'static> {
+    Cookie::build((crate::i18n::LANG_COOKIE, lang.code()))
+        .path("/")
+        .same_site(axum_extra::extract::cookie::SameSite::Lax)
+        .permanent()
+        .build()
+}
+
+/// `GET /sprog?til=en&tilbage=/kommune/259`: Danish or English pages, kept
+/// in this browser and, for a signed-in personal user, on the user.
 pub(crate) async fn choose_language(
+    State(state): State<AppState>,
     jar: CookieJar,
     axum::extract::Query(query): axum::extract::Query<LanguageQuery>,
-) -> Response {
-    let lang = if query.til == "en" { "en" } else { "da" };
+) -> Result<Response, WebError> {
+    let lang = crate::i18n::Lang::from_code(&query.til);
+    if let Some(session) = jar.get(COOKIE) {
+        let now = state.clock.now();
+        auth::keep_language(state.store.as_ref(), session.value(), lang.code(), now).await?;
+    }
     // Only a path on this site, never another site.
     let back = query
         .tilbage
@@ -203,10 +228,5 @@ pub(crate) async fn choose_language(
         .and_then(crate::forms::local_path)
         .unwrap_or("/registrering")
         .to_owned();
-    let cookie = Cookie::build((crate::i18n::LANG_COOKIE, lang))
-        .path("/")
-        .same_site(axum_extra::extract::cookie::SameSite::Lax)
-        .permanent()
-        .build();
-    (jar.add(cookie), Redirect::to(&back)).into_response()
+    Ok((jar.add(lang_cookie(lang)), Redirect::to(&back)).into_response())
 }
