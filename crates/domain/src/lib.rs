@@ -8,6 +8,18 @@
 //! Must not do I/O, be async, or know about SQL, HTTP or file formats: every
 //! other crate turns its input into these types once, at its edge.
 
+/// A message for a person, written in Danish: `format!` under a name the
+/// web layer's English catalogue looks for. Every `da!("…")` in the domain,
+/// ingest and core crates must have English in `crates/web/i18n/en/`
+/// (its test reads them); a page in English translates the finished
+/// message by its pattern, values kept as they are.
+#[macro_export]
+macro_rules! da {
+    ($($arg:tt)*) => {
+        ::std::format!($($arg)*)
+    };
+}
+
 pub mod channel;
 pub mod erlang;
 pub mod error;

@@ -113,7 +113,11 @@ impl From<askama::Error> for WebError {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let (status, title, message): (StatusCode, &str, String) = match self {
-            Self::BadRequest(text) => (StatusCode::BAD_REQUEST, t("Siden kan ikke vises sådan"), text),
+            Self::BadRequest(text) => (
+                StatusCode::BAD_REQUEST,
+                t("Siden kan ikke vises sådan"),
+                crate::i18n::message(&text),
+            ),
             Self::NotFound => (
                 StatusCode::NOT_FOUND,
                 t("Siden findes ikke"),

@@ -225,8 +225,10 @@ impl Frame {
         self
     }
 
+    /// The page's error: a message of the core crates, in the page's
+    /// language.
     pub(crate) fn error(mut self, error: Option<String>) -> Self {
-        self.error = error;
+        self.error = error.map(|e| crate::i18n::message(&e));
         self
     }
 

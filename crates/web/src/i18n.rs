@@ -112,12 +112,21 @@ struct English;
 /// Danish; the catalogue test fails on it long before.
 static EN_CATALOGUE: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
     let mut all = HashMap::new();
+    for (_, part) in catalogue_files() {
+        all.extend(part);
+    }
+    all
+});
+
+/// The catalogue's files, each as a map, by name.
+fn catalogue_files() -> Vec<(String, HashMap<String, String>)> {
+    let mut files = Vec::new();
     for name in English::iter() {
         let Some(file) = English::get(&name) else {
             continue;
         };
         match serde_json::from_slice::<HashMap<String, String>>(&file.data) {
-            Ok(part) => all.extend(part),
+            Ok(part) => files.push((name.to_string(), part)),
             Err(error) => tracing::error!(
                 file = %name,
                 %error,
@@ -125,8 +134,151 @@ static EN_CATALOGUE: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
             ),
         }
     }
-    all
+    files
+}
+
+/// The files of the messages written in the domain, ingest and core
+/// crates (`da!`): `messages*.json`.
+fn is_message_file(name: &str) -> bool {
+    name.starts_with("messages")
+}
+
+/// A message of the core crates in English: its Danish with numbered
+/// places, split around them, and its English.
+struct Pattern {
+    /// The Danish text before, between and after the places.
+    literals: Vec<String>,
+    english: String,
+}
+
+impl Pattern {
+    fn of(danish: &str, english: &str) -> Option<Self> {
+        let mut literals = vec![String::new()];
+        let mut rest = danish;
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            let close = after.find('}');
+            let number = close.and_then(|c| after[..c].parse::<usize>().ok());
+            match (close, number) {
+                (Some(close), Some(n)) if n == literals.len() - 1 => {
+                    literals.last_mut()?.push_str(&rest[..open]);
+                    literals.push(String::new());
+                    rest = &after[close + 1..];
+                }
+                _ => {
+                    literals.last_mut()?.push_str(&rest[..=open]);
+                    rest = after;
+                }
+            }
+        }
+        literals.last_mut()?.push_str(rest);
+        (literals.len() > 1).then(|| Self {
+            literals,
+            english: english.to_owned(),
+        })
+    }
+
+    /// How much of a message the pattern fixes: the more, the surer.
+    fn weight(&self) -> usize {
+        self.literals.iter().map(|l| l.chars().count()).sum()
+    }
+
+    /// The values in `text`'s places, if `text` is this message.
+    fn values<'a>(&self, text: &'a str) -> Option<Vec<&'a str>> {
+        let first = &self.literals[0];
+        let rest = text.strip_prefix(first.as_str())?;
+        let mut values = Vec::with_capacity(self.literals.len() - 1);
+        self.fill_from(1, rest, &mut values).then_some(values)
+    }
+
+    /// Matches `literals[i..]` against `rest`, each place taking the
+    /// shortest value that lets the rest match.
+    fn fill_from<'a>(&self, i: usize, rest: &'a str, values: &mut Vec<&'a str>) -> bool {
+        let literal = self.literals[i].as_str();
+        if i == self.literals.len() - 1 {
+            // The last place takes all up to the closing text.
+            return match rest.strip_suffix(literal) {
+                Some(value) if !value.is_empty() => {
+                    values.push(value);
+                    true
+                }
+                _ => false,
+            };
+        }
+        let mut from = 1;
+        while from <= rest.len() {
+            if !rest.is_char_boundary(from) {
+                from += 1;
+                continue;
+            }
+            let Some(at) = rest[from..].find(literal).map(|a| a + from) else {
+                return false;
+            };
+            values.push(&rest[..at]);
+            if self.fill_from(i + 1, &rest[at + literal.len()..], values) {
+                return true;
+            }
+            values.pop();
+            from = at + 1;
+        }
+        false
+    }
+}
+
+/// The messages with places, the surest first.
+static EN_PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
+    let mut patterns: Vec<Pattern> = catalogue_files()
+        .into_iter()
+        .filter(|(name, _)| is_message_file(name))
+        .flat_map(|(_, part)| part.into_iter())
+        .filter_map(|(da, en)| Pattern::of(&da, &en))
+        .collect();
+    patterns.sort_by_key(|p| std::cmp::Reverse(p.weight()));
+    patterns
 });
+
+/// The messages without places.
+static EN_MESSAGES: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    catalogue_files()
+        .into_iter()
+        .filter(|(name, _)| is_message_file(name))
+        .flat_map(|(_, part)| part.into_iter())
+        .collect()
+});
+
+/// How deep a message's values are read as messages of their own ("Række
+/// 4: {a message}").
+const MESSAGE_DEPTH: usize = 3;
+
+/// A message written in the core crates (`da!`), finished, in the
+/// request's language: found whole, or by its pattern with its values
+/// kept (a value that is itself a message is translated too). A message
+/// the catalogue does not know stays Danish.
+pub(crate) fn message(danish: &str) -> String {
+    match current() {
+        Lang::Da => danish.to_owned(),
+        Lang::En => english_message(danish, 0),
+    }
+}
+
+fn english_message(danish: &str, depth: usize) -> String {
+    if let Some(english) = EN_MESSAGES.get(danish) {
+        return english.clone();
+    }
+    if depth < MESSAGE_DEPTH {
+        for pattern in EN_PATTERNS.iter() {
+            if let Some(values) = pattern.values(danish) {
+                let values: Vec<String> = values
+                    .into_iter()
+                    .map(|v| english_message(v, depth + 1))
+                    .collect();
+                let shown: Vec<&dyn Display> = values.iter().map(|v| v as &dyn Display).collect();
+                return fill(&pattern.english, &shown);
+            }
+        }
+    }
+    danish.to_owned()
+}
 
 /// `danish` in the request's language. A text missing from the catalogue
 /// stays Danish (the catalogue test makes that a failing build).
@@ -826,6 +978,72 @@ mod tests {
         found
     }
 
+    /// The Danish of every `da!("…")` in the files under `dir`, its
+    /// `format!` places (`{name}`, `{}`, `{:.1}`) numbered as they come.
+    fn messages_in(dir: &Path, found: &mut BTreeMap<String, String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                messages_in(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let source = std::fs::read_to_string(&path).unwrap();
+                for (at, _) in source.match_indices("da!(") {
+                    let line_start = source[..at].rfind('\n').map_or(0, |n| n + 1);
+                    let line = source[line_start..at].trim_start();
+                    if line.starts_with("//") || line.starts_with("macro_rules") {
+                        continue;
+                    }
+                    let rest = source[at + 4..].trim_start();
+                    let Some(rest) = rest.strip_prefix('"') else {
+                        continue;
+                    };
+                    found
+                        .entry(numbered(&literal(rest)))
+                        .or_insert_with(|| path.display().to_string());
+                }
+            }
+        }
+    }
+
+    /// A `format!` string with its places numbered `{0}`, `{1}`, … in
+    /// order, and `{{`, `}}` as the braces they print.
+    fn numbered(format: &str) -> String {
+        let mut out = String::new();
+        let mut n = 0;
+        let mut chars = format.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    out.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    out.push('}');
+                }
+                '{' => {
+                    for c in chars.by_ref() {
+                        if c == '}' {
+                            break;
+                        }
+                    }
+                    out.push_str(&format!("{{{n}}}"));
+                    n += 1;
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn format_places_are_numbered_as_they_come() {
+        assert_eq!(
+            numbered("datoen «{raw}» findes ikke: {} har {days:>2} dage {{x}}"),
+            "datoen «{0}» findes ikke: {1} har {2} dage {x}"
+        );
+    }
+
     #[test]
     fn every_text_has_english_with_the_same_places_and_none_is_left_over() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -833,6 +1051,10 @@ mod tests {
         calls_in(&root.join("templates"), "html", &mut used);
         calls_in(&root.join("src"), "rs", &mut used);
         assert!(used.len() > 50, "the scan finds the calls: {}", used.len());
+        let mut messages = BTreeMap::new();
+        for krate in ["domain", "ingest", "core"] {
+            messages_in(&root.join("..").join(krate).join("src"), &mut messages);
+        }
 
         // Each file on its own, so a text given two translations is caught.
         let mut english: BTreeMap<String, (String, String)> = BTreeMap::new();
@@ -866,9 +1088,39 @@ mod tests {
             missing.len(),
             missing.join("\n")
         );
-        let unused: Vec<&String> = english
+        let missing: Vec<String> = messages
+            .iter()
+            .filter(|(da, _)| {
+                english
+                    .get(*da)
+                    .is_none_or(|(en, file)| en.trim().is_empty() || !is_message_file(file))
+            })
+            .map(|(da, at)| format!("{}: \"\" ({at})", serde_json::to_string(da).unwrap()))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{} messages have no English in crates/web/i18n/en/messages*.json:\n{}",
+            missing.len(),
+            missing.join("\n")
+        );
+        let only_places: Vec<&String> = messages
             .keys()
-            .filter(|da| !used.contains_key(*da))
+            .filter(|da| Pattern::of(da, "").is_some_and(|p| p.weight() == 0))
+            .collect();
+        assert!(
+            only_places.is_empty(),
+            "messages of places alone: {only_places:#?}"
+        );
+        let unused: Vec<&String> = english
+            .iter()
+            .filter(|(da, (_, file))| {
+                if is_message_file(file) {
+                    !messages.contains_key(*da)
+                } else {
+                    !used.contains_key(*da)
+                }
+            })
+            .map(|(da, _)| da)
             .collect();
         assert!(
             unused.is_empty(),
@@ -883,6 +1135,20 @@ mod tests {
             mismatched.is_empty(),
             "English with other places: {mismatched:#?}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_message_is_translated_by_its_pattern_and_its_values_kept() {
+        let pattern = Pattern::of("Række {0}: {1}", "Row {0}: {1}").unwrap();
+        assert_eq!(pattern.values("Række 4: a: b"), Some(vec!["4", "a: b"]));
+        assert_eq!(pattern.values("Række : b"), None, "a place is never empty");
+        assert_eq!(pattern.values("Rækker 4: b"), None);
+        let inner = Pattern::of("«{0}» findes ikke ({1} dage)", "").unwrap();
+        assert_eq!(
+            inner.values("«a» findes ikke» findes ikke (3 dage)"),
+            Some(vec!["a» findes ikke", "3"])
+        );
+        assert_eq!(message("hvad som helst"), "hvad som helst", "Danish as is");
     }
 
     #[tokio::test]
