@@ -8,6 +8,21 @@
 (function () {
   var el = document.getElementById('map');
   if (!el || typeof echarts === 'undefined') return;
+  // The map's own words in the page's language (<html lang>), Danish
+  // unless the page is English.
+  var TEXT = {
+    da: {
+      loading: 'Henter kortet …',
+      failed: 'Kortet kunne ikke hentes; tallene står i tabellen herunder.',
+      kroner: ' kr.'
+    },
+    en: {
+      loading: 'Loading the map …',
+      failed: 'The map could not be loaded; the figures are in the table below.',
+      kroner: ' DKK'
+    }
+  };
+  var text = TEXT[document.documentElement.lang] || TEXT.da;
   var data = JSON.parse(el.getAttribute('data-map'));
   var status = document.getElementById('map-status');
   var rows = data.municipalities.slice().sort(function (a, b) { return a.name.localeCompare(b.name, 'da'); });
@@ -40,13 +55,13 @@
   // comma (whole percents would show 98 % – 98 % for close classes).
   function legend(v) {
     if (data.share) return v.toFixed(1).replace('.', ',') + ' %';
-    if (data.kroner) return v.toFixed(2).replace('.', ',') + ' kr.';
+    if (data.kroner) return v.toFixed(2).replace('.', ',') + text.kroner;
     return v.toFixed(1).replace('.', ',');
   }
   el.style.height = Math.min(720, Math.max(420, el.clientWidth * 0.9)) + 'px';
   var chart = echarts.init(el, null, { renderer: 'svg' });
   var ready = false;
-  chart.showLoading({ text: 'Henter kortet …' });
+  chart.showLoading({ text: text.loading });
   fetch(el.getAttribute('data-geometry'))
     .then(function (r) { return r.json(); })
     .then(function (geo) {
@@ -93,7 +108,7 @@
     })
     .catch(function () {
       chart.hideLoading();
-      el.textContent = 'Kortet kunne ikke hentes; tallene står i tabellen herunder.';
+      el.textContent = text.failed;
       var table = document.getElementById('map-table-details');
       if (table) table.open = true;
     });

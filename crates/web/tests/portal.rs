@@ -316,3 +316,143 @@ async fn small_cells_are_suppressed_and_a_comparison_group_is_shown() {
     let page = app.get("/kommune/259/sammenligning", &analyst).await;
     assert!(!page.body.contains("Gem gruppen"));
 }
+
+/// With English chosen, the portal's public pages, the figures pages and
+/// the account pages speak English throughout, not only in the header:
+/// their headings, labels, table headers and hints, with none of the
+/// Danish left.
+#[tokio::test]
+async fn the_portal_figures_and_account_pages_are_in_english_when_chosen() {
+    let app = demo_app().await;
+    let en = "komhen_lang=en";
+    let pages: [(&str, &[&str], &[&str]); 6] = [
+        (
+            "/",
+            &["Key figures", "Counting periods", "See all municipalities"],
+            &["Nøgletal", "Se alle kommuner", "Der er endnu ingen"],
+        ),
+        (
+            "/kommuner",
+            &[
+                ">Municipality code<",
+                ">Population ",
+                "Municipalities and inquiries",
+            ],
+            &[">Kommunekode<", "Kommuner og henvendelser"],
+        ),
+        (
+            "/kommuner/259",
+            &[
+                "Køge Municipality",
+                "Municipality code 259",
+                "Published period",
+            ],
+            &["Køge Kommune", "Kommunekode 259", "Offentliggjort periode"],
+        ),
+        (
+            "/rangliste",
+            &["<h1>Ranking</h1>"],
+            &["<h1>Rangliste</h1>", "Ingen tælleperiode"],
+        ),
+        (
+            "/landstal",
+            &["<h1>National figures</h1>"],
+            &["<h1>Landstal</h1>", "Ingen tælleperiode"],
+        ),
+        (
+            "/om",
+            &["What is counted", "Where the figures come from"],
+            &["Hvad tælles", "Hvor tallene kommer fra"],
+        ),
+    ];
+    for (path, english, danish) in pages {
+        let reply = app.get(path, en).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert!(reply.body.contains("<html lang=\"en\">"), "{path}");
+        for text in english {
+            assert!(reply.body.contains(text), "{path}: {text}\n{}", reply.body);
+        }
+        for text in danish {
+            assert!(!reply.body.contains(text), "{path}: {text}\n{}", reply.body);
+        }
+    }
+    // Danish stays the default.
+    let danish = app.get("/kommuner", "").await;
+    assert!(danish.body.contains(">Kommunekode<"));
+
+    let session = log_in_demo(&app, "tovholder@koege.example").await;
+    let cookie = format!("{session}; {en}");
+    let pages: [(&str, &[&str], &[&str]); 10] = [
+        (
+            "/kommune/259/tal",
+            &[
+                "Report bank",
+                "Channels by direction",
+                "Inquiries in total",
+                "Compare with",
+            ],
+            &[
+                "Rapportbank",
+                "Kanaler efter retning",
+                "Henvendelser i alt",
+                "Sammenlign med",
+            ],
+        ),
+        (
+            "/kommune/259/tal/rapporter",
+            &["Back to figures and reports"],
+            &["Tilbage til tal og rapporter"],
+        ),
+        (
+            "/kommune/259/tal/pivot",
+            &["Show the table", "Link to this table", ">Rows<"],
+            &["Vis tabellen", "Link til denne tabel", ">Rækker<"],
+        ),
+        (
+            "/kommune/259/tal/beretning",
+            &["What the figures show", "Print or save as PDF"],
+            &["Det viser tallene", "Udskriv eller gem som PDF"],
+        ),
+        (
+            "/kommune/259/tal/udtraek",
+            &["Good to know", "Download the codebook"],
+            &["Godt at vide", "Hent kodebogen"],
+        ),
+        (
+            "/kommune/259/tal/registreringer",
+            &[">Source<", ">Completion<"],
+            &[">Kilde<", ">Afslutning<"],
+        ),
+        (
+            "/mit",
+            &["Here are the places your roles give you access to."],
+            &["Her er de steder"],
+        ),
+        (
+            "/konto",
+            &["Change password", "Current password"],
+            &["Skift adgangskode", "Nuværende adgangskode"],
+        ),
+        (
+            "/kommune/259/brugere",
+            &["Invite a person", "Last logged in"],
+            &["Invitér en person", "Sidst logget ind"],
+        ),
+        (
+            "/kommune/259/sammenligning",
+            &["Save the group"],
+            &["Gem gruppen"],
+        ),
+    ];
+    for (path, english, danish) in pages {
+        let reply = app.get(path, &cookie).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert!(reply.body.contains("<html lang=\"en\">"), "{path}");
+        for text in english {
+            assert!(reply.body.contains(text), "{path}: {text}\n{}", reply.body);
+        }
+        for text in danish {
+            assert!(!reply.body.contains(text), "{path}: {text}\n{}", reply.body);
+        }
+    }
+}

@@ -47,11 +47,11 @@ async fn hotline_places(state: &AppState, auth: &Authorized) -> Result<Vec<Place
             .filter(|g| g.hotline == id)
             .map(|g| match g.access {
                 HotlineAccess::Role(role) => role.label_da().to_owned(),
-                HotlineAccess::MemberCoordinator(code) => format!(
-                    "Tovholder i medlemskommunen {}",
+                HotlineAccess::MemberCoordinator(code) => crate::t1(
+                    "Tovholder i medlemskommunen {0}",
                     all.iter()
                         .find(|m| m.code == code)
-                        .map_or(code.to_string(), |m| m.name.clone())
+                        .map_or(code.to_string(), |m| m.name.clone()),
                 ),
             })
             .collect();
@@ -74,15 +74,15 @@ async fn places(
     if auth.user.is_national_admin() {
         national.push(PlaceView {
             href: "/admin".into(),
-            name: "National administration".into(),
+            name: crate::t("National administration").into(),
             roles: Role::NationalAdmin.label_da().into(),
         });
     }
     if auth.user.reads_national() && !auth.user.is_national_admin() {
         national.push(PlaceView {
             href: "/kommuner".into(),
-            name: "Alle kommuner".into(),
-            roles: "National analytiker".into(),
+            name: crate::t("Alle kommuner").into(),
+            roles: crate::t("National analytiker").into(),
         });
     }
     let mut municipalities = Vec::new();
@@ -101,7 +101,7 @@ async fn places(
         roles.dedup();
         municipalities.push(PlaceView {
             href: format!("/kommune/{code}"),
-            name: format!("{} Kommune", m.name),
+            name: crate::t1("{0} Kommune", &m.name),
             roles: roles.join(", "),
         });
     }
@@ -134,7 +134,7 @@ pub(crate) async fn show_my_page(
     let hotlines = hotline_places(&state, &auth).await?;
     Ok(Html(
         MyPage {
-            frame: Frame::user(&auth, "Mit komhen"),
+            frame: Frame::user(&auth, crate::t("Mit komhen")),
             national,
             municipalities,
             hotlines,
@@ -162,7 +162,9 @@ async fn account_page(
     roles.extend(municipalities);
     Ok(Html(
         AccountPage {
-            frame: Frame::user(auth, "Min konto").notice(notice).error(error),
+            frame: Frame::user(auth, crate::t("Min konto"))
+                .notice(notice)
+                .error(error),
             email: auth.user.user.email.clone(),
             roles,
             min_chars: MIN_PASSWORD_CHARS,
@@ -227,12 +229,17 @@ struct SetPasswordPage {
 fn link_problem(status: &LinkStatus) -> Option<String> {
     match status {
         LinkStatus::Valid(_) => None,
-        LinkStatus::Used => Some("Linket er allerede brugt. Log ind med din adgangskode, eller bed om et nyt link.".into()),
-        LinkStatus::Expired => Some(format!(
-            "Linket er udløbet (det virker i {} dage). Bed din tovholder eller administrator om et nyt.",
-            account::LINK_DAYS
+        LinkStatus::Used => Some(
+            crate::t("Linket er allerede brugt. Log ind med din adgangskode, eller bed om et nyt link.")
+                .into(),
+        ),
+        LinkStatus::Expired => Some(crate::t1(
+            "Linket er udløbet (det virker i {0} dage). Bed din tovholder eller administrator om et nyt.",
+            account::LINK_DAYS,
         )),
-        LinkStatus::Unknown => Some("Linket findes ikke. Tjek, at hele linket er kopieret med.".into()),
+        LinkStatus::Unknown => Some(
+            crate::t("Linket findes ikke. Tjek, at hele linket er kopieret med.").into(),
+        ),
     }
 }
 

@@ -77,14 +77,14 @@ fn role_label(
         (_, Some(unit)) => units
             .iter()
             .find(|u| u.id == unit)
-            .map(|u| format!(" for {} ({})", u.name, u.login))
+            .map(|u| crate::t2(" for {0} ({1})", &u.name, &u.login))
             .unwrap_or_default(),
         (Some(m), None) => names
             .iter()
             .find(|(c, _)| *c == m)
-            .map(|(_, n)| format!(" i {n}"))
+            .map(|(_, n)| crate::t1(" i {0}", n))
             .unwrap_or_default(),
-        (None, None) if grant.role == Role::Analyst => " (hele landet)".into(),
+        (None, None) if grant.role == Role::Analyst => crate::t(" (hele landet)").into(),
         (None, None) => String::new(),
     };
     format!("{}{place}", grant.role.label_da())
@@ -102,7 +102,10 @@ async fn hand_over(
 ) -> Result<(String, Option<(Link, String)>), WebError> {
     let Some(mailer) = &state.mailer else {
         return Ok((
-            format!("{done} Giv personen linket herunder; det virker én gang."),
+            crate::t1(
+                "{0} Giv personen linket herunder; det virker én gang.",
+                done,
+            ),
             Some((link, site(headers))),
         ));
     };
@@ -122,16 +125,19 @@ async fn hand_over(
     };
     match sent {
         Ok(()) => Ok((
-            format!(
-                "{done} Linket er sendt med e-mail til {}; det virker én gang.",
-                link.email
+            crate::t2(
+                "{0} Linket er sendt med e-mail til {1}; det virker én gang.",
+                done,
+                &link.email,
             ),
             None,
         )),
         Err(error) => Ok((
-            format!(
-                "{done} Mailen kunne ikke sendes ({error}). Giv personen linket herunder; det \
-                 virker én gang."
+            crate::t2(
+                "{0} Mailen kunne ikke sendes ({1}). Giv personen linket herunder; det \
+                 virker én gang.",
+                done,
+                error,
             ),
             // The mailer's address, not the request's Host header.
             Some((link, mailer.base_url().to_owned())),
@@ -242,8 +248,8 @@ async fn users_page(
         });
     }
     let frame = match &auth.municipality {
-        Some(_) => Frame::municipality(auth, "Brugere", "/brugere"),
-        None => Frame::admin(auth, "Brugere", "/brugere"),
+        Some(_) => Frame::municipality(auth, crate::t("Brugere"), "/brugere"),
+        None => Frame::admin(auth, crate::t("Brugere"), "/brugere"),
     };
     let page = UsersPage {
         frame: frame.notice(notice).error(error),
@@ -320,7 +326,9 @@ fn grant_of(auth: &Authorized, form: &InviteForm) -> Result<Grant, CoreError> {
     };
     let unit = match role {
         Role::UnitLead => Some(UnitId(form.unit.parse::<i64>().map_err(|_| {
-            CoreError::Invalid("Vælg den enhed, den enhedsansvarlige har ansvar for.".into())
+            CoreError::Invalid(
+                crate::t("Vælg den enhed, den enhedsansvarlige har ansvar for.").into(),
+            )
         })?)),
         _ => None,
     };
@@ -368,8 +376,14 @@ pub(crate) async fn invite_user(
     };
     match outcome {
         Ok(link) => {
-            let (notice, shown) =
-                hand_over(&state, &auth, &headers, link, "Personen er inviteret.").await?;
+            let (notice, shown) = hand_over(
+                &state,
+                &auth,
+                &headers,
+                link,
+                crate::t("Personen er inviteret."),
+            )
+            .await?;
             show(
                 users_page(&state, &auth, Some(notice), None, shown).await,
                 true,
@@ -422,7 +436,7 @@ pub(crate) async fn create_link(
         &auth,
         &headers,
         link,
-        "Et nyt link er lavet. Tidligere links virker ikke mere.",
+        crate::t("Et nyt link er lavet. Tidligere links virker ikke mere."),
     )
     .await?;
     show(
@@ -555,8 +569,8 @@ pub(crate) async fn show_audit(State(state): State<AppState>, auth: Authorized) 
     let municipality = auth.municipality.as_ref().map(|m| m.code);
     let entries = state.store.list_audit(municipality, AUDIT_LIMIT).await?;
     let frame = match &auth.municipality {
-        Some(_) => Frame::municipality(&auth, "Ændringslog", "/log"),
-        None => Frame::admin(&auth, "Ændringslog", "/log"),
+        Some(_) => Frame::municipality(&auth, crate::t("Ændringslog"), "/log"),
+        None => Frame::admin(&auth, crate::t("Ændringslog"), "/log"),
     };
     let page = AuditPage {
         frame,
@@ -572,7 +586,7 @@ pub(crate) async fn show_audit(State(state): State<AppState>, auth: Authorized) 
                     .entry
                     .municipality
                     .map(|m| m.to_string())
-                    .unwrap_or_else(|| "national".into()),
+                    .unwrap_or_else(|| crate::t("national").into()),
                 before: a.entry.before_json.unwrap_or_default(),
                 after: a.entry.after_json.unwrap_or_default(),
             })

@@ -36,9 +36,8 @@ pub(super) async fn chosen_period(
 pub(super) fn chosen_metric(choice: &Choice) -> Result<Metric, WebError> {
     match choice.maal.as_deref() {
         None | Some("") => Ok(Metric::Digital),
-        Some(code) => {
-            Metric::parse(code).ok_or_else(|| WebError::BadRequest(format!("Ukendt mål «{code}».")))
-        }
+        Some(code) => Metric::parse(code)
+            .ok_or_else(|| WebError::BadRequest(crate::t1("Ukendt mål «{0}».", code))),
     }
 }
 
@@ -78,15 +77,18 @@ pub(super) fn cost_note(figures: &portal::PeriodFigures) -> String {
     if figures.price_sources.is_empty() {
         return String::new();
     }
-    format!(
-        "Omkostningerne er beregnet med den nationale prisliste{} (kilde: {}).",
-        if figures.example_prices {
-            ", som indeholder eksempelpriser, ikke officielle priser; beløbene viser metoden"
-        } else {
-            ""
-        },
-        figures.price_sources.join("; ")
-    )
+    let sources = figures.price_sources.join("; ");
+    if figures.example_prices {
+        crate::t1(
+            "Omkostningerne er beregnet med den nationale prisliste, som indeholder eksempelpriser, ikke officielle priser; beløbene viser metoden (kilde: {0}).",
+            sources,
+        )
+    } else {
+        crate::t1(
+            "Omkostningerne er beregnet med den nationale prisliste (kilde: {0}).",
+            sources,
+        )
+    }
 }
 
 pub(super) fn corrections(figures: &portal::PeriodFigures) -> Vec<String> {
@@ -96,10 +98,10 @@ pub(super) fn corrections(figures: &portal::PeriodFigures) -> Vec<String> {
         .rev()
         .filter(|p| !p.note.is_empty())
         .map(|p| {
-            format!(
-                "Rettet den {}. {}",
+            crate::t2(
+                "Rettet den {0}. {1}",
                 komhen_domain::danish_local(p.published_at).format("%d-%m-%Y"),
-                p.note
+                &p.note,
             )
         })
         .collect()
@@ -123,12 +125,12 @@ pub(super) fn suppressed_note(metric: Metric, f: &Figure) -> &'static str {
     if f.value.is_some() {
         ""
     } else if f.suppressed() {
-        "undertrykt: under 20 henvendelser"
+        crate::t("undertrykt: under 20 henvendelser")
     } else if metric == Metric::Participation {
-        "ingen aktive enheder"
+        crate::t("ingen aktive enheder")
     } else if metric.is_kroner() {
-        "en kanal mangler en national pris"
+        crate::t("en kanal mangler en national pris")
     } else {
-        "intet at beregne"
+        crate::t("intet at beregne")
     }
 }

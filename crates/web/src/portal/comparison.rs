@@ -40,7 +40,7 @@ pub(crate) async fn show_comparison_group(
     let group = store.list_comparison_group(m.code).await?;
     let all = store.list_municipalities().await?;
     let page = ComparisonPage {
-        frame: Frame::municipality(&auth, "Sammenligningsgruppe", "/sammenligning")
+        frame: Frame::municipality(&auth, crate::t("Sammenligningsgruppe"), "/sammenligning")
             .notice(query.text()),
         base: format!("/kommune/{}", m.code),
         can_set_up: auth.can_set_up(),
@@ -72,7 +72,7 @@ pub(crate) async fn save_comparison_group(
 ) -> PageResult {
     let m = auth.municipality()?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body)
-        .map_err(|_| WebError::BadRequest("Formularen kan ikke læses.".into()))?;
+        .map_err(|_| WebError::BadRequest(crate::t("Formularen kan ikke læses.").into()))?;
     let members: Vec<MunicipalityCode> = pairs
         .iter()
         .filter(|(k, _)| k == "kommune")

@@ -169,11 +169,13 @@ pub(crate) async fn show_municipality(
         page.corrections = corrections(&now);
         page.cost_note = cost_note(&now);
         page.period_id = period.id.0.to_string();
-        page.inquiries = own.inquiries.map_or("– (under 20)".into(), number);
-        page.units = format!(
-            "{} af {}",
+        page.inquiries = own
+            .inquiries
+            .map_or_else(|| crate::t("– (under 20)").into(), number);
+        page.units = crate::t2(
+            "{0} af {1}",
             number(own.units_registering),
-            number(own.units_active)
+            number(own.units_active),
         );
         page.before_label = previous.map_or(String::new(), |p| p.period.name.clone());
         page.similar = b
@@ -202,14 +204,16 @@ pub(crate) async fn show_municipality(
                             .not_ranked
                             .iter()
                             .find(|(m, _)| m.code == code)
-                            .map_or(String::new(), |(_, why)| format!("Ikke rangeret: {why}"))
+                            .map_or(String::new(), |(_, why)| {
+                                crate::t1("Ikke rangeret: {0}", why)
+                            })
                     },
                     |r| {
-                        format!(
-                            "{}{} af {}",
+                        crate::t3(
+                            "{0}{1} af {2}",
                             r.place,
-                            if r.tied { " (delt)" } else { "" },
-                            ranking.rows.len()
+                            if r.tied { crate::t(" (delt)") } else { "" },
+                            ranking.rows.len(),
                         )
                     },
                 );
@@ -220,9 +224,9 @@ pub(crate) async fn show_municipality(
                         if metric.is_kroner() { 2 } else { 1 },
                     ));
                     if metric.is_share() {
-                        format!("{change} procentpoint")
+                        crate::t1("{0} procentpoint", change)
                     } else if metric.is_kroner() {
-                        format!("{change} kr.")
+                        crate::t1("{0} kr.", change)
                     } else {
                         change
                     }
@@ -267,9 +271,9 @@ fn share_chart(name: &str, b: &Benchmark) -> String {
         "categories": rows.iter().map(|r| r.metric.label_da()).collect::<Vec<_>>(),
         "series": [
             series(name, &|r| percent(&r.own)),
-            series("Hele landet", &|r| percent(&r.nation)),
-            series("Regionen", &|r| percent(&r.region)),
-            series("De 10 mest lignende", &|r| percent(&r.similar)),
+            series(crate::t("Hele landet"), &|r| percent(&r.nation)),
+            series(crate::t("Regionen"), &|r| percent(&r.region)),
+            series(crate::t("De 10 mest lignende"), &|r| percent(&r.similar)),
         ],
     })
     .to_string()

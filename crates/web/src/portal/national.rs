@@ -75,14 +75,14 @@ pub(crate) fn potential_view(period: &PeriodRow, potential: &portal::Potential) 
                     },
                     match (suppressed, t.saving) {
                         (true, _) => "–".into(),
-                        (false, Some(s)) => format!("{} kr.", savings::amount(year(s))),
-                        (false, None) => "mangler pris".into(),
+                        (false, Some(s)) => crate::t1("{0} kr.", savings::amount(year(s))),
+                        (false, None) => crate::t("mangler pris").into(),
                     },
                 ]
             })
             .collect(),
         moved: savings::decimal(year(potential.moved), 0),
-        saving: format!("{} kr.", savings::amount(year(potential.saving))),
+        saving: crate::t1("{0} kr.", savings::amount(year(potential.saving))),
         example_prices: potential.example_prices,
         sources: potential.sources.join("; "),
         days: potential.days,

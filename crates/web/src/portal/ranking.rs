@@ -123,23 +123,29 @@ pub(crate) async fn show_ranking(
                 .iter()
                 .find(|t| t.task.id.0 == task_id)
                 .ok_or(WebError::NotFound)?;
-            page.title = format!(
-                "Digital andel af de indgående henvendelser om {} {}",
-                task.task.kle, task.task.name
+            page.title = crate::t2(
+                "Digital andel af de indgående henvendelser om {0} {1}",
+                &task.task.kle,
+                &task.task.name,
             );
-            page.method = format!(
-                "Indgående henvendelser om opgaven ad digitale kanaler delt med alle indgående henvendelser om opgaven. En kommune rangeres, når den har mindst {MIN_RANKED_TASK} indgående henvendelser om opgaven."
+            page.method = crate::t1(
+                "Indgående henvendelser om opgaven ad digitale kanaler delt med alle indgående henvendelser om opgaven. En kommune rangeres, når den har mindst {0} indgående henvendelser om opgaven.",
+                MIN_RANKED_TASK,
             );
-            page.order = "Højeste værdi får plads 1.";
+            page.order = crate::t("Højeste værdi får plads 1.");
             let ranked = task.ranking();
             page.rows = ranked
                 .iter()
                 .map(|(place, tied, m, f)| RankLine {
-                    place: format!("{place}{}", if *tied { " (delt)" } else { "" }),
+                    place: format!("{place}{}", if *tied { crate::t(" (delt)") } else { "" }),
                     code: m.code.to_string(),
                     name: m.name.clone(),
                     value: shown(Metric::Digital, f),
-                    basis: format!("{} af {}", thousands(f.numerator), thousands(f.denominator)),
+                    basis: crate::t2(
+                        "{0} af {1}",
+                        thousands(f.numerator),
+                        thousands(f.denominator),
+                    ),
                 })
                 .collect();
             page.not_ranked = task
@@ -150,11 +156,12 @@ pub(crate) async fn show_ranking(
                     code: m.code.to_string(),
                     name: m.name.clone(),
                     reason: if f.base < MIN_CELL {
-                        format!("For få henvendelser (under {MIN_CELL})")
+                        crate::t1("For få henvendelser (under {0})", MIN_CELL)
                     } else {
-                        format!(
-                            "For få henvendelser ({}; mindst {MIN_RANKED_TASK} kræves)",
-                            thousands(f.base)
+                        crate::t2(
+                            "For få henvendelser ({0}; mindst {1} kræves)",
+                            thousands(f.base),
+                            MIN_RANKED_TASK,
                         )
                     },
                 })
@@ -170,38 +177,39 @@ pub(crate) async fn show_ranking(
                 .rows
                 .iter()
                 .map(|r| RankLine {
-                    place: format!("{}{}", r.place, if r.tied { " (delt)" } else { "" }),
+                    place: format!(
+                        "{}{}",
+                        r.place,
+                        if r.tied { crate::t(" (delt)") } else { "" }
+                    ),
                     code: r.municipality.code.to_string(),
                     name: r.municipality.name.clone(),
                     value: shown(metric, &r.figure),
                     basis: if metric == Metric::PerThousand {
-                        format!(
-                            "{} henvendelser, {} indbyggere",
+                        crate::t2(
+                            "{0} henvendelser, {1} indbyggere",
                             thousands(r.figure.numerator),
-                            thousands(r.figure.denominator)
+                            thousands(r.figure.denominator),
                         )
                     } else if metric.is_kroner() {
-                        format!(
-                            "{} kr. for {} {}",
-                            komhen_core::economics::prices::amount(r.figure.numerator),
-                            thousands(r.figure.denominator),
-                            if metric == Metric::CostPerInquiry {
-                                "henvendelser"
-                            } else {
-                                "indbyggere"
-                            }
-                        )
+                        let amount = komhen_core::economics::prices::amount(r.figure.numerator);
+                        let count = thousands(r.figure.denominator);
+                        if metric == Metric::CostPerInquiry {
+                            crate::t2("{0} kr. for {1} henvendelser", amount, count)
+                        } else {
+                            crate::t2("{0} kr. for {1} indbyggere", amount, count)
+                        }
                     } else if metric == Metric::Participation {
-                        format!(
-                            "{} af {} enheder",
+                        crate::t2(
+                            "{0} af {1} enheder",
                             thousands(r.figure.numerator),
-                            thousands(r.figure.denominator)
+                            thousands(r.figure.denominator),
                         )
                     } else {
-                        format!(
-                            "{} af {}",
+                        crate::t2(
+                            "{0} af {1}",
                             thousands(r.figure.numerator),
-                            thousands(r.figure.denominator)
+                            thousands(r.figure.denominator),
                         )
                     },
                 })

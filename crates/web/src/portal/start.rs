@@ -92,16 +92,16 @@ pub(crate) async fn start_page(
         };
         page.period_lines.push(PeriodLine {
             name: p.period.name.clone(),
-            weeks: format!("uge {}–{} ({})", first.week(), last.week(), first.year()),
+            weeks: crate::t3("uge {0}–{1} ({2})", first.week(), last.week(), first.year()),
             status: match p.published_at {
-                Some(at) => format!(
-                    "Offentliggjort {}",
-                    komhen_domain::danish_local(at).format("%d-%m-%Y")
+                Some(at) => crate::t1(
+                    "Offentliggjort {0}",
+                    komhen_domain::danish_local(at).format("%d-%m-%Y"),
                 ),
-                None if p.period.starts_on > today => "Kommende".into(),
-                None => format!(
-                    "Ikke offentliggjort (indberetningsfrist {})",
-                    p.period.submission_deadline.format("%d-%m-%Y")
+                None if p.period.starts_on > today => crate::t("Kommende").into(),
+                None => crate::t1(
+                    "Ikke offentliggjort (indberetningsfrist {0})",
+                    p.period.submission_deadline.format("%d-%m-%Y"),
                 ),
             },
             inquiries: figures.map_or("–".into(), |f| number(f.nation_inquiries)),
@@ -116,7 +116,11 @@ pub(crate) async fn start_page(
             .map(|r| {
                 (
                     r.municipality.code,
-                    format!("{}{}", r.place, if r.tied { " (delt)" } else { "" }),
+                    format!(
+                        "{}{}",
+                        r.place,
+                        if r.tied { crate::t(" (delt)") } else { "" }
+                    ),
                 )
             })
             .collect();
@@ -153,7 +157,7 @@ pub(crate) async fn start_page(
                     place: places
                         .get(&m.municipality.code)
                         .cloned()
-                        .unwrap_or_else(|| "ikke rangeret".into()),
+                        .unwrap_or_else(|| crate::t("ikke rangeret").into()),
                 }
             })
             .collect();

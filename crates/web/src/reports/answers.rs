@@ -64,10 +64,10 @@ pub(crate) fn heading(dimension: Dimension, questions: &[Question]) -> String {
 
 /// The note under a report by an answer: shares are of those asked.
 pub(crate) fn asked_note(asked: Asked) -> String {
-    format!(
-        "Spurgt: {} af {} henvendelser ({}). Andelene er af dem, der blev spurgt.",
+    crate::t3(
+        "Spurgt: {0} af {1} henvendelser ({2}). Andelene er af dem, der blev spurgt.",
         number(asked.asked),
         number(asked.all),
-        Cell::Share(asked.share()).display_da()
+        Cell::Share(asked.share()).display_da(),
     )
 }

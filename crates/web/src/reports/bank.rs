@@ -51,7 +51,11 @@ pub(crate) async fn show_bank(
         })
         .collect();
     let page = BankPage {
-        frame: Frame::municipality(&auth, format!("Rapportbank – {} Kommune", m.name), "/tal"),
+        frame: Frame::municipality(
+            &auth,
+            crate::t1("Rapportbank – {0} Kommune", &m.name),
+            "/tal",
+        ),
         base: ctx.base.clone(),
         entries,
     };

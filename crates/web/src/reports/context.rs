@@ -27,7 +27,7 @@ pub(crate) struct Address {
 
 pub(crate) fn read_address(raw: Option<String>) -> Result<Address, WebError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
-        .map_err(|_| WebError::BadRequest("Adressen kan ikke læses.".into()))?;
+        .map_err(|_| WebError::BadRequest(crate::t("Adressen kan ikke læses.").into()))?;
     let mut own = HashMap::new();
     let mut report_pairs = Vec::new();
     for (k, v) in pairs {
@@ -174,7 +174,7 @@ impl Context {
         let custom = !periods.iter().any(|p| p.selected);
         periods.push(Choice {
             value: String::new(),
-            label: "Egne datoer (herunder)".into(),
+            label: crate::t("Egne datoer (herunder)").into(),
             selected: custom,
         });
         let compared = self.request.comparison.is_some();
@@ -189,7 +189,7 @@ impl Context {
                 "{}{}",
                 dates.label_da(),
                 match self.request.comparison {
-                    Some(c) => format!(", sammenlignet med {}", c.label_da()),
+                    Some(c) => crate::t1(", sammenlignet med {0}", c.label_da()),
                     None => String::new(),
                 }
             ),

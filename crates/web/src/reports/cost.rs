@@ -35,11 +35,11 @@ impl CostNotes {
                 .iter()
                 .map(|u| format!("{} ({})", u.channel, thousands(u.inquiries)))
                 .collect();
-            format!(
-                "{} henvendelser har ingen pris og er ikke regnet med i omkostningen: {}. \
+            crate::t2(
+                "{0} henvendelser har ingen pris og er ikke regnet med i omkostningen: {1}. \
                  Sæt de manglende priser under «Kanalpriser».",
                 thousands(total),
-                channels.join(", ")
+                channels.join(", "),
             )
         });
         Some(Self {
@@ -50,13 +50,11 @@ impl CostNotes {
 
     /// What the page says when the prices are examples.
     pub(crate) fn example_text(&self) -> &'static str {
-        EXAMPLE_NOTE
+        crate::t(
+            "Omkostningen bygger på eksempelpriser, ikke på rigtige priser (se «Kanalpriser»).",
+        )
     }
 }
-
-/// What every cost figure built on example prices says.
-pub(crate) const EXAMPLE_NOTE: &str =
-    "Omkostningen bygger på eksempelpriser, ikke på rigtige priser (se «Kanalpriser»).";
 
 /// A cost in a table cell: the amount, or empty without cost.
 pub(crate) fn amount(cost: Option<Cost>) -> String {
@@ -90,9 +88,9 @@ impl CostToggle {
         Self {
             href,
             label: if shown {
-                "Skjul omkostning"
+                crate::t("Skjul omkostning")
             } else {
-                "Vis omkostning"
+                crate::t("Vis omkostning")
             },
             shown,
         }

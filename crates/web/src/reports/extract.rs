@@ -71,7 +71,7 @@ pub(crate) async fn show_extract(
     let page = ExtractPage {
         frame: Frame::municipality(
             &auth,
-            format!("Udtræk af registreringer – {} Kommune", m.name),
+            crate::t1("Udtræk af registreringer – {0} Kommune", &m.name),
             "/tal",
         ),
         form: ctx.filter_form(

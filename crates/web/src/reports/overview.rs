@@ -22,7 +22,7 @@ use komhen_core::reports::{self, annual, coverage, Comparing, Dimension, Order, 
 pub(super) const OVERVIEW_SECTIONS: [Section; 6] = [
     Section {
         id: "kanaler",
-        caption: "Kanaler efter retning",
+        caption: || crate::t("Kanaler efter retning"),
         dims: &[Dimension::Direction, Dimension::Channel],
         share_of: ShareOf::FirstDimension,
         order: Order::Natural,
@@ -31,7 +31,7 @@ pub(super) const OVERVIEW_SECTIONS: [Section; 6] = [
     },
     Section {
         id: "typer",
-        caption: "Henvendelsestyper efter retning",
+        caption: || crate::t("Henvendelsestyper efter retning"),
         dims: &[Dimension::Direction, Dimension::InquiryType],
         share_of: ShareOf::FirstDimension,
         order: Order::Natural,
@@ -40,7 +40,7 @@ pub(super) const OVERVIEW_SECTIONS: [Section; 6] = [
     },
     Section {
         id: "enheder",
-        caption: "Forvaltninger og enheder",
+        caption: || crate::t("Forvaltninger og enheder"),
         dims: &[Dimension::Department, Dimension::Unit],
         share_of: ShareOf::Total,
         order: Order::Natural,
@@ -49,7 +49,7 @@ pub(super) const OVERVIEW_SECTIONS: [Section; 6] = [
     },
     Section {
         id: "opgaver",
-        caption: "Opgaver med flest henvendelser",
+        caption: || crate::t("Opgaver med flest henvendelser"),
         dims: &[Dimension::Task],
         share_of: ShareOf::Total,
         order: Order::Inquiries,
@@ -58,7 +58,7 @@ pub(super) const OVERVIEW_SECTIONS: [Section; 6] = [
     },
     Section {
         id: "afslutning",
-        caption: "Afsluttet straks eller lagt til side",
+        caption: || crate::t("Afsluttet straks eller lagt til side"),
         dims: &[Dimension::Completion],
         share_of: ShareOf::Total,
         order: Order::Natural,
@@ -67,7 +67,7 @@ pub(super) const OVERVIEW_SECTIONS: [Section; 6] = [
     },
     Section {
         id: "blanket",
-        caption: "Blanket medsendt",
+        caption: || crate::t("Blanket medsendt"),
         dims: &[Dimension::Form],
         share_of: ShareOf::Total,
         order: Order::Natural,
@@ -157,48 +157,50 @@ pub(crate) async fn show_overview(
     let change = total
         .comparison
         .map_or(String::new(), |c| match c.change_pct {
-            Some(p) => format!(
-                "{} ({} %) mod {}",
+            Some(p) => crate::t3(
+                "{0} ({1} %) mod {2}",
                 signed(c.change),
                 signed_decimal(p, 0),
-                thousands(c.inquiries)
+                thousands(c.inquiries),
             ),
-            None => "ingen at sammenligne med".into(),
+            None => crate::t("ingen at sammenligne med").into(),
         });
     let share_figure = |label: &'static str, found: Option<(f64, i64, Option<f64>)>, of: i64| {
         let (share, count, then) = found.unwrap_or((0.0, 0, None));
         KeyFigure {
             label,
             value: Cell::Share(share).display_da(),
-            detail: format!(
-                "{} af {}{}",
+            detail: crate::t3(
+                "{0} af {1}{2}",
                 thousands(count),
                 thousands(of),
-                then.map_or(String::new(), |t| format!(
-                    "; {} pct.-point",
-                    signed_decimal(reports::points(share, t), 1)
-                ))
+                then.map_or(String::new(), |t| {
+                    crate::t1(
+                        "; {0} pct.-point",
+                        signed_decimal(reports::points(share, t), 1),
+                    )
+                }),
             ),
         }
     };
     let mut figures = vec![
         KeyFigure {
-            label: "Henvendelser i alt",
+            label: crate::t("Henvendelser i alt"),
             value: thousands(total.inquiries),
             detail: change,
         },
         share_figure(
-            "Digital andel af de indgående",
+            crate::t("Digital andel af de indgående"),
             share_of(&digital, "ja"),
             digital.total.inquiries,
         ),
         share_figure(
-            "Afsluttet straks",
+            crate::t("Afsluttet straks"),
             share_of(&completion, "STRAKS"),
             completion.total.inquiries,
         ),
         share_figure(
-            "Fejlhenvendelser",
+            crate::t("Fejlhenvendelser"),
             share_of(&types, "FEJL"),
             types.total.inquiries,
         ),
@@ -214,9 +216,9 @@ pub(crate) async fn show_overview(
             let found = coverage::coverage(store, ctx.code, dates.from, dates.to).await?;
             if let Some(share) = found.share() {
                 figures.push(KeyFigure {
-                    label: "Dækningsgrad",
+                    label: crate::t("Dækningsgrad"),
                     value: Cell::Share(share).display_da(),
-                    detail: "registreret af totalen fra kommunens egne systemer".into(),
+                    detail: crate::t("registreret af totalen fra kommunens egne systemer").into(),
                 });
             }
             if let Some(e) = annual::annual_estimate(store, ctx.code, dates.from, dates.to).await? {
@@ -233,7 +235,7 @@ pub(crate) async fn show_overview(
     let page = OverviewPage {
         frame: Frame::municipality(
             &auth,
-            format!("Tal og rapporter – {} Kommune", m.name),
+            crate::t1("Tal og rapporter – {0} Kommune", &m.name),
             "/tal",
         ),
         form: ctx.filter_form(&ctx.base, Vec::new()),
@@ -251,15 +253,14 @@ pub(crate) async fn show_overview(
 fn annual_figure(e: &annual::AnnualEstimate) -> KeyFigure {
     let round = |x: f64| thousands(x.round() as i64);
     KeyFigure {
-        label: "Årsskøn for hele kommunen",
+        label: crate::t("Årsskøn for hele kommunen"),
         value: round(e.estimate),
-        detail: format!(
-            "95 %-interval {}–{}: gennemsnittet af {} hele uger ({} henvendelser) gange 52; \
+        detail: crate::t3(
+            "95 %-interval {0}: gennemsnittet af {1} hele uger ({2} henvendelser) gange 52; \
              forudsætter at ugerne er typiske for året",
-            round(e.low),
-            round(e.high),
+            format!("{}–{}", round(e.low), round(e.high)),
             e.weeks.len(),
-            round(e.mean_per_week)
+            round(e.mean_per_week),
         ),
     }
 }
@@ -287,16 +288,16 @@ pub(super) fn cost_figure(report: &Report) -> Option<KeyFigure> {
     let now = report.total.cost?;
     let mut detail = Vec::new();
     if now.unpriced_inquiries > 0 {
-        detail.push(format!(
-            "{} henvendelser uden pris",
-            thousands(now.unpriced_inquiries)
+        detail.push(crate::t1(
+            "{0} henvendelser uden pris",
+            thousands(now.unpriced_inquiries),
         ));
     }
     if let Some(then) = report.total.comparison.and_then(|c| c.cost) {
-        detail.push(format!("{} i sammenligningen", prices::kroner(then.ore)));
+        detail.push(crate::t1("{0} i sammenligningen", prices::kroner(then.ore)));
     }
     Some(KeyFigure {
-        label: "Omkostning i alt",
+        label: crate::t("Omkostning i alt"),
         value: prices::kroner(now.ore),
         detail: detail.join("; "),
     })

@@ -105,7 +105,8 @@ pub(crate) async fn show_period_report(
         .cloned()
     else {
         return Err(WebError::BadRequest(
-            "Der er ingen tælleperiode, der er begyndt, at skrive en beretning om.".into(),
+            crate::t("Der er ingen tælleperiode, der er begyndt, at skrive en beretning om.")
+                .into(),
         ));
     };
     let dates = Dates {
@@ -165,7 +166,7 @@ pub(crate) async fn show_period_report(
             by_channel: table_view(
                 &ctx,
                 "omkostning",
-                "Omkostning efter kanal",
+                crate::t("Omkostning efter kanal"),
                 &report,
                 &table_query,
                 None,
@@ -194,12 +195,12 @@ pub(crate) async fn show_period_report(
         base_municipality: format!("/kommune/{code}"),
         frame: Frame::municipality(
             &auth,
-            format!("Periodeberetning – {} Kommune", m.name),
+            crate::t1("Periodeberetning – {0} Kommune", &m.name),
             "/tal",
         )
         .notice(q.notice.text()),
         base: ctx.base.clone(),
-        municipality: format!("{} Kommune", m.name),
+        municipality: crate::t1("{0} Kommune", &m.name),
         department: department.map(|d| d.name.clone()),
         departments: departments
             .iter()
@@ -225,9 +226,12 @@ pub(crate) async fn show_period_report(
             .collect(),
         period_name: period.period.name.clone(),
         period_dates: dates.label_da(),
-        comparison: ctx.request.comparison.map_or("ingen".into(), |c| {
-            format!("samme uger året før ({})", c.label_da())
-        }),
+        comparison: ctx
+            .request
+            .comparison
+            .map_or(crate::t("ingen").into(), |c| {
+                crate::t1("samme uger året før ({0})", c.label_da())
+            }),
         findings: grouped,
         min_inquiries: thousands(findings::MIN_INQUIRIES),
         tables,
@@ -248,10 +252,10 @@ pub(crate) async fn show_period_report(
             .as_ref()
             .map_or(String::new(), |n| n.recommendations.clone()),
         recommendations_by: notes.as_ref().map_or(String::new(), |n| {
-            format!(
-                "Skrevet af {} den {}",
+            crate::t2(
+                "Skrevet af {0} den {1}",
                 komhen_core::accounts::access::actor_da(&n.updated_by),
-                danish_local(n.updated_at).format("%d-%m-%Y %H:%M")
+                danish_local(n.updated_at).format("%d-%m-%Y %H:%M"),
             )
         }),
         can_write: auth.can_set_up(),
@@ -266,7 +270,7 @@ pub(crate) async fn show_period_report(
 /// A department's offices (units) by channel, one table per direction.
 const OFFICES_IN: Section = Section {
     id: "kontorer-ind",
-    caption: "Indgående henvendelser fordelt på enheder og kanaler",
+    caption: || crate::t("Indgående henvendelser fordelt på enheder og kanaler"),
     dims: &[Dimension::Unit, Dimension::Channel],
     share_of: ShareOf::FirstDimension,
     order: Order::Natural,
@@ -276,7 +280,7 @@ const OFFICES_IN: Section = Section {
 
 const OFFICES_OUT: Section = Section {
     id: "kontorer-ud",
-    caption: "Udgående henvendelser fordelt på enheder og kanaler",
+    caption: || crate::t("Udgående henvendelser fordelt på enheder og kanaler"),
     ..OFFICES_IN
 };
 
@@ -285,8 +289,12 @@ const OFFICES_OUT: Section = Section {
 /// own case.
 const CANDIDATES: Section = Section {
     id: "kandidater",
-    caption: "Råd og vejledning og information om eksisterende sag (indgående) fordelt på \
-              enheder og kanaler: kandidater til hjemmesiden eller til at følge egen sag",
+    caption: || {
+        crate::t(
+            "Råd og vejledning og information om eksisterende sag (indgående) fordelt på \
+             enheder og kanaler: kandidater til hjemmesiden eller til at følge egen sag",
+        )
+    },
     dims: &[Dimension::InquiryType, Dimension::Unit, Dimension::Channel],
     share_of: ShareOf::FirstDimension,
     order: Order::Natural,
@@ -346,13 +354,16 @@ async fn strategy_lines(
         .map(|t| {
             let figure = match t.progress.iter().find(|p| p.dates == dates) {
                 Some(p) => format!(
-                    "{} i perioden ({} af {}): {}",
-                    share(p.share),
-                    thousands(p.inquiries),
-                    thousands(p.all),
+                    "{}: {}",
+                    crate::t3(
+                        "{0} i perioden ({1} af {2})",
+                        share(p.share),
+                        thousands(p.inquiries),
+                        thousands(p.all),
+                    ),
                     p.met_da().to_lowercase()
                 ),
-                None => "Ingen tal for perioden.".into(),
+                None => crate::t("Ingen tal for perioden.").into(),
             };
             (t.text.clone(), figure)
         })
@@ -364,21 +375,21 @@ async fn strategy_lines(
         .map(|i| {
             let side = |s: &Option<(String, komhen_core::reports::Report)>| {
                 s.as_ref().map_or_else(
-                    || "ingen periode".to_owned(),
-                    |(name, r)| format!("{} i {name}", share(Effect::digital_share(r))),
+                    || crate::t("ingen periode").to_owned(),
+                    |(name, r)| crate::t2("{0} i {1}", share(Effect::digital_share(r)), name),
                 )
             };
             (
-                format!(
-                    "{} (fra {}, {})",
-                    i.row.initiative.title,
+                crate::t3(
+                    "{0} (fra {1}, {2})",
+                    &i.row.initiative.title,
                     i.row.initiative.starts_on.format("%d-%m-%Y"),
-                    i.task_label
+                    &i.task_label,
                 ),
-                format!(
-                    "Digital andel før: {}; efter: {}.",
+                crate::t2(
+                    "Digital andel før: {0}; efter: {1}.",
                     side(&i.effect.before),
-                    side(&i.effect.after)
+                    side(&i.effect.after),
                 ),
             )
         })

@@ -30,14 +30,27 @@ enum Measure {
     Cost,
 }
 
+/// A label in the request's language: a function, as a `const` cannot ask
+/// for the language.
+type Label = fn() -> &'static str;
+
 impl Measure {
-    const ALL: [(Measure, &'static str, &'static str); 6] = [
-        (Measure::Inquiries, "antal", "Antal henvendelser"),
-        (Measure::Share, "andel", "Andel af alle (%)"),
-        (Measure::ShareOfRow, "raekkeandel", "Andel af rækken (%)"),
-        (Measure::Change, "aendring", "Ændring mod sammenligningen"),
-        (Measure::Median, "median", "Median registreringstid (sek.)"),
-        (Measure::Cost, "omkostning", "Omkostning (kr.)"),
+    /// Each measure, its code and its label.
+    const ALL: [(Measure, &'static str, Label); 6] = [
+        (Measure::Inquiries, "antal", || {
+            crate::t("Antal henvendelser")
+        }),
+        (Measure::Share, "andel", || crate::t("Andel af alle (%)")),
+        (Measure::ShareOfRow, "raekkeandel", || {
+            crate::t("Andel af rækken (%)")
+        }),
+        (Measure::Change, "aendring", || {
+            crate::t("Ændring mod sammenligningen")
+        }),
+        (Measure::Median, "median", || {
+            crate::t("Median registreringstid (sek.)")
+        }),
+        (Measure::Cost, "omkostning", || crate::t("Omkostning (kr.)")),
     ];
 
     fn parse(code: &str) -> Self {
@@ -58,7 +71,7 @@ impl Measure {
         Self::ALL
             .iter()
             .find(|(m, _, _)| *m == self)
-            .map_or("", |(_, _, l)| l)
+            .map_or("", |(_, _, l)| l())
     }
 }
 
@@ -191,13 +204,15 @@ impl Layout {
                 label.to_lowercase()
             }
         };
-        format!(
-            "{} efter {}{}",
-            self.measure.label(),
-            name(self.rows),
-            self.columns
-                .map_or(String::new(), |c| format!(" og {}", name(c)))
-        )
+        match self.columns {
+            Some(c) => crate::t3(
+                "{0} efter {1} og {2}",
+                self.measure.label(),
+                name(self.rows),
+                name(c),
+            ),
+            None => crate::t2("{0} efter {1}", self.measure.label(), name(self.rows)),
+        }
     }
 }
 
@@ -220,7 +235,11 @@ pub(crate) async fn show_pivot(
     let mut hidden = own;
     hidden.extend(filters_kept(&address.query));
     let page = PivotPage {
-        frame: Frame::municipality(&auth, format!("Pivottabel – {} Kommune", m.name), "/tal"),
+        frame: Frame::municipality(
+            &auth,
+            crate::t1("Pivottabel – {0} Kommune", &m.name),
+            "/tal",
+        ),
         form: ctx.filter_form(&format!("{}/pivot", ctx.base), hidden),
         base: ctx.base.clone(),
         dimensions: dimension_choices(Some(layout.rows), &questions),
@@ -344,14 +363,14 @@ impl Cells<'_> {
         let text = measure_text(self.measure, row);
         CellView {
             repeat: false,
-            label: Some(format!(
-                "{} – {}: vis registreringerne",
+            label: Some(crate::t2(
+                "{0} – {1}: vis registreringerne",
                 row.keys
                     .iter()
                     .map(|k| k.label.as_str())
                     .collect::<Vec<_>>()
                     .join(", "),
-                text
+                &text,
             )),
             href: drill_link(self.base, self.query, dims, row),
             text,
@@ -428,7 +447,7 @@ fn dimension_choices(selected: Option<Dimension>, questions: &[Question]) -> Vec
 fn column_choices(selected: Option<Dimension>, questions: &[Question]) -> Vec<Choice> {
     let mut choices = vec![Choice {
         value: String::new(),
-        label: "(ingen)".into(),
+        label: crate::t("(ingen)").into(),
         selected: selected.is_none(),
     }];
     choices.extend(dimension_choices(selected, questions));
@@ -440,7 +459,7 @@ fn measure_choices(chosen: Measure) -> Vec<Choice> {
         .iter()
         .map(|(m, code, label)| Choice {
             value: (*code).into(),
-            label: (*label).into(),
+            label: label().into(),
             selected: *m == chosen,
         })
         .collect()
@@ -456,7 +475,7 @@ async fn pivot_filters(
     let chosen = |d: Dimension, value: &str| query.filter_codes(d).contains(&value);
     let any = |d: Dimension| Choice {
         value: String::new(),
-        label: "Alle".into(),
+        label: crate::t("Alle").into(),
         selected: query.filter_codes(d).is_empty(),
     };
     let mut filters = Vec::new();
@@ -473,7 +492,7 @@ async fn pivot_filters(
     }
     filters.push(FilterSelect {
         key: "retning".into(),
-        label: "Retning".into(),
+        label: crate::t("Retning").into(),
         options: directions,
     });
     let mut channels = vec![any(Dimension::Channel)];
@@ -486,7 +505,7 @@ async fn pivot_filters(
     }
     filters.push(FilterSelect {
         key: "kanal".into(),
-        label: "Kanal".into(),
+        label: crate::t("Kanal").into(),
         options: channels,
     });
     let mut types = vec![any(Dimension::InquiryType)];
@@ -499,7 +518,7 @@ async fn pivot_filters(
     }
     filters.push(FilterSelect {
         key: "type".into(),
-        label: "Henvendelsestype".into(),
+        label: crate::t("Henvendelsestype").into(),
         options: types,
     });
     let mut units = vec![any(Dimension::Unit)];
@@ -520,7 +539,7 @@ async fn pivot_filters(
     }
     filters.push(FilterSelect {
         key: "enhed".into(),
-        label: "Enhed".into(),
+        label: crate::t("Enhed").into(),
         options: units,
     });
     // A list per choice question: its answers.

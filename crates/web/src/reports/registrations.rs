@@ -93,7 +93,7 @@ pub(crate) async fn show_registrations(
     let page = RegistrationsPage {
         frame: Frame::municipality(
             &auth,
-            format!("Registreringerne bag tallet – {} Kommune", m.name),
+            crate::t1("Registreringerne bag tallet – {0} Kommune", &m.name),
             "/tal",
         ),
         form: ctx.filter_form(
@@ -206,7 +206,7 @@ impl Names {
             unit: r
                 .unit
                 .and_then(|u| self.units.get(&u.0).cloned())
-                .unwrap_or_else(|| "(ingen enhed)".into()),
+                .unwrap_or_else(|| crate::t("(ingen enhed)").into()),
             task: self
                 .tasks
                 .get(&r.task.0)
@@ -225,8 +225,8 @@ impl Names {
                 .completion
                 .map_or_else(String::new, |c| c.label_da().into()),
             form: match r.has_form {
-                Some(true) => "Ja".into(),
-                Some(false) => "Nej".into(),
+                Some(true) => crate::t("Ja").into(),
+                Some(false) => crate::t("Nej").into(),
                 None => String::new(),
             },
             quantity: thousands(r.quantity),

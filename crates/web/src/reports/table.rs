@@ -51,9 +51,9 @@ pub(crate) struct TableView {
 /// (the engine then leaves the comparison out).
 pub(super) fn empty_comparison_note(report: &Report) -> Option<String> {
     report.empty_comparison.map(|dates| {
-        format!(
-            "Ingen sammenligning: der er ingen registreringer i sammenligningsperioden {}, så en ændring ville kun vise hele perioden som vækst.",
-            dates.label_da()
+        crate::t1(
+            "Ingen sammenligning: der er ingen registreringer i sammenligningsperioden {0}, så en ændring ville kun vise hele perioden som vækst.",
+            dates.label_da(),
         )
     })
 }
@@ -184,9 +184,10 @@ impl MeasureColumns {
             repeat: false,
             text: thousands(row.inquiries),
             label: href.as_ref().map(|_| {
-                format!(
-                    "{} henvendelser{what}: vis registreringerne",
-                    thousands(row.inquiries)
+                crate::t2(
+                    "{0} henvendelser{1}: vis registreringerne",
+                    thousands(row.inquiries),
+                    what,
                 )
             }),
             href,
@@ -231,32 +232,32 @@ impl MeasureColumns {
 fn table_head(report: &Report, columns: MeasureColumns) -> Vec<(String, bool)> {
     let dims = &report.dimension_labels;
     let mut head: Vec<(String, bool)> = dims.iter().map(|d| (d.clone(), false)).collect();
-    head.push(("Henvendelser".into(), true));
+    head.push((crate::t("Henvendelser").into(), true));
     head.push((
         match (report.request.share_of, dims.first()) {
             (ShareOf::FirstDimension, Some(d)) if dims.len() > 1 => {
-                format!("Andel af {}", d.to_lowercase())
+                crate::t1("Andel af {0}", d.to_lowercase())
             }
-            _ if report.asked.is_some() => "Andel af de spurgte".into(),
-            _ => "Andel".into(),
+            _ if report.asked.is_some() => crate::t("Andel af de spurgte").into(),
+            _ => crate::t("Andel").into(),
         },
         true,
     ));
     if columns.compared {
-        head.push(("Sammenligning".into(), true));
-        head.push(("Andel dengang".into(), true));
-        head.push(("Ændring".into(), true));
-        head.push(("Ændring i andel (pct.-point)".into(), true));
+        head.push((crate::t("Sammenligning").into(), true));
+        head.push((crate::t("Andel dengang").into(), true));
+        head.push((crate::t("Ændring").into(), true));
+        head.push((crate::t("Ændring i andel (pct.-point)").into(), true));
     }
     if columns.durations {
-        head.push(("Median tid (sek.)".into(), true));
-        head.push(("Gns. tid (sek.)".into(), true));
+        head.push((crate::t("Median tid (sek.)").into(), true));
+        head.push((crate::t("Gns. tid (sek.)").into(), true));
     }
     if columns.cost {
-        head.push(("Omkostning (kr.)".into(), true));
-        head.push(("Henvendelser uden pris".into(), true));
+        head.push((crate::t("Omkostning (kr.)").into(), true));
+        head.push((crate::t("Henvendelser uden pris").into(), true));
         if columns.compared {
-            head.push(("Omkostning dengang (kr.)".into(), true));
+            head.push((crate::t("Omkostning dengang (kr.)").into(), true));
         }
     }
     head
@@ -278,13 +279,13 @@ fn body_row(
     if let Some(first) = cells.first_mut() {
         first.repeat = repeats;
     }
-    let what = format!(
-        " for {}",
+    let what = crate::t1(
+        " for {0}",
         row.keys
             .iter()
             .map(|k| k.label.as_str())
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
     );
     cells.extend(columns.cells(row, drill_link(&ctx.base, query, dims, row), &what));
     cells
@@ -303,7 +304,7 @@ fn total_row(
         .enumerate()
         .map(|(i, _)| {
             text(if i == 0 {
-                "I alt".into()
+                crate::t("I alt").into()
             } else {
                 String::new()
             })
@@ -311,7 +312,11 @@ fn total_row(
         .collect();
     let mut whole = report.total.clone();
     whole.share = 1.0;
-    total.extend(columns.cells(&whole, drill_link(&ctx.base, query, &[], &whole), " i alt"));
+    total.extend(columns.cells(
+        &whole,
+        drill_link(&ctx.base, query, &[], &whole),
+        crate::t(" i alt"),
+    ));
     total
 }
 
@@ -336,10 +341,10 @@ fn pivot_link(ctx: &Context, query: &ReportQuery, dims: &[Dimension]) -> String 
 /// What the page says when it shows fewer rows than the report has.
 fn rows_left_out(report: &Report, show_rows: usize) -> String {
     if report.rows.len() > show_rows {
-        format!(
-            "Siden viser de {} første af {} rækker; hent tabellen for at se dem alle.",
+        crate::t2(
+            "Siden viser de {0} første af {1} rækker; hent tabellen for at se dem alle.",
             show_rows,
-            thousands(report.rows.len() as i64)
+            thousands(report.rows.len() as i64),
         )
     } else {
         String::new()
@@ -353,24 +358,30 @@ fn chart_label(caption: &str, report: &Report) -> String {
         .iter()
         .max_by_key(|r| r.inquiries)
         .map(|r| {
-            format!(
-                " Størst: {} med {} henvendelser.",
+            crate::t2(
+                " Størst: {0} med {1} henvendelser.",
                 r.keys
                     .iter()
                     .map(|k| k.label.as_str())
                     .collect::<Vec<_>>()
                     .join(", "),
-                thousands(r.inquiries)
+                thousands(r.inquiries),
             )
         })
         .unwrap_or_default();
-    format!("Diagram: {caption}.{largest} Alle tal står i tabellen under diagrammet.")
+    crate::t2(
+        "Diagram: {0}.{1} Alle tal står i tabellen under diagrammet.",
+        caption,
+        largest,
+    )
 }
 
 /// A table of a page: its grouping, share, order, chart and rows shown.
 pub(super) struct Section {
     pub(super) id: &'static str,
-    pub(super) caption: &'static str,
+    /// The caption in the request's language (a function, as a `const`
+    /// section cannot ask for the language).
+    pub(super) caption: fn() -> &'static str,
     pub(super) dims: &'static [Dimension],
     pub(super) share_of: ShareOf,
     pub(super) order: Order,
@@ -389,7 +400,7 @@ impl Section {
         Ok(table_view(
             ctx,
             self.id,
-            self.caption,
+            (self.caption)(),
             &report,
             &query,
             self.chart,
