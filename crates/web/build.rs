@@ -6,6 +6,8 @@ use std::path::Path;
 use std::process::Command;
 
 fn main() {
+    // The English catalogue is embedded: a file added to it rebuilds too.
+    println!("cargo:rerun-if-changed=i18n/en");
     println!("cargo:rerun-if-changed=package.json");
     println!("cargo:rerun-if-changed=package-lock.json");
     println!("cargo:rerun-if-changed=node_modules/dkfds/package.json");
