@@ -40,7 +40,9 @@ async fn asked_cycle(
     let cycle = match period {
         Some(id) => cycle::load(store, PeriodId(id)).await?,
         None => cycle::current(store, today).await?.ok_or_else(|| {
-            WebError::BadRequest("Der er ingen national tælleperiode, der er begyndt.".into())
+            WebError::BadRequest(
+                crate::t("Der er ingen national tælleperiode, der er begyndt.").into(),
+            )
         })?,
     };
     let choices = store
@@ -125,29 +127,30 @@ pub(crate) async fn show_checklist(
         .filter_map(|kind| mine.kind(*kind))
         .map(|k| {
             let (action, href) = match k.kind {
-                DataKind::Registrations => ("Se tallene", format!("{base}/tal")),
-                DataKind::Extracts => ("Indlæs en fil", format!("{base}/indlaes")),
-                DataKind::Totals => ("Indtast totaltal", format!("{base}/totaltal")),
+                DataKind::Registrations => (crate::t("Se tallene"), format!("{base}/tal")),
+                DataKind::Extracts => (crate::t("Indlæs en fil"), format!("{base}/indlaes")),
+                DataKind::Totals => (crate::t("Indtast totaltal"), format!("{base}/totaltal")),
             };
             ItemView {
                 kind: k.kind.label_da(),
                 status: k.status.label_da(),
                 status_code: k.status.code(),
-                due: k.due_on.map_or("Ingen frist sat".into(), day),
+                due: k.due_on.map_or(crate::t("Ingen frist sat").into(), day),
                 what: match (k.kind, k.count, k.last) {
-                    (_, 0, _) => "Intet endnu".into(),
+                    (_, 0, _) => crate::t("Intet endnu").into(),
                     (DataKind::Totals, n, last) => format!(
-                        "{n} totaltal{}",
-                        last.map_or(String::new(), |t| format!(
-                            ", senest {}",
+                        "{}{}",
+                        crate::t1("{0} totaltal", n),
+                        last.map_or(String::new(), |t| crate::t1(
+                            ", senest {0}",
                             danish_local(t).format("%d-%m-%Y %H:%M")
                         ))
                     ),
                     (_, n, last) => format!(
-                        "{} henvendelser{}",
-                        Cell::Integer(n).display_da(),
-                        last.map_or(String::new(), |t| format!(
-                            ", senest gemt {}",
+                        "{}{}",
+                        crate::t1("{0} henvendelser", Cell::Integer(n).display_da()),
+                        last.map_or(String::new(), |t| crate::t1(
+                            ", senest gemt {0}",
                             danish_local(t).format("%d-%m-%Y %H:%M")
                         ))
                     ),
@@ -184,7 +187,7 @@ pub(crate) async fn show_checklist(
         questionnaires: crate::questionnaire::checklist(&state, m.code, period.id).await?,
         counting_begun: period.period.starts_on < today,
         silent,
-        frame: Frame::municipality(&auth, "Tjekliste for tælleperioden", "/tjekliste")
+        frame: Frame::municipality(&auth, crate::t("Tjekliste for tælleperioden"), "/tjekliste")
             .notice(query.notice.text()),
         base,
         periods,
@@ -306,7 +309,7 @@ async fn overview(
         selected: value == chosen,
     };
     let page = OverviewPage {
-        frame: Frame::admin(auth, "Indberetninger", "/indberetninger")
+        frame: Frame::admin(auth, crate::t("Indberetninger"), "/indberetninger")
             .notice(query.notice.text())
             .error(error),
         periods,
@@ -323,21 +326,21 @@ async fn overview(
         head: table.header.clone(),
         rows: rows_text(&table),
         counts,
-        kinds: std::iter::once(choice("", "Alle", &query.art))
+        kinds: std::iter::once(choice("", crate::t("Alle"), &query.art))
             .chain(
                 DataKind::ALL
                     .iter()
                     .map(|k| choice(k.code(), k.label_da(), &query.art)),
             )
             .collect(),
-        statuses: std::iter::once(choice("", "Alle", &query.status))
+        statuses: std::iter::once(choice("", crate::t("Alle"), &query.status))
             .chain(
                 Status::ALL
                     .iter()
                     .map(|s| choice(s.code(), s.label_da(), &query.status)),
             )
             .collect(),
-        sorts: std::iter::once(choice("", "Kommunens navn", &query.sorter))
+        sorts: std::iter::once(choice("", crate::t("Kommunens navn"), &query.sorter))
             .chain(
                 DataKind::ALL
                     .iter()
@@ -345,9 +348,9 @@ async fn overview(
             )
             .collect(),
         questionnaire: vec![
-            choice("", "Alle", &query.spoergeskema),
-            choice("ja", "Ja", &query.spoergeskema),
-            choice("nej", "Nej", &query.spoergeskema),
+            choice("", crate::t("Alle"), &query.spoergeskema),
+            choice("ja", crate::t("Ja"), &query.spoergeskema),
+            choice("nej", crate::t("Nej"), &query.spoergeskema),
         ],
         answered: all.iter().filter(|s| s.questionnaire_answered).count(),
         participating: filter.participating,
@@ -380,7 +383,9 @@ pub(crate) async fn save_deadlines(
 ) -> PageResult {
     let store = state.store.as_ref();
     let Some(id) = form.periode else {
-        return Err(WebError::BadRequest("Vælg en tælleperiode.".into()));
+        return Err(WebError::BadRequest(
+            crate::t("Vælg en tælleperiode.").into(),
+        ));
     };
     let cycle = cycle::load(store, PeriodId(id)).await?;
     let mut outcome: Result<(), CoreError> = Ok(());
@@ -394,9 +399,9 @@ pub(crate) async fn save_deadlines(
             t => match parse_date(t) {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    outcome = Err(CoreError::Invalid(format!(
-                        "Skriv fristen for {} som en dato, fx 15-01-2027.",
-                        kind.label_da().to_lowercase()
+                    outcome = Err(CoreError::Invalid(crate::t1(
+                        "Skriv fristen for {0} som en dato, fx 15-01-2027.",
+                        kind.label_da().to_lowercase(),
                     )));
                     break;
                 }

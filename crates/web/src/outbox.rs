@@ -78,27 +78,29 @@ async fn page_with(
         .collect();
     let (transport, configured) = match &state.mailer {
         Some(m) => (
-            format!(
-                "Mails sendes gennem {} fra {}, og deres links peger på {}.",
+            crate::t3(
+                "Mails sendes gennem {0} fra {1}, og deres links peger på {2}.",
                 m.server(),
                 m.from_address(),
-                m.base_url()
+                m.base_url(),
             ),
             true,
         ),
         None => (
-            "Der er ingen SMTP-server sat op (KOMHEN_SMTP_URL), så mails venter her og \
-             sendes, når en server er sat op. Links til adgangskoder vises i stedet på \
-             siden Brugere."
-                .into(),
+            crate::t(
+                "Der er ingen SMTP-server sat op (KOMHEN_SMTP_URL), så mails venter her og \
+                 sendes, når en server er sat op. Links til adgangskoder vises i stedet på \
+                 siden Brugere.",
+            )
+            .into(),
             false,
         ),
     };
     let national = municipality.is_none();
     let frame = if national {
-        Frame::admin(auth, "Udbakke", "/udbakke")
+        Frame::admin(auth, crate::t("Udbakke"), "/udbakke")
     } else {
-        Frame::municipality(auth, "Udbakke", "/udbakke")
+        Frame::municipality(auth, crate::t("Udbakke"), "/udbakke")
     };
     let page = OutboxPage {
         frame: frame.notice(notice).error(error),
@@ -123,7 +125,7 @@ pub(crate) async fn show_outbox(
 
 /// `POST /admin/udbakke/paamindelser`: stores the day's reminders now
 /// (each is stored once, however often it runs). The server's own round
-/// sends them within [`SEND_WITHIN`]; the request itself sends nothing, so
+/// sends them within half a minute; the request itself sends nothing, so
 /// a closed tab never leaves a mail sent but unrecorded.
 pub(crate) async fn run_reminders(State(state): State<AppState>, auth: Authorized) -> PageResult {
     let Some(base_url) = state.base_url.clone() else {
@@ -132,9 +134,11 @@ pub(crate) async fn run_reminders(State(state): State<AppState>, auth: Authorize
             &auth,
             None,
             Some(
-                "Sæt KOMHEN_BASE_URL til den adresse, brugerne når komhen på, før påmindelser \
-                 laves: linket i en mail sendes én gang og rettes aldrig."
-                    .into(),
+                crate::t(
+                    "Sæt KOMHEN_BASE_URL til den adresse, brugerne når komhen på, før påmindelser \
+                     laves: linket i en mail sendes én gang og rettes aldrig.",
+                )
+                .into(),
             ),
         )
         .await;
@@ -147,22 +151,22 @@ pub(crate) async fn run_reminders(State(state): State<AppState>, auth: Authorize
         reminders::REMINDER_DAYS_BEFORE,
     )
     .await?;
-    let mut notice = format!(
-        "{} påmindelser er aktuelle i dag; {} er lagt i udbakken nu (de øvrige lå der i \
-         forvejen og sendes ikke igen). {}",
+    let mut notice = crate::t3(
+        "{0} påmindelser er aktuelle i dag; {1} er lagt i udbakken nu (de øvrige lå der i \
+         forvejen og sendes ikke igen). {2}",
         run.due,
         run.stored,
         if state.mailer.is_some() {
-            SEND_WITHIN
+            crate::t("Serveren sender dem inden for et halvt minut.")
         } else {
-            "De venter i udbakken, til en SMTP-server er sat op."
-        }
+            crate::t("De venter i udbakken, til en SMTP-server er sat op.")
+        },
     );
     for (to, why) in &run.refused {
-        notice.push_str(&format!(" Ikke lagt i udbakken, til {to}: {why}"));
+        notice.push_str(&format!(
+            " {}",
+            crate::t2("Ikke lagt i udbakken, til {0}: {1}", to, why)
+        ));
     }
     page_with(&state, &auth, Some(notice), None).await
 }
-
-/// When the server's round sends what the button stored.
-const SEND_WITHIN: &str = "Serveren sender dem inden for et halvt minut.";

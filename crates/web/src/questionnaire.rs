@@ -95,15 +95,18 @@ pub(crate) struct FormLabels {
     characters: &'static str,
 }
 
-const LABELS_DA: FormLabels = FormLabels {
-    required: "skal besvares",
-    optional: "valgfrit",
-    number_hint: "Et helt tal",
-    not_saved: "Svarene er ikke gemt. Ret disse fejl:",
-    submit: "Gem svarene",
-    at_most: "Højst",
-    characters: "tegn",
-};
+/// The coordinator's form's texts, in the request's language.
+fn coordinator_labels() -> FormLabels {
+    FormLabels {
+        required: crate::t("skal besvares"),
+        optional: crate::t("valgfrit"),
+        number_hint: crate::t("Et helt tal"),
+        not_saved: crate::t("Svarene er ikke gemt. Ret disse fejl:"),
+        submit: crate::t("Gem svarene"),
+        at_most: crate::t("Højst"),
+        characters: crate::t("tegn"),
+    }
+}
 
 fn unit_labels(t: &Text) -> FormLabels {
     FormLabels {
@@ -255,17 +258,18 @@ async fn answer_page(
     let code = auth.code()?;
     let earlier = questionnaire::response_of(store, q, respondent).await?;
     let answered = earlier.as_ref().map(|(r, _)| {
-        format!(
-            "Besvaret {} af {}.",
+        crate::t2(
+            "Besvaret {0} af {1}.",
             when(r.answered_at),
-            actor_da(&r.answered_by)
+            actor_da(&r.answered_by),
         )
     });
     let (values, problems) = match posted {
         Some((values, problems)) => (values, problems),
         None => (earlier.map(|(_, v)| v).unwrap_or_default(), Vec::new()),
     };
-    let fields = fields(q, &values, &problems, &LABELS_DA, Lang::Da);
+    let labels = coordinator_labels();
+    let fields = fields(q, &values, &problems, &labels, crate::i18n::current());
     let summary = fields
         .iter()
         .filter_map(|f| f.error.clone().map(|e| (f.anchor.clone(), e)))
@@ -278,7 +282,7 @@ async fn answer_page(
         intro: q.row.intro.clone(),
         open: q.is_open(),
         answered,
-        labels: LABELS_DA,
+        labels,
         fields,
         problems: summary,
         back: format!("/kommune/{code}/tjekliste?periode={}", q.row.period),
@@ -410,9 +414,9 @@ pub(crate) struct ChecklistView {
 /// "1 enhed har svaret", "3 enheder har svaret".
 fn units_answered(n: usize) -> String {
     if n == 1 {
-        "1 enhed har svaret".to_owned()
+        crate::t("1 enhed har svaret").to_owned()
     } else {
-        format!("{n} enheder har svaret")
+        crate::t1("{0} enheder har svaret", n)
     }
 }
 
@@ -431,22 +435,22 @@ pub(crate) async fn checklist(
             let is_unit = q.audience == Audience::Unit;
             let status = if is_unit {
                 match &item.sent {
-                    Some(s) => format!(
-                        "Sendt til enhederne {} af {}; {}.",
+                    Some(s) => crate::t3(
+                        "Sendt til enhederne {0} af {1}; {2}.",
                         when(s.sent_at),
                         actor_da(&s.sent_by),
-                        units_answered(item.unit_responses)
+                        units_answered(item.unit_responses),
                     ),
-                    None => "Ikke sendt til enhederne endnu.".to_owned(),
+                    None => crate::t("Ikke sendt til enhederne endnu.").to_owned(),
                 }
             } else {
                 match &item.answered {
-                    Some(r) => format!(
-                        "Besvaret {} af {}.",
+                    Some(r) => crate::t2(
+                        "Besvaret {0} af {1}.",
                         when(r.answered_at),
-                        actor_da(&r.answered_by)
+                        actor_da(&r.answered_by),
                     ),
-                    None => "Ikke besvaret endnu.".to_owned(),
+                    None => crate::t("Ikke besvaret endnu.").to_owned(),
                 }
             };
             ChecklistView {
@@ -694,7 +698,7 @@ async fn list_page(
             .map(|p| p.id)
     });
     let page = ListPage {
-        frame: Frame::admin(auth, "Spørgeskemaer", "/spoergeskemaer")
+        frame: Frame::admin(auth, crate::t("Spørgeskemaer"), "/spoergeskemaer")
             .notice(notice)
             .error(error),
         rows,
@@ -746,7 +750,7 @@ pub(crate) async fn create_questionnaire(
             .await
         }
         _ => Err(CoreError::Invalid(
-            "Vælg en tælleperiode og hvem der skal svare.".into(),
+            crate::t("Vælg en tælleperiode og hvem der skal svare.").into(),
         )),
     };
     match outcome {
@@ -778,7 +782,9 @@ pub(crate) async fn create_evaluation(
     Form(form): Form<EvaluationForm>,
 ) -> PageResult {
     let Some(period) = form.periode else {
-        return Err(WebError::BadRequest("Vælg en tælleperiode.".into()));
+        return Err(WebError::BadRequest(
+            crate::t("Vælg en tælleperiode.").into(),
+        ));
     };
     let id = questionnaire::create_evaluation(
         state.store.as_ref(),
@@ -862,11 +868,11 @@ async fn edit_page(
                 QuestionKind::Single | QuestionKind::Multiple => question.options.join(" · "),
                 QuestionKind::Number => match (question.min, question.max) {
                     (Some(lo), Some(hi)) => format!("{lo}–{hi}"),
-                    (Some(lo), None) => format!("mindst {lo}"),
-                    (None, Some(hi)) => format!("højst {hi}"),
+                    (Some(lo), None) => crate::t1("mindst {0}", lo),
+                    (None, Some(hi)) => crate::t1("højst {0}", hi),
                     (None, None) => String::new(),
                 },
-                QuestionKind::Text => format!("højst {} tegn", questionnaire::TEXT_ANSWER_MAX),
+                QuestionKind::Text => crate::t1("højst {0} tegn", questionnaire::TEXT_ANSWER_MAX),
             },
             required: question.required,
             first: i == 0,
@@ -975,7 +981,7 @@ pub(crate) async fn set_state(
     let q = questionnaire::load(store, QuestionnaireId(id)).await?;
     let outcome = match QuestionnaireState::parse(&form.tilstand) {
         Some(s) => questionnaire::set_state(store, &auth.user.actor(), &q, s).await,
-        None => Err(CoreError::Invalid("Vælg åbn eller luk.".into())),
+        None => Err(CoreError::Invalid(crate::t("Vælg åbn eller luk.").into())),
     };
     edited(&state, &auth, id, outcome, QuestionForm::default()).await
 }
@@ -1005,7 +1011,9 @@ pub(crate) async fn add_question(
         )
         .await
         .map(|_| ()),
-        None => Err(CoreError::Invalid("Vælg spørgsmålets type.".into())),
+        None => Err(CoreError::Invalid(
+            crate::t("Vælg spørgsmålets type.").into(),
+        )),
     };
     let draft = if outcome.is_ok() {
         QuestionForm::default()
@@ -1150,8 +1158,12 @@ async fn results_page(
         .collect();
     let groups = if q.row.audience == Audience::Unit {
         [
-            (Grouping::Department, "Pr. forvaltning", "by-department"),
-            (Grouping::Unit, "Pr. enhed", "by-unit"),
+            (
+                Grouping::Department,
+                crate::t("Pr. forvaltning"),
+                "by-department",
+            ),
+            (Grouping::Unit, crate::t("Pr. enhed"), "by-unit"),
         ]
         .into_iter()
         .map(|(grouping, caption, id)| {
@@ -1171,20 +1183,21 @@ async fn results_page(
     let respondents = match (q.row.audience, national) {
         (Audience::Coordinator, _) => {
             let turnout = questionnaire::turnout(state.store.as_ref(), results).await?;
-            let mut text = format!(
-                "{} af {} deltagende kommuner har svaret.",
-                turnout.answered, turnout.participating
+            let mut text = crate::t2(
+                "{0} af {1} deltagende kommuner har svaret.",
+                turnout.answered,
+                turnout.participating,
             );
             if turnout.answered_outside > 0 {
-                text.push_str(&format!(
-                    " Desuden har {} {} uden for perioden svaret.",
-                    turnout.answered_outside,
-                    if turnout.answered_outside == 1 {
-                        "kommune"
-                    } else {
-                        "kommuner"
-                    }
-                ));
+                text.push(' ');
+                text.push_str(&if turnout.answered_outside == 1 {
+                    crate::t("Desuden har 1 kommune uden for perioden svaret.").to_owned()
+                } else {
+                    crate::t1(
+                        "Desuden har {0} kommuner uden for perioden svaret.",
+                        turnout.answered_outside,
+                    )
+                });
             }
             text
         }
@@ -1194,8 +1207,11 @@ async fn results_page(
                 .list_questionnaire_sends(q.id(), None)
                 .await?
                 .len();
-            let kommuner = if sent == 1 { "kommune" } else { "kommuner" };
-            format!("Sendt af {sent} {kommuner}; {}.", units_answered(n))
+            if sent == 1 {
+                crate::t1("Sendt af 1 kommune; {0}.", units_answered(n))
+            } else {
+                crate::t2("Sendt af {0} kommuner; {1}.", sent, units_answered(n))
+            }
         }
         (Audience::Unit, false) => format!("{}.", units_answered(n)),
     };
@@ -1226,7 +1242,7 @@ pub(crate) async fn show_results(
     }
     let frame = Frame::admin(
         &auth,
-        format!("Resultater: {}", results.questionnaire.row.title),
+        crate::t1("Resultater: {0}", &results.questionnaire.row.title),
         "/spoergeskemaer",
     );
     results_page(

@@ -97,7 +97,8 @@ pub(crate) async fn show_overview(
     let base = base(&auth)?;
     let departments = store.list_departments(m.code).await?;
     let page = OverviewPage {
-        frame: Frame::municipality(&auth, format!("{} Kommune", m.name), "").notice(query.text()),
+        frame: Frame::municipality(&auth, crate::t1("{0} Kommune", &m.name), "")
+            .notice(query.text()),
         can_set_up: auth.can_set_up(),
         ready: readiness.is_ready(),
         period: readiness.period.as_ref().map(|p| {
@@ -183,10 +184,10 @@ async fn units_page(
     let base = base(auth)?;
     let department_name = |id: Option<DepartmentId>| {
         id.and_then(|id| departments.iter().find(|d| d.id == id))
-            .map_or_else(|| "Ingen".to_owned(), |d| d.name.clone())
+            .map_or_else(|| crate::t("Ingen").to_owned(), |d| d.name.clone())
     };
     let page = UnitsPage {
-        frame: Frame::municipality(auth, "Enheder og logins", "/enheder")
+        frame: Frame::municipality(auth, crate::t("Enheder og logins"), "/enheder")
             .notice(notice)
             .error(error),
         code: m.code.to_string(),

@@ -475,3 +475,150 @@ async fn the_national_administrator_imports_kle_and_keeps_the_catalogue() {
         .unwrap();
     assert!(!kept.mandatory, "a later migrate keeps the edit");
 }
+
+#[tokio::test]
+async fn the_set_up_load_and_checklist_pages_read_in_english_when_chosen() {
+    let app = common::demo_app().await;
+    let periods = app.store().list_periods(None).await.unwrap();
+    let period = periods
+        .iter()
+        .filter(|p| p.municipality.is_none())
+        .max_by_key(|p| p.period.starts_on)
+        .unwrap()
+        .id
+        .0;
+    let session = common::log_in_demo(&app, "tovholder@koege.example").await;
+    let cookie = format!("{session}; komhen_lang=en");
+    let units = app.get("/kommune/259/enheder", &cookie).await;
+    let unit = units
+        .body
+        .split("href=\"/kommune/259/enheder/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a unit on the units page")
+        .to_owned();
+    let admin = common::log_in_demo(&app, "admin@komhen.example").await;
+    let admin = format!("{admin}; komhen_lang=en");
+
+    // Each page: its address, who opens it, English that must be there,
+    // and Danish that must not.
+    let pages: Vec<(String, &str, &[&str], &[&str])> = vec![
+        (
+            "/kommune/259".into(),
+            &cookie,
+            &["Ready to count?", "Active units", "Active departments"],
+            &["Klar til optælling?", "Aktive enheder"],
+        ),
+        (
+            "/kommune/259/enheder".into(),
+            &cookie,
+            &["Create a unit", "Last logged in", "Create a department"],
+            &["Opret enhed", "Sidst logget ind", "Opret forvaltning"],
+        ),
+        (
+            format!("/kommune/259/enheder/{unit}"),
+            &cookie,
+            &[
+                "Password and login card",
+                "Save tasks",
+                "Optional parameters",
+            ],
+            &[
+                "Adgangskode og loginkort",
+                "Gem opgaver",
+                "Valgfrie parametre",
+            ],
+        ),
+        (
+            "/kommune/259/opgaver".into(),
+            &cookie,
+            &["Add a task of your own", "Extra questions on tasks"],
+            &["Kommunens egne opgaver", "Ekstra spørgsmål til opgaver"],
+        ),
+        (
+            "/kommune/259/perioder".into(),
+            &cookie,
+            &["The municipality takes part", "Save participation"],
+            &["Kommunen deltager", "Gem deltagelse"],
+        ),
+        (
+            "/kommune/259/testtilstand".into(),
+            &cookie,
+            &["Save test mode", "Test registrations"],
+            &["Gem testtilstand", "Testregistreringer"],
+        ),
+        (
+            "/kommune/259/systemer".into(),
+            &cookie,
+            &["New key", "Make key", "Last used"],
+            &["Ny nøgle", "Til systemets leverandør", "Sidst brugt"],
+        ),
+        (
+            "/kommune/259/hjemmeside".into(),
+            &cookie,
+            &["Pages and tasks", "Load from Matomo", "Loaded files"],
+            &["Sider og opgaver", "Indlæs fra Matomo", "Indlæste filer"],
+        ),
+        (
+            "/kommune/259/indlaes".into(),
+            &cookie,
+            &["Load a file", "Check the file", "Loads"],
+            &["Indlæs en fil", "Kontrollér filen", "Indlæsninger"],
+        ),
+        (
+            "/kommune/259/totaltal".into(),
+            &cookie,
+            &[
+                "Saved totals",
+                "Enter a total",
+                "Telephone system (Asterisk)",
+            ],
+            &[
+                "Gemte totaltal",
+                "Indtast et totaltal",
+                "Telefonsystem (Asterisk)",
+            ],
+        ),
+        (
+            format!("/kommune/259/tjekliste?periode={period}"),
+            &cookie,
+            &["Show the checklist", "Data for the period", "Deadline"],
+            &["Vis tjeklisten", "Data til perioden", "Handling"],
+        ),
+        (
+            "/kommune/259/udbakke".into(),
+            &cookie,
+            &["Every mail komhen has sent"],
+            &["Alle mails, komhen har sendt"],
+        ),
+        (
+            "/kodebog".into(),
+            &cookie,
+            &["The codebook", "Inquiry types", "Completion and form"],
+            &["Kodebogen", "Henvendelsestyper", "Afslutning og blanket"],
+        ),
+        (
+            format!("/admin/indberetninger?periode={period}"),
+            &admin,
+            &["Submissions per municipality", "Save the deadlines"],
+            &["Indberetninger pr. kommune", "Gem fristerne"],
+        ),
+        (
+            "/admin/spoergeskemaer".into(),
+            &admin,
+            &["Create a questionnaire", "Evaluation of the counting weeks"],
+            &["Opret et spørgeskema", "Opret evaluering fra skabelonen"],
+        ),
+    ];
+    for (path, cookie, english, danish) in pages {
+        let page = app.get(&path, cookie).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        assert!(page.body.contains("<html lang=\"en\">"), "{path}");
+        for text in english {
+            assert!(page.body.contains(text), "{path} lacks «{text}»");
+        }
+        for text in danish {
+            assert!(!page.body.contains(text), "{path} still says «{text}»");
+        }
+    }
+}

@@ -92,7 +92,7 @@ async fn central_page(
         }
     }
     let page = CentralPage {
-        frame: Frame::admin(auth, "Centrale data", "/central")
+        frame: Frame::admin(auth, crate::t("Centrale data"), "/central")
             .notice(notice)
             .error(error),
         channels: CentralChannel::ALL
@@ -189,8 +189,8 @@ fn parts(list: &[central::MunicipalityPart]) -> Vec<PartView> {
 
 fn preview_page(auth: &Authorized, preview: &CentralPreview) -> PreviewPage {
     PreviewPage {
-        frame: Frame::admin(auth, "Forhåndsvisning af central fil", "/central")
-            .crumb(BASE, "Centrale data"),
+        frame: Frame::admin(auth, crate::t("Forhåndsvisning af central fil"), "/central")
+            .crumb(BASE, crate::t("Centrale data")),
         channel_code: preview.channel.code(),
         channel: preview.channel.label_da(),
         file_name: preview.file_name.clone(),
@@ -233,13 +233,19 @@ pub(crate) async fn preview_central_file(
         return refused(
             &state,
             &auth,
-            "Vælg, om filen er selvbetjening eller Digital Post.".into(),
+            crate::t("Vælg, om filen er selvbetjening eller Digital Post.").into(),
             None,
         )
         .await;
     };
     let Some(kept) = form.file else {
-        return refused(&state, &auth, "Vælg en CSV-fil.".into(), Some(channel)).await;
+        return refused(
+            &state,
+            &auth,
+            crate::t("Vælg en CSV-fil.").into(),
+            Some(channel),
+        )
+        .await;
     };
     let upload = CentralUpload {
         channel,
@@ -272,9 +278,11 @@ pub(crate) async fn import_central_file(
         return refused(
             &state,
             &auth,
-            "Filen er ikke længere på serveren (den gemmes et døgn efter forhåndsvisningen). \
-             Vælg den igen."
-                .into(),
+            crate::t(
+                "Filen er ikke længere på serveren (den gemmes et døgn efter forhåndsvisningen). \
+                 Vælg den igen.",
+            )
+            .into(),
             channel,
         )
         .await;
@@ -323,7 +331,7 @@ pub(crate) async fn delete_central_file(
             .await
             .map(|_| ()),
         None => Err(CoreError::Invalid(
-            "Vælg den indlæsning, der skal slettes.".into(),
+            crate::t("Vælg den indlæsning, der skal slettes.").into(),
         )),
     };
     match outcome {

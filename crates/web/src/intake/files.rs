@@ -44,6 +44,8 @@ enum JobState {
     /// Stored; true when held back as a correction of a published period.
     Done(BatchId, bool),
     Failed(String),
+    /// Stopped by an error of the server's own (logged, never shown).
+    Stopped,
 }
 
 /// The imports started on this server, by upload (its kept file).
@@ -153,7 +155,7 @@ async fn intake_page(
         .map(|b| batch_view(&base, b))
         .collect();
     let page = IntakePage {
-        frame: Frame::municipality(auth, "Indlæs data", "/indlaes")
+        frame: Frame::municipality(auth, crate::t("Indlæs data"), "/indlaes")
             .notice(notice)
             .error(error),
         can_set_up: auth.can_set_up(),
@@ -234,8 +236,8 @@ fn preview_page(
             .join(", ")
     };
     let page = PreviewPage {
-        frame: Frame::municipality(auth, "Kontrol af filen", "/indlaes")
-            .crumb(format!("{base}/indlaes"), "Indlæs data"),
+        frame: Frame::municipality(auth, crate::t("Kontrol af filen"), "/indlaes")
+            .crumb(format!("{base}/indlaes"), crate::t("Indlæs data")),
         token: token.to_owned(),
         file_name: p.file_name.clone(),
         kind: p.kind.label_da(),
@@ -279,10 +281,11 @@ fn preview_page(
             .collect(),
         new_units: p.creations.units.clone(),
         new_questions: p.creations.questions.clone(),
-        overlap: p.overlap.as_ref().map(|o| OverlapView {
-            summary: format!(
-                "{} henvendelser i filen ligger på {} kombinationer af enhed, kanal og dag, hvor \
-                 enhederne selv har registreret {} henvendelser i registreringsværktøjet eller på \
+        overlap: p.overlap.as_ref().map(|o| {
+            OverlapView {
+            summary: crate::t3(
+                "{0} henvendelser i filen ligger på {1} kombinationer af enhed, kanal og dag, hvor \
+                 enhederne selv har registreret {2} henvendelser i registreringsværktøjet eller på \
                  papir. Tjek, at de samme henvendelser ikke tælles to gange.",
                 number(o.file_inquiries),
                 number(o.cells as i64),
@@ -301,14 +304,15 @@ fn preview_page(
                     )
                 })
                 .collect(),
+        }
         }),
         earlier: p.earlier.as_ref().map(|e| e.summary_da()),
         duplicate: p.duplicate_of.as_ref().map(|b| {
-            format!(
-                "Filen er indlæst før, {} af {} ({} rækker).",
+            crate::t3(
+                "Filen er indlæst før, {0} af {1} ({2} rækker).",
                 when(b.created_at),
                 komhen_core::accounts::access::actor_da(&b.created_by),
-                number(b.row_count)
+                number(b.row_count),
             )
         }),
         base,
@@ -336,7 +340,13 @@ pub(crate) async fn upload_file(
     let Some(mut kept) = form.file.clone() else {
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            intake_page(&state, &auth, None, Some("Vælg en fil at indlæse.".into())).await?,
+            intake_page(
+                &state,
+                &auth,
+                None,
+                Some(crate::t("Vælg en fil at indlæse.").into()),
+            )
+            .await?,
         )
             .into_response());
     };
@@ -461,11 +471,7 @@ async fn run_import(
         Err(komhen_core::CoreError::Invalid(message)) => JobState::Failed(message),
         Err(e) => {
             crate::error::log_internal(&e);
-            JobState::Failed(
-                "Indlæsningen stoppede med en fejl; intet er gemt. Fejlen er skrevet i \
-                 systemets log."
-                    .into(),
-            )
+            JobState::Stopped
         }
     };
     state.imports.set(&token, next);
@@ -507,10 +513,20 @@ pub(crate) async fn show_upload(
         }
         Some(JobState::Importing(done)) => (*done, None),
         Some(JobState::Failed(message)) => (0, Some(message.clone())),
+        Some(JobState::Stopped) => (
+            0,
+            Some(
+                crate::t(
+                    "Indlæsningen stoppede med en fejl; intet er gemt. Fejlen er skrevet i \
+                     systemets log.",
+                )
+                .to_owned(),
+            ),
+        ),
     };
     let page = ProgressPage {
-        frame: Frame::municipality(&auth, "Indlæser", "/indlaes")
-            .crumb(format!("{base}/indlaes"), "Indlæs data"),
+        frame: Frame::municipality(&auth, crate::t("Indlæser"), "/indlaes")
+            .crumb(format!("{base}/indlaes"), crate::t("Indlæs data")),
         file_name: job.kept.meta.file_name.clone(),
         done: number(done as i64),
         total: number(job.valid_rows as i64),
@@ -619,8 +635,8 @@ pub(crate) async fn show_batch(
             .map_or_else(|| code.to_string(), |c| c.label_da.clone())
     };
     let page = BatchPage {
-        frame: Frame::municipality(&auth, format!("Indlæsning {}", batch.id), "/indlaes")
-            .crumb(format!("{base}/indlaes"), "Indlæs data")
+        frame: Frame::municipality(&auth, crate::t1("Indlæsning {0}", batch.id), "/indlaes")
+            .crumb(format!("{base}/indlaes"), crate::t("Indlæs data"))
             .notice(query.text()),
         batch: batch_view(&base, &batch),
         can_set_up: auth.can_set_up(),

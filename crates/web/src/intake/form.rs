@@ -73,7 +73,10 @@ impl ProblemsView {
                 .groups()
                 .iter()
                 .map(|g| ProblemGroupView {
-                    column: g.column.clone().unwrap_or_else(|| "(hele linjen)".into()),
+                    column: g
+                        .column
+                        .clone()
+                        .unwrap_or_else(|| crate::t("(hele linjen)").into()),
                     kind: g.kind.label_da(),
                     count: number(i64::try_from(g.count).unwrap_or(i64::MAX)),
                     lines: g

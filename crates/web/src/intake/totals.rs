@@ -134,10 +134,9 @@ pub(crate) struct EntryView {
 }
 
 fn entry_view(labels: &Labels, entry: &TotalsEntry) -> EntryView {
-    let unit = entry
-        .totals
-        .first()
-        .map_or("henvendelser", |t| totals::unit_da(t.total.measure));
+    let unit = entry.totals.first().map_or(crate::t("henvendelser"), |t| {
+        totals::unit_da(t.total.measure)
+    });
     EntryView {
         id: entry.batch.id.0,
         kind: entry.batch.kind.label_da(),
@@ -228,7 +227,7 @@ async fn totals_page(
     let channels = store.list_channels().await?;
     let rules = store.list_cdr_rules(code).await?;
     let page = TotalsPage {
-        frame: Frame::municipality(auth, "Totaltal", "/totaltal")
+        frame: Frame::municipality(auth, crate::t("Totaltal"), "/totaltal")
             .notice(notice)
             .error(error),
         base: base(auth)?,
@@ -285,8 +284,8 @@ async fn totals_page(
             .map(|m| Choice {
                 value: m.code().into(),
                 label: match m {
-                    CdrMatch::Equals => "er præcis".into(),
-                    CdrMatch::Prefix => "begynder med".into(),
+                    CdrMatch::Equals => crate::t("er præcis").into(),
+                    CdrMatch::Prefix => crate::t("begynder med").into(),
                 },
                 selected: false,
             })
@@ -423,7 +422,7 @@ pub(crate) async fn preview_totals_file(
                 &state,
                 &auth,
                 None,
-                Some("Vælg en CSV-fil med totaltal.".into()),
+                Some(crate::t("Vælg en CSV-fil med totaltal.").into()),
                 Typed::default(),
             )
             .await?,
@@ -440,11 +439,11 @@ pub(crate) async fn preview_totals_file(
     .await?;
     let base = base(&auth)?;
     preview_response(PreviewPage {
-        frame: Frame::municipality(&auth, "Forhåndsvisning af totaltal", "/totaltal")
-            .crumb(base.clone(), "Totaltal"),
+        frame: Frame::municipality(&auth, crate::t("Forhåndsvisning af totaltal"), "/totaltal")
+            .crumb(base.clone(), crate::t("Totaltal")),
         back: base.clone(),
         preview: preview_view(&preview, preview.refusal(), &base),
-        unit: "henvendelser",
+        unit: crate::t("henvendelser"),
     })
 }
 
@@ -488,8 +487,12 @@ fn cdr_page(auth: &Authorized, base: &str, preview: &CdrPreview) -> CdrPreviewPa
     // A call log's totals are its days, shown in their own table.
     view.lines.clear();
     CdrPreviewPage {
-        frame: Frame::municipality(auth, "Forhåndsvisning af opkaldslisten", "/totaltal")
-            .crumb(base.to_owned(), "Totaltal"),
+        frame: Frame::municipality(
+            auth,
+            crate::t("Forhåndsvisning af opkaldslisten"),
+            "/totaltal",
+        )
+        .crumb(base.to_owned(), crate::t("Totaltal")),
         back: base.to_owned(),
         preview: view,
         layout: preview.layout.clone(),
@@ -505,14 +508,14 @@ fn cdr_page(auth: &Authorized, base: &str, preview: &CdrPreview) -> CdrPreviewPa
         incoming: sum(|d| d.incoming),
         outgoing: sum(|d| d.outgoing),
         directions: if preview.directions.is_empty() {
-            "ingen".into()
+            crate::t("ingen").into()
         } else {
             preview
                 .directions
                 .iter()
                 .map(|d| d.label_da().to_lowercase())
                 .collect::<Vec<_>>()
-                .join(" og ")
+                .join(crate::t(" og "))
         },
         dispositions: counts
             .dispositions
@@ -538,7 +541,7 @@ fn cdr_page(auth: &Authorized, base: &str, preview: &CdrPreview) -> CdrPreviewPa
             .iter()
             .map(|(kind, n)| (kind.clone(), number(*n as i64)))
             .collect(),
-        unit: "henvendelser",
+        unit: crate::t("henvendelser"),
     }
 }
 
@@ -556,7 +559,7 @@ pub(crate) async fn preview_call_log(
                 &state,
                 &auth,
                 None,
-                Some("Vælg telefonsystemets opkaldsliste (Master.csv).".into()),
+                Some(crate::t("Vælg telefonsystemets opkaldsliste (Master.csv).").into()),
                 Typed::default(),
             )
             .await?,

@@ -145,7 +145,7 @@ async fn website_page(
     let counts = website::web_inquiries_by_task(store, m.code).await?;
     let own = central::own_statistics(store, m.code).await?;
     let page = WebsitePage {
-        frame: Frame::municipality(auth, "Hjemmeside", "/hjemmeside")
+        frame: Frame::municipality(auth, crate::t("Hjemmeside"), "/hjemmeside")
             .notice(notice)
             .error(error),
         base: base(auth)?,
@@ -178,8 +178,8 @@ async fn website_page(
             .map(|b| BatchView {
                 id: b.id.0,
                 kind: match ReportKind::of_batch(b.kind) {
-                    Some(ReportKind::Visits) => "Besøgsoversigt",
-                    _ => "Sider",
+                    Some(ReportKind::Visits) => crate::t("Besøgsoversigt"),
+                    _ => crate::t("Sider"),
                 },
                 rows: number(b.row_count),
                 loaded: when(b.created_at),
@@ -207,7 +207,7 @@ async fn website_page(
                 .label_da(),
                 visits: number(t.count),
                 source: if t.batch.is_some() {
-                    "Matomo-fil".into()
+                    crate::t("Matomo-fil").into()
                 } else {
                     t.source
                 },
@@ -293,7 +293,7 @@ pub(crate) async fn remove_web_page(
             .await
         }
         None => Err(CoreError::Invalid(
-            "Vælg den adresse, der skal fjernes.".into(),
+            crate::t("Vælg den adresse, der skal fjernes.").into(),
         )),
     };
     match outcome {
@@ -310,9 +310,10 @@ fn period_of(text: &str) -> Result<Option<ReportPeriod>, String> {
         return Ok(None);
     }
     ReportPeriod::parse(text).map(Some).map_err(|e| {
-        format!(
-            "{e}. Skriv dagen, rapporten dækker (fx 21-10-2025), eller for Besøgsoversigten \
-             perioden (fx 2025)."
+        crate::t1(
+            "{0}. Skriv dagen, rapporten dækker (fx 21-10-2025), eller for Besøgsoversigten \
+             perioden (fx 2025).",
+            e,
         )
     })
 }
@@ -368,12 +369,16 @@ fn preview_page(
         _ => "–".into(),
     };
     Ok(PreviewPage {
-        frame: Frame::municipality(auth, "Forhåndsvisning af Matomo-fil", "/hjemmeside")
-            .crumb(base.clone(), "Hjemmeside"),
+        frame: Frame::municipality(
+            auth,
+            crate::t("Forhåndsvisning af Matomo-fil"),
+            "/hjemmeside",
+        )
+        .crumb(base.clone(), crate::t("Hjemmeside")),
         base,
         kind: preview
             .kind
-            .map_or("Ukendt rapport", ReportKind::label_da)
+            .map_or(crate::t("Ukendt rapport"), ReportKind::label_da)
             .to_owned(),
         is_pages: preview.kind == Some(ReportKind::Pages),
         file_name: preview.file_name.clone(),
@@ -446,7 +451,7 @@ pub(crate) async fn preview_web_file(
         return refused(
             &state,
             &auth,
-            "Vælg en CSV-fil eksporteret fra Matomo.".into(),
+            crate::t("Vælg en CSV-fil eksporteret fra Matomo.").into(),
             typed(),
         )
         .await;
@@ -494,9 +499,11 @@ pub(crate) async fn import_web_file(
         return refused(
             &state,
             &auth,
-            "Filen er ikke længere på serveren (den gemmes et døgn efter forhåndsvisningen). \
-             Vælg den igen."
-                .into(),
+            crate::t(
+                "Filen er ikke længere på serveren (den gemmes et døgn efter forhåndsvisningen). \
+                 Vælg den igen.",
+            )
+            .into(),
             typed(),
         )
         .await;
@@ -549,7 +556,7 @@ pub(crate) async fn delete_web_file(
             .await
             .map(|_| ()),
         None => Err(CoreError::Invalid(
-            "Vælg den indlæsning, der skal slettes.".into(),
+            crate::t("Vælg den indlæsning, der skal slettes.").into(),
         )),
     };
     match outcome {

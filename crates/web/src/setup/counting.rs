@@ -31,7 +31,7 @@ pub(super) async fn test_mode_page(
     let count = store.count_test_registrations(m.code).await?;
     let until_local = m.test_mode_until.map(danish_local);
     let page = TestModePage {
-        frame: Frame::municipality(auth, "Testtilstand", "/testtilstand")
+        frame: Frame::municipality(auth, crate::t("Testtilstand"), "/testtilstand")
             .notice(notice)
             .error(error),
         base: base(auth)?,
@@ -78,16 +78,17 @@ pub(super) fn until_of(form: &TestModeForm) -> Result<Option<chrono::DateTime<Ut
         return Ok(None);
     }
     let day = NaiveDate::parse_from_str(date, "%Y-%m-%d")
-        .map_err(|_| CoreError::Invalid(format!("«{date}» er ikke en dato.")))?;
+        .map_err(|_| CoreError::Invalid(crate::t1("«{0}» er ikke en dato.", date)))?;
     let time = if time.is_empty() {
         NaiveTime::MIN
     } else {
-        NaiveTime::parse_from_str(time, "%H:%M")
-            .map_err(|_| CoreError::Invalid(format!("«{time}» er ikke et klokkeslæt som 08:00.")))?
+        NaiveTime::parse_from_str(time, "%H:%M").map_err(|_| {
+            CoreError::Invalid(crate::t1("«{0}» er ikke et klokkeslæt som 08:00.", time))
+        })?
     };
     komhen_domain::danish_instant(day, time.hour(), time.minute())
         .map(Some)
-        .ok_or_else(|| CoreError::Invalid("Tidspunktet findes ikke i dansk tid.".into()))
+        .ok_or_else(|| CoreError::Invalid(crate::t("Tidspunktet findes ikke i dansk tid.").into()))
 }
 
 /// `POST /kommune/{kode}/testtilstand`
@@ -201,14 +202,14 @@ pub(super) async fn periods_page(
                 })
                 .collect(),
             counting: match (is_joined, named.len()) {
-                (false, _) => "Deltager ikke".into(),
-                (true, 0) => "Alle aktive enheder tæller".into(),
-                (true, n) => format!("{n} udvalgte enheder tæller"),
+                (false, _) => crate::t("Deltager ikke").into(),
+                (true, 0) => crate::t("Alle aktive enheder tæller").into(),
+                (true, n) => crate::t1("{0} udvalgte enheder tæller", n),
             },
         });
     }
     let page = PeriodsPage {
-        frame: Frame::municipality(auth, "Tælleperioder", "/perioder")
+        frame: Frame::municipality(auth, crate::t("Tælleperioder"), "/perioder")
             .notice(notice)
             .error(error),
         base: base(auth)?,

@@ -85,12 +85,12 @@ async fn systems_page(
                     .as_deref()
                     .map(komhen_core::accounts::access::actor_da)
                     .unwrap_or_default();
-                format!("{} af {by}", when(at))
+                crate::t2("{0} af {1}", when(at), by)
             }),
         })
         .collect();
     let page = SystemsPage {
-        frame: Frame::municipality(auth, "Systemer og API", "/systemer")
+        frame: Frame::municipality(auth, crate::t("Systemer og API"), "/systemer")
             .notice(notice)
             .error(error),
         base: base(auth)?,

@@ -83,7 +83,7 @@ pub(super) async fn tasks_page(
         });
     }
     let page = TasksPage {
-        frame: Frame::municipality(auth, "Opgaver og spørgsmål", "/opgaver")
+        frame: Frame::municipality(auth, crate::t("Opgaver og spørgsmål"), "/opgaver")
             .notice(notice)
             .error(error),
         base: base(auth)?,

@@ -74,10 +74,10 @@ pub(super) fn task_choices(
             group_start: {
                 let r = rank(t);
                 let start = (last_rank != Some(r)).then_some(match r {
-                    0 => "Obligatoriske opgaver",
-                    1 => "Frivillige opgaver i opgavepakken",
-                    2 => "Andre nationale opgaver",
-                    _ => "Kommunens egne opgaver",
+                    0 => crate::t("Obligatoriske opgaver"),
+                    1 => crate::t("Frivillige opgaver i opgavepakken"),
+                    2 => crate::t("Andre nationale opgaver"),
+                    _ => crate::t("Kommunens egne opgaver"),
                 });
                 last_rank = Some(r);
                 start
@@ -98,12 +98,12 @@ pub(super) fn question_detail(q: &QuestionRow, tasks: &[TaskRow]) -> String {
     let task = q
         .task
         .and_then(|t| tasks.iter().find(|x| x.id == t))
-        .map(|t| format!("Stilles ved {} {}. ", t.kle, t.name))
+        .map(|t| crate::t2("Stilles ved {0} {1}. ", &t.kle, &t.name))
         .unwrap_or_default();
     if options.is_empty() {
-        format!("{task}Fritekst eller tal.")
+        format!("{task}{}", crate::t("Fritekst eller tal."))
     } else {
-        format!("{task}Svar: {}.", options.join(", "))
+        format!("{task}{}", crate::t1("Svar: {0}.", options.join(", ")))
     }
 }
 
@@ -148,7 +148,7 @@ pub(super) async fn unit_page(
     let units = store.list_units(m.code).await?;
     let page = UnitPage {
         frame: Frame::municipality(auth, unit.name.clone(), "/enheder")
-            .crumb(format!("{base}/enheder"), "Enheder og logins")
+            .crumb(format!("{base}/enheder"), crate::t("Enheder og logins"))
             .notice(notice)
             .error(error),
         href: format!("{base}/enheder/{}", unit.id),
@@ -316,7 +316,7 @@ pub(crate) async fn copy_unit_setup(
             .await
         }
         None => Err(CoreError::Invalid(
-            "Vælg den enhed, der skal kopieres fra.".into(),
+            crate::t("Vælg den enhed, der skal kopieres fra.").into(),
         )),
     };
     after_change(outcome, &unit_href(&auth)?, "kopieret", |e| {
@@ -345,7 +345,7 @@ pub(super) fn login_card(
     let unit = auth.unit()?;
     let m = auth.municipality()?;
     let page = LoginCardPage {
-        frame: Frame::municipality(auth, format!("Loginkort: {}", unit.name), "/enheder"),
+        frame: Frame::municipality(auth, crate::t1("Loginkort: {0}", &unit.name), "/enheder"),
         back: unit_href(auth)?,
         municipality: format!("{} Kommune", m.name),
         unit: unit.name.clone(),

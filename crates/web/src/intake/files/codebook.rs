@@ -52,7 +52,7 @@ pub(crate) async fn show_codebook(State(state): State<AppState>) -> PageResult {
                 "{}{}",
                 c.direction.label_da(),
                 if c.form_applicable {
-                    ", blanket kan følge med"
+                    crate::t(", blanket kan følge med")
                 } else {
                     ""
                 }
@@ -67,8 +67,8 @@ pub(crate) async fn show_codebook(State(state): State<AppState>) -> PageResult {
             code: t.inquiry_type.code().into(),
             label: t.label_da,
             detail: match t.category {
-                komhen_domain::InquiryCategory::Transaction => "Sagsspecifik".into(),
-                komhen_domain::InquiryCategory::Information => "Information".into(),
+                komhen_domain::InquiryCategory::Transaction => crate::t("Sagsspecifik").into(),
+                komhen_domain::InquiryCategory::Information => crate::t("Information").into(),
             },
         })
         .collect();
@@ -91,7 +91,7 @@ pub(crate) async fn show_codebook(State(state): State<AppState>) -> PageResult {
             code: q.label_da.clone(),
             label: q.code.unwrap_or_default(),
             detail: if q.options.is_empty() {
-                "Tekst eller tal".into()
+                crate::t("Tekst eller tal").into()
             } else {
                 q.options
                     .iter()
