@@ -49,7 +49,7 @@ pub(crate) fn when(at: DateTime<Utc>) -> String {
 
 /// [`when`], or «aldrig» for a moment that has not come (a first login).
 pub(crate) fn when_or_never(at: Option<DateTime<Utc>>) -> String {
-    at.map_or_else(|| "aldrig".into(), when)
+    at.map_or_else(|| crate::t("aldrig").into(), when)
 }
 
 /// Where a municipality's set-up pages start: `/kommune/259`.

@@ -12,7 +12,8 @@
 //! template, `t("Gem")` in Rust, and the Danish text is the key of the
 //! English catalogue in `crates/web/i18n/en/*.json` (gettext's model: the
 //! source language is its own catalogue). A text with values takes
-//! numbered places, `t1("{0} rækker", n)`. A test reads every call in the
+//! numbered places, `t1("{0} rækker", n)`; one that needs another English
+//! in another place carries a context after `|` (`t("Til|tilstand")`). A test reads every call in the
 //! templates and sources and requires an English text for each, with the
 //! same places, and no text in the catalogue that no call uses.
 //!
@@ -282,13 +283,22 @@ fn english_message(danish: &str, depth: usize) -> String {
 
 /// `danish` in the request's language. A text missing from the catalogue
 /// stays Danish (the catalogue test makes that a failing build).
+///
+/// A Danish text that needs another English in another place carries its
+/// context after a `|`: `t("Til|tilstand")` reads «Til» in Danish and
+/// «On» in English, where `t("Til")` reads «To».
 pub(crate) fn t(danish: &'static str) -> &'static str {
     match current() {
-        Lang::Da => danish,
+        Lang::Da => without_context(danish),
         Lang::En => EN_CATALOGUE
             .get(danish)
-            .map_or(danish, |english| english.as_str()),
+            .map_or(without_context(danish), |english| english.as_str()),
     }
+}
+
+/// A catalogue key's Danish: all before its context, if it has one.
+fn without_context(key: &str) -> &str {
+    key.rsplit_once('|').map_or(key, |(text, _)| text)
 }
 
 /// `danish` with `{0}` replaced, in the request's language.
@@ -1158,8 +1168,11 @@ mod tests {
             assert_eq!(t("Forside"), "Home");
             assert_eq!(t1("{0} Kommune", "Køge"), "Køge Municipality");
             assert_eq!(current(), Lang::En);
+            assert_eq!(t("Til|tilstand"), "On");
+            assert_eq!(t("Til"), "To");
         })
         .await;
+        assert_eq!(t("Til|tilstand"), "Til", "the context is never shown");
         scoped(Lang::Da, async {
             assert_eq!(t1("{0} Kommune", "Køge"), "Køge Kommune");
         })

@@ -85,7 +85,7 @@ async fn systems_page(
                     .as_deref()
                     .map(komhen_core::accounts::access::actor_da)
                     .unwrap_or_default();
-                crate::t2("{0} af {1}", when(at), by)
+                crate::t2("{0} af {1}|hvem", when(at), by)
             }),
         })
         .collect();
