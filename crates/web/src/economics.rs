@@ -51,26 +51,33 @@ pub(crate) struct MeasuredView {
 impl MeasuredView {
     fn of(times: MeasuredTimes, national: bool) -> Self {
         Self {
-            caption: format!(
-                "Målt med registreringens stopur{}, periode {} ({})",
-                if national { " i alle kommuner" } else { "" },
-                times.period,
-                times.dates.label_da()
-            ),
+            caption: if national {
+                crate::t2(
+                    "Målt med registreringens stopur i alle kommuner, periode {0} ({1})",
+                    &times.period,
+                    times.dates.label_da(),
+                )
+            } else {
+                crate::t2(
+                    "Målt med registreringens stopur, periode {0} ({1})",
+                    &times.period,
+                    times.dates.label_da(),
+                )
+            },
             rows: times
                 .channels
                 .into_iter()
                 .map(|c| {
                     (
                         format!("{} ({})", c.label, c.channel),
-                        format!("{} min. i gennemsnit", decimal_da(c.mean_s / 60.0, 1)),
+                        crate::t1("{0} min. i gennemsnit", decimal_da(c.mean_s / 60.0, 1)),
                         format!(
                             "{} {}",
                             thousands(c.timed),
                             if c.timed == 1 {
-                                "registrering"
+                                crate::t("registrering")
                             } else {
-                                "registreringer"
+                                crate::t("registreringer")
                             }
                         ),
                     )
@@ -93,35 +100,42 @@ pub(crate) struct AnsweredView {
 impl AnsweredView {
     fn of(minutes: timing::AnsweredMinutes, national: bool) -> Self {
         Self {
-            caption: format!(
-                "Svar på «Henvendelsens varighed (minutter)»{}, periode {} ({})",
-                if national { " i alle kommuner" } else { "" },
-                minutes.period,
-                minutes.dates.label_da()
-            ),
+            caption: if national {
+                crate::t2(
+                    "Svar på «Henvendelsens varighed (minutter)» i alle kommuner, periode {0} ({1})",
+                    &minutes.period,
+                    minutes.dates.label_da(),
+                )
+            } else {
+                crate::t2(
+                    "Svar på «Henvendelsens varighed (minutter)», periode {0} ({1})",
+                    &minutes.period,
+                    minutes.dates.label_da(),
+                )
+            },
             rows: minutes
                 .channels
                 .into_iter()
                 .map(|c| {
                     (
                         format!("{} ({})", c.label, c.channel),
-                        format!("{} min. i gennemsnit", decimal_da(c.mean_minutes, 1)),
+                        crate::t1("{0} min. i gennemsnit", decimal_da(c.mean_minutes, 1)),
                         format!(
                             "{} {}",
                             thousands(c.answered),
                             if c.answered == 1 {
-                                "henvendelse"
+                                crate::t("henvendelse")
                             } else {
-                                "henvendelser"
+                                crate::t("henvendelser")
                             }
                         ),
                     )
                 })
                 .collect(),
             left_out: if minutes.not_minutes > 0 {
-                format!(
-                    "{} svar var ikke et antal minutter og er udeladt.",
-                    thousands(minutes.not_minutes)
+                crate::t1(
+                    "{0} svar var ikke et antal minutter og er udeladt.",
+                    thousands(minutes.not_minutes),
                 )
             } else {
                 String::new()
@@ -216,12 +230,12 @@ async fn prices_page(
             .get(&p.channel)
             .map_or_else(|| p.channel.to_string(), |l| format!("{l} ({})", p.channel)),
         task: p.task.map_or_else(
-            || "Alle opgaver".to_owned(),
+            || crate::t("Alle opgaver").to_owned(),
             |t| {
                 task_labels
                     .get(&t)
                     .cloned()
-                    .unwrap_or_else(|| format!("opgave {t}"))
+                    .unwrap_or_else(|| crate::t1("opgave {0}", t))
             },
         ),
         valid_from: p.valid_from.format("%d-%m-%Y").to_string(),
@@ -247,12 +261,12 @@ async fn prices_page(
     };
     let (frame, action, can_edit) = match municipality {
         Some(code) => (
-            Frame::municipality(auth, "Kanalpriser", "/priser"),
+            Frame::municipality(auth, crate::t("Kanalpriser"), "/priser"),
             format!("/kommune/{code}/priser"),
             auth.can_set_up(),
         ),
         None => (
-            Frame::admin(auth, "Kanalpriser", "/priser"),
+            Frame::admin(auth, crate::t("Kanalpriser"), "/priser"),
             "/admin/priser".to_owned(),
             true,
         ),

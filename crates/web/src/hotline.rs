@@ -35,10 +35,18 @@ use serde::Deserialize;
 
 pub(crate) type PageResult = Result<Response, WebError>;
 
-/// The weekdays' Danish names, Monday first.
-pub(crate) const WEEKDAYS: [&str; 7] = [
-    "Mandag", "Tirsdag", "Onsdag", "Torsdag", "Fredag", "Lørdag", "Søndag",
-];
+/// A weekday's name in the request's language, Monday (0) first.
+pub(crate) fn weekday(index: usize) -> &'static str {
+    match index {
+        0 => crate::t("Mandag"),
+        1 => crate::t("Tirsdag"),
+        2 => crate::t("Onsdag"),
+        3 => crate::t("Torsdag"),
+        4 => crate::t("Fredag"),
+        5 => crate::t("Lørdag"),
+        _ => crate::t("Søndag"),
+    }
+}
 
 /// Where the line's pages start: `/hotline/3`.
 pub(crate) fn base(auth: &Authorized) -> Result<String, WebError> {
@@ -66,13 +74,13 @@ pub(crate) fn frame(auth: &Authorized, title: impl Into<String>, current: &str) 
     if let Some(h) = &auth.hotline {
         let base = format!("/hotline/{}", h.id);
         let items: &[(&str, &'static str)] = &[
-            ("", "Overblik"),
-            ("/opkald", "Opkald"),
-            ("/tal", "Nøgletal"),
-            ("/bemanding", "Bemanding og vagtplan"),
-            ("/opgoerelser", "Opgørelser"),
-            ("/plan", "Bemandingsbehov (Erlang)"),
-            ("/log", "Ændringslog"),
+            ("", crate::t("Overblik")),
+            ("/opkald", crate::t("Opkald")),
+            ("/tal", crate::t("Nøgletal")),
+            ("/bemanding", crate::t("Bemanding og vagtplan")),
+            ("/opgoerelser", crate::t("Opgørelser")),
+            ("/plan", crate::t("Bemandingsbehov (Erlang)")),
+            ("/log", crate::t("Ændringslog")),
         ];
         frame.nav = items
             .iter()
@@ -83,7 +91,7 @@ pub(crate) fn frame(auth: &Authorized, title: impl Into<String>, current: &str) 
             })
             .collect();
         frame.nav_label = crate::t("Hotlinen");
-        frame = frame.crumb("/mit", "Mit komhen");
+        frame = frame.crumb("/mit", crate::t("Mit komhen"));
         if !current.is_empty() {
             frame = frame.crumb(base, h.settings.name.clone());
         }
@@ -112,9 +120,13 @@ pub(crate) fn query_date(
                 .collect::<String>()
         };
         if matches!(shape(text).as_str(), "9999-99-99" | "99-99-9999") {
-            format!("{label} «{text}» er ikke en dag, der findes.")
+            crate::t2("{0} «{1}» er ikke en dag, der findes.", label, text)
         } else {
-            format!("{label} «{text}» er ikke en dato. Skriv den som 2026-03-02 eller 02-03-2026.")
+            crate::t2(
+                "{0} «{1}» er ikke en dato. Skriv den som 2026-03-02 eller 02-03-2026.",
+                label,
+                text,
+            )
         }
     })
 }
@@ -192,7 +204,7 @@ async fn admin_page(
         })
         .collect();
     let page = AdminPage {
-        frame: Frame::admin(auth, "Fælles hotlines", "/hotlines").error(error),
+        frame: Frame::admin(auth, crate::t("Fælles hotlines"), "/hotlines").error(error),
         lines,
         name,
     };
@@ -321,20 +333,20 @@ impl SettingsForm {
         let whole = |text: &str, what: &str| {
             text.trim()
                 .parse::<i64>()
-                .map_err(|_| invalid(format!("{what} skal være et helt tal.")))
+                .map_err(|_| invalid(crate::t1("{0} skal være et helt tal.", what)))
         };
         Ok(HotlineSettings {
             name: self.name.clone(),
-            agents_at_a_time: whole(&self.agents_at_a_time, "Medarbejdere ad gangen")?,
-            shift_minutes: whole(&self.shift_minutes, "En vagts længde i minutter")?,
-            service_seconds: whole(&self.service_seconds, "Serviceniveauets sekunder")?,
-            service_percent: whole(&self.service_percent, "Serviceniveauets procent")?,
+            agents_at_a_time: whole(&self.agents_at_a_time, crate::t("Medarbejdere ad gangen"))?,
+            shift_minutes: whole(&self.shift_minutes, crate::t("En vagts længde i minutter"))?,
+            service_seconds: whole(&self.service_seconds, crate::t("Serviceniveauets sekunder"))?,
+            service_percent: whole(&self.service_percent, crate::t("Serviceniveauets procent"))?,
             short_abandon_seconds: whole(
                 &self.short_abandon_seconds,
-                "Grænsen for kort opgivne opkald",
+                crate::t("Grænsen for kort opgivne opkald"),
             )?,
-            discount_percent: whole(&self.discount_percent, "Startrabatten i procent")?,
-            discount_months: whole(&self.discount_months, "Startrabattens måneder")?,
+            discount_percent: whole(&self.discount_percent, crate::t("Startrabatten i procent"))?,
+            discount_months: whole(&self.discount_months, crate::t("Startrabattens måneder"))?,
         })
     }
 }
@@ -396,9 +408,8 @@ async fn overview_page(
             let iso = week_start.iso_week();
             HeadlineView {
                 week: format!(
-                    "Uge {} {} ({} – {})",
-                    iso.week(),
-                    iso.year(),
+                    "{} ({} – {})",
+                    crate::t2("Uge {0} {1}", iso.week(), iso.year()),
                     week_start.format("%d-%m-%Y"),
                     week_end.format("%d-%m-%Y")
                 ),
@@ -477,7 +488,7 @@ async fn overview_page(
             .enumerate()
             .map(|(index, d)| DayView {
                 index,
-                name: WEEKDAYS[index],
+                name: weekday(index),
                 opens: d.map_or(String::new(), |(o, _)| o.format("%H:%M").to_string()),
                 closes: d.map_or(String::new(), |(_, c)| c.format("%H:%M").to_string()),
             })
@@ -586,11 +597,12 @@ pub(crate) struct MemberForm {
 }
 
 fn municipality_of(text: &str) -> Result<MunicipalityCode, CoreError> {
-    MunicipalityCode::parse(text.trim()).map_err(|_| invalid("Vælg en kommune."))
+    MunicipalityCode::parse(text.trim()).map_err(|_| invalid(crate::t("Vælg en kommune.")))
 }
 
 fn date_of(text: &str, what: &str) -> Result<NaiveDate, CoreError> {
-    parse_date(text).ok_or_else(|| invalid(format!("Skriv {what} som en dato, fx 01-03-2026.")))
+    parse_date(text)
+        .ok_or_else(|| invalid(crate::t1("Skriv {0} som en dato, fx 01-03-2026.", what)))
 }
 
 /// `POST /hotline/{linje}/medlemmer`
@@ -603,12 +615,15 @@ pub(crate) async fn add_member(
     let member = (|| {
         Ok::<_, CoreError>(HotlineMember {
             municipality: municipality_of(&form.municipality)?,
-            kind: MemberKind::parse(&form.kind)
-                .ok_or_else(|| invalid("Vælg, om kommunen bemander vagter eller kun betaler."))?,
-            joined_on: date_of(&form.from, "indmeldelsen")?,
+            kind: MemberKind::parse(&form.kind).ok_or_else(|| {
+                invalid(crate::t(
+                    "Vælg, om kommunen bemander vagter eller kun betaler.",
+                ))
+            })?,
+            joined_on: date_of(&form.from, crate::t("indmeldelsen"))?,
             left_on: match form.to.trim() {
                 "" => None,
-                to => Some(date_of(to, "udmeldelsen")?),
+                to => Some(date_of(to, crate::t("udmeldelsen"))?),
             },
         })
     })();
@@ -628,7 +643,7 @@ pub(crate) async fn end_member(
     let line = line(&state, &auth).await?;
     let outcome = match (
         municipality_of(&form.municipality),
-        date_of(&form.to, "udmeldelsen"),
+        date_of(&form.to, crate::t("udmeldelsen")),
     ) {
         (Ok(code), Ok(day)) => {
             admin::end_member(state.store.as_ref(), &auth.user.actor(), &line, code, day).await
@@ -663,10 +678,10 @@ pub(crate) async fn save_opening_hours(
             (Some(o), Some(c)) => *day = Some((o, c)),
             _ => {
                 problem.get_or_insert_with(|| {
-                    invalid(format!(
-                        "{}: skriv både åbne- og lukketid som tt:mm, eller lad begge stå tomme \
+                    invalid(crate::t1(
+                        "{0}: skriv både åbne- og lukketid som tt:mm, eller lad begge stå tomme \
                          for lukket.",
-                        WEEKDAYS[i]
+                        weekday(i),
                     ))
                 });
             }
@@ -707,7 +722,7 @@ pub(crate) async fn grant_role(
         )
         .await
         .map(|_| ()),
-        None => Err(invalid("Vælg en rolle.")),
+        None => Err(invalid(crate::t("Vælg en rolle."))),
     };
     changed(&state, &auth, outcome, None).await
 }
@@ -730,7 +745,7 @@ pub(crate) async fn revoke_role(
             )
             .await
         }
-        _ => Err(invalid("Vælg den rolle, der skal fjernes.")),
+        _ => Err(invalid(crate::t("Vælg den rolle, der skal fjernes."))),
     };
     changed(&state, &auth, outcome, None).await
 }
@@ -779,7 +794,7 @@ pub(crate) async fn remove_unit(
             )
             .await
         }
-        None => Err(invalid("Vælg den enhed, der skal fjernes.")),
+        None => Err(invalid(crate::t("Vælg den enhed, der skal fjernes."))),
     };
     changed(&state, &auth, outcome, None).await
 }
@@ -805,12 +820,12 @@ pub(crate) async fn save_price(
     let price = (|| {
         Ok::<_, CoreError>(NewHotlinePrice {
             hotline: line.id(),
-            valid_from: date_of(&form.valid_from, "datoen")?,
+            valid_from: date_of(&form.valid_from, crate::t("datoen"))?,
             price_millikr: komhen_core::economics::prices::parse_millikroner(&form.price).ok_or_else(|| {
-                invalid("Skriv prisen pr. borger pr. måned i kroner med højst 3 decimaler, fx 0,210.")
+                invalid(crate::t("Skriv prisen pr. borger pr. måned i kroner med højst 3 decimaler, fx 0,210."))
             })?,
             credit_ore_per_hour: komhen_core::economics::prices::parse_kroner(&form.credit).ok_or_else(|| {
-                invalid("Skriv godtgørelsen pr. bemandet time i kroner med højst 2 decimaler, fx 272,00.")
+                invalid(crate::t("Skriv godtgørelsen pr. bemandet time i kroner med højst 2 decimaler, fx 272,00."))
             })?,
             note: form.note.trim().to_owned(),
             set_by: auth.user.actor().as_str().to_owned(),
@@ -833,7 +848,7 @@ pub(crate) async fn remove_price(
     let line = line(&state, &auth).await?;
     let outcome = match form.id {
         Some(id) => admin::remove_price(state.store.as_ref(), &auth.user.actor(), &line, id).await,
-        None => Err(invalid("Vælg den pris, der skal fjernes.")),
+        None => Err(invalid(crate::t("Vælg den pris, der skal fjernes."))),
     };
     changed(&state, &auth, outcome, None).await
 }

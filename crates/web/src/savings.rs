@@ -117,7 +117,7 @@ struct ResultView {
 
 fn pairs_of(raw: Option<&str>) -> Result<Vec<(String, String)>, WebError> {
     serde_urlencoded::from_str(raw.unwrap_or(""))
-        .map_err(|_| WebError::BadRequest("Adressen kan ikke læses.".into()))
+        .map_err(|_| WebError::BadRequest(crate::t("Adressen kan ikke læses.").into()))
 }
 
 fn query_of(scenario: &Scenario) -> String {
@@ -184,20 +184,21 @@ async fn page(
     let link = link_of(code, &scenario);
     let per_year = |v| savings::amount(simulation.per_year(v));
     let result = (!scenario.moves.is_empty()).then(|| ResultView {
-        headline: format!("{} kr. om året", per_year(simulation.saving)),
+        headline: crate::t1("{0} kr. om året", per_year(simulation.saving)),
         headline_realistic: if simulation.theoretical > savings::Fraction::from(0)
             && simulation.moved_without_answers == simulation.theoretical
         {
-            "Intet realistisk tal: ingen blev spurgt, om borgeren selv kunne have løst henvendelsen.".into()
+            crate::t("Intet realistisk tal: ingen blev spurgt, om borgeren selv kunne have løst henvendelsen.").into()
         } else {
-            format!("{} kr. om året", per_year(simulation.realistic_saving))
+            crate::t1("{0} kr. om året", per_year(simulation.realistic_saving))
         },
         summary: TableView::of(&simulation.summary_table()),
         moves: compact_moves(&simulation),
         moves_note: (simulation.moved.len() > PAGE_MOVES).then(|| {
-            format!(
-                "De {PAGE_MOVES} flytninger med størst besparelse af {}; alle står i Excel-filen.",
-                simulation.moved.len()
+            crate::t2(
+                "De {0} flytninger med størst besparelse af {1}; alle står i Excel-filen.",
+                PAGE_MOVES,
+                simulation.moved.len(),
             )
         }),
         assumptions: simulation.assumptions(),
@@ -247,7 +248,7 @@ async fn page(
         })
         .collect();
     let page = SavingsPage {
-        frame: Frame::municipality(auth, "Besparelser", "/besparelser")
+        frame: Frame::municipality(auth, crate::t("Besparelser"), "/besparelser")
             .notice(notice)
             .error(error),
         base: format!("/kommune/{code}/besparelser"),
@@ -268,9 +269,10 @@ async fn page(
             .iter()
             .map(|(id, label, n)| Choice {
                 value: id.0.to_string(),
-                label: format!(
-                    "{label} ({} henv.)",
-                    komhen_core::reports::tabular::thousands(*n)
+                label: crate::t2(
+                    "{0} ({1} henv.)",
+                    label,
+                    komhen_core::reports::tabular::thousands(*n),
                 ),
             })
             .collect(),
@@ -299,13 +301,13 @@ fn compact_moves(simulation: &Simulation) -> TableView {
     };
     TableView {
         header: [
-            "Opgave",
-            "Fra → til",
-            "Flyttet, teoretisk / realistisk",
-            "Grundlag for realistisk",
-            "Pris fra → til",
-            "Besparelse pr. år, teoretisk",
-            "Besparelse pr. år, realistisk",
+            crate::t("Opgave"),
+            crate::t("Fra → til"),
+            crate::t("Flyttet, teoretisk / realistisk"),
+            crate::t("Grundlag for realistisk"),
+            crate::t("Pris fra → til"),
+            crate::t("Besparelse pr. år, teoretisk"),
+            crate::t("Besparelse pr. år, realistisk"),
         ]
         .map(String::from)
         .to_vec(),
@@ -313,9 +315,13 @@ fn compact_moves(simulation: &Simulation) -> TableView {
             .into_iter()
             .take(PAGE_MOVES)
             .map(|m| {
-                let price = |p: Option<i64>| p.map_or_else(|| "mangler".to_owned(), amount);
+                let price =
+                    |p: Option<i64>| p.map_or_else(|| crate::t("mangler").to_owned(), amount);
                 vec![
-                    (format!("{} (trin {})", m.task_label, m.step + 1), false),
+                    (
+                        crate::t2("{0} (trin {1})", &m.task_label, m.step + 1),
+                        false,
+                    ),
                     (
                         format!(
                             "{} → {}",
@@ -403,7 +409,7 @@ pub(crate) async fn show(
                     &auth,
                     scenario,
                     None,
-                    Some(format!("Flytningen er ikke tilføjet: {message}")),
+                    Some(crate::t1("Flytningen er ikke tilføjet: {0}", message)),
                     new_move,
                 )
                 .await?;
@@ -426,7 +432,10 @@ pub(crate) async fn show(
                 &auth,
                 scenario,
                 None,
-                Some(format!("Scenariet i adressen kan ikke bruges: {message}")),
+                Some(crate::t1(
+                    "Scenariet i adressen kan ikke bruges: {0}",
+                    message,
+                )),
                 NewMove::default(),
             )
             .await?;

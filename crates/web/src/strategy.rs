@@ -117,7 +117,7 @@ fn views(overview: &Overview) -> (Vec<TargetView>, Vec<InitiativeView>) {
                     period: p.period.clone(),
                     dates: p.dates.label_da(),
                     share: share_da(p.share),
-                    counts: format!("{} af {}", thousands(p.inquiries), thousands(p.all)),
+                    counts: crate::t2("{0} af {1}", thousands(p.inquiries), thousands(p.all)),
                     met: p.met_da(),
                 })
                 .collect(),
@@ -148,10 +148,10 @@ fn views(overview: &Overview) -> (Vec<TargetView>, Vec<InitiativeView>) {
                 change: match (before, after) {
                     (Some(b), Some(a)) => {
                         let pp = (a - b) * 100.0;
-                        format!(
-                            "{}{} procentpoint",
+                        crate::t2(
+                            "{0}{1} procentpoint",
                             if pp > 0.0 { "+" } else { "" },
-                            decimal_da(pp, 1)
+                            decimal_da(pp, 1),
                         )
                     }
                     _ => "–".into(),
@@ -178,7 +178,7 @@ async fn page(
     let channels = store.list_channels().await?;
     let mut subjects = vec![Choice {
         value: "digital".into(),
-        label: "De digitale kanaler".into(),
+        label: crate::t("De digitale kanaler").into(),
     }];
     subjects.extend(
         channels
@@ -191,10 +191,10 @@ async fn page(
     );
     subjects.extend(Medium::ALL.iter().map(|m| Choice {
         value: format!("medie:{}", m.code()),
-        label: format!("{} (alle retninger)", m.label_da()),
+        label: crate::t1("{0} (alle retninger)", m.label_da()),
     }));
     let page = StrategyPage {
-        frame: Frame::municipality(auth, "Kanalstrategi", "/strategi")
+        frame: Frame::municipality(auth, crate::t("Kanalstrategi"), "/strategi")
             .notice(notice)
             .error(error),
         base: format!("/kommune/{code}/strategi"),

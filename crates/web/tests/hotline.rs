@@ -468,3 +468,235 @@ async fn a_hotline_unit_registers_a_call_that_counts_once_in_the_callers_municip
         .unwrap()
         .is_empty());
 }
+
+/// The national administration, the channel prices, savings and strategy
+/// pages, and the hotline's pages answer in English when the cookie asks
+/// for it: headings, labels and page titles, with none of their Danish.
+#[tokio::test]
+async fn the_national_economics_and_hotline_pages_read_in_english() {
+    let app = common::demo_app().await;
+    let english = |session: String| format!("{session}; komhen_lang=en");
+    let admin = english(common::log_in_demo(&app, "admin@komhen.example").await);
+    let coordinator = english(common::log_in_demo(&app, "tovholder@koege.example").await);
+    let hotline = english(common::log_in_demo(&app, "hotline@komhen.example").await);
+
+    let lines = app.get("/admin/hotlines", &admin).await;
+    let at = lines.body.find("href=\"/hotline/").unwrap() + "href=\"".len();
+    let line: String = lines.body[at..].chars().take_while(|c| *c != '"').collect();
+
+    let pages: Vec<(String, &str, &[&str], &[&str])> = vec![
+        (
+            "/admin".into(),
+            &admin,
+            &[
+                "municipalities and their coordinators. Choose a municipality",
+                ">Coordinators</th>",
+            ],
+            &["Landets kommuner og deres tovholdere", ">Tovholdere</th>"],
+        ),
+        (
+            "/admin/opgaver".into(),
+            &admin,
+            &[
+                "Task packages",
+                "New task package",
+                "National tasks",
+                "Load KLE",
+            ],
+            &[
+                ">Opgavepakker<",
+                "Ny opgavepakke",
+                ">Nationale opgaver<",
+                "Indlæs KLE",
+            ],
+        ),
+        (
+            "/admin/perioder".into(),
+            &admin,
+            &[
+                "New counting period",
+                "Submission deadline",
+                "The national weeks",
+            ],
+            &[
+                "Ny tælleperiode",
+                "Frist for indberetning",
+                "De nationale uger",
+            ],
+        ),
+        (
+            "/admin/kodelister".into(),
+            &admin,
+            &["Medium and direction", "Inquiry types", "Create channel"],
+            &["Medie og retning", "Henvendelsestyper", "Opret kanal"],
+        ),
+        (
+            "/admin/rettelser".into(),
+            &admin,
+            &["No corrections are waiting."],
+            &["Ingen rettelser venter."],
+        ),
+        (
+            "/admin/totaltal".into(),
+            &admin,
+            &[
+                "Load a delivery",
+                "Delivered figures",
+                "<title>National totals",
+            ],
+            &[
+                "Indlæs en levering",
+                "Leverede tal",
+                "<title>Nationale totaltal",
+            ],
+        ),
+        (
+            "/admin/priser".into(),
+            &admin,
+            &[
+                "The national price list: what one inquiry costs",
+                "New price",
+                "Valid from",
+            ],
+            &["Den nationale prisliste: hvad", "Ny pris", "Gælder fra"],
+        ),
+        (
+            "/admin/hotlines".into(),
+            &admin,
+            &["New hotline", "Create hotline", "<title>Shared hotlines"],
+            &["Ny hotline", "Opret hotline", "<title>Fælles hotlines"],
+        ),
+        (
+            "/kommune/259/priser".into(),
+            &coordinator,
+            &[
+                "own prices apply from their date",
+                "The national price list",
+                "Price per inquiry",
+            ],
+            &[
+                "Kommunens egne priser",
+                "Den nationale prisliste",
+                "Pris pr. henvendelse",
+            ],
+        ),
+        (
+            "/kommune/259/besparelser".into(),
+            &coordinator,
+            &[
+                "The scenario has no moves yet.",
+                "Move a share",
+                "Saved scenarios",
+            ],
+            &["Scenariets flytninger", "Flyt en andel", "Gemte scenarier"],
+        ),
+        (
+            "/kommune/259/besparelser?flyt=PRSNLG%3ASLVBTJN%3A30".into(),
+            &coordinator,
+            &[
+                "Theoretical savings",
+                "Realistic savings",
+                "The moves task by task",
+                "kr. a year",
+            ],
+            &[
+                "Teoretisk besparelse",
+                "Realistisk besparelse",
+                "kr. om året",
+            ],
+        ),
+        (
+            "/kommune/259/strategi".into(),
+            &coordinator,
+            &["New target", "New initiative", "The digital channels"],
+            &["Nyt mål", "Nyt initiativ", "De digitale kanaler"],
+        ),
+        (
+            line.clone(),
+            &hotline,
+            &[
+                "Latest whole week",
+                "Offered calls",
+                "Opening hours per weekday",
+                "Monday",
+                "Week ",
+            ],
+            &[
+                "Seneste hele uge",
+                "Tilbudte opkald",
+                "Åbningstid pr. ugedag",
+                "Mandag",
+                "Uge ",
+            ],
+        ),
+        (
+            format!("{line}/opkald"),
+            &hotline,
+            &["Loaded files, newest first", "Calls added"],
+            &["Indlæste filer, nyeste først", "Opkald tilføjet"],
+        ),
+        (
+            format!("{line}/tal"),
+            &hotline,
+            &[
+                "Key figures for the period",
+                "cost in the period",
+                "The last 4 weeks",
+            ],
+            &[
+                "Nøgletal for perioden",
+                "Linjens udgift i perioden",
+                "De seneste 4 uger",
+            ],
+        ),
+        (
+            format!("{line}/bemanding"),
+            &hotline,
+            &[
+                "Division of the shifts",
+                "A proposed group",
+                "Rota",
+                "Divided by population",
+            ],
+            &[
+                "Fordeling af vagterne",
+                "En foreslået gruppe",
+                "Fordelt efter folketal",
+            ],
+        ),
+        (
+            format!("{line}/opgoerelser"),
+            &hotline,
+            &[
+                "Issued statements, newest first",
+                "New statement",
+                "To pay ",
+            ],
+            &[
+                "Udstedte opgørelser, nyeste først",
+                "Ny opgørelse",
+                "At betale ",
+            ],
+        ),
+        (
+            format!("{line}/plan"),
+            &hotline,
+            &[
+                "Staffing needs per hour of the week",
+                "Erlang C calculates as if nobody",
+            ],
+            &["Bemandingsbehov pr. time i ugen", "Erlang C regner"],
+        ),
+    ];
+    for (path, cookie, present, absent) in pages {
+        let page = app.get(&path, cookie).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        assert!(page.body.contains("<html lang=\"en\">"), "{path}");
+        for text in present {
+            assert!(page.body.contains(text), "{path} lacks «{text}»");
+        }
+        for text in absent {
+            assert!(!page.body.contains(text), "{path} still has «{text}»");
+        }
+    }
+}

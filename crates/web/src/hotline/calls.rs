@@ -68,7 +68,9 @@ async fn calls_page(
         })
         .collect();
     let page = CallsPage {
-        frame: frame(auth, "Opkald", "/opkald").notice(notice).error(error),
+        frame: frame(auth, crate::t("Opkald"), "/opkald")
+            .notice(notice)
+            .error(error),
         base: base(auth)?,
         can_set_up: auth.can_set_up_hotline(),
         files,
@@ -85,10 +87,10 @@ pub(crate) async fn show(
     let pairs = super::query_pairs(raw.as_deref());
     let figure = |key: &str| super::first(&pairs, key).parse::<u64>().ok();
     let notice = match (figure("tilfoejet"), figure("foer")) {
-        (Some(added), Some(before)) => Some(format!(
-            "Filen er indlæst: {} opkald tilføjet, {} var gemt før og er ikke talt med igen.",
+        (Some(added), Some(before)) => Some(crate::t2(
+            "Filen er indlæst: {0} opkald tilføjet, {1} var gemt før og er ikke talt med igen.",
             count(added),
-            count(before)
+            count(before),
         )),
         _ => NoticeQuery::of(Some(super::first(&pairs, "besked").to_owned())).text(),
     };
@@ -129,14 +131,14 @@ struct PreviewPage {
 fn preview_page(auth: &Authorized, preview: &CallsPreview) -> Result<PreviewPage, WebError> {
     let base = base(auth)?;
     Ok(PreviewPage {
-        frame: frame(auth, "Forhåndsvisning af opkaldsfil", "/opkald")
-            .crumb(format!("{base}/opkald"), "Opkald"),
+        frame: frame(auth, crate::t("Forhåndsvisning af opkaldsfil"), "/opkald")
+            .crumb(format!("{base}/opkald"), crate::t("Opkald")),
         base,
         file_name: preview.file_name.clone(),
         sha256: preview.sha256.clone(),
         format: preview
             .format
-            .map_or("Kan ikke læses", CallFileFormat::label_da),
+            .map_or(crate::t("Kan ikke læses"), CallFileFormat::label_da),
         calls: count(preview.calls),
         first: preview.first_arrival.map_or("–".into(), when),
         last: preview.last_arrival.map_or("–".into(), when),
@@ -201,7 +203,10 @@ pub(crate) async fn preview_file(
                 &auth,
                 None,
                 Some(
-                    "Vælg en fil: en queue_log fra telefonsystemet eller en CSV med opkald.".into(),
+                    crate::t(
+                        "Vælg en fil: en queue_log fra telefonsystemet eller en CSV med opkald.",
+                    )
+                    .into(),
                 ),
             )
             .await?,

@@ -51,15 +51,15 @@ fn shortcuts(base: &str, state: &AppState) -> Vec<(&'static str, String)> {
     let year = monday - Duration::days(7 * 52);
     vec![
         (
-            "De seneste 4 uger",
+            crate::t("De seneste 4 uger"),
             format!("{base}/tal?fra={four}&til={last}&gruppe=uge"),
         ),
         (
-            "Året uge for uge",
+            crate::t("Året uge for uge"),
             format!("{base}/tal?fra={year}&til={last}&gruppe=uge"),
         ),
         (
-            "Året time for time på dagen",
+            crate::t("Året time for time på dagen"),
             format!("{base}/tal?fra={year}&til={last}&gruppe=time"),
         ),
     ]
@@ -73,8 +73,18 @@ fn asked(
     pairs: &[(String, String)],
 ) -> (NaiveDate, NaiveDate, Grouping, Option<String>) {
     let this_monday = monday_of(today(state));
-    let from = query_date(pairs, "fra", "Fra", this_monday - Duration::days(28));
-    let to = query_date(pairs, "til", "Til og med", this_monday - Duration::days(1));
+    let from = query_date(
+        pairs,
+        "fra",
+        crate::t("Fra"),
+        this_monday - Duration::days(28),
+    );
+    let to = query_date(
+        pairs,
+        "til",
+        crate::t("Til og med"),
+        this_monday - Duration::days(1),
+    );
     let asked_grouping = first(pairs, "gruppe");
     let grouping = match asked_grouping {
         "" => Some(Grouping::IsoWeek),
@@ -84,11 +94,12 @@ fn asked(
         .into_iter()
         .flatten()
         .cloned()
-        .chain(
-            grouping
-                .is_none()
-                .then(|| format!("Opdelingen «{asked_grouping}» findes ikke: vælg en i listen.")),
-        )
+        .chain(grouping.is_none().then(|| {
+            crate::t1(
+                "Opdelingen «{0}» findes ikke: vælg en i listen.",
+                asked_grouping,
+            )
+        }))
         .reduce(|a, b| format!("{a} {b}"));
     (
         from.unwrap_or(this_monday - Duration::days(28)),
@@ -137,7 +148,7 @@ pub(crate) async fn show(
     }
     let s = &line.row.settings;
     let mut page = FiguresPage {
-        frame: frame(&auth, "Nøgletal", "/tal"),
+        frame: frame(&auth, crate::t("Nøgletal"), "/tal"),
         shortcuts: shortcuts(&base, &state),
         base,
         from: from.to_string(),
@@ -171,7 +182,7 @@ pub(crate) async fn show(
             page.rows = rows;
             page.cost = p
                 .cost_ore
-                .map_or_else(|| "Ingen pris dækker perioden.".into(), kroner);
+                .map_or_else(|| crate::t("Ingen pris dækker perioden.").into(), kroner);
             page.cost_per_answered = p.cost_per_answered_ore.map_or_else(|| "–".into(), kroner);
             if !p.figures.groups.is_empty() && grouping != Grouping::Whole {
                 let groups = &p.figures.groups;
@@ -180,9 +191,9 @@ pub(crate) async fn show(
                         "kind": "bar",
                         "categories": groups.iter().map(|g| g.key.label_da()).collect::<Vec<_>>(),
                         "series": [
-                            {"name": "Tilbudt", "data": groups.iter().map(|g| g.figures.offered).collect::<Vec<_>>()},
-                            {"name": "Besvaret", "data": groups.iter().map(|g| g.figures.answered).collect::<Vec<_>>()},
-                            {"name": "Tabt", "data": groups.iter().map(|g| g.figures.lost).collect::<Vec<_>>()},
+                            {"name": crate::t("Tilbudt"), "data": groups.iter().map(|g| g.figures.offered).collect::<Vec<_>>()},
+                            {"name": crate::t("Besvaret"), "data": groups.iter().map(|g| g.figures.answered).collect::<Vec<_>>()},
+                            {"name": crate::t("Tabt"), "data": groups.iter().map(|g| g.figures.lost).collect::<Vec<_>>()},
                         ],
                         "percent": false,
                     })

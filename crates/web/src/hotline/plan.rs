@@ -48,8 +48,13 @@ pub(crate) async fn show(
 ) -> PageResult {
     let pairs = query_pairs(raw.as_deref());
     let monday = monday_of(today(&state));
-    let from = query_date(&pairs, "fra", "Fra", monday - Duration::days(28));
-    let to = query_date(&pairs, "til", "Til og med", monday - Duration::days(1));
+    let from = query_date(&pairs, "fra", crate::t("Fra"), monday - Duration::days(28));
+    let to = query_date(
+        &pairs,
+        "til",
+        crate::t("Til og med"),
+        monday - Duration::days(1),
+    );
     let unreadable = [from.as_ref().err(), to.as_ref().err()]
         .into_iter()
         .flatten()
@@ -59,7 +64,7 @@ pub(crate) async fn show(
     let to = to.unwrap_or(monday - Duration::days(1));
     let line = line(&state, &auth).await?;
     let mut page = PlanPage {
-        frame: frame(&auth, "Bemandingsbehov (Erlang)", "/plan"),
+        frame: frame(&auth, crate::t("Bemandingsbehov (Erlang)"), "/plan"),
         base: base(&auth)?,
         from: from.to_string(),
         to: to.to_string(),
@@ -101,29 +106,34 @@ pub(crate) async fn show(
                 })
                 .collect();
             page.rules = vec![
-                format!(
-                    "Målet: {} % af opkaldene besvaret inden for {} sekunder.",
+                crate::t2(
+                    "Målet: {0} % af opkaldene besvaret inden for {1} sekunder.",
                     decimal_da(plan.settings.service_target * 100.0, 0),
-                    plan.settings.service_seconds
+                    plan.settings.service_seconds,
                 ),
-                format!(
-                    "Behandlingstid pr. time i ugen, når timen har mindst {MIN_ANSWERED_FOR_SLOT_HANDLE} \
-                     besvarede opkald; ellers periodens samlede ({}), markeret med *.",
-                    plan.overall_handle_seconds
-                        .map_or("ukendt".into(), |h| format!("{} s", decimal_da(h, 0)))
+                crate::t2(
+                    "Behandlingstid pr. time i ugen, når timen har mindst {0} \
+                     besvarede opkald; ellers periodens samlede ({1}), markeret med *.",
+                    MIN_ANSWERED_FOR_SLOT_HANDLE,
+                    plan.overall_handle_seconds.map_or_else(
+                        || crate::t("ukendt").to_owned(),
+                        |h| format!("{} s", decimal_da(h, 0)),
+                    ),
                 ),
-                "Erlang C regner, som om ingen lægger på i køen.".into(),
-                format!(
-                    "Erlang A regner med, at de ventende lægger på efter {} i gennemsnit (målt \
-                     af periodens tabte opkald i åbningstiden: {}).",
-                    plan.patience_seconds
-                        .map_or("ukendt tid".into(), |p| format!("{} sekunder", decimal_da(p, 0))),
-                    plan.lost_in_hours
+                crate::t("Erlang C regner, som om ingen lægger på i køen.").into(),
+                crate::t2(
+                    "Erlang A regner med, at de ventende lægger på efter {0} i gennemsnit (målt \
+                     af periodens tabte opkald i åbningstiden: {1}).",
+                    plan.patience_seconds.map_or_else(
+                        || crate::t("ukendt tid").to_owned(),
+                        |p| crate::t1("{0} sekunder", decimal_da(p, 0)),
+                    ),
+                    plan.lost_in_hours,
                 ),
-                format!(
+                crate::t1(
                     "Vagtplanens medarbejdere er gennemsnittet over periodens forekomster af timen. \
-                     {} opkald uden for åbningstid er ikke med.",
-                    plan.outside_hours
+                     {0} opkald uden for åbningstid er ikke med.",
+                    plan.outside_hours,
                 ),
             ];
             Ok(Html(page.render()?).into_response())
@@ -165,7 +175,7 @@ pub(crate) async fn show_log(State(state): State<AppState>, auth: Authorized) ->
         .list_hotline_audit(auth.hotline()?.id, AUDIT_LIMIT)
         .await?;
     let page = AuditPage {
-        frame: frame(&auth, "Ændringslog", "/log"),
+        frame: frame(&auth, crate::t("Ændringslog"), "/log"),
         national: true,
         entries: entries
             .into_iter()

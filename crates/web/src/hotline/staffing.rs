@@ -60,7 +60,7 @@ fn split_views(split: &Split) -> (Vec<SplitView>, SplitView) {
         })
         .collect();
     let total = SplitView {
-        name: "I alt".into(),
+        name: crate::t("I alt").into(),
         population: number(split.total_population),
         share: percent(split.total_share()),
         hours: decimal_da(split.weekly_agent_hours, 1),
@@ -125,9 +125,9 @@ fn asked(state: &AppState, pairs: &[(String, String)]) -> Asked {
     let month_end = month
         .checked_add_months(chrono::Months::new(1))
         .map_or(today, |d| d - Duration::days(1));
-    let day = query_date(pairs, "dag", "Dagen", today);
-    let from = query_date(pairs, "fra", "Fra", month);
-    let to = query_date(pairs, "til", "Til og med", month_end);
+    let day = query_date(pairs, "dag", crate::t("Dagen"), today);
+    let from = query_date(pairs, "fra", crate::t("Fra"), month);
+    let to = query_date(pairs, "til", crate::t("Til og med"), month_end);
     let mut codes = Vec::new();
     let mut unknown = Vec::new();
     for c in pairs
@@ -147,7 +147,8 @@ fn asked(state: &AppState, pairs: &[(String, String)]) -> Asked {
         .flatten()
         .cloned()
         .chain(
-            (!unknown.is_empty()).then(|| format!("{} er ikke kommunekoder.", unknown.join(", "))),
+            (!unknown.is_empty())
+                .then(|| crate::t1("{0} er ikke kommunekoder.", unknown.join(", "))),
         )
         .reduce(|a, b| format!("{a} {b}"));
     Asked {
@@ -176,18 +177,18 @@ async fn staffing_page(
                 let years: Vec<String> = sources
                     .iter()
                     .map(|s| match s.year {
-                        Some(y) => format!("{} (folketal {y})", s.name),
-                        None => format!("{} (intet folketal: udeladt)", s.name),
+                        Some(y) => crate::t2("{0} (folketal {1})", &s.name, y),
+                        None => crate::t1("{0} (intet folketal: udeladt)", &s.name),
                     })
                     .collect();
                 (
                     rows,
                     Some(total),
-                    format!(
-                        "Fordelt efter folketal: {}. En vagt er {} timer med {} medarbejdere.",
+                    crate::t3(
+                        "Fordelt efter folketal: {0}. En vagt er {1} timer med {2} medarbejdere.",
                         years.join(", "),
                         decimal_da(split.shift.hours, 1),
-                        split.shift.agents
+                        split.shift.agents,
                     ),
                 )
             }
@@ -209,14 +210,22 @@ async fn staffing_page(
                 let (rows, total) = split_views(&p.split);
                 (
                     Some(format!(
-                        "{} indbyggere (folketal {}) er {} af referencelinjen ({} indbyggere, {} \
-                         timer pr. uge) = {} medarbejdertimer pr. uge.",
-                        number(p.population),
-                        years.join(", "),
-                        format_args!("{} %", decimal_da(p.share_f64() * 100.0, 1)),
-                        number(p.reference_population),
-                        decimal_da(p.reference_weekly_agent_hours, 0),
-                        decimal_da(p.hours_per_week, 1)
+                        "{} ({}) = {}",
+                        crate::t3(
+                            "{0} indbyggere (folketal {1}) er {2} af referencelinjen",
+                            number(p.population),
+                            years.join(", "),
+                            format_args!("{} %", decimal_da(p.share_f64() * 100.0, 1)),
+                        ),
+                        crate::t2(
+                            "{0} indbyggere, {1} timer pr. uge",
+                            number(p.reference_population),
+                            decimal_da(p.reference_weekly_agent_hours, 0),
+                        ),
+                        crate::t1(
+                            "{0} medarbejdertimer pr. uge.",
+                            decimal_da(p.hours_per_week, 1)
+                        ),
                     )),
                     rows,
                     Some(total),
@@ -241,7 +250,7 @@ async fn staffing_page(
                     })
                     .collect();
                 let total = BalanceView {
-                    name: "I alt".into(),
+                    name: crate::t("I alt").into(),
                     share: String::new(),
                     due: hours(b.total_due_hours),
                     staffed: hours(b.total_staffed_hours),
@@ -250,18 +259,18 @@ async fn staffing_page(
                 let outside: Vec<String> = b
                     .outside_split
                     .iter()
-                    .map(|(c, h)| format!("kommune {c}: {} timer", hours(*h)))
+                    .map(|(c, h)| crate::t2("kommune {0}: {1} timer", c, hours(*h)))
                     .collect();
                 (
                     rows,
                     Some(total),
                     if outside.is_empty() {
-                        format!("{} uger.", decimal_da(b.weeks, 1))
+                        crate::t1("{0} uger.", decimal_da(b.weeks, 1))
                     } else {
-                        format!(
-                            "{} uger. Bemandet af kommuner uden for fordelingen: {}.",
+                        crate::t2(
+                            "{0} uger. Bemandet af kommuner uden for fordelingen: {1}.",
                             decimal_da(b.weeks, 1),
-                            outside.join(", ")
+                            outside.join(", "),
                         )
                     },
                 )
@@ -306,7 +315,7 @@ async fn staffing_page(
         })
         .collect();
     let page = StaffingPage {
-        frame: frame(auth, "Bemanding og vagtplan", "/bemanding")
+        frame: frame(auth, crate::t("Bemanding og vagtplan"), "/bemanding")
             .notice(notice)
             .error(error.or(asked.unreadable.clone())),
         base: base(auth)?,
@@ -369,17 +378,18 @@ fn shift_input(form: &ShiftForm) -> Result<ShiftInput, CoreError> {
     let invalid = |m: &str| CoreError::Invalid(m.to_owned());
     Ok(ShiftInput {
         municipality: MunicipalityCode::parse(form.municipality.trim())
-            .map_err(|_| invalid("Vælg den kommune, der bemander vagten."))?,
-        day: parse_date(&form.day).ok_or_else(|| invalid("Skriv vagtens dato, fx 02-03-2026."))?,
+            .map_err(|_| invalid(crate::t("Vælg den kommune, der bemander vagten.")))?,
+        day: parse_date(&form.day)
+            .ok_or_else(|| invalid(crate::t("Skriv vagtens dato, fx 02-03-2026.")))?,
         starts: parse_time(&form.starts)
-            .ok_or_else(|| invalid("Skriv, hvornår vagten begynder, som tt:mm."))?,
+            .ok_or_else(|| invalid(crate::t("Skriv, hvornår vagten begynder, som tt:mm.")))?,
         ends: parse_time(&form.ends)
-            .ok_or_else(|| invalid("Skriv, hvornår vagten slutter, som tt:mm."))?,
+            .ok_or_else(|| invalid(crate::t("Skriv, hvornår vagten slutter, som tt:mm.")))?,
         agents: match form.agents.trim() {
             "" => 1,
             n => n
                 .parse()
-                .map_err(|_| invalid("Antal medarbejdere skal være et helt tal."))?,
+                .map_err(|_| invalid(crate::t("Antal medarbejdere skal være et helt tal.")))?,
         },
         note: form.note.clone(),
     })
@@ -431,7 +441,7 @@ pub(crate) async fn remove_shift(
             admin::remove_shift(state.store.as_ref(), &auth.user.actor(), &line, ShiftId(id)).await
         }
         None => Err(CoreError::Invalid(
-            "Vælg den vagt, der skal fjernes.".into(),
+            crate::t("Vælg den vagt, der skal fjernes.").into(),
         )),
     };
     after_shift(&state, &auth, outcome).await

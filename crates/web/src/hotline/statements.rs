@@ -91,7 +91,7 @@ async fn list_page(
         }
     }
     let page = ListPage {
-        frame: frame(auth, "Opgørelser", "/opgoerelser")
+        frame: frame(auth, crate::t("Opgørelser"), "/opgoerelser")
             .notice(notice)
             .error(error),
         base,
@@ -105,9 +105,9 @@ async fn list_page(
 /// «At betale 1.234,56 kr.» or «Til udbetaling 12,00 kr.».
 fn amount_text(ore: i64) -> String {
     if ore < 0 {
-        format!("Til udbetaling {}", kroner(-ore))
+        crate::t1("Til udbetaling {0}", kroner(-ore))
     } else {
-        format!("At betale {}", kroner(ore))
+        crate::t1("At betale {0}", kroner(ore))
     }
 }
 
@@ -140,11 +140,11 @@ impl StatementForm {
         let invalid = |m: &str| CoreError::Invalid(m.to_owned());
         Ok((
             MunicipalityCode::parse(self.municipality.trim())
-                .map_err(|_| invalid("Vælg en medlemskommune."))?,
+                .map_err(|_| invalid(crate::t("Vælg en medlemskommune.")))?,
             parse_month(&self.first_month)
-                .ok_or_else(|| invalid("Vælg opgørelsens første måned."))?,
+                .ok_or_else(|| invalid(crate::t("Vælg opgørelsens første måned.")))?,
             parse_month(&self.last_month)
-                .ok_or_else(|| invalid("Vælg opgørelsens sidste måned."))?,
+                .ok_or_else(|| invalid(crate::t("Vælg opgørelsens sidste måned.")))?,
         ))
     }
 }
@@ -318,8 +318,12 @@ pub(crate) async fn preview(
         Ok((issued, code, first_month, last_month)) => {
             let base = base(&auth)?;
             let page = StatementPage {
-                frame: frame(&auth, "Forhåndsvisning af opgørelse", "/opgoerelser")
-                    .crumb(format!("{base}/opgoerelser"), "Opgørelser"),
+                frame: frame(
+                    &auth,
+                    crate::t("Forhåndsvisning af opgørelse"),
+                    "/opgoerelser",
+                )
+                .crumb(format!("{base}/opgoerelser"), crate::t("Opgørelser")),
                 base,
                 statement: view(&issued),
                 id: None,
@@ -422,8 +426,8 @@ pub(crate) async fn show_one(
     let notice = NoticeQuery::of(Some(first(&pairs, "besked").to_owned())).text();
     let s = &row.statement;
     let page = StatementPage {
-        frame: frame(&auth, format!("Opgørelse nr. {id}"), "/opgoerelser")
-            .crumb(format!("{base}/opgoerelser"), "Opgørelser")
+        frame: frame(&auth, crate::t1("Opgørelse nr. {0}", id), "/opgoerelser")
+            .crumb(format!("{base}/opgoerelser"), crate::t("Opgørelser"))
             .notice(notice),
         csv: format!("{base}/opgoerelser/{id}?format=csv"),
         xlsx: format!("{base}/opgoerelser/{id}?format=xlsx"),
@@ -431,20 +435,23 @@ pub(crate) async fn show_one(
         statement: view(&issued),
         id: Some(id),
         issued: format!(
-            "Udstedt {} af {}.{}{}",
-            when(s.issued_at),
-            komhen_core::accounts::access::actor_da(&s.issued_by),
+            "{}{}{}",
+            crate::t2(
+                "Udstedt {0} af {1}.",
+                when(s.issued_at),
+                komhen_core::accounts::access::actor_da(&s.issued_by),
+            ),
             s.corrects
-                .map_or(String::new(), |c| format!(" Retter nr. {}.", c.0)),
+                .map_or(String::new(), |c| crate::t1(" Retter nr. {0}.", c.0)),
             if s.reason.is_empty() {
                 String::new()
             } else {
-                format!(" Begrundelse: {}", s.reason)
+                crate::t1(" Begrundelse: {0}", &s.reason)
             }
         ),
         corrected_by: row
             .corrected_by
-            .map_or(String::new(), |c| format!("Rettet af nr. {}.", c.0)),
+            .map_or(String::new(), |c| crate::t1("Rettet af nr. {0}.", c.0)),
         can_correct: auth.can_set_up_hotline() && row.corrected_by.is_none(),
         form: StatementFormView {
             municipality: s.municipality.to_string(),

@@ -78,7 +78,7 @@ pub(crate) async fn show_overview(State(state): State<AppState>, auth: Authorize
         })
         .collect();
     let page = OverviewPage {
-        frame: Frame::admin(&auth, "National administration", ""),
+        frame: Frame::admin(&auth, crate::t("National administration"), ""),
         without_coordinator: municipalities
             .iter()
             .filter(|m| m.coordinators == 0)
@@ -139,7 +139,7 @@ async fn catalogue_page(
     }
     use chrono::Datelike;
     let page = CataloguePage {
-        frame: Frame::admin(auth, "Opgavekatalog", "/opgaver")
+        frame: Frame::admin(auth, crate::t("Opgavekatalog"), "/opgaver")
             .notice(notice)
             .error(error),
         kle_entries: number(kle.len() as i64),
@@ -196,24 +196,29 @@ pub(crate) async fn import_kle(
         None => None,
     };
     let outcome = match file.filter(|(_, bytes)| !bytes.is_empty()) {
-        None => Err(CoreError::Invalid("Vælg en KLE-fil.".into())),
+        None => Err(CoreError::Invalid(crate::t("Vælg en KLE-fil.").into())),
         Some((name, bytes)) => {
             match catalogue::import_kle(state.store.as_ref(), &auth.user.actor(), &name, &bytes)
                 .await
             {
                 Ok(summary) => {
                     let text = format!(
-                        "{} er indlæst ({}{}): {} KLE-numre, {} nye, {} med nyt navn, {} udgået.",
-                        name,
-                        summary.format,
-                        summary
-                            .published
-                            .map(|p| format!(", udgivet {p}"))
-                            .unwrap_or_default(),
-                        summary.entries,
-                        summary.added,
-                        summary.renamed,
-                        summary.retired
+                        "{}: {}, {}",
+                        crate::t3(
+                            "{0} er indlæst ({1}{2})",
+                            name,
+                            summary.format,
+                            summary
+                                .published
+                                .map(|p| crate::t1(", udgivet {0}", p))
+                                .unwrap_or_default(),
+                        ),
+                        crate::t2("{0} KLE-numre, {1} nye", summary.entries, summary.added),
+                        crate::t2(
+                            "{0} med nyt navn, {1} udgået.",
+                            summary.renamed,
+                            summary.retired
+                        ),
                     );
                     return Ok(catalogue_page(&state, &auth, Some(text), None)
                         .await?
@@ -231,14 +236,15 @@ pub(crate) async fn import_kle(
 }
 
 fn season_of(value: &str) -> Result<Season, CoreError> {
-    Season::parse(value).ok_or_else(|| CoreError::Invalid("Vælg forår eller efterår.".into()))
+    Season::parse(value)
+        .ok_or_else(|| CoreError::Invalid(crate::t("Vælg forår eller efterår.").into()))
 }
 
 fn year_of(value: &str) -> Result<i32, CoreError> {
     value
         .trim()
         .parse::<i32>()
-        .map_err(|_| CoreError::Invalid(format!("«{value}» er ikke et årstal.")))
+        .map_err(|_| CoreError::Invalid(crate::t1("«{0}» er ikke et årstal.", value)))
 }
 
 /// A new task package: its season and year, and the package it starts
@@ -339,7 +345,7 @@ async fn package_page(
     let tasks = store.list_package_tasks(package).await?;
     let page = PackagePage {
         frame: Frame::admin(auth, row.name_da.clone(), "/opgaver")
-            .crumb("/admin/opgaver", "Opgavekatalog")
+            .crumb("/admin/opgaver", crate::t("Opgavekatalog"))
             .notice(notice)
             .error(error),
         action: format!("/admin/opgavepakker/{package}"),

@@ -22,7 +22,7 @@ pub(super) async fn national_page(
     let labels = Labels::load(store).await?;
     let entries = totals::entries(store, None).await?;
     let page = NationalPage {
-        frame: Frame::admin(auth, "Nationale totaltal", "/totaltal")
+        frame: Frame::admin(auth, crate::t("Nationale totaltal"), "/totaltal")
             .notice(notice)
             .error(error),
         entries: entries.iter().map(|e| entry_view(&labels, e)).collect(),
@@ -79,7 +79,7 @@ pub(crate) async fn preview_national_file(
                 &state,
                 &auth,
                 None,
-                Some("Vælg en CSV-fil med tallene pr. kommune.".into()),
+                Some(crate::t("Vælg en CSV-fil med tallene pr. kommune.").into()),
             )
             .await?,
         ));
@@ -94,8 +94,12 @@ pub(crate) async fn preview_national_file(
     )
     .await?;
     preview_response(PreviewPage {
-        frame: Frame::admin(&auth, "Forhåndsvisning af nationale totaltal", "/totaltal")
-            .crumb(ADMIN_BASE, "Nationale totaltal"),
+        frame: Frame::admin(
+            &auth,
+            crate::t("Forhåndsvisning af nationale totaltal"),
+            "/totaltal",
+        )
+        .crumb(ADMIN_BASE, crate::t("Nationale totaltal")),
         back: ADMIN_BASE.into(),
         preview: preview_view(&preview, preview.refusal(), ADMIN_BASE),
         unit: totals::unit_da(measure),

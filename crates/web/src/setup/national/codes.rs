@@ -38,7 +38,7 @@ pub(super) async fn codes_page(
 ) -> Result<Html<String>, WebError> {
     let store = state.store.as_ref();
     let page = CodesPage {
-        frame: Frame::admin(auth, "Kodelister", "/kodelister")
+        frame: Frame::admin(auth, crate::t("Kodelister"), "/kodelister")
             .notice(notice)
             .error(error),
         channels: store

@@ -41,7 +41,7 @@ async fn corrections_page(
         .map(|m| (m.code, m.name))
         .collect();
     let page = CorrectionsPage {
-        frame: Frame::admin(auth, "Rettelser", "/rettelser")
+        frame: Frame::admin(auth, crate::t("Rettelser"), "/rettelser")
             .notice(notice)
             .error(error),
         corrections: corrections::pending(store)
@@ -51,7 +51,7 @@ async fn corrections_page(
                 id: c.batch.id.0,
                 from: match c.batch.municipality {
                     Some(m) => names.get(&m).cloned().unwrap_or_else(|| m.to_string()),
-                    None => "Central indlæsning".into(),
+                    None => crate::t("Central indlæsning").into(),
                 },
                 what: format!("{} «{}»", c.batch.kind.label_da(), c.batch.file_name),
                 rows: number(c.batch.row_count),

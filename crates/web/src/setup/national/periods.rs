@@ -45,7 +45,7 @@ pub(super) async fn periods_page(
     };
     use chrono::Datelike;
     let page = PeriodsPage {
-        frame: Frame::admin(auth, "Tælleperioder", "/perioder")
+        frame: Frame::admin(auth, crate::t("Tælleperioder"), "/perioder")
             .notice(notice)
             .error(error),
         periods: store
@@ -87,7 +87,7 @@ pub(crate) async fn show_periods(
 
 pub(super) fn date_of(value: &str, what: &str) -> Result<NaiveDate, CoreError> {
     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
-        .map_err(|_| CoreError::Invalid(format!("Angiv {what} som en dato.")))
+        .map_err(|_| CoreError::Invalid(crate::t1("Angiv {0} som en dato.", what)))
 }
 
 /// A new counting period: the national weeks of a season and year
@@ -117,8 +117,8 @@ pub(crate) async fn create_period(
     let task_package = form.package.map(TaskPackageId);
     let input = if form.kind == "custom" {
         match (
-            date_of(&form.starts_on, "første dag"),
-            date_of(&form.ends_on, "sidste dag"),
+            date_of(&form.starts_on, crate::t("første dag")),
+            date_of(&form.ends_on, crate::t("sidste dag")),
         ) {
             (Ok(starts_on), Ok(ends_on)) => Ok(PeriodInput {
                 name: form.name.clone(),
@@ -172,7 +172,7 @@ pub(crate) async fn update_period(
     Path(period): Path<i64>,
     Form(form): Form<PeriodChangeForm>,
 ) -> PageResult {
-    let outcome = match date_of(&form.deadline, "fristen for indberetning") {
+    let outcome = match date_of(&form.deadline, crate::t("fristen for indberetning")) {
         Ok(deadline) => {
             let input = PeriodInput {
                 name: form.name.clone(),
@@ -258,9 +258,9 @@ pub(crate) async fn confirm_publish(
     let inquiries: i64 = participating.iter().map(|s| registrations(s)).sum();
     let p = &cycle.period.period;
     let title = if publish {
-        "Offentliggør tælleperioden"
+        crate::t("Offentliggør tælleperioden")
     } else {
-        "Træk offentliggørelsen tilbage"
+        crate::t("Træk offentliggørelsen tilbage")
     };
     Ok(Html(
         PublishPage {
