@@ -22,6 +22,7 @@
 
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
+use komhen_domain::{da, dl};
 use komhen_domain::{danish_local, MunicipalityCode, Source};
 use komhen_store::{DeadlineKind, PeriodDeadline, PeriodRow, Store};
 
@@ -50,9 +51,9 @@ impl DataKind {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::Registrations => "Registreringer",
-            Self::Extracts => "Udtræk fra egne systemer",
-            Self::Totals => "Totaltal",
+            Self::Registrations => dl!("Registreringer"),
+            Self::Extracts => dl!("Udtræk fra egne systemer"),
+            Self::Totals => dl!("Totaltal"),
         }
     }
 
@@ -94,10 +95,10 @@ impl Status {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::Submitted => "Indsendt",
-            Self::Late => "Indsendt for sent",
-            Self::NotYet => "Endnu ikke",
-            Self::Missing => "Mangler",
+            Self::Submitted => dl!("Indsendt"),
+            Self::Late => dl!("Indsendt for sent"),
+            Self::NotYet => dl!("Endnu ikke"),
+            Self::Missing => dl!("Mangler"),
         }
     }
 }
@@ -369,19 +370,19 @@ pub fn overview_table(submissions: &[Submission]) -> crate::reports::tabular::Ta
         })
     };
     let mut header = vec![
-        "Kommune".to_owned(),
-        "Kode".to_owned(),
-        "Deltager".to_owned(),
-        "Testtilstand".to_owned(),
-        "Spørgeskema besvaret".to_owned(),
+        dl!("Kommune").to_owned(),
+        dl!("Kode").to_owned(),
+        dl!("Deltager").to_owned(),
+        dl!("Testtilstand").to_owned(),
+        dl!("Spørgeskema besvaret").to_owned(),
     ];
     for kind in DataKind::ALL {
         header.push(kind.label_da().to_owned());
         header.push(match kind {
-            DataKind::Totals => "Totaltal, antal".to_owned(),
-            _ => format!("{}, henvendelser", kind.label_da()),
+            DataKind::Totals => dl!("Totaltal, antal").to_owned(),
+            _ => da!("{}, henvendelser", kind.label_da()),
         });
-        header.push(format!("{}, senest", kind.label_da()));
+        header.push(da!("{}, senest", kind.label_da()));
     }
     let rows = submissions
         .iter()

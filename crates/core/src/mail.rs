@@ -11,6 +11,7 @@
 
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Duration, Utc};
+use komhen_domain::dl;
 use komhen_domain::MunicipalityCode;
 use komhen_store::{MailOutcome, MailRow, NewMail, Store};
 use lettre::message::{header::ContentType, Mailbox};
@@ -63,9 +64,9 @@ impl MailKind {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::DeadlineReminder => "Påmindelse om frist",
-            Self::SilentUnits => "Enheder uden registreringer",
-            Self::PasswordLink => "Link til adgangskode",
+            Self::DeadlineReminder => dl!("Påmindelse om frist"),
+            Self::SilentUnits => dl!("Enheder uden registreringer"),
+            Self::PasswordLink => dl!("Link til adgangskode"),
         }
     }
 }
@@ -354,10 +355,10 @@ impl MailState {
 
     pub fn label_da(&self) -> &'static str {
         match self {
-            Self::Sent(_) => "Sendt",
-            Self::Waiting => "Venter",
-            Self::Failing(_) => "Fejlede, prøves igen",
-            Self::GivenUp(_) => "Opgivet",
+            Self::Sent(_) => dl!("Sendt"),
+            Self::Waiting => dl!("Venter"),
+            Self::Failing(_) => dl!("Fejlede, prøves igen"),
+            Self::GivenUp(_) => dl!("Opgivet"),
         }
     }
 }

@@ -23,6 +23,7 @@ pub use snapshot::{channel_mix, publications, snapshot_now, MixRow};
 
 use crate::reports::{self, Dates, Dimension, ReportRequest, ShareOf};
 use crate::{CoreError, CoreResult};
+use komhen_domain::dl;
 use komhen_domain::{Direction, MunicipalityCode, RegionCode};
 use komhen_store::{MunicipalityRow, PeriodRow, Store, TaskRow};
 use std::collections::HashMap;
@@ -94,30 +95,30 @@ impl Metric {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::Digital => "Digital andel af de indgående henvendelser",
-            Self::PerThousand => "Henvendelser pr. 1.000 indbyggere",
-            Self::AtOnce => "Andel afsluttet straks",
-            Self::Misdirected => "Andel fejlhenvendelser",
-            Self::Participation => "Deltagelse (andel af enhederne, der registrerede)",
-            Self::CostPerInquiry => "Anslået omkostning pr. henvendelse (national prisliste)",
+            Self::Digital => dl!("Digital andel af de indgående henvendelser"),
+            Self::PerThousand => dl!("Henvendelser pr. 1.000 indbyggere"),
+            Self::AtOnce => dl!("Andel afsluttet straks"),
+            Self::Misdirected => dl!("Andel fejlhenvendelser"),
+            Self::Participation => dl!("Deltagelse (andel af enhederne, der registrerede)"),
+            Self::CostPerInquiry => dl!("Anslået omkostning pr. henvendelse (national prisliste)"),
             Self::CostPerInhabitant => {
-                "Anslået omkostning pr. indbygger i perioden (national prisliste)"
+                dl!("Anslået omkostning pr. indbygger i perioden (national prisliste)")
             }
-            Self::Coverage => "Dækningsgrad (registreret i forhold til egne totaltællinger)",
+            Self::Coverage => dl!("Dækningsgrad (registreret i forhold til egne totaltællinger)"),
         }
     }
 
     /// What is counted, for the method text beside a ranking.
     pub fn method_da(self) -> &'static str {
         match self {
-            Self::Digital => "Indgående henvendelser ad digitale kanaler (selvbetjening, hjemmeside, Digital Post, e-mail, chat og andre digitale kanaler) delt med alle indgående henvendelser i perioden.",
-            Self::PerThousand => "Alle henvendelser i perioden, ind og ud, delt med kommunens folketal og ganget med 1.000.",
-            Self::AtOnce => "Henvendelser afsluttet straks delt med alle henvendelser, hvor afslutningen er registreret (afsluttet straks eller lagt til side).",
-            Self::Misdirected => "Indgående henvendelser registreret som fejlhenvendelse delt med alle indgående henvendelser med en henvendelsestype.",
-            Self::Participation => "Enheder, der registrerede mindst én henvendelse i perioden, delt med kommunens aktive enheder.",
-            Self::CostPerInquiry => "Alle henvendelser i perioden, ind og ud, gange prisen i den nationale prisliste for kanalen (og opgaven) den dag, delt med antallet af henvendelser. Kommunernes egne priser indgår ikke, så tallene kan sammenlignes. Mangler en pris, vises intet tal.",
-            Self::CostPerInhabitant => "Periodens henvendelser gange prisen i den nationale prisliste, delt med kommunens folketal. Tallet gælder tælleperioden, ikke et år.",
-            Self::Coverage => "Registrerede henvendelser på de kanaler og dage, kommunen har indtastet totaltal for fra egne systemer (telefon, kø, post), delt med totaltallene. Kun totaltal, der ligger helt i perioden, indgår. Kommuner uden totaltal for perioden får intet tal. Over 100 % betyder, at der er registreret mere, end systemerne talte; sådan et tal vises, men rangeres ikke.",
+            Self::Digital => dl!("Indgående henvendelser ad digitale kanaler (selvbetjening, hjemmeside, Digital Post, e-mail, chat og andre digitale kanaler) delt med alle indgående henvendelser i perioden."),
+            Self::PerThousand => dl!("Alle henvendelser i perioden, ind og ud, delt med kommunens folketal og ganget med 1.000."),
+            Self::AtOnce => dl!("Henvendelser afsluttet straks delt med alle henvendelser, hvor afslutningen er registreret (afsluttet straks eller lagt til side)."),
+            Self::Misdirected => dl!("Indgående henvendelser registreret som fejlhenvendelse delt med alle indgående henvendelser med en henvendelsestype."),
+            Self::Participation => dl!("Enheder, der registrerede mindst én henvendelse i perioden, delt med kommunens aktive enheder."),
+            Self::CostPerInquiry => dl!("Alle henvendelser i perioden, ind og ud, gange prisen i den nationale prisliste for kanalen (og opgaven) den dag, delt med antallet af henvendelser. Kommunernes egne priser indgår ikke, så tallene kan sammenlignes. Mangler en pris, vises intet tal."),
+            Self::CostPerInhabitant => dl!("Periodens henvendelser gange prisen i den nationale prisliste, delt med kommunens folketal. Tallet gælder tælleperioden, ikke et år."),
+            Self::Coverage => dl!("Registrerede henvendelser på de kanaler og dage, kommunen har indtastet totaltal for fra egne systemer (telefon, kø, post), delt med totaltallene. Kun totaltal, der ligger helt i perioden, indgår. Kommuner uden totaltal for perioden får intet tal. Over 100 % betyder, at der er registreret mere, end systemerne talte; sådan et tal vises, men rangeres ikke."),
         }
     }
 

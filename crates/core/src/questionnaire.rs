@@ -30,6 +30,7 @@ use crate::accounts::access::Actor;
 use crate::reports::tabular::{Cell, Table};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
+use komhen_domain::dl;
 use komhen_domain::{MunicipalityCode, PeriodId, QuestionnaireId, QuestionnaireQuestionId, UnitId};
 use komhen_store::StoreError;
 use komhen_store::{
@@ -1211,7 +1212,7 @@ pub fn summary(sorted: &[i64]) -> Option<NumberSummary> {
 pub fn question_table(result: &QuestionResult) -> Table {
     match &result.figures {
         Figures::Options(options) => Table {
-            header: vec!["Svar".into(), "Antal".into(), "Andel".into()],
+            header: vec![dl!("Svar").into(), dl!("Antal").into(), dl!("Andel").into()],
             rows: options
                 .iter()
                 .map(|o| {
@@ -1225,11 +1226,11 @@ pub fn question_table(result: &QuestionResult) -> Table {
         },
         Figures::Number(summary) => Table {
             header: vec![
-                "Svar".into(),
-                "Gennemsnit".into(),
-                "Median".into(),
-                "Mindste".into(),
-                "Største".into(),
+                dl!("Svar").into(),
+                dl!("Gennemsnit").into(),
+                dl!("Median").into(),
+                dl!("Mindste").into(),
+                dl!("Største").into(),
             ],
             rows: vec![match summary {
                 Some(s) => vec![
@@ -1249,7 +1250,7 @@ pub fn question_table(result: &QuestionResult) -> Table {
             }],
         },
         Figures::Texts(texts) => Table {
-            header: vec!["Besvaret af".into(), "Svar".into()],
+            header: vec![dl!("Besvaret af").into(), dl!("Svar").into()],
             rows: texts
                 .iter()
                 .map(|(who, text)| vec![Cell::Text(who.clone()), Cell::Text(text.clone())])
@@ -1262,12 +1263,12 @@ pub fn question_table(result: &QuestionResult) -> Table {
 /// question's options joined by "; "): the download.
 pub fn responses_table(results: &Results) -> Table {
     let units = results.questionnaire.row.audience == Audience::Unit;
-    let mut header = vec!["Kommune".to_owned(), "Kode".to_owned()];
+    let mut header = vec![dl!("Kommune").to_owned(), dl!("Kode").to_owned()];
     if units {
-        header.push("Forvaltning".into());
-        header.push("Enhed".into());
+        header.push(dl!("Forvaltning").into());
+        header.push(dl!("Enhed").into());
     }
-    header.push("Besvaret".into());
+    header.push(dl!("Besvaret").into());
     header.extend(
         results
             .questionnaire
@@ -1341,12 +1342,12 @@ pub fn grouped_table(results: &Results, grouping: Grouping) -> Table {
         groups.entry(key).or_default().push(r.id);
     }
     let mut header = vec![
-        "Kommune".to_owned(),
+        dl!("Kommune").to_owned(),
         match grouping {
-            Grouping::Unit => "Enhed".to_owned(),
-            Grouping::Department => "Forvaltning".to_owned(),
+            Grouping::Unit => dl!("Enhed").to_owned(),
+            Grouping::Department => dl!("Forvaltning").to_owned(),
         },
-        "Svar".to_owned(),
+        dl!("Svar").to_owned(),
     ];
     let questions: Vec<&QuestionnaireQuestionRow> = results
         .questionnaire

@@ -34,6 +34,7 @@ pub use query::{default_dates, parse_date, parse_month, Comparing, ReportQuery};
 
 use crate::{CoreError, CoreResult};
 use chrono::{Datelike, Duration, NaiveDate};
+use komhen_domain::dl;
 use komhen_domain::{
     AnswerKind, ChannelCode, Completion, DepartmentId, Direction, InquiryCategory, InquiryType,
     Medium, MunicipalityCode, QuestionId, QuestionOptionId, Source, TaskId, UnitId,
@@ -196,24 +197,24 @@ impl Dimension {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::Municipality => "Kommune",
-            Self::Department => "Forvaltning",
-            Self::Unit => "Enhed",
-            Self::Task => "Opgave",
-            Self::Channel => "Kanal",
-            Self::Direction => "Retning",
-            Self::Medium => "Medie",
-            Self::Digital => "Digital kanal",
-            Self::InquiryType => "Henvendelsestype",
-            Self::Category => "Kategori",
-            Self::Completion => "Afslutning",
-            Self::Form => "Blanket",
-            Self::Source => "Datakilde",
-            Self::Day => "Dag",
-            Self::Week => "Uge",
-            Self::Month => "Måned",
-            Self::Hour => "Time",
-            Self::Answer(_) => "Svar",
+            Self::Municipality => dl!("Kommune"),
+            Self::Department => dl!("Forvaltning"),
+            Self::Unit => dl!("Enhed"),
+            Self::Task => dl!("Opgave"),
+            Self::Channel => dl!("Kanal"),
+            Self::Direction => dl!("Retning"),
+            Self::Medium => dl!("Medie"),
+            Self::Digital => dl!("Digital kanal"),
+            Self::InquiryType => dl!("Henvendelsestype"),
+            Self::Category => dl!("Kategori"),
+            Self::Completion => dl!("Afslutning"),
+            Self::Form => dl!("Blanket"),
+            Self::Source => dl!("Datakilde"),
+            Self::Day => dl!("Dag"),
+            Self::Week => dl!("Uge"),
+            Self::Month => dl!("Måned"),
+            Self::Hour => dl!("Time"),
+            Self::Answer(_) => dl!("Svar"),
         }
     }
 

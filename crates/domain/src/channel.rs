@@ -64,8 +64,8 @@ impl Direction {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::Incoming => "Indgående",
-            Self::Outgoing => "Udgående",
+            Self::Incoming => dl!("Indgående"),
+            Self::Outgoing => dl!("Udgående"),
         }
     }
 }
@@ -123,18 +123,18 @@ impl Medium {
     /// The medium as reports name it, channel direction aside.
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::Telephone => "Telefon",
-            Self::Personal => "Personligt fremmøde",
-            Self::Email => "E-mail",
-            Self::Letter => "Papirbrev",
-            Self::DigitalPost => "Digital Post",
-            Self::Sms => "SMS",
-            Self::Chat => "Chat",
-            Self::SelfService => "Selvbetjening",
-            Self::Website => "Hjemmeside",
-            Self::RemotePrint => "Fjernprint",
-            Self::OutputManager => "Output Manager",
-            Self::System => "System",
+            Self::Telephone => dl!("Telefon"),
+            Self::Personal => dl!("Personligt fremmøde"),
+            Self::Email => dl!("E-mail"),
+            Self::Letter => dl!("Papirbrev"),
+            Self::DigitalPost => dl!("Digital Post"),
+            Self::Sms => dl!("SMS"),
+            Self::Chat => dl!("Chat"),
+            Self::SelfService => dl!("Selvbetjening"),
+            Self::Website => dl!("Hjemmeside"),
+            Self::RemotePrint => dl!("Fjernprint"),
+            Self::OutputManager => dl!("Output Manager"),
+            Self::System => dl!("System"),
         }
     }
 

@@ -43,9 +43,9 @@ impl HotlineOutcome {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::SolvedAtOnce => "Løst med det samme",
-            Self::ReferredToAttendance => "Henvist til fremmøde i egen kommune",
-            Self::ReferredElsewhere => "Henvist andetsteds",
+            Self::SolvedAtOnce => dl!("Løst med det samme"),
+            Self::ReferredToAttendance => dl!("Henvist til fremmøde i egen kommune"),
+            Self::ReferredElsewhere => dl!("Henvist andetsteds"),
         }
     }
 
@@ -113,12 +113,12 @@ impl CallOutcome {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::Answered => "Besvaret",
-            Self::Abandoned => "Lagt på i kø",
-            Self::TimedOut => "Maksimal ventetid nået",
-            Self::NoAgents => "Ingen medarbejdere logget på",
-            Self::LeftWithKey => "Forladt køen med tast",
-            Self::Unknown => "Uvist udfald",
+            Self::Answered => dl!("Besvaret"),
+            Self::Abandoned => dl!("Lagt på i kø"),
+            Self::TimedOut => dl!("Maksimal ventetid nået"),
+            Self::NoAgents => dl!("Ingen medarbejdere logget på"),
+            Self::LeftWithKey => dl!("Forladt køen med tast"),
+            Self::Unknown => dl!("Uvist udfald"),
         }
     }
 
@@ -199,8 +199,8 @@ impl MemberKind {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::StaffsAndPays => "Bemander vagter og betaler",
-            Self::PaysOnly => "Betaler kun",
+            Self::StaffsAndPays => dl!("Bemander vagter og betaler"),
+            Self::PaysOnly => dl!("Betaler kun"),
         }
     }
 }

@@ -29,8 +29,8 @@ impl Season {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::Spring => "Forår",
-            Self::Autumn => "Efterår",
+            Self::Spring => dl!("Forår"),
+            Self::Autumn => dl!("Efterår"),
         }
     }
 

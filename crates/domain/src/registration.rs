@@ -125,8 +125,8 @@ impl Completion {
     /// The completion in Danish, as every page and download shows it.
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::AtOnce => "Afsluttet straks",
-            Self::PutAside => "Lagt til side",
+            Self::AtOnce => dl!("Afsluttet straks"),
+            Self::PutAside => dl!("Lagt til side"),
         }
     }
 
@@ -195,12 +195,12 @@ impl Source {
     /// download shows it.
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::Tool => "Registreringsværktøjet",
-            Self::Paper => "Papirskema",
-            Self::Upload => "Indlæst fil",
-            Self::Api => "System (API)",
-            Self::Central => "Centralt leveret",
-            Self::Hotline => "Fælles hotline",
+            Self::Tool => dl!("Registreringsværktøjet"),
+            Self::Paper => dl!("Papirskema"),
+            Self::Upload => dl!("Indlæst fil"),
+            Self::Api => dl!("System (API)"),
+            Self::Central => dl!("Centralt leveret"),
+            Self::Hotline => dl!("Fælles hotline"),
         }
     }
 

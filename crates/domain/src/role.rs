@@ -47,10 +47,10 @@ impl Role {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::NationalAdmin => "National administrator",
-            Self::Coordinator => "Tovholder",
-            Self::UnitLead => "Enhedsansvarlig",
-            Self::Analyst => "Analytiker",
+            Self::NationalAdmin => dl!("National administrator"),
+            Self::Coordinator => dl!("Tovholder"),
+            Self::UnitLead => dl!("Enhedsansvarlig"),
+            Self::Analyst => dl!("Analytiker"),
         }
     }
 }

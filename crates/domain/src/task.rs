@@ -98,10 +98,10 @@ impl TaskCodeKind {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::MainGroup => "KLE-hovedgruppe",
-            Self::Group => "KLE-gruppe",
-            Self::Topic => "KLE-emne",
-            Self::Pseudo => "KOMHEN-kode (ikke i KLE)",
+            Self::MainGroup => dl!("KLE-hovedgruppe"),
+            Self::Group => dl!("KLE-gruppe"),
+            Self::Topic => dl!("KLE-emne"),
+            Self::Pseudo => dl!("KOMHEN-kode (ikke i KLE)"),
         }
     }
 }

@@ -132,8 +132,8 @@ pub(crate) async fn show_checklist(
                 DataKind::Totals => (crate::t("Indtast totaltal"), format!("{base}/totaltal")),
             };
             ItemView {
-                kind: k.kind.label_da(),
-                status: k.status.label_da(),
+                kind: crate::t(k.kind.label_da()),
+                status: crate::t(k.status.label_da()),
                 status_code: k.status.code(),
                 due: k.due_on.map_or(crate::t("Ingen frist sat").into(), day),
                 what: match (k.kind, k.count, k.last) {
@@ -162,7 +162,7 @@ pub(crate) async fn show_checklist(
         .collect();
     let central = [DeadlineKind::CentralApproval, DeadlineKind::CentralLoad]
         .into_iter()
-        .filter_map(|k| cycle.deadline(k).map(|d| (k.label_da(), day(d))))
+        .filter_map(|k| cycle.deadline(k).map(|d| (crate::t(k.label_da()), day(d))))
         .collect();
     let today = komhen_domain::DateDimensions::of(state.clock.now()).day;
     let silent = if mine.participates {
@@ -297,10 +297,10 @@ async fn overview(
         .map(|k| {
             let text = cycle::counts(&all, *k)
                 .iter()
-                .map(|(status, n)| format!("{n} {}", status.label_da().to_lowercase()))
+                .map(|(status, n)| format!("{n} {}", crate::t(status.label_da()).to_lowercase()))
                 .collect::<Vec<_>>()
                 .join(", ");
-            (k.label_da(), text)
+            (crate::t(k.label_da()), text)
         })
         .collect();
     let choice = |value: &str, label: &str, chosen: &str| Choice {
@@ -319,32 +319,32 @@ async fn overview(
             .iter()
             .map(|k| DeadlineView {
                 code: k.code(),
-                label: k.label_da(),
+                label: crate::t(k.label_da()),
                 value: cycle.deadline(*k).map_or(String::new(), |d| d.to_string()),
             })
             .collect(),
-        head: table.header.clone(),
+        head: crate::i18n::header(&table.header),
         rows: rows_text(&table),
         counts,
         kinds: std::iter::once(choice("", crate::t("Alle"), &query.art))
             .chain(
                 DataKind::ALL
                     .iter()
-                    .map(|k| choice(k.code(), k.label_da(), &query.art)),
+                    .map(|k| choice(k.code(), crate::t(k.label_da()), &query.art)),
             )
             .collect(),
         statuses: std::iter::once(choice("", crate::t("Alle"), &query.status))
             .chain(
                 Status::ALL
                     .iter()
-                    .map(|s| choice(s.code(), s.label_da(), &query.status)),
+                    .map(|s| choice(s.code(), crate::t(s.label_da()), &query.status)),
             )
             .collect(),
         sorts: std::iter::once(choice("", crate::t("Kommunens navn"), &query.sorter))
             .chain(
                 DataKind::ALL
                     .iter()
-                    .map(|k| choice(k.code(), k.label_da(), &query.sorter)),
+                    .map(|k| choice(k.code(), crate::t(k.label_da()), &query.sorter)),
             )
             .collect(),
         questionnaire: vec![
@@ -401,7 +401,7 @@ pub(crate) async fn save_deadlines(
                 Err(_) => {
                     outcome = Err(CoreError::Invalid(crate::t1(
                         "Skriv fristen for {0} som en dato, fx 15-01-2027.",
-                        kind.label_da().to_lowercase(),
+                        crate::t(kind.label_da()).to_lowercase(),
                     )));
                     break;
                 }

@@ -299,7 +299,11 @@ async fn prices_page(
             .filter(|c| c.active)
             .map(|c| ChannelChoice {
                 code: c.code.to_string(),
-                label: format!("{} ({})", c.label_da, c.code),
+                label: format!(
+                    "{} ({})",
+                    crate::i18n::pick(&c.label_da, &c.label_en),
+                    c.code
+                ),
             })
             .collect(),
         form,

@@ -433,7 +433,7 @@ async fn overview_page(
             user: r.user.0,
             email: r.email,
             name: r.name,
-            role: r.role.label_da(),
+            role: crate::t(r.role.label_da()),
             code: r.role.code(),
         })
         .collect();
@@ -472,7 +472,7 @@ async fn overview_page(
             .map(|m| MemberView {
                 code: m.member.municipality.to_string(),
                 name: m.name.clone(),
-                kind: m.member.kind.label_da(),
+                kind: crate::t(m.member.kind.label_da()),
                 from: m.member.joined_on.format("%d-%m-%Y").to_string(),
                 to: m
                     .member
@@ -514,7 +514,7 @@ async fn overview_page(
             .iter()
             .map(|k| Choice {
                 code: k.code().into(),
-                label: k.label_da().into(),
+                label: crate::t(k.label_da()).into(),
             })
             .collect(),
         today: today.to_string(),

@@ -262,6 +262,21 @@ pub(crate) fn message(danish: &str) -> String {
     }
 }
 
+/// A text the store keeps in both languages (a channel, a question, an
+/// option): the English where the page is English and it has one.
+pub(crate) fn pick<'a>(danish: &'a str, english: &'a str) -> &'a str {
+    match current() {
+        Lang::En if !english.trim().is_empty() => english,
+        _ => danish,
+    }
+}
+
+/// A table's header from the core crates in the request's language: the
+/// same table serves the page, the download and the command line.
+pub(crate) fn header(danish: &[String]) -> Vec<String> {
+    danish.iter().map(|h| message(h)).collect()
+}
+
 fn english_message(danish: &str, depth: usize) -> String {
     if let Some(english) = EN_MESSAGES.get(danish) {
         return english.clone();
@@ -988,8 +1003,9 @@ mod tests {
         found
     }
 
-    /// The Danish of every `da!("…")` in the files under `dir`, its
-    /// `format!` places (`{name}`, `{}`, `{:.1}`) numbered as they come.
+    /// The Danish of every `da!("…")` and `dl!("…")` in the files under
+    /// `dir`, its `format!` places (`{name}`, `{}`, `{:.1}`) numbered as
+    /// they come.
     fn messages_in(dir: &Path, found: &mut BTreeMap<String, String>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
@@ -997,7 +1013,10 @@ mod tests {
                 messages_in(&path, found);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let source = std::fs::read_to_string(&path).unwrap();
-                for (at, _) in source.match_indices("da!(") {
+                let marks = source
+                    .match_indices("da!(")
+                    .chain(source.match_indices("dl!("));
+                for (at, _) in marks {
                     let line_start = source[..at].rfind('\n').map_or(0, |n| n + 1);
                     let line = source[line_start..at].trim_start();
                     if line.starts_with("//") || line.starts_with("macro_rules") {
@@ -1068,6 +1087,7 @@ mod tests {
 
         // Each file on its own, so a text given two translations is caught.
         let mut english: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut files: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         let mut twice = Vec::new();
         for name in English::iter() {
             let file = English::get(&name).unwrap();
@@ -1079,6 +1099,10 @@ mod tests {
                         twice.push(format!("«{da}»: {at} and {name} differ"));
                     }
                 }
+                files
+                    .entry(da.clone())
+                    .or_default()
+                    .insert(name.to_string());
                 english.insert(da, (en, name.to_string()));
             }
         }
@@ -1101,9 +1125,8 @@ mod tests {
         let missing: Vec<String> = messages
             .iter()
             .filter(|(da, _)| {
-                english
-                    .get(*da)
-                    .is_none_or(|(en, file)| en.trim().is_empty() || !is_message_file(file))
+                english.get(*da).is_none_or(|(en, _)| en.trim().is_empty())
+                    || !files[*da].iter().any(|f| is_message_file(f))
             })
             .map(|(da, at)| format!("{}: \"\" ({at})", serde_json::to_string(da).unwrap()))
             .collect();
@@ -1121,16 +1144,17 @@ mod tests {
             only_places.is_empty(),
             "messages of places alone: {only_places:#?}"
         );
-        let unused: Vec<&String> = english
+        let unused: Vec<String> = files
             .iter()
-            .filter(|(da, (_, file))| {
-                if is_message_file(file) {
+            .flat_map(|(da, names)| names.iter().map(move |name| (da, name)))
+            .filter(|(da, name)| {
+                if is_message_file(name) {
                     !messages.contains_key(*da)
                 } else {
                     !used.contains_key(*da)
                 }
             })
-            .map(|(da, _)| da)
+            .map(|(da, name)| format!("{name}: {da}"))
             .collect();
         assert!(
             unused.is_empty(),

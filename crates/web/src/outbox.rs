@@ -69,7 +69,7 @@ async fn page_with(
                 recipient: m.recipient.clone(),
                 subject: m.subject.clone(),
                 body: m.body.clone(),
-                state: state.label_da(),
+                state: crate::t(state.label_da()),
                 state_code: code,
                 detail,
                 attempts: m.attempts,

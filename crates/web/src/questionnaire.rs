@@ -685,8 +685,8 @@ async fn list_page(
                 .iter()
                 .find(|p| p.id == q.period)
                 .map_or_else(|| q.period.to_string(), |p| p.period.name.clone()),
-            audience: q.audience.label_da(),
-            state: q.state.label_da(),
+            audience: crate::t(q.audience.label_da()),
+            state: crate::t(q.state.label_da()),
             responses: store.list_questionnaire_responses(q.id, None).await?.len(),
         });
     }
@@ -707,7 +707,7 @@ async fn list_page(
             .iter()
             .map(|a| Choice {
                 value: a.code().into(),
-                label: a.label_da().into(),
+                label: crate::t(a.label_da()).into(),
                 selected: a.code() == form.maalgruppe
                     || (form.maalgruppe.is_empty() && *a == Audience::Coordinator),
             })
@@ -863,7 +863,7 @@ async fn edit_page(
             id: question.id.0,
             number: question.position,
             text: question.text.clone(),
-            kind: question.kind.label_da(),
+            kind: crate::t(question.kind.label_da()),
             details: match question.kind {
                 QuestionKind::Single | QuestionKind::Multiple => question.options.join(" · "),
                 QuestionKind::Number => match (question.min, question.max) {
@@ -888,8 +888,8 @@ async fn edit_page(
         title: q.row.title.clone(),
         intro: q.row.intro.clone(),
         period: period_name(state, q.row.period).await?,
-        audience: q.row.audience.label_da(),
-        state: q.row.state.label_da(),
+        audience: crate::t(q.row.audience.label_da()),
+        state: crate::t(q.row.state.label_da()),
         state_code: q.row.state.code(),
         answered: responses > 0,
         responses,
@@ -898,7 +898,7 @@ async fn edit_page(
             .iter()
             .map(|k| Choice {
                 value: k.code().into(),
-                label: k.label_da().into(),
+                label: crate::t(k.label_da()).into(),
                 selected: *k == kind,
             })
             .collect(),
@@ -1148,9 +1148,9 @@ async fn results_page(
             QuestionResultView {
                 number: r.question.position,
                 text: r.question.text.clone(),
-                kind: r.question.kind.label_da(),
+                kind: crate::t(r.question.kind.label_da()),
                 answered: r.answered,
-                head: table.header.clone(),
+                head: crate::i18n::header(&table.header),
                 rows: rows_text(&table),
                 bars,
             }
@@ -1171,7 +1171,7 @@ async fn results_page(
             TableView {
                 caption,
                 id,
-                head: table.header.clone(),
+                head: crate::i18n::header(&table.header),
                 rows: rows_text(&table),
             }
         })
@@ -1218,7 +1218,7 @@ async fn results_page(
     let page = ResultsPage {
         frame,
         period: period_name(state, q.row.period).await?,
-        audience: q.row.audience.label_da(),
+        audience: crate::t(q.row.audience.label_da()),
         respondents,
         csv: format!("{base}?format=csv"),
         questions,

@@ -37,7 +37,7 @@ pub(crate) struct TableView {
 impl TableView {
     pub(crate) fn of(table: &Table) -> Self {
         Self {
-            header: table.header.clone(),
+            header: crate::i18n::header(&table.header),
             rows: table
                 .rows
                 .iter()
@@ -237,7 +237,11 @@ async fn page(
         .collect();
     let choice = |c: &komhen_store::ChannelRow| Choice {
         value: c.code.to_string(),
-        label: format!("{} ({})", c.label_da, c.code),
+        label: format!(
+            "{} ({})",
+            crate::i18n::pick(&c.label_da, &c.label_en),
+            c.code
+        ),
     };
     let hidden: Vec<(String, String)> = scenario
         .moves

@@ -186,12 +186,16 @@ async fn page(
             .filter(|c| c.active && c.direction == komhen_domain::Direction::Incoming)
             .map(|c| Choice {
                 value: c.code.to_string(),
-                label: format!("{} ({})", c.label_da, c.code),
+                label: format!(
+                    "{} ({})",
+                    crate::i18n::pick(&c.label_da, &c.label_en),
+                    c.code
+                ),
             }),
     );
     subjects.extend(Medium::ALL.iter().map(|m| Choice {
         value: format!("medie:{}", m.code()),
-        label: crate::t1("{0} (alle retninger)", m.label_da()),
+        label: crate::t1("{0} (alle retninger)", crate::t(m.label_da())),
     }));
     let page = StrategyPage {
         frame: Frame::municipality(auth, crate::t("Kanalstrategi"), "/strategi")

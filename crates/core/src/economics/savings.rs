@@ -20,6 +20,7 @@ use komhen_store::{ChannelRow, Store};
 use num_rational::Ratio;
 use num_traits::{ToPrimitive, Zero};
 
+use komhen_domain::dl;
 use std::collections::{BTreeMap, HashMap};
 
 /// Exact fractions: inquiries moved and øre saved stay exact until the
@@ -756,7 +757,7 @@ impl Simulation {
         let row =
             |what: &str, period: Cell, year: Cell| vec![Cell::Text(what.into()), period, year];
         Table {
-            header: vec!["".into(), "I perioden".into(), "Pr. år".into()],
+            header: vec!["".into(), dl!("I perioden").into(), dl!("Pr. år").into()],
             rows: vec![
                 row(
                     "Henvendelser i alt",
@@ -800,20 +801,20 @@ impl Simulation {
         let price = |p: Option<i64>| p.map_or(Cell::Empty, |p| Cell::Decimal(p as f64 / 100.0, 2));
         Table {
             header: [
-                "Trin",
-                "Opgave",
-                "Fra kanal",
-                "Til kanal",
-                "Henvendelser før",
-                "Flyttet, teoretisk",
-                "Flyttet, realistisk",
-                "Grundlag for realistisk",
-                "Pris fra (kr.)",
-                "Pris til (kr.)",
-                "Besparelse i perioden (kr.)",
-                "Realistisk besparelse i perioden (kr.)",
-                "Besparelse pr. år (kr.)",
-                "Realistisk besparelse pr. år (kr.)",
+                dl!("Trin"),
+                dl!("Opgave"),
+                dl!("Fra kanal"),
+                dl!("Til kanal"),
+                dl!("Henvendelser før"),
+                dl!("Flyttet, teoretisk"),
+                dl!("Flyttet, realistisk"),
+                dl!("Grundlag for realistisk"),
+                dl!("Pris fra (kr.)"),
+                dl!("Pris til (kr.)"),
+                dl!("Besparelse i perioden (kr.)"),
+                dl!("Realistisk besparelse i perioden (kr.)"),
+                dl!("Besparelse pr. år (kr.)"),
+                dl!("Realistisk besparelse pr. år (kr.)"),
             ]
             .map(String::from)
             .to_vec(),
@@ -866,7 +867,7 @@ impl Simulation {
         notes.extend(self.assumptions().into_iter().map(|a| vec![Cell::Text(a)]));
         notes.push(vec![Cell::Text(format!("Link til scenariet: {link}"))]);
         Table {
-            header: vec!["Forudsætninger".into()],
+            header: vec![dl!("Forudsætninger").into()],
             rows: notes,
         }
         .write_sheet(book.add_worksheet(), "Forudsætninger")?;

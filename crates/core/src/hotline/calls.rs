@@ -29,6 +29,7 @@ use crate::intake::upload::sniff;
 use crate::setup::{audit_entry, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
+use komhen_domain::dl;
 use komhen_domain::hotline::{Call, CallOutcome};
 use komhen_ingest::calls::CallsReader;
 use komhen_ingest::queue_log::{QueueLogReader, QueueLogSummary};
@@ -70,8 +71,8 @@ impl CallFileFormat {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::QueueLog => "Asterisk queue_log",
-            Self::Csv => "CSV med opkald",
+            Self::QueueLog => dl!("Asterisk queue_log"),
+            Self::Csv => dl!("CSV med opkald"),
         }
     }
 

@@ -45,6 +45,7 @@ use chrono::{DateTime, Datelike, Duration, DurationRound, NaiveDate, NaiveDateTi
 use chrono::{Utc, Weekday};
 use komhen_domain::danish_local;
 use komhen_domain::hotline::{Call, CallOutcome, HotlineOutcome, OpeningHours};
+use komhen_domain::{da, dl};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -111,11 +112,11 @@ impl Grouping {
     /// The grouping's Danish name.
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::Whole => "Hele perioden",
-            Self::IsoWeek => "Uge",
-            Self::Weekday => "Ugedag",
-            Self::HourOfDay => "Time på dagen",
-            Self::HourOfWeek => "Time i ugen",
+            Self::Whole => dl!("Hele perioden"),
+            Self::IsoWeek => dl!("Uge"),
+            Self::Weekday => dl!("Ugedag"),
+            Self::HourOfDay => dl!("Time på dagen"),
+            Self::HourOfWeek => dl!("Time i ugen"),
         }
     }
 }
@@ -162,12 +163,12 @@ impl GroupKey {
     /// "kl. 08–09", "mandag kl. 08–09".
     pub fn label_da(&self) -> String {
         match *self {
-            Self::Whole => "Hele perioden".to_string(),
-            Self::IsoWeek { year, week } => format!("Uge {week} {year}"),
+            Self::Whole => dl!("Hele perioden").to_string(),
+            Self::IsoWeek { year, week } => da!("Uge {week} {year}"),
             Self::Weekday(day) => weekday_da(day).to_string(),
             Self::HourOfDay(hour) => hour_label_da(hour),
             Self::HourOfWeek { day, hour } => {
-                format!("{} {}", weekday_da(day), hour_label_da(hour))
+                da!("{} kl. {:02}–{:02}", weekday_da(day), hour, (hour + 1) % 24)
             }
         }
     }
@@ -198,18 +199,18 @@ impl PartialOrd for GroupKey {
 /// The Danish name of a weekday, lower case ("mandag").
 pub fn weekday_da(day: Weekday) -> &'static str {
     match day {
-        Weekday::Mon => "mandag",
-        Weekday::Tue => "tirsdag",
-        Weekday::Wed => "onsdag",
-        Weekday::Thu => "torsdag",
-        Weekday::Fri => "fredag",
-        Weekday::Sat => "lørdag",
-        Weekday::Sun => "søndag",
+        Weekday::Mon => dl!("mandag"),
+        Weekday::Tue => dl!("tirsdag"),
+        Weekday::Wed => dl!("onsdag"),
+        Weekday::Thu => dl!("torsdag"),
+        Weekday::Fri => dl!("fredag"),
+        Weekday::Sat => dl!("lørdag"),
+        Weekday::Sun => dl!("søndag"),
     }
 }
 
 fn hour_label_da(hour: u32) -> String {
-    format!("kl. {:02}–{:02}", hour, (hour + 1) % 24)
+    da!("kl. {:02}–{:02}", hour, (hour + 1) % 24)
 }
 
 /// The key figures of a set of calls (see the module's definitions).

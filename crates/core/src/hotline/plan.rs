@@ -43,6 +43,7 @@ use komhen_domain::{danish_instant, danish_local};
 
 use super::staffing::RosterShift;
 use crate::CoreResult;
+use komhen_domain::dl;
 
 /// A slot's own mean handle time is used from this many answered calls.
 pub const MIN_ANSWERED_FOR_SLOT_HANDLE: usize = 30;
@@ -85,9 +86,9 @@ impl Verdict {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Verdict::Short => "For få",
-            Verdict::Idle => "For mange",
-            Verdict::Matched => "Passer",
+            Verdict::Short => dl!("For få"),
+            Verdict::Idle => dl!("For mange"),
+            Verdict::Matched => dl!("Passer"),
             Verdict::Nothing => "–",
         }
     }

@@ -25,6 +25,7 @@ use crate::reports::tabular::{Cell, Table};
 use crate::setup::{change, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use komhen_domain::dl;
 use komhen_domain::hotline::{Call, MemberKind};
 use komhen_domain::{MunicipalityCode, StatementId};
 use komhen_store::{HotlineRegistrationFilter, NewStatement, SetupChange, StatementRow, Store};
@@ -166,27 +167,27 @@ pub async fn period_figures(
 /// The header of the key figures' table: the call data's figures, then the
 /// registered calls and their outcomes, then the cost per answered call.
 pub const FIGURES_HEADER: [&str; 21] = [
-    "Gruppe",
-    "Tilbudt",
-    "Besvaret",
-    "Tabt",
-    "Kort opgivet",
-    "Uvist udfald",
-    "Serviceniveau",
-    "Gns. ventetid (s)",
-    "Median ventetid (s)",
-    "90 %-fraktil ventetid (s)",
-    "Gns. samtaletid (s)",
-    "Max samtidige",
-    "I åbningstid",
-    "Uden for åbningstid",
-    "Viderestillet",
-    "Uden slut",
-    "Registrerede opkald",
-    "Løst med det samme",
-    "Henvist til fremmøde",
-    "Henvist andetsteds",
-    "Kr. pr. besvaret",
+    dl!("Gruppe"),
+    dl!("Tilbudt"),
+    dl!("Besvaret"),
+    dl!("Tabt"),
+    dl!("Kort opgivet"),
+    dl!("Uvist udfald"),
+    dl!("Serviceniveau"),
+    dl!("Gns. ventetid (s)"),
+    dl!("Median ventetid (s)"),
+    dl!("90 %-fraktil ventetid (s)"),
+    dl!("Gns. samtaletid (s)"),
+    dl!("Max samtidige"),
+    dl!("I åbningstid"),
+    dl!("Uden for åbningstid"),
+    dl!("Viderestillet"),
+    dl!("Uden slut"),
+    dl!("Registrerede opkald"),
+    dl!("Løst med det samme"),
+    dl!("Henvist til fremmøde"),
+    dl!("Henvist andetsteds"),
+    dl!("Kr. pr. besvaret"),
 ];
 
 /// The period's key figures as one table (page, CSV, XLSX and the command
@@ -230,7 +231,7 @@ pub fn figures_table(p: &PeriodFigures) -> Table {
         }
     }
     rows.push(row(
-        "Hele perioden".into(),
+        dl!("Hele perioden").into(),
         &figures.whole,
         p.cost_per_answered_ore,
     ));

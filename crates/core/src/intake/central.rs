@@ -28,6 +28,7 @@ use crate::intake::upload::{sniff, summary_of};
 use crate::setup::{change, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::NaiveDate;
+use komhen_domain::dl;
 use komhen_domain::{
     danish_instant, BatchId, ChannelCode, KleNumber, MunicipalityCode, NewRegistration, Source,
     TaskId,
@@ -62,8 +63,8 @@ impl CentralChannel {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::SelfService => "Selvbetjening",
-            Self::DigitalPost => "Digital Post (udgående)",
+            Self::SelfService => dl!("Selvbetjening"),
+            Self::DigitalPost => dl!("Digital Post (udgående)"),
         }
     }
 

@@ -24,6 +24,7 @@
 //! file imports unedited; the preview lists what will be created.
 
 mod scan;
+use komhen_domain::dl;
 use scan::*;
 
 mod resolve;
@@ -77,8 +78,8 @@ impl FileKind {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::Codebook => "kodebogsfil",
-            Self::Landkort => "udtræk fra Det Digitale Landkort",
+            Self::Codebook => dl!("kodebogsfil"),
+            Self::Landkort => dl!("udtræk fra Det Digitale Landkort"),
         }
     }
 

@@ -41,6 +41,7 @@ use crate::intake::upload::{sniff, summary_of};
 use crate::setup::{change, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::NaiveDate;
+use komhen_domain::dl;
 use komhen_domain::website::longest_match;
 use komhen_domain::{
     danish_instant, ChannelCode, Completion, InquiryType, MunicipalityCode, NewRegistration,
@@ -213,8 +214,8 @@ impl ReportKind {
 
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::Pages => "Matomo-rapporten Sider (Page URLs)",
-            Self::Visits => "Matomo-rapporten Besøgsoversigt (Visits Summary)",
+            Self::Pages => dl!("Matomo-rapporten Sider (Page URLs)"),
+            Self::Visits => dl!("Matomo-rapporten Besøgsoversigt (Visits Summary)"),
         }
     }
 

@@ -19,7 +19,7 @@
 use super::tabular::{Cell, Table};
 use crate::CoreResult;
 use chrono::NaiveDate;
-use komhen_domain::{ChannelCode, MunicipalityCode};
+use komhen_domain::{dl, ChannelCode, MunicipalityCode};
 use komhen_store::{Aggregate, Column, Key, Store, TestRows, TotalMeasure};
 use std::collections::BTreeMap;
 
@@ -146,12 +146,12 @@ pub async fn coverage(
 
 /// The header of the coverage table.
 pub const COVERAGE_HEADER: [&str; 6] = [
-    "Kanal",
-    "Totaltællinger",
-    "Dage",
-    "Registreret",
-    "Total fra egne systemer",
-    "Dækningsgrad",
+    dl!("Kanal"),
+    dl!("Totaltællinger"),
+    dl!("Dage"),
+    dl!("Registreret"),
+    dl!("Total fra egne systemer"),
+    dl!("Dækningsgrad"),
 ];
 
 /// The coverage as one table (page, CSV and the command line alike): a row

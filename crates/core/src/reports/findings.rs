@@ -11,6 +11,7 @@
 use crate::reports::tabular::{decimal_da, thousands};
 use crate::reports::{self, Dimension, Report, ReportRequest, ReportRow, ShareOf};
 use crate::CoreResult;
+use komhen_domain::dl;
 use komhen_domain::Direction;
 
 /// The fewest inquiries a finding may rest on (in each period compared).
@@ -33,11 +34,11 @@ pub enum Topic {
 impl Topic {
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::Total => "Omfang",
-            Self::Channels => "Kanaler",
-            Self::Tasks => "Opgaver",
-            Self::Units => "Enheder",
-            Self::Potential => "Muligheder",
+            Self::Total => dl!("Omfang"),
+            Self::Channels => dl!("Kanaler"),
+            Self::Tasks => dl!("Opgaver"),
+            Self::Units => dl!("Enheder"),
+            Self::Potential => dl!("Muligheder"),
         }
     }
 }

@@ -46,7 +46,7 @@ async fn hotline_places(state: &AppState, auth: &Authorized) -> Result<Vec<Place
             .iter()
             .filter(|g| g.hotline == id)
             .map(|g| match g.access {
-                HotlineAccess::Role(role) => role.label_da().to_owned(),
+                HotlineAccess::Role(role) => crate::t(role.label_da()).to_owned(),
                 HotlineAccess::MemberCoordinator(code) => crate::t1(
                     "Tovholder i medlemskommunen {0}",
                     all.iter()
@@ -75,7 +75,7 @@ async fn places(
         national.push(PlaceView {
             href: "/admin".into(),
             name: crate::t("National administration").into(),
-            roles: Role::NationalAdmin.label_da().into(),
+            roles: crate::t(Role::NationalAdmin.label_da()).into(),
         });
     }
     if auth.user.reads_national() && !auth.user.is_national_admin() {
@@ -96,7 +96,7 @@ async fn places(
             .grants
             .iter()
             .filter(|g| g.municipality == Some(code))
-            .map(|g| g.role.label_da())
+            .map(|g| crate::t(g.role.label_da()))
             .collect();
         roles.dedup();
         municipalities.push(PlaceView {

@@ -87,7 +87,7 @@ fn role_label(
         (None, None) if grant.role == Role::Analyst => crate::t(" (hele landet)").into(),
         (None, None) => String::new(),
     };
-    format!("{}{place}", grant.role.label_da())
+    format!("{}{place}", crate::t(grant.role.label_da()))
 }
 
 /// Hands a one-time link over: by e-mail when komhen has an SMTP server
@@ -230,21 +230,21 @@ async fn users_page(
     let mut roles = vec![
         Choice {
             value: Role::Coordinator.code().into(),
-            label: Role::Coordinator.label_da().into(),
+            label: crate::t(Role::Coordinator.label_da()).into(),
         },
         Choice {
             value: Role::UnitLead.code().into(),
-            label: Role::UnitLead.label_da().into(),
+            label: crate::t(Role::UnitLead.label_da()).into(),
         },
         Choice {
             value: Role::Analyst.code().into(),
-            label: Role::Analyst.label_da().into(),
+            label: crate::t(Role::Analyst.label_da()).into(),
         },
     ];
     if admin {
         roles.push(Choice {
             value: Role::NationalAdmin.code().into(),
-            label: Role::NationalAdmin.label_da().into(),
+            label: crate::t(Role::NationalAdmin.label_da()).into(),
         });
     }
     let frame = match &auth.municipality {

@@ -146,7 +146,7 @@ fn preview_page(auth: &Authorized, preview: &CallsPreview) -> Result<PreviewPage
             .by_outcome
             .iter()
             .map(|(o, n)| CountView {
-                label: o.label_da().into(),
+                label: crate::t(o.label_da()).into(),
                 count: count(*n),
             })
             .collect(),

@@ -156,20 +156,20 @@ pub(crate) async fn show(
         grouping: grouping.code(),
         groupings: Grouping::ALL
             .iter()
-            .map(|g| (g.code(), g.label_da()))
+            .map(|g| (g.code(), crate::t(g.label_da())))
             .collect(),
         period: format!("{} – {}", from.format("%d-%m-%Y"), to.format("%d-%m-%Y")),
-        head: FIGURES_HEADER.iter().map(|h| (*h).to_owned()).collect(),
+        head: FIGURES_HEADER.iter().map(|h| crate::i18n::message(h)).collect(),
         rows: Vec::new(),
         total: Vec::new(),
         cost: String::new(),
         cost_per_answered: String::new(),
         chart: None,
-        service_rule: format!(
-            "Serviceniveau: andelen af de besvarede og tabte opkald i åbningstiden (kort opgivne \
-             undtaget), der er besvaret inden for {} sekunder. Målet er {} %. Opkald lagt på \
-             inden for {} sekunder tælles som kort opgivne.",
-            s.service_seconds, s.service_percent, s.short_abandon_seconds
+        service_rule: crate::t3(
+            "Serviceniveau: andelen af de besvarede og tabte opkald i åbningstiden (kort opgivne undtaget), der er besvaret inden for {0} sekunder. Målet er {1} %. Opkald lagt på inden for {2} sekunder tælles som kort opgivne.",
+            s.service_seconds,
+            s.service_percent,
+            s.short_abandon_seconds
         ),
         csv: format!("{address}&format=csv"),
         xlsx: format!("{address}&format=xlsx"),
@@ -178,6 +178,11 @@ pub(crate) async fn show(
         Ok(p) => {
             let table = figures_table(&p);
             let mut rows = rows_text(&table);
+            for row in &mut rows {
+                if let Some(group) = row.first_mut() {
+                    *group = crate::i18n::message(group);
+                }
+            }
             page.total = rows.pop().unwrap_or_default();
             page.rows = rows;
             page.cost = p
@@ -189,7 +194,7 @@ pub(crate) async fn show(
                 page.chart = Some(
                     json!({
                         "kind": "bar",
-                        "categories": groups.iter().map(|g| g.key.label_da()).collect::<Vec<_>>(),
+                        "categories": groups.iter().map(|g| crate::i18n::message(&g.key.label_da())).collect::<Vec<_>>(),
                         "series": [
                             {"name": crate::t("Tilbudt"), "data": groups.iter().map(|g| g.figures.offered).collect::<Vec<_>>()},
                             {"name": crate::t("Besvaret"), "data": groups.iter().map(|g| g.figures.answered).collect::<Vec<_>>()},

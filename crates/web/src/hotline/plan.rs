@@ -83,7 +83,12 @@ pub(crate) async fn show(
                 .slots
                 .iter()
                 .map(|s| SlotView {
-                    label: s.label_da(),
+                    label: format!(
+                        "{} {:02}–{:02}",
+                        crate::t(komhen_core::hotline::figures::weekday_da(s.weekday)),
+                        s.hour,
+                        s.hour + 1
+                    ),
                     offered: decimal_da(s.offered_per_hour, 1),
                     handle: s.handle_seconds.map_or("–".into(), |h| {
                         format!(
@@ -101,7 +106,7 @@ pub(crate) async fn show(
                     wait: s
                         .roster_mean_wait_seconds
                         .map_or("–".into(), |w| format!("{} s", decimal_da(w, 0))),
-                    verdict: s.verdict.label_da(),
+                    verdict: crate::t(s.verdict.label_da()),
                     verdict_code: s.verdict.code(),
                 })
                 .collect();

@@ -177,7 +177,7 @@ fn view(issued: &IssuedStatement) -> StatementView {
     let s = &issued.statement;
     StatementView {
         member: format!("{} ({})", s.name, s.code),
-        kind: s.kind.label_da(),
+        kind: crate::t(s.kind.label_da()),
         population: crate::format::number(s.population),
         population_year: issued.population_year,
         period: format!(

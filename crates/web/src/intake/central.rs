@@ -77,7 +77,9 @@ async fn central_page(
     let mut own: Vec<OwnView> = Vec::new();
     for row in store.list_own_statistics(None).await? {
         let label = CentralChannel::parse(row.channel.as_str())
-            .map_or(row.channel.to_string(), |c| c.label_da().to_owned());
+            .map_or(row.channel.to_string(), |c| {
+                crate::t(c.label_da()).to_owned()
+            });
         let name = format!(
             "{} ({})",
             names.get(&row.municipality).cloned().unwrap_or_default(),
@@ -99,7 +101,7 @@ async fn central_page(
             .into_iter()
             .map(|c| ChannelChoice {
                 code: c.code(),
-                label: c.label_da(),
+                label: crate::t(c.label_da()),
                 selected: channel == Some(c),
             })
             .collect(),
@@ -192,7 +194,7 @@ fn preview_page(auth: &Authorized, preview: &CentralPreview) -> PreviewPage {
         frame: Frame::admin(auth, crate::t("Forhåndsvisning af central fil"), "/central")
             .crumb(BASE, crate::t("Centrale data")),
         channel_code: preview.channel.code(),
-        channel: preview.channel.label_da(),
+        channel: crate::t(preview.channel.label_da()),
         file_name: preview.file_name.clone(),
         format: if preview.format.is_empty() {
             "–".into()

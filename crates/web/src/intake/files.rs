@@ -117,10 +117,10 @@ fn batch_view(base: &str, b: &BatchRow) -> BatchView {
         id: b.id.0,
         href: format!("{base}/indlaesninger/{}", b.id),
         when: when(b.created_at),
-        kind: b.kind.label_da().into(),
+        kind: crate::t(b.kind.label_da()).into(),
         file_name: b.file_name.clone(),
         rows: number(b.row_count),
-        status: b.status.label_da(),
+        status: crate::t(b.status.label_da()),
         note: match b.status {
             BatchStatus::Held => b.errors.clone(),
             _ => String::new(),
@@ -240,7 +240,7 @@ fn preview_page(
             .crumb(format!("{base}/indlaes"), crate::t("Indlæs data")),
         token: token.to_owned(),
         file_name: p.file_name.clone(),
-        kind: p.kind.label_da(),
+        kind: crate::t(p.kind.label_da()),
         format: p.format.clone(),
         rows: number(p.rows as i64),
         valid_rows: number(p.valid_rows as i64),
@@ -277,7 +277,7 @@ fn preview_page(
             .creations
             .tasks
             .iter()
-            .map(|(kle, name, kind)| format!("{kle} {name} ({})", kind.label_da()))
+            .map(|(kle, name, kind)| format!("{kle} {name} ({})", crate::t(kind.label_da())))
             .collect(),
         new_units: p.creations.units.clone(),
         new_questions: p.creations.questions.clone(),

@@ -77,7 +77,7 @@ impl ProblemsView {
                         .column
                         .clone()
                         .unwrap_or_else(|| crate::t("(hele linjen)").into()),
-                    kind: g.kind.label_da(),
+                    kind: crate::t(g.kind.label_da()),
                     count: number(i64::try_from(g.count).unwrap_or(i64::MAX)),
                     lines: g
                         .first_lines

@@ -139,7 +139,7 @@ fn entry_view(labels: &Labels, entry: &TotalsEntry) -> EntryView {
     });
     EntryView {
         id: entry.batch.id.0,
-        kind: entry.batch.kind.label_da(),
+        kind: crate::t(entry.batch.kind.label_da()),
         file_name: entry.batch.file_name.clone(),
         period: match (entry.first_day, entry.last_day) {
             (Some(from), Some(to)) => totals::range_da(from, to),
@@ -266,16 +266,16 @@ async fn totals_page(
             .map(|r| RuleView {
                 id: r.id.0,
                 field: r.rule.field.code(),
-                matching: r.rule.matching.label_da(),
+                matching: crate::t(r.rule.matching.label_da()),
                 pattern: r.rule.pattern.clone(),
-                direction: r.rule.direction.label_da(),
+                direction: crate::t(r.rule.direction.label_da()),
             })
             .collect(),
         rule_fields: CdrRuleField::ALL
             .iter()
             .map(|f| Choice {
                 value: f.code().into(),
-                label: f.label_da().into(),
+                label: crate::t(f.label_da()).into(),
                 selected: false,
             })
             .collect(),
@@ -513,7 +513,7 @@ fn cdr_page(auth: &Authorized, base: &str, preview: &CdrPreview) -> CdrPreviewPa
             preview
                 .directions
                 .iter()
-                .map(|d| d.label_da().to_lowercase())
+                .map(|d| crate::t(d.label_da()).to_lowercase())
                 .collect::<Vec<_>>()
                 .join(crate::t(" og "))
         },

@@ -217,7 +217,7 @@ async fn website_page(
             .into_iter()
             .map(|c| OwnChoice {
                 code: c.code(),
-                label: c.label_da(),
+                label: crate::t(c.label_da()),
                 checked: own.contains(&c),
             })
             .collect(),

@@ -63,7 +63,7 @@ pub(super) fn metric_options(chosen: Metric) -> Vec<Option_> {
         .iter()
         .map(|m| Option_ {
             value: m.code().into(),
-            label: m.label_da().into(),
+            label: crate::t(m.label_da()).into(),
             selected: *m == chosen,
         })
         .collect()
@@ -72,22 +72,26 @@ pub(super) fn metric_options(chosen: Metric) -> Vec<Option_> {
 /// The corrections of a period's published figures, oldest first, as the
 /// public reads them beside the figures.
 /// What a page showing cost says about the prices: the national list, its
-/// sources, and whether they are examples. Empty when no cost was published.
-pub(super) fn cost_note(figures: &portal::PeriodFigures) -> String {
+/// sources (as the list names them, in Danish), and whether they are
+/// examples. Empty when no cost was published.
+#[derive(Debug, Clone, Default)]
+pub(super) struct CostNote {
+    pub(super) text: String,
+    pub(super) sources: String,
+}
+
+pub(super) fn cost_note(figures: &portal::PeriodFigures) -> CostNote {
     if figures.price_sources.is_empty() {
-        return String::new();
+        return CostNote::default();
     }
-    let sources = figures.price_sources.join("; ");
-    if figures.example_prices {
-        crate::t1(
-            "Omkostningerne er beregnet med den nationale prisliste, som indeholder eksempelpriser, ikke officielle priser; beløbene viser metoden (kilde: {0}).",
-            sources,
-        )
+    let text = if figures.example_prices {
+        crate::t("Omkostningerne er beregnet med den nationale prisliste, som indeholder eksempelpriser, ikke officielle priser; beløbene viser metoden.")
     } else {
-        crate::t1(
-            "Omkostningerne er beregnet med den nationale prisliste (kilde: {0}).",
-            sources,
-        )
+        crate::t("Omkostningerne er beregnet med den nationale prisliste.")
+    };
+    CostNote {
+        text: text.to_owned(),
+        sources: figures.price_sources.join("; "),
     }
 }
 

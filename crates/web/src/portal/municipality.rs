@@ -7,7 +7,7 @@
 
 use super::choice::{
     chosen_period, corrections, cost_note, period_label, period_options, shown, suppressed_note,
-    Choice, Option_,
+    Choice, CostNote, Option_,
 };
 use super::PageResult;
 use crate::format::number;
@@ -100,7 +100,7 @@ struct MunicipalityPage {
     published: Option<String>,
     corrections: Vec<String>,
     /// The prices behind the cost figures shown; empty when none are.
-    cost_note: String,
+    cost_note: CostNote,
     periods: Vec<Option_>,
     inquiries: String,
     units: String,
@@ -139,7 +139,7 @@ pub(crate) async fn show_municipality(
             .map_or_else(String::new, |(y, p)| format!("{} ({y})", number(p))),
         published: None,
         corrections: Vec::new(),
-        cost_note: String::new(),
+        cost_note: CostNote::default(),
         periods: period_options(&periods, chosen.as_ref()),
         inquiries: "–".into(),
         units: String::new(),
@@ -234,7 +234,7 @@ pub(crate) async fn show_municipality(
                 _ => "–".into(),
             };
             page.lines.push(BenchmarkLine {
-                metric: metric.label_da(),
+                metric: crate::t(metric.label_da()),
                 code: metric.code(),
                 own: shown(metric, &row.own),
                 note: suppressed_note(metric, &row.own),
@@ -268,7 +268,7 @@ fn share_chart(name: &str, b: &Benchmark) -> String {
     serde_json::json!({
         "kind": "bar",
         "percent": true,
-        "categories": rows.iter().map(|r| r.metric.label_da()).collect::<Vec<_>>(),
+        "categories": rows.iter().map(|r| crate::t(r.metric.label_da())).collect::<Vec<_>>(),
         "series": [
             series(name, &|r| percent(&r.own)),
             series(crate::t("Hele landet"), &|r| percent(&r.nation)),

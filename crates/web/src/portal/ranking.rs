@@ -6,7 +6,7 @@
 
 use super::choice::{
     chosen_metric, chosen_period, corrections, cost_note, metric_options, period_label,
-    period_options, shown, Choice, Option_,
+    period_options, shown, Choice, CostNote, Option_,
 };
 use super::PageResult;
 use crate::{AppState, WebError};
@@ -46,7 +46,7 @@ struct RankingPage {
     published: Option<String>,
     corrections: Vec<String>,
     /// The prices behind the cost figures shown; empty when none are.
-    cost_note: String,
+    cost_note: CostNote,
     periods: Vec<Option_>,
     metrics: Vec<Option_>,
     title: String,
@@ -85,11 +85,11 @@ pub(crate) async fn show_ranking(
     let mut page = RankingPage {
         published: None,
         corrections: Vec::new(),
-        cost_note: String::new(),
+        cost_note: CostNote::default(),
         periods: period_options(&periods, chosen.as_ref()),
         metrics: metric_options(metric),
-        title: metric.label_da().into(),
-        method: metric.method_da().into(),
+        title: crate::t(metric.label_da()).into(),
+        method: crate::t(metric.method_da()).into(),
         order: metric.order_da(),
         min_inquiries: thousands(MIN_RANKED_INQUIRIES),
         min_units: MIN_RANKED_UNITS,

@@ -4,7 +4,7 @@
 
 use super::choice::{
     chosen_metric, chosen_period, corrections, cost_note, metric_options, period_label,
-    period_options, shown, suppressed_note, Choice, Option_,
+    period_options, shown, suppressed_note, Choice, CostNote, Option_,
 };
 use super::PageResult;
 use crate::format::number;
@@ -52,7 +52,7 @@ struct StartPage {
     nation: String,
     period_lines: Vec<PeriodLine>,
     /// The prices behind a cost metric; empty for other metrics.
-    cost_note: String,
+    cost_note: CostNote,
 }
 
 /// `GET /`: key figures, the map of a metric in a published period with
@@ -74,14 +74,14 @@ pub(crate) async fn start_page(
         corrections: Vec::new(),
         periods: period_options(&periods, chosen.as_ref()),
         metrics: metric_options(metric),
-        metric_label: metric.label_da(),
+        metric_label: crate::t(metric.label_da()),
         metric_code: metric.code(),
         period_id: String::new(),
         map: String::new(),
         rows: Vec::new(),
         nation: String::new(),
         period_lines: Vec::new(),
-        cost_note: String::new(),
+        cost_note: CostNote::default(),
     };
     for p in all_periods.iter().filter(|p| p.municipality.is_none()) {
         let first = p.period.starts_on.iso_week();
@@ -163,7 +163,7 @@ pub(crate) async fn start_page(
             .collect();
         rows.sort_by(|a, b| a.name.cmp(&b.name));
         page.map = json!({
-            "metric": metric.label_da(),
+            "metric": crate::t(metric.label_da()),
             "share": metric.is_share(),
             "kroner": metric.is_kroner(),
             "municipalities": figures.municipalities.iter().map(|m| {

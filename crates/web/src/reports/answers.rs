@@ -43,11 +43,16 @@ pub(crate) async fn questions_of(
             };
             Some(Question {
                 dimension: Dimension::Answer(by),
-                label: q.label_da.clone(),
+                label: crate::i18n::pick(&q.label_da, &q.label_en).to_owned(),
                 options: q
                     .options
                     .iter()
-                    .map(|o| (o.code.clone(), o.label_da.clone()))
+                    .map(|o| {
+                        (
+                            o.code.clone(),
+                            crate::i18n::pick(&o.label_da, &o.label_en).to_owned(),
+                        )
+                    })
                     .collect(),
             })
         })
@@ -58,7 +63,7 @@ pub(crate) async fn questions_of(
 pub(crate) fn heading(dimension: Dimension, questions: &[Question]) -> String {
     match questions.iter().find(|q| q.dimension == dimension) {
         Some(q) => q.label.clone(),
-        None => dimension.label_da().to_owned(),
+        None => crate::t(dimension.label_da()).to_owned(),
     }
 }
 

@@ -275,7 +275,7 @@ fn coverage_view(found: &coverage::Coverage, municipality: &str) -> CoverageView
         rows.pop().unwrap_or_default()
     };
     CoverageView {
-        head: table.header,
+        head: crate::i18n::header(&table.header),
         rows,
         total,
         partly_outside: found.partly_outside,

@@ -141,7 +141,7 @@ pub(crate) async fn show_period_report(
     let found: Vec<Finding> = findings::period_findings(store, &ctx.request).await?;
     let mut grouped: Vec<(&'static str, Vec<String>)> = Vec::new();
     for f in found {
-        let label = f.topic.label_da();
+        let label = crate::t(f.topic.label_da());
         match grouped.iter_mut().find(|(l, _)| *l == label) {
             Some((_, list)) => list.push(f.text),
             None => grouped.push((label, vec![f.text])),

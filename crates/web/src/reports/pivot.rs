@@ -486,7 +486,7 @@ async fn pivot_filters(
     ] {
         directions.push(Choice {
             value: d.code().into(),
-            label: d.label_da().into(),
+            label: crate::t(d.label_da()).into(),
             selected: chosen(Dimension::Direction, d.code()),
         });
     }
@@ -500,7 +500,7 @@ async fn pivot_filters(
         channels.push(Choice {
             selected: chosen(Dimension::Channel, c.code.as_str()),
             value: c.code.to_string(),
-            label: c.label_da.clone(),
+            label: crate::i18n::pick(&c.label_da, &c.label_en).to_owned(),
         });
     }
     filters.push(FilterSelect {
@@ -513,7 +513,7 @@ async fn pivot_filters(
         types.push(Choice {
             selected: chosen(Dimension::InquiryType, t.inquiry_type.code()),
             value: t.inquiry_type.code().into(),
-            label: t.label_da.clone(),
+            label: crate::i18n::pick(&t.label_da, &t.label_en).to_owned(),
         });
     }
     filters.push(FilterSelect {

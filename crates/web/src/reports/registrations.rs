@@ -155,7 +155,7 @@ pub(crate) async fn describe_filters(
                 .map_or(code.clone(), |u| u.name),
             _ => code.clone(),
         };
-        out.push(format!("{}: {value}", d.label_da()));
+        out.push(format!("{}: {value}", crate::t(d.label_da())));
     }
     Ok(out)
 }
@@ -223,14 +223,14 @@ impl Names {
                 .unwrap_or_default(),
             completion: r
                 .completion
-                .map_or_else(String::new, |c| c.label_da().into()),
+                .map_or_else(String::new, |c| crate::t(c.label_da()).into()),
             form: match r.has_form {
                 Some(true) => crate::t("Ja").into(),
                 Some(false) => crate::t("Nej").into(),
                 None => String::new(),
             },
             quantity: thousands(r.quantity),
-            source: r.source.label_da().into(),
+            source: crate::t(r.source.label_da()).into(),
             duration: r
                 .duration_ms
                 .map_or(String::new(), |ms| decimal_da(ms as f64 / 1000.0, 1)),

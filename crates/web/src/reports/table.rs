@@ -231,12 +231,15 @@ impl MeasureColumns {
 /// number column).
 fn table_head(report: &Report, columns: MeasureColumns) -> Vec<(String, bool)> {
     let dims = &report.dimension_labels;
-    let mut head: Vec<(String, bool)> = dims.iter().map(|d| (d.clone(), false)).collect();
+    let mut head: Vec<(String, bool)> = dims
+        .iter()
+        .map(|d| (crate::i18n::message(d), false))
+        .collect();
     head.push((crate::t("Henvendelser").into(), true));
     head.push((
         match (report.request.share_of, dims.first()) {
             (ShareOf::FirstDimension, Some(d)) if dims.len() > 1 => {
-                crate::t1("Andel af {0}", d.to_lowercase())
+                crate::t1("Andel af {0}", crate::i18n::message(d).to_lowercase())
             }
             _ if report.asked.is_some() => crate::t("Andel af de spurgte").into(),
             _ => crate::t("Andel").into(),

@@ -160,7 +160,7 @@ async fn catalogue_page(
             .map(|t| NationalTaskView {
                 id: t.id.0,
                 kle: t.kle.to_string(),
-                kind: t.kind.label_da(),
+                kind: crate::t(t.kind.label_da()),
                 name: t.name,
                 retired: t.retired,
             })
@@ -355,7 +355,7 @@ async fn package_page(
             .map(|t| PackageTaskView {
                 id: t.task.id.0,
                 kle: t.task.kle.to_string(),
-                kind: t.task.kind.label_da(),
+                kind: crate::t(t.task.kind.label_da()),
                 name: t.task.name,
                 mandatory: t.mandatory,
                 retired: t.task.retired,

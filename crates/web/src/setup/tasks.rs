@@ -110,7 +110,7 @@ pub(super) async fn tasks_page(
                 id: t.id.0,
                 kle: t.kle.to_string(),
                 name: t.name.clone(),
-                kind: t.kind.label_da(),
+                kind: crate::t(t.kind.label_da()),
                 retired: t.retired,
                 units: units_with(t.id),
             })

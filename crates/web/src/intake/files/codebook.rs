@@ -50,7 +50,7 @@ pub(crate) async fn show_codebook(State(state): State<AppState>) -> PageResult {
             label: c.label_da,
             detail: format!(
                 "{}{}",
-                c.direction.label_da(),
+                crate::t(c.direction.label_da()),
                 if c.form_applicable {
                     crate::t(", blanket kan følge med")
                 } else {

@@ -53,7 +53,11 @@ async fn corrections_page(
                     Some(m) => names.get(&m).cloned().unwrap_or_else(|| m.to_string()),
                     None => crate::t("Central indlæsning").into(),
                 },
-                what: format!("{} «{}»", c.batch.kind.label_da(), c.batch.file_name),
+                what: format!(
+                    "{} «{}»",
+                    crate::t(c.batch.kind.label_da()),
+                    c.batch.file_name
+                ),
                 rows: number(c.batch.row_count),
                 days: c.days.map_or("–".into(), |(from, to)| {
                     format!("{} – {}", from.format("%d-%m-%Y"), to.format("%d-%m-%Y"))
