@@ -108,7 +108,7 @@ fn views(overview: &Overview) -> (Vec<TargetView>, Vec<InitiativeView>) {
         .iter()
         .map(|t| TargetView {
             id: t.row.id.0,
-            text: t.text.clone(),
+            text: crate::i18n::message(&t.text),
             note: t.row.target.note.clone(),
             rows: t
                 .progress
@@ -118,7 +118,7 @@ fn views(overview: &Overview) -> (Vec<TargetView>, Vec<InitiativeView>) {
                     dates: p.dates.label_da(),
                     share: share_da(p.share),
                     counts: crate::t2("{0} af {1}", thousands(p.inquiries), thousands(p.all)),
-                    met: p.met_da(),
+                    met: crate::t(p.met_da()),
                 })
                 .collect(),
         })

@@ -563,7 +563,7 @@ async fn the_national_economics_and_hotline_pages_read_in_english() {
         (
             "/admin/hotlines".into(),
             &admin,
-            &["New hotline", "Create hotline", "<title>Shared hotlines"],
+            &["New hotline", "Create hotline", "<title>Joint hotlines"],
             &["Ny hotline", "Opret hotline", "<title>Fælles hotlines"],
         ),
         (

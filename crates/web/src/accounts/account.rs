@@ -252,7 +252,7 @@ fn set_password_page(token: String, status: &LinkStatus, error: Option<String>) 
         },
         problem: link_problem(status),
         token,
-        error,
+        error: error.map(|e| crate::i18n::message(&e)),
         min_chars: MIN_PASSWORD_CHARS,
     }
 }

@@ -180,7 +180,10 @@ fn preview_page(auth: &Authorized, preview: &CallsPreview) -> Result<PreviewPage
             })
             .unwrap_or_default(),
         problems: ProblemsView::of(&preview.problems),
-        same_file: preview.same_file.as_ref().map(calls::same_file_message),
+        same_file: preview
+            .same_file
+            .as_ref()
+            .map(|s| crate::i18n::message(&calls::same_file_message(s))),
         importable: preview.importable(),
     })
 }

@@ -259,7 +259,7 @@ fn preview_page(
             .warnings
             .iter()
             .map(|w| WarningView {
-                message: w.message.clone(),
+                message: crate::i18n::message(&w.message),
                 rows: number(w.rows as i64),
                 lines: lines(&w.first_lines),
             })
@@ -306,7 +306,10 @@ fn preview_page(
                 .collect(),
         }
         }),
-        earlier: p.earlier.as_ref().map(|e| e.summary_da()),
+        earlier: p
+            .earlier
+            .as_ref()
+            .map(|e| crate::i18n::message(&e.summary_da())),
         duplicate: p.duplicate_of.as_ref().map(|b| {
             crate::t3(
                 "Filen er indlæst før, {0} af {1} ({2} rækker).",
@@ -512,7 +515,7 @@ pub(crate) async fn show_upload(
             return Ok(Redirect::to(&format!("{base}/indlaes")).into_response());
         }
         Some(JobState::Importing(done)) => (*done, None),
-        Some(JobState::Failed(message)) => (0, Some(message.clone())),
+        Some(JobState::Failed(message)) => (0, Some(crate::i18n::message(message))),
         Some(JobState::Stopped) => (
             0,
             Some(

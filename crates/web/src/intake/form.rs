@@ -63,12 +63,12 @@ impl ProblemsView {
             .kept()
             .iter()
             .take(LISTED)
-            .map(ToString::to_string)
+            .map(|p| crate::i18n::message(&p.to_string()))
             .collect();
         let more = summary.total().saturating_sub(listed.len() as u64);
         Self {
             total: number(i64::try_from(summary.total()).unwrap_or(i64::MAX)),
-            counted: summary.counted_da(komhen_ingest::RowWord::Row),
+            counted: crate::i18n::message(&summary.counted_da(komhen_ingest::RowWord::Row)),
             groups: summary
                 .groups()
                 .iter()
@@ -85,7 +85,7 @@ impl ProblemsView {
                         .map(u64::to_string)
                         .collect::<Vec<_>>()
                         .join(", "),
-                    example: g.example.clone(),
+                    example: crate::i18n::message(&g.example),
                 })
                 .collect(),
             lines: listed,

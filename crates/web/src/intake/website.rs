@@ -392,7 +392,11 @@ fn preview_page(
         period: period.to_owned(),
         sha256: preview.sha256.clone(),
         problems: ProblemsView::of(&preview.problems),
-        warnings: preview.warnings.clone(),
+        warnings: preview
+            .warnings
+            .iter()
+            .map(|w| crate::i18n::message(w))
+            .collect(),
         by_task: preview
             .by_task
             .iter()

@@ -90,7 +90,7 @@ pub(crate) async fn show_ranking(
         metrics: metric_options(metric),
         title: crate::t(metric.label_da()).into(),
         method: crate::t(metric.method_da()).into(),
-        order: metric.order_da(),
+        order: crate::t(metric.order_da()),
         min_inquiries: thousands(MIN_RANKED_INQUIRIES),
         min_units: MIN_RANKED_UNITS,
         min_cell: MIN_CELL,
@@ -220,7 +220,7 @@ pub(crate) async fn show_ranking(
                 .map(|(m, reason)| NotRanked {
                     code: m.code.to_string(),
                     name: m.name,
-                    reason,
+                    reason: crate::i18n::message(&reason),
                 })
                 .collect();
         }

@@ -197,7 +197,10 @@ pub(crate) async fn enter_sheet(
         Err(RegisterError::Invalid(errors)) => {
             let sheet = paper::sheet(store, &unit.ctx).await?;
             let mut page = build(&unit, &sheet, true, &form.boxes, form.day.clone());
-            page.errors = errors.into_iter().map(|e| e.message).collect();
+            page.errors = errors
+                .into_iter()
+                .map(|e| crate::i18n::message(&e.message))
+                .collect();
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
         Err(RegisterError::Core(e)) => Err(e.into()),

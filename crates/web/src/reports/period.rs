@@ -143,8 +143,8 @@ pub(crate) async fn show_period_report(
     for f in found {
         let label = crate::t(f.topic.label_da());
         match grouped.iter_mut().find(|(l, _)| *l == label) {
-            Some((_, list)) => list.push(f.text),
-            None => grouped.push((label, vec![f.text])),
+            Some((_, list)) => list.push(crate::i18n::message(&f.text)),
+            None => grouped.push((label, vec![crate::i18n::message(&f.text)])),
         }
     }
     let mut tables = Vec::new();
@@ -361,11 +361,11 @@ async fn strategy_lines(
                         thousands(p.inquiries),
                         thousands(p.all),
                     ),
-                    p.met_da().to_lowercase()
+                    crate::t(p.met_da()).to_lowercase()
                 ),
                 None => crate::t("Ingen tal for perioden.").into(),
             };
-            (t.text.clone(), figure)
+            (crate::i18n::message(&t.text), figure)
         })
         .collect();
     let initiatives = overview
