@@ -38,3 +38,92 @@ pub(crate) use pivot::show_pivot;
 pub(crate) use registrations::show_registrations;
 
 type PageResult = Result<axum::response::Response, crate::WebError>;
+
+/// The engine's report as a page shows it: on an English page its
+/// headings and its rows' labels in English. The figures are the
+/// engine's, untouched; downloads and the API keep the engine's Danish.
+pub(crate) async fn run(
+    store: &dyn komhen_store::Store,
+    request: &komhen_core::reports::ReportRequest,
+) -> Result<komhen_core::reports::Report, crate::WebError> {
+    let mut report = komhen_core::reports::run(store, request).await?;
+    if crate::i18n::current() == crate::i18n::Lang::En {
+        in_english(store, &mut report).await?;
+    }
+    Ok(report)
+}
+
+/// The channels' names in the request's language, by code.
+pub(crate) async fn channel_names(
+    store: &dyn komhen_store::Store,
+) -> Result<std::collections::HashMap<String, String>, crate::WebError> {
+    Ok(store
+        .list_channels()
+        .await?
+        .into_iter()
+        .map(|c| {
+            let name = crate::i18n::pick(&c.label_da, &c.label_en).to_owned();
+            (c.code.to_string(), name)
+        })
+        .collect())
+}
+
+/// A report's labels in English: channels and inquiry types by the
+/// English the store keeps for them, answers by their question's options,
+/// the engine's own labels («Indgående», «(ingen enhed)») by the
+/// catalogue. Names (units, tasks, municipalities) stay as written.
+async fn in_english(
+    store: &dyn komhen_store::Store,
+    report: &mut komhen_core::reports::Report,
+) -> Result<(), crate::WebError> {
+    use komhen_core::reports::Dimension;
+    use std::collections::HashMap;
+    let dims = report.dimensions.clone();
+    let mut english: Vec<HashMap<String, String>> = vec![HashMap::new(); dims.len()];
+    for (i, d) in dims.iter().enumerate() {
+        match d {
+            Dimension::Channel => english[i] = channel_names(store).await?,
+            Dimension::InquiryType => {
+                for t in store.list_inquiry_types().await? {
+                    if !t.label_en.trim().is_empty() {
+                        english[i].insert(t.inquiry_type.code().to_owned(), t.label_en);
+                    }
+                }
+            }
+            Dimension::Answer(_) => {
+                for code in &report.request.municipalities {
+                    for q in answers::questions_of(store, *code).await? {
+                        if q.dimension == *d {
+                            english[i].extend(q.options);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    // A name is kept; only the engine's own «(ingen enhed)» beside names
+    // is the engine's text.
+    let name = |d: &Dimension, label: &str| {
+        matches!(
+            d,
+            Dimension::Municipality | Dimension::Department | Dimension::Unit | Dimension::Task
+        ) && !label.starts_with('(')
+    };
+    for row in report.rows.iter_mut() {
+        for (i, key) in row.keys.iter_mut().enumerate() {
+            let Some(d) = dims.get(i) else { continue };
+            if let Some(en) = english[i].get(&key.code) {
+                key.label = en.clone();
+            } else if !name(d, &key.label) {
+                key.label = crate::i18n::message(&key.label);
+            }
+        }
+    }
+    report.dimension_labels = report
+        .dimension_labels
+        .iter()
+        .map(|l| crate::i18n::message(l))
+        .collect();
+    Ok(())
+}

@@ -206,6 +206,42 @@ async fn one_figure_agrees_on_every_page_download_and_the_api() {
     }
 }
 
+/// On an English page a report's rows read in English (the channel by the
+/// English the store keeps, the direction by the catalogue) and its
+/// figure is the very same; the download keeps the engine's Danish.
+#[tokio::test]
+async fn an_english_report_names_its_rows_in_english_and_keeps_its_figures() {
+    let app = demo_app().await;
+    let store = app.store();
+    let session = log_in_demo(&app, "tovholder@koege.example").await;
+    let cookie = format!("{session}; komhen_lang=en");
+    let truth = raw_sum(store, "TLFIND", TestRows::Exclude).await;
+    let overview = app
+        .get(&format!("/kommune/259/tal?fra={FROM}&til={TO}"), &cookie)
+        .await;
+    assert_eq!(overview.status, StatusCode::OK, "{}", overview.body);
+    let label = " inquiries for Incoming, Telephone, incoming: show the registrations";
+    assert_eq!(labelled_number(&overview.body, label), truth);
+    assert!(
+        !overview.body.contains(">Indgående<"),
+        "no Danish row label"
+    );
+    assert!(!overview.body.contains(">Telefon, indgående<"));
+    for heading in [">Direction<", ">Channel<"] {
+        assert!(overview.body.contains(heading), "{heading}");
+    }
+
+    let pivot = app
+        .get(
+            &format!("/kommune/259/tal/pivot?fra={FROM}&til={TO}&raekker=kanal&kolonner=retning"),
+            &cookie,
+        )
+        .await;
+    assert_eq!(pivot.status, StatusCode::OK, "{}", pivot.body);
+    assert!(pivot.body.contains("Telephone, incoming"), "{}", pivot.body);
+    assert!(!pivot.body.contains(">Telefon, indgående<"));
+}
+
 #[tokio::test]
 async fn scopes_bad_links_and_recommendations() {
     let app = demo_app().await;

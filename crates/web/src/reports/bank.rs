@@ -13,7 +13,7 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{Html, IntoResponse};
 use komhen_core::reports::bank::{self, StandardReport, STANDARD_REPORTS};
-use komhen_core::reports::{self, Comparing, ReportQuery};
+use komhen_core::reports::{Comparing, ReportQuery};
 
 pub(crate) struct BankEntry {
     pub(crate) href: String,
@@ -96,7 +96,7 @@ pub(crate) async fn show_standard(
     request.share_of = query.share_of;
     request.order = query.order;
     request.median = query.median;
-    let report = reports::run(store, &request).await?;
+    let report = super::run(store, &request).await?;
     let mut table_query = ctx.query.clone();
     table_query.group_by = query.group_by.clone();
     let table = table_view(

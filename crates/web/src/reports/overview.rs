@@ -129,7 +129,7 @@ pub(crate) async fn show_overview(
         .await?;
     let mut incoming_request = ctx.request.clone().by(&[Dimension::Digital]);
     incoming_request.filters.directions = vec![komhen_domain::Direction::Incoming];
-    let digital = reports::run(store, &incoming_request).await?;
+    let digital = super::run(store, &incoming_request).await?;
     let completion = ctx
         .run(
             store,
@@ -213,7 +213,13 @@ pub(crate) async fn show_overview(
         Some(_) => None,
         None => {
             let dates = ctx.request.dates;
-            let found = coverage::coverage(store, ctx.code, dates.from, dates.to).await?;
+            let mut found = coverage::coverage(store, ctx.code, dates.from, dates.to).await?;
+            let names = super::channel_names(store).await?;
+            for c in &mut found.channels {
+                if let Some(name) = names.get(c.channel.as_str()) {
+                    c.label_da.clone_from(name);
+                }
+            }
             if let Some(share) = found.share() {
                 figures.push(KeyFigure {
                     label: crate::t("Dækningsgrad"),

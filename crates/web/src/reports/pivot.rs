@@ -15,7 +15,7 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse};
 use komhen_core::reports::tabular::{decimal_da, thousands, Cell};
-use komhen_core::reports::{self, Comparing, Dimension, Report, ReportQuery, ReportRow, ShareOf};
+use komhen_core::reports::{Comparing, Dimension, Report, ReportQuery, ReportRow, ShareOf};
 use komhen_store::Store;
 use std::collections::HashMap;
 
@@ -293,16 +293,16 @@ async fn pivot_table(
     request.share_of = layout.share_of();
     request.median = layout.median();
     request.cost = layout.cost();
-    let report = reports::run(store, &request).await?;
+    let report = super::run(store, &request).await?;
     let margin = |dims: Vec<Dimension>| {
         let mut r = ctx.request.clone().by(&dims);
         r.median = layout.median();
         r.cost = layout.cost();
         r
     };
-    let by_rows = reports::run(store, &margin(vec![layout.rows])).await?;
+    let by_rows = super::run(store, &margin(vec![layout.rows])).await?;
     let by_cols = match layout.columns {
-        Some(c) => Some(reports::run(store, &margin(vec![c])).await?),
+        Some(c) => Some(super::run(store, &margin(vec![c])).await?),
         None => None,
     };
     let mut query = ctx.query.clone();

@@ -70,7 +70,7 @@ pub(crate) async fn show_registrations(
         .get("efter")
         .and_then(|v| v.parse::<i64>().ok())
         .map(RegistrationId);
-    let total = reports::run(store, &ctx.request).await?;
+    let total = super::run(store, &ctx.request).await?;
     let selection = reports::selection(store, &ctx.request).await?;
     let rows = store
         .select_registrations(&selection, after, PAGE_SIZE)
@@ -148,7 +148,9 @@ pub(crate) async fn describe_filters(
             Dimension::Channel => channels
                 .iter()
                 .find(|c| c.code.as_str() == code)
-                .map_or(code.clone(), |c| c.label_da.clone()),
+                .map_or(code.clone(), |c| {
+                    crate::i18n::pick(&c.label_da, &c.label_en).to_owned()
+                }),
             Dimension::Unit => store
                 .find_unit_by_login(code)
                 .await?
@@ -183,17 +185,15 @@ impl Names {
                 .into_iter()
                 .map(|t| (t.id.0, format!("{} {}", t.kle, t.name)))
                 .collect(),
-            channels: store
-                .list_channels()
-                .await?
-                .into_iter()
-                .map(|c| (c.code.to_string(), c.label_da))
-                .collect(),
+            channels: super::channel_names(store).await?,
             types: store
                 .list_inquiry_types()
                 .await?
                 .into_iter()
-                .map(|t| (t.inquiry_type.code().to_owned(), t.label_da))
+                .map(|t| {
+                    let name = crate::i18n::pick(&t.label_da, &t.label_en).to_owned();
+                    (t.inquiry_type.code().to_owned(), name)
+                })
                 .collect(),
         })
     }
