@@ -12,8 +12,8 @@ pub mod paper;
 use crate::{accounts::auth, CoreError, CoreResult};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 use komhen_domain::{
-    danish_instant, parse_form, ChannelCode, Completion, DateDimensions, Direction, InquiryType,
-    Medium, NewAnswer, NewRegistration, RegistrationId, Source, TaskId, UnitId,
+    da, danish_instant, dl, parse_form, ChannelCode, Completion, DateDimensions, Direction,
+    InquiryType, Medium, NewAnswer, NewRegistration, RegistrationId, Source, TaskId, UnitId,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -345,7 +345,7 @@ fn check_codes(
     let mut fail = |field, message: String| errors.push(FieldError { field, message });
     let channel = match ChannelCode::parse(&input.channel) {
         _ if input.channel.trim().is_empty() => {
-            fail("channel", "Vælg en kanal.".into());
+            fail("channel", dl!("Vælg en kanal.").into());
             None
         }
         Ok(code) => match choices.channels.iter().find(|c| c.code == code) {
@@ -353,7 +353,7 @@ fn check_codes(
             None => {
                 fail(
                     "channel",
-                    format!("Kanalen «{}» kan ikke registreres her.", input.channel),
+                    da!("Kanalen «{}» kan ikke registreres her.", input.channel),
                 );
                 None
             }
@@ -367,7 +367,7 @@ fn check_codes(
         match Direction::parse(&input.direction) {
             Ok(d) if d != channel.direction => fail(
                 "direction",
-                format!(
+                da!(
                     "{} er en {} kanal.",
                     channel.label_da,
                     channel.direction.label_da().to_lowercase()
@@ -380,16 +380,16 @@ fn check_codes(
     let task = match input.task.trim().parse::<i64>() {
         Ok(id) if choices.tasks.iter().any(|t| t.id.0 == id) => Some(TaskId(id)),
         Ok(_) => {
-            fail("task", "Opgaven er ikke tildelt enheden.".into());
+            fail("task", dl!("Opgaven er ikke tildelt enheden.").into());
             None
         }
         Err(_) => {
-            fail("task", "Vælg en opgave.".into());
+            fail("task", dl!("Vælg en opgave.").into());
             None
         }
     };
     let inquiry_type = if input.inquiry_type.trim().is_empty() {
-        fail("inquiry_type", "Vælg en henvendelsestype.".into());
+        fail("inquiry_type", dl!("Vælg en henvendelsestype.").into());
         None
     } else {
         InquiryType::parse(&input.inquiry_type)
@@ -399,7 +399,7 @@ fn check_codes(
     let completion = if input.completion.trim().is_empty() {
         fail(
             "completion",
-            "Vælg, om henvendelsen blev afsluttet straks.".into(),
+            dl!("Vælg, om henvendelsen blev afsluttet straks.").into(),
         );
         None
     } else {
@@ -410,7 +410,7 @@ fn check_codes(
     let has_form = match &channel {
         Some(c) if c.form_applicable => {
             if input.form.trim().is_empty() {
-                fail("form", "Vælg, om der fulgte en blanket med.".into());
+                fail("form", dl!("Vælg, om der fulgte en blanket med.").into());
                 None
             } else {
                 parse_form(&input.form)
@@ -452,7 +452,7 @@ fn check_answers(
             Ok(a) => answers.push(a),
             Err(why) => errors.push(FieldError {
                 field: "answers",
-                message: format!("Svaret på «{}» er ikke gyldigt: {why}.", question.label_da),
+                message: da!("Svaret på «{}» er ikke gyldigt: {why}.", question.label_da),
             }),
         }
     }
@@ -478,11 +478,9 @@ fn registered_at(
             Ok(at) if at < now - Duration::days(QUEUED_MAX_AGE_DAYS) => {
                 errors.push(FieldError {
                     field: "time",
-                    message: format!(
-                        "Registreringen blev gemt i browseren for mere end \
+                    message: da!("Registreringen blev gemt i browseren for mere end \
                          {QUEUED_MAX_AGE_DAYS} dage siden; så gamle tal kan ikke \
-                         længere indsendes."
-                    ),
+                         længere indsendes."),
                 });
                 return now;
             }
@@ -492,7 +490,7 @@ fn registered_at(
             Err(_) => {
                 errors.push(FieldError {
                     field: "time",
-                    message: format!("«{made_at}» er ikke et tidspunkt."),
+                    message: da!("«{made_at}» er ikke et tidspunkt."),
                 });
                 return now;
             }
@@ -511,14 +509,14 @@ fn registered_at(
         Some(_) => {
             errors.push(FieldError {
                 field: "time",
-                message: "Tidspunktet ligger efter nu.".into(),
+                message: dl!("Tidspunktet ligger efter nu.").into(),
             });
             made
         }
         None => {
             errors.push(FieldError {
                 field: "time",
-                message: format!("«{time}» er ikke et klokkeslæt som 10:15."),
+                message: da!("«{time}» er ikke et klokkeslæt som 10:15."),
             });
             made
         }
@@ -551,7 +549,7 @@ pub async fn register(
     if key.len() > 100 {
         errors.push(FieldError {
             field: "idempotency_key",
-            message: "Formularen er ugyldig; genindlæs siden.".into(),
+            message: dl!("Formularen er ugyldig; genindlæs siden.").into(),
         });
     }
     let Some(checked) = checked.filter(|_| errors.is_empty()) else {
@@ -618,7 +616,7 @@ async fn register_call(
     if outcome.is_none() {
         errors.push(FieldError {
             field: "outcome",
-            message: "Vælg hvad opkaldet endte med.".into(),
+            message: dl!("Vælg hvad opkaldet endte med.").into(),
         });
     }
     // The outcome answers the completion: one question, not two.
@@ -638,9 +636,10 @@ async fn register_call(
     {
         errors.push(FieldError {
             field: "task",
-            message: format!(
+            message: da!(
                 "«{}» er {}s egen opgave; et hotlineopkald registreres på en landsdækkende opgave.",
-                task.name, ctx.municipality.name
+                task.name,
+                ctx.municipality.name
             ),
         });
     }
@@ -649,7 +648,7 @@ async fn register_call(
     if key.len() > 100 {
         errors.push(FieldError {
             field: "idempotency_key",
-            message: "Formularen er ugyldig; genindlæs siden.".into(),
+            message: dl!("Formularen er ugyldig; genindlæs siden.").into(),
         });
     }
     let (Some(checked), Some(caller), Some(outcome), true) =
@@ -756,7 +755,7 @@ async fn own_registration(
     id: RegistrationId,
 ) -> CoreResult<RegistrationRow> {
     find_own(store, ctx, id).await?.ok_or_else(|| {
-        CoreError::Invalid("Registreringen findes ikke i enhedens registreringer.".into())
+        CoreError::Invalid(dl!("Registreringen findes ikke i enhedens registreringer.").into())
     })
 }
 
@@ -771,7 +770,7 @@ pub async fn undo(
 ) -> CoreResult<RegistrationRow> {
     let row = own_registration(store, ctx, id).await?;
     if now - row.created_at > Duration::minutes(UNDO_MINUTES) {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::Invalid(da!(
             "Registreringen kan kun fortrydes i {UNDO_MINUTES} minutter. Ret den i stedet."
         )));
     }
@@ -803,7 +802,7 @@ pub async fn correct(
     if row.source == Source::Hotline {
         return Err(RegisterError::Invalid(vec![FieldError {
             field: "id",
-            message: format!(
+            message: da!(
                 "Et hotlineopkald rettes ved at fortryde det inden for {UNDO_MINUTES} minutter \
                  og registrere det igen."
             ),
@@ -812,7 +811,7 @@ pub async fn correct(
     if row.day != DateDimensions::of(now).day || row.source != Source::Tool {
         return Err(RegisterError::Invalid(vec![FieldError {
             field: "id",
-            message: "Kun dagens registreringer fra registreringsværktøjet kan rettes.".into(),
+            message: dl!("Kun dagens registreringer fra registreringsværktøjet kan rettes.").into(),
         }]));
     }
     let mut choices = Choices::clone(&ctx.catalog);

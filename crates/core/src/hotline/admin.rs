@@ -10,7 +10,7 @@ use crate::setup::{change, clean_name, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use komhen_domain::hotline::{MemberKind, OpeningHours};
-use komhen_domain::{danish_instant, HotlineId, MunicipalityCode, ShiftId, UserId};
+use komhen_domain::{da, danish_instant, dl, HotlineId, MunicipalityCode, ShiftId, UserId};
 use komhen_store::{
     HotlineMember, HotlineMemberRow, HotlinePriceRow, HotlineRole, HotlineRow, HotlineSettings,
     NewHotlinePrice, NewShift, OpeningRow, SetupChange, Store,
@@ -109,36 +109,56 @@ fn settings_json(s: &HotlineSettings) -> serde_json::Value {
 
 /// Checks a line's settings, in the user's words.
 pub fn check_settings(mut settings: HotlineSettings) -> CoreResult<HotlineSettings> {
-    settings.name = clean_name(&settings.name, "linjens navn", NAME_MAX)?;
+    settings.name = clean_name(&settings.name, dl!("linjens navn"), NAME_MAX)?;
     let within = |value: i64, low: i64, high: i64, what: &str| -> CoreResult<()> {
         if (low..=high).contains(&value) {
             Ok(())
         } else {
-            invalid(format!("{what} skal være mellem {low} og {high}."))
+            invalid(da!("{what} skal være mellem {low} og {high}."))
         }
     };
-    within(settings.agents_at_a_time, 1, 500, "Medarbejdere ad gangen")?;
+    within(
+        settings.agents_at_a_time,
+        1,
+        500,
+        dl!("Medarbejdere ad gangen"),
+    )?;
     within(
         settings.shift_minutes,
         15,
         1440,
-        "En vagts længde i minutter",
+        dl!("En vagts længde i minutter"),
     )?;
     within(
         settings.service_seconds,
         1,
         3600,
-        "Serviceniveauets sekunder",
+        dl!("Serviceniveauets sekunder"),
     )?;
-    within(settings.service_percent, 1, 100, "Serviceniveauets procent")?;
+    within(
+        settings.service_percent,
+        1,
+        100,
+        dl!("Serviceniveauets procent"),
+    )?;
     within(
         settings.short_abandon_seconds,
         0,
         600,
-        "Grænsen for kort opgivne opkald i sekunder",
+        dl!("Grænsen for kort opgivne opkald i sekunder"),
     )?;
-    within(settings.discount_percent, 0, 100, "Startrabatten i procent")?;
-    within(settings.discount_months, 0, 120, "Startrabattens måneder")?;
+    within(
+        settings.discount_percent,
+        0,
+        100,
+        dl!("Startrabatten i procent"),
+    )?;
+    within(
+        settings.discount_months,
+        0,
+        120,
+        dl!("Startrabattens måneder"),
+    )?;
     Ok(settings)
 }
 
@@ -227,7 +247,7 @@ pub async fn set_queues(
             continue;
         }
         if name.chars().count() > QUEUE_NAME_MAX {
-            return invalid(format!(
+            return invalid(da!(
                 "Kønavnet «{}…» er for langt: højst {QUEUE_NAME_MAX} tegn.",
                 name.chars().take(20).collect::<String>()
             ));
@@ -237,7 +257,7 @@ pub async fn set_queues(
         }
     }
     if queues.len() > QUEUES_MAX {
-        return invalid(format!("Højst {QUEUES_MAX} køer."));
+        return invalid(da!("Højst {QUEUES_MAX} køer."));
     }
     queues.sort();
     change(
@@ -268,17 +288,17 @@ pub async fn add_member(
     member: HotlineMember,
 ) -> CoreResult<()> {
     if store.get_municipality(member.municipality).await?.is_none() {
-        return invalid(format!("Kommunekoden {} findes ikke.", member.municipality));
+        return invalid(da!("Kommunekoden {} findes ikke.", member.municipality));
     }
     if member.left_on.is_some_and(|left| left <= member.joined_on) {
-        return invalid("Udmeldelsen skal ligge efter indmeldelsen.");
+        return invalid(dl!("Udmeldelsen skal ligge efter indmeldelsen."));
     }
     if let Some(other) = line.members.iter().find(|m| {
         m.member.municipality == member.municipality
             && m.member.left_on.is_none_or(|left| left > member.joined_on)
             && member.left_on.is_none_or(|left| m.member.joined_on < left)
     }) {
-        return invalid(format!(
+        return invalid(da!(
             "{} er allerede medlem fra {}: afslut det medlemskab først.",
             other.name,
             other.member.joined_on.format("%d-%m-%Y")
@@ -323,12 +343,12 @@ pub async fn end_member(
         .iter()
         .find(|m| m.member.municipality == municipality && m.member.left_on.is_none())
     else {
-        return invalid(format!(
+        return invalid(da!(
             "Kommune {municipality} har intet åbent medlemskab af linjen."
         ));
     };
     if left_on <= open.member.joined_on {
-        return invalid(format!(
+        return invalid(da!(
             "Udmeldelsen skal ligge efter indmeldelsen den {}.",
             open.member.joined_on.format("%d-%m-%Y")
         ));
@@ -363,13 +383,19 @@ pub async fn set_opening_hours(
     days: [Option<(NaiveTime, NaiveTime)>; 7],
 ) -> CoreResult<()> {
     const NAMES: [&str; 7] = [
-        "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag",
+        dl!("mandag"),
+        dl!("tirsdag"),
+        dl!("onsdag"),
+        dl!("torsdag"),
+        dl!("fredag"),
+        dl!("lørdag"),
+        dl!("søndag"),
     ];
     let mut rows = Vec::new();
     for (i, day) in days.iter().enumerate() {
         if let Some((opens, closes)) = day {
             if closes <= opens {
-                return invalid(format!(
+                return invalid(da!(
                     "Om {} skal lukketiden ligge efter åbningstiden.",
                     NAMES[i]
                 ));
@@ -424,7 +450,7 @@ pub async fn grant_role(
 ) -> CoreResult<UserId> {
     let email = email.trim().to_lowercase();
     let Some(user) = store.find_user_by_email(&email).await? else {
-        return invalid(format!(
+        return invalid(da!(
             "Der findes ingen bruger med e-mail {email}. Den nationale administrator opretter \
              brugere."
         ));
@@ -487,10 +513,10 @@ pub async fn set_price(
     price: NewHotlinePrice,
 ) -> CoreResult<()> {
     if price.price_millikr < 0 || price.credit_ore_per_hour < 0 {
-        return invalid("Pris og godtgørelse kan ikke være negative.");
+        return invalid(dl!("Pris og godtgørelse kan ikke være negative."));
     }
     if price.note.chars().count() > 200 {
-        return invalid("Noten må højst være 200 tegn.");
+        return invalid(dl!("Noten må højst være 200 tegn."));
     }
     let after = json!({
         "fra": price.valid_from.to_string(),
@@ -566,7 +592,7 @@ pub fn shift_instants(input: &ShiftInput) -> CoreResult<(DateTime<Utc>, DateTime
     };
     let at = |day: NaiveDate, time: NaiveTime| {
         danish_instant(day, time.hour(), time.minute()).ok_or_else(|| {
-            CoreError::Invalid(format!(
+            CoreError::Invalid(da!(
                 "Klokken {} findes ikke den {} (sommertid): vælg et andet tidspunkt.",
                 time.format("%H:%M"),
                 day.format("%d-%m-%Y")
@@ -576,7 +602,7 @@ pub fn shift_instants(input: &ShiftInput) -> CoreResult<(DateTime<Utc>, DateTime
     let starts = at(input.day, input.starts)?;
     let ends = at(end_day, input.ends)?;
     if (ends - starts).num_hours() >= SHIFT_MAX_HOURS {
-        return invalid(format!("En vagt er højst {SHIFT_MAX_HOURS} timer."));
+        return invalid(da!("En vagt er højst {SHIFT_MAX_HOURS} timer."));
     }
     Ok((starts, ends))
 }
@@ -590,24 +616,23 @@ pub async fn add_shift(
     now: DateTime<Utc>,
 ) -> CoreResult<ShiftId> {
     if !(1..=500).contains(&input.agents) {
-        return invalid("Antal medarbejdere på vagten skal være mellem 1 og 500.");
+        return invalid(dl!(
+            "Antal medarbejdere på vagten skal være mellem 1 og 500."
+        ));
     }
     let Some(member) = line
         .members
         .iter()
         .find(|m| m.member.municipality == input.municipality && m.member.is_member_on(input.day))
     else {
-        return invalid(format!(
+        return invalid(da!(
             "Kommune {} er ikke medlem af linjen den {}.",
             input.municipality,
             input.day.format("%d-%m-%Y")
         ));
     };
     if member.member.kind != MemberKind::StaffsAndPays {
-        return invalid(format!(
-            "{} betaler kun og bemander ikke vagter.",
-            member.name
-        ));
+        return invalid(da!("{} betaler kun og bemander ikke vagter.", member.name));
     }
     let note = input.note.trim().chars().take(200).collect::<String>();
     let (starts_at, ends_at) = shift_instants(&input)?;

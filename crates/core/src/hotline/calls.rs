@@ -29,8 +29,8 @@ use crate::intake::upload::sniff;
 use crate::setup::{audit_entry, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
-use komhen_domain::dl;
 use komhen_domain::hotline::{Call, CallOutcome};
+use komhen_domain::{da, dl};
 use komhen_ingest::calls::CallsReader;
 use komhen_ingest::queue_log::{QueueLogReader, QueueLogSummary};
 use komhen_ingest::{Limits, Problem, ProblemKind, ProblemSummary};
@@ -175,7 +175,7 @@ pub async fn preview_calls(
         .await?
         .into_iter()
         .find(|b| b.batch.fingerprint == preview.sha256);
-    if let Some(problem) = sniff(upload.path, "opkaldsfilen")? {
+    if let Some(problem) = sniff(upload.path, dl!("opkaldsfilen"))? {
         preview.problems.add(problem);
         return Ok(preview);
     }
@@ -200,7 +200,7 @@ pub async fn preview_calls(
             preview.problems.add(Problem::line(
                 number,
                 ProblemKind::Limit,
-                format!(
+                da!(
                     "filen har flere end {MAX_CALLS_PER_FILE} opkald. Del den i flere filer \
                      (fx én pr. måned), og indlæs dem hver for sig"
                 ),
@@ -246,7 +246,7 @@ pub async fn preview_calls(
             preview.problems.add(Problem::line(
                 again,
                 ProblemKind::Conflict,
-                format!(
+                da!(
                     "opkaldet «{}» med ankomst {} står også på linje {first}: et opkald må kun \
                      stå én gang i filen",
                     call.call_id,
@@ -273,7 +273,7 @@ pub async fn import_calls(
 ) -> CoreResult<CallsImported> {
     let preview = preview_calls(store, line, upload).await?;
     if !preview.problems.is_empty() {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::Invalid(da!(
             "Filen er ikke indlæst: den har {}. Ret dem, og indlæs filen igen.",
             preview.problems.counted_da(komhen_ingest::RowWord::Line)
         )));
@@ -282,18 +282,18 @@ pub async fn import_calls(
         return Err(CoreError::Invalid(same_file_message(before)));
     }
     let Some(format) = preview.format else {
-        return Err(CoreError::Invalid("Filen kan ikke læses.".into()));
+        return Err(CoreError::Invalid(dl!("Filen kan ikke læses.").into()));
     };
     if preview.calls == 0 {
         return Err(CoreError::Invalid(if preview.other_queue_calls > 0 {
-            format!(
+            da!(
                 "Filen har ingen opkald i linjens køer ({}), kun {} opkald i andre køer. Tjek \
                  linjens kønavne under Opsætning.",
                 line.row.queues.join(", "),
                 preview.other_queue_calls
             )
         } else {
-            "Filen har ingen opkald.".into()
+            dl!("Filen har ingen opkald.").into()
         }));
     }
     let batch = NewCallBatch {
@@ -342,7 +342,7 @@ pub async fn import_calls(
                 .find(|b| b.id == batch);
             Err(CoreError::Invalid(match before {
                 Some(b) => same_file_message(&b),
-                None => "Filen er indlæst før.".into(),
+                None => dl!("Filen er indlæst før.").into(),
             }))
         }
     }
@@ -350,7 +350,7 @@ pub async fn import_calls(
 
 /// What the preview and the import say of a file imported before.
 pub fn same_file_message(before: &CallBatchRow) -> String {
-    format!(
+    da!(
         "Præcis denne fil er indlæst før ({}, {} af {}): intet er indlæst igen.",
         before.batch.file_name,
         komhen_domain::danish_local(before.batch.loaded_at).format("%d-%m-%Y %H:%M"),
@@ -383,7 +383,7 @@ fn read_file(path: &PathBuf) -> FileRead {
         read.problems.add(Problem::line(
             1,
             ProblemKind::Unreadable,
-            format!("filen kan ikke åbnes: {e}"),
+            da!("filen kan ikke åbnes: {e}"),
         ));
     };
     let format = match std::fs::File::open(path).and_then(detect) {

@@ -13,7 +13,7 @@ use crate::setup::{change, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use komhen_domain::hotline::MemberKind;
-use komhen_domain::{HotlineId, MunicipalityCode, UnitId};
+use komhen_domain::{da, dl, HotlineId, MunicipalityCode, UnitId};
 use komhen_store::{HotlineUnitRow, SetupChange, Store, UnitRow};
 use serde_json::json;
 
@@ -40,13 +40,13 @@ impl Desk {
     pub fn caller(&self, value: &str) -> Result<&Caller, String> {
         let value = value.trim();
         if value.is_empty() {
-            return Err("Vælg borgerens kommune.".into());
+            return Err(dl!("Vælg borgerens kommune.").into());
         }
         value
             .parse::<u16>()
             .ok()
             .and_then(|code| self.callers.iter().find(|c| c.municipality.get() == code))
-            .ok_or_else(|| format!("Kommune «{value}» er ikke medlem af {}.", self.name))
+            .ok_or_else(|| da!("Kommune «{value}» er ikke medlem af {}.", self.name))
     }
 
     pub fn caller_name(&self, municipality: MunicipalityCode) -> String {
@@ -121,29 +121,29 @@ pub async fn add_unit(
 ) -> CoreResult<UnitRow> {
     let login = login.trim();
     if login.is_empty() {
-        return invalid("Skriv enhedens login.");
+        return invalid(dl!("Skriv enhedens login."));
     }
     let Some(unit) = store.find_unit_by_login(login).await? else {
-        return invalid(format!("Der findes ingen enhed med login «{login}»."));
+        return invalid(da!("Der findes ingen enhed med login «{login}»."));
     };
     if !unit.active {
-        return invalid(format!("Enheden «{}» er lukket.", unit.name));
+        return invalid(da!("Enheden «{}» er lukket.", unit.name));
     }
     let today = komhen_domain::DateDimensions::of(now).day;
     let staffs = line.members_on(today).iter().any(|m| {
         m.member.municipality == unit.municipality && m.member.kind == MemberKind::StaffsAndPays
     });
     if !staffs {
-        return invalid(format!(
+        return invalid(da!(
             "Enheden «{}» hører ikke til en kommune, der bemander linjen.",
             unit.name
         ));
     }
     if let Some(other) = store.hotline_of_unit(unit.id).await? {
         return invalid(if other == line.id() {
-            format!("Enheden «{}» besvarer allerede linjen.", unit.name)
+            da!("Enheden «{}» besvarer allerede linjen.", unit.name)
         } else {
-            format!(
+            da!(
                 "Enheden «{}» besvarer allerede en anden hotline.",
                 unit.name
             )
@@ -182,7 +182,7 @@ pub async fn remove_unit(
         .into_iter()
         .find(|u| u.unit == unit)
     else {
-        return invalid("Enheden besvarer ikke linjen.");
+        return invalid(dl!("Enheden besvarer ikke linjen."));
     };
     change(
         store,

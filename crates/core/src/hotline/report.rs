@@ -25,8 +25,8 @@ use crate::reports::tabular::{Cell, Table};
 use crate::setup::{change, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use komhen_domain::dl;
 use komhen_domain::hotline::{Call, MemberKind};
+use komhen_domain::{da, dl};
 use komhen_domain::{MunicipalityCode, StatementId};
 use komhen_store::{HotlineRegistrationFilter, NewStatement, SetupChange, StatementRow, Store};
 use serde_json::{json, Value};
@@ -355,7 +355,7 @@ pub async fn staffing_split(
     }
     if members.is_empty() {
         return Err(CoreError::Invalid(
-            "Linjen har ingen medlemmer, der bemander vagter, på dagen.".into(),
+            dl!("Linjen har ingen medlemmer, der bemander vagter, på dagen.").into(),
         ));
     }
     Ok((
@@ -381,10 +381,10 @@ pub async fn proposed(
             .iter()
             .find(|m| m.code == *code)
             .map(|m| m.name.clone())
-            .ok_or_else(|| CoreError::Invalid(format!("Kommunekoden {code} findes ikke.")))?;
+            .ok_or_else(|| CoreError::Invalid(da!("Kommunekoden {code} findes ikke.")))?;
         let found = inhabitants(store, *code, year)
             .await?
-            .ok_or_else(|| CoreError::Invalid(format!("{name} har intet folketal.")))?;
+            .ok_or_else(|| CoreError::Invalid(da!("{name} har intet folketal.")))?;
         let population = found.population;
         sources.push(SplitSource {
             code: *code,
@@ -398,7 +398,7 @@ pub async fn proposed(
         });
     }
     if members.is_empty() {
-        return Err(CoreError::Invalid("Vælg mindst én kommune.".into()));
+        return Err(CoreError::Invalid(dl!("Vælg mindst én kommune.").into()));
     }
     let group = proposed_group(
         &members,
@@ -466,16 +466,16 @@ pub async fn preview_statement(
         .iter()
         .filter(|m| m.member.municipality == code)
         .max_by_key(|m| m.member.joined_on)
-        .ok_or_else(|| CoreError::Invalid(format!("Kommune {code} er ikke medlem af linjen.")))?;
+        .ok_or_else(|| CoreError::Invalid(da!("Kommune {code} er ikke medlem af linjen.")))?;
     let first = first_month.with_day(1).unwrap_or(first_month);
     let last = last_month.with_day(1).unwrap_or(last_month);
     let Some(after) = last.checked_add_months(chrono::Months::new(1)) else {
-        return Err(CoreError::Invalid("Perioden slutter for sent.".into()));
+        return Err(CoreError::Invalid(dl!("Perioden slutter for sent.").into()));
     };
     let to = after.pred_opt().unwrap_or(last);
     let found = inhabitants(store, code, first.year())
         .await?
-        .ok_or_else(|| CoreError::Invalid(format!("{} har intet folketal.", member.name)))?;
+        .ok_or_else(|| CoreError::Invalid(da!("{} har intet folketal.", member.name)))?;
     let staffed = if member.member.kind == MemberKind::StaffsAndPays && first <= to {
         let shifts = roster(store, line, first, to).await?;
         staffed_hours(&shifts, first, to)?.of(code)
@@ -536,7 +536,7 @@ pub async fn issue_statement(
     } = *issue;
     let reason = reason.trim();
     if reason.chars().count() > REASON_MAX {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::Invalid(da!(
             "Begrundelsen må højst være {REASON_MAX} tegn."
         )));
     }
@@ -544,17 +544,17 @@ pub async fn issue_statement(
     if let Some(earlier) = corrects {
         let Some(row) = issued.iter().find(|s| s.id == earlier) else {
             return Err(CoreError::Invalid(
-                "Opgørelsen, der rettes, findes ikke for kommunen.".into(),
+                dl!("Opgørelsen, der rettes, findes ikke for kommunen.").into(),
             ));
         };
         if row.corrected_by.is_some() {
             return Err(CoreError::Invalid(
-                "Opgørelsen er allerede rettet: ret den seneste rettelse.".into(),
+                dl!("Opgørelsen er allerede rettet: ret den seneste rettelse.").into(),
             ));
         }
         if reason.is_empty() {
             return Err(CoreError::Invalid(
-                "Skriv, hvorfor opgørelsen rettes.".into(),
+                dl!("Skriv, hvorfor opgørelsen rettes.").into(),
             ));
         }
     }
@@ -566,7 +566,7 @@ pub async fn issue_statement(
                 && s.statement.first_month <= st.last_month
                 && st.first_month <= s.statement.last_month
         }) {
-            return Err(CoreError::Invalid(format!(
+            return Err(CoreError::Invalid(da!(
                 "Der er allerede udstedt en opgørelse for {} fra {} til {} (nr. {}). Ret den i \
                  stedet for at udstede en ny.",
                 st.name,
@@ -615,7 +615,7 @@ pub async fn issue_statement(
     applied
         .id
         .map(StatementId)
-        .ok_or_else(|| CoreError::Invalid("Opgørelsen blev ikke gemt.".into()))
+        .ok_or_else(|| CoreError::Invalid(dl!("Opgørelsen blev ikke gemt.").into()))
 }
 
 /// The version of the stored statement's JSON.
@@ -654,7 +654,7 @@ pub fn statement_json(issued: &IssuedStatement) -> Value {
 
 /// An issued statement read back from its stored JSON.
 pub fn stored_statement(row: &StatementRow) -> CoreResult<IssuedStatement> {
-    let bad = || CoreError::Invalid(format!("Opgørelse nr. {} kan ikke læses.", row.id));
+    let bad = || CoreError::Invalid(da!("Opgørelse nr. {} kan ikke læses.", row.id));
     let v: Value = serde_json::from_str(&row.statement.body).map_err(|_| bad())?;
     let int = |v: &Value, k: &str| v.get(k).and_then(Value::as_i64).ok_or_else(bad);
     let date = |v: &Value, k: &str| {

@@ -15,7 +15,7 @@
 
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
-use komhen_domain::{danish_instant, MunicipalityCode};
+use komhen_domain::{da, danish_instant, dl, MunicipalityCode};
 use num_rational::Ratio;
 use num_traits::{ToPrimitive, Zero};
 use std::collections::{BTreeMap, HashSet};
@@ -142,41 +142,44 @@ impl Split {
 /// no hours or no agents.
 pub fn split(members: &[Member], weekly_agent_hours: f64, shift: Shift) -> CoreResult<Split> {
     if !weekly_agent_hours.is_finite() || weekly_agent_hours < 0.0 {
-        return Err(invalid("Timer om ugen skal være et tal på 0 eller mere."));
+        return Err(invalid(dl!(
+            "Timer om ugen skal være et tal på 0 eller mere."
+        )));
     }
     if !shift.hours.is_finite() || shift.hours <= 0.0 || shift.agents == 0 {
-        return Err(invalid(
-            "En vagt skal have en længde over 0 timer og mindst én medarbejder.",
-        ));
+        return Err(invalid(dl!(
+            "En vagt skal have en længde over 0 timer og mindst én medarbejder."
+        )));
     }
     if members.is_empty() {
-        return Err(invalid(
-            "Der er ingen medlemskommuner at fordele timerne på.",
-        ));
+        return Err(invalid(dl!(
+            "Der er ingen medlemskommuner at fordele timerne på."
+        )));
     }
     let mut seen = HashSet::new();
     for m in members {
         if m.population < 0 {
-            return Err(invalid(&format!(
+            return Err(invalid(&da!(
                 "Indbyggertallet for {} kan ikke være negativt.",
                 m.name
             )));
         }
         if !seen.insert(m.code) {
-            return Err(invalid(&format!(
+            return Err(invalid(&da!(
                 "Kommune {} ({}) står der to gange.",
-                m.code, m.name
+                m.code,
+                m.name
             )));
         }
     }
     let total_population = members
         .iter()
         .try_fold(0i64, |sum, m| sum.checked_add(m.population))
-        .ok_or_else(|| invalid("Indbyggertallene er for store til at lægge sammen."))?;
+        .ok_or_else(|| invalid(dl!("Indbyggertallene er for store til at lægge sammen.")))?;
     if total_population == 0 {
-        return Err(invalid(
-            "Medlemskommunerne har tilsammen 0 indbyggere; timerne kan ikke fordeles.",
-        ));
+        return Err(invalid(dl!(
+            "Medlemskommunerne har tilsammen 0 indbyggere; timerne kan ikke fordeles."
+        )));
     }
     let per_shift = shift.agent_hours();
     let rows = members
@@ -238,12 +241,14 @@ pub fn proposed_group(
     shift: Shift,
 ) -> CoreResult<ProposedGroup> {
     if reference_population <= 0 {
-        return Err(invalid("Referencelinjens indbyggertal skal være over 0."));
+        return Err(invalid(dl!(
+            "Referencelinjens indbyggertal skal være over 0."
+        )));
     }
     if !reference_weekly_agent_hours.is_finite() || reference_weekly_agent_hours < 0.0 {
-        return Err(invalid(
-            "Referencelinjens timer om ugen skal være et tal på 0 eller mere.",
-        ));
+        return Err(invalid(dl!(
+            "Referencelinjens timer om ugen skal være et tal på 0 eller mere."
+        )));
     }
     // The split checks the members and their total; it is computed on a
     // placeholder hour count first so its errors come before the division.
@@ -332,19 +337,19 @@ pub(crate) fn period_instants(
     to: NaiveDate,
 ) -> CoreResult<(DateTime<Utc>, DateTime<Utc>)> {
     if to < from {
-        return Err(invalid("Perioden slutter før den begynder."));
+        return Err(invalid(dl!("Perioden slutter før den begynder.")));
     }
     if (to - from).num_days() + 1 > MAX_PERIOD_DAYS {
-        return Err(invalid(&format!(
+        return Err(invalid(&da!(
             "Perioden må højst være {MAX_PERIOD_DAYS} dage."
         )));
     }
     let after = to
         .succ_opt()
-        .ok_or_else(|| invalid("Perioden slutter for sent."))?;
+        .ok_or_else(|| invalid(dl!("Perioden slutter for sent.")))?;
     // Danish clocks never change at midnight, so both exist.
-    let start = danish_instant(from, 0, 0).ok_or_else(|| invalid("Ugyldig startdato."))?;
-    let end = danish_instant(after, 0, 0).ok_or_else(|| invalid("Ugyldig slutdato."))?;
+    let start = danish_instant(from, 0, 0).ok_or_else(|| invalid(dl!("Ugyldig startdato.")))?;
+    let end = danish_instant(after, 0, 0).ok_or_else(|| invalid(dl!("Ugyldig slutdato.")))?;
     Ok((start, end))
 }
 

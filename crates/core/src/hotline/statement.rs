@@ -31,7 +31,7 @@ use crate::{CoreError, CoreResult};
 use chrono::{Datelike, NaiveDate};
 use komhen_domain::hotline::MemberKind;
 use komhen_domain::month_label_da;
-use komhen_domain::MunicipalityCode;
+use komhen_domain::{da, dl, MunicipalityCode};
 
 /// Øre in a krone.
 pub const ORE_PER_KRONE: i64 = 100;
@@ -231,45 +231,49 @@ pub fn statement(input: &StatementInput) -> CoreResult<Statement> {
     let first = first_of_month(input.first_month);
     let last = first_of_month(input.last_month);
     if last < first {
-        return Err(invalid("Opgørelsens sidste måned ligger før den første."));
+        return Err(invalid(dl!(
+            "Opgørelsens sidste måned ligger før den første."
+        )));
     }
     if first.year() != last.year() {
-        return Err(invalid(
-            "En opgørelse skal ligge inden for ét kalenderår, da indbyggertallet er pr. 1. januar.",
-        ));
+        return Err(invalid(dl!(
+            "En opgørelse skal ligge inden for ét kalenderår, da indbyggertallet er pr. 1. januar."
+        )));
     }
     if input.population < 0 {
-        return Err(invalid("Indbyggertallet kan ikke være negativt."));
+        return Err(invalid(dl!("Indbyggertallet kan ikke være negativt.")));
     }
     if input.discount.percent > 100 {
-        return Err(invalid("Rabatten kan højst være 100 %."));
+        return Err(invalid(dl!("Rabatten kan højst være 100 %.")));
     }
     if let Some(left) = input.member.left {
         if left < input.member.joined {
-            return Err(invalid("Kommunen kan ikke udtræde, før den indtræder."));
+            return Err(invalid(dl!(
+                "Kommunen kan ikke udtræde, før den indtræder."
+            )));
         }
     }
     for rule in &input.rules {
         if !(0..=MAX_PRICE_MILLIKR).contains(&rule.price_millikr_per_citizen_month) {
-            return Err(invalid(&format!(
+            return Err(invalid(&da!(
                 "Prisen pr. indbygger fra {} skal ligge mellem 0 og 100 kr. pr. måned.",
                 rule.valid_from.format("%d-%m-%Y")
             )));
         }
         if !(0..=MAX_CREDIT_ORE_PER_HOUR).contains(&rule.credit_ore_per_hour) {
-            return Err(invalid(&format!(
+            return Err(invalid(&da!(
                 "Godtgørelsen pr. time fra {} skal ligge mellem 0 og 10.000 kr.",
                 rule.valid_from.format("%d-%m-%Y")
             )));
         }
     }
     if !input.staffed_hours.is_finite() || input.staffed_hours < 0.0 {
-        return Err(invalid(
-            "De bemandede timer skal være et tal på 0 eller mere.",
-        ));
+        return Err(invalid(dl!(
+            "De bemandede timer skal være et tal på 0 eller mere."
+        )));
     }
     if input.member.kind == MemberKind::PaysOnly && input.staffed_hours > 0.0 {
-        return Err(invalid(&format!(
+        return Err(invalid(&da!(
             "{} betaler kun og kan ikke godskrives bemandede timer.",
             input.member.name
         )));
@@ -298,9 +302,8 @@ pub fn statement(input: &StatementInput) -> CoreResult<Statement> {
             discount_ore: 0,
         };
         if charged {
-            let rule = rule_in_force(&input.rules, month).ok_or_else(|| {
-                invalid(&format!("Der er ingen pris for {}.", month_label_da(month)))
-            })?;
+            let rule = rule_in_force(&input.rules, month)
+                .ok_or_else(|| invalid(&da!("Der er ingen pris for {}.", month_label_da(month))))?;
             let since_join = index - joined;
             line.price_millikr = rule.price_millikr_per_citizen_month;
             line.in_discount = since_join < i64::from(input.discount.months);
@@ -328,7 +331,7 @@ pub fn statement(input: &StatementInput) -> CoreResult<Statement> {
         .unwrap_or(0);
     let credit_ore = if input.member.kind == MemberKind::StaffsAndPays {
         if input.staffed_hours > 0.0 && rule_in_force(&input.rules, last).is_none() {
-            return Err(invalid(&format!(
+            return Err(invalid(&da!(
                 "Der er ingen godtgørelse pr. time for {}.",
                 month_label_da(last)
             )));
@@ -372,7 +375,7 @@ fn first_of_month(day: NaiveDate) -> NaiveDate {
 fn next_month(month: NaiveDate) -> CoreResult<NaiveDate> {
     month
         .checked_add_months(chrono::Months::new(1))
-        .ok_or_else(|| invalid("Perioden slutter for sent."))
+        .ok_or_else(|| invalid(dl!("Perioden slutter for sent.")))
 }
 
 /// Months since year 0: consecutive months differ by 1.

@@ -27,7 +27,7 @@ pub use watch::{Closed, MAX_QUANTITY_PER_BATCH};
 
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
-use komhen_domain::{BatchId, MunicipalityCode, NewRegistration};
+use komhen_domain::{da, dl, BatchId, MunicipalityCode, NewRegistration};
 use komhen_store::{BatchKind, BatchRow, BatchStatus, NewBatch, NewTotalCount, Store};
 use sha2::{Digest, Sha256};
 use watch::Watch;
@@ -135,7 +135,7 @@ pub async fn delete(
     if batch.status == BatchStatus::Committed {
         let closed = Closed::load(store).await?;
         if let Some(period) = closed_days(store, &closed, batch.id).await? {
-            return Err(CoreError::Invalid(format!(
+            return Err(CoreError::Invalid(da!(
                 "Indlæsningen har rækker i {period}, hvis tal er offentliggjort, og kan derfor \
                  ikke slettes. Indlæs en rettet fil, der erstatter den: den nationale \
                  administrator godkender rettelsen, og tallene offentliggøres igen."
@@ -165,10 +165,10 @@ pub async fn committed_twin(
 fn refusal(kind: BatchKind, earlier: &BatchRow) -> String {
     let when = komhen_domain::danish_local(earlier.created_at).format("%d-%m-%Y %H:%M");
     let what = match kind {
-        BatchKind::Api => "De samme data er modtaget før",
-        _ => "Filen er indlæst før",
+        BatchKind::Api => dl!("De samme data er modtaget før"),
+        _ => dl!("Filen er indlæst før"),
     };
-    format!(
+    da!(
         "{what} ({when}, {} rækker). Vælg at erstatte den tidligere indlæsning, hvis den skal \
          indlæses igen.",
         earlier.row_count
@@ -423,7 +423,7 @@ impl Loading<'_> {
         watch: &Watch,
     ) -> CoreResult<BatchRow> {
         if let Some(expected) = expected.filter(|e| *e != stored) {
-            let error = CoreError::Invalid(format!(
+            let error = CoreError::Invalid(da!(
                 "Filen eller opsætningen ændrede sig under indlæsningen ({stored} rækker i stedet \
                  for {expected}); intet er gemt. Indlæs den igen."
             ));
@@ -444,9 +444,11 @@ impl Loading<'_> {
         if let Some(why) = held_because(watch, replaces_closed.as_deref()) {
             if replaces.len() > 1 {
                 let error = CoreError::Invalid(
-                    "Rettelsen erstatter flere tidligere indlæsninger i en offentliggjort \
-                     periode. Indlæs én rettelse for hver af dem; intet er gemt."
-                        .into(),
+                    dl!(
+                        "Rettelsen erstatter flere tidligere indlæsninger i en offentliggjort \
+                         periode. Indlæs én rettelse for hver af dem; intet er gemt."
+                    )
+                    .into(),
                 );
                 return Err(self.abandon(error).await);
             }
@@ -481,14 +483,16 @@ impl Loading<'_> {
 
 /// Why a batch is held back as a correction, in Danish, or None.
 fn held_because(watch: &Watch, replaces_closed: Option<&str>) -> Option<String> {
-    let waits = "Indlæsningen er gemt, men tæller først med, når den nationale administrator \
-                 har godkendt den som rettelse, og tallene er offentliggjort igen.";
+    let waits = dl!(
+        "Indlæsningen er gemt, men tæller først med, når den nationale administrator har \
+         godkendt den som rettelse, og tallene er offentliggjort igen."
+    );
     match (&watch.closed_name, replaces_closed) {
-        (Some(period), _) => Some(format!(
+        (Some(period), _) => Some(da!(
             "{} af rækkerne ligger i {period}, hvis tal er offentliggjort. {waits}",
             komhen_ingest::summary::danish_number(watch.in_closed)
         )),
-        (None, Some(period)) => Some(format!(
+        (None, Some(period)) => Some(da!(
             "Den indlæsning, den erstatter, har rækker i {period}, hvis tal er offentliggjort. \
              {waits}"
         )),
@@ -502,7 +506,7 @@ pub fn still_clean(summary: &komhen_ingest::ProblemSummary) -> CoreResult<()> {
     if summary.is_empty() {
         return Ok(());
     }
-    Err(CoreError::Invalid(format!(
+    Err(CoreError::Invalid(da!(
         "Filen ændrede sig under indlæsningen ({} fejl); intet er gemt.",
         summary.total()
     )))

@@ -28,7 +28,7 @@ use crate::intake::upload::{sniff, summary_of};
 use crate::setup::{change, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::NaiveDate;
-use komhen_domain::dl;
+use komhen_domain::{da, dl};
 use komhen_domain::{
     danish_instant, BatchId, ChannelCode, KleNumber, MunicipalityCode, NewRegistration, Source,
     TaskId,
@@ -276,12 +276,12 @@ impl Resolver {
         }
         match candidates {
             [one] => Ok(one.id),
-            [] => Err(format!(
+            [] => Err(da!(
                 "opgavekoden {kle} findes ikke i opgavekataloget, hverken som national opgave \
                  eller som kommune {municipality}s egen. Ret koden, eller bed kommunen oprette \
                  opgaven"
             )),
-            many => Err(format!(
+            many => Err(da!(
                 "opgavekoden {kle} svarer til flere af kommune {municipality}s egne opgaver ({}); \
                  kommunen skal give dem hver sit KLE-nummer",
                 many.iter()
@@ -299,7 +299,7 @@ impl Resolver {
                 row.line,
                 "Kommune",
                 ProblemKind::Invalid,
-                format!(
+                da!(
                     "kommunekoden {} findes ikke blandt de 98 kommuner",
                     row.municipality
                 ),
@@ -324,7 +324,7 @@ impl Resolver {
                 row.line,
                 "Dato",
                 ProblemKind::Invalid,
-                format!("datoen {} kan ikke bruges", row.day.format("%d-%m-%Y")),
+                da!("datoen {} kan ikke bruges", row.day.format("%d-%m-%Y")),
             ));
         }
         let (Some(task), Some(registered_at)) = (task, registered_at) else {
@@ -365,13 +365,13 @@ fn municipalities_of(
         summary.add(Problem::line(
             1,
             ProblemKind::Unreadable,
-            format!("filen kan ikke åbnes: {e}"),
+            da!("filen kan ikke åbnes: {e}"),
         ));
         summary
     })?;
     let reader = CentralReader::with_limits(BufReader::new(file), limits)
         .map_err(|e| summary_of(e, limits))?;
-    let format = format!(
+    let format = da!(
         "CSV ({}, adskilt med «{}»)",
         reader.encoding().label(),
         char::from(reader.delimiter())
@@ -412,7 +412,7 @@ fn scan_file(
             summary.add(Problem::line(
                 1,
                 ProblemKind::Unreadable,
-                format!("filen kan ikke åbnes: {e}"),
+                da!("filen kan ikke åbnes: {e}"),
             ));
             return scan;
         }
@@ -443,7 +443,7 @@ fn scan_file(
                 summary.add_row(vec![Problem::line(
                     row.line,
                     ProblemKind::Conflict,
-                    format!(
+                    da!(
                         "kommune {}, opgave {} og dato {} står også i linje {first}. Læg rækkerne \
                          sammen til én",
                         row.municipality,
@@ -510,7 +510,7 @@ pub async fn preview_central(
         problems: ProblemSummary::new(limits.max_problems_kept),
         named: BTreeSet::new(),
     };
-    if let Some(problem) = sniff(path, "den centrale fil")? {
+    if let Some(problem) = sniff(path, dl!("den centrale fil"))? {
         preview.problems.add(problem);
         return Ok(preview);
     }
@@ -574,16 +574,18 @@ pub async fn import_central(
 ) -> CoreResult<CentralImported> {
     let checked = preview_central(store, upload).await?;
     if !checked.problems.is_empty() {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::Invalid(da!(
             "Filen er ikke indlæst: den har {}. Ret dem, og indlæs filen igen.",
             checked.problems.counted_da(komhen_ingest::RowWord::Row)
         )));
     }
     if checked.valid_rows == 0 {
         return Err(CoreError::Invalid(
-            "Filen har ingen rækker at indlæse (rækker med antal 0 og rækker fra kommuner, der \
-             selv indlæser kanalen, gemmes ikke)."
-                .into(),
+            dl!(
+                "Filen har ingen rækker at indlæse (rækker med antal 0 og rækker fra kommuner, \
+                 der selv indlæser kanalen, gemmes ikke)."
+            )
+            .into(),
         ));
     }
     let planned = batch::begin(
@@ -653,7 +655,7 @@ pub async fn delete_central_batch(store: &dyn Store, batch: BatchId) -> CoreResu
         .find(|b| b.id == batch);
     let Some(found) = found else {
         return Err(CoreError::Invalid(
-            "Indlæsningen findes ikke (mere) blandt de centrale indlæsninger.".into(),
+            dl!("Indlæsningen findes ikke (mere) blandt de centrale indlæsninger.").into(),
         ));
     };
     super::batch::delete(store, None, &found).await

@@ -11,7 +11,7 @@ use crate::accounts::access::Actor;
 use crate::intake::batch::Closed;
 use crate::{setup, CoreError, CoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
-use komhen_domain::BatchId;
+use komhen_domain::{da, dl, BatchId};
 use komhen_store::{BatchRow, NewAuditEntry, PeriodRow, Store};
 
 /// A held batch and the published periods whose figures it would change.
@@ -63,7 +63,8 @@ async fn held(store: &dyn Store, batch: BatchId) -> CoreResult<Correction> {
         .find(|b| b.id == batch)
         .ok_or_else(|| {
             CoreError::Invalid(
-                "Rettelsen findes ikke (mere): den er måske allerede godkendt eller afvist.".into(),
+                dl!("Rettelsen findes ikke (mere): den er måske allerede godkendt eller afvist.")
+                    .into(),
             )
         })?;
     correction(store, &closed, found).await
@@ -72,10 +73,10 @@ async fn held(store: &dyn Store, batch: BatchId) -> CoreResult<Correction> {
 /// What a correction was, for the publication's note and the audit log.
 fn describe(batch: &BatchRow) -> String {
     let from = match batch.municipality {
-        Some(m) => format!("kommune {m}"),
-        None => "en central indlæsning".into(),
+        Some(m) => da!("kommune {m}"),
+        None => dl!("en central indlæsning").into(),
     };
-    format!(
+    da!(
         "{} «{}» fra {from} ({} rækker, indlæst af {})",
         batch.kind.label_da(),
         batch.file_name,
@@ -100,7 +101,7 @@ pub async fn approve(
         store.delete_batch(row.municipality, old).await?;
     }
     audit(store, actor, row, "approve").await?;
-    let note = format!("Rettelse godkendt: {}", describe(row));
+    let note = da!("Rettelse godkendt: {}", describe(row));
     for period in &correction.periods {
         setup::catalogue::republish(store, actor, period, &note, now).await?;
     }

@@ -24,7 +24,7 @@
 //! file imports unedited; the preview lists what will be created.
 
 mod scan;
-use komhen_domain::dl;
+use komhen_domain::{da, dl};
 use scan::*;
 
 mod resolve;
@@ -98,7 +98,7 @@ impl FileKind {
         let mut head = vec![0u8; 4096];
         let n = std::fs::File::open(path)
             .and_then(|mut f| f.read(&mut head))
-            .map_err(|e| CoreError::Invalid(format!("Filen kan ikke læses: {e}")))?;
+            .map_err(|e| CoreError::Invalid(da!("Filen kan ikke læses: {e}")))?;
         head.truncate(n);
         let first_line = head.split(|b| *b == b'\n').next().unwrap_or_default();
         let text = String::from_utf8_lossy(first_line).to_lowercase();
@@ -191,28 +191,28 @@ impl EarlierImports {
             })
             .collect();
         let from = match names.as_slice() {
-            [one] => format!("en tidligere indlæsning ({one})"),
-            _ => format!(
+            [one] => da!("en tidligere indlæsning ({one})"),
+            _ => da!(
                 "{} tidligere indlæsninger ({})",
                 names.len(),
                 names.join("; ")
             ),
         };
-        format!(
+        da!(
             "{} af filens {} {} ligger på dage og enheder, hvor der allerede er registreret \
              {} {} med samme opgave og kanal fra {from}.",
             n(self.file_rows as i64),
             n(self.of_rows as i64),
             if self.of_rows == 1 {
-                "række"
+                dl!("række")
             } else {
-                "rækker"
+                dl!("rækker")
             },
             n(self.stored_inquiries),
             if self.stored_inquiries == 1 {
-                "henvendelse"
+                dl!("henvendelse")
             } else {
-                "henvendelser"
+                dl!("henvendelser")
             },
         )
     }
@@ -296,13 +296,13 @@ pub struct Imported {
 /// The file's SHA-256, read as a stream.
 pub fn sha256_of(path: &Path) -> CoreResult<String> {
     let mut file = std::fs::File::open(path)
-        .map_err(|e| CoreError::Invalid(format!("Filen kan ikke læses: {e}")))?;
+        .map_err(|e| CoreError::Invalid(da!("Filen kan ikke læses: {e}")))?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 16];
     loop {
         let n = file
             .read(&mut buffer)
-            .map_err(|e| CoreError::Invalid(format!("Filen kan ikke læses: {e}")))?;
+            .map_err(|e| CoreError::Invalid(da!("Filen kan ikke læses: {e}")))?;
         if n == 0 {
             break;
         }
@@ -609,7 +609,7 @@ async fn overlap(
             let unit = cell
                 .unit
                 .and_then(|u| resolver.units.values().find(|x| x.id == u))
-                .map_or_else(|| "(ingen enhed)".to_owned(), |u| u.login.clone());
+                .map_or_else(|| dl!("(ingen enhed)").to_owned(), |u| u.login.clone());
             examples.push((
                 unit,
                 cell.channel.to_string(),
@@ -641,19 +641,19 @@ fn unmakeable(municipality: MunicipalityCode, creations: &Creations, scan: &Scan
                 scan.new_units.get(&login).copied().unwrap_or(1),
                 "Enhed",
                 ProblemKind::Invalid,
-                format!("enheden «{login}» kan ikke oprettes: {why}"),
+                da!("enheden «{login}» kan ikke oprettes: {why}"),
             ),
             setup::Unmakeable::Task(code, why) => Problem::cell(
                 scan.new_tasks.get(&code).map_or(1, |(_, line)| *line),
                 "Opgave",
                 ProblemKind::Invalid,
-                format!("opgaven {code} kan ikke oprettes: {why}"),
+                da!("opgaven {code} kan ikke oprettes: {why}"),
             ),
             setup::Unmakeable::Question(label, why) => Problem::cell(
                 1,
                 label.clone(),
                 ProblemKind::Invalid,
-                format!("kolonnen kan ikke oprettes som spørgsmål: {why}"),
+                da!("kolonnen kan ikke oprettes som spørgsmål: {why}"),
             ),
         })
         .collect()
@@ -694,14 +694,14 @@ pub async fn import(
     } = *upload;
     let checked = preview(store, municipality, upload).await?;
     if !checked.problems.is_empty() {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::Invalid(da!(
             "Filen er ikke indlæst: den har {}. Ret dem, og indlæs filen igen.",
             checked.problems.counted_da(komhen_ingest::RowWord::Row)
         )));
     }
     if checked.valid_rows == 0 {
         return Err(CoreError::Invalid(
-            "Filen har ingen rækker at indlæse.".into(),
+            dl!("Filen har ingen rækker at indlæse.").into(),
         ));
     }
     let planned = batch::begin(
@@ -721,7 +721,7 @@ pub async fn import(
         (None, _) | (Some(_), Choice::Add) => planned,
         (Some(earlier), Choice::Replace) => planned.replacing(earlier.batches.iter().cloned()),
         (Some(earlier), Choice::Unmade) => {
-            return Err(CoreError::Invalid(format!(
+            return Err(CoreError::Invalid(da!(
                 "Filen er ikke indlæst: {} Vælg, om filen skal erstatte de tidligere \
                  indlæsninger, eller om dens rækker skal lægges til dem.",
                 earlier.summary_da()

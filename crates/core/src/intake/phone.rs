@@ -29,7 +29,7 @@ use crate::intake::totals::{self, finish_preview, range_da, Labels, PreviewTotal
 use crate::setup::{change, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::NaiveDate;
-use komhen_domain::{danish_local, CdrRuleId, ChannelCode, Direction, MunicipalityCode};
+use komhen_domain::{da, danish_local, dl, CdrRuleId, ChannelCode, Direction, MunicipalityCode};
 use komhen_ingest::asterisk::{CallRecord, CdrClock, CdrLayout, CdrReader, Disposition};
 use komhen_ingest::{Limits, ProblemSummary};
 use komhen_store::{
@@ -86,21 +86,25 @@ pub async fn create_rule(
     let mut problems = Vec::new();
     let field = CdrRuleField::parse(&input.field);
     if field.is_none() {
-        problems.push("Vælg, hvilket felt reglen ser på.");
+        problems.push(dl!("Vælg, hvilket felt reglen ser på."));
     }
     let matching = CdrMatch::parse(&input.matching);
     if matching.is_none() {
-        problems.push("Vælg, om feltet skal være lig med teksten eller begynde med den.");
+        problems.push(dl!(
+            "Vælg, om feltet skal være lig med teksten eller begynde med den."
+        ));
     }
     let pattern = input.pattern.trim().to_owned();
     if pattern.is_empty() {
-        problems.push("Skriv den tekst, feltet skal have, fx from-trunk eller SIP/trunk-.");
+        problems.push(dl!(
+            "Skriv den tekst, feltet skal have, fx from-trunk eller SIP/trunk-."
+        ));
     } else if pattern.chars().count() > 200 {
-        problems.push("Teksten må højst være 200 tegn.");
+        problems.push(dl!("Teksten må højst være 200 tegn."));
     }
     let direction = Direction::parse(&input.direction).ok();
     if direction.is_none() {
-        problems.push("Vælg, om opkaldene er indgående eller udgående.");
+        problems.push(dl!("Vælg, om opkaldene er indgående eller udgående."));
     }
     let (Some(field), Some(matching), Some(direction), true) =
         (field, matching, direction, problems.is_empty())
@@ -143,7 +147,9 @@ pub async fn delete_rule(
         .await?
         .into_iter()
         .find(|r| r.id == rule)
-        .ok_or_else(|| CoreError::Invalid("Reglen findes ikke (længere) i kommunen.".into()))?;
+        .ok_or_else(|| {
+            CoreError::Invalid(dl!("Reglen findes ikke (længere) i kommunen.").into())
+        })?;
     change(
         store,
         actor,
@@ -392,7 +398,7 @@ fn count_calls<R: Read>(
                 kinds
                     .get(kind as usize)
                     .cloned()
-                    .unwrap_or_else(|| "(andre)".into()),
+                    .unwrap_or_else(|| dl!("(andre)").into()),
                 n,
             )
         })
@@ -449,9 +455,11 @@ impl CdrPreview {
     pub fn refusal(&self) -> Option<String> {
         if self.no_rules {
             return Some(
-                "Kommunen har ingen regler for telefonsystemet endnu: tilføj en regel for \
-                 indgående og en for udgående opkald, og indlæs filen igen."
-                    .into(),
+                dl!(
+                    "Kommunen har ingen regler for telefonsystemet endnu: tilføj en regel for \
+                     indgående og en for udgående opkald, og indlæs filen igen."
+                )
+                .into(),
             );
         }
         self.totals.refusal()
@@ -470,16 +478,16 @@ fn layout_of(options: &CdrOptions) -> CoreResult<Option<CdrLayout>> {
     }
     CdrLayout::from_names(&names)
         .map(Some)
-        .map_err(|e| CoreError::Invalid(format!("Kolonnerækkefølgen kan ikke bruges: {e}")))
+        .map_err(|e| CoreError::Invalid(da!("Kolonnerækkefølgen kan ikke bruges: {e}")))
 }
 
 fn layout_name(layout: &CdrLayout, own: bool) -> String {
     if own {
-        "egen kolonnerækkefølge (cdr_custom)".into()
+        dl!("egen kolonnerækkefølge (cdr_custom)").into()
     } else if *layout == CdrLayout::cdr_custom_sample() {
-        "cdr_custom (Asterisks eksempel, 19 kolonner)".into()
+        dl!("cdr_custom (Asterisks eksempel, 19 kolonner)").into()
     } else {
-        "cdr_csv (Asterisks standard)".into()
+        dl!("cdr_csv (Asterisks standard)").into()
     }
 }
 
@@ -519,7 +527,7 @@ pub async fn preview_cdr(
                     problems.add(komhen_ingest::Problem::line(
                         1,
                         komhen_ingest::ProblemKind::Unreadable,
-                        format!("filen kan ikke åbnes: {e}"),
+                        da!("filen kan ikke åbnes: {e}"),
                     ));
                     return (CallCounts::default(), problems, None);
                 }
@@ -604,7 +612,7 @@ pub async fn preview_cdr(
         clock: if options.utc {
             "UTC (usegmtime=yes)"
         } else {
-            "dansk tid"
+            dl!("dansk tid")
         },
         no_rules: mapping.is_empty(),
         directions,

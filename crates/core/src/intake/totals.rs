@@ -28,7 +28,7 @@ pub use entry::*;
 use crate::accounts::access::Actor;
 use crate::{CoreError, CoreResult};
 use chrono::NaiveDate;
-use komhen_domain::{danish_local, BatchId, ChannelCode, MunicipalityCode};
+use komhen_domain::{da, danish_local, dl, BatchId, ChannelCode, MunicipalityCode};
 use komhen_ingest::summary::danish_number;
 use komhen_ingest::totals::{TotalsLayout, TotalsReader, TotalsSubject};
 use komhen_ingest::{detect_format, FileFormat, Limits, Problem, ProblemKind};
@@ -81,20 +81,20 @@ pub fn national_kind(measure: TotalMeasure) -> BatchKind {
 /// What a measure counts, in Danish (plural).
 pub fn unit_da(measure: TotalMeasure) -> &'static str {
     match measure {
-        TotalMeasure::Inquiries => "henvendelser",
-        TotalMeasure::WebsiteSessions => "besøg",
-        TotalMeasure::BorgerdkLogins => "logins",
-        TotalMeasure::NemidIssued => "udstedte NemID",
+        TotalMeasure::Inquiries => dl!("henvendelser"),
+        TotalMeasure::WebsiteSessions => dl!("besøg"),
+        TotalMeasure::BorgerdkLogins => dl!("logins"),
+        TotalMeasure::NemidIssued => dl!("udstedte NemID"),
     }
 }
 
 /// A measure's name, in Danish.
 pub fn measure_da(measure: TotalMeasure) -> &'static str {
     match measure {
-        TotalMeasure::Inquiries => "Henvendelser",
-        TotalMeasure::WebsiteSessions => "Besøg på hjemmesiden",
-        TotalMeasure::BorgerdkLogins => "Logins på borger.dk",
-        TotalMeasure::NemidIssued => "Udstedte NemID",
+        TotalMeasure::Inquiries => dl!("Henvendelser"),
+        TotalMeasure::WebsiteSessions => dl!("Besøg på hjemmesiden"),
+        TotalMeasure::BorgerdkLogins => dl!("Logins på borger.dk"),
+        TotalMeasure::NemidIssued => dl!("Udstedte NemID"),
     }
 }
 
@@ -104,7 +104,7 @@ pub fn national_measure(value: &str) -> CoreResult<TotalMeasure> {
         .filter(|m| NATIONAL_MEASURES.contains(m))
         .ok_or_else(|| {
             CoreError::Invalid(
-                "Vælg, om filen har logins på borger.dk eller udstedte NemID.".into(),
+                dl!("Vælg, om filen har logins på borger.dk eller udstedte NemID.").into(),
             )
         })
 }
@@ -192,31 +192,35 @@ impl Labels {
     pub fn describe(&self, entry: &TotalEntryRow) -> String {
         let t = &entry.total;
         let how = match entry.batch_kind {
-            Some(FORM_KIND) => "indtastet".to_owned(),
-            Some(CSV_KIND) => format!(
+            Some(FORM_KIND) => dl!("indtastet").to_owned(),
+            Some(CSV_KIND) => da!(
                 "indlæst fra filen «{}»",
                 entry.file_name.as_deref().unwrap_or_default()
             ),
-            Some(CDR_KIND) => format!(
+            Some(CDR_KIND) => da!(
                 "indlæst fra telefonsystemets fil «{}»",
                 entry.file_name.as_deref().unwrap_or_default()
             ),
-            Some(_) => "leveret centralt".to_owned(),
-            None => "gemt".to_owned(),
+            Some(_) => dl!("leveret centralt").to_owned(),
+            None => dl!("gemt").to_owned(),
         };
-        let who = entry
-            .entered_by
-            .as_deref()
-            .map(|by| format!(" af {}", actor_da(by)))
-            .unwrap_or_default();
-        format!(
-            "{} {} ({} {}, {how}{who} den {})",
+        // What and when as one value: a subject may hold spaces and
+        // parentheses the English catalogue must not split.
+        let what = format!(
+            "{} {}",
             self.subject(t.municipality, t.measure, t.channel.as_ref()),
-            range_da(t.from, t.to),
-            danish_number(t.count.max(0) as u64),
-            unit_da(t.measure),
-            danish_local(entry.entered_at).format("%d-%m-%Y")
-        )
+            range_da(t.from, t.to)
+        );
+        let count = danish_number(t.count.max(0) as u64);
+        let unit = unit_da(t.measure);
+        let day = danish_local(entry.entered_at).format("%d-%m-%Y");
+        match entry.entered_by.as_deref() {
+            Some(by) => da!(
+                "{what} ({count} {unit}, {how} af {} den {day})",
+                actor_da(by)
+            ),
+            None => da!("{what} ({count} {unit}, {how} den {day})"),
+        }
     }
 }
 
@@ -286,29 +290,30 @@ impl TotalsPreview {
             return Some(duplicate_message(earlier));
         }
         if !self.problems.is_empty() || !self.overlaps.is_empty() {
-            return Some(format!(
-                "Filen er ikke gemt: den har {} fejl{}. Ret dem, og indlæs filen igen. Intet er gemt.",
-                danish_number(self.problems.total()),
-                if self.overlaps.is_empty() {
-                    String::new()
-                } else {
-                    format!(" og {} overlappende perioder", self.overlaps.len())
-                }
-            ));
+            let errors = danish_number(self.problems.total());
+            return Some(if self.overlaps.is_empty() {
+                da!("Filen er ikke gemt: den har {errors} fejl. Ret dem, og indlæs filen igen. Intet er gemt.")
+            } else {
+                da!(
+                    "Filen er ikke gemt: den har {errors} fejl og {} overlappende perioder. Ret \
+                     dem, og indlæs filen igen. Intet er gemt.",
+                    self.overlaps.len()
+                )
+            });
         }
         if self.totals.is_empty() {
-            return Some("Filen har ingen totaltal at gemme.".into());
+            return Some(dl!("Filen har ingen totaltal at gemme.").into());
         }
         None
     }
 }
 
 fn duplicate_message(earlier: &BatchRow) -> String {
-    format!(
+    da!(
         "Præcis den samme fil er gemt før ({} af {} den {}). Slet den tidligere indlæsning, \
          hvis filen skal gemmes igen.",
         if earlier.file_name.is_empty() {
-            "indtastet".to_owned()
+            dl!("indtastet").to_owned()
         } else {
             format!("«{}»", earlier.file_name)
         },
@@ -350,25 +355,35 @@ fn overlaps_within(totals: &[PreviewTotal]) -> Vec<String> {
                 break;
             }
             if earlier.total.to >= later.total.from {
-                messages.push(format!(
-                    "{}{} {} overlapper {}{} i samme fil. Hver dag må kun tælles én gang.",
-                    line_prefix(later.line),
+                let what = format!(
+                    "{} {}",
                     later.label,
-                    range_da(later.total.from, later.total.to),
-                    earlier
-                        .line
-                        .map(|l| format!("linje {l}: "))
-                        .unwrap_or_default(),
-                    range_da(earlier.total.from, earlier.total.to)
-                ));
+                    range_da(later.total.from, later.total.to)
+                );
+                let then = range_da(earlier.total.from, earlier.total.to);
+                let message = match earlier.line {
+                    Some(l) => da!(
+                        "{what} overlapper linje {l}: {then} i samme fil. Hver dag må kun tælles \
+                         én gang."
+                    ),
+                    None => {
+                        da!("{what} overlapper {then} i samme fil. Hver dag må kun tælles én gang.")
+                    }
+                };
+                messages.push(on_line(later.line, message));
             }
         }
     }
     messages
 }
 
-fn line_prefix(line: Option<u64>) -> String {
-    line.map(|l| format!("Linje {l}: ")).unwrap_or_default()
+/// A message about a line of the file, led by the line's number when it
+/// has one.
+fn on_line(line: Option<u64>, message: String) -> String {
+    match line {
+        Some(l) => da!("Linje {l}: {message}"),
+        None => message,
+    }
 }
 
 /// Each overlap with a stored total, naming it.
@@ -381,12 +396,14 @@ fn overlap_messages(
         .iter()
         .filter_map(|o| {
             let new = totals.get(o.index)?;
-            Some(format!(
-                "{}{} {} overlapper et gemt tal: {}. Slet det gemte tal først, eller ret perioden.",
-                line_prefix(new.line),
-                new.label,
-                range_da(new.total.from, new.total.to),
-                labels.describe(&o.existing)
+            let what = format!("{} {}", new.label, range_da(new.total.from, new.total.to));
+            Some(on_line(
+                new.line,
+                da!(
+                    "{what} overlapper et gemt tal: {}. Slet det gemte tal først, eller ret \
+                     perioden.",
+                    labels.describe(&o.existing)
+                ),
             ))
         })
         .collect()
@@ -413,7 +430,7 @@ pub(crate) async fn finish_preview(
     let closed = crate::intake::batch::Closed::load(store).await?;
     for t in &preview.totals {
         if let Some(period) = closed.overlapping(t.total.from, t.total.to).first() {
-            preview.overlaps.push(format!(
+            preview.overlaps.push(da!(
                 "{} – {} ligger i {}, hvis tal er offentliggjort og ikke kan ændres",
                 t.total.from.format("%d-%m-%Y"),
                 t.total.to.format("%d-%m-%Y"),
@@ -490,16 +507,18 @@ pub async fn commit(
         .any(|b| b.id == batch && b.kind.on_totals_pages());
     if !staged {
         return Err(CoreError::Invalid(
-            "Indlæsningen findes ikke blandt kommunens totaltal. Indlæs filen igen.".into(),
+            dl!("Indlæsningen findes ikke blandt kommunens totaltal. Indlæs filen igen.").into(),
         ));
     }
     let outcome = match store.commit_totals(municipality, batch).await {
         Ok(outcome) => outcome,
         Err(komhen_store::StoreError::NotFound { .. }) => {
             return Err(CoreError::Invalid(
-                "Indlæsningen venter ikke længere på at blive gemt (den er gemt, annulleret \
-                 eller for gammel). Indlæs filen igen."
-                    .into(),
+                dl!(
+                    "Indlæsningen venter ikke længere på at blive gemt (den er gemt, annulleret \
+                     eller for gammel). Indlæs filen igen."
+                )
+                .into(),
             ))
         }
         Err(e) => return Err(e.into()),
@@ -527,9 +546,9 @@ pub async fn commit(
             let labels = Labels::load(store).await?;
             let messages: Vec<String> = overlaps
                 .iter()
-                .map(|o| format!("{} overlapper", labels.describe(&o.existing)))
+                .map(|o| da!("{} overlapper", labels.describe(&o.existing)))
                 .collect();
-            Err(CoreError::Invalid(format!(
+            Err(CoreError::Invalid(da!(
                 "Totaltallene er ikke gemt, for perioderne overlapper tal, der allerede er \
                  gemt: {}. Slet de gemte tal først, eller ret perioderne.",
                 messages.join("; ")
@@ -556,7 +575,7 @@ pub async fn delete(
         .filter(|b| matches!(b.status, BatchStatus::Committed | BatchStatus::Loading));
     let Some(row) = found else {
         return Err(CoreError::Invalid(
-            "Totaltallene findes ikke (de er måske allerede slettet).".into(),
+            dl!("Totaltallene findes ikke (de er måske allerede slettet).").into(),
         ));
     };
     super::batch::delete(store, municipality, &row).await?;

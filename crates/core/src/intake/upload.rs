@@ -6,6 +6,7 @@
 //! decide what a row becomes (`website` and `central` do).
 
 use crate::{CoreError, CoreResult};
+use komhen_domain::{da, dl};
 use komhen_ingest::ProblemSummary;
 use komhen_ingest::{detect_format, FileFormat, IngestError, Limits, Problem, ProblemKind};
 use std::io::Read;
@@ -18,11 +19,11 @@ pub(crate) fn sniff(path: &Path, what: &str) -> CoreResult<Option<Problem>> {
     let mut head = vec![0u8; 4096];
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
-        .map_err(|e| CoreError::Invalid(format!("Filen kan ikke læses: {e}")))?;
+        .map_err(|e| CoreError::Invalid(da!("Filen kan ikke læses: {e}")))?;
     head.truncate(n);
     let unreadable = |message: String| Some(Problem::line(1, ProblemKind::Unreadable, message));
     Ok(match detect_format(&head) {
-        FileFormat::Xlsx | FileFormat::Xls => unreadable(format!(
+        FileFormat::Xlsx | FileFormat::Xls => unreadable(da!(
             "filen er en Excel-projektmappe, men {what} skal være en CSV-fil. Gem den i Excel \
              som «CSV UTF-8 (kommasepareret)», og indlæs den igen"
         )),
@@ -32,10 +33,12 @@ pub(crate) fn sniff(path: &Path, what: &str) -> CoreResult<Option<Problem>> {
                 || head.starts_with(&[0xEF, 0xBB, 0xBF]);
             if !bom && head.contains(&0) {
                 unreadable(
-                    "filens tegn kan ikke læses: den er sandsynligvis gemt som UTF-16 uden \
-                     byte-order-mærke (BOM), eller den er ikke en tekstfil. Gem den som CSV i \
-                     UTF-8 (eller eksportér den igen), og indlæs den igen"
-                        .into(),
+                    dl!(
+                        "filens tegn kan ikke læses: den er sandsynligvis gemt som UTF-16 uden \
+                         byte-order-mærke (BOM), eller den er ikke en tekstfil. Gem den som CSV \
+                         i UTF-8 (eller eksportér den igen), og indlæs den igen"
+                    )
+                    .into(),
                 )
             } else {
                 None

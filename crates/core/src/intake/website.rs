@@ -41,8 +41,8 @@ use crate::intake::upload::{sniff, summary_of};
 use crate::setup::{change, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::NaiveDate;
-use komhen_domain::dl;
 use komhen_domain::website::longest_match;
+use komhen_domain::{da, dl};
 use komhen_domain::{
     danish_instant, ChannelCode, Completion, InquiryType, MunicipalityCode, NewRegistration,
     PagePath, ReportPeriod, Source, TaskId, WebPageId,
@@ -111,21 +111,23 @@ pub async fn add_web_page(
 ) -> CoreResult<WebPageId> {
     let path = PagePath::parse(address).map_err(|_| {
         CoreError::Invalid(
-            "Skriv sidens sti (fx /borger/pas) eller hele adressen (fx \
-             https://www.kommune.dk/borger/pas), højst 500 tegn."
-                .into(),
+            dl!("Skriv sidens sti (fx /borger/pas) eller hele adressen (fx \
+             https://www.kommune.dk/borger/pas), højst 500 tegn.")
+            .into(),
         )
     })?;
     if path.is_root() {
         return Err(CoreError::Invalid(
-            "Hele hjemmesiden kan ikke knyttes til én opgave. Skriv stien til de sider, der \
+            dl!(
+                "Hele hjemmesiden kan ikke knyttes til én opgave. Skriv stien til de sider, der \
              handler om opgaven, fx /borger/pas."
-                .into(),
+            )
+            .into(),
         ));
     }
     let Some(task) = task else {
         return Err(CoreError::Invalid(
-            "Vælg den opgave, siderne handler om.".into(),
+            dl!("Vælg den opgave, siderne handler om.").into(),
         ));
     };
     let task = store
@@ -134,7 +136,7 @@ pub async fn add_web_page(
         .into_iter()
         .find(|t| t.id == task && !t.retired)
         .ok_or_else(|| {
-            CoreError::Invalid("Opgaven findes ikke i kommunens opgavekatalog.".into())
+            CoreError::Invalid(dl!("Opgaven findes ikke i kommunens opgavekatalog.").into())
         })?;
     let applied = change(
         store,
@@ -173,7 +175,7 @@ pub async fn remove_web_page(
         .find(|p| p.id == page);
     let Some(before) = before else {
         return Err(CoreError::Invalid(
-            "Adressen findes ikke (mere) blandt kommunens sider.".into(),
+            dl!("Adressen findes ikke (mere) blandt kommunens sider.").into(),
         ));
     };
     change(
@@ -331,22 +333,24 @@ pub async fn import_web(
 ) -> CoreResult<WebImported> {
     let preview = preview_web(store, municipality, upload).await?;
     if !preview.problems.is_empty() {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::Invalid(da!(
             "Filen er ikke indlæst: den har {}. Ret dem, og indlæs filen igen.",
             preview.problems.counted_da(komhen_ingest::RowWord::Row)
         )));
     }
     let Some(kind) = preview.kind else {
         return Err(CoreError::Invalid(
-            "Filen er hverken Matomos rapport Sider eller Besøgsoversigt.".into(),
+            dl!("Filen er hverken Matomos rapport Sider eller Besøgsoversigt.").into(),
         ));
     };
     if !preview.importable() {
         return Err(CoreError::Invalid(match kind {
-            ReportKind::Pages => "Filen har ingen besøg på sider, der er knyttet til en opgave. \
+            ReportKind::Pages => dl!(
+                "Filen har ingen besøg på sider, der er knyttet til en opgave. \
                  Knyt siderne til opgaver, og indlæs filen igen."
-                .into(),
-            ReportKind::Visits => "Filen har ingen besøgstal at indlæse.".into(),
+            )
+            .into(),
+            ReportKind::Visits => dl!("Filen har ingen besøgstal at indlæse.").into(),
         }));
     }
     let planned = batch::begin(
@@ -410,7 +414,7 @@ pub async fn delete_web_batch(
         .find(|b| b.id == batch);
     let Some(found) = found else {
         return Err(CoreError::Invalid(
-            "Indlæsningen findes ikke (mere) blandt kommunens hjemmesidefiler.".into(),
+            dl!("Indlæsningen findes ikke (mere) blandt kommunens hjemmesidefiler.").into(),
         ));
     };
     super::batch::delete(store, Some(municipality), &found).await

@@ -3,7 +3,7 @@
 //! what a number, a choice and a text may be.
 
 use komhen_domain::reference::AnswerKind;
-use komhen_domain::NewAnswer;
+use komhen_domain::{da, NewAnswer};
 use komhen_store::QuestionRow;
 
 /// The largest number a number question takes.
@@ -46,7 +46,7 @@ pub fn parse(question: &QuestionRow, value: &str, choice: Choice) -> Result<NewA
                     .iter()
                     .map(|o| o.label_da.as_str())
                     .collect();
-                format!(
+                da!(
                     "«{value}» er ikke et svar på «{}». Forventede {}",
                     question.label_da,
                     expected.join(", ")
@@ -54,15 +54,15 @@ pub fn parse(question: &QuestionRow, value: &str, choice: Choice) -> Result<NewA
             }),
         AnswerKind::Number => match value.parse::<u32>() {
             Ok(n) if n <= MAX_NUMBER => Ok(answer(None, Some(n.to_string()))),
-            Ok(_) => Err(format!(
+            Ok(_) => Err(da!(
                 "«{value}» er større end {} og kan ikke være et svar",
                 crate::reports::tabular::thousands(i64::from(MAX_NUMBER))
             )),
-            Err(_) => Err(format!("«{value}» er ikke et helt tal")),
+            Err(_) => Err(da!("«{value}» er ikke et helt tal")),
         },
         AnswerKind::Text if value.chars().count() <= MAX_TEXT_CHARS => {
             Ok(answer(None, Some(value.to_owned())))
         }
-        AnswerKind::Text => Err(format!("svaret er længere end {MAX_TEXT_CHARS} tegn")),
+        AnswerKind::Text => Err(da!("svaret er længere end {MAX_TEXT_CHARS} tegn")),
     }
 }

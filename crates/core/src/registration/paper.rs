@@ -11,8 +11,8 @@ use crate::registration::{is_tool_channel, FieldError, RegisterError, UnitContex
 use crate::CoreError;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use komhen_domain::{
-    danish_instant, ChannelCode, Completion, DateDimensions, InquiryType, NewRegistration, Source,
-    TaskId,
+    da, danish_instant, dl, ChannelCode, Completion, DateDimensions, InquiryType, NewRegistration,
+    Source, TaskId,
 };
 use komhen_store::BatchKind;
 use komhen_store::{BatchRow, ChannelRow, InquiryTypeRow, NewBatch, Store, TaskRow};
@@ -129,12 +129,12 @@ pub async fn enter_sheet(
 /// The sheet's day: not in the future, not older than [`MAX_SHEET_AGE_DAYS`].
 fn check_day(day: &str, today: NaiveDate, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
     let problem = match NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d") {
-        Ok(d) if d > today => "Skemaets dato ligger i fremtiden.".to_owned(),
+        Ok(d) if d > today => dl!("Skemaets dato ligger i fremtiden.").to_owned(),
         Ok(d) if d < today - Duration::days(MAX_SHEET_AGE_DAYS) => {
-            format!("Skemaet er mere end {MAX_SHEET_AGE_DAYS} dage gammelt; kontakt tovholderen.")
+            da!("Skemaet er mere end {MAX_SHEET_AGE_DAYS} dage gammelt; kontakt tovholderen.")
         }
         Ok(d) => return Some(d),
-        Err(_) => "Angiv skemaets dato.".to_owned(),
+        Err(_) => dl!("Angiv skemaets dato.").to_owned(),
     };
     errors.push(FieldError {
         field: "day",
@@ -148,7 +148,7 @@ fn check_day(day: &str, today: NaiveDate, errors: &mut Vec<FieldError>) -> Optio
 fn check_boxes(sheet: &Sheet, input: &SheetInput, errors: &mut Vec<FieldError>) -> Vec<Box> {
     let mismatch = || FieldError {
         field: "box",
-        message: "Skemaet passer ikke til enhedens opgaver; hent et nyt skema.".into(),
+        message: dl!("Skemaet passer ikke til enhedens opgaver; hent et nyt skema.").into(),
     };
     if input.unreadable > 0 {
         errors.push(mismatch());
@@ -178,9 +178,10 @@ fn check_boxes(sheet: &Sheet, input: &SheetInput, errors: &mut Vec<FieldError>) 
             }),
             _ => errors.push(FieldError {
                 field: "box",
-                message: format!(
+                message: da!(
                     "«{value}» i {} ({}) er ikke et antal fra 0 til {MAX_BOX_COUNT}.",
-                    task.name, entry.channel
+                    task.name,
+                    entry.channel
                 ),
             }),
         }
@@ -188,7 +189,7 @@ fn check_boxes(sheet: &Sheet, input: &SheetInput, errors: &mut Vec<FieldError>) 
     if boxes.is_empty() && errors.is_empty() {
         errors.push(FieldError {
             field: "box",
-            message: "Skemaet er tomt: skriv antallet i de felter, der er talt.".into(),
+            message: dl!("Skemaet er tomt: skriv antallet i de felter, der er talt.").into(),
         });
     }
     boxes
@@ -227,7 +228,7 @@ async fn store_sheet(
     {
         return Err(RegisterError::Invalid(vec![FieldError {
             field: "sheet",
-            message: format!(
+            message: da!(
                 "Præcis dette skema for {day} er allerede indtastet ({} felter, {}). Det gemmes ikke igen.",
                 earlier.row_count,
                 komhen_domain::danish_local(earlier.created_at).format("%d.%m.%Y kl. %H:%M")
@@ -235,7 +236,7 @@ async fn store_sheet(
         }]));
     }
     let registered_at = danish_instant(day, 12, 0)
-        .ok_or_else(|| CoreError::Invalid(format!("{day} kl. 12 findes ikke")))?;
+        .ok_or_else(|| CoreError::Invalid(da!("{day} kl. 12 findes ikke")))?;
     let is_test = ctx.municipality.in_test_mode(now);
     let rows: Vec<NewRegistration> = boxes
         .iter()

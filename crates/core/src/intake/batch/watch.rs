@@ -7,7 +7,7 @@
 
 use crate::{CoreError, CoreResult};
 use chrono::NaiveDate;
-use komhen_domain::{DateDimensions, NewRegistration};
+use komhen_domain::{da, DateDimensions, NewRegistration};
 use komhen_ingest::summary::danish_number;
 use komhen_store::{NewTotalCount, PeriodRow, Store};
 
@@ -88,7 +88,7 @@ impl Watch {
         }
         self.quantity = self.quantity.saturating_add(quantity.max(0));
         if self.quantity > MAX_QUANTITY_PER_BATCH {
-            self.refused = Some(format!(
+            self.refused = Some(da!(
                 "Indlæsningen står for flere end {} henvendelser i alt, hvilket ikke er \
                  troværdigt. Tjek antallene; intet er gemt.",
                 danish_number(MAX_QUANTITY_PER_BATCH as u64)

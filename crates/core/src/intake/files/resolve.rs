@@ -133,7 +133,7 @@ impl Resolver {
                     1,
                     header.clone(),
                     ProblemKind::Layout,
-                    format!(
+                    da!(
                         "kolonnen «{header}» findes ikke i kodebogen og er ikke et af kommunens \
                          spørgsmål. Fjern den, eller ret overskriften til et spørgsmåls tekst"
                     ),
@@ -153,7 +153,7 @@ impl Resolver {
         }
         match candidates.as_slice() {
             [one] => Ok(Some(one)),
-            _ => Err(format!(
+            _ => Err(da!(
                 "opgavekoden {kle} svarer til flere af kommunens egne opgaver ({}); \
                  giv dem hver sit KLE-nummer",
                 candidates
@@ -207,7 +207,7 @@ impl Resolver {
                     "Kommune"
                 },
                 ProblemKind::Invalid,
-                format!(
+                da!(
                     "rækken hører til kommune {m}, men filen indlæses for kommune {}",
                     self.municipality
                 ),
@@ -224,7 +224,7 @@ impl Resolver {
                     line,
                     "Enhed",
                     ProblemKind::Invalid,
-                    format!(
+                    da!(
                         "kommunen har ingen enhed med login «{login}». Tomt felt betyder ingen enhed"
                     ),
                 ));
@@ -236,7 +236,7 @@ impl Resolver {
                     line,
                     "Opgave",
                     ProblemKind::Invalid,
-                    format!(
+                    da!(
                         "opgavekoden {task} findes ikke i opgavekataloget. Opret den som kommunens egen opgave under Opgaver og spørgsmål, eller ret koden"
                     ),
                 ));
@@ -248,7 +248,7 @@ impl Resolver {
                     line,
                     "Kanal",
                     ProblemKind::Invalid,
-                    format!(
+                    da!(
                         "kanalkoden «{}» findes ikke i kodelisten. Forventede fx TLFIND, PRSNLG, EMLIND",
                         partial.channel_written.as_deref().unwrap_or(channel.as_str())
                     ),
@@ -276,9 +276,10 @@ impl Resolver {
                     "Kommune"
                 },
                 ProblemKind::Invalid,
-                format!(
+                da!(
                     "rækken hører til kommune {}, men filen indlæses for kommune {}",
-                    row.municipality, self.municipality
+                    row.municipality,
+                    self.municipality
                 ),
             ));
         }
@@ -294,7 +295,7 @@ impl Resolver {
                     problems.push(cell(
                         "Enhed",
                         ProblemKind::Invalid,
-                        format!(
+                        da!(
                             "kommunen har ingen enhed med login «{login}». Tomt felt betyder \
                              ingen enhed"
                         ),
@@ -316,7 +317,7 @@ impl Resolver {
                 problems.push(cell(
                     "Opgave",
                     ProblemKind::Invalid,
-                    format!(
+                    da!(
                         "opgavekoden {} findes ikke i opgavekataloget. Opret den som kommunens \
                          egen opgave under Opgaver og spørgsmål, eller ret koden",
                         row.task
@@ -335,7 +336,7 @@ impl Resolver {
                 problems.push(cell(
                     "Kanal",
                     ProblemKind::Invalid,
-                    format!(
+                    da!(
                         "kanalkoden «{}» findes ikke i kodelisten. Forventede fx TLFIND, \
                          PRSNLG, EMLIND",
                         row.channel_written.unwrap_or(row.channel.as_str())

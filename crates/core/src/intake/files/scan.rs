@@ -74,10 +74,11 @@ impl Scan {
 }
 
 pub(super) const WARN_NOT_ASSIGNED: &str =
-    "Opgaven er ikke tildelt enheden (rækken gemmes alligevel).";
+    dl!("Opgaven er ikke tildelt enheden (rækken gemmes alligevel).");
 pub(super) const WARN_FORM: &str =
-    "Blanket er angivet på en kanal, hvor en blanket ikke kan følge med; feltet gemmes ikke.";
-pub(super) const WARN_RETIRED: &str = "Opgaven er udgået af kataloget (rækken gemmes alligevel).";
+    dl!("Blanket er angivet på en kanal, hvor en blanket ikke kan følge med; feltet gemmes ikke.");
+pub(super) const WARN_RETIRED: &str =
+    dl!("Opgaven er udgået af kataloget (rækken gemmes alligevel).");
 
 /// Reads every row of the file, resolving each; valid registrations go to
 /// `sink` (which may stop the pass by returning false). Blocking: run on a
@@ -94,11 +95,7 @@ pub(super) fn scan_file(
         std::fs::File::open(path).map_err(|e| {
             IngestError::one(
                 "filen",
-                Problem::line(
-                    1,
-                    ProblemKind::Unreadable,
-                    format!("filen kan ikke åbnes: {e}"),
-                ),
+                Problem::line(1, ProblemKind::Unreadable, da!("filen kan ikke åbnes: {e}")),
             )
         })
     };
@@ -156,7 +153,7 @@ pub(super) fn scan_file(
             summary.add(komhen_ingest::codebook::xls_problem());
         }
         (FileKind::Codebook, FileFormat::Xlsx) => {
-            scan.format = "Excel-projektmappe (XLSX)".into();
+            scan.format = dl!("Excel-projektmappe (XLSX)").into();
             let mut book = CodebookWorkbook::open(BufReader::new(open()?), limits)?;
             let mut rows = book.rows()?;
             let header = resolver.header_problems(rows.extra_headers());
@@ -175,7 +172,7 @@ pub(super) fn scan_file(
         }
         (FileKind::Codebook, FileFormat::Csv) => {
             let mut reader = CodebookReader::with_limits(BufReader::new(open()?), limits)?;
-            scan.format = format!(
+            scan.format = da!(
                 "CSV ({}, adskilt med «{}»)",
                 reader.encoding().label(),
                 char::from(reader.delimiter())
@@ -198,12 +195,14 @@ pub(super) fn scan_file(
             summary.add(Problem::line(
                 1,
                 ProblemKind::Unreadable,
-                "et udtræk fra Det Digitale Landkort er en CSV-fil, ikke en Excel-projektmappe",
+                dl!(
+                    "et udtræk fra Det Digitale Landkort er en CSV-fil, ikke en Excel-projektmappe"
+                ),
             ));
         }
         (FileKind::Landkort, FileFormat::Csv) => {
             let mut reader = LandkortReader::with_limits(BufReader::new(open()?), limits)?;
-            scan.format = format!("CSV ({}, adskilt med «;»)", reader.encoding().label());
+            scan.format = da!("CSV ({}, adskilt med «;»)", reader.encoding().label());
             while let Some(row) = reader.next() {
                 let raw = match &row {
                     Ok(row) => Ok(landkort_raw(row)),
@@ -228,11 +227,7 @@ pub(super) fn extra_headers(
         std::fs::File::open(path).map_err(|e| {
             IngestError::one(
                 "filen",
-                Problem::line(
-                    1,
-                    ProblemKind::Unreadable,
-                    format!("filen kan ikke åbnes: {e}"),
-                ),
+                Problem::line(1, ProblemKind::Unreadable, da!("filen kan ikke åbnes: {e}")),
             )
         })
     };

@@ -17,14 +17,14 @@ pub struct TotalInput {
 pub(super) fn date_input(value: &str, what: &str, problems: &mut Vec<String>) -> Option<NaiveDate> {
     let value = value.trim();
     if value.is_empty() {
-        problems.push(format!("Skriv {what}."));
+        problems.push(da!("Skriv {what}."));
         return None;
     }
     let parsed = ["%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"]
         .iter()
         .find_map(|f| NaiveDate::parse_from_str(value, f).ok());
     if parsed.is_none() {
-        problems.push(format!(
+        problems.push(da!(
             "«{value}» er ikke en dato. Skriv {what} som DD-MM-ÅÅÅÅ, fx 01-10-2025."
         ));
     }
@@ -42,23 +42,23 @@ pub async fn enter(
     let mut problems = Vec::new();
     let channels = store.list_channels().await?;
     let channel = if input.channel.trim().is_empty() {
-        problems.push("Vælg en kanal.".to_owned());
+        problems.push(dl!("Vælg en kanal.").to_owned());
         None
     } else {
         let found = find_channel(&channels, &input.channel);
         if found.is_none() {
-            problems.push(format!(
+            problems.push(da!(
                 "Kanalen «{}» findes ikke i kodelisten.",
                 input.channel.trim()
             ));
         }
         found
     };
-    let from = date_input(&input.from, "den første dag", &mut problems);
-    let to = date_input(&input.to, "den sidste dag", &mut problems);
+    let from = date_input(&input.from, dl!("den første dag"), &mut problems);
+    let to = date_input(&input.to, dl!("den sidste dag"), &mut problems);
     if let (Some(from), Some(to)) = (from, to) {
         if from > to {
-            problems.push(format!(
+            problems.push(da!(
                 "Den sidste dag ({}) ligger før den første ({}).",
                 day_da(to),
                 day_da(from)
@@ -69,11 +69,11 @@ pub async fn enter(
     let count = match cleaned.parse::<i64>() {
         Ok(n) if (0..=komhen_ingest::totals::MAX_COUNT).contains(&n) => Some(n),
         _ if cleaned.is_empty() => {
-            problems.push("Skriv antallet af henvendelser (også 0).".to_owned());
+            problems.push(dl!("Skriv antallet af henvendelser (også 0).").to_owned());
             None
         }
         _ => {
-            problems.push(format!(
+            problems.push(da!(
                 "«{}» er ikke et antal. Skriv et helt tal fra 0 uden decimaler, fx 1234.",
                 input.count.trim()
             ));
@@ -100,12 +100,12 @@ pub async fn enter(
         .find_total_overlaps(std::slice::from_ref(&total))
         .await?;
     if let Some(first) = found.first() {
-        return Err(CoreError::Invalid(format!(
-            "Tallet er ikke gemt: {} overlapper {} {}. Slet det gemte tal først, eller vælg en \
+        // What and when as one value: a channel's name may hold spaces.
+        let what = format!("{} {}", channel.label_da, range_da(from, to));
+        return Err(CoreError::Invalid(da!(
+            "Tallet er ikke gemt: {} overlapper {what}. Slet det gemte tal først, eller vælg en \
              anden periode.",
-            labels.describe(&first.existing),
-            channel.label_da,
-            range_da(from, to)
+            labels.describe(&first.existing)
         )));
     }
     let fingerprint = format!(

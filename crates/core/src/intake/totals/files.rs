@@ -13,8 +13,10 @@ pub(super) fn read_file(
             preview.problems.add(Problem::line(
                 1,
                 ProblemKind::Unreadable,
-                "filen er en Excel-projektmappe. Gem den i Excel som «CSV UTF-8 \
-                 (kommasepareret)» eller «CSV (semikolonsepareret)», og indlæs CSV-filen",
+                dl!(
+                    "filen er en Excel-projektmappe. Gem den i Excel som «CSV UTF-8 \
+                     (kommasepareret)» eller «CSV (semikolonsepareret)», og indlæs CSV-filen"
+                ),
             ));
             return rows;
         }
@@ -29,11 +31,11 @@ pub(super) fn read_file(
             return rows;
         }
     };
-    preview.format = format!(
+    preview.format = da!(
         "CSV ({}, adskilt med «{}»)",
         reader.encoding().label(),
         match reader.delimiter() {
-            b'\t' => "tabulator".to_owned(),
+            b'\t' => dl!("tabulator").to_owned(),
             d => char::from(d).to_string(),
         }
     );
@@ -46,11 +48,11 @@ pub(super) fn read_file(
         }
     }
     // The encoding is known only once a non-ASCII character was read.
-    preview.format = format!(
+    preview.format = da!(
         "CSV ({}, adskilt med «{}»)",
         reader.encoding().label(),
         match reader.delimiter() {
-            b'\t' => "tabulator".to_owned(),
+            b'\t' => dl!("tabulator").to_owned(),
             d => char::from(d).to_string(),
         }
     );
@@ -95,7 +97,7 @@ pub async fn preview_channel_file(
                 row.line,
                 "Kanal",
                 ProblemKind::Invalid,
-                format!(
+                da!(
                     "kanalen «{written}» findes ikke i kodelisten. Skriv en kanalkode som \
                      TLFIND eller et navn som «Telefon, indgående»"
                 ),
@@ -126,7 +128,7 @@ pub async fn preview_national_file(
 ) -> CoreResult<TotalsPreview> {
     if !NATIONAL_MEASURES.contains(&measure) {
         return Err(CoreError::Invalid(
-            "Centralt leverede tal er logins på borger.dk eller udstedte NemID.".into(),
+            dl!("Centralt leverede tal er logins på borger.dk eller udstedte NemID.").into(),
         ));
     }
     let mut preview = TotalsPreview::new(file_name, bytes);
@@ -141,7 +143,7 @@ pub async fn preview_national_file(
                 row.line,
                 "Kommune",
                 ProblemKind::Invalid,
-                format!("der er ingen kommune med koden {code}"),
+                da!("der er ingen kommune med koden {code}"),
             )]);
             continue;
         }

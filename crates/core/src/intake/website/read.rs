@@ -45,7 +45,7 @@ pub(super) fn read_file(path: &Path, limits: Limits) -> FileRead {
             read.summary.add(Problem::line(
                 1,
                 ProblemKind::Unreadable,
-                format!("filen kan ikke åbnes: {e}"),
+                da!("filen kan ikke åbnes: {e}"),
             ));
             return read;
         }
@@ -135,7 +135,7 @@ pub async fn preview_web(
         registrations: Vec::new(),
         totals: Vec::new(),
     };
-    if let Some(problem) = sniff(upload.path, "Matomo-eksporten")? {
+    if let Some(problem) = sniff(upload.path, dl!("Matomo-eksporten"))? {
         preview.problems.add(problem);
         return Ok(preview);
     }
@@ -184,7 +184,7 @@ pub(super) fn day_of(
             row.line,
             "date",
             ProblemKind::Invalid,
-            format!(
+            da!(
                 "rækken dækker {} – {}, ikke én dag. Eksportér rapporten pr. dag (Matomo: \
                  periode «dag»), så hvert besøg får sin dato",
                 danish(from),
@@ -195,7 +195,7 @@ pub(super) fn day_of(
             row.line,
             "date",
             ProblemKind::Conflict,
-            format!(
+            da!(
                 "rækken er fra {}, uden for den angivne periode {}. Ret perioden, eller \
                  eksportér rapporten igen",
                 danish(day),
@@ -219,9 +219,11 @@ pub(super) async fn pages_preview(
     let mappings = store.list_web_pages(municipality).await?;
     if mappings.is_empty() {
         preview.warnings.push(
-            "Kommunen har ingen sider knyttet til opgaver endnu, så ingen besøg bliver til \
+            dl!(
+                "Kommunen har ingen sider knyttet til opgaver endnu, så ingen besøg bliver til \
              henvendelser. Knyt siderne til opgaver på siden Hjemmeside, og indlæs filen igen."
-                .into(),
+            )
+            .into(),
         );
     }
     let tasks = store.list_tasks(municipality).await?;
@@ -229,12 +231,14 @@ pub(super) async fn pages_preview(
     if undated {
         let problem = match period {
             None => Some(
-                "rapporten har ingen dato pr. række, så komhen ved ikke, hvilken dag besøgene \
+                dl!(
+                    "rapporten har ingen dato pr. række, så komhen ved ikke, hvilken dag besøgene \
                  var. Angiv dagen, rapporten dækker (fx 21-10-2025), eller eksportér den pr. dag \
                  med en datokolonne (Matomo: periode «dag» over et datointerval)"
-                    .to_owned(),
+                )
+                .to_owned(),
             ),
-            Some(p) if !p.is_day() => Some(format!(
+            Some(p) if !p.is_day() => Some(da!(
                 "rapporten dækker {} uden dato pr. række. Besøg gemmes med besøgets dato, så en \
                  rapport for flere dage kan ikke fordeles uden at opfinde datoer. Eksportér én \
                  rapport pr. dag, eller én pr. dag over et datointerval (Matomo: periode «dag»)",
@@ -319,7 +323,7 @@ pub(super) async fn pages_preview(
             preview.problems.add(Problem::line(
                 1,
                 ProblemKind::Invalid,
-                format!("besøgene på én opgave og dag kan ikke gemmes: {e}"),
+                da!("besøgene på én opgave og dag kan ikke gemmes: {e}"),
             ));
         }
     }
@@ -351,7 +355,7 @@ pub(super) async fn pages_preview(
     unmapped.truncate(UNMAPPED_SHOWN);
     preview.unmapped = unmapped;
     if preview.folder_rows > 0 {
-        preview.warnings.push(format!(
+        preview.warnings.push(da!(
             "{} mapperækker uden adresse er sprunget over: de summerer siderne under dem. \
              Eksportér rapporten «flad» (Matomo: «Gør flad»), så hver side står på sin egen række.",
             preview.folder_rows
@@ -371,9 +375,11 @@ pub(super) async fn visits_preview(
         preview.problems.add(Problem::line(
             1,
             ProblemKind::Invalid,
-            "rapporten har ingen dato, så komhen ved ikke, hvilken periode besøgene dækker. \
-             Angiv perioden (fx 2025 for hele året, 2025-10 for en måned eller 21-10-2025 for en \
-             dag)",
+            dl!(
+                "rapporten har ingen dato, så komhen ved ikke, hvilken periode besøgene dækker. \
+                 Angiv perioden (fx 2025 for hele året, 2025-10 for en måned eller 21-10-2025 \
+                 for en dag)"
+            ),
         ));
     }
     for (line, row_period, visits) in rows {
@@ -383,7 +389,7 @@ pub(super) async fn visits_preview(
                     *line,
                     "date",
                     ProblemKind::Conflict,
-                    format!(
+                    da!(
                         "rækken dækker {}, uden for den angivne periode {}. Ret perioden, eller \
                          eksportér rapporten igen",
                         ReportPeriod {
@@ -435,21 +441,26 @@ pub(super) async fn visits_preview(
         })
         .collect();
     if let Some(t) = earlier.first() {
-        preview.warnings.push(format!(
-            "Kommunen har allerede besøgstal for {} ({} besøg{}). Slet den tidligere \
-             indlæsning, hvis den nye fil skal afløse den, så besøgene ikke tælles to gange.",
-            ReportPeriod {
-                from: t.from,
-                to: t.to
-            }
-            .label_da(),
-            komhen_ingest::summary::danish_number(u64::try_from(t.count).unwrap_or(0)),
-            if earlier.len() > 1 {
-                format!(" og {} andre perioder", earlier.len() - 1)
-            } else {
-                String::new()
-            }
-        ));
+        let period = ReportPeriod {
+            from: t.from,
+            to: t.to,
+        }
+        .label_da();
+        let visits = komhen_ingest::summary::danish_number(u64::try_from(t.count).unwrap_or(0));
+        preview.warnings.push(if earlier.len() > 1 {
+            da!(
+                "Kommunen har allerede besøgstal for {period} ({visits} besøg og {} andre \
+                 perioder). Slet den tidligere indlæsning, hvis den nye fil skal afløse den, så \
+                 besøgene ikke tælles to gange.",
+                earlier.len() - 1
+            )
+        } else {
+            da!(
+                "Kommunen har allerede besøgstal for {period} ({visits} besøg). Slet den \
+                 tidligere indlæsning, hvis den nye fil skal afløse den, så besøgene ikke tælles \
+                 to gange."
+            )
+        });
     }
     Ok(())
 }
