@@ -276,11 +276,20 @@ pub async fn set_deadline(
     let period = &cycle.period;
     if let Some(due) = due_on {
         if due <= period.period.ends_on {
-            return Err(CoreError::Invalid(format!(
-                "Fristen for {} skal ligge efter periodens sidste tælledag ({}).",
-                kind.label_da().to_lowercase(),
-                period.period.ends_on.format("%d-%m-%Y")
-            )));
+            let last = period.period.ends_on.format("%d-%m-%Y");
+            return Err(CoreError::Invalid(match kind {
+                DeadlineKind::Totals => {
+                    da!("Fristen for totaltal skal ligge efter periodens sidste tælledag ({last}).")
+                }
+                DeadlineKind::CentralApproval => da!(
+                    "Fristen for centrale leverancer godkendt skal ligge efter periodens \
+                     sidste tælledag ({last})."
+                ),
+                DeadlineKind::CentralLoad => da!(
+                    "Fristen for centrale leverancer indlæst skal ligge efter periodens \
+                     sidste tælledag ({last})."
+                ),
+            }));
         }
     }
     crate::setup::change(

@@ -11,8 +11,8 @@
 
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Duration, Utc};
-use komhen_domain::dl;
 use komhen_domain::MunicipalityCode;
+use komhen_domain::{da, dl};
 use komhen_store::{MailOutcome, MailRow, NewMail, Store};
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -110,7 +110,7 @@ impl Mailer {
         let server = server_of(smtp_url);
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
             .map_err(|e| {
-                CoreError::Invalid(format!(
+                CoreError::Invalid(da!(
                     "SMTP-adressen «{server}» kan ikke bruges ({e}). Skriv den som \
                      smtp://vaert:port, smtp://vaert:587?tls=required eller smtps://vaert:465."
                 ))
@@ -118,7 +118,7 @@ impl Mailer {
             .timeout(Some(std::time::Duration::from_secs(SEND_TIMEOUT_SECONDS)))
             .build();
         let from: Mailbox = from.trim().parse().map_err(|_| {
-            CoreError::Invalid(format!(
+            CoreError::Invalid(da!(
                 "Afsenderadressen «{}» er ikke en e-mailadresse.",
                 from.trim()
             ))
@@ -187,7 +187,7 @@ fn server_of(smtp_url: &str) -> String {
 
 fn check(mail: &Outgoing) -> CoreResult<()> {
     if !valid_address(&mail.recipient) {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::Invalid(da!(
             "«{}» er ikke en e-mailadresse.",
             mail.recipient
         )));
@@ -195,7 +195,7 @@ fn check(mail: &Outgoing) -> CoreResult<()> {
     if mail.subject.chars().count() > MAX_SUBJECT_CHARS
         || mail.body.chars().count() > MAX_BODY_CHARS
     {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::Invalid(da!(
             "En mail må have et emne på højst {MAX_SUBJECT_CHARS} tegn og en tekst på højst \
              {MAX_BODY_CHARS} tegn."
         )));

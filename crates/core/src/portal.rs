@@ -23,7 +23,7 @@ pub use snapshot::{channel_mix, publications, snapshot_now, MixRow};
 
 use crate::reports::{self, Dates, Dimension, ReportRequest, ShareOf};
 use crate::{CoreError, CoreResult};
-use komhen_domain::dl;
+use komhen_domain::{da, dl};
 use komhen_domain::{Direction, MunicipalityCode, RegionCode};
 use komhen_store::{MunicipalityRow, PeriodRow, Store, TaskRow};
 use std::collections::HashMap;
@@ -157,9 +157,9 @@ impl Metric {
     /// How a ranking orders, in words.
     pub fn order_da(self) -> &'static str {
         if self.highest_first() {
-            "Højeste værdi får plads 1."
+            dl!("Højeste værdi får plads 1.")
         } else {
-            "Laveste værdi får plads 1."
+            dl!("Laveste værdi får plads 1.")
         }
     }
 
@@ -619,15 +619,17 @@ impl PeriodFigures {
     pub fn not_ranked_because(&self, m: &MunicipalityFigures, metric: Metric) -> Option<String> {
         let figure = m.figure(metric);
         if metric == Metric::Coverage && figure.denominator == 0 {
-            return Some("Ingen totaltal fra egne systemer for perioden".into());
+            return Some(dl!("Ingen totaltal fra egne systemer for perioden").into());
         }
         // More registered than the systems counted says one of the two is
         // wrong: such a figure is shown, never ranked first.
         if metric == Metric::Coverage && figure.numerator > figure.denominator {
             return Some(
-                "Over 100 %: der er registreret flere henvendelser, end kommunens egne \
+                dl!(
+                    "Over 100 %: der er registreret flere henvendelser, end kommunens egne \
                  systemer talte, så et af tallene bør efterses"
-                    .into(),
+                )
+                .into(),
             );
         }
         let base = if metric == Metric::PerThousand || metric == Metric::Participation {
@@ -636,10 +638,10 @@ impl PeriodFigures {
             figure.base
         };
         if base < MIN_RANKED_INQUIRIES {
-            return Some(format!(
+            return Some(da!(
                 "For få henvendelser ({}; mindst {} kræves)",
                 if base < MIN_CELL {
-                    format!("under {MIN_CELL}")
+                    da!("under {MIN_CELL}")
                 } else {
                     crate::reports::tabular::thousands(base)
                 },
@@ -647,16 +649,16 @@ impl PeriodFigures {
             ));
         }
         if m.units_registering < MIN_RANKED_UNITS {
-            return Some(format!(
+            return Some(da!(
                 "For få enheder registrerede ({}; mindst {MIN_RANKED_UNITS} kræves)",
                 m.units_registering
             ));
         }
         if figure.value.is_none() {
             return Some(if metric.is_kroner() {
-                "Intet tal: en kanal mangler en national pris".into()
+                dl!("Intet tal: en kanal mangler en national pris").into()
             } else {
-                "Intet at beregne".into()
+                dl!("Intet at beregne").into()
             });
         }
         None

@@ -30,7 +30,7 @@ use crate::accounts::access::Actor;
 use crate::reports::tabular::{Cell, Table};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
-use komhen_domain::dl;
+use komhen_domain::{da, dl};
 use komhen_domain::{MunicipalityCode, PeriodId, QuestionnaireId, QuestionnaireQuestionId, UnitId};
 use komhen_store::StoreError;
 use komhen_store::{
@@ -122,7 +122,7 @@ fn entry(
 }
 
 fn too_long(what: &str, max: usize) -> CoreError {
-    CoreError::Invalid(format!("{what} må højst være {max} tegn."))
+    CoreError::Invalid(da!("{what} må højst være {max} tegn."))
 }
 
 /// A title and introduction checked.
@@ -130,15 +130,15 @@ fn checked_text(title: &str, intro: &str) -> CoreResult<(String, String)> {
     let title = title.trim();
     if title.is_empty() {
         return Err(CoreError::Invalid(
-            "Skriv en titel på spørgeskemaet.".into(),
+            dl!("Skriv en titel på spørgeskemaet.").into(),
         ));
     }
     if title.chars().count() > TITLE_MAX {
-        return Err(too_long("Titlen", TITLE_MAX));
+        return Err(too_long(dl!("Titlen"), TITLE_MAX));
     }
     let intro = intro.trim();
     if intro.chars().count() > INTRO_MAX {
-        return Err(too_long("Indledningen", INTRO_MAX));
+        return Err(too_long(dl!("Indledningen"), INTRO_MAX));
     }
     Ok((title.to_owned(), intro.to_owned()))
 }
@@ -266,12 +266,12 @@ pub async fn set_state(
 ) -> CoreResult<()> {
     if state == QuestionnaireState::Open && questionnaire.questions.is_empty() {
         return Err(CoreError::Invalid(
-            "Spørgeskemaet har ingen spørgsmål endnu. Tilføj mindst ét, før det åbnes.".into(),
+            dl!("Spørgeskemaet har ingen spørgsmål endnu. Tilføj mindst ét, før det åbnes.").into(),
         ));
     }
     if state == QuestionnaireState::Draft && questionnaire.row.state != QuestionnaireState::Draft {
         return Err(CoreError::Invalid(
-            "Et åbnet spørgeskema kan ikke blive en kladde igen. Luk det i stedet.".into(),
+            dl!("Et åbnet spørgeskema kan ikke blive en kladde igen. Luk det i stedet.").into(),
         ));
     }
     crate::setup::change(
@@ -313,7 +313,7 @@ fn bound(text: &str, which: &str) -> CoreResult<Option<i64>> {
     }
     text.parse::<i64>()
         .map(Some)
-        .map_err(|_| CoreError::Invalid(format!("Skriv {which} som et helt tal, fx 0 eller 100.")))
+        .map_err(|_| CoreError::Invalid(da!("Skriv {which} som et helt tal, fx 0 eller 100.")))
 }
 
 /// A draft checked: the question the store adds.
@@ -323,10 +323,10 @@ fn checked_question(
 ) -> CoreResult<NewQuestionnaireQuestion> {
     let text = draft.text.trim();
     if text.is_empty() {
-        return Err(CoreError::Invalid("Skriv spørgsmålets tekst.".into()));
+        return Err(CoreError::Invalid(dl!("Skriv spørgsmålets tekst.").into()));
     }
     if text.chars().count() > QUESTION_MAX {
-        return Err(too_long("Spørgsmålets tekst", QUESTION_MAX));
+        return Err(too_long(dl!("Spørgsmålets tekst"), QUESTION_MAX));
     }
     let mut options: Vec<String> = Vec::new();
     if draft.kind.has_options() {
@@ -337,10 +337,10 @@ fn checked_question(
             .filter(|o| !o.is_empty())
         {
             if option.chars().count() > OPTION_MAX {
-                return Err(too_long("En svarmulighed", OPTION_MAX));
+                return Err(too_long(dl!("En svarmulighed"), OPTION_MAX));
             }
             if options.iter().any(|o| o == option) {
-                return Err(CoreError::Invalid(format!(
+                return Err(CoreError::Invalid(da!(
                     "Svarmuligheden «{option}» står der to gange."
                 )));
             }
@@ -348,19 +348,19 @@ fn checked_question(
         }
         if options.len() < 2 {
             return Err(CoreError::Invalid(
-                "Skriv mindst to svarmuligheder, én pr. linje.".into(),
+                dl!("Skriv mindst to svarmuligheder, én pr. linje.").into(),
             ));
         }
         if options.len() > OPTIONS_MAX {
-            return Err(CoreError::Invalid(format!(
+            return Err(CoreError::Invalid(da!(
                 "Et spørgsmål kan højst have {OPTIONS_MAX} svarmuligheder."
             )));
         }
     }
     let (min, max) = if draft.kind == QuestionKind::Number {
         (
-            bound(&draft.min, "mindsteværdien")?,
-            bound(&draft.max, "højeste værdi")?,
+            bound(&draft.min, dl!("mindsteværdien"))?,
+            bound(&draft.max, dl!("højeste værdi"))?,
         )
     } else {
         (None, None)
@@ -368,7 +368,7 @@ fn checked_question(
     if let (Some(lo), Some(hi)) = (min, max) {
         if lo > hi {
             return Err(CoreError::Invalid(
-                "Mindsteværdien skal være mindre end eller lig med den højeste værdi.".into(),
+                dl!("Mindsteværdien skal være mindre end eller lig med den højeste værdi.").into(),
             ));
         }
     }
@@ -391,9 +391,11 @@ pub async fn is_answered(store: &dyn Store, id: QuestionnaireId) -> CoreResult<b
         .is_empty())
 }
 
-const ANSWERED_LOCKED: &str = "Spørgeskemaet er allerede besvaret, så spørgsmålene kan ikke \
+const ANSWERED_LOCKED: &str = dl!(
+    "Spørgeskemaet er allerede besvaret, så spørgsmålene kan ikke \
                                længere fjernes eller flyttes, og kun valgfrie spørgsmål kan \
-                               tilføjes.";
+                               tilføjes."
+);
 
 /// Adds a question at the end. Once the questionnaire is answered, only an
 /// optional question.
@@ -555,7 +557,7 @@ pub type AnswerInput = HashMap<QuestionnaireQuestionId, Vec<String>>;
 
 /// The refusal of a response with more than [`MAX_ANSWER_VALUES`] values.
 pub fn too_many_values() -> CoreError {
-    CoreError::Invalid(format!(
+    CoreError::Invalid(da!(
         "Svarene er ikke gemt: formularen sendte mere end {MAX_ANSWER_VALUES} svar. \
          Indlæs siden igen, og udfyld den derfra."
     ))
@@ -585,35 +587,35 @@ impl ProblemKind {
     /// The Danish message, naming the question.
     pub fn message_da(&self, question: &str) -> String {
         match self {
-            Self::Missing(QuestionKind::Single) => format!("Vælg et svar på «{question}»."),
+            Self::Missing(QuestionKind::Single) => da!("Vælg et svar på «{question}»."),
             Self::Missing(QuestionKind::Multiple) => {
-                format!("Vælg mindst ét svar på «{question}».")
+                da!("Vælg mindst ét svar på «{question}».")
             }
             Self::Missing(QuestionKind::Number) => {
-                format!("Skriv et tal som svar på «{question}».")
+                da!("Skriv et tal som svar på «{question}».")
             }
-            Self::Missing(QuestionKind::Text) => format!("Skriv et svar på «{question}»."),
-            Self::OnlyOne(QuestionKind::Single) => format!("Vælg kun ét svar på «{question}»."),
-            Self::OnlyOne(_) => format!("Giv kun ét svar på «{question}»."),
-            Self::TooMany(n) => format!("For mange svar på «{question}»: højst {n}."),
+            Self::Missing(QuestionKind::Text) => da!("Skriv et svar på «{question}»."),
+            Self::OnlyOne(QuestionKind::Single) => da!("Vælg kun ét svar på «{question}»."),
+            Self::OnlyOne(_) => da!("Giv kun ét svar på «{question}»."),
+            Self::TooMany(n) => da!("For mange svar på «{question}»: højst {n}."),
             Self::NotAnOption(bad) => {
-                format!("«{bad}» er ikke en af svarmulighederne på «{question}».")
+                da!("«{bad}» er ikke en af svarmulighederne på «{question}».")
             }
-            Self::NotANumber => format!("Skriv et helt tal som svar på «{question}»."),
+            Self::NotANumber => da!("Skriv et helt tal som svar på «{question}»."),
             Self::OutOfRange {
                 min: Some(lo),
                 max: Some(hi),
-            } => format!("Svaret på «{question}» skal være mellem {lo} og {hi}."),
+            } => da!("Svaret på «{question}» skal være mellem {lo} og {hi}."),
             Self::OutOfRange {
                 min: Some(lo),
                 max: None,
-            } => format!("Svaret på «{question}» skal være mindst {lo}."),
-            Self::OutOfRange { max, .. } => format!(
+            } => da!("Svaret på «{question}» skal være mindst {lo}."),
+            Self::OutOfRange { max, .. } => da!(
                 "Svaret på «{question}» må højst være {}.",
                 max.unwrap_or_default()
             ),
             Self::TooLong => {
-                format!("Svaret på «{question}» må højst være {TEXT_ANSWER_MAX} tegn.")
+                da!("Svaret på «{question}» må højst være {TEXT_ANSWER_MAX} tegn.")
             }
         }
     }
@@ -796,7 +798,7 @@ pub async fn answer(
     check_respondent(store, questionnaire, respondent).await?;
     if !questionnaire.is_open() {
         return Err(CoreError::Invalid(
-            "Spørgeskemaet er lukket og kan ikke længere besvares.".into(),
+            dl!("Spørgeskemaet er lukket og kan ikke længere besvares.").into(),
         ));
     }
     if input.values().map(Vec::len).sum::<usize>() > MAX_ANSWER_VALUES {
@@ -850,7 +852,7 @@ pub async fn send_to_units(
 ) -> CoreResult<()> {
     if questionnaire.row.audience != Audience::Unit || !questionnaire.is_open() {
         return Err(CoreError::Invalid(
-            "Kun en åben evaluering kan sendes til enhederne.".into(),
+            dl!("Kun en åben evaluering kan sendes til enhederne.").into(),
         ));
     }
     crate::setup::change(
@@ -1064,7 +1066,7 @@ pub async fn results(
                         d.and_then(|d| departments.get(&d).cloned())
                             .unwrap_or_else(|| NO_DEPARTMENT.to_owned()),
                     ),
-                    None => (format!("Enhed {u}"), NO_DEPARTMENT.to_owned()),
+                    None => (da!("Enhed {u}"), NO_DEPARTMENT.to_owned()),
                 },
                 _ => (String::new(), String::new()),
             };
@@ -1126,7 +1128,7 @@ pub async fn turnout(store: &dyn Store, results: &Results) -> CoreResult<Turnout
 }
 
 /// The department of a unit that belongs to none.
-pub const NO_DEPARTMENT: &str = "Uden forvaltning";
+pub const NO_DEPARTMENT: &str = dl!("Uden forvaltning");
 
 /// The figures of every question over the given responses.
 pub fn figures(
@@ -1357,7 +1359,7 @@ pub fn grouped_table(results: &Results, grouping: Grouping) -> Table {
         .collect();
     for q in &questions {
         match q.kind {
-            QuestionKind::Number => header.push(format!("{}. gennemsnit", q.position)),
+            QuestionKind::Number => header.push(da!("{}. gennemsnit", q.position)),
             _ => header.extend(q.options.iter().map(|o| format!("{}. {o}", q.position))),
         }
     }

@@ -20,6 +20,7 @@ pub mod transfer;
 use crate::accounts::access::Actor;
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
+use komhen_domain::{da, dl};
 use komhen_domain::{
     BatchId, DepartmentId, KleNumber, MunicipalityCode, PeriodId, QuestionId, TaskCodeKind, TaskId,
     UnitId,
@@ -74,12 +75,14 @@ pub(crate) fn audit_entry(actor: &Actor, entry: Entry) -> NewAuditEntry {
 fn refused(change: &SetupChange, error: StoreError) -> CoreError {
     let message = match &error {
         StoreError::Conflict { .. } => taken(change),
-        StoreError::NotFound { .. } => "Noget, ændringen nævner, findes ikke (længere) i \
-                                        kommunen. Genindlæs siden, og prøv igen."
-            .to_owned(),
-        StoreError::Invalid { .. } => "Ændringen blev afvist, fordi en værdi ikke kan gemmes. \
-                                       Tjek felterne, og prøv igen."
-            .to_owned(),
+        StoreError::NotFound { .. } => dl!("Noget, ændringen nævner, findes ikke (længere) i \
+                                        kommunen. Genindlæs siden, og prøv igen.")
+        .to_owned(),
+        StoreError::Invalid { .. } => {
+            dl!("Ændringen blev afvist, fordi en værdi ikke kan gemmes. \
+                                       Tjek felterne, og prøv igen.")
+            .to_owned()
+        }
         _ => return CoreError::Store(error),
     };
     tracing::debug!(error = %error, "set-up change refused");
@@ -90,34 +93,34 @@ fn refused(change: &SetupChange, error: StoreError) -> CoreError {
 fn taken(change: &SetupChange) -> String {
     match change {
         SetupChange::CreateUnit(NewUnit { login, .. }) | SetupChange::UpdateUnit { login, .. } => {
-            format!("Findes allerede: login {login} bruges af en anden enhed.")
+            da!("Findes allerede: login {login} bruges af en anden enhed.")
         }
         SetupChange::CreateDepartment(NewDepartment { name, .. })
         | SetupChange::UpdateDepartment { name, .. } => {
-            format!("Findes allerede: forvaltningen «{name}».")
+            da!("Findes allerede: forvaltningen «{name}».")
         }
         SetupChange::CreateLocalTask(NewLocalTask { kle, name, .. }) => {
-            format!("Findes allerede: kommunen har allerede opgaven {kle} «{name}».")
+            da!("Findes allerede: kommunen har allerede opgaven {kle} «{name}».")
         }
         SetupChange::CreateNationalTask { kle, .. } => {
-            format!("Findes allerede: den nationale opgave {kle}.")
+            da!("Findes allerede: den nationale opgave {kle}.")
         }
-        SetupChange::RenameTask { name, .. } => format!("Findes allerede: opgaven «{name}»."),
+        SetupChange::RenameTask { name, .. } => da!("Findes allerede: opgaven «{name}»."),
         SetupChange::CreateQuestion(_) => {
-            "Findes allerede: en svarmulighed står der to gange.".to_owned()
+            dl!("Findes allerede: en svarmulighed står der to gange.").to_owned()
         }
         SetupChange::CreateTaskPackage { code, .. } => {
-            format!("Findes allerede: opgavepakken {code}.")
+            da!("Findes allerede: opgavepakken {code}.")
         }
         SetupChange::CreateUser(NewUser { email, .. }) => {
-            format!("Findes allerede: en bruger med e-mail {email}.")
+            da!("Findes allerede: en bruger med e-mail {email}.")
         }
-        SetupChange::GrantRole(_) => "Findes allerede: brugeren har den rolle.".to_owned(),
-        SetupChange::CreateWebPage(NewWebPage { path, .. }) => format!(
+        SetupChange::GrantRole(_) => dl!("Findes allerede: brugeren har den rolle.").to_owned(),
+        SetupChange::CreateWebPage(NewWebPage { path, .. }) => da!(
             "Adressen {path} er allerede knyttet til en opgave. Fjern den først, hvis den skal \
              knyttes til en anden."
         ),
-        _ => "Findes allerede.".to_owned(),
+        _ => dl!("Findes allerede.").to_owned(),
     }
 }
 
@@ -129,10 +132,10 @@ fn invalid<T>(message: impl Into<String>) -> CoreResult<T> {
 pub(crate) fn clean_name(value: &str, what: &str, max: usize) -> CoreResult<String> {
     let value = value.trim();
     if value.is_empty() {
-        return invalid(format!("Skriv {what}."));
+        return invalid(da!("Skriv {what}."));
     }
     if value.chars().count() > max {
-        return invalid(format!(
+        return invalid(da!(
             "{what} må højst være {max} tegn.",
             what = capitalised(what)
         ));
@@ -140,7 +143,29 @@ pub(crate) fn clean_name(value: &str, what: &str, max: usize) -> CoreResult<Stri
     Ok(value.to_owned())
 }
 
+/// A field's name at the start of a sentence: a known one as its own
+/// label, so a page in English finds it in the catalogue.
 fn capitalised(text: &str) -> String {
+    let known = match text {
+        "forvaltningens navn" => dl!("Forvaltningens navn"),
+        "personens navn" => dl!("Personens navn"),
+        "enhedens navn" => dl!("Enhedens navn"),
+        "kilden til prisen" => dl!("Kilden til prisen"),
+        "initiativets titel" => dl!("Initiativets titel"),
+        "scenariets navn" => dl!("Scenariets navn"),
+        "linjens navn" => dl!("Linjens navn"),
+        "opgavens navn" => dl!("Opgavens navn"),
+        "periodens navn" => dl!("Periodens navn"),
+        "den danske betegnelse" => dl!("Den danske betegnelse"),
+        "den engelske betegnelse" => dl!("Den engelske betegnelse"),
+        "systemets navn" => dl!("Systemets navn"),
+        "spørgsmålet" => dl!("Spørgsmålet"),
+        "svarmuligheden" => dl!("Svarmuligheden"),
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_owned();
+    }
     let mut chars = text.chars();
     chars
         .next()
@@ -156,7 +181,7 @@ pub async fn create_department(
     municipality: MunicipalityCode,
     name: &str,
 ) -> CoreResult<DepartmentId> {
-    let name = clean_name(name, "forvaltningens navn", 100)?;
+    let name = clean_name(name, dl!("forvaltningens navn"), 100)?;
     let applied = change(
         store,
         actor,
@@ -185,13 +210,13 @@ pub async fn update_department(
     name: &str,
     active: bool,
 ) -> CoreResult<()> {
-    let name = clean_name(name, "forvaltningens navn", 100)?;
+    let name = clean_name(name, dl!("forvaltningens navn"), 100)?;
     let before = store
         .list_departments(municipality)
         .await?
         .into_iter()
         .find(|d| d.id == department)
-        .ok_or_else(|| CoreError::Invalid("Forvaltningen findes ikke i kommunen.".into()))?;
+        .ok_or_else(|| CoreError::Invalid(dl!("Forvaltningen findes ikke i kommunen.").into()))?;
     change(
         store,
         actor,
@@ -241,14 +266,14 @@ pub(crate) fn clean_login(municipality: MunicipalityCode, login: &str) -> CoreRe
     let login = login.trim().to_lowercase();
     let prefix = municipality.to_string();
     if !login.starts_with(&prefix) || login.len() <= prefix.len() {
-        return invalid(format!(
+        return invalid(da!(
             "Enhedens login skal begynde med kommunekoden {prefix} efterfulgt af et kort navn, fx {prefix}sek."
         ));
     }
     let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "æøå".contains(c);
     if login.chars().count() > 40 || !login.chars().all(allowed) {
         return invalid(
-            "Enhedens login må kun indeholde små bogstaver og tal (ingen mellemrum) og højst være 40 tegn.",
+            dl!("Enhedens login må kun indeholde små bogstaver og tal (ingen mellemrum) og højst være 40 tegn."),
         );
     }
     Ok(login)
@@ -273,7 +298,7 @@ pub async fn create_unit(
     municipality: MunicipalityCode,
     input: &UnitInput,
 ) -> CoreResult<UnitId> {
-    let name = clean_name(&input.name, "enhedens navn", 100)?;
+    let name = clean_name(&input.name, dl!("enhedens navn"), 100)?;
     let login = if input.login.trim().is_empty() {
         login_for(municipality, &name)
     } else {
@@ -333,7 +358,7 @@ pub async fn unit(
     store
         .get_unit(municipality, unit)
         .await?
-        .ok_or_else(|| CoreError::Invalid("Enheden findes ikke i kommunen.".into()))
+        .ok_or_else(|| CoreError::Invalid(dl!("Enheden findes ikke i kommunen.").into()))
 }
 
 /// Renames, moves, changes the login of, deactivates or reactivates a unit.
@@ -346,7 +371,7 @@ pub async fn update_unit(
     active: bool,
 ) -> CoreResult<()> {
     let before = unit(store, municipality, id).await?;
-    let name = clean_name(&input.name, "enhedens navn", 100)?;
+    let name = clean_name(&input.name, dl!("enhedens navn"), 100)?;
     let login = clean_login(municipality, &input.login)?;
     change(
         store,
@@ -409,7 +434,7 @@ pub async fn set_unit_password(
 ) -> CoreResult<String> {
     let password = match password.map(str::trim) {
         Some(p) if p.chars().count() < 8 => {
-            return invalid("En enheds adgangskode skal være mindst 8 tegn.")
+            return invalid(dl!("En enheds adgangskode skal være mindst 8 tegn."))
         }
         Some(p) => p.to_owned(),
         None => new_unit_password(),
@@ -543,7 +568,7 @@ pub async fn set_unit_questions(
         .iter()
         .find(|q| !parameters.iter().any(|p| p.id == **q && p.task.is_none()))
     {
-        return invalid(format!(
+        return invalid(da!(
             "Spørgsmål {q} er ikke en valgfri parameter, der kan slås til for en enhed."
         ));
     }
@@ -577,7 +602,7 @@ pub async fn copy_unit_setup(
     to: UnitId,
 ) -> CoreResult<()> {
     if from == to {
-        return invalid("Vælg en anden enhed at kopiere fra.");
+        return invalid(dl!("Vælg en anden enhed at kopiere fra."));
     }
     let source = unit(store, municipality, from).await?;
     change(

@@ -20,9 +20,9 @@ impl ChannelCode {
             Ok(Self(code))
         } else {
             Err(ParseError::new(
-                "kanal",
+                dl!("kanal"),
                 value,
-                "forventede en kanalkode som TLFIND eller PRSNLG",
+                dl!("forventede en kanalkode som TLFIND eller PRSNLG"),
             ))
         }
     }
@@ -51,7 +51,11 @@ impl Direction {
         match value.trim().to_ascii_lowercase().as_str() {
             "in" | "ind" | "indgående" => Ok(Self::Incoming),
             "out" | "ud" | "udgående" => Ok(Self::Outgoing),
-            _ => Err(ParseError::new("retning", value, "forventede ind eller ud")),
+            _ => Err(ParseError::new(
+                dl!("retning"),
+                value,
+                dl!("forventede ind eller ud"),
+            )),
         }
     }
 
@@ -142,7 +146,7 @@ impl Medium {
         Self::ALL
             .into_iter()
             .find(|m| m.code() == value.trim())
-            .ok_or_else(|| ParseError::new("medie", value, "forventede et kendt medie"))
+            .ok_or_else(|| ParseError::new(dl!("medie"), value, dl!("forventede et kendt medie")))
     }
 }
 

@@ -29,11 +29,12 @@ impl ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
+        f.write_str(&da!(
             "Ugyldig {} «{}»: {}",
-            self.field, self.value, self.expected
-        )
+            self.field,
+            self.value,
+            self.expected
+        ))
     }
 }
 

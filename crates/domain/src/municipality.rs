@@ -14,9 +14,9 @@ impl MunicipalityCode {
         match trimmed.parse::<u16>() {
             Ok(n) if (101..=999).contains(&n) => Ok(Self(n)),
             _ => Err(ParseError::new(
-                "kommunekode",
+                dl!("kommunekode"),
                 value,
-                "forventede et tal fra 101 til 999",
+                dl!("forventede et tal fra 101 til 999"),
             )),
         }
     }
@@ -45,9 +45,9 @@ impl RegionCode {
         match value.trim().parse::<u16>() {
             Ok(n) if (1081..=1085).contains(&n) => Ok(Self(n)),
             _ => Err(ParseError::new(
-                "regionskode",
+                dl!("regionskode"),
                 value,
-                "forventede 1081–1085",
+                dl!("forventede 1081–1085"),
             )),
         }
     }

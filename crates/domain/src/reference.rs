@@ -120,9 +120,9 @@ impl AnswerKind {
             "text" => Ok(Self::Text),
             "number" => Ok(Self::Number),
             _ => Err(crate::ParseError::new(
-                "svartype",
+                dl!("svartype"),
                 value,
-                "forventede choice, text eller number",
+                dl!("forventede choice, text eller number"),
             )),
         }
     }

@@ -63,9 +63,9 @@ impl InquiryType {
             .find(|t| t.code() == code)
             .ok_or_else(|| {
                 ParseError::new(
-                    "henvendelsestype",
+                    dl!("henvendelsestype"),
                     value,
-                    "forventede OPRET, INFO, STATUS, VEJL, SLVBTJN eller FEJL",
+                    dl!("forventede OPRET, INFO, STATUS, VEJL, SLVBTJN eller FEJL"),
                 )
             })
     }
@@ -95,9 +95,9 @@ impl InquiryCategory {
             "transaction" | "transaktion" => Ok(Self::Transaction),
             "information" => Ok(Self::Information),
             _ => Err(ParseError::new(
-                "kategori",
+                dl!("kategori"),
                 value,
-                "forventede transaktion eller information",
+                dl!("forventede transaktion eller information"),
             )),
         }
     }
@@ -135,9 +135,9 @@ impl Completion {
             "STRAKS" => Ok(Self::AtOnce),
             "HOLD" => Ok(Self::PutAside),
             _ => Err(ParseError::new(
-                "afslutning",
+                dl!("afslutning"),
                 value,
-                "forventede STRAKS eller HOLD",
+                dl!("forventede STRAKS eller HOLD"),
             )),
         }
     }
@@ -148,7 +148,11 @@ pub fn parse_form(value: &str) -> Result<bool, ParseError> {
     match value.trim().to_ascii_uppercase().as_str() {
         "JA" => Ok(true),
         "NEJ" => Ok(false),
-        _ => Err(ParseError::new("blanket", value, "forventede JA eller NEJ")),
+        _ => Err(ParseError::new(
+            dl!("blanket"),
+            value,
+            dl!("forventede JA eller NEJ"),
+        )),
     }
 }
 
@@ -210,9 +214,9 @@ impl Source {
             .find(|s| s.code() == value.trim())
             .ok_or_else(|| {
                 ParseError::new(
-                    "datakilde",
+                    dl!("datakilde"),
                     value,
-                    "forventede tool, paper, upload, api, central eller hotline",
+                    dl!("forventede tool, paper, upload, api, central eller hotline"),
                 )
             })
     }
@@ -300,12 +304,12 @@ pub const FIRST_YEAR: i32 = 2000;
 pub fn implausible_time(at: DateTime<Utc>, now: DateTime<Utc>) -> Option<String> {
     let local = danish_local(at);
     if at > now + chrono::Duration::days(1) {
-        Some(format!(
+        Some(da!(
             "tidspunktet {} ligger i fremtiden: en henvendelse registreres, når den er sket",
             local.format("%d-%m-%Y %H:%M")
         ))
     } else if local.year() < FIRST_YEAR {
-        Some(format!(
+        Some(da!(
             "året {} er før {FIRST_YEAR}: tjek datoen",
             local.year()
         ))
@@ -326,26 +330,26 @@ impl NewRegistration {
     pub fn validate(&self) -> Result<(), ParseError> {
         if !(1..=MAX_QUANTITY).contains(&self.quantity) {
             return Err(ParseError::new(
-                "antal",
+                dl!("antal"),
                 self.quantity.to_string(),
-                "forventede et helt tal fra 1 til 100.000.000",
+                dl!("forventede et helt tal fra 1 til 100.000.000"),
             ));
         }
         if let Some(ms) = self.duration_ms {
             if !(0..=MAX_DURATION_SECONDS * 1000).contains(&ms) {
                 return Err(ParseError::new(
-                    "varighed",
+                    dl!("varighed"),
                     ms.to_string(),
-                    "forventede en varighed mellem 0 og 24 timer",
+                    dl!("forventede en varighed mellem 0 og 24 timer"),
                 ));
             }
         }
         if let Some(key) = &self.idempotency_key {
             if key.is_empty() || key.len() > 100 {
                 return Err(ParseError::new(
-                    "idempotensnøgle",
+                    dl!("idempotensnøgle"),
                     key.clone(),
-                    "forventede 1–100 tegn",
+                    dl!("forventede 1–100 tegn"),
                 ));
             }
         }

@@ -38,9 +38,9 @@ impl Role {
             .find(|r| r.code() == value.trim())
             .ok_or_else(|| {
                 ParseError::new(
-                    "rolle",
+                    dl!("rolle"),
                     value,
-                    "forventede national_admin, coordinator, unit_lead eller analyst",
+                    dl!("forventede national_admin, coordinator, unit_lead eller analyst"),
                 )
             })
     }

@@ -27,9 +27,9 @@ impl KleNumber {
             Ok(Self(trimmed.to_owned()))
         } else {
             Err(ParseError::new(
-                "KLE-nummer",
+                dl!("KLE-nummer"),
                 value,
-                "forventede et KLE-nummer som 27.24.00 (emne), 27.24 (gruppe) eller 27 (hovedgruppe)",
+                dl!("forventede et KLE-nummer som 27.24.00 (emne), 27.24 (gruppe) eller 27 (hovedgruppe)"),
             ))
         }
     }
@@ -89,9 +89,9 @@ impl TaskCodeKind {
             "topic" | "emne" => Ok(Self::Topic),
             "pseudo" => Ok(Self::Pseudo),
             _ => Err(ParseError::new(
-                "KLE-niveau",
+                dl!("KLE-niveau"),
                 value,
-                "forventede hovedgruppe, gruppe eller emne",
+                dl!("forventede hovedgruppe, gruppe eller emne"),
             )),
         }
     }

@@ -48,17 +48,19 @@ impl PagePath {
         let text = value.trim();
         if text.is_empty() {
             return Err(ParseError::new(
-                "adresse",
+                dl!("adresse"),
                 value,
-                "forventede en sti som /borger/pas eller en hel adresse som \
-                 https://www.kommune.dk/borger/pas",
+                dl!(
+                    "forventede en sti som /borger/pas eller en hel adresse som \
+                 https://www.kommune.dk/borger/pas"
+                ),
             ));
         }
         if text.chars().count() > MAX_PATH {
             return Err(ParseError::new(
-                "adresse",
+                dl!("adresse"),
                 value,
-                "forventede højst 500 tegn",
+                dl!("forventede højst 500 tegn"),
             ));
         }
         Ok(Self::normalise(text))
@@ -164,8 +166,10 @@ pub struct ReportPeriod {
     pub to: NaiveDate,
 }
 
-const PERIOD_EXPECTED: &str = "forventede en dato som 21-10-2025 (eller 2025-10-21), en måned \
-     som 2025-10, et år som 2025 eller en periode som 20-10-2025..26-10-2025";
+const PERIOD_EXPECTED: &str = dl!(
+    "forventede en dato som 21-10-2025 (eller 2025-10-21), en måned \
+     som 2025-10, et år som 2025 eller en periode som 20-10-2025..26-10-2025"
+);
 
 impl ReportPeriod {
     pub fn day(day: NaiveDate) -> Self {
@@ -177,7 +181,7 @@ impl ReportPeriod {
     /// `..` (or ` til `) for a range from the first's start to the second's end.
     pub fn parse(value: &str) -> Result<Self, ParseError> {
         let text = value.trim();
-        let error = || ParseError::new("periode", value, PERIOD_EXPECTED);
+        let error = || ParseError::new(dl!("periode"), value, PERIOD_EXPECTED);
         let (first, last) = match text.split_once("..").or_else(|| text.split_once(" til ")) {
             Some((a, b)) => (
                 one_period(a.trim()).ok_or_else(error)?,
@@ -190,9 +194,9 @@ impl ReportPeriod {
         };
         if first.from > last.to {
             return Err(ParseError::new(
-                "periode",
+                dl!("periode"),
                 value,
-                "forventede den første dag før den sidste",
+                dl!("forventede den første dag før den sidste"),
             ));
         }
         Ok(Self {

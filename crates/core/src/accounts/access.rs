@@ -10,6 +10,7 @@
 //!
 //! Must not know HTTP: the web layer maps its routes to [`Access`] levels.
 
+use komhen_domain::dl;
 use komhen_domain::{HotlineId, MunicipalityCode, Role, UnitId};
 use komhen_store::{HotlineAccess, HotlineGrant, HotlineRole, RoleGrantRow, UserRow};
 
@@ -57,7 +58,7 @@ impl Actor {
 /// `kommandolinje` → `kommandolinjen`.
 pub fn actor_da(actor: &str) -> String {
     match actor {
-        "kommandolinje" => "kommandolinjen".into(),
+        "kommandolinje" => dl!("kommandolinjen").into(),
         other => ["bruger:", "enhed:", "system:", "adresse:"]
             .iter()
             .find_map(|prefix| other.strip_prefix(prefix))

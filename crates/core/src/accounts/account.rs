@@ -12,6 +12,7 @@ use crate::accounts::auth::{hash_password, random_token, token_hash, verify_pass
 use crate::setup::{change, clean_name, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Duration, Utc};
+use komhen_domain::{da, dl};
 use komhen_domain::{MunicipalityCode, Role, UnitId, UserId};
 use komhen_store::{NewRoleGrant, NewUser, SetupChange, Store, UserRow};
 use serde_json::json;
@@ -44,10 +45,12 @@ impl Grant {
         } else {
             Err(CoreError::Invalid(
                 match self.role {
-                    Role::NationalAdmin => "En national administrator hører ikke til en kommune.",
-                    Role::Coordinator => "En tovholder hører til én kommune.",
-                    Role::UnitLead => "En enhedsansvarlig hører til en enhed i en kommune.",
-                    Role::Analyst => "En analytiker læser en kommune eller hele landet.",
+                    Role::NationalAdmin => {
+                        dl!("En national administrator hører ikke til en kommune.")
+                    }
+                    Role::Coordinator => dl!("En tovholder hører til én kommune."),
+                    Role::UnitLead => dl!("En enhedsansvarlig hører til en enhed i en kommune."),
+                    Role::Analyst => dl!("En analytiker læser en kommune eller hele landet."),
                 }
                 .into(),
             ))
@@ -103,7 +106,7 @@ fn clean_email(email: &str) -> CoreResult<String> {
     if valid {
         Ok(email)
     } else {
-        Err(CoreError::Invalid(format!(
+        Err(CoreError::Invalid(da!(
             "«{email}» er ikke en e-mailadresse."
         )))
     }
@@ -112,13 +115,13 @@ fn clean_email(email: &str) -> CoreResult<String> {
 /// Checks a new password: long enough, not the e-mail address.
 pub fn check_password(password: &str, email: &str) -> CoreResult<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::Invalid(da!(
             "Adgangskoden skal være mindst {MIN_PASSWORD_CHARS} tegn."
         )));
     }
     if password.trim().eq_ignore_ascii_case(email.trim()) {
         return Err(CoreError::Invalid(
-            "Adgangskoden må ikke være din e-mailadresse.".into(),
+            dl!("Adgangskoden må ikke være din e-mailadresse.").into(),
         ));
     }
     Ok(())
@@ -139,7 +142,7 @@ pub async fn invite(
     if let Some(by) = by {
         if !may_grant(by, &grant) {
             return Err(CoreError::Invalid(
-                "Du kan ikke give den rolle i den kommune.".into(),
+                dl!("Du kan ikke give den rolle i den kommune.").into(),
             ));
         }
     }
@@ -151,7 +154,7 @@ pub async fn invite(
     let user = match store.find_user_by_email(&email).await? {
         Some(user) => user,
         None => {
-            let name = clean_name(name, "personens navn", 100)?;
+            let name = clean_name(name, dl!("personens navn"), 100)?;
             let applied = change(
                 store,
                 &actor,
@@ -173,7 +176,7 @@ pub async fn invite(
             store
                 .get_user(UserId(applied.created()?))
                 .await?
-                .ok_or_else(|| CoreError::Invalid("brugeren forsvandt".into()))?
+                .ok_or_else(|| CoreError::Invalid(dl!("brugeren forsvandt").into()))?
         }
     };
     grant_role(store, &actor, &user, grant).await?;
@@ -185,11 +188,11 @@ pub async fn invite(
 async fn grant_exists(store: &dyn Store, grant: &Grant) -> CoreResult<()> {
     if let Some(m) = grant.municipality {
         if store.get_municipality(m).await?.is_none() {
-            return Err(CoreError::Invalid(format!("Kommune {m} findes ikke.")));
+            return Err(CoreError::Invalid(da!("Kommune {m} findes ikke.")));
         }
         if let Some(unit) = grant.unit {
             if store.get_unit(m, unit).await?.is_none() {
-                return Err(CoreError::Invalid(format!(
+                return Err(CoreError::Invalid(da!(
                     "Enheden findes ikke i kommune {m}."
                 )));
             }
@@ -243,12 +246,12 @@ pub async fn revoke_role(
 ) -> CoreResult<()> {
     if !may_grant(by, &grant) {
         return Err(CoreError::Invalid(
-            "Du kan ikke fjerne den rolle i den kommune.".into(),
+            dl!("Du kan ikke fjerne den rolle i den kommune.").into(),
         ));
     }
     if user == by.user.id && grant.role == Role::NationalAdmin {
         return Err(CoreError::Invalid(
-            "Du kan ikke fjerne din egen rolle som national administrator.".into(),
+            dl!("Du kan ikke fjerne din egen rolle som national administrator.").into(),
         ));
     }
     change(
@@ -403,11 +406,14 @@ pub async fn set_password_by_link(
 ) -> CoreResult<UserRow> {
     let LinkStatus::Valid(user) = link_status(store, token, now).await? else {
         return Err(CoreError::Invalid(
-            "Linket virker ikke længere. Bed din tovholder eller administrator om et nyt.".into(),
+            dl!("Linket virker ikke længere. Bed din tovholder eller administrator om et nyt.")
+                .into(),
         ));
     };
     if password != repeated {
-        return Err(CoreError::Invalid("De to adgangskoder er ikke ens.".into()));
+        return Err(CoreError::Invalid(
+            dl!("De to adgangskoder er ikke ens.").into(),
+        ));
     }
     check_password(password, &user.email)?;
     let hash = hash_password(password).await?;
@@ -446,12 +452,12 @@ pub async fn change_password(
         .and_then(|u| u.password_hash);
     if !verify_password(stored, current).await {
         return Err(CoreError::Invalid(
-            "Den nuværende adgangskode er forkert.".into(),
+            dl!("Den nuværende adgangskode er forkert.").into(),
         ));
     }
     if new != repeated {
         return Err(CoreError::Invalid(
-            "De to nye adgangskoder er ikke ens.".into(),
+            dl!("De to nye adgangskoder er ikke ens.").into(),
         ));
     }
     check_password(new, &user.user.email)?;
@@ -485,13 +491,13 @@ pub async fn set_user_active(
 ) -> CoreResult<()> {
     if user == by.user.id && !active {
         return Err(CoreError::Invalid(
-            "Du kan ikke deaktivere dig selv.".into(),
+            dl!("Du kan ikke deaktivere dig selv.").into(),
         ));
     }
     let before = store
         .get_user(user)
         .await?
-        .ok_or_else(|| CoreError::Invalid("Brugeren findes ikke.".into()))?;
+        .ok_or_else(|| CoreError::Invalid(dl!("Brugeren findes ikke.").into()))?;
     change(
         store,
         &by.actor(),

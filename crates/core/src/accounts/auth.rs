@@ -20,6 +20,7 @@ use crate::accounts::access::UserContext;
 use crate::{CoreError, CoreResult};
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
+use komhen_domain::da;
 use komhen_domain::MunicipalityCode;
 use komhen_store::{NewAuditEntry, NewSession, SessionRow, Store, UnitSessionRow};
 use password_hash::rand_core::OsRng;
@@ -442,7 +443,7 @@ pub async fn keep_language(
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
     if !matches!(lang, "da" | "en") {
-        return Err(CoreError::Invalid(format!("sproget «{lang}» findes ikke")));
+        return Err(CoreError::Invalid(da!("sproget «{lang}» findes ikke")));
     }
     if let Some((_, user)) = user_session(store, token, now).await? {
         if user.user.lang.as_deref() != Some(lang) {

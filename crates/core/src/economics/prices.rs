@@ -10,6 +10,7 @@ use crate::accounts::access::Actor;
 use crate::setup::{change, clean_name, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use komhen_domain::{da, dl};
 use komhen_domain::{ChannelCode, ChannelPriceId, MunicipalityCode, TaskId};
 use komhen_store::{ChannelPriceRow, NewChannelPrice, PriceBasis, SetupChange, Store, TaskRow};
 use serde_json::json;
@@ -155,7 +156,7 @@ pub fn reckoning(basis: PriceBasis) -> String {
         PriceBasis::Time {
             minutes_hundredths,
             hourly_cost_ore,
-        } => format!(
+        } => da!(
             "{} min. × {} i timen",
             hundredths(minutes_hundredths),
             kroner(hourly_cost_ore)
@@ -196,12 +197,12 @@ fn check(
         code => {
             let found = task_by_code(tasks, code);
             if found.is_none() {
-                problems.push(format!(
+                problems.push(da!(
                     "Opgaven «{code}» findes ikke i {}.",
                     if municipality.is_some() {
-                        "kommunens opgaver"
+                        dl!("kommunens opgaver")
                     } else {
-                        "det nationale opgavekatalog"
+                        dl!("det nationale opgavekatalog")
                     }
                 ));
             }
@@ -224,10 +225,10 @@ pub(crate) fn check_with_task(
     now: DateTime<Utc>,
 ) -> CoreResult<NewChannelPrice> {
     let channel = ChannelCode::parse(&input.channel.trim().to_uppercase())
-        .map_err(|_| problems.push(format!("«{}» er ikke en kanal.", input.channel.trim())))
+        .map_err(|_| problems.push(da!("«{}» er ikke en kanal.", input.channel.trim())))
         .ok();
     let valid_from = crate::reports::parse_date(&input.valid_from)
-        .map_err(|e| problems.push(format!("Gælder fra: {e}")))
+        .map_err(|e| problems.push(da!("Gælder fra: {e}")))
         .ok();
     let amount = input.amount.trim();
     let (minutes, hourly) = (input.minutes.trim(), input.hourly_cost.trim());
@@ -235,7 +236,7 @@ pub(crate) fn check_with_task(
         (false, true) => match parse_kroner(amount) {
             Some(ore) => Some((ore, PriceBasis::Amount)),
             None => {
-                problems.push(format!(
+                problems.push(da!(
                     "«{amount}» er ikke et beløb; skriv kroner med højst to decimaler, fx 125,50."
                 ));
                 None
@@ -244,19 +245,17 @@ pub(crate) fn check_with_task(
         (true, false) => {
             let minutes_hundredths = parse_fixed(minutes, 2).filter(|&m| m > 0);
             if minutes_hundredths.is_none() {
-                problems.push(format!(
-                    "«{minutes}» er ikke et antal minutter; skriv fx 4,5."
-                ));
+                problems.push(da!("«{minutes}» er ikke et antal minutter; skriv fx 4,5."));
             }
             let hourly_cost_ore = parse_kroner(hourly).filter(|&h| h > 0);
             if hourly_cost_ore.is_none() {
-                problems.push(format!(
+                problems.push(da!(
                     "«{hourly}» er ikke en timepris; skriv kroner i timen, fx 450."
                 ));
             }
             match (minutes_hundredths, hourly_cost_ore) {
                 (Some(m), Some(_)) if m > MAX_MINUTES_HUNDREDTHS => {
-                    problems.push(format!(
+                    problems.push(da!(
                         "{} minutter for én henvendelse er mere end grænsen på {}.",
                         hundredths(m),
                         hundredths(MAX_MINUTES_HUNDREDTHS)
@@ -264,7 +263,7 @@ pub(crate) fn check_with_task(
                     None
                 }
                 (Some(_), Some(h)) if h > MAX_HOURLY_COST_ORE => {
-                    problems.push(format!(
+                    problems.push(da!(
                         "En timepris på {} er mere end grænsen på {}.",
                         kroner(h),
                         kroner(MAX_HOURLY_COST_ORE)
@@ -283,14 +282,14 @@ pub(crate) fn check_with_task(
         }
         (false, false) => {
             problems.push(
-                "Skriv enten en pris pr. henvendelse eller minutter og timepris, ikke begge."
+                dl!("Skriv enten en pris pr. henvendelse eller minutter og timepris, ikke begge.")
                     .to_owned(),
             );
             None
         }
         (true, true) => {
             problems.push(
-                "Skriv en pris pr. henvendelse, eller minutter pr. henvendelse og timepris."
+                dl!("Skriv en pris pr. henvendelse, eller minutter pr. henvendelse og timepris.")
                     .to_owned(),
             );
             None
@@ -298,14 +297,14 @@ pub(crate) fn check_with_task(
     };
     if let Some((ore, _)) = priced {
         if ore > MAX_PRICE_ORE {
-            problems.push(format!(
+            problems.push(da!(
                 "En pris på {} for én henvendelse er mere end grænsen på {}.",
                 kroner(ore),
                 kroner(MAX_PRICE_ORE)
             ));
         }
     }
-    let source = clean_name(&input.source, "kilden til prisen", MAX_SOURCE_CHARS)
+    let source = clean_name(&input.source, dl!("kilden til prisen"), MAX_SOURCE_CHARS)
         .map_err(|e| problems.push(e.to_string()))
         .ok();
     let source_year = match input.source_year.trim() {
@@ -313,7 +312,7 @@ pub(crate) fn check_with_task(
         year => match year.parse::<i32>() {
             Ok(y) if SOURCE_YEARS.contains(&y) => Some(y),
             _ => {
-                problems.push(format!(
+                problems.push(da!(
                     "«{year}» er ikke et årstal mellem {} og {}.",
                     SOURCE_YEARS.start(),
                     SOURCE_YEARS.end()
@@ -408,7 +407,7 @@ pub async fn set_price(
         .iter()
         .any(|c| c.code == price.channel)
     {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::Invalid(da!(
             "«{}» er ikke en kanal.",
             price.channel
         )));
@@ -460,7 +459,7 @@ pub async fn remove_price(
         .await?
         .into_iter()
         .find(|p| p.id == price && p.municipality == municipality)
-        .ok_or_else(|| CoreError::Invalid("Prisen findes ikke (længere).".into()))?;
+        .ok_or_else(|| CoreError::Invalid(dl!("Prisen findes ikke (længere).").into()))?;
     change(
         store,
         actor,

@@ -20,7 +20,7 @@ use komhen_store::{ChannelRow, Store};
 use num_rational::Ratio;
 use num_traits::{ToPrimitive, Zero};
 
-use komhen_domain::dl;
+use komhen_domain::{da, dl};
 use std::collections::{BTreeMap, HashMap};
 
 /// Exact fractions: inquiries moved and øre saved stay exact until the
@@ -121,7 +121,7 @@ pub fn percent_of(value: &str, what: &str) -> CoreResult<u32> {
         .ok()
         .filter(|p| *p <= 100)
         .ok_or_else(|| {
-            invalid(format!(
+            invalid(da!(
                 "«{value}» er ikke en procent for {what}; skriv et helt tal fra 0 til 100."
             ))
         })
@@ -131,7 +131,7 @@ fn channel_of(value: &str, channels: &[ChannelRow]) -> CoreResult<ChannelCode> {
     let code = ChannelCode::parse(value.trim())
         .ok()
         .filter(|c| channels.iter().any(|k| k.code == *c))
-        .ok_or_else(|| invalid(format!("Ukendt kanal «{}» i scenariet.", value.trim())))?;
+        .ok_or_else(|| invalid(da!("Ukendt kanal «{}» i scenariet.", value.trim())))?;
     Ok(code)
 }
 
@@ -156,7 +156,7 @@ impl Scenario {
                     .map(TaskId)
                     .filter(|t| tasks.contains(t))
                     .map(Some)
-                    .ok_or_else(|| invalid(format!("Ukendt opgave «{v}» i scenariet."))),
+                    .ok_or_else(|| invalid(da!("Ukendt opgave «{v}» i scenariet."))),
             }
         };
         let mut moves = Vec::new();
@@ -169,38 +169,38 @@ impl Scenario {
             let mv = match key.as_str() {
                 "flyt" => {
                     if !(3..=4).contains(&parts.len()) {
-                        return Err(invalid(format!(
+                        return Err(invalid(da!(
                             "«{value}» er ikke en flytning; skriv fx PRSNLG:SLVBTJN:30."
                         )));
                     }
                     let from = channel_of(parts[0], channels)?;
                     let to = channel_of(parts[1], channels)?;
                     if from == to {
-                        return Err(invalid(format!(
+                        return Err(invalid(da!(
                             "Flytningen «{value}» flytter fra og til samme kanal."
                         )));
                     }
                     Move::Share {
                         from,
                         to,
-                        percent: percent_of(parts[2], "flytningen")?,
+                        percent: percent_of(parts[2], dl!("flytningen"))?,
                         task: task_of(parts.get(3).copied())?,
                     }
                 }
                 "maal" => {
                     if !(2..=3).contains(&parts.len()) {
-                        return Err(invalid(format!(
+                        return Err(invalid(da!(
                             "«{value}» er ikke et mål; skriv fx 80:SLVBTJN."
                         )));
                     }
                     let to = channel_of(parts[1], channels)?;
                     if !channels.iter().any(|c| c.code == to && c.digital) {
-                        return Err(invalid(format!(
+                        return Err(invalid(da!(
                             "Målet «{value}» skal flytte til en digital kanal."
                         )));
                     }
                     Move::DigitalTarget {
-                        percent: percent_of(parts[0], "den digitale andel")?,
+                        percent: percent_of(parts[0], dl!("den digitale andel"))?,
                         to,
                         task: task_of(parts.get(2).copied())?,
                     }
@@ -210,7 +210,7 @@ impl Scenario {
             moves.push(mv);
         }
         if moves.len() > MAX_MOVES {
-            return Err(invalid(format!(
+            return Err(invalid(da!(
                 "Et scenarie kan højst have {MAX_MOVES} flytninger og mål; dette har {}.",
                 moves.len()
             )));
@@ -261,17 +261,17 @@ impl Basis {
     /// In words, for the page.
     pub fn describe(self) -> String {
         match self {
-            Self::TaskAndChannel { asked, yes } => format!(
+            Self::TaskAndChannel { asked, yes } => da!(
                 "{} af {} spurgte om opgaven i kanalen svarede ja",
                 crate::reports::tabular::thousands(yes),
                 crate::reports::tabular::thousands(asked)
             ),
-            Self::Channel { asked, yes } => format!(
+            Self::Channel { asked, yes } => da!(
                 "{} af {} spurgte i kanalen (alle opgaver) svarede ja",
                 crate::reports::tabular::thousands(yes),
                 crate::reports::tabular::thousands(asked)
             ),
-            Self::NotAsked => "ingen blev spurgt".into(),
+            Self::NotAsked => dl!("ingen blev spurgt").into(),
         }
     }
 }
@@ -338,7 +338,7 @@ impl Simulation {
 
     /// The annualisation rule in words.
     pub fn year_rule(&self) -> String {
-        format!(
+        da!(
             "Et år regnes som 52 uger. Perioden har {} dage ({} uger), så periodens tal ganges med 364/{} = {}.",
             self.days,
             crate::reports::tabular::decimal_da(self.days as f64 / 7.0, 1),
@@ -350,33 +350,33 @@ impl Simulation {
     /// Every assumption, printed next to the result.
     pub fn assumptions(&self) -> Vec<String> {
         let mut out = vec![
-            format!(
+            da!(
                 "Udgangspunktet er de registrerede henvendelser {} (rapportmotorens tal efter opgave og kanal).",
                 self.scenario.dates.label_da()
             ),
-            format!(
+            da!(
                 "En flyttet henvendelse sparer prisen i den kanal, den flyttes fra, minus prisen i den kanal, den flyttes til, efter de priser, der gælder {} (kommunens egne priser før de nationale).",
                 self.price_day.format("%d-%m-%Y")
             ),
-            "Flytningerne udføres i rækkefølge; hver flytter af det, de foregående har efterladt.".into(),
-            "Det realistiske tal flytter højst den andel af kanalens henvendelser om opgaven, som medarbejderne svarede «Ja» til «Kunne borgeren have løst det på hjemmesiden eller borger.dk?» — for opgaven i kanalen, eller, hvor ingen blev spurgt om opgaven, for kanalen. Hvor ingen blev spurgt, er der intet realistisk tal.".into(),
+            dl!("Flytningerne udføres i rækkefølge; hver flytter af det, de foregående har efterladt.").into(),
+            dl!("Det realistiske tal flytter højst den andel af kanalens henvendelser om opgaven, som medarbejderne svarede «Ja» til «Kunne borgeren have løst det på hjemmesiden eller borger.dk?» — for opgaven i kanalen, eller, hvor ingen blev spurgt om opgaven, for kanalen. Hvor ingen blev spurgt, er der intet realistisk tal.").into(),
             self.year_rule(),
-            "Beløb regnes eksakt og rundes til hele øre til sidst.".into(),
+            dl!("Beløb regnes eksakt og rundes til hele øre til sidst.").into(),
         ];
         if self.example_prices {
             out.push(
-                "Priserne er eksempelpriser, ikke rigtige priser: resultatet viser metoden, ikke kommunens besparelse."
+                dl!("Priserne er eksempelpriser, ikke rigtige priser: resultatet viser metoden, ikke kommunens besparelse.")
                     .into(),
             );
         }
         if !self.moved_without_price.is_zero() {
-            out.push(format!(
+            out.push(da!(
                 "{} flyttede henvendelser har ingen pris i den ene kanal og indgår ikke i besparelsen.",
                 decimal(self.moved_without_price, 1)
             ));
         }
         if !self.moved_without_answers.is_zero() {
-            out.push(format!(
+            out.push(da!(
                 "{} flyttede henvendelser ligger i kanaler, hvor ingen blev spurgt, og indgår ikke i det realistiske tal.",
                 decimal(self.moved_without_answers, 1)
             ));
@@ -462,7 +462,7 @@ fn channel_key(code: &str) -> Option<ChannelCode> {
 pub async fn simulate(store: &dyn Store, scenario: &Scenario) -> CoreResult<Simulation> {
     let dates = scenario.dates;
     if dates.to < dates.from {
-        return Err(invalid("Perioden slutter før den begynder.".into()));
+        return Err(invalid(dl!("Perioden slutter før den begynder.").into()));
     }
     let mut base = ReportRequest::new(vec![scenario.municipality], dates);
     base.cost = true;
@@ -676,15 +676,15 @@ pub async fn scenario_from_pairs(
         (None, None) => reports::default_dates(store, Some(municipality), today).await?,
         _ => {
             return Err(invalid(
-                "Angiv både fra- og til-dato for scenariets periode.".into(),
+                dl!("Angiv både fra- og til-dato for scenariets periode.").into(),
             ))
         }
     };
     if dates.to < dates.from {
-        return Err(invalid("Perioden slutter før den begynder.".into()));
+        return Err(invalid(dl!("Perioden slutter før den begynder.").into()));
     }
     if (dates.to - dates.from).num_days() >= MAX_DAYS {
-        return Err(invalid(format!(
+        return Err(invalid(da!(
             "Et scenaries periode kan højst være {MAX_DAYS} dage."
         )));
     }
@@ -716,14 +716,14 @@ impl Simulation {
         self.tasks
             .iter()
             .find(|(id, _, _)| *id == task)
-            .map_or_else(|| format!("opgave {task}"), |(_, l, _)| l.clone())
+            .map_or_else(|| da!("opgave {task}"), |(_, l, _)| l.clone())
     }
 
     /// A move in words: «Flyt 30 % af Personligt fremmøde til Selvbetjening
     /// (alle opgaver)».
     pub fn describe(&self, mv: &Move) -> String {
         let task = |t: &Option<TaskId>| match t {
-            None => "alle opgaver".to_owned(),
+            None => dl!("alle opgaver").to_owned(),
             Some(t) => self.task(*t),
         };
         match mv {
@@ -732,7 +732,7 @@ impl Simulation {
                 from,
                 to,
                 percent,
-            } => format!(
+            } => da!(
                 "Flyt {percent} % af {} til {} ({})",
                 self.channel(from),
                 self.channel(to),
@@ -742,7 +742,7 @@ impl Simulation {
                 task: t,
                 percent,
                 to,
-            } => format!(
+            } => da!(
                 "Digital andel af de indgående henvendelser mindst {percent} %, flyttet til {} ({})",
                 self.channel(to),
                 task(t)
@@ -760,32 +760,32 @@ impl Simulation {
             header: vec!["".into(), dl!("I perioden").into(), dl!("Pr. år").into()],
             rows: vec![
                 row(
-                    "Henvendelser i alt",
+                    dl!("Henvendelser i alt"),
                     Cell::Integer(self.inquiries),
                     count(self.per_year(Fraction::from(i128::from(self.inquiries)))),
                 ),
                 row(
-                    "Omkostning i alt (kr.)",
+                    dl!("Omkostning i alt (kr.)"),
                     Cell::Decimal(self.cost.ore as f64 / 100.0, 2),
                     kr(self.per_year(Fraction::from(i128::from(self.cost.ore)))),
                 ),
                 row(
-                    "Flyttede henvendelser, teoretisk",
+                    dl!("Flyttede henvendelser, teoretisk"),
                     count(self.theoretical),
                     count(self.per_year(self.theoretical)),
                 ),
                 row(
-                    "Flyttede henvendelser, realistisk",
+                    dl!("Flyttede henvendelser, realistisk"),
                     count(self.realistic),
                     count(self.per_year(self.realistic)),
                 ),
                 row(
-                    "Besparelse, teoretisk (kr.)",
+                    dl!("Besparelse, teoretisk (kr.)"),
                     kr(self.saving),
                     kr(self.per_year(self.saving)),
                 ),
                 row(
-                    "Besparelse, realistisk (kr.)",
+                    dl!("Besparelse, realistisk (kr.)"),
                     kr(self.realistic_saving),
                     kr(self.per_year(self.realistic_saving)),
                 ),

@@ -10,6 +10,7 @@ use crate::reports::{self, Dates, Dimension, ReportRequest};
 use crate::setup::{change, clean_name, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
+use komhen_domain::{da, dl};
 use komhen_domain::{
     ChannelCode, Direction, InitiativeId, Medium, MunicipalityCode, ScenarioId, TargetId, TaskId,
 };
@@ -98,7 +99,7 @@ fn find_task(tasks: &[TaskRow], code: &str, problems: &mut Vec<String>) -> Optio
     }
     let found = super::prices::task_by_code(tasks, code);
     if found.is_none() {
-        problems.push(format!("Opgaven «{code}» findes ikke i kommunens opgaver."));
+        problems.push(da!("Opgaven «{code}» findes ikke i kommunens opgaver."));
     }
     found.map(|t| t.id)
 }
@@ -106,7 +107,7 @@ fn find_task(tasks: &[TaskRow], code: &str, problems: &mut Vec<String>) -> Optio
 fn note(value: &str, problems: &mut Vec<String>) -> String {
     let value = value.trim();
     if value.chars().count() > MAX_NOTE_CHARS {
-        problems.push(format!("Bemærkningen må højst være {MAX_NOTE_CHARS} tegn."));
+        problems.push(da!("Bemærkningen må højst være {MAX_NOTE_CHARS} tegn."));
     }
     value.to_owned()
 }
@@ -160,7 +161,7 @@ pub async fn set_target(
         })
         .map(|s| s.code());
     if subject.is_none() {
-        problems.push(format!(
+        problems.push(da!(
             "«{}» er hverken «digital», en indgående kanal eller et medie.",
             input.subject.trim()
         ));
@@ -169,7 +170,7 @@ pub async fn set_target(
         "min" | "" => true,
         "max" => false,
         other => {
-            problems.push(format!("«{other}» er hverken «mindst» eller «højst»."));
+            problems.push(da!("«{other}» er hverken «mindst» eller «højst»."));
             true
         }
     };
@@ -182,7 +183,7 @@ pub async fn set_target(
         .ok()
         .filter(|p| (0..=100).contains(p));
     if percent.is_none() {
-        problems.push(format!(
+        problems.push(da!(
             "«{}» er ikke en procent; skriv et helt tal fra 0 til 100.",
             input.percent.trim()
         ));
@@ -194,7 +195,7 @@ pub async fn set_target(
         .ok()
         .filter(|y| TARGET_YEARS.contains(y));
     if by_year.is_none() {
-        problems.push(format!(
+        problems.push(da!(
             "«{}» er ikke et år fra {} til {}.",
             input.by_year.trim(),
             TARGET_YEARS.start(),
@@ -242,17 +243,17 @@ pub async fn set_initiative(
     let tasks = store.list_tasks(municipality).await?;
     let mut problems = Vec::new();
     let task = find_task(&tasks, &input.task, &mut problems);
-    let title = clean_name(&input.title, "initiativets titel", MAX_TITLE_CHARS)
+    let title = clean_name(&input.title, dl!("initiativets titel"), MAX_TITLE_CHARS)
         .map_err(|e| problems.push(e.to_string()))
         .ok();
     let starts_on = reports::parse_date(&input.starts_on)
-        .map_err(|e| problems.push(format!("Fra dato: {e}")))
+        .map_err(|e| problems.push(da!("Fra dato: {e}")))
         .ok();
     let note = note(&input.note, &mut problems);
     refused(problems)?;
     let (Some(title), Some(starts_on)) = (title, starts_on) else {
         return Err(CoreError::Invalid(
-            "Initiativet mangler titel eller dato.".into(),
+            dl!("Initiativet mangler titel eller dato.").into(),
         ));
     };
     let initiative = NewInitiative {
@@ -290,9 +291,9 @@ pub async fn save_scenario(
     query: &str,
     now: DateTime<Utc>,
 ) -> CoreResult<ScenarioId> {
-    let name = clean_name(name, "scenariets navn", MAX_TITLE_CHARS)?;
+    let name = clean_name(name, dl!("scenariets navn"), MAX_TITLE_CHARS)?;
     if query.chars().count() > MAX_SCENARIO_QUERY_CHARS {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::Invalid(da!(
             "Scenariet er for langt til at gemme (højst {MAX_SCENARIO_QUERY_CHARS} tegn)."
         )));
     }
@@ -392,9 +393,9 @@ impl Progress {
     /// «Ikke nået», «Ingen henvendelser».
     pub fn met_da(&self) -> &'static str {
         match self.met {
-            Some(true) => "Nået",
-            Some(false) => "Ikke nået",
-            None => "Ingen henvendelser",
+            Some(true) => dl!("Nået"),
+            Some(false) => dl!("Ikke nået"),
+            None => dl!("Ingen henvendelser"),
         }
     }
 }
@@ -536,12 +537,12 @@ impl Subject {
     /// In words: «de digitale kanaler», «Telefon, indgående (TLFIND)».
     pub fn label_da(&self, channels: &[komhen_store::ChannelRow]) -> String {
         match self {
-            Self::Digital => "de digitale kanaler".into(),
+            Self::Digital => dl!("de digitale kanaler").into(),
             Self::Channel(c) => channels
                 .iter()
                 .find(|k| k.code == *c)
                 .map_or_else(|| c.to_string(), |k| format!("{} ({c})", k.label_da)),
-            Self::Medium(m) => format!("{} (alle retninger)", m.label_da()),
+            Self::Medium(m) => da!("{} (alle retninger)", m.label_da()),
         }
     }
 }
@@ -574,11 +575,11 @@ pub struct Overview {
 
 fn task_label(tasks: &[TaskRow], task: Option<komhen_domain::TaskId>) -> String {
     match task {
-        None => "alle opgaver".into(),
-        Some(id) => tasks.iter().find(|t| t.id == id).map_or_else(
-            || format!("opgave {id}"),
-            |t| format!("{} {}", t.kle, t.name),
-        ),
+        None => dl!("alle opgaver").into(),
+        Some(id) => tasks
+            .iter()
+            .find(|t| t.id == id)
+            .map_or_else(|| da!("opgave {id}"), |t| format!("{} {}", t.kle, t.name)),
     }
 }
 
@@ -590,13 +591,13 @@ pub fn target_text(
 ) -> String {
     let subject = Subject::parse(&target.subject)
         .map_or_else(|| target.subject.clone(), |s| s.label_da(channels));
-    format!(
-        "Andelen af de indgående henvendelser ({}) i {subject}: {} {} % i {}",
-        task_label(tasks, target.task),
-        if target.at_least { "mindst" } else { "højst" },
-        target.percent,
-        target.by_year
-    )
+    let task = task_label(tasks, target.task);
+    let (percent, year) = (target.percent, target.by_year);
+    if target.at_least {
+        da!("Andelen af de indgående henvendelser ({task}) i {subject}: mindst {percent} % i {year}")
+    } else {
+        da!("Andelen af de indgående henvendelser ({task}) i {subject}: højst {percent} % i {year}")
+    }
 }
 
 /// Every target's progress and every initiative's before and after.

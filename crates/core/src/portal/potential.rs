@@ -18,6 +18,7 @@ use super::snapshot;
 use super::{Figure, MIN_CELL};
 use crate::economics::savings::Fraction;
 use crate::{CoreError, CoreResult};
+use komhen_domain::da;
 use komhen_store::{PeriodRow, Store, TaskRow};
 use num_traits::Zero;
 
@@ -68,7 +69,7 @@ pub async fn savings_potential(
     percent: u32,
 ) -> CoreResult<Potential> {
     if percent > 100 {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::Invalid(da!(
             "«{percent}» er ikke en digital andel; vælg en procent fra 0 til 100."
         )));
     }

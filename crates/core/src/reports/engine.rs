@@ -3,6 +3,7 @@
 
 use super::cost::Pricing;
 use super::*;
+use komhen_domain::{da, dl};
 /// The catalogue labels the engine names keys with, loaded once per report.
 struct Names {
     municipalities: HashMap<MunicipalityCode, MunicipalityRow>,
@@ -120,7 +121,7 @@ impl Names {
         if let Some(option) = option {
             return match found.and_then(|q| q.options.iter().find(|o| o.id == option)) {
                 Some(o) => plain(i64::from(o.sort_order), o.code.clone(), o.label_da.clone()),
-                None => plain(i64::MAX, option.to_string(), format!("Svar {option}")),
+                None => plain(i64::MAX, option.to_string(), da!("Svar {option}")),
             };
         }
         let text = text.unwrap_or("").trim();
@@ -160,7 +161,7 @@ impl Names {
                     code: unit.login.clone(),
                     label: unit.name.clone(),
                 },
-                None => plain(u.0, u.to_string(), format!("Enhed {u}")),
+                None => plain(u.0, u.to_string(), da!("Enhed {u}")),
             },
             (Dimension::Department, Key::Unit(unit)) => {
                 match unit
@@ -182,7 +183,7 @@ impl Names {
                     code: t.to_string(),
                     label: format!("{} {}", task.kle, task.name),
                 },
-                None => plain(t.0, t.to_string(), format!("Opgave {t}")),
+                None => plain(t.0, t.to_string(), da!("Opgave {t}")),
             },
             (Dimension::Channel, Key::Channel(c)) => match self.channel(c) {
                 Some(ch) => plain(i64::from(ch.sort_order), c.to_string(), ch.label_da.clone()),
@@ -196,7 +197,7 @@ impl Names {
                         d.code().into(),
                         d.label_da().into(),
                     ),
-                    None => plain(9, "ukendt".into(), "Ukendt".into()),
+                    None => plain(9, "ukendt".into(), dl!("Ukendt").into()),
                 }
             }
             (Dimension::Medium, Key::Channel(c)) => match self.channel(c) {
@@ -211,14 +212,14 @@ impl Names {
                         ch.medium.label_da().into(),
                     )
                 }
-                None => plain(99, "ukendt".into(), "Ukendt".into()),
+                None => plain(99, "ukendt".into(), dl!("Ukendt").into()),
             },
             (Dimension::Digital, Key::Channel(c)) => {
                 let digital = self.channel(c).is_some_and(|ch| ch.digital);
                 if digital {
-                    plain(0, "ja".into(), "Digital".into())
+                    plain(0, "ja".into(), dl!("Digital").into())
                 } else {
-                    plain(1, "nej".into(), "Ikke digital".into())
+                    plain(1, "nej".into(), dl!("Ikke digital").into())
                 }
             }
             (Dimension::InquiryType, Key::InquiryType(None)) => {
@@ -255,10 +256,10 @@ fn fixed_label(dimension: Dimension, key: &Key) -> Label {
     match (dimension, key) {
         (Dimension::Category, Key::InquiryType(t)) => match t.map(InquiryType::category) {
             Some(InquiryCategory::Transaction) => {
-                plain(0, "transaction".into(), "Sagsspecifik".into())
+                plain(0, "transaction".into(), dl!("Sagsspecifik").into())
             }
             Some(InquiryCategory::Information) => {
-                plain(1, "information".into(), "Information".into())
+                plain(1, "information".into(), dl!("Information").into())
             }
             None => plain(2, "ingen".into(), "(ingen type)".into()),
         },
@@ -271,8 +272,8 @@ fn fixed_label(dimension: Dimension, key: &Key) -> Label {
             None => plain(2, "ingen".into(), "(ingen afslutning)".into()),
         },
         (Dimension::Form, Key::Form(f)) => match f {
-            Some(true) => plain(0, "JA".into(), "Blanket medsendt".into()),
-            Some(false) => plain(1, "NEJ".into(), "Ingen blanket".into()),
+            Some(true) => plain(0, "JA".into(), dl!("Blanket medsendt").into()),
+            Some(false) => plain(1, "NEJ".into(), dl!("Ingen blanket").into()),
             None => plain(2, "ingen".into(), "(ikke relevant)".into()),
         },
         (Dimension::Source, Key::Source(s)) => {
@@ -292,7 +293,7 @@ fn fixed_label(dimension: Dimension, key: &Key) -> Label {
         (Dimension::Week, Key::Week(y, w)) => plain(
             i64::from(*y) * 100 + i64::from(*w),
             format!("{y}-W{w:02}"),
-            format!("uge {w} {y}"),
+            da!("uge {w} {y}"),
         ),
         (Dimension::Hour, Key::Hour(h)) => plain(
             i64::from(*h),
@@ -595,7 +596,7 @@ pub(super) async fn questions_within(
 pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Report> {
     if request.dates.to < request.dates.from {
         return Err(CoreError::Invalid(
-            "Perioden slutter før den begynder.".into(),
+            dl!("Perioden slutter før den begynder.").into(),
         ));
     }
     let names = Names::load(store, request).await?;

@@ -22,6 +22,7 @@
 use crate::reports::tabular::{Cell, Table};
 use crate::reports::{self, ReportRequest};
 use crate::{CoreError, CoreResult};
+use komhen_domain::da;
 use komhen_domain::{
     AnswerKind, Completion, KleNumber, MunicipalityCode, QuestionOptionId, RegistrationId, TaskId,
     UnitId,
@@ -63,7 +64,7 @@ impl Extract {
         request: &ReportRequest,
     ) -> CoreResult<Self> {
         if request.municipalities != [municipality] {
-            return Err(CoreError::Invalid(format!(
+            return Err(CoreError::Invalid(da!(
                 "et udtræk gælder én kommune, kommune {municipality}"
             )));
         }
@@ -178,7 +179,7 @@ impl Extract {
         answers: Vec<(usize, String)>,
     ) -> CoreResult<CodebookRow> {
         let task = self.tasks.get(&r.task).cloned().ok_or_else(|| {
-            CoreError::Invalid(format!("registrering {} har en ukendt opgave", r.id.0))
+            CoreError::Invalid(da!("registrering {} har en ukendt opgave", r.id.0))
         })?;
         let mut extra = vec![String::new(); self.questions.len()];
         for (column, value) in answers {
@@ -239,7 +240,7 @@ impl Extract {
         path: &Path,
     ) -> CoreResult<u64> {
         if !self.fits_xlsx() {
-            return Err(CoreError::Invalid(format!(
+            return Err(CoreError::Invalid(da!(
                 "udtrækket har {} registreringer, men et Excel-ark rummer højst {}. Hent det \
                  som CSV, eller vælg en kortere periode",
                 crate::reports::tabular::thousands(self.rows),

@@ -11,8 +11,8 @@
 use crate::reports::tabular::{decimal_da, thousands};
 use crate::reports::{self, Dimension, Report, ReportRequest, ReportRow, ShareOf};
 use crate::CoreResult;
-use komhen_domain::dl;
 use komhen_domain::Direction;
+use komhen_domain::{da, dl};
 
 /// The fewest inquiries a finding may rest on (in each period compared).
 pub const MIN_INQUIRIES: i64 = 50;
@@ -56,15 +56,16 @@ fn pct(share: f64) -> String {
 
 fn points(pp: f64) -> String {
     let sign = if pp > 0.0 { "+" } else { "" };
-    format!("{sign}{} procentpoint", decimal_da(pp, 1))
+    let signed = format!("{sign}{}", decimal_da(pp, 1));
+    da!("{signed} procentpoint")
 }
 
 fn more_or_fewer(now: i64, then: i64) -> String {
     let change = (now - then) as f64 / then as f64 * 100.0;
     if change >= 0.0 {
-        format!("{} % flere", decimal_da(change, 0))
+        da!("{} % flere", decimal_da(change, 0))
     } else {
-        format!("{} % færre", decimal_da(-change, 0))
+        da!("{} % færre", decimal_da(-change, 0))
     }
 }
 
@@ -100,23 +101,29 @@ pub async fn period_findings(
     };
     let incoming = count_of(Direction::Incoming.code());
     let outgoing = count_of(Direction::Outgoing.code());
-    let mut text = format!(
-        "Kommunen registrerede {} henvendelser i perioden: {} indgående og {} udgående.",
+    let (all, incoming, outgoing) = (
         thousands(total.inquiries),
         thousands(incoming),
-        thousands(outgoing)
+        thousands(outgoing),
     );
-    match compared {
-        Some(c) if total.inquiries >= MIN_INQUIRIES => text.push_str(&format!(
-            " Det er {} end i samme uger sidste år ({}).",
+    // One message for the whole finding, so a page in English finds it.
+    let text = match compared {
+        Some(c) if total.inquiries >= MIN_INQUIRIES => da!(
+            "Kommunen registrerede {all} henvendelser i perioden: {incoming} indgående og \
+             {outgoing} udgående. Det er {} end i samme uger sidste år ({}).",
             more_or_fewer(total.inquiries, c.inquiries),
             thousands(c.inquiries)
-        )),
-        _ if base.comparison.is_some() => text.push_str(
-            " Der er ikke tal nok fra sammenligningsperioden til at sige, om det er flere eller færre.",
         ),
-        _ => {}
-    }
+        _ if base.comparison.is_some() => da!(
+            "Kommunen registrerede {all} henvendelser i perioden: {incoming} indgående og \
+             {outgoing} udgående. Der er ikke tal nok fra sammenligningsperioden til at sige, \
+             om det er flere eller færre."
+        ),
+        _ => da!(
+            "Kommunen registrerede {all} henvendelser i perioden: {incoming} indgående og \
+             {outgoing} udgående."
+        ),
+    };
     findings.push(Finding {
         topic: Topic::Total,
         text,
@@ -124,7 +131,7 @@ pub async fn period_findings(
     if total.inquiries < MIN_INQUIRIES {
         findings.push(Finding {
             topic: Topic::Total,
-            text: format!(
+            text: da!(
                 "Med under {MIN_INQUIRIES} henvendelser er der for få til at drage konklusioner om kanaler, opgaver og enheder."
             ),
         });
@@ -141,7 +148,7 @@ pub async fn period_findings(
     if findings.len() == 1 {
         findings.push(Finding {
             topic: Topic::Total,
-            text: format!(
+            text: da!(
                 "Ingen ændringer eller enheder skiller sig ud (fund kræver mindst {MIN_INQUIRIES} henvendelser og {} procentpoint).",
                 decimal_da(MIN_POINTS, 0)
             ),
@@ -164,8 +171,8 @@ async fn channel_shifts(
     )
     .await?;
     for (direction, word, most) in [
-        (Direction::Incoming, "indgående", 3),
-        (Direction::Outgoing, "udgående", 2),
+        (Direction::Incoming, dl!("indgående"), 3),
+        (Direction::Outgoing, dl!("udgående"), 2),
     ] {
         let mut shifts: Vec<&ReportRow> = channels
             .rows
@@ -196,7 +203,7 @@ async fn channel_shifts(
             let Some(c) = row.comparison else { continue };
             findings.push(Finding {
                 topic: Topic::Channels,
-                text: format!(
+                text: da!(
                     "{}: {} af de {word} henvendelser mod {} sidste år ({}; {} mod {} henvendelser).",
                     row.keys[1].label,
                     pct(row.share),
@@ -236,7 +243,7 @@ async fn digital_share(
             if digital.total.inquiries >= MIN_INQUIRIES && then_total >= MIN_INQUIRIES {
                 findings.push(Finding {
                     topic: Topic::Channels,
-                    text: format!(
+                    text: da!(
                         "Den digitale andel af de indgående henvendelser er {} ({} af {}) mod {} sidste år ({}).",
                         pct(row.share),
                         thousands(row.inquiries),
@@ -275,7 +282,7 @@ async fn task_changes(
         let Some(c) = row.comparison else { continue };
         findings.push(Finding {
             topic: Topic::Tasks,
-            text: format!(
+            text: da!(
                 "{}: {} henvendelser mod {} sidste år ({}).",
                 row.keys[0].label,
                 thousands(row.inquiries),
@@ -315,8 +322,8 @@ async fn standing_units(
     )
     .await?;
     for (report, code, what) in [
-        (&units, "FEJL", "fejlhenvendelser"),
-        (&completion, "HOLD", "henvendelser lagt til side"),
+        (&units, "FEJL", dl!("fejlhenvendelser")),
+        (&completion, "HOLD", dl!("henvendelser lagt til side")),
     ] {
         let all: i64 = report.rows.iter().map(|r| r.inquiries).sum();
         let hits: i64 = report
@@ -348,7 +355,7 @@ async fn standing_units(
         for (row, unit_total) in standing.into_iter().take(3) {
             findings.push(Finding {
                 topic: Topic::Units,
-                text: format!(
+                text: da!(
                     "{}: {} {what} ({} af {}) mod {} i hele kommunen.",
                     row.keys[0].label,
                     pct(row.share),
@@ -394,7 +401,7 @@ async fn potential(
     if movable >= MIN_INQUIRIES {
         findings.push(Finding {
             topic: Topic::Potential,
-            text: format!(
+            text: da!(
                 "{} indgående henvendelser ({} af alle indgående) var vejledning, sagsoplysninger eller status ad telefon, fremmøde, brev eller e-mail: kandidater til hjemmesiden og til en visning af sagens status.",
                 thousands(movable),
                 pct(movable as f64 / potential.total.inquiries.max(1) as f64)
@@ -418,7 +425,7 @@ pub async fn save_recommendations(
 ) -> CoreResult<()> {
     let text = text.trim().replace("\r\n", "\n");
     if text.chars().count() > RECOMMENDATIONS_MAX {
-        return Err(crate::CoreError::Invalid(format!(
+        return Err(crate::CoreError::Invalid(da!(
             "Anbefalingerne må højst fylde {} tegn.",
             thousands(RECOMMENDATIONS_MAX as i64)
         )));

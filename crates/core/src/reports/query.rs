@@ -3,6 +3,7 @@
 //! default dates of a link that names none.
 
 use super::*;
+use komhen_domain::{da, dl};
 /// Which period a report is compared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Comparing {
@@ -61,12 +62,12 @@ pub fn parse_date(value: &str) -> CoreResult<NaiveDate> {
     let value = value.trim();
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(value, "%d-%m-%Y"))
-        .map_err(|_| invalid(format!("«{value}» er ikke en dato; skriv fx 2026-10-19.")))
+        .map_err(|_| invalid(da!("«{value}» er ikke en dato; skriv fx 2026-10-19.")))
 }
 
 fn parse_dates(value: &str) -> CoreResult<Dates> {
     let (from, to) = value.split_once("..").ok_or_else(|| {
-        invalid(format!(
+        invalid(da!(
             "«{value}» er ikke en periode; skriv fx 2025-10-20..2025-11-09."
         ))
     })?;
@@ -75,9 +76,7 @@ fn parse_dates(value: &str) -> CoreResult<Dates> {
         to: parse_date(to)?,
     };
     if dates.to < dates.from {
-        return Err(invalid(format!(
-            "Perioden «{value}» slutter før den begynder."
-        )));
+        return Err(invalid(da!("Perioden «{value}» slutter før den begynder.")));
     }
     Ok(dates)
 }
@@ -88,7 +87,7 @@ fn yes_or_no(key: &str, value: &str) -> CoreResult<bool> {
     match value {
         "ja" => Ok(true),
         "nej" => Ok(false),
-        other => Err(invalid(format!(
+        other => Err(invalid(da!(
             "«{key}» skal være ja eller nej; «{other}» er ingen af dem."
         ))),
     }
@@ -117,7 +116,7 @@ impl ReportQuery {
                 "grupper" => {
                     for code in value.split(',').map(str::trim).filter(|c| !c.is_empty()) {
                         let d = Dimension::parse(code).ok_or_else(|| {
-                            invalid(format!("Der kan ikke grupperes efter «{code}»."))
+                            invalid(da!("Der kan ikke grupperes efter «{code}»."))
                         })?;
                         if !query.group_by.contains(&d) {
                             query.group_by.push(d);
@@ -128,14 +127,14 @@ impl ReportQuery {
                     query.share_of = match value {
                         "" | "total" => ShareOf::Total,
                         "gruppe" => ShareOf::FirstDimension,
-                        other => return Err(invalid(format!("Ukendt andel «{other}»."))),
+                        other => return Err(invalid(da!("Ukendt andel «{other}»."))),
                     }
                 }
                 "sortering" => {
                     query.order = match value {
                         "" | "naturlig" => Order::Natural,
                         "antal" => Order::Inquiries,
-                        other => return Err(invalid(format!("Ukendt sortering «{other}»."))),
+                        other => return Err(invalid(da!("Ukendt sortering «{other}»."))),
                     }
                 }
                 "median" => query.median = yes_or_no(key, value)?,
@@ -144,16 +143,14 @@ impl ReportQuery {
                     Some(d) if !value.is_empty() => query.filters.push((d, value.to_owned())),
                     Some(_) => {}
                     None => {
-                        return Err(invalid(format!(
-                            "Ukendt felt «{other}» i rapportens adresse."
-                        )))
+                        return Err(invalid(da!("Ukendt felt «{other}» i rapportens adresse.")))
                     }
                 },
             }
         }
         query.dates = match (from, to) {
             (Some(from), Some(to)) if to < from => {
-                return Err(invalid("Perioden slutter før den begynder.".into()))
+                return Err(invalid(dl!("Perioden slutter før den begynder.").into()))
             }
             (Some(from), Some(to)) => Some(Dates { from, to }),
             (Some(from), None) => Some(Dates { from, to: from }),
@@ -244,17 +241,17 @@ impl ReportQuery {
             scope.municipalities.is_empty() || scope.municipalities.contains(&m)
         };
         for (dimension, code) in &self.filters {
-            let bad = |what: &str| invalid(format!("Ukendt {what} «{code}» i rapportens filter."));
+            let bad = |what: &str| invalid(da!("Ukendt {what} «{code}» i rapportens filter."));
             match dimension {
                 Dimension::Municipality => municipalities.push(
                     code.parse::<u16>()
                         .ok()
                         .and_then(|c| MunicipalityCode::new(c).ok())
-                        .ok_or_else(|| bad("kommunekode"))?,
+                        .ok_or_else(|| bad(dl!("kommunekode")))?,
                 ),
-                Dimension::Department => f
-                    .departments
-                    .push(DepartmentId(code.parse().map_err(|_| bad("forvaltning"))?)),
+                Dimension::Department => f.departments.push(DepartmentId(
+                    code.parse().map_err(|_| bad(dl!("forvaltning")))?,
+                )),
                 Dimension::Unit if code == "ingen" => f.units.push(None),
                 Dimension::Unit => {
                     // A unit of another municipality is as unknown as none.
@@ -262,62 +259,64 @@ impl ReportQuery {
                         .find_unit_by_login(code)
                         .await?
                         .filter(|u| in_scope(u.municipality))
-                        .ok_or_else(|| bad("enhed"))?;
+                        .ok_or_else(|| bad(dl!("enhed")))?;
                     f.units.push(Some(unit.id));
                 }
                 Dimension::Task => {
-                    let task = TaskId(code.parse().map_err(|_| bad("opgave"))?);
+                    let task = TaskId(code.parse().map_err(|_| bad(dl!("opgave")))?);
                     if known_tasks.is_none() {
                         known_tasks = Some(tasks_within(store, scope).await?);
                     }
                     if !known_tasks.iter().flatten().any(|t| *t == task) {
-                        return Err(bad("opgave"));
+                        return Err(bad(dl!("opgave")));
                     }
                     f.tasks.push(task);
                 }
                 Dimension::Channel => {
-                    let channel = ChannelCode::parse(code).map_err(|_| bad("kanal"))?;
+                    let channel = ChannelCode::parse(code).map_err(|_| bad(dl!("kanal")))?;
                     if known_channels.is_none() {
                         known_channels = Some(store.list_channels().await?);
                     }
                     if !known_channels.iter().flatten().any(|c| c.code == channel) {
-                        return Err(bad("kanal"));
+                        return Err(bad(dl!("kanal")));
                     }
                     f.channels.push(channel);
                 }
                 Dimension::Direction => f
                     .directions
-                    .push(Direction::parse(code).map_err(|_| bad("retning"))?),
-                Dimension::Medium => f.media.push(Medium::parse(code).map_err(|_| bad("medie"))?),
+                    .push(Direction::parse(code).map_err(|_| bad(dl!("retning")))?),
+                Dimension::Medium => f
+                    .media
+                    .push(Medium::parse(code).map_err(|_| bad(dl!("medie")))?),
                 Dimension::Digital => {
                     f.digital = Some(match code.as_str() {
                         "ja" => true,
                         "nej" => false,
-                        _ => return Err(bad("værdi for digital")),
+                        _ => return Err(bad(dl!("værdi for digital"))),
                     })
                 }
                 Dimension::InquiryType if code == "ingen" => f.inquiry_types.push(None),
                 Dimension::InquiryType => f.inquiry_types.push(Some(
-                    InquiryType::parse(code).map_err(|_| bad("henvendelsestype"))?,
+                    InquiryType::parse(code).map_err(|_| bad(dl!("henvendelsestype")))?,
                 )),
                 Dimension::Category => f.categories.push(match code.as_str() {
                     "transaction" => InquiryCategory::Transaction,
                     "information" => InquiryCategory::Information,
-                    _ => return Err(bad("kategori")),
+                    _ => return Err(bad(dl!("kategori"))),
                 }),
                 Dimension::Completion if code == "ingen" => f.completions.push(None),
                 Dimension::Completion => f.completions.push(Some(
-                    Completion::parse(code).map_err(|_| bad("afslutning"))?,
+                    Completion::parse(code).map_err(|_| bad(dl!("afslutning")))?,
                 )),
                 Dimension::Form => f.forms.push(match code.as_str() {
                     "JA" => Some(true),
                     "NEJ" => Some(false),
                     "ingen" => None,
-                    _ => return Err(bad("blanketværdi")),
+                    _ => return Err(bad(dl!("blanketværdi"))),
                 }),
                 Dimension::Source => f
                     .sources
-                    .push(Source::parse(code).map_err(|_| bad("datakilde"))?),
+                    .push(Source::parse(code).map_err(|_| bad(dl!("datakilde")))?),
                 Dimension::Day | Dimension::Week | Dimension::Month => {
                     day_windows.push(day_window(*dimension, code)?);
                 }
@@ -330,7 +329,7 @@ impl ReportQuery {
                         .iter()
                         .flatten()
                         .find(|q| question.is(q))
-                        .ok_or_else(|| bad("spørgsmål"))?;
+                        .ok_or_else(|| bad(dl!("spørgsmål")))?;
                     let filter = match f.answers.iter().position(|a| a.question == q.id) {
                         Some(i) => &mut f.answers[i],
                         None => {
@@ -339,7 +338,7 @@ impl ReportQuery {
                                 options: Vec::new(),
                                 texts: Vec::new(),
                             });
-                            f.answers.last_mut().ok_or_else(|| bad("svar"))?
+                            f.answers.last_mut().ok_or_else(|| bad(dl!("svar")))?
                         }
                     };
                     if q.answer_kind == AnswerKind::Choice {
@@ -347,16 +346,16 @@ impl ReportQuery {
                             .options
                             .iter()
                             .find(|o| o.code == *code)
-                            .ok_or_else(|| bad("svar"))?;
+                            .ok_or_else(|| bad(dl!("svar")))?;
                         filter.options.push(option.id);
                     } else {
                         filter.texts.push(code.trim().to_owned());
                     }
                 }
                 Dimension::Hour => {
-                    let hour: u32 = code.parse().map_err(|_| bad("time"))?;
+                    let hour: u32 = code.parse().map_err(|_| bad(dl!("time")))?;
                     if hour > 23 {
-                        return Err(bad("time"));
+                        return Err(bad(dl!("time")));
                     }
                     f.hours.push(hour);
                 }
@@ -370,7 +369,7 @@ impl ReportQuery {
                         Some(engine::questions_within(store, &scope.municipalities).await?);
                 }
                 if !known_questions.iter().flatten().any(|q| question.is(q)) {
-                    return Err(invalid(format!(
+                    return Err(invalid(da!(
                         "Der kan ikke grupperes efter «{}»: spørgsmålet findes ikke her.",
                         d.code()
                     )));
@@ -433,15 +432,15 @@ async fn tasks_within(store: &dyn Store, scope: &Scope) -> CoreResult<Vec<TaskId
 /// The days a day, week or month filter names (`2026-10-19`, `2026-W43`,
 /// `2026-10`).
 fn day_window(dimension: Dimension, code: &str) -> CoreResult<Dates> {
-    let bad = |what: &str| invalid(format!("Ukendt {what} «{code}» i rapportens filter."));
+    let bad = |what: &str| invalid(da!("Ukendt {what} «{code}» i rapportens filter."));
     match dimension {
         Dimension::Week => {
             let (year, week) = code
                 .split_once("-W")
                 .and_then(|(y, w)| Some((y.parse::<i32>().ok()?, w.parse::<u32>().ok()?)))
-                .ok_or_else(|| bad("uge"))?;
+                .ok_or_else(|| bad(dl!("uge")))?;
             let monday = NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon)
-                .ok_or_else(|| bad("uge"))?;
+                .ok_or_else(|| bad(dl!("uge")))?;
             Ok(Dates {
                 from: monday,
                 to: monday + Duration::days(6),
@@ -449,10 +448,10 @@ fn day_window(dimension: Dimension, code: &str) -> CoreResult<Dates> {
         }
         Dimension::Month => {
             let first = NaiveDate::parse_from_str(&format!("{code}-01"), "%Y-%m-%d")
-                .map_err(|_| bad("måned"))?;
+                .map_err(|_| bad(dl!("måned")))?;
             let next = first
                 .checked_add_months(chrono::Months::new(1))
-                .ok_or_else(|| bad("måned"))?;
+                .ok_or_else(|| bad(dl!("måned")))?;
             Ok(Dates {
                 from: first,
                 to: next - Duration::days(1),

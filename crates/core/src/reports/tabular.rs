@@ -10,6 +10,7 @@
 
 use crate::reports::{Dimension, Report, ReportRow};
 use crate::{CoreError, CoreResult};
+use komhen_domain::dl;
 use komhen_ingest::text::neutralise;
 use serde_json::{json, Value};
 use std::borrow::Cow;
@@ -163,8 +164,8 @@ impl Table {
             .set_name(if name.is_empty() { "Tabel" } else { &name })
             .map_err(err)?;
         for (col, header) in self.header.iter().enumerate() {
-            let col =
-                u16::try_from(col).map_err(|_| CoreError::Invalid("for mange kolonner".into()))?;
+            let col = u16::try_from(col)
+                .map_err(|_| CoreError::Invalid(dl!("for mange kolonner").into()))?;
             sheet
                 .write_string_with_format(0, col, header.as_str(), &bold)
                 .map_err(err)?;
@@ -174,8 +175,8 @@ impl Table {
         }
         sheet.set_freeze_panes(1, 0).map_err(err)?;
         for (r, row) in self.rows.iter().enumerate() {
-            let r =
-                u32::try_from(r + 1).map_err(|_| CoreError::Invalid("for mange rækker".into()))?;
+            let r = u32::try_from(r + 1)
+                .map_err(|_| CoreError::Invalid(dl!("for mange rækker").into()))?;
             for (col, cell) in row.iter().enumerate() {
                 let col = col as u16;
                 match cell {

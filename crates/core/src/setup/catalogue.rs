@@ -11,6 +11,7 @@ use crate::setup::{change, clean_name, task_kind, Entry};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use komhen_domain::reference::Channel;
+use komhen_domain::{da, dl};
 use komhen_domain::{
     ChannelCode, Completion, CountingPeriod, Direction, InquiryType, KleNumber, Medium, PeriodId,
     Season, TaskId, TaskPackageId,
@@ -103,7 +104,7 @@ pub async fn create_package(
     copy_from: Option<TaskPackageId>,
 ) -> CoreResult<TaskPackageId> {
     if !(2000..=2100).contains(&year) {
-        return invalid(format!("{year} er ikke et år for en opgavepakke."));
+        return invalid(da!("{year} er ikke et år for en opgavepakke."));
     }
     let code = format!(
         "{year}-{}",
@@ -158,11 +159,11 @@ pub async fn national_task(
     let name = match (name.trim(), &entry) {
         ("", Some(entry)) => entry.title.clone(),
         ("", None) => {
-            return invalid(format!(
+            return invalid(da!(
                 "{kle} findes ikke i KLE: skriv et navn, så den bliver en KOMHEN-kode."
             ))
         }
-        (name, _) => clean_name(name, "opgavens navn", 150)?,
+        (name, _) => clean_name(name, dl!("opgavens navn"), 150)?,
     };
     let kind = task_kind(store, &kle).await?;
     let applied = change(
@@ -189,7 +190,7 @@ pub async fn national_task(
         .await?
         .into_iter()
         .find(|t| t.id == id)
-        .ok_or_else(|| CoreError::Invalid("opgaven forsvandt".into()))
+        .ok_or_else(|| CoreError::Invalid(dl!("opgaven forsvandt").into()))
 }
 
 /// Puts a task in a package, mandatory or not (or, with None, takes it out).
@@ -278,7 +279,7 @@ impl PeriodInput {
     /// The national weeks of a season (17–19 or 43–45).
     pub fn national(year: i32, season: Season) -> CoreResult<Self> {
         let period = CountingPeriod::national(year, season)
-            .ok_or_else(|| CoreError::Invalid(format!("{year} har ingen sådanne uger.")))?;
+            .ok_or_else(|| CoreError::Invalid(da!("{year} har ingen sådanne uger.")))?;
         Ok(Self {
             name: period.name,
             starts_on: period.starts_on,
@@ -290,18 +291,20 @@ impl PeriodInput {
     }
 
     fn check(&self) -> CoreResult<(String, NaiveDate)> {
-        let name = clean_name(&self.name, "periodens navn", 100)?;
+        let name = clean_name(&self.name, dl!("periodens navn"), 100)?;
         if self.ends_on < self.starts_on {
-            return invalid("Perioden slutter før den begynder.");
+            return invalid(dl!("Perioden slutter før den begynder."));
         }
         if (self.ends_on - self.starts_on).num_days() > 92 {
-            return invalid("En tælleperiode kan højst vare tre måneder.");
+            return invalid(dl!("En tælleperiode kan højst vare tre måneder."));
         }
         let deadline = self
             .submission_deadline
             .unwrap_or(self.ends_on + Duration::days(komhen_domain::period::SUBMISSION_DAYS));
         if deadline < self.ends_on {
-            return invalid("Fristen for indberetning ligger før periodens slutning.");
+            return invalid(dl!(
+                "Fristen for indberetning ligger før periodens slutning."
+            ));
         }
         Ok((name, deadline))
     }
@@ -373,7 +376,7 @@ pub async fn update_period(
         .await?
         .into_iter()
         .find(|p| p.id == period)
-        .ok_or_else(|| CoreError::Invalid("Perioden findes ikke.".into()))?;
+        .ok_or_else(|| CoreError::Invalid(dl!("Perioden findes ikke.").into()))?;
     let input = PeriodInput {
         starts_on: before.period.starts_on,
         ends_on: before.period.ends_on,
@@ -428,10 +431,10 @@ pub async fn set_published(
         .await?
         .into_iter()
         .find(|p| p.id == period)
-        .ok_or_else(|| CoreError::Invalid("Perioden findes ikke.".into()))?;
+        .ok_or_else(|| CoreError::Invalid(dl!("Perioden findes ikke.").into()))?;
     let today = komhen_domain::DateDimensions::of(now).day;
     if publish && today <= row.period.submission_deadline {
-        return invalid(format!(
+        return invalid(da!(
             "{} kan først offentliggøres efter fristen for indberetning {}.",
             row.period.name,
             row.period.submission_deadline.format("%d-%m-%Y")
@@ -480,7 +483,7 @@ pub async fn republish(
     now: DateTime<Utc>,
 ) -> CoreResult<()> {
     let Some(first) = period.published_at else {
-        return invalid(format!("{} er ikke offentliggjort.", period.period.name));
+        return invalid(da!("{} er ikke offentliggjort.", period.period.name));
     };
     change(
         store,
@@ -547,8 +550,8 @@ pub async fn save_channel(
     };
     let channel = Channel {
         code: code.clone(),
-        label_da: clean_name(&input.label_da, "den danske betegnelse", 100)?,
-        label_en: clean_name(&input.label_en, "den engelske betegnelse", 100)?,
+        label_da: clean_name(&input.label_da, dl!("den danske betegnelse"), 100)?,
+        label_en: clean_name(&input.label_en, dl!("den engelske betegnelse"), 100)?,
         medium,
         direction,
         form_applicable: input.form_applicable,
@@ -615,8 +618,8 @@ pub async fn set_inquiry_type_labels(
     label_da: &str,
     label_en: &str,
 ) -> CoreResult<()> {
-    let label_da = clean_name(label_da, "den danske betegnelse", 100)?;
-    let label_en = clean_name(label_en, "den engelske betegnelse", 100)?;
+    let label_da = clean_name(label_da, dl!("den danske betegnelse"), 100)?;
+    let label_en = clean_name(label_en, dl!("den engelske betegnelse"), 100)?;
     change(
         store,
         actor,
@@ -645,8 +648,8 @@ pub async fn set_completion_labels(
     label_da: &str,
     label_en: &str,
 ) -> CoreResult<()> {
-    let label_da = clean_name(label_da, "den danske betegnelse", 100)?;
-    let label_en = clean_name(label_en, "den engelske betegnelse", 100)?;
+    let label_da = clean_name(label_da, dl!("den danske betegnelse"), 100)?;
+    let label_en = clean_name(label_en, dl!("den engelske betegnelse"), 100)?;
     change(
         store,
         actor,

@@ -1,6 +1,7 @@
 //! Getting ready to count: test mode, participation in a period, and the readiness checklist.
 
 use super::*;
+use komhen_domain::da;
 
 // --- test mode -----------------------------------------------------------------
 
@@ -16,10 +17,10 @@ pub async fn set_test_mode(
     let before = store
         .get_municipality(municipality)
         .await?
-        .ok_or_else(|| CoreError::Invalid(format!("Kommune {municipality} findes ikke.")))?;
+        .ok_or_else(|| CoreError::Invalid(da!("Kommune {municipality} findes ikke.")))?;
     let until = if on { until } else { None };
     if let Some(until) = until.filter(|u| *u <= Utc::now()) {
-        return invalid(format!(
+        return invalid(da!(
             "Sluttidspunktet {} er allerede passeret.",
             komhen_domain::danish_local(until).format("%d-%m-%Y %H:%M")
         ));

@@ -17,6 +17,7 @@ use crate::accounts::access::Actor;
 use crate::setup::{change, clean_name, Entry};
 use crate::{accounts::auth, CoreError, CoreResult};
 use chrono::{DateTime, Utc};
+use komhen_domain::{da, dl};
 use komhen_domain::{MunicipalityCode, SystemTokenId};
 use komhen_store::{NewSystemToken, SetupChange, Store, SystemTokenRow};
 use serde_json::json;
@@ -49,7 +50,7 @@ pub async fn issue_token(
     municipality: MunicipalityCode,
     name: &str,
 ) -> CoreResult<Issued> {
-    let name = clean_name(name, "systemets navn", 100)?;
+    let name = clean_name(name, dl!("systemets navn"), 100)?;
     let token = format!("{TOKEN_PREFIX}{}", auth::random_token());
     let applied = change(
         store,
@@ -91,9 +92,9 @@ pub async fn revoke_token(
         .await?
         .into_iter()
         .find(|t| t.id == id)
-        .ok_or_else(|| CoreError::Invalid("Nøglen findes ikke i kommunen.".into()))?;
+        .ok_or_else(|| CoreError::Invalid(dl!("Nøglen findes ikke i kommunen.").into()))?;
     if before.is_revoked() {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::Invalid(da!(
             "Nøglen til «{}» er allerede tilbagekaldt.",
             before.name
         )));

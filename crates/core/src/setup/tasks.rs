@@ -1,6 +1,7 @@
 //! A municipality's own tasks and the questions its units ask.
 
 use super::*;
+use komhen_domain::{da, dl};
 
 /// How a task code is classified: a KLE topic or group as the catalogue
 /// knows it, otherwise a KOMHEN pseudo-code.
@@ -20,7 +21,7 @@ pub async fn create_local_task(
     name: &str,
 ) -> CoreResult<TaskId> {
     let kle = KleNumber::parse(kle).map_err(|e| CoreError::Invalid(e.to_string()))?;
-    let name = clean_name(name, "opgavens navn", 150)?;
+    let name = clean_name(name, dl!("opgavens navn"), 150)?;
     if let Some(clash) = own_task_clash(&store.list_tasks(municipality).await?, &kle, &name) {
         return invalid(clash);
     }
@@ -57,7 +58,7 @@ pub(crate) fn own_task_clash(tasks: &[TaskRow], kle: &KleNumber, name: &str) -> 
         .iter()
         .find(|t| t.municipality.is_none() && &t.kle == kle)
     {
-        return Some(format!(
+        return Some(da!(
             "Koden {kle} bruges af den nationale opgave «{}». Brug den nationale opgave, eller \
              giv jeres egen opgave en anden kode.",
             national.name
@@ -68,10 +69,11 @@ pub(crate) fn own_task_clash(tasks: &[TaskRow], kle: &KleNumber, name: &str) -> 
         .iter()
         .find(|t| t.municipality.is_some() && t.name.trim().to_lowercase() == wanted)
         .map(|same| {
-            format!(
+            da!(
                 "Kommunen har allerede en egen opgave med navnet «{}» ({}). Giv den nye opgave \
                  et andet navn, så den kan kendes fra den ved registreringen.",
-                same.name, same.kle
+                same.name,
+                same.kle
             )
         })
 }
@@ -124,9 +126,9 @@ pub async fn create_task_question(
     input: &QuestionInput,
 ) -> CoreResult<QuestionId> {
     let Some(task) = input.task else {
-        return invalid("Vælg den opgave, spørgsmålet hører til.");
+        return invalid(dl!("Vælg den opgave, spørgsmålet hører til."));
     };
-    let label = clean_name(&input.label, "spørgsmålet", 200)?;
+    let label = clean_name(&input.label, dl!("spørgsmålet"), 200)?;
     let mut options = Vec::new();
     for line in input
         .options
@@ -134,12 +136,12 @@ pub async fn create_task_question(
         .map(str::trim)
         .filter(|l| !l.is_empty())
     {
-        let label = clean_name(line, "svarmuligheden", 100)?;
+        let label = clean_name(line, dl!("svarmuligheden"), 100)?;
         if options
             .iter()
             .any(|o: &komhen_domain::AnswerOption| o.label_da.eq_ignore_ascii_case(&label))
         {
-            return invalid(format!("Svarmuligheden «{label}» står der to gange."));
+            return invalid(da!("Svarmuligheden «{label}» står der to gange."));
         }
         let order = i32::try_from(options.len() + 1).unwrap_or(i32::MAX) * 10;
         options.push(komhen_domain::AnswerOption {
@@ -150,10 +152,10 @@ pub async fn create_task_question(
         });
     }
     if options.len() < 2 {
-        return invalid("Skriv mindst to svarmuligheder, én pr. linje.");
+        return invalid(dl!("Skriv mindst to svarmuligheder, én pr. linje."));
     }
     if options.len() > 20 {
-        return invalid("Et spørgsmål kan højst have 20 svarmuligheder.");
+        return invalid(dl!("Et spørgsmål kan højst have 20 svarmuligheder."));
     }
     let after = json!({
         "task_id": task.0,
@@ -217,7 +219,7 @@ pub(crate) fn plan_history(
     let mut plan = HistorySetup::default();
     let mut unmakeable = Vec::new();
     for (kle, name, kind) in tasks {
-        match clean_name(name, "opgavens navn", 150) {
+        match clean_name(name, dl!("opgavens navn"), 150) {
             Ok(name) => plan.tasks.push(NewLocalTask {
                 municipality,
                 kle: kle.clone(),
@@ -240,7 +242,7 @@ pub(crate) fn plan_history(
         }
     }
     for label in questions {
-        match clean_name(label, "spørgsmålet", 200) {
+        match clean_name(label, dl!("spørgsmålet"), 200) {
             Ok(label) => plan.questions.push(NewQuestion {
                 municipality: Some(municipality),
                 code: None,

@@ -22,6 +22,7 @@ use crate::accounts::access::Actor;
 use crate::economics::prices::{self, PriceInput};
 use crate::{CoreError, CoreResult};
 use chrono::{DateTime, Utc};
+use komhen_domain::{da, dl};
 use komhen_domain::{AnswerKind, AnswerOption, KleNumber, MunicipalityCode, QuestionId, TaskId};
 use komhen_store::{
     created_by, NewDepartment, NewLocalTask, NewQuestion, NewUnit, PlannedChange, QuestionRow,
@@ -118,14 +119,15 @@ impl PriceEntry {
 
     /// How the entry names itself in a message.
     fn describe(&self) -> String {
-        format!(
-            "prisen for {}{} fra {}",
-            self.channel,
-            self.task
-                .as_ref()
-                .map_or_else(String::new, |t| format!(", opgave {}", t.kle)),
-            self.valid_from
-        )
+        match &self.task {
+            Some(t) => da!(
+                "prisen for {}, opgave {} fra {}",
+                self.channel,
+                t.kle,
+                self.valid_from
+            ),
+            None => da!("prisen for {} fra {}", self.channel, self.valid_from),
+        }
     }
 }
 
@@ -211,28 +213,30 @@ impl SetupDocument {
     /// Reads a document, refusing another format or a newer version.
     pub fn from_json(bytes: &[u8]) -> CoreResult<Self> {
         let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-            CoreError::Invalid(format!(
+            CoreError::Invalid(da!(
                 "Filen er ikke JSON (linje {}, kolonne {}).",
                 e.line(),
                 e.column()
             ))
         })?;
         if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
-            return Err(CoreError::Invalid(format!(
+            return Err(CoreError::Invalid(da!(
                 "Filen er ikke en opsætning fra komhen export setup (feltet «format» er ikke «{FORMAT}»)."
             )));
         }
         match value.get("version").and_then(serde_json::Value::as_u64) {
             Some(v) if v == 1 && value.get("prices").is_some() => {
                 return Err(CoreError::Invalid(
-                    "Opsætningen har version 1, som ikke har priser, men filen har feltet \
+                    dl!(
+                        "Opsætningen har version 1, som ikke har priser, men filen har feltet \
                      «prices». Skriv version 2, eller fjern priserne."
-                        .to_owned(),
+                    )
+                    .to_owned(),
                 ))
             }
             Some(v) if (u64::from(OLDEST_VERSION)..=u64::from(VERSION)).contains(&v) => {}
             other => {
-                return Err(CoreError::Invalid(format!(
+                return Err(CoreError::Invalid(da!(
                     "Opsætningen har version {}, men denne komhen læser version {VERSION}. \
                      Brug den samme eller en nyere komhen.",
                     other.map_or_else(|| "(ingen)".to_owned(), |v| v.to_string())
@@ -240,7 +244,7 @@ impl SetupDocument {
             }
         }
         serde_json::from_value(value).map_err(|e| {
-            CoreError::Invalid(format!(
+            CoreError::Invalid(da!(
                 "Opsætningen kan ikke læses: et felt mangler eller har en forkert type ({e})."
             ))
         })
@@ -412,7 +416,7 @@ pub async fn import_setup(
     let municipality = MunicipalityCode::new(document.municipality)
         .map_err(|e| CoreError::Invalid(e.to_string()))?;
     if store.get_municipality(municipality).await?.is_none() {
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::Invalid(da!(
             "Kommune {municipality} findes ikke i denne installation. Kør komhen migrate først."
         )));
     }
@@ -432,14 +436,18 @@ pub async fn import_setup(
     let existing = store.list_departments(municipality).await?;
     let mut departments: BTreeMap<String, i64> = BTreeMap::new();
     for d in &document.departments {
-        let name = clean_name(&d.name, "forvaltningens navn", 100)?;
+        let name = clean_name(&d.name, dl!("forvaltningens navn"), 100)?;
         match existing.iter().find(|row| row.name == name) {
             Some(row) if row.active == d.active => {
                 departments.insert(name, row.id.0);
             }
-            Some(_) => clashes.push(format!(
+            Some(_) => clashes.push(da!(
                 "forvaltningen «{name}» findes, men er {}",
-                if d.active { "lukket" } else { "aktiv" }
+                if d.active {
+                    dl!("lukket")
+                } else {
+                    dl!("aktiv")
+                }
             )),
             None => {
                 let step = plan.push(
@@ -484,7 +492,7 @@ pub async fn import_setup(
         .collect();
     for t in &document.tasks {
         let kle = KleNumber::parse(&t.kle).map_err(|e| CoreError::Invalid(e.to_string()))?;
-        let name = clean_name(&t.name, "opgavens navn", 150)?;
+        let name = clean_name(&t.name, dl!("opgavens navn"), 150)?;
         let key = TaskKey {
             kle: kle.as_str().to_owned(),
             name: name.clone(),
@@ -492,9 +500,13 @@ pub async fn import_setup(
         };
         match existing_tasks.iter().find(|row| key_of_task(row) == key) {
             Some(row) if row.retired == t.retired => {}
-            Some(_) => clashes.push(format!(
+            Some(_) => clashes.push(da!(
                 "opgaven {kle} «{name}» findes, men er {}",
-                if t.retired { "i brug" } else { "udgået" }
+                if t.retired {
+                    dl!("i brug")
+                } else {
+                    dl!("udgået")
+                }
             )),
             None => {
                 if let Some(clash) = own_task_clash(&existing_tasks, &kle, &name) {
@@ -538,12 +550,12 @@ pub async fn import_setup(
         };
         if found.is_none() {
             clashes.push(if key.own {
-                format!(
+                da!(
                     "opgaven {} «{}» står hverken i filen eller i kommunen",
                     key.kle, key.name
                 )
             } else {
-                format!(
+                da!(
                     "den nationale opgave {} «{}» findes ikke i denne installation (kør komhen migrate)",
                     key.kle, key.name
                 )
@@ -567,7 +579,7 @@ pub async fn import_setup(
         );
     }
     for q in &document.questions {
-        let label = clean_name(&q.label_da, "spørgsmålet", 200)?;
+        let label = clean_name(&q.label_da, dl!("spørgsmålet"), 200)?;
         let kind = AnswerKind::parse(&q.kind).map_err(|e| CoreError::Invalid(e.to_string()))?;
         let task = match &q.task {
             Some(key) => match resolve_task(key, &mut clashes) {
@@ -610,10 +622,11 @@ pub async fn import_setup(
                 if row.active == q.active && row.answer_kind == kind && same_options {
                     questions.insert(key, row.id.0);
                 } else {
-                    clashes.push(format!(
-                        "spørgsmålet «{label}» findes med andre svarmuligheder eller slået {}",
-                        if row.active { "til" } else { "fra" }
-                    ));
+                    clashes.push(if row.active {
+                        da!("spørgsmålet «{label}» findes med andre svarmuligheder eller slået til")
+                    } else {
+                        da!("spørgsmålet «{label}» findes med andre svarmuligheder eller slået fra")
+                    });
                 }
             }
             None => {
@@ -655,12 +668,12 @@ pub async fn import_setup(
     let assignments = store.list_assignments(municipality).await?;
     for u in &document.units {
         let login = clean_login(municipality, &u.login)?;
-        let name = clean_name(&u.name, "enhedens navn", 100)?;
+        let name = clean_name(&u.name, dl!("enhedens navn"), 100)?;
         let department = match &u.department {
             Some(d) => match departments.get(d) {
                 Some(id) => Some(komhen_domain::DepartmentId(*id)),
                 None => {
-                    clashes.push(format!(
+                    clashes.push(da!(
                         "enheden {login} hører til forvaltningen «{d}», som ikke står i filen"
                     ));
                     continue;
@@ -678,7 +691,7 @@ pub async fn import_setup(
         for key in &u.questions {
             match questions.get(key) {
                 Some(id) => unit_questions.push(QuestionId(*id)),
-                None => clashes.push(format!(
+                None => clashes.push(da!(
                     "enheden {login} har spørgsmålet «{}», som ikke findes",
                     key.code.as_deref().unwrap_or(&key.label)
                 )),
@@ -702,30 +715,34 @@ pub async fn import_setup(
                 let wanted: BTreeSet<i64> = unit_questions.iter().map(|q| q.0).collect();
                 let mut differs = Vec::new();
                 if row.name != name {
-                    differs.push(format!("hedder «{}»", row.name));
+                    differs.push(da!("hedder «{}»", row.name));
                 }
                 if row.department.map(|d| d.0) != department.map(|d| d.0) {
-                    differs.push("hører til en anden forvaltning".to_owned());
+                    differs.push(dl!("hører til en anden forvaltning").to_owned());
                 }
                 if row.active != u.active {
-                    differs.push(if row.active { "er aktiv" } else { "er lukket" }.to_owned());
+                    differs.push(
+                        if row.active {
+                            dl!("er aktiv")
+                        } else {
+                            dl!("er lukket")
+                        }
+                        .to_owned(),
+                    );
                 }
                 if has != wants {
-                    differs.push("har andre opgaver".to_owned());
+                    differs.push(dl!("har andre opgaver").to_owned());
                 }
                 if asked != wanted {
-                    differs.push("har andre valgfrie parametre".to_owned());
+                    differs.push(dl!("har andre valgfrie parametre").to_owned());
                 }
                 if !differs.is_empty() {
-                    clashes.push(format!(
-                        "enheden {login} findes, men {}",
-                        differs.join(" og ")
-                    ));
+                    clashes.push(da!("enheden {login} findes, men {}", differs.join(" og ")));
                 }
             }
             None => {
                 if let Some(other) = store.find_unit_by_login(&login).await? {
-                    clashes.push(format!(
+                    clashes.push(da!(
                         "login {login} bruges allerede af en enhed i kommune {}",
                         other.municipality
                     ));
@@ -803,7 +820,7 @@ pub async fn import_setup(
             None => None,
         };
         if !channels.iter().any(|c| c.code.as_str() == p.channel) {
-            problems.push(format!("«{}» er ikke en kanal.", p.channel));
+            problems.push(da!("«{}» er ikke en kanal.", p.channel));
         }
         let price = match prices::check_with_task(
             &p.input(),
@@ -815,12 +832,12 @@ pub async fn import_setup(
         ) {
             Ok(price) => price,
             Err(e) => {
-                clashes.push(format!("{} kan ikke bruges: {e}", p.describe()));
+                clashes.push(da!("{} kan ikke bruges: {e}", p.describe()));
                 continue;
             }
         };
         if price.price_ore != p.price_ore {
-            clashes.push(format!(
+            clashes.push(da!(
                 "{} er {} i filen, men udregningen {} giver {}",
                 p.describe(),
                 prices::kroner(p.price_ore),
@@ -842,16 +859,20 @@ pub async fn import_setup(
                     && row.source == price.source
                     && row.source_year == price.source_year
                     && row.example == price.example => {}
-            Some(row) => clashes.push(format!(
-                "{} findes, men er {}{}",
-                p.describe(),
-                prices::kroner(row.price_ore),
-                if row.source == price.source {
-                    String::new()
-                } else {
-                    format!(" med kilden «{}»", row.source)
-                }
-            )),
+            Some(row) => clashes.push(if row.source == price.source {
+                da!(
+                    "{} findes, men er {}",
+                    p.describe(),
+                    prices::kroner(row.price_ore)
+                )
+            } else {
+                da!(
+                    "{} findes, men er {} med kilden «{}»",
+                    p.describe(),
+                    prices::kroner(row.price_ore),
+                    row.source
+                )
+            }),
             None => {
                 let mut entry = prices::set_entry(&price, None);
                 if task.is_some_and(|t| t.0 < 0) {
@@ -871,7 +892,7 @@ pub async fn import_setup(
     if !clashes.is_empty() {
         clashes.sort();
         clashes.dedup();
-        return Err(CoreError::Invalid(format!(
+        return Err(CoreError::Invalid(da!(
             "Opsætningen er ikke indlæst, for den støder sammen med det, kommune {municipality} har: {}.",
             clashes.join("; ")
         )));
@@ -882,9 +903,11 @@ pub async fn import_setup(
             komhen_store::StoreError::Conflict(_) | komhen_store::StoreError::NotFound(_) => {
                 tracing::warn!(error = %e, "set-up import refused by the store");
                 CoreError::Invalid(
-                    "Opsætningen blev afvist, og intet er gemt: kommunen blev ændret imens. \
+                    dl!(
+                        "Opsætningen blev afvist, og intet er gemt: kommunen blev ændret imens. \
                      Prøv igen."
-                        .to_owned(),
+                    )
+                    .to_owned(),
                 )
             }
             other => CoreError::Store(other),
