@@ -20,9 +20,10 @@ use crate::records::{RecordStream, Step};
 use crate::{IngestError, Problem, ProblemKind};
 use chrono::{DateTime, Utc};
 use csv::ByteRecord;
+use komhen_domain::{da, dl};
 use std::io::Read;
 
-const FILE: &str = "opkaldslisten (Asterisk CDR)";
+const FILE: &str = dl!("opkaldslisten (Asterisk CDR)");
 
 /// A CDR field, named as in Asterisk's `${CDR(...)}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -185,7 +186,7 @@ impl CdrLayout {
                     0,
                     name,
                     ProblemKind::MissingColumn,
-                    format!("kolonnerækkefølgen mangler feltet «{name}», som optællingen bruger"),
+                    da!("kolonnerækkefølgen mangler feltet «{name}», som optællingen bruger"),
                 )
             })
             .collect();
@@ -323,7 +324,7 @@ impl<R: Read> CdrReader<R> {
                             Problem::line(
                                 line,
                                 ProblemKind::Unreadable,
-                                format!(
+                                da!(
                                     "kan ikke genkende kolonnernes rækkefølge ud fra første linje \
                                      ({} kolonner). Forventede Asterisks cdr_csv-format eller \
                                      cdr_custom-eksemplet; angiv ellers rækkefølgen fra cdr_custom.conf",
@@ -379,7 +380,7 @@ impl<R: Read> CdrReader<R> {
                         line,
                         name(field),
                         ProblemKind::Empty,
-                        "tidspunktet mangler. Forventede ÅÅÅÅ-MM-DD TT:MM:SS",
+                        dl!("tidspunktet mangler. Forventede ÅÅÅÅ-MM-DD TT:MM:SS"),
                     ));
                 }
                 return None;
@@ -397,7 +398,7 @@ impl<R: Read> CdrReader<R> {
                             line,
                             name(field),
                             ProblemKind::NonexistentTime,
-                            format!(
+                            da!(
                                 "klokkeslættet {t} den {} findes ikke i dansk tid (overgangen \
                                  til sommertid). Skriver telefonsystemet UTC (usegmtime=yes)?",
                                 date.format("%d-%m-%Y")
@@ -411,7 +412,7 @@ impl<R: Read> CdrReader<R> {
                         line,
                         name(field),
                         ProblemKind::Invalid,
-                        format!(
+                        da!(
                             "ugyldigt tidspunkt «{}». Forventede ÅÅÅÅ-MM-DD TT:MM:SS",
                             shown(bytes)
                         ),
@@ -431,7 +432,7 @@ impl<R: Read> CdrReader<R> {
                     line,
                     name(field),
                     ProblemKind::Invalid,
-                    format!(
+                    da!(
                         "«{}» er ikke et antal sekunder. Forventede et helt tal",
                         shown(bytes)
                     ),
@@ -454,7 +455,7 @@ impl<R: Read> CdrReader<R> {
                 line,
                 "disposition",
                 ProblemKind::Invalid,
-                format!(
+                da!(
                     "ukendt udfald «{}». Forventede ANSWERED, NO ANSWER, BUSY, FAILED eller CONGESTION",
                     shown(disposition_bytes)
                 ),

@@ -32,11 +32,11 @@ use crate::text::TextEncoding;
 use crate::{IngestError, Problem, ProblemKind};
 use chrono::{DateTime, Utc};
 use csv::ByteRecord;
-use komhen_domain::danish_local;
 use komhen_domain::hotline::{Call, CallOutcome};
+use komhen_domain::{da, danish_local, dl};
 use std::io::Read;
 
-const FILE: &str = "opkaldsfilen";
+const FILE: &str = dl!("opkaldsfilen");
 
 /// One row of the file: a call, and the line it stands on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,7 +149,7 @@ impl<R: Read> CallsReader<R> {
         let mut stream = RecordStream::open(FILE, read, limits, b';')?;
         let (line, headers) = stream.header(
             FILE,
-            "kolonnerne opkald;kø;ankomst;besvaret;slut;udfald;medarbejder",
+            dl!("kolonnerne opkald;kø;ankomst;besvaret;slut;udfald;medarbejder"),
         )?;
         if headers.iter().any(|h| h.contains('\0')) {
             return Err(IngestError::one(
@@ -157,9 +157,11 @@ impl<R: Read> CallsReader<R> {
                 Problem::line(
                     line,
                     ProblemKind::Unreadable,
-                    "filens tegn kan ikke læses: den er sandsynligvis gemt som UTF-16 uden \
+                    dl!(
+                        "filens tegn kan ikke læses: den er sandsynligvis gemt som UTF-16 uden \
                      byte-order-mærke (BOM), eller den er ikke en tekstfil. Gem den i Excel som \
-                     «CSV UTF-8 (kommasepareret)» eller «CSV (semikolonsepareret)»",
+                     «CSV UTF-8 (kommasepareret)» eller «CSV (semikolonsepareret)»"
+                    ),
                 ),
             ));
         }
@@ -204,8 +206,10 @@ impl<R: Read> CallsReader<R> {
         if bytes.is_empty() {
             return Ok(None);
         }
-        let expected = "Forventede fx 2026-03-02 08:15:00, 2026-03-02T08:15:00 eller \
-                        02-03-2026 08:15, i dansk tid";
+        let expected = dl!(
+            "Forventede fx 2026-03-02 08:15:00, 2026-03-02T08:15:00 eller \
+                        02-03-2026 08:15, i dansk tid"
+        );
         match parse_date_time(bytes) {
             Some((date, Some(time))) => match self.clock.instant(date, time) {
                 Some(at) => Ok(Some(at)),
@@ -214,7 +218,7 @@ impl<R: Read> CallsReader<R> {
                         line,
                         self.name(col),
                         ProblemKind::NonexistentTime,
-                        format!(
+                        da!(
                             "{what} {time} den {} findes ikke i dansk tid (overgangen til \
                              sommertid). Er tiderne skrevet i UTC? Filens tider skal være \
                              dansk tid",
@@ -229,7 +233,7 @@ impl<R: Read> CallsReader<R> {
                     line,
                     self.name(col),
                     ProblemKind::Invalid,
-                    format!(
+                    da!(
                         "{what} «{}» mangler klokkeslættet. {expected}",
                         shown(bytes)
                     ),
@@ -241,7 +245,7 @@ impl<R: Read> CallsReader<R> {
                     line,
                     self.name(col),
                     ProblemKind::Invalid,
-                    format!("{what} «{}» er ikke et tidspunkt. {expected}", shown(bytes)),
+                    da!("{what} «{}» er ikke et tidspunkt. {expected}", shown(bytes)),
                 ));
                 Err(())
             }
@@ -257,7 +261,9 @@ impl<R: Read> CallsReader<R> {
                 line,
                 self.name(Col::Id),
                 ProblemKind::Empty,
-                "opkaldets id mangler. Hvert opkald skal have telefonsystemets id for opkaldet",
+                dl!(
+                    "opkaldets id mangler. Hvert opkald skal have telefonsystemets id for opkaldet"
+                ),
             ));
         }
         let queue = text(Col::Queue);
@@ -267,7 +273,7 @@ impl<R: Read> CallsReader<R> {
             line,
             record,
             Col::Arrived,
-            "ankomsttidspunktet",
+            dl!("ankomsttidspunktet"),
             &mut problems,
         );
         if matches!(arrived, Ok(None)) {
@@ -275,18 +281,26 @@ impl<R: Read> CallsReader<R> {
                 line,
                 self.name(Col::Arrived),
                 ProblemKind::Empty,
-                "ankomsttidspunktet mangler. Forventede fx 2026-03-02 08:15:00 eller \
-                 02-03-2026 08:15, i dansk tid",
+                dl!(
+                    "ankomsttidspunktet mangler. Forventede fx 2026-03-02 08:15:00 eller \
+                 02-03-2026 08:15, i dansk tid"
+                ),
             ));
         }
         let answered = self.time(
             line,
             record,
             Col::Answered,
-            "tidspunktet for besvarelse",
+            dl!("tidspunktet for besvarelse"),
             &mut problems,
         );
-        let ended = self.time(line, record, Col::Ended, "sluttidspunktet", &mut problems);
+        let ended = self.time(
+            line,
+            record,
+            Col::Ended,
+            dl!("sluttidspunktet"),
+            &mut problems,
+        );
         let (arrived, answered, ended) = (
             arrived.ok().flatten(),
             answered.unwrap_or_default(),
@@ -298,7 +312,7 @@ impl<R: Read> CallsReader<R> {
                     line,
                     self.name(Col::Answered),
                     ProblemKind::Conflict,
-                    format!(
+                    da!(
                         "opkaldet er besvaret {}, før det ankom {}. Tjek, at kolonnerne ikke \
                          er byttet om",
                         local(answered),
@@ -313,7 +327,7 @@ impl<R: Read> CallsReader<R> {
                     line,
                     self.name(Col::Ended),
                     ProblemKind::Conflict,
-                    format!(
+                    da!(
                         "opkaldet slutter {}, før det ankom {}. Tjek, at kolonnerne ikke er \
                          byttet om",
                         local(ended),
@@ -325,7 +339,7 @@ impl<R: Read> CallsReader<R> {
                     line,
                     self.name(Col::Ended),
                     ProblemKind::Conflict,
-                    format!(
+                    da!(
                         "opkaldet slutter {}, før det blev besvaret {}. Tjek, at kolonnerne \
                          ikke er byttet om",
                         local(ended),
@@ -349,7 +363,7 @@ impl<R: Read> CallsReader<R> {
                     line,
                     self.name(Col::Outcome),
                     ProblemKind::Invalid,
-                    format!(
+                    da!(
                         "ukendt udfald «{}». Forventede {} (eller på engelsk answered, \
                          abandoned, timeout, noagents, key eller unknown)",
                         shown(outcome_text.as_bytes()),
@@ -361,7 +375,7 @@ impl<R: Read> CallsReader<R> {
                         line,
                         self.name(Col::Outcome),
                         ProblemKind::Conflict,
-                        format!(
+                        da!(
                             "udfaldet er «besvaret», men tidspunktet for besvarelse (kolonnen \
                              «{}») mangler. Skriv, hvornår opkaldet blev besvaret, eller ret \
                              udfaldet",
@@ -375,7 +389,7 @@ impl<R: Read> CallsReader<R> {
                             line,
                             self.name(Col::Outcome),
                             ProblemKind::Conflict,
-                            format!(
+                            da!(
                                 "udfaldet «{}» betyder, at ingen besvarede opkaldet, men det \
                                  er besvaret {}. Ret udfaldet til besvaret, eller slet \
                                  tidspunktet for besvarelse",
@@ -418,7 +432,7 @@ fn cell<'r>(header: &HeaderMap, record: &'r ByteRecord, col: Col) -> &'r [u8] {
 fn allowed_outcomes() -> String {
     let codes: Vec<&str> = CallOutcome::ALL.iter().map(|o| o.code()).collect();
     match codes.split_last() {
-        Some((last, rest)) => format!("{} eller {last}", rest.join(", ")),
+        Some((last, rest)) => da!("{} eller {last}", rest.join(", ")),
         None => String::new(),
     }
 }

@@ -9,7 +9,7 @@
 //! the readers word the problems.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use komhen_domain::danish_instant;
+use komhen_domain::{da, danish_instant};
 
 /// Leading and trailing ASCII spaces (and tabs) removed.
 pub(crate) fn trim(bytes: &[u8]) -> &[u8] {
@@ -166,7 +166,7 @@ pub(crate) fn date_problem(bytes: &[u8], expected: &str) -> String {
     let cell = shown(bytes);
     match date_parts(date_part) {
         Some((_, month, _)) if !(1..=12).contains(&month) => {
-            format!("datoen «{cell}» har måned {month}, men måneden skal være 1–12. {expected}")
+            da!("datoen «{cell}» har måned {month}, men måneden skal være 1–12. {expected}")
         }
         Some((year, month, day)) if NaiveDate::from_ymd_opt(year, month, day).is_none() => {
             let days = (28..=31)
@@ -174,12 +174,12 @@ pub(crate) fn date_problem(bytes: &[u8], expected: &str) -> String {
                 .find(|d| NaiveDate::from_ymd_opt(year, month, *d).is_some())
                 .unwrap_or(28);
             let month = NaiveDate::from_ymd_opt(year, month, 1).map_or_else(
-                || format!("måned {month} {year}"),
+                || da!("måned {month} {year}"),
                 komhen_domain::month_label_da,
             );
-            format!("datoen «{cell}» findes ikke: {month} har {days} dage")
+            da!("datoen «{cell}» findes ikke: {month} har {days} dage")
         }
-        _ => format!("ugyldig dato «{cell}». {expected}"),
+        _ => da!("ugyldig dato «{cell}». {expected}"),
     }
 }
 

@@ -28,10 +28,10 @@ use crate::{IngestError, Problem, ProblemKind};
 use chrono::NaiveDate;
 use csv::ByteRecord;
 use komhen_domain::registration::MAX_QUANTITY;
-use komhen_domain::{KleNumber, MunicipalityCode};
+use komhen_domain::{da, dl, KleNumber, MunicipalityCode};
 use std::io::Read;
 
-const FILE: &str = "den centrale fil";
+const FILE: &str = dl!("den centrale fil");
 
 /// One row of a central delivery: inquiries of one municipality, task and day.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,16 +90,18 @@ impl<R: Read> CentralReader<R> {
     /// Reads and checks the header: the four columns, and nothing else.
     pub fn with_limits(read: R, limits: Limits) -> Result<Self, IngestError> {
         let mut stream = RecordStream::open(FILE, read, limits, b';')?;
-        let (line, headers) = stream.header(FILE, "kolonnerne Kommune;Opgave;Dato;Antal")?;
+        let (line, headers) = stream.header(FILE, dl!("kolonnerne Kommune;Opgave;Dato;Antal"))?;
         if headers.iter().any(|h| h.contains('\0')) {
             return Err(IngestError::one(
                 FILE,
                 Problem::line(
                     line,
                     ProblemKind::Unreadable,
-                    "filens tegn kan ikke læses: den er sandsynligvis gemt som UTF-16 uden \
+                    dl!(
+                        "filens tegn kan ikke læses: den er sandsynligvis gemt som UTF-16 uden \
                      byte-order-mærke (BOM), eller den er ikke en tekstfil. Gem den i Excel som \
-                     «CSV UTF-8 (kommasepareret)» eller «CSV (semikolonsepareret)»",
+                     «CSV UTF-8 (kommasepareret)» eller «CSV (semikolonsepareret)»"
+                    ),
                 ),
             ));
         }
@@ -113,7 +115,7 @@ impl<R: Read> CentralReader<R> {
                     line,
                     name.clone(),
                     ProblemKind::Layout,
-                    format!(
+                    da!(
                         "kolonnen «{name}» hører ikke til formatet. Filen må kun have \
                          kolonnerne Kommune;Opgave;Dato;Antal: fjern kolonnen"
                     ),
@@ -195,7 +197,7 @@ fn day(bytes: &[u8]) -> Result<NaiveDate, CellProblem> {
     if bytes.is_empty() {
         return Err((
             ProblemKind::Empty,
-            "datoen mangler. Forventede en dato som 21-10-2025".into(),
+            dl!("datoen mangler. Forventede en dato som 21-10-2025").into(),
         ));
     }
     parse_date_time(bytes).map(|(day, _)| day).ok_or_else(|| {
@@ -203,7 +205,7 @@ fn day(bytes: &[u8]) -> Result<NaiveDate, CellProblem> {
             ProblemKind::Invalid,
             date_problem(
                 bytes,
-                "Forventede en dato som 21-10-2025 (eller 21.10.2025, 2025-10-21)",
+                dl!("Forventede en dato som 21-10-2025 (eller 21.10.2025, 2025-10-21)"),
             ),
         )
     })
@@ -213,7 +215,7 @@ fn quantity(bytes: &[u8]) -> Result<i64, CellProblem> {
     if bytes.is_empty() {
         return Err((
             ProblemKind::Empty,
-            "antallet mangler. Forventede et helt tal, fx 1.234".into(),
+            dl!("antallet mangler. Forventede et helt tal, fx 1.234").into(),
         ));
     }
     parse_grouped(bytes)
@@ -222,7 +224,7 @@ fn quantity(bytes: &[u8]) -> Result<i64, CellProblem> {
         .ok_or_else(|| {
             (
                 ProblemKind::Invalid,
-                format!(
+                da!(
                     "«{}» er ikke et antal. Forventede et helt tal fra 0 til 100.000.000, \
                      fx 1.234",
                     shown(bytes)

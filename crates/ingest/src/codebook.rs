@@ -48,11 +48,11 @@ use chrono::{DateTime, Utc};
 use csv::ByteRecord;
 use komhen_domain::registration::{MAX_DURATION_SECONDS, MAX_QUANTITY};
 use komhen_domain::{
-    danish_local, ChannelCode, Completion, InquiryType, KleNumber, MunicipalityCode,
+    da, danish_local, dl, ChannelCode, Completion, InquiryType, KleNumber, MunicipalityCode,
 };
 use std::io::{Read, Seek, Write};
 
-const FILE: &str = "kodebogsfilen";
+const FILE: &str = dl!("kodebogsfilen");
 
 /// A column of the codebook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -96,7 +96,7 @@ pub const COLUMNS: [CodebookColumnSpec; 11] = [
         required: true,
         example: "259",
         width: 9.0,
-        description_da: "Kommunekode, tre cifre (fx 259 for Køge)",
+        description_da: dl!("Kommunekode, tre cifre (fx 259 for Køge)"),
     },
     CodebookColumnSpec {
         column: CodebookColumn::Unit,
@@ -105,7 +105,7 @@ pub const COLUMNS: [CodebookColumnSpec; 11] = [
         required: false,
         example: "259sek",
         width: 12.0,
-        description_da: "Enhedens login (fx 259sek); tom eller NULL = ingen enhed",
+        description_da: dl!("Enhedens login (fx 259sek); tom eller NULL = ingen enhed"),
     },
     CodebookColumnSpec {
         column: CodebookColumn::Task,
@@ -114,7 +114,9 @@ pub const COLUMNS: [CodebookColumnSpec; 11] = [
         required: true,
         example: "27.24.00",
         width: 10.0,
-        description_da: "KLE-nummer (27.24.00), KLE-gruppe (15.20) eller KOMHEN-kode (29.03.99)",
+        description_da: dl!(
+            "KLE-nummer (27.24.00), KLE-gruppe (15.20) eller KOMHEN-kode (29.03.99)"
+        ),
     },
     CodebookColumnSpec {
         column: CodebookColumn::Channel,
@@ -123,7 +125,7 @@ pub const COLUMNS: [CodebookColumnSpec; 11] = [
         required: true,
         example: "TLFIND",
         width: 10.0,
-        description_da: "Kanalkode med retning, fx TLFIND, PRSNLG, EMLIND, DOKUD, WEB",
+        description_da: dl!("Kanalkode med retning, fx TLFIND, PRSNLG, EMLIND, DOKUD, WEB"),
     },
     CodebookColumnSpec {
         column: CodebookColumn::InquiryType,
@@ -132,7 +134,9 @@ pub const COLUMNS: [CodebookColumnSpec; 11] = [
         required: false,
         example: "VEJL",
         width: 9.0,
-        description_da: "OPRET, INFO, STATUS, VEJL, SLVBTJN eller FEJL; tom eller NULL = ingen",
+        description_da: dl!(
+            "OPRET, INFO, STATUS, VEJL, SLVBTJN eller FEJL; tom eller NULL = ingen"
+        ),
     },
     CodebookColumnSpec {
         column: CodebookColumn::Completion,
@@ -141,7 +145,7 @@ pub const COLUMNS: [CodebookColumnSpec; 11] = [
         required: false,
         example: "STRAKS",
         width: 11.0,
-        description_da: "STRAKS eller HOLD; tom eller NULL = ingen",
+        description_da: dl!("STRAKS eller HOLD; tom eller NULL = ingen"),
     },
     CodebookColumnSpec {
         column: CodebookColumn::Form,
@@ -150,7 +154,7 @@ pub const COLUMNS: [CodebookColumnSpec; 11] = [
         required: false,
         example: "NEJ",
         width: 9.0,
-        description_da: "JA eller NEJ; tom eller NULL = ingen",
+        description_da: dl!("JA eller NEJ; tom eller NULL = ingen"),
     },
     CodebookColumnSpec {
         column: CodebookColumn::Date,
@@ -159,7 +163,9 @@ pub const COLUMNS: [CodebookColumnSpec; 11] = [
         required: true,
         example: "21-10-2025",
         width: 12.0,
-        description_da: "DD-MM-ÅÅÅÅ, DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD, evt. med TT:MM[:SS], dansk tid",
+        description_da: dl!(
+            "DD-MM-ÅÅÅÅ, DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD, evt. med TT:MM[:SS], dansk tid"
+        ),
     },
     CodebookColumnSpec {
         column: CodebookColumn::Time,
@@ -168,7 +174,7 @@ pub const COLUMNS: [CodebookColumnSpec; 11] = [
         required: false,
         example: "10:15",
         width: 10.0,
-        description_da: "TT:MM eller TT:MM:SS, dansk tid (kan udelades)",
+        description_da: dl!("TT:MM eller TT:MM:SS, dansk tid (kan udelades)"),
     },
     CodebookColumnSpec {
         column: CodebookColumn::Quantity,
@@ -177,7 +183,7 @@ pub const COLUMNS: [CodebookColumnSpec; 11] = [
         required: false,
         example: "1",
         width: 8.0,
-        description_da: "Antal henvendelser rækken står for; helt tal, standard 1",
+        description_da: dl!("Antal henvendelser rækken står for; helt tal, standard 1"),
     },
     CodebookColumnSpec {
         column: CodebookColumn::Duration,
@@ -186,7 +192,9 @@ pub const COLUMNS: [CodebookColumnSpec; 11] = [
         required: false,
         example: "12,5",
         width: 10.0,
-        description_da: "Registreringens varighed i sekunder, decimalkomma tilladt (kan udelades)",
+        description_da: dl!(
+            "Registreringens varighed i sekunder, decimalkomma tilladt (kan udelades)"
+        ),
     },
 ];
 
@@ -282,7 +290,7 @@ pub fn xls_problem() -> Problem {
     Problem::line(
         1,
         ProblemKind::Unreadable,
-        "filen er i det gamle Excel-format (.xls). Gem den som .xlsx eller CSV og prøv igen",
+        dl!("filen er i det gamle Excel-format (.xls). Gem den som .xlsx eller CSV og prøv igen"),
     )
 }
 
@@ -465,7 +473,7 @@ impl RowParser {
                         line,
                         C::Quantity,
                         ProblemKind::Invalid,
-                        format!(
+                        da!(
                             "ugyldigt antal «{}». Forventede et helt tal fra 1 til 100.000.000 \
                              uden decimaler, fx 1, 25 eller 1.234",
                             shown(bytes)
@@ -487,7 +495,7 @@ impl RowParser {
                         line,
                         C::Duration,
                         ProblemKind::Invalid,
-                        format!(
+                        da!(
                             "ugyldig varighed «{}». Forventede sekunder fra 0 til 86.400, \
                              decimalkomma tilladt, fx 12 eller 12,5",
                             shown(bytes)
@@ -507,7 +515,7 @@ impl RowParser {
                     line,
                     header.clone(),
                     ProblemKind::Invalid,
-                    format!("værdien «{}» har tegn, der ikke kan læses", shown(bytes)),
+                    da!("værdien «{}» har tegn, der ikke kan læses", shown(bytes)),
                 )),
             }
         }
@@ -561,7 +569,7 @@ impl RowParser {
                 line,
                 C::Date,
                 ProblemKind::Empty,
-                "datoen mangler. Forventede DD-MM-ÅÅÅÅ, DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD".into(),
+                dl!("datoen mangler. Forventede DD-MM-ÅÅÅÅ, DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD").into(),
             ));
             None
         } else {
@@ -573,8 +581,8 @@ impl RowParser {
                     ProblemKind::Invalid,
                     date_problem(
                         date_bytes,
-                        "Forventede DD-MM-ÅÅÅÅ, DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD, \
-                         evt. efterfulgt af TT:MM eller TT:MM:SS",
+                        dl!("Forventede DD-MM-ÅÅÅÅ, DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD, \
+                         evt. efterfulgt af TT:MM eller TT:MM:SS"),
                     ),
                 ));
             }
@@ -590,7 +598,7 @@ impl RowParser {
                         line,
                         C::Time,
                         ProblemKind::Invalid,
-                        format!(
+                        da!(
                             "ugyldigt tidspunkt «{}». Forventede TT:MM eller TT:MM:SS, fx 10:15",
                             shown(time_bytes)
                         ),
@@ -610,7 +618,7 @@ impl RowParser {
                     line,
                     C::Time,
                     ProblemKind::Conflict,
-                    format!(
+                    da!(
                         "«{}» har klokkeslættet {d}, men «{}» siger {t}. \
                          Angiv klokkeslættet ét sted, eller gør dem ens",
                         self.name(C::Date),
@@ -626,7 +634,7 @@ impl RowParser {
                 line,
                 from,
                 ProblemKind::NonexistentTime,
-                format!(
+                da!(
                     "klokkeslættet {time} den {} findes ikke i dansk tid: uret stilles en time \
                      frem ved overgangen til sommertid",
                     date.format("%d-%m-%Y")
@@ -682,7 +690,7 @@ impl<R: Read> CodebookReader<R> {
 
 fn expected_columns() -> String {
     let names: Vec<&str> = COLUMNS.iter().map(|c| c.header).collect();
-    format!("kolonnerne {}", names.join(";"))
+    da!("kolonnerne {}", names.join(";"))
 }
 
 impl<R: Read> Iterator for CodebookReader<R> {

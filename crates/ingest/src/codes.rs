@@ -7,7 +7,7 @@
 
 use crate::cell::{is_null, shown};
 use crate::ProblemKind;
-use komhen_domain::{ChannelCode, Completion, InquiryType, KleNumber, MunicipalityCode};
+use komhen_domain::{da, dl, ChannelCode, Completion, InquiryType, KleNumber, MunicipalityCode};
 
 /// What is wrong with a cell.
 pub(crate) type CellProblem = (ProblemKind, String);
@@ -32,7 +32,7 @@ pub(crate) fn municipality(bytes: &[u8]) -> Result<MunicipalityCode, CellProblem
     if bytes.is_empty() {
         return Err((
             ProblemKind::Empty,
-            "kommunekoden mangler. Forventede et tal fra 101 til 999, fx 259".into(),
+            dl!("kommunekoden mangler. Forventede et tal fra 101 til 999, fx 259").into(),
         ));
     }
     crate::cell::parse_digits(bytes)
@@ -42,7 +42,7 @@ pub(crate) fn municipality(bytes: &[u8]) -> Result<MunicipalityCode, CellProblem
         .ok_or_else(|| {
             (
                 ProblemKind::Invalid,
-                format!(
+                da!(
                     "ugyldig kommunekode «{}». Forventede et tal fra 101 til 999, fx 259",
                     shown(bytes)
                 ),
@@ -54,9 +54,11 @@ pub(crate) fn task(bytes: &[u8]) -> Result<KleNumber, CellProblem> {
     if bytes.is_empty() {
         return Err((
             ProblemKind::Empty,
-            "opgaven mangler. Forventede et KLE-nummer som 27.24.00, en gruppe som 15.20 \
+            dl!(
+                "opgaven mangler. Forventede et KLE-nummer som 27.24.00, en gruppe som 15.20 \
              eller en KOMHEN-kode som 29.03.99"
-                .into(),
+            )
+            .into(),
         ));
     }
     std::str::from_utf8(bytes)
@@ -65,7 +67,7 @@ pub(crate) fn task(bytes: &[u8]) -> Result<KleNumber, CellProblem> {
         .ok_or_else(|| {
             (
                 ProblemKind::Invalid,
-                format!(
+                da!(
                     "ugyldig opgavekode «{}». Forventede et KLE-nummer som 27.24.00 (emne), \
                      15.20 (gruppe) eller en KOMHEN-kode som 29.03.99",
                     shown(bytes)
@@ -78,7 +80,7 @@ pub(crate) fn channel(bytes: &[u8]) -> Result<ChannelCode, CellProblem> {
     if bytes.is_empty() {
         return Err((
             ProblemKind::Empty,
-            "kanalen mangler. Forventede en kanalkode, fx TLFIND, PRSNLG, EMLIND".into(),
+            dl!("kanalen mangler. Forventede en kanalkode, fx TLFIND, PRSNLG, EMLIND").into(),
         ));
     }
     std::str::from_utf8(bytes)
@@ -87,7 +89,7 @@ pub(crate) fn channel(bytes: &[u8]) -> Result<ChannelCode, CellProblem> {
         .ok_or_else(|| {
             (
                 ProblemKind::Invalid,
-                format!(
+                da!(
                     "ugyldig kanalkode «{}». Forventede 2–12 bogstaver, fx TLFIND, PRSNLG, EMLIND",
                     shown(bytes)
                 ),
@@ -105,7 +107,7 @@ pub(crate) fn unit(bytes: &[u8]) -> Result<Option<String>, CellProblem> {
         .map_err(|_| {
             (
                 ProblemKind::Invalid,
-                format!("enheden «{}» har tegn, der ikke kan læses", shown(bytes)),
+                da!("enheden «{}» har tegn, der ikke kan læses", shown(bytes)),
             )
         })
 }
@@ -119,7 +121,7 @@ pub(crate) fn inquiry_type(bytes: &[u8]) -> Result<Option<InquiryType>, CellProb
         .ok_or_else(|| {
             (
                 ProblemKind::Invalid,
-                format!(
+                da!(
                     "ukendt henvendelsestype «{}». Forventede {} eller tom/NULL",
                     shown(bytes),
                     codes(&InquiryType::ALL, InquiryType::code)
@@ -137,7 +139,7 @@ pub(crate) fn completion(bytes: &[u8]) -> Result<Option<Completion>, CellProblem
         .ok_or_else(|| {
             (
                 ProblemKind::Invalid,
-                format!(
+                da!(
                     "ukendt afslutning «{}». Forventede {} eller tom/NULL",
                     shown(bytes),
                     codes(&Completion::ALL, Completion::code)
@@ -156,7 +158,7 @@ pub(crate) fn form(bytes: &[u8]) -> Result<Option<bool>, CellProblem> {
     } else {
         Err((
             ProblemKind::Invalid,
-            format!(
+            da!(
                 "ugyldig blanket «{}». Forventede JA, NEJ eller tom/NULL",
                 shown(bytes)
             ),

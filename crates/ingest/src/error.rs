@@ -10,6 +10,7 @@
 //! readers' iterators. Nothing here is internal: every message is meant for
 //! the coordinator who uploaded the file.
 
+use komhen_domain::{da, dl};
 use std::fmt;
 
 /// What sort of problem it is, so that repeated problems can be grouped.
@@ -39,15 +40,15 @@ impl ProblemKind {
     /// A short Danish label for a group of such problems.
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::Empty => "tomt felt",
-            Self::Invalid => "ugyldig værdi",
-            Self::NonexistentTime => "klokkeslæt findes ikke (sommertid)",
-            Self::Conflict => "felter er uenige",
-            Self::Layout => "værdi uden kolonne",
-            Self::MissingColumn => "manglende kolonne",
-            Self::DuplicateColumn => "dobbelt kolonne",
-            Self::Unreadable => "filen kan ikke læses",
-            Self::Limit => "over grænsen",
+            Self::Empty => dl!("tomt felt"),
+            Self::Invalid => dl!("ugyldig værdi"),
+            Self::NonexistentTime => dl!("klokkeslæt findes ikke (sommertid)"),
+            Self::Conflict => dl!("felter er uenige"),
+            Self::Layout => dl!("værdi uden kolonne"),
+            Self::MissingColumn => dl!("manglende kolonne"),
+            Self::DuplicateColumn => dl!("dobbelt kolonne"),
+            Self::Unreadable => dl!("filen kan ikke læses"),
+            Self::Limit => dl!("over grænsen"),
         }
     }
 
@@ -100,12 +101,13 @@ impl Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.column {
-            Some(column) => write!(
-                f,
+            Some(column) => f.write_str(&da!(
                 "linje {}, kolonne «{}»: {}",
-                self.line, column, self.message
-            ),
-            None => write!(f, "linje {}: {}", self.line, self.message),
+                self.line,
+                column,
+                self.message
+            )),
+            None => f.write_str(&da!("linje {}: {}", self.line, self.message)),
         }
     }
 }
@@ -132,12 +134,20 @@ impl IngestError {
 
 impl fmt::Display for IngestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} har {} fejl", self.file, self.problems.len())?;
+        f.write_str(&if self.problems.len() == 1 {
+            da!("{} har 1 fejl", self.file)
+        } else {
+            da!("{} har {} fejl", self.file, self.problems.len())
+        })?;
         for problem in self.problems.iter().take(20) {
             write!(f, "\n  {problem}")?;
         }
         if self.problems.len() > 20 {
-            write!(f, "\n  … og {} fejl mere", self.problems.len() - 20)?;
+            write!(
+                f,
+                "\n  {}",
+                da!("… og {} fejl mere", self.problems.len() - 20)
+            )?;
         }
         Ok(())
     }

@@ -8,6 +8,7 @@
 //! under one is a problem of that row. Must not parse cells.
 
 use crate::{Problem, ProblemKind};
+use komhen_domain::da;
 
 /// A column a reader knows.
 #[derive(Debug, Clone, Copy)]
@@ -73,7 +74,7 @@ impl HeaderMap {
                         line,
                         header.trim(),
                         ProblemKind::DuplicateColumn,
-                        format!(
+                        da!(
                             "kolonnen «{}» står to gange (kolonne {} og {}). Fjern den ene",
                             specs[s].name,
                             first + 1,
@@ -91,7 +92,7 @@ impl HeaderMap {
                             line,
                             header.trim(),
                             ProblemKind::DuplicateColumn,
-                            format!(
+                            da!(
                                 "kolonnen «{}» står to gange (kolonne {} og {}). Fjern den ene",
                                 header.trim(),
                                 first + 1,
@@ -108,20 +109,25 @@ impl HeaderMap {
         let expected: Vec<&str> = specs.iter().map(|s| s.name).collect();
         for (spec, position) in specs.iter().zip(&positions) {
             if spec.required && position.is_none() {
-                let aliases = if spec.aliases.is_empty() {
-                    String::new()
+                let message = if spec.aliases.is_empty() {
+                    da!(
+                        "kolonnen «{}» mangler i overskriften. Forventede kolonnerne {}",
+                        spec.name,
+                        expected.join(", ")
+                    )
                 } else {
-                    format!(" (eller {})", spec.aliases.join(", "))
+                    da!(
+                        "kolonnen «{}» (eller {}) mangler i overskriften. Forventede kolonnerne {}",
+                        spec.name,
+                        spec.aliases.join(", "),
+                        expected.join(", ")
+                    )
                 };
                 problems.push(Problem::cell(
                     line,
                     spec.name,
                     ProblemKind::MissingColumn,
-                    format!(
-                        "kolonnen «{}»{aliases} mangler i overskriften. Forventede kolonnerne {}",
-                        spec.name,
-                        expected.join(", ")
-                    ),
+                    message,
                 ));
             }
         }
@@ -163,7 +169,7 @@ impl HeaderMap {
                 problems.push(Problem::line(
                     line,
                     ProblemKind::Layout,
-                    format!(
+                    da!(
                         "værdien «{}» står i kolonne {}, som ikke har nogen overskrift. \
                          Giv kolonnen en overskrift, eller fjern værdien",
                         crate::cell::shown(value),

@@ -9,7 +9,7 @@
 
 use crate::{IngestError, Problem, ProblemKind};
 use komhen_domain::reference::KleEntry;
-use komhen_domain::KleNumber;
+use komhen_domain::{da, dl, KleNumber};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
@@ -25,8 +25,8 @@ pub enum KleFormat {
 impl KleFormat {
     pub fn label_da(self) -> &'static str {
         match self {
-            Self::Official => "KL's officielle KLE-format (KLE-Emneplan)",
-            Self::Taxonomy => "det ældre taksonomi-format (Taxonomy)",
+            Self::Official => dl!("KL's officielle KLE-format (KLE-Emneplan)"),
+            Self::Taxonomy => dl!("det ældre taksonomi-format (Taxonomy)"),
         }
     }
 }
@@ -77,8 +77,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<KleFile, IngestError> {
         problems: vec![Problem::line(line, ProblemKind::Unreadable, message)],
     };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text =
-        std::str::from_utf8(bytes).map_err(|e| fail(1, format!("filen er ikke UTF-8: {e}")))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| fail(1, da!("filen er ikke UTF-8: {e}")))?;
     let line_of = |position: u64| {
         let end = usize::try_from(position)
             .unwrap_or(usize::MAX)
@@ -104,7 +103,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<KleFile, IngestError> {
         let event = reader.read_event().map_err(|e| {
             fail(
                 line_of(reader.error_position()),
-                format!("filen er ikke gyldig XML: {e}"),
+                da!("filen er ikke gyldig XML: {e}"),
             )
         })?;
         match event {
@@ -118,7 +117,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<KleFile, IngestError> {
                         _ => {
                             return Err(fail(
                                 line_of(position),
-                                format!(
+                                da!(
                                     "rodelementet «{}» er hverken KLE-Emneplan (KL's officielle \
                                      format) eller Taxonomy (det ældre format)",
                                     name
@@ -175,13 +174,13 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<KleFile, IngestError> {
         push_entry(&mut entries, &mut problems, open);
     }
     let Some(format) = format else {
-        return Err(fail(1, "filen er tom".into()));
+        return Err(fail(1, dl!("filen er tom").into()));
     };
     if entries.is_empty() && problems.is_empty() {
         problems.push(Problem::line(
             1,
             ProblemKind::Layout,
-            "filen indeholder ingen KLE-numre",
+            dl!("filen indeholder ingen KLE-numre"),
         ));
     }
     let mut seen = std::collections::HashSet::new();
@@ -190,7 +189,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<KleFile, IngestError> {
             problems.push(Problem::line(
                 1,
                 ProblemKind::Conflict,
-                format!("KLE-nummeret {} står to gange", e.number),
+                da!("KLE-nummeret {} står to gange", e.number),
             ));
         }
     }

@@ -26,10 +26,10 @@ use crate::text::TextEncoding;
 use crate::{IngestError, Problem, ProblemKind};
 use chrono::{DateTime, NaiveDate, Utc};
 use csv::ByteRecord;
-use komhen_domain::{ChannelCode, Completion, InquiryType, KleNumber, MunicipalityCode};
+use komhen_domain::{da, dl, ChannelCode, Completion, InquiryType, KleNumber, MunicipalityCode};
 use std::io::Read;
 
-const FILE: &str = "udtrækket fra Det Digitale Landkort";
+const FILE: &str = dl!("udtrækket fra Det Digitale Landkort");
 
 /// Where a row was registered, as the extract's `Datakilde` says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -132,7 +132,7 @@ impl<R: Read> LandkortReader<R> {
     pub fn with_limits(read: R, limits: Limits) -> Result<Self, IngestError> {
         let mut stream = RecordStream::open(FILE, read, limits, b';')?;
         let names: Vec<&str> = SPECS.iter().map(|s| s.name).collect();
-        let (line, headers) = stream.header(FILE, &format!("kolonnerne {}", names.join(";")))?;
+        let (line, headers) = stream.header(FILE, &da!("kolonnerne {}", names.join(";")))?;
         let header = HeaderMap::resolve(&headers, &SPECS, line)
             .map_err(|problems| IngestError::new(FILE, problems))?;
         Ok(Self {
@@ -201,7 +201,7 @@ impl<R: Read> LandkortReader<R> {
                     line,
                     header.clone(),
                     ProblemKind::Invalid,
-                    format!("værdien «{}» har tegn, der ikke kan læses", shown(bytes)),
+                    da!("værdien «{}» har tegn, der ikke kan læses", shown(bytes)),
                 )),
             }
         }
@@ -232,7 +232,7 @@ impl<R: Read> LandkortReader<R> {
                             line,
                             self.name(Col::End),
                             ProblemKind::Conflict,
-                            format!(
+                            da!(
                                 "«{}» ligger før «{}». Forventede at registreringen slutter \
                                  efter den begynder",
                                 self.name(Col::End),
@@ -253,12 +253,9 @@ impl<R: Read> LandkortReader<R> {
         let record = &self.stream.record;
         let mut problems = self.header.stray_values(line, record);
         let municipality_name = self.read_cell(line, record, Col::Name, &mut problems, |b| {
-            std::str::from_utf8(b).map(str::to_owned).map_err(|_| {
-                (
-                    ProblemKind::Invalid,
-                    format!("«{}» kan ikke læses", shown(b)),
-                )
-            })
+            std::str::from_utf8(b)
+                .map(str::to_owned)
+                .map_err(|_| (ProblemKind::Invalid, da!("«{}» kan ikke læses", shown(b))))
         });
         let municipality =
             self.read_cell(line, record, Col::Code, &mut problems, codes::municipality);
@@ -292,7 +289,7 @@ impl<R: Read> LandkortReader<R> {
                 .ok_or_else(|| {
                     (
                         ProblemKind::Invalid,
-                        format!(
+                        da!(
                             "ukendt datakilde «{}». Forventede Tracetool eller DetDigitaleLandkort",
                             shown(b)
                         ),
@@ -308,7 +305,7 @@ impl<R: Read> LandkortReader<R> {
                     line,
                     self.name(Col::Date),
                     ProblemKind::NonexistentTime,
-                    format!(
+                    da!(
                         "klokkeslættet {time} den {} findes ikke i dansk tid: uret stilles en \
                          time frem ved overgangen til sommertid",
                         day.format("%d-%m-%Y")
@@ -369,7 +366,7 @@ fn date_time(bytes: &[u8]) -> Result<(NaiveDate, ClockTime), CellProblem> {
     if bytes.is_empty() {
         return Err((
             ProblemKind::Empty,
-            "tidspunktet mangler. Forventede DD-MM-ÅÅÅÅ TT:MM:SS".into(),
+            dl!("tidspunktet mangler. Forventede DD-MM-ÅÅÅÅ TT:MM:SS").into(),
         ));
     }
     parse_date_time(bytes)
@@ -377,7 +374,7 @@ fn date_time(bytes: &[u8]) -> Result<(NaiveDate, ClockTime), CellProblem> {
         .ok_or_else(|| {
             (
                 ProblemKind::Invalid,
-                format!(
+                da!(
                     "ugyldigt tidspunkt «{}». Forventede DD-MM-ÅÅÅÅ TT:MM:SS, fx 21-10-2013 09:15:00",
                     shown(bytes)
                 ),

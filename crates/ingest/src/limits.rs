@@ -11,6 +11,7 @@
 //! the caller drops the batch.
 
 use crate::summary::danish_number;
+use komhen_domain::{da, dl};
 use std::io::{self, Read};
 
 /// The most columns a file's header or row may have: the codebook has 11,
@@ -20,7 +21,7 @@ pub const MAX_COLUMNS: usize = 1_000;
 
 /// Why a line with `columns` columns is refused, in Danish.
 pub fn too_many_columns(columns: usize) -> String {
-    format!(
+    da!(
         "linjen har {} kolonner, og grænsen er {}. Tjek, at filen er gemt med det rigtige \
          skilletegn, og fjern tomme kolonner",
         danish_number(columns as u64),
@@ -32,7 +33,7 @@ pub fn too_many_columns(columns: usize) -> String {
 /// is read (its full width is never counted, so a line of millions of
 /// cells costs no memory).
 pub fn too_many_columns_in_line() -> String {
-    format!(
+    da!(
         "linjen har flere end {} kolonner, som er grænsen. Tjek, at filen er gemt med det \
          rigtige skilletegn, og fjern tomme kolonner",
         danish_number(MAX_COLUMNS as u64)
@@ -50,7 +51,7 @@ pub const MAX_LINE_BYTES: u64 = 1 << 20;
 
 /// Why a cell larger than [`MAX_CELL_BYTES`] is refused.
 pub fn cell_too_large() -> String {
-    format!(
+    da!(
         "en celle er større end grænsen på {} (Excel rummer højst 32.767 tegn i en celle). \
          Tjek, at citationstegn (\") i filen står parvis",
         human_bytes(MAX_CELL_BYTES)
@@ -59,7 +60,7 @@ pub fn cell_too_large() -> String {
 
 /// Why a line larger than [`MAX_LINE_BYTES`] is refused.
 pub fn line_too_large() -> String {
-    format!(
+    da!(
         "linjen er længere end grænsen på {}. Tjek, at filen er gemt med det rigtige \
          skilletegn, og at citationstegn (\") står parvis",
         human_bytes(MAX_LINE_BYTES)
@@ -100,7 +101,7 @@ pub const MAX_XLSX_CHECK_SECONDS: u64 = 60;
 
 /// Why a workbook with more than [`MAX_XLSX_PARTS`] parts is refused.
 pub fn too_many_parts(parts: u64) -> String {
-    format!(
+    da!(
         "projektmappen består af {} dele, og grænsen er {}. Gem den igen fra Excel som \
          «Excel-projektmappe (.xlsx)»",
         danish_number(parts),
@@ -110,7 +111,7 @@ pub fn too_many_parts(parts: u64) -> String {
 
 /// Why a workbook over [`MAX_XLSX_UNPACKED_BYTES`] is refused.
 pub fn unpacked_too_large() -> String {
-    format!(
+    da!(
         "projektmappen fylder udpakket mere end grænsen på {}. Del filen op i flere filer, \
          eller gem den som CSV",
         human_bytes(MAX_XLSX_UNPACKED_BYTES)
@@ -119,7 +120,7 @@ pub fn unpacked_too_large() -> String {
 
 /// Why a part over [`MAX_XLSX_PART_BYTES`] is refused.
 pub fn part_too_large(part: &str) -> String {
-    format!(
+    da!(
         "delen «{part}» i projektmappen fylder udpakket mere end grænsen på {}. Del filen op \
          i flere filer, eller gem den som CSV",
         human_bytes(MAX_XLSX_PART_BYTES)
@@ -128,7 +129,7 @@ pub fn part_too_large(part: &str) -> String {
 
 /// Why a part packed harder than [`MAX_XLSX_COMPRESSION_RATIO`] is refused.
 pub fn packed_too_hard(part: &str) -> String {
-    format!(
+    da!(
         "delen «{part}» i projektmappen er pakket mere end {} gange sammen, som er grænsen. \
          Filen er ikke en almindelig Excel-projektmappe; gem den igen fra Excel",
         danish_number(MAX_XLSX_COMPRESSION_RATIO)
@@ -137,7 +138,7 @@ pub fn packed_too_hard(part: &str) -> String {
 
 /// Why a workbook with more than [`MAX_SHARED_STRINGS`] texts is refused.
 pub fn too_many_shared_strings() -> String {
-    format!(
+    da!(
         "projektmappen har flere end {} forskellige tekster, som er grænsen. Del filen op i \
          flere filer, eller gem den som CSV",
         danish_number(MAX_SHARED_STRINGS)
@@ -146,7 +147,7 @@ pub fn too_many_shared_strings() -> String {
 
 /// Why a sheet row with more than [`MAX_COLUMNS`] cells is refused.
 pub fn too_many_cells_in_row(row: u64) -> String {
-    format!(
+    da!(
         "række {} i projektmappen har flere end {} celler, som er grænsen. Slet de tomme \
          kolonner til højre for dataene, og gem filen igen",
         danish_number(row),
@@ -156,7 +157,7 @@ pub fn too_many_cells_in_row(row: u64) -> String {
 
 /// Why a cell in column `column` (0-based) of a sheet is refused.
 pub fn column_beyond_limit(column: u64) -> String {
-    format!(
+    da!(
         "arket har en celle i kolonne {}, og grænsen er {} kolonner. Slet de tomme kolonner \
          til højre for dataene, og gem filen igen",
         danish_number(column + 1),
@@ -166,7 +167,7 @@ pub fn column_beyond_limit(column: u64) -> String {
 
 /// Why a workbook whose check outlasts [`MAX_XLSX_CHECK_SECONDS`] is refused.
 pub fn check_too_slow() -> String {
-    format!(
+    da!(
         "projektmappen kunne ikke gennemgås inden for grænsen på {} sekunder. Del filen op i \
          flere filer, eller gem den som CSV",
         danish_number(MAX_XLSX_CHECK_SECONDS)
@@ -229,14 +230,14 @@ impl Limits {
     }
 
     pub(crate) fn too_many_rows_message(&self) -> String {
-        format!(
+        da!(
             "filen har flere end {} rækker, som er grænsen for én fil. Del filen op i flere filer",
             danish_number(self.max_rows)
         )
     }
 
     pub(crate) fn too_large_message(&self) -> String {
-        format!(
+        da!(
             "filen er større end grænsen på {}. Del filen op i flere filer",
             human_bytes(self.max_bytes)
         )
@@ -251,7 +252,7 @@ pub(crate) fn human_bytes(bytes: u64) -> String {
     } else if bytes >= KB {
         format!("{} KB", danish_number(bytes / KB))
     } else {
-        format!("{} byte", danish_number(bytes))
+        da!("{} byte", danish_number(bytes))
     }
 }
 
@@ -261,7 +262,7 @@ pub(crate) struct SizeLimitExceeded;
 
 impl std::fmt::Display for SizeLimitExceeded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("filen er over størrelsesgrænsen")
+        f.write_str(dl!("filen er over størrelsesgrænsen"))
     }
 }
 

@@ -29,9 +29,10 @@ use crate::records::{RecordStream, Step};
 use crate::text::TextEncoding;
 use crate::{IngestError, Problem, ProblemKind};
 use chrono::NaiveDate;
+use komhen_domain::{da, dl};
 use std::io::Read;
 
-const FILE: &str = "Matomo-eksporten";
+const FILE: &str = dl!("Matomo-eksporten");
 
 /// Visits to one page (one row of the pages report).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,9 +120,9 @@ impl<R: Read> MatomoTable<R> {
     fn open(read: R, limits: Limits, pages: bool) -> Result<Self, IngestError> {
         let mut stream = RecordStream::open(FILE, read, limits, b',')?;
         let what = if pages {
-            "en kolonne med sidens etiket/URL og en med besøg (nb_visits)"
+            dl!("en kolonne med sidens etiket/URL og en med besøg (nb_visits)")
         } else {
-            "en kolonne med besøg (nb_visits)"
+            dl!("en kolonne med besøg (nb_visits)")
         };
         let (mut line, mut headers) = stream.header(FILE, what)?;
         let mut sectioned = false;
@@ -151,16 +152,18 @@ impl<R: Read> MatomoTable<R> {
                 line,
                 "nb_visits",
                 ProblemKind::MissingColumn,
-                format!(
-                    "kolonnen med besøg mangler. Forventede nb_visits, Visits, Besøg{}; \
-                     fandt {}",
-                    if pages {
-                        " eller Unikke sidevisninger"
-                    } else {
-                        ""
-                    },
-                    headers.join(", ")
-                ),
+                if pages {
+                    da!(
+                        "kolonnen med besøg mangler. Forventede nb_visits, Visits, Besøg eller \
+                         Unikke sidevisninger; fandt {}",
+                        headers.join(", ")
+                    )
+                } else {
+                    da!(
+                        "kolonnen med besøg mangler. Forventede nb_visits, Visits, Besøg; fandt {}",
+                        headers.join(", ")
+                    )
+                },
             ));
         }
         if !done && pages && columns[Metric::Label as usize].is_none() {
@@ -168,7 +171,7 @@ impl<R: Read> MatomoTable<R> {
                 line,
                 "label",
                 ProblemKind::MissingColumn,
-                format!(
+                da!(
                     "kolonnen med sidens etiket mangler. Forventede label, Label, Etiket eller \
                      Side-URL; fandt {}",
                     headers.join(", ")
@@ -215,7 +218,7 @@ impl<R: Read> MatomoTable<R> {
                                 Problem::line(
                                     1,
                                     ProblemKind::Unreadable,
-                                    "afsnittet har ingen overskrift",
+                                    dl!("afsnittet har ingen overskrift"),
                                 ),
                             )),
                         };
@@ -228,7 +231,7 @@ impl<R: Read> MatomoTable<R> {
                         Problem::line(
                             1,
                             ProblemKind::Unreadable,
-                            format!(
+                            da!(
                                 "rapporten har intet afsnit «{}». Eksportér rapporten alene, \
                                  eller send en rapport med det afsnit",
                                 if pages { "Page URLs" } else { "Visits Summary" }
@@ -284,7 +287,7 @@ impl<R: Read> MatomoTable<R> {
                 line,
                 self.names[metric as usize].clone(),
                 ProblemKind::Invalid,
-                format!(
+                da!(
                     "«{}» er ikke et antal. Forventede et helt tal uden tusindtalsskilletegn",
                     shown(bytes)
                 ),
@@ -302,7 +305,7 @@ impl<R: Read> MatomoTable<R> {
                 line,
                 self.names[Metric::Date as usize].clone(),
                 ProblemKind::Invalid,
-                format!(
+                da!(
                     "ugyldig dato «{}». Forventede ÅÅÅÅ-MM-DD som i Matomos eksport pr. dag \
                      (eller en periode som 2025-10-20,2025-10-26, en måned som 2025-10 \
                      eller et år som 2025)",
@@ -405,7 +408,7 @@ impl<R: Read> Iterator for MatomoPagesReader<R> {
                 line,
                 table.names[Metric::Label as usize].clone(),
                 ProblemKind::Empty,
-                "sidens etiket mangler",
+                dl!("sidens etiket mangler"),
             ));
         }
         Some(match visits {

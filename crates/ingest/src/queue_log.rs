@@ -56,12 +56,12 @@ use crate::summary::danish_number;
 use crate::text::{io_problem, TextDecoder, TextEncoding};
 use crate::{IngestError, Problem, ProblemKind};
 use chrono::{DateTime, Duration, Utc};
-use komhen_domain::danish_local;
 use komhen_domain::hotline::{Call, CallOutcome};
+use komhen_domain::{da, danish_local, dl};
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, BufRead, BufReader, Read};
 
-const FILE: &str = "kø-loggen (Asterisk queue_log)";
+const FILE: &str = dl!("kø-loggen (Asterisk queue_log)");
 
 /// The most calls waiting in the queues at once (an `ENTERQUEUE` not yet
 /// followed by its end). A hotline has tens; a file over this is not a
@@ -275,8 +275,8 @@ fn event_of(name: &[u8]) -> Option<(&'static str, Event)> {
 /// What the seconds in a data field of an event are called in a message.
 fn seconds_name(field: usize, event: Event) -> &'static str {
     match event {
-        Event::Hangup { talk, .. } if field == talk => "samtaletiden",
-        _ => "ventetiden",
+        Event::Hangup { talk, .. } if field == talk => dl!("samtaletiden"),
+        _ => dl!("ventetiden"),
     }
 }
 
@@ -503,41 +503,42 @@ impl<R: Read> QueueLogReader<R> {
     /// queue log, and is refused whole.
     pub fn with_limits(read: R, limits: Limits) -> Result<Self, IngestError> {
         let mut lines = Lines::new(read, limits);
-        let first = match lines.next() {
-            LineStep::Line(line) => {
-                if lines.line.contains(&0) {
-                    return Err(IngestError::one(
+        let first =
+            match lines.next() {
+                LineStep::Line(line) => {
+                    if lines.line.contains(&0) {
+                        return Err(IngestError::one(
                         FILE,
                         Problem::line(
                             line,
                             ProblemKind::Unreadable,
-                            "filens tegn kan ikke læses: den er sandsynligvis gemt som UTF-16 \
+                            dl!("filens tegn kan ikke læses: den er sandsynligvis gemt som UTF-16 \
                              uden byte-order-mærke (BOM), eller den er ikke en tekstfil. \
-                             Forventede Asterisks queue_log, som den ligger i /var/log/asterisk",
+                             Forventede Asterisks queue_log, som den ligger i /var/log/asterisk"),
                         ),
                     ));
-                }
-                if !lines.line.contains(&b'|') {
-                    return Err(IngestError::one(
-                        FILE,
-                        Problem::line(
-                            line,
-                            ProblemKind::Unreadable,
-                            format!(
-                                "første linje «{}» ligner ikke en linje fra Asterisks \
+                    }
+                    if !lines.line.contains(&b'|') {
+                        return Err(IngestError::one(
+                            FILE,
+                            Problem::line(
+                                line,
+                                ProblemKind::Unreadable,
+                                da!(
+                                    "første linje «{}» ligner ikke en linje fra Asterisks \
                                  queue_log: den har ingen «|». Forventede linjer som \
                                  1419868380|1419868380.12|hotline|NONE|ENTERQUEUE||12345678|1 \
                                  (tidspunkt|callid|kø|agent|hændelse|data…)",
-                                shown(trim(&lines.line))
+                                    shown(trim(&lines.line))
+                                ),
                             ),
-                        ),
-                    ));
+                        ));
+                    }
+                    Some(line)
                 }
-                Some(line)
-            }
-            LineStep::End => None,
-            LineStep::Fatal(problem) => return Err(IngestError::one(FILE, problem)),
-        };
+                LineStep::End => None,
+                LineStep::Fatal(problem) => return Err(IngestError::one(FILE, problem)),
+            };
         Ok(Self {
             lines,
             first,
@@ -584,16 +585,20 @@ impl<R: Read> QueueLogReader<R> {
             self.bad_line(vec![Problem::line(
                 line,
                 ProblemKind::Invalid,
-                format!(
-                    "linjen har {} adskilt af «|», men en linje i queue_log har mindst 5: \
-                     tidspunkt|callid|kø|agent|hændelse (fx \
-                     1419868380|1419868380.12|hotline|NONE|ENTERQUEUE||12345678|1)",
-                    if count == 1 {
-                        "kun 1 felt".to_owned()
-                    } else {
-                        format!("kun {count} felter")
-                    }
-                ),
+                if count == 1 {
+                    dl!(
+                        "linjen har kun 1 felt adskilt af «|», men en linje i queue_log har \
+                         mindst 5: tidspunkt|callid|kø|agent|hændelse (fx \
+                         1419868380|1419868380.12|hotline|NONE|ENTERQUEUE||12345678|1)"
+                    )
+                    .to_owned()
+                } else {
+                    da!(
+                        "linjen har kun {count} felter adskilt af «|», men en linje i queue_log \
+                         har mindst 5: tidspunkt|callid|kø|agent|hændelse (fx \
+                         1419868380|1419868380.12|hotline|NONE|ENTERQUEUE||12345678|1)"
+                    )
+                },
             )]);
             return;
         }
@@ -606,8 +611,10 @@ impl<R: Read> QueueLogReader<R> {
                     line,
                     FIELD_NAMES[0],
                     ProblemKind::Empty,
-                    "tidspunktet mangler. Forventede Unix-sekunder, fx 1419868380 eller \
-                     1419868380.123456",
+                    dl!(
+                        "tidspunktet mangler. Forventede Unix-sekunder, fx 1419868380 eller \
+                     1419868380.123456"
+                    ),
                 ));
                 None
             }
@@ -616,7 +623,7 @@ impl<R: Read> QueueLogReader<R> {
                     line,
                     FIELD_NAMES[0],
                     ProblemKind::Invalid,
-                    format!(
+                    da!(
                         "«{}» er ikke et tidspunkt i Unix-sekunder. Forventede sekunder siden \
                          1-1-1970 med eller uden decimaler, fx 1419868380 eller 1419868380.123456",
                         shown(time)
@@ -629,7 +636,7 @@ impl<R: Read> QueueLogReader<R> {
                     line,
                     FIELD_NAMES[0],
                     ProblemKind::Invalid,
-                    format!(
+                    da!(
                         "tidspunktet «{}» ligger ikke mellem år 2000 og 2099. Er det skrevet i \
                          millisekunder? Forventede Unix-sekunder, fx 1419868380",
                         shown(time)
@@ -643,7 +650,7 @@ impl<R: Read> QueueLogReader<R> {
                 line,
                 FIELD_NAMES[4],
                 ProblemKind::Empty,
-                "hændelsen (5. felt) mangler. Forventede fx ENTERQUEUE, CONNECT eller ABANDON",
+                dl!("hændelsen (5. felt) mangler. Forventede fx ENTERQUEUE, CONNECT eller ABANDON"),
             ));
             self.bad_line(problems);
             return;
@@ -671,7 +678,7 @@ impl<R: Read> QueueLogReader<R> {
                     line,
                     FIELD_NAMES[index],
                     ProblemKind::Invalid,
-                    format!(
+                    da!(
                         "«{}» er {} byte lang, og grænsen er {}. Er linjen skrevet af \
                          Asterisk?",
                         shown(value),
@@ -708,7 +715,7 @@ impl<R: Read> QueueLogReader<R> {
                                 line,
                                 FIELD_NAMES[0],
                                 ProblemKind::Conflict,
-                                format!(
+                                da!(
                                     "opkaldet «{}» i køen «{}» besvares (CONNECT) {}, før det \
                                      kom i kø {} (linje {})",
                                     key.0,
@@ -748,7 +755,7 @@ impl<R: Read> QueueLogReader<R> {
                                     line,
                                     FIELD_NAMES[talk],
                                     ProblemKind::Invalid,
-                                    format!(
+                                    da!(
                                         "{event_name} for opkaldet «{}» i køen «{}» uden \
                                          forudgående CONNECT, og samtaletiden ({}) «{}» er ikke \
                                          et antal sekunder, så tidspunktet for besvarelsen kan \
@@ -769,7 +776,7 @@ impl<R: Read> QueueLogReader<R> {
                                         line,
                                         FIELD_NAMES[talk],
                                         ProblemKind::Conflict,
-                                        format!(
+                                        da!(
                                             "{event_name} for opkaldet «{}» i køen «{}» uden \
                                              forudgående CONNECT har samtaletiden ({}) «{}» \
                                              sekunder, så det blev besvaret {}, før det kom i kø \
@@ -887,7 +894,7 @@ impl<R: Read> QueueLogReader<R> {
             self.pending.push_back(Err(vec![Problem::line(
                 line,
                 ProblemKind::Limit,
-                format!(
+                da!(
                     "filen har flere end {} opkald i kø på samme tid (ENTERQUEUE uden \
                      afslutning), som er grænsen. Tjek, at filen er en queue_log med \
                      hændelserne COMPLETEAGENT, COMPLETECALLER, ABANDON osv., eller del den op \
@@ -908,7 +915,7 @@ impl<R: Read> QueueLogReader<R> {
                 leaving.line,
                 FIELD_NAMES[0],
                 ProblemKind::Conflict,
-                format!(
+                da!(
                     "opkaldet «{}» i køen «{}» slutter ({}) {}, før det kom i kø {} (linje {})",
                     key.0,
                     key.1,
@@ -923,7 +930,7 @@ impl<R: Read> QueueLogReader<R> {
                 leaving.line,
                 FIELD_NAMES[0],
                 ProblemKind::Conflict,
-                format!(
+                da!(
                     "opkaldet «{}» i køen «{}» slutter ({}) {}, før det blev besvaret {}",
                     key.0,
                     key.1,
@@ -1014,7 +1021,7 @@ fn no_arrival(
         } else {
             ProblemKind::Invalid
         },
-        format!(
+        da!(
             "{event_name} uden forudgående ENTERQUEUE for opkaldet «{}» i køen «{}», og {what} \
              ({}) «{}» er ikke et antal sekunder, der giver en ankomst efter år 2000, så opkaldets \
              ankomst kan ikke findes",

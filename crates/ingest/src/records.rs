@@ -20,6 +20,7 @@ use crate::limits::{
 use crate::text::{io_problem, open_csv, TextEncoding, TextStream};
 use crate::{IngestError, Problem, ProblemKind};
 use csv::ByteRecord;
+use komhen_domain::da;
 use std::collections::VecDeque;
 use std::io::{self, Read};
 
@@ -402,7 +403,7 @@ impl<R: Read> RecordStream<R> {
                         other => Problem::line(
                             line,
                             ProblemKind::Unreadable,
-                            format!("linjen kan ikke læses: {other:?}"),
+                            da!("linjen kan ikke læses: {other:?}"),
                         ),
                     };
                     return Step::Fatal(problem);
@@ -438,7 +439,7 @@ impl<R: Read> RecordStream<R> {
                 Problem::line(
                     1,
                     ProblemKind::Unreadable,
-                    format!("filen er tom. Forventede en overskrift med {what}"),
+                    da!("filen er tom. Forventede en overskrift med {what}"),
                 ),
             )),
             Step::Fatal(problem) => Err(IngestError::one(file, problem)),

@@ -6,7 +6,7 @@ use crate::table::Table;
 use crate::{IngestError, Problem};
 use komhen_domain::reference::*;
 use komhen_domain::{
-    ChannelCode, Completion, Direction, InquiryType, KleNumber, Medium, MunicipalityCode,
+    da, dl, ChannelCode, Completion, Direction, InquiryType, KleNumber, Medium, MunicipalityCode,
     RegionCode, Season, TaskCodeKind,
 };
 use std::collections::BTreeMap;
@@ -94,10 +94,8 @@ pub fn kle_catalogue(bytes: &[u8]) -> Result<Vec<KleEntry>, IngestError> {
         };
         if let (Some(number), Some(level), Some(title)) = (number, level, title) {
             if number.level() != level {
-                problems.push(row.problem(
-                    "niveau",
-                    format!("{number} er ikke et {}", level.label_da()),
-                ));
+                problems
+                    .push(row.problem("niveau", da!("{number} er ikke et {}", level.label_da())));
                 continue;
             }
             entries.push(KleEntry {
@@ -189,7 +187,7 @@ pub fn inquiry_types(bytes: &[u8]) -> Result<Vec<InquiryTypeLabel>, IngestError>
             if t.category() != c {
                 problems.push(row.problem(
                     "category",
-                    format!("{} hører til kategorien {}", t.code(), t.category().code()),
+                    da!("{} hører til kategorien {}", t.code(), t.category().code()),
                 ));
             }
         }
@@ -258,7 +256,7 @@ pub fn task_packages(
         let season = match Season::parse(row.get("season")) {
             Some(s) => Some(s),
             None => {
-                problems.push(row.problem("season", "forventede spring eller autumn"));
+                problems.push(row.problem("season", dl!("forventede spring eller autumn")));
                 None
             }
         };
@@ -297,15 +295,14 @@ pub fn task_packages(
         if package.is_none() {
             problems.push(row.problem(
                 "package",
-                format!("ukendt opgavepakke «{}»", row.get("package")),
+                da!("ukendt opgavepakke «{}»", row.get("package")),
             ));
         }
         if let (Some(package), Some(kle), Some(name), Some(mandatory)) =
             (package, kle, name, mandatory)
         {
             if package.tasks.iter().any(|t| t.kle == kle) {
-                problems
-                    .push(row.problem("kle", format!("{kle} står to gange i {}", package.code)));
+                problems.push(row.problem("kle", da!("{kle} står to gange i {}", package.code)));
                 continue;
             }
             package.tasks.push(PackageTask {
@@ -380,7 +377,7 @@ pub fn optional_parameters(
                 if parameter.answer_kind != AnswerKind::Choice {
                     problems.push(row.problem(
                         "question_code",
-                        format!("{} har ingen svarmuligheder", parameter.code),
+                        da!("{} har ingen svarmuligheder", parameter.code),
                     ));
                 } else {
                     parameter.options.push(AnswerOption {
@@ -393,7 +390,7 @@ pub fn optional_parameters(
             }
             (None, _) => problems.push(row.problem(
                 "question_code",
-                format!("ukendt parameter «{}»", row.get("question_code")),
+                da!("ukendt parameter «{}»", row.get("question_code")),
             )),
             _ => {}
         }

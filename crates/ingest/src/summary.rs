@@ -9,6 +9,7 @@
 //! that is the caller's rule.
 
 use crate::{Problem, ProblemKind};
+use komhen_domain::{da, dl};
 use std::fmt;
 
 /// How many line numbers a group keeps as examples.
@@ -44,21 +45,24 @@ impl ProblemSummary {
     /// table, `linje` for a text file). The one phrase every page, message
     /// and the CLI use.
     pub fn counted_da(&self, row_word: RowWord) -> String {
-        let (one, many) = match row_word {
-            RowWord::Row => ("række", "rækker"),
-            RowWord::Line => ("linje", "linjer"),
-        };
-        let rows = self.bad_rows;
+        let (rows, one) = (self.bad_rows, self.total == 1);
         if rows == 0 {
             // Problems of the file as a whole (its header, its format).
-            return format!("{} fejl i filen", danish_number(self.total));
+            return if one {
+                dl!("1 fejl i filen").to_owned()
+            } else {
+                da!("{} fejl i filen", danish_number(self.total))
+            };
         }
-        format!(
-            "{} fejl på {} {}",
-            danish_number(self.total),
-            danish_number(rows),
-            if rows == 1 { one } else { many }
-        )
+        let (total, counted) = (danish_number(self.total), danish_number(rows));
+        match (row_word, rows == 1) {
+            (RowWord::Row, true) if one => dl!("1 fejl på 1 række").to_owned(),
+            (RowWord::Row, true) => da!("{total} fejl på 1 række"),
+            (RowWord::Row, false) => da!("{total} fejl på {counted} rækker"),
+            (RowWord::Line, true) if one => dl!("1 fejl på 1 linje").to_owned(),
+            (RowWord::Line, true) => da!("{total} fejl på 1 linje"),
+            (RowWord::Line, false) => da!("{total} fejl på {counted} linjer"),
+        }
     }
 
     /// A summary keeping at most `max_kept` problems in full.
@@ -156,19 +160,24 @@ pub fn danish_number(n: u64) -> String {
 
 impl fmt::Display for ProblemGroup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(column) = &self.column {
-            write!(f, "kolonne «{column}», ")?;
-        }
         let lines: Vec<String> = self.first_lines.iter().map(|l| l.to_string()).collect();
-        let word = if self.count == 1 { "gang" } else { "gange" };
-        write!(
-            f,
-            "{}: {} {word} (fx linje {}). Første: {}",
+        let (kind, count, lines, example) = (
             self.kind.label_da(),
             danish_number(self.count),
             lines.join(", "),
-            self.example
-        )
+            &self.example,
+        );
+        let text = match (&self.column, self.count == 1) {
+            (Some(column), true) => {
+                da!("kolonne «{column}», {kind}: {count} gang (fx linje {lines}). Første: {example}")
+            }
+            (Some(column), false) => da!(
+                "kolonne «{column}», {kind}: {count} gange (fx linje {lines}). Første: {example}"
+            ),
+            (None, true) => da!("{kind}: {count} gang (fx linje {lines}). Første: {example}"),
+            (None, false) => da!("{kind}: {count} gange (fx linje {lines}). Første: {example}"),
+        };
+        f.write_str(&text)
     }
 }
 

@@ -3,7 +3,7 @@
 //! first.
 
 use crate::{IngestError, Problem, ProblemKind};
-use komhen_domain::ParseError;
+use komhen_domain::{da, dl, ParseError};
 
 pub(crate) struct Table {
     file: String,
@@ -25,7 +25,7 @@ impl Table {
             problems: vec![Problem::line(
                 1,
                 ProblemKind::Unreadable,
-                format!("filen er ikke UTF-8: {e}"),
+                da!("filen er ikke UTF-8: {e}"),
             )],
         })?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -39,14 +39,14 @@ impl Table {
         };
         let headers: Vec<String> = reader
             .headers()
-            .map_err(|e| fail(1, format!("overskriften kan ikke læses: {e}")))?
+            .map_err(|e| fail(1, da!("overskriften kan ikke læses: {e}")))?
             .iter()
             .map(|h| h.trim().to_owned())
             .collect();
         let missing: Vec<Problem> = required
             .iter()
             .filter(|r| !headers.iter().any(|h| h == *r))
-            .map(|r| Problem::cell(1, *r, ProblemKind::MissingColumn, "kolonnen mangler"))
+            .map(|r| Problem::cell(1, *r, ProblemKind::MissingColumn, dl!("kolonnen mangler")))
             .collect();
         if !missing.is_empty() {
             return Err(IngestError {
@@ -58,7 +58,7 @@ impl Table {
         for record in reader.records() {
             let record = record.map_err(|e| {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                fail(line, format!("linjen kan ikke læses: {e}"))
+                fail(line, da!("linjen kan ikke læses: {e}"))
             })?;
             let line = record.position().map(|p| p.line()).unwrap_or(0);
             if record.iter().all(|c| c.trim().is_empty()) {
@@ -132,7 +132,7 @@ impl Row<'_> {
                 self.line,
                 column,
                 ProblemKind::Empty,
-                "feltet er tomt",
+                dl!("feltet er tomt"),
             ));
             None
         } else {
@@ -149,7 +149,7 @@ impl Row<'_> {
         match value.parse::<T>() {
             Ok(v) => Some(v),
             Err(_) => {
-                problems.push(self.problem(column, format!("«{value}» er ikke et helt tal")));
+                problems.push(self.problem(column, da!("«{value}» er ikke et helt tal")));
                 None
             }
         }
@@ -160,8 +160,7 @@ impl Row<'_> {
             "true" => Some(true),
             "false" => Some(false),
             other => {
-                problems
-                    .push(self.problem(column, format!("«{other}» er hverken true eller false")));
+                problems.push(self.problem(column, da!("«{other}» er hverken true eller false")));
                 None
             }
         }

@@ -18,6 +18,7 @@
 use crate::limits::{is_size_limit, refusal_of, ByteLimit, Limits};
 use crate::{IngestError, Problem, ProblemKind};
 use encoding_rs::{Decoder, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use komhen_domain::{da, dl};
 use std::io::{self, Cursor, Read};
 
 const CHUNK: usize = 64 * 1024;
@@ -41,7 +42,7 @@ impl TextEncoding {
         match self {
             Self::Ascii => "ASCII",
             Self::Utf8 => "UTF-8",
-            Self::Utf8Bom => "UTF-8 med BOM",
+            Self::Utf8Bom => dl!("UTF-8 med BOM"),
             Self::Utf16Le => "UTF-16 LE",
             Self::Utf16Be => "UTF-16 BE",
             Self::Windows1252 => "Windows-1252",
@@ -364,7 +365,7 @@ pub(crate) fn io_problem(line: u64, error: &io::Error, limits: &Limits) -> Probl
         Problem::line(
             line,
             ProblemKind::Unreadable,
-            format!("filen kunne ikke læses færdig: {error}"),
+            da!("filen kunne ikke læses færdig: {error}"),
         )
     }
 }

@@ -36,10 +36,10 @@ use crate::text::TextEncoding;
 use crate::{IngestError, Problem, ProblemKind};
 use chrono::NaiveDate;
 use csv::ByteRecord;
-use komhen_domain::MunicipalityCode;
+use komhen_domain::{da, dl, MunicipalityCode};
 use std::io::Read;
 
-const FILE: &str = "totaltalsfilen";
+const FILE: &str = dl!("totaltalsfilen");
 
 /// The largest count a row may hold: far above any municipality's year.
 pub const MAX_COUNT: i64 = 1_000_000_000_000;
@@ -143,16 +143,16 @@ impl<R: Read> TotalsReader<R> {
     /// column is reported at once.
     pub fn with_limits(read: R, layout: TotalsLayout, limits: Limits) -> Result<Self, IngestError> {
         let mut stream = RecordStream::open(FILE, read, limits, b';')?;
-        let (line, headers) = stream.header(FILE, &format!("kolonnerne {}", layout.expected()))?;
+        let (line, headers) = stream.header(FILE, &da!("kolonnerne {}", layout.expected()))?;
         if headers.iter().any(|h| h.contains('\0')) {
             return Err(IngestError::one(
                 FILE,
                 Problem::line(
                     line,
                     ProblemKind::Unreadable,
-                    "filen ser ud til at være gemt som UTF-16 uden byte-rækkefølgemærke (BOM), \
+                    dl!("filen ser ud til at være gemt som UTF-16 uden byte-rækkefølgemærke (BOM), \
                      og kan ikke læses sikkert. Gem den i Excel som «CSV UTF-8 (kommasepareret)» \
-                     og prøv igen",
+                     og prøv igen"),
                 ),
             ));
         }
@@ -176,7 +176,7 @@ impl<R: Read> TotalsReader<R> {
                 line,
                 extra.clone(),
                 ProblemKind::Layout,
-                format!(
+                da!(
                     "kolonnen «{extra}» hører ikke til en totaltalsfil. Forventede kolonnerne {}; \
                      fjern kolonnen, eller ret overskriften",
                     layout.expected()
@@ -222,12 +222,15 @@ impl<R: Read> TotalsReader<R> {
     ) -> Option<NaiveDate> {
         let bytes = self.cell(record, column);
         if bytes.is_empty() {
-            problems.push(self.problem(
-                line,
-                column,
-                ProblemKind::Empty,
-                "datoen mangler. Forventede DD-MM-ÅÅÅÅ (fx 01-10-2025) eller ÅÅÅÅ-MM-DD".into(),
-            ));
+            problems.push(
+                self.problem(
+                    line,
+                    column,
+                    ProblemKind::Empty,
+                    dl!("datoen mangler. Forventede DD-MM-ÅÅÅÅ (fx 01-10-2025) eller ÅÅÅÅ-MM-DD")
+                        .into(),
+                ),
+            );
             return None;
         }
         match parse_date_time(bytes) {
@@ -240,7 +243,7 @@ impl<R: Read> TotalsReader<R> {
                     ProblemKind::Invalid,
                     crate::cell::date_problem(
                         bytes,
-                        "Forventede DD-MM-ÅÅÅÅ (fx 01-10-2025), DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD",
+                        dl!("Forventede DD-MM-ÅÅÅÅ (fx 01-10-2025), DD.MM.ÅÅÅÅ eller ÅÅÅÅ-MM-DD"),
                     ),
                 ));
                 None
@@ -253,12 +256,15 @@ impl<R: Read> TotalsReader<R> {
         let first = self.cell(record, 0);
         let subject = match self.layout {
             TotalsLayout::Channels if first.is_empty() => {
-                problems.push(self.problem(
-                    line,
-                    0,
-                    ProblemKind::Empty,
-                    "kanalen mangler. Skriv en kanalkode som TLFIND eller kanalens navn".into(),
-                ));
+                problems.push(
+                    self.problem(
+                        line,
+                        0,
+                        ProblemKind::Empty,
+                        dl!("kanalen mangler. Skriv en kanalkode som TLFIND eller kanalens navn")
+                            .into(),
+                    ),
+                );
                 None
             }
             TotalsLayout::Channels => match std::str::from_utf8(first) {
@@ -268,7 +274,7 @@ impl<R: Read> TotalsReader<R> {
                         line,
                         0,
                         ProblemKind::Invalid,
-                        format!("kanalen «{}» har tegn, der ikke kan læses", shown(first)),
+                        da!("kanalen «{}» har tegn, der ikke kan læses", shown(first)),
                     ));
                     None
                 }
@@ -289,7 +295,7 @@ impl<R: Read> TotalsReader<R> {
                     line,
                     2,
                     ProblemKind::Conflict,
-                    format!(
+                    da!(
                         "slutdatoen {} ligger før startdatoen {}. Byt om på dem, eller ret den ene",
                         to.format("%d-%m-%Y"),
                         from.format("%d-%m-%Y")
@@ -303,7 +309,7 @@ impl<R: Read> TotalsReader<R> {
                 line,
                 3,
                 ProblemKind::Empty,
-                "antallet mangler. Skriv et helt tal, også 0".into(),
+                dl!("antallet mangler. Skriv et helt tal, også 0").into(),
             ));
             None
         } else {
@@ -314,7 +320,7 @@ impl<R: Read> TotalsReader<R> {
                         line,
                         3,
                         ProblemKind::Invalid,
-                        format!(
+                        da!(
                             "ugyldigt antal «{}». Forventede et helt tal fra 0 uden decimaler, \
                              fx 1234 eller 1.234",
                             shown(bytes)

@@ -22,6 +22,7 @@ use crate::limits::{
     MAX_XLSX_UNPACKED_BYTES,
 };
 use crate::{Problem, ProblemKind};
+use komhen_domain::da;
 use std::io::{Read, Seek, SeekFrom};
 use std::time::{Duration, Instant};
 
@@ -29,13 +30,8 @@ use std::time::{Duration, Instant};
 pub(crate) fn check<RS: Read + Seek>(read: &mut RS) -> Result<(), Problem> {
     let refuse = |message: String| Problem::line(1, ProblemKind::Limit, message);
     let outcome = check_parts(read).map_err(refuse);
-    read.rewind().map_err(|e| {
-        Problem::line(
-            1,
-            ProblemKind::Unreadable,
-            format!("filen kan ikke læses: {e}"),
-        )
-    })?;
+    read.rewind()
+        .map_err(|e| Problem::line(1, ProblemKind::Unreadable, da!("filen kan ikke læses: {e}")))?;
     outcome
 }
 
@@ -47,7 +43,7 @@ fn check_parts<RS: Read + Seek>(read: &mut RS) -> Result<(), String> {
         return Err(too_many_parts(directory.entries));
     }
     if directory.bytes > MAX_XLSX_DIRECTORY_BYTES {
-        return Err(format!(
+        return Err(da!(
             "projektmappens indholdsfortegnelse fylder mere end grænsen på {}. Gem den igen \
              fra Excel som «Excel-projektmappe (.xlsx)»",
             human_bytes(MAX_XLSX_DIRECTORY_BYTES)
@@ -294,7 +290,7 @@ impl<'s> XmlScan<'s> {
             .map(|from| self.position.saturating_sub(*from))
             .fold(self.since_tag, u64::max);
         if longest > MAX_CELL_BYTES {
-            return Err(format!(
+            return Err(da!(
                 "en celle eller tekst i projektmappen (delen «{part}») er større end grænsen på \
                  {} (Excel rummer højst 32.767 tegn i en celle)",
                 human_bytes(MAX_CELL_BYTES)

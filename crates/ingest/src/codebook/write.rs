@@ -1,6 +1,7 @@
 //! Writing codebook files: CSV for Danish Excel and XLSX with the codebook beside, templates included; formula cells neutralised.
 
 use super::*;
+use komhen_domain::{da, dl};
 
 /// The cells of a row as the codebook writes them (local date, time).
 pub(super) fn row_cells(row: &CodebookRow) -> [String; 11] {
@@ -133,7 +134,7 @@ pub(super) fn xlsx_error(error: rust_xlsxwriter::XlsxError) -> IngestError {
         Problem::line(
             1,
             ProblemKind::Unreadable,
-            format!("Excel-filen kunne ikke skrives: {error}"),
+            da!("Excel-filen kunne ikke skrives: {error}"),
         ),
     )
 }
@@ -290,8 +291,10 @@ pub(super) fn xlsx_full(line: u64) -> IngestError {
         Problem::line(
             line,
             ProblemKind::Limit,
-            "et Excel-ark rummer højst 1.048.575 rækker under overskriften. Hent udtrækket \
-             som CSV, eller vælg en kortere periode",
+            dl!(
+                "et Excel-ark rummer højst 1.048.575 rækker under overskriften. Hent udtrækket \
+             som CSV, eller vælg en kortere periode"
+            ),
         ),
     )
 }
@@ -315,7 +318,7 @@ pub fn template_xlsx_with(example: &[&str]) -> Result<Vec<u8>, IngestError> {
                 Problem::line(
                     2,
                     ProblemKind::Invalid,
-                    "skabelonens eksempel kan ikke læses",
+                    dl!("skabelonens eksempel kan ikke læses"),
                 ),
             ))
         }

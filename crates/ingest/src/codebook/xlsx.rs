@@ -1,13 +1,14 @@
 //! Reading a codebook workbook (XLSX) row by row, every call into the parser guarded.
 
 use super::*;
+use komhen_domain::{da, dl};
 
 /// Runs a call into the workbook parser, turning a panic into an error: a
 /// hostile or broken upload must not bring down the server (calamine 0.38
 /// overflows on absurd cell references; see `tests/data/fuzz/`).
 pub(super) fn guarded<T>(call: impl FnOnce() -> T) -> Result<T, &'static str> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(call))
-        .map_err(|_| "projektmappen er beskadiget")
+        .map_err(|_| dl!("projektmappen er beskadiget"))
 }
 
 /// A codebook XLSX workbook; its rows come from the first sheet.
@@ -23,7 +24,7 @@ pub(super) fn unreadable_workbook(error: impl std::fmt::Display) -> IngestError 
         Problem::line(
             1,
             ProblemKind::Unreadable,
-            format!("filen kan ikke læses som Excel-projektmappe (.xlsx): {error}"),
+            da!("filen kan ikke læses som Excel-projektmappe (.xlsx): {error}"),
         ),
     )
 }
@@ -48,7 +49,7 @@ impl<RS: Read + Seek> CodebookWorkbook<RS> {
         let sheet = calamine::Reader::sheet_names(&book)
             .first()
             .cloned()
-            .ok_or_else(|| unreadable_workbook("projektmappen har ingen ark"))?;
+            .ok_or_else(|| unreadable_workbook(dl!("projektmappen har ingen ark")))?;
         Ok(Self {
             book,
             sheet,
@@ -97,7 +98,7 @@ impl<RS: Read + Seek> CodebookWorkbook<RS> {
                     Problem::line(
                         1,
                         ProblemKind::Unreadable,
-                        format!(
+                        da!(
                             "første ark er tomt. Forventede en overskrift med {}",
                             expected_columns()
                         ),
@@ -166,7 +167,7 @@ impl<RS: Read + Seek> CodebookXlsxRows<'_, RS> {
                 Err(Problem::line(
                     self.last_line,
                     ProblemKind::Unreadable,
-                    format!("arket kan ikke læses færdig: {e}"),
+                    da!("arket kan ikke læses færdig: {e}"),
                 ))
             }
         }
