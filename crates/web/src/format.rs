@@ -7,8 +7,9 @@ pub(crate) fn number(value: i64) -> String {
     komhen_core::reports::tabular::thousands(value)
 }
 
-/// A table's rows as a page shows them: each cell as Danish text, "–"
-/// where there is no value.
+/// A table's rows as a page shows them: each cell as text, a text cell in
+/// the request's language where the catalogue knows it (a status, a
+/// group), "–" where there is no value.
 pub(crate) fn rows_text(table: &komhen_core::reports::tabular::Table) -> Vec<Vec<String>> {
     use komhen_core::reports::tabular::Cell;
     table
@@ -18,6 +19,7 @@ pub(crate) fn rows_text(table: &komhen_core::reports::tabular::Table) -> Vec<Vec
             row.iter()
                 .map(|c| match c {
                     Cell::Empty => "–".into(),
+                    Cell::Text(text) => crate::i18n::message(text),
                     c => c.display_da(),
                 })
                 .collect()

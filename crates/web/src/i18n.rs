@@ -179,6 +179,12 @@ impl Pattern {
         })
     }
 
+    /// Whether place `i` quotes what a person wrote («{0}»: a file's cell,
+    /// a form's value), which is shown as written, never translated.
+    fn quotes(&self, i: usize) -> bool {
+        self.literals[i].ends_with('«') && self.literals[i + 1].starts_with('»')
+    }
+
     /// How much of a message the pattern fixes: the more, the surer.
     fn weight(&self) -> usize {
         self.literals.iter().map(|l| l.chars().count()).sum()
@@ -258,7 +264,19 @@ const MESSAGE_DEPTH: usize = 3;
 pub(crate) fn message(danish: &str) -> String {
     match current() {
         Lang::Da => danish.to_owned(),
-        Lang::En => english_message(danish, 0),
+        Lang::En => {
+            let english = english_message(danish, 0);
+            if english == danish && danish.contains('\n') {
+                // A list of messages, a line each (a file's problems).
+                danish
+                    .lines()
+                    .map(|line| english_message(line, 0))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            } else {
+                english
+            }
+        }
     }
 }
 
@@ -286,7 +304,14 @@ fn english_message(danish: &str, depth: usize) -> String {
             if let Some(values) = pattern.values(danish) {
                 let values: Vec<String> = values
                     .into_iter()
-                    .map(|v| english_message(v, depth + 1))
+                    .enumerate()
+                    .map(|(i, v)| {
+                        if pattern.quotes(i) {
+                            v.to_owned()
+                        } else {
+                            english_message(v, depth + 1)
+                        }
+                    })
                     .collect();
                 let shown: Vec<&dyn Display> = values.iter().map(|v| v as &dyn Display).collect();
                 return fill(&pattern.english, &shown);
@@ -1183,6 +1208,9 @@ mod tests {
             Some(vec!["a» findes ikke", "3"])
         );
         assert_eq!(message("hvad som helst"), "hvad som helst", "Danish as is");
+        let quoted = Pattern::of("kanalkoden «{0}» findes ikke: {1}", "").unwrap();
+        assert!(quoted.quotes(0), "a quotation is kept as written");
+        assert!(!quoted.quotes(1), "a message in a place is translated");
     }
 
     #[tokio::test]

@@ -43,7 +43,11 @@ impl TableView {
                 .iter()
                 .map(|r| {
                     r.iter()
-                        .map(|c| (c.display_da(), !matches!(c, Cell::Text(_) | Cell::Empty)))
+                        .map(|c| match c {
+                            Cell::Text(text) => (crate::i18n::message(text), false),
+                            Cell::Empty => (String::new(), false),
+                            c => (c.display_da(), true),
+                        })
                         .collect()
                 })
                 .collect(),

@@ -589,6 +589,34 @@ async fn problems_quote_the_file_and_count_in_good_danish() {
     assert!(rows(app.store()).await.is_empty());
 }
 
+/// On an English page a file's problems read in English, the file's own
+/// words quoted as it wrote them, and the count in English; nothing is
+/// stored, as in Danish.
+#[tokio::test]
+async fn problems_read_in_english_on_an_english_page() {
+    let app = App::new().await;
+    let (cookie, csrf) = coordinator(&app, "kim@koege.dk").await;
+    let cookie = format!("{cookie}; komhen_lang=en");
+    let file = "Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato\n\
+                259;;23.09.02;Telefon;VEJL;STRAKS;;31-11-2026\n";
+    let preview = upload(&app, &cookie, &csrf, "en.csv", file.as_bytes()).await;
+    assert_eq!(preview.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = &preview.body;
+    assert!(body.contains("2 errors in 1 row."), "{body}");
+    assert!(body.contains("the channel code «Telefon»"), "{body}");
+    assert!(
+        body.contains("the date «31-11-2026» does not exist: november 2026 has 30 days"),
+        "{body}"
+    );
+    for danish in ["fejl på", "findes ikke", "kanalkoden", "datoen"] {
+        assert!(
+            !body.contains(danish),
+            "«{danish}» on the English page: {body}"
+        );
+    }
+    assert!(rows(app.store()).await.is_empty());
+}
+
 /// A municipality's own template carries an example row its set-up
 /// accepts: downloaded and uploaded as it is, it checks without a problem,
 /// as CSV and as Excel.

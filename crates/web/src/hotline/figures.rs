@@ -178,11 +178,6 @@ pub(crate) async fn show(
         Ok(p) => {
             let table = figures_table(&p);
             let mut rows = rows_text(&table);
-            for row in &mut rows {
-                if let Some(group) = row.first_mut() {
-                    *group = crate::i18n::message(group);
-                }
-            }
             page.total = rows.pop().unwrap_or_default();
             page.rows = rows;
             page.cost = p

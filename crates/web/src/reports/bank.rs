@@ -46,8 +46,8 @@ pub(crate) async fn show_bank(
         .iter()
         .map(|r| BankEntry {
             href: format!("{}/rapporter/{}?{keep}", ctx.base, r.slug),
-            title: r.title,
-            description: r.description,
+            title: crate::t(r.title),
+            description: crate::t(r.description),
         })
         .collect();
     let page = BankPage {
@@ -102,20 +102,20 @@ pub(crate) async fn show_standard(
     let table = table_view(
         &ctx,
         standard.slug,
-        standard.title,
+        crate::t(standard.title),
         &report,
         &table_query,
         Some(standard.chart),
         500,
     );
     let page = StandardPage {
-        frame: Frame::municipality(&auth, standard.title, "/tal"),
+        frame: Frame::municipality(&auth, crate::t(standard.title), "/tal"),
         form: ctx.filter_form(
             &format!("{}/rapporter/{}", ctx.base, standard.slug),
             Vec::new(),
         ),
         base: ctx.base.clone(),
-        description: standard.description,
+        description: crate::t(standard.description),
         table,
     };
     Ok(Html(page.render()?).into_response())

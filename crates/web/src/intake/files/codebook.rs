@@ -35,7 +35,7 @@ pub(crate) async fn show_codebook(State(state): State<AppState>) -> PageResult {
         .map(|c| ColumnView {
             header: c.header,
             required: c.required,
-            description: c.description_da,
+            description: crate::t(c.description_da),
             example: c.example,
             aliases: c.aliases.join(", "),
         })
@@ -47,7 +47,7 @@ pub(crate) async fn show_codebook(State(state): State<AppState>) -> PageResult {
         .filter(|c| c.active)
         .map(|c| CodeView {
             code: c.code.to_string(),
-            label: c.label_da,
+            label: crate::i18n::pick(&c.label_da, &c.label_en).to_owned(),
             detail: format!(
                 "{}{}",
                 crate::t(c.direction.label_da()),
@@ -65,7 +65,7 @@ pub(crate) async fn show_codebook(State(state): State<AppState>) -> PageResult {
         .into_iter()
         .map(|t| CodeView {
             code: t.inquiry_type.code().into(),
-            label: t.label_da,
+            label: crate::i18n::pick(&t.label_da, &t.label_en).to_owned(),
             detail: match t.category {
                 komhen_domain::InquiryCategory::Transaction => crate::t("Sagsspecifik").into(),
                 komhen_domain::InquiryCategory::Information => crate::t("Information").into(),
@@ -78,7 +78,7 @@ pub(crate) async fn show_codebook(State(state): State<AppState>) -> PageResult {
         .into_iter()
         .map(|c| CodeView {
             code: c.completion.code().into(),
-            label: c.label_da,
+            label: crate::i18n::pick(&c.label_da, &c.label_en).to_owned(),
             detail: String::new(),
         })
         .collect();
