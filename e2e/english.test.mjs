@@ -180,6 +180,24 @@ test('the choice is remembered: the switch goes back to the same page, and a log
   }
 });
 
+test('a file with problems uploaded in English gets its problems in English, the file quoted as written', async () => {
+  const page = await english('coordinator');
+  await goto(page, '/kommune/259/indlaes');
+  const bad = 'Kommune;Enhed;Opgave;Kanal;Type;Afslutning;Blanket;Dato\n259;;23.09.02;Telefon;VEJL;STRAKS;;31-11-2026\n';
+  await page.setInputFiles('#upload-file', { name: 'one-row.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('#upload-form button[type=submit]').click()]);
+  assert.match(await page.locator('#preview-refused').innerText(), /2 errors in 1 row\./);
+  const body = await page.locator('main').innerText();
+  assert.match(body, /the channel code «Telefon» is not in the code list/);
+  assert.match(body, /the date «31-11-2026» does not exist: november 2026 has 30 days/);
+  assert.match(body, /line 2, column «Kanal»/, "the file's own column name, as written");
+  assert.doesNotMatch(body, /findes ikke|fejl på|kanalkoden/);
+  await page.screenshot({ path: `${SCREENSHOTS}english-upload-problems.png`, fullPage: true });
+  const danish = await page.evaluate(danishOnPage, DANISH);
+  assert.deepEqual(danish, [], 'Danish on the English upload problems');
+  await runAxe(page, 'upload problems (English)');
+});
+
 test('a public visitor who never chose reads Danish', async () => {
   const { page, context } = await openPage(browser);
   try {

@@ -60,7 +60,8 @@ async fn calls_page(
         .into_iter()
         .map(|f| FileView {
             name: f.batch.file_name,
-            format: CallFileFormat::of_code(&f.batch.format).map_or("–", CallFileFormat::label_da),
+            format: CallFileFormat::of_code(&f.batch.format)
+                .map_or("–", |f| crate::t(f.label_da())),
             loaded: when(f.batch.loaded_at),
             by: komhen_core::accounts::access::actor_da(&f.batch.loaded_by),
             calls: number(f.calls),

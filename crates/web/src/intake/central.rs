@@ -199,7 +199,7 @@ fn preview_page(auth: &Authorized, preview: &CentralPreview) -> PreviewPage {
         format: if preview.format.is_empty() {
             "–".into()
         } else {
-            preview.format.clone()
+            crate::i18n::message(&preview.format)
         },
         rows: count(preview.rows),
         valid_rows: count(preview.valid_rows),

@@ -241,7 +241,7 @@ fn preview_page(
         token: token.to_owned(),
         file_name: p.file_name.clone(),
         kind: crate::t(p.kind.label_da()),
-        format: p.format.clone(),
+        format: crate::i18n::message(&p.format),
         rows: number(p.rows as i64),
         valid_rows: number(p.valid_rows as i64),
         bad_rows: number(p.problems.bad_rows() as i64),

@@ -368,7 +368,7 @@ fn preview_view(preview: &TotalsPreview, refusal: Option<String>, base: &str) ->
     let staged = preview.staged.filter(|_| refusal.is_none());
     PreviewView {
         file_name: preview.file_name.clone(),
-        format: preview.format.clone(),
+        format: crate::i18n::message(&preview.format),
         rows: number(preview.rows as i64),
         totals_count: number(preview.totals.len() as i64),
         sum: number(preview.sum()),

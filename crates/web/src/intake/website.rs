@@ -385,7 +385,7 @@ fn preview_page(
         format: if preview.format.is_empty() {
             "–".into()
         } else {
-            preview.format.clone()
+            crate::i18n::message(&preview.format)
         },
         rows: number(i64::try_from(preview.rows).unwrap_or(i64::MAX)),
         days,

@@ -171,7 +171,16 @@ impl App {
                 .map(|v: &header::HeaderValue| v.to_str().unwrap().to_owned())
         };
         let location = header_of(header::LOCATION).unwrap_or_default();
-        let cookie = header_of(header::SET_COOKIE).map(|c| c.split(';').next().unwrap().to_owned());
+        // The first cookie set, the session's before the language's (a
+        // login may set both, in either order).
+        let mut set: Vec<String> = response
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned())
+            .collect();
+        set.sort_by_key(|c| c.starts_with("komhen_lang="));
+        let cookie = set.into_iter().next();
         let content_type = header_of(header::CONTENT_TYPE).unwrap_or_default();
         let status = response.status();
         let headers = response.headers().clone();
