@@ -127,7 +127,7 @@ impl Context {
         let mut request = self.request.clone().by(dims);
         request.share_of = share_of;
         request.order = order;
-        Ok(super::run(store, &request).await?)
+        super::run(store, &request).await
     }
 
     /// The query of a table: the page's filters with the table's grouping.
