@@ -317,6 +317,14 @@ fn english_message(danish: &str, depth: usize) -> String {
                 return fill(&pattern.english, &shown);
             }
         }
+        if danish.contains("; ") {
+            // A list of messages ("… støder sammen med: a; b").
+            return danish
+                .split("; ")
+                .map(|part| english_message(part, depth + 1))
+                .collect::<Vec<_>>()
+                .join("; ");
+        }
     }
     danish.to_owned()
 }
@@ -1208,6 +1216,15 @@ mod tests {
             Some(vec!["a» findes ikke", "3"])
         );
         assert_eq!(message("hvad som helst"), "hvad som helst", "Danish as is");
+        scoped(Lang::En, async {
+            let two = "Vælg en kanal.\nSkriv en titel på spørgeskemaet.";
+            let lines = message(two);
+            assert_eq!(lines.lines().count(), 2, "{lines}");
+            assert!(!lines.contains("Vælg") && !lines.contains("Skriv"), "{lines}");
+            let list = message("Vælg en kanal.; Skriv en titel på spørgeskemaet.");
+            assert!(!list.contains("Vælg") && list.contains("; "), "{list}");
+        })
+        .await;
         let quoted = Pattern::of("kanalkoden «{0}» findes ikke: {1}", "").unwrap();
         assert!(quoted.quotes(0), "a quotation is kept as written");
         assert!(!quoted.quotes(1), "a message in a place is translated");

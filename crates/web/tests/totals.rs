@@ -108,6 +108,24 @@ async fn a_coordinator_enters_a_total_and_an_overlapping_one_is_refused_naming_i
     ] {
         assert!(bad.body.contains(message), "{message}");
     }
+    // The same problems on an English page: each in English, the typed
+    // value quoted as written.
+    let english = app
+        .post(
+            "/kommune/259/totaltal",
+            &format!("{cookie}; komhen_lang=en"),
+            &[("csrf", &csrf), ("channel", "TLFUD"), ("count", "mange")],
+        )
+        .await;
+    assert_eq!(english.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in [
+        "Enter the first day.",
+        "Enter the last day.",
+        "«mange» is not a count.",
+    ] {
+        assert!(english.body.contains(message), "{message}: {}", english.body);
+    }
+    assert!(!english.body.contains("Skriv den"), "{}", english.body);
 }
 
 #[tokio::test]

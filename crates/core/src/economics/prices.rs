@@ -339,7 +339,7 @@ pub(crate) fn check_with_task(
                 set_at: now,
             })
         }
-        _ => Err(CoreError::Invalid(problems.join(" "))),
+        _ => Err(CoreError::Invalid(problems.join("\n"))),
     }
 }
 

@@ -116,7 +116,7 @@ fn refused(problems: Vec<String>) -> CoreResult<()> {
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(CoreError::Invalid(problems.join(" ")))
+        Err(CoreError::Invalid(problems.join("\n")))
     }
 }
 

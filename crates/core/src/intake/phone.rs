@@ -109,7 +109,7 @@ pub async fn create_rule(
     let (Some(field), Some(matching), Some(direction), true) =
         (field, matching, direction, problems.is_empty())
     else {
-        return Err(CoreError::Invalid(problems.join(" ")));
+        return Err(CoreError::Invalid(problems.join("\n")));
     };
     let rule = NewCdrRule {
         municipality,

@@ -83,7 +83,7 @@ pub async fn enter(
     let (Some(channel), Some(from), Some(to), Some(count), true) =
         (channel, from, to, count, problems.is_empty())
     else {
-        return Err(CoreError::Invalid(problems.join(" ")));
+        return Err(CoreError::Invalid(problems.join("\n")));
     };
     let total = NewTotalCount {
         municipality,
