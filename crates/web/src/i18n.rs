@@ -205,7 +205,7 @@ impl Pattern {
         if i == self.literals.len() - 1 {
             // The last place takes all up to the closing text.
             return match rest.strip_suffix(literal) {
-                Some(value) if !value.is_empty() => {
+                Some(value) if !value.is_empty() && !value.contains('\n') => {
                     values.push(value);
                     true
                 }
@@ -221,6 +221,10 @@ impl Pattern {
             let Some(at) = rest[from..].find(literal).map(|a| a + from) else {
                 return false;
             };
+            if rest[..at].contains('\n') {
+                // A value is never more than a line.
+                return false;
+            }
             values.push(&rest[..at]);
             if self.fill_from(i + 1, &rest[at + literal.len()..], values) {
                 return true;
@@ -264,19 +268,14 @@ const MESSAGE_DEPTH: usize = 3;
 pub(crate) fn message(danish: &str) -> String {
     match current() {
         Lang::Da => danish.to_owned(),
-        Lang::En => {
-            let english = english_message(danish, 0);
-            if english == danish && danish.contains('\n') {
-                // A list of messages, a line each (a file's problems).
-                danish
-                    .lines()
-                    .map(|line| english_message(line, 0))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            } else {
-                english
-            }
-        }
+        // A list of messages, a line each (a form's problems): each line
+        // on its own, so no pattern reads across them.
+        Lang::En if danish.contains('\n') && !EN_MESSAGES.contains_key(danish) => danish
+            .lines()
+            .map(|line| english_message(line, 0))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Lang::En => english_message(danish, 0),
     }
 }
 
@@ -1220,7 +1219,10 @@ mod tests {
             let two = "Vælg en kanal.\nSkriv en titel på spørgeskemaet.";
             let lines = message(two);
             assert_eq!(lines.lines().count(), 2, "{lines}");
-            assert!(!lines.contains("Vælg") && !lines.contains("Skriv"), "{lines}");
+            assert!(
+                !lines.contains("Vælg") && !lines.contains("Skriv"),
+                "{lines}"
+            );
             let list = message("Vælg en kanal.; Skriv en titel på spørgeskemaet.");
             assert!(!list.contains("Vælg") && list.contains("; "), "{list}");
         })

@@ -123,7 +123,11 @@ async fn a_coordinator_enters_a_total_and_an_overlapping_one_is_refused_naming_i
         "Enter the last day.",
         "«mange» is not a count.",
     ] {
-        assert!(english.body.contains(message), "{message}: {}", english.body);
+        assert!(
+            english.body.contains(message),
+            "{message}: {}",
+            english.body
+        );
     }
     assert!(!english.body.contains("Skriv den"), "{}", english.body);
 }
