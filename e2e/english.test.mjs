@@ -198,6 +198,15 @@ test('a file with problems uploaded in English gets its problems in English, the
   await runAxe(page, 'upload problems (English)');
 });
 
+test('the header keeps "Log out" and the language switch apart', async () => {
+  const page = await english('coordinator');
+  await goto(page, '/mit');
+  const out = await page.locator('.portal-user form[action="/log-ud"] button').boundingBox();
+  const other = await page.locator('.portal-info a.language-switch').boundingBox();
+  assert.ok(out && other, 'both are shown');
+  assert.ok(other.x - (out.x + out.width) >= 8, `a gap of ${other.x - (out.x + out.width)} px`);
+});
+
 test('a public visitor who never chose reads Danish', async () => {
   const { page, context } = await openPage(browser);
   try {
