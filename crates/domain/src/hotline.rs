@@ -49,14 +49,6 @@ impl HotlineOutcome {
         }
     }
 
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::SolvedAtOnce => "Solved at once",
-            Self::ReferredToAttendance => "Referred to a visit in own municipality",
-            Self::ReferredElsewhere => "Referred elsewhere",
-        }
-    }
-
     /// The method's completion of the inquiry: a call solved at once is
     /// finished at once; a referred call is not (it is handled on
     /// elsewhere), so the agent answers one question, not two.

@@ -290,8 +290,8 @@ pub(crate) fn pick<'a>(danish: &'a str, english: &'a str) -> &'a str {
 
 /// A table's header from the core crates in the request's language: the
 /// same table serves the page, the download and the command line.
-pub(crate) fn header(danish: &[String]) -> Vec<String> {
-    danish.iter().map(|h| message(h)).collect()
+pub(crate) fn header<S: AsRef<str>>(danish: &[S]) -> Vec<String> {
+    danish.iter().map(|h| message(h.as_ref())).collect()
 }
 
 fn english_message(danish: &str, depth: usize) -> String {

@@ -416,12 +416,7 @@ fn build_page(
             .enumerate()
             .map(|(i, o)| OptionView {
                 value: o.code().into(),
-                label: if english {
-                    o.label_en()
-                } else {
-                    crate::t(o.label_da())
-                }
-                .into(),
+                label: crate::t(o.label_da()).into(),
                 key: (i + 1).to_string(),
                 checked: input.outcome == o.code(),
             })
@@ -578,7 +573,6 @@ fn today_views(
             task: task_name(r.task),
             inquiry_type: label_of_type(r.inquiry_type),
             completion: match (outcome_of(today, r.id), r.completion) {
-                (Some(o), _) if english => o.label_en().into(),
                 (Some(o), _) => crate::t(o.label_da()).into(),
                 (None, Some(komhen_domain::Completion::AtOnce)) => t.at_once_short.into(),
                 (None, Some(komhen_domain::Completion::PutAside)) => t.put_aside_short.into(),

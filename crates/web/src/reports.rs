@@ -68,6 +68,21 @@ pub(crate) async fn channel_names(
         .collect())
 }
 
+/// The inquiry types' names in the request's language, by code.
+pub(crate) async fn inquiry_type_names(
+    store: &dyn komhen_store::Store,
+) -> Result<std::collections::HashMap<String, String>, crate::WebError> {
+    Ok(store
+        .list_inquiry_types()
+        .await?
+        .into_iter()
+        .map(|t| {
+            let name = crate::i18n::pick(&t.label_da, &t.label_en).to_owned();
+            (t.inquiry_type.code().to_owned(), name)
+        })
+        .collect())
+}
+
 /// A report's labels in English: channels and inquiry types by the
 /// English the store keeps for them, answers by their question's options,
 /// the engine's own labels («Indgående», «(ingen enhed)») by the
@@ -83,13 +98,7 @@ async fn in_english(
     for (i, d) in dims.iter().enumerate() {
         match d {
             Dimension::Channel => english[i] = channel_names(store).await?,
-            Dimension::InquiryType => {
-                for t in store.list_inquiry_types().await? {
-                    if !t.label_en.trim().is_empty() {
-                        english[i].insert(t.inquiry_type.code().to_owned(), t.label_en);
-                    }
-                }
-            }
+            Dimension::InquiryType => english[i] = inquiry_type_names(store).await?,
             Dimension::Answer(_) => {
                 for code in &report.request.municipalities {
                     for q in answers::questions_of(store, *code).await? {
@@ -102,20 +111,20 @@ async fn in_english(
             _ => {}
         }
     }
-    // A name is kept; only the engine's own «(ingen enhed)» beside names
-    // is the engine's text.
-    let name = |d: &Dimension, label: &str| {
+    // A name is kept; beside names only the engine's «(ingen enhed)»
+    // (code `ingen`) is the engine's own text.
+    let name = |d: &Dimension, code: &str| {
         matches!(
             d,
             Dimension::Municipality | Dimension::Department | Dimension::Unit | Dimension::Task
-        ) && !label.starts_with('(')
+        ) && code != "ingen"
     };
     for row in report.rows.iter_mut() {
         for (i, key) in row.keys.iter_mut().enumerate() {
             let Some(d) = dims.get(i) else { continue };
             if let Some(en) = english[i].get(&key.code) {
                 key.label = en.clone();
-            } else if !name(d, &key.label) {
+            } else if !name(d, &key.code) {
                 key.label = crate::i18n::message(&key.label);
             }
         }

@@ -7,7 +7,7 @@
 //! [`UnitSession::check_csrf`]; cross-site POSTs are refused earlier by
 //! [`refuse_cross_site_posts`].
 
-use crate::i18n::{Lang, LANG_COOKIE};
+use crate::i18n::Lang;
 use crate::{AppState, WebError};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -65,7 +65,7 @@ impl FromRequestParts<AppState> for UnitSession {
         let store = state.store.as_ref();
         match UnitContext::for_token(store, &state.catalogs, &token, now).await {
             Ok(Some((session, ctx))) => {
-                let lang = Lang::from_code(jar.get(LANG_COOKIE).map_or("da", |c| c.value()));
+                let lang = crate::i18n::of_headers(&parts.headers);
                 Ok(Self { ctx, session, lang })
             }
             // A personal user (a coordinator who followed "Registrering")

@@ -159,7 +159,7 @@ pub(crate) async fn show(
             .map(|g| (g.code(), crate::t(g.label_da())))
             .collect(),
         period: format!("{} – {}", from.format("%d-%m-%Y"), to.format("%d-%m-%Y")),
-        head: FIGURES_HEADER.iter().map(|h| crate::i18n::message(h)).collect(),
+        head: crate::i18n::header(&FIGURES_HEADER),
         rows: Vec::new(),
         total: Vec::new(),
         cost: String::new(),

@@ -213,13 +213,7 @@ pub(crate) async fn show_overview(
         Some(_) => None,
         None => {
             let dates = ctx.request.dates;
-            let mut found = coverage::coverage(store, ctx.code, dates.from, dates.to).await?;
-            let names = super::channel_names(store).await?;
-            for c in &mut found.channels {
-                if let Some(name) = names.get(c.channel.as_str()) {
-                    c.label_da.clone_from(name);
-                }
-            }
+            let found = coverage::coverage(store, ctx.code, dates.from, dates.to).await?;
             if let Some(share) = found.share() {
                 figures.push(KeyFigure {
                     label: crate::t("Dækningsgrad"),
@@ -230,7 +224,8 @@ pub(crate) async fn show_overview(
             if let Some(e) = annual::annual_estimate(store, ctx.code, dates.from, dates.to).await? {
                 figures.push(annual_figure(&e));
             }
-            Some(coverage_view(&found, &ctx.code.to_string()))
+            let names = super::channel_names(store).await?;
+            Some(coverage_view(&found, &names, &ctx.code.to_string()))
         }
     };
 
@@ -271,10 +266,21 @@ fn annual_figure(e: &annual::AnnualEstimate) -> KeyFigure {
     }
 }
 
-/// The coverage as the page shows it (the same table as the command line's).
-fn coverage_view(found: &coverage::Coverage, municipality: &str) -> CoverageView {
+/// The coverage as the page shows it (the same table as the command line's),
+/// each channel by its name in the page's language (`names`, by code).
+fn coverage_view(
+    found: &coverage::Coverage,
+    names: &std::collections::HashMap<String, String>,
+    municipality: &str,
+) -> CoverageView {
     let table = coverage::coverage_table(found);
     let mut rows = crate::format::rows_text(&table);
+    // A row per channel, in the coverage's order, then all channels.
+    for (row, channel) in rows.iter_mut().zip(&found.channels) {
+        if let (Some(cell), Some(name)) = (row.first_mut(), names.get(channel.channel.as_str())) {
+            cell.clone_from(name);
+        }
+    }
     let total = if rows.is_empty() {
         Vec::new()
     } else {

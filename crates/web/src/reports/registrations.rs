@@ -186,15 +186,7 @@ impl Names {
                 .map(|t| (t.id.0, format!("{} {}", t.kle, t.name)))
                 .collect(),
             channels: super::channel_names(store).await?,
-            types: store
-                .list_inquiry_types()
-                .await?
-                .into_iter()
-                .map(|t| {
-                    let name = crate::i18n::pick(&t.label_da, &t.label_en).to_owned();
-                    (t.inquiry_type.code().to_owned(), name)
-                })
-                .collect(),
+            types: super::inquiry_type_names(store).await?,
         })
     }
 
