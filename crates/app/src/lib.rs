@@ -215,6 +215,13 @@ pub struct ServeArgs {
     /// use plain HTTP for it again. Not for a plain-HTTP installation.
     #[arg(long, env = "KOMHEN_HSTS")]
     pub hsts: bool,
+    /// A PostgreSQL streaming replica of the database
+    /// (`postgres://bruger@vært:5433/komhen`): the public portal, its API
+    /// and reports on published periods are read from it while it answers,
+    /// else from the primary. Every write and every unpublished figure
+    /// stays on the primary.
+    #[arg(long, env = "KOMHEN_READ_DATABASE_URL")]
+    pub read_database_url: Option<String>,
     /// E-mail: reminders, one-time password links.
     #[command(flatten)]
     pub mail: mail::MailArgs,
@@ -507,8 +514,25 @@ async fn serve(store: Arc<dyn Store>, args: ServeArgs) -> anyhow::Result<()> {
         upload_dir,
         behind_proxy,
         hsts,
+        read_database_url,
         mail: mail_args,
     } = args;
+    let replica = match read_database_url {
+        Some(url) => {
+            let name = komhen_backend::redact(&url);
+            let replica = Arc::new(komhen_web::Replica::new(
+                komhen_backend::open_replica(&url)?,
+                name.clone(),
+            ));
+            println!(
+                "Offentliggjorte tal læses fra replikaen {name}; svarer den ikke, læses de fra den \
+                 primære database."
+            );
+            tokio::spawn(replica.clone().watch());
+            Some(replica)
+        }
+        None => None,
+    };
     let uploads = upload_dir.map_or_else(komhen_web::Uploads::in_temp, komhen_web::Uploads::new);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -531,6 +555,7 @@ async fn serve(store: Arc<dyn Store>, args: ServeArgs) -> anyhow::Result<()> {
         hsts,
         base_url: mail_args.base_url.clone(),
         mailer,
+        replica,
     };
     println!("komhen kører på http://{address}/ (stop med Ctrl+C)");
     // Login throttling counts by the connection's address.

@@ -13,6 +13,8 @@ pub use komhen_store_sqlite::OpenMode;
 
 pub mod backup;
 #[cfg(feature = "testing")]
+pub mod replica_server;
+#[cfg(feature = "testing")]
 pub mod smtp_sink;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -27,6 +29,11 @@ pub enum OpenError {
          sqlite://sti/til/komhen.db eller postgres://bruger@vært:5432/database"
     )]
     UnknownScheme(String),
+    #[error(
+        "En læsereplika skal være en PostgreSQL-database (postgres://bruger@vært:5433/database), \
+         ikke «{0}»: SQLite har ingen replikaer"
+    )]
+    ReplicaNotPostgres(String),
     #[error("{0}")]
     Store(#[from] StoreError),
 }
@@ -53,6 +60,17 @@ pub fn redact(url: &str) -> String {
     match credentials.split_once(':') {
         Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_owned(),
+    }
+}
+
+/// Opens a PostgreSQL streaming replica of the primary for reading, without
+/// connecting yet: a replica that is down when komhen starts is not an
+/// error (published figures are then read from the primary until it
+/// answers; see `komhen_web::Replica`).
+pub fn open_replica(url: &str) -> Result<Arc<dyn Store>, OpenError> {
+    match backend_of(url) {
+        Some(komhen_store::Backend::Postgres) => Ok(Arc::new(PostgresStore::open_replica(url)?)),
+        _ => Err(OpenError::ReplicaNotPostgres(redact(url))),
     }
 }
 

@@ -388,6 +388,22 @@ pub async fn published_periods(store: &dyn Store) -> CoreResult<Vec<PeriodRow>> 
         .collect())
 }
 
+/// Whether a report reads only days of published national periods: its
+/// dates, and its comparison's if it has one, each within one such period.
+/// Its figures are then published figures, which a read replica may give.
+pub async fn reads_only_published(
+    store: &dyn Store,
+    request: &crate::reports::ReportRequest,
+) -> CoreResult<bool> {
+    let periods = published_periods(store).await?;
+    let within = |d: &Dates| {
+        periods
+            .iter()
+            .any(|p| p.period.starts_on <= d.from && d.to <= p.period.ends_on)
+    };
+    Ok(within(&request.dates) && request.comparison.as_ref().is_none_or(within))
+}
+
 /// A published period by id: anything else is not found (an unpublished
 /// period does not exist for the public).
 pub async fn published_period(store: &dyn Store, id: i64) -> CoreResult<PeriodRow> {

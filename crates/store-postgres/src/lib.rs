@@ -42,10 +42,31 @@ impl PostgresStore {
         })
     }
 
+    /// Opens a streaming replica for reading, connecting only when a
+    /// query needs it. A replica that does not answer fails a query within
+    /// [`REPLICA_ACQUIRE_TIMEOUT`] (`StoreError::Unavailable`), so the
+    /// reader can turn to the primary without making anyone wait long.
+    pub fn open_replica(url: &str) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Invalid(Detail::caused_by("ugyldig PostgreSQL-adresse", e)))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(REPLICA_ACQUIRE_TIMEOUT)
+            .connect_lazy_with(options);
+        Ok(Self {
+            writer: pool.clone(),
+            pool,
+        })
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
 }
+
+/// How long a query waits for a connection to a read replica before the
+/// replica counts as not answering.
+pub const REPLICA_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(500);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 

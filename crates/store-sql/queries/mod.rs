@@ -61,6 +61,9 @@ const INSERT_CHUNK: usize = 1000;
 /// kept as the cause, for the log only. A caller that knows which key or
 /// reference it is says so itself (`conflict_as` in `setup/mod.rs`).
 pub(crate) fn db_err(error: sqlx::Error) -> StoreError {
+    if unreachable(&error) {
+        return StoreError::Unavailable(Detail::caused_by("databasen kunne ikke nås", error));
+    }
     let kind = match &error {
         sqlx::Error::Database(db) => Some(db.kind()),
         _ => None,
@@ -76,6 +79,23 @@ pub(crate) fn db_err(error: sqlx::Error) -> StoreError {
             Detail::caused_by("en værdi, som databasen ikke tillader", error),
         ),
         _ => StoreError::Internal(Detail::caused_by("databasen kunne ikke svare", error)),
+    }
+}
+
+/// The database could not be reached, or refused work because it is
+/// stopping or starting: the connection's own failures (SQLSTATE class 08)
+/// and PostgreSQL's shutdown and start-up refusals (57P01–57P03).
+fn unreachable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
     }
 }
 

@@ -26,8 +26,12 @@ pub enum StoreError {
     NotFound(Detail),
     /// A value the database refused (check constraint, bad reference).
     Invalid(Detail),
-    /// The database could not be reached or failed.
+    /// The database failed.
     Internal(Detail),
+    /// The database did not answer: no connection could be made or kept,
+    /// or it is shutting down or starting up. Another server (a replica's
+    /// primary) may still answer the same read.
+    Unavailable(Detail),
 }
 
 impl StoreError {
@@ -50,7 +54,11 @@ impl StoreError {
     /// The description and cause, whatever the variant.
     pub fn detail(&self) -> &Detail {
         match self {
-            Self::Conflict(d) | Self::NotFound(d) | Self::Invalid(d) | Self::Internal(d) => d,
+            Self::Conflict(d)
+            | Self::NotFound(d)
+            | Self::Invalid(d)
+            | Self::Internal(d)
+            | Self::Unavailable(d) => d,
         }
     }
 }
@@ -62,6 +70,7 @@ impl fmt::Display for StoreError {
             Self::NotFound(d) => write!(f, "findes ikke: {d}"),
             Self::Invalid(d) => write!(f, "ugyldige data: {d}"),
             Self::Internal(d) => write!(f, "databasefejl: {d}"),
+            Self::Unavailable(d) => write!(f, "databasen svarer ikke: {d}"),
         }
     }
 }

@@ -37,7 +37,17 @@ pub enum WebError {
     /// A failure of komhen's own, with its cause for the log.
     #[error("intern fejl")]
     Internal(#[source] BoxError),
+    /// The database did not answer (`StoreError::Unavailable`): a 503 the
+    /// user may retry, marked so `reads::fall_back` can read published
+    /// figures from the primary instead of a replica that stopped.
+    #[error("databasen svarer ikke")]
+    Unavailable(#[source] BoxError),
 }
+
+/// On a response whose database did not answer: what `reads::fall_back`
+/// looks for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DatabaseUnavailable;
 
 impl WebError {
     /// An internal failure of a step of the web layer's own (a file, a
@@ -80,6 +90,41 @@ impl fmt::Display for Chain<'_> {
     }
 }
 
+/// Whether the database did not answer somewhere in `error`'s chain.
+pub(crate) fn is_unavailable(error: &(dyn Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if matches!(
+            e.downcast_ref::<StoreError>(),
+            Some(StoreError::Unavailable(_))
+        ) {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+/// A JSON API's failure: when the database did not answer, a 503
+/// `unavailable` the client may retry (marked for `reads::fall_back`);
+/// else the handler's own answer, `otherwise`, which logs it.
+pub(crate) fn api_failure(
+    error: &(dyn Error + 'static),
+    otherwise: impl FnOnce() -> Response,
+) -> Response {
+    if !is_unavailable(error) {
+        return otherwise();
+    }
+    tracing::warn!(error = %Chain(error), "the database did not answer");
+    let mut response = crate::api::error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        "Databasen svarer ikke lige nu. Prøv igen om lidt.",
+    );
+    response.extensions_mut().insert(DatabaseUnavailable);
+    response
+}
+
 /// Logs an internal error with its whole chain: once per failed request,
 /// where it becomes a 500.
 pub(crate) fn log_internal(error: &(dyn Error + 'static)) {
@@ -93,6 +138,7 @@ impl From<CoreError> for WebError {
             CoreError::NotFound(_) | CoreError::Store(StoreError::NotFound { .. }) => {
                 Self::NotFound
             }
+            CoreError::Store(StoreError::Unavailable(_)) => Self::Unavailable(Box::new(error)),
             other => Self::Internal(Box::new(other)),
         }
     }
@@ -100,7 +146,10 @@ impl From<CoreError> for WebError {
 
 impl From<StoreError> for WebError {
     fn from(error: StoreError) -> Self {
-        Self::Internal(Box::new(error))
+        match error {
+            StoreError::Unavailable(_) => Self::Unavailable(Box::new(error)),
+            other => Self::Internal(Box::new(other)),
+        }
     }
 }
 
@@ -112,6 +161,7 @@ impl From<askama::Error> for WebError {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
+        let mut unavailable = false;
         let (status, title, message): (StatusCode, &str, String) = match self {
             Self::BadRequest(text) => (
                 StatusCode::BAD_REQUEST,
@@ -146,15 +196,28 @@ impl IntoResponse for WebError {
                     t("Siden kunne ikke vises lige nu. Prøv igen om lidt. Fejlen er skrevet i systemets log.").into(),
                 )
             }
+            Self::Unavailable(cause) => {
+                tracing::warn!(error = %Chain(cause.as_ref()), "the database did not answer");
+                unavailable = true;
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    t("Databasen svarer ikke lige nu"),
+                    t("Siden kunne ikke hente sine tal, fordi databasen ikke svarede. Prøv igen om lidt.").into(),
+                )
+            }
         };
         let page = ErrorPage {
             title: title.into(),
             message: message.clone(),
         };
-        match page.render() {
+        let mut response = match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(_) => (status, message).into_response(),
+        };
+        if unavailable {
+            response.extensions_mut().insert(DatabaseUnavailable);
         }
+        response
     }
 }
 

@@ -25,6 +25,7 @@ mod outbox;
 mod pages;
 mod portal;
 mod questionnaire;
+mod reads;
 mod registration;
 mod reports;
 mod savings;
@@ -72,9 +73,12 @@ pub struct AppState {
     /// The address users reach komhen at (`KOMHEN_BASE_URL`), for links in
     /// mails; None when not set.
     pub base_url: Option<String>,
+    /// A read replica for published figures (`reads`), when komhen has one.
+    pub replica: Option<Arc<Replica>>,
 }
 
 pub use intake::uploads::Uploads;
+pub use reads::{Replica, REPLICA_CHECK_EVERY};
 
 /// How the web runs: what `komhen serve` chooses and tests fix.
 pub struct Options {
@@ -91,6 +95,9 @@ pub struct Options {
     pub mailer: Option<Arc<komhen_core::mail::Mailer>>,
     /// The address users reach komhen at (`KOMHEN_BASE_URL`).
     pub base_url: Option<String>,
+    /// Published figures are read from this replica while it answers
+    /// (`komhen serve --read-database-url`); None reads them from the primary.
+    pub replica: Option<Arc<Replica>>,
 }
 
 impl Default for Options {
@@ -104,6 +111,7 @@ impl Default for Options {
             hsts: false,
             mailer: None,
             base_url: None,
+            replica: None,
         }
     }
 }
@@ -144,6 +152,7 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
             .map(|m| m.base_url().to_owned())
             .or(options.base_url),
         mailer: options.mailer,
+        replica: options.replica,
     };
     let (router, table) = Routes::new(state.clone())
         // Public pages and logging in.
@@ -916,6 +925,12 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
     let router = router
         .route("/static/{*path}", get(assets::static_file))
         .fallback(pages::not_found)
+        // Innermost: it sees the handler's own answer, before the JSON API
+        // rewrites an error.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            reads::fall_back,
+        ))
         .layer(axum::middleware::from_fn(api::json_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -42,10 +42,14 @@ type PageResult = Result<axum::response::Response, crate::WebError>;
 /// The engine's report as a page shows it: on an English page its
 /// headings and its rows' labels in English. The figures are the
 /// engine's, untouched; downloads and the API keep the engine's Danish.
+/// A report on published periods only is read where published figures
+/// are (`AppState::published`: a replica while it answers).
 pub(crate) async fn run(
-    store: &dyn komhen_store::Store,
+    state: &crate::AppState,
     request: &komhen_core::reports::ReportRequest,
 ) -> Result<komhen_core::reports::Report, crate::WebError> {
+    let store = state.figures_of(request).await?;
+    let store = store.as_ref();
     let mut report = komhen_core::reports::run(store, request).await?;
     if crate::i18n::current() == crate::i18n::Lang::En {
         in_english(store, &mut report).await?;

@@ -6,9 +6,6 @@ use axum::http::{Request, StatusCode};
 mod common;
 
 use common::App;
-use komhen_domain::{
-    ChannelCode, Completion, InquiryType, MunicipalityCode, NewRegistration, Source,
-};
 
 /// A moment in the national period of autumn 2025 (weeks 43–45).
 fn in_autumn_2025() -> chrono::DateTime<chrono::Utc> {
@@ -34,28 +31,14 @@ impl App {
 
     /// Registers `quantity` inquiries for a municipality, test or not.
     async fn with_registration(self, municipality: u16, quantity: i64, is_test: bool) -> Self {
-        let code = MunicipalityCode::new(municipality).unwrap();
-        let task = self.db.store.list_tasks(code).await.unwrap().remove(0);
-        self.db
-            .store
-            .insert_registration(&NewRegistration {
-                municipality: code,
-                unit: None,
-                task: task.id,
-                channel: ChannelCode::parse("TLFIND").unwrap(),
-                inquiry_type: Some(InquiryType::Guidance),
-                completion: Some(Completion::AtOnce),
-                has_form: None,
-                registered_at: in_autumn_2025(),
-                duration_ms: None,
-                quantity,
-                source: Source::Upload,
-                is_test,
-                idempotency_key: None,
-                answers: vec![],
-            })
-            .await
-            .unwrap();
+        common::add_inquiries(
+            self.store(),
+            municipality,
+            in_autumn_2025(),
+            quantity,
+            is_test,
+        )
+        .await;
         self
     }
 }

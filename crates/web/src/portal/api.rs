@@ -81,7 +81,8 @@ pub(crate) async fn api_periods(State(state): State<AppState>) -> Response {
 }
 
 async fn periods(state: &AppState) -> Result<PublicPeriods, komhen_core::CoreError> {
-    let store = state.store.as_ref();
+    let published = state.published();
+    let store = published.as_ref();
     let mut periods = Vec::new();
     for p in portal::published_periods(store).await? {
         let corrections = portal::publications(store, &p)
@@ -108,12 +109,15 @@ async fn periods(state: &AppState) -> Result<PublicPeriods, komhen_core::CoreErr
 
 /// 500 from the public API: logged with its cause, a generic message out.
 fn internal(error: &(dyn std::error::Error + 'static)) -> Response {
-    crate::error::log_internal(error);
-    crate::api::error_response(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
-        "Tallene kunne ikke hentes lige nu. Prøv igen om lidt. Fejlen er skrevet i systemets log.",
-    )
+    crate::error::api_failure(error, || {
+        crate::error::log_internal(error);
+        crate::api::error_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Tallene kunne ikke hentes lige nu. Prøv igen om lidt. Fejlen er skrevet i systemets \
+             log.",
+        )
+    })
 }
 
 fn refuse(status: StatusCode, code: &'static str, message: String) -> Refusal {
@@ -302,7 +306,8 @@ async fn metrics(state: &AppState, raw: &str) -> Result<Response, Response> {
     };
     let (periode, municipality, page, per_page, csv) =
         read().map_err(IntoResponse::into_response)?;
-    let store = state.store.as_ref();
+    let published = state.published();
+    let store = published.as_ref();
     let periods = portal::published_periods(store)
         .await
         .map_err(|e| internal(&e))?;
@@ -585,7 +590,8 @@ async fn savings(state: &AppState, raw: &str) -> Result<Response, Response> {
         whole_number(&pairs, "periode", 1..=i64::MAX).map_err(IntoResponse::into_response)?;
     let percent = super::national::potential_percent(value(&pairs, "andel"))
         .map_err(|m| refuse(StatusCode::BAD_REQUEST, "invalid_query", m).into_response())?;
-    let store = state.store.as_ref();
+    let published = state.published();
+    let store = published.as_ref();
     let periods = portal::published_periods(store)
         .await
         .map_err(|e| internal(&e))?;

@@ -36,7 +36,7 @@ impl PortalCache {
         if let Some(hit) = fresh(&self.periods, period) {
             return Ok(hit);
         }
-        let figures = Arc::new(portal::period_figures(state.store.as_ref(), period).await?);
+        let figures = Arc::new(portal::period_figures(state.published().as_ref(), period).await?);
         keep(&self.periods, period, &figures);
         Ok(figures)
     }
@@ -49,7 +49,7 @@ impl PortalCache {
         if let Some(hit) = fresh(&self.tasks, period) {
             return Ok(hit);
         }
-        let tasks = Arc::new(portal::task_figures(state.store.as_ref(), period).await?);
+        let tasks = Arc::new(portal::task_figures(state.published().as_ref(), period).await?);
         keep(&self.tasks, period, &tasks);
         Ok(tasks)
     }

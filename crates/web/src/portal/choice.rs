@@ -19,7 +19,7 @@ pub(super) async fn chosen_period(
     state: &AppState,
     choice: &Choice,
 ) -> Result<(Vec<PeriodRow>, Option<PeriodRow>), WebError> {
-    let periods = portal::published_periods(state.store.as_ref()).await?;
+    let periods = portal::published_periods(state.published().as_ref()).await?;
     let chosen = match choice.periode {
         Some(id) => Some(
             periods

@@ -38,7 +38,8 @@ struct MunicipalitiesPage {
 /// `GET /kommuner`: every municipality with its inquiries in the newest
 /// published period (nothing of an unpublished one).
 pub(crate) async fn list_municipalities(State(state): State<AppState>) -> PageResult {
-    let store = state.store.as_ref();
+    let published = state.published();
+    let store = published.as_ref();
     let (_, chosen) = chosen_period(&state, &Choice::default()).await?;
     let figures = match &chosen {
         Some(p) => Some(state.portal.figures(&state, p).await?),
@@ -123,7 +124,8 @@ pub(crate) async fn show_municipality(
     Path(code): Path<String>,
     Query(choice): Query<Choice>,
 ) -> PageResult {
-    let store = state.store.as_ref();
+    let published = state.published();
+    let store = published.as_ref();
     let code = MunicipalityCode::parse(&code).map_err(|_| WebError::NotFound)?;
     let m = store
         .get_municipality(code)

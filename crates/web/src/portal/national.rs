@@ -123,7 +123,8 @@ pub(crate) async fn show_national(
     State(state): State<AppState>,
     Query(query): Query<NationalQuery>,
 ) -> PageResult {
-    let store = state.store.as_ref();
+    let published = state.published();
+    let store = published.as_ref();
     let (newest_first, chosen) = chosen_period(
         &state,
         &Choice {

@@ -61,7 +61,8 @@ pub(crate) async fn start_page(
     State(state): State<AppState>,
     Query(choice): Query<Choice>,
 ) -> PageResult {
-    let store = state.store.as_ref();
+    let published = state.published();
+    let store = published.as_ref();
     let metric = chosen_metric(&choice)?;
     let (periods, chosen) = chosen_period(&state, &choice).await?;
     let all_periods = store.list_periods(None).await?;

@@ -87,7 +87,7 @@ pub(crate) async fn api_report(
         let request = query
             .request(store, &scope, dates, Comparing::Nothing)
             .await?;
-        let report = reports::run(store, &request).await?;
+        let report = reports::run(state.figures_of(&request).await?.as_ref(), &request).await?;
         Ok::<_, komhen_core::CoreError>((request, report))
     }
     .await;
@@ -97,12 +97,15 @@ pub(crate) async fn api_report(
             return refuse(StatusCode::BAD_REQUEST, "invalid_query", message)
         }
         Err(e) => {
-            crate::error::log_internal(&e);
-            return refuse(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Rapporten kunne ikke beregnes lige nu. Fejlen er skrevet i systemets log.".into(),
-            );
+            return crate::error::api_failure(&e, || {
+                crate::error::log_internal(&e);
+                refuse(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Rapporten kunne ikke beregnes lige nu. Fejlen er skrevet i systemets log."
+                        .into(),
+                )
+            });
         }
     };
     if csv {

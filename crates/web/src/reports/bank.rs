@@ -79,7 +79,6 @@ pub(crate) async fn show_standard(
     Path((_, slug)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
 ) -> PageResult {
-    let store = state.store.as_ref();
     let standard: &StandardReport = bank::find(&slug)?;
     let address = read_address(raw)?;
     // The page's period and filters, the standard report's grouping and filters.
@@ -96,7 +95,7 @@ pub(crate) async fn show_standard(
     request.share_of = query.share_of;
     request.order = query.order;
     request.median = query.median;
-    let report = super::run(store, &request).await?;
+    let report = super::run(&state, &request).await?;
     let mut table_query = ctx.query.clone();
     table_query.group_by = query.group_by.clone();
     let table = table_view(

@@ -13,7 +13,7 @@ use komhen_core::reports::{
     self, Comparing, Dimension, Order, Report, ReportQuery, ReportRequest, Scope, ShareOf,
 };
 use komhen_domain::MunicipalityCode;
-use komhen_store::{PeriodRow, Store};
+use komhen_store::PeriodRow;
 use std::collections::HashMap;
 
 /// Keys of a page's address that are the page's own, not the report's.
@@ -119,7 +119,7 @@ impl Context {
     /// The engine's report of the page's request grouped by `dims`.
     pub(super) async fn run(
         &self,
-        store: &dyn Store,
+        state: &AppState,
         dims: &[Dimension],
         share_of: ShareOf,
         order: Order,
@@ -127,7 +127,7 @@ impl Context {
         let mut request = self.request.clone().by(dims);
         request.share_of = share_of;
         request.order = order;
-        super::run(store, &request).await
+        super::run(state, &request).await
     }
 
     /// The query of a table: the page's filters with the table's grouping.

@@ -37,14 +37,13 @@ async fn download_table(
     RawQuery(raw): RawQuery,
     xlsx: bool,
 ) -> PageResult {
-    let store = state.store.as_ref();
     let address = read_address(raw)?;
     let ctx = context(&state, &auth, &address.query, Comparing::Nothing).await?;
     let mut request = ctx.request.clone().by(&address.query.group_by);
     request.share_of = address.query.share_of;
     request.order = address.query.order;
     request.median = address.query.median;
-    let report = reports::run(store, &request).await?;
+    let report = reports::run(state.figures_of(&request).await?.as_ref(), &request).await?;
     let table = tabular::report_table(&report);
     let name = file_name(ctx.code, &report);
     Ok(if xlsx {

@@ -121,7 +121,7 @@ pub(crate) async fn show_overview(
 
     let by_direction = ctx
         .run(
-            store,
+            &state,
             &[Dimension::Direction],
             ShareOf::Total,
             Order::Natural,
@@ -129,10 +129,10 @@ pub(crate) async fn show_overview(
         .await?;
     let mut incoming_request = ctx.request.clone().by(&[Dimension::Digital]);
     incoming_request.filters.directions = vec![komhen_domain::Direction::Incoming];
-    let digital = super::run(store, &incoming_request).await?;
+    let digital = super::run(&state, &incoming_request).await?;
     let completion = ctx
         .run(
-            store,
+            &state,
             &[Dimension::Completion],
             ShareOf::Total,
             Order::Natural,
@@ -140,7 +140,7 @@ pub(crate) async fn show_overview(
         .await?;
     let types = ctx
         .run(
-            store,
+            &state,
             &[Dimension::InquiryType],
             ShareOf::Total,
             Order::Natural,
@@ -231,7 +231,7 @@ pub(crate) async fn show_overview(
 
     let mut tables = Vec::new();
     for section in &OVERVIEW_SECTIONS {
-        tables.push(section.table(&ctx, store).await?);
+        tables.push(section.table(&ctx, &state).await?);
     }
     let page = OverviewPage {
         frame: Frame::municipality(

@@ -152,13 +152,13 @@ pub(crate) async fn show_period_report(
         tables = department_tables(&state, &auth, &query, &ctx).await?;
     } else {
         for section in &OVERVIEW_SECTIONS[..4] {
-            tables.push(section.table(&ctx, store).await?);
+            tables.push(section.table(&ctx, &state).await?);
         }
     }
     let cost = if show_cost {
         let dims = [Dimension::Channel];
         let report = ctx
-            .run(store, &dims, ShareOf::Total, Order::Natural)
+            .run(&state, &dims, ShareOf::Total, Order::Natural)
             .await?;
         let table_query = ctx.table_query(&dims, ShareOf::Total, Order::Natural);
         cost_figure(&report).map(|total| PeriodCost {
@@ -309,7 +309,6 @@ async fn department_tables(
     query: &ReportQuery,
     ctx: &super::context::Context,
 ) -> Result<Vec<TableView>, WebError> {
-    let store = state.store.as_ref();
     let incoming = query.filtered(Dimension::Direction, "in");
     let outgoing = query.filtered(Dimension::Direction, "out");
     let mut candidates = incoming.clone();
@@ -323,7 +322,7 @@ async fn department_tables(
     }
     let mut tables = Vec::new();
     for section in &OVERVIEW_SECTIONS[..2] {
-        tables.push(section.table(ctx, store).await?);
+        tables.push(section.table(ctx, state).await?);
     }
     for (section, q) in [
         (&OFFICES_IN, &incoming),
@@ -331,9 +330,9 @@ async fn department_tables(
         (&CANDIDATES, &candidates),
     ] {
         let c = context(state, auth, q, Comparing::YearBefore).await?;
-        tables.push(section.table(&c, store).await?);
+        tables.push(section.table(&c, state).await?);
     }
-    tables.push(OVERVIEW_SECTIONS[3].table(ctx, store).await?);
+    tables.push(OVERVIEW_SECTIONS[3].table(ctx, state).await?);
     Ok(tables)
 }
 

@@ -227,7 +227,7 @@ pub(crate) async fn show_pivot(
     let layout = Layout::read(&address.own);
     let ctx = context(&state, &auth, &address.query, layout.comparing()).await?;
     let m = auth.municipality()?;
-    let table = pivot_table(store, &ctx, layout).await?;
+    let table = pivot_table(&state, &ctx, layout).await?;
     let own = layout.keys();
     let share_link = share_link(&ctx, layout, &own);
     let questions = questions_of(store, ctx.code).await?;
@@ -284,7 +284,7 @@ struct PivotTable {
 /// each from the engine, as cells that link to the registrations behind
 /// them.
 async fn pivot_table(
-    store: &dyn Store,
+    state: &AppState,
     ctx: &Context,
     layout: Layout,
 ) -> Result<PivotTable, WebError> {
@@ -293,16 +293,16 @@ async fn pivot_table(
     request.share_of = layout.share_of();
     request.median = layout.median();
     request.cost = layout.cost();
-    let report = super::run(store, &request).await?;
+    let report = super::run(state, &request).await?;
     let margin = |dims: Vec<Dimension>| {
         let mut r = ctx.request.clone().by(&dims);
         r.median = layout.median();
         r.cost = layout.cost();
         r
     };
-    let by_rows = super::run(store, &margin(vec![layout.rows])).await?;
+    let by_rows = super::run(state, &margin(vec![layout.rows])).await?;
     let by_cols = match layout.columns {
-        Some(c) => Some(super::run(store, &margin(vec![c])).await?),
+        Some(c) => Some(super::run(state, &margin(vec![c])).await?),
         None => None,
     };
     let mut query = ctx.query.clone();

@@ -70,7 +70,7 @@ pub(crate) async fn show_registrations(
         .get("efter")
         .and_then(|v| v.parse::<i64>().ok())
         .map(RegistrationId);
-    let total = super::run(store, &ctx.request).await?;
+    let total = super::run(&state, &ctx.request).await?;
     let selection = reports::selection(store, &ctx.request).await?;
     let rows = store
         .select_registrations(&selection, after, PAGE_SIZE)

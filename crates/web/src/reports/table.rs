@@ -9,11 +9,11 @@
 use super::chart::chart_json;
 use super::context::{link, Context};
 use super::cost;
+use crate::AppState;
 use crate::WebError;
 use komhen_core::reports::bank::ChartKind;
 use komhen_core::reports::tabular::{self, decimal_da, thousands, Cell};
 use komhen_core::reports::{Dimension, Order, Report, ReportQuery, ReportRow, ShareOf};
-use komhen_store::Store;
 
 pub(crate) struct CellView {
     pub(crate) text: String,
@@ -396,9 +396,9 @@ impl Section {
     pub(super) async fn table(
         &self,
         ctx: &Context,
-        store: &dyn Store,
+        state: &AppState,
     ) -> Result<TableView, WebError> {
-        let report = ctx.run(store, self.dims, self.share_of, self.order).await?;
+        let report = ctx.run(state, self.dims, self.share_of, self.order).await?;
         let query = ctx.table_query(self.dims, self.share_of, self.order);
         Ok(table_view(
             ctx,

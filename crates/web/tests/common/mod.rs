@@ -124,6 +124,39 @@ pub fn form_action(html: &str, id: &str) -> String {
         .to_owned()
 }
 
+/// Stores `quantity` inquiries of the municipality's first task by
+/// telephone at `at`, as one uploaded row (test rows or not).
+pub async fn add_inquiries(
+    store: &dyn Store,
+    municipality: u16,
+    at: chrono::DateTime<chrono::Utc>,
+    quantity: i64,
+    is_test: bool,
+) {
+    use komhen_domain::{ChannelCode, Completion, InquiryType, NewRegistration, Source};
+    let code = code(municipality);
+    let task = store.list_tasks(code).await.unwrap().remove(0);
+    store
+        .insert_registration(&NewRegistration {
+            municipality: code,
+            unit: None,
+            task: task.id,
+            channel: ChannelCode::parse("TLFIND").unwrap(),
+            inquiry_type: Some(InquiryType::Guidance),
+            completion: Some(Completion::AtOnce),
+            has_form: None,
+            registered_at: at,
+            duration_ms: None,
+            quantity,
+            source: Source::Upload,
+            is_test,
+            idempotency_key: None,
+            answers: vec![],
+        })
+        .await
+        .unwrap();
+}
+
 /// An application with the demo data loaded.
 pub async fn demo_app() -> App {
     let app = App::new().await;
