@@ -10,6 +10,7 @@
 #   pg_base   database holding the demo and the sessions (the template)
 #   pg_run    database of one run
 #   units     units to log in: "all" or a number (one per municipality)
+#   demo_size the demo's --size (optional; 20k when unset)
 # and, per backend, `backend` (sqlite|postgres). The helpers set `work`,
 # `bin`, `server_pid`, `pg_used` and `logged_in`.
 
@@ -96,15 +97,18 @@ prepare_base() {
     sqlite) rm -f "$work"/base.db* ;;
     postgres) pg_used=1; drop_pg; psql "$pg" -qc "CREATE DATABASE $pg_base" >/dev/null ;;
   esac
-  "$bin" demo --no-serve --size 20k --database-url "$(db_url base)" >"$work/demo.log" 2>&1
+  "$bin" demo --no-serve --size "${demo_size:-20k}" --database-url "$(db_url base)" >"$work/demo.log" 2>&1
   start_server base
   local query logins login jar page cookie csrf tasks n=0
+  # A unit that answers a joint hotline registers calls, with an outcome
+  # the registration scripts do not send: it is left out.
+  local not_hotline="AND id NOT IN (SELECT unit_id FROM hotline_units)"
   if [ "$units" = all ]; then
-    query="SELECT login FROM units WHERE active AND password_hash IS NOT NULL ORDER BY id"
+    query="SELECT login FROM units WHERE active AND password_hash IS NOT NULL $not_hotline ORDER BY id"
   else
     query="SELECT login FROM units u WHERE active AND password_hash IS NOT NULL AND id = \
       (SELECT MIN(id) FROM units v WHERE v.municipality_code = u.municipality_code \
-       AND v.active AND v.password_hash IS NOT NULL) ORDER BY municipality_code LIMIT $units"
+       AND v.active AND v.password_hash IS NOT NULL $not_hotline) ORDER BY municipality_code LIMIT $units"
   fi
   logins=$(sql base "$query")
   echo "return {" > "$work/sessions.lua"

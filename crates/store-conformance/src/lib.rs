@@ -42,6 +42,7 @@ pub const CHECKS: &[&str] = &[
     "questions_and_unit_parameters_are_scoped",
     "periods_are_national_or_local_and_joinable",
     "registrations_store_dimensions_answers_and_idempotency",
+    "registrations_saved_together_are_answered_each_and_stored_once",
     "registrations_are_listed_only_for_their_municipality",
     "batches_load_all_rows_once_and_delete_whole",
     "held_batches_stay_invisible_until_committed",

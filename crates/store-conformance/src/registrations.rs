@@ -103,6 +103,82 @@ pub async fn registrations_store_dimensions_answers_and_idempotency(store: &dyn 
     ));
 }
 
+/// Saves that arrive together (the writer may commit them as one group)
+/// are answered each for itself: one that fails fails alone, a key sent
+/// twice is stored once, and every other is stored exactly once.
+pub async fn registrations_saved_together_are_answered_each_and_stored_once(store: &dyn Store) {
+    with_reference(store).await;
+    let unit = unit_in(store, KOEGE, "259bs").await;
+    let task = national_task(store, "23.09.02").await;
+    let gender = store.list_questions(code(KOEGE)).await.unwrap().remove(0);
+    let mut saves = Vec::new();
+    for i in 0..40 {
+        let mut r = registration(KOEGE, Some(unit), task.id, "PRSNLG");
+        r.idempotency_key = Some(format!("together-{}", i % 38));
+        if i == 5 || i == 20 {
+            r.task = TaskId(999_999); // no such task: this save fails
+        }
+        if i == 7 {
+            r.answers = vec![NewAnswer {
+                question: gender.id,
+                option: Some(gender.options[0].id),
+                text: None,
+            }];
+        }
+        saves.push(r);
+    }
+    let answers =
+        futures_util::future::join_all(saves.iter().map(|r| store.insert_registration(r))).await;
+    for i in [5, 20] {
+        assert!(
+            answers[i].is_err(),
+            "save {i} names no task: {:?}",
+            answers[i]
+        );
+    }
+    // Keys 0 and 1 were sent twice (saves 0/38 and 1/39): one row each.
+    for (first, again) in [(0, 38), (1, 39)] {
+        let (a, b) = (
+            answers[first].as_ref().unwrap(),
+            answers[again].as_ref().unwrap(),
+        );
+        assert_eq!(a.id(), b.id(), "key sent twice: one row");
+        assert!(
+            matches!((a, b), (Inserted::Created(_), Inserted::Duplicate(_))),
+            "{a:?} {b:?}"
+        );
+    }
+    let created: Vec<RegistrationId> = answers
+        .iter()
+        .filter_map(|a| match a {
+            Ok(Inserted::Created(id)) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(created.len(), 36, "38 keys, 2 of them failed");
+    let stored = store
+        .list_registrations(code(KOEGE), &RegistrationFilter::default())
+        .await
+        .unwrap();
+    let mut stored_ids: Vec<RegistrationId> = stored.iter().map(|r| r.id).collect();
+    stored_ids.sort();
+    let mut expected = created.clone();
+    expected.sort();
+    assert_eq!(
+        stored_ids, expected,
+        "every answered save stored once, no other"
+    );
+    let with_answer = answers[7].as_ref().unwrap().id();
+    assert_eq!(
+        store
+            .list_answers(code(KOEGE), with_answer)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
 pub async fn registrations_are_listed_only_for_their_municipality(store: &dyn Store) {
     with_reference(store).await;
     let koege_unit = unit_in(store, KOEGE, "259bs").await;

@@ -202,10 +202,23 @@ fn copy_line(out: &mut String, r: &NewRegistration, batch: BatchId, created_at: 
     );
 }
 
+/// Saves a registration from the tool or the API in a commit of its own:
+/// PostgreSQL's connections commit side by side, and a commit waits only
+/// for its own log flush, which the server shares among commits that
+/// arrive together.
+async fn save_registration(
+    store: &Store,
+    registration: &NewRegistration,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<komhen_domain::RegistrationId>> {
+    queries::save_alone(&store.writer, registration, now).await
+}
+
 /// The queries shared with the other backend, compiled against this one.
 mod queries {
     use super::{
-        after_batch_commit, after_bulk_chunk, bulk_insert, run_migrations, Db, Store, BACKEND,
+        after_batch_commit, after_bulk_chunk, bulk_insert, run_migrations, save_registration, Db,
+        Store, BACKEND,
     };
 
     include!("../../store-sql/queries/mod.rs");

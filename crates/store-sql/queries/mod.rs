@@ -196,6 +196,10 @@ mod questions {
 mod periods {
     include!("periods.rs");
 }
+// PostgreSQL saves each registration alone (`save_alone`), SQLite in groups.
+#[allow(unused_imports)]
+pub(crate) use registrations::{save_alone, save_group};
+
 mod registrations {
     include!("registrations.rs");
 }

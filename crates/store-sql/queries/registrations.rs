@@ -181,6 +181,58 @@ where
     }
 }
 
+/// Saves one registration (and its answers) in a commit of its own.
+/// Returns None when the idempotency key was already used.
+pub(crate) async fn save_alone(
+    writer: &sqlx::Pool<Db>,
+    registration: &NewRegistration,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<RegistrationId>> {
+    // Saving is the registration tool's hot path: without answers the row
+    // is one statement, atomic by itself, so no transaction is opened.
+    if registration.answers.is_empty() {
+        return insert_row(writer, registration, None, now).await;
+    }
+    let mut tx = writer.begin().await.map_err(db_err)?;
+    let created = insert_one(&mut tx, registration, None, now).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(created)
+}
+
+/// Saves a group of registrations in one commit: each in a savepoint of
+/// its own, so one that fails (a unit removed meanwhile) fails alone and the
+/// others are saved. The outer error is the commit's: then none is saved.
+#[allow(dead_code)] // SQLite's: PostgreSQL saves each alone
+pub(crate) async fn save_group<'a>(
+    writer: &sqlx::Pool<Db>,
+    group: impl Iterator<Item = (&'a NewRegistration, DateTime<Utc>)>,
+) -> StoreResult<Vec<StoreResult<Option<RegistrationId>>>> {
+    let mut tx = writer.begin().await.map_err(db_err)?;
+    let mut each = Vec::new();
+    for (registration, now) in group {
+        sqlx::query("SAVEPOINT save")
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let saved = insert_one(&mut tx, registration, None, now).await;
+        let end = if saved.is_ok() {
+            "RELEASE save"
+        } else {
+            "ROLLBACK TO save"
+        };
+        sqlx::query(end).execute(&mut *tx).await.map_err(db_err)?;
+        if saved.is_err() {
+            sqlx::query("RELEASE save")
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        each.push(saved);
+    }
+    tx.commit().await.map_err(db_err)?;
+    Ok(each)
+}
+
 impl Store {
     pub(super) async fn insert_registration(
         &self,
@@ -189,17 +241,10 @@ impl Store {
         registration
             .validate()
             .map_err(|e| StoreError::invalid(e.to_string()))?;
-        let now = Utc::now();
-        // Saving is the registration tool's hot path: without answers the
-        // row is one statement, atomic by itself, so no transaction is opened.
-        let created = if registration.answers.is_empty() {
-            insert_row(&self.writer, registration, None, now).await?
-        } else {
-            let mut tx = self.writer.begin().await.map_err(db_err)?;
-            let created = insert_one(&mut tx, registration, None, now).await?;
-            tx.commit().await.map_err(db_err)?;
-            created
-        };
+        // The backend saves it: SQLite commits saves that wait together in
+        // one commit (`save_registration` in store-sqlite), PostgreSQL
+        // alone (`save_alone`).
+        let created = save_registration(self, registration, Utc::now()).await?;
         inserted(&self.writer, registration, created).await
     }
 

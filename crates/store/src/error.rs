@@ -51,6 +51,24 @@ impl StoreError {
         Self::Internal(detail.into())
     }
 
+    /// The same failure once more, for another caller that shared the
+    /// work that failed (a group commit): same variant and description,
+    /// the cause kept as its text.
+    pub fn same_again(&self) -> Self {
+        let d = self.detail();
+        let detail = match d.cause() {
+            Some(cause) => Detail::caused_by(d.description(), cause.to_string()),
+            None => Detail::new(d.description()),
+        };
+        match self {
+            Self::Conflict(_) => Self::Conflict(detail),
+            Self::NotFound(_) => Self::NotFound(detail),
+            Self::Invalid(_) => Self::Invalid(detail),
+            Self::Internal(_) => Self::Internal(detail),
+            Self::Unavailable(_) => Self::Unavailable(detail),
+        }
+    }
+
     /// The description and cause, whatever the variant.
     pub fn detail(&self) -> &Detail {
         match self {
