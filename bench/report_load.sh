@@ -3,20 +3,28 @@
 # registrations in memory.
 #
 # For each size and backend: a fresh demo database (`komhen demo --no-serve
-# --size N`, release build), then three reports timed by `komhen report
-# QUERY --repeat K` (the median of K runs, the engine's whole work: names,
-# store query, folding, shares):
+# --size N`, release build), then a set of reports, each timed by `komhen
+# report QUERY --repeat K` (the median of K runs, the engine's whole work:
+# names, store query, folding, shares):
 #   overview  one municipality, one period, channels by direction (what
 #             /kommune/{kode}/tal shows first);
 #   ranking   every municipality's digital share of incoming inquiries in a
 #             period (the portal's ranking);
-#   pivot     task x channel for the whole country, inquiry type VEJL only.
+#   pivot     task x channel for the whole country, inquiry type VEJL only;
+#   pivot-*   pivots of the whole country in the period, all inquiry types,
+#             over the dimensions an analyst combines: task, channel,
+#             direction, inquiry type, completion, form, week and
+#             municipality, each in at least one (the week pivot over both
+#             years of the demo, so it has more than the period's 3 weeks).
 # Then the same registrations (the columns the queries need, test rows and
 # uncommitted uploads left out, one row per registration with its quantity)
 # are exported, written as Parquet and loaded into an in-memory DuckDB table
-# and an in-memory Polars DataFrame, and the same three queries are timed
-# there (bench/report_load.py). komhen's answers must equal DuckDB's (total
-# and every group's inquiries), or the script stops with an error.
+# and an in-memory Polars DataFrame, and the same queries are timed there
+# (bench/report_load.py has their SQL). komhen's answers must equal DuckDB's
+# (the dimensions, the total, and every group by its keys with its
+# inquiries and share), and Polars' DuckDB's, or the script stops with an
+# error. The table has komhen's time over DuckDB's: below 1 komhen is
+# faster.
 #
 # Usage: bench/report_load.sh
 # Environment (defaults in brackets):
@@ -44,19 +52,36 @@ pg_db=komhen_bench_report
 venv="${KOMHEN_BENCH_VENV:-$HOME/.cache/komhen-bench-venv}"
 export PGOPTIONS="-c client_min_messages=warning"
 log() { printf '%s\n' "$*" >&2; }
+# komhen's time over DuckDB's, to two decimals.
+ratio() { awk -v k="$1" -v d="$2" 'BEGIN { if (d > 0) printf "%.2f", k / d; else printf "-" }'; }
 
-# The demo's later counting period (autumn 2026, weeks 43-45) and the
-# queries, as report links (docs/reports.md).
+# The demo's later counting period (autumn 2026, weeks 43-45), the span of
+# both its years (for the week pivot) and the queries, as report links
+# (docs/reports.md); bench/report_load.py has each one's DuckDB and Polars
+# query under the same name.
 from=2026-10-19
 to=2026-11-08
+span_from=2025-01-01
+span_to=2026-12-31
 municipality=259
 inquiry_type=VEJL
+period="fra=$from&til=$to"
 declare -A queries=(
-  [overview]="kommune=$municipality&fra=$from&til=$to&grupper=retning,kanal&andel=gruppe"
-  [ranking]="fra=$from&til=$to&grupper=kommune,digital&retning=in&andel=gruppe"
-  [pivot]="fra=$from&til=$to&grupper=opgave,kanal&type=$inquiry_type"
+  [overview]="kommune=$municipality&$period&grupper=retning,kanal&andel=gruppe"
+  [ranking]="$period&grupper=kommune,digital&retning=in&andel=gruppe"
+  [pivot]="$period&grupper=opgave,kanal&type=$inquiry_type"
+  [pivot-task-channel-all]="$period&grupper=opgave,kanal"
+  [pivot-municipality-channel-direction]="$period&grupper=kommune,kanal,retning"
+  [pivot-direction-type]="$period&grupper=retning,type"
+  [pivot-type-completion]="$period&grupper=type,afslutning"
+  [pivot-week-channel]="fra=$span_from&til=$span_to&grupper=uge,kanal"
+  [pivot-form-channel]="$period&grupper=blanket,kanal"
+  [pivot-municipality-task]="$period&grupper=kommune,opgave"
+  [pivot-task-type-completion]="$period&grupper=opgave,type,afslutning"
 )
-names=(overview ranking pivot)
+names=(overview ranking pivot pivot-task-channel-all pivot-municipality-channel-direction
+  pivot-direction-type pivot-type-completion pivot-week-channel pivot-form-channel
+  pivot-municipality-task pivot-task-type-completion)
 
 command -v /usr/bin/time >/dev/null || { apt-get update -qq >/dev/null && apt-get install -y -qq time >/dev/null; }
 if ! "$venv/bin/python" -c 'import duckdb, polars, pyarrow' 2>/dev/null; then
@@ -78,9 +103,13 @@ bin="$work/komhen"
 
 # One registration per line, as the engine counts it: not a test row, not in
 # an upload that is staged or deleted; the channel's direction and digital
-# flag joined on (the engine maps them from the channel list too).
-export_sql="SELECT r.municipality_code, r.day, COALESCE(r.unit_id, 0), r.task_id, r.channel_code,
-  c.direction, CASE WHEN c.digital THEN 1 ELSE 0 END, COALESCE(r.inquiry_type_code, ''), r.quantity
+# flag joined on (the engine maps them from the channel list too); the
+# stored ISO week (bench/report_load.py checks it is the day's); a missing
+# completion as '' (the engine's COALESCE), the form as it is (NULL: the
+# question does not apply; SQLite writes 1/0, PostgreSQL t/f).
+export_sql="SELECT r.municipality_code, r.day, r.iso_year, r.iso_week, COALESCE(r.unit_id, 0),
+  r.task_id, r.channel_code, c.direction, CASE WHEN c.digital THEN 1 ELSE 0 END,
+  COALESCE(r.inquiry_type_code, ''), COALESCE(r.completion_code, ''), r.has_form, r.quantity
   FROM registrations r JOIN channels c ON c.code = r.channel_code
   WHERE NOT r.is_test AND (r.import_batch_id IS NULL OR r.import_batch_id IN
     (SELECT id FROM import_batches WHERE status = 'committed'))"
@@ -120,17 +149,19 @@ bench() {
   rows=$(wc -l < "$work/rows.csv")
   log "exported $rows registrations ($(( $(stat -c %s "$work/rows.csv") / 1000000 )) MB CSV)"
   "$venv/bin/python" bench/report_load.py --csv "$work/rows.csv" --parquet "$work/rows.parquet" \
-    --repeat "$repeat" --from "$from" --to "$to" --municipality "$municipality" \
-    --inquiry-type "$inquiry_type" "${checks[@]}" > "$work/engines.out"
+    --repeat "$repeat" --from "$from" --to "$to" --span-from "$span_from" --span-to "$span_to" \
+    --municipality "$municipality" --inquiry-type "$inquiry_type" "${checks[@]}" \
+    > "$work/engines.out"
   rm -f "$work/rows.csv" "$work/rows.parquet"
   while read -r q duck polars; do
-    printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$rows" "$q" "${komhen_ms[$q]}" "$duck" "$polars"
+    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$rows" "$q" "${komhen_ms[$q]}" \
+      "$duck" "$polars" "$(ratio "${komhen_ms[$q]}" "$duck")"
   done < "$work/engines.out"
 }
 
 log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "| backend | rows | query | komhen ms | DuckDB ms | Polars ms |"
-echo "|---|---|---|---|---|---|"
+echo "| backend | rows | query | komhen ms | DuckDB ms | Polars ms | komhen / DuckDB |"
+echo "|---|---|---|---|---|---|---|"
 run_size() {
   local size=$1 backend
   shift
