@@ -127,6 +127,22 @@ mod tests {
         assert_eq!(backend_of("komhen.db"), None);
     }
 
+    #[tokio::test]
+    async fn a_replica_that_does_not_answer_is_unavailable_and_only_postgres_is_one() {
+        // Nothing listens on port 1: the replica opens (it connects only
+        // when asked) and a query finds it unavailable, not broken.
+        let replica = open_replica("postgres://komhen@127.0.0.1:1/komhen").unwrap();
+        assert!(matches!(
+            replica.ping().await,
+            Err(StoreError::Unavailable(_))
+        ));
+        let sqlite = open_replica("sqlite://komhen.db").err().unwrap();
+        assert!(
+            sqlite.to_string().contains("SQLite har ingen replikaer"),
+            "{sqlite}"
+        );
+    }
+
     #[test]
     fn redact_hides_the_password_only() {
         assert_eq!(

@@ -246,6 +246,32 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_database_that_does_not_answer_is_a_503_marked_for_the_fall_back() {
+        let error: WebError = CoreError::Store(StoreError::Unavailable(
+            komhen_store::Detail::caused_by("databasen kunne ikke nås", "hemmelig drivertekst"),
+        ))
+        .into();
+        let response = error.into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.extensions().get::<DatabaseUnavailable>().is_some());
+        let body = axum::body::to_bytes(response.into_body(), 1_000_000)
+            .await
+            .unwrap();
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("Databasen svarer ikke lige nu"));
+        assert!(!body.contains("hemmelig"));
+        // The JSON API says the same with its own code.
+        let cause = StoreError::Unavailable(komhen_store::Detail::new("x"));
+        let json = api_failure(&cause, || panic!("not an internal error"));
+        assert_eq!(json.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(json.extensions().get::<DatabaseUnavailable>().is_some());
+        // Any other failure is the caller's own answer.
+        let other = StoreError::internal("y");
+        let answer = api_failure(&other, || StatusCode::IM_A_TEAPOT.into_response());
+        assert_eq!(answer.status(), StatusCode::IM_A_TEAPOT);
+    }
+
+    #[tokio::test]
     async fn an_internal_error_is_a_500_without_its_text() {
         let response = failure().into_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
