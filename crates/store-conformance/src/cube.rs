@@ -71,6 +71,49 @@ pub(crate) async fn assert_cube_matches(store: &dyn Store, after: &str) {
         channel_cube, raw,
         "channel cube and registrations differ after {after}"
     );
+    // National, by the week cube's own columns, over all time and over whole
+    // ISO weeks: the store answers from the week cube.
+    let by_week = |table, from, to| Aggregate {
+        from,
+        to,
+        group_by: vec![
+            Column::Week,
+            Column::Task,
+            Column::Channel,
+            Column::InquiryType,
+            Column::Completion,
+            Column::Form,
+            Column::Test,
+        ],
+        test: TestRows::Include,
+        table,
+        ..Aggregate::default()
+    };
+    let monday = NaiveDate::from_ymd_opt(2025, 10, 20);
+    let sunday = NaiveDate::from_ymd_opt(2025, 10, 26);
+    for (from, to) in [
+        (None, None),
+        (monday, sunday),
+        (monday, None),
+        (None, sunday),
+    ] {
+        let week_cube = sorted(
+            store
+                .aggregate(&by_week(Table::Cube, from, to))
+                .await
+                .unwrap(),
+        );
+        let raw = sorted(
+            store
+                .aggregate(&by_week(Table::Registrations, from, to))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(
+            week_cube, raw,
+            "week cube and registrations differ after {after} ({from:?}–{to:?})"
+        );
+    }
 }
 
 pub async fn the_cube_always_equals_the_registrations_that_count(store: &dyn Store) {

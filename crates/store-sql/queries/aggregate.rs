@@ -44,6 +44,77 @@ fn fits_channel_cube(query: &Aggregate) -> bool {
         })
 }
 
+/// Whether the week cube (the cube folded to the whole country per ISO week:
+/// task, channel, inquiry type, completion, form and test flag; migration
+/// `add_registration_week_cube`) answers the query: a national query (no
+/// municipality, unit, source, hour or answer named) whose dates are whole
+/// ISO weeks, grouping only by those columns. It is many times smaller than
+/// the cube for the country, so a national pivot reads it instead. Taken
+/// apart field by field like [`fits_channel_cube`].
+fn fits_week_cube(query: &Aggregate) -> bool {
+    let Aggregate {
+        municipalities,
+        from,
+        to,
+        units,
+        tasks: _,
+        channels: _,
+        inquiry_types: _,
+        completions: _,
+        forms: _,
+        sources,
+        hours,
+        answers,
+        test: _,
+        group_by,
+        table: _,
+    } = query;
+    municipalities.is_empty()
+        && units.is_empty()
+        && answers.is_empty()
+        && sources.is_empty()
+        && hours.is_empty()
+        && from.is_none_or(|d| d.weekday() == chrono::Weekday::Mon)
+        && to.is_none_or(|d| d.weekday() == chrono::Weekday::Sun)
+        && group_by.iter().all(|c| {
+            matches!(
+                c,
+                Column::Week
+                    | Column::Task
+                    | Column::Channel
+                    | Column::InquiryType
+                    | Column::Completion
+                    | Column::Form
+                    | Column::Test
+            )
+        })
+}
+
+/// The table a cube query reads: the smallest that holds every column it
+/// groups and filters by.
+fn cube_of(query: &Aggregate) -> Cube {
+    if fits_channel_cube(query) {
+        Cube::Channel
+    } else if fits_week_cube(query) {
+        Cube::Week
+    } else {
+        Cube::Full
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cube {
+    Full,
+    Channel,
+    Week,
+}
+
+/// An ISO week as one number (`2026 * 100 + 43`), to compare weeks in SQL.
+fn week_number(day: NaiveDate) -> i32 {
+    let week = day.iso_week();
+    week.year() * 100 + i32::try_from(week.week()).unwrap_or(0)
+}
+
 /// The SQL of a grouped column, over the registrations (`raw`) or a cube,
 /// named `t`. An answer is grouped by the columns of its own join
 /// ([`answer_joins`]), not here.
@@ -90,7 +161,7 @@ fn answer_joins<'q>(b: &mut QueryBuilder<'q, Db>, query: &Aggregate) {
 
 /// The WHERE conditions of an aggregate's filters, appended to a query over
 /// the registrations (`raw`) or the cube named `t` that already has a WHERE.
-fn push_filters<'q>(b: &mut QueryBuilder<'q, Db>, query: &Aggregate, raw: bool) {
+fn push_filters<'q>(b: &mut QueryBuilder<'q, Db>, query: &Aggregate, raw: bool, weeks: bool) {
     let expr = |column: Column| column_sql(column, raw);
     fn within<'q, T: 'q + sqlx::Encode<'q, Db> + sqlx::Type<Db> + Send>(
         b: &mut QueryBuilder<'q, Db>,
@@ -112,11 +183,27 @@ fn push_filters<'q>(b: &mut QueryBuilder<'q, Db>, query: &Aggregate, raw: bool) 
         "t.municipality_code",
         query.municipalities.iter().map(|m| code_of(*m)).collect(),
     );
-    if let Some(from) = query.from {
-        b.push(" AND t.day >= ").push_bind(from);
+    // The week cube has no day: its dates are whole weeks (`fits_week_cube`),
+    // the same rows by their ISO week.
+    match (query.from, weeks) {
+        (Some(from), false) => {
+            b.push(" AND t.day >= ").push_bind(from);
+        }
+        (Some(from), true) => {
+            b.push(" AND t.iso_year * 100 + t.iso_week >= ")
+                .push_bind(week_number(from));
+        }
+        (None, _) => {}
     }
-    if let Some(to) = query.to {
-        b.push(" AND t.day <= ").push_bind(to);
+    match (query.to, weeks) {
+        (Some(to), false) => {
+            b.push(" AND t.day <= ").push_bind(to);
+        }
+        (Some(to), true) => {
+            b.push(" AND t.iso_year * 100 + t.iso_week <= ")
+                .push_bind(week_number(to));
+        }
+        (None, _) => {}
     }
     within(
         b,
@@ -283,7 +370,7 @@ impl Store {
         let mut b: QueryBuilder<Db> = QueryBuilder::new(format!(
             "SELECT {REGISTRATION_COLUMNS} FROM registrations t{hint} WHERE {VISIBLE}"
         ));
-        push_filters(&mut b, query, true);
+        push_filters(&mut b, query, true, false);
         if let Some(after) = after {
             b.push(" AND t.id > ").push_bind(after.0);
         }
@@ -348,12 +435,11 @@ impl Store {
         let mut b: QueryBuilder<Db> = QueryBuilder::new(format!(
             "SELECT {} FROM {} t",
             select.join(", "),
-            if raw {
-                "registrations"
-            } else if fits_channel_cube(query) {
-                "registration_channel_cube"
-            } else {
-                "registration_cube"
+            match (raw, cube_of(query)) {
+                (true, _) => "registrations",
+                (false, Cube::Channel) => "registration_channel_cube",
+                (false, Cube::Week) => "registration_week_cube",
+                (false, Cube::Full) => "registration_cube",
             }
         ));
         answer_joins(&mut b, query);
@@ -364,7 +450,7 @@ impl Store {
                     (SELECT id FROM import_batches WHERE status <> 'committed'))",
             );
         }
-        push_filters(&mut b, query, raw);
+        push_filters(&mut b, query, raw, !raw && cube_of(query) == Cube::Week);
         if !group.is_empty() {
             b.push(format!(" GROUP BY {}", group.join(", ")));
         }

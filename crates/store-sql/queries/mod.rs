@@ -11,7 +11,7 @@
 // its own, so its private helpers stay its own.
 
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use komhen_domain::reference::{AnswerKind, ReferenceData};
 use komhen_domain::{
     BatchId, ChannelCode, Completion, CountingPeriod, DepartmentId, Direction, InquiryCategory,

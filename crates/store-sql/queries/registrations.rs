@@ -105,8 +105,18 @@ const CHANNEL_CUBE_KEY: &str =
 
 const CHANNEL_CUBE_COLUMNS: &str = "municipality_code, day, channel_code, is_test";
 
+/// The week cube's key of a registration `r` (migration
+/// `add_registration_week_cube`), and its key columns.
+const WEEK_CUBE_KEY: &str = "r.iso_year, r.iso_week, r.task_id, r.channel_code, \
+     COALESCE(r.inquiry_type_code, ''), COALESCE(r.completion_code, ''), \
+     CASE WHEN r.has_form IS NULL THEN -1 WHEN r.has_form THEN 1 ELSE 0 END, r.is_test";
+
+const WEEK_CUBE_COLUMNS: &str = "iso_year, iso_week, task_id, channel_code, inquiry_type_code, \
+     completion_code, form, is_test";
+
 /// Adds (`sign` 1) or takes out (`sign` -1) the registrations `condition`
-/// selects (on `r`, binding `$1`) to or from the cube and the channel cube,
+/// selects (on `r`, binding `$1`) to or from the cube, the channel cube and
+/// the week cube,
 /// then drops empty cells. The caller holds the transaction that changes
 /// what they count.
 pub(super) async fn cube_apply(
@@ -124,6 +134,12 @@ pub(super) async fn cube_apply(
             CHANNEL_CUBE_KEY,
             6,
             CHANNEL_CUBE_COLUMNS,
+        ),
+        (
+            "registration_week_cube",
+            WEEK_CUBE_KEY,
+            8,
+            WEEK_CUBE_COLUMNS,
         ),
     ] {
         let group_by: Vec<String> = (1..=keys).map(|i: u32| i.to_string()).collect();
