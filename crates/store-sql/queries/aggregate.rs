@@ -185,25 +185,14 @@ fn push_filters<'q>(b: &mut QueryBuilder<'q, Db>, query: &Aggregate, raw: bool, 
     );
     // The week cube has no day: its dates are whole weeks (`fits_week_cube`),
     // the same rows by their ISO week.
-    match (query.from, weeks) {
-        (Some(from), false) => {
-            b.push(" AND t.day >= ").push_bind(from);
+    for (bound, op) in [(query.from, ">="), (query.to, "<=")] {
+        let Some(day) = bound else { continue };
+        if weeks {
+            b.push(format!(" AND t.iso_year * 100 + t.iso_week {op} "))
+                .push_bind(week_number(day));
+        } else {
+            b.push(format!(" AND t.day {op} ")).push_bind(day);
         }
-        (Some(from), true) => {
-            b.push(" AND t.iso_year * 100 + t.iso_week >= ")
-                .push_bind(week_number(from));
-        }
-        (None, _) => {}
-    }
-    match (query.to, weeks) {
-        (Some(to), false) => {
-            b.push(" AND t.day <= ").push_bind(to);
-        }
-        (Some(to), true) => {
-            b.push(" AND t.iso_year * 100 + t.iso_week <= ")
-                .push_bind(week_number(to));
-        }
-        (None, _) => {}
     }
     within(
         b,

@@ -231,18 +231,16 @@ pub(crate) async fn save_group<'a>(
             .await
             .map_err(db_err)?;
         let saved = insert_one(&mut tx, registration, None, now).await;
-        let end = if saved.is_ok() {
-            "RELEASE save"
-        } else {
-            "ROLLBACK TO save"
-        };
-        sqlx::query(end).execute(&mut *tx).await.map_err(db_err)?;
         if saved.is_err() {
-            sqlx::query("RELEASE save")
+            sqlx::query("ROLLBACK TO save")
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
         }
+        sqlx::query("RELEASE save")
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
         each.push(saved);
     }
     tx.commit().await.map_err(db_err)?;

@@ -304,19 +304,18 @@ fn unauthorized(code: &str, message: &str) -> Response {
 
 /// 500: the error is logged with its cause; the client reads a generic message.
 fn internal(error: &(dyn std::error::Error + 'static)) -> Response {
-    if crate::error::is_unavailable(error) {
-        return crate::error::api_failure(error, Response::default);
-    }
-    crate::error::log_internal(error);
-    one_error(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        detail(
-            None,
-            "internal_error",
-            "Leveringen kunne ikke gemmes lige nu; intet er gemt. Prøv igen om lidt. Fejlen er \
-             skrevet i komhens log.",
-        ),
-    )
+    crate::error::api_failure(error, || {
+        crate::error::log_internal(error);
+        one_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            detail(
+                None,
+                "internal_error",
+                "Leveringen kunne ikke gemmes lige nu; intet er gemt. Prøv igen om lidt. Fejlen \
+                 er skrevet i komhens log.",
+            ),
+        )
+    })
 }
 
 // --- the token ---------------------------------------------------------------------

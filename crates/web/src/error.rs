@@ -91,7 +91,7 @@ impl fmt::Display for Chain<'_> {
 }
 
 /// Whether the database did not answer somewhere in `error`'s chain.
-pub(crate) fn is_unavailable(error: &(dyn Error + 'static)) -> bool {
+fn is_unavailable(error: &(dyn Error + 'static)) -> bool {
     let mut next = Some(error);
     while let Some(e) = next {
         if matches!(
