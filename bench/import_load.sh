@@ -53,7 +53,10 @@ units=259borgerservice,259skrankeborgerservice,259telefonborgerservice,259inform
 tasks=23.01.00,23.05.05,23.05.10,23.05.12,23.09.02,23.09.04,29.03.04,29.03.12,29.03.99,32.03.04
 file="$work/rows.csv"
 log "--- generating $rows rows"
-"$release/examples/codebook_generate" "$rows" "$file" "$units" "$tasks" >&2
+# The rows fall in the demo's unpublished period (autumn 2026), so the batch
+# commits as a coordinator's upload does; rows in a published period would be
+# held as a correction instead, and never commit.
+"$release/examples/codebook_generate" "$rows" "$file" "$units" "$tasks" 2026-10-19 >&2
 size_mb=$(( $(stat -c %s "$file") / 1000000 ))
 
 log "--- raw parse"

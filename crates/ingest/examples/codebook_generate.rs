@@ -2,7 +2,9 @@
 //! `cargo run -p komhen-ingest --release --example codebook_generate -- 1000000 rows.csv`
 //! Optional third and fourth arguments name the unit logins and task codes
 //! to use, comma-separated (so the file fits a database's set-up), e.g.
-//! `... rows.csv 259borgerservice,259jc 23.09.02,23.05.10`.
+//! `... rows.csv 259borgerservice,259jc 23.09.02,23.05.10`. An optional
+//! fifth names the first of the 19 days the rows fall on (default
+//! 2025-10-20), e.g. one outside every published period.
 //!
 //! Rows are varied the way a real upload is (a few units, tasks and
 //! channels, times through the counting weeks) and always valid, from a
@@ -61,7 +63,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     .map(ChannelCode::parse)
     .into_iter()
     .collect::<Result<Vec<_>, _>>()?;
-    let first_day = NaiveDate::from_ymd_opt(2025, 10, 20).ok_or("date")?;
+    let first_day = match args.next() {
+        Some(day) => NaiveDate::parse_from_str(&day, "%Y-%m-%d")?,
+        None => NaiveDate::from_ymd_opt(2025, 10, 20).ok_or("date")?,
+    };
     let mut random = Seeded(0x2545_F491_4F6C_DD1D);
     let file = std::fs::File::create(&path)?;
     let mut writer = CodebookCsvWriter::new(BufWriter::with_capacity(1 << 20, file), &[])?;
