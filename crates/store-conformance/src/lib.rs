@@ -45,6 +45,7 @@ pub const CHECKS: &[&str] = &[
     "registrations_saved_together_are_answered_each_and_stored_once",
     "registrations_are_listed_only_for_their_municipality",
     "batches_load_all_rows_once_and_delete_whole",
+    "registrations_refer_only_to_what_exists",
     "held_batches_stay_invisible_until_committed",
     "publications_are_kept_per_period_newest_first",
     "batches_are_found_by_fingerprint_and_counted_per_cell",

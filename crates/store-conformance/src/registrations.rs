@@ -404,6 +404,122 @@ pub async fn batches_load_all_rows_once_and_delete_whole(store: &dyn Store) {
         .is_none());
 }
 
+pub async fn registrations_refer_only_to_what_exists(store: &dyn Store) {
+    with_reference(store).await;
+    let unit = unit_in(store, KOEGE, "259bs").await;
+    let task = national_task(store, "23.09.02").await;
+    let absent_task = TaskId(9_000_000_001);
+    let absent_unit = UnitId(9_000_000_002);
+
+    // Saved alone: a task or a unit that does not exist is refused.
+    for r in [
+        registration(KOEGE, Some(unit), absent_task, "TLFIND"),
+        registration(KOEGE, Some(absent_unit), task.id, "TLFIND"),
+    ] {
+        assert!(matches!(
+            store.insert_registration(&r).await,
+            Err(StoreError::NotFound(_))
+        ));
+    }
+
+    // In a batch: a chunk with one such row stores none of its rows, whatever
+    // it refers to.
+    let id = store
+        .create_batch(&batch(Some(KOEGE), "henvisninger"))
+        .await
+        .unwrap();
+    let good = || registration(KOEGE, Some(unit), task.id, "TLFIND");
+    let mut answered = good();
+    answered.idempotency_key = Some("svar-1".into());
+    for bad in [
+        registration(KOEGE, Some(unit), absent_task, "TLFIND"),
+        registration(KOEGE, Some(absent_unit), task.id, "TLFIND"),
+        registration(KOEGE, Some(unit), task.id, "UKENDT"),
+    ] {
+        let mut with_key = bad.clone();
+        with_key.idempotency_key = Some("svar-2".into());
+        for rows in [
+            vec![good(), bad.clone(), good()],
+            vec![good(), answered.clone(), with_key],
+        ] {
+            assert!(matches!(
+                store.append_to_batch(id, &rows).await,
+                Err(StoreError::NotFound(_))
+            ));
+        }
+    }
+    let loading = store
+        .find_batch(Some(code(KOEGE)), BatchKind::Codebook, "henvisninger", None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(loading.row_count, 0, "no refused chunk left a row");
+    assert_eq!(
+        store
+            .append_to_batch(id, &[good(), answered, good()])
+            .await
+            .unwrap(),
+        3
+    );
+    store.commit_batch(id, &[]).await.unwrap();
+    assert_eq!(counted(store).await, 3);
+
+    // A correction cannot point a row (a batch's included) elsewhere than at
+    // what exists.
+    let saved = store
+        .list_registrations(code(KOEGE), &RegistrationFilter::default())
+        .await
+        .unwrap();
+    for row in &saved {
+        let change = RegistrationChange {
+            task: absent_task,
+            channel: row.channel.clone(),
+            inquiry_type: row.inquiry_type,
+            completion: row.completion,
+            has_form: row.has_form,
+        };
+        assert!(matches!(
+            store
+                .update_registration(code(KOEGE), row.id, &change)
+                .await,
+            Err(StoreError::NotFound(_))
+        ));
+    }
+
+    // What a registration refers to stays while it does: the unit made for
+    // an import that never commits is kept once a clerk has registered on it.
+    let failed = store
+        .create_batch(&batch(Some(KOEGE), "aldrig"))
+        .await
+        .unwrap();
+    let setup = SetupChange::CreateImportSetup(ImportSetup {
+        municipality: code(KOEGE),
+        batch: failed,
+        tasks: Vec::new(),
+        units: vec![NewUnit {
+            municipality: code(KOEGE),
+            department: None,
+            name: "Ny enhed".into(),
+            login: "259ny".into(),
+            password_hash: None,
+        }],
+        questions: Vec::new(),
+    });
+    store
+        .apply(&setup, &test_audit(Some(code(KOEGE))))
+        .await
+        .unwrap();
+    let made = store.find_unit_by_login("259ny").await.unwrap().unwrap();
+    let used = registration(KOEGE, Some(made.id), task.id, "PRSNLG");
+    store.insert_registration(&used).await.unwrap();
+    store.delete_batch(Some(code(KOEGE)), failed).await.unwrap();
+    assert!(
+        store.find_unit_by_login("259ny").await.unwrap().is_some(),
+        "a unit registrations refer to is kept"
+    );
+    assert_eq!(counted(store).await, 4);
+}
+
 pub async fn batches_are_found_by_fingerprint_and_counted_per_cell(store: &dyn Store) {
     with_reference(store).await;
     let unit = unit_in(store, KOEGE, "259bs").await;

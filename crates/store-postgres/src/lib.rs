@@ -142,6 +142,108 @@ async fn bulk_insert(
     Ok(())
 }
 
+/// Checks what a chunk of a batch refers to, set-wise. A batch's rows carry
+/// no per-row reference check on PostgreSQL (migration
+/// `check_registration_references_set_wise`: seven foreign-key queries per
+/// row were two thirds of a big import's time). Instead every distinct
+/// municipality, unit, task, channel, inquiry type and completion of the
+/// chunk, and the batch itself, is looked up once here, on the chunk's own
+/// transaction, and locked against removal until it commits. One that does
+/// not exist refuses the whole chunk, as a foreign key would.
+async fn check_references(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    rows: &[NewRegistration],
+    batch: BatchId,
+) -> StoreResult<()> {
+    use std::collections::BTreeSet;
+    let mut municipalities = BTreeSet::new();
+    let mut units = BTreeSet::new();
+    let mut tasks = BTreeSet::new();
+    let mut channels = BTreeSet::new();
+    let mut types = BTreeSet::new();
+    let mut completions = BTreeSet::new();
+    for r in rows {
+        municipalities.insert(i64::from(r.municipality.get()));
+        units.extend(r.unit.map(|u| u.0));
+        tasks.insert(r.task.0);
+        channels.insert(r.channel.as_str());
+        types.extend(r.inquiry_type.map(|t| t.code()));
+        completions.extend(r.completion.map(|c| c.code()));
+    }
+    let batches = BTreeSet::from([batch.0]);
+    for (table, key, what, wanted) in [
+        ("municipalities", "code", "kommune", &municipalities),
+        ("units", "id", "enhed", &units),
+        ("tasks", "id", "opgave", &tasks),
+        ("import_batches", "id", "batch", &batches),
+    ] {
+        if wanted.is_empty() {
+            continue;
+        }
+        let found: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT CAST({key} AS BIGINT) FROM {table} WHERE {key} = ANY($1) FOR KEY SHARE"
+        ))
+        .bind(wanted.iter().copied().collect::<Vec<i64>>())
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(queries::db_err)?;
+        missing(what, wanted, &found.into_iter().collect())?;
+    }
+    for (table, what, wanted) in [
+        ("channels", "kanal", &channels),
+        ("inquiry_types", "henvendelsestype", &types),
+        ("completions", "afslutning", &completions),
+    ] {
+        if wanted.is_empty() {
+            continue;
+        }
+        let found: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT code FROM {table} WHERE code = ANY($1) FOR KEY SHARE"
+        ))
+        .bind(
+            wanted
+                .iter()
+                .map(|c| (*c).to_owned())
+                .collect::<Vec<String>>(),
+        )
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(queries::db_err)?;
+        let found: BTreeSet<&str> = found.iter().map(String::as_str).collect();
+        missing(what, wanted, &found)?;
+    }
+    Ok(())
+}
+
+/// The first of `wanted` not `found`, as the error a foreign key gives.
+fn missing<T: Ord + std::fmt::Display>(
+    what: &str,
+    wanted: &std::collections::BTreeSet<T>,
+    found: &std::collections::BTreeSet<T>,
+) -> StoreResult<()> {
+    match wanted.difference(found).next() {
+        Some(absent) => Err(StoreError::not_found(format!(
+            "{what} {absent} findes ikke"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Memory each grouping of a batch's commit may use before it spills to
+/// disk (`work_mem`, for that transaction only). The server's default,
+/// 4 MB, made folding a million rows into the week cube sort on disk:
+/// 1.6 s against 0.6 s with this.
+const BATCH_FOLD_WORK_MEM: &str = "64MB";
+
+/// Before a batch's rows are folded into the cubes at its commit.
+async fn before_batch_fold(tx: &mut sqlx::Transaction<'_, Db>) -> StoreResult<()> {
+    sqlx::query(&format!("SET LOCAL work_mem = '{BATCH_FOLD_WORK_MEM}'"))
+        .execute(&mut **tx)
+        .await
+        .map_err(queries::db_err)?;
+    Ok(())
+}
+
 /// Nothing to do between two chunks of a batch on PostgreSQL (its own
 /// checkpoints keep the log in bounds).
 async fn after_bulk_chunk(_: &sqlx::PgPool) -> StoreResult<()> {
@@ -217,8 +319,8 @@ async fn save_registration(
 /// The queries shared with the other backend, compiled against this one.
 mod queries {
     use super::{
-        after_batch_commit, after_bulk_chunk, bulk_insert, run_migrations, save_registration, Db,
-        Store, BACKEND,
+        after_batch_commit, after_bulk_chunk, before_batch_fold, bulk_insert, check_references,
+        run_migrations, save_registration, Db, Store, BACKEND,
     };
 
     include!("../../store-sql/queries/mod.rs");

@@ -106,6 +106,7 @@ impl Store {
             Some(_) => return Err(StoreError::invalid(format!("batch {batch} er afsluttet"))),
             None => return Err(StoreError::not_found(format!("batch {batch}"))),
         }
+        check_references(&mut tx, rows, batch).await?;
         let now = Utc::now();
         let (single, plain): (Vec<&NewRegistration>, Vec<&NewRegistration>) = rows
             .iter()
@@ -151,6 +152,7 @@ impl Store {
                 )))
             }
         };
+        before_batch_fold(&mut tx).await?;
         cube_apply(&mut tx, "r.import_batch_id = $1", batch.0, 1).await?;
         for old in replaces {
             // The old batches vanish in the same moment the new one appears;

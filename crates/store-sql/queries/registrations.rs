@@ -161,10 +161,13 @@ pub(super) async fn cube_apply(
             .execute(&mut **tx)
             .await
             .map_err(db_err)?;
-        sqlx::query(&format!("DELETE FROM {table} WHERE row_count = 0"))
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?;
+        // Adding rows never empties a cell: only taking them out can.
+        if sign < 0 {
+            sqlx::query(&format!("DELETE FROM {table} WHERE row_count = 0"))
+                .execute(&mut **tx)
+                .await
+                .map_err(db_err)?;
+        }
     }
     Ok(())
 }
