@@ -27,6 +27,9 @@ ALTER TABLE registrations
     DROP CONSTRAINT registrations_completion_code_fkey,
     DROP CONSTRAINT registrations_import_batch_id_fkey;
 
+-- One static lookup per reference rather than a loop of dynamic SQL: a row
+-- saved alone is the registration tool's hot path, and static statements
+-- are planned once per connection.
 CREATE FUNCTION registrations_references_exist() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -229,15 +229,16 @@ fn missing<T: Ord + std::fmt::Display>(
     }
 }
 
-/// Memory each grouping of a batch's commit may use before it spills to
+/// Memory each grouping that folds rows into the cubes may use before it spills to
 /// disk (`work_mem`, for that transaction only). The server's default,
 /// 4 MB, made folding a million rows into the week cube sort on disk:
 /// 1.6 s against 0.6 s with this.
-const BATCH_FOLD_WORK_MEM: &str = "64MB";
+const CUBE_FOLD_WORK_MEM: &str = "64MB";
 
-/// Before a batch's rows are folded into the cubes at its commit.
-async fn before_batch_fold(tx: &mut sqlx::Transaction<'_, Db>) -> StoreResult<()> {
-    sqlx::query(&format!("SET LOCAL work_mem = '{BATCH_FOLD_WORK_MEM}'"))
+/// Before rows are folded into the cubes or taken out of them (a batch
+/// committed, replaced or removed; a unit's participation changed).
+async fn before_cube_fold(tx: &mut sqlx::Transaction<'_, Db>) -> StoreResult<()> {
+    sqlx::query(&format!("SET LOCAL work_mem = '{CUBE_FOLD_WORK_MEM}'"))
         .execute(&mut **tx)
         .await
         .map_err(queries::db_err)?;
@@ -319,7 +320,7 @@ async fn save_registration(
 /// The queries shared with the other backend, compiled against this one.
 mod queries {
     use super::{
-        after_batch_commit, after_bulk_chunk, before_batch_fold, bulk_insert, check_references,
+        after_batch_commit, after_bulk_chunk, before_cube_fold, bulk_insert, check_references,
         run_migrations, save_registration, Db, Store, BACKEND,
     };
 

@@ -152,7 +152,6 @@ impl Store {
                 )))
             }
         };
-        before_batch_fold(&mut tx).await?;
         cube_apply(&mut tx, "r.import_batch_id = $1", batch.0, 1).await?;
         for old in replaces {
             // The old batches vanish in the same moment the new one appears;

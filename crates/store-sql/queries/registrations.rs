@@ -125,6 +125,7 @@ pub(super) async fn cube_apply(
     bind: i64,
     sign: i64,
 ) -> StoreResult<()> {
+    before_cube_fold(tx).await?;
     // One grouped statement per cube, so a batch of millions costs a scan
     // of its rows per cube rather than a trigger per cell.
     for (table, key, keys, columns) in [

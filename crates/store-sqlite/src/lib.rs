@@ -247,9 +247,9 @@ async fn check_references(
     Ok(())
 }
 
-/// Nothing to set before a batch's rows are folded into the cubes at its
-/// commit: SQLite's grouping uses the writer's page cache.
-async fn before_batch_fold(_: &mut sqlx::Transaction<'_, Db>) -> StoreResult<()> {
+/// Nothing to set before rows are folded into the cubes or taken out of
+/// them: SQLite's grouping uses the writer's page cache.
+async fn before_cube_fold(_: &mut sqlx::Transaction<'_, Db>) -> StoreResult<()> {
     Ok(())
 }
 
@@ -360,7 +360,7 @@ async fn bulk_insert(
 /// The queries shared with the other backend, compiled against this one.
 mod queries {
     use super::{
-        after_batch_commit, after_bulk_chunk, before_batch_fold, bulk_insert, check_references,
+        after_batch_commit, after_bulk_chunk, before_cube_fold, bulk_insert, check_references,
         run_migrations, save_registration, Db, Store, BACKEND,
     };
 
