@@ -145,6 +145,16 @@ const WRITER_CACHE: &str = "-32768";
 /// Copies the write-ahead log into the database file every second, without
 /// waiting for or blocking writers (a passive checkpoint), until the store
 /// is dropped or closed.
+///
+/// Under a steady stream of saves the readers' checkpoint never completes
+/// (a save always commits while it copies), so SQLite leaves the database
+/// file unsynced and the log cannot restart (it grew 20 MB/s at 500
+/// saves/s). The writer's own checkpoint, queued between two saves, does
+/// complete: it copies the few frames committed since, syncs the file, and
+/// the next save restarts the log from its beginning. That sync flushes the
+/// second's copied pages while saves wait: at 2 000 saves/s it is the
+/// 17–25 ms once a second that makes a save's p99 (docs/performance.md,
+/// "What makes the tail").
 async fn checkpoint_wal(pool: sqlx::SqlitePool, writer: sqlx::SqlitePool, alive: Weak<()>) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -153,23 +163,27 @@ async fn checkpoint_wal(pool: sqlx::SqlitePool, writer: sqlx::SqlitePool, alive:
         if alive.upgrade().is_none() || pool.is_closed() {
             return;
         }
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&pool)
-            .await
-        {
-            tracing::warn!(error = %e, "WAL checkpoint failed");
-        }
-        // Queued between two saves on the writer's connection, this copies
-        // the few frames committed since, so the next save restarts the log
-        // from its beginning: under a steady stream of saves a save always
-        // commits between the readers' checkpoint and the next save, and the
-        // log would otherwise never restart (20 MB/s at 500 saves/s).
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&writer)
-            .await
-        {
-            tracing::warn!(error = %e, "WAL checkpoint failed");
-        }
+        checkpoint(&pool, "readers").await;
+        checkpoint(&writer, "writer").await;
+    }
+}
+
+/// One passive checkpoint on a connection of `pool`; how long it took and
+/// how many frames it copied of how many are traced at debug level.
+async fn checkpoint(pool: &sqlx::SqlitePool, on: &'static str) {
+    let started = std::time::Instant::now();
+    match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(pool)
+        .await
+    {
+        Ok((_, log, copied)) => tracing::debug!(
+            on,
+            log,
+            copied,
+            took_us = started.elapsed().as_micros(),
+            "log checkpointed"
+        ),
+        Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed"),
     }
 }
 
@@ -183,6 +197,8 @@ const SAVE_QUEUE: usize = 4096;
 struct Save {
     registration: NewRegistration,
     now: DateTime<Utc>,
+    /// When it joined the queue: how long it waited is traced per group.
+    queued: std::time::Instant,
     done: tokio::sync::oneshot::Sender<StoreResult<Option<RegistrationId>>>,
 }
 
@@ -201,6 +217,7 @@ async fn save_registration(
     let save = Save {
         registration: registration.clone(),
         now,
+        queued: std::time::Instant::now(),
         done,
     };
     let stopped = || StoreError::internal("databasens skriver er stoppet");
@@ -218,8 +235,21 @@ async fn save_registration(
 async fn group_commit(writer: sqlx::SqlitePool, mut queue: tokio::sync::mpsc::Receiver<Save>) {
     let mut group = Vec::with_capacity(GROUP_MAX);
     while queue.recv_many(&mut group, GROUP_MAX).await > 0 {
+        let started = std::time::Instant::now();
         let saved =
             queries::save_group(&writer, group.iter().map(|s| (&s.registration, s.now))).await;
+        // Where a slow save's time went (docs/performance.md, "the tail"):
+        // the longest and shortest wait in the queue, and the group's own
+        // saving and synced commit. Debug level: `KOMHEN_LOG=komhen_store_sqlite=debug`.
+        tracing::debug!(
+            size = group.len(),
+            waited_most_us = group
+                .first()
+                .map_or(0, |s| (started - s.queued).as_micros()),
+            waited_least_us = group.last().map_or(0, |s| (started - s.queued).as_micros()),
+            took_us = started.elapsed().as_micros(),
+            "group committed"
+        );
         match saved {
             Ok(each) => {
                 for (save, result) in group.drain(..).zip(each) {

@@ -944,12 +944,17 @@ fn routes(store: Arc<dyn Store>, options: Options) -> (Router, Vec<RouteInfo>) {
         // One request, one span: every log line of a request carries its
         // id, which the response returns in `x-request-id`. Spans are
         // info-level so the id reaches an error's line; the per-request
-        // lines are debug, so the registration path writes no log at all.
+        // lines are debug, so the registration path writes no log at all
+        // (their latency is in µs, for finding what makes a slow request).
         // Failures are logged once, with their cause, by `error`, not here.
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new()
+                        .latency_unit(tower_http::LatencyUnit::Micros),
+                )
                 .on_failure(()),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
