@@ -1,6 +1,7 @@
-# Shell helpers shared by bench/register_load.sh and bench/soak.sh: a release
-# binary in a private work directory, a demo database per backend with every
-# unit logged in (their sessions written as a Lua table for wrk), a `komhen
+# Shell helpers shared by bench/register_load.sh, bench/soak.sh and
+# bench/import_during_registration.sh: a release binary in a private work
+# directory, a demo database per backend with every unit logged in (their
+# sessions written as a Lua table for wrk), a `komhen
 # serve` on 127.0.0.1, and the check of stored rows against the ids of the
 # 303 answers. Sourced, not run; the caller runs from the repository root
 # with `set -euo pipefail` and sets these first:

@@ -142,6 +142,12 @@ async fn bulk_insert(
     Ok(())
 }
 
+/// Begins a transaction that writes. PostgreSQL's row locks need nothing
+/// more than `BEGIN` (SQLite's backend begins `IMMEDIATE`).
+async fn begin_write(writer: &sqlx::PgPool) -> Result<sqlx::Transaction<'static, Db>, sqlx::Error> {
+    writer.begin().await
+}
+
 /// Checks what a chunk of a batch refers to, set-wise. A batch's rows carry
 /// no per-row reference check on PostgreSQL (migration
 /// `check_registration_references_set_wise`: seven foreign-key queries per
@@ -320,8 +326,8 @@ async fn save_registration(
 /// The queries shared with the other backend, compiled against this one.
 mod queries {
     use super::{
-        after_batch_commit, after_bulk_chunk, before_cube_fold, bulk_insert, check_references,
-        run_migrations, save_registration, Db, Store, BACKEND,
+        after_batch_commit, after_bulk_chunk, before_cube_fold, begin_write, bulk_insert,
+        check_references, run_migrations, save_registration, Db, Store, BACKEND,
     };
 
     include!("../../store-sql/queries/mod.rs");

@@ -84,7 +84,7 @@ impl Store {
             row.validate()
                 .map_err(|e| StoreError::invalid(e.to_string()))?;
         }
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let mut tx = begin_write(&self.writer).await.map_err(db_err)?;
         let status: Option<(String, Option<i32>)> = sqlx::query_as(
             "SELECT CASE WHEN held_at IS NULL THEN status ELSE 'held' END, \
                  municipality_code FROM import_batches WHERE id = $1",
@@ -134,7 +134,7 @@ impl Store {
         batch: BatchId,
         replaces: &[BatchId],
     ) -> StoreResult<BatchRow> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let mut tx = begin_write(&self.writer).await.map_err(db_err)?;
         let sql = format!(
             "UPDATE import_batches SET status = 'committed' WHERE id = $1 AND status = 'loading' \
              RETURNING {BATCH_COLUMNS}"
@@ -255,7 +255,7 @@ impl Store {
         if status != "replaced" && status != "deleted" {
             // Invisible at once (and out of the cube if it counted); the rows
             // go in short transactions below.
-            let mut tx = self.writer.begin().await.map_err(db_err)?;
+            let mut tx = begin_write(&self.writer).await.map_err(db_err)?;
             sqlx::query("UPDATE import_batches SET status = 'deleted' WHERE id = $1")
                 .bind(batch.0)
                 .execute(&mut *tx)
@@ -268,7 +268,7 @@ impl Store {
         }
         let mut deleted = 0u64;
         loop {
-            let mut tx = self.writer.begin().await.map_err(db_err)?;
+            let mut tx = begin_write(&self.writer).await.map_err(db_err)?;
             sqlx::query(
                 "DELETE FROM registration_answers WHERE registration_id IN \
                  (SELECT id FROM registrations WHERE import_batch_id = $1 ORDER BY id LIMIT $2)",
@@ -302,7 +302,7 @@ impl Store {
         if status == "loading" {
             // Never committed: the set-up made for it goes too. Should something
             // have come to use it meanwhile, it stays (inactive, harmless).
-            let mut tx = self.writer.begin().await.map_err(db_err)?;
+            let mut tx = begin_write(&self.writer).await.map_err(db_err)?;
             match setup::remove_import_setup(&mut tx, batch).await {
                 Ok(()) => tx.commit().await.map_err(db_err)?,
                 Err(e) => tracing::warn!(%batch, error = %e, "an import's set-up was kept"),

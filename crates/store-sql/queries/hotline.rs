@@ -360,7 +360,7 @@ impl Store {
         calls: &[Call],
         audit: &NewAuditEntry,
     ) -> StoreResult<CallsStored> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let mut tx = begin_write(&self.writer).await.map_err(db_err)?;
         let same: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM hotline_call_batches WHERE hotline_id = $1 AND fingerprint = $2",
         )
@@ -581,7 +581,7 @@ impl Store {
                 "et hotlineopkald har datakilden hotline og ingen enhed",
             ));
         }
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let mut tx = begin_write(&self.writer).await.map_err(db_err)?;
         let created = registrations::insert_one(&mut tx, registration, None, Utc::now()).await?;
         if let Some(id) = created {
             sqlx::query(

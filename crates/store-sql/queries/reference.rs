@@ -21,7 +21,7 @@ impl Store {
         // shipped files. The catalogue (code lists, KLE, task packages,
         // national questions) is only seeded: once stored it belongs to the
         // national administrator, whose edits a later `migrate` must keep.
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let mut tx = begin_write(&self.writer).await.map_err(db_err)?;
         let now = Utc::now();
         Self::store_statistics(&mut tx, data).await?;
         Self::seed_code_lists(&mut tx, data).await?;

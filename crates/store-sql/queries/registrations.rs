@@ -213,7 +213,7 @@ pub(crate) async fn save_alone(
     if registration.answers.is_empty() {
         return insert_row(writer, registration, None, now).await;
     }
-    let mut tx = writer.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(writer).await.map_err(db_err)?;
     let created = insert_one(&mut tx, registration, None, now).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(created)
@@ -236,7 +236,7 @@ pub(crate) async fn save_group<'a>(
     if let Some(each) = save_group_clean(writer, group.clone()).await? {
         return Ok(each);
     }
-    let mut tx = writer.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(writer).await.map_err(db_err)?;
     let mut each = Vec::new();
     for (registration, now) in group {
         sqlx::query("SAVEPOINT save")
@@ -266,7 +266,7 @@ async fn save_group_clean<'a>(
     writer: &sqlx::Pool<Db>,
     group: impl Iterator<Item = (&'a NewRegistration, DateTime<Utc>)>,
 ) -> StoreResult<Option<Vec<StoreResult<Option<RegistrationId>>>>> {
-    let mut tx = writer.begin().await.map_err(db_err)?;
+    let mut tx = begin_write(writer).await.map_err(db_err)?;
     let mut each = Vec::new();
     for (registration, now) in group {
         match insert_one(&mut tx, registration, None, now).await {
@@ -446,7 +446,7 @@ impl Store {
         municipality: MunicipalityCode,
         id: RegistrationId,
     ) -> StoreResult<bool> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let mut tx = begin_write(&self.writer).await.map_err(db_err)?;
         sqlx::query(
             "DELETE FROM registration_answers WHERE municipality_code = $1 AND registration_id = $2",
         )

@@ -126,7 +126,7 @@ impl Store {
             }
         }
         let now = Utc::now();
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let mut tx = begin_write(&self.writer).await.map_err(db_err)?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO import_batches (municipality_code, kind, file_name, sha256, row_count, \
              status, created_by, created_at) VALUES ($1, $2, $3, $4, $5, 'loading', $6, $7) \
@@ -169,7 +169,7 @@ impl Store {
         municipality: Option<MunicipalityCode>,
         batch: BatchId,
     ) -> StoreResult<TotalsCommit> {
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let mut tx = begin_write(&self.writer).await.map_err(db_err)?;
         // Lock the municipalities the totals are for, one by one in code
         // order: a second batch for any of them waits here until this one
         // is committed or refused, and then sees it. (SQLite has one

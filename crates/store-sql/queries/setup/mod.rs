@@ -240,7 +240,7 @@ impl Store {
         audit: &NewAuditEntry,
     ) -> StoreResult<Applied> {
         let now = Utc::now();
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let mut tx = begin_write(&self.writer).await.map_err(db_err)?;
         let applied = Self::apply_audited(&mut tx, change, audit, now).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(applied)
@@ -248,7 +248,7 @@ impl Store {
 
     pub(super) async fn apply_all(&self, plan: &[PlannedChange]) -> StoreResult<Vec<Applied>> {
         let now = Utc::now();
-        let mut tx = self.writer.begin().await.map_err(db_err)?;
+        let mut tx = begin_write(&self.writer).await.map_err(db_err)?;
         let mut created: Vec<Option<i64>> = Vec::with_capacity(plan.len());
         let mut done = Vec::with_capacity(plan.len());
         for step in plan {
