@@ -224,9 +224,10 @@ pub(crate) async fn save_alone(
 /// error is the commit's: then none is saved.
 ///
 /// Nearly every group saves cleanly, so it is first saved without
-/// savepoints: three statements per registration cost the writer's thread a
-/// third of its time at 2 000 saves/s (docs/performance.md, "What makes the
-/// tail"). If any save fails, that attempt is rolled back whole and the
+/// savepoints: one statement per registration instead of three, each a
+/// round trip to the writer's thread, which was busy 59 of 60 s at 2 000
+/// saves/s (docs/performance.md, "What makes the tail": p50 about 3x
+/// lower). If any save fails, that attempt is rolled back whole and the
 /// group is saved again with each save in a savepoint of its own.
 #[allow(dead_code)] // SQLite's: PostgreSQL saves each alone
 pub(crate) async fn save_group<'a>(

@@ -238,7 +238,7 @@ async fn group_commit(writer: sqlx::SqlitePool, mut queue: tokio::sync::mpsc::Re
         let started = std::time::Instant::now();
         let saved =
             queries::save_group(&writer, group.iter().map(|s| (&s.registration, s.now))).await;
-        // Where a slow save's time went (docs/performance.md, "the tail"):
+        // Where a slow save's time went (docs/performance.md, "What makes the tail"):
         // the longest and shortest wait in the queue, and the group's own
         // saving and synced commit. Debug level: `KOMHEN_LOG=komhen_store_sqlite=debug`.
         tracing::debug!(
