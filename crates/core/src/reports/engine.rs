@@ -562,6 +562,38 @@ async fn median_durations(
         .collect())
 }
 
+/// The inquiries a row's share is taken of: all of the report's
+/// ([`ShareOf::Total`]) or those of the rows with the same first key
+/// ([`ShareOf::FirstDimension`]).
+struct Wholes {
+    total: i64,
+    by_first: Option<BTreeMap<Option<Label>, i64>>,
+}
+
+impl Wholes {
+    fn of(groups: &BTreeMap<Vec<Label>, Sums>, share_of: ShareOf) -> Wholes {
+        let total = groups.values().map(|s| s.inquiries).sum();
+        let by_first = match share_of {
+            ShareOf::Total => None,
+            ShareOf::FirstDimension => {
+                let mut by_first: BTreeMap<Option<Label>, i64> = BTreeMap::new();
+                for (keys, sums) in groups {
+                    *by_first.entry(keys.first().cloned()).or_default() += sums.inquiries;
+                }
+                Some(by_first)
+            }
+        };
+        Wholes { total, by_first }
+    }
+
+    fn of_row(&self, keys: &[Label]) -> i64 {
+        match &self.by_first {
+            None => self.total,
+            Some(by_first) => by_first.get(&keys.first().cloned()).copied().unwrap_or(0),
+        }
+    }
+}
+
 fn share(part: i64, whole: i64) -> f64 {
     if whole == 0 {
         0.0
@@ -645,16 +677,10 @@ pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Repor
         acc.add_sums(s);
         acc
     });
-    let group_total = |groups: &BTreeMap<Vec<Label>, Sums>, keys: &[Label]| -> i64 {
-        match request.share_of {
-            ShareOf::Total => groups.values().map(|s| s.inquiries).sum(),
-            ShareOf::FirstDimension => groups
-                .iter()
-                .filter(|(k, _)| k.first() == keys.first())
-                .map(|(_, s)| s.inquiries)
-                .sum(),
-        }
-    };
+    // The whole a row's share is of, summed once per report (not once per
+    // row: a pivot has thousands of rows).
+    let now_wholes = Wholes::of(&groups, request.share_of);
+    let before_wholes = before.as_ref().map(|b| Wholes::of(b, request.share_of));
     // Keys only in the comparison still get a row (they went to zero).
     let mut all_keys: Vec<Vec<Label>> = groups.keys().cloned().collect();
     if let Some(before) = &before {
@@ -668,21 +694,24 @@ pub async fn run(store: &dyn Store, request: &ReportRequest) -> CoreResult<Repor
         .into_iter()
         .map(|keys| {
             let sums = groups.get(&keys).copied().unwrap_or_default();
-            let now_share = share(sums.inquiries, group_total(&groups, &keys));
-            let comparison = before.as_ref().map(|before| {
-                let then = before.get(&keys).copied().unwrap_or_default();
-                let then_share = share(then.inquiries, group_total(before, &keys));
-                Comparison {
-                    inquiries: then.inquiries,
-                    share: then_share,
-                    change: sums.inquiries - then.inquiries,
-                    change_pct: (then.inquiries > 0).then(|| {
-                        (sums.inquiries - then.inquiries) as f64 / then.inquiries as f64 * 100.0
-                    }),
-                    share_change_pp: points(now_share, then_share),
-                    cost: cost_of(&then),
-                }
-            });
+            let now_share = share(sums.inquiries, now_wholes.of_row(&keys));
+            let comparison = before
+                .as_ref()
+                .zip(before_wholes.as_ref())
+                .map(|(before, wholes)| {
+                    let then = before.get(&keys).copied().unwrap_or_default();
+                    let then_share = share(then.inquiries, wholes.of_row(&keys));
+                    Comparison {
+                        inquiries: then.inquiries,
+                        share: then_share,
+                        change: sums.inquiries - then.inquiries,
+                        change_pct: (then.inquiries > 0).then(|| {
+                            (sums.inquiries - then.inquiries) as f64 / then.inquiries as f64 * 100.0
+                        }),
+                        share_change_pp: points(now_share, then_share),
+                        cost: cost_of(&then),
+                    }
+                });
             ReportRow {
                 cost: cost_of(&sums),
                 median_duration_s: medians.get(&keys).copied(),
